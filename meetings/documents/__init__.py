@@ -1,0 +1,1 @@
+"""Session documents: text extraction per page."""

@@ -1,0 +1,138 @@
+"""The plain record minutes are drafted from, and the lines both renderers write.
+
+Minutes are a legal record of the council and are always drafted in Vietnamese.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from meetings.voting.tally import TallyResult
+from meetings.voting.wording import result_lines
+
+
+@dataclass
+class SpeakerRecord:
+    name: str
+    started_at: datetime | None = None
+    seconds: int | None = None
+
+
+@dataclass
+class VoteRecord:
+    title: str
+    kind: str
+    secret: bool
+    result: TallyResult
+    closed_at: datetime | None = None
+    # Named polls only: (delegate name, choice as worded).
+    named: list[tuple[str, str]] | None = None
+
+
+@dataclass
+class ItemRecord:
+    position: int
+    title: str
+    kind_label: str
+    description: str = ""
+    speakers: list[SpeakerRecord] = field(default_factory=list)
+    votes: list[VoteRecord] = field(default_factory=list)
+
+
+@dataclass
+class AttendanceRecord:
+    seats: int
+    quorum: int
+    present: list[str] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+
+    @property
+    def quorum_met(self) -> bool:
+        return len(self.present) >= self.quorum
+
+
+@dataclass
+class MinutesRecord:
+    council_name: str
+    session_title: str
+    starts_at: datetime
+    attendance: AttendanceRecord
+    items: list[ItemRecord] = field(default_factory=list)
+    other_votes: list[VoteRecord] = field(default_factory=list)
+    closed_at: datetime | None = None
+    location: str = ""
+    chair_name: str = ""
+    secretary_name: str = ""
+
+
+@dataclass
+class Line:
+    """One line of the drafted minutes: ``style`` is title, heading, subheading, text or bullet."""
+
+    style: str
+    text: str
+
+
+def _when(dt: datetime) -> str:
+    return f"{dt:%H} giờ {dt:%M} phút, ngày {dt:%d} tháng {dt:%m} năm {dt:%Y}"
+
+
+def _vote_lines(vote: VoteRecord) -> list[Line]:
+    mode = "bỏ phiếu kín" if vote.secret else "biểu quyết công khai"
+    out = [Line("subheading", f"Biểu quyết: {vote.title} ({mode})")]
+    out += [Line("bullet", text) for text in result_lines(vote.result, "vi")]
+    if vote.named:
+        out.append(Line("text", "Kết quả biểu quyết của từng đại biểu:"))
+        out += [Line("bullet", f"{name}: {choice}") for name, choice in vote.named]
+    return out
+
+
+def minutes_lines(record: MinutesRecord) -> list[Line]:
+    """Everything the minutes say, in order; DOCX and PDF only lay these lines out."""
+    att = record.attendance
+    lines = [
+        Line("header", f"HỘI ĐỒNG NHÂN DÂN {record.council_name.upper()}"),
+        Line("header", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM — Độc lập - Tự do - Hạnh phúc"),
+        Line("title", "BIÊN BẢN"),
+        Line("title", record.session_title),
+        Line("text", "(Dự thảo, lập từ dữ liệu phiên họp; có giá trị khi có chữ ký của chủ tọa và thư ký)"),
+        Line("text", f"Thời gian bắt đầu: {_when(record.starts_at)}"),
+    ]
+    if record.location:
+        lines.append(Line("text", f"Địa điểm: {record.location}"))
+    lines += [
+        Line("heading", "I. THÀNH PHẦN THAM DỰ"),
+        Line("text", f"Tổng số đại biểu: {att.seats}. Có mặt: {len(att.present)}. "
+                     f"Vắng mặt: {att.seats - len(att.present)}."),
+        Line("text", (f"Số đại biểu có mặt {'đạt' if att.quorum_met else 'chưa đạt'} số lượng tối thiểu "
+                      f"({att.quorum}/{att.seats}) để tiến hành kỳ họp.")),
+    ]
+    if record.chair_name:
+        lines.append(Line("text", f"Chủ tọa: {record.chair_name}"))
+    if record.secretary_name:
+        lines.append(Line("text", f"Thư ký: {record.secretary_name}"))
+    if att.present:
+        lines.append(Line("text", "Đại biểu có mặt: " + ", ".join(att.present) + "."))
+    if att.absent:
+        lines.append(Line("text", "Đại biểu vắng mặt: " + ", ".join(att.absent) + "."))
+    lines.append(Line("heading", "II. NỘI DUNG KỲ HỌP"))
+    for item in sorted(record.items, key=lambda i: i.position):
+        lines.append(Line("subheading", f"{item.position}. {item.title} ({item.kind_label})"))
+        if item.description:
+            lines.append(Line("text", item.description))
+        if item.speakers:
+            lines.append(Line("text", "Đại biểu phát biểu:"))
+            for sp in item.speakers:
+                extra = f" ({sp.seconds // 60} phút {sp.seconds % 60} giây)" if sp.seconds else ""
+                lines.append(Line("bullet", sp.name + extra))
+        for vote in item.votes:
+            lines += _vote_lines(vote)
+    if record.other_votes:
+        lines.append(Line("heading", "III. CÁC NỘI DUNG BIỂU QUYẾT KHÁC"))
+        for vote in record.other_votes:
+            lines += _vote_lines(vote)
+    if record.closed_at:
+        lines.append(Line("text", f"Kỳ họp kết thúc lúc {_when(record.closed_at)}."))
+    lines.append(Line("signatures", f"THƯ KÝ\n{record.secretary_name}|CHỦ TỌA\n{record.chair_name}"))
+    return lines

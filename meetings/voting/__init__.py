@@ -1,0 +1,1 @@
+"""Voting rules: thresholds over all seats, tallies and their wording."""
