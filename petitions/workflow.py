@@ -86,7 +86,9 @@ _EARLY = frozenset({Status.RECEIVED, Status.ACCEPTED, Status.ESCALATED})
 
 ALLOWED_FROM: dict[Action, frozenset[Status]] = {
     Action.ACCEPT: frozenset({Status.RECEIVED}),
-    Action.ESCALATE: frozenset({Status.RECEIVED, Status.ACCEPTED, Status.ESCALATED, Status.ASSIGNED}),
+    Action.ESCALATE: frozenset(
+        {Status.RECEIVED, Status.ACCEPTED, Status.ESCALATED, Status.ASSIGNED}
+    ),
     Action.ASSIGN: frozenset({Status.ACCEPTED, Status.ESCALATED, Status.ASSIGNED}),
     Action.ANSWER: frozenset({Status.ASSIGNED, Status.ESCALATED}),
     Action.PUBLISH: frozenset({Status.ANSWERED}),
@@ -137,7 +139,8 @@ def next_status(pos: Position, action: Action) -> tuple[Status, str]:
     if action == Action.ASSIGN:
         if pos.level == "central":
             raise Conflict(
-                "invalid_transition", N_("A central body is handling this petition; record its answer.")
+                "invalid_transition",
+                N_("A central body is handling this petition; record its answer."),
             )
         return Status.ASSIGNED, pos.level
     if action == Action.ANSWER:
@@ -233,7 +236,9 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def validate_resolution(kind: str, roadmap_date: str | date | None) -> tuple[Resolution, date | None]:
+def validate_resolution(
+    kind: str, roadmap_date: str | date | None
+) -> tuple[Resolution, date | None]:
     """Check a resolution update: ``roadmap`` needs a date, the others take none."""
     try:
         resolution = Resolution(kind)
@@ -244,7 +249,9 @@ def validate_resolution(kind: str, roadmap_date: str | date | None) -> tuple[Res
     if resolution != Resolution.ROADMAP:
         return resolution, None
     if roadmap_date is None or roadmap_date == "":
-        raise Invalid(N_("A roadmap needs the date by which it will be resolved."), field="roadmap_date")
+        raise Invalid(
+            N_("A roadmap needs the date by which it will be resolved."), field="roadmap_date"
+        )
     if isinstance(roadmap_date, date):
         return resolution, roadmap_date
     try:

@@ -43,7 +43,15 @@ def test_every_single_substitution_is_detected() -> None:
 
 
 def test_garbage_codes() -> None:
-    for bad in ["", "KN", "KN-26-ABCDEFG", "XX-2026-ABCDEFG", "KN-2026-ABC", "KN-2026-ABCDEFGH", "💥"]:
+    for bad in [
+        "",
+        "KN",
+        "KN-26-ABCDEFG",
+        "XX-2026-ABCDEFG",
+        "KN-2026-ABC",
+        "KN-2026-ABCDEFGH",
+        "💥",
+    ]:
         assert normalize_code(bad) is None
 
 

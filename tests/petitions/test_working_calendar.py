@@ -73,8 +73,11 @@ def test_default_holidays_2026() -> None:
 
 def test_tet_2027_on_a_weekend_is_made_up() -> None:
     cal = WorkingCalendar()
-    closed = [d for d in (date(2027, 2, 1) + timedelta(days=i) for i in range(15))
-              if not cal.is_working_day(d)]
+    closed = [
+        d
+        for d in (date(2027, 2, 1) + timedelta(days=i) for i in range(15))
+        if not cal.is_working_day(d)
+    ]
     assert closed == [date(2027, 2, i) for i in (5, 6, 7, 8, 9, 10, 11, 13, 14)]
 
 
