@@ -1,0 +1,67 @@
+"""Human labels for the machine names of statuses, channels, stages, resolutions and diversions."""
+
+from __future__ import annotations
+
+from council.i18n import N_, LazyString
+
+STATUS: dict[str, LazyString] = {
+    "received": N_("Received"),
+    "accepted": N_("Accepted by the commune"),
+    "escalated": N_("Escalated"),
+    "assigned": N_("Assigned to an agency"),
+    "answered": N_("Answered"),
+    "published": N_("Answer published"),
+    "closed": N_("Closed"),
+    "rejected": N_("Rejected"),
+    "merged": N_("Merged"),
+    "diverted": N_("Sent to another channel"),
+}
+CHANNEL: dict[str, LazyString] = {
+    "online": N_("Online"),
+    "voter_meeting": N_("Voter-contact meeting"),
+    "direct": N_("At the service centre"),
+    "mail": N_("By mail"),
+    "assisted": N_("Assisted by commune staff"),
+}
+STAGE: dict[str, LazyString] = {
+    "classify": N_("Classify and decide competence"),
+    "assign": N_("Assign to an agency"),
+    "central": N_("Awaiting a central agency"),
+    "answer": N_("Answer"),
+    "review": N_("Review and publish the answer"),
+}
+RESOLUTION: dict[str, LazyString] = {
+    "resolved": N_("Resolved"),
+    "roadmap": N_("On a roadmap"),
+    "not_resolved": N_("Not resolved"),
+}
+DIVERSION: dict[str, LazyString] = {
+    "complaint": N_("Complaint"),
+    "denunciation": N_("Denunciation"),
+    "procedure": N_("Individual administrative procedure"),
+}
+ACTION: dict[str, LazyString] = {
+    "file": N_("Filed"),
+    "accept": N_("Accepted"),
+    "escalate": N_("Escalated"),
+    "assign": N_("Assigned"),
+    "answer": N_("Answered"),
+    "publish": N_("Answer published"),
+    "reopen": N_("Reopened"),
+    "reject": N_("Rejected"),
+    "merge": N_("Merged"),
+    "close": N_("Closed"),
+    "divert": N_("Sent to another channel"),
+    "resolution": N_("Resolution updated"),
+    "feedback": N_("Petitioner's feedback"),
+    "support": N_("Support added"),
+    "carry_over": N_("Carried over to the next cycle"),
+}
+
+
+def text(table: dict[str, LazyString], key: str | None, lang: str | None = None) -> str:
+    """The label of ``key`` in ``table`` (translated), or the key itself when unknown."""
+    if key is None:
+        return ""
+    label = table.get(key)
+    return label.render(lang) if label is not None else key

@@ -1,0 +1,225 @@
+"""Request and response schemas (pydantic v2): text is NFC, trimmed, free of control codes."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from petitions.categories import CODES
+from petitions.workflow import Channel, DiversionKind
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_EMAIL = re.compile(
+    r"^[^@\s<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$"
+)
+_PHONE = re.compile(r"^\+?[0-9 .()-]{8,20}$")
+
+MAX_TITLE = 200
+MAX_BODY = 5000
+MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES = frozenset(
+    {"image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf"}
+)
+
+
+def clean_text(value: str) -> str:
+    """NFC, no control or bidi-override characters, unified newlines, trimmed."""
+    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", value).strip()
+
+
+def clean_line(value: str) -> str:
+    """``clean_text`` on one line: inner whitespace runs collapse to one space."""
+    return re.sub(r"\s+", " ", clean_text(value))
+
+
+Line = Annotated[str, AfterValidator(clean_line)]
+Text = Annotated[str, AfterValidator(clean_text)]
+
+
+def _optional(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class PetitionIn(BaseModel):
+    """What a citizen (or staff on their behalf) files."""
+
+    model_config = ConfigDict(extra="ignore", str_max_length=MAX_BODY * 2)
+
+    council_code: Line = Field(min_length=1, max_length=32)
+    category: Line = Field(min_length=1, max_length=32)
+    title: Line = Field(min_length=5, max_length=MAX_TITLE)
+    body: Text = Field(min_length=10, max_length=MAX_BODY)
+    name: Line | None = Field(default=None, max_length=120)
+    phone: Line | None = Field(default=None, max_length=20)
+    email: Line | None = Field(default=None, max_length=254)
+    address: Line | None = Field(default=None, max_length=300)
+    channel: Channel = Channel.ONLINE
+    website: str | None = Field(default=None, description="Honeypot: must stay empty.")
+    support_of: str | None = Field(default=None, max_length=32)
+
+    @field_validator("name", "phone", "email", "address", "support_of", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return _optional(value)
+
+    @field_validator("title", "body")
+    @classmethod
+    def _min_after_cleaning(cls, value: str) -> str:
+        if len(value) < 5:
+            raise ValueError("too short")
+        return value
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str) -> str:
+        if value not in CODES:
+            raise ValueError(f"unknown category; one of {sorted(CODES)}")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL.match(value):
+            raise ValueError("not an e-mail address")
+        return value.lower() if value else value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not _PHONE.match(value) or not 8 <= sum(ch.isdigit() for ch in value) <= 15:
+            raise ValueError("not a phone number")
+        return value
+
+
+class PetitionCreated(BaseModel):
+    code: str
+    token: str
+    status: str
+    due_at: datetime | None
+
+
+class ActionIn(BaseModel):
+    """``POST /api/v1/petitions/{code}/actions``: one action and its arguments."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    action: Literal[
+        "accept",
+        "escalate",
+        "assign",
+        "answer",
+        "publish",
+        "reopen",
+        "reject",
+        "merge",
+        "close",
+        "divert",
+        "resolution",
+    ]
+    to_council_code: Line | None = Field(default=None, max_length=32)
+    central_body: Line | None = Field(default=None, max_length=200)
+    agency_code: Line | None = Field(default=None, max_length=32)
+    text: Text | None = Field(default=None, max_length=20000)
+    reason: Text | None = Field(default=None, max_length=2000)
+    into_code: Line | None = Field(default=None, max_length=32)
+    category: Line | None = Field(default=None, max_length=32)
+    diversion: DiversionKind | None = None
+    resolution: Literal["resolved", "roadmap", "not_resolved"] | None = None
+    roadmap_date: date | None = None
+    note: Text | None = Field(default=None, max_length=2000)
+
+    @field_validator(
+        "to_council_code",
+        "central_body",
+        "agency_code",
+        "text",
+        "reason",
+        "into_code",
+        "category",
+        "note",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return _optional(value)
+
+
+class FeedbackIn(BaseModel):
+    """The petitioner's verdict on a published answer."""
+
+    token: str = Field(min_length=1, max_length=64)
+    satisfied: bool
+    comment: Text | None = Field(default=None, max_length=2000)
+
+
+class SupportIn(BaseModel):
+    """A citizen adds their support to an existing petition instead of filing a duplicate."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: Line | None = Field(default=None, max_length=120)
+    email: Line | None = Field(default=None, max_length=254)
+    website: str | None = None
+
+    @field_validator("name", "email", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return _optional(value)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL.match(value):
+            raise ValueError("not an e-mail address")
+        return value.lower() if value else value
+
+
+class MeetingIn(BaseModel):
+    """A voter-contact meeting (tiếp xúc cử tri) recorded by a delegate."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    council_code: Line = Field(min_length=1, max_length=32)
+    held_on: date
+    place: Line = Field(min_length=2, max_length=300)
+    delegates: Line = Field(min_length=2, max_length=1000)
+    attendees: int = Field(ge=0, le=100000)
+    cycle_id: int | None = None
+    note: Text | None = Field(default=None, max_length=5000)
+
+
+class BatchPetitionIn(BaseModel):
+    """One petition raised at a voter-contact meeting."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    category: Line = Field(min_length=1, max_length=32)
+    title: Line = Field(min_length=5, max_length=MAX_TITLE)
+    body: Text = Field(min_length=10, max_length=MAX_BODY)
+    name: Line | None = Field(default=None, max_length=120)
+    phone: Line | None = Field(default=None, max_length=20)
+    address: Line | None = Field(default=None, max_length=300)
+
+    @field_validator("name", "phone", "address", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return _optional(value)
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str) -> str:
+        if value not in CODES:
+            raise ValueError("unknown category")
+        return value
+
+
+class BatchIn(BaseModel):
+    petitions: list[BatchPetitionIn] = Field(min_length=1, max_length=200)
