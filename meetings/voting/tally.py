@@ -361,3 +361,37 @@ def tally_confidence(
         for oid, label in options
     ]
     return ConfidenceResult(seats=seats, ballots=count, persons=persons)
+
+
+def result_from_dict(data: Mapping[str, object]) -> TallyResult:
+    """Rebuild a result from :meth:`as_dict` output (as stored on a closed poll)."""
+    d: dict[str, object] = dict(data)
+    kind = d.get("kind")
+    seats = int(d["seats"])  # type: ignore[call-overload]
+    if kind == PollKind.MOTION.value:
+        return MotionResult(
+            yes=int(d["yes"]), no=int(d["no"]), abstain=int(d["abstain"]),  # type: ignore[call-overload]
+            seats=seats, rule=Rule(str(d["rule"])), required=int(d["required"]),  # type: ignore[call-overload]
+            passed=bool(d["passed"]),
+        )
+    options = list(d.get("options", []))  # type: ignore[call-overload]
+    if kind == PollKind.ELECTION.value:
+        return ElectionResult(
+            seats=seats, rule=Rule(str(d["rule"])), required=int(d["required"]),  # type: ignore[call-overload]
+            max_choices=int(d["max_choices"]), ballots=int(d["ballots"]),  # type: ignore[call-overload]
+            candidates=[
+                CandidateResult(int(o["option_id"]), str(o["label"]), int(o["votes"]),
+                                bool(o["qualified"]), bool(o["elected"]), bool(o["tied"]))
+                for o in options
+            ],
+        )
+    if kind == PollKind.CONFIDENCE.value:
+        return ConfidenceResult(
+            seats=seats, ballots=int(d["ballots"]),  # type: ignore[call-overload]
+            persons=[
+                PersonConfidence(int(o["option_id"]), str(o["label"]), int(o["high"]),
+                                 int(o["medium"]), int(o["low"]), seats)
+                for o in options
+            ],
+        )
+    raise ValueError(f"unknown result kind {kind!r}")

@@ -1,0 +1,276 @@
+"""Tortoise models of the "meetings" app: sessions, agenda, documents, attendance, speakers, polls.
+
+Secret ballots: :class:`Ballot` has a random UUID key and nothing else that could line it up with
+:class:`BallotReceipt` (the record of *who* voted): no foreign key to a user, no timestamp, no
+sequence. Closing a secret poll also rewrites its ballots in random order (see voting services),
+so the storage order does not follow the order of receipts either.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from tortoise import fields
+from tortoise.models import Model
+
+SESSION_STATES = ("draft", "published", "in_progress", "closed")
+ITEM_KINDS = (
+    "report",
+    "proposal",
+    "draft_resolution",
+    "verification_report",
+    "questioning",
+    "petitions_report",
+    "other",
+)
+CONFIDENTIALITY = ("public", "internal", "confidential")
+POLL_STATES = ("draft", "open", "closed")
+SPEAKER_STATES = ("waiting", "speaking", "done", "withdrawn")
+
+
+class Session(Model):
+    id = fields.IntField(primary_key=True)
+    council: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "council.Council", related_name="meeting_sessions", on_delete=fields.RESTRICT
+    )
+    title = fields.CharField(max_length=300)
+    location = fields.CharField(max_length=200, default="")
+    starts_at = fields.DatetimeField()
+    status = fields.CharField(max_length=16, default="draft", db_index=True)
+    current_item_id = fields.IntField(null=True)
+    speaking_seconds = fields.IntField(default=300)
+    published_at = fields.DatetimeField(null=True)
+    started_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+    created_by_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    council_id: int
+
+    class Meta:
+        table = "meetings_session"
+        ordering = ["-starts_at", "id"]
+
+
+class AgendaItem(Model):
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
+        "meetings.Session", related_name="items", on_delete=fields.CASCADE
+    )
+    position = fields.IntField()
+    title = fields.CharField(max_length=300)
+    kind = fields.CharField(max_length=32, default="other")
+    description = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    session_id: int
+
+    class Meta:
+        table = "meetings_agenda_item"
+        ordering = ["position", "id"]
+
+
+class Document(Model):
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
+        "meetings.Session", related_name="documents", on_delete=fields.CASCADE
+    )
+    item: fields.ForeignKeyNullableRelation[AgendaItem] = fields.ForeignKeyField(
+        "meetings.AgendaItem", related_name="documents", null=True, on_delete=fields.SET_NULL
+    )
+    title = fields.CharField(max_length=300)
+    confidentiality = fields.CharField(max_length=16, default="internal")
+    current_version = fields.IntField(default=1)
+    created_by_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    session_id: int
+    item_id: int | None
+
+    class Meta:
+        table = "meetings_document"
+        ordering = ["id"]
+
+
+class DocumentVersion(Model):
+    id = fields.IntField(primary_key=True)
+    document: fields.ForeignKeyRelation[Document] = fields.ForeignKeyField(
+        "meetings.Document", related_name="versions", on_delete=fields.CASCADE
+    )
+    number = fields.IntField()
+    path = fields.CharField(max_length=300)
+    mime = fields.CharField(max_length=100)
+    size = fields.BigIntField()
+    sha256 = fields.CharField(max_length=64)
+    original_name = fields.CharField(max_length=200, default="")
+    page_count = fields.IntField(default=0)
+    uploaded_by_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    document_id: int
+
+    class Meta:
+        table = "meetings_document_version"
+        unique_together = (("document", "number"),)
+        ordering = ["number"]
+
+
+class DocumentPage(Model):
+    id = fields.IntField(primary_key=True)
+    version: fields.ForeignKeyRelation[DocumentVersion] = fields.ForeignKeyField(
+        "meetings.DocumentVersion", related_name="pages", on_delete=fields.CASCADE
+    )
+    number = fields.IntField()
+    text = fields.TextField(default="")
+
+    version_id: int
+
+    class Meta:
+        table = "meetings_document_page"
+        unique_together = (("version", "number"),)
+        ordering = ["number"]
+
+
+class Note(Model):
+    """A delegate's private note on one page of a document; only its author ever reads it."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "council.User", related_name="meeting_notes", on_delete=fields.CASCADE
+    )
+    document: fields.ForeignKeyRelation[Document] = fields.ForeignKeyField(
+        "meetings.Document", related_name="notes", on_delete=fields.CASCADE
+    )
+    page = fields.IntField()
+    text = fields.TextField(default="")
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    user_id: int
+    document_id: int
+
+    class Meta:
+        table = "meetings_note"
+        unique_together = (("user", "document", "page"),)
+
+
+class Attendance(Model):
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
+        "meetings.Session", related_name="attendance", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "council.User", related_name="meeting_attendance", on_delete=fields.CASCADE
+    )
+    checked_in_at = fields.DatetimeField()
+    marked_by_id = fields.IntField(null=True)
+
+    session_id: int
+    user_id: int
+
+    class Meta:
+        table = "meetings_attendance"
+        unique_together = (("session", "user"),)
+
+
+class SpeakerRequest(Model):
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
+        "meetings.Session", related_name="speaker_requests", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "council.User", related_name="speaker_requests", on_delete=fields.CASCADE
+    )
+    item_id = fields.IntField(null=True)
+    status = fields.CharField(max_length=16, default="waiting", db_index=True)
+    requested_at = fields.DatetimeField()
+    started_at = fields.DatetimeField(null=True)
+    ended_at = fields.DatetimeField(null=True)
+
+    session_id: int
+    user_id: int
+
+    class Meta:
+        table = "meetings_speaker_request"
+        ordering = ["requested_at", "id"]
+
+
+class Poll(Model):
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
+        "meetings.Session", related_name="polls", on_delete=fields.CASCADE
+    )
+    item_id = fields.IntField(null=True)
+    title = fields.CharField(max_length=300)
+    kind = fields.CharField(max_length=16, default="motion")
+    secret = fields.BooleanField(default=False)
+    rule = fields.CharField(max_length=32, default="majority_of_seats")
+    max_choices = fields.IntField(default=1)
+    status = fields.CharField(max_length=16, default="draft", db_index=True)
+    seats = fields.IntField()
+    # Count of ballots, bumped by the same conditional UPDATE that checks the poll is open.
+    voted = fields.IntField(default=0)
+    result = fields.JSONField(null=True)
+    created_by_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    opened_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+
+    session_id: int
+
+    class Meta:
+        table = "meetings_poll"
+        ordering = ["id"]
+
+
+class PollOption(Model):
+    id = fields.IntField(primary_key=True)
+    poll: fields.ForeignKeyRelation[Poll] = fields.ForeignKeyField(
+        "meetings.Poll", related_name="options", on_delete=fields.CASCADE
+    )
+    label = fields.CharField(max_length=200)
+    position = fields.IntField(default=0)
+
+    poll_id: int
+
+    class Meta:
+        table = "meetings_poll_option"
+        ordering = ["position", "id"]
+
+
+class Ballot(Model):
+    """One cast ballot's content. Deliberately without user, time or sequence (see module doc)."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    poll: fields.ForeignKeyRelation[Poll] = fields.ForeignKeyField(
+        "meetings.Poll", related_name="ballots", on_delete=fields.CASCADE
+    )
+    choice = fields.JSONField()
+
+    poll_id: int
+
+    class Meta:
+        table = "meetings_ballot"
+
+
+class BallotReceipt(Model):
+    """That a delegate voted on a poll. The unique constraint is the one-ballot-per-delegate rule.
+
+    ``choice`` is kept only for named (open) polls, where the minutes list who voted what.
+    """
+
+    id = fields.IntField(primary_key=True)
+    poll: fields.ForeignKeyRelation[Poll] = fields.ForeignKeyField(
+        "meetings.Poll", related_name="receipts", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "council.User", related_name="ballot_receipts", on_delete=fields.RESTRICT
+    )
+    choice = fields.JSONField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    poll_id: int
+    user_id: int
+
+    class Meta:
+        table = "meetings_ballot_receipt"
+        unique_together = (("poll", "user"),)

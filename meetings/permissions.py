@@ -1,0 +1,97 @@
+"""Permissions of every meetings operation, declared as data (name, roles, scope, resolver)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from council.permissions import Permission, Scope, allow, logged_in, public
+from meetings.models import AgendaItem, Document, Poll, Session, SpeakerRequest
+
+STAFF = ("admin", "secretariat", "chair")
+SEATS = ("delegate", "chair")
+MEMBERS = ("admin", "secretariat", "chair", "delegate")
+
+
+def _int(params: Mapping[str, Any], key: str) -> int | None:
+    value = params.get(key)
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+async def session_scope(params: Mapping[str, Any]) -> Scope:
+    sid = _int(params, "session_id") or _int(params, "id")
+    council_id = await Session.filter(id=sid or 0).values_list("council_id", flat=True)
+    return Scope.council(*council_id)
+
+
+async def poll_scope(params: Mapping[str, Any]) -> Scope:
+    pid = _int(params, "poll_id")
+    rows = await Poll.filter(id=pid or 0).values_list("session__council_id", flat=True)
+    return Scope.council(*rows)
+
+
+async def item_scope(params: Mapping[str, Any]) -> Scope:
+    iid = _int(params, "item_id")
+    rows = await AgendaItem.filter(id=iid or 0).values_list("session__council_id", flat=True)
+    return Scope.council(*rows)
+
+
+async def document_scope(params: Mapping[str, Any]) -> Scope:
+    did = _int(params, "document_id")
+    rows = await Document.filter(id=did or 0).values_list("session__council_id", flat=True)
+    return Scope.council(*rows)
+
+
+async def speaker_scope(params: Mapping[str, Any]) -> Scope:
+    rid = _int(params, "request_id")
+    rows = await SpeakerRequest.filter(id=rid or 0).values_list("session__council_id", flat=True)
+    return Scope.council(*rows)
+
+
+async def council_code_scope(params: Mapping[str, Any]) -> Scope:
+    from council.models import Council
+
+    rows = await Council.filter(code=str(params.get("council_code", ""))).values_list("id", flat=True)
+    return Scope.council(*rows)
+
+
+def _staff(name: str, resolve: Any = session_scope) -> Permission:
+    return allow(name, *STAFF, scope="council", resolve=resolve)
+
+
+SESSION_CREATE = allow("session.create", "admin", "secretariat", scope="council",
+                       resolve=council_code_scope)
+SESSION_LIST = allow("session.list", *MEMBERS)
+SESSION_VIEW = allow("session.view", *MEMBERS, scope="council", resolve=session_scope)
+SESSION_PUBLISH = _staff("session.publish")
+SESSION_START = _staff("session.start")
+SESSION_CLOSE = _staff("session.close")
+SESSION_SET_CURRENT = _staff("session.set_current")
+SESSION_JOIN = allow("session.join", *MEMBERS, scope="council", resolve=session_scope)
+ITEM_CREATE = _staff("item.create")
+ITEM_MOVE = _staff("item.move", item_scope)
+ITEM_REORDER = _staff("item.reorder")
+DOCUMENT_UPLOAD = _staff("document.upload")
+DOCUMENT_REPLACE = _staff("document.replace", document_scope)
+DOCUMENT_UPDATE = _staff("document.update", document_scope)
+# Readers are checked per document by the service (public documents are open to everyone).
+DOCUMENT_READ = logged_in("document.read")
+DOCUMENT_READ_PUBLIC = public("document.read_public")
+NOTE_SAVE = allow("note.save", "secretariat", "chair", "delegate", scope="council",
+                  resolve=document_scope)
+ATTENDANCE_CHECK_IN = allow("attendance.check_in", *MEMBERS, scope="council", resolve=session_scope)
+ATTENDANCE_VIEW = allow("attendance.view", *MEMBERS, scope="council", resolve=session_scope)
+SPEAKER_REQUEST = allow("speaker.request", *SEATS, scope="council", resolve=session_scope)
+SPEAKER_WITHDRAW = allow("speaker.withdraw", *SEATS, scope="council", resolve=session_scope)
+SPEAKER_GIVE_FLOOR = _staff("speaker.give_floor", speaker_scope)
+SPEAKER_FINISH = _staff("speaker.finish")
+POLL_CREATE = _staff("poll.create")
+POLL_OPEN = _staff("poll.open", poll_scope)
+POLL_CLOSE = _staff("poll.close", poll_scope)
+POLL_VIEW = allow("poll.view", *MEMBERS, scope="council", resolve=poll_scope)
+BALLOT_CAST = allow("ballot.cast", *SEATS, scope="council", resolve=poll_scope)
+MINUTES_RENDER = allow("minutes.render", *MEMBERS, scope="council", resolve=session_scope)
+PUBLIC_VIEW = public("session.public_view")

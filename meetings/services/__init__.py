@@ -1,0 +1,93 @@
+"""The rules of sessions and voting. Routes, events and the assistant call these functions only.
+
+One operation, one name: ``poll_open`` is ``poll.open`` in the audit log, the permission and the
+route name.
+"""
+
+from meetings.services.attendance import attendance_check_in, attendance_list
+from meetings.services.documents import (
+    DocumentView,
+    PageText,
+    document_file,
+    document_for_reader,
+    document_replace,
+    document_update,
+    document_upload,
+    documents_of,
+    note_save,
+    notes_of,
+    session_documents_for_reader,
+    versions_of,
+)
+from meetings.services.minutes import minutes_record, minutes_render
+from meetings.services.sessions import (
+    agenda_for,
+    item_create,
+    item_move,
+    item_reorder,
+    items_of,
+    session_close,
+    session_create,
+    session_publish,
+    session_set_current,
+    session_start,
+    sessions_for,
+)
+from meetings.services.speakers import (
+    speaker_finish,
+    speaker_give_floor,
+    speaker_queue,
+    speaker_request,
+    speaker_withdraw,
+)
+from meetings.services.state import session_state
+from meetings.services.voting import (
+    ballot_cast,
+    poll_close,
+    poll_create,
+    poll_dict,
+    poll_for_reader,
+    poll_open,
+)
+
+__all__ = [
+    "DocumentView",
+    "PageText",
+    "agenda_for",
+    "attendance_check_in",
+    "attendance_list",
+    "ballot_cast",
+    "document_file",
+    "document_for_reader",
+    "document_replace",
+    "document_update",
+    "document_upload",
+    "documents_of",
+    "items_of",
+    "item_create",
+    "item_move",
+    "item_reorder",
+    "minutes_record",
+    "minutes_render",
+    "note_save",
+    "notes_of",
+    "poll_close",
+    "poll_create",
+    "poll_dict",
+    "poll_for_reader",
+    "poll_open",
+    "session_close",
+    "session_create",
+    "session_documents_for_reader",
+    "session_publish",
+    "session_set_current",
+    "session_start",
+    "session_state",
+    "sessions_for",
+    "speaker_finish",
+    "speaker_give_floor",
+    "speaker_queue",
+    "speaker_request",
+    "speaker_withdraw",
+    "versions_of",
+]

@@ -1,0 +1,167 @@
+"""Helpers shared by the meetings services: lookups, access rules and serialisation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from council.errors import Conflict, Forbidden, NotFound
+from council.i18n import N_
+from council.models import Council, User
+from meetings.models import AgendaItem, Attendance, Session
+
+# Users who hold a seat: they check in, vote and ask for the floor. The chair is an elected delegate.
+SEAT_ROLES = frozenset({"delegate", "chair"})
+# Council staff who prepare and run sessions.
+STAFF_ROLES = frozenset({"secretariat", "chair"})
+KIND_MSGIDS = {
+    "report": N_("Report"),
+    "proposal": N_("Proposal"),
+    "draft_resolution": N_("Draft resolution"),
+    "verification_report": N_("Verification report"),
+    "questioning": N_("Questioning"),
+    "petitions_report": N_("Report on voters' petitions"),
+    "other": N_("Other"),
+}
+# Minutes are always drafted in Vietnamese (a legal record), whatever the reader's language.
+KIND_LABELS_VI = {
+    "report": "Báo cáo",
+    "proposal": "Tờ trình",
+    "draft_resolution": "Dự thảo nghị quyết",
+    "verification_report": "Báo cáo thẩm tra",
+    "questioning": "Chất vấn",
+    "petitions_report": "Báo cáo kết quả giải quyết kiến nghị cử tri",
+    "other": "Nội dung khác",
+}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def is_admin(user: User | None) -> bool:
+    return user is not None and user.role == "admin"
+
+
+def same_council(user: User | None, council_id: int) -> bool:
+    return user is not None and (user.role == "admin" or user.council_id == council_id)
+
+
+def is_staff_of(user: User | None, council_id: int) -> bool:
+    return is_admin(user) or (
+        user is not None and user.role in STAFF_ROLES and user.council_id == council_id
+    )
+
+
+def holds_seat(user: User | None, council_id: int) -> bool:
+    return user is not None and user.role in SEAT_ROLES and user.council_id == council_id
+
+
+def can_see_session(user: User | None, session: Session) -> bool:
+    """Drafts are visible to the council's staff only; published sessions to the council."""
+    if session.status == "draft":
+        return is_staff_of(user, session.council_id)
+    return same_council(user, session.council_id)
+
+
+async def get_session(session_id: int) -> Session:
+    session = await Session.get_or_none(id=session_id)
+    if session is None:
+        raise NotFound(N_("This session does not exist."))
+    return session
+
+
+async def session_for(user: User | None, session_id: int) -> Session:
+    """The session if ``user`` may see it: 404 for drafts of others, 403 for another council."""
+    session = await get_session(session_id)
+    if not same_council(user, session.council_id):
+        raise Forbidden(N_("This session belongs to another council."))
+    if not can_see_session(user, session):
+        raise NotFound(N_("This session does not exist."))
+    return session
+
+
+async def staff_session(user: User, session_id: int) -> Session:
+    session = await get_session(session_id)
+    if not is_staff_of(user, session.council_id):
+        raise Forbidden(N_("Only the council's secretariat or chair may do this."))
+    return session
+
+
+def require_state(session: Session, *states: str) -> None:
+    if session.status not in states:
+        raise Conflict(
+            "session_state",
+            N_("This cannot be done while the session is {state}.").format(state=session.status),
+            status=409,
+        )
+
+
+async def council_of(session: Session) -> Council:
+    return await Council.get(id=session.council_id)
+
+
+async def seats_and_quorum(session: Session) -> tuple[int, int]:
+    council = await council_of(session)
+    return council.seats, council.quorum_count
+
+
+async def present_user_ids(session_id: int) -> list[int]:
+    return list(await Attendance.filter(session_id=session_id).values_list("user_id", flat=True))
+
+
+async def attendance_summary(session: Session) -> dict[str, Any]:
+    """``{session_id, present, seats, quorum, quorum_met}`` as the attendance event carries it."""
+    seats, quorum = await seats_and_quorum(session)
+    present = await Attendance.filter(session_id=session.id).count()
+    return {
+        "session_id": session.id,
+        "present": present,
+        "seats": seats,
+        "quorum": quorum,
+        "quorum_met": present >= quorum,
+    }
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def item_dict(item: AgendaItem | None) -> dict[str, Any] | None:
+    if item is None:
+        return None
+    return {
+        "id": item.id,
+        "session_id": item.session_id,
+        "position": item.position,
+        "title": item.title,
+        "kind": item.kind,
+        "kind_label": str(KIND_MSGIDS.get(item.kind, KIND_MSGIDS["other"])),
+        "description": item.description,
+    }
+
+
+def session_dict(session: Session, council: Council | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": session.id,
+        "council_id": session.council_id,
+        "title": session.title,
+        "location": session.location,
+        "starts_at": iso(session.starts_at),
+        "status": session.status,
+        "current_item_id": session.current_item_id,
+        "speaking_seconds": session.speaking_seconds,
+        "started_at": iso(session.started_at),
+        "closed_at": iso(session.closed_at),
+    }
+    if council is not None:
+        out["council_code"] = council.code
+        out["council_name"] = council.name
+    return out
+
+
+async def user_names(ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    users = await User.filter(id__in=ids).only("id", "full_name", "username")
+    return {u.id: (u.full_name or u.username) for u in users}

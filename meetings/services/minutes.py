@@ -1,0 +1,107 @@
+"""minutes.render: draft the minutes (biên bản) of a session from its record."""
+
+from __future__ import annotations
+
+import asyncio
+
+from council.errors import Forbidden
+from council.i18n import N_
+from council.models import Council, User
+from meetings.minutes import (
+    AttendanceRecord,
+    ItemRecord,
+    MinutesRecord,
+    SpeakerRecord,
+    VoteRecord,
+    render_docx,
+    render_pdf,
+)
+from meetings.models import Attendance, BallotReceipt, Poll, Session
+from meetings.services.common import KIND_LABELS_VI, get_session, same_council, user_names
+from meetings.services.sessions import items_of
+from meetings.services.speakers import speakers_of_item
+from meetings.voting.tally import result_from_dict
+
+CHOICE_VI = {"yes": "tán thành", "no": "không tán thành", "abstain": "không biểu quyết"}
+LEVEL_VI = {"high": "tín nhiệm cao", "medium": "tín nhiệm", "low": "tín nhiệm thấp"}
+
+
+def _worded_choice(poll: Poll, choice: object, labels: dict[int, str]) -> str:
+    if poll.kind == "motion":
+        return CHOICE_VI.get(str(choice), str(choice))
+    if poll.kind == "election" and isinstance(choice, list):
+        return ", ".join(labels.get(int(c), "?") for c in choice) or "không bầu ai"
+    if isinstance(choice, dict):
+        return "; ".join(f"{labels.get(int(k), '?')}: {LEVEL_VI.get(v, v)}" for k, v in choice.items())
+    return str(choice)
+
+
+async def _vote_record(poll: Poll) -> VoteRecord:
+    named = None
+    if not poll.secret:
+        labels = {o.id: o.label for o in await poll.options.all()}
+        receipts = await BallotReceipt.filter(poll_id=poll.id).order_by("user_id")
+        names = await user_names([r.user_id for r in receipts])
+        named = sorted(
+            ((names.get(r.user_id, ""), _worded_choice(poll, r.choice, labels)) for r in receipts),
+            key=lambda pair: pair[0],
+        )
+    return VoteRecord(title=poll.title, kind=poll.kind, secret=poll.secret,
+                      result=result_from_dict(poll.result or {}), closed_at=poll.closed_at, named=named)
+
+
+async def minutes_record(session: Session) -> MinutesRecord:
+    """Attendance, items in agenda order with their speakers and closed polls, other polls."""
+    council = await Council.get(id=session.council_id)
+    members = await User.filter(council_id=council.id, role__in=["delegate", "chair"]).order_by(
+        "full_name", "id"
+    )
+    present_ids = set(await Attendance.filter(session_id=session.id).values_list("user_id", flat=True))
+    names = await user_names([m.id for m in members] + list(present_ids))
+    chair = next((m for m in members if m.role == "chair"), None)
+    secretary = await User.filter(council_id=council.id, role="secretariat").order_by("id").first()
+    polls = await Poll.filter(session_id=session.id, status="closed").order_by("closed_at", "id")
+    speakers = await speakers_of_item(session.id)
+    speaker_names = await user_names([r.user_id for rs in speakers.values() for r in rs])
+    items = []
+    item_ids = set()
+    for item in await items_of(session.id):
+        item_ids.add(item.id)
+        items.append(ItemRecord(
+            position=item.position, title=item.title,
+            kind_label=KIND_LABELS_VI.get(item.kind, KIND_LABELS_VI["other"]),
+            description=item.description,
+            speakers=[
+                SpeakerRecord(speaker_names.get(r.user_id, ""), r.started_at,
+                              int((r.ended_at - r.started_at).total_seconds())
+                              if r.ended_at and r.started_at else None)
+                for r in speakers.get(item.id, [])
+            ],
+            votes=[await _vote_record(p) for p in polls if p.item_id == item.id],
+        ))
+    return MinutesRecord(
+        council_name=council.name,
+        session_title=session.title,
+        starts_at=session.started_at or session.starts_at,
+        closed_at=session.closed_at,
+        location=session.location,
+        chair_name=(chair.full_name or chair.username) if chair else "",
+        secretary_name=(secretary.full_name or secretary.username) if secretary else "",
+        attendance=AttendanceRecord(
+            seats=council.seats, quorum=council.quorum_count,
+            present=sorted(names[i] for i in present_ids if i in names),
+            absent=[names[m.id] for m in members if m.id not in present_ids],
+        ),
+        items=items,
+        other_votes=[await _vote_record(p) for p in polls if p.item_id not in item_ids],
+    )
+
+
+async def minutes_render(user: User, session_id: int, fmt: str) -> tuple[Session, bytes]:
+    """minutes.render: the minutes as ``docx`` or ``pdf`` for the council's members."""
+    session = await get_session(session_id)
+    if not same_council(user, session.council_id) or session.status == "draft":
+        raise Forbidden(N_("This session belongs to another council."))
+    record = await minutes_record(session)
+    render = render_pdf if fmt == "pdf" else render_docx
+    return session, await asyncio.to_thread(render, record)

@@ -1,0 +1,340 @@
+"""poll.* and ballot.cast: creating, opening and closing polls, and casting ballots.
+
+Atomicity: casting and closing both start their transaction with a *conditional UPDATE* of the
+poll row (``WHERE status = 'open'``). On PostgreSQL that takes the row lock, so a close waits for
+casts in flight and a cast that comes after a committed close finds the poll closed; on SQLite the
+write lock serialises the same statements. No ballot is accepted once a close has committed.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from council import audit, realtime
+from council.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from council.i18n import N_
+from council.models import User
+from meetings.models import AgendaItem, Attendance, Ballot, BallotReceipt, Poll, PollOption, Session
+from meetings.services.common import (
+    attendance_summary,
+    get_session,
+    holds_seat,
+    iso,
+    is_staff_of,
+    now,
+    require_state,
+    same_council,
+    seats_and_quorum,
+    user_names,
+)
+from meetings.voting.tally import (
+    InvalidChoice,
+    PollKind,
+    Rule,
+    TallyResult,
+    result_from_dict,
+    tally_confidence,
+    tally_election,
+    tally_motion,
+    validate_confidence_choice,
+    validate_election_choice,
+    validate_motion_choice,
+)
+from meetings.voting.wording import headline, result_lines
+
+MAX_OPTIONS = 100
+
+
+def _room(session_id: int) -> str:
+    return realtime.session_room(session_id)
+
+
+async def get_poll(poll_id: int) -> Poll:
+    poll = await Poll.get_or_none(id=poll_id)
+    if poll is None:
+        raise NotFound(N_("This poll does not exist."))
+    return poll
+
+
+async def _options(poll: Poll) -> list[PollOption]:
+    return list(await PollOption.filter(poll_id=poll.id).order_by("position", "id"))
+
+
+async def eligible_count(session_id: int) -> int:
+    """Delegates who may vote now: those checked in to the session."""
+    return await Attendance.filter(session_id=session_id).count()
+
+
+def result_text(result: TallyResult) -> dict[str, Any]:
+    """The result worded for minutes and screens, in both interface languages."""
+    return {
+        lang: {"lines": result_lines(result, lang), "headline": headline(result, lang)}
+        for lang in ("vi", "en")
+    }
+
+
+async def poll_dict(poll: Poll, *, user: User | None = None, with_ballots: bool = True) -> dict[str, Any]:
+    """A poll as the API and the events show it. Never contains a secret ballot's link to a voter."""
+    options = await _options(poll)
+    out: dict[str, Any] = {
+        "id": poll.id,
+        "session_id": poll.session_id,
+        "item_id": poll.item_id,
+        "title": poll.title,
+        "kind": poll.kind,
+        "secret": poll.secret,
+        "rule": poll.rule,
+        "max_choices": poll.max_choices,
+        "status": poll.status,
+        "seats": poll.seats,
+        "options": [{"id": o.id, "label": o.label} for o in options],
+        "voted": poll.voted,
+        "eligible": await eligible_count(poll.session_id),
+        "opened_at": iso(poll.opened_at),
+        "closed_at": iso(poll.closed_at),
+    }
+    if user is not None:
+        out["has_voted"] = await BallotReceipt.exists(poll_id=poll.id, user_id=user.id)
+    if poll.status == "closed" and poll.result is not None:
+        result = dict(poll.result)
+        if with_ballots and not poll.secret:
+            receipts = await BallotReceipt.filter(poll_id=poll.id).order_by("user_id")
+            names = await user_names([r.user_id for r in receipts])
+            result["ballots"] = [
+                {"user_id": r.user_id, "name": names.get(r.user_id, ""), "choice": r.choice}
+                for r in receipts
+            ]
+        out["result"] = result
+        out["text"] = result_text(result_from_dict(poll.result))
+    return out
+
+
+# --- poll.create ------------------------------------------------------------------------------
+
+
+async def poll_create(
+    user: User,
+    session_id: int,
+    *,
+    title: str,
+    kind: str = "motion",
+    secret: bool = False,
+    rule: str = "majority_of_seats",
+    item_id: int | None = None,
+    options: list[str] | None = None,
+    max_choices: int | None = None,
+) -> Poll:
+    """poll.create: a draft poll on a session (optionally tied to an agenda item)."""
+    session = await get_session(session_id)
+    if not is_staff_of(user, session.council_id):
+        raise Forbidden(N_("Only the council's secretariat or chair may do this."))
+    require_state(session, "draft", "published", "in_progress")
+    title = (title or "").strip()
+    errors: dict[str, str] = {}
+    if not title or len(title) > 300:
+        errors["title"] = str(N_("A title of 1 to 300 characters is required."))
+    if kind not in {k.value for k in PollKind}:
+        errors["kind"] = str(N_("The kind is motion, election or confidence."))
+    if rule not in {r.value for r in Rule}:
+        errors["rule"] = str(N_("The rule is majority_of_seats or two_thirds_of_seats."))
+    labels = [o.strip() for o in (options or [])]
+    if kind == "motion" and labels:
+        errors["options"] = str(N_("A motion has no options: delegates answer yes, no or abstain."))
+    if kind in ("election", "confidence"):
+        if not labels or any(not lbl or len(lbl) > 200 for lbl in labels) or len(labels) > MAX_OPTIONS:
+            errors["options"] = str(N_("List 1 to 100 candidates or persons, each with a label."))
+        elif len(set(labels)) != len(labels):
+            errors["options"] = str(N_("Each option must appear once."))
+    if kind == "election":
+        n = max_choices if max_choices is not None else 1
+        if n < 1 or (labels and n > len(labels)):
+            errors["max_choices"] = str(N_("Choose between 1 and the number of candidates."))
+        max_choices = n
+    else:
+        max_choices = 1
+    if errors:
+        raise Invalid(fields=errors)
+    if item_id is not None and not await AgendaItem.exists(id=item_id, session_id=session.id):
+        raise Invalid(fields={"item_id": str(N_("This item is not on the session's agenda."))})
+    seats, _ = await seats_and_quorum(session)
+    async with in_transaction():
+        poll = await Poll.create(
+            session_id=session.id, item_id=item_id, title=title, kind=kind, secret=secret,
+            rule=rule, max_choices=max_choices, seats=seats, created_by_id=user.id,
+        )
+        for i, label in enumerate(labels):
+            await PollOption.create(poll_id=poll.id, label=label, position=i)
+        await audit.record(
+            "poll.create", actor=user, target_type="poll", target_id=poll.id,
+            council_id=session.council_id,
+            details={"session_id": session.id, "title": title, "kind": kind, "secret": secret,
+                     "rule": rule, "options": labels, "max_choices": max_choices},
+        )
+    return poll
+
+
+# --- poll.open --------------------------------------------------------------------------------
+
+
+async def poll_open(user: User, poll_id: int) -> Poll:
+    """poll.open: refused without quorum, or while another poll of the session is open."""
+    poll = await get_poll(poll_id)
+    session = await get_session(poll.session_id)
+    if not is_staff_of(user, session.council_id):
+        raise Forbidden(N_("Only the council's secretariat or chair may do this."))
+    require_state(session, "in_progress")
+    summary = await attendance_summary(session)
+    if not summary["quorum_met"]:
+        raise Conflict(
+            "no_quorum",
+            N_("Quorum is not met: {present} of {seats} delegates present, {quorum} needed.").format(
+                present=summary["present"], seats=summary["seats"], quorum=summary["quorum"]
+            ),
+            status=409,
+        )
+    async with in_transaction():
+        if await Poll.filter(session_id=session.id, status="open").exclude(id=poll.id).exists():
+            raise Conflict("poll_already_open", N_("Another poll of this session is open."), status=409)
+        changed = await Poll.filter(id=poll.id, status="draft").update(status="open", opened_at=now())
+        if not changed:
+            raise Conflict("poll_not_draft", N_("Only a poll that was never opened can be opened."),
+                           status=409)
+        await audit.record(
+            "poll.open", actor=user, target_type="poll", target_id=poll.id,
+            council_id=session.council_id,
+            details={"session_id": session.id, "present": summary["present"], "seats": summary["seats"]},
+        )
+    poll = await get_poll(poll.id)
+    await realtime.emit("poll:opened", {"poll": await poll_dict(poll)}, room=_room(session.id))
+    return poll
+
+
+# --- ballot.cast ------------------------------------------------------------------------------
+
+
+def _normalise_choice(poll: Poll, option_ids: list[int], choice: Any) -> Any:
+    try:
+        if poll.kind == PollKind.MOTION:
+            return validate_motion_choice(choice)
+        if poll.kind == PollKind.ELECTION:
+            return validate_election_choice(choice, option_ids, poll.max_choices)
+        levels = validate_confidence_choice(choice, option_ids)
+        return {str(k): v for k, v in sorted(levels.items())}
+    except InvalidChoice as exc:
+        raise DomainError(exc.code, N_("This choice does not fit the poll."), status=422) from None
+
+
+async def ballot_cast(user: User, poll_id: int, choice: Any) -> dict[str, Any]:
+    """ballot.cast: one ballot per checked-in delegate of the council, while the poll is open.
+
+    A retried or duplicated cast answers ``already_voted`` and is never counted twice: the
+    receipt's unique (poll, user) constraint is inserted in the same transaction as the ballot.
+    """
+    poll = await get_poll(poll_id)
+    session = await Session.get(id=poll.session_id)
+    if not holds_seat(user, session.council_id):
+        raise Forbidden(N_("Only delegates of this council may vote."))
+    if poll.status != "open":
+        raise Conflict("poll_not_open", N_("This poll is not open."), status=409)
+    if not await Attendance.exists(session_id=session.id, user_id=user.id):
+        raise Conflict("not_checked_in", N_("Check in to the session before voting."), status=409)
+    option_ids = [o.id for o in await _options(poll)]
+    value = _normalise_choice(poll, option_ids, choice)
+    if await BallotReceipt.exists(poll_id=poll.id, user_id=user.id):
+        raise Conflict("already_voted", N_("You have already voted in this poll."), status=409)
+    try:
+        async with in_transaction():
+            counted = await Poll.filter(id=poll.id, status="open").update(voted=F("voted") + 1)
+            if not counted:
+                raise Conflict("poll_not_open", N_("This poll is not open."), status=409)
+            await BallotReceipt.create(
+                poll_id=poll.id, user_id=user.id, choice=None if poll.secret else value
+            )
+            await Ballot.create(id=uuid.uuid4(), poll_id=poll.id, choice=value)
+            await audit.record(
+                "ballot.cast", actor=user, target_type="poll", target_id=poll.id,
+                council_id=session.council_id,
+                details={"poll_id": poll.id} if poll.secret else {"poll_id": poll.id, "choice": value},
+            )
+    except IntegrityError:
+        raise Conflict("already_voted", N_("You have already voted in this poll."), status=409) from None
+    voted = await Poll.filter(id=poll.id).values_list("voted", flat=True)
+    await realtime.emit(
+        "poll:progress",
+        {"poll_id": poll.id, "voted": voted[0], "eligible": await eligible_count(session.id)},
+        room=_room(session.id),
+    )
+    return {"recorded": True}
+
+
+# --- poll.close -------------------------------------------------------------------------------
+
+
+def _tally(poll: Poll, options: list[PollOption], choices: list[Any]) -> TallyResult:
+    pairs = [(o.id, o.label) for o in options]
+    if poll.kind == PollKind.MOTION:
+        return tally_motion(choices, poll.seats, poll.rule)
+    if poll.kind == PollKind.ELECTION:
+        return tally_election(choices, pairs, poll.seats, poll.max_choices, poll.rule)
+    return tally_confidence(choices, pairs, poll.seats)
+
+
+async def poll_close(user: User, poll_id: int) -> Poll:
+    """poll.close: atomically stops accepting ballots and stores the tally.
+
+    For a secret poll the ballots are rewritten in random order with fresh keys in the same
+    transaction, so their storage order cannot be lined up with the receipts or the audit log.
+    """
+    poll = await get_poll(poll_id)
+    session = await get_session(poll.session_id)
+    if not is_staff_of(user, session.council_id):
+        raise Forbidden(N_("Only the council's secretariat or chair may do this."))
+    options = await _options(poll)
+    async with in_transaction() as conn:
+        changed = await Poll.filter(id=poll.id, status="open").update(status="closed", closed_at=now())
+        if not changed:
+            raise Conflict("poll_not_open", N_("This poll is not open."), status=409)
+        ballots = await Ballot.filter(poll_id=poll.id).values_list("choice", flat=True)
+        result = _tally(poll, options, list(ballots))
+        if poll.secret and ballots:
+            if conn.capabilities.dialect == "sqlite":
+                await conn.execute_query("PRAGMA secure_delete = ON")
+            shuffled = list(ballots)
+            random.SystemRandom().shuffle(shuffled)
+            await Ballot.filter(poll_id=poll.id).delete()
+            await Ballot.bulk_create(
+                [Ballot(id=uuid.uuid4(), poll_id=poll.id, choice=c) for c in shuffled]
+            )
+        await Poll.filter(id=poll.id).update(result=result.as_dict())
+        await audit.record(
+            "poll.close", actor=user, target_type="poll", target_id=poll.id,
+            council_id=session.council_id,
+            details={"session_id": session.id, "result": result.as_dict()},
+        )
+    poll = await get_poll(poll.id)
+    view = await poll_dict(poll)
+    await realtime.emit(
+        "poll:closed",
+        {"poll_id": poll.id, "result": view["result"], "text": view["text"], "poll": view},
+        room=_room(session.id),
+    )
+    return poll
+
+
+async def poll_for_reader(user: User | None, poll_id: int) -> dict[str, Any]:
+    """GET /polls/{id}: status, voted, eligible, and the result once closed."""
+    poll = await get_poll(poll_id)
+    session = await get_session(poll.session_id)
+    if not same_council(user, session.council_id):
+        raise Forbidden(N_("This poll belongs to another council."))
+    return await poll_dict(poll, user=user)
+
+
+async def open_poll_of(session_id: int) -> Poll | None:
+    return await Poll.filter(session_id=session_id, status="open").first()
