@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - long Vietnamese sentences read better unbroken
 """Realistic Vietnamese petition texts for the demo data set (deterministic for a given seed)."""
 
 from __future__ import annotations
