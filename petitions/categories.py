@@ -28,9 +28,15 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         "construction",
-        N_("Construction and urban order"),
-        "Xây dựng, trật tự đô thị",
-        N_("Building permits, planning, pavements and urban order."),
+        N_("Construction"),
+        "Xây dựng",
+        N_("Building permits, planning and public works."),
+    ),
+    Category(
+        "urban",
+        N_("Urban order"),
+        "Trật tự đô thị",
+        N_("Pavements, street vending, illegal building and urban order."),
     ),
     Category(
         "transport",
@@ -57,7 +63,7 @@ CATEGORIES: tuple[Category, ...] = (
         "health", N_("Health"), "Y tế", N_("Clinics, hospitals, health insurance and food safety.")
     ),
     Category(
-        "social_policy",
+        "social",
         N_("Social policy"),
         "Chính sách xã hội",
         N_("Pensions, benefits for people with meritorious services, poor households, labour."),
@@ -74,11 +80,12 @@ CATEGORIES: tuple[Category, ...] = (
         "Cải cách hành chính",
         N_("Public services, administrative procedures, officials' conduct."),
     ),
+    Category("economy", N_("Economy"), "Kinh tế", N_("Markets, businesses, trade and prices.")),
     Category(
-        "economy",
-        N_("Economy and agriculture"),
-        "Kinh tế, nông nghiệp",
-        N_("Markets, businesses, agriculture, irrigation and prices."),
+        "agriculture",
+        N_("Agriculture"),
+        "Nông nghiệp",
+        N_("Farming, irrigation, livestock and rural development."),
     ),
     Category(
         "culture",

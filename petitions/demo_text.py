@@ -148,7 +148,7 @@ TEMPLATES: list[tuple[str, str, str, str]] = [
         "Đội thanh tra xây dựng đã đình chỉ thi công và xử phạt; chủ đầu tư đang tháo dỡ phần sai phép.",
     ),
     (
-        "construction",
+        "urban",
         "Vỉa hè {road} bị chiếm dụng làm nơi kinh doanh",
         "Vỉa hè {road} bị các hộ kinh doanh chiếm dụng để bày hàng, trông giữ xe, người đi bộ phải đi "
         "xuống lòng đường. Đề nghị lập lại trật tự đô thị.",
@@ -197,14 +197,14 @@ TEMPLATES: list[tuple[str, str, str, str]] = [
         "Đoàn liên ngành đã kiểm tra, tiêu hủy hàng không rõ nguồn gốc và xử phạt {n} trường hợp.",
     ),
     (
-        "social_policy",
+        "social",
         "Chậm chi trả chế độ cho người có công tại {place}",
         "Một số gia đình người có công với cách mạng tại {place} nhận trợ cấp chậm {n} tháng. Đề nghị "
         "kiểm tra, chi trả kịp thời.",
         "Đã chi trả đủ khoản trợ cấp còn chậm và chuyển sang chi trả qua tài khoản hằng tháng.",
     ),
     (
-        "social_policy",
+        "social",
         "Xem xét lại danh sách hộ nghèo năm nay",
         "Cử tri {place} cho rằng việc bình xét hộ nghèo chưa công khai, một số hộ khó khăn thực sự không "
         "có tên. Đề nghị rà soát lại.",
@@ -245,14 +245,14 @@ TEMPLATES: list[tuple[str, str, str, str]] = [
         "Chợ đã được đưa vào danh mục cải tạo; thiết kế đang được lập.",
     ),
     (
-        "economy",
+        "agriculture",
         "Hỗ trợ nông dân tiêu thụ nông sản",
         "Vụ thu hoạch năm nay giá nông sản giảm mạnh, nông dân {place} khó tiêu thụ. Đề nghị hỗ trợ kết "
         "nối tiêu thụ và xây dựng chuỗi liên kết.",
         "Đã tổ chức {n} phiên kết nối cung cầu và đưa sản phẩm lên sàn thương mại điện tử.",
     ),
     (
-        "economy",
+        "agriculture",
         "Kênh mương nội đồng {place} bồi lắng",
         "Hệ thống kênh mương nội đồng tại {place} bị bồi lắng, không đủ nước tưới cho vụ xuân. Đề nghị "
         "nạo vét, kiên cố hóa kênh mương.",
