@@ -1,0 +1,135 @@
+"""The app factory: the only place that wires the domain packages together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from types import ModuleType
+from typing import Any
+
+import socketio
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from council import db, ratelimit, realtime, uploads
+from council.errors import DomainError
+from council.i18n import N_
+from council.middleware import CouncilMiddleware
+from council.settings import Settings
+from council.templating import STATIC_DIR
+
+log = logging.getLogger("council.app")
+
+DOMAINS = ("council", "meetings", "petitions", "assistant")
+
+
+def _optional(module: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return None
+        raise
+
+
+def domain_modules(kind: str) -> list[ModuleType]:
+    """Each domain's ``routes``, ``events``, ``hooks`` or ``demo`` module, where it has one."""
+    found = []
+    for domain in DOMAINS:
+        module = _optional(f"{domain}.{kind}")
+        if module is not None:
+            found.append(module)
+    return found
+
+
+def _routes() -> list[BaseRoute]:
+    collected: list[BaseRoute] = []
+    for module in domain_modules("routes"):
+        collected.extend(getattr(module, "routes", []))
+    collected.append(Route("/api/v1/openapi.json", openapi_json, methods=["GET"], name="openapi"))
+    collected.append(Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"))
+    return collected
+
+
+async def openapi_json(request: Request) -> Response:
+    from council.openapi import build
+
+    return JSONResponse(build())
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    status = getattr(exc, "status_code", 404)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
+    message = {404: N_("Not found."), 405: N_("This method is not allowed here.")}.get(
+        status, N_("The request could not be handled.")
+    )
+    error = DomainError(code, message, status=status)
+    if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+        return JSONResponse({"error": error.to_dict()}, status_code=status)
+    from council.templating import render
+
+    return render(request, "error.html", {"error": error}, status=status)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    error = DomainError("internal", N_("Something went wrong on our side. Please try again."), status=500)
+    return JSONResponse({"error": error.to_dict()}, status_code=500)
+
+
+def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Any:
+    """Build an isolated app. ``manage_db=False`` leaves Tortoise set-up to the caller (tests)."""
+    settings = settings or Settings.from_env()
+    uploads.configure(settings.uploads_dir)
+    ratelimit.configure(settings.redis_url)
+    for module in domain_modules("events"):
+        log.debug("events loaded from %s", module.__name__)
+    hub = realtime.Hub(settings.redis_url, settings.lang)
+    realtime.install(hub)
+    hooks = domain_modules("hooks")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_db:
+            await db.init(settings)
+        tasks: list[asyncio.Task[Any]] = []
+        for module in hooks:
+            if hasattr(module, "startup"):
+                started = await module.startup(settings)
+                if isinstance(started, asyncio.Task):
+                    tasks.append(started)
+        try:
+            yield
+        finally:
+            for module in hooks:
+                if hasattr(module, "shutdown"):
+                    await module.shutdown(settings)
+            for task in tasks:
+                task.cancel()
+            if manage_db:
+                await db.close()
+
+    app = Starlette(
+        routes=_routes(),
+        middleware=[Middleware(CouncilMiddleware, default_lang=settings.lang,
+                               max_body=max(settings.max_upload_mb, 60) * (1 << 20) + (1 << 20))],
+        exception_handlers={HTTPException: _not_found, 404: _not_found, 405: _not_found,
+                            500: _server_error, Exception: _server_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.hub = hub
+    return socketio.ASGIApp(hub.sio, other_asgi_app=app, socketio_path="/socket.io")
+
+
+def asgi() -> Any:
+    """Entry point for ``uvicorn --factory council.app:asgi`` (Procfile, workers)."""
+    return create_app()

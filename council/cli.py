@@ -1,0 +1,207 @@
+"""The ``council`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from council import db
+from council.settings import Settings
+
+
+def _run(coro_fn: Callable[[Settings], Awaitable[int | None]], *, init: bool = True) -> int:
+    settings = Settings.from_env()
+
+    async def main() -> int | None:
+        if init:
+            await db.init(settings)
+        try:
+            return await coro_fn(settings)
+        finally:
+            if init:
+                await db.close()
+
+    return asyncio.run(main()) or 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = Settings.from_env()
+    if settings.is_sqlite and args.workers > 1:
+        print("note: several workers share one SQLite file; use PostgreSQL and REDIS_URL at scale.",
+              file=sys.stderr)
+    if args.workers > 1 and not settings.redis_url:
+        print("warning: REDIS_URL is not set; live events will not cross workers.", file=sys.stderr)
+    uvicorn.run("council.app:asgi", factory=True, host=args.host, port=args.port,
+                workers=args.workers, proxy_headers=True, forwarded_allow_ips=os.environ.get(
+                    "FORWARDED_ALLOW_IPS", "127.0.0.1"), log_level="info")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    async def go(settings: Settings) -> int:
+        await db.migrate(settings)
+        await db.close()
+        print("migrations applied")
+        return 0
+
+    return _run(go, init=False)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from council.demo import load_all
+
+    async def go(settings: Settings) -> int:
+        logins = await load_all(settings)
+        print("Demo data loaded. Logins (username / password):")
+        for role, username, password in logins:
+            print(f"  {role:<12} {username:<24} {password}")
+        return 0
+
+    return _run(go)
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from council import services
+    from council.errors import DomainError
+
+    async def go(settings: Settings) -> int:
+        try:
+            user = await services.user_create(
+                None, username=args.username, password=args.password, role=args.role,
+                full_name=args.full_name or "", council_code=args.council, agency_code=args.agency,
+            )
+        except DomainError as exc:
+            print(f"error: {exc.to_dict('en')}", file=sys.stderr)
+            return 1
+        print(f"created user {user.username} (id {user.id}, role {user.role})")
+        return 0
+
+    return _run(go)
+
+
+def cmd_create_council(args: argparse.Namespace) -> int:
+    from council import services
+    from council.errors import DomainError
+
+    async def go(settings: Settings) -> int:
+        try:
+            council = await services.council_create(
+                None, code=args.code, name=args.name, level=args.level, seats=args.seats,
+                parent_code=args.parent, quorum=args.quorum,
+            )
+        except DomainError as exc:
+            print(f"error: {exc.to_dict('en')}", file=sys.stderr)
+            return 1
+        print(f"created council {council.code} (id {council.id}, {council.seats} seats)")
+        return 0
+
+    return _run(go)
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from council.app import domain_modules
+
+    async def go(settings: Settings) -> int:
+        for module in domain_modules("hooks"):
+            if hasattr(module, "reindex"):
+                count = await module.reindex(settings)
+                print(f"{module.__name__.split('.')[0]}: {count} documents indexed")
+        return 0
+
+    return _run(go)
+
+
+def cmd_verify_audit(args: argparse.Namespace) -> int:
+    from council import audit
+
+    async def go(settings: Settings) -> int:
+        result = await audit.verify()
+        if result.ok:
+            print(f"audit chain intact: {result.count} entries")
+            return 0
+        print(f"audit chain broken at entry seq={result.broken_seq} id={result.broken_id}: "
+              f"{result.reason} ({result.count} entries verified before it)")
+        return 1
+
+    return _run(go)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from council.backup import backup
+
+    async def go(settings: Settings) -> int:
+        summary = await backup(settings, args.path)
+        print(summary)
+        return 0
+
+    return _run(go)
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from council.backup import restore
+
+    async def go(settings: Settings) -> int:
+        summary = await restore(settings, args.path)
+        print(summary)
+        return 0
+
+    return _run(go, init=False)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="council", description="People's Council platform")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="serve the web app")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--workers", type=int, default=1)
+    s.set_defaults(fn=cmd_serve)
+
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(fn=cmd_migrate)
+    sub.add_parser("demo", help="load the demo data set (safe to run twice)").set_defaults(fn=cmd_demo)
+
+    s = sub.add_parser("create-user", help="create a user")
+    s.add_argument("--username", required=True)
+    s.add_argument("--password", required=True)
+    s.add_argument("--role", required=True,
+                   choices=["admin", "secretariat", "chair", "delegate", "agency", "citizen"])
+    s.add_argument("--council")
+    s.add_argument("--agency")
+    s.add_argument("--full-name")
+    s.set_defaults(fn=cmd_create_user)
+
+    s = sub.add_parser("create-council", help="create a council")
+    s.add_argument("--code", required=True)
+    s.add_argument("--name", required=True)
+    s.add_argument("--level", required=True, choices=["city", "commune"])
+    s.add_argument("--parent")
+    s.add_argument("--seats", type=int, required=True)
+    s.add_argument("--quorum", help='fraction of all seats, default "2/3"')
+    s.set_defaults(fn=cmd_create_council)
+
+    sub.add_parser("reindex", help="rebuild the search indexes from the database").set_defaults(fn=cmd_reindex)
+    sub.add_parser("verify-audit", help="check the audit hash chain").set_defaults(fn=cmd_verify_audit)
+
+    s = sub.add_parser("backup", help="write a consistent copy of database, uploads and indexes")
+    s.add_argument("path")
+    s.set_defaults(fn=cmd_backup)
+    s = sub.add_parser("restore", help="restore a backup made by `council backup`")
+    s.add_argument("path")
+    s.set_defaults(fn=cmd_restore)
+    return p
+
+
+def main(argv: list[str] | None = None) -> Any:
+    args = parser().parse_args(argv)
+    return sys.exit(args.fn(args))
+
+
+if __name__ == "__main__":
+    main()

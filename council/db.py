@@ -1,0 +1,112 @@
+"""Tortoise ORM configuration, start-up and migrations for every domain app."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from typing import Any
+from urllib.parse import urlsplit
+
+from tortoise import Tortoise
+
+from council.settings import Settings
+
+# Order matters: later apps reference models of earlier ones.
+APPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("council", ("council.models", "council.search.models")),
+    ("meetings", ("meetings.models",)),
+    ("petitions", ("petitions.models",)),
+    ("assistant", ("assistant.models",)),
+)
+
+
+def _exists(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def connection_config(database_url: str) -> dict[str, Any]:
+    """Turn a DATABASE_URL into a Tortoise connection dict (SQLite gets WAL, FKs, a busy timeout)."""
+    if database_url.startswith("sqlite"):
+        path = database_url.split("://", 1)[1] or ":memory:"
+        return {
+            "engine": "tortoise.backends.sqlite",
+            "credentials": {
+                "file_path": path,
+                "journal_mode": "WAL",
+                "foreign_keys": "ON",
+                "busy_timeout": 10000,
+                "synchronous": "NORMAL",
+            },
+        }
+    parts = urlsplit(database_url)
+    if parts.scheme not in ("postgres", "postgresql", "asyncpg"):
+        raise ValueError(f"unsupported DATABASE_URL scheme: {parts.scheme}")
+    return {
+        "engine": "tortoise.backends.asyncpg",
+        "credentials": {
+            "host": parts.hostname or "127.0.0.1",
+            "port": parts.port or 5432,
+            "user": parts.username or "postgres",
+            "password": parts.password or "",
+            "database": (parts.path or "/council").lstrip("/"),
+            "minsize": 1,
+            "maxsize": 10,
+        },
+    }
+
+
+def tortoise_config(database_url: str, only: tuple[str, ...] | None = None) -> dict[str, Any]:
+    apps: dict[str, Any] = {}
+    for label, modules in APPS:
+        if only and label not in only:
+            continue
+        present = [m for m in modules if _exists(m)]
+        # An app takes part once it has both models and a migrations package.
+        if not present or not _exists(f"{label}.migrations"):
+            continue
+        apps[label] = {
+            "models": present,
+            "default_connection": "default",
+            "migrations": f"{label}.migrations",
+        }
+    return {
+        "connections": {"default": connection_config(database_url)},
+        "apps": apps,
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _env_config() -> dict[str, Any]:
+    # COUNCIL_APPS (comma-separated labels) limits the apps, for `makemigrations` of one app
+    # before the others exist.
+    only = tuple(a for a in os.environ.get("COUNCIL_APPS", "").split(",") if a) or None
+    return tortoise_config(Settings.from_env().database_url, only)
+
+
+class _LazyConfig(dict):  # type: ignore[type-arg]
+    """``python -m tortoise -c council.db.TORTOISE_ORM`` reads this, resolved from the environment."""
+
+    def __init__(self) -> None:
+        super().__init__(_env_config())
+
+
+TORTOISE_ORM: dict[str, Any] = _LazyConfig()
+
+
+async def init(settings: Settings) -> None:
+    await Tortoise.init(config=tortoise_config(settings.database_url))
+
+
+async def close() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply every app's migrations (the same path as ``council migrate``)."""
+    from tortoise.migrations.api.migrate import migrate as run
+
+    await run(config=tortoise_config(settings.database_url))

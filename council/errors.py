@@ -1,0 +1,84 @@
+"""The one domain error type. Handlers turn it into HTTP JSON, an htmx fragment or a Socket.IO ack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from council.i18n import LazyString, N_
+
+
+class DomainError(Exception):
+    """A rule was broken. ``code`` is stable; ``message`` is translated when shown."""
+
+    status = 400
+
+    def __init__(
+        self,
+        code: str,
+        message: LazyString | str,
+        status: int | None = None,
+        **details: Any,
+    ) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message if isinstance(message, LazyString) else LazyString(message)
+        if status is not None:
+            self.status = status
+        self.details = details
+
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message.render(lang)}
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class NotFound(DomainError):
+    status = 404
+
+    def __init__(self, message: LazyString | str | None = None, **details: Any) -> None:
+        super().__init__("not_found", message or N_("Not found."), **details)
+
+
+class Forbidden(DomainError):
+    status = 403
+
+    def __init__(self, message: LazyString | str | None = None, **details: Any) -> None:
+        super().__init__("forbidden", message or N_("You are not allowed to do this."), **details)
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+    def __init__(self, message: LazyString | str | None = None) -> None:
+        super().__init__("unauthorized", message or N_("Please log in."))
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class Invalid(DomainError):
+    status = 422
+
+    def __init__(self, message: LazyString | str | None = None, **details: Any) -> None:
+        super().__init__("invalid", message or N_("The data sent is not valid."), **details)
+
+
+class TooLarge(DomainError):
+    status = 413
+
+    def __init__(self, message: LazyString | str | None = None, **details: Any) -> None:
+        super().__init__("too_large", message or N_("The upload is too large."), **details)
+
+
+class RateLimited(DomainError):
+    status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "rate_limited",
+            N_("Too many requests. Please try again in {seconds} seconds.").format(seconds=retry_after),
+            retry_after=retry_after,
+        )
+        self.retry_after = retry_after

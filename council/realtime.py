@@ -1,0 +1,174 @@
+"""The realtime core: python-socketio in the same ASGI app, authenticated, with one room per session.
+
+Domains declare events with ``@event(name, perm=…)``; each is checked against its permission on every
+call and answered with an ack ``{ok: true, …}`` or ``{ok: false, error: {code, message}}``. Services
+emit with ``await emit(…)`` after their transaction has committed. With REDIS_URL set, the Redis
+manager carries emits between workers and machines.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import Any
+
+import socketio
+from pydantic import BaseModel
+
+from council import audit, permissions
+from council.auth import SESSION_COOKIE, user_for_token
+from council.errors import DomainError, Forbidden, Invalid, Unauthorized
+from council.i18n import LANGUAGES, negotiate, set_language
+from council.models import User
+from council.permissions import Permission
+from council.validation import parse
+
+log = logging.getLogger("council.realtime")
+
+
+def session_room(session_id: int) -> str:
+    return f"session:{session_id}"
+
+
+@dataclass
+class EventCtx:
+    sid: str
+    user: User
+    data: Any
+    raw: dict[str, Any]
+    server: socketio.AsyncServer
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    async def enter_room(self, room: str) -> None:
+        await self.server.enter_room(self.sid, room)
+
+    async def leave_room(self, room: str) -> None:
+        await self.server.leave_room(self.sid, room)
+
+    def rooms(self) -> list[str]:
+        return list(self.server.rooms(self.sid))
+
+
+EventHandler = Callable[[EventCtx], Awaitable[dict[str, Any] | None]]
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    name: str
+    perm: Permission
+    body: type[BaseModel] | None
+    handler: EventHandler
+
+
+EVENTS: dict[str, EventSpec] = {}
+
+
+def event(
+    name: str, *, perm: Permission, body: type[BaseModel] | None = None
+) -> Callable[[EventHandler], EventHandler]:
+    """Declare a client → server event with its permission and payload schema."""
+
+    def decorate(handler: EventHandler) -> EventHandler:
+        EVENTS[name] = EventSpec(name, perm, body, handler)
+        return handler
+
+    return decorate
+
+
+class Hub:
+    """Owns the Socket.IO server of one app instance."""
+
+    def __init__(self, redis_url: str | None = None, default_lang: str = "vi") -> None:
+        manager = socketio.AsyncRedisManager(redis_url) if redis_url else None
+        self.default_lang = default_lang
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi",
+            client_manager=manager,
+            cors_allowed_origins=[],
+            ping_interval=10,
+            ping_timeout=10,
+            max_http_buffer_size=1_000_000,
+        )
+        self.sio.on("connect", self._connect)
+        for spec in EVENTS.values():
+            self._register(spec)
+
+    async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+        cookies = cookie_dict(environ)
+        token = auth.get("token") if isinstance(auth, dict) else None
+        found = None
+        if isinstance(token, str):
+            found = await user_for_token(token, kind="api") or await user_for_token(token, kind="session")
+        if found is None and SESSION_COOKIE in cookies:
+            found = await user_for_token(cookies[SESSION_COOKIE], kind="session")
+        if found is None:
+            raise socketio.exceptions.ConnectionRefusedError("unauthorized")
+        user = found[0]
+        lang = cookies.get("lang")
+        if lang not in LANGUAGES:
+            lang = user.lang or negotiate(environ.get("HTTP_ACCEPT_LANGUAGE"), self.default_lang)
+        await self.sio.save_session(sid, {"user_id": user.id, "lang": lang})
+        return True
+
+    def _register(self, spec: EventSpec) -> None:
+        async def handler(sid: str, data: Any = None) -> dict[str, Any]:
+            session = await self.sio.get_session(sid)
+            set_language(session.get("lang", self.default_lang))
+            try:
+                user = await User.get_or_none(id=session.get("user_id"), is_active=True)
+                if user is None:
+                    raise Unauthorized()
+                raw = data if isinstance(data, dict) else {}
+                if data is not None and not isinstance(data, dict):
+                    raise Invalid()
+                body = parse(spec.body, raw) if spec.body is not None else raw
+                params = body.model_dump() if isinstance(body, BaseModel) else raw
+                try:
+                    await permissions.check(spec.perm, user, params)
+                except Forbidden:
+                    from tortoise.transactions import in_transaction
+
+                    async with in_transaction():
+                        await audit.record(
+                            "permission.denied", actor=user, target_type="event",
+                            target_id=spec.name, council_id=user.council_id,
+                        )
+                    raise
+                result = await spec.handler(EventCtx(sid, user, body, raw, self.sio))
+                return {"ok": True, **(result or {})}
+            except DomainError as exc:
+                return {"ok": False, "error": exc.to_dict()}
+
+        self.sio.on(spec.name, handler)
+
+    async def emit(self, event_name: str, data: Any, room: str | None = None) -> None:
+        await self.sio.emit(event_name, data, room=room)
+
+
+def cookie_dict(environ: dict[str, Any]) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(environ.get("HTTP_COOKIE", ""))
+    except Exception:  # noqa: BLE001
+        return {}
+    return {k: m.value for k, m in jar.items()}
+
+
+_hub: Hub | None = None
+
+
+def install(hub: Hub) -> None:
+    global _hub
+    _hub = hub
+
+
+def hub() -> Hub | None:
+    return _hub
+
+
+async def emit(event_name: str, data: Any, room: str | None = None) -> None:
+    """Send an event to a room (or everyone). Call only after the change has committed."""
+    if _hub is not None:
+        await _hub.emit(event_name, data, room)

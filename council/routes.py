@@ -1,0 +1,223 @@
+"""Core routes: health, auth (pages and tokens), councils, agencies, users, dashboard."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+from tortoise import connections
+
+from council import auth, services
+from council.admin import routes as admin_routes
+from council.errors import DomainError
+from council.models import Agency, Council, User
+from council.permissions import allow, logged_in, public
+from council.ratelimit import Rate
+from council.schemas import (
+    AgencyIn, AgencyList, AgencyOut, CouncilIn, CouncilList, CouncilOut, MeOut, OkOut, TokenIn,
+    TokenOut, UserIn, UserList, UserOut,
+)
+from council.templating import render
+from council.web import Ctx, api, page
+
+# --- health ---------------------------------------------------------------------------------------
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+        return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+async def metrics(request: Request) -> Response:
+    return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
+
+
+# --- auth -----------------------------------------------------------------------------------------
+
+
+def _login_rate(ctx: Ctx) -> Rate:
+    return Rate.parse(ctx.settings.login_rate)
+
+
+@api("POST", "/api/v1/auth/token", perm=public("auth.token"), body=TokenIn, response=TokenOut,
+     tags=["auth"], summary="Exchange a username and password for a bearer token")
+async def auth_token(ctx: Ctx) -> TokenOut:
+    user = await auth.authenticate(ctx.body.username, ctx.body.password, ip=ctx.ip, rate=_login_rate(ctx))
+    token = await auth.issue_token(user, "api", ctx.settings.token_ttl_hours)
+    return TokenOut(access_token=token, expires_in=ctx.settings.token_ttl_hours * 3600)
+
+
+@api("POST", "/api/v1/auth/revoke", perm=logged_in("auth.revoke"), response=OkOut, tags=["auth"],
+     summary="Revoke the bearer token used for this request")
+async def auth_revoke(ctx: Ctx) -> OkOut:
+    header = ctx.request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        await auth.revoke_token(header[7:].strip(), ctx.user)
+    elif cookie := ctx.request.cookies.get(auth.SESSION_COOKIE):
+        await auth.revoke_token(cookie, ctx.user)
+    return OkOut()
+
+
+@api("GET", "/api/v1/me", perm=logged_in("user.me"), response=MeOut, tags=["auth"],
+     summary="The logged-in user")
+async def me(ctx: Ctx) -> MeOut:
+    user = ctx.require_user()
+    council = await Council.get_or_none(id=user.council_id) if user.council_id else None
+    agency = await Agency.get_or_none(id=user.agency_id) if user.agency_id else None
+    return MeOut(id=user.id, username=user.username, full_name=user.full_name, role=user.role,
+                 council_code=council.code if council else None, agency_code=agency.code if agency else None)
+
+
+def _safe_next(target: str | None) -> str:
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@page("/login", perm=public("auth.login"), methods=("GET", "POST"))
+async def login_page(ctx: Ctx) -> Response:
+    next_url = _safe_next(ctx.query.get("next"))
+    if ctx.request.method == "GET":
+        return render(ctx.request, "council/login.html", {"next": next_url, "error": None})
+    form = await ctx.form()
+    username = str(form.get("username") or "")
+    try:
+        user = await auth.authenticate(username, str(form.get("password") or ""), ip=ctx.ip,
+                                       rate=_login_rate(ctx))
+    except DomainError as exc:
+        return render(ctx.request, "council/login.html",
+                      {"next": next_url, "error": exc, "username": username}, status=exc.status)
+    token = await auth.issue_token(user, "session", ctx.settings.token_ttl_hours)
+    response = RedirectResponse(_safe_next(str(form.get("next") or next_url)), status_code=303)
+    response.set_cookie(
+        auth.SESSION_COOKIE, token, max_age=ctx.settings.token_ttl_hours * 3600, httponly=True,
+        samesite="lax", secure=ctx.request.url.scheme == "https", path="/",
+    )
+    return response
+
+
+@page("/logout", perm=public("auth.logout"), methods=("POST",))
+async def logout_page(ctx: Ctx) -> Response:
+    cookie = ctx.request.cookies.get(auth.SESSION_COOKIE)
+    if cookie:
+        await auth.revoke_token(cookie, ctx.user)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(auth.SESSION_COOKIE, path="/")
+    return response
+
+
+@page("/", perm=public("dashboard.view"))
+async def dashboard(ctx: Ctx) -> Response:
+    if ctx.user is None:
+        return render(ctx.request, "council/home.html", {})
+    council = await Council.get_or_none(id=ctx.user.council_id) if ctx.user.council_id else None
+    agency = await Agency.get_or_none(id=ctx.user.agency_id) if ctx.user.agency_id else None
+    from council.dashboard import widgets_for
+
+    return render(ctx.request, "council/dashboard.html",
+                  {"council": council, "agency": agency, "widgets": await widgets_for(ctx)})
+
+
+# --- councils, agencies, users (JSON) -----------------------------------------------------------
+
+
+async def _council_out(c: Council) -> CouncilOut:
+    parent = await Council.get_or_none(id=c.parent_id) if c.parent_id else None  # type: ignore[attr-defined]
+    return CouncilOut(**services.council_dict(c, parent.code if parent else None))  # type: ignore[arg-type]
+
+
+@api("POST", "/api/v1/councils", perm=allow("council.create", "admin"), body=CouncilIn,
+     response=CouncilOut, status=201, tags=["councils"], summary="Create a council")
+async def council_create(ctx: Ctx) -> CouncilOut:
+    b = ctx.body
+    council = await services.council_create(ctx.user, code=b.code, name=b.name, level=b.level,
+                                            seats=b.seats, parent_code=b.parent_code, quorum=b.quorum)
+    return await _council_out(council)
+
+
+@api("GET", "/api/v1/councils", perm=public("council.list"), response=CouncilList, tags=["councils"],
+     summary="List councils")
+async def council_list(ctx: Ctx) -> CouncilList:
+    councils = await Council.all().prefetch_related("parent").order_by("id")
+    return CouncilList(items=[
+        CouncilOut(**services.council_dict(c, c.parent.code if c.parent else None))  # type: ignore[arg-type]
+        for c in councils
+    ])
+
+
+@api("POST", "/api/v1/agencies", perm=allow("agency.create", "admin"), body=AgencyIn,
+     response=AgencyOut, status=201, tags=["councils"], summary="Create an agency")
+async def agency_create(ctx: Ctx) -> AgencyOut:
+    b = ctx.body
+    agency = await services.agency_create(ctx.require_user(), code=b.code, name=b.name,
+                                          council_code=b.council_code, categories=b.categories)
+    return AgencyOut(**services.agency_dict(agency, b.council_code))  # type: ignore[arg-type]
+
+
+@api("GET", "/api/v1/agencies", perm=public("agency.list"), response=AgencyList, tags=["councils"],
+     summary="List agencies", query={"council_code": "Only the agencies of this council"})
+async def agency_list(ctx: Ctx) -> AgencyList:
+    qs = Agency.all().prefetch_related("council").order_by("id")
+    if code := ctx.query.get("council_code"):
+        qs = qs.filter(council__code=code)
+    return AgencyList(items=[
+        AgencyOut(**services.agency_dict(a, a.council.code)) for a in await qs  # type: ignore[arg-type]
+    ])
+
+
+async def _user_out(u: User) -> UserOut:
+    council = await Council.get_or_none(id=u.council_id) if u.council_id else None
+    agency = await Agency.get_or_none(id=u.agency_id) if u.agency_id else None
+    return UserOut(**services.user_dict(u, council.code if council else None,  # type: ignore[arg-type]
+                                        agency.code if agency else None))
+
+
+@api("POST", "/api/v1/users", perm=allow("user.create", "admin", "secretariat"), body=UserIn,
+     response=UserOut, status=201, tags=["councils"],
+     summary="Create a user (admin; a secretariat for its own council's delegates)")
+async def user_create(ctx: Ctx) -> UserOut:
+    b = ctx.body
+    user = await services.user_create(
+        ctx.user, username=b.username, password=b.password, role=b.role, full_name=b.full_name,
+        council_code=b.council_code, agency_code=b.agency_code, email=b.email, phone=b.phone,
+    )
+    return await _user_out(user)
+
+
+@api("GET", "/api/v1/users", perm=allow("user.list", "admin", "secretariat", "chair"),
+     response=UserList, tags=["councils"], summary="List users (scoped to the caller's council)",
+     query={"role": "Only users with this role", "council_code": "Only users of this council (admin)"})
+async def user_list(ctx: Ctx) -> UserList:
+    user = ctx.require_user()
+    qs = User.all().order_by("id")
+    if user.role != "admin":
+        qs = qs.filter(council_id=user.council_id)
+    elif code := ctx.query.get("council_code"):
+        qs = qs.filter(council__code=code)
+    if role := ctx.query.get("role"):
+        qs = qs.filter(role=role)
+    users = await qs.limit(2000)
+    return UserList(items=[await _user_out(u) for u in users])
+
+
+routes: list[Route] = [
+    Route("/healthz", healthz, methods=["GET"], name="healthz"),
+    Route("/readyz", readyz, methods=["GET"], name="readyz"),
+    Route("/metrics", metrics, methods=["GET"], name="metrics"),
+    auth_token, auth_revoke, me, login_page, logout_page, dashboard,
+    council_create, council_list, agency_create, agency_list, user_create, user_list,
+    *admin_routes,
+]

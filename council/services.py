@@ -1,0 +1,349 @@
+"""Rules for councils, agencies and users. Every change goes through here and is audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+from dataclasses import dataclass
+from fractions import Fraction
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from council import audit
+from council.auth import revoke_all
+from council.errors import Conflict, Forbidden, Invalid, NotFound
+from council.i18n import N_
+from council.models import LEVELS, ROLES, Agency, Council, User
+from council.security import MIN_PASSWORD_LENGTH, hash_password
+
+CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{2,32}$")
+USERNAME_RE = re.compile(r"^[a-z0-9_.-]{3,64}$")
+
+
+def _check_quorum(quorum: str) -> str:
+    try:
+        value = Fraction(quorum)
+    except (ValueError, ZeroDivisionError):
+        raise Invalid(fields={"quorum": str(N_("Write the quorum as a fraction, e.g. 2/3."))}) from None
+    if not 0 < value <= 1:
+        raise Invalid(fields={"quorum": str(N_("The quorum must be between 0 and 1."))})
+    return f"{value.numerator}/{value.denominator}"
+
+
+async def council_by_code(code: str) -> Council:
+    council = await Council.get_or_none(code=code)
+    if council is None:
+        raise NotFound(N_("No council has this code."))
+    return council
+
+
+async def agency_by_code(code: str) -> Agency:
+    agency = await Agency.get_or_none(code=code)
+    if agency is None:
+        raise NotFound(N_("No agency has this code."))
+    return agency
+
+
+# --- councils ---------------------------------------------------------------------------------
+
+
+async def council_create(
+    actor: User | None,
+    *,
+    code: str,
+    name: str,
+    level: str,
+    seats: int,
+    parent_code: str | None = None,
+    quorum: str | None = None,
+) -> Council:
+    """council.create: a city, or a commune/ward under its city."""
+    if not CODE_RE.match(code):
+        raise Invalid(fields={"code": str(N_("Use 2–32 letters, digits, dots, dashes or underscores."))})
+    if level not in LEVELS:
+        raise Invalid(fields={"level": str(N_("The level is city or commune."))})
+    if not 1 <= seats <= 1000:
+        raise Invalid(fields={"seats": str(N_("The number of seats must be between 1 and 1000."))})
+    parent = None
+    if level == "commune":
+        if not parent_code:
+            raise Invalid(fields={"parent_code": str(N_("A commune belongs to a city council."))})
+        parent = await council_by_code(parent_code)
+        if parent.level != "city":
+            raise Invalid(fields={"parent_code": str(N_("The parent must be a city council."))})
+    elif parent_code:
+        raise Invalid(fields={"parent_code": str(N_("A city council has no parent."))})
+    async with in_transaction():
+        if await Council.exists(code=code):
+            raise Conflict("duplicate", N_("This code is already used."))
+        council = await Council.create(
+            code=code, name=name.strip(), level=level, seats=seats, parent=parent,
+            quorum=_check_quorum(quorum or "2/3"),
+        )
+        await audit.record("council.create", actor=actor, target_type="council", target_id=council.id,
+                           council_id=council.id, details={"code": code})
+    return council
+
+
+async def council_update(
+    actor: User, council: Council, *, name: str | None = None, seats: int | None = None,
+    quorum: str | None = None, is_active: bool | None = None,
+) -> Council:
+    """council.update"""
+    changes: dict[str, object] = {}
+    if name is not None and name.strip():
+        changes["name"] = name.strip()
+    if seats is not None:
+        if not 1 <= seats <= 1000:
+            raise Invalid(fields={"seats": str(N_("The number of seats must be between 1 and 1000."))})
+        changes["seats"] = seats
+    if quorum is not None:
+        changes["quorum"] = _check_quorum(quorum)
+    if is_active is not None:
+        changes["is_active"] = is_active
+    async with in_transaction():
+        for key, value in changes.items():
+            setattr(council, key, value)
+        await council.save()
+        await audit.record("council.update", actor=actor, target_type="council", target_id=council.id,
+                           council_id=council.id, details={k: str(v) for k, v in changes.items()})
+    return council
+
+
+def council_dict(c: Council, parent_code: str | None = None) -> dict[str, object]:
+    return {
+        "id": c.id, "code": c.code, "name": c.name, "level": c.level, "parent_code": parent_code,
+        "seats": c.seats, "quorum": c.quorum, "quorum_count": c.quorum_count, "is_active": c.is_active,
+    }
+
+
+async def councils_visible(user: User | None) -> list[Council]:
+    return await Council.all().prefetch_related("parent").order_by("level", "code")
+
+
+# --- agencies ---------------------------------------------------------------------------------
+
+
+async def agency_create(
+    actor: User, *, code: str, name: str, council_code: str, categories: list[str]
+) -> Agency:
+    """agency.create"""
+    if not CODE_RE.match(code):
+        raise Invalid(fields={"code": str(N_("Use 2–32 letters, digits, dots, dashes or underscores."))})
+    council = await council_by_code(council_code)
+    if actor.role != "admin" and actor.council_id != council.id:
+        raise Forbidden()
+    cats = sorted({c.strip() for c in categories if c and c.strip()})
+    async with in_transaction():
+        if await Agency.exists(code=code):
+            raise Conflict("duplicate", N_("This code is already used."))
+        agency = await Agency.create(code=code, name=name.strip(), council=council, categories=cats)
+        await audit.record("agency.create", actor=actor, target_type="agency", target_id=agency.id,
+                           council_id=council.id, details={"code": code})
+    return agency
+
+
+async def agency_update(
+    actor: User, agency: Agency, *, name: str | None = None, categories: list[str] | None = None,
+    is_active: bool | None = None,
+) -> Agency:
+    """agency.update"""
+    async with in_transaction():
+        if name and name.strip():
+            agency.name = name.strip()
+        if categories is not None:
+            agency.categories = sorted({c.strip() for c in categories if c.strip()})
+        if is_active is not None:
+            agency.is_active = is_active
+        await agency.save()
+        await audit.record("agency.update", actor=actor, target_type="agency", target_id=agency.id,
+                           council_id=agency.council_id)  # type: ignore[attr-defined]
+    return agency
+
+
+def agency_dict(a: Agency, council_code: str) -> dict[str, object]:
+    return {"id": a.id, "code": a.code, "name": a.name, "council_code": council_code,
+            "categories": list(a.categories or []), "is_active": a.is_active}
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(fields={"password": str(N_("The password needs at least 8 characters."))})
+
+
+async def _may_manage(actor: User | None, role: str, council: Council | None) -> None:
+    """Admins manage everyone; a secretariat manages its own council's delegates and chair."""
+    if actor is None or actor.role == "admin":
+        return
+    if actor.role == "secretariat" and council is not None and actor.council_id == council.id and role in (
+        "delegate", "chair"
+    ):
+        return
+    raise Forbidden(N_("You may only manage delegates of your own council."))
+
+
+async def user_create(
+    actor: User | None,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    full_name: str = "",
+    council_code: str | None = None,
+    agency_code: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+) -> User:
+    """user.create: a person with one role, in one council (or one agency)."""
+    username = username.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise Invalid(fields={"username": str(N_("Use 3–64 lowercase letters, digits, dots, dashes or underscores."))})
+    if role not in ROLES:
+        raise Invalid(fields={"role": str(N_("Unknown role."))})
+    _check_password(password)
+    council = await council_by_code(council_code) if council_code else None
+    agency = await agency_by_code(agency_code) if agency_code else None
+    if role == "agency":
+        if agency is None:
+            raise Invalid(fields={"agency_code": str(N_("An agency officer belongs to an agency."))})
+        council = await Council.get(id=agency.council_id)  # type: ignore[attr-defined]
+    elif role in ("secretariat", "chair", "delegate") and council is None:
+        raise Invalid(fields={"council_code": str(N_("This role belongs to a council."))})
+    elif role == "admin":
+        council = None
+    await _may_manage(actor, role, council)
+    try:
+        async with in_transaction():
+            if await User.exists(username=username):
+                raise Conflict("duplicate", N_("This username is already taken."))
+            user = await User.create(
+                username=username, password_hash=hash_password(password), role=role,
+                full_name=full_name.strip(), council=council, agency=agency if role == "agency" else None,
+                email=email or None, phone=phone or None,
+            )
+            await audit.record("user.create", actor=actor, target_type="user", target_id=user.id,
+                               council_id=council.id if council else None,
+                               details={"username": username, "role": role})
+    except IntegrityError:
+        raise Conflict("duplicate", N_("This username is already taken.")) from None
+    return user
+
+
+async def user_update(
+    actor: User, user: User, *, full_name: str | None = None, role: str | None = None,
+    is_active: bool | None = None, email: str | None = None, phone: str | None = None,
+) -> User:
+    """user.update (deactivation ends every session of the user)."""
+    council = await Council.get_or_none(id=user.council_id) if user.council_id else None
+    await _may_manage(actor, user.role, council)
+    if role is not None:
+        if role not in ROLES:
+            raise Invalid(fields={"role": str(N_("Unknown role."))})
+        await _may_manage(actor, role, council)
+    async with in_transaction():
+        if full_name is not None:
+            user.full_name = full_name.strip()
+        if role is not None:
+            user.role = role
+        if email is not None:
+            user.email = email or None
+        if phone is not None:
+            user.phone = phone or None
+        if is_active is not None:
+            user.is_active = is_active
+        await user.save()
+        if is_active is False:
+            await revoke_all(user)
+        await audit.record("user.update", actor=actor, target_type="user", target_id=user.id,
+                           council_id=user.council_id,
+                           details={"is_active": is_active, "role": role})
+    return user
+
+
+async def user_reset_password(actor: User, user: User, password: str | None = None) -> str:
+    """user.reset_password: set a new password (generated when none is given); ends all sessions."""
+    council = await Council.get_or_none(id=user.council_id) if user.council_id else None
+    await _may_manage(actor, user.role, council)
+    new_password = password or secrets.token_urlsafe(9)
+    _check_password(new_password)
+    async with in_transaction():
+        user.password_hash = hash_password(new_password)
+        await user.save(update_fields=["password_hash"])
+        await revoke_all(user)
+        await audit.record("user.reset_password", actor=actor, target_type="user", target_id=user.id,
+                           council_id=user.council_id)
+    return new_password
+
+
+def user_dict(u: User, council_code: str | None = None, agency_code: str | None = None) -> dict[str, object]:
+    return {"id": u.id, "username": u.username, "full_name": u.full_name, "role": u.role,
+            "council_code": council_code, "agency_code": agency_code, "is_active": u.is_active}
+
+
+# --- delegate roll import -----------------------------------------------------------------------
+
+ROLL_COLUMNS = ("username", "full_name", "password", "email", "phone")
+
+
+@dataclass
+class RollResult:
+    created: list[User]
+    errors: list[tuple[int, str]]  # (line number, message)
+
+
+async def roll_import(actor: User, council: Council, data: bytes, role: str = "delegate") -> RollResult:
+    """user.import: create a council's delegates from CSV; all or nothing, errors line by line."""
+    await _may_manage(actor, role, council)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return RollResult([], [(0, str(N_("The file is not UTF-8 text.")))])
+    reader = csv.DictReader(io.StringIO(text))
+    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if "username" not in headers or "full_name" not in headers:
+        return RollResult([], [(1, str(N_("The header must have the columns username and full_name.")))])
+    rows: list[tuple[int, dict[str, str]]] = []
+    errors: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for line, row in enumerate(reader, start=2):
+        clean = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        if not any(clean.values()):
+            continue
+        username = clean.get("username", "").lower()
+        if not USERNAME_RE.match(username):
+            errors.append((line, str(N_("Username is missing or has characters that are not allowed."))))
+        elif username in seen:
+            errors.append((line, str(N_("This username appears twice in the file."))))
+        if not clean.get("full_name"):
+            errors.append((line, str(N_("The full name is missing."))))
+        if clean.get("password") and len(clean["password"]) < MIN_PASSWORD_LENGTH:
+            errors.append((line, str(N_("The password needs at least 8 characters."))))
+        seen.add(username)
+        rows.append((line, clean))
+    if len(rows) > 500:
+        errors.append((0, str(N_("At most 500 rows can be imported at once."))))
+    taken = set(await User.filter(username__in=list(seen)).values_list("username", flat=True))
+    for line, clean in rows:
+        if clean.get("username", "").lower() in taken:
+            errors.append((line, str(N_("This username is already taken."))))
+    if errors:
+        return RollResult([], sorted(errors))
+    created: list[User] = []
+    async with in_transaction():
+        for _line, clean in rows:
+            password = clean.get("password") or secrets.token_urlsafe(9)
+            user = await User.create(
+                username=clean["username"].lower(), password_hash=hash_password(password), role=role,
+                full_name=clean["full_name"], council=council, email=clean.get("email") or None,
+                phone=clean.get("phone") or None,
+            )
+            created.append(user)
+        await audit.record("user.import", actor=actor, target_type="council", target_id=council.id,
+                           council_id=council.id, details={"count": len(created)})
+    return RollResult(created, [])

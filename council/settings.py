@@ -1,0 +1,157 @@
+"""One table of settings: name, environment variable, default and help.
+
+The CLI, the docs (docs/operations.md) and a test all read ``SETTINGS``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: str | None
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", "COUNCIL_DATA_DIR", "./var",
+            "Directory for the database file, uploads, search indexes and the generated secret key."),
+    Setting("database_url", "DATABASE_URL", None,
+            "Database URL. Default: sqlite://$COUNCIL_DATA_DIR/council.db. Use postgres://… for PostgreSQL."),
+    Setting("redis_url", "REDIS_URL", None,
+            "Redis URL. When set: Socket.IO message queue across workers and machines, shared rate limits."),
+    Setting("secret_key", "SECRET_KEY", None,
+            "Signs sessions and tokens. When unset, a random key is generated once into the data directory."),
+    Setting("llm_provider", "LLM_PROVIDER", "extractive",
+            "`extractive` (offline, no model) or `openai` (any OpenAI-compatible server)."),
+    Setting("llm_base_url", "LLM_BASE_URL", None, "Base URL of the OpenAI-compatible server (for `openai`)."),
+    Setting("llm_api_key", "LLM_API_KEY", None, "API key for the OpenAI-compatible server (for `openai`)."),
+    Setting("llm_model", "LLM_MODEL", None, "Model name on the OpenAI-compatible server (for `openai`)."),
+    Setting("llm_trusted", "LLM_TRUSTED", "false",
+            "`true` only for a model hosted on the council's own premises: confidential documents may be sent to it."),
+    Setting("llm_context_tokens", "LLM_CONTEXT_TOKENS", "8192",
+            "Context size of the model in tokens; long documents are split into chunks that fit."),
+    Setting("llm_timeout", "LLM_TIMEOUT", "60",
+            "Seconds before a request to the model server is abandoned."),
+    Setting("smtp_url", "SMTP_URL", None,
+            "`smtp://host:port` for e-mail notifications; unset: notifications are recorded, not sent."),
+    Setting("smtp_from", "SMTP_FROM", "no-reply@hdnd.local", "Sender address of e-mail notifications."),
+    Setting("lang", "COUNCIL_LANG", "vi", "Default interface language (`vi` or `en`)."),
+    Setting("max_upload_mb", "COUNCIL_MAX_UPLOAD_MB", "50", "Largest session document accepted, in MB."),
+    Setting("login_rate", "COUNCIL_LOGIN_RATE", "10/300",
+            "Failed logins allowed per account and per IP: COUNT/SECONDS."),
+    Setting("petition_rate", "COUNCIL_PETITION_RATE", "5/3600",
+            "Public petitions allowed per IP: COUNT/SECONDS."),
+    Setting("assistant_rate", "COUNCIL_ASSISTANT_RATE", "30/3600",
+            "Assistant requests allowed per user: COUNT/SECONDS."),
+    Setting("token_ttl_hours", "COUNCIL_TOKEN_TTL_HOURS", "720",
+            "Lifetime of API bearer tokens and login sessions, in hours."),
+    Setting("base_url", "COUNCIL_BASE_URL", "http://127.0.0.1:8000",
+            "Public address of the site, used in e-mails and receipts."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _bool(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Settings:
+    """Resolved settings for one app instance."""
+
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    llm_provider: str
+    llm_base_url: str | None
+    llm_api_key: str | None
+    llm_model: str | None
+    llm_trusted: bool
+    llm_context_tokens: int
+    llm_timeout: float
+    smtp_url: str | None
+    smtp_from: str
+    lang: str
+    max_upload_mb: int
+    login_rate: str
+    petition_rate: str
+    assistant_rate: str
+    token_ttl_hours: int
+    base_url: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Read every setting from ``env`` (default: ``os.environ``); ``overrides`` win."""
+        env = os.environ if env is None else env
+        raw: dict[str, str | None] = {}
+        for s in SETTINGS:
+            value = env.get(s.env)
+            raw[s.name] = value if value not in (None, "") else s.default
+        data_dir = Path(str(overrides.pop("data_dir", raw["data_dir"]))).resolve()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        database_url = raw["database_url"] or f"sqlite://{data_dir / 'council.db'}"
+        values: dict[str, object] = dict(
+            data_dir=data_dir,
+            database_url=database_url,
+            redis_url=raw["redis_url"],
+            secret_key=raw["secret_key"] or load_or_create_secret(data_dir),
+            llm_provider=(raw["llm_provider"] or "extractive").lower(),
+            llm_base_url=raw["llm_base_url"],
+            llm_api_key=raw["llm_api_key"],
+            llm_model=raw["llm_model"],
+            llm_trusted=_bool(raw["llm_trusted"]),
+            llm_context_tokens=int(raw["llm_context_tokens"] or 8192),
+            llm_timeout=float(raw["llm_timeout"] or 60),
+            smtp_url=raw["smtp_url"],
+            smtp_from=raw["smtp_from"] or "",
+            lang=raw["lang"] if raw["lang"] in ("vi", "en") else "vi",
+            max_upload_mb=int(raw["max_upload_mb"] or 50),
+            login_rate=raw["login_rate"] or "10/300",
+            petition_rate=raw["petition_rate"] or "5/3600",
+            assistant_rate=raw["assistant_rate"] or "30/3600",
+            token_ttl_hours=int(raw["token_ttl_hours"] or 720),
+            base_url=(raw["base_url"] or "").rstrip("/"),
+        )
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def load_or_create_secret(data_dir: Path) -> str:
+    """Return the key stored in the data dir, generating it on first use (never a built-in key)."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        key = path.read_text().strip()
+        if key:
+            return key
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def describe(name: str) -> Setting:
+    return _BY_NAME[name]

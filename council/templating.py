@@ -1,0 +1,132 @@
+"""Jinja2 templates: one helper renders a full page, or only its fragment for htmx requests."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from council.i18n import get_language, gettext, ngettext
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "static"
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@cache
+def _static_hash(path: str) -> str:
+    file = STATIC_DIR / path
+    if not file.is_file():
+        return "0"
+    return hashlib.sha256(file.read_bytes()).hexdigest()[:10]
+
+
+def static_url(path: str) -> str:
+    """A cache-busting URL for a file under static/."""
+    return f"/static/{path}?v={_static_hash(path)}"
+
+
+def fmt_datetime(value: datetime | None, fmt: str = "short") -> str:
+    if value is None:
+        return ""
+    locale = "vi_VN" if get_language() == "vi" else "en_GB"
+    return format_datetime(value, fmt, tzinfo=LOCAL_TZ, locale=locale)
+
+
+def fmt_date(value: Any, fmt: str = "short") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_TZ).date()
+    locale = "vi_VN" if get_language() == "vi" else "en_GB"
+    return format_date(value, fmt, locale=locale)
+
+
+def fmt_number(value: float | int, digits: int = 2) -> str:
+    locale = "vi_VN" if get_language() == "vi" else "en_GB"
+    return format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=locale)
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(["html", "xml"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(static=static_url)
+    env.filters.update(datetime=fmt_datetime, date=fmt_date, number=fmt_number)
+    return env
+
+
+def context_for(request: Request) -> dict[str, Any]:
+    state = request.scope.get("state", {})
+    user = state.get("user")
+    return {
+        "request": request,
+        "user": user,
+        "lang": get_language(),
+        "csrf_token": state.get("csrf_token", ""),
+        "_": gettext,
+        "nav": nav_for(user),
+    }
+
+
+def render_string(request: Request, template: str, context: dict[str, Any] | None = None) -> str:
+    return environment().get_template(template).render({**context_for(request), **(context or {})})
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    fragment: str | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render ``template``; for an htmx request, render only ``fragment`` (which the page includes)."""
+    if fragment and request.headers.get("hx-request") == "true" and not request.headers.get(
+        "hx-boosted"
+    ):
+        template = fragment
+    html = render_string(request, template, context)
+    response = HTMLResponse(html, status_code=status, headers=headers)
+    response.headers["Vary"] = "HX-Request, Cookie"
+    return response
+
+
+class NavItem:
+    """A link in the main menu, shown to the roles given (None: everyone logged in)."""
+
+    def __init__(self, label: Any, url: str, roles: frozenset[str] | None = None, order: int = 50,
+                 public: bool = False) -> None:
+        self.label, self.url, self.roles, self.order, self.public = label, url, roles, order, public
+
+
+NAV: list[NavItem] = []
+
+
+def register_nav(item: NavItem) -> None:
+    if all(n.url != item.url for n in NAV):
+        NAV.append(item)
+        NAV.sort(key=lambda n: n.order)
+
+
+def nav_for(user: Any) -> list[NavItem]:
+    if user is None:
+        return [n for n in NAV if n.public]
+    return [n for n in NAV if n.public or n.roles is None or user.role in n.roles]

@@ -1,0 +1,303 @@
+"""Request plumbing shared by every domain: the ``api`` and ``page`` route decorators.
+
+Each decorator declares the operation's permission as data, authenticates the caller (session cookie
+or bearer token), checks CSRF on unsafe cookie-authenticated requests, validates the body, calls the
+handler and turns a ``DomainError`` into the right answer (JSON error, HTML page or htmx fragment).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from starlette.datastructures import FormData, QueryParams
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+from tortoise.transactions import in_transaction
+
+from council import audit, permissions
+from council.auth import SESSION_COOKIE, user_for_token
+from council.errors import DomainError, Forbidden, Unauthorized
+from council.i18n import N_, get_language
+from council.models import AuthToken, User
+from council.permissions import Permission
+from council.settings import Settings
+from council.validation import parse
+
+log = logging.getLogger("council.web")
+
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MAX_JSON_BYTES = 1_000_000
+CSRF_COOKIE = "csrftoken"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+
+
+class CsrfFailed(DomainError):
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__("csrf_failed", N_("The form has expired. Please reload the page and try again."))
+
+
+@dataclass
+class Ctx:
+    """What a handler gets: the request, the caller, the validated body and the path parameters."""
+
+    request: Request
+    user: User | None
+    token: AuthToken | None
+    via: str | None  # "cookie" | "bearer" | None
+    params: dict[str, Any]
+    body: Any = None
+    form_data: FormData | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> Settings:
+        return self.request.app.state.settings
+
+    @property
+    def query(self) -> QueryParams:
+        return self.request.query_params
+
+    @property
+    def lang(self) -> str:
+        return get_language()
+
+    @property
+    def ip(self) -> str:
+        return audit.client_ip.get()
+
+    @property
+    def is_htmx(self) -> bool:
+        return self.request.headers.get("hx-request") == "true"
+
+    async def form(self) -> FormData:
+        if self.form_data is None:
+            self.form_data = await self.request.form(max_files=10, max_fields=500)
+        return self.form_data
+
+    def require_user(self) -> User:
+        if self.user is None:
+            raise Unauthorized()
+        return self.user
+
+
+Handler = Callable[[Ctx], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class ApiMeta:
+    """What the OpenAPI document says about one JSON route."""
+
+    method: str
+    path: str
+    name: str
+    perm: Permission
+    summary: str
+    body: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    tags: tuple[str, ...]
+    multipart: dict[str, str] | None
+    query: dict[str, str] | None
+    raw_response: str | None
+
+
+API_REGISTRY: list[ApiMeta] = []
+
+
+async def _identify(request: Request) -> tuple[User | None, AuthToken | None, str | None]:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        found = await user_for_token(header[7:].strip(), kind="api")
+        if found is None:
+            raise Unauthorized(N_("The access token is invalid or has expired."))
+        return found[0], found[1], "bearer"
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        found = await user_for_token(cookie, kind="session")
+        if found is not None:
+            return found[0], found[1], "cookie"
+    return None, None, None
+
+
+async def _check_csrf(ctx: Ctx, always: bool) -> None:
+    """Unsafe requests must carry the CSRF token: forms always (login CSRF too), JSON API calls
+    when a session cookie authenticates them. Bearer tokens are not ambient, so need none."""
+    request = ctx.request
+    if request.method not in UNSAFE or ctx.via == "bearer":
+        return
+    if not always and ctx.via != "cookie":
+        return
+    expected = request.cookies.get(CSRF_COOKIE)
+    given = request.headers.get(CSRF_HEADER)
+    ctype = request.headers.get("content-type", "")
+    if not given and ("form" in ctype):
+        given = str((await ctx.form()).get(CSRF_FIELD) or "")
+    from council.security import csrf_matches
+
+    if not csrf_matches(expected, given):
+        raise CsrfFailed()
+
+
+async def _deny(ctx: Ctx, perm: Permission, exc: DomainError) -> None:
+    if isinstance(exc, Forbidden):
+        async with in_transaction():
+            await audit.record(
+                "permission.denied",
+                actor=ctx.user,
+                target_type="operation",
+                target_id=perm.name,
+                council_id=ctx.user.council_id if ctx.user else None,
+                details={"path": ctx.request.url.path, "method": ctx.request.method},
+            )
+
+
+async def _prepare(request: Request, perm: Permission, *, csrf_always: bool) -> Ctx:
+    user, token, via = await _identify(request)
+    ctx = Ctx(request=request, user=user, token=token, via=via, params=dict(request.path_params))
+    request.state.user = user
+    await _check_csrf(ctx, csrf_always)
+    return ctx
+
+
+async def _authorize(ctx: Ctx, perm: Permission, extra: dict[str, Any] | None = None) -> None:
+    params = {**dict(ctx.request.query_params), **ctx.params, **(extra or {})}
+    try:
+        await permissions.check(perm, ctx.user, params)
+    except (Forbidden, Unauthorized) as exc:
+        await _deny(ctx, perm, exc)
+        raise
+
+
+def error_response(exc: DomainError) -> JSONResponse:
+    headers = {}
+    if exc.status == 429 and "retry_after" in exc.details:
+        headers["Retry-After"] = str(exc.details["retry_after"])
+    return JSONResponse({"error": exc.to_dict()}, status_code=exc.status, headers=headers)
+
+
+async def _read_json(request: Request) -> Any:
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > MAX_JSON_BYTES:
+        raise DomainError("too_large", N_("The request is too large."), status=413)
+    raw = await request.body()
+    if len(raw) > MAX_JSON_BYTES:
+        raise DomainError("too_large", N_("The request is too large."), status=413)
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise DomainError("bad_request", N_("The request body is not valid JSON."), status=400) from None
+
+
+def _jsonable(result: Any) -> Any:
+    if isinstance(result, BaseModel):
+        return result.model_dump(mode="json")
+    if isinstance(result, list):
+        return [_jsonable(r) for r in result]
+    return result
+
+
+def api(
+    method: str,
+    path: str,
+    *,
+    perm: Permission,
+    body: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    summary: str = "",
+    tags: Sequence[str] = (),
+    multipart: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+    raw_response: str | None = None,
+) -> Callable[[Handler], Route]:
+    """Declare a JSON API route. ``multipart`` documents form fields the handler reads itself;
+    ``raw_response`` names a non-JSON media type (e.g. a DOCX download)."""
+
+    def decorate(handler: Handler) -> Route:
+        API_REGISTRY.append(
+            ApiMeta(method, path, perm.name, perm, summary or (handler.__doc__ or "").strip().split("\n")[0],
+                    body, response, status, tuple(tags), multipart, query, raw_response)
+        )
+
+        async def endpoint(request: Request) -> Response:
+            try:
+                ctx = await _prepare(request, perm, csrf_always=False)
+                extra: dict[str, Any] = {}
+                if body is not None:
+                    data = await _read_json(request)
+                    ctx.body = parse(body, data)
+                    extra = ctx.body.model_dump()
+                await _authorize(ctx, perm, extra)
+                result = await handler(ctx)
+            except DomainError as exc:
+                return error_response(exc)
+            if isinstance(result, Response):
+                return result
+            return JSONResponse(_jsonable(result), status_code=status)
+
+        return Route(path, endpoint, methods=[method], name=perm.name)
+
+    return decorate
+
+
+def page(
+    path: str,
+    *,
+    perm: Permission,
+    methods: Sequence[str] = ("GET",),
+    name: str | None = None,
+) -> Callable[[Handler], Route]:
+    """Declare an HTML page or htmx fragment route."""
+
+    def decorate(handler: Handler) -> Route:
+        async def endpoint(request: Request) -> Response:
+            ctx: Ctx | None = None
+            try:
+                ctx = await _prepare(request, perm, csrf_always=True)
+                await _authorize(ctx, perm)
+                return await handler(ctx)
+            except Unauthorized:
+                if request.method == "GET" and request.headers.get("hx-request") != "true":
+                    from urllib.parse import quote
+
+                    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+                return _html_error(request, Unauthorized())
+            except DomainError as exc:
+                return _html_error(request, exc)
+
+        return Route(path, endpoint, methods=list(methods), name=name or f"{perm.name}:{path}")
+
+    return decorate
+
+
+def _html_error(request: Request, exc: DomainError) -> Response:
+    from council.templating import render
+
+    response = render(request, "error.html", {"error": exc}, fragment="_error.html", status=exc.status)
+    if request.headers.get("hx-request") == "true":
+        # htmx ignores 4xx swaps by default; retarget into the page's message area instead.
+        response.headers["HX-Retarget"] = "#messages"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+_CONVERTER = re.compile(r"\{(\w+)(:\w+)?\}")
+
+
+def openapi_path(path: str) -> tuple[str, list[tuple[str, str]]]:
+    """``/polls/{poll_id:int}`` → ``/polls/{poll_id}`` and its typed parameters."""
+    params = [(m.group(1), (m.group(2) or ":str")[1:]) for m in _CONVERTER.finditer(path)]
+    return _CONVERTER.sub(lambda m: "{" + m.group(1) + "}", path), params
