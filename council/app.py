@@ -55,7 +55,9 @@ def _routes() -> list[BaseRoute]:
     for module in domain_modules("routes"):
         collected.extend(getattr(module, "routes", []))
     collected.append(Route("/api/v1/openapi.json", openapi_json, methods=["GET"], name="openapi"))
-    collected.append(Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"))
+    collected.append(
+        Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+    )
     return collected
 
 
@@ -81,7 +83,9 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s", request.url.path, exc_info=exc)
-    error = DomainError("internal", N_("Something went wrong on our side. Please try again."), status=500)
+    error = DomainError(
+        "internal", N_("Something went wrong on our side. Please try again."), status=500
+    )
     return JSONResponse({"error": error.to_dict()}, status_code=500)
 
 
@@ -119,10 +123,20 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> A
 
     app = Starlette(
         routes=_routes(),
-        middleware=[Middleware(CouncilMiddleware, default_lang=settings.lang,
-                               max_body=max(settings.max_upload_mb, 60) * (1 << 20) + (1 << 20))],
-        exception_handlers={HTTPException: _not_found, 404: _not_found, 405: _not_found,
-                            500: _server_error, Exception: _server_error},
+        middleware=[
+            Middleware(
+                CouncilMiddleware,
+                default_lang=settings.lang,
+                max_body=max(settings.max_upload_mb, 60) * (1 << 20) + (1 << 20),
+            )
+        ],
+        exception_handlers={
+            HTTPException: _not_found,
+            404: _not_found,
+            405: _not_found,
+            500: _server_error,
+            Exception: _server_error,
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings

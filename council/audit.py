@@ -98,7 +98,14 @@ async def verify(batch: int = 5000) -> VerifyResult:
                 reason = "missing entry before it" if entry.seq > expected_seq else "out of order"
                 return VerifyResult(False, count, entry.seq, entry.id, reason)
             if entry.prev_hash != prev_hash:
-                return VerifyResult(False, count, entry.seq, entry.id, "does not follow the previous entry")
+                return VerifyResult(
+                    False, count, entry.seq, entry.id, "does not follow the previous entry"
+                )
             if compute_hash(entry) != entry.hash:
                 return VerifyResult(False, count, entry.seq, entry.id, "content was changed")
-            prev_hash, expected_seq, count, last_id = entry.hash, expected_seq + 1, count + 1, entry.id
+            prev_hash, expected_seq, count, last_id = (
+                entry.hash,
+                expected_seq + 1,
+                count + 1,
+                entry.id,
+            )

@@ -69,7 +69,9 @@ async def issue_token(user: User, kind: str, ttl_hours: int) -> str:
     return token
 
 
-async def user_for_token(token: str | None, kind: str | None = None) -> tuple[User, AuthToken] | None:
+async def user_for_token(
+    token: str | None, kind: str | None = None
+) -> tuple[User, AuthToken] | None:
     """The active user behind a live token, or None."""
     if not token or len(token) > 200:
         return None

@@ -25,7 +25,10 @@ def _messages(folder: Path, method_map: list[tuple[str, str]]) -> dict[str, list
     if not folder.is_dir():
         return found
     for filename, lineno, message, _comments, _context in extract_from_dir(
-        str(folder), method_map, options_map={"**.html": JINJA_OPTIONS}, keywords=KEYWORDS,
+        str(folder),
+        method_map,
+        options_map={"**.html": JINJA_OPTIONS},
+        keywords=KEYWORDS,
     ):
         msgid = message[0] if isinstance(message, tuple) else message
         if msgid:
@@ -60,8 +63,11 @@ def update(package: str) -> list[str]:
     catalog = Catalog(locale="vi", project=package, charset="utf-8")
     for msgid, where in sorted(extract(package).items()):
         previous = old.get(msgid) if old else None
-        catalog.add(msgid, previous.string if previous else "",
-                    locations=[(str(Path(f).relative_to(ROOT)), n) for f, n in where[:3]])
+        catalog.add(
+            msgid,
+            previous.string if previous else "",
+            locations=[(str(Path(f).relative_to(ROOT)), n) for f, n in where[:3]],
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
         write_po(fh, catalog, width=100, sort_output=True)

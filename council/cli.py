@@ -33,13 +33,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     if settings.is_sqlite and args.workers > 1:
-        print("note: several workers share one SQLite file; use PostgreSQL and REDIS_URL at scale.",
-              file=sys.stderr)
+        print(
+            "note: several workers share one SQLite file; use PostgreSQL and REDIS_URL at scale.",
+            file=sys.stderr,
+        )
     if args.workers > 1 and not settings.redis_url:
         print("warning: REDIS_URL is not set; live events will not cross workers.", file=sys.stderr)
-    uvicorn.run("council.app:asgi", factory=True, host=args.host, port=args.port,
-                workers=args.workers, proxy_headers=True, forwarded_allow_ips=os.environ.get(
-                    "FORWARDED_ALLOW_IPS", "127.0.0.1"), log_level="info")
+    uvicorn.run(
+        "council.app:asgi",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        log_level="info",
+    )
     return 0
 
 
@@ -73,8 +82,13 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     async def go(settings: Settings) -> int:
         try:
             user = await services.user_create(
-                None, username=args.username, password=args.password, role=args.role,
-                full_name=args.full_name or "", council_code=args.council, agency_code=args.agency,
+                None,
+                username=args.username,
+                password=args.password,
+                role=args.role,
+                full_name=args.full_name or "",
+                council_code=args.council,
+                agency_code=args.agency,
             )
         except DomainError as exc:
             print(f"error: {exc.to_dict('en')}", file=sys.stderr)
@@ -92,8 +106,13 @@ def cmd_create_council(args: argparse.Namespace) -> int:
     async def go(settings: Settings) -> int:
         try:
             council = await services.council_create(
-                None, code=args.code, name=args.name, level=args.level, seats=args.seats,
-                parent_code=args.parent, quorum=args.quorum,
+                None,
+                code=args.code,
+                name=args.name,
+                level=args.level,
+                seats=args.seats,
+                parent_code=args.parent,
+                quorum=args.quorum,
             )
         except DomainError as exc:
             print(f"error: {exc.to_dict('en')}", file=sys.stderr)
@@ -125,8 +144,10 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
         if result.ok:
             print(f"audit chain intact: {result.count} entries")
             return 0
-        print(f"audit chain broken at entry seq={result.broken_seq} id={result.broken_id}: "
-              f"{result.reason} ({result.count} entries verified before it)")
+        print(
+            f"audit chain broken at entry seq={result.broken_seq} id={result.broken_id}: "
+            f"{result.reason} ({result.count} entries verified before it)"
+        )
         return 1
 
     return _run(go)
@@ -165,13 +186,18 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(fn=cmd_serve)
 
     sub.add_parser("migrate", help="apply database migrations").set_defaults(fn=cmd_migrate)
-    sub.add_parser("demo", help="load the demo data set (safe to run twice)").set_defaults(fn=cmd_demo)
+    sub.add_parser("demo", help="load the demo data set (safe to run twice)").set_defaults(
+        fn=cmd_demo
+    )
 
     s = sub.add_parser("create-user", help="create a user")
     s.add_argument("--username", required=True)
     s.add_argument("--password", required=True)
-    s.add_argument("--role", required=True,
-                   choices=["admin", "secretariat", "chair", "delegate", "agency", "citizen"])
+    s.add_argument(
+        "--role",
+        required=True,
+        choices=["admin", "secretariat", "chair", "delegate", "agency", "citizen"],
+    )
     s.add_argument("--council")
     s.add_argument("--agency")
     s.add_argument("--full-name")
@@ -186,8 +212,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--quorum", help='fraction of all seats, default "2/3"')
     s.set_defaults(fn=cmd_create_council)
 
-    sub.add_parser("reindex", help="rebuild the search indexes from the database").set_defaults(fn=cmd_reindex)
-    sub.add_parser("verify-audit", help="check the audit hash chain").set_defaults(fn=cmd_verify_audit)
+    sub.add_parser("reindex", help="rebuild the search indexes from the database").set_defaults(
+        fn=cmd_reindex
+    )
+    sub.add_parser("verify-audit", help="check the audit hash chain").set_defaults(
+        fn=cmd_verify_audit
+    )
 
     s = sub.add_parser("backup", help="write a consistent copy of database, uploads and indexes")
     s.add_argument("path")

@@ -18,34 +18,80 @@ AGENCIES = (
     ("SO-TNMT", "Sở Nông nghiệp và Môi trường Hà Nội", "HN", ["environment", "land"]),
     ("SO-GDDT", "Sở Giáo dục và Đào tạo Hà Nội", "HN", ["education"]),
     ("SO-YT", "Sở Y tế Hà Nội", "HN", ["health"]),
-    ("UB-BADINH", "Ủy ban nhân dân phường Ba Đình", "HN-BADINH",
-     ["administration", "urban", "environment", "social"]),
-    ("UB-HOANKIEM", "Ủy ban nhân dân phường Hoàn Kiếm", "HN-HOANKIEM",
-     ["administration", "urban", "environment", "social"]),
-    ("UB-SOCSON", "Ủy ban nhân dân xã Sóc Sơn", "HN-SOCSON",
-     ["administration", "land", "agriculture", "social"]),
+    (
+        "UB-BADINH",
+        "Ủy ban nhân dân phường Ba Đình",
+        "HN-BADINH",
+        ["administration", "urban", "environment", "social"],
+    ),
+    (
+        "UB-HOANKIEM",
+        "Ủy ban nhân dân phường Hoàn Kiếm",
+        "HN-HOANKIEM",
+        ["administration", "urban", "environment", "social"],
+    ),
+    (
+        "UB-SOCSON",
+        "Ủy ban nhân dân xã Sóc Sơn",
+        "HN-SOCSON",
+        ["administration", "land", "agriculture", "social"],
+    ),
 )
 DEMO_PASSWORD = "demo-2026"  # noqa: S105 - printed demo login, documented in the README
 
 # Vietnamese names for generated delegates.
 _FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương")
 _MIDDLE = ("Văn", "Thị", "Đức", "Minh", "Thu", "Quang", "Thanh", "Hồng", "Ngọc", "Xuân")
-_GIVEN = ("An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Hương", "Khánh",
-          "Lan", "Linh", "Long", "Mai", "Nam", "Nga", "Phong", "Phương", "Quân", "Sơn", "Tâm",
-          "Thảo", "Trang", "Tuấn", "Việt", "Yến")
+_GIVEN = (
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hùng",
+    "Hương",
+    "Khánh",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Nga",
+    "Phong",
+    "Phương",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+    "Việt",
+    "Yến",
+)
 
 
 def delegate_name(i: int) -> str:
     return f"{_FAMILY[i % len(_FAMILY)]} {_MIDDLE[(i // 3) % len(_MIDDLE)]} {_GIVEN[(i * 7) % len(_GIVEN)]}"
 
 
-async def _user(username: str, role: str, full_name: str, council: str | None = None,
-                agency: str | None = None) -> User:
+async def _user(
+    username: str, role: str, full_name: str, council: str | None = None, agency: str | None = None
+) -> User:
     existing = await User.get_or_none(username=username)
     if existing:
         return existing
-    return await services.user_create(None, username=username, password=DEMO_PASSWORD, role=role,
-                                      full_name=full_name, council_code=council, agency_code=agency)
+    return await services.user_create(
+        None,
+        username=username,
+        password=DEMO_PASSWORD,
+        role=role,
+        full_name=full_name,
+        council_code=council,
+        agency_code=agency,
+    )
 
 
 async def load_core() -> list[tuple[str, str, str]]:
@@ -55,20 +101,24 @@ async def load_core() -> list[tuple[str, str, str]]:
         await services.council_create(None, code=code, name=name, level="city", seats=seats)
     for ccode, cname, cseats in COMMUNES:
         if not await Council.exists(code=ccode):
-            await services.council_create(None, code=ccode, name=cname, level="commune", seats=cseats,
-                                          parent_code=code)
+            await services.council_create(
+                None, code=ccode, name=cname, level="commune", seats=cseats, parent_code=code
+            )
     admin = await _user("admin", "admin", "Quản trị hệ thống")
     for acode, aname, council_code, cats in AGENCIES:
         if not await Agency.exists(code=acode):
-            await services.agency_create(admin, code=acode, name=aname, council_code=council_code,
-                                         categories=cats)
+            await services.agency_create(
+                admin, code=acode, name=aname, council_code=council_code, categories=cats
+            )
     logins = [("admin", "admin", DEMO_PASSWORD)]
     for ccode, _cname, cseats in ((code, name, seats), *COMMUNES):
         slug = ccode.lower().replace("-", ".")
         await _user(f"{slug}.vanphong", "secretariat", f"Văn phòng {ccode}", council=ccode)
         await _user(f"{slug}.chutoa", "chair", delegate_name(cseats + 1), council=ccode)
         for i in range(1, cseats):  # the chair holds one seat
-            await _user(f"{slug}.db{i:03d}", "delegate", delegate_name(i + len(ccode)), council=ccode)
+            await _user(
+                f"{slug}.db{i:03d}", "delegate", delegate_name(i + len(ccode)), council=ccode
+            )
         logins += [
             ("secretariat", f"{slug}.vanphong", DEMO_PASSWORD),
             ("chair", f"{slug}.chutoa", DEMO_PASSWORD),

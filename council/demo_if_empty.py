@@ -22,7 +22,9 @@ async def main() -> None:
 
         cmd_demo(None)  # type: ignore[arg-type]
     else:
-        print("Database already has data; demo not loaded. Logins: see `council demo` in the README.")
+        print(
+            "Database already has data; demo not loaded. Logins: see `council demo` in the README."
+        )
 
 
 if __name__ == "__main__":

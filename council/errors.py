@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from council.i18n import LazyString, N_
+from council.i18n import N_, LazyString
 
 
 class DomainError(Exception):
@@ -78,7 +78,9 @@ class RateLimited(DomainError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(
             "rate_limited",
-            N_("Too many requests. Please try again in {seconds} seconds.").format(seconds=retry_after),
+            N_("Too many requests. Please try again in {seconds} seconds.").format(
+                seconds=retry_after
+            ),
             retry_after=retry_after,
         )
         self.retry_after = retry_after

@@ -56,7 +56,9 @@ def client_ip(scope: Scope) -> str:
 
 
 class CouncilMiddleware:
-    def __init__(self, app: ASGIApp, *, default_lang: str = "vi", max_body: int = 60_000_000) -> None:
+    def __init__(
+        self, app: ASGIApp, *, default_lang: str = "vi", max_body: int = 60_000_000
+    ) -> None:
         self.app = app
         self.default_lang = default_lang
         self.max_body = max_body
@@ -72,7 +74,9 @@ class CouncilMiddleware:
         for part in query.split("&"):
             if part.startswith("lang=") and part[5:] in LANGUAGES:
                 chosen = part[5:]
-        lang = chosen or (cookies.get(LANG_COOKIE) if cookies.get(LANG_COOKIE) in LANGUAGES else None)
+        lang = chosen or (
+            cookies.get(LANG_COOKIE) if cookies.get(LANG_COOKIE) in LANGUAGES else None
+        )
         lang = lang or negotiate(headers.get("accept-language"), self.default_lang)
         set_language(lang)
         audit.client_ip.set(client_ip(scope))
@@ -144,7 +148,10 @@ async def _too_large(send: Send) -> None:
             {
                 "type": "http.response.start",
                 "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
             }
         )
         await send({"type": "http.response.body", "body": body})

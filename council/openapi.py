@@ -37,8 +37,10 @@ def build(title: str = "Council platform API", version: str = "1") -> dict[str, 
             models.add(meta.response)
     ordered = sorted(models, key=lambda m: m.__name__)
     _, defs = models_json_schema(
-        [(m, "validation" if any(meta.body is m for meta in API_REGISTRY) else "serialization")
-         for m in ordered],
+        [
+            (m, "validation" if any(meta.body is m for meta in API_REGISTRY) else "serialization")
+            for m in ordered
+        ],
         ref_template="#/components/schemas/{model}",
     )
     schemas: dict[str, Any] = dict(defs.get("$defs", {}))
@@ -52,11 +54,22 @@ def build(title: str = "Council platform API", version: str = "1") -> dict[str, 
             "tags": list(meta.tags),
             "x-permission": meta.perm.describe(),
             "parameters": [
-                {"name": n, "in": "path", "required": True, "schema": _PARAM_TYPES.get(t, {"type": "string"})}
+                {
+                    "name": n,
+                    "in": "path",
+                    "required": True,
+                    "schema": _PARAM_TYPES.get(t, {"type": "string"}),
+                }
                 for n, t in params
             ]
             + [
-                {"name": n, "in": "query", "required": False, "description": d, "schema": {"type": "string"}}
+                {
+                    "name": n,
+                    "in": "query",
+                    "required": False,
+                    "description": d,
+                    "schema": {"type": "string"},
+                }
                 for n, d in (meta.query or {}).items()
             ],
             "responses": {},
@@ -66,7 +79,11 @@ def build(title: str = "Council platform API", version: str = "1") -> dict[str, 
         if meta.body is not None:
             op["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{meta.body.__name__}"}}},
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": f"#/components/schemas/{meta.body.__name__}"}
+                    }
+                },
             }
         elif meta.multipart:
             op["requestBody"] = {
@@ -76,8 +93,11 @@ def build(title: str = "Council platform API", version: str = "1") -> dict[str, 
                         "schema": {
                             "type": "object",
                             "properties": {
-                                name: ({"type": "string", "format": "binary"} if kind == "file"
-                                       else {"type": "string"})
+                                name: (
+                                    {"type": "string", "format": "binary"}
+                                    if kind == "file"
+                                    else {"type": "string"}
+                                )
                                 for name, kind in meta.multipart.items()
                             },
                         }
@@ -88,9 +108,16 @@ def build(title: str = "Council platform API", version: str = "1") -> dict[str, 
         if meta.raw_response:
             ok["content"] = {meta.raw_response: {"schema": {"type": "string", "format": "binary"}}}
         elif meta.response is not None:
-            ok["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{meta.response.__name__}"}}}
+            ok["content"] = {
+                "application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{meta.response.__name__}"}
+                }
+            }
         op["responses"][str(meta.status)] = ok
-        error = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        error = {
+            "description": "Error",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
         for code in ("400", "401", "403", "404", "409", "413", "422", "429"):
             op["responses"][code] = error
         paths.setdefault(path, {})[meta.method.lower()] = op

@@ -100,7 +100,9 @@ class Hub:
         token = auth.get("token") if isinstance(auth, dict) else None
         found = None
         if isinstance(token, str):
-            found = await user_for_token(token, kind="api") or await user_for_token(token, kind="session")
+            found = await user_for_token(token, kind="api") or await user_for_token(
+                token, kind="session"
+            )
         if found is None and SESSION_COOKIE in cookies:
             found = await user_for_token(cookies[SESSION_COOKIE], kind="session")
         if found is None:
@@ -132,8 +134,11 @@ class Hub:
 
                     async with in_transaction():
                         await audit.record(
-                            "permission.denied", actor=user, target_type="event",
-                            target_id=spec.name, council_id=user.council_id,
+                            "permission.denied",
+                            actor=user,
+                            target_type="event",
+                            target_id=spec.name,
+                            council_id=user.council_id,
                         )
                     raise
                 result = await spec.handler(EventCtx(sid, user, body, raw, self.sio))

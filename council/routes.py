@@ -17,8 +17,19 @@ from council.models import Agency, Council, User
 from council.permissions import allow, logged_in, public
 from council.ratelimit import Rate
 from council.schemas import (
-    AgencyIn, AgencyList, AgencyOut, CouncilIn, CouncilList, CouncilOut, MeOut, OkOut, TokenIn,
-    TokenOut, UserIn, UserList, UserOut,
+    AgencyIn,
+    AgencyList,
+    AgencyOut,
+    CouncilIn,
+    CouncilList,
+    CouncilOut,
+    MeOut,
+    OkOut,
+    TokenIn,
+    TokenOut,
+    UserIn,
+    UserList,
+    UserOut,
 )
 from council.templating import render
 from council.web import Ctx, api, page
@@ -49,16 +60,31 @@ def _login_rate(ctx: Ctx) -> Rate:
     return Rate.parse(ctx.settings.login_rate)
 
 
-@api("POST", "/api/v1/auth/token", perm=public("auth.token"), body=TokenIn, response=TokenOut,
-     tags=["auth"], summary="Exchange a username and password for a bearer token")
+@api(
+    "POST",
+    "/api/v1/auth/token",
+    perm=public("auth.token"),
+    body=TokenIn,
+    response=TokenOut,
+    tags=["auth"],
+    summary="Exchange a username and password for a bearer token",
+)
 async def auth_token(ctx: Ctx) -> TokenOut:
-    user = await auth.authenticate(ctx.body.username, ctx.body.password, ip=ctx.ip, rate=_login_rate(ctx))
+    user = await auth.authenticate(
+        ctx.body.username, ctx.body.password, ip=ctx.ip, rate=_login_rate(ctx)
+    )
     token = await auth.issue_token(user, "api", ctx.settings.token_ttl_hours)
     return TokenOut(access_token=token, expires_in=ctx.settings.token_ttl_hours * 3600)
 
 
-@api("POST", "/api/v1/auth/revoke", perm=logged_in("auth.revoke"), response=OkOut, tags=["auth"],
-     summary="Revoke the bearer token used for this request")
+@api(
+    "POST",
+    "/api/v1/auth/revoke",
+    perm=logged_in("auth.revoke"),
+    response=OkOut,
+    tags=["auth"],
+    summary="Revoke the bearer token used for this request",
+)
 async def auth_revoke(ctx: Ctx) -> OkOut:
     header = ctx.request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
@@ -68,14 +94,26 @@ async def auth_revoke(ctx: Ctx) -> OkOut:
     return OkOut()
 
 
-@api("GET", "/api/v1/me", perm=logged_in("user.me"), response=MeOut, tags=["auth"],
-     summary="The logged-in user")
+@api(
+    "GET",
+    "/api/v1/me",
+    perm=logged_in("user.me"),
+    response=MeOut,
+    tags=["auth"],
+    summary="The logged-in user",
+)
 async def me(ctx: Ctx) -> MeOut:
     user = ctx.require_user()
     council = await Council.get_or_none(id=user.council_id) if user.council_id else None
     agency = await Agency.get_or_none(id=user.agency_id) if user.agency_id else None
-    return MeOut(id=user.id, username=user.username, full_name=user.full_name, role=user.role,
-                 council_code=council.code if council else None, agency_code=agency.code if agency else None)
+    return MeOut(
+        id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        role=user.role,
+        council_code=council.code if council else None,
+        agency_code=agency.code if agency else None,
+    )
 
 
 def _safe_next(target: str | None) -> str:
@@ -95,16 +133,26 @@ async def login_page(ctx: Ctx) -> Response:
     form = await ctx.form()
     username = str(form.get("username") or "")
     try:
-        user = await auth.authenticate(username, str(form.get("password") or ""), ip=ctx.ip,
-                                       rate=_login_rate(ctx))
+        user = await auth.authenticate(
+            username, str(form.get("password") or ""), ip=ctx.ip, rate=_login_rate(ctx)
+        )
     except DomainError as exc:
-        return render(ctx.request, "council/login.html",
-                      {"next": next_url, "error": exc, "username": username}, status=exc.status)
+        return render(
+            ctx.request,
+            "council/login.html",
+            {"next": next_url, "error": exc, "username": username},
+            status=exc.status,
+        )
     token = await auth.issue_token(user, "session", ctx.settings.token_ttl_hours)
     response = RedirectResponse(_safe_next(str(form.get("next") or next_url)), status_code=303)
     response.set_cookie(
-        auth.SESSION_COOKIE, token, max_age=ctx.settings.token_ttl_hours * 3600, httponly=True,
-        samesite="lax", secure=ctx.request.url.scheme == "https", path="/",
+        auth.SESSION_COOKIE,
+        token,
+        max_age=ctx.settings.token_ttl_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=ctx.request.url.scheme == "https",
+        path="/",
     )
     return response
 
@@ -127,8 +175,11 @@ async def dashboard(ctx: Ctx) -> Response:
     agency = await Agency.get_or_none(id=ctx.user.agency_id) if ctx.user.agency_id else None
     from council.dashboard import widgets_for
 
-    return render(ctx.request, "council/dashboard.html",
-                  {"council": council, "agency": agency, "widgets": await widgets_for(ctx)})
+    return render(
+        ctx.request,
+        "council/dashboard.html",
+        {"council": council, "agency": agency, "widgets": await widgets_for(ctx)},
+    )
 
 
 # --- councils, agencies, users (JSON) -----------------------------------------------------------
@@ -139,67 +190,141 @@ async def _council_out(c: Council) -> CouncilOut:
     return CouncilOut(**services.council_dict(c, parent.code if parent else None))  # type: ignore[arg-type]
 
 
-@api("POST", "/api/v1/councils", perm=allow("council.create", "admin"), body=CouncilIn,
-     response=CouncilOut, status=201, tags=["councils"], summary="Create a council")
+@api(
+    "POST",
+    "/api/v1/councils",
+    perm=allow("council.create", "admin"),
+    body=CouncilIn,
+    response=CouncilOut,
+    status=201,
+    tags=["councils"],
+    summary="Create a council",
+)
 async def council_create(ctx: Ctx) -> CouncilOut:
     b = ctx.body
-    council = await services.council_create(ctx.user, code=b.code, name=b.name, level=b.level,
-                                            seats=b.seats, parent_code=b.parent_code, quorum=b.quorum)
+    council = await services.council_create(
+        ctx.user,
+        code=b.code,
+        name=b.name,
+        level=b.level,
+        seats=b.seats,
+        parent_code=b.parent_code,
+        quorum=b.quorum,
+    )
     return await _council_out(council)
 
 
-@api("GET", "/api/v1/councils", perm=public("council.list"), response=CouncilList, tags=["councils"],
-     summary="List councils")
+@api(
+    "GET",
+    "/api/v1/councils",
+    perm=public("council.list"),
+    response=CouncilList,
+    tags=["councils"],
+    summary="List councils",
+)
 async def council_list(ctx: Ctx) -> CouncilList:
     councils = await Council.all().prefetch_related("parent").order_by("id")
-    return CouncilList(items=[
-        CouncilOut(**services.council_dict(c, c.parent.code if c.parent else None))  # type: ignore[arg-type]
-        for c in councils
-    ])
+    return CouncilList(
+        items=[
+            CouncilOut(**services.council_dict(c, c.parent.code if c.parent else None))  # type: ignore[arg-type]
+            for c in councils
+        ]
+    )
 
 
-@api("POST", "/api/v1/agencies", perm=allow("agency.create", "admin"), body=AgencyIn,
-     response=AgencyOut, status=201, tags=["councils"], summary="Create an agency")
+@api(
+    "POST",
+    "/api/v1/agencies",
+    perm=allow("agency.create", "admin"),
+    body=AgencyIn,
+    response=AgencyOut,
+    status=201,
+    tags=["councils"],
+    summary="Create an agency",
+)
 async def agency_create(ctx: Ctx) -> AgencyOut:
     b = ctx.body
-    agency = await services.agency_create(ctx.require_user(), code=b.code, name=b.name,
-                                          council_code=b.council_code, categories=b.categories)
+    agency = await services.agency_create(
+        ctx.require_user(),
+        code=b.code,
+        name=b.name,
+        council_code=b.council_code,
+        categories=b.categories,
+    )
     return AgencyOut(**services.agency_dict(agency, b.council_code))  # type: ignore[arg-type]
 
 
-@api("GET", "/api/v1/agencies", perm=public("agency.list"), response=AgencyList, tags=["councils"],
-     summary="List agencies", query={"council_code": "Only the agencies of this council"})
+@api(
+    "GET",
+    "/api/v1/agencies",
+    perm=public("agency.list"),
+    response=AgencyList,
+    tags=["councils"],
+    summary="List agencies",
+    query={"council_code": "Only the agencies of this council"},
+)
 async def agency_list(ctx: Ctx) -> AgencyList:
     qs = Agency.all().prefetch_related("council").order_by("id")
     if code := ctx.query.get("council_code"):
         qs = qs.filter(council__code=code)
-    return AgencyList(items=[
-        AgencyOut(**services.agency_dict(a, a.council.code)) for a in await qs  # type: ignore[arg-type]
-    ])
+    return AgencyList(
+        items=[
+            AgencyOut(**services.agency_dict(a, a.council.code))
+            for a in await qs  # type: ignore[arg-type]
+        ]
+    )
 
 
 async def _user_out(u: User) -> UserOut:
     council = await Council.get_or_none(id=u.council_id) if u.council_id else None
     agency = await Agency.get_or_none(id=u.agency_id) if u.agency_id else None
-    return UserOut(**services.user_dict(u, council.code if council else None,  # type: ignore[arg-type]
-                                        agency.code if agency else None))
+    return UserOut(
+        **services.user_dict(
+            u,
+            council.code if council else None,  # type: ignore[arg-type]
+            agency.code if agency else None,
+        )
+    )
 
 
-@api("POST", "/api/v1/users", perm=allow("user.create", "admin", "secretariat"), body=UserIn,
-     response=UserOut, status=201, tags=["councils"],
-     summary="Create a user (admin; a secretariat for its own council's delegates)")
+@api(
+    "POST",
+    "/api/v1/users",
+    perm=allow("user.create", "admin", "secretariat"),
+    body=UserIn,
+    response=UserOut,
+    status=201,
+    tags=["councils"],
+    summary="Create a user (admin; a secretariat for its own council's delegates)",
+)
 async def user_create(ctx: Ctx) -> UserOut:
     b = ctx.body
     user = await services.user_create(
-        ctx.user, username=b.username, password=b.password, role=b.role, full_name=b.full_name,
-        council_code=b.council_code, agency_code=b.agency_code, email=b.email, phone=b.phone,
+        ctx.user,
+        username=b.username,
+        password=b.password,
+        role=b.role,
+        full_name=b.full_name,
+        council_code=b.council_code,
+        agency_code=b.agency_code,
+        email=b.email,
+        phone=b.phone,
     )
     return await _user_out(user)
 
 
-@api("GET", "/api/v1/users", perm=allow("user.list", "admin", "secretariat", "chair"),
-     response=UserList, tags=["councils"], summary="List users (scoped to the caller's council)",
-     query={"role": "Only users with this role", "council_code": "Only users of this council (admin)"})
+@api(
+    "GET",
+    "/api/v1/users",
+    perm=allow("user.list", "admin", "secretariat", "chair"),
+    response=UserList,
+    tags=["councils"],
+    summary="List users (scoped to the caller's council)",
+    query={
+        "role": "Only users with this role",
+        "council_code": "Only users of this council (admin)",
+    },
+)
 async def user_list(ctx: Ctx) -> UserList:
     user = ctx.require_user()
     qs = User.all().order_by("id")
@@ -217,7 +342,17 @@ routes: list[Route] = [
     Route("/healthz", healthz, methods=["GET"], name="healthz"),
     Route("/readyz", readyz, methods=["GET"], name="readyz"),
     Route("/metrics", metrics, methods=["GET"], name="metrics"),
-    auth_token, auth_revoke, me, login_page, logout_page, dashboard,
-    council_create, council_list, agency_create, agency_list, user_create, user_list,
+    auth_token,
+    auth_revoke,
+    me,
+    login_page,
+    logout_page,
+    dashboard,
+    council_create,
+    council_list,
+    agency_create,
+    agency_list,
+    user_create,
+    user_list,
     *admin_routes,
 ]

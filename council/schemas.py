@@ -26,7 +26,9 @@ class CouncilIn(Schema):
     level: Literal["city", "commune"]
     parent_code: str | None = Field(default=None, max_length=32)
     seats: int = Field(ge=1, le=1000)
-    quorum: str | None = Field(default=None, max_length=16, description='A fraction of all seats, e.g. "2/3".')
+    quorum: str | None = Field(
+        default=None, max_length=16, description='A fraction of all seats, e.g. "2/3".'
+    )
 
 
 class CouncilOut(Out):

@@ -21,40 +21,112 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("data_dir", "COUNCIL_DATA_DIR", "./var",
-            "Directory for the database file, uploads, search indexes and the generated secret key."),
-    Setting("database_url", "DATABASE_URL", None,
-            "Database URL. Default: sqlite://$COUNCIL_DATA_DIR/council.db. Use postgres://… for PostgreSQL."),
-    Setting("redis_url", "REDIS_URL", None,
-            "Redis URL. When set: Socket.IO message queue across workers and machines, shared rate limits."),
-    Setting("secret_key", "SECRET_KEY", None,
-            "Signs sessions and tokens. When unset, a random key is generated once into the data directory."),
-    Setting("llm_provider", "LLM_PROVIDER", "extractive",
-            "`extractive` (offline, no model) or `openai` (any OpenAI-compatible server)."),
-    Setting("llm_base_url", "LLM_BASE_URL", None, "Base URL of the OpenAI-compatible server (for `openai`)."),
-    Setting("llm_api_key", "LLM_API_KEY", None, "API key for the OpenAI-compatible server (for `openai`)."),
-    Setting("llm_model", "LLM_MODEL", None, "Model name on the OpenAI-compatible server (for `openai`)."),
-    Setting("llm_trusted", "LLM_TRUSTED", "false",
-            "`true` only for a model hosted on the council's own premises: confidential documents may be sent to it."),
-    Setting("llm_context_tokens", "LLM_CONTEXT_TOKENS", "8192",
-            "Context size of the model in tokens; long documents are split into chunks that fit."),
-    Setting("llm_timeout", "LLM_TIMEOUT", "60",
-            "Seconds before a request to the model server is abandoned."),
-    Setting("smtp_url", "SMTP_URL", None,
-            "`smtp://host:port` for e-mail notifications; unset: notifications are recorded, not sent."),
-    Setting("smtp_from", "SMTP_FROM", "no-reply@hdnd.local", "Sender address of e-mail notifications."),
+    Setting(
+        "data_dir",
+        "COUNCIL_DATA_DIR",
+        "./var",
+        "Directory for the database file, uploads, search indexes and the generated secret key.",
+    ),
+    Setting(
+        "database_url",
+        "DATABASE_URL",
+        None,
+        "Database URL. Default: sqlite://$COUNCIL_DATA_DIR/council.db. Use postgres://… for PostgreSQL.",
+    ),
+    Setting(
+        "redis_url",
+        "REDIS_URL",
+        None,
+        "Redis URL. When set: Socket.IO message queue across workers and machines, shared rate limits.",
+    ),
+    Setting(
+        "secret_key",
+        "SECRET_KEY",
+        None,
+        "Signs sessions and tokens. When unset, a random key is generated once into the data directory.",
+    ),
+    Setting(
+        "llm_provider",
+        "LLM_PROVIDER",
+        "extractive",
+        "`extractive` (offline, no model) or `openai` (any OpenAI-compatible server).",
+    ),
+    Setting(
+        "llm_base_url",
+        "LLM_BASE_URL",
+        None,
+        "Base URL of the OpenAI-compatible server (for `openai`).",
+    ),
+    Setting(
+        "llm_api_key",
+        "LLM_API_KEY",
+        None,
+        "API key for the OpenAI-compatible server (for `openai`).",
+    ),
+    Setting(
+        "llm_model", "LLM_MODEL", None, "Model name on the OpenAI-compatible server (for `openai`)."
+    ),
+    Setting(
+        "llm_trusted",
+        "LLM_TRUSTED",
+        "false",
+        "`true` only for a model hosted on the council's own premises: confidential documents may be sent to it.",
+    ),
+    Setting(
+        "llm_context_tokens",
+        "LLM_CONTEXT_TOKENS",
+        "8192",
+        "Context size of the model in tokens; long documents are split into chunks that fit.",
+    ),
+    Setting(
+        "llm_timeout",
+        "LLM_TIMEOUT",
+        "60",
+        "Seconds before a request to the model server is abandoned.",
+    ),
+    Setting(
+        "smtp_url",
+        "SMTP_URL",
+        None,
+        "`smtp://host:port` for e-mail notifications; unset: notifications are recorded, not sent.",
+    ),
+    Setting(
+        "smtp_from", "SMTP_FROM", "no-reply@hdnd.local", "Sender address of e-mail notifications."
+    ),
     Setting("lang", "COUNCIL_LANG", "vi", "Default interface language (`vi` or `en`)."),
-    Setting("max_upload_mb", "COUNCIL_MAX_UPLOAD_MB", "50", "Largest session document accepted, in MB."),
-    Setting("login_rate", "COUNCIL_LOGIN_RATE", "10/300",
-            "Failed logins allowed per account and per IP: COUNT/SECONDS."),
-    Setting("petition_rate", "COUNCIL_PETITION_RATE", "5/3600",
-            "Public petitions allowed per IP: COUNT/SECONDS."),
-    Setting("assistant_rate", "COUNCIL_ASSISTANT_RATE", "30/3600",
-            "Assistant requests allowed per user: COUNT/SECONDS."),
-    Setting("token_ttl_hours", "COUNCIL_TOKEN_TTL_HOURS", "720",
-            "Lifetime of API bearer tokens and login sessions, in hours."),
-    Setting("base_url", "COUNCIL_BASE_URL", "http://127.0.0.1:8000",
-            "Public address of the site, used in e-mails and receipts."),
+    Setting(
+        "max_upload_mb", "COUNCIL_MAX_UPLOAD_MB", "50", "Largest session document accepted, in MB."
+    ),
+    Setting(
+        "login_rate",
+        "COUNCIL_LOGIN_RATE",
+        "10/300",
+        "Failed logins allowed per account and per IP: COUNT/SECONDS.",
+    ),
+    Setting(
+        "petition_rate",
+        "COUNCIL_PETITION_RATE",
+        "5/3600",
+        "Public petitions allowed per IP: COUNT/SECONDS.",
+    ),
+    Setting(
+        "assistant_rate",
+        "COUNCIL_ASSISTANT_RATE",
+        "30/3600",
+        "Assistant requests allowed per user: COUNT/SECONDS.",
+    ),
+    Setting(
+        "token_ttl_hours",
+        "COUNCIL_TOKEN_TTL_HOURS",
+        "720",
+        "Lifetime of API bearer tokens and login sessions, in hours.",
+    ),
+    Setting(
+        "base_url",
+        "COUNCIL_BASE_URL",
+        "http://127.0.0.1:8000",
+        "Public address of the site, used in e-mails and receipts.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -54,7 +54,9 @@ def fmt_date(value: Any, fmt: str = "short") -> str:
 
 def fmt_number(value: float | int, digits: int = 2) -> str:
     locale = "vi_VN" if get_language() == "vi" else "en_GB"
-    return format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=locale)
+    return format_decimal(
+        value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=locale
+    )
 
 
 @cache
@@ -99,8 +101,10 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """Render ``template``; for an htmx request, render only ``fragment`` (which the page includes)."""
-    if fragment and request.headers.get("hx-request") == "true" and not request.headers.get(
-        "hx-boosted"
+    if (
+        fragment
+        and request.headers.get("hx-request") == "true"
+        and not request.headers.get("hx-boosted")
     ):
         template = fragment
     html = render_string(request, template, context)
@@ -112,8 +116,14 @@ def render(
 class NavItem:
     """A link in the main menu, shown to the roles given (None: everyone logged in)."""
 
-    def __init__(self, label: Any, url: str, roles: frozenset[str] | None = None, order: int = 50,
-                 public: bool = False) -> None:
+    def __init__(
+        self,
+        label: Any,
+        url: str,
+        roles: frozenset[str] | None = None,
+        order: int = 50,
+        public: bool = False,
+    ) -> None:
         self.label, self.url, self.roles, self.order, self.public = label, url, roles, order, public
 
 

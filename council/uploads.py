@@ -107,7 +107,9 @@ def store_bytes(data: bytes, *, mime: str, subdir: str, original_name: str) -> S
     folder.mkdir(parents=True, exist_ok=True)
     relative = f"{subdir}/{secrets.token_hex(16)}{EXTENSIONS.get(mime, '')}"
     (root() / relative).write_bytes(data)
-    return StoredFile(relative, mime, len(data), hashlib.sha256(data).hexdigest(), _clean_name(original_name))
+    return StoredFile(
+        relative, mime, len(data), hashlib.sha256(data).hexdigest(), _clean_name(original_name)
+    )
 
 
 def open_stored(path: str) -> Path:

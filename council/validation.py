@@ -8,7 +8,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from council.errors import Invalid
-from council.i18n import LazyString, N_
+from council.i18n import N_, LazyString
 
 M = TypeVar("M", bound=BaseModel)
 

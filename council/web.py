@@ -43,7 +43,9 @@ class CsrfFailed(DomainError):
     status = 403
 
     def __init__(self) -> None:
-        super().__init__("csrf_failed", N_("The form has expired. Please reload the page and try again."))
+        super().__init__(
+            "csrf_failed", N_("The form has expired. Please reload the page and try again.")
+        )
 
 
 @dataclass
@@ -197,7 +199,9 @@ async def _read_json(request: Request) -> Any:
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise DomainError("bad_request", N_("The request body is not valid JSON."), status=400) from None
+        raise DomainError(
+            "bad_request", N_("The request body is not valid JSON."), status=400
+        ) from None
 
 
 def _jsonable(result: Any) -> Any:
@@ -227,8 +231,20 @@ def api(
 
     def decorate(handler: Handler) -> Route:
         API_REGISTRY.append(
-            ApiMeta(method, path, perm.name, perm, summary or (handler.__doc__ or "").strip().split("\n")[0],
-                    body, response, status, tuple(tags), multipart, query, raw_response)
+            ApiMeta(
+                method,
+                path,
+                perm.name,
+                perm,
+                summary or (handler.__doc__ or "").strip().split("\n")[0],
+                body,
+                response,
+                status,
+                tuple(tags),
+                multipart,
+                query,
+                raw_response,
+            )
         )
 
         async def endpoint(request: Request) -> Response:
@@ -272,7 +288,9 @@ def page(
                 if request.method == "GET" and request.headers.get("hx-request") != "true":
                     from urllib.parse import quote
 
-                    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                    target = request.url.path + (
+                        f"?{request.url.query}" if request.url.query else ""
+                    )
                     return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
                 return _html_error(request, Unauthorized())
             except DomainError as exc:
@@ -286,7 +304,9 @@ def page(
 def _html_error(request: Request, exc: DomainError) -> Response:
     from council.templating import render
 
-    response = render(request, "error.html", {"error": exc}, fragment="_error.html", status=exc.status)
+    response = render(
+        request, "error.html", {"error": exc}, fragment="_error.html", status=exc.status
+    )
     if request.headers.get("hx-request") == "true":
         # htmx ignores 4xx swaps by default; retarget into the page's message area instead.
         response.headers["HX-Retarget"] = "#messages"

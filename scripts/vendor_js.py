@@ -19,12 +19,20 @@ from pathlib import Path
 
 PINS = (
     # (package, version, sha512 integrity, file in the tarball, installed name)
-    ("htmx.org", "2.0.11",
-     "sha512-Thx/WtpeOQqSrqBCw/A1cwGJGg4UrVa3+sW0GmrM3p4gJgO89ecH4qtbnyzDDWFvBTqjnIMCgELTNt636dtamA==",
-     "package/dist/htmx.min.js", "htmx.min.js"),
-    ("socket.io-client", "4.8.4",
-     "sha512-7wjKAvVXYOJsbmUgkWbnhPD4bFpkqrUR0++XOjpGFmqDqsqV1CI93VTraeExLxpjxEqrWgFoSRZu1ihjLWfkAA==",
-     "package/dist/socket.io.min.js", "socket.io.min.js"),
+    (
+        "htmx.org",
+        "2.0.11",
+        "sha512-Thx/WtpeOQqSrqBCw/A1cwGJGg4UrVa3+sW0GmrM3p4gJgO89ecH4qtbnyzDDWFvBTqjnIMCgELTNt636dtamA==",
+        "package/dist/htmx.min.js",
+        "htmx.min.js",
+    ),
+    (
+        "socket.io-client",
+        "4.8.4",
+        "sha512-7wjKAvVXYOJsbmUgkWbnhPD4bFpkqrUR0++XOjpGFmqDqsqV1CI93VTraeExLxpjxEqrWgFoSRZu1ihjLWfkAA==",
+        "package/dist/socket.io.min.js",
+        "socket.io.min.js",
+    ),
 )
 
 DEST = Path(__file__).resolve().parent.parent / "static" / "vendor"
@@ -38,13 +46,18 @@ def main() -> int:
     DEST.mkdir(parents=True, exist_ok=True)
     stamp = DEST / ".pins"
     wanted = "\n".join(f"{p}@{v} {i}" for p, v, i, _, _ in PINS)
-    if stamp.exists() and stamp.read_text() == wanted and all((DEST / n).exists() for *_, n in PINS):
+    if (
+        stamp.exists()
+        and stamp.read_text() == wanted
+        and all((DEST / n).exists() for *_, n in PINS)
+    ):
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         for package, version, pin, member, name in PINS:
             subprocess.run(
                 ["npm", "pack", f"{package}@{version}", "--pack-destination", tmp, "--silent"],
-                check=True, stdout=subprocess.DEVNULL,
+                check=True,
+                stdout=subprocess.DEVNULL,
             )
             tarball = next(Path(tmp).glob(f"{package.replace('/', '-').lstrip('@')}-{version}.tgz"))
             got = integrity(tarball)

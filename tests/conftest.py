@@ -52,7 +52,9 @@ async def template_db(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
         name = f"council_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         await _pg_admin(f'CREATE DATABASE "{name}"')
         url = _pg_url(name)
-        settings = Settings.from_env({}, data_dir=str(tmp_path_factory.mktemp("pgtemplate")), database_url=url)
+        settings = Settings.from_env(
+            {}, data_dir=str(tmp_path_factory.mktemp("pgtemplate")), database_url=url
+        )
         await db.migrate(settings)
         await Tortoise.close_connections()
         yield url
@@ -129,8 +131,14 @@ async def live_server(app: Any) -> AsyncIterator[str]:
     import uvicorn
 
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning",
-                            ws="websockets-sansio" if _has_sansio() else "auto")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        lifespan="off",
+        log_level="warning",
+        ws="websockets-sansio" if _has_sansio() else "auto",
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     for _ in range(200):

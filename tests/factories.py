@@ -15,13 +15,24 @@ PASSWORD = "correct-horse-9"
 _seq = itertools.count(1)
 
 
-async def make_council(code: str | None = None, *, level: str = "city", seats: int = 30,
-                       parent: Council | None = None, quorum: str | None = None,
-                       name: str | None = None) -> Council:
+async def make_council(
+    code: str | None = None,
+    *,
+    level: str = "city",
+    seats: int = 30,
+    parent: Council | None = None,
+    quorum: str | None = None,
+    name: str | None = None,
+) -> Council:
     code = code or f"C{next(_seq)}"
     return await services.council_create(
-        None, code=code, name=name or f"Hội đồng nhân dân {code}", level=level, seats=seats,
-        parent_code=parent.code if parent else None, quorum=quorum,
+        None,
+        code=code,
+        name=name or f"Hội đồng nhân dân {code}",
+        level=level,
+        seats=seats,
+        parent_code=parent.code if parent else None,
+        quorum=quorum,
     )
 
 
@@ -29,19 +40,34 @@ async def make_commune(city: Council, code: str | None = None, seats: int = 25) 
     return await make_council(code, level="commune", seats=seats, parent=city)
 
 
-async def make_agency(council: Council, code: str | None = None,
-                      categories: list[str] | None = None) -> Agency:
+async def make_agency(
+    council: Council, code: str | None = None, categories: list[str] | None = None
+) -> Agency:
     admin = await User.filter(role="admin").first() or await make_user("admin")
-    return await services.agency_create(admin, code=code or f"AG{next(_seq)}", name=f"Sở {code or 'X'}",
-                                        council_code=council.code, categories=categories or ["transport"])
+    return await services.agency_create(
+        admin,
+        code=code or f"AG{next(_seq)}",
+        name=f"Sở {code or 'X'}",
+        council_code=council.code,
+        categories=categories or ["transport"],
+    )
 
 
-async def make_user(role: str, council: Council | None = None, *, agency: Agency | None = None,
-                    username: str | None = None, full_name: str | None = None,
-                    password: str = PASSWORD) -> User:
+async def make_user(
+    role: str,
+    council: Council | None = None,
+    *,
+    agency: Agency | None = None,
+    username: str | None = None,
+    full_name: str | None = None,
+    password: str = PASSWORD,
+) -> User:
     username = username or f"{role}{next(_seq)}"
     return await services.user_create(
-        None, username=username, password=password, role=role,
+        None,
+        username=username,
+        password=password,
+        role=role,
         full_name=full_name or f"Người dùng {username}",
         council_code=council.code if council and role != "agency" else None,
         agency_code=agency.code if agency else None,

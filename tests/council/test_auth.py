@@ -26,8 +26,10 @@ async def test_login_sets_httponly_lax_cookie_and_redirects(client):
     user = await make_user("secretariat", council)
     page = await client.get("/login")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    r = await client.post("/login", data={"username": user.username, "password": PASSWORD,
-                                          "csrf_token": csrf, "next": "/"})
+    r = await client.post(
+        "/login",
+        data={"username": user.username, "password": PASSWORD, "csrf_token": csrf, "next": "/"},
+    )
     assert r.status_code == 303
     cookie = [c for c in r.headers.get_list("set-cookie") if c.startswith("council_session=")][0]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
@@ -49,8 +51,9 @@ async def test_wrong_password_is_shown_and_audited(client):
     user = await make_user("delegate", council)
     page = await client.get("/login")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    r = await client.post("/login", data={"username": user.username, "password": "nope-nope",
-                                          "csrf_token": csrf})
+    r = await client.post(
+        "/login", data={"username": user.username, "password": "nope-nope", "csrf_token": csrf}
+    )
     assert r.status_code == 401
     assert "Sai tên đăng nhập hoặc mật khẩu" in r.text
     assert await AuditEntry.filter(operation="auth.login_failed").exists()
@@ -59,7 +62,9 @@ async def test_wrong_password_is_shown_and_audited(client):
 async def test_token_issue_use_and_revoke(client):
     council = await make_council()
     user = await make_user("chair", council)
-    r = await client.post("/api/v1/auth/token", json={"username": user.username, "password": PASSWORD})
+    r = await client.post(
+        "/api/v1/auth/token", json={"username": user.username, "password": PASSWORD}
+    )
     assert r.status_code == 200
     body = r.json()
     assert body["token_type"] == "bearer"
@@ -76,11 +81,15 @@ async def test_login_throttled_per_account(client):
     user = await make_user("delegate", council)
     codes = []
     for _ in range(12):
-        r = await client.post("/api/v1/auth/token", json={"username": user.username, "password": "bad-pass-1"})
+        r = await client.post(
+            "/api/v1/auth/token", json={"username": user.username, "password": "bad-pass-1"}
+        )
         codes.append(r.status_code)
     assert codes[:10] == [401] * 10
     assert codes[-1] == 429
-    r = await client.post("/api/v1/auth/token", json={"username": user.username, "password": PASSWORD})
+    r = await client.post(
+        "/api/v1/auth/token", json={"username": user.username, "password": PASSWORD}
+    )
     assert r.status_code == 429 and "Retry-After" in r.headers
 
 
@@ -88,7 +97,9 @@ async def test_token_bad_body_is_422_not_500(client):
     r = await client.post("/api/v1/auth/token", json={"username": 5})
     assert r.status_code == 422
     assert error_code(r) == "invalid"
-    r = await client.post("/api/v1/auth/token", content=b"{not json", headers={"content-type": "application/json"})
+    r = await client.post(
+        "/api/v1/auth/token", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert r.status_code == 400
 
 
@@ -102,7 +113,10 @@ async def test_bearer_needs_no_csrf_but_cookie_does(client):
     council = await make_council()
     admin = await make_user("admin")
     headers = await bearer(admin)
-    r = await client.post("/api/v1/councils", headers=headers,
-                          json={"code": "X1", "name": "Hội đồng X", "level": "city", "seats": 10})
+    r = await client.post(
+        "/api/v1/councils",
+        headers=headers,
+        json={"code": "X1", "name": "Hội đồng X", "level": "city", "seats": 10},
+    )
     assert r.status_code == 201, r.text
     assert council.id != r.json()["id"]

@@ -8,31 +8,54 @@ from tests.factories import bearer, error_code, make_agency, make_commune, make_
 async def test_admin_creates_city_and_commune(client):
     admin = await make_user("admin")
     h = await bearer(admin)
-    r = await client.post("/api/v1/councils", headers=h,
-                          json={"code": "HN", "name": "HĐND Hà Nội", "level": "city", "seats": 95})
+    r = await client.post(
+        "/api/v1/councils",
+        headers=h,
+        json={"code": "HN", "name": "HĐND Hà Nội", "level": "city", "seats": 95},
+    )
     assert r.status_code == 201
     city = r.json()
     assert city["quorum"] == "2/3" and city["quorum_count"] == 64
-    r = await client.post("/api/v1/councils", headers=h, json={
-        "code": "HN-BD", "name": "HĐND phường Ba Đình", "level": "commune", "parent_code": "HN",
-        "seats": 30, "quorum": "1/2"})
-    assert r.status_code == 201 and r.json()["parent_code"] == "HN" and r.json()["quorum_count"] == 15
+    r = await client.post(
+        "/api/v1/councils",
+        headers=h,
+        json={
+            "code": "HN-BD",
+            "name": "HĐND phường Ba Đình",
+            "level": "commune",
+            "parent_code": "HN",
+            "seats": 30,
+            "quorum": "1/2",
+        },
+    )
+    assert (
+        r.status_code == 201 and r.json()["parent_code"] == "HN" and r.json()["quorum_count"] == 15
+    )
     listed = (await client.get("/api/v1/councils")).json()["items"]
     assert [c["code"] for c in listed] == ["HN", "HN-BD"]
 
 
 async def test_council_validation_errors_are_422_in_vietnamese(client):
     h = await bearer(await make_user("admin"))
-    r = await client.post("/api/v1/councils", headers=h, json={
-        "code": "X", "name": "Xã", "level": "commune", "seats": 0})
+    r = await client.post(
+        "/api/v1/councils",
+        headers=h,
+        json={"code": "X", "name": "Xã", "level": "commune", "seats": 0},
+    )
     assert r.status_code == 422
     assert "seats" in r.json()["error"]["details"]["fields"]
-    r = await client.post("/api/v1/councils", headers=h, json={
-        "code": "XA", "name": "Xã A", "level": "commune", "seats": 20})
+    r = await client.post(
+        "/api/v1/councils",
+        headers=h,
+        json={"code": "XA", "name": "Xã A", "level": "commune", "seats": 20},
+    )
     assert r.status_code == 422
     assert r.json()["error"]["details"]["fields"]["parent_code"].startswith("Xã, phường")
-    r = await client.post("/api/v1/councils", headers=h, json={
-        "code": "XB", "name": "Xã B", "level": "city", "seats": 20, "quorum": "3/0"})
+    r = await client.post(
+        "/api/v1/councils",
+        headers=h,
+        json={"code": "XB", "name": "Xã B", "level": "city", "seats": 20, "quorum": "3/0"},
+    )
     assert r.status_code == 422
 
 
@@ -48,22 +71,37 @@ async def test_only_admin_creates_councils_and_agencies(client):
     council = await make_council()
     for role in ("secretariat", "chair", "delegate"):
         h = await bearer(await make_user(role, council))
-        r = await client.post("/api/v1/councils", headers=h,
-                              json={"code": "ZZ", "name": "Z city", "level": "city", "seats": 10})
+        r = await client.post(
+            "/api/v1/councils",
+            headers=h,
+            json={"code": "ZZ", "name": "Z city", "level": "city", "seats": 10},
+        )
         assert r.status_code == 403, role
-        r = await client.post("/api/v1/agencies", headers=h,
-                              json={"code": "AGZ", "name": "Sở Z", "council_code": council.code})
+        r = await client.post(
+            "/api/v1/agencies",
+            headers=h,
+            json={"code": "AGZ", "name": "Sở Z", "council_code": council.code},
+        )
         assert r.status_code == 403, role
-    r = await client.post("/api/v1/councils",
-                          json={"code": "ZZ", "name": "Z city", "level": "city", "seats": 10})
+    r = await client.post(
+        "/api/v1/councils", json={"code": "ZZ", "name": "Z city", "level": "city", "seats": 10}
+    )
     assert r.status_code == 401
 
 
 async def test_agency_create_and_list(client):
     council = await make_council("HP")
     h = await bearer(await make_user("admin"))
-    r = await client.post("/api/v1/agencies", headers=h, json={
-        "code": "SO-GTVT", "name": "Sở Giao thông", "council_code": "HP", "categories": ["transport"]})
+    r = await client.post(
+        "/api/v1/agencies",
+        headers=h,
+        json={
+            "code": "SO-GTVT",
+            "name": "Sở Giao thông",
+            "council_code": "HP",
+            "categories": ["transport"],
+        },
+    )
     assert r.status_code == 201
     assert r.json()["categories"] == ["transport"] and r.json()["council_code"] == council.code
     r = await client.get("/api/v1/agencies?council_code=HP")
@@ -75,28 +113,57 @@ async def test_secretariat_creates_own_delegates_only(client):
     commune = await make_commune(city)
     sec = await make_user("secretariat", commune)
     h = await bearer(sec)
-    r = await client.post("/api/v1/users", headers=h, json={
-        "username": "daibieu01", "password": "mat-khau-1", "full_name": "Nguyễn Văn A",
-        "role": "delegate", "council_code": commune.code})
+    r = await client.post(
+        "/api/v1/users",
+        headers=h,
+        json={
+            "username": "daibieu01",
+            "password": "mat-khau-1",
+            "full_name": "Nguyễn Văn A",
+            "role": "delegate",
+            "council_code": commune.code,
+        },
+    )
     assert r.status_code == 201 and r.json()["council_code"] == commune.code
     # another council
-    r = await client.post("/api/v1/users", headers=h, json={
-        "username": "daibieu02", "password": "mat-khau-1", "full_name": "B", "role": "delegate",
-        "council_code": city.code})
+    r = await client.post(
+        "/api/v1/users",
+        headers=h,
+        json={
+            "username": "daibieu02",
+            "password": "mat-khau-1",
+            "full_name": "B",
+            "role": "delegate",
+            "council_code": city.code,
+        },
+    )
     assert r.status_code == 403
     # a role a secretariat may not create
-    r = await client.post("/api/v1/users", headers=h, json={
-        "username": "quantri2", "password": "mat-khau-1", "role": "admin"})
+    r = await client.post(
+        "/api/v1/users",
+        headers=h,
+        json={"username": "quantri2", "password": "mat-khau-1", "role": "admin"},
+    )
     assert r.status_code == 403
 
 
 async def test_delegate_and_agency_cannot_create_users(client):
     council = await make_council()
     agency = await make_agency(council)
-    for user in (await make_user("delegate", council), await make_user("agency", agency=agency),
-                 await make_user("citizen")):
-        r = await client.post("/api/v1/users", headers=await bearer(user), json={
-            "username": "x" + str(user.id) + "abc", "password": "mat-khau-1", "role": "citizen"})
+    for user in (
+        await make_user("delegate", council),
+        await make_user("agency", agency=agency),
+        await make_user("citizen"),
+    ):
+        r = await client.post(
+            "/api/v1/users",
+            headers=await bearer(user),
+            json={
+                "username": "x" + str(user.id) + "abc",
+                "password": "mat-khau-1",
+                "role": "citizen",
+            },
+        )
         assert r.status_code == 403
 
 
@@ -116,6 +183,9 @@ async def test_user_list_is_scoped_to_own_council(client):
 async def test_nfc_normalization_of_names(client):
     h = await bearer(await make_user("admin"))
     decomposed = "Ha\u0300 No\u0302\u0323i"  # "Hà Nội" written with combining marks
-    r = await client.post("/api/v1/councils", headers=h,
-                          json={"code": "NFC", "name": decomposed, "level": "city", "seats": 10})
+    r = await client.post(
+        "/api/v1/councils",
+        headers=h,
+        json={"code": "NFC", "name": decomposed, "level": "city", "seats": 10},
+    )
     assert r.json()["name"] == "Hà Nội"
