@@ -132,7 +132,7 @@ class DocumentPage(Model):
 
 
 class Note(Model):
-    """A delegate's private note on one page of a document; only its author ever reads it."""
+    """A delegate's private note on one page of a document, only its author ever reads it."""
 
     id = fields.IntField(primary_key=True)
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(

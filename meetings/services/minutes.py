@@ -20,6 +20,7 @@ from meetings.models import Attendance, BallotReceipt, Poll, Session
 from meetings.services.common import KIND_LABELS_VI, get_session, same_council, user_names
 from meetings.services.sessions import items_of
 from meetings.services.speakers import speakers_of_item
+from meetings.services.voting import unwrap
 from meetings.voting.tally import result_from_dict
 
 CHOICE_VI = {"yes": "tán thành", "no": "không tán thành", "abstain": "không biểu quyết"}
@@ -43,7 +44,7 @@ async def _vote_record(poll: Poll) -> VoteRecord:
         receipts = await BallotReceipt.filter(poll_id=poll.id).order_by("user_id")
         names = await user_names([r.user_id for r in receipts])
         named = sorted(
-            ((names.get(r.user_id, ""), _worded_choice(poll, r.choice, labels)) for r in receipts),
+            ((names.get(r.user_id, ""), _worded_choice(poll, unwrap(r.choice), labels)) for r in receipts),
             key=lambda pair: pair[0],
         )
     return VoteRecord(title=poll.title, kind=poll.kind, secret=poll.secret,

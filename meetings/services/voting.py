@@ -51,6 +51,15 @@ from meetings.voting.wording import headline, result_lines
 MAX_OPTIONS = 100
 
 
+def wrap(choice: Any) -> dict[str, Any]:
+    """JSON columns store objects: a bare "yes" would be read back as JSON text."""
+    return {"c": choice}
+
+
+def unwrap(stored: Any) -> Any:
+    return stored.get("c") if isinstance(stored, dict) else stored
+
+
 def _room(session_id: int) -> str:
     return realtime.session_room(session_id)
 
@@ -107,7 +116,7 @@ async def poll_dict(poll: Poll, *, user: User | None = None, with_ballots: bool 
             receipts = await BallotReceipt.filter(poll_id=poll.id).order_by("user_id")
             names = await user_names([r.user_id for r in receipts])
             result["ballots"] = [
-                {"user_id": r.user_id, "name": names.get(r.user_id, ""), "choice": r.choice}
+                {"user_id": r.user_id, "name": names.get(r.user_id, ""), "choice": unwrap(r.choice)}
                 for r in receipts
             ]
         out["result"] = result
@@ -254,9 +263,9 @@ async def ballot_cast(user: User, poll_id: int, choice: Any) -> dict[str, Any]:
             if not counted:
                 raise Conflict("poll_not_open", N_("This poll is not open."), status=409)
             await BallotReceipt.create(
-                poll_id=poll.id, user_id=user.id, choice=None if poll.secret else value
+                poll_id=poll.id, user_id=user.id, choice=None if poll.secret else wrap(value)
             )
-            await Ballot.create(id=uuid.uuid4(), poll_id=poll.id, choice=value)
+            await Ballot.create(id=uuid.uuid4(), poll_id=poll.id, choice=wrap(value))
             await audit.record(
                 "ballot.cast", actor=user, target_type="poll", target_id=poll.id,
                 council_id=session.council_id,
@@ -301,7 +310,7 @@ async def poll_close(user: User, poll_id: int) -> Poll:
         if not changed:
             raise Conflict("poll_not_open", N_("This poll is not open."), status=409)
         ballots = await Ballot.filter(poll_id=poll.id).values_list("choice", flat=True)
-        result = _tally(poll, options, list(ballots))
+        result = _tally(poll, options, [unwrap(b) for b in ballots])
         if poll.secret and ballots:
             if conn.capabilities.dialect == "sqlite":
                 await conn.execute_query("PRAGMA secure_delete = ON")

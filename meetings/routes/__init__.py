@@ -1,0 +1,29 @@
+"""Routes of the meetings domain: the JSON API and the HTML pages (htmx), plus menu and dashboard."""
+
+from __future__ import annotations
+
+from council.dashboard import Widget, register_widget
+from council.i18n import N_
+from council.templating import NavItem, register_nav
+from meetings.routes.api import routes as api_routes
+from meetings.routes.pages import routes as page_routes
+
+routes = [*api_routes, *page_routes]
+
+register_nav(NavItem(N_("Sessions"), "/meetings",
+                     roles=frozenset({"admin", "secretariat", "chair", "delegate"}), order=10))
+register_nav(NavItem(N_("Council sessions"), "/public/sessions", order=60, public=True))
+
+
+async def dashboard_widget(ctx) -> list[Widget]:  # type: ignore[no-untyped-def]
+    """Upcoming and running sessions on the user's dashboard."""
+    from meetings.services import sessions_for
+
+    user = ctx.user
+    if user is None or user.role not in ("admin", "secretariat", "chair", "delegate"):
+        return []
+    sessions = await sessions_for(user, include_closed=False)
+    return [Widget("meetings/_dashboard.html", {"sessions": sessions[:5]}, order=10)]
+
+
+register_widget(dashboard_widget)

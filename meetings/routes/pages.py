@@ -1,0 +1,488 @@
+"""HTML pages and htmx fragments: preparation, dashboard, tablet, chair console, hall, public.
+
+Every page includes the very fragment an htmx request gets alone (``render(..., fragment=...)``).
+A form posted without htmx is answered with a redirect back to its page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+
+from council.errors import DomainError, Invalid, NotFound
+from council.i18n import N_
+from council.models import Council
+from council.permissions import allow, logged_in, public
+from council.templating import STATIC_DIR, render
+from council.web import Ctx, page
+from meetings import permissions as perms
+from meetings import services
+from meetings.models import ITEM_KINDS, Document, Poll, Session
+from meetings.routes.api import file_response
+from meetings.services.common import (
+    KIND_MSGIDS,
+    attendance_summary,
+    is_staff_of,
+    session_for,
+    staff_session,
+)
+from meetings.services.documents import may_read
+from meetings.services.public import public_session, public_sessions
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+SW_FILE = Path(STATIC_DIR) / "js" / "sw.js"
+
+
+def _back(ctx: Ctx, url: str) -> Response | None:
+    """Forms posted without htmx go back to their page."""
+    return None if ctx.is_htmx else RedirectResponse(url, status_code=303)
+
+
+async def _form_int(ctx: Ctx, name: str, *, required: bool = True) -> int | None:
+    value = (await ctx.form()).get(name)
+    if value in (None, ""):
+        if required:
+            raise Invalid(fields={name: str(N_("This field is required."))})
+        return None
+    try:
+        return int(str(value))
+    except ValueError:
+        raise Invalid(fields={name: str(N_("A whole number is expected here."))}) from None
+
+
+async def _form_str(ctx: Ctx, name: str, default: str = "") -> str:
+    value = (await ctx.form()).get(name)
+    return str(value).strip() if isinstance(value, str) else default
+
+
+def _kinds() -> list[tuple[str, str]]:
+    return [(k, str(KIND_MSGIDS[k])) for k in ITEM_KINDS]
+
+
+# --- list and creation ------------------------------------------------------------------------
+
+
+@page("/meetings", perm=perms.SESSION_LIST)
+async def sessions_page(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    sessions = await services.sessions_for(user)
+    return render(ctx.request, "meetings/sessions.html", {
+        "sessions": sessions, "can_create": user.role in ("admin", "secretariat"),
+    }, fragment="meetings/_session_list.html")
+
+
+@page("/meetings/sessions/new", perm=allow("session.create", "admin", "secretariat"),
+      methods=("GET", "POST"))
+async def session_new_page(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    councils = await (Council.all() if user.role == "admin" else Council.filter(id=user.council_id or 0))
+    error: DomainError | None = None
+    if ctx.request.method == "POST":
+        code = await _form_str(ctx, "council_code")
+        title = await _form_str(ctx, "title")
+        location = await _form_str(ctx, "location")
+        raw = await _form_str(ctx, "starts_at")
+        try:
+            try:
+                starts = datetime.fromisoformat(raw)
+            except ValueError:
+                raise Invalid(fields={"starts_at": str(N_("A date and time is expected here (e.g. 2026-12-01T08:00)."))}) from None
+            if starts.tzinfo is None:
+                starts = starts.replace(tzinfo=LOCAL_TZ)
+            if user.role != "admin":
+                council = await Council.get_or_none(id=user.council_id or 0)
+                code = council.code if council else code
+            session = await services.session_create(user, council_code=code, title=title,
+                                                    starts_at=starts, location=location)
+            return RedirectResponse(f"/meetings/sessions/{session.id}/prepare", status_code=303)
+        except DomainError as exc:
+            error = exc
+    return render(ctx.request, "meetings/session_new.html", {"councils": councils, "error": error},
+                  status=error.status if error else 200)
+
+
+# --- preparation (secretariat) ----------------------------------------------------------------
+
+
+async def _prepare_context(ctx: Ctx, session: Session, error: DomainError | None = None) -> dict[str, Any]:
+    items = await services.items_of(session.id)
+    docs = await Document.filter(session_id=session.id).order_by("item_id", "id")
+    versions = {d.id: await services.versions_of(d.id) for d in docs}
+    return {
+        "session": session,
+        "council": await Council.get(id=session.council_id),
+        "items": items,
+        "kinds": _kinds(),
+        "documents": docs,
+        "versions": versions,
+        "attendance": await services.attendance_list(session.id),
+        "summary": await attendance_summary(session),
+        "polls": await Poll.filter(session_id=session.id).order_by("id"),
+        "error": error,
+    }
+
+
+@page("/meetings/sessions/{session_id:int}/prepare", perm=perms.SESSION_PUBLISH)
+async def prepare_page(ctx: Ctx) -> Response:
+    session = await staff_session(ctx.require_user(), ctx.params["session_id"])
+    return render(ctx.request, "meetings/prepare.html", await _prepare_context(ctx, session))
+
+
+async def _agenda_fragment(ctx: Ctx, session: Session, error: DomainError | None = None) -> Response:
+    return render(ctx.request, "meetings/prepare.html", await _prepare_context(ctx, session, error),
+                  fragment="meetings/_agenda_edit.html", status=200)
+
+
+@page("/meetings/sessions/{session_id:int}/items", perm=perms.ITEM_CREATE, methods=("POST",))
+async def item_create_page(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    session = await staff_session(user, ctx.params["session_id"])
+    kind = await _form_str(ctx, "kind", "other")
+    await services.item_create(user, session.id, title=await _form_str(ctx, "title"),
+                               kind=kind if kind in ITEM_KINDS else None,
+                               description=await _form_str(ctx, "description"))
+    return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or await _agenda_fragment(ctx, session)
+
+
+@page("/meetings/items/{item_id:int}/move", perm=perms.ITEM_MOVE, methods=("POST",))
+async def item_move_page(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    position = await _form_int(ctx, "position")
+    items = await services.item_move(user, ctx.params["item_id"], position=position or 1)
+    session = await Session.get(id=items[0].session_id)
+    return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or await _agenda_fragment(ctx, session)
+
+
+@page("/meetings/sessions/{session_id:int}/publish", perm=perms.SESSION_PUBLISH, methods=("POST",))
+async def publish_page(ctx: Ctx) -> Response:
+    session = await services.session_publish(ctx.require_user(), ctx.params["session_id"])
+    return RedirectResponse(f"/meetings/sessions/{session.id}/prepare", status_code=303)
+
+
+async def _documents_fragment(ctx: Ctx, session: Session) -> Response:
+    return render(ctx.request, "meetings/prepare.html", await _prepare_context(ctx, session),
+                  fragment="meetings/_documents_edit.html")
+
+
+@page("/meetings/sessions/{session_id:int}/documents", perm=perms.DOCUMENT_UPLOAD, methods=("POST",))
+async def document_upload_page(ctx: Ctx) -> Response:
+    from meetings.routes.api import _upload_field
+
+    user = ctx.require_user()
+    session = await staff_session(user, ctx.params["session_id"])
+    await services.document_upload(
+        user, session.id, await _upload_field(ctx), title=await _form_str(ctx, "title"),
+        confidentiality=await _form_str(ctx, "confidentiality", "internal"),
+        item_id=await _form_int(ctx, "item_id", required=False),
+    )
+    return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or await _documents_fragment(ctx, session)
+
+
+@page("/meetings/documents/{document_id:int}/versions", perm=perms.DOCUMENT_REPLACE, methods=("POST",))
+async def document_replace_page(ctx: Ctx) -> Response:
+    from meetings.routes.api import _upload_field
+
+    document = await services.document_replace(ctx.require_user(), ctx.params["document_id"],
+                                               await _upload_field(ctx))
+    session = await Session.get(id=document.session_id)
+    return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or await _documents_fragment(ctx, session)
+
+
+@page("/meetings/sessions/{session_id:int}/attendance", perm=perms.ATTENDANCE_CHECK_IN,
+      methods=("POST",))
+async def attendance_page(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    user_id = await _form_int(ctx, "user_id", required=False)
+    summary = await services.attendance_check_in(user, ctx.params["session_id"], user_id)
+    session = await Session.get(id=ctx.params["session_id"])
+    if user_id is not None and is_staff_of(user, session.council_id):
+        return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or render(
+            ctx.request, "meetings/prepare.html", await _prepare_context(ctx, session),
+            fragment="meetings/_attendance_edit.html")
+    return _back(ctx, f"/meetings/sessions/{session.id}/tablet") or render(
+        ctx.request, "meetings/_attendance_bar.html", {"summary": {**summary, "checked_in": True},
+                                                       "session": session, "seat": True})
+
+
+# --- delegate: tablet -------------------------------------------------------------------------
+
+
+async def _tablet_context(ctx: Ctx, session: Session) -> dict[str, Any]:
+    user = ctx.require_user()
+    state = await services.session_state(user, session.id)
+    docs = await services.documents_of(user, session)
+    current = state["current_item"]
+    return {
+        "session": session,
+        "state": state,
+        "summary": state["attendance"],
+        "poll": state["poll"],
+        "last_result": state["last_result"],
+        "queue": state["speakers"],
+        "my_request": next((r for r in state["speakers"] if r["user_id"] == user.id), None),
+        "current": current,
+        "current_documents": [d for d in docs if current and d.item_id == current["id"]],
+        "documents": docs,
+        "seat": user.role in ("delegate", "chair") and user.council_id == session.council_id,
+    }
+
+
+@page("/meetings/sessions/{session_id:int}/tablet", perm=perms.SESSION_VIEW)
+async def tablet_page(ctx: Ctx) -> Response:
+    session = await session_for(ctx.user, ctx.params["session_id"])
+    return render(ctx.request, "meetings/tablet.html", await _tablet_context(ctx, session))
+
+
+@page("/meetings/sessions/{session_id:int}/fragments/{name:str}", perm=perms.SESSION_VIEW)
+async def fragment_page(ctx: Ctx) -> Response:
+    """The live parts of the tablet, chair console and hall screen, refreshed on events."""
+    fragments = {
+        "current": "meetings/_current_item.html",
+        "vote": "meetings/_vote_panel.html",
+        "speakers": "meetings/_speakers.html",
+        "attendance": "meetings/_attendance_bar.html",
+        "hall": "meetings/_hall.html",
+        "chair": "meetings/_chair_live.html",
+    }
+    name = ctx.params["name"]
+    if name not in fragments:
+        raise NotFound()
+    session = await session_for(ctx.user, ctx.params["session_id"])
+    context = await _tablet_context(ctx, session)
+    if name == "chair":
+        context.update(await _chair_context(ctx, session))
+    return render(ctx.request, fragments[name], context)
+
+
+@page("/meetings/polls/{poll_id:int}/ballot", perm=perms.BALLOT_CAST, methods=("POST",))
+async def ballot_page(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    poll = await Poll.get_or_none(id=ctx.params["poll_id"])
+    if poll is None:
+        raise NotFound()
+    form = await ctx.form()
+    choice: Any
+    if poll.kind == "motion":
+        choice = form.get("choice")
+    elif poll.kind == "election":
+        try:
+            choice = [int(str(v)) for v in form.getlist("choice")]
+        except ValueError:
+            raise Invalid() from None
+    else:
+        choice = {k[len("level_"):]: str(v) for k, v in form.multi_items() if k.startswith("level_")}
+    session = await Session.get(id=poll.session_id)
+    error: DomainError | None = None
+    try:
+        await services.ballot_cast(user, poll.id, choice)
+    except DomainError as exc:
+        if exc.code not in ("already_voted",):
+            error = exc
+    back = _back(ctx, f"/meetings/sessions/{session.id}/tablet")
+    if back:
+        return back
+    context = await _tablet_context(ctx, session)
+    context["error"] = error
+    return render(ctx.request, "meetings/_vote_panel.html", context,
+                  status=error.status if error else 200)
+
+
+@page("/meetings/sessions/{session_id:int}/speak", perm=perms.SPEAKER_REQUEST, methods=("POST",))
+async def speak_page(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    action = await _form_str(ctx, "action", "request")
+    if action == "withdraw":
+        await services.speaker_withdraw(user, ctx.params["session_id"])
+    else:
+        await services.speaker_request(user, ctx.params["session_id"])
+    session = await Session.get(id=ctx.params["session_id"])
+    return _back(ctx, f"/meetings/sessions/{session.id}/tablet") or render(
+        ctx.request, "meetings/_speakers.html", await _tablet_context(ctx, session))
+
+
+@page("/meetings/sessions/{session_id:int}/offline.json", perm=perms.SESSION_VIEW)
+async def offline_manifest(ctx: Ctx) -> Response:
+    """URLs the service worker may cache for offline reading: never a confidential document."""
+    session = await session_for(ctx.user, ctx.params["session_id"])
+    docs = [d for d in await services.documents_of(ctx.user, session)
+            if d.confidentiality in ("public", "internal")]
+    urls = [f"/meetings/sessions/{session.id}/tablet"]
+    for d in docs:
+        urls += [f"/meetings/documents/{d.id}", f"/meetings/documents/{d.id}/file"]
+    return JSONResponse({"session_id": session.id, "urls": urls},
+                        headers={"Cache-Control": "no-store"})
+
+
+@page("/meetings/sw.js", perm=public("meetings.service_worker"))
+async def service_worker(ctx: Ctx) -> Response:
+    """Served under /meetings/ so that its scope covers the tablet and the document pages."""
+    return FileResponse(SW_FILE, media_type="text/javascript",
+                        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/meetings/"})
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+@page("/meetings/documents/{document_id:int}", perm=logged_in("document.read"))
+async def document_page(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    view = await services.document_for_reader(user, ctx.params["document_id"])
+    confidential = view.confidentiality == "confidential"
+    headers = {"X-Confidentiality": view.confidentiality}
+    if confidential:
+        headers["Cache-Control"] = "no-store"
+    return render(ctx.request, "meetings/document.html", {
+        "doc": view,
+        "notes": await services.notes_of(user, view.id),
+        "confidential": confidential,
+        "watermark": f"{user.full_name or user.username} · {user.username}",
+        "versions": await services.versions_of(view.id),
+        "can_note": user.role != "admin",
+    }, headers=headers)
+
+
+@page("/meetings/documents/{document_id:int}/file", perm=logged_in("document.read"))
+async def document_file_page(ctx: Ctx) -> Response:
+    return await file_response(ctx)
+
+
+@page("/meetings/documents/{document_id:int}/notes/{page:int}", perm=perms.NOTE_SAVE, methods=("POST",))
+async def note_page(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    note = await services.note_save(user, ctx.params["document_id"], ctx.params["page"],
+                                    await _form_str(ctx, "text"))
+    return _back(ctx, f"/meetings/documents/{ctx.params['document_id']}#page-{ctx.params['page']}") or render(
+        ctx.request, "meetings/_note.html",
+        {"doc_id": ctx.params["document_id"], "page": ctx.params["page"],
+         "note": note.text if note else "", "saved": True},
+        headers={"Cache-Control": "no-store"})
+
+
+# --- chair console ----------------------------------------------------------------------------
+
+
+async def _chair_context(ctx: Ctx, session: Session) -> dict[str, Any]:
+    polls = await Poll.filter(session_id=session.id).order_by("id")
+    return {
+        "items": await services.items_of(session.id),
+        "polls": [await services.poll_dict(p) for p in polls],
+        "kinds": _kinds(),
+    }
+
+
+@page("/meetings/sessions/{session_id:int}/chair", perm=perms.SESSION_START)
+async def chair_page(ctx: Ctx) -> Response:
+    session = await staff_session(ctx.require_user(), ctx.params["session_id"])
+    context = await _tablet_context(ctx, session)
+    context.update(await _chair_context(ctx, session))
+    return render(ctx.request, "meetings/chair.html", context)
+
+
+async def _chair_fragment(ctx: Ctx, session_id: int, error: DomainError | None = None) -> Response:
+    session = await Session.get(id=session_id)
+    back = _back(ctx, f"/meetings/sessions/{session.id}/chair")
+    if back:
+        return back
+    context = await _tablet_context(ctx, session)
+    context.update(await _chair_context(ctx, session))
+    context["error"] = error
+    return render(ctx.request, "meetings/_chair_live.html", context)
+
+
+@page("/meetings/sessions/{session_id:int}/chair/{action:str}", perm=perms.SESSION_START,
+      methods=("POST",))
+async def chair_action(ctx: Ctx) -> Response:
+    """Start/close the session, move to an item, run the speaker queue, create/open/close polls."""
+    user = ctx.require_user()
+    sid = ctx.params["session_id"]
+    action = ctx.params["action"]
+    await staff_session(user, sid)
+    if action == "start":
+        await services.session_start(user, sid)
+    elif action == "close":
+        await services.session_close(user, sid)
+    elif action == "current":
+        await services.session_set_current(user, sid, await _form_int(ctx, "item_id") or 0)
+    elif action == "floor":
+        await services.speaker_give_floor(user, await _form_int(ctx, "request_id") or 0)
+    elif action == "finish":
+        await services.speaker_finish(user, sid)
+    elif action == "poll":
+        form = await ctx.form()
+        kind = await _form_str(ctx, "kind", "motion")
+        options = [line.strip() for line in str(form.get("options") or "").splitlines() if line.strip()]
+        await services.poll_create(
+            user, sid, title=await _form_str(ctx, "title"), kind=kind,
+            secret=form.get("secret") == "on", rule=await _form_str(ctx, "rule", "majority_of_seats"),
+            item_id=await _form_int(ctx, "item_id", required=False), options=options or None,
+            max_choices=await _form_int(ctx, "max_choices", required=False),
+        )
+    elif action in ("open", "close_poll"):
+        poll_id = await _form_int(ctx, "poll_id") or 0
+        poll = await Poll.get_or_none(id=poll_id, session_id=sid)
+        if poll is None:
+            raise NotFound()
+        if action == "open":
+            await services.poll_open(user, poll.id)
+        else:
+            await services.poll_close(user, poll.id)
+    else:
+        raise NotFound()
+    return await _chair_fragment(ctx, sid)
+
+
+# --- hall screen and public -------------------------------------------------------------------
+
+
+@page("/meetings/sessions/{session_id:int}/hall", perm=perms.SESSION_VIEW)
+async def hall_page(ctx: Ctx) -> Response:
+    session = await session_for(ctx.user, ctx.params["session_id"])
+    return render(ctx.request, "meetings/hall.html", await _tablet_context(ctx, session))
+
+
+@page("/public/sessions", perm=perms.PUBLIC_VIEW)
+async def public_list_page(ctx: Ctx) -> Response:
+    sessions = await public_sessions()
+    councils = {c.id: c for c in await Council.filter(id__in={s.council_id for s in sessions})}
+    return render(ctx.request, "meetings/public_list.html", {"sessions": sessions, "councils": councils})
+
+
+@page("/public/sessions/{session_id:int}", perm=perms.PUBLIC_VIEW)
+async def public_page(ctx: Ctx) -> Response:
+    data = await public_session(ctx.params["session_id"])
+    return render(ctx.request, "meetings/public.html", {"data": data},
+                  fragment="meetings/_public_results.html")
+
+
+@page("/public/documents/{document_id:int}", perm=perms.PUBLIC_VIEW)
+async def public_document_page(ctx: Ctx) -> Response:
+    document = await Document.get_or_none(id=ctx.params["document_id"])
+    session = await Session.get_or_none(id=document.session_id) if document else None
+    if document is None or session is None or not may_read(None, session, document.confidentiality):
+        raise NotFound(N_("This document does not exist."))
+    view = await services.document_for_reader(None, document.id)
+    return render(ctx.request, "meetings/document.html", {
+        "doc": view, "notes": {}, "confidential": False, "watermark": "", "versions": [],
+        "can_note": False, "public": True,
+    })
+
+
+@page("/public/documents/{document_id:int}/file", perm=perms.PUBLIC_VIEW)
+async def public_document_file(ctx: Ctx) -> Response:
+    """A public document's file, for anyone (the service refuses anything not public)."""
+    return await file_response(ctx)
+
+
+routes = [
+    public_document_file, sessions_page, session_new_page, prepare_page, item_create_page, item_move_page, publish_page,
+    document_upload_page, document_replace_page, attendance_page, tablet_page, fragment_page,
+    ballot_page, speak_page, offline_manifest, service_worker, document_page, document_file_page,
+    note_page, chair_page, chair_action, hall_page, public_list_page, public_page,
+    public_document_page,
+]
+
+

@@ -1,0 +1,89 @@
+// Live sitting: follows the session over Socket.IO and refreshes server-rendered fragments.
+// Used by the delegate's tablet, the chair's console and the hall screen. No inline scripts (CSP).
+(function () {
+  "use strict";
+  var root = document.getElementById("live");
+  if (!root || typeof window.io === "undefined") { return; }
+  var sessionId = parseInt(root.getAttribute("data-session-id"), 10);
+  var status = document.getElementById("conn-status");
+
+  function setStatus(online) {
+    if (!status) { return; }
+    status.textContent = status.getAttribute(online ? "data-online" : "data-offline");
+    status.classList.toggle("online", online);
+    root.setAttribute("data-connected", online ? "true" : "false");
+  }
+
+  function refresh(name) {
+    var target = document.querySelector('[data-fragment="' + name + '"]');
+    if (!target || !window.htmx) { return Promise.resolve(); }
+    return window.htmx.ajax("GET", "/meetings/sessions/" + sessionId + "/fragments/" + name,
+      { target: target, swap: "outerHTML" });
+  }
+
+  function refreshAll() {
+    ["attendance", "current", "vote", "speakers", "hall", "chair"].forEach(refresh);
+  }
+
+  function setText(selector, value) {
+    document.querySelectorAll(selector).forEach(function (el) { el.textContent = String(value); });
+  }
+
+  function showAttendance(a) {
+    if (!a) { return; }
+    setText("[data-present]", a.present);
+    setText("[data-seats]", a.seats);
+    setText("[data-quorum]", a.quorum);
+    document.querySelectorAll("[data-quorum-met]").forEach(function (el) {
+      el.textContent = el.getAttribute(a.quorum_met ? "data-yes" : "data-no");
+      el.classList.toggle("status-green", !!a.quorum_met);
+      el.classList.toggle("status-red", !a.quorum_met);
+    });
+  }
+
+  var socket = window.io({ path: "/socket.io", transports: ["websocket", "polling"] });
+  window.councilSocket = socket;
+
+  socket.on("connect", function () {
+    // Sent again after every reconnect: the ack carries the true state.
+    socket.emit("session:join", { session_id: sessionId }, function (ack) {
+      if (!ack || !ack.ok) { setStatus(false); return; }
+      setStatus(true);
+      showAttendance(ack.attendance);
+      root.setAttribute("data-joined", String(Date.now()));
+      refreshAll();
+    });
+  });
+  socket.on("disconnect", function () { setStatus(false); });
+  socket.on("connect_error", function () { setStatus(false); });
+
+  socket.on("agenda:current", function () { refresh("current"); refresh("hall"); refresh("chair"); });
+  socket.on("attendance:update", function (a) {
+    showAttendance(a);
+    setText("[data-eligible]", a.present);
+  });
+  socket.on("poll:opened", function () { refresh("vote"); refresh("hall"); refresh("chair"); });
+  socket.on("poll:progress", function (p) {
+    setText("[data-voted]", p.voted);
+    setText("[data-eligible]", p.eligible);
+  });
+  socket.on("poll:closed", function () { refresh("vote"); refresh("hall"); refresh("chair"); });
+  socket.on("speakers:update", function () { refresh("speakers"); refresh("hall"); refresh("chair"); });
+  socket.on("session:update", refreshAll);
+
+  // Speaking timers: elapsed time since the floor was given; turns red past the limit.
+  function tick() {
+    document.querySelectorAll("[data-timer]").forEach(function (el) {
+      var started = Date.parse(el.getAttribute("data-started"));
+      if (isNaN(started)) { return; }
+      var limit = parseInt(el.getAttribute("data-limit"), 10) || 0;
+      var secs = Math.max(0, Math.floor((Date.now() - started) / 1000));
+      var m = Math.floor(secs / 60);
+      var s = secs % 60;
+      el.textContent = m + ":" + (s < 10 ? "0" : "") + s;
+      el.classList.toggle("over", limit > 0 && secs > limit);
+    });
+  }
+  window.setInterval(tick, 1000);
+  tick();
+})();

@@ -1,0 +1,59 @@
+// Service worker for offline reading (served at /meetings/sw.js, scope /meetings/).
+// Caches public and internal documents of a session on request; never a confidential one.
+"use strict";
+var CACHE = "meetings-offline-v1";
+var OFFLINE_PATHS = /^\/meetings\/(documents\/\d+(\/file)?|sessions\/\d+\/tablet)$/;
+
+function cacheable(response) {
+  if (!response || !response.ok) { return false; }
+  if ((response.headers.get("X-Confidentiality") || "") === "confidential") { return false; }
+  if ((response.headers.get("Cache-Control") || "").indexOf("no-store") !== -1) { return false; }
+  return true;
+}
+
+self.addEventListener("install", function () { self.skipWaiting(); });
+self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type !== "cache-session" || !Array.isArray(data.urls)) { return; }
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    var saved = 0;
+    var skipped = 0;
+    return Promise.all(data.urls.map(function (url) {
+      var path = new URL(url, self.location.origin).pathname;
+      if (!OFFLINE_PATHS.test(path)) { skipped += 1; return null; }
+      return fetch(path, { credentials: "same-origin" }).then(function (response) {
+        if (cacheable(response)) { saved += 1; return cache.put(path, response); }
+        skipped += 1;
+        return cache.delete(path);
+      }).catch(function () { skipped += 1; });
+    })).then(function () {
+      if (event.source) { event.source.postMessage({ type: "cached", saved: saved, skipped: skipped }); }
+    });
+  }));
+});
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") { return; }
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin || !OFFLINE_PATHS.test(url.pathname)) { return; }
+  event.respondWith(fetch(request).then(function (response) {
+    if (!cacheable(response)) {
+      // A document reclassified as confidential must not stay in the offline cache.
+      caches.open(CACHE).then(function (cache) { cache.delete(url.pathname); });
+      return response;
+    }
+    caches.open(CACHE).then(function (cache) {
+      return cache.match(url.pathname).then(function (hit) {
+        if (hit && !url.search) { return cache.put(url.pathname, response.clone()); }
+        return null;
+      });
+    });
+    return response;
+  }).catch(function () {
+    return caches.open(CACHE).then(function (cache) { return cache.match(url.pathname); })
+      .then(function (hit) { return hit || Response.error(); });
+  }));
+});
