@@ -7,8 +7,9 @@ import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator
 
+from council.validation import Out, Schema
 from petitions.categories import CODES
 from petitions.workflow import Channel, DiversionKind
 
@@ -46,10 +47,10 @@ def _optional(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
-class PetitionIn(BaseModel):
+class PetitionIn(Schema):
     """What a citizen (or staff on their behalf) files."""
 
-    model_config = ConfigDict(extra="ignore", str_max_length=MAX_BODY * 2)
+    model_config = ConfigDict(extra="forbid", str_max_length=MAX_BODY * 2)
 
     council_code: Line = Field(min_length=1, max_length=32)
     category: Line = Field(min_length=1, max_length=32)
@@ -99,17 +100,15 @@ class PetitionIn(BaseModel):
         return value
 
 
-class PetitionCreated(BaseModel):
+class PetitionCreated(Out):
     code: str
     token: str
     status: str
     due_at: datetime | None
 
 
-class ActionIn(BaseModel):
+class ActionIn(Schema):
     """``POST /api/v1/petitions/{code}/actions``: one action and its arguments."""
-
-    model_config = ConfigDict(extra="ignore")
 
     action: Literal[
         "accept",
@@ -152,7 +151,7 @@ class ActionIn(BaseModel):
         return _optional(value)
 
 
-class FeedbackIn(BaseModel):
+class FeedbackIn(Schema):
     """The petitioner's verdict on a published answer."""
 
     token: str = Field(min_length=1, max_length=64)
@@ -160,10 +159,8 @@ class FeedbackIn(BaseModel):
     comment: Text | None = Field(default=None, max_length=2000)
 
 
-class SupportIn(BaseModel):
+class SupportIn(Schema):
     """A citizen adds their support to an existing petition instead of filing a duplicate."""
-
-    model_config = ConfigDict(extra="ignore")
 
     name: Line | None = Field(default=None, max_length=120)
     email: Line | None = Field(default=None, max_length=254)
@@ -182,10 +179,8 @@ class SupportIn(BaseModel):
         return value.lower() if value else value
 
 
-class MeetingIn(BaseModel):
+class MeetingIn(Schema):
     """A voter-contact meeting (tiếp xúc cử tri) recorded by a delegate."""
-
-    model_config = ConfigDict(extra="ignore")
 
     council_code: Line = Field(min_length=1, max_length=32)
     held_on: date
@@ -196,10 +191,8 @@ class MeetingIn(BaseModel):
     note: Text | None = Field(default=None, max_length=5000)
 
 
-class BatchPetitionIn(BaseModel):
+class BatchPetitionIn(Schema):
     """One petition raised at a voter-contact meeting."""
-
-    model_config = ConfigDict(extra="ignore")
 
     category: Line = Field(min_length=1, max_length=32)
     title: Line = Field(min_length=5, max_length=MAX_TITLE)
@@ -221,5 +214,194 @@ class BatchPetitionIn(BaseModel):
         return value
 
 
-class BatchIn(BaseModel):
+class BatchIn(Schema):
     petitions: list[BatchPetitionIn] = Field(min_length=1, max_length=200)
+
+
+class PetitionListItemOut(Out):
+    code: str
+    title: str
+    status: str
+    council_code: str
+    due_at: datetime | None
+    highlight: str | None = None
+    category: str
+    channel: str
+    handler_code: str
+    agency_code: str | None
+    overdue: bool
+    weight: int
+    created_at: datetime
+
+
+class PetitionListOut(Out):
+    items: list[PetitionListItemOut]
+    total: int
+
+
+class HistoryOut(Out):
+    at: datetime
+    action: str
+    label: str
+    status: str
+    note: str = ""
+
+
+class TrackOut(Out):
+    """The petitioner's view: status, history, published answer."""
+
+    code: str
+    title: str
+    body: str
+    category: str
+    status: str
+    status_label: str
+    council: str
+    handler: str
+    agency: str | None
+    central_body: str | None
+    filed_at: datetime
+    due_at: datetime | None
+    overdue: bool
+    weight: int
+    history: list[HistoryOut]
+    answer: str | None
+    answered_by: str | None
+    answered_at: datetime | None
+    resolution: str | None
+    roadmap_date: date | None
+    satisfied: bool | None
+    merged_into: str | None = None
+
+
+class HopOut(Out):
+    stage: str
+    owner: str
+    started_at: datetime
+    due_at: datetime
+    ended_at: datetime | None
+    overdue: bool
+    on_time: bool | None
+
+
+class PersonalOut(Out):
+    name: str | None
+    phone: str | None
+    email: str | None
+    address: str | None
+
+
+class PetitionStateOut(Out):
+    """A petition as staff see it after an action (personal data only when allowed)."""
+
+    code: str
+    title: str
+    body: str
+    status: str
+    level: str
+    council_code: str
+    handler_code: str
+    agency_code: str | None
+    central_body: str | None
+    category: str
+    channel: str
+    due_at: datetime | None
+    overdue: bool
+    weight: int
+    answer: str | None
+    resolution: str | None
+    roadmap_date: date | None
+    satisfied: bool | None
+    merged_into: str | None
+    personal: PersonalOut | None
+    hops: list[HopOut]
+
+
+class PublicPetitionOut(Out):
+    code: str
+    title: str
+    body: str
+    category: str
+    council_code: str
+    council_name: str
+    agency: str | None
+    status: str
+    answer: str | None
+    answered_by: str | None
+    published_at: datetime | None
+    resolution: str | None
+    roadmap_date: date | None
+    weight: int
+    highlight: str | None = None
+
+
+class PublicListOut(Out):
+    items: list[PublicPetitionOut]
+    total: int
+
+
+class FeedbackOut(Out):
+    code: str
+    satisfied: bool
+
+
+class SupportOut(Out):
+    code: str
+    weight: int
+
+
+class SimilarOut(Out):
+    code: str
+    title: str
+    status: str
+    council_code: str
+    weight: int
+
+
+class SimilarListOut(Out):
+    items: list[SimilarOut]
+
+
+class MeetingOut(Out):
+    id: int
+    council_code: str
+    cycle_id: int
+    held_on: date
+    place: str
+    delegates: str
+    attendees: int
+
+
+class BatchOut(Out):
+    items: list[PetitionCreated]
+
+
+class CycleOut(Out):
+    id: int
+    council_code: str
+    session_number: int
+    phase: str
+    label: str
+    open: bool
+    petitions: int
+
+
+class CycleListOut(Out):
+    items: list[CycleOut]
+
+
+class CycleIn(Schema):
+    council_code: Line = Field(min_length=1, max_length=32)
+    session_id: int | None = None
+
+
+class SettingsIn(Schema):
+    calendar: dict[str, Any] = Field(default_factory=dict)
+    sla: dict[str, int] = Field(default_factory=dict)
+
+
+class SettingsOut(Out):
+    council_code: str
+    calendar: dict[str, Any]
+    sla: dict[str, int]
+    holidays: list[tuple[date, str]]
