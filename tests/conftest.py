@@ -23,6 +23,8 @@ from council import db
 from council.settings import Settings
 
 ENGINE = os.environ.get("COUNCIL_TEST_DB", "sqlite")
+pytest_plugins = ["tests.browser"]
+
 PG_URL = os.environ.get("DATABASE_URL_TEST", "postgres://postgres@127.0.0.1:5432/postgres")
 
 
