@@ -52,7 +52,9 @@ class VoterMeeting(Model):
     council = fields.ForeignKeyField(
         "council.Council", related_name="voter_meetings", on_delete=fields.RESTRICT
     )
-    cycle = fields.ForeignKeyField("petitions.Cycle", related_name="meetings", on_delete=fields.RESTRICT)
+    cycle = fields.ForeignKeyField(
+        "petitions.Cycle", related_name="meetings", on_delete=fields.RESTRICT
+    )
     held_on = fields.DateField()
     place = fields.CharField(max_length=300)
     delegates = fields.TextField()
@@ -87,7 +89,9 @@ class Petition(Model):
     agency = fields.ForeignKeyField(
         "council.Agency", related_name="petitions", null=True, on_delete=fields.RESTRICT
     )
-    cycle = fields.ForeignKeyField("petitions.Cycle", related_name="petitions", on_delete=fields.RESTRICT)
+    cycle = fields.ForeignKeyField(
+        "petitions.Cycle", related_name="petitions", on_delete=fields.RESTRICT
+    )
     meeting = fields.ForeignKeyField(
         "petitions.VoterMeeting", related_name="petitions", null=True, on_delete=fields.SET_NULL
     )
@@ -144,7 +148,9 @@ class CycleEntry(Model):
     """Membership of a petition in a cycle's reports (``carried_over`` marks one brought forward)."""
 
     id = fields.IntField(primary_key=True)
-    cycle = fields.ForeignKeyField("petitions.Cycle", related_name="entries", on_delete=fields.CASCADE)
+    cycle = fields.ForeignKeyField(
+        "petitions.Cycle", related_name="entries", on_delete=fields.CASCADE
+    )
     petition = fields.ForeignKeyField(
         "petitions.Petition", related_name="cycle_entries", on_delete=fields.CASCADE
     )
@@ -162,7 +168,9 @@ class Hop(Model):
     """One step a petition waits on: an owner (council, agency or central body) and a due date."""
 
     id = fields.IntField(primary_key=True)
-    petition = fields.ForeignKeyField("petitions.Petition", related_name="hops", on_delete=fields.CASCADE)
+    petition = fields.ForeignKeyField(
+        "petitions.Petition", related_name="hops", on_delete=fields.CASCADE
+    )
     stage = fields.CharField(max_length=10)
     owner_council = fields.ForeignKeyField(
         "council.Council", related_name="petition_hops", null=True, on_delete=fields.RESTRICT

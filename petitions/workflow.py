@@ -128,7 +128,7 @@ def next_status(pos: Position, action: Action) -> tuple[Status, str]:
                 status=pos.status.value
             ),
             action=action.value,
-            status=pos.status.value,
+            current_status=pos.status.value,
         )
     if action == Action.ACCEPT:
         return Status.ACCEPTED, pos.level

@@ -76,6 +76,7 @@ class Migration(migrations.Migration):
                 ('phone', fields.CharField(null=True, max_length=20)),
                 ('email', fields.CharField(null=True, max_length=254)),
                 ('address', fields.CharField(null=True, max_length=300)),
+                ('lang', fields.CharField(default='vi', max_length=2)),
                 ('filed_by', fields.ForeignKeyField('council.User', source_field='filed_by_id', null=True, db_constraint=True, to_field='id', related_name='petitions_filed', on_delete=OnDelete.SET_NULL)),
                 ('merged_into', fields.ForeignKeyField('petitions.Petition', source_field='merged_into_id', null=True, db_constraint=True, to_field='id', related_name='merged', on_delete=OnDelete.SET_NULL)),
                 ('weight', fields.IntField(default=1)),

@@ -1,0 +1,251 @@
+"""Petitions in the search engine: a staff index and a public one (published only).
+
+Neither index holds personal data (name, phone, e-mail, address): not even staff search by it,
+so no index file, backup or snippet can leak it. The staff index carries scope keys so a search
+is filtered to what the user may see before ranking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from council.models import Agency, Council
+from council.search.engine import configure, get_index, register_index
+from council.search.schema import IndexSpec
+
+if TYPE_CHECKING:
+    from council.models import User
+    from petitions.services.queries import Filters
+
+STAFF_INDEX = IndexSpec(
+    name="petitions_staff",
+    text_fields={"title": 2.0, "body": 1.0, "answer": 1.0},
+    keyword_fields=("scope", "status", "council", "category", "channel", "agency", "cycle"),
+    date_fields=("created_at", "due_at"),
+    stored_fields=("title", "body", "answer"),
+)
+PUBLIC_INDEX = IndexSpec(
+    name="petitions_public",
+    text_fields={"title": 2.0, "body": 1.0, "answer": 1.0},
+    keyword_fields=("category", "council", "agency"),
+    date_fields=("published_at",),
+    stored_fields=("title", "body", "answer"),
+)
+PUBLIC_STATUSES = ("published", "closed")
+
+
+@dataclass
+class Hit:
+    code: str
+    highlight: str
+    score: float = 0.0
+    fields: dict[str, Any] | None = None
+
+
+def staff_document(
+    p: Any, council_code: str, handler_code: str, agency_code: str | None, cycles: list[int]
+) -> dict[str, Any]:
+    """The staff index document of a petition: no personal data."""
+    scope = [f"c:{p.council_id}", f"c:{p.handler_id}"]
+    if p.agency_id:
+        scope.append(f"a:{p.agency_id}")
+    return {
+        "id": p.code,
+        "title": p.title,
+        "body": p.body,
+        "answer": p.answer or None,
+        "scope": scope,
+        "status": p.status,
+        "council": sorted({council_code, handler_code}),
+        "category": p.category,
+        "channel": p.channel,
+        "agency": agency_code,
+        "cycle": [str(c) for c in cycles],
+        "created_at": p.created_at,
+        "due_at": p.due_at,
+    }
+
+
+def public_document(p: Any, council_code: str, agency_code: str | None) -> dict[str, Any] | None:
+    """The public index document, or None when the petition must not be public."""
+    if p.status not in PUBLIC_STATUSES or p.published_at is None or p.merged_into_id:
+        return None
+    return {
+        "id": p.code,
+        "title": p.title,
+        "body": p.body,
+        "answer": p.answer,
+        "category": p.category,
+        "council": council_code,
+        "agency": agency_code,
+        "published_at": p.published_at,
+    }
+
+
+OPEN_OR_PUBLISHED = ("received", "accepted", "escalated", "assigned", "answered", "published")
+SIMILAR_MIN = 0.25
+
+
+async def _codes(p: Any) -> tuple[str, str, str | None, list[int]]:
+    from petitions.models import CycleEntry
+
+    council = await Council.get(id=p.council_id)
+    handler = council if p.handler_id == p.council_id else await Council.get(id=p.handler_id)
+    agency = await Agency.get_or_none(id=p.agency_id) if p.agency_id else None
+    cycles = await CycleEntry.filter(petition_id=p.id).values_list("cycle_id", flat=True)
+    return council.code, handler.code, agency.code if agency else None, list(cycles)
+
+
+async def documents(p: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Both index documents of ``p`` (the public one None when it is not published)."""
+    council_code, handler_code, agency_code, cycles = await _codes(p)
+    return (
+        staff_document(p, council_code, handler_code, agency_code, cycles),
+        public_document(p, council_code, agency_code),
+    )
+
+
+async def _staff_source() -> AsyncIterator[dict[str, Any]]:
+    from petitions.models import Petition
+
+    last = 0
+    while True:
+        batch = await Petition.filter(id__gt=last).order_by("id").limit(1000)
+        if not batch:
+            return
+        for p in batch:
+            yield (await documents(p))[0]
+        last = batch[-1].id
+
+
+async def _public_source() -> AsyncIterator[dict[str, Any]]:
+    from petitions.models import Petition
+
+    last = 0
+    while True:
+        batch = (
+            await Petition.filter(id__gt=last, status__in=PUBLIC_STATUSES)
+            .order_by("id")
+            .limit(1000)
+        )
+        if not batch:
+            return
+        for p in batch:
+            doc = (await documents(p))[1]
+            if doc is not None:
+                yield doc
+        last = batch[-1].id
+
+
+register_index(STAFF_INDEX, _staff_source)
+register_index(PUBLIC_INDEX, _public_source)
+
+
+def use_data_dir(index_dir: Any) -> None:
+    """Point the search engine at this deployment's index directory (idempotent)."""
+    configure(index_dir)
+
+
+def scope_keys(user: User) -> list[str] | None:
+    """The staff index's scope keys ``user`` may see; None for everything (admin)."""
+    if user.role == "admin":
+        return None
+    if user.role == "agency":
+        return [f"a:{user.agency_id}"] if user.agency_id else []
+    return [f"c:{user.council_id}"] if user.council_id else []
+
+
+async def search_staff(
+    user: User, f: Filters, *, limit: int, offset: int, now: datetime | None = None
+) -> tuple[list[Hit], int]:
+    """Ranked staff search, filtered by scope and the filters the index knows."""
+    filters: dict[str, Any] = {}
+    keys = scope_keys(user)
+    if keys is not None:
+        filters["scope"] = keys
+    for name in ("status", "category", "channel"):
+        if getattr(f, name):
+            filters[name] = getattr(f, name)
+    if f.council_code:
+        filters["council"] = f.council_code
+    if f.agency_code:
+        filters["agency"] = f.agency_code
+    if f.cycle_id is not None:
+        filters["cycle"] = str(f.cycle_id)
+    ranges: dict[str, Any] = {}
+    if f.date_from or f.date_to:
+        ranges["created_at"] = (f.date_from, f.date_to)
+    if f.overdue:
+        filters["status"] = [s for s in OPEN_OR_PUBLISHED[:-1] if not f.status or s == f.status]
+        ranges["due_at"] = (None, now or datetime.now(UTC))
+    result = await get_index(STAFF_INDEX.name).asearch(
+        f.q, filters=filters, date_ranges=ranges, limit=limit, offset=offset
+    )
+    return [Hit(h.id, h.highlight, h.score) for h in result.hits], result.total
+
+
+async def search_public(
+    q: str, *, category: str | None, council_code: str | None, limit: int, offset: int
+) -> tuple[list[Hit], int]:
+    """Published petitions only, from the index that holds nothing else."""
+    filters: dict[str, Any] = {}
+    if category:
+        filters["category"] = category
+    if council_code:
+        filters["council"] = council_code
+    result = await get_index(PUBLIC_INDEX.name).asearch(
+        q, filters=filters, limit=limit, offset=offset, sort=None if q else "-published_at"
+    )
+    return [Hit(h.id, h.highlight, h.score) for h in result.hits], result.total
+
+
+async def similar(text: str, council: Council, limit: int = 5) -> list[dict[str, Any]]:
+    """Open or published petitions of the same commune or its city that look like ``text``.
+
+    Only what a citizen may see of another's petition: code, title, status, weight.
+    """
+    from petitions.clusters import similarity, terms
+    from petitions.models import Petition
+
+    codes = [council.code]
+    if council.parent_id:  # type: ignore[attr-defined]
+        parent = await Council.get(id=council.parent_id)  # type: ignore[attr-defined]
+        codes.append(parent.code)
+    result = await get_index(STAFF_INDEX.name).asearch(
+        text, filters={"council": codes, "status": list(OPEN_OR_PUBLISHED)}, limit=20, match="any"
+    )
+    wanted = terms(text)
+    ranked = [
+        h.id
+        for h in result.hits
+        if similarity(wanted, terms(str(h.fields.get("title", "")))) >= SIMILAR_MIN
+    ][:limit]
+    rows = {p.code: p for p in await Petition.filter(code__in=ranked)}
+    out = []
+    for code in ranked:
+        p = rows.get(code)
+        if p is None or p.merged_into_id:
+            continue
+        c = await Council.get(id=p.council_id)
+        out.append(
+            {
+                "code": p.code,
+                "title": p.title,
+                "status": p.status,
+                "council_code": c.code,
+                "weight": p.weight,
+            }
+        )
+    return out
+
+
+async def petition_changed(p: Any) -> None:
+    """Queue the index update of ``p`` inside the caller's transaction.
+
+    Pending: the engine's transactional outbox (``council.search.outbox``) is not in the tree
+    yet; until it is, changes reach the indexes through ``council reindex`` only.
+    """
+    return None

@@ -1,0 +1,7 @@
+"""Every petitions route, mounted by the app. Fixed paths come before ``{code}`` patterns."""
+
+from __future__ import annotations
+
+from petitions.routes import api
+
+routes = [*api.routes]

@@ -1,0 +1,353 @@
+"""The petitions JSON API (CONTRACT: Petitions, and additions). Thin: every rule is a service."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.datastructures import UploadFile
+
+from council.errors import DomainError, Invalid
+from council.i18n import N_
+from council.models import Council
+from council.permissions import allow, public
+from council.validation import parse
+from council.web import Ctx, api
+from petitions import indexing
+from petitions.models import Petition
+from petitions.routes import convert
+from petitions.schemas import (
+    ActionIn,
+    BatchIn,
+    BatchOut,
+    FeedbackIn,
+    FeedbackOut,
+    MeetingIn,
+    MeetingOut,
+    PetitionCreated,
+    PetitionIn,
+    PetitionListOut,
+    PetitionStateOut,
+    PublicListOut,
+    SimilarListOut,
+    SimilarOut,
+    SupportIn,
+    SupportOut,
+    TrackOut,
+)
+from petitions.services import (
+    Filters,
+    act,
+    add_support,
+    authenticate,
+    file_petition,
+    give_feedback,
+    meeting_petitions,
+    meeting_record,
+    petition_for_staff,
+    staff_list,
+    staff_view,
+    track_view,
+)
+from petitions.services.scope import STAFF_ROLES, petition_scope
+
+TAGS = ["petitions"]
+FORM_FIELDS = (
+    "council_code",
+    "category",
+    "title",
+    "body",
+    "name",
+    "phone",
+    "email",
+    "address",
+    "channel",
+    "website",
+    "support_of",
+)
+
+
+async def read_filing(ctx: Ctx) -> tuple[PetitionIn, list[UploadFile], UploadFile | None]:
+    """A filing from JSON or multipart (fields + ``files`` + optional ``consent``)."""
+    ctype = ctx.request.headers.get("content-type", "")
+    if "multipart/form-data" in ctype or "application/x-www-form-urlencoded" in ctype:
+        form = await ctx.form()
+        data = {k: form.get(k) for k in FORM_FIELDS if isinstance(form.get(k), str)}
+        files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+        consent = form.get("consent")
+        return parse(PetitionIn, data), files, consent if isinstance(consent, UploadFile) else None
+    raw = await ctx.request.body()
+    if len(raw) > 1_000_000:
+        raise DomainError("too_large", N_("The request is too large."), status=413)
+    try:
+        data = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise DomainError(
+            "bad_request", N_("The request body is not valid JSON."), status=400
+        ) from None
+    return parse(PetitionIn, data), [], None
+
+
+@api(
+    "POST",
+    "/api/v1/petitions",
+    perm=public("petition.file"),
+    response=PetitionCreated,
+    status=201,
+    tags=TAGS,
+    summary="File a petition (no login; JSON, or multipart with up to 5 `files` images/PDF)",
+    multipart={
+        "council_code": "text",
+        "category": "text",
+        "title": "text",
+        "body": "text",
+        "name": "text",
+        "phone": "text",
+        "email": "text",
+        "address": "text",
+        "channel": "text",
+        "files": "file",
+        "consent": "file",
+    },
+)
+async def petition_file(ctx: Ctx) -> PetitionCreated:
+    data, files, consent = await read_filing(ctx)
+    filed = await file_petition(
+        data, actor=ctx.user, ip=ctx.ip, settings=ctx.settings, files=files, consent=consent
+    )
+    p = filed.petition
+    return PetitionCreated(code=p.code, token=filed.token, status=p.status, due_at=p.due_at)
+
+
+def _limits(ctx: Ctx) -> tuple[int, int]:
+    try:
+        limit = int(ctx.query.get("limit") or 50)
+        offset = int(ctx.query.get("offset") or 0)
+    except ValueError:
+        raise Invalid(fields={"limit": str(N_("A whole number is expected here."))}) from None
+    return limit, offset
+
+
+@api(
+    "GET",
+    "/api/v1/petitions",
+    perm=allow("petition.list", *STAFF_ROLES),
+    response=PetitionListOut,
+    tags=TAGS,
+    summary="Petitions the caller may see, filtered and searched",
+    query={
+        "q": "Search text (Vietnamese, with or without accents)",
+        "status": "A status",
+        "council_code": "Received by or handled by this council",
+        "category": "A field code",
+        "channel": "A channel",
+        "date_from": "Filed on or after (YYYY-MM-DD)",
+        "date_to": "Filed on or before (YYYY-MM-DD)",
+        "overdue": "true or false",
+        "agency_code": "Assigned to this agency",
+        "cycle_id": "In this session cycle",
+        "limit": "Page size (≤ 200)",
+        "offset": "Skip this many",
+    },
+)
+async def petition_list(ctx: Ctx) -> PetitionListOut:
+    limit, offset = _limits(ctx)
+    indexing.use_data_dir(ctx.settings.index_dir)
+    items, total = await staff_list(
+        ctx.require_user(), Filters.parse(ctx.query), limit=limit, offset=offset
+    )
+    return PetitionListOut(items=[convert.list_item(i) for i in items], total=total)
+
+
+@api(
+    "GET",
+    "/api/v1/petitions/similar",
+    perm=public("petition.similar"),
+    response=SimilarListOut,
+    tags=TAGS,
+    summary="Open petitions like this one in the same commune or its city (before filing)",
+    query={"council_code": "The commune", "title": "What the citizen is about to file"},
+)
+async def petition_similar(ctx: Ctx) -> SimilarListOut:
+    council = await Council.get_or_none(code=ctx.query.get("council_code") or "")
+    text = (ctx.query.get("title") or "")[:300]
+    if council is None or len(text.strip()) < 3:
+        return SimilarListOut(items=[])
+    indexing.use_data_dir(ctx.settings.index_dir)
+    found = await indexing.similar(text, council)
+    return SimilarListOut(items=[SimilarOut(**s) for s in found])
+
+
+@api(
+    "GET",
+    "/api/v1/petitions/{code}",
+    perm=public("petition.track"),
+    response=TrackOut,
+    tags=TAGS,
+    summary="The petitioner's view (code + secret token): status, history, answer",
+    query={"token": "The secret token given when filing"},
+)
+async def petition_track(ctx: Ctx) -> TrackOut:
+    p = await authenticate(ctx.params["code"], ctx.query.get("token") or "", ctx.ip)
+    return convert.track(await track_view(p))
+
+
+@api(
+    "GET",
+    "/api/v1/petitions/{code}/detail",
+    perm=allow("petition.view", *STAFF_ROLES, scope="council", resolve=petition_scope),
+    response=PetitionStateOut,
+    tags=TAGS,
+    summary="A petition as staff see it (personal data only for the handling council or agency)",
+)
+async def petition_detail(ctx: Ctx) -> PetitionStateOut:
+    user = ctx.require_user()
+    p = await petition_for_staff(user, ctx.params["code"])
+    return convert.state(await staff_view(user, p))
+
+
+@api(
+    "POST",
+    "/api/v1/petitions/{code}/actions",
+    perm=allow(
+        "petition.act", "admin", "secretariat", "agency", scope="council", resolve=petition_scope
+    ),
+    body=ActionIn,
+    response=PetitionStateOut,
+    tags=TAGS,
+    summary="accept, escalate, assign, answer, publish, reopen, reject, merge, close, divert, "
+    "resolution",
+)
+async def petition_act(ctx: Ctx) -> PetitionStateOut:
+    user = ctx.require_user()
+    p = await act(user, ctx.params["code"], ctx.body, ctx.settings)
+    return convert.state(await staff_view(user, p))
+
+
+@api(
+    "POST",
+    "/api/v1/petitions/{code}/feedback",
+    perm=public("petition.feedback"),
+    body=FeedbackIn,
+    response=FeedbackOut,
+    tags=TAGS,
+    summary="The petitioner says whether the published answer satisfies them",
+)
+async def petition_feedback(ctx: Ctx) -> FeedbackOut:
+    p = await authenticate(ctx.params["code"], ctx.body.token, ctx.ip)
+    p = await give_feedback(p, ctx.body.satisfied, ctx.body.comment, base_url=ctx.settings.base_url)
+    return FeedbackOut(code=p.code, satisfied=bool(p.satisfied))
+
+
+@api(
+    "POST",
+    "/api/v1/petitions/{code}/support",
+    perm=public("petition.support"),
+    body=SupportIn,
+    response=SupportOut,
+    tags=TAGS,
+    summary="Add your support to an existing petition",
+)
+async def petition_support(ctx: Ctx) -> SupportOut:
+    p = await add_support(ctx.params["code"], ctx.body, ip=ctx.ip, settings=ctx.settings)
+    return SupportOut(code=p.code, weight=p.weight)
+
+
+MEETING_ROLES = ("admin", "secretariat", "chair", "delegate")
+
+
+@api(
+    "POST",
+    "/api/v1/petitions/meetings",
+    perm=allow("meeting.record", *MEETING_ROLES),
+    body=MeetingIn,
+    response=MeetingOut,
+    status=201,
+    tags=TAGS,
+    summary="Record a voter-contact meeting",
+)
+async def meeting_create(ctx: Ctx) -> MeetingOut:
+    m = await meeting_record(ctx.require_user(), ctx.body)
+    return MeetingOut(
+        id=m.id,
+        council_code=ctx.body.council_code,
+        cycle_id=m.cycle_id,
+        held_on=m.held_on,
+        place=m.place,
+        delegates=m.delegates,
+        attendees=m.attendees,
+    )
+
+
+@api(
+    "POST",
+    "/api/v1/petitions/meetings/{meeting_id:int}/petitions",
+    perm=allow("meeting.petitions", *MEETING_ROLES),
+    body=BatchIn,
+    response=BatchOut,
+    status=201,
+    tags=TAGS,
+    summary="Enter the petitions raised at a meeting, in one batch",
+)
+async def meeting_batch(ctx: Ctx) -> BatchOut:
+    filed = await meeting_petitions(
+        ctx.require_user(), ctx.params["meeting_id"], ctx.body.petitions, ctx.settings
+    )
+    return BatchOut(
+        items=[
+            PetitionCreated(
+                code=f.petition.code,
+                token=f.token,
+                status=f.petition.status,
+                due_at=f.petition.due_at,
+            )
+            for f in filed
+        ]
+    )
+
+
+@api(
+    "GET",
+    "/api/v1/public/petitions",
+    perm=public("petition.public_list"),
+    response=PublicListOut,
+    tags=TAGS,
+    summary="Published petitions and answers, without personal data",
+    query={
+        "q": "Search text",
+        "category": "A field code",
+        "council_code": "A council",
+        "limit": "Page size (≤ 100)",
+        "offset": "Skip this many",
+    },
+)
+async def public_list(ctx: Ctx) -> PublicListOut:
+    limit, offset = _limits(ctx)
+    limit = max(1, min(limit, 100))
+    indexing.use_data_dir(ctx.settings.index_dir)
+    hits, total = await indexing.search_public(
+        (ctx.query.get("q") or "")[:200],
+        category=ctx.query.get("category") or None,
+        council_code=ctx.query.get("council_code") or None,
+        limit=limit,
+        offset=max(0, offset),
+    )
+    rows = {p.code: p for p in await Petition.filter(code__in=[h.code for h in hits])}
+    items = [
+        await convert.public(rows[h.code], h.highlight or None) for h in hits if h.code in rows
+    ]
+    return PublicListOut(items=items, total=total)
+
+
+routes = [
+    petition_file,
+    petition_list,
+    petition_similar,
+    meeting_create,
+    meeting_batch,
+    petition_track,
+    petition_detail,
+    petition_act,
+    petition_feedback,
+    petition_support,
+    public_list,
+]

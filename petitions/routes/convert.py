@@ -1,0 +1,133 @@
+"""Turning domain objects into the API's response models."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from council.models import Agency, Council
+from petitions.models import Petition
+from petitions.schemas import (
+    HistoryOut,
+    HopOut,
+    PersonalOut,
+    PetitionListItemOut,
+    PetitionStateOut,
+    PublicPetitionOut,
+    TrackOut,
+)
+from petitions.services.queries import ListItem, StaffView
+from petitions.services.tracking import TrackView, answer_is_public
+
+
+def list_item(i: ListItem) -> PetitionListItemOut:
+    return PetitionListItemOut(
+        code=i.code,
+        title=i.title,
+        status=i.status,
+        council_code=i.council_code,
+        due_at=i.due_at,
+        highlight=i.highlight,
+        category=i.category,
+        channel=i.channel,
+        handler_code=i.handler_code,
+        agency_code=i.agency_code,
+        overdue=i.overdue,
+        weight=i.weight,
+        created_at=i.created_at,
+    )
+
+
+def track(v: TrackView) -> TrackOut:
+    return TrackOut(
+        code=v.code,
+        title=v.title,
+        body=v.body,
+        category=v.category,
+        status=v.status,
+        status_label=v.status_label,
+        council=v.council,
+        handler=v.handler,
+        agency=v.agency,
+        central_body=v.central_body,
+        filed_at=v.filed_at,
+        due_at=v.due_at,
+        overdue=v.overdue,
+        weight=v.weight,
+        history=[
+            HistoryOut(at=h.at, action=h.action, label=h.label, status=h.status, note=h.note)
+            for h in v.history
+        ],
+        answer=v.answer,
+        answered_by=v.answered_by,
+        answered_at=v.answered_at,
+        resolution=v.resolution,
+        roadmap_date=v.roadmap_date,
+        satisfied=v.satisfied,
+        merged_into=v.merged_into.code if v.merged_into else None,
+    )
+
+
+def state(v: StaffView) -> PetitionStateOut:
+    p, i = v.petition, v.item
+    return PetitionStateOut(
+        code=p.code,
+        title=p.title,
+        body=p.body,
+        status=p.status,
+        level=p.level,
+        council_code=i.council_code,
+        handler_code=i.handler_code,
+        agency_code=i.agency_code,
+        central_body=p.central_body,
+        category=p.category,
+        channel=p.channel,
+        due_at=p.due_at,
+        overdue=i.overdue,
+        weight=p.weight,
+        answer=p.answer,
+        resolution=p.resolution,
+        roadmap_date=p.roadmap_date,
+        satisfied=p.satisfied,
+        merged_into=v.merged_into,
+        personal=PersonalOut(**v.personal) if v.personal is not None else None,
+        hops=[
+            HopOut(
+                stage=h.stage,
+                owner=h.owner,
+                started_at=h.started_at,
+                due_at=h.due_at,
+                ended_at=h.ended_at,
+                overdue=h.overdue,
+                on_time=h.on_time,
+            )
+            for h in v.hops
+        ],
+    )
+
+
+async def public(p: Petition, highlight: str | None = None) -> PublicPetitionOut:
+    """A published petition for anyone: never the petitioner's name, phone, e-mail or address."""
+    council = await Council.get(id=p.council_id)
+    agency = await Agency.get_or_none(id=p.agency_id) if p.agency_id else None
+    shown = answer_is_public(p)
+    return PublicPetitionOut(
+        code=p.code,
+        title=p.title,
+        body=p.body,
+        category=p.category,
+        council_code=council.code,
+        council_name=council.name,
+        agency=agency.name if agency else None,
+        status=p.status,
+        answer=p.answer if shown else None,
+        answered_by=p.answered_by if shown else None,
+        published_at=p.published_at,
+        resolution=p.resolution if shown else None,
+        roadmap_date=p.roadmap_date if shown else None,
+        weight=p.weight,
+        highlight=highlight,
+    )
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

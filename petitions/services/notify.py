@@ -1,0 +1,151 @@
+"""Notifications on every change: to the petitioner (and those merged in or supporting, by e-mail
+when they gave one and SMTP_URL is set) and to the owners of the hops involved (inbox, e-mail too).
+
+Every notification is recorded first, inside the change's transaction; e-mail goes out after the
+commit, in the background. Without SMTP_URL it stays ``recorded`` and is shown in the UI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from council.i18n import N_
+from council.models import User
+from petitions import labels
+from petitions.mailer import MailError, build_message, send
+from petitions.models import Notification, Petition, Supporter
+
+log = logging.getLogger("petitions.notify")
+
+_pending: set[asyncio.Task[None]] = set()
+
+
+@dataclass(frozen=True)
+class MailConfig:
+    smtp_url: str | None
+    sender: str
+    base_url: str
+
+
+def _petitioner_text(p: Petition, action: str, lang: str, base_url: str) -> tuple[str, str]:
+    status = labels.text(labels.STATUS, p.status, lang)
+    subject = N_("Petition {code}: {status}").format(code=p.code, status=status).render(lang)
+    lines = [
+        N_('Your petition "{title}" ({code}) has a new update: {event}.')
+        .format(title=p.title, code=p.code, event=labels.text(labels.ACTION, action, lang))
+        .render(lang),
+        N_("Current status: {status}.").format(status=status).render(lang),
+    ]
+    if p.status in ("published", "closed") and p.answer:
+        lines += ["", N_("Published answer:").render(lang), p.answer]
+    lines += [
+        "",
+        N_("Follow it with your tracking code and secret token at {url}")
+        .format(url=f"{base_url}/petitions/track?code={p.code}")
+        .render(lang),
+    ]
+    return subject, "\n".join(lines)
+
+
+async def record_change(
+    p: Petition,
+    action: str,
+    *,
+    actor: User | None,
+    owners: set[int],
+    base_url: str = "",
+    lang_default: str = "vi",
+) -> list[Notification]:
+    """Record this change's notifications (call inside the transaction). ``owners`` are user ids."""
+    made: list[Notification] = []
+    lang = p.lang or lang_default
+    # The petitioner, everyone whose petition was merged into this one, and supporters.
+    people: list[tuple[str, Petition, str | None]] = [("petitioner", p, p.email)]
+    for merged in await _merged_into(p):
+        people.append(("petitioner", merged, merged.email))
+    for s in await Supporter.filter(petition_id=p.id, email__isnull=False):
+        people.append(("supporter", p, s.email))
+    seen_emails: set[str] = set()
+    for kind, target, email in people:
+        if email and email in seen_emails:
+            continue
+        if email:
+            seen_emails.add(email)
+        subject, body = _petitioner_text(p, action, target.lang or lang, base_url)
+        if target.id != p.id:
+            subject = f"{target.code} → {subject}"
+        made.append(
+            await Notification.create(
+                petition_id=target.id, recipient=kind, email=email, subject=subject, body=body
+            )
+        )
+    for user in await User.filter(id__in=owners, is_active=True):
+        if actor is not None and user.id == actor.id:
+            continue
+        ulang = user.lang or lang_default
+        status = labels.text(labels.STATUS, p.status, ulang)
+        subject = N_("Petition {code}: {status}").format(code=p.code, status=status).render(ulang)
+        body = (
+            N_('{event}: "{title}" ({code}) is now {status}.')
+            .format(
+                event=labels.text(labels.ACTION, action, ulang),
+                title=p.title,
+                code=p.code,
+                status=status,
+            )
+            .render(ulang)
+        )
+        made.append(
+            await Notification.create(
+                petition_id=p.id,
+                recipient="staff",
+                user_id=user.id,
+                email=user.email,
+                subject=subject,
+                body=body,
+            )
+        )
+    return made
+
+
+async def _merged_into(p: Petition, depth: int = 0) -> list[Petition]:
+    if depth > 5:
+        return []
+    children = await Petition.filter(merged_into_id=p.id)
+    found = list(children)
+    for child in children:
+        found.extend(await _merged_into(child, depth + 1))
+    return found
+
+
+def deliver_later(notes: list[Notification], config: MailConfig) -> None:
+    """After commit: send the e-mails in the background (no-op without SMTP_URL)."""
+    if not config.smtp_url:
+        return
+    wanted = [n for n in notes if n.email]
+    if not wanted:
+        return
+    task = asyncio.get_running_loop().create_task(_deliver(wanted, config))
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
+
+
+async def _deliver(notes: list[Notification], config: MailConfig) -> None:
+    for note in notes:
+        msg = build_message(config.sender, note.email or "", note.subject, note.body)
+        try:
+            await send(config.smtp_url or "", msg)
+        except MailError as exc:
+            log.warning("notification %s not delivered: %s", note.id, exc)
+            await Notification.filter(id=note.id).update(state="failed", error=str(exc)[:300])
+        else:
+            await Notification.filter(id=note.id).update(state="sent", sent_at=datetime.now(UTC))
+
+
+async def flush() -> None:
+    """Wait for every e-mail still being sent (tests, shutdown)."""
+    while _pending:
+        await asyncio.gather(*list(_pending), return_exceptions=True)

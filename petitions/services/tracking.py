@@ -1,0 +1,172 @@
+"""What the petitioner sees with code + token (petition.track), and their verdict (petition.feedback)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from tortoise.transactions import in_transaction
+
+from council import audit
+from council.errors import Conflict, NotFound
+from council.i18n import N_
+from council.models import Agency, Council, User
+from council.ratelimit import Rate, limiter
+from petitions import labels
+from petitions.codes import token_matches
+from petitions.models import Notification, Petition, PetitionEvent
+from petitions.services import notify
+from petitions.services.scope import get_by_code
+from petitions.workflow import is_overdue
+
+TRACK_RATE = Rate(30, 600)  # wrong tokens per IP: slows guessing down
+
+
+@dataclass
+class HistoryLine:
+    at: datetime
+    action: str
+    label: str
+    status: str
+    status_label: str
+    note: str = ""
+
+
+@dataclass
+class TrackView:
+    """The petitioner's view: no other person's data, no staff-only notes."""
+
+    code: str
+    title: str
+    body: str
+    category: str
+    status: str
+    status_label: str
+    council: str
+    handler: str
+    agency: str | None
+    central_body: str | None
+    filed_at: datetime
+    due_at: datetime | None
+    overdue: bool
+    weight: int
+    history: list[HistoryLine] = field(default_factory=list)
+    answer: str | None = None
+    answered_by: str | None = None
+    answered_at: datetime | None = None
+    resolution: str | None = None
+    resolution_label: str | None = None
+    roadmap_date: date | None = None
+    satisfied: bool | None = None
+    can_give_feedback: bool = False
+    merged_into: TrackView | None = None
+    messages: list[tuple[datetime, str]] = field(default_factory=list)
+
+
+async def authenticate(code: str, token: str, ip: str) -> Petition:
+    """The petition if ``token`` is its secret; a uniform 404 otherwise (no hint which was wrong)."""
+    key = f"petition:track:{ip}"
+    await limiter().check(key, TRACK_RATE)
+    try:
+        p = await get_by_code(code)
+    except NotFound:
+        p = None
+    if p is None or not token_matches(token, p.token_hash):
+        await limiter().add(key, TRACK_RATE)
+        raise NotFound(N_("No petition matches this code and token."))
+    return p
+
+
+def answer_is_public(p: Petition) -> bool:
+    return p.status in ("published", "closed") and p.published_at is not None and bool(p.answer)
+
+
+async def track_view(p: Petition, *, depth: int = 0) -> TrackView:
+    """Build the petitioner's view of ``p`` (following a merge to the surviving petition)."""
+    council = await Council.get(id=p.council_id)
+    handler = council if p.handler_id == p.council_id else await Council.get(id=p.handler_id)
+    agency = await Agency.get_or_none(id=p.agency_id) if p.agency_id else None
+    events = await PetitionEvent.filter(petition_id=p.id).order_by("created_at", "id")
+    public = answer_is_public(p)
+    view = TrackView(
+        code=p.code,
+        title=p.title,
+        body=p.body,
+        category=p.category,
+        status=p.status,
+        status_label=labels.text(labels.STATUS, p.status),
+        council=council.name,
+        handler=handler.name,
+        agency=agency.name if agency else None,
+        central_body=p.central_body,
+        filed_at=p.created_at,
+        due_at=p.due_at,
+        overdue=is_overdue(p.due_at, None, datetime.now(UTC)),
+        weight=p.weight,
+        history=[
+            HistoryLine(
+                at=e.created_at,
+                action=e.action,
+                label=labels.text(labels.ACTION, e.action),
+                status=e.to_status,
+                status_label=labels.text(labels.STATUS, e.to_status),
+                note=e.public_note,
+            )
+            for e in events
+        ],
+        answer=p.answer if public else None,
+        answered_by=p.answered_by if public else None,
+        answered_at=p.answered_at if public else None,
+        resolution=p.resolution if public else None,
+        resolution_label=labels.text(labels.RESOLUTION, p.resolution) if public else None,
+        roadmap_date=p.roadmap_date if public else None,
+        satisfied=p.satisfied,
+        can_give_feedback=public and p.satisfied is None,
+    )
+    if p.merged_into_id and depth < 5:
+        target = await Petition.get(id=p.merged_into_id)
+        view.merged_into = await track_view(target, depth=depth + 1)
+    notes = (
+        await Notification.filter(petition_id=p.id, recipient__in=("petitioner",))
+        .order_by("-created_at")
+        .limit(20)
+    )
+    view.messages = [(n.created_at, n.subject) for n in notes]
+    return view
+
+
+async def give_feedback(
+    p: Petition, satisfied: bool, comment: str | None, *, base_url: str = ""
+) -> Petition:
+    """petition.feedback: satisfied or not with the published answer (once per answer)."""
+    if not answer_is_public(p):
+        raise Conflict("no_answer", N_("There is no published answer to give feedback on yet."))
+    if p.satisfied is not None:
+        raise Conflict("feedback_given", N_("Feedback on this answer was already given."))
+    async with in_transaction():
+        p.satisfied = satisfied
+        p.feedback = comment
+        p.feedback_at = datetime.now(UTC)
+        await p.save(update_fields=["satisfied", "feedback", "feedback_at", "updated_at"])
+        await PetitionEvent.create(
+            petition_id=p.id,
+            action="feedback",
+            from_status=p.status,
+            to_status=p.status,
+            public_note=str(N_("Satisfied") if satisfied else N_("Not satisfied")),
+            internal_note=comment or "",
+            details={"satisfied": satisfied},
+        )
+        await audit.record(
+            "petition.feedback",
+            target_type="petition",
+            target_id=p.code,
+            council_id=p.handler_id,
+            details={"satisfied": satisfied},
+        )
+        owners = {
+            u.id
+            for u in await User.filter(council_id=p.handler_id, role="secretariat", is_active=True)
+        }
+        await notify.record_change(p, "feedback", actor=None, owners=owners, base_url=base_url)
+    return p
