@@ -157,7 +157,10 @@ def compute_results(items: list[ReportPetition]) -> Results:
 def _heading(doc, council: str, title: str, subtitle: str, generated: datetime, place: str) -> None:
     top = doc.add_table(rows=1, cols=2)
     left, right = top.rows[0].cells
-    left.text = f"HỘI ĐỒNG NHÂN DÂN\n{council.upper()}"
+    name = council
+    if name.lower().startswith("hội đồng nhân dân"):
+        name = name[len("hội đồng nhân dân") :].strip()
+    left.text = f"HỘI ĐỒNG NHÂN DÂN\n{name.upper()}"
     right.text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
     for c in (left, right):
         for par in c.paragraphs:

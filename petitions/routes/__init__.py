@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from petitions.routes import api
+from petitions.routes import api, exports
 
-routes = [*api.routes]
+routes = [*exports.routes, *api.routes]

@@ -1,0 +1,196 @@
+"""Downloads: staff exports (scoped), the public export, and the two session reports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.responses import Response
+
+from council.errors import Forbidden, Invalid, NotFound
+from council.i18n import N_
+from council.models import Agency, Council
+from council.permissions import allow, public
+from council.web import Ctx, api
+from petitions import labels
+from petitions.categories import label as category_label
+from petitions.exports import PERSONAL_COLUMNS, PUBLIC_COLUMNS, STAFF_COLUMNS, to_csv, to_xlsx
+from petitions.models import Cycle, Petition
+from petitions.reports import results_docx, results_xlsx, summary_docx, summary_xlsx
+from petitions.services import Filters
+from petitions.services.queries import OPEN_STATUSES, filtered
+from petitions.services.reports import report_input
+from petitions.services.scope import STAFF_ROLES, sees_personal_data
+
+TAGS = ["petitions"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MAX_EXPORT = 50_000
+
+
+async def _rows(petitions: list[Petition], *, staff: Any = None) -> list[dict[str, Any]]:
+    councils = {c.id: c for c in await Council.all()}
+    agencies = {a.id: a for a in await Agency.all()}
+    now = datetime.now(UTC)
+    rows = []
+    for p in petitions:
+        public_answer = p.status in ("published", "closed") and p.published_at is not None
+        row: dict[str, Any] = {
+            "code": p.code,
+            "title": p.title,
+            "category": category_label(p.category),
+            "council": councils[p.council_id].name,
+            "status": labels.text(labels.STATUS, p.status),
+            "agency": agencies[p.agency_id].name if p.agency_id else "",
+            "filed_at": p.created_at,
+            "answered_at": p.answered_at if (staff or public_answer) else None,
+            "resolution": labels.text(labels.RESOLUTION, p.resolution) if p.resolution else "",
+            "weight": p.weight,
+            "answer": p.answer if (staff or public_answer) else "",
+        }
+        if staff is not None:
+            row.update(
+                channel=labels.text(labels.CHANNEL, p.channel),
+                cycle=p.cycle_id,
+                due_at=p.due_at,
+                overdue=p.status in OPEN_STATUSES and p.due_at is not None and p.due_at < now,
+                body=p.body,
+            )
+            if sees_personal_data(staff, p):
+                row.update(name=p.name, phone=p.phone, email=p.email, address=p.address)
+        rows.append(row)
+    return rows
+
+
+def _download(data: bytes, media: str, name: str) -> Response:
+    return Response(
+        data,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+async def _staff_export(ctx: Ctx) -> tuple[list[dict[str, Any]], list[Any]]:
+    user = ctx.require_user()
+    qs = await filtered(user, Filters.parse(ctx.query))
+    petitions = await qs.order_by("-created_at", "-id").limit(MAX_EXPORT)
+    rows = await _rows(petitions, staff=user)
+    columns = list(STAFF_COLUMNS)
+    if any(sees_personal_data(user, p) for p in petitions):
+        columns += PERSONAL_COLUMNS
+    return rows, columns
+
+
+EXPORT_QUERY = {
+    "status": "A status",
+    "council_code": "A council",
+    "category": "A field code",
+    "channel": "A channel",
+    "overdue": "true or false",
+    "date_from": "YYYY-MM-DD",
+    "date_to": "YYYY-MM-DD",
+    "agency_code": "An agency",
+    "cycle_id": "A cycle",
+}
+
+
+@api(
+    "GET",
+    "/api/v1/petitions/export.csv",
+    perm=allow("petition.export", *STAFF_ROLES),
+    tags=TAGS,
+    summary="CSV of the petitions the caller may see (personal data only where allowed)",
+    query=EXPORT_QUERY,
+    raw_response="text/csv",
+)
+async def export_csv(ctx: Ctx) -> Response:
+    rows, columns = await _staff_export(ctx)
+    return _download(to_csv(rows, columns), "text/csv; charset=utf-8", "kien-nghi.csv")
+
+
+@api(
+    "GET",
+    "/api/v1/petitions/export.xlsx",
+    perm=allow("petition.export", *STAFF_ROLES),
+    tags=TAGS,
+    summary="XLSX of the petitions the caller may see (personal data only where allowed)",
+    query=EXPORT_QUERY,
+    raw_response=XLSX,
+)
+async def export_xlsx(ctx: Ctx) -> Response:
+    rows, columns = await _staff_export(ctx)
+    return _download(to_xlsx(rows, columns, "Kiến nghị"), XLSX, "kien-nghi.xlsx")
+
+
+@api(
+    "GET",
+    "/api/v1/public/petitions/export.csv",
+    perm=public("petition.public_export"),
+    tags=TAGS,
+    summary="CSV of published petitions and answers, without personal data",
+    raw_response="text/csv",
+)
+async def public_export_csv(ctx: Ctx) -> Response:
+    petitions = (
+        await Petition.filter(
+            status__in=("published", "closed"),
+            published_at__isnull=False,
+            merged_into_id__isnull=True,
+        )
+        .order_by("-published_at")
+        .limit(MAX_EXPORT)
+    )
+    return _download(
+        to_csv(await _rows(petitions), PUBLIC_COLUMNS),
+        "text/csv; charset=utf-8",
+        "kien-nghi-cong-khai.csv",
+    )
+
+
+REPORT_ROLES = ("admin", "secretariat", "chair")
+
+
+async def _report_cycle(ctx: Ctx) -> tuple[Cycle, Council]:
+    user = ctx.require_user()
+    raw = ctx.query.get("cycle_id") or ""
+    if not raw.isdigit():
+        raise Invalid(fields={"cycle_id": str(N_("A whole number is expected here."))})
+    cycle = await Cycle.get_or_none(id=int(raw))
+    if cycle is None:
+        raise NotFound(N_("No such cycle."))
+    if user.role != "admin" and user.council_id != cycle.council_id:
+        raise Forbidden(N_("This belongs to another council or agency."))
+    return cycle, await Council.get(id=cycle.council_id)
+
+
+@api(
+    "GET",
+    "/api/v1/petitions/reports/{kind}.{fmt}",
+    perm=allow("petition.report", *REPORT_ROLES),
+    tags=TAGS,
+    query={"cycle_id": "The session cycle"},
+    raw_response=DOCX,
+    summary="Summary report (kind=summary) or report on results (kind=results), docx or xlsx",
+)
+async def report(ctx: Ctx) -> Response:
+    kind, fmt = ctx.params["kind"], ctx.params["fmt"]
+    if kind not in ("summary", "results") or fmt not in ("docx", "xlsx"):
+        raise NotFound()
+    cycle, council = await _report_cycle(ctx)
+    data = await report_input(cycle, council)
+    render = {
+        ("summary", "docx"): summary_docx,
+        ("summary", "xlsx"): summary_xlsx,
+        ("results", "docx"): results_docx,
+        ("results", "xlsx"): results_xlsx,
+    }[(kind, fmt)]
+    name = (
+        f"bao-cao-{'tong-hop' if kind == 'summary' else 'ket-qua'}-{council.code}-{cycle.id}.{fmt}"
+    )
+    return _download(render(data), DOCX if fmt == "docx" else XLSX, name)
+
+
+routes = [export_csv, export_xlsx, public_export_csv, report]
