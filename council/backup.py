@@ -10,9 +10,12 @@ A backup is a directory (or a ``.tar`` / ``.tar.gz`` / ``.tgz`` of one) holding:
 SQLite is copied with the sqlite3 online backup API, which reads one consistent snapshot of a live
 WAL database. PostgreSQL is dumped with ``pg_dump`` when a client at least as new as the server is
 installed, else by ``COPY`` of every table in foreign-key order; either way inside one
-repeatable-read snapshot that the row counts of the manifest are also taken from. The database is
-read before the files: uploads are written before the rows that name them commit, so every file the
-snapshot refers to is already on disk when the files are copied.
+repeatable-read snapshot that the row counts of the manifest are also taken from.
+
+The search indexes are copied while their writers' locks are held, and the database is read under
+the same locks: pending index updates wait in the database's outbox, so the copied indexes match
+the copied database. Uploads are copied after the database: a file is written before the row that
+names it commits, so every file the snapshot refers to is already on disk.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import fcntl
 import graphlib
 import hashlib
 import json
@@ -30,7 +34,7 @@ import sqlite3
 import tarfile
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -91,31 +95,50 @@ def _has_files(folder: Path) -> bool:
     return folder.is_dir() and any(p.is_file() for p in folder.rglob("*"))
 
 
-@contextlib.contextmanager
-def _index_write_locks(index_dir: Path, timeout: float = 60.0) -> Iterator[None]:
-    """Hold the write lock of every Whoosh index under ``index_dir`` so no commit lands mid-copy."""
-    from whoosh.filedb.filestore import FileStorage
+def _index_lock_files(index_dir: Path) -> list[Path]:
+    """The lock files an index writer holds: the search package's ``writer.lock`` (held for a whole
+    batch, rebuild or clear) and Whoosh's own ``<name>_WRITELOCK`` (held for each commit)."""
+    found: list[Path] = []
+    if not index_dir.is_dir():
+        return found
+    for folder in sorted({p.parent for p in index_dir.rglob("*") if p.is_file()}):
+        if (folder / "writer.lock").is_file():
+            found.append(folder / "writer.lock")
+        names = {m["name"] for p in folder.glob("_*.toc") if (m := _TOC.match(p.name))}
+        found.extend(folder / f"{name}_WRITELOCK" for name in sorted(names))
+    return found
 
-    locks = []
+
+def _try_flock(path: Path) -> int | None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
     try:
-        if index_dir.is_dir():
-            for toc in sorted(index_dir.rglob("_*.toc")):
-                match = _TOC.match(toc.name)
-                if not match:
-                    continue
-                lock = FileStorage(str(toc.parent)).lock(f"{match['name']}_WRITELOCK")
-                deadline = time.monotonic() + timeout
-                while not lock.acquire(blocking=False):
-                    if time.monotonic() > deadline:
-                        raise BackupError(
-                            f"the search index {toc.parent} stayed locked by a writer"
-                        )
-                    time.sleep(0.1)
-                locks.append(lock)
-        yield
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+@contextlib.asynccontextmanager
+async def index_write_locks(index_dir: Path, wait: float = 120.0) -> AsyncIterator[int]:
+    """Hold every index writer's locks (in the order writers take them) for the duration.
+
+    While held, index updates wait in the database's outbox, so a database snapshot taken inside
+    matches the copied indexes exactly. Yields the number of locks held."""
+    fds: list[int] = []
+    try:
+        for path in await asyncio.to_thread(_index_lock_files, index_dir):
+            deadline = time.monotonic() + wait
+            while (fd := await asyncio.to_thread(_try_flock, path)) is None:
+                if time.monotonic() > deadline:
+                    raise BackupError(f"the search index {path.parent} stayed locked by a writer")
+                await asyncio.sleep(0.1)
+            fds.append(fd)
+        yield len(fds)
     finally:
-        for lock in locks:
-            lock.release()
+        for fd in reversed(fds):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
 
 
 def _pg_dsn(url: str) -> str:
@@ -484,20 +507,16 @@ async def backup(
     try:
         database = work / "database"
         database.mkdir()
-        if settings.is_sqlite:
-            snap = await asyncio.to_thread(
-                _sqlite_backup, _sqlite_path(settings), database / "council.db"
-            )
-        else:
-            snap = await _pg_backup(settings.database_url, database, method)
-        # Files after the database: see the module docstring.
+        async with index_write_locks(settings.index_dir):
+            if settings.is_sqlite:
+                snap = await asyncio.to_thread(
+                    _sqlite_backup, _sqlite_path(settings), database / "council.db"
+                )
+            else:
+                snap = await _pg_backup(settings.database_url, database, method)
+            indexed = await asyncio.to_thread(_copy_tree, settings.index_dir, work / "index")
+        # Uploads after the database: see the module docstring.
         uploads = await asyncio.to_thread(_copy_tree, settings.uploads_dir, work / "uploads")
-
-        def copy_index() -> int:
-            with _index_write_locks(settings.index_dir):
-                return _copy_tree(settings.index_dir, work / "index")
-
-        indexed = await asyncio.to_thread(copy_index)
         files = await asyncio.to_thread(_checksums, work)
         manifest: dict[str, Any] = {
             "format": FORMAT,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import tarfile
@@ -20,7 +22,7 @@ from whoosh.index import LockError
 from whoosh.qparser import QueryParser
 
 from council import audit, db, uploads
-from council.backup import BackupError, _index_write_locks, backup, restore
+from council.backup import BackupError, backup, index_write_locks, restore
 from council.models import Council, User
 from council.settings import Settings
 from tests.conftest import ENGINE, _pg_admin, _pg_url
@@ -216,17 +218,39 @@ async def test_damaged_backup_is_refused_before_anything_is_restored(
 
 
 async def test_index_copy_waits_for_the_index_writer(settings: Settings, tmp_path: Path) -> None:
-    """A backup never copies an index in the middle of a commit: it takes the writer's lock."""
+    """A backup never copies an index in the middle of a commit: it takes the writers' locks."""
     folder = settings.index_dir / "docs"
     folder.mkdir(parents=True)
     ix = windex.create_in(str(folder), wfields.Schema(body=wfields.TEXT), indexname="docs")
     writer = ix.writer()
     writer.add_document(body="biên bản kỳ họp")
-    with (
-        pytest.raises(BackupError, match="locked"),
-        _index_write_locks(settings.index_dir, timeout=0.3),
-    ):
-        pass
+    with pytest.raises(BackupError, match="locked"):
+        async with index_write_locks(settings.index_dir, wait=0.3):
+            pass
     writer.commit()
-    with _index_write_locks(settings.index_dir, timeout=0.3), pytest.raises(LockError):
-        ix.writer(timeout=0)  # and while the backup holds it, no writer starts
+    async with index_write_locks(settings.index_dir, wait=0.3) as held:
+        assert held == 1
+        with pytest.raises(LockError):
+            ix.writer(timeout=0)  # and while the backup holds it, no writer starts
+
+
+async def test_backup_waits_for_the_search_packages_writer_lock(settings: Settings) -> None:
+    """The search package's batch lock (``writer.lock``, an flock) is honoured too."""
+    folder = settings.index_dir / "petitions"
+    folder.mkdir(parents=True)
+    holder = os.open(folder / "writer.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(BackupError, match="locked"):
+            async with index_write_locks(settings.index_dir, wait=0.3):
+                pass
+    finally:
+        os.close(holder)
+    async with index_write_locks(settings.index_dir, wait=0.3) as held:
+        assert held == 1
+        other = os.open(folder / "writer.lock", os.O_RDWR)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(other)
