@@ -1,0 +1,213 @@
+"""ballot.cast and poll.close: one ballot per delegate, atomic close, secret ballots, rules."""
+
+import asyncio
+import json
+
+from tortoise import connections
+
+from council.models import AuditEntry
+from meetings.models import Ballot, BallotReceipt, Poll
+from tests.factories import bearer, make_council, make_user
+from tests.meetings.helpers import (
+    cast,
+    close_poll,
+    create_poll,
+    open_poll,
+    setup_running_session,
+)
+
+
+async def test_retried_cast_is_already_voted_and_counted_once(client) -> None:
+    s = await setup_running_session(client, seats=30, present=22)
+    poll = await create_poll(client, s)
+    await open_poll(client, s, poll["id"])
+    voter = s.delegates[0]
+    results = await asyncio.gather(*[cast(client, s, voter, poll["id"], "yes") for _ in range(5)])
+    codes = sorted(r.status_code for r in results)
+    assert codes == [201, 409, 409, 409, 409]
+    assert {r.json()["error"]["code"] for r in results if r.status_code == 409} == {"already_voted"}
+    assert await BallotReceipt.filter(poll_id=poll["id"]).count() == 1
+    assert await Ballot.filter(poll_id=poll["id"]).count() == 1
+    result = (await close_poll(client, s, poll["id"]))["result"]
+    assert result["yes"] == 1
+
+
+async def test_cast_rules_not_open_not_checked_in_other_council_invalid(client) -> None:
+    s = await setup_running_session(client, seats=30, present=21)
+    poll = await create_poll(client, s)
+    r = await cast(client, s, s.delegates[0], poll["id"], "yes")
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "poll_not_open")
+    await open_poll(client, s, poll["id"])
+    absent = s.delegates[-1]
+    r = await cast(client, s, absent, poll["id"], "yes")
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "not_checked_in")
+    r = await cast(client, s, s.delegates[0], poll["id"], "maybe")
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_choice")
+    r = await cast(client, s, s.secretariat, poll["id"], "yes")
+    assert r.status_code == 403
+    other = await make_user("delegate", await make_council())
+    r = await client.post(f"/api/v1/polls/{poll['id']}/ballots", headers=await bearer(other),
+                          json={"choice": "yes"})
+    assert r.status_code == 403
+    # No proxy voting: the ballot is always the caller's own; there is no field to vote for another.
+    r = await client.post(f"/api/v1/polls/{poll['id']}/ballots", headers=s.h(s.delegates[0]),
+                          json={"choice": "yes", "user_id": s.delegates[1].id})
+    assert r.status_code == 422
+    await close_poll(client, s, poll["id"])
+    r = await cast(client, s, s.delegates[1], poll["id"], "yes")
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "poll_not_open")
+
+
+async def test_two_thirds_rule_counts_over_seats(client) -> None:
+    s = await setup_running_session(client, seats=30, present=22)
+    poll = await create_poll(client, s, title="Bãi nhiệm đại biểu", rule="two_thirds_of_seats", secret=True)
+    await open_poll(client, s, poll["id"])
+    voters = [s.chair, *s.delegates[:21]]
+    for user, choice in zip(voters, ["yes"] * 19 + ["no"] * 3, strict=True):
+        assert (await cast(client, s, user, poll["id"], choice)).status_code == 201
+    result = (await close_poll(client, s, poll["id"]))["result"]
+    assert (result["yes"], result["required"], result["passed"]) == (19, 20, False)
+
+
+async def test_election_and_confidence_through_the_api(client) -> None:
+    s = await setup_running_session(client, seats=30, present=22)
+    voters = [s.chair, *s.delegates[:21]]
+    election = await create_poll(client, s, title="Bầu Phó Chủ tịch", kind="election", secret=True,
+                                 options=[{"label": "Nguyễn Văn An"}, {"label": "Trần Thị Bình"},
+                                          {"label": "Lê Văn Cường"}], max_choices=1)
+    a, b, c = (o["id"] for o in election["options"])
+    await open_poll(client, s, election["id"])
+    r = await cast(client, s, voters[0], election["id"], [a, b])
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "too_many_choices")
+    for user, choice in zip(voters, [[a]] * 17 + [[b]] * 3 + [[c]] + [[]], strict=True):
+        assert (await cast(client, s, user, election["id"], choice)).status_code == 201
+    result = (await close_poll(client, s, election["id"]))["result"]
+    by_id = {o["option_id"]: o for o in result["options"]}
+    assert by_id[a]["votes"] == 17 and by_id[a]["elected"] and not by_id[b]["elected"]
+
+    conf = await create_poll(client, s, title="Lấy phiếu tín nhiệm", kind="confidence", secret=True,
+                             options=[{"label": "Chủ tịch UBND"}, {"label": "Phó Chủ tịch UBND"}])
+    p1, p2 = (o["id"] for o in conf["options"])
+    await open_poll(client, s, conf["id"])
+    r = await cast(client, s, voters[0], conf["id"], {str(p1): "high"})
+    assert r.status_code == 422
+    for i, user in enumerate(voters):
+        choice = {str(p1): "low" if i < 20 else "high", str(p2): "low" if i < 16 else "medium"}
+        assert (await cast(client, s, user, conf["id"], choice)).status_code == 201
+    result = (await close_poll(client, s, conf["id"]))["result"]
+    first, second = result["options"]
+    assert (first["low"], first["low_over_half"], first["low_two_thirds"]) == (20, True, True)
+    assert (second["low"], second["low_over_half"], second["low_two_thirds"]) == (16, True, False)
+
+
+async def test_only_one_poll_open_and_reopen_refused(client) -> None:
+    s = await setup_running_session(client, seats=30, present=22)
+    first = await create_poll(client, s)
+    second = await create_poll(client, s, title="Khác")
+    assert (await open_poll(client, s, first["id"])).status_code == 200
+    r = await open_poll(client, s, second["id"])
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "poll_already_open")
+    await close_poll(client, s, first["id"])
+    r = await open_poll(client, s, first["id"])
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "poll_not_draft")
+    r = await client.post(f"/api/v1/polls/{first['id']}/close", headers=s.h(s.chair))
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "poll_not_open")
+
+
+async def test_race_ballots_cast_concurrently_with_the_close(client) -> None:
+    """Every accepted ballot is in the result; every ballot after the close is refused."""
+    s = await setup_running_session(client, seats=60, present=50)
+    voters = [s.chair, *s.delegates[:49]]
+    for round_ in range(3):
+        poll = await create_poll(client, s, title=f"Vòng {round_}", secret=True)
+        await open_poll(client, s, poll["id"])
+
+        async def close_midway(pid: int = poll["id"]) -> object:
+            await asyncio.sleep(0)
+            return await client.post(f"/api/v1/polls/{pid}/close", headers=s.h(s.chair))
+
+        casts = [cast(client, s, u, poll["id"], "yes") for u in voters]
+        middle = len(casts) // 2 + round_ * 7
+        responses = await asyncio.gather(*casts[:middle], close_midway(), *casts[middle:])
+        close_response = responses[middle]
+        ballots = responses[:middle] + responses[middle + 1:]
+        assert close_response.status_code == 200
+        accepted = sum(1 for r in ballots if r.status_code == 201)
+        refused = [r for r in ballots if r.status_code != 201]
+        assert all(r.status_code == 409 and r.json()["error"]["code"] == "poll_not_open" for r in refused)
+        stored = await Poll.get(id=poll["id"])
+        assert stored.result["yes"] == accepted == stored.voted
+        assert await Ballot.filter(poll_id=poll["id"]).count() == accepted
+        assert await BallotReceipt.filter(poll_id=poll["id"]).count() == accepted
+        # After the close is committed nothing more gets in.
+        late = await cast(client, s, voters[-1], poll["id"], "yes")
+        assert late.status_code == 409
+
+
+async def _physical_ballot_rows(poll_id: int) -> list[dict]:
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "postgres":
+        return await conn.execute_query_dict(
+            "SELECT ctid::text AS pos, xmin::text AS tx, * FROM meetings_ballot WHERE poll_id = $1 "
+            "ORDER BY ctid", [poll_id])
+    return await conn.execute_query_dict(
+        "SELECT rowid AS pos, * FROM meetings_ballot WHERE poll_id = ? ORDER BY rowid", [poll_id])
+
+
+async def test_raw_database_cannot_tell_how_a_delegate_voted_in_a_secret_poll(client) -> None:
+    s = await setup_running_session(client, seats=30, present=24)
+    voters = [s.chair, *s.delegates[:23]]
+    poll = await create_poll(client, s, title="Bỏ phiếu kín", secret=True)
+    await open_poll(client, s, poll["id"])
+    truth = {}
+    for i, user in enumerate(voters):  # the first half votes yes, the second half no
+        choice = "yes" if i < 12 else "no"
+        truth[user.id] = choice
+        assert (await cast(client, s, user, poll["id"], choice)).status_code == 201
+    await close_poll(client, s, poll["id"])
+    conn = connections.get("default")
+
+    # 1. The ballot table holds the choice and nothing that names or times a voter.
+    rows = await _physical_ballot_rows(poll["id"])
+    assert len(rows) == 24
+    columns = set(rows[0]) - {"pos", "tx"}
+    assert columns == {"id", "poll_id", "choice"}
+
+    # 2. The receipts and the audit log know who voted, never what.
+    receipts = await conn.execute_query_dict(
+        "SELECT * FROM meetings_ballot_receipt WHERE poll_id = " + str(poll["id"]) + " ORDER BY id")
+    assert all(r["choice"] is None for r in receipts)
+    audit = [e for e in await AuditEntry.filter(target_type="poll", target_id=str(poll["id"]))
+             if e.operation == "ballot.cast"]
+    assert len(audit) == 24
+    assert all("choice" not in json.dumps(e.details) for e in audit)
+
+    # 3. An attacker lining up storage order with the order of receipts (or audit entries)
+    #    recovers nothing: close rewrote the ballots in random order with fresh keys.
+    voting_order = [r["user_id"] for r in receipts]
+    stored_choices = [json.loads(r["choice"])["c"] if isinstance(r["choice"], str) else r["choice"]["c"]
+                      for r in rows]
+    guess_by_position = dict(zip(voting_order, stored_choices, strict=True))
+    by_key = sorted(rows, key=lambda r: str(r["id"]))
+    guess_by_key = dict(zip(voting_order, [json.loads(r["choice"])["c"] if isinstance(r["choice"], str)
+                                           else r["choice"]["c"] for r in by_key], strict=True))
+    assert guess_by_position != truth
+    assert guess_by_key != truth
+    if conn.capabilities.dialect == "postgres":
+        # Same transaction id as a receipt would link them: every ballot now carries the close's.
+        receipt_tx = {r["tx"] for r in await conn.execute_query_dict(
+            "SELECT xmin::text AS tx FROM meetings_ballot_receipt WHERE poll_id = $1", [poll["id"]])}
+        assert len({r["tx"] for r in rows}) == 1 and not receipt_tx & {r["tx"] for r in rows}
+    # The counts are still exact.
+    assert sorted(stored_choices) == sorted(truth.values())
+
+
+async def test_named_poll_lists_who_voted_what(client) -> None:
+    s = await setup_running_session(client, seats=30, present=22)
+    poll = await create_poll(client, s, secret=False)
+    await open_poll(client, s, poll["id"])
+    await cast(client, s, s.delegates[0], poll["id"], "no")
+    await cast(client, s, s.delegates[1], poll["id"], "yes")
+    result = (await close_poll(client, s, poll["id"]))["result"]
+    assert {(b["user_id"], b["choice"]) for b in result["ballots"]} == {
+        (s.delegates[0].id, "no"), (s.delegates[1].id, "yes")}
