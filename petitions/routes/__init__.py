@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from petitions.routes import api, exports
+from petitions.routes import api, exports, public_pages
 
-routes = [*exports.routes, *api.routes]
+routes = [*exports.routes, *api.routes, *public_pages.routes]

@@ -1,0 +1,257 @@
+"""The citizens' pages: portal, filing (works without JavaScript), support, guide, tracking,
+published petitions and the on-time table. Thin: each calls the same services as the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.datastructures import FormData, UploadFile
+from starlette.responses import Response
+
+from council.errors import DomainError, Invalid, NotFound
+from council.i18n import N_, _
+from council.models import Council
+from council.permissions import public
+from council.templating import render
+from council.validation import field_errors
+from council.web import Ctx, page
+from petitions import indexing, labels
+from petitions.categories import CATEGORIES
+from petitions.categories import label as category_label
+from petitions.models import Petition
+from petitions.routes import convert
+from petitions.schemas import PetitionIn, SupportIn
+from petitions.services import add_support, authenticate, file_petition, give_feedback, track_view
+from petitions.services.dashboards import agency_ranking
+from petitions.services.scope import get_by_code
+
+FIELD_LABELS = {
+    "council_code": N_("Commune or ward"),
+    "category": N_("Field"),
+    "title": N_("Title"),
+    "body": N_("Content"),
+    "name": N_("Name"),
+    "phone": N_("Phone"),
+    "email": N_("E-mail"),
+    "address": N_("Address"),
+    "files": N_("Photos or PDF"),
+    "consent": N_("Signed consent"),
+}
+
+
+def helpers() -> dict[str, Any]:
+    """Template helpers shared by the petitions pages."""
+    return {
+        "status_label": lambda s: labels.text(labels.STATUS, s),
+        "category_label": category_label,
+        "resolution_label": lambda s: labels.text(labels.RESOLUTION, s),
+        "channel_label": lambda s: labels.text(labels.CHANNEL, s),
+        "stage_label": lambda s: labels.text(labels.STAGE, s),
+        "action_label": lambda s: labels.text(labels.ACTION, s),
+        "labels": {k: str(v) for k, v in FIELD_LABELS.items()},
+        "categories": [{"code": c.code, "label": str(c.label)} for c in CATEGORIES],
+    }
+
+
+def form_values(form: FormData, names: tuple[str, ...]) -> dict[str, str]:
+    return {k: v for k in names if isinstance(v := form.get(k), str)}
+
+
+async def filing_councils() -> list[Council]:
+    return await Council.filter(is_active=True).order_by("level", "name")
+
+
+@page("/petitions", perm=public("petition.portal"))
+async def portal(ctx: Ctx) -> Response:
+    q = (ctx.query.get("q") or "")[:200]
+    indexing.use_data_dir(ctx.settings.index_dir)
+    hits, total = await indexing.search_public(
+        q, category=None, council_code=None, limit=30, offset=0
+    )
+    rows = {p.code: p for p in await Petition.filter(code__in=[h.code for h in hits])}
+    items = [
+        await convert.public(rows[h.code], h.highlight or None) for h in hits if h.code in rows
+    ]
+    return render(
+        ctx.request, "petitions/portal.html", {**helpers(), "q": q, "items": items, "total": total}
+    )
+
+
+async def _new_context(
+    ctx: Ctx, values: dict[str, str], errors: Any = None, message: str | None = None
+) -> dict[str, Any]:
+    similar: list[dict[str, Any]] = []
+    council = await Council.get_or_none(code=values.get("council_code") or "")
+    title = values.get("title") or ""
+    if council is not None and len(title.strip()) >= 3:
+        indexing.use_data_dir(ctx.settings.index_dir)
+        similar = await indexing.similar(title, council)
+    return {
+        **helpers(),
+        "councils": await filing_councils(),
+        "values": values,
+        "similar": similar,
+        "errors": errors,
+        "error_message": message,
+    }
+
+
+FILING_FIELDS = (
+    "council_code",
+    "category",
+    "title",
+    "body",
+    "name",
+    "phone",
+    "email",
+    "address",
+    "website",
+)
+
+
+@page("/petitions/new", perm=public("petition.file"), methods=("GET", "POST"))
+async def new(ctx: Ctx) -> Response:
+    if ctx.request.method == "GET":
+        values = {k: v for k in ("council_code", "title", "category") if (v := ctx.query.get(k))}
+        return render(ctx.request, "petitions/new.html", await _new_context(ctx, values))
+    form = await ctx.form()
+    values = form_values(form, FILING_FIELDS)
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+    try:
+        data = PetitionIn.model_validate({k: v for k, v in values.items() if v != ""})
+    except ValidationError as exc:
+        context = await _new_context(ctx, values, field_errors(exc))
+        return render(ctx.request, "petitions/new.html", context, status=422)
+    try:
+        filed = await file_petition(data, actor=None, ip=ctx.ip, settings=ctx.settings, files=files)
+    except DomainError as exc:
+        fields = exc.details.get("fields") if exc.details else None
+        context = await _new_context(
+            ctx, values, fields or {"": str(exc.message)}, str(exc.message)
+        )
+        return render(ctx.request, "petitions/new.html", context, status=exc.status)
+    return await receipt_page(ctx, [filed], "/petitions/new")
+
+
+async def receipt_page(ctx: Ctx, filed: list[Any], again_url: str) -> Response:
+    receipts = []
+    for f in filed:
+        council = await Council.get(id=f.petition.council_id)
+        receipts.append(
+            {
+                "code": f.petition.code,
+                "token": f.token,
+                "title": f.petition.title,
+                "council": council.name,
+                "due_at": f.petition.due_at,
+            }
+        )
+    return render(
+        ctx.request,
+        "petitions/receipt.html",
+        {"receipts": receipts, "again_url": again_url, "base_url": ctx.settings.base_url},
+        status=201,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@page("/petitions/similar", perm=public("petition.similar"))
+async def similar_fragment(ctx: Ctx) -> Response:
+    values = {
+        "council_code": ctx.query.get("council_code") or "",
+        "title": (ctx.query.get("title") or "")[:300],
+    }
+    context = await _new_context(ctx, values)
+    return render(ctx.request, "petitions/_similar.html", context)
+
+
+@page("/petitions/{code}/support", perm=public("petition.support"), methods=("POST",))
+async def support(ctx: Ctx) -> Response:
+    form = await ctx.form()
+    try:
+        data = SupportIn.model_validate(form_values(form, ("name", "email", "website")))
+    except ValidationError as exc:
+        raise Invalid(fields=field_errors(exc)) from None
+    p = await add_support(ctx.params["code"], data, ip=ctx.ip, settings=ctx.settings)
+    return render(
+        ctx.request,
+        "petitions/track.html",
+        {
+            **helpers(),
+            "notice": _("Thank you: your support was added. {n} voters back this petition.").format(
+                n=p.weight
+            ),
+        },
+    )
+
+
+@page("/petitions/guide", perm=public("petition.guide"))
+async def guide(ctx: Ctx) -> Response:
+    return render(ctx.request, "petitions/guide.html", {})
+
+
+@page("/petitions/track", perm=public("petition.track"), methods=("GET", "POST"))
+async def track(ctx: Ctx) -> Response:
+    if ctx.request.method == "GET":
+        return render(
+            ctx.request,
+            "petitions/track.html",
+            {**helpers(), "code": (ctx.query.get("code") or "")[:40]},
+        )
+    form = await ctx.form()
+    code, token = str(form.get("code") or "")[:40], str(form.get("token") or "")[:64]
+    try:
+        p = await authenticate(code, token, ctx.ip)
+    except NotFound as exc:
+        return render(
+            ctx.request,
+            "petitions/track.html",
+            {**helpers(), "code": code, "error": exc.message},
+            status=404,
+        )
+    return render(
+        ctx.request,
+        "petitions/track.html",
+        {**helpers(), "view": await track_view(p), "token": token},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@page("/petitions/track/feedback", perm=public("petition.feedback"), methods=("POST",))
+async def feedback(ctx: Ctx) -> Response:
+    form = await ctx.form()
+    code, token = str(form.get("code") or "")[:40], str(form.get("token") or "")[:64]
+    p = await authenticate(code, token, ctx.ip)
+    satisfied = str(form.get("satisfied") or "") == "yes"
+    comment = str(form.get("comment") or "").strip()[:2000] or None
+    p = await give_feedback(p, satisfied, comment, base_url=ctx.settings.base_url)
+    return render(
+        ctx.request,
+        "petitions/track.html",
+        {
+            **helpers(),
+            "view": await track_view(p),
+            "token": token,
+            "notice": _("Thank you for your feedback."),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@page("/petitions/p/{code}", perm=public("petition.public_view"))
+async def public_petition(ctx: Ctx) -> Response:
+    p = await get_by_code(ctx.params["code"])
+    if p.status not in ("published", "closed") or p.published_at is None:
+        raise NotFound(N_("No petition has this code."))
+    return render(
+        ctx.request, "petitions/public_petition.html", {**helpers(), "p": await convert.public(p)}
+    )
+
+
+@page("/petitions/on-time", perm=public("petition.on_time"))
+async def on_time(ctx: Ctx) -> Response:
+    return render(ctx.request, "petitions/on_time.html", {"ranks": await agency_ranking()})
+
+
+routes = [portal, new, similar_fragment, guide, track, feedback, on_time, public_petition, support]

@@ -1,0 +1,125 @@
+"""The citizens' pages work without JavaScript, stay light, and never show personal data."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from tests.petitions.helpers import (
+    PERSONAL_VALUES,
+    PETITION,
+    escalate_assign_answer_publish,
+    file_petition,
+    setup_world,
+)
+
+
+async def _csrf(client: httpx.AsyncClient, path: str = "/petitions/new") -> tuple[str, str]:
+    r = await client.get(path)
+    assert r.status_code == 200
+    token = re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)
+    return token, r.text
+
+
+async def _page_weight(client: httpx.AsyncClient, html: str) -> int:
+    total = len(html.encode())
+    for url in re.findall(r'(?:href|src)="(/static/[^"]+)"', html):
+        r = await client.get(url)
+        assert r.status_code == 200, url
+        total += len(r.content)
+    return total
+
+
+async def test_filing_form_without_javascript_then_tracking(anon) -> None:
+    await setup_world()
+    csrf, html = await _csrf(anon)
+    assert "<script" not in html or "petitions-similar.js" in html
+    assert await _page_weight(anon, html) <= 30 * 1024
+    data = {**PETITION, "csrf_token": csrf, "website": ""}
+    r = await anon.post(
+        "/petitions/new", data=data, files={"files": ("duong.png", _PNG, "image/png")}
+    )
+    assert r.status_code == 201, r.text
+    code = re.search(r"KN-\d{4}-[0-9A-Z]{7}", r.text).group(0)
+    token = re.search(r'class="code">([0-9A-Z]{5}-[0-9A-Z]{5})<', r.text).group(1)
+
+    csrf, _ = await _csrf(anon, "/petitions/track")
+    r = await anon.post("/petitions/track", data={"code": code, "token": token, "csrf_token": csrf})
+    assert r.status_code == 200 and PETITION["title"] in r.text
+    assert not any(v in r.text for v in PERSONAL_VALUES)
+    r = await anon.post(
+        "/petitions/track", data={"code": code, "token": "XXXXX-XXXXX", "csrf_token": csrf}
+    )
+    assert r.status_code == 404
+
+
+async def test_form_errors_and_honeypot(anon) -> None:
+    await setup_world()
+    csrf, _ = await _csrf(anon)
+    r = await anon.post("/petitions/new", data={**PETITION, "title": "x", "csrf_token": csrf})
+    assert r.status_code == 422 and "alert-error" in r.text
+    r = await anon.post(
+        "/petitions/new", data={**PETITION, "website": "http://spam.example", "csrf_token": csrf}
+    )
+    assert r.status_code == 422
+    r = await anon.post("/petitions/new", data={**PETITION})
+    assert r.status_code == 403  # no CSRF token
+
+
+async def test_bad_attachments_are_refused(anon) -> None:
+    await setup_world()
+    files = [("files", ("fake.pdf", b"MZ\x90\x00 not a pdf at all", "application/pdf"))]
+    r = await anon.post("/api/v1/petitions", data={**PETITION}, files=files)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "unsupported_type"
+    files = [("files", (f"a{i}.png", _PNG, "image/png")) for i in range(6)]
+    r = await anon.post("/api/v1/petitions", data={**PETITION}, files=files)
+    assert r.status_code == 422
+    r = await anon.post(
+        "/api/v1/petitions", data={**PETITION}, files=[("files", ("ok.png", _PNG, "image/png"))]
+    )
+    assert r.status_code == 201
+
+
+async def test_public_pages_never_show_personal_data(client, anon) -> None:
+    w = await setup_world()
+    filed = await file_petition(anon)
+    await escalate_assign_answer_publish(client, w, filed["code"])
+    pages = [
+        "/petitions",
+        f"/petitions/p/{filed['code']}",
+        "/petitions/on-time",
+        "/petitions/guide",
+        "/petitions/new",
+        "/petitions/similar?council_code=HN-BADINH&title=sửa chữa mặt đường Láng",
+    ]
+    for path in pages:
+        r = await anon.get(path)
+        assert r.status_code == 200, path
+        assert not any(v in r.text for v in PERSONAL_VALUES), path
+    r = await anon.get(f"/petitions/p/{filed['code']}")
+    assert "Sở Xây dựng đã đưa đoạn đường" in r.text
+    for path in ("/api/v1/public/petitions", "/api/v1/public/petitions/export.csv"):
+        r = await anon.get(path)
+        assert r.status_code == 200 and not any(v in r.text for v in PERSONAL_VALUES), path
+    assert filed["code"] in (await anon.get("/api/v1/public/petitions/export.csv")).text
+
+
+async def test_unpublished_petitions_stay_private(anon) -> None:
+    await setup_world()
+    filed = await file_petition(anon)
+    assert (await anon.get(f"/petitions/p/{filed['code']}")).status_code == 404
+    assert filed["code"] not in (await anon.get("/api/v1/public/petitions/export.csv")).text
+
+
+async def test_diversion_guide_explains_the_channels(anon) -> None:
+    r = await anon.get("/petitions/guide")
+    assert r.status_code == 200
+    for anchor in ('id="complaint"', 'id="denunciation"', 'id="procedure"'):
+        assert anchor in r.text
+
+
+_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
