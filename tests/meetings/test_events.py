@@ -1,0 +1,156 @@
+"""Live sitting over a real uvicorn with real python-socketio clients (CONTRACT "Socket.IO")."""
+
+import asyncio
+from collections import defaultdict
+from typing import Any
+
+import httpx
+import pytest
+import socketio
+
+from council.auth import issue_token
+from council.models import User
+from tests.factories import make_council, make_user
+from tests.meetings.helpers import add_agenda, create_session, setup_council, start_session
+
+EVENTS = ("agenda:current", "attendance:update", "poll:opened", "poll:progress", "poll:closed",
+          "speakers:update")
+
+
+class Tablet:
+    """A python-socketio client that records every server event it receives."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.base, self.token = base, token
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.queues: dict[str, asyncio.Queue[Any]] = defaultdict(asyncio.Queue)
+        for name in EVENTS:
+            self.sio.on(name, self._recorder(name))
+
+    def _recorder(self, name: str) -> Any:
+        async def record(data: Any) -> None:
+            await self.queues[name].put(data)
+        return record
+
+    async def connect(self) -> None:
+        await self.sio.connect(self.base, auth={"token": self.token}, transports=["websocket"],
+                               socketio_path="/socket.io")
+
+    async def call(self, event: str, data: dict[str, Any]) -> dict[str, Any]:
+        return await self.sio.call(event, data, timeout=15)
+
+    async def next(self, name: str) -> Any:
+        return await asyncio.wait_for(self.queues[name].get(), timeout=15)
+
+
+async def _tablet(base: str, user: User) -> Tablet:
+    tablet = Tablet(base, await issue_token(user, "api", 1))
+    await tablet.connect()
+    return tablet
+
+
+@pytest.fixture
+async def http(live_server: str):
+    async with httpx.AsyncClient(base_url=live_server) as c:
+        yield c
+
+
+async def test_live_following_voting_speakers_and_reconnect(live_server: str, http) -> None:
+    s = await setup_council(seats=5, delegates=4)
+    await create_session(http, s)
+    items = await add_agenda(http, s)
+    await start_session(http, s)
+
+    delegate, other = s.delegates[0], s.delegates[1]
+    tablet = await _tablet(live_server, delegate)
+    hall = await _tablet(live_server, s.secretariat)
+    ack = await tablet.call("session:join", {"session_id": s.session_id})
+    assert ack["ok"] is True
+    assert ack["session"]["id"] == s.session_id and ack["session"]["status"] == "in_progress"
+    assert ack["current_item"] is None and ack["poll"] is None and ack["speakers"] == []
+    assert ack["attendance"]["present"] == 0 and ack["attendance"]["checked_in"] is False
+    assert (await hall.call("session:join", {"session_id": s.session_id}))["ok"] is True
+
+    # The chair moves the agenda: every tablet follows.
+    r = await http.post(f"/api/v1/sessions/{s.session_id}/current", headers=s.h(s.chair),
+                        json={"item_id": items[1]})
+    assert r.status_code == 200
+    for client in (tablet, hall):
+        event = await client.next("agenda:current")
+        assert event["session_id"] == s.session_id and event["item"]["id"] == items[1]
+
+    # Attendance updates reach every screen.
+    for user in (delegate, other, s.chair, s.delegates[2]):
+        await http.post(f"/api/v1/sessions/{s.session_id}/attendance", headers=s.h(user), json={})
+    last = None
+    for _ in range(4):
+        last = await hall.next("attendance:update")
+    assert last == {"session_id": s.session_id, "present": 4, "seats": 5, "quorum": 4, "quorum_met": True}
+
+    # Poll opened → cast over the socket → progress → a retried cast is already_voted.
+    r = await http.post(f"/api/v1/sessions/{s.session_id}/polls", headers=s.h(s.chair),
+                        json={"title": "Thông qua", "kind": "motion", "secret": True,
+                              "rule": "majority_of_seats"})
+    poll_id = r.json()["id"]
+    await http.post(f"/api/v1/polls/{poll_id}/open", headers=s.h(s.chair))
+    opened = await tablet.next("poll:opened")
+    assert opened["poll"]["id"] == poll_id and opened["poll"]["status"] == "open"
+    ack = await tablet.call("ballot:cast", {"poll_id": poll_id, "choice": "yes"})
+    assert ack == {"ok": True, "recorded": True}
+    progress = await hall.next("poll:progress")
+    assert progress == {"poll_id": poll_id, "voted": 1, "eligible": 4}
+    again = await tablet.call("ballot:cast", {"poll_id": poll_id, "choice": "no"})
+    assert again["ok"] is False and again["error"]["code"] == "already_voted"
+    bad = await tablet.call("ballot:cast", {"poll_id": poll_id})
+    assert bad["ok"] is False
+
+    # Speaker queue.
+    ack = await tablet.call("speaker:request", {"session_id": s.session_id})
+    assert ack["ok"] is True
+    queue = (await hall.next("speakers:update"))["queue"]
+    assert [(q["user_id"], q["status"]) for q in queue] == [(delegate.id, "waiting")]
+    assert (await tablet.call("speaker:request", {"session_id": s.session_id}))["error"]["code"] == "already_requested"
+    assert (await tablet.call("speaker:withdraw", {"session_id": s.session_id}))["ok"] is True
+    assert (await hall.next("speakers:update"))["queue"] == []
+    assert (await tablet.call("speaker:withdraw", {"session_id": s.session_id}))["error"]["code"] == "no_request"
+
+    # Network drop: the tablet reconnects, joins again and gets the true state at once.
+    await tablet.sio.disconnect()
+    await http.post(f"/api/v1/sessions/{s.session_id}/current", headers=s.h(s.chair),
+                    json={"item_id": items[2]})
+    tablet = await _tablet(live_server, delegate)
+    ack = await tablet.call("session:join", {"session_id": s.session_id})
+    assert ack["current_item"]["id"] == items[2]
+    assert ack["poll"]["id"] == poll_id and ack["poll"]["has_voted"] is True and ack["poll"]["voted"] == 1
+    assert ack["attendance"]["checked_in"] is True
+
+    # The other delegate votes over HTTP; the close reaches every tablet with the result.
+    await http.post(f"/api/v1/polls/{poll_id}/ballots", headers=s.h(other), json={"choice": "no"})
+    await http.post(f"/api/v1/polls/{poll_id}/close", headers=s.h(s.chair))
+    closed = await tablet.next("poll:closed")
+    assert closed["poll_id"] == poll_id
+    assert {k: closed["result"][k] for k in ("yes", "no", "abstain", "seats", "required", "passed")} == {
+        "yes": 1, "no": 1, "abstain": 0, "seats": 5, "required": 3, "passed": False}
+    assert "ballots" not in closed["result"]
+    await tablet.sio.disconnect()
+    await hall.sio.disconnect()
+
+
+async def test_connection_and_join_are_refused_without_rights(live_server: str, http) -> None:
+    s = await setup_council(seats=5, delegates=2)
+    await create_session(http, s)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        sio = socketio.AsyncClient(reconnection=False)
+        await sio.connect(live_server, transports=["websocket"])
+    outsider = await make_user("delegate", await make_council())
+    tablet = await _tablet(live_server, outsider)
+    ack = await tablet.call("session:join", {"session_id": s.session_id})
+    assert ack["ok"] is False and ack["error"]["code"] == "forbidden"
+    citizen = await _tablet(live_server, await make_user("citizen"))
+    assert (await citizen.call("session:join", {"session_id": s.session_id}))["ok"] is False
+    # A draft session is hidden from delegates of the same council.
+    own = await _tablet(live_server, s.delegates[0])
+    ack = await own.call("session:join", {"session_id": s.session_id})
+    assert ack["ok"] is False and ack["error"]["code"] == "not_found"
+    for t in (tablet, citizen, own):
+        await t.sio.disconnect()
