@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> A
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
-            await db.init(settings)
+            await db.init(settings, shared=True)
         tasks: list[asyncio.Task[Any]] = []
         for module in hooks:
             if hasattr(module, "startup"):

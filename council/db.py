@@ -97,8 +97,10 @@ class _LazyConfig(dict):  # type: ignore[type-arg]
 TORTOISE_ORM: dict[str, Any] = _LazyConfig()
 
 
-async def init(settings: Settings) -> None:
-    await Tortoise.init(config=tortoise_config(settings.database_url))
+async def init(settings: Settings, *, shared: bool = False) -> None:
+    """Connect the ORM. ``shared``: every task may use it, not only this one and its children;
+    an ASGI server runs the lifespan and the requests in unrelated tasks."""
+    await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=shared)
 
 
 async def close() -> None:
