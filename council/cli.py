@@ -154,10 +154,14 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from council.backup import backup
+    from council.backup import BackupError, backup
 
     async def go(settings: Settings) -> int:
-        summary = await backup(settings, args.path)
+        try:
+            summary = await backup(settings, args.path)
+        except BackupError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
         print(summary)
         return 0
 
@@ -165,10 +169,14 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from council.backup import restore
+    from council.backup import BackupError, restore
 
     async def go(settings: Settings) -> int:
-        summary = await restore(settings, args.path)
+        try:
+            summary = await restore(settings, args.path)
+        except BackupError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
         print(summary)
         return 0
 
