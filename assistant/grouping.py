@@ -1,0 +1,148 @@
+"""Group a cycle's petitions by topic for the summary report of voters' petitions.
+
+Petitions are clustered within their field (category) by the terms they share: accent-folded
+syllables and syllable pairs, TF-IDF weighted, the title counting double (citizens often type
+without accents, so folding matters here). Clustering is a single deterministic pass: each
+petition joins the group whose centroid it is most similar to, or starts a new one. The
+terms are then used to name the group and its petitions to summarize it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from assistant.textrank import FOLDED_STOPWORDS, Vectors, terms
+from council.search.text import fold, syllables
+
+# Cosine with a group's centroid above which a petition joins it.
+JOIN_SIMILARITY = 0.22
+
+
+class PetitionLike(Protocol):
+    """The fields of petitions' ``PetitionBrief`` the grouping reads."""
+
+    code: str
+    title: str
+    body: str
+    category: str
+    commune_name: str
+
+
+@dataclass
+class Group:
+    """Petitions about one topic."""
+
+    category: str
+    topic: str
+    codes: list[str]
+    communes: list[str]
+    titles: list[str]
+    summary: str = ""
+    # Most representative petition first.
+    members: list[PetitionLike] = field(default_factory=list, repr=False)
+
+    @property
+    def count(self) -> int:
+        """How many petitions the group holds."""
+        return len(self.codes)
+
+
+def _petition_terms(p: PetitionLike) -> Counter[str]:
+    counts = terms(p.body or "", folded=True)
+    for term, n in terms(p.title or "", folded=True).items():
+        counts[term] += 2 * n
+    return counts
+
+
+def _surface_forms(petitions: Sequence[PetitionLike]) -> dict[str, str]:
+    """Most frequent accented spelling of each folded syllable (to name groups readably)."""
+    seen: dict[str, Counter[str]] = {}
+    for p in petitions:
+        for syl in syllables(f"{p.title} {p.body}"):
+            seen.setdefault(fold(syl), Counter())[syl] += 1
+    return {k: c.most_common(1)[0][0] for k, c in seen.items()}
+
+
+def _topic(centroid: dict[str, float], surface: dict[str, str]) -> str:
+    """Name a group by its strongest syllable pair, extended by overlapping strong pairs
+    ("đường_liên" + "liên_xã" → "đường liên xã")."""
+    pairs = sorted(
+        (
+            (t, w)
+            for t, w in centroid.items()
+            if "_" in t and not set(t.split("_")) & FOLDED_STOPWORDS
+        ),
+        key=lambda kv: (-kv[1], kv[0]),
+    )
+    if not pairs:
+        singles = sorted(centroid.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        return " ".join(surface.get(t, t) for t, _w in singles)
+    top_weight = pairs[0][1]
+    strong = {t: w for t, w in pairs[:12] if w >= 0.6 * top_weight}
+    words = pairs[0][0].split("_")
+    while len(words) < 3:
+        right = [t for t in strong if t.split("_")[0] == words[-1] and t.split("_")[1] not in words]
+        left = [t for t in strong if t.split("_")[1] == words[0] and t.split("_")[0] not in words]
+        if not right and not left:
+            break
+        best = max(right + left, key=lambda t: (strong[t], t))
+        if best in right:
+            words.append(best.split("_")[1])
+        else:
+            words.insert(0, best.split("_")[0])
+    return " ".join(surface.get(w, w) for w in words)
+
+
+def cluster(petitions: Sequence[PetitionLike]) -> list[Group]:
+    """Group ``petitions`` by category and shared terms; largest groups first."""
+    ordered = sorted(petitions, key=lambda p: (p.category or "", p.code))
+    vectors = Vectors([_petition_terms(p) for p in ordered], max_df=0.3)
+    surface = _surface_forms(ordered)
+    groups: list[tuple[str, dict[str, float], list[int]]] = []
+    by_term: dict[tuple[str, str], set[int]] = {}
+    for i, p in enumerate(ordered):
+        row = vectors.rows[i]
+        candidates: set[int] = set()
+        for term in row:
+            candidates |= by_term.get((p.category, term), set())
+        best, best_sim = -1, 0.0
+        for g in sorted(candidates):
+            _cat, centroid, _members = groups[g]
+            norm = math.sqrt(sum(w * w for w in centroid.values())) or 1.0
+            sim = sum(w * centroid.get(t, 0.0) for t, w in row.items()) / norm
+            if sim > best_sim:
+                best, best_sim = g, sim
+        if best < 0 or best_sim < JOIN_SIMILARITY:
+            groups.append((p.category, {}, []))
+            best = len(groups) - 1
+        _cat, centroid, members = groups[best]
+        members.append(i)
+        for term, w in row.items():
+            centroid[term] = centroid.get(term, 0.0) + w
+            by_term.setdefault((p.category, term), set()).add(best)
+    result = []
+    for category, centroid, members in groups:
+        norm = math.sqrt(sum(w * w for w in centroid.values())) or 1.0
+
+        def closeness(i: int, centroid: dict[str, float] = centroid, norm: float = norm) -> float:
+            return sum(w * centroid.get(t, 0.0) for t, w in vectors.rows[i].items()) / norm
+
+        # Most representative first: these are the ones a summary reads when a group is large.
+        items = [ordered[i] for i in sorted(members, key=lambda i: (-closeness(i), i))]
+        communes = Counter(p.commune_name for p in items if p.commune_name)
+        result.append(
+            Group(
+                category=category,
+                topic=(_topic(centroid, surface) if len(items) > 1 else "") or items[0].title,
+                codes=sorted(p.code for p in items),
+                communes=[c for c, _n in sorted(communes.items(), key=lambda kv: (-kv[1], kv[0]))],
+                titles=[p.title for p in items],
+                members=items,
+            )
+        )
+    result.sort(key=lambda g: (-g.count, g.category, g.codes[0]))
+    return result

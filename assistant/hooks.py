@@ -1,0 +1,25 @@
+"""Start-up, shutdown and ``council reindex`` hooks of the assistant."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from assistant import retrieval
+from assistant.services.common import close_gateways, ensure_search
+
+log = logging.getLogger("assistant")
+
+
+async def shutdown(settings: Any) -> None:
+    """Close the model servers' connection pools."""
+    await close_gateways()
+
+
+async def reindex(settings: Any) -> int:
+    """Empty the pages index; each document is indexed again, from a reader's view of it, the
+    next time a question is asked about its session. Returns 0: nothing is indexed now."""
+    ensure_search(settings)
+    forgotten = await retrieval.forget_all()
+    log.info("assistant pages index emptied (%d documents will be indexed on demand)", forgotten)
+    return 0

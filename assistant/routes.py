@@ -1,0 +1,271 @@
+"""assistant routes: JSON API, the streaming summary, and the HTML pages (thin: they call services).
+
+Operations: ``assistant.summarize``, ``assistant.ask``, ``assistant.group``, ``assistant.usage``.
+Who may read which document or session is decided by meetings' reader rules inside the
+services; the roles below are the first gate.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.responses import Response, StreamingResponse
+
+from assistant import schemas, services
+from council.errors import Invalid
+from council.i18n import N_
+from council.permissions import allow
+from council.templating import NavItem, register_nav, render
+from council.web import Ctx, api, page
+
+READERS = ("delegate", "chair", "secretariat", "admin")
+SUMMARIZE = allow("assistant.summarize", *READERS)
+ASK = allow("assistant.ask", *READERS)
+GROUP = allow("assistant.group", "secretariat", "admin")
+USAGE = allow("assistant.usage", "admin")
+
+register_nav(
+    NavItem(
+        N_("Petition groups"), "/assistant/petitions", roles=frozenset({"secretariat"}), order=45
+    )
+)
+register_nav(
+    NavItem(N_("Assistant usage"), "/assistant/usage", roles=frozenset({"admin"}), order=90)
+)
+
+
+# --- JSON API -------------------------------------------------------------------------------
+
+
+@api(
+    "POST",
+    "/api/v1/assistant/summaries",
+    perm=SUMMARIZE,
+    body=schemas.SummaryIn,
+    response=schemas.SummaryOut,
+    tags=["assistant"],
+    summary="Summarize a session document",
+)
+async def summary_create(ctx: Ctx) -> dict[str, Any]:
+    """Summarize a document the caller may read; cached by content, provider, model and prompt."""
+    return await services.summarize(ctx.require_user(), ctx.body.document_id, settings=ctx.settings)
+
+
+def sse(events: AsyncIterator[tuple[str, dict[str, Any]]]) -> StreamingResponse:
+    """Server-Sent Events framing of ``(event, data)`` pairs."""
+
+    async def frames() -> AsyncIterator[str]:
+        async for name, data in events:
+            yield f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+    return StreamingResponse(
+        frames(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+@api(
+    "POST",
+    "/api/v1/assistant/summaries/stream",
+    perm=SUMMARIZE,
+    body=schemas.SummaryIn,
+    tags=["assistant"],
+    raw_response="text/event-stream",
+    summary="Summarize a session document, streamed as Server-Sent Events",
+)
+async def summary_stream(ctx: Ctx) -> Response:
+    """Events: ``meta`` (provider, model, label), ``progress``, ``delta`` (text), ``done``
+    (the same body as the plain route) or ``error`` ({code, message})."""
+    events = await services.open_summary_stream(
+        ctx.require_user(), ctx.body.document_id, settings=ctx.settings
+    )
+    return sse(events)
+
+
+@api(
+    "POST",
+    "/api/v1/assistant/questions",
+    perm=ASK,
+    body=schemas.QuestionIn,
+    response=schemas.AnswerOut,
+    tags=["assistant"],
+    summary="Ask about a session's documents",
+)
+async def question_ask(ctx: Ctx) -> dict[str, Any]:
+    """Answer from the session's documents, citing [document, page]; says so when they don't."""
+    return await services.ask(
+        ctx.require_user(), ctx.body.session_id, ctx.body.question, settings=ctx.settings
+    )
+
+
+@api(
+    "POST",
+    "/api/v1/assistant/petition-groups",
+    perm=GROUP,
+    body=schemas.GroupIn,
+    response=schemas.GroupsOut,
+    tags=["assistant"],
+    summary="Group a cycle's petitions by topic",
+)
+async def petition_groups(ctx: Ctx) -> dict[str, Any]:
+    """Petitions of the cycle grouped by shared terms, each group with count, communes, summary."""
+    return await services.group_petitions(
+        ctx.require_user(),
+        settings=ctx.settings,
+        cycle_id=ctx.body.cycle_id,
+        council_code=ctx.body.council_code,
+    )
+
+
+def _int_query(ctx: Ctx, name: str, default: int | None = None) -> int | None:
+    raw = ctx.query.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(str(raw))
+    except ValueError:
+        raise Invalid(fields={name: str(N_("A whole number is expected here."))}) from None
+    if not 1 <= value <= 2**31 - 1:
+        raise Invalid(fields={name: str(N_("This number is out of range."))})
+    return value
+
+
+@api(
+    "GET",
+    "/api/v1/assistant/usage",
+    perm=USAGE,
+    response=schemas.UsageOut,
+    tags=["assistant"],
+    query={
+        "page": "page number (50 entries a page)",
+        "action": "filter by action",
+        "user_id": "filter by user",
+    },
+    summary="The assistant's usage log",
+)
+async def usage_list(ctx: Ctx) -> dict[str, Any]:
+    """Every use of the assistant, newest first (administrators only)."""
+    result = await services.usage_log(
+        ctx.require_user(),
+        page=_int_query(ctx, "page", 1) or 1,
+        action=ctx.query.get("action"),
+        user_id=_int_query(ctx, "user_id"),
+    )
+    return {
+        "items": [services.entry_out(e) for e in result.entries],
+        "total": result.total,
+        "page": result.page,
+        "pages": result.pages,
+    }
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+async def _form_text(ctx: Ctx, name: str) -> str:
+    value = (await ctx.form()).get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+@page("/assistant/sessions/{session_id:int}", perm=ASK, methods=("GET", "POST"))
+async def session_page(ctx: Ctx) -> Response:
+    """The tablet's assistant: ask about the session's documents, summarize each of them."""
+    user = ctx.require_user()
+    session_id = ctx.params["session_id"]
+    info = await services.session_overview(user, session_id, ctx.settings)
+    answer = None
+    question = ""
+    if ctx.request.method == "POST":
+        question = await _form_text(ctx, "question")
+        answer = await services.ask(
+            user, session_id, _checked_question(question), settings=ctx.settings
+        )
+    return render(
+        ctx.request,
+        "assistant/session.html",
+        {**info, "answer": answer, "question": question},
+        fragment="assistant/_answer.html",
+    )
+
+
+def _checked_question(question: str) -> str:
+    from council.search.text import normalize
+
+    question = normalize(question).strip()
+    if not 3 <= len(question) <= schemas.QUESTION_MAX:
+        raise Invalid(fields={"question": str(N_("Ask a question of 3 to 1,000 characters."))})
+    return question
+
+
+@page("/assistant/documents/{document_id:int}", perm=SUMMARIZE, methods=("GET", "POST"))
+async def document_page(ctx: Ctx) -> Response:
+    """A document's summary: streamed with JavaScript, or posted as a plain form without it."""
+    user = ctx.require_user()
+    document_id = ctx.params["document_id"]
+    info = await services.document_overview(user, document_id, ctx.settings)
+    summary = None
+    if ctx.request.method == "POST":
+        summary = await services.summarize(user, document_id, settings=ctx.settings)
+    return render(
+        ctx.request,
+        "assistant/document.html",
+        {**info, "summary": summary},
+        fragment="assistant/_summary.html",
+    )
+
+
+@page("/assistant/petitions", perm=GROUP, methods=("GET", "POST"))
+async def petitions_page(ctx: Ctx) -> Response:
+    """The secretariat's grouping of a cycle's petitions, ready for the summary report."""
+    user = ctx.require_user()
+    result = None
+    cycle_id: int | None = None
+    council_code = ""
+    if ctx.request.method == "POST":
+        raw = await _form_text(ctx, "cycle_id")
+        if raw:
+            if not raw.isdigit() or not 1 <= int(raw) <= 2**31 - 1:
+                raise Invalid(fields={"cycle_id": str(N_("A whole number is expected here."))})
+            cycle_id = int(raw)
+        council_code = (await _form_text(ctx, "council_code"))[:32]
+        result = await services.group_petitions(
+            user, settings=ctx.settings, cycle_id=cycle_id, council_code=council_code or None
+        )
+    return render(
+        ctx.request,
+        "assistant/petitions.html",
+        {"result": result, "cycle_id": cycle_id or "", "council_code": council_code},
+        fragment="assistant/_groups.html",
+    )
+
+
+@page("/assistant/usage", perm=USAGE)
+async def usage_page(ctx: Ctx) -> Response:
+    """The usage log for administrators."""
+    result = await services.usage_log(
+        ctx.require_user(),
+        page=_int_query(ctx, "page", 1) or 1,
+        action=ctx.query.get("action") or None,
+    )
+    return render(
+        ctx.request,
+        "assistant/usage.html",
+        {"log": result, "action": ctx.query.get("action") or ""},
+        fragment="assistant/_usage_table.html",
+    )
+
+
+routes = [
+    summary_create,
+    summary_stream,
+    question_ask,
+    petition_groups,
+    usage_list,
+    session_page,
+    document_page,
+    petitions_page,
+    usage_page,
+]
