@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from petitions.routes import api, exports, public_pages
+from petitions.routes import api, exports, open311, oversight_pages, public_pages, staff_pages
 
-routes = [*exports.routes, *api.routes, *public_pages.routes]
+routes = [
+    *exports.routes,
+    *api.routes,
+    *open311.routes,
+    *oversight_pages.routes,
+    *staff_pages.routes,
+    *public_pages.routes,
+]

@@ -1,0 +1,261 @@
+"""Staff pages (as page and as htmx fragment), dashboards, the city screen, reports, Open311."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from docx import Document
+from openpyxl import load_workbook
+
+from council.models import Council
+from petitions.models import Cycle, Hop
+from tests.factories import bearer, htmx, login
+from tests.petitions.helpers import (
+    PERSONAL_VALUES,
+    act_ok,
+    escalate_assign_answer_publish,
+    file_petition,
+    setup_world,
+)
+
+
+async def test_list_and_detail_as_page_and_fragment(client, anon) -> None:
+    w = await setup_world()
+    code = (await file_petition(anon))["code"]
+    await login(client, w.commune_sec)
+    r = await client.get("/petitions/staff")
+    assert r.status_code == 200 and "<html" in r.text and code in r.text
+    r = await client.get("/petitions/staff?status=received", headers=htmx())
+    assert r.status_code == 200 and "<html" not in r.text and code in r.text
+    r = await client.get("/petitions/staff?status=bogus")
+    assert r.status_code == 422
+    r = await client.get(f"/petitions/staff/{code}")
+    assert r.status_code == 200 and "Nguyễn Thị Hoa" in r.text and 'value="escalate"' in r.text
+    r = await client.get(f"/petitions/staff/{code}", headers=htmx())
+    assert r.status_code == 200 and "<html" not in r.text
+
+
+async def test_action_form_without_and_with_htmx(client, anon) -> None:
+    w = await setup_world()
+    code = (await file_petition(anon))["code"]
+    await login(client, w.commune_sec)
+    r = await client.post(f"/petitions/staff/{code}/act", data={"action": "accept"})
+    assert r.status_code == 303 and r.headers["location"] == f"/petitions/staff/{code}"
+    r = await client.post(
+        f"/petitions/staff/{code}/act",
+        data={"action": "assign", "agency_code": "UB-BADINH"},
+        headers=htmx(),
+    )
+    assert r.status_code == 200 and "<html" not in r.text and "UB" in r.text
+    r = await client.post(f"/petitions/staff/{code}/act", data={"action": "assign"}, headers=htmx())
+    assert r.status_code == 422 and r.headers["HX-Retarget"] == "#messages"
+
+
+async def test_chair_sees_no_personal_data_on_pages(client, anon) -> None:
+    w = await setup_world()
+    code = (await file_petition(anon))["code"]
+    await login(client, w.commune_chair)
+    for path in ("/petitions/staff", f"/petitions/staff/{code}"):
+        r = await client.get(path)
+        assert r.status_code == 200 and not any(v in r.text for v in PERSONAL_VALUES), path
+    await login(client, w.other_sec)
+    assert (await client.get(f"/petitions/staff/{code}")).status_code == 403
+
+
+async def test_staff_csv_export_is_scoped_and_personal_data_limited(client, anon) -> None:
+    w = await setup_world()
+    mine = (await file_petition(anon))["code"]
+    other = (await file_petition(anon, council_code="HN-HOANKIEM"))["code"]
+    r = await client.get("/api/v1/petitions/export.csv", headers=await bearer(w.commune_sec))
+    assert r.status_code == 200 and mine in r.text and other not in r.text
+    assert "Nguyễn Thị Hoa" in r.text
+    r = await client.get("/api/v1/petitions/export.csv", headers=await bearer(w.commune_chair))
+    assert mine in r.text and not any(v in r.text for v in PERSONAL_VALUES)
+    r = await client.get("/api/v1/petitions/export.xlsx", headers=await bearer(w.other_sec))
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert {row[0] for row in rows[1:]} == {other}
+    assert (await anon.get("/api/v1/petitions/export.csv")).status_code == 401
+
+
+async def test_staff_filing_assisted_needs_consent_and_prints_a_receipt(client) -> None:
+    w = await setup_world()
+    await login(client, w.commune_sec)
+    page = await client.get("/petitions/staff/file")
+    assert page.status_code == 200
+    form = {
+        "council_code": "HN-BADINH",
+        "channel": "assisted",
+        "category": "social",
+        "title": "Chậm chi trả trợ cấp người cao tuổi",
+        "body": "Bà Lan 85 tuổi chưa nhận trợ cấp 3 tháng.",
+        "name": "Lê Thị Lan",
+    }
+    r = await client.post("/petitions/staff/file", data=form)
+    assert r.status_code == 422
+    png = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    )
+    r = await client.post(
+        "/petitions/staff/file", data=form, files={"consent": ("dong-y.png", png, "image/png")}
+    )
+    assert r.status_code == 201 and "receipt" in r.text
+    code = re.search(r"KN-\d{4}-[0-9A-Z]{7}", r.text).group(0)
+    detail = (
+        await client.get(f"/api/v1/petitions/{code}/detail", headers=await bearer(w.commune_sec))
+    ).json()
+    assert detail["channel"] == "assisted"
+    page = await client.get(f"/petitions/staff/{code}")
+    link = re.search(r'href="(/petitions/staff/[^"]+/attachments/\d+)"', page.text).group(1)
+    assert (await client.get(link)).content == png
+    await login(client, w.commune_chair)
+    assert (await client.get(link)).status_code == 403  # the consent holds personal data
+
+
+async def test_voter_meeting_batch(client) -> None:
+    w = await setup_world()
+    r = await client.post(
+        "/api/v1/petitions/meetings",
+        headers=await bearer(w.commune_delegate),
+        json={
+            "council_code": "HN-BADINH",
+            "held_on": "2026-03-14",
+            "place": "Nhà văn hóa tổ dân phố số 5",
+            "delegates": "Đ/c A, Đ/c B",
+            "attendees": 120,
+        },
+    )
+    assert r.status_code == 201, r.text
+    meeting_id = r.json()["id"]
+    batch = {
+        "petitions": [
+            {
+                "category": "transport",
+                "title": "Sửa đèn tín hiệu ngã tư",
+                "body": "Đèn hỏng hai tuần nay.",
+            },
+            {
+                "category": "environment",
+                "title": "Thu gom rác đúng giờ",
+                "body": "Rác tồn đọng ở đầu ngõ 12.",
+            },
+        ]
+    }
+    r = await client.post(
+        f"/api/v1/petitions/meetings/{meeting_id}/petitions",
+        json=batch,
+        headers=await bearer(w.commune_delegate),
+    )
+    assert r.status_code == 201 and len(r.json()["items"]) == 2
+    r = await client.post(
+        f"/api/v1/petitions/meetings/{meeting_id}/petitions",
+        json=batch,
+        headers=await bearer(w.other_sec),
+    )
+    assert r.status_code == 403
+    await login(client, w.commune_delegate)
+    assert (await client.get("/petitions/meetings/new")).status_code == 200
+    r = await client.post(
+        "/petitions/meetings/new",
+        data={
+            "council_code": "HN-BADINH",
+            "held_on": "2026-03-20",
+            "place": "Trụ sở phường",
+            "delegates": "Đ/c C",
+            "attendees": "80",
+            "rows": "5",
+            "p0-category": "education",
+            "p0-title": "Thiếu phòng học",
+            "p0-body": "Trường tiểu học thiếu phòng học.",
+        },
+    )
+    assert r.status_code == 201 and r.text.count('class="code"') == 2
+
+
+async def test_dashboards_city_screen_and_on_time_table(client, anon) -> None:
+    w = await setup_world()
+    code = (await file_petition(anon))["code"]
+    late = (await file_petition(anon, council_code="HN-HOANKIEM"))["code"]
+    await escalate_assign_answer_publish(client, w, code)
+    hop = await Hop.filter(petition__code=late, ended_at__isnull=True).first()
+    hop.due_at = hop.started_at.replace(year=hop.started_at.year - 1)
+    await hop.save()
+    from petitions.models import Petition
+
+    await Petition.filter(code=late).update(due_at=hop.due_at)
+    await login(client, w.city_sec)
+    r = await client.get("/petitions/dashboard")
+    assert r.status_code == 200 and "<html" in r.text
+    assert (await client.get("/petitions/dashboard", headers=htmx())).status_code == 200
+    r = await client.get("/petitions/city")
+    assert r.status_code == 200 and "status-red" in r.text and "HN-HOANKIEM" in r.text
+    await login(client, w.other_sec)
+    r = await client.get("/petitions/dashboard")
+    assert r.status_code == 200 and late in r.text  # its overdue list
+    assert (await client.get("/petitions/city")).status_code == 404
+    await login(client, w.city_officer)
+    assert (await client.get("/petitions/dashboard")).status_code == 200
+    r = await anon.get("/petitions/on-time")
+    assert r.status_code == 200 and "Sở SO-XD" in r.text
+
+
+async def test_reports_and_cycle_carry_over(client, anon) -> None:
+    w = await setup_world()
+    code = (await file_petition(anon))["code"]
+    open_code = (await file_petition(anon, title="Thiếu đèn chiếu sáng ngõ 58"))["code"]
+    await escalate_assign_answer_publish(client, w, code)
+    await act_ok(client, w.city_sec, code, "resolution", resolution="resolved")
+    cycle = await Cycle.get(council__code="HN-BADINH")
+    h = await bearer(w.commune_sec)
+    r = await client.get(f"/api/v1/petitions/reports/summary.docx?cycle_id={cycle.id}", headers=h)
+    assert r.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
+    assert "Tổng hợp ý kiến, kiến nghị của cử tri" in text and "Lĩnh vực giao thông" in text
+    assert not any(v in text for v in PERSONAL_VALUES)
+    r = await client.get(f"/api/v1/petitions/reports/results.xlsx?cycle_id={cycle.id}", headers=h)
+    assert (
+        r.status_code == 200 and load_workbook(io.BytesIO(r.content))["Chuyển kỳ sau"].max_row == 2
+    )
+    r = await client.get(
+        f"/api/v1/petitions/reports/results.docx?cycle_id={cycle.id}",
+        headers=await bearer(w.other_sec),
+    )
+    assert r.status_code == 403
+    await login(client, w.commune_sec)
+    assert (await client.get("/petitions/reports")).status_code == 200
+    r = await client.post("/petitions/reports/next-cycle")
+    assert r.status_code == 303
+    new = await Cycle.filter(council__code="HN-BADINH", closed_at__isnull=True).first()
+    assert (new.session_number, new.phase) == (1, "after")
+    carried = await new.entries.all().prefetch_related("petition")
+    assert [e.petition.code for e in carried] == [open_code] and carried[0].carried_over
+
+
+async def test_open311(client, anon) -> None:
+    w = await setup_world()
+    code = (await file_petition(anon))["code"]
+    hidden = (await file_petition(anon, title="Chưa công khai"))["code"]
+    await escalate_assign_answer_publish(client, w, code)
+    r = await anon.get("/open311/v2/services.json")
+    assert r.status_code == 200 and any(s["service_code"] == "transport" for s in r.json())
+    r = await anon.get("/open311/v2/requests.json")
+    ids = [x["service_request_id"] for x in r.json()]
+    assert ids == [code] and hidden not in r.text
+    assert not any(v in r.text for v in PERSONAL_VALUES)
+    r = await anon.get(f"/open311/v2/requests/{code}.xml")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/xml")
+    assert (await anon.get(f"/open311/v2/requests/{hidden}.json")).status_code == 404
+    assert (await anon.get("/open311/v2/requests.json?service_code=nope")).status_code == 400
+    assert (await anon.get("/open311/v2/requests.json?start_date=yesterday")).status_code == 400
+    assert (await anon.get("/open311/v2/discovery.json")).status_code == 200
+    assert (await anon.post("/open311/v2/requests.json")).status_code == 403
+
+
+async def test_notifications_page(client, anon) -> None:
+    w = await setup_world()
+    code = (await file_petition(anon))["code"]
+    await login(client, w.commune_sec)
+    r = await client.get("/petitions/notifications")
+    assert r.status_code == 200 and code in r.text
+    assert await Council.exists(code="HN")
