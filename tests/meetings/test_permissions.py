@@ -1,0 +1,95 @@
+"""Deny tests: every permission-bearing meetings route refuses the wrong role and the other council."""
+
+import pytest
+
+from meetings.documents.generate import make_pdf
+from tests.factories import bearer, make_council, make_user
+from tests.meetings.helpers import create_poll, setup_running_session, upload_document
+
+
+@pytest.fixture
+async def world(client):
+    s = await setup_running_session(client, seats=5, present=4)
+    doc = await upload_document(client, s)
+    poll = await create_poll(client, s)
+    other = await make_council()
+    outsiders = {role: await make_user(role, other) for role in ("secretariat", "chair", "delegate")}
+    request = (await client.post(f"/api/v1/sessions/{s.session_id}/speakers", headers=s.h(s.delegates[0]))).json()
+    return {"s": s, "doc": doc, "poll": poll, "other": other, "outsiders": outsiders,
+            "request_id": request["request_id"]}
+
+
+def _routes(w):
+    s = w["s"]
+    sid, pid, did, iid = s.session_id, w["poll"]["id"], w["doc"]["id"], s.items[0]
+    pdf = {"files": {"file": ("a.pdf", make_pdf("A", ["b"]), "application/pdf")}, "data": {"title": "t"}}
+    return [
+        # (method, url, kwargs, a role of the same council that is refused, refused outsider role)
+        ("POST", "/api/v1/sessions", {"json": {"council_code": s.council.code, "title": "x",
+                                               "starts_at": "2026-01-01T08:00:00Z"}}, "delegate", "secretariat"),
+        ("POST", f"/api/v1/sessions/{sid}/items", {"json": {"title": "x"}}, "delegate", "secretariat"),
+        ("POST", f"/api/v1/items/{iid}/move", {"json": {"position": 2}}, "delegate", "secretariat"),
+        ("POST", f"/api/v1/sessions/{sid}/items/order", {"json": {"order": s.items}}, "delegate", "chair"),
+        ("POST", f"/api/v1/sessions/{sid}/documents", pdf, "delegate", "secretariat"),
+        ("POST", f"/api/v1/documents/{did}/versions", {"files": pdf["files"]}, "delegate", "secretariat"),
+        ("PATCH", f"/api/v1/documents/{did}", {"json": {"title": "y"}}, "delegate", "secretariat"),
+        ("POST", f"/api/v1/sessions/{sid}/publish", {}, "delegate", "secretariat"),
+        ("POST", f"/api/v1/sessions/{sid}/start", {}, "delegate", "chair"),
+        ("POST", f"/api/v1/sessions/{sid}/close", {}, "delegate", "chair"),
+        ("POST", f"/api/v1/sessions/{sid}/current", {"json": {"item_id": iid}}, "delegate", "chair"),
+        ("POST", f"/api/v1/sessions/{sid}/polls", {"json": {"title": "x"}}, "delegate", "chair"),
+        ("POST", f"/api/v1/polls/{pid}/open", {}, "delegate", "chair"),
+        ("POST", f"/api/v1/polls/{pid}/close", {}, "delegate", "chair"),
+        ("POST", f"/api/v1/polls/{pid}/ballots", {"json": {"choice": "yes"}}, "secretariat", "delegate"),
+        ("GET", f"/api/v1/polls/{pid}", {}, "citizen", "delegate"),
+        ("GET", f"/api/v1/sessions/{sid}", {}, "citizen", "delegate"),
+        ("POST", f"/api/v1/sessions/{sid}/attendance", {"json": {}}, "citizen", "delegate"),
+        ("GET", f"/api/v1/sessions/{sid}/attendance", {}, "citizen", "secretariat"),
+        ("POST", f"/api/v1/sessions/{sid}/speakers", {}, "secretariat", "delegate"),
+        ("POST", f"/api/v1/sessions/{sid}/speakers/withdraw", {}, "secretariat", "delegate"),
+        ("POST", f"/api/v1/speakers/{w['request_id']}/floor", {}, "delegate", "chair"),
+        ("POST", f"/api/v1/sessions/{sid}/speakers/finish", {}, "delegate", "chair"),
+        ("PUT", f"/api/v1/documents/{did}/notes/1", {"json": {"text": "x"}}, "citizen", "delegate"),
+        ("GET", f"/api/v1/documents/{did}", {}, "citizen", "delegate"),
+        ("GET", f"/api/v1/documents/{did}/file", {}, "citizen", "delegate"),
+        ("GET", f"/api/v1/sessions/{sid}/documents", {}, "citizen", "delegate"),
+        ("GET", f"/api/v1/sessions/{sid}/minutes.pdf", {}, "citizen", "chair"),
+        ("GET", f"/api/v1/sessions/{sid}/minutes.docx", {}, "citizen", "secretariat"),
+    ]
+
+
+async def test_wrong_role_and_other_council_are_refused(client, world) -> None:
+    s = world["s"]
+    citizen = await make_user("citizen")
+    same_council = {"delegate": s.delegates[-1], "secretariat": s.secretariat, "citizen": citizen}
+    for method, url, kwargs, role, outsider_role in _routes(world):
+        user = same_council[role]
+        r = await client.request(method, url, headers=await bearer(user), **kwargs)
+        assert r.status_code == 403, (method, url, role, r.status_code, r.text)
+        outsider = world["outsiders"][outsider_role]
+        r = await client.request(method, url, headers=await bearer(outsider), **kwargs)
+        assert r.status_code == 403, (method, url, outsider_role, r.status_code, r.text)
+        r = await client.request(method, url, **kwargs)
+        assert r.status_code == 401, (method, url, "anonymous", r.status_code)
+
+
+async def test_html_pages_refuse_wrong_role_and_other_council(client, world) -> None:
+    from tests.factories import login
+
+    s = world["s"]
+    sid = s.session_id
+    await login(client, world["outsiders"]["chair"])
+    for url in (f"/meetings/sessions/{sid}/chair", f"/meetings/sessions/{sid}/prepare",
+                f"/meetings/sessions/{sid}/tablet", f"/meetings/sessions/{sid}/hall",
+                f"/meetings/documents/{world['doc']['id']}"):
+        assert (await client.get(url)).status_code == 403, url
+    r = await client.post(f"/meetings/sessions/{sid}/chair/start")
+    assert r.status_code == 403
+    await login(client, s.delegates[0])
+    for url in (f"/meetings/sessions/{sid}/chair", f"/meetings/sessions/{sid}/prepare"):
+        assert (await client.get(url)).status_code == 403, url
+    r = await client.post(f"/meetings/sessions/{sid}/items", data={"title": "x"})
+    assert r.status_code == 403
+    client.cookies.clear()
+    r = await client.get(f"/meetings/sessions/{sid}/tablet")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
