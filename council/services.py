@@ -347,3 +347,228 @@ async def roll_import(actor: User, council: Council, data: bytes, role: str = "d
         await audit.record("user.import", actor=actor, target_type="council", target_id=council.id,
                            council_id=council.id, details={"count": len(created)})
     return RollResult(created, [])
+
+
+# --- admin pages: listings, generated passwords, the roll with its passwords ----------------------
+
+ROLL_PHONE_RE = re.compile(r"^[0-9+() .-]{3,32}$")
+ROLL_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{1,63}$")
+
+
+@dataclass
+class Listing:
+    """One page of a filtered list."""
+
+    items: list  # type: ignore[type-arg]  # of models, or rows of them
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def generate_password() -> str:
+    """A random password that a spreadsheet will not read as a formula (no leading - = + @)."""
+    while True:
+        password = secrets.token_urlsafe(9)
+        if password[0].isalnum():
+            return password
+
+
+async def roles_manageable(actor: User, council: Council | None) -> list[str]:
+    """The roles ``actor`` may create or manage in ``council`` (the rule of ``_may_manage``)."""
+    allowed = []
+    for role in ROLES:
+        try:
+            await _may_manage(actor, role, council)
+        except Forbidden:
+            continue
+        allowed.append(role)
+    return allowed
+
+
+def _page_bounds(page: int, per_page: int, total: int) -> int:
+    pages = max(1, -(-total // per_page))
+    return min(max(page, 1), pages)
+
+
+async def councils_listing(
+    *,
+    q: str = "",
+    city: Council | None = None,
+    active: bool | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> Listing:
+    """Councils in order city, then its communes; each item is ``(council, communes, accounts)``
+    where ``accounts`` counts the active delegate and chair accounts."""
+    from tortoise.expressions import Q
+    from tortoise.functions import Count
+
+    qs = Council.all()
+    if city is not None:
+        qs = qs.filter(Q(id=city.id) | Q(parent_id=city.id))
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    keys = await qs.values_list("id", "level", "code", "parent__code")
+    keys.sort(key=lambda k: (k[3] or k[2], 0 if k[1] == "city" else 1, k[2]))
+    page = _page_bounds(page, per_page, len(keys))
+    ids = [k[0] for k in keys[(page - 1) * per_page : page * per_page]]
+    found = {c.id: c for c in await Council.filter(id__in=ids).prefetch_related("parent")}
+    communes = dict(
+        await Council.filter(parent_id__in=ids)
+        .group_by("parent_id")
+        .annotate(n=Count("id"))
+        .values_list("parent_id", "n")
+    )
+    accounts = dict(
+        await User.filter(council_id__in=ids, role__in=["delegate", "chair"], is_active=True)
+        .group_by("council_id")
+        .annotate(n=Count("id"))
+        .values_list("council_id", "n")
+    )
+    items = [(found[i], communes.get(i, 0), accounts.get(i, 0)) for i in ids]
+    return Listing(items, len(keys), page, per_page)
+
+
+async def agencies_listing(
+    actor: User,
+    *,
+    council: Council | None = None,
+    q: str = "",
+    active: bool | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> Listing:
+    """Agencies an admin sees (all, or one council's); others see only their own council's."""
+    from tortoise.expressions import Q
+
+    if actor.role != "admin":
+        if council is None or actor.council_id != council.id:
+            raise Forbidden()
+    qs = Agency.all()
+    if council is not None:
+        qs = qs.filter(council_id=council.id)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    total = await qs.count()
+    page = _page_bounds(page, per_page, total)
+    items = (
+        await qs.order_by("council_id", "code")
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .prefetch_related("council")
+    )
+    return Listing(list(items), total, page, per_page)
+
+
+async def users_listing(
+    actor: User,
+    *,
+    council: Council | None = None,
+    role: str | None = None,
+    q: str = "",
+    active: bool | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> Listing:
+    """The users ``actor`` may manage: everyone for an admin; for a secretariat only its own
+    council's delegates and chair. Search by full name or username."""
+    from tortoise.expressions import Q
+
+    if actor.role != "admin":
+        if council is None or actor.council_id != council.id:
+            raise Forbidden()
+    qs = User.all()
+    if council is not None:
+        qs = qs.filter(council_id=council.id)
+    roles = await roles_manageable(actor, council)
+    if role:
+        if role not in roles:
+            return Listing([], 0, 1, per_page)
+        qs = qs.filter(role=role)
+    elif actor.role != "admin":
+        qs = qs.filter(role__in=roles)
+    if q:
+        qs = qs.filter(Q(full_name__icontains=q) | Q(username__icontains=q.lower()))
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    total = await qs.count()
+    page = _page_bounds(page, per_page, total)
+    items = (
+        await qs.order_by("id")
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .prefetch_related("council", "agency")
+    )
+    return Listing(list(items), total, page, per_page)
+
+
+async def user_set_active(actor: User, user: User, active: bool) -> User:
+    """user.deactivate / user.reactivate (deactivation ends every session). Nobody deactivates
+    their own account, so a council can never lock out its last administrator by mistake."""
+    if not active and actor.id == user.id:
+        raise Conflict("own_account", N_("You cannot deactivate your own account."))
+    return await user_update(actor, user, is_active=active)
+
+
+def _roll_rows(text: str) -> list[list[str]]:
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in first and "," not in first else ","
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+async def roll_import_with_passwords(
+    actor: User, council: Council, data: bytes, role: str = "delegate"
+) -> tuple[RollResult, dict[str, str]]:
+    """user.import as ``roll_import`` does it (all or nothing, errors line by line), also accepting
+    ``;`` as separator (Excel in Vietnamese), checking e-mail and phone, and returning the passwords
+    generated for rows that gave none (username → password), to be shown once."""
+    await _may_manage(actor, role, council)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return await roll_import(actor, council, data, role), {}
+    try:
+        rows = _roll_rows(text)
+    except csv.Error:
+        return RollResult([], [(0, str(N_("The file is not a valid CSV file.")))]), {}
+    header = [h.strip().lower() for h in rows[0]] if rows else []
+    if "username" not in header or "full_name" not in header:
+        return await roll_import(actor, council, data, role), {}
+    if "password" not in header:
+        header.append("password")
+        rows[0].append("password")
+    col = {name: header.index(name) for name in ROLL_COLUMNS if name in header}
+    generated: dict[str, str] = {}
+    errors: list[tuple[int, str]] = []
+    for line, row in enumerate((r for r in rows[1:] if r), start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        row.extend([""] * (len(header) - len(row)))
+        cell = {name: row[i].strip() for name, i in col.items()}
+        if len(cell["full_name"]) > 200:
+            errors.append((line, str(N_("The full name is longer than 200 characters."))))
+        if cell.get("email") and not ROLL_EMAIL_RE.match(cell["email"]):
+            errors.append((line, str(N_("The e-mail address is not valid."))))
+        if cell.get("phone") and not ROLL_PHONE_RE.match(cell["phone"]):
+            errors.append((line, str(N_("The phone number is not valid."))))
+        if not cell["password"]:
+            row[col["password"]] = password = generate_password()
+            generated[cell["username"].lower()] = password
+    if errors:
+        return RollResult([], sorted(errors)), {}
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    result = await roll_import(actor, council, out.getvalue().encode(), role)
+    if not result.created:
+        return result, {}
+    return result, {
+        u.username: generated[u.username] for u in result.created if u.username in generated
+    }
