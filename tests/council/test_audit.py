@@ -1,0 +1,262 @@
+"""The audit chain: what writes an entry, and `council verify-audit` catching tampering.
+
+The tampering is done the way an insider with database access would: raw SQL on the table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from typing import Any
+
+import httpx
+from tortoise import connections
+
+from council.models import AuditEntry
+from council.settings import Settings
+from tests.factories import PASSWORD, bearer, login, make_council, make_user
+
+
+def verify_audit(settings: Settings) -> subprocess.CompletedProcess[str]:
+    """`council verify-audit` as a subprocess against this test's data directory and database."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "SECRET_KEY")}
+    env.update(COUNCIL_DATA_DIR=str(settings.data_dir), DATABASE_URL=settings.database_url)
+    return subprocess.run(
+        [sys.executable, "-m", "council.cli", "verify-audit"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+async def _entries(**filters: Any) -> list[AuditEntry]:
+    return await AuditEntry.filter(**filters).order_by("seq")
+
+
+async def _sql(query: str, values: list[Any] | None = None) -> list[dict[str, Any]]:
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "postgres":
+        for i in range(query.count("?")):
+            query = query.replace("?", f"${i + 1}", 1)
+    return list(await conn.execute_query_dict(query, values or []))
+
+
+async def _chain_of(n: int) -> list[AuditEntry]:
+    """At least ``n`` entries from real operations."""
+    city = await make_council("HN")
+    admin = await make_user("admin")
+    while await AuditEntry.all().count() < n:
+        await make_user("delegate", city)
+    entries = await _entries()
+    assert entries[0].seq == 1 and admin
+    return entries
+
+
+# --- what is recorded ------------------------------------------------------------------------
+
+
+async def test_logins_failures_denials_and_changes_are_recorded(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    city = await make_council("HN")
+    admin = await make_user("admin", username="quantri")
+    delegate = await make_user("delegate", city, username="daibieu.hn")
+    start = await AuditEntry.all().count()
+
+    r = await client.post(
+        "/api/v1/auth/token", json={"username": "daibieu.hn", "password": PASSWORD}
+    )
+    assert r.status_code == 200
+    r = await client.post(
+        "/api/v1/auth/token", json={"username": "daibieu.hn", "password": "sai-mat-khau"}
+    )
+    assert r.status_code == 401
+    r = await client.post(
+        "/api/v1/councils",
+        headers=await bearer(delegate),
+        json={"code": "DN", "name": "Đà Nẵng", "level": "city", "seats": 52},
+    )
+    assert r.status_code == 403
+    r = await client.post(
+        "/api/v1/councils",
+        headers=await bearer(admin),
+        json={"code": "DN", "name": "Đà Nẵng", "level": "city", "seats": 52},
+    )
+    assert r.status_code == 201
+    r = await client.post(
+        "/api/v1/users",
+        headers=await bearer(admin),
+        json={
+            "username": "vanphong.dn",
+            "password": PASSWORD,
+            "role": "secretariat",
+            "council_code": "DN",
+            "full_name": "Văn phòng",
+        },
+    )
+    assert r.status_code == 201
+
+    new = await AuditEntry.filter(seq__gt=start).order_by("seq")
+    ops = [e.operation for e in new]
+    assert "auth.token" in ops and "auth.login_failed" in ops
+    assert "permission.denied" in ops and "council.create" in ops and "user.create" in ops
+
+    token = next(e for e in new if e.operation == "auth.token" and e.actor_id == delegate.id)
+    assert token.actor_name == "daibieu.hn" and token.created_at is not None
+    failed = next(e for e in new if e.operation == "auth.login_failed")
+    assert failed.details.get("username") == "daibieu.hn" and "sai-mat-khau" not in str(
+        failed.details
+    )
+    denied = next(e for e in new if e.operation == "permission.denied")
+    assert denied.actor_id == delegate.id and denied.target_id == "council.create"
+    assert denied.council_id == city.id
+    created = next(e for e in new if e.operation == "council.create")
+    assert created.actor_id == admin.id
+    user_created = next(e for e in new if e.operation == "user.create")
+    assert user_created.actor_id == admin.id and PASSWORD not in str(user_created.details)
+    assert all(e.prev_hash == p.hash for p, e in zip(new, new[1:], strict=False))
+
+
+async def test_browser_login_and_logout_are_recorded(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    user = await make_user("citizen", username="congdan1")
+    page = await client.get("/login")
+    csrf = client.cookies.get("csrftoken")
+    assert page.status_code == 200 and csrf
+    r = await client.post(
+        "/login", data={"username": "congdan1", "password": PASSWORD, "csrf_token": csrf}
+    )
+    assert r.status_code == 303
+    r = await client.post("/logout", data={"csrf_token": csrf})
+    assert r.status_code == 303
+    ops = [e.operation for e in await _entries(actor_id=user.id)]
+    assert ops[-2:] == ["auth.login", "auth.logout"]
+
+
+async def test_a_denied_page_is_recorded(client: httpx.AsyncClient, settings: Settings) -> None:
+    city = await make_council("HN")
+    delegate = await make_user("delegate", city)
+    await login(client, delegate)
+    before = await AuditEntry.filter(operation="permission.denied").count()
+    r = await client.post(
+        "/api/v1/agencies",
+        json={
+            "code": "SO-XD",
+            "name": "Sở Xây dựng",
+            "council_code": "HN",
+            "categories": ["transport"],
+        },
+    )
+    assert r.status_code == 403
+    assert await AuditEntry.filter(operation="permission.denied").count() == before + 1
+
+
+# --- verify-audit --------------------------------------------------------------------------------
+
+
+async def test_verify_audit_passes_on_an_intact_chain(settings: Settings) -> None:
+    entries = await _chain_of(6)
+    out = verify_audit(settings)
+    assert out.returncode == 0, out.stderr
+    assert re.search(rf"intact: {len(entries)} entries", out.stdout)
+
+
+async def test_verify_audit_detects_an_edited_entry(settings: Settings) -> None:
+    entries = await _chain_of(6)
+    victim = entries[2]
+    await _sql("UPDATE audit_entry SET actor_name = ? WHERE id = ?", ["someone-else", victim.id])
+    out = verify_audit(settings)
+    assert out.returncode == 1
+    assert f"seq={victim.seq} id={victim.id}" in out.stdout and "changed" in out.stdout
+
+
+async def test_verify_audit_detects_an_edit_that_recomputes_the_entry_hash(
+    settings: Settings,
+) -> None:
+    """Rewriting an entry with a fresh, valid hash still breaks the link to the next one."""
+    from council.audit import compute_hash
+
+    entries = await _chain_of(6)
+    victim = entries[2]
+    victim.details = {"note": "rewritten"}
+    new_hash = compute_hash(victim)
+    await _sql(
+        "UPDATE audit_entry SET details = ?, hash = ? WHERE id = ?",
+        ['{"note":"rewritten"}', new_hash, victim.id],
+    )
+    out = verify_audit(settings)
+    assert out.returncode == 1
+    following = entries[3]
+    assert f"seq={following.seq} id={following.id}" in out.stdout
+
+
+async def test_verify_audit_detects_a_deleted_entry(settings: Settings) -> None:
+    entries = await _chain_of(6)
+    await _sql("DELETE FROM audit_entry WHERE id = ?", [entries[2].id])
+    out = verify_audit(settings)
+    assert out.returncode == 1
+    after = entries[3]
+    assert f"seq={after.seq} id={after.id}" in out.stdout and "missing" in out.stdout
+
+
+async def test_verify_audit_detects_two_swapped_entries(settings: Settings) -> None:
+    """Two rows exchange their place in the table (every column but the row id)."""
+    entries = await _chain_of(6)
+    a, b = entries[2], entries[3]
+    columns = [
+        "seq",
+        "created_at",
+        "actor_id",
+        "actor_name",
+        "operation",
+        "target_type",
+        "target_id",
+        "council_id",
+        "ip",
+        "details",
+        "prev_hash",
+        "hash",
+    ]
+    rows = {
+        r["id"]: r for r in await _sql("SELECT * FROM audit_entry WHERE id IN (?, ?)", [a.id, b.id])
+    }
+    await _sql("UPDATE audit_entry SET seq = ? WHERE id = ?", [-1, a.id])
+    for target, source in ((b.id, a.id), (a.id, b.id)):
+        sets = ", ".join(f"{c} = ?" for c in columns)
+        values = [_raw(rows[source][c]) for c in columns]
+        await _sql(f"UPDATE audit_entry SET {sets} WHERE id = ?", [*values, target])
+    out = verify_audit(settings)
+    assert out.returncode == 1
+    assert f"seq={b.seq} id={a.id}" in out.stdout  # the first row out of place
+    assert "out of order" in out.stdout or "missing" in out.stdout
+
+
+async def test_verify_audit_detects_swapped_contents_with_sequence_kept(settings: Settings) -> None:
+    """The subtler swap: the sequence numbers stay, the contents of two entries trade places."""
+    entries = await _chain_of(6)
+    a, b = entries[2], entries[3]
+    columns = ["operation", "actor_id", "actor_name", "target_type", "target_id", "details"]
+    rows = {
+        r["id"]: r for r in await _sql("SELECT * FROM audit_entry WHERE id IN (?, ?)", [a.id, b.id])
+    }
+    for target, source in ((a.id, b.id), (b.id, a.id)):
+        sets = ", ".join(f"{c} = ?" for c in columns)
+        await _sql(
+            f"UPDATE audit_entry SET {sets} WHERE id = ?",
+            [*[_raw(rows[source][c]) for c in columns], target],
+        )
+    out = verify_audit(settings)
+    assert out.returncode == 1
+    assert f"seq={a.seq} id={a.id}" in out.stdout
+
+
+def _raw(value: Any) -> Any:
+    """A value read back from the driver, ready to be written again (JSON columns as text)."""
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
+    return value
