@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from petitions.routes import api, exports, open311, oversight_pages, public_pages, staff_pages
+from council.dashboard import register_widget
+from council.i18n import N_
+from council.templating import NavItem, register_nav
+from petitions.routes import (
+    api,
+    exports,
+    open311,
+    oversight_pages,
+    public_pages,
+    staff_pages,
+    widgets,
+)
+from petitions.services.scope import STAFF_ROLES
 
 routes = [
     *exports.routes,
@@ -12,3 +24,7 @@ routes = [
     *staff_pages.routes,
     *public_pages.routes,
 ]
+
+register_nav(NavItem(N_("Voters' petitions"), "/petitions", order=40, public=True))
+register_nav(NavItem(N_("Petitions (staff)"), "/petitions/staff", roles=STAFF_ROLES, order=41))
+register_widget(widgets.petitions_widget)
