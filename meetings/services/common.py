@@ -92,8 +92,9 @@ def require_state(session: Session, *states: str) -> None:
     if session.status not in states:
         raise Conflict(
             "session_state",
-            N_("This cannot be done while the session is {state}.").format(state=session.status),
+            N_("This cannot be done in the session's current state."),
             status=409,
+            state=session.status,
         )
 
 
