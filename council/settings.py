@@ -127,6 +127,12 @@ SETTINGS: tuple[Setting, ...] = (
         "http://127.0.0.1:8000",
         "Public address of the site, used in e-mails and receipts.",
     ),
+    Setting(
+        "forwarded_allow_ips",
+        "FORWARDED_ALLOW_IPS",
+        "127.0.0.1",
+        "Addresses of the reverse proxies (comma-separated, `*` for any) whose X-Forwarded-For and X-Forwarded-Proto headers `council serve` trusts.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -160,6 +166,7 @@ class Settings:
     assistant_rate: str
     token_ttl_hours: int
     base_url: str
+    forwarded_allow_ips: str = "127.0.0.1"
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -206,6 +213,7 @@ class Settings:
             assistant_rate=raw["assistant_rate"] or "30/3600",
             token_ttl_hours=int(raw["token_ttl_hours"] or 720),
             base_url=(raw["base_url"] or "").rstrip("/"),
+            forwarded_allow_ips=raw["forwarded_allow_ips"] or "127.0.0.1",
         )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
