@@ -1,0 +1,391 @@
+"""Benchmark of the Vietnamese search engine (issue 4, item 16).
+
+Generates N realistic Vietnamese petitions (deterministic), then measures:
+- the full rebuild time of a petitions index through ``council.search`` (the ``council reindex`` path);
+- query p50/p95 for 200 single-syllable, 200 multi-syllable-word and 200 unaccented queries;
+- the same queries against SQLite FTS5 (``unicode61 remove_diacritics 2``) over the same corpus;
+- the delay between committing a new petition (outbox row) and finding it through the worker.
+
+Run: ``.venv/bin/python bench/search.py`` (200,000 petitions) or ``--n 20000`` for a quick run.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+# --- corpus ---------------------------------------------------------------------------------
+
+WARDS = [
+    "Hoàn Kiếm",
+    "Cửa Nam",
+    "Ba Đình",
+    "Ngọc Hà",
+    "Giảng Võ",
+    "Hai Bà Trưng",
+    "Vĩnh Tuy",
+    "Bạch Mai",
+    "Đống Đa",
+    "Kim Liên",
+    "Văn Miếu - Quốc Tử Giám",
+    "Láng",
+    "Ô Chợ Dừa",
+    "Hồng Hà",
+    "Lĩnh Nam",
+    "Hoàng Mai",
+    "Vĩnh Hưng",
+    "Tương Mai",
+    "Định Công",
+    "Hoàng Liệt",
+    "Yên Sở",
+    "Thanh Xuân",
+    "Khương Đình",
+    "Phương Liệt",
+    "Cầu Giấy",
+    "Nghĩa Đô",
+    "Yên Hòa",
+    "Tây Hồ",
+    "Phú Thượng",
+    "Tây Tựu",
+    "Phú Diễn",
+    "Xuân Đỉnh",
+    "Đông Ngạc",
+    "Thượng Cát",
+    "Từ Liêm",
+    "Xuân Phương",
+    "Tây Mỗ",
+    "Đại Mỗ",
+    "Long Biên",
+    "Bồ Đề",
+    "Việt Hưng",
+    "Phúc Lợi",
+    "Hà Đông",
+    "Dương Nội",
+    "Yên Nghĩa",
+    "Phú Lương",
+    "Kiến Hưng",
+    "Thanh Liệt",
+    "Chương Mỹ",
+    "Sơn Tây",
+    "Tùng Thiện",
+    "Sóc Sơn",
+    "Đông Anh",
+    "Phúc Thịnh",
+    "Thiên Lộc",
+    "Gia Lâm",
+    "Thuận An",
+    "Bát Tràng",
+    "Thanh Trì",
+    "Đại Thanh",
+    "Ngọc Hồi",
+    "Mê Linh",
+    "Quang Minh",
+    "Tiến Thắng",
+    "Ba Vì",
+    "Minh Châu",
+    "Suối Hai",
+    "Phúc Thọ",
+    "Đan Phượng",
+    "Hoài Đức",
+    "Dương Hòa",
+    "Quốc Oai",
+    "Thạch Thất",
+    "Thanh Oai",
+    "Thường Tín",
+    "Phú Xuyên",
+    "Ứng Hòa",
+    "Mỹ Đức",
+    "Hương Sơn",
+    "Vân Đình",
+    "Chuyên Mỹ",
+    "Hồng Vân",
+    "Nội Bài",
+]
+STREETS = [
+    "Nguyễn Trãi",
+    "Giải Phóng",
+    "Láng Hạ",
+    "Kim Mã",
+    "Trường Chinh",
+    "Tây Sơn",
+    "Xã Đàn",
+    "Nguyễn Văn Cừ",
+    "Phạm Văn Đồng",
+    "Hoàng Quốc Việt",
+    "Cầu Giấy",
+    "Lê Văn Lương",
+    "Tố Hữu",
+    "Quang Trung",
+    "Nguyễn Xiển",
+    "Kim Giang",
+    "Tam Trinh",
+    "Minh Khai",
+    "Bạch Đằng",
+    "Âu Cơ",
+    "Lạc Long Quân",
+    "Võ Chí Công",
+    "Hồ Tùng Mậu",
+    "Phạm Hùng",
+    "Nguyễn Khoái",
+    "Ngọc Lâm",
+    "Hà Huy Tập",
+    "Cổ Linh",
+    "Trần Phú",
+    "Quốc lộ 32",
+    "Quốc lộ 6",
+    "Quốc lộ 1A",
+    "Đại lộ Thăng Long",
+    "tỉnh lộ 419",
+    "đê sông Hồng",
+    "Vành đai 3",
+    "Vành đai 2,5",
+    "Ngõ 55 Hoàng Hoa Thám",
+    "ngõ 175 Định Công",
+]
+PLACES = [
+    "khu tập thể",
+    "tổ dân phố số 5",
+    "thôn Đoài",
+    "thôn Đông",
+    "xóm Mới",
+    "khu đô thị mới",
+    "cụm dân cư số 3",
+    "khu tái định cư",
+    "chợ dân sinh",
+    "trường tiểu học",
+    "trường mầm non",
+    "trạm y tế",
+    "nhà văn hóa",
+    "khu công nghiệp",
+    "cánh đồng",
+    "bờ kênh",
+    "cổng làng",
+]
+TOPICS: dict[str, dict[str, list[str]]] = {
+    "transport": {
+        "titles": [
+            "Đề nghị sửa chữa mặt đường {street} xuống cấp nghiêm trọng",
+            "Kiến nghị lắp đặt đèn tín hiệu giao thông tại nút giao {street}",
+            "Đường giao thông nông thôn tại {place} bị hư hỏng",
+            "Đề nghị xử lý ùn tắc giao thông giờ cao điểm trên đường {street}",
+            "Kiến nghị xây cầu dân sinh qua kênh tại {place}",
+            "Đề nghị mở rộng đường {street} đoạn qua phường {ward}",
+        ],
+        "body": [
+            "Mặt đường {street} đoạn qua {place} bị sụt lún, nhiều ổ gà sâu, mùa mưa đọng nước gây nguy hiểm cho người tham gia giao thông.",
+            "Nhiều vụ tai nạn giao thông đã xảy ra tại nút giao này do không có đèn tín hiệu và biển báo.",
+            "Xe tải trọng lớn thường xuyên đi qua làm hư hỏng đường giao thông nông thôn mới được đầu tư.",
+            "Tình trạng ùn tắc kéo dài vào giờ cao điểm sáng và chiều, ảnh hưởng đến việc đi lại của học sinh và người dân.",
+            "Dự án cải tạo, mở rộng đường đã được phê duyệt từ năm {year} nhưng đến nay vẫn chưa triển khai.",
+            "Vỉa hè bị lấn chiếm làm nơi đỗ xe, người đi bộ phải đi xuống lòng đường.",
+        ],
+    },
+    "flooding": {
+        "titles": [
+            "Kiến nghị xử lý tình trạng ngập úng kéo dài tại {place}",
+            "Đề nghị nạo vét hệ thống thoát nước trên đường {street}",
+            "Ngập lụt mỗi khi mưa lớn tại phường {ward}",
+            "Đề nghị cải tạo cống thoát nước bị tắc nghẽn tại {place}",
+        ],
+        "body": [
+            "Mỗi khi mưa lớn, khu vực {place} ngập sâu từ 30 đến 50 cm, nước thải tràn vào nhà dân.",
+            "Hệ thống cống thoát nước đã xuống cấp, nhiều đoạn bị tắc nghẽn do rác thải và bùn đất.",
+            "Trạm bơm tiêu úng hoạt động không hiệu quả, nước rút rất chậm sau mỗi trận mưa.",
+            "Tình trạng ngập úng kéo dài gây ô nhiễm môi trường, phát sinh dịch bệnh sốt xuất huyết.",
+            "Cử tri đề nghị thành phố sớm đầu tư dự án chống ngập cho khu vực phía nam.",
+        ],
+    },
+    "education": {
+        "titles": [
+            "Đề nghị xây thêm phòng học cho trường tiểu học phường {ward}",
+            "Kiến nghị về sĩ số học sinh quá đông tại các trường công lập",
+            "Đề nghị cải tạo sân trường mầm non xuống cấp tại {place}",
+            "Kiến nghị về các khoản thu đầu năm học của nhà trường",
+            "Thiếu giáo viên mầm non và tiểu học tại xã {ward}",
+        ],
+        "body": [
+            "Trường tiểu học trên địa bàn chỉ có 20 phòng học nhưng phải tiếp nhận hơn 1.200 học sinh, sĩ số mỗi lớp trên 50 em.",
+            "Nhiều phụ huynh phản ánh các khoản thu ngoài quy định đầu năm học gây khó khăn cho gia đình.",
+            "Sân trường bị nứt, mái tôn dột nát, nhà vệ sinh không bảo đảm điều kiện vệ sinh.",
+            "Đề nghị ngành giáo dục và đào tạo bố trí đủ giáo viên, nhất là giáo viên tiếng Anh và tin học.",
+            "Việc tuyển sinh đầu cấp trực tuyến thường xuyên bị lỗi hệ thống, phụ huynh phải chờ nhiều giờ.",
+        ],
+    },
+    "land": {
+        "titles": [
+            "Kiến nghị cấp giấy chứng nhận quyền sử dụng đất cho các hộ dân tại {place}",
+            "Đề nghị giải quyết bồi thường giải phóng mặt bằng dự án đường {street}",
+            "Kiến nghị về giá đất bồi thường thấp hơn giá thị trường",
+            "Đề nghị xử lý vi phạm xây dựng trái phép trên đất nông nghiệp tại xã {ward}",
+            "Chậm bố trí đất tái định cư cho các hộ bị thu hồi đất",
+        ],
+        "body": [
+            "Các hộ dân đã sử dụng đất ổn định từ trước năm 1993, không có tranh chấp nhưng đến nay vẫn chưa được cấp giấy chứng nhận.",
+            "Giá đất bồi thường khi thu hồi đất thấp hơn nhiều so với giá chuyển nhượng thực tế trên thị trường.",
+            "Dự án đã thu hồi đất từ năm {year} nhưng các hộ dân vẫn chưa được bố trí tái định cư.",
+            "Tình trạng xây dựng trái phép, lấn chiếm đất công, đất nông nghiệp diễn ra phức tạp nhưng chưa được xử lý dứt điểm.",
+            "Thủ tục hành chính về đất đai còn rườm rà, thời gian giải quyết hồ sơ kéo dài quá hạn.",
+        ],
+    },
+    "environment": {
+        "titles": [
+            "Ô nhiễm môi trường do cơ sở sản xuất tại {place}",
+            "Kiến nghị xử lý mùi hôi từ bãi rác {ward}",
+            "Đề nghị xử lý ô nhiễm nguồn nước sông Tô Lịch và sông Nhuệ",
+            "Khói bụi từ các công trình xây dựng trên đường {street}",
+            "Tiếng ồn từ quán karaoke hoạt động quá giờ tại {place}",
+            "Đề nghị thu gom rác thải sinh hoạt đúng giờ tại phường {ward}",
+        ],
+        "body": [
+            "Cơ sở sản xuất xả nước thải chưa qua xử lý ra kênh mương, gây ô nhiễm môi trường nghiêm trọng, bốc mùi hôi thối.",
+            "Bãi rác tập kết tự phát tồn tại nhiều năm, ruồi muỗi phát sinh ảnh hưởng đến sức khỏe người dân.",
+            "Xe chở vật liệu xây dựng không che chắn làm rơi vãi đất cát, khói bụi mù mịt suốt ngày.",
+            "Quán karaoke hoạt động đến 2 giờ sáng, gây tiếng ồn vượt quy chuẩn, ảnh hưởng đến sinh hoạt của khu dân cư.",
+            "Cử tri đề nghị cơ quan chức năng kiểm tra, xử phạt nghiêm các hành vi gây ô nhiễm môi trường.",
+            "Việc thu gom rác thải không đúng giờ quy định, rác tồn đọng trên vỉa hè nhiều ngày.",
+        ],
+    },
+    "health": {
+        "titles": [
+            "Đề nghị nâng cấp trạm y tế phường {ward}",
+            "Kiến nghị về thủ tục khám chữa bệnh bảo hiểm y tế",
+            "Thiếu thuốc điều trị tại bệnh viện đa khoa huyện",
+            "Đề nghị tăng cường phòng chống dịch sốt xuất huyết tại {place}",
+        ],
+        "body": [
+            "Trạm y tế xuống cấp, thiếu trang thiết bị và bác sĩ, người dân phải lên tuyến trên để khám bệnh.",
+            "Người bệnh có thẻ bảo hiểm y tế phải tự mua thuốc ngoài do bệnh viện thiếu thuốc.",
+            "Thủ tục khám chữa bệnh bảo hiểm y tế còn phức tạp, thời gian chờ đợi lâu.",
+            "Số ca mắc sốt xuất huyết tăng cao, đề nghị tổ chức phun thuốc diệt muỗi và vệ sinh môi trường.",
+        ],
+    },
+    "social": {
+        "titles": [
+            "Đề nghị xem xét chế độ trợ cấp cho người có công với cách mạng",
+            "Kiến nghị về việc chi trả lương hưu và trợ cấp xã hội",
+            "Đề nghị hỗ trợ hộ nghèo, hộ cận nghèo tại xã {ward}",
+            "Chậm giải quyết chế độ cho người cao tuổi, người khuyết tật",
+        ],
+        "body": [
+            "Nhiều trường hợp người có công với cách mạng đã nộp hồ sơ từ lâu nhưng chưa được giải quyết chế độ.",
+            "Việc chi trả trợ cấp xã hội qua tài khoản ngân hàng gây khó khăn cho người cao tuổi không sử dụng điện thoại thông minh.",
+            "Đề nghị tăng mức trợ cấp cho người khuyết tật nặng, người cao tuổi cô đơn không nơi nương tựa.",
+            "Tiêu chí xét hộ nghèo, hộ cận nghèo chưa phù hợp với thực tế đời sống người dân.",
+        ],
+    },
+    "security": {
+        "titles": [
+            "Tình trạng trộm cắp tài sản gia tăng tại {place}",
+            "Kiến nghị xử lý đua xe trái phép trên đường {street}",
+            "Đề nghị lắp camera an ninh tại các ngõ xóm phường {ward}",
+            "Kiến nghị về tình trạng tụ tập gây mất trật tự vào ban đêm",
+        ],
+        "body": [
+            "Thời gian gần đây xảy ra nhiều vụ trộm cắp xe máy, tài sản của người dân trong khu dân cư.",
+            "Các nhóm thanh thiếu niên tụ tập đua xe, lạng lách vào ban đêm gây mất an ninh trật tự.",
+            "Đề nghị công an phường tăng cường tuần tra, lắp đặt camera giám sát tại các điểm nóng.",
+        ],
+    },
+    "administration": {
+        "titles": [
+            "Kiến nghị rút ngắn thời gian giải quyết thủ tục hành chính",
+            "Đề nghị hướng dẫn sử dụng dịch vụ công trực tuyến cho người cao tuổi",
+            "Trung tâm phục vụ hành chính công phường {ward} quá tải",
+            "Kiến nghị về việc sắp xếp trụ sở sau khi sáp nhập đơn vị hành chính",
+        ],
+        "body": [
+            "Sau khi sắp xếp đơn vị hành chính, trụ sở mới ở xa khu dân cư, người dân đi lại làm thủ tục khó khăn.",
+            "Hệ thống dịch vụ công trực tuyến thường xuyên bị lỗi, nhiều hồ sơ phải nộp lại nhiều lần.",
+            "Đề nghị bố trí cán bộ hướng dẫn người cao tuổi sử dụng dịch vụ công trực tuyến tại trung tâm phục vụ hành chính công.",
+            "Thời gian giải quyết hồ sơ chứng thực, đăng ký hộ tịch còn kéo dài.",
+        ],
+    },
+    "utilities": {
+        "titles": [
+            "Đề nghị cấp nước sạch cho các hộ dân tại {place}",
+            "Kiến nghị về tình trạng mất điện thường xuyên tại xã {ward}",
+            "Đề nghị lắp đặt hệ thống chiếu sáng công cộng trên đường {street}",
+            "Giá nước sạch tăng cao, chất lượng nước không bảo đảm",
+        ],
+        "body": [
+            "Nhiều hộ dân vẫn phải sử dụng nước giếng khoan bị nhiễm asen, chưa được đấu nối nước sạch.",
+            "Nước sinh hoạt có mùi clo nồng, nhiều cặn bẩn, áp lực nước yếu vào giờ cao điểm.",
+            "Tình trạng mất điện không báo trước diễn ra thường xuyên vào mùa hè nắng nóng.",
+            "Đường {street} đoạn qua {place} không có đèn chiếu sáng, buổi tối rất tối và nguy hiểm.",
+        ],
+    },
+}
+OPENINGS = [
+    "Cử tri phường {ward} phản ánh:",
+    "Cử tri xã {ward} kiến nghị:",
+    "Tại buổi tiếp xúc cử tri trước kỳ họp, cử tri phường {ward} phản ánh:",
+    "Nhân dân {place} phường {ward} có ý kiến:",
+    "",
+]
+CLOSINGS = [
+    "Đề nghị các cơ quan chức năng sớm kiểm tra, xử lý dứt điểm.",
+    "Đề nghị Ủy ban nhân dân thành phố chỉ đạo các sở, ngành liên quan sớm giải quyết.",
+    "Cử tri đề nghị Hội đồng nhân dân thành phố giám sát việc giải quyết kiến nghị này.",
+    "Đề nghị trả lời cử tri bằng văn bản trước kỳ họp tới.",
+    "Kiến nghị này đã được phản ánh nhiều lần nhưng chưa được giải quyết.",
+    "",
+]
+CHANNELS = ["online", "voter_meeting", "direct", "mail", "assisted"]
+STATUSES = ["received", "accepted", "escalated", "assigned", "answered", "published", "closed"]
+CATEGORY_CODES = list(TOPICS)
+
+
+@dataclass(frozen=True)
+class Petition:
+    """One generated petition, shaped like the petitions index documents."""
+
+    id: str
+    title: str
+    body: str
+    category: str
+    council: str
+    status: str
+    channel: str
+    filed_at: date
+
+
+def _fill(template: str, rng: random.Random, ward: str) -> str:
+    return template.format(
+        street=rng.choice(STREETS),
+        place=rng.choice(PLACES),
+        ward=ward,
+        year=rng.randint(2015, 2024),
+    )
+
+
+def generate_petitions(n: int, seed: int = 2025) -> Iterator[Petition]:
+    """Yield ``n`` deterministic, realistic petitions (titles, bodies, filters)."""
+    rng = random.Random(seed)
+    start = date(2024, 1, 1)
+    for i in range(n):
+        category = rng.choice(CATEGORY_CODES)
+        topic = TOPICS[category]
+        ward_index = rng.randrange(len(WARDS))
+        ward = WARDS[ward_index]
+        title = _fill(rng.choice(topic["titles"]), rng, ward)
+        sentences = [_fill(rng.choice(OPENINGS), rng, ward)]
+        sentences += [
+            _fill(s, rng, ward)
+            for s in rng.sample(topic["body"], min(len(topic["body"]), rng.randint(2, 4)))
+        ]
+        if rng.random() < 0.3:
+            other = TOPICS[rng.choice(CATEGORY_CODES)]["body"]
+            sentences.append(_fill(rng.choice(other), rng, ward))
+        sentences.append(_fill(rng.choice(CLOSINGS), rng, ward))
+        yield Petition(
+            id=f"KN-{i:07d}",
+            title=title,
+            body=" ".join(s for s in sentences if s),
+            category=category,
+            council=f"HN-{ward_index:03d}" if rng.random() < 0.8 else "HN",
+            status=rng.choice(STATUSES),
+            channel=rng.choice(CHANNELS),
+            filed_at=start + timedelta(days=rng.randrange(700)),
+        )

@@ -1,0 +1,120 @@
+"""From what a user typed to a Whoosh query: syllables, word segmentation by pairs, exact boost.
+
+A query is split into syllable runs like indexed text. Adjacent syllables that form a word
+("giao thông", "môi trường") become ONE pair term: a single posting list instead of a phrase
+query. Which neighbours form a word is decided from the index itself: the pair is taken when
+it occurs in a large share of the documents holding the rarer of its two syllables
+(``PAIR_COHESION``). Each word then matches its exact form (boosted, so accented input ranks
+exact spellings first) or its folded form ("duong" finds "đường").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from whoosh import query as wq
+
+from council.search.analysis import EXACT, FOLD, PAIR_JOINER, folded, runs
+
+__all__ = [
+    "EXACT_BOOST",
+    "MAX_QUERY_SYLLABLES",
+    "PAIR_COHESION",
+    "QueryWord",
+    "parse_query",
+    "words_query",
+]
+
+# BM25 saturates term frequency at (k1 + 1), so a boost of 8 keeps an exact match above a
+# folded-only one unless the exact document is ~9x longer than average.
+EXACT_BOOST = 8.0
+PAIR_COHESION = 0.2
+MAX_QUERY_SYLLABLES = 32
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    """One unit of a query: a syllable or a two-syllable pair, in exact and folded form."""
+
+    exact: str
+    fold: str
+
+    @property
+    def folded_syllables(self) -> tuple[str, ...]:
+        """The folded syllables of this word, in order (for highlighting)."""
+        return tuple(self.fold.split(PAIR_JOINER))
+
+
+DocFreq = Callable[[str], int]
+
+
+def parse_query(text: str, fold_df: DocFreq | None = None) -> list[QueryWord]:
+    """Split ``text`` into query words, pairing adjacent syllables that form a word.
+
+    ``fold_df(term)`` gives a term's document frequency in the folded field; without it
+    (no index yet) every adjacent pair of a run is used, like a phrase.
+    At most ``MAX_QUERY_SYLLABLES`` syllables are kept.
+    """
+    words: list[QueryWord] = []
+    budget = MAX_QUERY_SYLLABLES
+    for run in runs(text):
+        run = run[:budget]
+        budget -= len(run)
+        words.extend(_segment(run, fold_df))
+        if budget <= 0:
+            break
+    # The same word typed twice adds nothing but cost.
+    return list(dict.fromkeys(words))
+
+
+def _segment(run: list[str], fold_df: DocFreq | None) -> list[QueryWord]:
+    folds = [folded(s) for s in run]
+    n = len(run)
+    if n == 1:
+        return [QueryWord(run[0], folds[0])]
+    if fold_df is None:
+        return [
+            QueryWord(run[i] + PAIR_JOINER + run[i + 1], folds[i] + PAIR_JOINER + folds[i + 1])
+            for i in range(n - 1)
+        ]
+    single_df = [fold_df(f) for f in folds]
+    scored = []
+    for i in range(n - 1):
+        pair_df = fold_df(folds[i] + PAIR_JOINER + folds[i + 1])
+        rarer = min(single_df[i], single_df[i + 1])
+        if pair_df and rarer:
+            scored.append((pair_df / rarer, i))
+    taken: set[int] = set()
+    starts: set[int] = set()
+    for cohesion, i in sorted(scored, reverse=True):
+        if cohesion >= PAIR_COHESION and i not in taken and i + 1 not in taken:
+            taken.update((i, i + 1))
+            starts.add(i)
+    words = []
+    i = 0
+    while i < n:
+        if i in starts:
+            words.append(
+                QueryWord(run[i] + PAIR_JOINER + run[i + 1], folds[i] + PAIR_JOINER + folds[i + 1])
+            )
+            i += 2
+        else:
+            words.append(QueryWord(run[i], folds[i]))
+            i += 1
+    return words
+
+
+def word_query(word: QueryWord) -> wq.Query:
+    """Match one word by its exact form (boosted) or its folded form."""
+    return wq.Or([wq.Term(EXACT, word.exact, boost=EXACT_BOOST), wq.Term(FOLD, word.fold)])
+
+
+def words_query(words: list[QueryWord], match_all: bool = True) -> wq.Query:
+    """Combine words: all must match (default) or any may (ranked by how many match)."""
+    clauses = [word_query(w) for w in words]
+    if not clauses:
+        return wq.NullQuery
+    if len(clauses) == 1:
+        return clauses[0]
+    return wq.And(clauses) if match_all else wq.Or(clauses)
