@@ -1,0 +1,91 @@
+"""Health, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from tortoise.context import TortoiseContext
+
+from council import db
+from council.app import create_app
+from council.settings import Settings
+from tests.conftest import _pg_admin, _pg_url
+
+
+async def test_healthz(client: httpx.AsyncClient) -> None:
+    r = await client.get("/healthz")
+    assert r.status_code == 200 and r.json() == {"status": "ok"}
+
+
+async def test_readyz_when_the_database_answers(client: httpx.AsyncClient) -> None:
+    r = await client.get("/readyz")
+    assert r.status_code == 200 and r.json() == {"status": "ok"}
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL_TEST"), reason="needs PostgreSQL (DATABASE_URL_TEST)"
+)
+async def test_readyz_is_503_when_the_database_goes_away(tmp_path: Path) -> None:
+    """The database server drops the app's connections and the database is gone: not ready."""
+    name = f"council_gone_{uuid.uuid4().hex[:8]}"
+    await _pg_admin(f'CREATE DATABASE "{name}"')
+    settings = Settings.from_env({}, data_dir=str(tmp_path), database_url=_pg_url(name))
+    try:
+        async with TortoiseContext():
+            await db.init(settings)
+            app = create_app(settings, manage_db=False)
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+            ) as client:
+                assert (await client.get("/readyz")).status_code == 200
+                await _pg_admin(f'DROP DATABASE "{name}" WITH (FORCE)')
+                r = await client.get("/readyz")
+                assert r.status_code == 503 and r.json()["status"] == "unavailable"
+                assert (await client.get("/healthz")).status_code == 200  # the process is alive
+    finally:
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def test_metrics_in_prometheus_text_format(client: httpx.AsyncClient) -> None:
+    await client.get("/healthz")
+    await client.get("/api/v1/no-such-route")
+    r = await client.get("/metrics")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/plain")
+    families = {f.name: f for f in text_string_to_metric_families(r.text)}
+    requests = families["council_http_requests"]
+    assert requests.type == "counter"
+    seen = {
+        (s.labels["method"], s.labels["route"], s.labels["status"])
+        for s in requests.samples
+        if s.name.endswith("_total")
+    }
+    assert ("GET", "/healthz", "200") in seen
+    assert ("GET", "unmatched", "404") in seen  # unknown paths do not each get a label
+    assert families["council_http_request_seconds"].type == "histogram"
+
+
+async def test_metrics_route_label_is_the_template_not_the_path(client: httpx.AsyncClient) -> None:
+    """Labels stay few: /api/v1/polls/7 and /api/v1/polls/8 count under one route."""
+    for poll_id in (7, 8):
+        await client.get(f"/api/v1/polls/{poll_id}")
+    text = (await client.get("/metrics")).text
+    routes = {
+        s.labels["route"]
+        for f in text_string_to_metric_families(text)
+        if f.name == "council_http_requests"
+        for s in f.samples
+    }
+    assert not any(r.endswith(("/7", "/8")) for r in routes)
+
+
+def test_the_app_builds_without_a_database(tmp_path: Path) -> None:
+    """The health routes exist even before the database is connected (liveness needs no DB)."""
+    app = create_app(Settings.from_env({}, data_dir=str(tmp_path)), manage_db=False)
+    paths = {getattr(r, "path", None) for r in app.other_asgi_app.routes}
+    assert {"/healthz", "/readyz", "/metrics"} <= paths
