@@ -69,6 +69,21 @@ def test_translations_keep_the_placeholders(package: str) -> None:
     assert not wrong, f"placeholders differ in {package}'s catalog:\n" + "\n".join(wrong)
 
 
+@pytest.mark.parametrize("package", PACKAGES)
+def test_the_catalog_compiles(package: str) -> None:
+    """What `make catalogs` (pybabel compile) checks, so a bad catalog fails here with its name."""
+    path = po_path(package)
+    if not path.is_file():
+        pytest.skip(f"{package} has no catalog yet")
+    errors = [
+        f"  {message.id!r}: {'; '.join(map(str, errs))}" for message, errs in _catalog(path).check()
+    ]
+    assert not errors, (
+        f"{path} does not compile (regenerate it with `python -m council.catalogs {package}`):\n"
+        + "\n".join(errors)
+    )
+
+
 def test_the_interface_really_switches_language() -> None:
     assert gettext("Log in", "vi") != "Log in"
     assert gettext("Log in", "en") == "Log in"
