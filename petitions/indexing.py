@@ -243,9 +243,23 @@ async def similar(text: str, council: Council, limit: int = 5) -> list[dict[str,
 
 
 async def petition_changed(p: Any) -> None:
-    """Queue the index update of ``p`` inside the caller's transaction.
+    """Queue the index updates of ``p`` inside the caller's transaction (the search outbox):
+    the staff document always, the public one only while it is published."""
+    from council.search.outbox import enqueue
 
-    Pending: the engine's transactional outbox (``council.search.outbox``) is not in the tree
-    yet; until it is, changes reach the indexes through ``council reindex`` only.
-    """
-    return None
+    staff_doc, public_doc = await documents(p)
+    await enqueue(STAFF_INDEX.name, p.code, "upsert", staff_doc)
+    if public_doc is None:
+        await enqueue(PUBLIC_INDEX.name, p.code, "delete")
+    else:
+        await enqueue(PUBLIC_INDEX.name, p.code, "upsert", public_doc)
+
+
+async def reindex() -> dict[str, int]:
+    """Rebuild both petitions indexes from the database (``council reindex``)."""
+    from council.search.engine import rebuild
+
+    return {
+        STAFF_INDEX.name: await rebuild(STAFF_INDEX.name),
+        PUBLIC_INDEX.name: await rebuild(PUBLIC_INDEX.name),
+    }

@@ -1,0 +1,114 @@
+"""Search: Vietnamese with or without accents, scoped staff search, public search of published
+petitions only, escaped highlights, filters, and an index with no personal data."""
+
+from __future__ import annotations
+
+from council.search.engine import get_engine, get_index
+from council.search.outbox import IndexWorker
+from petitions.indexing import PUBLIC_INDEX, STAFF_INDEX
+from tests.factories import bearer
+from tests.petitions.helpers import (
+    PERSONAL_VALUES,
+    act_ok,
+    escalate_assign_answer_publish,
+    file_petition,
+    setup_world,
+)
+
+
+async def _drain() -> None:
+    worker = IndexWorker(get_engine())
+    while await worker.drain_once():
+        pass
+
+
+async def _search(client, user, **params) -> dict:
+    r = await client.get("/api/v1/petitions", params=params, headers=await bearer(user))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def test_staff_search_vietnamese_scoped_with_highlights(client, anon, settings) -> None:
+    w = await setup_world()
+    road = (await file_petition(anon))["code"]
+    waste = (
+        await file_petition(
+            anon,
+            category="environment",
+            title="Rác thải tồn đọng ở ngõ 12",
+            body="Điểm tập kết rác <script>alert(1)</script> bốc mùi, ô nhiễm môi trường.",
+        )
+    )["code"]
+    other = (
+        await file_petition(anon, council_code="HN-HOANKIEM", title="Đường Hàng Bông hư hỏng")
+    )["code"]
+    await client.get(
+        "/api/v1/petitions", params={"q": "x"}, headers=await bearer(w.admin)
+    )  # configures
+    await _drain()
+
+    found = await _search(client, w.commune_sec, q="duong")
+    assert [i["code"] for i in found["items"]] == [road]  # not the other ward's road
+    assert "<mark>" in found["items"][0]["highlight"]
+    found = await _search(client, w.admin, q="Đường")
+    assert {i["code"] for i in found["items"]} == {road, other}
+    found = await _search(client, w.commune_sec, q="môi trường")
+    assert [i["code"] for i in found["items"]] == [waste]
+    highlight = found["items"][0]["highlight"]
+    assert "<script>" not in highlight and "&lt;script&gt;" in highlight
+    found = await _search(client, w.commune_sec, q="giao thong", category="environment")
+    assert found["total"] == 0
+    found = await _search(client, w.commune_sec, q="rác", status="received")
+    assert [i["code"] for i in found["items"]] == [waste]
+
+
+async def test_index_follows_changes_and_public_search(client, anon, settings) -> None:
+    w = await setup_world()
+    code = (await file_petition(anon))["code"]
+    hidden = (await file_petition(anon, title="Đường ngõ 58 ngập nước"))["code"]
+    await escalate_assign_answer_publish(client, w, code)
+    await act_ok(client, w.commune_sec, hidden, "escalate")
+    await anon.get("/api/v1/public/petitions")
+    await _drain()
+    found = await _search(client, w.city_sec, q="đường", status="escalated")
+    assert [i["code"] for i in found["items"]] == [hidden]
+    r = await anon.get("/api/v1/public/petitions", params={"q": "duong"})
+    assert [i["code"] for i in r.json()["items"]] == [code]
+    r = await anon.get("/api/v1/public/petitions", params={"q": "kế hoạch duy tu"})
+    assert [i["code"] for i in r.json()["items"]] == [code]  # answers are searchable
+    r = await anon.get("/petitions", params={"q": "duong"})
+    assert code in r.text and hidden not in r.text
+
+
+async def test_no_personal_data_in_either_index(client, anon, settings) -> None:
+    w = await setup_world()
+    code = (await file_petition(anon))["code"]
+    await escalate_assign_answer_publish(client, w, code)
+    await anon.get("/api/v1/public/petitions")
+    await _drain()
+    for spec in (STAFF_INDEX, PUBLIC_INDEX):
+        index = get_index(spec.name)
+        stored = index.get(code)
+        assert stored is not None, spec.name
+        assert not any(v in str(stored) for v in PERSONAL_VALUES), spec.name
+        for value in ("Hoa", "0912", "hoa.nguyen", "Trần Bình"):
+            assert index.search(value, limit=5).total == 0, (spec.name, value)
+
+
+async def test_similar_petitions_before_filing(client, anon, settings) -> None:
+    await setup_world()
+    code = (await file_petition(anon))["code"]
+    await file_petition(anon, council_code="HN-HOANKIEM", title="Sửa chữa mặt đường Láng")
+    await anon.get("/api/v1/public/petitions")
+    await _drain()
+    r = await anon.get(
+        "/api/v1/petitions/similar",
+        params={"council_code": "HN-BADINH", "title": "mặt đường Láng hư hỏng nặng"},
+    )
+    items = r.json()["items"]
+    assert [i["code"] for i in items] == [code]  # same ward or its city only
+    assert set(items[0]) == {"code", "title", "status", "council_code", "weight"}
+    r = await anon.get(
+        "/petitions/new", params={"council_code": "HN-BADINH", "title": "đường Láng hư hỏng"}
+    )
+    assert code in r.text and "/support" in r.text
