@@ -54,7 +54,9 @@ async def speaker_scope(params: Mapping[str, Any]) -> Scope:
 async def council_code_scope(params: Mapping[str, Any]) -> Scope:
     from council.models import Council
 
-    rows = await Council.filter(code=str(params.get("council_code", ""))).values_list("id", flat=True)
+    rows = await Council.filter(code=str(params.get("council_code", ""))).values_list(
+        "id", flat=True
+    )
     return Scope.council(*rows)
 
 
@@ -62,8 +64,9 @@ def _staff(name: str, resolve: Any = session_scope) -> Permission:
     return allow(name, *STAFF, scope="council", resolve=resolve)
 
 
-SESSION_CREATE = allow("session.create", "admin", "secretariat", scope="council",
-                       resolve=council_code_scope)
+SESSION_CREATE = allow(
+    "session.create", "admin", "secretariat", scope="council", resolve=council_code_scope
+)
 SESSION_LIST = allow("session.list", *MEMBERS)
 SESSION_VIEW = allow("session.view", *MEMBERS, scope="council", resolve=session_scope)
 SESSION_PUBLISH = _staff("session.publish")
@@ -80,8 +83,9 @@ DOCUMENT_UPDATE = _staff("document.update", document_scope)
 # Readers are checked per document by the service (public documents are open to everyone).
 DOCUMENT_READ = logged_in("document.read")
 DOCUMENT_READ_PUBLIC = public("document.read_public")
-NOTE_SAVE = allow("note.save", "secretariat", "chair", "delegate", scope="council",
-                  resolve=document_scope)
+NOTE_SAVE = allow(
+    "note.save", "secretariat", "chair", "delegate", scope="council", resolve=document_scope
+)
 ATTENDANCE_CHECK_IN = allow("attendance.check_in", *MEMBERS, scope="council", resolve=session_scope)
 ATTENDANCE_VIEW = allow("attendance.view", *MEMBERS, scope="council", resolve=session_scope)
 SPEAKER_REQUEST = allow("speaker.request", *SEATS, scope="council", resolve=session_scope)

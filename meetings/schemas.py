@@ -10,8 +10,13 @@ from pydantic import Field
 from council.validation import NFCStr, Schema
 
 ItemKind = Literal[
-    "report", "proposal", "draft_resolution", "verification_report", "questioning",
-    "petitions_report", "other",
+    "report",
+    "proposal",
+    "draft_resolution",
+    "verification_report",
+    "questioning",
+    "petitions_report",
+    "other",
 ]
 
 

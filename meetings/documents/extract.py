@@ -116,8 +116,12 @@ def _docx_blocks(data: bytes) -> list[tuple[str, bool, bool]]:
             for row in child.iter(f"{_W}tr"):
                 cells = []
                 for cell in row.iter(f"{_W}tc"):
-                    cells.append(" ".join("".join(t.text or "" for t in p.iter(f"{_W}t"))
-                                          for p in cell.iter(f"{_W}p")))
+                    cells.append(
+                        " ".join(
+                            "".join(t.text or "" for t in p.iter(f"{_W}t"))
+                            for p in cell.iter(f"{_W}p")
+                        )
+                    )
                 blocks.append((" | ".join(c.strip() for c in cells), False, False))
     return blocks
 

@@ -21,8 +21,9 @@ def make_pdf(title: str, pages: list[str]) -> bytes:
         pdf.add_page()
         if i == 0:
             pdf.set_font("DejaVu", "B", 14)
-            pdf.multi_cell(0, 8, unicodedata.normalize("NFC", title), align="C",
-                           new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                0, 8, unicodedata.normalize("NFC", title), align="C", new_x="LMARGIN", new_y="NEXT"
+            )
             pdf.ln(4)
         pdf.set_font("DejaVu", "", 11)
         for para in unicodedata.normalize("NFC", text).split("\n"):

@@ -96,17 +96,28 @@ def minutes_lines(record: MinutesRecord) -> list[Line]:
         Line("header", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM — Độc lập - Tự do - Hạnh phúc"),
         Line("title", "BIÊN BẢN"),
         Line("title", record.session_title),
-        Line("text", "(Dự thảo, lập từ dữ liệu phiên họp; có giá trị khi có chữ ký của chủ tọa và thư ký)"),
+        Line(
+            "text",
+            "(Dự thảo, lập từ dữ liệu phiên họp; có giá trị khi có chữ ký của chủ tọa và thư ký)",
+        ),
         Line("text", f"Thời gian bắt đầu: {_when(record.starts_at)}"),
     ]
     if record.location:
         lines.append(Line("text", f"Địa điểm: {record.location}"))
     lines += [
         Line("heading", "I. THÀNH PHẦN THAM DỰ"),
-        Line("text", f"Tổng số đại biểu: {att.seats}. Có mặt: {len(att.present)}. "
-                     f"Vắng mặt: {att.seats - len(att.present)}."),
-        Line("text", (f"Số đại biểu có mặt {'đạt' if att.quorum_met else 'chưa đạt'} số lượng tối thiểu "
-                      f"({att.quorum}/{att.seats}) để tiến hành kỳ họp.")),
+        Line(
+            "text",
+            f"Tổng số đại biểu: {att.seats}. Có mặt: {len(att.present)}. "
+            f"Vắng mặt: {att.seats - len(att.present)}.",
+        ),
+        Line(
+            "text",
+            (
+                f"Số đại biểu có mặt {'đạt' if att.quorum_met else 'chưa đạt'} số lượng tối thiểu "
+                f"({att.quorum}/{att.seats}) để tiến hành kỳ họp."
+            ),
+        ),
     ]
     if record.chair_name:
         lines.append(Line("text", f"Chủ tọa: {record.chair_name}"))
@@ -134,5 +145,7 @@ def minutes_lines(record: MinutesRecord) -> list[Line]:
             lines += _vote_lines(vote)
     if record.closed_at:
         lines.append(Line("text", f"Kỳ họp kết thúc lúc {_when(record.closed_at)}."))
-    lines.append(Line("signatures", f"THƯ KÝ\n{record.secretary_name}|CHỦ TỌA\n{record.chair_name}"))
+    lines.append(
+        Line("signatures", f"THƯ KÝ\n{record.secretary_name}|CHỦ TỌA\n{record.chair_name}")
+    )
     return lines

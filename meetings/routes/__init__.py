@@ -10,8 +10,14 @@ from meetings.routes.pages import routes as page_routes
 
 routes = [*api_routes, *page_routes]
 
-register_nav(NavItem(N_("Sessions"), "/meetings",
-                     roles=frozenset({"admin", "secretariat", "chair", "delegate"}), order=10))
+register_nav(
+    NavItem(
+        N_("Sessions"),
+        "/meetings",
+        roles=frozenset({"admin", "secretariat", "chair", "delegate"}),
+        order=10,
+    )
+)
 register_nav(NavItem(N_("Council sessions"), "/public/sessions", order=60, public=True))
 
 

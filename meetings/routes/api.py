@@ -60,80 +60,151 @@ async def document_out(document: Document) -> dict[str, Any]:
 # --- sessions ---------------------------------------------------------------------------------
 
 
-@api("POST", "/api/v1/sessions", perm=perms.SESSION_CREATE, body=SessionIn, status=201, tags=TAGS,
-     summary="Create a draft session of a council (secretariat)")
+@api(
+    "POST",
+    "/api/v1/sessions",
+    perm=perms.SESSION_CREATE,
+    body=SessionIn,
+    status=201,
+    tags=TAGS,
+    summary="Create a draft session of a council (secretariat)",
+)
 async def session_create(ctx: Ctx) -> dict[str, Any]:
     b = ctx.body
-    session = await services.session_create(ctx.require_user(), council_code=b.council_code,
-                                            title=b.title, starts_at=b.starts_at, location=b.location)
+    session = await services.session_create(
+        ctx.require_user(),
+        council_code=b.council_code,
+        title=b.title,
+        starts_at=b.starts_at,
+        location=b.location,
+    )
     return await _session_out(session.id)
 
 
-@api("GET", "/api/v1/sessions", perm=perms.SESSION_LIST, tags=TAGS,
-     summary="Sessions the caller may see")
+@api(
+    "GET",
+    "/api/v1/sessions",
+    perm=perms.SESSION_LIST,
+    tags=TAGS,
+    summary="Sessions the caller may see",
+)
 async def session_list(ctx: Ctx) -> dict[str, Any]:
     sessions = await services.sessions_for(ctx.require_user())
     return {"items": [session_dict(s) for s in sessions]}
 
 
-@api("GET", "/api/v1/sessions/{session_id:int}", perm=perms.SESSION_VIEW, tags=TAGS,
-     summary="A session's full live state (as the session:join ack)")
+@api(
+    "GET",
+    "/api/v1/sessions/{session_id:int}",
+    perm=perms.SESSION_VIEW,
+    tags=TAGS,
+    summary="A session's full live state (as the session:join ack)",
+)
 async def session_view(ctx: Ctx) -> dict[str, Any]:
     return await services.session_state(ctx.user, ctx.params["session_id"])
 
 
-@api("POST", "/api/v1/sessions/{session_id:int}/publish", perm=perms.SESSION_PUBLISH, tags=TAGS,
-     summary="Publish a draft session to the delegates' dashboards")
+@api(
+    "POST",
+    "/api/v1/sessions/{session_id:int}/publish",
+    perm=perms.SESSION_PUBLISH,
+    tags=TAGS,
+    summary="Publish a draft session to the delegates' dashboards",
+)
 async def session_publish(ctx: Ctx) -> dict[str, Any]:
     session = await services.session_publish(ctx.require_user(), ctx.params["session_id"])
     return await _session_out(session.id)
 
 
-@api("POST", "/api/v1/sessions/{session_id:int}/start", perm=perms.SESSION_START, tags=TAGS,
-     summary="Start the sitting (chair or secretariat)")
+@api(
+    "POST",
+    "/api/v1/sessions/{session_id:int}/start",
+    perm=perms.SESSION_START,
+    tags=TAGS,
+    summary="Start the sitting (chair or secretariat)",
+)
 async def session_start(ctx: Ctx) -> dict[str, Any]:
     session = await services.session_start(ctx.require_user(), ctx.params["session_id"])
     return await _session_out(session.id)
 
 
-@api("POST", "/api/v1/sessions/{session_id:int}/close", perm=perms.SESSION_CLOSE, tags=TAGS,
-     summary="Close the sitting (chair or secretariat)")
+@api(
+    "POST",
+    "/api/v1/sessions/{session_id:int}/close",
+    perm=perms.SESSION_CLOSE,
+    tags=TAGS,
+    summary="Close the sitting (chair or secretariat)",
+)
 async def session_close(ctx: Ctx) -> dict[str, Any]:
     session = await services.session_close(ctx.require_user(), ctx.params["session_id"])
     return await _session_out(session.id)
 
 
-@api("POST", "/api/v1/sessions/{session_id:int}/current", perm=perms.SESSION_SET_CURRENT,
-     body=CurrentIn, tags=TAGS, summary="Move the sitting to an agenda item (chair)")
+@api(
+    "POST",
+    "/api/v1/sessions/{session_id:int}/current",
+    perm=perms.SESSION_SET_CURRENT,
+    body=CurrentIn,
+    tags=TAGS,
+    summary="Move the sitting to an agenda item (chair)",
+)
 async def session_set_current(ctx: Ctx) -> dict[str, Any]:
-    return await services.session_set_current(ctx.require_user(), ctx.params["session_id"],
-                                              ctx.body.item_id)
+    return await services.session_set_current(
+        ctx.require_user(), ctx.params["session_id"], ctx.body.item_id
+    )
 
 
 # --- agenda -----------------------------------------------------------------------------------
 
 
-@api("POST", "/api/v1/sessions/{session_id:int}/items", perm=perms.ITEM_CREATE, body=ItemIn,
-     status=201, tags=TAGS, summary="Add an item at the end of the agenda")
+@api(
+    "POST",
+    "/api/v1/sessions/{session_id:int}/items",
+    perm=perms.ITEM_CREATE,
+    body=ItemIn,
+    status=201,
+    tags=TAGS,
+    summary="Add an item at the end of the agenda",
+)
 async def item_create(ctx: Ctx) -> dict[str, Any]:
     b = ctx.body
-    item = await services.item_create(ctx.require_user(), ctx.params["session_id"], title=b.title,
-                                      kind=b.kind, description=b.description)
+    item = await services.item_create(
+        ctx.require_user(),
+        ctx.params["session_id"],
+        title=b.title,
+        kind=b.kind,
+        description=b.description,
+    )
     return item_dict(item) or {}
 
 
-@api("POST", "/api/v1/items/{item_id:int}/move", perm=perms.ITEM_MOVE, body=MoveIn, tags=TAGS,
-     summary="Move an agenda item to a position (1-based)")
+@api(
+    "POST",
+    "/api/v1/items/{item_id:int}/move",
+    perm=perms.ITEM_MOVE,
+    body=MoveIn,
+    tags=TAGS,
+    summary="Move an agenda item to a position (1-based)",
+)
 async def item_move(ctx: Ctx) -> dict[str, Any]:
-    items = await services.item_move(ctx.require_user(), ctx.params["item_id"],
-                                     position=ctx.body.position)
+    items = await services.item_move(
+        ctx.require_user(), ctx.params["item_id"], position=ctx.body.position
+    )
     return {"items": [item_dict(i) for i in items]}
 
 
-@api("POST", "/api/v1/sessions/{session_id:int}/items/order", perm=perms.ITEM_REORDER, body=OrderIn,
-     tags=TAGS, summary="Reorder the whole agenda")
+@api(
+    "POST",
+    "/api/v1/sessions/{session_id:int}/items/order",
+    perm=perms.ITEM_REORDER,
+    body=OrderIn,
+    tags=TAGS,
+    summary="Reorder the whole agenda",
+)
 async def item_reorder(ctx: Ctx) -> dict[str, Any]:
-    items = await services.item_reorder(ctx.require_user(), ctx.params["session_id"], ctx.body.order)
+    items = await services.item_reorder(
+        ctx.require_user(), ctx.params["session_id"], ctx.body.order
+    )
     return {"items": [item_dict(i) for i in items]}
 
 
@@ -157,15 +228,27 @@ async def _upload_field(ctx: Ctx) -> UploadFile:
     return upload
 
 
-@api("POST", "/api/v1/sessions/{session_id:int}/documents", perm=perms.DOCUMENT_UPLOAD, status=201,
-     tags=TAGS, summary="Attach a PDF or DOCX (≤ 50 MB) to a session or one of its items",
-     multipart={"file": "PDF or DOCX file", "title": "title",
-                "confidentiality": "public | internal | confidential", "item_id": "optional item"})
+@api(
+    "POST",
+    "/api/v1/sessions/{session_id:int}/documents",
+    perm=perms.DOCUMENT_UPLOAD,
+    status=201,
+    tags=TAGS,
+    summary="Attach a PDF or DOCX (≤ 50 MB) to a session or one of its items",
+    multipart={
+        "file": "PDF or DOCX file",
+        "title": "title",
+        "confidentiality": "public | internal | confidential",
+        "item_id": "optional item",
+    },
+)
 async def document_upload(ctx: Ctx) -> dict[str, Any]:
     form = await ctx.form()
     upload = await _upload_field(ctx)
     document = await services.document_upload(
-        ctx.require_user(), ctx.params["session_id"], upload,
+        ctx.require_user(),
+        ctx.params["session_id"],
+        upload,
         title=str(form.get("title") or ""),
         confidentiality=str(form.get("confidentiality") or "internal"),
         item_id=_optional_int(form.get("item_id"), "item_id"),
@@ -173,8 +256,13 @@ async def document_upload(ctx: Ctx) -> dict[str, Any]:
     return await document_out(document)
 
 
-@api("GET", "/api/v1/sessions/{session_id:int}/documents", perm=perms.DOCUMENT_READ, tags=TAGS,
-     summary="The session's documents the caller may read")
+@api(
+    "GET",
+    "/api/v1/sessions/{session_id:int}/documents",
+    perm=perms.DOCUMENT_READ,
+    tags=TAGS,
+    summary="The session's documents the caller may read",
+)
 async def document_list(ctx: Ctx) -> dict[str, Any]:
     from meetings.services.common import session_for
 
@@ -183,70 +271,130 @@ async def document_list(ctx: Ctx) -> dict[str, Any]:
     return {"items": [await document_out(d) for d in docs]}
 
 
-@api("POST", "/api/v1/documents/{document_id:int}/versions", perm=perms.DOCUMENT_REPLACE, status=201,
-     tags=TAGS, summary="Replace a document with a new version (earlier versions are kept)",
-     multipart={"file": "PDF or DOCX file"})
+@api(
+    "POST",
+    "/api/v1/documents/{document_id:int}/versions",
+    perm=perms.DOCUMENT_REPLACE,
+    status=201,
+    tags=TAGS,
+    summary="Replace a document with a new version (earlier versions are kept)",
+    multipart={"file": "PDF or DOCX file"},
+)
 async def document_replace(ctx: Ctx) -> dict[str, Any]:
     upload = await _upload_field(ctx)
-    document = await services.document_replace(ctx.require_user(), ctx.params["document_id"], upload)
+    document = await services.document_replace(
+        ctx.require_user(), ctx.params["document_id"], upload
+    )
     return await document_out(document)
 
 
-@api("PATCH", "/api/v1/documents/{document_id:int}", perm=perms.DOCUMENT_UPDATE, body=DocumentPatch,
-     tags=TAGS, summary="Retitle or reclassify a document")
+@api(
+    "PATCH",
+    "/api/v1/documents/{document_id:int}",
+    perm=perms.DOCUMENT_UPDATE,
+    body=DocumentPatch,
+    tags=TAGS,
+    summary="Retitle or reclassify a document",
+)
 async def document_update(ctx: Ctx) -> dict[str, Any]:
-    document = await services.document_update(ctx.require_user(), ctx.params["document_id"],
-                                              title=ctx.body.title,
-                                              confidentiality=ctx.body.confidentiality)
+    document = await services.document_update(
+        ctx.require_user(),
+        ctx.params["document_id"],
+        title=ctx.body.title,
+        confidentiality=ctx.body.confidentiality,
+    )
     return await document_out(document)
 
 
-@api("GET", "/api/v1/documents/{document_id:int}", perm=perms.DOCUMENT_READ, tags=TAGS,
-     summary="A document with its text per page")
+@api(
+    "GET",
+    "/api/v1/documents/{document_id:int}",
+    perm=perms.DOCUMENT_READ,
+    tags=TAGS,
+    summary="A document with its text per page",
+)
 async def document_view(ctx: Ctx) -> dict[str, Any]:
     view = await services.document_for_reader(ctx.user, ctx.params["document_id"])
     versions = await services.versions_of(view.id)
     return {
-        "id": view.id, "title": view.title, "session_id": view.session_id,
-        "council_id": view.council_id, "item_id": view.item_id,
-        "confidentiality": view.confidentiality, "content_hash": view.content_hash,
-        "version": view.version, "mime": view.mime,
-        "versions": [{"number": v.number, "sha256": v.sha256, "pages": v.page_count,
-                      "size": v.size, "created_at": v.created_at.isoformat()} for v in versions],
+        "id": view.id,
+        "title": view.title,
+        "session_id": view.session_id,
+        "council_id": view.council_id,
+        "item_id": view.item_id,
+        "confidentiality": view.confidentiality,
+        "content_hash": view.content_hash,
+        "version": view.version,
+        "mime": view.mime,
+        "versions": [
+            {
+                "number": v.number,
+                "sha256": v.sha256,
+                "pages": v.page_count,
+                "size": v.size,
+                "created_at": v.created_at.isoformat(),
+            }
+            for v in versions
+        ],
         "pages": [{"number": p.number, "text": p.text} for p in view.pages],
     }
 
 
-@api("GET", "/api/v1/documents/{document_id:int}/file", perm=perms.DOCUMENT_READ, tags=TAGS,
-     summary="The stored file (not for confidential documents, which are view-only)",
-     query={"version": "version number (default: current)"}, raw_response="application/pdf")
+@api(
+    "GET",
+    "/api/v1/documents/{document_id:int}/file",
+    perm=perms.DOCUMENT_READ,
+    tags=TAGS,
+    summary="The stored file (not for confidential documents, which are view-only)",
+    query={"version": "version number (default: current)"},
+    raw_response="application/pdf",
+)
 async def document_file(ctx: Ctx) -> Response:
     return await file_response(ctx)
 
 
 async def file_response(ctx: Ctx) -> Response:
     version = _optional_int(ctx.query.get("version"), "version")
-    document, stored, path = await services.document_file(ctx.user, ctx.params["document_id"], version)
+    document, stored, path = await services.document_file(
+        ctx.user, ctx.params["document_id"], version
+    )
     disposition = "attachment" if ctx.query.get("download") == "1" else "inline"
     ext = ".pdf" if stored.mime == "application/pdf" else ".docx"
     return FileResponse(
-        path, media_type=stored.mime, filename=f"document-{document.id}-v{stored.number}{ext}",
+        path,
+        media_type=stored.mime,
+        filename=f"document-{document.id}-v{stored.number}{ext}",
         content_disposition_type=disposition,
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300",
-                 "X-Confidentiality": document.confidentiality},
+        headers={
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, max-age=300",
+            "X-Confidentiality": document.confidentiality,
+        },
     )
 
 
-@api("PUT", "/api/v1/documents/{document_id:int}/notes/{page:int}", perm=perms.NOTE_SAVE, body=NoteIn,
-     tags=TAGS, summary="Save the caller's private note on a page (empty text deletes it)")
+@api(
+    "PUT",
+    "/api/v1/documents/{document_id:int}/notes/{page:int}",
+    perm=perms.NOTE_SAVE,
+    body=NoteIn,
+    tags=TAGS,
+    summary="Save the caller's private note on a page (empty text deletes it)",
+)
 async def note_save(ctx: Ctx) -> dict[str, Any]:
-    note = await services.note_save(ctx.require_user(), ctx.params["document_id"], ctx.params["page"],
-                                    ctx.body.text)
+    note = await services.note_save(
+        ctx.require_user(), ctx.params["document_id"], ctx.params["page"], ctx.body.text
+    )
     return {"page": ctx.params["page"], "text": note.text if note else ""}
 
 
-@api("GET", "/api/v1/documents/{document_id:int}/notes", perm=perms.NOTE_SAVE, tags=TAGS,
-     summary="The caller's own private notes on a document")
+@api(
+    "GET",
+    "/api/v1/documents/{document_id:int}/notes",
+    perm=perms.NOTE_SAVE,
+    tags=TAGS,
+    summary="The caller's own private notes on a document",
+)
 async def note_list(ctx: Ctx) -> dict[str, Any]:
     await services.document_for_reader(ctx.user, ctx.params["document_id"])
     notes = await services.notes_of(ctx.require_user(), ctx.params["document_id"])
@@ -256,46 +404,82 @@ async def note_list(ctx: Ctx) -> dict[str, Any]:
 # --- attendance and speakers ------------------------------------------------------------------
 
 
-@api("POST", "/api/v1/sessions/{session_id:int}/attendance", perm=perms.ATTENDANCE_CHECK_IN,
-     body=AttendanceIn, tags=TAGS,
-     summary="Check in (a delegate), or mark a delegate present (secretariat: user_id)")
+@api(
+    "POST",
+    "/api/v1/sessions/{session_id:int}/attendance",
+    perm=perms.ATTENDANCE_CHECK_IN,
+    body=AttendanceIn,
+    tags=TAGS,
+    summary="Check in (a delegate), or mark a delegate present (secretariat: user_id)",
+)
 async def attendance_check_in(ctx: Ctx) -> dict[str, Any]:
-    return await services.attendance_check_in(ctx.require_user(), ctx.params["session_id"],
-                                              ctx.body.user_id)
+    return await services.attendance_check_in(
+        ctx.require_user(), ctx.params["session_id"], ctx.body.user_id
+    )
 
 
-@api("GET", "/api/v1/sessions/{session_id:int}/attendance", perm=perms.ATTENDANCE_VIEW, tags=TAGS,
-     summary="Who is present, and the quorum")
+@api(
+    "GET",
+    "/api/v1/sessions/{session_id:int}/attendance",
+    perm=perms.ATTENDANCE_VIEW,
+    tags=TAGS,
+    summary="Who is present, and the quorum",
+)
 async def attendance_view(ctx: Ctx) -> dict[str, Any]:
     from meetings.services.common import attendance_summary, session_for
 
     session = await session_for(ctx.user, ctx.params["session_id"])
     rows = await services.attendance_list(session.id)
-    return {**await attendance_summary(session),
-            "delegates": [{**r, "checked_in_at": r["checked_in_at"].isoformat()
-                           if r["checked_in_at"] else None} for r in rows]}
+    return {
+        **await attendance_summary(session),
+        "delegates": [
+            {**r, "checked_in_at": r["checked_in_at"].isoformat() if r["checked_in_at"] else None}
+            for r in rows
+        ],
+    }
 
 
-@api("POST", "/api/v1/sessions/{session_id:int}/speakers", perm=perms.SPEAKER_REQUEST, status=201,
-     tags=TAGS, summary="Ask for the floor (a checked-in delegate)")
+@api(
+    "POST",
+    "/api/v1/sessions/{session_id:int}/speakers",
+    perm=perms.SPEAKER_REQUEST,
+    status=201,
+    tags=TAGS,
+    summary="Ask for the floor (a checked-in delegate)",
+)
 async def speaker_request(ctx: Ctx) -> dict[str, Any]:
     return await services.speaker_request(ctx.require_user(), ctx.params["session_id"])
 
 
-@api("POST", "/api/v1/sessions/{session_id:int}/speakers/withdraw", perm=perms.SPEAKER_WITHDRAW,
-     tags=TAGS, summary="Withdraw one's own request to speak")
+@api(
+    "POST",
+    "/api/v1/sessions/{session_id:int}/speakers/withdraw",
+    perm=perms.SPEAKER_WITHDRAW,
+    tags=TAGS,
+    summary="Withdraw one's own request to speak",
+)
 async def speaker_withdraw(ctx: Ctx) -> dict[str, Any]:
     return await services.speaker_withdraw(ctx.require_user(), ctx.params["session_id"])
 
 
-@api("POST", "/api/v1/speakers/{request_id:int}/floor", perm=perms.SPEAKER_GIVE_FLOOR, tags=TAGS,
-     summary="Give the floor to a waiting delegate (chair)")
+@api(
+    "POST",
+    "/api/v1/speakers/{request_id:int}/floor",
+    perm=perms.SPEAKER_GIVE_FLOOR,
+    tags=TAGS,
+    summary="Give the floor to a waiting delegate (chair)",
+)
 async def speaker_give_floor(ctx: Ctx) -> dict[str, Any]:
     return await services.speaker_give_floor(ctx.require_user(), ctx.params["request_id"])
 
 
-@api("POST", "/api/v1/sessions/{session_id:int}/speakers/finish", perm=perms.SPEAKER_FINISH,
-     tags=TAGS, summary="End the current speaker's turn (chair)")
+@api(
+    "POST",
+    "/api/v1/sessions/{session_id:int}/speakers/finish",
+    perm=perms.SPEAKER_FINISH,
+    tags=TAGS,
+    summary="End the current speaker's turn (chair)",
+)
 async def speaker_finish(ctx: Ctx) -> dict[str, Any]:
     return await services.speaker_finish(ctx.require_user(), ctx.params["session_id"])
 
@@ -303,38 +487,77 @@ async def speaker_finish(ctx: Ctx) -> dict[str, Any]:
 # --- polls ------------------------------------------------------------------------------------
 
 
-@api("POST", "/api/v1/sessions/{session_id:int}/polls", perm=perms.POLL_CREATE, body=PollIn,
-     status=201, tags=TAGS, summary="Create a draft poll: motion, election or confidence")
+@api(
+    "POST",
+    "/api/v1/sessions/{session_id:int}/polls",
+    perm=perms.POLL_CREATE,
+    body=PollIn,
+    status=201,
+    tags=TAGS,
+    summary="Create a draft poll: motion, election or confidence",
+)
 async def poll_create(ctx: Ctx) -> dict[str, Any]:
     b = ctx.body
     poll = await services.poll_create(
-        ctx.require_user(), ctx.params["session_id"], title=b.title, kind=b.kind, secret=b.secret,
-        rule=b.rule, item_id=b.item_id, options=[o.label for o in b.options or []],
+        ctx.require_user(),
+        ctx.params["session_id"],
+        title=b.title,
+        kind=b.kind,
+        secret=b.secret,
+        rule=b.rule,
+        item_id=b.item_id,
+        options=[o.label for o in b.options or []],
         max_choices=b.max_choices,
     )
     return await services.poll_dict(poll)
 
 
-@api("POST", "/api/v1/polls/{poll_id:int}/open", perm=perms.POLL_OPEN, tags=TAGS,
-     summary="Open a poll (refused with 409 no_quorum without quorum)")
+@api(
+    "POST",
+    "/api/v1/polls/{poll_id:int}/open",
+    perm=perms.POLL_OPEN,
+    tags=TAGS,
+    summary="Open a poll (refused with 409 no_quorum without quorum)",
+)
 async def poll_open(ctx: Ctx) -> dict[str, Any]:
-    return await services.poll_dict(await services.poll_open(ctx.require_user(), ctx.params["poll_id"]))
+    return await services.poll_dict(
+        await services.poll_open(ctx.require_user(), ctx.params["poll_id"])
+    )
 
 
-@api("POST", "/api/v1/polls/{poll_id:int}/close", perm=perms.POLL_CLOSE, tags=TAGS,
-     summary="Close a poll and tally it")
+@api(
+    "POST",
+    "/api/v1/polls/{poll_id:int}/close",
+    perm=perms.POLL_CLOSE,
+    tags=TAGS,
+    summary="Close a poll and tally it",
+)
 async def poll_close(ctx: Ctx) -> dict[str, Any]:
-    return await services.poll_dict(await services.poll_close(ctx.require_user(), ctx.params["poll_id"]))
+    return await services.poll_dict(
+        await services.poll_close(ctx.require_user(), ctx.params["poll_id"])
+    )
 
 
-@api("POST", "/api/v1/polls/{poll_id:int}/ballots", perm=perms.BALLOT_CAST, body=BallotIn,
-     status=201, tags=TAGS, summary="Cast one's ballot (409 already_voted, 409 poll_not_open)")
+@api(
+    "POST",
+    "/api/v1/polls/{poll_id:int}/ballots",
+    perm=perms.BALLOT_CAST,
+    body=BallotIn,
+    status=201,
+    tags=TAGS,
+    summary="Cast one's ballot (409 already_voted, 409 poll_not_open)",
+)
 async def ballot_cast(ctx: Ctx) -> dict[str, Any]:
     return await services.ballot_cast(ctx.require_user(), ctx.params["poll_id"], ctx.body.choice)
 
 
-@api("GET", "/api/v1/polls/{poll_id:int}", perm=perms.POLL_VIEW, tags=TAGS,
-     summary="A poll: status, voted, eligible, and the result once closed")
+@api(
+    "GET",
+    "/api/v1/polls/{poll_id:int}",
+    perm=perms.POLL_VIEW,
+    tags=TAGS,
+    summary="A poll: status, voted, eligible, and the result once closed",
+)
 async def poll_view(ctx: Ctx) -> dict[str, Any]:
     return await services.poll_for_reader(ctx.user, ctx.params["poll_id"])
 
@@ -345,35 +568,82 @@ async def poll_view(ctx: Ctx) -> dict[str, Any]:
 async def _minutes(ctx: Ctx, fmt: str) -> Response:
     session, data = await services.minutes_render(ctx.require_user(), ctx.params["session_id"], fmt)
     media = "application/pdf" if fmt == "pdf" else DOCX_TYPE
-    return Response(data, media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="bien-ban-ky-hop-{session.id}.{fmt}"',
-        "Cache-Control": "no-store",
-    })
+    return Response(
+        data,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="bien-ban-ky-hop-{session.id}.{fmt}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
-@api("GET", "/api/v1/sessions/{session_id:int}/minutes.docx", perm=perms.MINUTES_RENDER, tags=TAGS,
-     summary="Draft minutes as DOCX", raw_response=DOCX_TYPE)
+@api(
+    "GET",
+    "/api/v1/sessions/{session_id:int}/minutes.docx",
+    perm=perms.MINUTES_RENDER,
+    tags=TAGS,
+    summary="Draft minutes as DOCX",
+    raw_response=DOCX_TYPE,
+)
 async def minutes_docx(ctx: Ctx) -> Response:
     return await _minutes(ctx, "docx")
 
 
-@api("GET", "/api/v1/sessions/{session_id:int}/minutes.pdf", perm=perms.MINUTES_RENDER, tags=TAGS,
-     summary="Draft minutes as PDF", raw_response="application/pdf")
+@api(
+    "GET",
+    "/api/v1/sessions/{session_id:int}/minutes.pdf",
+    perm=perms.MINUTES_RENDER,
+    tags=TAGS,
+    summary="Draft minutes as PDF",
+    raw_response="application/pdf",
+)
 async def minutes_pdf(ctx: Ctx) -> Response:
     return await _minutes(ctx, "pdf")
 
 
-@api("GET", "/api/v1/public/sessions/{session_id:int}", perm=perms.PUBLIC_VIEW, tags=TAGS,
-     summary="A published session's agenda, public documents and results (no individual secret choice)")
+@api(
+    "GET",
+    "/api/v1/public/sessions/{session_id:int}",
+    perm=perms.PUBLIC_VIEW,
+    tags=TAGS,
+    summary="A published session's agenda, public documents and results (no individual secret choice)",
+)
 async def public_view(ctx: Ctx) -> dict[str, Any]:
     return await public_session(ctx.params["session_id"])
 
 
 routes = [
-    session_create, session_list, session_view, session_publish, session_start, session_close,
-    session_set_current, item_create, item_move, item_reorder, document_upload, document_list,
-    document_replace, document_update, document_view, document_file, note_save, note_list,
-    attendance_check_in, attendance_view, speaker_request, speaker_withdraw, speaker_give_floor,
-    speaker_finish, poll_create, poll_open, poll_close, ballot_cast, poll_view, minutes_docx,
-    minutes_pdf, public_view,
+    session_create,
+    session_list,
+    session_view,
+    session_publish,
+    session_start,
+    session_close,
+    session_set_current,
+    item_create,
+    item_move,
+    item_reorder,
+    document_upload,
+    document_list,
+    document_replace,
+    document_update,
+    document_view,
+    document_file,
+    note_save,
+    note_list,
+    attendance_check_in,
+    attendance_view,
+    speaker_request,
+    speaker_withdraw,
+    speaker_give_floor,
+    speaker_finish,
+    poll_create,
+    poll_open,
+    poll_close,
+    ballot_cast,
+    poll_view,
+    minutes_docx,
+    minutes_pdf,
+    public_view,
 ]

@@ -70,16 +70,27 @@ def _kinds() -> list[tuple[str, str]]:
 async def sessions_page(ctx: Ctx) -> Response:
     user = ctx.require_user()
     sessions = await services.sessions_for(user)
-    return render(ctx.request, "meetings/sessions.html", {
-        "sessions": sessions, "can_create": user.role in ("admin", "secretariat"),
-    }, fragment="meetings/_session_list.html")
+    return render(
+        ctx.request,
+        "meetings/sessions.html",
+        {
+            "sessions": sessions,
+            "can_create": user.role in ("admin", "secretariat"),
+        },
+        fragment="meetings/_session_list.html",
+    )
 
 
-@page("/meetings/sessions/new", perm=allow("session.create", "admin", "secretariat"),
-      methods=("GET", "POST"))
+@page(
+    "/meetings/sessions/new",
+    perm=allow("session.create", "admin", "secretariat"),
+    methods=("GET", "POST"),
+)
 async def session_new_page(ctx: Ctx) -> Response:
     user = ctx.require_user()
-    councils = await (Council.all() if user.role == "admin" else Council.filter(id=user.council_id or 0))
+    councils = await (
+        Council.all() if user.role == "admin" else Council.filter(id=user.council_id or 0)
+    )
     error: DomainError | None = None
     if ctx.request.method == "POST":
         code = await _form_str(ctx, "council_code")
@@ -90,25 +101,38 @@ async def session_new_page(ctx: Ctx) -> Response:
             try:
                 starts = datetime.fromisoformat(raw)
             except ValueError:
-                raise Invalid(fields={"starts_at": str(N_("A date and time is expected here (e.g. 2026-12-01T08:00)."))}) from None
+                raise Invalid(
+                    fields={
+                        "starts_at": str(
+                            N_("A date and time is expected here (e.g. 2026-12-01T08:00).")
+                        )
+                    }
+                ) from None
             if starts.tzinfo is None:
                 starts = starts.replace(tzinfo=LOCAL_TZ)
             if user.role != "admin":
                 council = await Council.get_or_none(id=user.council_id or 0)
                 code = council.code if council else code
-            session = await services.session_create(user, council_code=code, title=title,
-                                                    starts_at=starts, location=location)
+            session = await services.session_create(
+                user, council_code=code, title=title, starts_at=starts, location=location
+            )
             return RedirectResponse(f"/meetings/sessions/{session.id}/prepare", status_code=303)
         except DomainError as exc:
             error = exc
-    return render(ctx.request, "meetings/session_new.html", {"councils": councils, "error": error},
-                  status=error.status if error else 200)
+    return render(
+        ctx.request,
+        "meetings/session_new.html",
+        {"councils": councils, "error": error},
+        status=error.status if error else 200,
+    )
 
 
 # --- preparation (secretariat) ----------------------------------------------------------------
 
 
-async def _prepare_context(ctx: Ctx, session: Session, error: DomainError | None = None) -> dict[str, Any]:
+async def _prepare_context(
+    ctx: Ctx, session: Session, error: DomainError | None = None
+) -> dict[str, Any]:
     items = await services.items_of(session.id)
     docs = await Document.filter(session_id=session.id).order_by("item_id", "id")
     versions = {d.id: await services.versions_of(d.id) for d in docs}
@@ -132,9 +156,16 @@ async def prepare_page(ctx: Ctx) -> Response:
     return render(ctx.request, "meetings/prepare.html", await _prepare_context(ctx, session))
 
 
-async def _agenda_fragment(ctx: Ctx, session: Session, error: DomainError | None = None) -> Response:
-    return render(ctx.request, "meetings/prepare.html", await _prepare_context(ctx, session, error),
-                  fragment="meetings/_agenda_edit.html", status=200)
+async def _agenda_fragment(
+    ctx: Ctx, session: Session, error: DomainError | None = None
+) -> Response:
+    return render(
+        ctx.request,
+        "meetings/prepare.html",
+        await _prepare_context(ctx, session, error),
+        fragment="meetings/_agenda_edit.html",
+        status=200,
+    )
 
 
 @page("/meetings/sessions/{session_id:int}/items", perm=perms.ITEM_CREATE, methods=("POST",))
@@ -142,10 +173,16 @@ async def item_create_page(ctx: Ctx) -> Response:
     user = ctx.require_user()
     session = await staff_session(user, ctx.params["session_id"])
     kind = await _form_str(ctx, "kind", "other")
-    await services.item_create(user, session.id, title=await _form_str(ctx, "title"),
-                               kind=kind if kind in ITEM_KINDS else None,
-                               description=await _form_str(ctx, "description"))
-    return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or await _agenda_fragment(ctx, session)
+    await services.item_create(
+        user,
+        session.id,
+        title=await _form_str(ctx, "title"),
+        kind=kind if kind in ITEM_KINDS else None,
+        description=await _form_str(ctx, "description"),
+    )
+    return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or await _agenda_fragment(
+        ctx, session
+    )
 
 
 @page("/meetings/items/{item_id:int}/move", perm=perms.ITEM_MOVE, methods=("POST",))
@@ -154,7 +191,9 @@ async def item_move_page(ctx: Ctx) -> Response:
     position = await _form_int(ctx, "position")
     items = await services.item_move(user, ctx.params["item_id"], position=position or 1)
     session = await Session.get(id=items[0].session_id)
-    return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or await _agenda_fragment(ctx, session)
+    return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or await _agenda_fragment(
+        ctx, session
+    )
 
 
 @page("/meetings/sessions/{session_id:int}/publish", perm=perms.SESSION_PUBLISH, methods=("POST",))
@@ -164,36 +203,55 @@ async def publish_page(ctx: Ctx) -> Response:
 
 
 async def _documents_fragment(ctx: Ctx, session: Session) -> Response:
-    return render(ctx.request, "meetings/prepare.html", await _prepare_context(ctx, session),
-                  fragment="meetings/_documents_edit.html")
+    return render(
+        ctx.request,
+        "meetings/prepare.html",
+        await _prepare_context(ctx, session),
+        fragment="meetings/_documents_edit.html",
+    )
 
 
-@page("/meetings/sessions/{session_id:int}/documents", perm=perms.DOCUMENT_UPLOAD, methods=("POST",))
+@page(
+    "/meetings/sessions/{session_id:int}/documents", perm=perms.DOCUMENT_UPLOAD, methods=("POST",)
+)
 async def document_upload_page(ctx: Ctx) -> Response:
     from meetings.routes.api import _upload_field
 
     user = ctx.require_user()
     session = await staff_session(user, ctx.params["session_id"])
     await services.document_upload(
-        user, session.id, await _upload_field(ctx), title=await _form_str(ctx, "title"),
+        user,
+        session.id,
+        await _upload_field(ctx),
+        title=await _form_str(ctx, "title"),
         confidentiality=await _form_str(ctx, "confidentiality", "internal"),
         item_id=await _form_int(ctx, "item_id", required=False),
     )
-    return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or await _documents_fragment(ctx, session)
+    return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or await _documents_fragment(
+        ctx, session
+    )
 
 
-@page("/meetings/documents/{document_id:int}/versions", perm=perms.DOCUMENT_REPLACE, methods=("POST",))
+@page(
+    "/meetings/documents/{document_id:int}/versions", perm=perms.DOCUMENT_REPLACE, methods=("POST",)
+)
 async def document_replace_page(ctx: Ctx) -> Response:
     from meetings.routes.api import _upload_field
 
-    document = await services.document_replace(ctx.require_user(), ctx.params["document_id"],
-                                               await _upload_field(ctx))
+    document = await services.document_replace(
+        ctx.require_user(), ctx.params["document_id"], await _upload_field(ctx)
+    )
     session = await Session.get(id=document.session_id)
-    return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or await _documents_fragment(ctx, session)
+    return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or await _documents_fragment(
+        ctx, session
+    )
 
 
-@page("/meetings/sessions/{session_id:int}/attendance", perm=perms.ATTENDANCE_CHECK_IN,
-      methods=("POST",))
+@page(
+    "/meetings/sessions/{session_id:int}/attendance",
+    perm=perms.ATTENDANCE_CHECK_IN,
+    methods=("POST",),
+)
 async def attendance_page(ctx: Ctx) -> Response:
     user = ctx.require_user()
     user_id = await _form_int(ctx, "user_id", required=False)
@@ -201,11 +259,16 @@ async def attendance_page(ctx: Ctx) -> Response:
     session = await Session.get(id=ctx.params["session_id"])
     if user_id is not None and is_staff_of(user, session.council_id):
         return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or render(
-            ctx.request, "meetings/prepare.html", await _prepare_context(ctx, session),
-            fragment="meetings/_attendance_edit.html")
+            ctx.request,
+            "meetings/prepare.html",
+            await _prepare_context(ctx, session),
+            fragment="meetings/_attendance_edit.html",
+        )
     return _back(ctx, f"/meetings/sessions/{session.id}/tablet") or render(
-        ctx.request, "meetings/_attendance_bar.html", {"summary": {**summary, "checked_in": True},
-                                                       "session": session, "seat": True})
+        ctx.request,
+        "meetings/_attendance_bar.html",
+        {"summary": {**summary, "checked_in": True}, "session": session, "seat": True},
+    )
 
 
 # --- delegate: tablet -------------------------------------------------------------------------
@@ -274,7 +337,9 @@ async def ballot_page(ctx: Ctx) -> Response:
         except ValueError:
             raise Invalid() from None
     else:
-        choice = {k[len("level_"):]: str(v) for k, v in form.multi_items() if k.startswith("level_")}
+        choice = {
+            k[len("level_") :]: str(v) for k, v in form.multi_items() if k.startswith("level_")
+        }
     session = await Session.get(id=poll.session_id)
     error: DomainError | None = None
     try:
@@ -287,8 +352,9 @@ async def ballot_page(ctx: Ctx) -> Response:
         return back
     context = await _tablet_context(ctx, session)
     context["error"] = error
-    return render(ctx.request, "meetings/_vote_panel.html", context,
-                  status=error.status if error else 200)
+    return render(
+        ctx.request, "meetings/_vote_panel.html", context, status=error.status if error else 200
+    )
 
 
 @page("/meetings/sessions/{session_id:int}/speak", perm=perms.SPEAKER_REQUEST, methods=("POST",))
@@ -301,27 +367,35 @@ async def speak_page(ctx: Ctx) -> Response:
         await services.speaker_request(user, ctx.params["session_id"])
     session = await Session.get(id=ctx.params["session_id"])
     return _back(ctx, f"/meetings/sessions/{session.id}/tablet") or render(
-        ctx.request, "meetings/_speakers.html", await _tablet_context(ctx, session))
+        ctx.request, "meetings/_speakers.html", await _tablet_context(ctx, session)
+    )
 
 
 @page("/meetings/sessions/{session_id:int}/offline.json", perm=perms.SESSION_VIEW)
 async def offline_manifest(ctx: Ctx) -> Response:
     """URLs the service worker may cache for offline reading: never a confidential document."""
     session = await session_for(ctx.user, ctx.params["session_id"])
-    docs = [d for d in await services.documents_of(ctx.user, session)
-            if d.confidentiality in ("public", "internal")]
+    docs = [
+        d
+        for d in await services.documents_of(ctx.user, session)
+        if d.confidentiality in ("public", "internal")
+    ]
     urls = [f"/meetings/sessions/{session.id}/tablet"]
     for d in docs:
         urls += [f"/meetings/documents/{d.id}", f"/meetings/documents/{d.id}/file"]
-    return JSONResponse({"session_id": session.id, "urls": urls},
-                        headers={"Cache-Control": "no-store"})
+    return JSONResponse(
+        {"session_id": session.id, "urls": urls}, headers={"Cache-Control": "no-store"}
+    )
 
 
 @page("/meetings/sw.js", perm=public("meetings.service_worker"))
 async def service_worker(ctx: Ctx) -> Response:
     """Served under /meetings/ so that its scope covers the tablet and the document pages."""
-    return FileResponse(SW_FILE, media_type="text/javascript",
-                        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/meetings/"})
+    return FileResponse(
+        SW_FILE,
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/meetings/"},
+    )
 
 
 # --- documents --------------------------------------------------------------------------------
@@ -335,14 +409,19 @@ async def document_page(ctx: Ctx) -> Response:
     headers = {"X-Confidentiality": view.confidentiality}
     if confidential:
         headers["Cache-Control"] = "no-store"
-    return render(ctx.request, "meetings/document.html", {
-        "doc": view,
-        "notes": await services.notes_of(user, view.id),
-        "confidential": confidential,
-        "watermark": f"{user.full_name or user.username} · {user.username}",
-        "versions": await services.versions_of(view.id),
-        "can_note": user.role != "admin",
-    }, headers=headers)
+    return render(
+        ctx.request,
+        "meetings/document.html",
+        {
+            "doc": view,
+            "notes": await services.notes_of(user, view.id),
+            "confidential": confidential,
+            "watermark": f"{user.full_name or user.username} · {user.username}",
+            "versions": await services.versions_of(view.id),
+            "can_note": user.role != "admin",
+        },
+        headers=headers,
+    )
 
 
 @page("/meetings/documents/{document_id:int}/file", perm=logged_in("document.read"))
@@ -350,16 +429,29 @@ async def document_file_page(ctx: Ctx) -> Response:
     return await file_response(ctx)
 
 
-@page("/meetings/documents/{document_id:int}/notes/{page:int}", perm=perms.NOTE_SAVE, methods=("POST",))
+@page(
+    "/meetings/documents/{document_id:int}/notes/{page:int}",
+    perm=perms.NOTE_SAVE,
+    methods=("POST",),
+)
 async def note_page(ctx: Ctx) -> Response:
     user = ctx.require_user()
-    note = await services.note_save(user, ctx.params["document_id"], ctx.params["page"],
-                                    await _form_str(ctx, "text"))
-    return _back(ctx, f"/meetings/documents/{ctx.params['document_id']}#page-{ctx.params['page']}") or render(
-        ctx.request, "meetings/_note.html",
-        {"doc_id": ctx.params["document_id"], "page": ctx.params["page"],
-         "note": note.text if note else "", "saved": True},
-        headers={"Cache-Control": "no-store"})
+    note = await services.note_save(
+        user, ctx.params["document_id"], ctx.params["page"], await _form_str(ctx, "text")
+    )
+    return _back(
+        ctx, f"/meetings/documents/{ctx.params['document_id']}#page-{ctx.params['page']}"
+    ) or render(
+        ctx.request,
+        "meetings/_note.html",
+        {
+            "doc_id": ctx.params["document_id"],
+            "page": ctx.params["page"],
+            "note": note.text if note else "",
+            "saved": True,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 # --- chair console ----------------------------------------------------------------------------
@@ -393,8 +485,11 @@ async def _chair_fragment(ctx: Ctx, session_id: int, error: DomainError | None =
     return render(ctx.request, "meetings/_chair_live.html", context)
 
 
-@page("/meetings/sessions/{session_id:int}/chair/{action:str}", perm=perms.SESSION_START,
-      methods=("POST",))
+@page(
+    "/meetings/sessions/{session_id:int}/chair/{action:str}",
+    perm=perms.SESSION_START,
+    methods=("POST",),
+)
 async def chair_action(ctx: Ctx) -> Response:
     """Start/close the session, move to an item, run the speaker queue, create/open/close polls."""
     user = ctx.require_user()
@@ -414,11 +509,18 @@ async def chair_action(ctx: Ctx) -> Response:
     elif action == "poll":
         form = await ctx.form()
         kind = await _form_str(ctx, "kind", "motion")
-        options = [line.strip() for line in str(form.get("options") or "").splitlines() if line.strip()]
+        options = [
+            line.strip() for line in str(form.get("options") or "").splitlines() if line.strip()
+        ]
         await services.poll_create(
-            user, sid, title=await _form_str(ctx, "title"), kind=kind,
-            secret=form.get("secret") == "on", rule=await _form_str(ctx, "rule", "majority_of_seats"),
-            item_id=await _form_int(ctx, "item_id", required=False), options=options or None,
+            user,
+            sid,
+            title=await _form_str(ctx, "title"),
+            kind=kind,
+            secret=form.get("secret") == "on",
+            rule=await _form_str(ctx, "rule", "majority_of_seats"),
+            item_id=await _form_int(ctx, "item_id", required=False),
+            options=options or None,
             max_choices=await _form_int(ctx, "max_choices", required=False),
         )
     elif action in ("open", "close_poll"):
@@ -448,14 +550,20 @@ async def hall_page(ctx: Ctx) -> Response:
 async def public_list_page(ctx: Ctx) -> Response:
     sessions = await public_sessions()
     councils = {c.id: c for c in await Council.filter(id__in={s.council_id for s in sessions})}
-    return render(ctx.request, "meetings/public_list.html", {"sessions": sessions, "councils": councils})
+    return render(
+        ctx.request, "meetings/public_list.html", {"sessions": sessions, "councils": councils}
+    )
 
 
 @page("/public/sessions/{session_id:int}", perm=perms.PUBLIC_VIEW)
 async def public_page(ctx: Ctx) -> Response:
     data = await public_session(ctx.params["session_id"])
-    return render(ctx.request, "meetings/public.html", {"data": data},
-                  fragment="meetings/_public_results.html")
+    return render(
+        ctx.request,
+        "meetings/public.html",
+        {"data": data},
+        fragment="meetings/_public_results.html",
+    )
 
 
 @page("/public/documents/{document_id:int}", perm=perms.PUBLIC_VIEW)
@@ -465,10 +573,19 @@ async def public_document_page(ctx: Ctx) -> Response:
     if document is None or session is None or not may_read(None, session, document.confidentiality):
         raise NotFound(N_("This document does not exist."))
     view = await services.document_for_reader(None, document.id)
-    return render(ctx.request, "meetings/document.html", {
-        "doc": view, "notes": {}, "confidential": False, "watermark": "", "versions": [],
-        "can_note": False, "public": True,
-    })
+    return render(
+        ctx.request,
+        "meetings/document.html",
+        {
+            "doc": view,
+            "notes": {},
+            "confidential": False,
+            "watermark": "",
+            "versions": [],
+            "can_note": False,
+            "public": True,
+        },
+    )
 
 
 @page("/public/documents/{document_id:int}/file", perm=perms.PUBLIC_VIEW)
@@ -478,11 +595,29 @@ async def public_document_file(ctx: Ctx) -> Response:
 
 
 routes = [
-    public_document_file, sessions_page, session_new_page, prepare_page, item_create_page, item_move_page, publish_page,
-    document_upload_page, document_replace_page, attendance_page, tablet_page, fragment_page,
-    ballot_page, speak_page, offline_manifest, service_worker, document_page, document_file_page,
-    note_page, chair_page, chair_action, hall_page, public_list_page, public_page,
+    public_document_file,
+    sessions_page,
+    session_new_page,
+    prepare_page,
+    item_create_page,
+    item_move_page,
+    publish_page,
+    document_upload_page,
+    document_replace_page,
+    attendance_page,
+    tablet_page,
+    fragment_page,
+    ballot_page,
+    speak_page,
+    offline_manifest,
+    service_worker,
+    document_page,
+    document_file_page,
+    note_page,
+    chair_page,
+    chair_action,
+    hall_page,
+    public_list_page,
+    public_page,
     public_document_page,
 ]
-
-

@@ -24,7 +24,9 @@ from meetings.services.common import (
 )
 
 
-async def attendance_check_in(user: User, session_id: int, user_id: int | None = None) -> dict[str, Any]:
+async def attendance_check_in(
+    user: User, session_id: int, user_id: int | None = None
+) -> dict[str, Any]:
     """attendance.check_in: ``user`` checks in, or (staff) marks delegate ``user_id`` present.
 
     Checking in twice is harmless and answers the same summary.
@@ -48,13 +50,24 @@ async def attendance_check_in(user: User, session_id: int, user_id: int | None =
         async with in_transaction():
             if not await Attendance.exists(session_id=session.id, user_id=target.id):
                 if await Attendance.filter(session_id=session.id).count() >= seats:
-                    raise Conflict("seats_full", N_("Every seat of the council is already present."),
-                                   status=409)
-                await Attendance.create(session_id=session.id, user_id=target.id,
-                                        checked_in_at=now(), marked_by_id=user.id)
+                    raise Conflict(
+                        "seats_full",
+                        N_("Every seat of the council is already present."),
+                        status=409,
+                    )
+                await Attendance.create(
+                    session_id=session.id,
+                    user_id=target.id,
+                    checked_in_at=now(),
+                    marked_by_id=user.id,
+                )
                 await audit.record(
-                    "attendance.check_in", actor=user, target_type="session", target_id=session.id,
-                    council_id=session.council_id, details={"user_id": target.id},
+                    "attendance.check_in",
+                    actor=user,
+                    target_type="session",
+                    target_id=session.id,
+                    council_id=session.council_id,
+                    details={"user_id": target.id},
                 )
                 created = True
     except IntegrityError:
@@ -68,13 +81,18 @@ async def attendance_check_in(user: User, session_id: int, user_id: int | None =
 async def attendance_list(session_id: int) -> list[dict[str, Any]]:
     """Every seat-holder of the session's council with whether they are present."""
     session = await get_session(session_id)
-    members = await User.filter(council_id=session.council_id, role__in=["delegate", "chair"],
-                                is_active=True).order_by("full_name", "id")
+    members = await User.filter(
+        council_id=session.council_id, role__in=["delegate", "chair"], is_active=True
+    ).order_by("full_name", "id")
     present = {a.user_id: a for a in await Attendance.filter(session_id=session.id)}
     names = await user_names([m.id for m in members])
     return [
-        {"user_id": m.id, "name": names[m.id], "present": m.id in present,
-         "checked_in_at": present[m.id].checked_in_at if m.id in present else None}
+        {
+            "user_id": m.id,
+            "name": names[m.id],
+            "present": m.id in present,
+            "checked_in_at": present[m.id].checked_in_at if m.id in present else None,
+        }
         for m in members
     ]
 

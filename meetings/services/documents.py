@@ -17,7 +17,15 @@ from council.i18n import N_
 from council.models import User
 from council.uploads import DOCX, PDF, StoredFile, open_stored, store_bytes, store_upload
 from meetings.documents.extract import ExtractionError, Page, extract_pages
-from meetings.models import CONFIDENTIALITY, AgendaItem, Document, DocumentPage, DocumentVersion, Note, Session
+from meetings.models import (
+    CONFIDENTIALITY,
+    AgendaItem,
+    Document,
+    DocumentPage,
+    DocumentVersion,
+    Note,
+    Session,
+)
 from meetings.services.common import (
     SEAT_ROLES,
     can_see_session,
@@ -98,10 +106,16 @@ async def _view(document: Document, session: Session) -> DocumentView:
     version = await current_version(document)
     pages = await DocumentPage.filter(version_id=version.id).order_by("number")
     return DocumentView(
-        id=document.id, title=document.title, session_id=session.id, council_id=session.council_id,
-        confidentiality=document.confidentiality, content_hash=version.sha256,
-        pages=[PageText(p.number, p.text) for p in pages], mime=version.mime,
-        version=version.number, item_id=document.item_id,
+        id=document.id,
+        title=document.title,
+        session_id=session.id,
+        council_id=session.council_id,
+        confidentiality=document.confidentiality,
+        content_hash=version.sha256,
+        pages=[PageText(p.number, p.text) for p in pages],
+        mime=version.mime,
+        version=version.number,
+        item_id=document.item_id,
     )
 
 
@@ -130,7 +144,9 @@ async def documents_of(user: User | None, session: Session) -> list[Document]:
     return [d for d in docs if may_read(user, session, d.confidentiality)]
 
 
-async def document_file(user: User | None, document_id: int, version: int | None = None) -> tuple[Document, DocumentVersion, Any]:
+async def document_file(
+    user: User | None, document_id: int, version: int | None = None
+) -> tuple[Document, DocumentVersion, Any]:
     """The stored file of a readable, non-confidential document (confidential ones are view-only)."""
     document, session = await _document_and_session(document_id)
     await _check_reader(user, document, session)
@@ -168,15 +184,24 @@ async def _extract(stored: StoredFile) -> list[Page]:
         return await asyncio.to_thread(lambda: extract_pages(path.read_bytes(), stored.mime))
     except ExtractionError:
         path.unlink(missing_ok=True)
-        raise DomainError("unreadable_document", N_("The file could not be read."), status=422) from None
+        raise DomainError(
+            "unreadable_document", N_("The file could not be read."), status=422
+        ) from None
 
 
-async def _save_version(document: Document, number: int, stored: StoredFile, pages: list[Page],
-                        user: User | None) -> DocumentVersion:
+async def _save_version(
+    document: Document, number: int, stored: StoredFile, pages: list[Page], user: User | None
+) -> DocumentVersion:
     version = await DocumentVersion.create(
-        document_id=document.id, number=number, path=stored.path, mime=stored.mime,
-        size=stored.size, sha256=stored.sha256, original_name=stored.original_name,
-        page_count=len(pages), uploaded_by_id=user.id if user else None,
+        document_id=document.id,
+        number=number,
+        path=stored.path,
+        mime=stored.mime,
+        size=stored.size,
+        sha256=stored.sha256,
+        original_name=stored.original_name,
+        page_count=len(pages),
+        uploaded_by_id=user.id if user else None,
     )
     await DocumentPage.bulk_create(
         [DocumentPage(version_id=version.id, number=p.number, text=p.text) for p in pages]
@@ -190,12 +215,16 @@ async def _store(upload: UploadFile | bytes, name: str = "") -> StoredFile:
 
         mime = sniff_mime(upload[:8192])
         if mime not in ALLOWED:
-            raise DomainError("unsupported_type", N_("This type of file is not accepted."), status=422)
+            raise DomainError(
+                "unsupported_type", N_("This type of file is not accepted."), status=422
+            )
         if len(upload) > MAX_DOCUMENT_BYTES:
             from council.errors import TooLarge
 
             raise TooLarge()
-        return await asyncio.to_thread(store_bytes, upload, mime=mime, subdir=SUBDIR, original_name=name)
+        return await asyncio.to_thread(
+            store_bytes, upload, mime=mime, subdir=SUBDIR, original_name=name
+        )
     return await store_upload(upload, allowed=ALLOWED, max_bytes=MAX_DOCUMENT_BYTES, subdir=SUBDIR)
 
 
@@ -219,22 +248,35 @@ async def document_upload(
     pages = await _extract(stored)
     async with in_transaction():
         document = await Document.create(
-            session_id=session.id, item_id=item_id, title=title, confidentiality=confidentiality,
-            current_version=1, created_by_id=user.id,
+            session_id=session.id,
+            item_id=item_id,
+            title=title,
+            confidentiality=confidentiality,
+            current_version=1,
+            created_by_id=user.id,
         )
         await _save_version(document, 1, stored, pages, user)
         await audit.record(
-            "document.upload", actor=user, target_type="document", target_id=document.id,
+            "document.upload",
+            actor=user,
+            target_type="document",
+            target_id=document.id,
             council_id=session.council_id,
-            details={"session_id": session.id, "title": title, "confidentiality": confidentiality,
-                     "sha256": stored.sha256, "pages": len(pages)},
+            details={
+                "session_id": session.id,
+                "title": title,
+                "confidentiality": confidentiality,
+                "sha256": stored.sha256,
+                "pages": len(pages),
+            },
         )
     await _notify_indexer(document.id)
     return document
 
 
-async def document_replace(user: User, document_id: int, upload: UploadFile | bytes,
-                           filename: str = "") -> Document:
+async def document_replace(
+    user: User, document_id: int, upload: UploadFile | bytes, filename: str = ""
+) -> Document:
     """document.replace: a new version becomes current; earlier versions are kept."""
     document, session = await _document_and_session(document_id)
     if not is_staff_of(user, session.council_id):
@@ -248,7 +290,10 @@ async def document_replace(user: User, document_id: int, upload: UploadFile | by
         await _save_version(document, number, stored, pages, user)
         await Document.filter(id=document.id).update(current_version=number)
         await audit.record(
-            "document.replace", actor=user, target_type="document", target_id=document.id,
+            "document.replace",
+            actor=user,
+            target_type="document",
+            target_id=document.id,
             council_id=session.council_id,
             details={"version": number, "sha256": stored.sha256, "pages": len(pages)},
         )
@@ -256,19 +301,26 @@ async def document_replace(user: User, document_id: int, upload: UploadFile | by
     return await Document.get(id=document.id)
 
 
-async def document_update(user: User, document_id: int, *, title: str | None = None,
-                          confidentiality: str | None = None) -> Document:
+async def document_update(
+    user: User, document_id: int, *, title: str | None = None, confidentiality: str | None = None
+) -> Document:
     """document.update: retitle or reclassify a document."""
     document, session = await _document_and_session(document_id)
     if not is_staff_of(user, session.council_id):
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
-    new_title, new_conf = _check_fields(title or document.title,
-                                        confidentiality or document.confidentiality)
+    new_title, new_conf = _check_fields(
+        title or document.title, confidentiality or document.confidentiality
+    )
     async with in_transaction():
         await Document.filter(id=document.id).update(title=new_title, confidentiality=new_conf)
-        await audit.record("document.update", actor=user, target_type="document",
-                           target_id=document.id, council_id=session.council_id,
-                           details={"title": new_title, "confidentiality": new_conf})
+        await audit.record(
+            "document.update",
+            actor=user,
+            target_type="document",
+            target_id=document.id,
+            council_id=session.council_id,
+            details={"title": new_title, "confidentiality": new_conf},
+        )
     await _notify_indexer(document.id)
     return await Document.get(id=document.id)
 

@@ -33,7 +33,9 @@ def _worded_choice(poll: Poll, choice: object, labels: dict[int, str]) -> str:
     if poll.kind == "election" and isinstance(choice, list):
         return ", ".join(labels.get(int(c), "?") for c in choice) or "không bầu ai"
     if isinstance(choice, dict):
-        return "; ".join(f"{labels.get(int(k), '?')}: {LEVEL_VI.get(v, v)}" for k, v in choice.items())
+        return "; ".join(
+            f"{labels.get(int(k), '?')}: {LEVEL_VI.get(v, v)}" for k, v in choice.items()
+        )
     return str(choice)
 
 
@@ -44,11 +46,20 @@ async def _vote_record(poll: Poll) -> VoteRecord:
         receipts = await BallotReceipt.filter(poll_id=poll.id).order_by("user_id")
         names = await user_names([r.user_id for r in receipts])
         named = sorted(
-            ((names.get(r.user_id, ""), _worded_choice(poll, unwrap(r.choice), labels)) for r in receipts),
+            (
+                (names.get(r.user_id, ""), _worded_choice(poll, unwrap(r.choice), labels))
+                for r in receipts
+            ),
             key=lambda pair: pair[0],
         )
-    return VoteRecord(title=poll.title, kind=poll.kind, secret=poll.secret,
-                      result=result_from_dict(poll.result or {}), closed_at=poll.closed_at, named=named)
+    return VoteRecord(
+        title=poll.title,
+        kind=poll.kind,
+        secret=poll.secret,
+        result=result_from_dict(poll.result or {}),
+        closed_at=poll.closed_at,
+        named=named,
+    )
 
 
 async def minutes_record(session: Session) -> MinutesRecord:
@@ -57,7 +68,9 @@ async def minutes_record(session: Session) -> MinutesRecord:
     members = await User.filter(council_id=council.id, role__in=["delegate", "chair"]).order_by(
         "full_name", "id"
     )
-    present_ids = set(await Attendance.filter(session_id=session.id).values_list("user_id", flat=True))
+    present_ids = set(
+        await Attendance.filter(session_id=session.id).values_list("user_id", flat=True)
+    )
     names = await user_names([m.id for m in members] + list(present_ids))
     chair = next((m for m in members if m.role == "chair"), None)
     secretary = await User.filter(council_id=council.id, role="secretariat").order_by("id").first()
@@ -68,18 +81,25 @@ async def minutes_record(session: Session) -> MinutesRecord:
     item_ids = set()
     for item in await items_of(session.id):
         item_ids.add(item.id)
-        items.append(ItemRecord(
-            position=item.position, title=item.title,
-            kind_label=KIND_LABELS_VI.get(item.kind, KIND_LABELS_VI["other"]),
-            description=item.description,
-            speakers=[
-                SpeakerRecord(speaker_names.get(r.user_id, ""), r.started_at,
-                              int((r.ended_at - r.started_at).total_seconds())
-                              if r.ended_at and r.started_at else None)
-                for r in speakers.get(item.id, [])
-            ],
-            votes=[await _vote_record(p) for p in polls if p.item_id == item.id],
-        ))
+        items.append(
+            ItemRecord(
+                position=item.position,
+                title=item.title,
+                kind_label=KIND_LABELS_VI.get(item.kind, KIND_LABELS_VI["other"]),
+                description=item.description,
+                speakers=[
+                    SpeakerRecord(
+                        speaker_names.get(r.user_id, ""),
+                        r.started_at,
+                        int((r.ended_at - r.started_at).total_seconds())
+                        if r.ended_at and r.started_at
+                        else None,
+                    )
+                    for r in speakers.get(item.id, [])
+                ],
+                votes=[await _vote_record(p) for p in polls if p.item_id == item.id],
+            )
+        )
     return MinutesRecord(
         council_name=council.name,
         session_title=session.title,
@@ -89,7 +109,8 @@ async def minutes_record(session: Session) -> MinutesRecord:
         chair_name=(chair.full_name or chair.username) if chair else "",
         secretary_name=(secretary.full_name or secretary.username) if secretary else "",
         attendance=AttendanceRecord(
-            seats=council.seats, quorum=council.quorum_count,
+            seats=council.seats,
+            quorum=council.quorum_count,
             present=sorted(names[i] for i in present_ids if i in names),
             absent=[names[m.id] for m in members if m.id not in present_ids],
         ),

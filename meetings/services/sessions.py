@@ -14,7 +14,6 @@ from council.models import Council, User
 from meetings.models import ITEM_KINDS, AgendaItem, Poll, Session, SpeakerRequest
 from meetings.services.common import (
     get_session,
-    is_staff_of,
     item_dict,
     now,
     require_state,
@@ -49,12 +48,19 @@ async def session_create(
         raise Invalid(fields={"location": str(N_("This is too long."))})
     async with in_transaction():
         session = await Session.create(
-            council_id=council.id, title=title, starts_at=starts_at, location=location.strip(),
+            council_id=council.id,
+            title=title,
+            starts_at=starts_at,
+            location=location.strip(),
             created_by_id=user.id,
         )
         await audit.record(
-            "session.create", actor=user, target_type="session", target_id=session.id,
-            council_id=council.id, details={"title": title},
+            "session.create",
+            actor=user,
+            target_type="session",
+            target_id=session.id,
+            council_id=council.id,
+            details={"title": title},
         )
     return session
 
@@ -77,8 +83,13 @@ async def session_publish(user: User, session_id: int) -> Session:
     require_state(session, "draft")
     async with in_transaction():
         await Session.filter(id=session.id).update(status="published", published_at=now())
-        await audit.record("session.publish", actor=user, target_type="session",
-                           target_id=session.id, council_id=session.council_id)
+        await audit.record(
+            "session.publish",
+            actor=user,
+            target_type="session",
+            target_id=session.id,
+            council_id=session.council_id,
+        )
     return await get_session(session.id)
 
 
@@ -92,10 +103,17 @@ async def session_start(user: User, session_id: int) -> Session:
         )
         if not changed:
             raise Conflict("session_state", N_("The session has already started."), status=409)
-        await audit.record("session.start", actor=user, target_type="session",
-                           target_id=session.id, council_id=session.council_id)
+        await audit.record(
+            "session.start",
+            actor=user,
+            target_type="session",
+            target_id=session.id,
+            council_id=session.council_id,
+        )
     session = await get_session(session.id)
-    await realtime.emit("session:update", {"session": session_dict(session)}, room=_room(session.id))
+    await realtime.emit(
+        "session:update", {"session": session_dict(session)}, room=_room(session.id)
+    )
     return session
 
 
@@ -105,8 +123,9 @@ async def session_close(user: User, session_id: int) -> Session:
     require_state(session, "in_progress")
     async with in_transaction():
         if await Poll.filter(session_id=session.id, status="open").exists():
-            raise Conflict("poll_open", N_("Close the open poll before closing the session."),
-                           status=409)
+            raise Conflict(
+                "poll_open", N_("Close the open poll before closing the session."), status=409
+            )
         changed = await Session.filter(id=session.id, status="in_progress").update(
             status="closed", closed_at=now()
         )
@@ -118,10 +137,17 @@ async def session_close(user: User, session_id: int) -> Session:
         await SpeakerRequest.filter(session_id=session.id, status="waiting").update(
             status="withdrawn", ended_at=now()
         )
-        await audit.record("session.close", actor=user, target_type="session",
-                           target_id=session.id, council_id=session.council_id)
+        await audit.record(
+            "session.close",
+            actor=user,
+            target_type="session",
+            target_id=session.id,
+            council_id=session.council_id,
+        )
     session = await get_session(session.id)
-    await realtime.emit("session:update", {"session": session_dict(session)}, room=_room(session.id))
+    await realtime.emit(
+        "session:update", {"session": session_dict(session)}, room=_room(session.id)
+    )
     from meetings.services.speakers import emit_queue
 
     await emit_queue(session.id)
@@ -150,12 +176,20 @@ async def item_create(
     async with in_transaction():
         last = await AgendaItem.filter(session_id=session.id).order_by("-position").first()
         item = await AgendaItem.create(
-            session_id=session.id, title=title, kind=kind, description=description.strip(),
+            session_id=session.id,
+            title=title,
+            kind=kind,
+            description=description.strip(),
             position=(last.position + 1) if last else 1,
         )
-        await audit.record("item.create", actor=user, target_type="agenda_item", target_id=item.id,
-                           council_id=session.council_id,
-                           details={"session_id": session.id, "title": title, "kind": kind})
+        await audit.record(
+            "item.create",
+            actor=user,
+            target_type="agenda_item",
+            target_id=item.id,
+            council_id=session.council_id,
+            details={"session_id": session.id, "title": title, "kind": kind},
+        )
     return item
 
 
@@ -173,8 +207,14 @@ async def item_move(user: User, item_id: int, *, position: int) -> list[AgendaIt
         for number, it in enumerate(items, start=1):
             if it.position != number:
                 await AgendaItem.filter(id=it.id).update(position=number)
-        await audit.record("item.move", actor=user, target_type="agenda_item", target_id=item.id,
-                           council_id=session.council_id, details={"position": position})
+        await audit.record(
+            "item.move",
+            actor=user,
+            target_type="agenda_item",
+            target_id=item.id,
+            council_id=session.council_id,
+            details={"position": position},
+        )
     return await items_of(session.id)
 
 
@@ -188,8 +228,14 @@ async def item_reorder(user: User, session_id: int, ordered_ids: list[int]) -> l
     async with in_transaction():
         for number, item_id in enumerate(ordered_ids, start=1):
             await AgendaItem.filter(id=item_id).update(position=number)
-        await audit.record("item.reorder", actor=user, target_type="session", target_id=session.id,
-                           council_id=session.council_id, details={"order": ordered_ids})
+        await audit.record(
+            "item.reorder",
+            actor=user,
+            target_type="session",
+            target_id=session.id,
+            council_id=session.council_id,
+            details={"order": ordered_ids},
+        )
     return await items_of(session.id)
 
 
@@ -202,9 +248,14 @@ async def session_set_current(user: User, session_id: int, item_id: int) -> dict
         raise Invalid(fields={"item_id": str(N_("This item is not on the session's agenda."))})
     async with in_transaction():
         await Session.filter(id=session.id).update(current_item_id=item.id)
-        await audit.record("session.set_current", actor=user, target_type="session",
-                           target_id=session.id, council_id=session.council_id,
-                           details={"item_id": item.id})
+        await audit.record(
+            "session.set_current",
+            actor=user,
+            target_type="session",
+            target_id=session.id,
+            council_id=session.council_id,
+            details={"item_id": item.id},
+        )
     payload = {"session_id": session.id, "item": item_dict(item)}
     await realtime.emit("agenda:current", payload, room=_room(session.id))
     return payload

@@ -50,8 +50,11 @@ async def emit_queue(session_id: int) -> None:
     session = await get_session(session_id)
     await realtime.emit(
         "speakers:update",
-        {"session_id": session_id, "queue": await speaker_queue(session_id),
-         "speaking_seconds": session.speaking_seconds},
+        {
+            "session_id": session_id,
+            "queue": await speaker_queue(session_id),
+            "speaking_seconds": session.speaking_seconds,
+        },
         room=realtime.session_room(session_id),
     )
 
@@ -66,13 +69,23 @@ async def speaker_request(user: User, session_id: int) -> dict[str, Any]:
         raise Conflict("not_checked_in", N_("Check in to the session first."), status=409)
     async with in_transaction():
         if await SpeakerRequest.exists(session_id=session.id, user_id=user.id, status__in=ACTIVE):
-            raise Conflict("already_requested", N_("You have already asked for the floor."),
-                           status=409)
-        req = await SpeakerRequest.create(session_id=session.id, user_id=user.id,
-                                          item_id=session.current_item_id, requested_at=now())
-        await audit.record("speaker.request", actor=user, target_type="session",
-                           target_id=session.id, council_id=session.council_id,
-                           details={"request_id": req.id})
+            raise Conflict(
+                "already_requested", N_("You have already asked for the floor."), status=409
+            )
+        req = await SpeakerRequest.create(
+            session_id=session.id,
+            user_id=user.id,
+            item_id=session.current_item_id,
+            requested_at=now(),
+        )
+        await audit.record(
+            "speaker.request",
+            actor=user,
+            target_type="session",
+            target_id=session.id,
+            council_id=session.council_id,
+            details={"request_id": req.id},
+        )
     await emit_queue(session.id)
     return {"request_id": req.id, "queue": await speaker_queue(session.id)}
 
@@ -88,8 +101,13 @@ async def speaker_withdraw(user: User, session_id: int) -> dict[str, Any]:
         ).update(status="withdrawn", ended_at=now())
         if not changed:
             raise Conflict("no_request", N_("You have no request waiting."), status=409)
-        await audit.record("speaker.withdraw", actor=user, target_type="session",
-                           target_id=session.id, council_id=session.council_id)
+        await audit.record(
+            "speaker.withdraw",
+            actor=user,
+            target_type="session",
+            target_id=session.id,
+            council_id=session.council_id,
+        )
     await emit_queue(session.id)
     return {"queue": await speaker_queue(session.id)}
 
@@ -110,9 +128,14 @@ async def speaker_give_floor(user: User, request_id: int) -> dict[str, Any]:
         )
         if not changed:
             raise Conflict("not_waiting", N_("This delegate is no longer waiting."), status=409)
-        await audit.record("speaker.give_floor", actor=user, target_type="session",
-                           target_id=session.id, council_id=session.council_id,
-                           details={"request_id": req.id, "user_id": req.user_id})
+        await audit.record(
+            "speaker.give_floor",
+            actor=user,
+            target_type="session",
+            target_id=session.id,
+            council_id=session.council_id,
+            details={"request_id": req.id, "user_id": req.user_id},
+        )
     await emit_queue(session.id)
     return {"queue": await speaker_queue(session.id)}
 
@@ -126,16 +149,22 @@ async def speaker_finish(user: User, session_id: int) -> dict[str, Any]:
         )
         if not changed:
             raise Conflict("nobody_speaking", N_("Nobody has the floor."), status=409)
-        await audit.record("speaker.finish", actor=user, target_type="session",
-                           target_id=session.id, council_id=session.council_id)
+        await audit.record(
+            "speaker.finish",
+            actor=user,
+            target_type="session",
+            target_id=session.id,
+            council_id=session.council_id,
+        )
     await emit_queue(session.id)
     return {"queue": await speaker_queue(session.id)}
 
 
 async def speakers_of_item(session_id: int) -> dict[int | None, list[SpeakerRequest]]:
     """Everyone who spoke, grouped by the agenda item they spoke on (for the minutes)."""
-    spoke = await SpeakerRequest.filter(session_id=session_id, status__in=["speaking", "done"],
-                                        started_at__isnull=False).order_by("started_at", "id")
+    spoke = await SpeakerRequest.filter(
+        session_id=session_id, status__in=["speaking", "done"], started_at__isnull=False
+    ).order_by("started_at", "id")
     out: dict[int | None, list[SpeakerRequest]] = {}
     for r in spoke:
         out.setdefault(r.item_id, []).append(r)

@@ -26,7 +26,9 @@ async def session_state(user: User | None, session_id: int) -> dict[str, Any]:
     if user is not None:
         attendance["checked_in"] = await Attendance.exists(session_id=session.id, user_id=user.id)
     open_poll = await Poll.filter(session_id=session.id, status="open").first()
-    last_closed = await Poll.filter(session_id=session.id, status="closed").order_by("-closed_at").first()
+    last_closed = (
+        await Poll.filter(session_id=session.id, status="closed").order_by("-closed_at").first()
+    )
     return {
         "session": session_dict(session, council),
         "items": [item_dict(i) for i in await items_of(session.id)],

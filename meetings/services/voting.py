@@ -25,8 +25,8 @@ from meetings.services.common import (
     attendance_summary,
     get_session,
     holds_seat,
-    iso,
     is_staff_of,
+    iso,
     now,
     require_state,
     same_council,
@@ -88,7 +88,9 @@ def result_text(result: TallyResult) -> dict[str, Any]:
     }
 
 
-async def poll_dict(poll: Poll, *, user: User | None = None, with_ballots: bool = True) -> dict[str, Any]:
+async def poll_dict(
+    poll: Poll, *, user: User | None = None, with_ballots: bool = True
+) -> dict[str, Any]:
     """A poll as the API and the events show it. Never contains a secret ballot's link to a voter."""
     options = await _options(poll)
     out: dict[str, Any] = {
@@ -156,7 +158,11 @@ async def poll_create(
     if kind == "motion" and labels:
         errors["options"] = str(N_("A motion has no options: delegates answer yes, no or abstain."))
     if kind in ("election", "confidence"):
-        if not labels or any(not lbl or len(lbl) > 200 for lbl in labels) or len(labels) > MAX_OPTIONS:
+        if (
+            not labels
+            or any(not lbl or len(lbl) > 200 for lbl in labels)
+            or len(labels) > MAX_OPTIONS
+        ):
             errors["options"] = str(N_("List 1 to 100 candidates or persons, each with a label."))
         elif len(set(labels)) != len(labels):
             errors["options"] = str(N_("Each option must appear once."))
@@ -174,16 +180,33 @@ async def poll_create(
     seats, _ = await seats_and_quorum(session)
     async with in_transaction():
         poll = await Poll.create(
-            session_id=session.id, item_id=item_id, title=title, kind=kind, secret=secret,
-            rule=rule, max_choices=max_choices, seats=seats, created_by_id=user.id,
+            session_id=session.id,
+            item_id=item_id,
+            title=title,
+            kind=kind,
+            secret=secret,
+            rule=rule,
+            max_choices=max_choices,
+            seats=seats,
+            created_by_id=user.id,
         )
         for i, label in enumerate(labels):
             await PollOption.create(poll_id=poll.id, label=label, position=i)
         await audit.record(
-            "poll.create", actor=user, target_type="poll", target_id=poll.id,
+            "poll.create",
+            actor=user,
+            target_type="poll",
+            target_id=poll.id,
             council_id=session.council_id,
-            details={"session_id": session.id, "title": title, "kind": kind, "secret": secret,
-                     "rule": rule, "options": labels, "max_choices": max_choices},
+            details={
+                "session_id": session.id,
+                "title": title,
+                "kind": kind,
+                "secret": secret,
+                "rule": rule,
+                "options": labels,
+                "max_choices": max_choices,
+            },
         )
     return poll
 
@@ -202,22 +225,34 @@ async def poll_open(user: User, poll_id: int) -> Poll:
     if not summary["quorum_met"]:
         raise Conflict(
             "no_quorum",
-            N_("Quorum is not met: {present} of {seats} delegates present, {quorum} needed.").format(
-                present=summary["present"], seats=summary["seats"], quorum=summary["quorum"]
-            ),
+            N_(
+                "Quorum is not met: {present} of {seats} delegates present, {quorum} needed."
+            ).format(present=summary["present"], seats=summary["seats"], quorum=summary["quorum"]),
             status=409,
         )
     async with in_transaction():
         if await Poll.filter(session_id=session.id, status="open").exclude(id=poll.id).exists():
-            raise Conflict("poll_already_open", N_("Another poll of this session is open."), status=409)
-        changed = await Poll.filter(id=poll.id, status="draft").update(status="open", opened_at=now())
+            raise Conflict(
+                "poll_already_open", N_("Another poll of this session is open."), status=409
+            )
+        changed = await Poll.filter(id=poll.id, status="draft").update(
+            status="open", opened_at=now()
+        )
         if not changed:
-            raise Conflict("poll_not_draft", N_("Only a poll that was never opened can be opened."),
-                           status=409)
+            raise Conflict(
+                "poll_not_draft", N_("Only a poll that was never opened can be opened."), status=409
+            )
         await audit.record(
-            "poll.open", actor=user, target_type="poll", target_id=poll.id,
+            "poll.open",
+            actor=user,
+            target_type="poll",
+            target_id=poll.id,
             council_id=session.council_id,
-            details={"session_id": session.id, "present": summary["present"], "seats": summary["seats"]},
+            details={
+                "session_id": session.id,
+                "present": summary["present"],
+                "seats": summary["seats"],
+            },
         )
     poll = await get_poll(poll.id)
     await realtime.emit("poll:opened", {"poll": await poll_dict(poll)}, room=_room(session.id))
@@ -267,12 +302,19 @@ async def ballot_cast(user: User, poll_id: int, choice: Any) -> dict[str, Any]:
             )
             await Ballot.create(id=uuid.uuid4(), poll_id=poll.id, choice=wrap(value))
             await audit.record(
-                "ballot.cast", actor=user, target_type="poll", target_id=poll.id,
+                "ballot.cast",
+                actor=user,
+                target_type="poll",
+                target_id=poll.id,
                 council_id=session.council_id,
-                details={"poll_id": poll.id} if poll.secret else {"poll_id": poll.id, "choice": value},
+                details={"poll_id": poll.id}
+                if poll.secret
+                else {"poll_id": poll.id, "choice": value},
             )
     except IntegrityError:
-        raise Conflict("already_voted", N_("You have already voted in this poll."), status=409) from None
+        raise Conflict(
+            "already_voted", N_("You have already voted in this poll."), status=409
+        ) from None
     voted = await Poll.filter(id=poll.id).values_list("voted", flat=True)
     await realtime.emit(
         "poll:progress",
@@ -306,7 +348,9 @@ async def poll_close(user: User, poll_id: int) -> Poll:
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
     options = await _options(poll)
     async with in_transaction() as conn:
-        changed = await Poll.filter(id=poll.id, status="open").update(status="closed", closed_at=now())
+        changed = await Poll.filter(id=poll.id, status="open").update(
+            status="closed", closed_at=now()
+        )
         if not changed:
             raise Conflict("poll_not_open", N_("This poll is not open."), status=409)
         ballots = await Ballot.filter(poll_id=poll.id).values_list("choice", flat=True)
@@ -322,7 +366,10 @@ async def poll_close(user: User, poll_id: int) -> Poll:
             )
         await Poll.filter(id=poll.id).update(result=result.as_dict())
         await audit.record(
-            "poll.close", actor=user, target_type="poll", target_id=poll.id,
+            "poll.close",
+            actor=user,
+            target_type="poll",
+            target_id=poll.id,
             council_id=session.council_id,
             details={"session_id": session.id, "result": result.as_dict()},
         )

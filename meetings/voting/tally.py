@@ -228,7 +228,9 @@ def validate_motion_choice(choice: object) -> str:
     return choice
 
 
-def validate_election_choice(choice: object, option_ids: Iterable[int], max_choices: int) -> list[int]:
+def validate_election_choice(
+    choice: object, option_ids: Iterable[int], max_choices: int
+) -> list[int]:
     """Return the sorted, distinct option ids chosen, or raise :class:`InvalidChoice`.
 
     An empty list is a valid blank ballot (the delegate selects nobody).
@@ -357,7 +359,9 @@ def tally_confidence(
         count += 1
     _check_total(count, seats)
     persons = [
-        PersonConfidence(oid, label, counts[oid]["high"], counts[oid]["medium"], counts[oid]["low"], seats)
+        PersonConfidence(
+            oid, label, counts[oid]["high"], counts[oid]["medium"], counts[oid]["low"], seats
+        )
         for oid, label in options
     ]
     return ConfidenceResult(seats=seats, ballots=count, persons=persons)
@@ -370,27 +374,47 @@ def result_from_dict(data: Mapping[str, object]) -> TallyResult:
     seats = int(d["seats"])  # type: ignore[call-overload]
     if kind == PollKind.MOTION.value:
         return MotionResult(
-            yes=int(d["yes"]), no=int(d["no"]), abstain=int(d["abstain"]),  # type: ignore[call-overload]
-            seats=seats, rule=Rule(str(d["rule"])), required=int(d["required"]),  # type: ignore[call-overload]
+            yes=int(d["yes"]),
+            no=int(d["no"]),
+            abstain=int(d["abstain"]),  # type: ignore[call-overload]
+            seats=seats,
+            rule=Rule(str(d["rule"])),
+            required=int(d["required"]),  # type: ignore[call-overload]
             passed=bool(d["passed"]),
         )
     options = list(d.get("options", []))  # type: ignore[call-overload]
     if kind == PollKind.ELECTION.value:
         return ElectionResult(
-            seats=seats, rule=Rule(str(d["rule"])), required=int(d["required"]),  # type: ignore[call-overload]
-            max_choices=int(d["max_choices"]), ballots=int(d["ballots"]),  # type: ignore[call-overload]
+            seats=seats,
+            rule=Rule(str(d["rule"])),
+            required=int(d["required"]),  # type: ignore[call-overload]
+            max_choices=int(d["max_choices"]),
+            ballots=int(d["ballots"]),  # type: ignore[call-overload]
             candidates=[
-                CandidateResult(int(o["option_id"]), str(o["label"]), int(o["votes"]),
-                                bool(o["qualified"]), bool(o["elected"]), bool(o["tied"]))
+                CandidateResult(
+                    int(o["option_id"]),
+                    str(o["label"]),
+                    int(o["votes"]),
+                    bool(o["qualified"]),
+                    bool(o["elected"]),
+                    bool(o["tied"]),
+                )
                 for o in options
             ],
         )
     if kind == PollKind.CONFIDENCE.value:
         return ConfidenceResult(
-            seats=seats, ballots=int(d["ballots"]),  # type: ignore[call-overload]
+            seats=seats,
+            ballots=int(d["ballots"]),  # type: ignore[call-overload]
             persons=[
-                PersonConfidence(int(o["option_id"]), str(o["label"]), int(o["high"]),
-                                 int(o["medium"]), int(o["low"]), seats)
+                PersonConfidence(
+                    int(o["option_id"]),
+                    str(o["label"]),
+                    int(o["high"]),
+                    int(o["medium"]),
+                    int(o["low"]),
+                    seats,
+                )
                 for o in options
             ],
         )

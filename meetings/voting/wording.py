@@ -77,12 +77,12 @@ def percent_of_seats(count: int, seats: int) -> Decimal:
 
 
 def format_percent(count: int, seats: int, locale: str = "vi") -> str:
-    """"53,33" in Vietnamese, "53.33" in English (no % sign)."""
+    """ "53,33" in Vietnamese, "53.33" in English (no % sign)."""
     return format_decimal(percent_of_seats(count, seats), format="#,##0.00", locale=locale)
 
 
 def share_sentence(count: int, seats: int, what: str, locale: str = "vi") -> str:
-    """"16/30 đại biểu tán thành, chiếm 53,33% tổng số đại biểu" for ``what`` = "tán thành"."""
+    """ "16/30 đại biểu tán thành, chiếm 53,33% tổng số đại biểu" for ``what`` = "tán thành"."""
     return _p(locale)["share"].format(
         count=count, seats=seats, what=what, percent=format_percent(count, seats, locale)
     )
@@ -114,7 +114,9 @@ def election_lines(result: ElectionResult, locale: str = "vi") -> list[str]:
     lines = [p["ballots"].format(count=result.ballots, seats=result.seats)]
     for c in result.candidates:
         outcome = p["elected"] if c.elected else p["tied"] if c.tied else p["not_elected"]
-        lines.append(f"{c.label}: {share_sentence(c.votes, result.seats, p['selected'], locale)} — {outcome}")
+        lines.append(
+            f"{c.label}: {share_sentence(c.votes, result.seats, p['selected'], locale)} — {outcome}"
+        )
     lines.append(_required(result.rule, result.required, result.seats, locale))
     return lines
 

@@ -36,8 +36,10 @@ async def setup_council(seats: int = 30, delegates: int = 22, code: str | None =
     council = await make_council(code, seats=seats)
     secretariat = await make_user("secretariat", council, full_name="Lê Thị Ánh")
     chair = await make_user("chair", council, full_name="Trần Văn Đức")
-    people = [await make_user("delegate", council, full_name=f"Đại biểu Số {i:02d}")
-              for i in range(delegates)]
+    people = [
+        await make_user("delegate", council, full_name=f"Đại biểu Số {i:02d}")
+        for i in range(delegates)
+    ]
     sitting = Sitting(council, secretariat, chair, people)
     for user in [secretariat, chair, *people]:
         sitting.headers[user.id] = await bearer(user)
@@ -45,8 +47,15 @@ async def setup_council(seats: int = 30, delegates: int = 22, code: str | None =
 
 
 async def create_session(client: httpx.AsyncClient, s: Sitting, title: str = "Kỳ họp thứ 5") -> int:
-    r = await client.post("/api/v1/sessions", headers=s.h(s.secretariat), json={
-        "council_code": s.council.code, "title": title, "starts_at": "2026-07-01T08:00:00+07:00"})
+    r = await client.post(
+        "/api/v1/sessions",
+        headers=s.h(s.secretariat),
+        json={
+            "council_code": s.council.code,
+            "title": title,
+            "starts_at": "2026-07-01T08:00:00+07:00",
+        },
+    )
     assert r.status_code == 201, r.text
     s.session_id = r.json()["id"]
     return s.session_id
@@ -59,23 +68,36 @@ async def add_agenda(client: httpx.AsyncClient, s: Sitting) -> list[int]:
         ("Dự thảo Nghị quyết về dự toán ngân sách", "draft_resolution"),
         ("Báo cáo kết quả giải quyết kiến nghị cử tri", "petitions_report"),
     ]:
-        r = await client.post(f"/api/v1/sessions/{s.session_id}/items", headers=s.h(s.secretariat),
-                              json={"title": title, "kind": kind})
+        r = await client.post(
+            f"/api/v1/sessions/{s.session_id}/items",
+            headers=s.h(s.secretariat),
+            json={"title": title, "kind": kind},
+        )
         assert r.status_code == 201, r.text
         s.items.append(r.json()["id"])
     return s.items
 
 
-async def upload_document(client: httpx.AsyncClient, s: Sitting, *, title: str = "Báo cáo KT-XH",
-                          confidentiality: str = "internal", docx: bool = False,
-                          item_id: int | None = None) -> dict[str, Any]:
+async def upload_document(
+    client: httpx.AsyncClient,
+    s: Sitting,
+    *,
+    title: str = "Báo cáo KT-XH",
+    confidentiality: str = "internal",
+    docx: bool = False,
+    item_id: int | None = None,
+) -> dict[str, Any]:
     data = make_docx(title, PDF_PAGES) if docx else make_pdf(title, PDF_PAGES)
     name = "bao-cao.docx" if docx else "bao-cao.pdf"
     form = {"title": title, "confidentiality": confidentiality}
     if item_id is not None:
         form["item_id"] = str(item_id)
-    r = await client.post(f"/api/v1/sessions/{s.session_id}/documents", headers=s.h(s.secretariat),
-                          data=form, files={"file": (name, data, "application/octet-stream")})
+    r = await client.post(
+        f"/api/v1/sessions/{s.session_id}/documents",
+        headers=s.h(s.secretariat),
+        data=form,
+        files={"file": (name, data, "application/octet-stream")},
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -88,16 +110,25 @@ async def start_session(client: httpx.AsyncClient, s: Sitting) -> None:
 async def check_in(client: httpx.AsyncClient, s: Sitting, users: list[User]) -> dict[str, Any]:
     body: dict[str, Any] = {}
     for user in users:
-        r = await client.post(f"/api/v1/sessions/{s.session_id}/attendance", headers=s.h(user), json={})
+        r = await client.post(
+            f"/api/v1/sessions/{s.session_id}/attendance", headers=s.h(user), json={}
+        )
         assert r.status_code == 200, r.text
         body = r.json()
     return body
 
 
 async def create_poll(client: httpx.AsyncClient, s: Sitting, **fields: Any) -> dict[str, Any]:
-    payload = {"title": "Thông qua Nghị quyết về dự toán ngân sách", "kind": "motion",
-               "secret": False, "rule": "majority_of_seats", **fields}
-    r = await client.post(f"/api/v1/sessions/{s.session_id}/polls", headers=s.h(s.chair), json=payload)
+    payload = {
+        "title": "Thông qua Nghị quyết về dự toán ngân sách",
+        "kind": "motion",
+        "secret": False,
+        "rule": "majority_of_seats",
+        **fields,
+    }
+    r = await client.post(
+        f"/api/v1/sessions/{s.session_id}/polls", headers=s.h(s.chair), json=payload
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -106,8 +137,12 @@ async def open_poll(client: httpx.AsyncClient, s: Sitting, poll_id: int) -> http
     return await client.post(f"/api/v1/polls/{poll_id}/open", headers=s.h(s.chair))
 
 
-async def cast(client: httpx.AsyncClient, s: Sitting, user: User, poll_id: int, choice: Any) -> httpx.Response:
-    return await client.post(f"/api/v1/polls/{poll_id}/ballots", headers=s.h(user), json={"choice": choice})
+async def cast(
+    client: httpx.AsyncClient, s: Sitting, user: User, poll_id: int, choice: Any
+) -> httpx.Response:
+    return await client.post(
+        f"/api/v1/polls/{poll_id}/ballots", headers=s.h(user), json={"choice": choice}
+    )
 
 
 async def close_poll(client: httpx.AsyncClient, s: Sitting, poll_id: int) -> dict[str, Any]:
@@ -116,7 +151,9 @@ async def close_poll(client: httpx.AsyncClient, s: Sitting, poll_id: int) -> dic
     return r.json()
 
 
-async def setup_running_session(client: httpx.AsyncClient, seats: int = 30, present: int = 22) -> Sitting:
+async def setup_running_session(
+    client: httpx.AsyncClient, seats: int = 30, present: int = 22
+) -> Sitting:
     """A session in progress with an agenda and ``present`` seat-holders checked in (chair included)."""
     s = await setup_council(seats=seats, delegates=max(present, 1))
     await create_session(client, s)

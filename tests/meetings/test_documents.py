@@ -6,7 +6,6 @@ from meetings.documents.generate import make_pdf
 from meetings.services import document_for_reader, session_documents_for_reader
 from tests.factories import bearer, login, make_council, make_user
 from tests.meetings.helpers import (
-    PDF_PAGES,
     add_agenda,
     create_session,
     setup_council,
@@ -38,22 +37,42 @@ async def test_upload_pdf_and_docx_text_per_page(client) -> None:
 async def test_upload_refuses_other_types_and_oversize(client) -> None:
     s = await _prepared(client)
     url = f"/api/v1/sessions/{s.session_id}/documents"
-    r = await client.post(url, headers=s.h(s.secretariat), data={"title": "x"},
-                          files={"file": ("a.pdf", b"just text pretending", "application/pdf")})
+    r = await client.post(
+        url,
+        headers=s.h(s.secretariat),
+        data={"title": "x"},
+        files={"file": ("a.pdf", b"just text pretending", "application/pdf")},
+    )
     assert (r.status_code, r.json()["error"]["code"]) == (422, "unsupported_type")
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
-    r = await client.post(url, headers=s.h(s.secretariat), data={"title": "x"},
-                          files={"file": ("a.pdf", png, "application/pdf")})
+    r = await client.post(
+        url,
+        headers=s.h(s.secretariat),
+        data={"title": "x"},
+        files={"file": ("a.pdf", png, "application/pdf")},
+    )
     assert r.status_code == 422
-    r = await client.post(url, headers=s.h(s.secretariat), data={"title": "x"},
-                          files={"file": ("a.pdf", b"%PDF-1.4\n%broken", "application/pdf")})
+    r = await client.post(
+        url,
+        headers=s.h(s.secretariat),
+        data={"title": "x"},
+        files={"file": ("a.pdf", b"%PDF-1.4\n%broken", "application/pdf")},
+    )
     assert (r.status_code, r.json()["error"]["code"]) == (422, "unreadable_document")
     big = b"%PDF-1.4\n" + b"0" * (50 * 1024 * 1024)
-    r = await client.post(url, headers=s.h(s.secretariat), data={"title": "x"},
-                          files={"file": ("big.pdf", big, "application/pdf")})
+    r = await client.post(
+        url,
+        headers=s.h(s.secretariat),
+        data={"title": "x"},
+        files={"file": ("big.pdf", big, "application/pdf")},
+    )
     assert r.status_code == 413
-    r = await client.post(url, headers=s.h(s.secretariat), data={"title": "x", "confidentiality": "secret"},
-                          files={"file": ("a.pdf", make_pdf("A", ["b"]), "application/pdf")})
+    r = await client.post(
+        url,
+        headers=s.h(s.secretariat),
+        data={"title": "x", "confidentiality": "secret"},
+        files={"file": ("a.pdf", make_pdf("A", ["b"]), "application/pdf")},
+    )
     assert r.status_code == 422
     r = await client.post(url, headers=s.h(s.secretariat), data={"title": "x"})
     assert r.status_code == 422
@@ -63,13 +82,18 @@ async def test_replacing_keeps_earlier_versions(client) -> None:
     s = await _prepared(client)
     doc = await upload_document(client, s, title="Tờ trình")
     new = make_pdf("Tờ trình (bản sửa đổi)", ["Nội dung đã sửa đổi theo ý kiến thẩm tra."])
-    r = await client.post(f"/api/v1/documents/{doc['id']}/versions", headers=s.h(s.secretariat),
-                          files={"file": ("v2.pdf", new, "application/pdf")})
+    r = await client.post(
+        f"/api/v1/documents/{doc['id']}/versions",
+        headers=s.h(s.secretariat),
+        files={"file": ("v2.pdf", new, "application/pdf")},
+    )
     assert r.status_code == 201 and r.json()["version"] == 2 and r.json()["pages"] == 1
     view = (await client.get(f"/api/v1/documents/{doc['id']}", headers=s.h(s.delegates[0]))).json()
     assert [v["number"] for v in view["versions"]] == [2, 1]
     assert "sửa đổi theo ý kiến thẩm tra" in view["pages"][0]["text"]
-    old = await client.get(f"/api/v1/documents/{doc['id']}/file?version=1", headers=s.h(s.delegates[0]))
+    old = await client.get(
+        f"/api/v1/documents/{doc['id']}/file?version=1", headers=s.h(s.delegates[0])
+    )
     cur = await client.get(f"/api/v1/documents/{doc['id']}/file", headers=s.h(s.delegates[0]))
     assert old.status_code == cur.status_code == 200 and old.content != cur.content
     assert cur.content == new
@@ -101,7 +125,11 @@ async def test_confidential_is_view_only_watermarked_and_never_public(client, an
     assert not any(f"/documents/{secret['id']}" in u for u in manifest["urls"])
     # The public sees public documents only.
     pub = await anon.get(f"/public/sessions/{s.session_id}")
-    assert "Báo cáo công khai" in pub.text and "Tài liệu mật" not in pub.text and "Tài liệu nội bộ" not in pub.text
+    assert (
+        "Báo cáo công khai" in pub.text
+        and "Tài liệu mật" not in pub.text
+        and "Tài liệu nội bộ" not in pub.text
+    )
     assert (await anon.get(f"/public/documents/{public['id']}")).status_code == 200
     assert (await anon.get(f"/public/documents/{public['id']}/file")).status_code == 200
     assert (await anon.get(f"/public/documents/{secret['id']}")).status_code == 404
@@ -136,13 +164,21 @@ async def test_private_notes_are_seen_by_their_author_only(client, anon) -> None
     s = await _prepared(client)
     doc = await upload_document(client, s)
     author, other = s.delegates[0], s.delegates[1]
-    r = await client.put(f"/api/v1/documents/{doc['id']}/notes/2", headers=s.h(author),
-                         json={"text": "Hỏi lại về số liệu thu ngân sách"})
+    r = await client.put(
+        f"/api/v1/documents/{doc['id']}/notes/2",
+        headers=s.h(author),
+        json={"text": "Hỏi lại về số liệu thu ngân sách"},
+    )
     assert r.status_code == 200
     mine = (await client.get(f"/api/v1/documents/{doc['id']}/notes", headers=s.h(author))).json()
     theirs = (await client.get(f"/api/v1/documents/{doc['id']}/notes", headers=s.h(other))).json()
-    assert mine["notes"] == [{"page": 2, "text": "Hỏi lại về số liệu thu ngân sách"}] and theirs["notes"] == []
-    r = await client.put(f"/api/v1/documents/{doc['id']}/notes/9", headers=s.h(author), json={"text": "x"})
+    assert (
+        mine["notes"] == [{"page": 2, "text": "Hỏi lại về số liệu thu ngân sách"}]
+        and theirs["notes"] == []
+    )
+    r = await client.put(
+        f"/api/v1/documents/{doc['id']}/notes/9", headers=s.h(author), json={"text": "x"}
+    )
     assert r.status_code == 422
     await login(anon, other)
     page = await anon.get(f"/meetings/documents/{doc['id']}")
@@ -150,10 +186,14 @@ async def test_private_notes_are_seen_by_their_author_only(client, anon) -> None
     await login(client, author)
     page = await client.get(f"/meetings/documents/{doc['id']}")
     assert "Hỏi lại về số liệu" in page.text
-    r = await client.post(f"/meetings/documents/{doc['id']}/notes/1", data={"text": "Ghi chú trang 1"},
-                          headers={"HX-Request": "true"})
+    r = await client.post(
+        f"/meetings/documents/{doc['id']}/notes/1",
+        data={"text": "Ghi chú trang 1"},
+        headers={"HX-Request": "true"},
+    )
     assert r.status_code == 200 and "Ghi chú trang 1" in r.text and "<html" not in r.text
     outsider = await make_user("delegate", await make_council())
-    r = await client.put(f"/api/v1/documents/{doc['id']}/notes/1", headers=await bearer(outsider),
-                         json={"text": "x"})
+    r = await client.put(
+        f"/api/v1/documents/{doc['id']}/notes/1", headers=await bearer(outsider), json={"text": "x"}
+    )
     assert r.status_code == 403

@@ -13,8 +13,14 @@ from council.models import User
 from tests.factories import make_council, make_user
 from tests.meetings.helpers import add_agenda, create_session, setup_council, start_session
 
-EVENTS = ("agenda:current", "attendance:update", "poll:opened", "poll:progress", "poll:closed",
-          "speakers:update")
+EVENTS = (
+    "agenda:current",
+    "attendance:update",
+    "poll:opened",
+    "poll:progress",
+    "poll:closed",
+    "speakers:update",
+)
 
 
 class Tablet:
@@ -30,11 +36,16 @@ class Tablet:
     def _recorder(self, name: str) -> Any:
         async def record(data: Any) -> None:
             await self.queues[name].put(data)
+
         return record
 
     async def connect(self) -> None:
-        await self.sio.connect(self.base, auth={"token": self.token}, transports=["websocket"],
-                               socketio_path="/socket.io")
+        await self.sio.connect(
+            self.base,
+            auth={"token": self.token},
+            transports=["websocket"],
+            socketio_path="/socket.io",
+        )
 
     async def call(self, event: str, data: dict[str, Any]) -> dict[str, Any]:
         return await self.sio.call(event, data, timeout=15)
@@ -72,8 +83,9 @@ async def test_live_following_voting_speakers_and_reconnect(live_server: str, ht
     assert (await hall.call("session:join", {"session_id": s.session_id}))["ok"] is True
 
     # The chair moves the agenda: every tablet follows.
-    r = await http.post(f"/api/v1/sessions/{s.session_id}/current", headers=s.h(s.chair),
-                        json={"item_id": items[1]})
+    r = await http.post(
+        f"/api/v1/sessions/{s.session_id}/current", headers=s.h(s.chair), json={"item_id": items[1]}
+    )
     assert r.status_code == 200
     for client in (tablet, hall):
         event = await client.next("agenda:current")
@@ -85,12 +97,20 @@ async def test_live_following_voting_speakers_and_reconnect(live_server: str, ht
     last = None
     for _ in range(4):
         last = await hall.next("attendance:update")
-    assert last == {"session_id": s.session_id, "present": 4, "seats": 5, "quorum": 4, "quorum_met": True}
+    assert last == {
+        "session_id": s.session_id,
+        "present": 4,
+        "seats": 5,
+        "quorum": 4,
+        "quorum_met": True,
+    }
 
     # Poll opened → cast over the socket → progress → a retried cast is already_voted.
-    r = await http.post(f"/api/v1/sessions/{s.session_id}/polls", headers=s.h(s.chair),
-                        json={"title": "Thông qua", "kind": "motion", "secret": True,
-                              "rule": "majority_of_seats"})
+    r = await http.post(
+        f"/api/v1/sessions/{s.session_id}/polls",
+        headers=s.h(s.chair),
+        json={"title": "Thông qua", "kind": "motion", "secret": True, "rule": "majority_of_seats"},
+    )
     poll_id = r.json()["id"]
     await http.post(f"/api/v1/polls/{poll_id}/open", headers=s.h(s.chair))
     opened = await tablet.next("poll:opened")
@@ -109,19 +129,28 @@ async def test_live_following_voting_speakers_and_reconnect(live_server: str, ht
     assert ack["ok"] is True
     queue = (await hall.next("speakers:update"))["queue"]
     assert [(q["user_id"], q["status"]) for q in queue] == [(delegate.id, "waiting")]
-    assert (await tablet.call("speaker:request", {"session_id": s.session_id}))["error"]["code"] == "already_requested"
+    assert (await tablet.call("speaker:request", {"session_id": s.session_id}))["error"][
+        "code"
+    ] == "already_requested"
     assert (await tablet.call("speaker:withdraw", {"session_id": s.session_id}))["ok"] is True
     assert (await hall.next("speakers:update"))["queue"] == []
-    assert (await tablet.call("speaker:withdraw", {"session_id": s.session_id}))["error"]["code"] == "no_request"
+    assert (await tablet.call("speaker:withdraw", {"session_id": s.session_id}))["error"][
+        "code"
+    ] == "no_request"
 
     # Network drop: the tablet reconnects, joins again and gets the true state at once.
     await tablet.sio.disconnect()
-    await http.post(f"/api/v1/sessions/{s.session_id}/current", headers=s.h(s.chair),
-                    json={"item_id": items[2]})
+    await http.post(
+        f"/api/v1/sessions/{s.session_id}/current", headers=s.h(s.chair), json={"item_id": items[2]}
+    )
     tablet = await _tablet(live_server, delegate)
     ack = await tablet.call("session:join", {"session_id": s.session_id})
     assert ack["current_item"]["id"] == items[2]
-    assert ack["poll"]["id"] == poll_id and ack["poll"]["has_voted"] is True and ack["poll"]["voted"] == 1
+    assert (
+        ack["poll"]["id"] == poll_id
+        and ack["poll"]["has_voted"] is True
+        and ack["poll"]["voted"] == 1
+    )
     assert ack["attendance"]["checked_in"] is True
 
     # The other delegate votes over HTTP; the close reaches every tablet with the result.
@@ -129,8 +158,9 @@ async def test_live_following_voting_speakers_and_reconnect(live_server: str, ht
     await http.post(f"/api/v1/polls/{poll_id}/close", headers=s.h(s.chair))
     closed = await tablet.next("poll:closed")
     assert closed["poll_id"] == poll_id
-    assert {k: closed["result"][k] for k in ("yes", "no", "abstain", "seats", "required", "passed")} == {
-        "yes": 1, "no": 1, "abstain": 0, "seats": 5, "required": 3, "passed": False}
+    assert {
+        k: closed["result"][k] for k in ("yes", "no", "abstain", "seats", "required", "passed")
+    } == {"yes": 1, "no": 1, "abstain": 0, "seats": 5, "required": 3, "passed": False}
     assert "ballots" not in closed["result"]
     await tablet.sio.disconnect()
     await hall.sio.disconnect()

@@ -22,8 +22,12 @@ from meetings.voting.tally import tally_confidence, tally_election, tally_motion
 
 def _record() -> MinutesRecord:
     motion = tally_motion(["yes"] * 16 + ["no"] * 4 + ["abstain"] * 2, 30)
-    election = tally_election([[1]] * 18 + [[2]] * 4, [(1, "Nguyễn Thị Hương"), (2, "Đỗ Văn Khánh")], 30, 1)
-    confidence = tally_confidence([{1: "low"}] * 20 + [{1: "high"}] * 2, [(1, "Phạm Quốc Việt")], 30)
+    election = tally_election(
+        [[1]] * 18 + [[2]] * 4, [(1, "Nguyễn Thị Hương"), (2, "Đỗ Văn Khánh")], 30, 1
+    )
+    confidence = tally_confidence(
+        [{1: "low"}] * 20 + [{1: "high"}] * 2, [(1, "Phạm Quốc Việt")], 30
+    )
     return MinutesRecord(
         council_name="thành phố Hà Nội",
         session_title="Kỳ họp thứ mười một, Hội đồng nhân dân khóa XVI",
@@ -32,16 +36,39 @@ def _record() -> MinutesRecord:
         location="Hội trường Thành ủy",
         chair_name="Trần Văn Đức",
         secretary_name="Lê Thị Ánh",
-        attendance=AttendanceRecord(seats=30, quorum=20, present=[f"Đại biểu {i}" for i in range(22)],
-                                    absent=["Vũ Hồng Nhung"]),
+        attendance=AttendanceRecord(
+            seats=30,
+            quorum=20,
+            present=[f"Đại biểu {i}" for i in range(22)],
+            absent=["Vũ Hồng Nhung"],
+        ),
         items=[
-            ItemRecord(2, "Dự thảo Nghị quyết về dự toán ngân sách năm 2026", "Dự thảo nghị quyết",
-                       votes=[VoteRecord("Thông qua Nghị quyết", "motion", False, motion,
-                                         named=[("Nguyễn Văn Ước", "tán thành")])]),
-            ItemRecord(1, "Báo cáo tình hình kinh tế - xã hội", "Báo cáo",
-                       speakers=[SpeakerRecord("Hoàng Minh Tuấn", seconds=185)]),
-            ItemRecord(3, "Bầu Phó Chủ tịch HĐND", "Khác",
-                       votes=[VoteRecord("Bầu Phó Chủ tịch", "election", True, election)]),
+            ItemRecord(
+                2,
+                "Dự thảo Nghị quyết về dự toán ngân sách năm 2026",
+                "Dự thảo nghị quyết",
+                votes=[
+                    VoteRecord(
+                        "Thông qua Nghị quyết",
+                        "motion",
+                        False,
+                        motion,
+                        named=[("Nguyễn Văn Ước", "tán thành")],
+                    )
+                ],
+            ),
+            ItemRecord(
+                1,
+                "Báo cáo tình hình kinh tế - xã hội",
+                "Báo cáo",
+                speakers=[SpeakerRecord("Hoàng Minh Tuấn", seconds=185)],
+            ),
+            ItemRecord(
+                3,
+                "Bầu Phó Chủ tịch HĐND",
+                "Khác",
+                votes=[VoteRecord("Bầu Phó Chủ tịch", "election", True, election)],
+            ),
         ],
         other_votes=[VoteRecord("Lấy phiếu tín nhiệm", "confidence", True, confidence)],
     )

@@ -1,5 +1,6 @@
 """Every HTML route in-process; htmx routes as a full page and as a fragment."""
 
+from meetings.documents.generate import make_docx
 from meetings.models import Poll
 from tests.factories import htmx, login
 from tests.meetings.helpers import (
@@ -14,7 +15,6 @@ from tests.meetings.helpers import (
     start_session,
     upload_document,
 )
-from meetings.documents.generate import make_docx
 
 
 def _fragment(r) -> bool:
@@ -26,9 +26,15 @@ async def test_secretariat_prepares_a_session_with_htmx(client) -> None:
     await login(client, s.secretariat)
     r = await client.get("/meetings/sessions/new")
     assert r.status_code == 200 and "<form" in r.text
-    r = await client.post("/meetings/sessions/new", data={
-        "council_code": s.council.code, "title": "Kỳ họp chuyên đề", "starts_at": "2026-09-01T08:00",
-        "location": "Hội trường"})
+    r = await client.post(
+        "/meetings/sessions/new",
+        data={
+            "council_code": s.council.code,
+            "title": "Kỳ họp chuyên đề",
+            "starts_at": "2026-09-01T08:00",
+            "location": "Hội trường",
+        },
+    )
     assert r.status_code == 303
     session_url = r.headers["location"]
     sid = int(session_url.split("/")[3])
@@ -36,27 +42,52 @@ async def test_secretariat_prepares_a_session_with_htmx(client) -> None:
     assert r.status_code == 422
 
     page = await client.get(session_url)
-    assert page.status_code == 200 and "Kỳ họp chuyên đề" in page.text and 'id="agenda-edit"' in page.text
+    assert (
+        page.status_code == 200
+        and "Kỳ họp chuyên đề" in page.text
+        and 'id="agenda-edit"' in page.text
+    )
     for title in ("Báo cáo A", "Tờ trình B", "Nghị quyết C"):
-        r = await client.post(f"/meetings/sessions/{sid}/items", data={"title": title, "kind": "report"},
-                              headers=htmx())
-        assert _fragment(r) and title in r.text and r.text.strip().startswith('<div id="agenda-edit"')
+        r = await client.post(
+            f"/meetings/sessions/{sid}/items",
+            data={"title": title, "kind": "report"},
+            headers=htmx(),
+        )
+        assert (
+            _fragment(r) and title in r.text and r.text.strip().startswith('<div id="agenda-edit"')
+        )
     # Reorder with htmx: move the third item to the top.
     items = (await client.get(f"/api/v1/sessions/{sid}")).json()["items"]
-    r = await client.post(f"/meetings/items/{items[2]['id']}/move", data={"position": "1"}, headers=htmx())
+    r = await client.post(
+        f"/meetings/items/{items[2]['id']}/move", data={"position": "1"}, headers=htmx()
+    )
     assert _fragment(r)
     assert r.text.index("Nghị quyết C") < r.text.index("Báo cáo A") < r.text.index("Tờ trình B")
     # Without htmx the same form redirects back to the page.
     r = await client.post(f"/meetings/items/{items[2]['id']}/move", data={"position": "3"})
     assert r.status_code == 303
     # Documents upload and a new version, as fragments.
-    r = await client.post(f"/meetings/sessions/{sid}/documents", headers=htmx(),
-                          data={"title": "Dự thảo nghị quyết", "confidentiality": "internal"},
-                          files={"file": ("d.docx", make_docx("Dự thảo", ["Điều 1.", "Điều 2."]), "application/octet-stream")})
+    r = await client.post(
+        f"/meetings/sessions/{sid}/documents",
+        headers=htmx(),
+        data={"title": "Dự thảo nghị quyết", "confidentiality": "internal"},
+        files={
+            "file": (
+                "d.docx",
+                make_docx("Dự thảo", ["Điều 1.", "Điều 2."]),
+                "application/octet-stream",
+            )
+        },
+    )
     assert _fragment(r) and "Dự thảo nghị quyết" in r.text
     doc_id = (await client.get(f"/api/v1/sessions/{sid}/documents")).json()["items"][0]["id"]
-    r = await client.post(f"/meetings/documents/{doc_id}/versions", headers=htmx(),
-                          files={"file": ("d2.docx", make_docx("Dự thảo 2", ["Điều 1 sửa."]), "application/octet-stream")})
+    r = await client.post(
+        f"/meetings/documents/{doc_id}/versions",
+        headers=htmx(),
+        files={
+            "file": ("d2.docx", make_docx("Dự thảo 2", ["Điều 1 sửa."]), "application/octet-stream")
+        },
+    )
     assert _fragment(r) and ("Earlier versions" in r.text or "Các phiên bản trước" in r.text)
     r = await client.post(f"/meetings/sessions/{sid}/publish")
     assert r.status_code == 303
@@ -68,8 +99,11 @@ async def test_secretariat_prepares_a_session_with_htmx(client) -> None:
     assert _fragment(r) and "Kỳ họp chuyên đề" in r.text
     # Secretariat marks attendance (fragment).
     await login(client, s.secretariat)
-    r = await client.post(f"/meetings/sessions/{sid}/attendance", data={"user_id": str(s.delegates[1].id)},
-                          headers=htmx())
+    r = await client.post(
+        f"/meetings/sessions/{sid}/attendance",
+        data={"user_id": str(s.delegates[1].id)},
+        headers=htmx(),
+    )
     assert _fragment(r) and "1/5" in r.text
 
 
@@ -87,16 +121,31 @@ async def test_tablet_chair_hall_pages_and_fragments(client, anon) -> None:
     await login(client, s.chair)
     sid = s.session_id
     chair = await client.get(f"/meetings/sessions/{sid}/chair")
-    assert chair.status_code == 200 and 'id="chair-live"' in chair.text and "meetings.js" in chair.text
-    r = await client.post(f"/meetings/sessions/{sid}/chair/current", data={"item_id": str(s.items[0])},
-                          headers=htmx())
+    assert (
+        chair.status_code == 200 and 'id="chair-live"' in chair.text and "meetings.js" in chair.text
+    )
+    r = await client.post(
+        f"/meetings/sessions/{sid}/chair/current", data={"item_id": str(s.items[0])}, headers=htmx()
+    )
     assert _fragment(r) and 'class="current"' in r.text
-    r = await client.post(f"/meetings/sessions/{sid}/chair/poll", headers=htmx(), data={
-        "title": "Biểu quyết thông qua", "kind": "motion", "rule": "majority_of_seats", "secret": "on"})
+    r = await client.post(
+        f"/meetings/sessions/{sid}/chair/poll",
+        headers=htmx(),
+        data={
+            "title": "Biểu quyết thông qua",
+            "kind": "motion",
+            "rule": "majority_of_seats",
+            "secret": "on",
+        },
+    )
     assert _fragment(r) and "Biểu quyết thông qua" in r.text
-    assert (await client.get(f"/api/v1/public/sessions/{sid}")).json()["polls"] == []  # drafts stay private
+    assert (await client.get(f"/api/v1/public/sessions/{sid}")).json()[
+        "polls"
+    ] == []  # drafts stay private
     poll_id = (await Poll.filter(session_id=sid).first()).id
-    r = await client.post(f"/meetings/sessions/{sid}/chair/open", data={"poll_id": str(poll_id)}, headers=htmx())
+    r = await client.post(
+        f"/meetings/sessions/{sid}/chair/open", data={"poll_id": str(poll_id)}, headers=htmx()
+    )
     assert _fragment(r) and ("Close the vote" in r.text or "Kết thúc biểu quyết" in r.text)
 
     # The delegate's tablet: current item with its document, the vote panel, the speaker queue.
@@ -114,20 +163,26 @@ async def test_tablet_chair_hall_pages_and_fragments(client, anon) -> None:
     assert _fragment(r) and 'id="voted-msg"' in r.text
     r = await anon.post(f"/meetings/polls/{poll_id}/ballot", data={"choice": "no"}, headers=htmx())
     assert _fragment(r) and 'id="voted-msg"' in r.text  # a retry shows the recorded state
-    r = await anon.post(f"/meetings/sessions/{sid}/speak", data={"action": "request"}, headers=htmx())
+    r = await anon.post(
+        f"/meetings/sessions/{sid}/speak", data={"action": "request"}, headers=htmx()
+    )
     assert _fragment(r) and delegate.full_name in r.text and 'id="withdraw"' in r.text
     chair_view = await client.get(f"/meetings/sessions/{sid}/fragments/chair", headers=htmx())
     request_id = (await client.get(f"/api/v1/sessions/{sid}")).json()["speakers"][0]["id"]
     assert delegate.full_name in chair_view.text
-    r = await client.post(f"/meetings/sessions/{sid}/chair/floor", data={"request_id": str(request_id)},
-                          headers=htmx())
+    r = await client.post(
+        f"/meetings/sessions/{sid}/chair/floor",
+        data={"request_id": str(request_id)},
+        headers=htmx(),
+    )
     assert _fragment(r) and "data-timer" in r.text
     hall = await client.get(f"/meetings/sessions/{sid}/hall")
     assert hall.status_code == 200 and delegate.full_name in hall.text and "data-timer" in hall.text
     r = await client.post(f"/meetings/sessions/{sid}/chair/finish", headers=htmx())
     assert _fragment(r)
-    r = await client.post(f"/meetings/sessions/{sid}/chair/close_poll", data={"poll_id": str(poll_id)},
-                          headers=htmx())
+    r = await client.post(
+        f"/meetings/sessions/{sid}/chair/close_poll", data={"poll_id": str(poll_id)}, headers=htmx()
+    )
     assert _fragment(r) and "1/5" in r.text
     r = await client.post(f"/meetings/sessions/{sid}/chair/close", headers=htmx())
     assert _fragment(r)
@@ -164,7 +219,9 @@ async def test_minutes_before_and_service_worker(client, anon) -> None:
     await create_session(client, s)
     await add_agenda(client, s)
     await start_session(client, s)
-    r = await client.get(f"/api/v1/sessions/{s.session_id}/minutes.docx", headers=s.h(s.delegates[0]))
+    r = await client.get(
+        f"/api/v1/sessions/{s.session_id}/minutes.docx", headers=s.h(s.delegates[0])
+    )
     assert r.status_code == 200 and r.content[:2] == b"PK"
     sw = await anon.get("/meetings/sw.js")
     assert sw.status_code == 200 and "confidential" in sw.text

@@ -13,34 +13,88 @@ async def world(client):
     doc = await upload_document(client, s)
     poll = await create_poll(client, s)
     other = await make_council()
-    outsiders = {role: await make_user(role, other) for role in ("secretariat", "chair", "delegate")}
-    request = (await client.post(f"/api/v1/sessions/{s.session_id}/speakers", headers=s.h(s.delegates[0]))).json()
-    return {"s": s, "doc": doc, "poll": poll, "other": other, "outsiders": outsiders,
-            "request_id": request["request_id"]}
+    outsiders = {
+        role: await make_user(role, other) for role in ("secretariat", "chair", "delegate")
+    }
+    request = (
+        await client.post(f"/api/v1/sessions/{s.session_id}/speakers", headers=s.h(s.delegates[0]))
+    ).json()
+    return {
+        "s": s,
+        "doc": doc,
+        "poll": poll,
+        "other": other,
+        "outsiders": outsiders,
+        "request_id": request["request_id"],
+    }
 
 
 def _routes(w):
     s = w["s"]
     sid, pid, did, iid = s.session_id, w["poll"]["id"], w["doc"]["id"], s.items[0]
-    pdf = {"files": {"file": ("a.pdf", make_pdf("A", ["b"]), "application/pdf")}, "data": {"title": "t"}}
+    pdf = {
+        "files": {"file": ("a.pdf", make_pdf("A", ["b"]), "application/pdf")},
+        "data": {"title": "t"},
+    }
     return [
         # (method, url, kwargs, a role of the same council that is refused, refused outsider role)
-        ("POST", "/api/v1/sessions", {"json": {"council_code": s.council.code, "title": "x",
-                                               "starts_at": "2026-01-01T08:00:00Z"}}, "delegate", "secretariat"),
-        ("POST", f"/api/v1/sessions/{sid}/items", {"json": {"title": "x"}}, "delegate", "secretariat"),
+        (
+            "POST",
+            "/api/v1/sessions",
+            {
+                "json": {
+                    "council_code": s.council.code,
+                    "title": "x",
+                    "starts_at": "2026-01-01T08:00:00Z",
+                }
+            },
+            "delegate",
+            "secretariat",
+        ),
+        (
+            "POST",
+            f"/api/v1/sessions/{sid}/items",
+            {"json": {"title": "x"}},
+            "delegate",
+            "secretariat",
+        ),
         ("POST", f"/api/v1/items/{iid}/move", {"json": {"position": 2}}, "delegate", "secretariat"),
-        ("POST", f"/api/v1/sessions/{sid}/items/order", {"json": {"order": s.items}}, "delegate", "chair"),
+        (
+            "POST",
+            f"/api/v1/sessions/{sid}/items/order",
+            {"json": {"order": s.items}},
+            "delegate",
+            "chair",
+        ),
         ("POST", f"/api/v1/sessions/{sid}/documents", pdf, "delegate", "secretariat"),
-        ("POST", f"/api/v1/documents/{did}/versions", {"files": pdf["files"]}, "delegate", "secretariat"),
+        (
+            "POST",
+            f"/api/v1/documents/{did}/versions",
+            {"files": pdf["files"]},
+            "delegate",
+            "secretariat",
+        ),
         ("PATCH", f"/api/v1/documents/{did}", {"json": {"title": "y"}}, "delegate", "secretariat"),
         ("POST", f"/api/v1/sessions/{sid}/publish", {}, "delegate", "secretariat"),
         ("POST", f"/api/v1/sessions/{sid}/start", {}, "delegate", "chair"),
         ("POST", f"/api/v1/sessions/{sid}/close", {}, "delegate", "chair"),
-        ("POST", f"/api/v1/sessions/{sid}/current", {"json": {"item_id": iid}}, "delegate", "chair"),
+        (
+            "POST",
+            f"/api/v1/sessions/{sid}/current",
+            {"json": {"item_id": iid}},
+            "delegate",
+            "chair",
+        ),
         ("POST", f"/api/v1/sessions/{sid}/polls", {"json": {"title": "x"}}, "delegate", "chair"),
         ("POST", f"/api/v1/polls/{pid}/open", {}, "delegate", "chair"),
         ("POST", f"/api/v1/polls/{pid}/close", {}, "delegate", "chair"),
-        ("POST", f"/api/v1/polls/{pid}/ballots", {"json": {"choice": "yes"}}, "secretariat", "delegate"),
+        (
+            "POST",
+            f"/api/v1/polls/{pid}/ballots",
+            {"json": {"choice": "yes"}},
+            "secretariat",
+            "delegate",
+        ),
         ("GET", f"/api/v1/polls/{pid}", {}, "citizen", "delegate"),
         ("GET", f"/api/v1/sessions/{sid}", {}, "citizen", "delegate"),
         ("POST", f"/api/v1/sessions/{sid}/attendance", {"json": {}}, "citizen", "delegate"),
@@ -79,9 +133,13 @@ async def test_html_pages_refuse_wrong_role_and_other_council(client, world) -> 
     s = world["s"]
     sid = s.session_id
     await login(client, world["outsiders"]["chair"])
-    for url in (f"/meetings/sessions/{sid}/chair", f"/meetings/sessions/{sid}/prepare",
-                f"/meetings/sessions/{sid}/tablet", f"/meetings/sessions/{sid}/hall",
-                f"/meetings/documents/{world['doc']['id']}"):
+    for url in (
+        f"/meetings/sessions/{sid}/chair",
+        f"/meetings/sessions/{sid}/prepare",
+        f"/meetings/sessions/{sid}/tablet",
+        f"/meetings/sessions/{sid}/hall",
+        f"/meetings/documents/{world['doc']['id']}",
+    ):
         assert (await client.get(url)).status_code == 403, url
     r = await client.post(f"/meetings/sessions/{sid}/chair/start")
     assert r.status_code == 403

@@ -31,15 +31,21 @@ async def test_whole_sitting_agenda_attendance_poll_result_minutes(client) -> No
     assert doc["pages"] == 2
     await start_session(client, s)
 
-    r = await client.post(f"/api/v1/sessions/{s.session_id}/current", headers=s.h(s.chair),
-                          json={"item_id": items[2]})
+    r = await client.post(
+        f"/api/v1/sessions/{s.session_id}/current", headers=s.h(s.chair), json={"item_id": items[2]}
+    )
     assert r.status_code == 200 and r.json()["item"]["id"] == items[2]
 
     # Attendance: 19 present of 30 is below the 2/3 quorum (20): opening is refused.
     present = [s.chair, *s.delegates[:18]]
     summary = await check_in(client, s, present)
-    assert summary == {"session_id": s.session_id, "present": 19, "seats": 30, "quorum": 20,
-                       "quorum_met": False}
+    assert summary == {
+        "session_id": s.session_id,
+        "present": 19,
+        "seats": 30,
+        "quorum": 20,
+        "quorum_met": False,
+    }
     poll = await create_poll(client, s, item_id=items[2])
     assert poll["status"] == "draft"
     r = await open_poll(client, s, poll["id"])
@@ -47,8 +53,11 @@ async def test_whole_sitting_agenda_attendance_poll_result_minutes(client) -> No
 
     # The secretariat marks three more present: 22 of 30.
     for d in s.delegates[18:21]:
-        r = await client.post(f"/api/v1/sessions/{s.session_id}/attendance",
-                              headers=s.h(s.secretariat), json={"user_id": d.id})
+        r = await client.post(
+            f"/api/v1/sessions/{s.session_id}/attendance",
+            headers=s.h(s.secretariat),
+            json={"user_id": d.id},
+        )
         assert r.status_code == 200
     assert r.json()["present"] == 22 and r.json()["quorum_met"] is True
     voters = [s.chair, *s.delegates[:21]]
@@ -60,8 +69,17 @@ async def test_whole_sitting_agenda_attendance_poll_result_minutes(client) -> No
         r = await cast(client, s, user, poll["id"], choice)
         assert r.status_code == 201 and r.json() == {"recorded": True}
     result = (await close_poll(client, s, poll["id"]))["result"]
-    assert {k: result[k] for k in ("yes", "no", "abstain", "not_voted", "seats", "required", "passed")} == {
-        "yes": 15, "no": 5, "abstain": 2, "not_voted": 8, "seats": 30, "required": 16, "passed": False}
+    assert {
+        k: result[k] for k in ("yes", "no", "abstain", "not_voted", "seats", "required", "passed")
+    } == {
+        "yes": 15,
+        "no": 5,
+        "abstain": 2,
+        "not_voted": 8,
+        "seats": 30,
+        "required": 16,
+        "passed": False,
+    }
     assert len(result["ballots"]) == 22  # a named poll lists who voted what
 
     # A second vote with 16 for passes.
@@ -71,13 +89,23 @@ async def test_whole_sitting_agenda_attendance_poll_result_minutes(client) -> No
         assert (await cast(client, s, user, second["id"], choice)).status_code == 201
     closed = await close_poll(client, s, second["id"])
     assert closed["result"]["passed"] is True and "ballots" not in closed["result"]
-    assert closed["text"]["vi"]["lines"][0] == "16/30 đại biểu tán thành, chiếm 53,33% tổng số đại biểu"
+    assert (
+        closed["text"]["vi"]["lines"][0]
+        == "16/30 đại biểu tán thành, chiếm 53,33% tổng số đại biểu"
+    )
 
     r = await client.get(f"/api/v1/polls/{second['id']}", headers=s.h(s.delegates[0]))
     body = r.json()
-    assert (body["status"], body["voted"], body["eligible"], body["has_voted"]) == ("closed", 22, 22, True)
+    assert (body["status"], body["voted"], body["eligible"], body["has_voted"]) == (
+        "closed",
+        22,
+        22,
+        True,
+    )
 
-    assert (await client.post(f"/api/v1/sessions/{s.session_id}/close", headers=s.h(s.chair))).status_code == 200
+    assert (
+        await client.post(f"/api/v1/sessions/{s.session_id}/close", headers=s.h(s.chair))
+    ).status_code == 200
 
     # Minutes: attendance, items in order, each vote's counts over seats and outcome.
     r = await client.get(f"/api/v1/sessions/{s.session_id}/minutes.pdf", headers=s.h(s.secretariat))
@@ -97,5 +125,11 @@ async def test_whole_sitting_agenda_attendance_poll_result_minutes(client) -> No
 
     ops = [e.operation for e in await AuditEntry.all().order_by("seq")]
     assert ops.count("ballot.cast") == 44
-    assert {"poll.create", "poll.open", "poll.close", "session.start", "session.close",
-            "attendance.check_in"} <= set(ops)
+    assert {
+        "poll.create",
+        "poll.open",
+        "poll.close",
+        "session.start",
+        "session.close",
+        "attendance.check_in",
+    } <= set(ops)

@@ -58,8 +58,16 @@ def test_two_thirds_rule() -> None:
 
 def test_motion_result_dict_matches_contract() -> None:
     d = _motion(16, 5, 2, 30).as_dict()
-    assert {k: d[k] for k in ("yes", "no", "abstain", "not_voted", "seats", "required", "passed")} == {
-        "yes": 16, "no": 5, "abstain": 2, "not_voted": 7, "seats": 30, "required": 16, "passed": True,
+    assert {
+        k: d[k] for k in ("yes", "no", "abstain", "not_voted", "seats", "required", "passed")
+    } == {
+        "yes": 16,
+        "no": 5,
+        "abstain": 2,
+        "not_voted": 7,
+        "seats": 30,
+        "required": 16,
+        "passed": True,
     }
 
 
@@ -69,13 +77,19 @@ def test_more_ballots_than_seats_is_refused() -> None:
 
 
 def test_wording_as_minutes_word_it() -> None:
-    assert share_sentence(16, 30, "tán thành") == "16/30 đại biểu tán thành, chiếm 53,33% tổng số đại biểu"
+    assert (
+        share_sentence(16, 30, "tán thành")
+        == "16/30 đại biểu tán thành, chiếm 53,33% tổng số đại biểu"
+    )
     lines = motion_lines(_motion(16, 5, 2, 30))
     assert lines[0] == "16/30 đại biểu tán thành, chiếm 53,33% tổng số đại biểu"
     assert lines[1] == "5/30 đại biểu không tán thành, chiếm 16,67% tổng số đại biểu"
     assert lines[-1].startswith("Kết quả: thông qua")
     assert motion_lines(_motion(15, 5, 2, 30))[-1].startswith("Kết quả: không được thông qua")
-    assert motion_lines(_motion(16, 5, 2, 30), "en")[0] == "16/30 delegates in favour, 53.33% of all delegates"
+    assert (
+        motion_lines(_motion(16, 5, 2, 30), "en")[0]
+        == "16/30 delegates in favour, 53.33% of all delegates"
+    )
 
 
 def test_percent_rounds_half_up_with_decimal_comma() -> None:
@@ -123,8 +137,13 @@ def test_election_tie_for_last_place_elects_none_of_the_tied() -> None:
 def test_election_choice_validation() -> None:
     assert validate_election_choice([3, 1], [1, 2, 3], 2) == [1, 3]
     assert validate_election_choice([], [1, 2], 1) == []
-    for bad, code in (([1, 2, 3], "too_many_choices"), ([1, 1], "invalid_choice"), ([9], "invalid_choice"),
-                      ("1", "invalid_choice"), ([True], "invalid_choice")):
+    for bad, code in (
+        ([1, 2, 3], "too_many_choices"),
+        ([1, 1], "invalid_choice"),
+        ([9], "invalid_choice"),
+        ("1", "invalid_choice"),
+        ([True], "invalid_choice"),
+    ):
         with pytest.raises(InvalidChoice) as err:
             validate_election_choice(bad, [1, 2, 3], 2)
         assert err.value.code == code
@@ -135,8 +154,13 @@ def test_confidence_flags_low_over_half_and_two_thirds() -> None:
     # 30 seats: An low 20 (two thirds), Bình low 16 (over half), Cường low 15 (neither).
     ballots = []
     for i in range(30):
-        ballots.append({1: "low" if i < 20 else "high", 2: "low" if i < 16 else "medium",
-                        3: "low" if i < 15 else "high"})
+        ballots.append(
+            {
+                1: "low" if i < 20 else "high",
+                2: "low" if i < 16 else "medium",
+                3: "low" if i < 15 else "high",
+            }
+        )
     result = tally_confidence(ballots, opts, seats=30)
     an, binh, cuong = result.persons
     assert (an.low, an.high, an.low_over_half, an.low_two_thirds) == (20, 10, True, True)
@@ -156,6 +180,11 @@ def test_confidence_two_thirds_boundary_counts_over_seats() -> None:
 
 def test_confidence_choice_validation() -> None:
     assert validate_confidence_choice({"1": "high", 2: "low"}, [1, 2]) == {1: "high", 2: "low"}
-    for bad in ({"1": "high"}, {"1": "great", "2": "low"}, {"1": "high", "2": "low", "3": "low"}, ["high"]):
+    for bad in (
+        {"1": "high"},
+        {"1": "great", "2": "low"},
+        {"1": "high", "2": "low", "3": "low"},
+        ["high"],
+    ):
         with pytest.raises(InvalidChoice):
             validate_confidence_choice(bad, [1, 2])

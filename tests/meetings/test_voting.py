@@ -46,12 +46,16 @@ async def test_cast_rules_not_open_not_checked_in_other_council_invalid(client) 
     r = await cast(client, s, s.secretariat, poll["id"], "yes")
     assert r.status_code == 403
     other = await make_user("delegate", await make_council())
-    r = await client.post(f"/api/v1/polls/{poll['id']}/ballots", headers=await bearer(other),
-                          json={"choice": "yes"})
+    r = await client.post(
+        f"/api/v1/polls/{poll['id']}/ballots", headers=await bearer(other), json={"choice": "yes"}
+    )
     assert r.status_code == 403
     # No proxy voting: the ballot is always the caller's own; there is no field to vote for another.
-    r = await client.post(f"/api/v1/polls/{poll['id']}/ballots", headers=s.h(s.delegates[0]),
-                          json={"choice": "yes", "user_id": s.delegates[1].id})
+    r = await client.post(
+        f"/api/v1/polls/{poll['id']}/ballots",
+        headers=s.h(s.delegates[0]),
+        json={"choice": "yes", "user_id": s.delegates[1].id},
+    )
     assert r.status_code == 422
     await close_poll(client, s, poll["id"])
     r = await cast(client, s, s.delegates[1], poll["id"], "yes")
@@ -60,7 +64,9 @@ async def test_cast_rules_not_open_not_checked_in_other_council_invalid(client) 
 
 async def test_two_thirds_rule_counts_over_seats(client) -> None:
     s = await setup_running_session(client, seats=30, present=22)
-    poll = await create_poll(client, s, title="Bãi nhiệm đại biểu", rule="two_thirds_of_seats", secret=True)
+    poll = await create_poll(
+        client, s, title="Bãi nhiệm đại biểu", rule="two_thirds_of_seats", secret=True
+    )
     await open_poll(client, s, poll["id"])
     voters = [s.chair, *s.delegates[:21]]
     for user, choice in zip(voters, ["yes"] * 19 + ["no"] * 3, strict=True):
@@ -72,9 +78,15 @@ async def test_two_thirds_rule_counts_over_seats(client) -> None:
 async def test_election_and_confidence_through_the_api(client) -> None:
     s = await setup_running_session(client, seats=30, present=22)
     voters = [s.chair, *s.delegates[:21]]
-    election = await create_poll(client, s, title="Bầu Phó Chủ tịch", kind="election", secret=True,
-                                 options=[{"label": "Nguyễn Văn An"}, {"label": "Trần Thị Bình"},
-                                          {"label": "Lê Văn Cường"}], max_choices=1)
+    election = await create_poll(
+        client,
+        s,
+        title="Bầu Phó Chủ tịch",
+        kind="election",
+        secret=True,
+        options=[{"label": "Nguyễn Văn An"}, {"label": "Trần Thị Bình"}, {"label": "Lê Văn Cường"}],
+        max_choices=1,
+    )
     a, b, c = (o["id"] for o in election["options"])
     await open_poll(client, s, election["id"])
     r = await cast(client, s, voters[0], election["id"], [a, b])
@@ -85,8 +97,14 @@ async def test_election_and_confidence_through_the_api(client) -> None:
     by_id = {o["option_id"]: o for o in result["options"]}
     assert by_id[a]["votes"] == 17 and by_id[a]["elected"] and not by_id[b]["elected"]
 
-    conf = await create_poll(client, s, title="Lấy phiếu tín nhiệm", kind="confidence", secret=True,
-                             options=[{"label": "Chủ tịch UBND"}, {"label": "Phó Chủ tịch UBND"}])
+    conf = await create_poll(
+        client,
+        s,
+        title="Lấy phiếu tín nhiệm",
+        kind="confidence",
+        secret=True,
+        options=[{"label": "Chủ tịch UBND"}, {"label": "Phó Chủ tịch UBND"}],
+    )
     p1, p2 = (o["id"] for o in conf["options"])
     await open_poll(client, s, conf["id"])
     r = await cast(client, s, voters[0], conf["id"], {str(p1): "high"})
@@ -130,11 +148,13 @@ async def test_race_ballots_cast_concurrently_with_the_close(client) -> None:
         middle = len(casts) // 2 + round_ * 7
         responses = await asyncio.gather(*casts[:middle], close_midway(), *casts[middle:])
         close_response = responses[middle]
-        ballots = responses[:middle] + responses[middle + 1:]
+        ballots = responses[:middle] + responses[middle + 1 :]
         assert close_response.status_code == 200
         accepted = sum(1 for r in ballots if r.status_code == 201)
         refused = [r for r in ballots if r.status_code != 201]
-        assert all(r.status_code == 409 and r.json()["error"]["code"] == "poll_not_open" for r in refused)
+        assert all(
+            r.status_code == 409 and r.json()["error"]["code"] == "poll_not_open" for r in refused
+        )
         stored = await Poll.get(id=poll["id"])
         assert stored.result["yes"] == accepted == stored.voted
         assert await Ballot.filter(poll_id=poll["id"]).count() == accepted
@@ -149,9 +169,12 @@ async def _physical_ballot_rows(poll_id: int) -> list[dict]:
     if conn.capabilities.dialect == "postgres":
         return await conn.execute_query_dict(
             "SELECT ctid::text AS pos, xmin::text AS tx, * FROM meetings_ballot WHERE poll_id = $1 "
-            "ORDER BY ctid", [poll_id])
+            "ORDER BY ctid",
+            [poll_id],
+        )
     return await conn.execute_query_dict(
-        "SELECT rowid AS pos, * FROM meetings_ballot WHERE poll_id = ? ORDER BY rowid", [poll_id])
+        "SELECT rowid AS pos, * FROM meetings_ballot WHERE poll_id = ? ORDER BY rowid", [poll_id]
+    )
 
 
 async def test_raw_database_cannot_tell_how_a_delegate_voted_in_a_secret_poll(client) -> None:
@@ -175,28 +198,47 @@ async def test_raw_database_cannot_tell_how_a_delegate_voted_in_a_secret_poll(cl
 
     # 2. The receipts and the audit log know who voted, never what.
     receipts = await conn.execute_query_dict(
-        "SELECT * FROM meetings_ballot_receipt WHERE poll_id = " + str(poll["id"]) + " ORDER BY id")
+        "SELECT * FROM meetings_ballot_receipt WHERE poll_id = " + str(poll["id"]) + " ORDER BY id"
+    )
     assert all(r["choice"] is None for r in receipts)
-    audit = [e for e in await AuditEntry.filter(target_type="poll", target_id=str(poll["id"]))
-             if e.operation == "ballot.cast"]
+    audit = [
+        e
+        for e in await AuditEntry.filter(target_type="poll", target_id=str(poll["id"]))
+        if e.operation == "ballot.cast"
+    ]
     assert len(audit) == 24
     assert all("choice" not in json.dumps(e.details) for e in audit)
 
     # 3. An attacker lining up storage order with the order of receipts (or audit entries)
     #    recovers nothing: close rewrote the ballots in random order with fresh keys.
     voting_order = [r["user_id"] for r in receipts]
-    stored_choices = [json.loads(r["choice"])["c"] if isinstance(r["choice"], str) else r["choice"]["c"]
-                      for r in rows]
+    stored_choices = [
+        json.loads(r["choice"])["c"] if isinstance(r["choice"], str) else r["choice"]["c"]
+        for r in rows
+    ]
     guess_by_position = dict(zip(voting_order, stored_choices, strict=True))
     by_key = sorted(rows, key=lambda r: str(r["id"]))
-    guess_by_key = dict(zip(voting_order, [json.loads(r["choice"])["c"] if isinstance(r["choice"], str)
-                                           else r["choice"]["c"] for r in by_key], strict=True))
+    guess_by_key = dict(
+        zip(
+            voting_order,
+            [
+                json.loads(r["choice"])["c"] if isinstance(r["choice"], str) else r["choice"]["c"]
+                for r in by_key
+            ],
+            strict=True,
+        )
+    )
     assert guess_by_position != truth
     assert guess_by_key != truth
     if conn.capabilities.dialect == "postgres":
         # Same transaction id as a receipt would link them: every ballot now carries the close's.
-        receipt_tx = {r["tx"] for r in await conn.execute_query_dict(
-            "SELECT xmin::text AS tx FROM meetings_ballot_receipt WHERE poll_id = $1", [poll["id"]])}
+        receipt_tx = {
+            r["tx"]
+            for r in await conn.execute_query_dict(
+                "SELECT xmin::text AS tx FROM meetings_ballot_receipt WHERE poll_id = $1",
+                [poll["id"]],
+            )
+        }
         assert len({r["tx"] for r in rows}) == 1 and not receipt_tx & {r["tx"] for r in rows}
     # The counts are still exact.
     assert sorted(stored_choices) == sorted(truth.values())
@@ -210,4 +252,6 @@ async def test_named_poll_lists_who_voted_what(client) -> None:
     await cast(client, s, s.delegates[1], poll["id"], "yes")
     result = (await close_poll(client, s, poll["id"]))["result"]
     assert {(b["user_id"], b["choice"]) for b in result["ballots"]} == {
-        (s.delegates[0].id, "no"), (s.delegates[1].id, "yes")}
+        (s.delegates[0].id, "no"),
+        (s.delegates[1].id, "yes"),
+    }
