@@ -182,6 +182,8 @@ class Executor:
         sort_field: str | None,
         reverse: bool,
     ) -> tuple[int, list[tuple[float, int]]]:
+        if not reader.doc_count_all():
+            return 0, []
         deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
         allowed = self._allowed(reader, filters, deleted) if filters else None
 

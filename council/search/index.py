@@ -127,12 +127,17 @@ class SearchIndex:
             return None
         # Read the mtime before reopening: a write racing with us only causes one more reopen.
         self._seen_mtime = mtime
-        if self._searcher is None:
-            self._searcher = self._open_storage().open_index(INDEX_NAME).searcher()
-        else:
-            self._searcher = self._searcher.refresh()
+        # Not Searcher.refresh(): with reuse, Whoosh's reader keeps segments the new TOC
+        # dropped (a rebuild's or merge's old segments would be searched twice).
+        if self._searcher is not None:
+            if self._searcher.up_to_date():
+                return self._searcher
+            self._searcher.close()
+        self._searcher = self._open_storage().open_index(INDEX_NAME).searcher()
         self._executor.forget_except(
-            reader.segment().segment_id() for reader, _ in self._searcher.reader().leaf_readers()
+            reader.segment().segment_id()
+            for reader, _ in self._searcher.reader().leaf_readers()
+            if reader.segment() is not None
         )
         return self._searcher
 
@@ -221,8 +226,9 @@ class SearchIndex:
         results = searcher.search(
             text_query, filter=filter_query, limit=k, sortedby=sortedby, terms=False
         )
+        scored = bool(words) and sortedby is None
         page = [
-            (float(results.score(i) or 0.0) if sortedby is None else 0.0, results.docnum(i))
+            (float(results.score(i) or 0.0) if scored else 0.0, results.docnum(i))
             for i in range(results.scored_length())
         ]
         return len(results), page
