@@ -86,16 +86,18 @@ def cite(
     pages: Mapping[tuple[int, int], str],
     *,
     default_document: int | None = None,
+    context: str = "",
 ) -> Cited:
     """Find the tags in ``text`` and keep those naming one of ``pages``.
 
     ``pages`` maps (document id, page number) to the page text that was given to the model;
-    each citation's excerpt is the sentence of that page closest to the line citing it.
+    each citation's excerpt is the sentence of that page closest to the line citing it
+    (and to ``context``, e.g. the question being answered).
     """
     found: dict[tuple[int, int], Citation] = {}
     unverified = 0
     for line in text.splitlines():
-        claim = _TAG.sub(" ", line)
+        claim = f"{_TAG.sub(' ', line)} {context}"
         for match in _TAG.finditer(line):
             targets = tag_targets(match.group(1), default_document)
             valid = [t for t in targets if t in pages]

@@ -19,7 +19,7 @@ from assistant.textrank import FOLDED_STOPWORDS, Vectors, terms
 from council.search.text import fold, syllables
 
 # Cosine with a group's centroid above which a petition joins it.
-JOIN_SIMILARITY = 0.22
+JOIN_SIMILARITY = 0.15
 
 
 class PetitionLike(Protocol):
@@ -59,15 +59,22 @@ def _petition_terms(p: PetitionLike) -> Counter[str]:
 
 
 def _surface_forms(petitions: Sequence[PetitionLike]) -> dict[str, str]:
-    """Most frequent accented spelling of each folded syllable (to name groups readably)."""
+    """Most frequent accented spelling of each folded syllable (to name groups readably);
+    a spelling with its accents wins over the same syllable typed without them."""
     seen: dict[str, Counter[str]] = {}
     for p in petitions:
         for syl in syllables(f"{p.title} {p.body}"):
             seen.setdefault(fold(syl), Counter())[syl] += 1
-    return {k: c.most_common(1)[0][0] for k, c in seen.items()}
+    forms = {}
+    for key, counts in seen.items():
+        accented = Counter({s: n for s, n in counts.items() if s != key})
+        forms[key] = (accented or counts).most_common(1)[0][0]
+    return forms
 
 
-def _topic(centroid: dict[str, float], surface: dict[str, str]) -> str:
+def _topic(
+    centroid: dict[str, float], surface: dict[str, str], support: Counter[str], size: int
+) -> str:
     """Name a group by its strongest syllable pair, extended by overlapping strong pairs
     ("đường_liên" + "liên_xã" → "đường liên xã")."""
     pairs = sorted(
@@ -82,7 +89,10 @@ def _topic(centroid: dict[str, float], surface: dict[str, str]) -> str:
         singles = sorted(centroid.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
         return " ".join(surface.get(t, t) for t, _w in singles)
     top_weight = pairs[0][1]
-    strong = {t: w for t, w in pairs[:12] if w >= 0.6 * top_weight}
+    # Extend only with pairs most of the group shares, not one petition's wording.
+    strong = {
+        t: w for t, w in pairs[:12] if w >= 0.6 * top_weight and support[t] >= max(2, -(-size // 2))
+    }
     words = pairs[0][0].split("_")
     while len(words) < 3:
         right = [t for t in strong if t.split("_")[0] == words[-1] and t.split("_")[1] not in words]
@@ -133,11 +143,13 @@ def cluster(petitions: Sequence[PetitionLike]) -> list[Group]:
 
         # Most representative first: these are the ones a summary reads when a group is large.
         items = [ordered[i] for i in sorted(members, key=lambda i: (-closeness(i), i))]
+        support: Counter[str] = Counter(t for i in members for t in vectors.rows[i])
         communes = Counter(p.commune_name for p in items if p.commune_name)
         result.append(
             Group(
                 category=category,
-                topic=(_topic(centroid, surface) if len(items) > 1 else "") or items[0].title,
+                topic=(_topic(centroid, surface, support, len(items)) if len(items) > 1 else "")
+                or items[0].title,
                 codes=sorted(p.code for p in items),
                 communes=[c for c, _n in sorted(communes.items(), key=lambda kv: (-kv[1], kv[0]))],
                 titles=[p.title for p in items],

@@ -12,7 +12,8 @@ log = logging.getLogger("assistant")
 
 
 async def shutdown(settings: Any) -> None:
-    """Close the model servers' connection pools."""
+    """Finish background indexing and close the model servers' connection pools."""
+    await retrieval.settle()
     await close_gateways()
 
 

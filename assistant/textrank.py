@@ -116,9 +116,9 @@ class Vectors:
 
     def vector(self, count: Counter[str]) -> dict[str, float]:
         """Project a new text's counts (a question) into this space, normalised."""
-        # A term no sentence contains is as specific as can be: it weighs the most, so a
-        # question about something absent is not mistaken for one about what little matches.
-        unseen = math.log((len(self.rows) + 1) / 0.5)
+        # A term no sentence contains weighs as much as the rarest one present, so a question
+        # about something absent is not mistaken for one about what little matches.
+        unseen = max(self.idf.values(), default=1.0)
         row = {t: (1.0 + math.log(tf)) * self.idf.get(t, unseen) for t, tf in count.items()}
         row = {t: w * PAIR_WEIGHT if "_" in t else w for t, w in row.items()}
         norm = math.sqrt(sum(w * w for w in row.values())) or 1.0

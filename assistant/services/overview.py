@@ -17,10 +17,14 @@ def _offline_only(confidentiality: str, settings: Any) -> bool:
 
 async def session_overview(user: User, session_id: int, settings: Any) -> dict[str, Any]:
     """The session's title and the documents ``user`` may read (404/403 from meetings)."""
+    from assistant import retrieval
+    from assistant.services.common import ensure_search
     from meetings.services import agenda_for, session_documents_for_reader
 
     session, _items = await agenda_for(user, session_id)
     documents = await session_documents_for_reader(user, session_id)
+    ensure_search(settings)
+    retrieval.warm(documents)
     return {
         "session_id": session_id,
         "title": session.title,

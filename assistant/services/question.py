@@ -92,8 +92,9 @@ def _passages(
 
 async def ask(user: User, session_id: int, question: str, *, settings: Any) -> dict[str, Any]:
     """Answer ``question`` from the documents of session ``session_id`` that ``user`` may read."""
-    from meetings.services import session_documents_for_reader
+    from meetings.services import agenda_for, session_documents_for_reader
 
+    await agenda_for(user, session_id)  # 404 / 403 for a session of another council
     documents = await session_documents_for_reader(user, session_id)
     await consume_rate(user, settings)
     gateway = gateway_for(settings)
@@ -158,7 +159,7 @@ async def ask(user: User, session_id: int, question: str, *, settings: Any) -> d
     for s in sources:
         key = (s.document_id or 0, s.page or 0)
         sent[key] = f"{sent[key]} {s.text}" if key in sent else s.text
-    cited = cite(text, sent)
+    cited = cite(text, sent, context=question)
     found = prompts.NOT_FOUND not in text
     meter.outcome = "ok" if found else "not_found"
     await meter.write()

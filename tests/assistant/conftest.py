@@ -128,9 +128,12 @@ async def make_client(settings: Any) -> AsyncIterator[Any]:
         return client
 
     yield build
+    from assistant.retrieval import settle
+    from assistant.services.common import close_gateways
+
+    await settle()
     for client in clients:
         await client.aclose()
-    from assistant.services.common import close_gateways
 
     await close_gateways()
 

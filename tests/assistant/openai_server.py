@@ -34,10 +34,18 @@ def user_text(body: dict[str, Any]) -> str:
 
 
 def echo_model(body: dict[str, Any]) -> str:
-    """Cite each labelled passage with its first words; merge already-tagged lines."""
+    """Cite each labelled passage: with its first words, or for a question with its sentence
+    sharing the most words with the question; merge already-tagged lines (reduce)."""
     text = user_text(body)
+    question = text.rsplit("Câu hỏi:", 1)[1] if "Câu hỏi:" in text else ""
+    asked = set(question.lower().split())
     lines = []
     for label, passage in _BLOCK.findall(text):
+        if asked:
+            sentences = re.split(r"(?<=[.!?])\s+", " ".join(passage.split()))
+            best = max(sentences, key=lambda s: len(asked & set(s.lower().split())))
+            lines.append(f"- {best} [{label}]")
+            continue
         words = " ".join(passage.split()[:14])
         lines.append(f"- {words} [{label}]")
     if not lines:
