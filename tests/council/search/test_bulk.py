@@ -1,6 +1,7 @@
 """Bulk rebuilds write ordinary Whoosh segments, equal to those of the standard writer."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,8 +72,11 @@ def test_parallel_bulk_answers_like_standard_writer(tmp_path: Path) -> None:
                 # Documents are numbered differently, so only ties at the cut may differ.
                 assert [round(h.score, 6) for h in a.hits] == [round(h.score, 6) for h in b.hits]
                 cut = round(a.hits[-1].score, 6)
-                above = lambda r: {h.id for h in r.hits if round(h.score, 6) > cut}  # noqa: E731
-                assert above(a) == above(b)
+                assert _above(a, cut) == _above(b, cut)
+
+
+def _above(result: Any, cut: float) -> set[str]:
+    return {h.id for h in result.hits if round(h.score, 6) > cut}
 
 
 def test_rebuild_replaces_everything(tmp_path: Path) -> None:
