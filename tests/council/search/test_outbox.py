@@ -1,7 +1,7 @@
 """The transactional outbox and its single writer, on a real SQLite database."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
@@ -45,13 +45,11 @@ async def _file(doc: dict, op: str = "upsert") -> None:
         await enqueue(NAME, doc["id"], op, doc if op == "upsert" else None)  # type: ignore[arg-type]
 
 
-async def _until(condition, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+async def _until(condition: Callable[[], Awaitable[bool]]) -> None:
     """Wait for a condition (a generous bound against hangs, not a speed check)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await condition():
-        assert loop.time() < deadline, "condition not reached"
-        await asyncio.sleep(0.02)
+    async with asyncio.timeout(20):
+        while not await condition():  # noqa: ASYNC110 - polling the database and the index
+            await asyncio.sleep(0.02)
 
 
 async def test_committed_changes_reach_the_index(db: None, engine: SearchEngine) -> None:
