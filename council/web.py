@@ -23,7 +23,7 @@ from tortoise.transactions import in_transaction
 
 from council import audit, permissions
 from council.auth import SESSION_COOKIE, user_for_token
-from council.errors import DomainError, Forbidden, Unauthorized
+from council.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from council.i18n import N_, get_language
 from council.models import AuthToken, User
 from council.permissions import Permission
@@ -83,7 +83,9 @@ class Ctx:
 
     async def form(self) -> FormData:
         if self.form_data is None:
-            self.form_data = await self.request.form(max_files=10, max_fields=500)
+            form = await self.request.form(max_files=10, max_fields=500)
+            _refuse_unstorable([v for _, v in form.multi_items() if isinstance(v, str)])
+            self.form_data = form
         return self.form_data
 
     def require_user(self) -> User:
@@ -163,7 +165,15 @@ async def _deny(ctx: Ctx, perm: Permission, exc: DomainError) -> None:
             )
 
 
+# Database keys are 32-bit integers (PostgreSQL ``integer``); a larger id names nothing, and
+# passing it on would make the driver fail instead of answering 404.
+_MAX_ID = 2**31 - 1
+
+
 async def _prepare(request: Request, perm: Permission, *, csrf_always: bool) -> Ctx:
+    if any(isinstance(v, int) and not 0 <= v <= _MAX_ID for v in request.path_params.values()):
+        raise NotFound()
+    _refuse_unstorable([*request.path_params.values(), *request.query_params.values()])
     user, token, via = await _identify(request)
     ctx = Ctx(request=request, user=user, token=token, via=via, params=dict(request.path_params))
     request.state.user = user
@@ -197,11 +207,33 @@ async def _read_json(request: Request) -> Any:
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise DomainError(
             "bad_request", N_("The request body is not valid JSON."), status=400
         ) from None
+    _refuse_unstorable(data)
+    return data
+
+
+def _refuse_unstorable(value: Any) -> None:
+    """Refuse text no database can store: NUL characters and lone UTF-16 surrogates (valid JSON
+    escapes both) would otherwise fail in the driver, deep inside a service, as a 500."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise Invalid()
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise Invalid() from None
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _jsonable(result: Any) -> Any:
