@@ -6,6 +6,7 @@ from council.dashboard import register_widget
 from council.i18n import N_
 from council.templating import NavItem, register_nav
 from petitions.routes import (
+    admin_api,
     api,
     exports,
     open311,
@@ -18,6 +19,7 @@ from petitions.services.scope import STAFF_ROLES
 
 routes = [
     *exports.routes,
+    *admin_api.routes,
     *api.routes,
     *open311.routes,
     *oversight_pages.routes,

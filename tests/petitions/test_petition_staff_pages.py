@@ -259,3 +259,46 @@ async def test_notifications_page(client, anon) -> None:
     r = await client.get("/petitions/notifications")
     assert r.status_code == 200 and code in r.text
     assert await Council.exists(code="HN")
+
+
+async def test_council_calendar_settings_change_deadlines(client, anon) -> None:
+    w = await setup_world()
+    h = await bearer(w.commune_sec)
+    r = await client.get("/api/v1/petitions/settings/HN-BADINH", headers=h)
+    assert r.status_code == 200 and r.json()["sla"]["answer"] == 20
+    assert any(name == "tet" for _, name in r.json()["holidays"])
+    r = await client.put(
+        "/api/v1/petitions/settings/HN-BADINH",
+        headers=h,
+        json={"calendar": {"tet_days_after": 5}, "sla": {"classify": 2}},
+    )
+    assert r.status_code == 200 and r.json()["sla"]["classify"] == 2
+    r = await client.put(
+        "/api/v1/petitions/settings/HN-BADINH",
+        headers=h,
+        json={"calendar": {"weekend": [9]}, "sla": {}},
+    )
+    assert r.status_code == 422
+    r = await client.put(
+        "/api/v1/petitions/settings/HN-BADINH",
+        headers=await bearer(w.other_sec),
+        json={"calendar": {}, "sla": {}},
+    )
+    assert r.status_code == 403
+    r = await client.put(
+        "/api/v1/petitions/settings/HN-BADINH",
+        headers=await bearer(w.commune_chair),
+        json={"calendar": {}, "sla": {}},
+    )
+    assert r.status_code == 403
+    filed = await file_petition(anon)
+    hop = await Hop.get(petition__code=filed["code"])
+    from petitions.calendar import CalendarConfig, WorkingCalendar
+    from petitions.workflow import due_at
+
+    cal = WorkingCalendar(CalendarConfig.from_dict({"tet_days_after": 5}))
+    assert hop.due_at == due_at(hop.started_at, 2, cal)
+    r = await client.get("/api/v1/petitions/cycles", headers=h)
+    assert r.status_code == 200 and r.json()["items"][0]["label"]
+    r = await client.post("/api/v1/petitions/cycles", headers=h, json={"council_code": "HN-BADINH"})
+    assert r.status_code == 201 and r.json()["phase"] == "after"
