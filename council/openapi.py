@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Any
 
 from pydantic import BaseModel
@@ -46,10 +48,16 @@ def build(title: str = "Council platform API", version: str = "1") -> dict[str, 
     schemas: dict[str, Any] = dict(defs.get("$defs", {}))
     schemas["Error"] = ERROR_SCHEMA
     paths: dict[str, Any] = {}
+    shared = Counter((meta.name, meta.method) for meta in API_REGISTRY)
     for meta in API_REGISTRY:
         path, params = openapi_path(meta.path)
+        operation_id = meta.name.replace(".", "_") + "_" + meta.method.lower()
+        if shared[(meta.name, meta.method)] > 1:
+            # One operation name on several routes (a document, its file, its list): the path
+            # tells them apart, since operationIds must be unique.
+            operation_id += "__" + re.sub(r"\W+", "_", path.removeprefix("/api/v1/")).strip("_")
         op: dict[str, Any] = {
-            "operationId": meta.name.replace(".", "_") + "_" + meta.method.lower(),
+            "operationId": operation_id,
             "summary": meta.summary,
             "tags": list(meta.tags),
             "x-permission": meta.perm.describe(),
