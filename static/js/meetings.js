@@ -14,11 +14,27 @@
     root.setAttribute("data-connected", online ? "true" : "false");
   }
 
+  // Each fragment is fetched and swapped on its own; a later refresh of the same fragment wins
+  // (htmx.ajax would drop concurrent requests that share a source element).
+  var generation = {};
   function refresh(name) {
-    var target = document.querySelector('[data-fragment="' + name + '"]');
-    if (!target || !window.htmx) { return Promise.resolve(); }
-    return window.htmx.ajax("GET", "/meetings/sessions/" + sessionId + "/fragments/" + name,
-      { target: target, swap: "outerHTML" });
+    if (!document.querySelector('[data-fragment="' + name + '"]')) { return; }
+    var mine = (generation[name] = (generation[name] || 0) + 1);
+    window.fetch("/meetings/sessions/" + sessionId + "/fragments/" + name, {
+      credentials: "same-origin", headers: { "HX-Request": "true" }
+    }).then(function (response) {
+      return response.ok ? response.text() : null;
+    }).then(function (html) {
+      var current = document.querySelector('[data-fragment="' + name + '"]');
+      if (html === null || mine !== generation[name] || !current) { return; }
+      var template = document.createElement("template");
+      template.innerHTML = html.trim();
+      var fresh = template.content.querySelector('[data-fragment="' + name + '"]');
+      if (!fresh) { return; }
+      current.replaceWith(fresh);
+      if (window.htmx) { window.htmx.process(fresh); }
+      tick();
+    }).catch(function () { /* offline: the next (re)join refreshes again */ });
   }
 
   function refreshAll() {

@@ -1,0 +1,107 @@
+"""A delegate checks in and votes from the tablet page while the hall screen updates (real Chromium)."""
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page
+
+from council.i18n import gettext
+from tests.browser import TABLET, login_in_browser
+from tests.meetings.helpers import (
+    add_agenda,
+    check_in,
+    create_session,
+    setup_council,
+    start_session,
+)
+
+pytestmark = pytest.mark.browser
+
+
+async def _hall_context(browser: Browser, base: str) -> Page:
+    context = await browser.new_context(base_url=base, viewport=TABLET, locale="vi-VN")
+    context.set_default_timeout(15_000)
+    return await context.new_page()
+
+
+async def test_delegate_votes_on_tablet_while_hall_screen_updates(
+    browser_page: Page, chromium_browser: Browser, live_server: str
+) -> None:
+    async with httpx.AsyncClient(base_url=live_server) as http:
+        s = await setup_council(seats=5, delegates=3)
+        await create_session(http, s, title="Kỳ họp thứ hai")
+        items = await add_agenda(http, s)
+        await start_session(http, s)
+        await check_in(http, s, [s.chair, s.delegates[1], s.delegates[2]])
+        await http.post(
+            f"/api/v1/sessions/{s.session_id}/current",
+            headers=s.h(s.chair),
+            json={"item_id": items[2]},
+        )
+        sid = s.session_id
+
+        hall = await _hall_context(chromium_browser, live_server)
+        errors: list[str] = []
+        hall.on("pageerror", lambda exc: errors.append(str(exc)))
+        await login_in_browser(hall, s.secretariat.username)
+        await hall.goto(f"/meetings/sessions/{sid}/hall")
+        await hall.wait_for_selector("#conn-status.online")
+        assert "Dự thảo Nghị quyết về dự toán ngân sách" in await hall.inner_text("#hall")
+        assert await hall.inner_text("#attendance-bar [data-present]") == "3"
+
+        tablet = browser_page
+        await login_in_browser(tablet, s.delegates[0].username)
+        await tablet.goto(f"/meetings/sessions/{sid}/tablet")
+        await tablet.wait_for_selector("#conn-status.online")
+        assert "Dự thảo Nghị quyết" in await tablet.inner_text("#current-item")
+        await tablet.click("#check-in")
+        await tablet.wait_for_selector("#checked-in")
+        await hall.wait_for_selector("#attendance-bar [data-present]:text-is('4')")
+
+        # A network drop: events sent meanwhile are missed, the re-join shows the true state.
+        await tablet.evaluate("window.councilSocket.io.engine.close()")
+        await tablet.wait_for_selector("#conn-status:not(.online)")
+        await http.post(
+            f"/api/v1/sessions/{sid}/current", headers=s.h(s.chair), json={"item_id": items[3]}
+        )
+        await tablet.wait_for_selector("#conn-status.online")
+        await tablet.wait_for_selector("#current-item:has-text('kiến nghị cử tri')")
+
+        # The chair opens a vote: both screens follow without a reload.
+        r = await http.post(
+            f"/api/v1/sessions/{sid}/polls",
+            headers=s.h(s.chair),
+            json={
+                "title": "Thông qua Nghị quyết dự toán",
+                "kind": "motion",
+                "secret": True,
+                "rule": "majority_of_seats",
+                "item_id": items[2],
+            },
+        )
+        poll_id = r.json()["id"]
+        assert (
+            await http.post(f"/api/v1/polls/{poll_id}/open", headers=s.h(s.chair))
+        ).status_code == 200
+        await tablet.wait_for_selector("#vote-panel button.vote.yes")
+        await hall.wait_for_selector("#hall [data-voted]")
+        assert await hall.inner_text("#hall [data-voted]") == "0"
+
+        await tablet.click("#vote-panel button.vote.yes")
+        await tablet.wait_for_selector("#voted-msg")
+        assert gettext("Your ballot is recorded.", "vi") in await tablet.inner_text("#vote-panel")
+        await hall.wait_for_selector("#hall [data-voted]:text-is('1')")
+
+        await http.post(
+            f"/api/v1/polls/{poll_id}/ballots", headers=s.h(s.delegates[1]), json={"choice": "yes"}
+        )
+        await hall.wait_for_selector("#hall [data-voted]:text-is('2')")
+        assert (
+            await http.post(f"/api/v1/polls/{poll_id}/close", headers=s.h(s.chair))
+        ).status_code == 200
+        await hall.wait_for_selector("#hall .result")
+        result = await hall.inner_text("#hall .result")
+        assert "2/5 đại biểu tán thành, chiếm 40,00% tổng số đại biểu" in result
+        await tablet.wait_for_selector("#vote-panel .result")
+        assert "không được thông qua" in await tablet.inner_text("#vote-panel .result")
+        assert not errors
+        await hall.context.close()
