@@ -25,11 +25,16 @@ JOIN_SIMILARITY = 0.15
 class PetitionLike(Protocol):
     """The fields of petitions' ``PetitionBrief`` the grouping reads."""
 
-    code: str
-    title: str
-    body: str
-    category: str
-    commune_name: str
+    @property
+    def code(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def commune_name(self) -> str: ...
 
 
 @dataclass

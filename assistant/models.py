@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
+
+from council.models import User
 
 
 class CachedSummary(Model):
@@ -15,7 +19,7 @@ class CachedSummary(Model):
     provider = fields.CharField(max_length=32)
     model = fields.CharField(max_length=200)
     prompt_version = fields.CharField(max_length=32)
-    value = fields.JSONField()
+    value: Any = fields.JSONField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -27,14 +31,14 @@ class UsageEntry(Model):
 
     id = fields.IntField(primary_key=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
-    user = fields.ForeignKeyField(
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "council.User", related_name="assistant_uses", null=True, on_delete=fields.SET_NULL
     )
     council_id = fields.IntField(null=True, db_index=True)
     action = fields.CharField(max_length=32, db_index=True)
-    documents = fields.JSONField(default=list)
-    pages_sent = fields.JSONField(default=list)
-    detail = fields.JSONField(default=dict)
+    documents: Any = fields.JSONField(default=list)
+    pages_sent: Any = fields.JSONField(default=list)
+    detail: Any = fields.JSONField(default=dict)
     provider = fields.CharField(max_length=32)
     model = fields.CharField(max_length=200)
     downgraded = fields.BooleanField(default=False)

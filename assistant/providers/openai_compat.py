@@ -79,7 +79,7 @@ class OpenAICompatibleClient:
     async def stream(self, prompt: Prompt, *, max_tokens: int) -> AsyncIterator[Delta]:
         """Send ``prompt`` with ``stream=True`` and yield the text as it arrives."""
         try:
-            chunks = await self._client.chat.completions.create(
+            chunks = await self._client.chat.completions.create(  # type: ignore[call-overload]
                 model=self.model,
                 messages=prompt.messages(),  # type: ignore[arg-type]
                 max_tokens=max_tokens,

@@ -42,9 +42,13 @@ async def session_overview(user: User, session_id: int, settings: Any) -> dict[s
 
 async def document_overview(user: User, document_id: int, settings: Any) -> dict[str, Any]:
     """A document's heading for its summary page (404/403 from meetings)."""
+    from assistant import retrieval
+    from assistant.services.common import ensure_search
     from meetings.services import document_for_reader
 
     view = await document_for_reader(user, document_id)
+    ensure_search(settings)
+    retrieval.warm([view])
     return {
         "document": {
             "id": view.id,

@@ -155,7 +155,7 @@ async def ask(user: User, session_id: int, question: str, *, settings: Any) -> d
         await meter.write()
         log.warning("question on session %s failed: %s", session_id, exc)
         raise provider_failure(exc) from None
-    sent = {}
+    sent: dict[tuple[int, int], str] = {}
     for s in sources:
         key = (s.document_id or 0, s.page or 0)
         sent[key] = f"{sent[key]} {s.text}" if key in sent else s.text
