@@ -14,6 +14,7 @@ from typing import Any
 from starlette.responses import Response, StreamingResponse
 
 from assistant import schemas, services
+from council.dashboard import Widget, register_widget
 from council.errors import Invalid
 from council.i18n import N_
 from council.permissions import allow
@@ -26,6 +27,22 @@ ASK = allow("assistant.ask", *READERS)
 GROUP = allow("assistant.group", "secretariat", "admin")
 USAGE = allow("assistant.usage", "admin")
 
+
+async def dashboard_widget(ctx: Ctx) -> list[Widget]:
+    """The assistant's links on the dashboard: each published open session, the grouping
+    page for the secretariat, the usage log for administrators."""
+    user = ctx.user
+    if user is None or user.role not in READERS:
+        return []
+    from meetings.services import sessions_for
+
+    sessions = [s for s in await sessions_for(user, include_closed=False) if s.status != "draft"]
+    return [
+        Widget("assistant/_dashboard.html", {"sessions": sessions[:5], "role": user.role}, order=30)
+    ]
+
+
+register_widget(dashboard_widget)
 register_nav(
     NavItem(
         N_("Petition groups"), "/assistant/petitions", roles=frozenset({"secretariat"}), order=45

@@ -272,6 +272,15 @@ async def test_session_page_and_answer_fragment(settings: Any, make_client: Any)
         f"/assistant/sessions/{sitting.session_id}", data={"question": "a"}, headers=htmx()
     )
     assert short.status_code == 422
+    dashboard = await client.get("/")
+    assert f'href="/assistant/sessions/{sitting.session_id}"' in dashboard.text
+
+    outsider = await make_user("delegate", await make_council())
+    await login(client, outsider)
+    assert (await client.get(f"/assistant/sessions/{sitting.session_id}")).status_code in (403, 404)
+    citizen = await make_user("citizen")
+    await login(client, citizen)
+    assert (await client.get(f"/assistant/sessions/{sitting.session_id}")).status_code == 403
 
 
 async def test_usage_log_for_admins_only(settings: Any, make_client: Any) -> None:
