@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from whoosh import fields as wfields
@@ -30,6 +30,8 @@ from council.search.text import canonical_tone, fold, normalize
 __all__ = [
     "EXACT",
     "FOLD",
+    "FOLDED",
+    "chunks",
     "PAIR_JOINER",
     "VietnameseTokenizer",
     "VietnameseText",
@@ -71,6 +73,8 @@ class _Memo(dict[str, str]):
 
 _CANONICAL = _Memo(canonical_tone)
 _FOLDED = _Memo(fold)
+# Any syllable (any case) → its folded form, memoized: FOLDED["Đường"] == "duong".
+FOLDED: Mapping[str, str] = _FOLDED
 
 
 def canonical(syllable: str) -> str:
@@ -173,7 +177,7 @@ class VietnameseTokenizer(Tokenizer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         form = _FOLDED if self.folded else None
         pos = start_pos
-        for chunk_match in _chunks(text):
+        for chunk_match in chunks(text):
             chunk_start, chunk = chunk_match
             singles: list[tuple[str, int, int]] = []
             for m in _SYLLABLE.finditer(chunk):
@@ -202,7 +206,7 @@ class VietnameseTokenizer(Tokenizer):
             pos += len(singles)
 
 
-def _chunks(text: str) -> Iterator[tuple[int, str]]:
+def chunks(text: str) -> Iterator[tuple[int, str]]:
     """Yield (offset, chunk) for the punctuation-free stretches of ``text``."""
     start = 0
     for m in _RUN_BREAK.finditer(text):

@@ -11,40 +11,33 @@ import html
 import re
 from collections.abc import Iterable
 
-from council.search.analysis import folded
+from council.search.analysis import FOLDED, chunks
 from council.search.text import normalize
 
 __all__ = ["highlight", "SNIPPET_CHARS"]
 
 SNIPPET_CHARS = 240
 _SYLLABLE = re.compile(r"[^\W_]+")
-_RUN_BREAK = re.compile(r"[^\w\s]|_")
 _ELLIPSIS = "…"
 
 
 def _spans(text: str, words: list[tuple[str, ...]]) -> list[tuple[int, int]]:
     """Character spans of ``text`` matched by the folded syllable sequences ``words``."""
-    sylls: list[tuple[str, int, int, int]] = []  # folded, start, end, run number
-    run = 0
-    prev_end = 0
-    for m in _SYLLABLE.finditer(text):
-        if _RUN_BREAK.search(text, prev_end, m.start()):
-            run += 1
-        sylls.append((folded(m.group().lower()), m.start(), m.end(), run))
-        prev_end = m.end()
     by_first: dict[str, list[tuple[str, ...]]] = {}
     for w in words:
         by_first.setdefault(w[0], []).append(w)
     spans = []
-    for i, (f, start, _end, r) in enumerate(sylls):
-        for w in by_first.get(f, ()):
-            last = i + len(w) - 1
-            if (
-                last < len(sylls)
-                and sylls[last][3] == r
-                and all(sylls[i + k][0] == w[k] for k in range(1, len(w)))
-            ):
-                spans.append((start, sylls[last][2]))
+    fold_of = FOLDED
+    for offset, chunk in chunks(text):
+        folds = [fold_of[s] for s in _SYLLABLE.findall(chunk)]
+        if by_first.keys().isdisjoint(folds):
+            continue
+        places = [(m.start(), m.end()) for m in _SYLLABLE.finditer(chunk)]
+        for i, f in enumerate(folds):
+            for w in by_first.get(f, ()):
+                last = i + len(w) - 1
+                if last < len(folds) and tuple(folds[i : last + 1]) == w:
+                    spans.append((offset + places[i][0], offset + places[last][1]))
     return _merge(text, sorted(spans))
 
 

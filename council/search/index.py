@@ -25,7 +25,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
 from council.search import bulk, execute
-from council.search.analysis import FOLD
+from council.search.analysis import EXACT, FOLD
 from council.search.filters import DateBound, build_filters, to_query
 from council.search.highlight import SNIPPET_CHARS, highlight
 from council.search.lock import WriteLock
@@ -190,7 +190,15 @@ class SearchIndex:
             searcher = self._current_searcher()
             if searcher is None or checked is None:
                 return Result(0, [])
-            words = parse_query(q, lambda term: searcher.doc_frequency(FOLD, term)) if q else []
+            words = (
+                parse_query(
+                    q,
+                    lambda term: searcher.doc_frequency(FOLD, term),
+                    lambda term: searcher.doc_frequency(EXACT, term),
+                )
+                if q
+                else []
+            )
             if self.fast:
                 ranked = self._executor.run(
                     searcher,

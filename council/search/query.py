@@ -49,44 +49,53 @@ class QueryWord:
 DocFreq = Callable[[str], int]
 
 
-def parse_query(text: str, fold_df: DocFreq | None = None) -> list[QueryWord]:
+def parse_query(
+    text: str, fold_df: DocFreq | None = None, exact_df: DocFreq | None = None
+) -> list[QueryWord]:
     """Split ``text`` into query words, pairing adjacent syllables that form a word.
 
-    ``fold_df(term)`` gives a term's document frequency in the folded field; without it
-    (no index yet) every adjacent pair of a run is used, like a phrase.
-    At most ``MAX_QUERY_SYLLABLES`` syllables are kept.
+    ``fold_df(term)`` and ``exact_df(term)`` give a term's document frequency in the folded
+    and exact fields. A pair typed with diacritics is judged on exact statistics ("phường
+    Dương" is a place even though "duong" is mostly "đường"), one typed without on folded
+    ones. Without statistics (no index yet) every adjacent pair of a run is used, like a
+    phrase. At most ``MAX_QUERY_SYLLABLES`` syllables are kept.
     """
     words: list[QueryWord] = []
     budget = MAX_QUERY_SYLLABLES
     for run in runs(text):
         run = run[:budget]
         budget -= len(run)
-        words.extend(_segment(run, fold_df))
+        words.extend(_segment(run, fold_df, exact_df or fold_df))
         if budget <= 0:
             break
     # The same word typed twice adds nothing but cost.
     return list(dict.fromkeys(words))
 
 
-def _segment(run: list[str], fold_df: DocFreq | None) -> list[QueryWord]:
+def _pair(run: list[str], folds: list[str], i: int) -> QueryWord:
+    return QueryWord(run[i] + PAIR_JOINER + run[i + 1], folds[i] + PAIR_JOINER + folds[i + 1])
+
+
+def _segment(run: list[str], fold_df: DocFreq | None, exact_df: DocFreq | None) -> list[QueryWord]:
     folds = [folded(s) for s in run]
     n = len(run)
     if n == 1:
         return [QueryWord(run[0], folds[0])]
-    if fold_df is None:
-        return [
-            QueryWord(run[i] + PAIR_JOINER + run[i + 1], folds[i] + PAIR_JOINER + folds[i + 1])
-            for i in range(n - 1)
-        ]
-    single_df = [fold_df(f) for f in folds]
+    if fold_df is None or exact_df is None:
+        return [_pair(run, folds, i) for i in range(n - 1)]
     scored = []
     for i in range(n - 1):
-        pair_df = fold_df(folds[i] + PAIR_JOINER + folds[i + 1])
-        rarer = min(single_df[i], single_df[i + 1])
+        pair = _pair(run, folds, i)
+        if pair.exact != pair.fold:
+            df, terms = exact_df, (run[i], run[i + 1], pair.exact)
+        else:
+            df, terms = fold_df, (folds[i], folds[i + 1], pair.fold)
+        rarer = min(df(terms[0]), df(terms[1]))
+        pair_df = df(terms[2])
         if pair_df and rarer:
             scored.append((pair_df / rarer, i))
-    taken: set[int] = set()
     starts: set[int] = set()
+    taken: set[int] = set()
     for cohesion, i in sorted(scored, reverse=True):
         if cohesion >= PAIR_COHESION and i not in taken and i + 1 not in taken:
             taken.update((i, i + 1))
@@ -95,9 +104,7 @@ def _segment(run: list[str], fold_df: DocFreq | None) -> list[QueryWord]:
     i = 0
     while i < n:
         if i in starts:
-            words.append(
-                QueryWord(run[i] + PAIR_JOINER + run[i + 1], folds[i] + PAIR_JOINER + folds[i + 1])
-            )
+            words.append(_pair(run, folds, i))
             i += 2
         else:
             words.append(QueryWord(run[i], folds[i]))

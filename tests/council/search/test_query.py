@@ -1,47 +1,74 @@
 """Query parsing: syllables paired into words by index statistics, exact boost, folding."""
 
+from collections import Counter
+
 from whoosh import query as wq
 
+from council.search.analysis import field_terms
 from council.search.query import EXACT_BOOST, QueryWord, parse_query, word_query, words_query
 
-DF = {
-    "duong": 600,
-    "giao": 300,
-    "thong": 350,
-    "duong_giao": 20,
-    "giao_thong": 280,
-    "o": 500,
-    "nhiem": 210,
-    "moi": 260,
-    "truong": 900,
-    "o_nhiem": 200,
-    "nhiem_moi": 150,
-    "moi_truong": 240,
-    "nuoc": 400,
-    "sach": 100,
-    "nuoc_sach": 4,
-}
+SENTENCES = [
+    "Đường giao thông liên thôn xuống cấp",
+    "Sửa đường giao thông nông thôn",
+    "Đường làng ngập nước",
+    "Mở rộng đường Trường Chinh",
+    "Đèn đường hỏng",
+    "Bàn giao mặt bằng chậm",
+    "Thông báo lịch cắt điện",
+    "Ô nhiễm môi trường do nước thải",
+    "Ô nhiễm không khí, môi trường sống kém",
+    "Trường học thiếu nước sạch",
+    "Nước thải chưa qua xử lý; làm sạch kênh",
+    "Cử tri phường Dương Nội kiến nghị",
+    "Cử tri phường Dương Nội phản ánh",
+    "Cử tri phường Hà Đông phản ánh",
+    *(f"Cử tri phường {ward} phản ánh" for ward in ("Láng", "Kim Liên", "Bạch Mai", "Ba Đình")),
+    *(f"Cử tri phường {ward} kiến nghị" for ward in ("Hoàn Kiếm", "Cửa Nam", "Tây Hồ", "Yên Sở")),
+    *(f"Đường {street} hư hỏng" for street in ("Láng", "Kim Mã", "Tố Hữu", "Láng Hạ", "Âu Cơ")),
+]
 
 
-def df(term: str) -> int:
-    return DF.get(term, 0)
+def _document_frequencies() -> tuple[Counter[str], Counter[str]]:
+    exact: Counter[str] = Counter()
+    folded: Counter[str] = Counter()
+    for sentence in SENTENCES:
+        ex, fo = field_terms(sentence)
+        exact.update(set(ex))
+        folded.update(set(fo))
+    return exact, folded
+
+
+EXACT_DF, FOLD_DF = _document_frequencies()
+
+
+def parse(text: str) -> list[str]:
+    return [w.exact for w in parse_query(text, FOLD_DF.__getitem__, EXACT_DF.__getitem__)]
 
 
 def test_cohesive_neighbours_become_one_pair_term() -> None:
-    assert parse_query("Đường giao thông", df) == [
+    assert parse_query("Đường giao thông", FOLD_DF.__getitem__, EXACT_DF.__getitem__) == [
         QueryWord("đường", "duong"),
         QueryWord("giao_thông", "giao_thong"),
     ]
+    assert parse("duong giao thong") == ["duong", "giao_thong"]
 
 
 def test_overlapping_pairs_are_resolved_by_cohesion() -> None:
-    words = parse_query("ô nhiễm môi trường", df)
-    assert [w.fold for w in words] == ["o_nhiem", "moi_truong"]
+    assert parse("ô nhiễm môi trường") == ["ô_nhiễm", "môi_trường"]
 
 
 def test_loose_neighbours_stay_separate_words() -> None:
-    # "nước sạch" occurs in 4 of the 100 documents holding "sạch": not a word here.
-    assert [w.fold for w in parse_query("nước sạch", df)] == ["nuoc", "sach"]
+    assert parse("đường nước") == ["đường", "nước"]  # never side by side
+    # Side by side in 4 of the 100 documents holding the rarer syllable: not a word.
+    stats = {"nuoc": 400, "sach": 100, "nuoc_sach": 4}
+    words = parse_query("nuoc sach", lambda t: stats.get(t, 0), lambda t: stats.get(t, 0))
+    assert [w.fold for w in words] == ["nuoc", "sach"]
+
+
+def test_accented_pairs_are_judged_on_exact_statistics() -> None:
+    # "Dương" is always "phường Dương", but "duong" is mostly "đường".
+    assert parse("phường Dương") == ["phường_dương"]
+    assert parse("phuong duong") == ["phuong", "duong"]
 
 
 def test_without_statistics_every_pair_is_used() -> None:
@@ -53,8 +80,7 @@ def test_without_statistics_every_pair_is_used() -> None:
 
 
 def test_punctuation_splits_runs_and_repeats_collapse() -> None:
-    words = parse_query("giao thông, giao thông; đường!", df)
-    assert [w.fold for w in words] == ["giao_thong", "duong"]
+    assert parse("giao thông, giao thông; đường!") == ["giao_thông", "đường"]
 
 
 def test_word_query_boosts_the_exact_form() -> None:
@@ -66,7 +92,7 @@ def test_word_query_boosts_the_exact_form() -> None:
 
 
 def test_words_query_all_or_any() -> None:
-    words = parse_query("đường giao thông", df)
+    words = parse_query("đường giao thông", FOLD_DF.__getitem__, EXACT_DF.__getitem__)
     assert isinstance(words_query(words), wq.And)
     assert isinstance(words_query(words, match_all=False), wq.Or)
     assert words_query([]) is wq.NullQuery
