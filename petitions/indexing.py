@@ -96,7 +96,7 @@ async def _codes(p: Any) -> tuple[str, str, str | None, list[int]]:
     handler = council if p.handler_id == p.council_id else await Council.get(id=p.handler_id)
     agency = await Agency.get_or_none(id=p.agency_id) if p.agency_id else None
     cycles = await CycleEntry.filter(petition_id=p.id).values_list("cycle_id", flat=True)
-    return council.code, handler.code, agency.code if agency else None, list(cycles)
+    return council.code, handler.code, agency.code if agency else None, [int(c) for c in cycles]  # type: ignore[call-overload]
 
 
 async def documents(p: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:

@@ -3,19 +3,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from council.models import Agency, Council, User
 
 
 class PetitionSettings(Model):
     """A council's working-day calendar and per-stage deadlines (working days)."""
 
     id = fields.IntField(primary_key=True)
-    council = fields.OneToOneField(
+    council: fields.OneToOneRelation[Council] = fields.OneToOneField(
         "council.Council", related_name="petition_settings", on_delete=fields.CASCADE
     )
-    calendar = fields.JSONField(default=dict)
-    sla = fields.JSONField(default=dict)
+    calendar: dict = fields.JSONField(default=dict)
+    sla: dict = fields.JSONField(default=dict)
     updated_at = fields.DatetimeField(auto_now=True)
 
     council_id: int
@@ -28,7 +33,7 @@ class Cycle(Model):
     """A session cycle: petitions gathered before (or after) session N of a council."""
 
     id = fields.IntField(primary_key=True)
-    council = fields.ForeignKeyField(
+    council: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
         "council.Council", related_name="petition_cycles", on_delete=fields.RESTRICT
     )
     session_number = fields.IntField()
@@ -49,10 +54,10 @@ class VoterMeeting(Model):
     """A voter-contact meeting (tiếp xúc cử tri) held by delegates."""
 
     id = fields.IntField(primary_key=True)
-    council = fields.ForeignKeyField(
+    council: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
         "council.Council", related_name="voter_meetings", on_delete=fields.RESTRICT
     )
-    cycle = fields.ForeignKeyField(
+    cycle: fields.ForeignKeyRelation[Cycle] = fields.ForeignKeyField(
         "petitions.Cycle", related_name="meetings", on_delete=fields.RESTRICT
     )
     held_on = fields.DateField()
@@ -60,7 +65,7 @@ class VoterMeeting(Model):
     delegates = fields.TextField()
     attendees = fields.IntField()
     note = fields.TextField(default="")
-    created_by = fields.ForeignKeyField(
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "council.User", related_name="voter_meetings", null=True, on_delete=fields.SET_NULL
     )
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -78,21 +83,21 @@ class Petition(Model):
     code = fields.CharField(max_length=24, unique=True)
     token_hash = fields.CharField(max_length=64)
     # The commune (or city) where it was received, and the council handling it now.
-    council = fields.ForeignKeyField(
+    council: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
         "council.Council", related_name="petitions_received", on_delete=fields.RESTRICT
     )
-    handler = fields.ForeignKeyField(
+    handler: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
         "council.Council", related_name="petitions_handled", on_delete=fields.RESTRICT
     )
     level = fields.CharField(max_length=8, default="commune")  # commune | city | central
     central_body = fields.CharField(max_length=200, null=True)
-    agency = fields.ForeignKeyField(
+    agency: fields.ForeignKeyNullableRelation[Agency] = fields.ForeignKeyField(
         "council.Agency", related_name="petitions", null=True, on_delete=fields.RESTRICT
     )
-    cycle = fields.ForeignKeyField(
+    cycle: fields.ForeignKeyRelation[Cycle] = fields.ForeignKeyField(
         "petitions.Cycle", related_name="petitions", on_delete=fields.RESTRICT
     )
-    meeting = fields.ForeignKeyField(
+    meeting: fields.ForeignKeyNullableRelation[VoterMeeting] = fields.ForeignKeyField(
         "petitions.VoterMeeting", related_name="petitions", null=True, on_delete=fields.SET_NULL
     )
     status = fields.CharField(max_length=12, default="received", db_index=True)
@@ -106,11 +111,11 @@ class Petition(Model):
     email = fields.CharField(max_length=254, null=True)
     address = fields.CharField(max_length=300, null=True)
     lang = fields.CharField(max_length=2, default="vi")  # the filer's language, for notifications
-    filed_by = fields.ForeignKeyField(
+    filed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "council.User", related_name="petitions_filed", null=True, on_delete=fields.SET_NULL
     )
     # Merging: the surviving petition's weight counts every merged petition and supporter.
-    merged_into = fields.ForeignKeyField(
+    merged_into: fields.ForeignKeyNullableRelation[Petition] = fields.ForeignKeyField(
         "petitions.Petition", related_name="merged", null=True, on_delete=fields.SET_NULL
     )
     weight = fields.IntField(default=1)
@@ -148,10 +153,10 @@ class CycleEntry(Model):
     """Membership of a petition in a cycle's reports (``carried_over`` marks one brought forward)."""
 
     id = fields.IntField(primary_key=True)
-    cycle = fields.ForeignKeyField(
+    cycle: fields.ForeignKeyRelation[Cycle] = fields.ForeignKeyField(
         "petitions.Cycle", related_name="entries", on_delete=fields.CASCADE
     )
-    petition = fields.ForeignKeyField(
+    petition: fields.ForeignKeyRelation[Petition] = fields.ForeignKeyField(
         "petitions.Petition", related_name="cycle_entries", on_delete=fields.CASCADE
     )
     carried_over = fields.BooleanField(default=False)
@@ -168,14 +173,14 @@ class Hop(Model):
     """One step a petition waits on: an owner (council, agency or central body) and a due date."""
 
     id = fields.IntField(primary_key=True)
-    petition = fields.ForeignKeyField(
+    petition: fields.ForeignKeyRelation[Petition] = fields.ForeignKeyField(
         "petitions.Petition", related_name="hops", on_delete=fields.CASCADE
     )
     stage = fields.CharField(max_length=10)
-    owner_council = fields.ForeignKeyField(
+    owner_council: fields.ForeignKeyNullableRelation[Council] = fields.ForeignKeyField(
         "council.Council", related_name="petition_hops", null=True, on_delete=fields.RESTRICT
     )
-    owner_agency = fields.ForeignKeyField(
+    owner_agency: fields.ForeignKeyNullableRelation[Agency] = fields.ForeignKeyField(
         "council.Agency", related_name="petition_hops", null=True, on_delete=fields.RESTRICT
     )
     owner_label = fields.CharField(max_length=200, default="")
@@ -197,19 +202,19 @@ class PetitionEvent(Model):
     """The history: every change, who made it, and whether the petitioner sees it."""
 
     id = fields.IntField(primary_key=True)
-    petition = fields.ForeignKeyField(
+    petition: fields.ForeignKeyRelation[Petition] = fields.ForeignKeyField(
         "petitions.Petition", related_name="events", on_delete=fields.CASCADE
     )
     action = fields.CharField(max_length=16)
     from_status = fields.CharField(max_length=12, null=True)
     to_status = fields.CharField(max_length=12)
-    actor = fields.ForeignKeyField(
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "council.User", related_name="petition_events", null=True, on_delete=fields.SET_NULL
     )
     actor_label = fields.CharField(max_length=200, default="")
     public_note = fields.TextField(default="")
     internal_note = fields.TextField(default="")
-    details = fields.JSONField(default=dict)
+    details: dict = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     petition_id: int
@@ -224,7 +229,7 @@ class Attachment(Model):
     """A photo or PDF sent with a petition, or the scan of an assisted filer's signed consent."""
 
     id = fields.IntField(primary_key=True)
-    petition = fields.ForeignKeyField(
+    petition: fields.ForeignKeyRelation[Petition] = fields.ForeignKeyField(
         "petitions.Petition", related_name="attachments", on_delete=fields.CASCADE
     )
     kind = fields.CharField(max_length=8, default="evidence")  # evidence | consent
@@ -246,7 +251,7 @@ class Supporter(Model):
     """A voter who added their support instead of filing a duplicate."""
 
     id = fields.IntField(primary_key=True)
-    petition = fields.ForeignKeyField(
+    petition: fields.ForeignKeyRelation[Petition] = fields.ForeignKeyField(
         "petitions.Petition", related_name="supporters", on_delete=fields.CASCADE
     )
     name = fields.CharField(max_length=120, null=True)
@@ -263,11 +268,11 @@ class Notification(Model):
     """A message to the petitioner (e-mail when SMTP_URL is set) or to a hop owner (inbox)."""
 
     id = fields.IntField(primary_key=True)
-    petition = fields.ForeignKeyField(
+    petition: fields.ForeignKeyRelation[Petition] = fields.ForeignKeyField(
         "petitions.Petition", related_name="notifications", on_delete=fields.CASCADE
     )
     recipient = fields.CharField(max_length=12)  # petitioner | supporter | staff
-    user = fields.ForeignKeyField(
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "council.User", related_name="petition_notifications", null=True, on_delete=fields.CASCADE
     )
     email = fields.CharField(max_length=254, null=True)

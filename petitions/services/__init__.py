@@ -72,9 +72,10 @@ async def cycle_petitions_for_staff(
                 raise Forbidden(N_("Choose a council or a cycle."))
             council = await Council.get(id=user.council_id)
         else:
-            council = await Council.get_or_none(code=code)
-            if council is None:
+            found_council = await Council.get_or_none(code=code)
+            if found_council is None:
                 raise NotFound(N_("No council has this code."))
+            council = found_council
         cycle = await current_cycle(council.id)
     else:
         found = await Cycle.get_or_none(id=cycle_id)

@@ -169,7 +169,7 @@ async def _apply(
         if data.diversion is None:
             raise Invalid(fields={"diversion": str(N_("This field is required."))})
         p.diversion = data.diversion.value
-        p.reason = data.reason
+        p.reason = data.reason  # type: ignore[assignment]
         return data.reason or "", note, {"diversion": p.diversion}
     if action == Action.MERGE:
         target = await get_by_code(_need(data.into_code, "into_code"))

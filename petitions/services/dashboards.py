@@ -51,7 +51,9 @@ async def _hop_stats(hop_filter: Q, now: datetime) -> tuple[int, int, int, int]:
 
 async def _dashboard(title: str, petitions: Q, hops: Q, limit: int = 50) -> Dashboard:
     now = datetime.now(UTC)
-    counts = Counter(await Petition.filter(petitions).values_list("status", flat=True))
+    counts: Counter[str] = Counter(
+        await Petition.filter(petitions).values_list("status", flat=True)  # type: ignore[arg-type]
+    )
     overdue_qs = Petition.filter(petitions, status__in=OPEN_STATUSES, due_at__lt=now)
     overdue_rows = await overdue_qs.order_by("due_at").limit(limit)
     finished, on_time, open_hops, overdue_hops = await _hop_stats(hops, now)

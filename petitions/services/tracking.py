@@ -145,7 +145,7 @@ async def give_feedback(
         raise Conflict("feedback_given", N_("Feedback on this answer was already given."))
     async with in_transaction():
         p.satisfied = satisfied
-        p.feedback = comment
+        p.feedback = comment  # type: ignore[assignment]
         p.feedback_at = datetime.now(UTC)
         await p.save(update_fields=["satisfied", "feedback", "feedback_at", "updated_at"])
         await PetitionEvent.create(
