@@ -23,6 +23,7 @@ from council import db, ratelimit, realtime, uploads
 from council.errors import DomainError
 from council.i18n import N_
 from council.middleware import CouncilMiddleware
+from council.search import engine as search_engine
 from council.settings import Settings
 from council.templating import STATIC_DIR
 
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> A
     settings = settings or Settings.from_env()
     uploads.configure(settings.uploads_dir)
     ratelimit.configure(settings.redis_url)
+    search_engine.configure(settings.index_dir)
     for module in domain_modules("events"):
         log.debug("events loaded from %s", module.__name__)
     hub = realtime.Hub(settings.redis_url, settings.lang)

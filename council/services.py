@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from tortoise.exceptions import IntegrityError
@@ -21,15 +21,33 @@ from council.security import MIN_PASSWORD_LENGTH, hash_password
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{2,32}$")
 USERNAME_RE = re.compile(r"^[a-z0-9_.-]{3,64}$")
+PHONE_RE = re.compile(r"^[0-9+() .-]{3,32}$")
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{1,63}$")
+
+
+def _contact_errors(full_name: str | None, email: str | None, phone: str | None) -> dict[str, str]:
+    """Field errors for a person's name and contact details (also bounds them to the columns)."""
+    errors: dict[str, str] = {}
+    if full_name and len(full_name) > 200:
+        errors["full_name"] = str(N_("The full name is longer than 200 characters."))
+    if email and not EMAIL_RE.match(email):
+        errors["email"] = str(N_("The e-mail address is not valid."))
+    if phone and not PHONE_RE.match(phone):
+        errors["phone"] = str(N_("The phone number is not valid."))
+    return errors
 
 
 def _check_quorum(quorum: str) -> str:
     try:
         value = Fraction(quorum)
     except (ValueError, ZeroDivisionError):
-        raise Invalid(fields={"quorum": str(N_("Write the quorum as a fraction, e.g. 2/3."))}) from None
+        raise Invalid(
+            fields={"quorum": str(N_("Write the quorum as a fraction, e.g. 2/3."))}
+        ) from None
     if not 0 < value <= 1:
         raise Invalid(fields={"quorum": str(N_("The quorum must be between 0 and 1."))})
+    if value.denominator > 1000:
+        raise Invalid(fields={"quorum": str(N_("Write the quorum as a fraction, e.g. 2/3."))})
     return f"{value.numerator}/{value.denominator}"
 
 
@@ -62,7 +80,9 @@ async def council_create(
 ) -> Council:
     """council.create: a city, or a commune/ward under its city."""
     if not CODE_RE.match(code):
-        raise Invalid(fields={"code": str(N_("Use 2–32 letters, digits, dots, dashes or underscores."))})
+        raise Invalid(
+            fields={"code": str(N_("Use 2–32 letters, digits, dots, dashes or underscores."))}
+        )
     if level not in LEVELS:
         raise Invalid(fields={"level": str(N_("The level is city or commune."))})
     if not 1 <= seats <= 1000:
@@ -80,17 +100,32 @@ async def council_create(
         if await Council.exists(code=code):
             raise Conflict("duplicate", N_("This code is already used."))
         council = await Council.create(
-            code=code, name=name.strip(), level=level, seats=seats, parent=parent,
+            code=code,
+            name=name.strip(),
+            level=level,
+            seats=seats,
+            parent=parent,
             quorum=_check_quorum(quorum or "2/3"),
         )
-        await audit.record("council.create", actor=actor, target_type="council", target_id=council.id,
-                           council_id=council.id, details={"code": code})
+        await audit.record(
+            "council.create",
+            actor=actor,
+            target_type="council",
+            target_id=council.id,
+            council_id=council.id,
+            details={"code": code},
+        )
     return council
 
 
 async def council_update(
-    actor: User, council: Council, *, name: str | None = None, seats: int | None = None,
-    quorum: str | None = None, is_active: bool | None = None,
+    actor: User,
+    council: Council,
+    *,
+    name: str | None = None,
+    seats: int | None = None,
+    quorum: str | None = None,
+    is_active: bool | None = None,
 ) -> Council:
     """council.update"""
     changes: dict[str, object] = {}
@@ -98,7 +133,9 @@ async def council_update(
         changes["name"] = name.strip()
     if seats is not None:
         if not 1 <= seats <= 1000:
-            raise Invalid(fields={"seats": str(N_("The number of seats must be between 1 and 1000."))})
+            raise Invalid(
+                fields={"seats": str(N_("The number of seats must be between 1 and 1000."))}
+            )
         changes["seats"] = seats
     if quorum is not None:
         changes["quorum"] = _check_quorum(quorum)
@@ -108,15 +145,28 @@ async def council_update(
         for key, value in changes.items():
             setattr(council, key, value)
         await council.save()
-        await audit.record("council.update", actor=actor, target_type="council", target_id=council.id,
-                           council_id=council.id, details={k: str(v) for k, v in changes.items()})
+        await audit.record(
+            "council.update",
+            actor=actor,
+            target_type="council",
+            target_id=council.id,
+            council_id=council.id,
+            details={k: str(v) for k, v in changes.items()},
+        )
     return council
 
 
 def council_dict(c: Council, parent_code: str | None = None) -> dict[str, object]:
     return {
-        "id": c.id, "code": c.code, "name": c.name, "level": c.level, "parent_code": parent_code,
-        "seats": c.seats, "quorum": c.quorum, "quorum_count": c.quorum_count, "is_active": c.is_active,
+        "id": c.id,
+        "code": c.code,
+        "name": c.name,
+        "level": c.level,
+        "parent_code": parent_code,
+        "seats": c.seats,
+        "quorum": c.quorum,
+        "quorum_count": c.quorum_count,
+        "is_active": c.is_active,
     }
 
 
@@ -132,7 +182,9 @@ async def agency_create(
 ) -> Agency:
     """agency.create"""
     if not CODE_RE.match(code):
-        raise Invalid(fields={"code": str(N_("Use 2–32 letters, digits, dots, dashes or underscores."))})
+        raise Invalid(
+            fields={"code": str(N_("Use 2–32 letters, digits, dots, dashes or underscores."))}
+        )
     council = await council_by_code(council_code)
     if actor.role != "admin" and actor.council_id != council.id:
         raise Forbidden()
@@ -141,13 +193,23 @@ async def agency_create(
         if await Agency.exists(code=code):
             raise Conflict("duplicate", N_("This code is already used."))
         agency = await Agency.create(code=code, name=name.strip(), council=council, categories=cats)
-        await audit.record("agency.create", actor=actor, target_type="agency", target_id=agency.id,
-                           council_id=council.id, details={"code": code})
+        await audit.record(
+            "agency.create",
+            actor=actor,
+            target_type="agency",
+            target_id=agency.id,
+            council_id=council.id,
+            details={"code": code},
+        )
     return agency
 
 
 async def agency_update(
-    actor: User, agency: Agency, *, name: str | None = None, categories: list[str] | None = None,
+    actor: User,
+    agency: Agency,
+    *,
+    name: str | None = None,
+    categories: list[str] | None = None,
     is_active: bool | None = None,
 ) -> Agency:
     """agency.update"""
@@ -159,14 +221,25 @@ async def agency_update(
         if is_active is not None:
             agency.is_active = is_active
         await agency.save()
-        await audit.record("agency.update", actor=actor, target_type="agency", target_id=agency.id,
-                           council_id=agency.council_id)  # type: ignore[attr-defined]
+        await audit.record(
+            "agency.update",
+            actor=actor,
+            target_type="agency",
+            target_id=agency.id,
+            council_id=agency.council_id,
+        )  # type: ignore[attr-defined]
     return agency
 
 
 def agency_dict(a: Agency, council_code: str) -> dict[str, object]:
-    return {"id": a.id, "code": a.code, "name": a.name, "council_code": council_code,
-            "categories": list(a.categories or []), "is_active": a.is_active}
+    return {
+        "id": a.id,
+        "code": a.code,
+        "name": a.name,
+        "council_code": council_code,
+        "categories": list(a.categories or []),
+        "is_active": a.is_active,
+    }
 
 
 # --- users ------------------------------------------------------------------------------------
@@ -181,8 +254,11 @@ async def _may_manage(actor: User | None, role: str, council: Council | None) ->
     """Admins manage everyone; a secretariat manages its own council's delegates and chair."""
     if actor is None or actor.role == "admin":
         return
-    if actor.role == "secretariat" and council is not None and actor.council_id == council.id and role in (
-        "delegate", "chair"
+    if (
+        actor.role == "secretariat"
+        and council is not None
+        and actor.council_id == council.id
+        and role in ("delegate", "chair")
     ):
         return
     raise Forbidden(N_("You may only manage delegates of your own council."))
@@ -203,15 +279,25 @@ async def user_create(
     """user.create: a person with one role, in one council (or one agency)."""
     username = username.strip().lower()
     if not USERNAME_RE.match(username):
-        raise Invalid(fields={"username": str(N_("Use 3–64 lowercase letters, digits, dots, dashes or underscores."))})
+        raise Invalid(
+            fields={
+                "username": str(
+                    N_("Use 3–64 lowercase letters, digits, dots, dashes or underscores.")
+                )
+            }
+        )
     if role not in ROLES:
         raise Invalid(fields={"role": str(N_("Unknown role."))})
     _check_password(password)
+    if errors := _contact_errors(full_name, email, phone):
+        raise Invalid(fields=errors)
     council = await council_by_code(council_code) if council_code else None
     agency = await agency_by_code(agency_code) if agency_code else None
     if role == "agency":
         if agency is None:
-            raise Invalid(fields={"agency_code": str(N_("An agency officer belongs to an agency."))})
+            raise Invalid(
+                fields={"agency_code": str(N_("An agency officer belongs to an agency."))}
+            )
         council = await Council.get(id=agency.council_id)  # type: ignore[attr-defined]
     elif role in ("secretariat", "chair", "delegate") and council is None:
         raise Invalid(fields={"council_code": str(N_("This role belongs to a council."))})
@@ -223,23 +309,41 @@ async def user_create(
             if await User.exists(username=username):
                 raise Conflict("duplicate", N_("This username is already taken."))
             user = await User.create(
-                username=username, password_hash=hash_password(password), role=role,
-                full_name=full_name.strip(), council=council, agency=agency if role == "agency" else None,
-                email=email or None, phone=phone or None,
+                username=username,
+                password_hash=hash_password(password),
+                role=role,
+                full_name=full_name.strip(),
+                council=council,
+                agency=agency if role == "agency" else None,
+                email=email or None,
+                phone=phone or None,
             )
-            await audit.record("user.create", actor=actor, target_type="user", target_id=user.id,
-                               council_id=council.id if council else None,
-                               details={"username": username, "role": role})
+            await audit.record(
+                "user.create",
+                actor=actor,
+                target_type="user",
+                target_id=user.id,
+                council_id=council.id if council else None,
+                details={"username": username, "role": role},
+            )
     except IntegrityError:
         raise Conflict("duplicate", N_("This username is already taken.")) from None
     return user
 
 
 async def user_update(
-    actor: User, user: User, *, full_name: str | None = None, role: str | None = None,
-    is_active: bool | None = None, email: str | None = None, phone: str | None = None,
+    actor: User,
+    user: User,
+    *,
+    full_name: str | None = None,
+    role: str | None = None,
+    is_active: bool | None = None,
+    email: str | None = None,
+    phone: str | None = None,
 ) -> User:
     """user.update (deactivation ends every session of the user)."""
+    if errors := _contact_errors(full_name, email, phone):
+        raise Invalid(fields=errors)
     council = await Council.get_or_none(id=user.council_id) if user.council_id else None
     await _may_manage(actor, user.role, council)
     if role is not None:
@@ -260,9 +364,14 @@ async def user_update(
         await user.save()
         if is_active is False:
             await revoke_all(user)
-        await audit.record("user.update", actor=actor, target_type="user", target_id=user.id,
-                           council_id=user.council_id,
-                           details={"is_active": is_active, "role": role})
+        await audit.record(
+            "user.update",
+            actor=actor,
+            target_type="user",
+            target_id=user.id,
+            council_id=user.council_id,
+            details={"is_active": is_active, "role": role},
+        )
     return user
 
 
@@ -270,89 +379,150 @@ async def user_reset_password(actor: User, user: User, password: str | None = No
     """user.reset_password: set a new password (generated when none is given); ends all sessions."""
     council = await Council.get_or_none(id=user.council_id) if user.council_id else None
     await _may_manage(actor, user.role, council)
-    new_password = password or secrets.token_urlsafe(9)
+    new_password = password or generate_password()
     _check_password(new_password)
     async with in_transaction():
         user.password_hash = hash_password(new_password)
         await user.save(update_fields=["password_hash"])
         await revoke_all(user)
-        await audit.record("user.reset_password", actor=actor, target_type="user", target_id=user.id,
-                           council_id=user.council_id)
+        await audit.record(
+            "user.reset_password",
+            actor=actor,
+            target_type="user",
+            target_id=user.id,
+            council_id=user.council_id,
+        )
     return new_password
 
 
-def user_dict(u: User, council_code: str | None = None, agency_code: str | None = None) -> dict[str, object]:
-    return {"id": u.id, "username": u.username, "full_name": u.full_name, "role": u.role,
-            "council_code": council_code, "agency_code": agency_code, "is_active": u.is_active}
+def user_dict(
+    u: User, council_code: str | None = None, agency_code: str | None = None
+) -> dict[str, object]:
+    return {
+        "id": u.id,
+        "username": u.username,
+        "full_name": u.full_name,
+        "role": u.role,
+        "council_code": council_code,
+        "agency_code": agency_code,
+        "is_active": u.is_active,
+    }
 
 
 # --- delegate roll import -----------------------------------------------------------------------
 
 ROLL_COLUMNS = ("username", "full_name", "password", "email", "phone")
+MAX_ROLL_ROWS = 500
 
 
 @dataclass
 class RollResult:
     created: list[User]
-    errors: list[tuple[int, str]]  # (line number, message)
+    errors: list[tuple[int, str]]  # (physical line number, message)
+    passwords: dict[str, str] = field(default_factory=dict)  # generated: username → password
 
 
-async def roll_import(actor: User, council: Council, data: bytes, role: str = "delegate") -> RollResult:
-    """user.import: create a council's delegates from CSV; all or nothing, errors line by line."""
+def _roll_reader(text: str) -> csv.DictReader[str]:
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in first and "," not in first else ","  # Excel in Vietnamese writes ;
+    return csv.DictReader(io.StringIO(text), delimiter=delimiter)
+
+
+def _roll_row_errors(clean: dict[str, str]) -> list[str]:
+    errors = []
+    if not USERNAME_RE.match(clean.get("username", "").lower()):
+        errors.append(str(N_("Username is missing or has characters that are not allowed.")))
+    if not clean.get("full_name"):
+        errors.append(str(N_("The full name is missing.")))
+    errors += [
+        str(m)
+        for m in _contact_errors(
+            clean.get("full_name"), clean.get("email"), clean.get("phone")
+        ).values()
+    ]
+    if clean.get("password") and len(clean["password"]) < MIN_PASSWORD_LENGTH:
+        errors.append(str(N_("The password needs at least 8 characters.")))
+    return errors
+
+
+async def roll_import(
+    actor: User, council: Council, data: bytes, role: str = "delegate"
+) -> RollResult:
+    """user.import: create a council's delegates from CSV (comma or semicolon separated).
+
+    All or nothing: every row is checked and errors are reported by the file's line number.
+    Rows without a password get a generated one, returned once in ``passwords``.
+    """
     await _may_manage(actor, role, council)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return RollResult([], [(0, str(N_("The file is not UTF-8 text.")))])
-    reader = csv.DictReader(io.StringIO(text))
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if "username" not in headers or "full_name" not in headers:
-        return RollResult([], [(1, str(N_("The header must have the columns username and full_name.")))])
+    reader = _roll_reader(text)
     rows: list[tuple[int, dict[str, str]]] = []
     errors: list[tuple[int, str]] = []
     seen: set[str] = set()
-    for line, row in enumerate(reader, start=2):
-        clean = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
-        if not any(clean.values()):
-            continue
-        username = clean.get("username", "").lower()
-        if not USERNAME_RE.match(username):
-            errors.append((line, str(N_("Username is missing or has characters that are not allowed."))))
-        elif username in seen:
-            errors.append((line, str(N_("This username appears twice in the file."))))
-        if not clean.get("full_name"):
-            errors.append((line, str(N_("The full name is missing."))))
-        if clean.get("password") and len(clean["password"]) < MIN_PASSWORD_LENGTH:
-            errors.append((line, str(N_("The password needs at least 8 characters."))))
-        seen.add(username)
-        rows.append((line, clean))
-    if len(rows) > 500:
+    try:
+        headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+        if "username" not in headers or "full_name" not in headers:
+            return RollResult(
+                [], [(1, str(N_("The header must have the columns username and full_name.")))]
+            )
+        for row in reader:
+            line = reader.line_num
+            clean = {
+                k.strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(k, str)
+            }
+            if not any(clean.values()):
+                continue
+            errors += [(line, message) for message in _roll_row_errors(clean)]
+            username = clean.get("username", "").lower()
+            if username in seen:
+                errors.append((line, str(N_("This username appears twice in the file."))))
+            seen.add(username)
+            rows.append((line, clean))
+    except csv.Error:
+        return RollResult([], [(reader.line_num, str(N_("The file is not a valid CSV file.")))])
+    if len(rows) > MAX_ROLL_ROWS:
         errors.append((0, str(N_("At most 500 rows can be imported at once."))))
     taken = set(await User.filter(username__in=list(seen)).values_list("username", flat=True))
-    for line, clean in rows:
-        if clean.get("username", "").lower() in taken:
-            errors.append((line, str(N_("This username is already taken."))))
+    errors += [
+        (line, str(N_("This username is already taken.")))
+        for line, clean in rows
+        if clean.get("username", "").lower() in taken
+    ]
     if errors:
         return RollResult([], sorted(errors))
     created: list[User] = []
+    generated: dict[str, str] = {}
     async with in_transaction():
         for _line, clean in rows:
-            password = clean.get("password") or secrets.token_urlsafe(9)
+            username = clean["username"].lower()
+            password = clean.get("password") or generate_password()
+            if not clean.get("password"):
+                generated[username] = password
             user = await User.create(
-                username=clean["username"].lower(), password_hash=hash_password(password), role=role,
-                full_name=clean["full_name"], council=council, email=clean.get("email") or None,
+                username=username,
+                password_hash=hash_password(password),
+                role=role,
+                full_name=clean["full_name"],
+                council=council,
+                email=clean.get("email") or None,
                 phone=clean.get("phone") or None,
             )
             created.append(user)
-        await audit.record("user.import", actor=actor, target_type="council", target_id=council.id,
-                           council_id=council.id, details={"count": len(created)})
-    return RollResult(created, [])
+        await audit.record(
+            "user.import",
+            actor=actor,
+            target_type="council",
+            target_id=council.id,
+            council_id=council.id,
+            details={"count": len(created)},
+        )
+    return RollResult(created, [], generated)
 
 
 # --- admin pages: listings, generated passwords, the roll with its passwords ----------------------
-
-ROLL_PHONE_RE = re.compile(r"^[0-9+() .-]{3,32}$")
-ROLL_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{1,63}$")
 
 
 @dataclass
@@ -516,59 +686,3 @@ async def user_set_active(actor: User, user: User, active: bool) -> User:
     if not active and actor.id == user.id:
         raise Conflict("own_account", N_("You cannot deactivate your own account."))
     return await user_update(actor, user, is_active=active)
-
-
-def _roll_rows(text: str) -> list[list[str]]:
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if ";" in first and "," not in first else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-
-
-async def roll_import_with_passwords(
-    actor: User, council: Council, data: bytes, role: str = "delegate"
-) -> tuple[RollResult, dict[str, str]]:
-    """user.import as ``roll_import`` does it (all or nothing, errors line by line), also accepting
-    ``;`` as separator (Excel in Vietnamese), checking e-mail and phone, and returning the passwords
-    generated for rows that gave none (username → password), to be shown once."""
-    await _may_manage(actor, role, council)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return await roll_import(actor, council, data, role), {}
-    try:
-        rows = _roll_rows(text)
-    except csv.Error:
-        return RollResult([], [(0, str(N_("The file is not a valid CSV file.")))]), {}
-    header = [h.strip().lower() for h in rows[0]] if rows else []
-    if "username" not in header or "full_name" not in header:
-        return await roll_import(actor, council, data, role), {}
-    if "password" not in header:
-        header.append("password")
-        rows[0].append("password")
-    col = {name: header.index(name) for name in ROLL_COLUMNS if name in header}
-    generated: dict[str, str] = {}
-    errors: list[tuple[int, str]] = []
-    for line, row in enumerate((r for r in rows[1:] if r), start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        row.extend([""] * (len(header) - len(row)))
-        cell = {name: row[i].strip() for name, i in col.items()}
-        if len(cell["full_name"]) > 200:
-            errors.append((line, str(N_("The full name is longer than 200 characters."))))
-        if cell.get("email") and not ROLL_EMAIL_RE.match(cell["email"]):
-            errors.append((line, str(N_("The e-mail address is not valid."))))
-        if cell.get("phone") and not ROLL_PHONE_RE.match(cell["phone"]):
-            errors.append((line, str(N_("The phone number is not valid."))))
-        if not cell["password"]:
-            row[col["password"]] = password = generate_password()
-            generated[cell["username"].lower()] = password
-    if errors:
-        return RollResult([], sorted(errors)), {}
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    result = await roll_import(actor, council, out.getvalue().encode(), role)
-    if not result.created:
-        return result, {}
-    return result, {
-        u.username: generated[u.username] for u in result.created if u.username in generated
-    }

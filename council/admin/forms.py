@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from council.models import ROLES
-from council.services import ROLL_EMAIL_RE, ROLL_PHONE_RE
+from council.services import EMAIL_RE, PHONE_RE
 from council.validation import NFCStr, Schema
 
 QUORUM = r"^\s*[0-9]{1,4}\s*/\s*[0-9]{1,4}\s*$"
@@ -51,13 +51,13 @@ class UserCreateForm(Schema):
     role: Role
     council_code: NFCStr | None = Field(default=None, max_length=32)
     agency_code: NFCStr | None = Field(default=None, max_length=32)
-    email: NFCStr | None = Field(default=None, max_length=254, pattern=ROLL_EMAIL_RE.pattern)
-    phone: NFCStr | None = Field(default=None, max_length=32, pattern=ROLL_PHONE_RE.pattern)
+    email: NFCStr | None = Field(default=None, max_length=254, pattern=EMAIL_RE.pattern)
+    phone: NFCStr | None = Field(default=None, max_length=32, pattern=PHONE_RE.pattern)
     password: str | None = Field(default=None, min_length=8, max_length=256)
 
 
 class UserEditForm(Schema):
     full_name: NFCStr = Field(min_length=1, max_length=200)
     role: Role | None = None
-    email: NFCStr | None = Field(default=None, max_length=254, pattern=ROLL_EMAIL_RE.pattern)
-    phone: NFCStr | None = Field(default=None, max_length=32, pattern=ROLL_PHONE_RE.pattern)
+    email: NFCStr | None = Field(default=None, max_length=254, pattern=EMAIL_RE.pattern)
+    phone: NFCStr | None = Field(default=None, max_length=32, pattern=PHONE_RE.pattern)

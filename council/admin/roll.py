@@ -87,7 +87,8 @@ async def roll_import(ctx: Ctx) -> Response:
     except DomainError as exc:
         page_ctx["error"] = exc
         return render(ctx.request, "council/admin/roll_import.html", page_ctx, status=exc.status)
-    result, passwords = await services.roll_import_with_passwords(actor, council, data)
+    result = await services.roll_import(actor, council, data)
+    passwords = result.passwords
     if result.errors:
         page_ctx["errors"] = result.errors
         return render(ctx.request, "council/admin/roll_import.html", page_ctx, status=422)
