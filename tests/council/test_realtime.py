@@ -1,0 +1,345 @@
+"""The realtime core with real python-socketio clients against real uvicorn servers.
+
+In-process (`live_server`): who may connect, per-event permissions, rooms. Across processes: two
+`council serve` processes sharing one SQLite data directory and one Redis; a client connected to
+one receives the event caused by a request to the other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import socketio
+
+from council import realtime
+from council.auth import issue_token
+from council.models import AuditEntry
+from council.permissions import allow
+from council.realtime import EventCtx, event
+from council.settings import Settings
+from tests.conftest import free_port
+from tests.factories import PASSWORD, make_council, make_user
+
+REDIS_URL = os.environ.get("REDIS_URL")
+WAIT = 20.0  # an upper bound for an event to arrive, not a measured expectation
+
+# A test-only event, declared before any app (and so any Socket.IO server) is created.
+STAFF_ONLY = allow("test.staff_only", "secretariat", "admin")
+
+
+@event("test:staff_only", perm=STAFF_ONLY)
+async def _staff_only(ev: EventCtx) -> dict[str, Any]:
+    await ev.enter_room("test:room")
+    return {"username": ev.user.username}
+
+
+class Client:
+    """A socketio.AsyncClient that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.received: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self.sio.on("*", self._any)
+
+    async def _any(self, name: str, data: Any = None) -> None:
+        await self.received.put((name, data))
+
+    async def connect(self, url: str, **kwargs: Any) -> None:
+        await self.sio.connect(
+            url, transports=["websocket"], socketio_path="/socket.io", wait_timeout=10, **kwargs
+        )
+
+    async def next(self, name: str, match: Any = None) -> Any:
+        """The next event ``name`` (whose data satisfies ``match``, if given)."""
+        async with asyncio.timeout(WAIT):
+            while True:
+                got, data = await self.received.get()
+                if got == name and (match is None or match(data)):
+                    return data
+
+
+@pytest.fixture
+async def clients() -> AsyncIterator[list[Client]]:
+    made: list[Client] = []
+    yield made
+    for c in made:
+        if c.sio.connected:
+            await c.sio.disconnect()
+
+
+def new(clients: list[Client]) -> Client:
+    c = Client()
+    clients.append(c)
+    return c
+
+
+# --- connecting ---------------------------------------------------------------------------------
+
+
+async def test_connect_with_the_session_cookie(
+    live_server: str, clients: list[Client], settings: Settings
+) -> None:
+    user = await make_user("delegate", await make_council("HN"))
+    cookie = await issue_token(user, "session", 1)
+    c = new(clients)
+    await c.connect(live_server, headers={"Cookie": f"council_session={cookie}"})
+    assert c.sio.connected
+
+
+async def test_connect_with_an_api_token(
+    live_server: str, clients: list[Client], settings: Settings, client: httpx.AsyncClient
+) -> None:
+    await make_user("secretariat", await make_council("HN"), username="vanphong.hn")
+    r = await client.post(
+        "/api/v1/auth/token", json={"username": "vanphong.hn", "password": PASSWORD}
+    )
+    c = new(clients)
+    await c.connect(live_server, auth={"token": r.json()["access_token"]})
+    assert c.sio.connected
+    assert await c.sio.call("test:staff_only", {}, timeout=WAIT) == {
+        "ok": True,
+        "username": "vanphong.hn",
+    }
+
+
+async def test_connection_is_refused_without_credentials(
+    live_server: str, clients: list[Client], settings: Settings
+) -> None:
+    user = await make_user("delegate", await make_council("HN"))
+    revoked = await issue_token(user, "api", 1)
+    from council.auth import revoke_token
+
+    await revoke_token(revoked)
+    for kwargs in (
+        {},
+        {"auth": {"token": "not-a-token"}},
+        {"auth": {"token": revoked}},
+        {"headers": {"Cookie": "council_session=forged"}},
+        {"auth": "token"},
+    ):
+        c = new(clients)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await c.connect(live_server, **kwargs)
+        assert not c.sio.connected
+
+
+async def test_a_deactivated_user_is_refused(
+    live_server: str, clients: list[Client], settings: Settings
+) -> None:
+    user = await make_user("delegate", await make_council("HN"))
+    token = await issue_token(user, "api", 1)
+    user.is_active = False
+    await user.save()
+    c = new(clients)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await c.connect(live_server, auth={"token": token})
+
+
+# --- events and rooms ---------------------------------------------------------------------------
+
+
+async def test_an_event_is_refused_for_the_wrong_role(
+    live_server: str, clients: list[Client], settings: Settings
+) -> None:
+    delegate = await make_user("delegate", await make_council("HN"))
+    c = new(clients)
+    await c.connect(live_server, auth={"token": await issue_token(delegate, "api", 1)})
+    before = await AuditEntry.filter(operation="permission.denied").count()
+
+    ack = await c.sio.call("test:staff_only", {}, timeout=WAIT)
+    assert ack["ok"] is False and ack["error"]["code"] == "forbidden" and ack["error"]["message"]
+    denied = await AuditEntry.filter(operation="permission.denied").order_by("-seq").first()
+    assert await AuditEntry.filter(operation="permission.denied").count() == before + 1
+    assert denied is not None and denied.actor_id == delegate.id
+    assert (denied.target_type, denied.target_id) == ("event", "test:staff_only")
+    # Refused means not let into the room either: of these two events, in this order, only the
+    # broadcast arrives.
+    await realtime.emit("test:ping", {"n": 1}, room="test:room")
+    await realtime.emit("test:ping", {"n": 2})
+    assert await asyncio.wait_for(c.received.get(), WAIT) == ("test:ping", {"n": 2})
+
+
+async def test_an_event_answers_invalid_payloads(
+    live_server: str, clients: list[Client], settings: Settings
+) -> None:
+    secretariat = await make_user("secretariat", await make_council("HN"))
+    c = new(clients)
+    await c.connect(live_server, auth={"token": await issue_token(secretariat, "api", 1)})
+    ack = await c.sio.call("test:staff_only", "not an object", timeout=WAIT)
+    assert ack["ok"] is False and ack["error"]["code"] == "invalid"
+
+
+async def test_emit_reaches_the_room_only(
+    live_server: str, clients: list[Client], settings: Settings
+) -> None:
+    city = await make_council("HN")
+    inside, outside = new(clients), new(clients)
+    await inside.connect(
+        live_server,
+        auth={"token": await issue_token(await make_user("secretariat", city), "api", 1)},
+    )
+    await outside.connect(
+        live_server, auth={"token": await issue_token(await make_user("delegate", city), "api", 1)}
+    )
+    assert (await inside.sio.call("test:staff_only", {}, timeout=WAIT))["ok"] is True
+
+    await realtime.emit("test:ping", {"n": 1}, room="test:room")
+    assert await inside.next("test:ping") == {"n": 1}
+    await realtime.emit("test:ping", {"n": 2})  # no room: everyone
+    assert await outside.next("test:ping") == {"n": 2}
+    assert await inside.next("test:ping") == {"n": 2}
+
+
+# --- two processes, one Redis -------------------------------------------------------------------
+
+
+def _cli(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "council.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, f"council {' '.join(args)}: {result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+@pytest.fixture
+def two_workers(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Two `council serve` processes on one SQLite data directory and one Redis."""
+    if not REDIS_URL:
+        pytest.skip("needs REDIS_URL")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
+    env.update(COUNCIL_DATA_DIR=str(tmp_path / "data"), REDIS_URL=REDIS_URL, PYTHONUNBUFFERED="1")
+    _cli(env, "migrate")
+    _cli(
+        env,
+        "create-council",
+        "--code",
+        "HN",
+        "--name",
+        "Hội đồng nhân dân thành phố Hà Nội",
+        "--level",
+        "city",
+        "--seats",
+        "30",
+    )
+    for username, role in (
+        ("vanphong.hn", "secretariat"),
+        ("hn.db001", "delegate"),
+        ("hn.db002", "delegate"),
+    ):
+        _cli(
+            env,
+            "create-user",
+            "--username",
+            username,
+            "--password",
+            PASSWORD,
+            "--role",
+            role,
+            "--council",
+            "HN",
+        )
+    procs, urls = [], []
+    try:
+        for _ in range(2):
+            port = free_port()
+            procs.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "council.cli",
+                        "serve",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                    ],
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+            urls.append(f"http://127.0.0.1:{port}")
+        deadline = time.monotonic() + 90
+        for url, proc in zip(urls, procs, strict=True):
+            while True:
+                assert proc.poll() is None, "council serve exited"
+                try:
+                    if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "council serve did not start"
+                time.sleep(0.2)
+        yield urls[0], urls[1]
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+async def _token(url: str, username: str) -> str:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as c:
+        r = await c.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+        assert r.status_code == 200, r.text
+        return str(r.json()["access_token"])
+
+
+@pytest.mark.redis
+async def test_an_event_crosses_workers_through_redis(
+    two_workers: tuple[str, str], clients: list[Client]
+) -> None:
+    a, b = two_workers
+    staff = {"Authorization": f"Bearer {await _token(a, 'vanphong.hn')}"}
+    async with httpx.AsyncClient(base_url=a, timeout=30) as http:
+        r = await http.post(
+            "/api/v1/sessions",
+            headers=staff,
+            json={
+                "council_code": "HN",
+                "title": "Kỳ họp thứ nhất",
+                "starts_at": "2026-12-01T08:00:00+07:00",
+            },
+        )
+        assert r.status_code == 201, r.text
+        session_id = r.json()["id"]
+        assert (
+            await http.post(f"/api/v1/sessions/{session_id}/publish", headers=staff)
+        ).status_code == 200
+
+        # A delegate follows the session on worker B...
+        watcher = new(clients)
+        await watcher.connect(b, auth={"token": await _token(b, "hn.db001")})
+        ack = await watcher.sio.call("session:join", {"session_id": session_id}, timeout=WAIT)
+        assert ack["ok"] is True, ack
+
+        # ...another checks in on worker A: B's client is told.
+        delegate = {"Authorization": f"Bearer {await _token(a, 'hn.db002')}"}
+        r = await http.post(f"/api/v1/sessions/{session_id}/attendance", headers=delegate)
+        assert r.status_code == 200, r.text
+    update = await watcher.next("attendance:update", lambda d: d.get("session_id") == session_id)
+    assert update["present"] == 1 and update["seats"] == 30 and update["quorum_met"] is False
+
+    # An emit from any process that writes to the same Redis reaches the room as well.
+    manager = socketio.AsyncRedisManager(REDIS_URL, write_only=True)
+    await manager.emit("test:ping", {"from": "outside"}, room=realtime.session_room(session_id))
+    assert await watcher.next("test:ping") == {"from": "outside"}
