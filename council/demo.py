@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from council import services
 from council.app import domain_modules
 from council.models import Agency, Council, User
+from council.security import hash_password
 from council.settings import Settings
 
 CITY = ("HN", "Hội đồng nhân dân thành phố Hà Nội", 95)
@@ -77,6 +80,12 @@ def delegate_name(i: int) -> str:
     return f"{_FAMILY[i % len(_FAMILY)]} {_MIDDLE[(i // 3) % len(_MIDDLE)]} {_GIVEN[(i * 7) % len(_GIVEN)]}"
 
 
+@cache
+def _demo_hash() -> str:
+    """Every demo account shares one password: hash it once, not two hundred times."""
+    return hash_password(DEMO_PASSWORD)
+
+
 async def _user(
     username: str, role: str, full_name: str, council: str | None = None, agency: str | None = None
 ) -> User:
@@ -91,6 +100,7 @@ async def _user(
         full_name=full_name,
         council_code=council,
         agency_code=agency,
+        password_hash=_demo_hash(),
     )
 
 

@@ -275,8 +275,13 @@ async def user_create(
     agency_code: str | None = None,
     email: str | None = None,
     phone: str | None = None,
+    password_hash: str | None = None,
 ) -> User:
-    """user.create: a person with one role, in one council (or one agency)."""
+    """user.create: a person with one role, in one council (or one agency).
+
+    ``password_hash`` (an argon2 hash of ``password``) lets bulk loads such as the demo hash a
+    shared password once instead of once per person.
+    """
     username = username.strip().lower()
     if not USERNAME_RE.match(username):
         raise Invalid(
@@ -310,7 +315,7 @@ async def user_create(
                 raise Conflict("duplicate", N_("This username is already taken."))
             user = await User.create(
                 username=username,
-                password_hash=hash_password(password),
+                password_hash=password_hash or hash_password(password),
                 role=role,
                 full_name=full_name.strip(),
                 council=council,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from functools import cache
 from typing import Any
 
 import httpx
@@ -10,8 +11,17 @@ import httpx
 from council import services
 from council.auth import SESSION_COOKIE, issue_token
 from council.models import Agency, Council, User
+from council.security import hash_password
 
 PASSWORD = "correct-horse-9"
+
+
+@cache
+def _password_hash() -> str:
+    """Hash the shared test password once: argon2 is slow on purpose."""
+    return hash_password(PASSWORD)
+
+
 _seq = itertools.count(1)
 
 
@@ -63,6 +73,7 @@ async def make_user(
     password: str = PASSWORD,
 ) -> User:
     username = username or f"{role}{next(_seq)}"
+    prehashed = _password_hash() if password == PASSWORD else None
     return await services.user_create(
         None,
         username=username,
@@ -71,6 +82,7 @@ async def make_user(
         full_name=full_name or f"Người dùng {username}",
         council_code=council.code if council and role != "agency" else None,
         agency_code=agency.code if agency else None,
+        password_hash=prehashed,
     )
 
 
