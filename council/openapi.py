@@ -35,12 +35,19 @@ def build(title: str = "Council platform API", version: str = "1") -> dict[str, 
     for meta in API_REGISTRY:
         if meta.body:
             models.add(meta.body)
+        if meta.json_alt:
+            models.add(meta.json_alt)
         if meta.response:
             models.add(meta.response)
     ordered = sorted(models, key=lambda m: m.__name__)
     _, defs = models_json_schema(
         [
-            (m, "validation" if any(meta.body is m for meta in API_REGISTRY) else "serialization")
+            (
+                m,
+                "validation"
+                if any(m in (meta.body, meta.json_alt) for meta in API_REGISTRY)
+                else "serialization",
+            )
             for m in ordered
         ],
         ref_template="#/components/schemas/{model}",
@@ -112,6 +119,9 @@ def build(title: str = "Council platform API", version: str = "1") -> dict[str, 
                     }
                 },
             }
+            if meta.json_alt is not None:
+                ref = {"$ref": f"#/components/schemas/{meta.json_alt.__name__}"}
+                op["requestBody"]["content"]["application/json"] = {"schema": ref}
         ok: dict[str, Any] = {"description": "Success"}
         if meta.raw_response:
             ok["content"] = {meta.raw_response: {"schema": {"type": "string", "format": "binary"}}}

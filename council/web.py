@@ -113,6 +113,7 @@ class ApiMeta:
     multipart: dict[str, str] | None
     query: dict[str, str] | None
     raw_response: str | None
+    json_alt: type[BaseModel] | None = None
 
 
 API_REGISTRY: list[ApiMeta] = []
@@ -257,8 +258,10 @@ def api(
     multipart: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
     raw_response: str | None = None,
+    json_alt: type[BaseModel] | None = None,
 ) -> Callable[[Handler], Route]:
-    """Declare a JSON API route. ``multipart`` documents form fields the handler reads itself;
+    """Declare a JSON API route. ``multipart`` documents form fields the handler reads itself,
+    and ``json_alt`` a JSON body it accepts instead (the handler parses both);
     ``raw_response`` names a non-JSON media type (e.g. a DOCX download)."""
 
     def decorate(handler: Handler) -> Route:
@@ -276,6 +279,7 @@ def api(
                 multipart,
                 query,
                 raw_response,
+                json_alt,
             )
         )
 

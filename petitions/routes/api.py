@@ -108,6 +108,7 @@ async def read_filing(ctx: Ctx) -> tuple[PetitionIn, list[UploadFile], UploadFil
         "files": "file",
         "consent": "file",
     },
+    json_alt=PetitionIn,
 )
 async def petition_file(ctx: Ctx) -> PetitionCreated:
     data, files, consent = await read_filing(ctx)
