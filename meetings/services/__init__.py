@@ -5,6 +5,7 @@ route name.
 """
 
 from meetings.services.attendance import attendance_check_in, attendance_list
+from meetings.services.ballots import ballot_cast
 from meetings.services.documents import (
     DocumentView,
     PageText,
@@ -42,7 +43,6 @@ from meetings.services.speakers import (
 )
 from meetings.services.state import session_state
 from meetings.services.voting import (
-    ballot_cast,
     poll_close,
     poll_create,
     poll_dict,

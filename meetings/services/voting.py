@@ -1,4 +1,4 @@
-"""poll.* and ballot.cast: creating, opening and closing polls, and casting ballots.
+"""poll.*: creating, opening and closing polls (ballot.cast is in ``ballots``).
 
 Atomicity: casting and closing both start their transaction with a *conditional UPDATE* of the
 poll row (``WHERE status = 'open'``). On PostgreSQL that takes the row lock, so a close waits for
@@ -12,19 +12,16 @@ import random
 import uuid
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from council import audit, realtime
-from council.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import User
-from meetings.models import AgendaItem, Attendance, Ballot, BallotReceipt, Poll, PollOption, Session
+from meetings.models import AgendaItem, Attendance, Ballot, BallotReceipt, Poll, PollOption
 from meetings.services.common import (
     attendance_summary,
     get_session,
-    holds_seat,
     is_staff_of,
     iso,
     now,
@@ -34,7 +31,6 @@ from meetings.services.common import (
     user_names,
 )
 from meetings.voting.tally import (
-    InvalidChoice,
     PollKind,
     Rule,
     TallyResult,
@@ -42,9 +38,6 @@ from meetings.voting.tally import (
     tally_confidence,
     tally_election,
     tally_motion,
-    validate_confidence_choice,
-    validate_election_choice,
-    validate_motion_choice,
 )
 from meetings.voting.wording import headline, result_lines
 
@@ -259,71 +252,6 @@ async def poll_open(user: User, poll_id: int) -> Poll:
     return poll
 
 
-# --- ballot.cast ------------------------------------------------------------------------------
-
-
-def _normalise_choice(poll: Poll, option_ids: list[int], choice: Any) -> Any:
-    try:
-        if poll.kind == PollKind.MOTION:
-            return validate_motion_choice(choice)
-        if poll.kind == PollKind.ELECTION:
-            return validate_election_choice(choice, option_ids, poll.max_choices)
-        levels = validate_confidence_choice(choice, option_ids)
-        return {str(k): v for k, v in sorted(levels.items())}
-    except InvalidChoice as exc:
-        raise DomainError(exc.code, N_("This choice does not fit the poll."), status=422) from None
-
-
-async def ballot_cast(user: User, poll_id: int, choice: Any) -> dict[str, Any]:
-    """ballot.cast: one ballot per checked-in delegate of the council, while the poll is open.
-
-    A retried or duplicated cast answers ``already_voted`` and is never counted twice: the
-    receipt's unique (poll, user) constraint is inserted in the same transaction as the ballot.
-    """
-    poll = await get_poll(poll_id)
-    session = await Session.get(id=poll.session_id)
-    if not holds_seat(user, session.council_id):
-        raise Forbidden(N_("Only delegates of this council may vote."))
-    if poll.status != "open":
-        raise Conflict("poll_not_open", N_("This poll is not open."), status=409)
-    if not await Attendance.exists(session_id=session.id, user_id=user.id):
-        raise Conflict("not_checked_in", N_("Check in to the session before voting."), status=409)
-    option_ids = [o.id for o in await _options(poll)]
-    value = _normalise_choice(poll, option_ids, choice)
-    if await BallotReceipt.exists(poll_id=poll.id, user_id=user.id):
-        raise Conflict("already_voted", N_("You have already voted in this poll."), status=409)
-    try:
-        async with in_transaction():
-            counted = await Poll.filter(id=poll.id, status="open").update(voted=F("voted") + 1)
-            if not counted:
-                raise Conflict("poll_not_open", N_("This poll is not open."), status=409)
-            await BallotReceipt.create(
-                poll_id=poll.id, user_id=user.id, choice=None if poll.secret else wrap(value)
-            )
-            await Ballot.create(id=uuid.uuid4(), poll_id=poll.id, choice=wrap(value))
-            await audit.record(
-                "ballot.cast",
-                actor=user,
-                target_type="poll",
-                target_id=poll.id,
-                council_id=session.council_id,
-                details={"poll_id": poll.id}
-                if poll.secret
-                else {"poll_id": poll.id, "choice": value},
-            )
-    except IntegrityError:
-        raise Conflict(
-            "already_voted", N_("You have already voted in this poll."), status=409
-        ) from None
-    voted = await Poll.filter(id=poll.id).values_list("voted", flat=True)
-    await realtime.emit(
-        "poll:progress",
-        {"poll_id": poll.id, "voted": voted[0], "eligible": await eligible_count(session.id)},
-        room=_room(session.id),
-    )
-    return {"recorded": True}
-
-
 # --- poll.close -------------------------------------------------------------------------------
 
 
@@ -375,9 +303,11 @@ async def poll_close(user: User, poll_id: int) -> Poll:
         )
     poll = await get_poll(poll.id)
     view = await poll_dict(poll)
+    # Without the named list of who voted what (GET /polls/{id} has it): one small event to all.
+    summary = {k: v for k, v in view["result"].items() if k != "ballots"}
     await realtime.emit(
         "poll:closed",
-        {"poll_id": poll.id, "result": view["result"], "text": view["text"], "poll": view},
+        {"poll_id": poll.id, "result": summary, "text": view["text"]},
         room=_room(session.id),
     )
     return poll
