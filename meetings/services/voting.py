@@ -302,7 +302,7 @@ async def poll_close(user: User, poll_id: int) -> Poll:
             details={"session_id": session.id, "result": result.as_dict()},
         )
     poll = await get_poll(poll.id)
-    view = await poll_dict(poll)
+    view = await poll_dict(poll, with_ballots=False)
     # Without the named list of who voted what (GET /polls/{id} has it): one small event to all.
     summary = {k: v for k, v in view["result"].items() if k != "ballots"}
     await realtime.emit(
