@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import fields as wfields
@@ -40,7 +41,9 @@ __all__ = [
     "folded",
     "field_terms",
     "runs",
+    "TermCounts",
     "TextValue",
+    "weighted_terms",
 ]
 
 EXACT = "exact"
@@ -102,40 +105,62 @@ def runs(text: str) -> list[list[str]]:
 def _with_pairs(run: list[str], into: list[str]) -> None:
     into.extend(run)
     if len(run) > 1:
-        into.extend([a + PAIR_JOINER + b for a, b in zip(run, run[1:], strict=False)])
+        into.extend(map(PAIR_JOINER.join, zip(run, run[1:], strict=False)))
 
 
 def field_terms(text: str) -> tuple[list[str], list[str]]:
     """Return the (exact, fold) index terms of ``text``: syllables then in-run pairs."""
     exact: list[str] = []
     fold_terms: list[str] = []
-    fmap = _FOLDED
+    fold_of = _FOLDED.__getitem__
     for run in runs(text):
         _with_pairs(run, exact)
-        _with_pairs([fmap[s] for s in run], fold_terms)
+        _with_pairs(list(map(fold_of, run)), fold_terms)
     return exact, fold_terms
 
 
-def weighted_terms(value: TextValue) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-    """Count terms of a text value for both fields: term → [frequency, weight].
+@dataclass
+class TermCounts:
+    """The terms of one field of one document: frequencies, boosted weights, total length."""
 
-    A plain string has boost 1; parts carry their own boost (a title counted twice, say).
+    freqs: Counter[str] = field(default_factory=Counter)
+    # Boosted weight per term; None when every boost is 1 (weights equal frequencies).
+    weights: dict[str, float] | None = None
+
+    @property
+    def length(self) -> int:
+        """The field length Whoosh scores with: the number of terms indexed."""
+        return self.freqs.total()
+
+    def weight(self, term: str) -> float:
+        return float(self.freqs[term] if self.weights is None else self.weights[term])
+
+
+def weighted_terms(value: TextValue) -> tuple[TermCounts, TermCounts]:
+    """Count the exact and folded terms of a text value.
+
+    A plain string has boost 1; parts carry their own boost (a title at 2 counts twice).
     """
-    parts = [(value, 1.0)] if isinstance(value, str) else value
-    exact: dict[str, list[float]] = {}
-    fold_counts: dict[str, list[float]] = {}
-    for text, boost in parts:
-        if not text:
+    parts = [(value, 1.0)] if isinstance(value, str) else [(t, b) for t, b in value if t]
+    exact, fold_counts = TermCounts(), TermCounts()
+    analysed = [(field_terms(text), boost) for text, boost in parts]
+    for counts, side in ((exact, 0), (fold_counts, 1)):
+        for terms, _boost in analysed:
+            counts.freqs.update(terms[side])
+        if all(boost == 1 for _, boost in analysed):
             continue
-        ex, fo = field_terms(text)
-        for counts, terms in ((exact, ex), (fold_counts, fo)):
-            for term, n in Counter(terms).items():
-                slot = counts.get(term)
-                if slot is None:
-                    counts[term] = [n, n * boost]
-                else:
-                    slot[0] += n
-                    slot[1] += n * boost
+        if all(float(boost).is_integer() for _, boost in analysed):
+            weights: Counter[str] = Counter()
+            for terms, boost in analysed:
+                for _ in range(int(boost)):
+                    weights.update(terms[side])
+            counts.weights = weights  # type: ignore[assignment]
+        else:
+            fractional: dict[str, float] = {}
+            for terms, boost in analysed:
+                for term, n in Counter(terms[side]).items():
+                    fractional[term] = fractional.get(term, 0.0) + n * boost
+            counts.weights = fractional
     return exact, fold_counts
 
 
@@ -252,8 +277,8 @@ class VietnameseText(wfields.FieldType):
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         exact, fold_counts = weighted_terms(value)
         counts = fold_counts if self.folded else exact
-        for term, (freq, weight) in counts.items():
-            yield term.encode("utf-8"), int(freq), float(weight), b""
+        for term, freq in counts.freqs.items():
+            yield term.encode("utf-8"), freq, counts.weight(term), b""
 
     def process_text(self, qstring: str, mode: str = "", **kwargs: Any) -> Iterator[str]:
         for token in self.analyzer(qstring, mode=mode, **kwargs):

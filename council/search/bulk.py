@@ -18,7 +18,11 @@ import multiprocessing as mp
 import queue
 import traceback
 from array import array
-from collections.abc import Iterable, Mapping
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator, Mapping
+from functools import partial
+from itertools import chain, compress, repeat
+from operator import sub
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +36,9 @@ from council.search.schema import IndexSpec, SearchError
 __all__ = ["BATCH_SIZE", "SEGMENT_DOCS", "build_segments", "codec_supported", "publish_segments"]
 
 BATCH_SIZE = 500
+# Bulk-built segments are read whole by the executor: bigger blocks mean fewer decode calls.
+BLOCK_LIMIT = 512
+COMPRESSION = 1
 # A worker starts a new segment past this many documents, bounding its memory (~1 GB).
 SEGMENT_DOCS = 250_000
 _POLL_SECONDS = 0.5
@@ -49,6 +56,21 @@ def codec_supported() -> bool:
     )
 
 
+class _PostingsWriter(whoosh3.W3PostingsWriter):
+    """The W3 postings writer with its per-posting Python loops done by C builtins."""
+
+    def _mini_ids(self) -> tuple[int, ...]:
+        ids = self._ids
+        return tuple(map(sub, ids, chain((0,), ids)))
+
+    def _mini_weights(self) -> Any:
+        weights = self._weights
+        first = weights[0]
+        if weights.count(first) == len(weights):
+            return None if first == 1.0 else first
+        return tuple(weights)
+
+
 class _SegmentBuilder:
     """Inverts documents in memory and writes them out as one Whoosh segment."""
 
@@ -56,23 +78,29 @@ class _SegmentBuilder:
         self.storage = storage
         self.spec = spec
         self.schema = spec.whoosh_schema()
-        self.codec = whoosh3.W3Codec()
+        self.codec = whoosh3.W3Codec(blocklimit=BLOCK_LIMIT, compression=COMPRESSION)
         self.segment = self.codec.new_segment(storage, INDEX_NAME)
         self.perdoc = self.codec.per_document_writer(storage, self.segment)
         self.docnum = 0
-        # field → term → (doc numbers, weights); text terms are str, others bytes.
-        self.postings: dict[str, dict[Any, tuple[array, array]]] = {}
+        # field → term → doc numbers; text terms are str, others bytes. Weights are nearly
+        # all 1: only the others are kept, as (position in the term's list, weight).
+        self.ids: dict[str, defaultdict[Any, array]] = {}
+        self.weights: dict[str, defaultdict[Any, list[tuple[int, float]]]] = {}
         self.lengths: dict[str, array] = {
             name: array("I") for name, field in self.schema.items() if field.scorable
         }
 
-    def _post(self, fieldname: str, term: Any, weight: float) -> None:
-        terms = self.postings.setdefault(fieldname, {})
-        lists = terms.get(term)
-        if lists is None:
-            lists = terms[term] = (array("I"), array("f"))
-        lists[0].append(self.docnum)
-        lists[1].append(weight)
+    def _post(self, fieldname: str, terms: list[Any], weights: Mapping[Any, float]) -> None:
+        """Append this document to the posting lists of ``terms`` (a C loop, no Python one)."""
+        ids = self.ids.get(fieldname)
+        if ids is None:
+            ids = self.ids[fieldname] = defaultdict(partial(array, "I"))
+            self.weights[fieldname] = defaultdict(list)
+        _consume(map(array.append, map(ids.__getitem__, terms), repeat(self.docnum)))
+        if weights:
+            others = self.weights[fieldname]
+            for term in compress(weights.keys(), map(_ONE.__ne__, weights.values())):
+                others[term].append((len(ids[term]) - 1, float(weights[term])))
 
     def add(self, raw: Mapping[str, Any]) -> None:
         """Add one domain document (mirrors ``SegmentWriter.add_document``)."""
@@ -80,7 +108,7 @@ class _SegmentBuilder:
         schema = self.schema
         docnum = self.docnum
         perdoc = self.perdoc
-        exact_counts, fold_counts = weighted_terms(fields[EXACT])
+        counted = dict(zip((EXACT, FOLD), weighted_terms(fields[EXACT]), strict=True))
         for column in self.lengths.values():
             column.append(0)
         perdoc.start_doc(docnum)
@@ -88,23 +116,18 @@ class _SegmentBuilder:
             value = fields[fieldname]
             field = schema[fieldname]
             length = 0
-            if fieldname in (EXACT, FOLD):
-                counts = exact_counts if fieldname == EXACT else fold_counts
-                terms = self.postings.setdefault(fieldname, {})
-                for term, (freq, weight) in counts.items():
-                    lists = terms.get(term)
-                    if lists is None:
-                        lists = terms[term] = (array("I"), array("f"))
-                    lists[0].append(docnum)
-                    lists[1].append(weight)
-                    length += int(freq)
+            counts = counted.get(fieldname)
+            if counts is not None:
+                weights = counts.freqs if counts.weights is None else counts.weights
+                self._post(fieldname, list(counts.freqs), weights)
+                length = counts.length
             elif field.indexed:
-                for tbytes, freq, weight, vbytes in field.index(value):
-                    if vbytes:
-                        raise SearchError(f"field {fieldname!r} has posting values")
-                    self._post(fieldname, tbytes, float(weight))
-                    if field.scorable:
-                        length += freq
+                items = list(field.index(value))
+                if any(vbytes for *_, vbytes in items):
+                    raise SearchError(f"field {fieldname!r} has posting values")
+                self._post(fieldname, [i[0] for i in items], {i[0]: i[2] for i in items})
+                if field.scorable:
+                    length = sum(i[1] for i in items)
             if field.scorable:
                 self.lengths[fieldname][docnum] = length
             stored = fields.get(f"_stored_{fieldname}", value)
@@ -118,31 +141,41 @@ class _SegmentBuilder:
         """Write the postings and close the segment; returns the Whoosh segment object."""
         self.perdoc.close()
         fieldwriter = self.codec.field_writer(self.storage, self.segment)
-        blocklimit = self.codec._blocklimit
-        for fieldname in sorted(self.postings):
+        for fieldname in sorted(self.ids):
             field = self.schema[fieldname]
             lengths = self.lengths.get(fieldname)
-            terms = self.postings[fieldname]
+            ids, weights = self.ids.pop(fieldname), self.weights.pop(fieldname)
             fieldwriter.start_field(fieldname, field)
+            postings = _PostingsWriter(fieldwriter._postfile, BLOCK_LIMIT, compression=COMPRESSION)
+            fieldwriter._postwriter = postings
             # UTF-8 byte order equals code point order, so str keys sort like their bytes.
-            for term in sorted(terms):
-                ids, weights = terms[term]
+            for term in sorted(ids):
                 tbytes = term.encode("utf-8") if isinstance(term, str) else term
+                term_ids = ids[term]
+                term_weights = _UNIT * len(term_ids)
+                for position, weight in weights.get(term, ()):
+                    term_weights[position] = weight
                 fieldwriter.start_term(tbytes)
-                _write_postings(fieldwriter._postwriter, ids, weights, lengths, blocklimit)
+                _write_postings(postings, term_ids, term_weights, lengths)
                 fieldwriter.finish_term()
             fieldwriter.finish_field()
-            del self.postings[fieldname]
         fieldwriter.close()
         self.segment.set_doc_count(self.docnum)
         return self.segment
 
 
-def _write_postings(
-    writer: Any, ids: array, weights: array, lengths: array | None, blocklimit: int
-) -> None:
+_ONE = 1
+_UNIT = array("f", [1.0])
+
+
+def _consume(iterator: Iterator[Any]) -> None:
+    deque(iterator, maxlen=0)
+
+
+def _write_postings(writer: Any, ids: array, weights: array, lengths: array | None) -> None:
     """Fill the postings writer's block buffer a block at a time (what add_posting does)."""
     total = len(ids)
+    blocklimit = writer._blocklimit
     for start in range(0, total, blocklimit):
         end = min(start + blocklimit, total)
         block_ids = ids[start:end]
@@ -243,10 +276,12 @@ class BulkBuild:
         segments: list[Any] = []
         pending = len(self.workers)
         while pending:
+            exited = all(p.exitcode is not None for p in self.workers)
             try:
-                status, payload = self.results.get(timeout=_POLL_SECONDS)
+                # Once every worker has exited, only messages already in flight remain.
+                status, payload = self.results.get(timeout=5.0 if exited else _POLL_SECONDS)
             except queue.Empty:
-                if all(p.exitcode is not None for p in self.workers):
+                if exited:
                     self.abort()
                     raise SearchError("index rebuild failed: a worker process died") from None
                 continue

@@ -1,16 +1,16 @@
-"""Query execution over Whoosh segments with set and table operations instead of matchers.
+"""Query execution over Whoosh segments with array operations instead of matchers.
 
 Whoosh's matchers advance one posting at a time in Python (a few microseconds each); a common
 syllable such as "đường" is in a third of all petitions, so a ranked search with an exact
-total count would take hundreds of milliseconds. This executor reads each posting list a block
-at a time (decompress, unpickle, ``itertools.accumulate``), intersects candidates as sets, and
-scores them with Whoosh's own BM25F formula through per-query lookup tables over the one-byte
-field lengths Whoosh stores, so nearly all work runs inside CPython's C builtins.
+total would take hundreds of milliseconds. This executor reads each posting list a block at
+a time (unpickle, then one NumPy conversion), counts and filters candidates with boolean
+masks over the segment, and scores them with Whoosh's own BM25F formula through a lookup
+table over the one-byte field lengths Whoosh stores.
 
-Scores equal ``searcher.search()`` with ``BM25F()`` on the same query
-(``tests/council/search/test_execute.py`` checks it); :func:`supported` tells whether the
-installed Whoosh has the codec internals read here, and the index falls back to Whoosh's
-searcher otherwise.
+Scores and order equal ``searcher.search()`` with ``BM25F()`` on the same query (ties go to
+the earlier document; ``tests/council/search/test_execute.py`` checks it). :func:`supported`
+tells whether the installed Whoosh has the codec internals read here; the index falls back
+to Whoosh's searcher otherwise.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, repeat
-from operator import add, and_, neg
 from typing import Any
 
+import numpy as np
 from whoosh.codec import whoosh3
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
@@ -37,10 +36,10 @@ __all__ = ["K1", "B", "Executor", "Ranked", "supported"]
 # Whoosh's BM25F defaults.
 K1 = 1.2
 B = 0.75
-
-Postings = tuple[list[int], list[float] | None]
 # Whoosh fills a 64-bit numeric column with its maximum where a document has no value.
-_MISSING = 2**64 - 1
+_MISSING = np.uint64(2**64 - 1)
+_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+_NO_IDS = np.zeros(0, dtype=np.int64)
 
 
 def supported() -> bool:
@@ -57,12 +56,20 @@ class Ranked:
     top: list[tuple[float, int]] = field(default_factory=list)
 
 
+@dataclass
+class Postings:
+    """A term's postings in one segment: sorted document numbers, weights (None: all 1)."""
+
+    ids: np.ndarray
+    weights: np.ndarray | None
+
+
 class _SegmentData:
     """Per-segment arrays, cached while the segment lives (segments never change content)."""
 
     def __init__(self) -> None:
-        self.lengths: dict[str, bytes] = {}
-        self.columns: dict[str, Any] = {}
+        self.lengths: dict[str, np.ndarray] = {}
+        self.columns: dict[str, np.ndarray] = {}
 
 
 class Executor:
@@ -85,7 +92,7 @@ class Executor:
             data = self._segments[segid] = _SegmentData()
         return data
 
-    def _lengths(self, reader: Any, fieldname: str) -> bytes:
+    def _lengths(self, reader: Any, fieldname: str) -> np.ndarray:
         """The one-byte encoded field length of every document of a segment."""
         data = self._data(reader)
         found = data.lengths.get(fieldname)
@@ -95,49 +102,21 @@ class Executor:
                 whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN
             )
             if column is None:
-                found = bytes(count)
+                found = np.zeros(count, dtype=np.uint8)
             else:
-                found = bytes(column[d] for d in range(count))
+                found = _numeric_column(column, count, np.dtype(np.uint8))
             data.lengths[fieldname] = found
         return found
 
-    def _column(self, reader: Any, fieldname: str) -> Any:
-        """A sortable field's column values for a segment, loaded into memory."""
+    def _column(self, reader: Any, fieldname: str) -> np.ndarray:
+        """A sortable numeric field's column (Whoosh's sortable uint64 form) for a segment."""
         data = self._data(reader)
         found = data.columns.get(fieldname)
         if found is None:
             column = reader.column_reader(fieldname, translate=False)
-            found = column.load() if hasattr(column, "load") else list(column)
-            data.columns[fieldname] = found
+            found = _numeric_column(column, reader.doc_count_all(), np.dtype(">u8"))
+            data.columns[fieldname] = found.astype(np.uint64)
         return found
-
-    def _allowed(self, reader: Any, filters: list[Filter], deleted: frozenset[int]) -> set[int]:
-        """The live documents of a segment passing every filter."""
-        result: set[int] | None = None
-        for f in sorted(filters, key=lambda f: isinstance(f, RangeFilter)):
-            if isinstance(f, KeywordFilter):
-                ids: set[int] = set()
-                for value in f.values:
-                    ids.update(_postings(reader, f.field, value)[0])
-                result = ids if result is None else result & ids
-            else:
-                result = self._in_range(reader, f, result)
-            if not result:
-                return set()
-        assert result is not None
-        return result - deleted if deleted else result
-
-    def _in_range(self, reader: Any, f: RangeFilter, among: set[int] | None) -> set[int]:
-        field = reader.schema[f.field]
-        values = self._column(reader, f.field)
-        # Column values are Whoosh's sortable form; the type's maximum marks "no value".
-        low = field.to_column_value(f.start) if f.start is not None else 0
-        high = field.to_column_value(f.end) if f.end is not None else _MISSING - 1
-        high = min(high, _MISSING - 1)
-        docs = sorted(among) if among is not None else range(len(values))
-        picked = list(map(values.__getitem__, docs)) if among is not None else values
-        inside = map(and_, map(low.__le__, picked), map(high.__ge__, picked))
-        return set(compress(docs, inside))
 
     # --- running ------------------------------------------------------------------------------
 
@@ -153,18 +132,21 @@ class Executor:
     ) -> Ranked:
         """Count the matches of ``words`` passing ``filters`` and rank the best ``k``.
 
-        Without words every document passing the filter matches (score 0). With
+        Without words every document passing the filters matches (score 0). With
         ``sort_field`` the top ``k`` are by that column instead of by score.
         """
-        stats = _Stats(searcher, words)
+        stats = _Stats(searcher)
         total = 0
         tops: list[list[tuple[float, int]]] = []
         for reader, offset in searcher.reader().leaf_readers():
+            if not reader.doc_count_all():
+                continue
             count, top = self._run_segment(
                 reader, offset, words, match_all, filters, k, stats, sort_field, reverse
             )
             total += count
             tops.append(top)
+        # Per-segment keys are (primary, -global docnum): larger is better.
         merged = heapq.nlargest(k, (item for top in tops for item in top))
         if sort_field is not None:
             return Ranked(total, [(0.0, -key) for _value, key in merged])
@@ -181,195 +163,164 @@ class Executor:
         stats: _Stats,
         sort_field: str | None,
         reverse: bool,
-    ) -> tuple[int, list[tuple[float, int]]]:
-        if not reader.doc_count_all():
-            return 0, []
-        deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
-        allowed = self._allowed(reader, filters, deleted) if filters else None
+    ) -> tuple[int, list[tuple[Any, int]]]:
+        size = reader.doc_count_all()
+        mask = self._allowed(reader, filters, size) if filters else None
+        if reader.has_deletions():
+            if mask is None:
+                mask = np.ones(size, dtype=bool)
+            mask[np.fromiter(reader.deleted_docs_set, np.int64)] = False
 
         fold_postings = [_postings(reader, FOLD, w.fold) for w in words]
-        if len(words) == 1 and allowed is None and not deleted:
-            docs = fold_postings[0][0]  # already sorted and unique
+        if len(words) == 1 and mask is None:
+            docs = fold_postings[0].ids
+        elif words:
+            hits = np.zeros(size, dtype=np.uint8)
+            for postings in fold_postings:
+                hits[postings.ids] += 1
+            matched = hits == len(words) if match_all else hits > 0
+            docs = np.flatnonzero(matched & mask if mask is not None else matched)
         else:
-            if words:
-                candidates = _combine([p[0] for p in fold_postings], match_all)
-                if allowed is not None:
-                    candidates &= allowed
-                elif deleted:
-                    candidates -= deleted
-            elif allowed is not None:
-                candidates = allowed
-            else:
-                candidates = set(range(reader.doc_count_all())) - deleted
-            docs = sorted(candidates)
-        if not docs:
+            docs = np.flatnonzero(mask) if mask is not None else np.arange(size)
+        if not len(docs):
             return 0, []
 
         if sort_field is not None:
-            values = self._column(reader, sort_field)
-            sign = 1 if reverse else -1
-            # Ties keep index order (earlier document first), like Whoosh's sorter.
-            keyed = zip(
-                map(sign.__mul__, map(values.__getitem__, docs)),
-                map(neg, map(offset.__add__, docs)),
-                strict=True,
-            )
-            return len(docs), heapq.nlargest(k, keyed)
-
+            values = self._column(reader, sort_field)[docs]
+            # Smallest key first; for newest first, invert the unsigned values.
+            keys = ~values if reverse else values
+            chosen = _smallest(keys, docs, k)
+            return len(docs), [(-int(keys[i]), -(offset + int(docs[i]))) for i in chosen]
         if not words:
-            top_docs = docs[:k]
-            return len(docs), [(0.0, -(offset + d)) for d in top_docs]
+            return len(docs), [(0.0, -(offset + int(d))) for d in docs[:k]]
 
-        totals: list[float] = [0.0] * len(docs)
-        fold_lengths = self._lengths(reader, FOLD)
-        exact_lengths = self._lengths(reader, EXACT)
+        totals = np.zeros(size, dtype=np.float64)
         for word, fold in zip(words, fold_postings, strict=True):
-            totals = list(
-                map(add, totals, _scores(fold, docs, fold_lengths, stats.table(FOLD, word.fold)))
-            )
+            self._add_scores(totals, reader, FOLD, fold, stats.scale(FOLD, word.fold))
             exact = _postings(reader, EXACT, word.exact)
-            if exact[0]:
-                table = stats.table(EXACT, word.exact, EXACT_BOOST)
-                totals = list(map(add, totals, _scores(exact, docs, exact_lengths, table)))
-        return len(docs), _top(totals, docs, offset, k)
+            if len(exact.ids):
+                scale = stats.scale(EXACT, word.exact, EXACT_BOOST)
+                self._add_scores(totals, reader, EXACT, exact, scale)
+        scores = totals[docs]
+        chosen = _smallest(-scores, docs, k)
+        return len(docs), [(float(scores[i]), -(offset + int(docs[i]))) for i in chosen]
+
+    def _add_scores(
+        self, totals: np.ndarray, reader: Any, fieldname: str, postings: Postings, scale: Any
+    ) -> None:
+        """Add one term's BM25 score to ``totals`` at each of its documents."""
+        idf, avg = scale
+        norm = K1 * ((1 - B) + B * _LENGTHS / avg)
+        lengths = norm[self._lengths(reader, fieldname)[postings.ids]]
+        weights = postings.weights
+        if weights is None:
+            totals[postings.ids] += idf * (K1 + 1) / (1.0 + lengths)
+        else:
+            totals[postings.ids] += idf * weights * (K1 + 1) / (weights + lengths)
+
+    def _allowed(self, reader: Any, filters: list[Filter], size: int) -> np.ndarray:
+        """A mask of the documents of a segment passing every filter."""
+        mask = np.ones(size, dtype=bool)
+        for f in filters:
+            if isinstance(f, KeywordFilter):
+                hit = np.zeros(size, dtype=bool)
+                for value in f.values:
+                    hit[_postings(reader, f.field, value).ids] = True
+                mask &= hit
+            elif isinstance(f, RangeFilter):
+                mask &= self._in_range(reader, f)
+        return mask
+
+    def _in_range(self, reader: Any, f: RangeFilter) -> np.ndarray:
+        field_type = reader.schema[f.field]
+        values = self._column(reader, f.field)
+        inside = values != _MISSING
+        if f.start is not None:
+            inside &= values >= np.uint64(field_type.to_column_value(f.start))
+        if f.end is not None:
+            inside &= values <= np.uint64(field_type.to_column_value(f.end))
+        return inside
 
 
 class _Stats:
-    """Collection statistics (idf, average lengths) and the per-term BM25 lookup tables."""
+    """Collection statistics (idf, average field lengths) for the whole index."""
 
-    def __init__(self, searcher: Searcher, words: list[QueryWord]) -> None:
+    def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
-        self.doc_count = searcher.doc_count_all()
         self._avg: dict[str, float] = {}
-        self._tables: dict[tuple[str, str, float], _Table] = {}
 
-    def table(self, fieldname: str, text: str, boost: float = 1.0) -> _Table:
-        key = (fieldname, text, boost)
-        found = self._tables.get(key)
-        if found is None:
-            avg = self._avg.get(fieldname)
-            if avg is None:
-                avg = self._avg[fieldname] = self.searcher.avg_field_length(fieldname) or 1
-            idf = self.searcher.idf(fieldname, text)
-            found = self._tables[key] = _Table(idf * boost, avg)
-        return found
+    def scale(self, fieldname: str, text: str, boost: float = 1.0) -> tuple[float, float]:
+        """(idf × boost, average field length) of a term."""
+        avg = self._avg.get(fieldname)
+        if avg is None:
+            avg = self._avg[fieldname] = self.searcher.avg_field_length(fieldname) or 1
+        return self.searcher.idf(fieldname, text) * boost, avg
 
 
-class _Table:
-    """BM25 by length byte: ``bm25(idf, w, L, avg) = idf * w * (K1 + 1) / (w + norm[L])``.
-
-    One row of 256 scores per distinct posting weight, so scoring a posting is two lookups.
-    """
-
-    def __init__(self, scale: float, avg: float) -> None:
-        self.scale = scale * (K1 + 1)
-        self.norm = [K1 * ((1 - B) + B * byte_to_length(b) / avg) for b in range(256)]
-        self._rows: dict[float, list[float]] = {}
-        # Scores of weight-1 postings, the vast majority.
-        self.unit = self.row(1.0)
-
-    def row(self, weight: float) -> list[float]:
-        found = self._rows.get(weight)
-        if found is None:
-            scale = self.scale * weight
-            found = self._rows[weight] = [scale / (weight + n) for n in self.norm]
-        return found
-
-    def flat(self, weights: Iterable[float]) -> tuple[list[float], dict[float, int]]:
-        """The rows of ``weights`` end to end, and each weight's row offset."""
-        flat: list[float] = []
-        offsets = {}
-        for weight in weights:
-            offsets[weight] = len(flat)
-            flat.extend(self.row(weight))
-        return flat, offsets
+def _numeric_column(column: Any, count: int, dtype: np.dtype) -> np.ndarray:
+    """A Whoosh numeric column as an array, read in one piece when its layout allows."""
+    raw = getattr(column, "_dbfile", None)
+    if raw is not None and getattr(column, "_fixedlen", None) == dtype.itemsize:
+        stored = min(column._count, count)
+        data = raw.get(column._basepos, stored * dtype.itemsize)
+        values = np.full(count, column._default, dtype=dtype)
+        values[:stored] = np.frombuffer(data, dtype=dtype)
+        return values
+    return np.fromiter((column[d] for d in range(count)), dtype, count)
 
 
-def _top(scores: list[float], docs: list[int], offset: int, k: int) -> list[tuple[float, int]]:
-    """The ``k`` best (score, -global docnum) pairs; ties go to the earlier document."""
-    if len(scores) > 8 * k:
-        # Cut to the documents scoring at least the k-th best before building tuples.
-        threshold = heapq.nlargest(k, scores)[-1]
-        keep = list(map(threshold.__le__, scores))
-        docs = list(compress(docs, keep))
-        scores = list(compress(scores, keep))
-    keyed = zip(scores, map(neg, map(offset.__add__, docs)), strict=True)
-    return heapq.nlargest(k, keyed)
-
-
-def _scores(postings: Postings, docs: list[int], lengths: bytes, table: _Table) -> list[float]:
-    """Scores of ``docs`` (sorted) for one term; 0.0 where the term is absent."""
-    ids, weights = postings
-    if ids == docs or len(ids) <= 2 * len(docs):
-        # Score the whole posting list; cheaper than selecting the candidates first.
-        present, present_weights = ids, weights
-    elif weights is None:
-        present, present_weights = list(filter(set(ids).__contains__, docs)), None
+def _smallest(keys: np.ndarray, docs: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` smallest keys, ties to the earlier document, in order."""
+    if len(keys) > k:
+        cut = np.partition(keys, k - 1)[k - 1]
+        below = np.flatnonzero(keys < cut)
+        ties = np.flatnonzero(keys == cut)[: k - len(below)]
+        positions = np.concatenate([below, ties])
     else:
-        by_doc = dict(zip(ids, weights, strict=True))
-        present = list(filter(by_doc.__contains__, docs))
-        present_weights = list(map(by_doc.__getitem__, present))
-    length_bytes = map(lengths.__getitem__, present)
-    if present_weights is None:
-        scores = list(map(table.unit.__getitem__, length_bytes))
-    else:
-        flat, offsets = table.flat(set(present_weights))
-        cells = map(add, map(offsets.__getitem__, present_weights), length_bytes)
-        scores = list(map(flat.__getitem__, cells))
-    if present is docs or present == docs:
-        return scores
-    by_doc_score = dict(zip(present, scores, strict=True))
-    return list(map(by_doc_score.get, docs, repeat(0.0)))
-
-
-def _combine(id_lists: list[list[int]], match_all: bool) -> set[int]:
-    """Intersect (all words) or unite (any word) posting lists, smallest first."""
-    ordered = sorted(id_lists, key=len)
-    result = set(ordered[0])
-    for ids in ordered[1:]:
-        if match_all:
-            if not result:
-                break
-            result = result.intersection(ids)
-        else:
-            result.update(ids)
-    return result
+        positions = np.arange(len(keys))
+    order = np.lexsort((docs[positions], keys[positions]))
+    return positions[order]
 
 
 def _postings(reader: Any, fieldname: str, text: str | bytes) -> Postings:
-    """All (docnum, weight) postings of a term in one segment; weights None when all 1.0.
-
-    Deleted documents are included: callers remove them from candidate sets.
-    """
+    """All postings of a term in one segment (deleted documents included)."""
     try:
         matcher = reader.postings(fieldname, text)
     except TermNotFound:
-        return [], None
+        return Postings(_NO_IDS, None)
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
-    ids: list[int] = []
-    weights: list[float] = []
-    unit = True
-    if isinstance(matcher, whoosh3.W3LeafMatcher):
-        while matcher.is_active():
-            matcher._read_data()
-            deltas, block_weights, _values = matcher._data
-            start = len(ids)
-            ids.extend(accumulate(deltas))
-            if block_weights is None:
-                weights.extend(repeat(1.0, len(ids) - start))
-            elif isinstance(block_weights, float):
-                unit = unit and block_weights == 1.0
-                weights.extend(repeat(block_weights, len(ids) - start))
-            else:
-                unit = False
-                weights.extend(block_weights)
-            matcher._next_block()
-    else:
+    if not isinstance(matcher, whoosh3.W3LeafMatcher):
+        ids, weights = [], []
         while matcher.is_active():
             ids.append(matcher.id())
-            weight = matcher.weight()
-            unit = unit and weight == 1.0
-            weights.append(weight)
+            weights.append(matcher.weight())
             matcher.next()
-    return ids, (None if unit else weights)
+        array = np.array(weights, dtype=np.float64)
+        unit = bool(np.all(array == 1.0))
+        return Postings(np.array(ids, dtype=np.int64), None if unit else array)
+    deltas: list[int] = []
+    starts: list[int] = []
+    last_ids: list[int] = []
+    weighted: list[tuple[int, int, Any]] = []
+    while matcher.is_active():
+        matcher._read_data()
+        block_deltas, block_weights, _values = matcher._data
+        start = len(deltas)
+        starts.append(start)
+        deltas.extend(block_deltas)
+        if block_weights is not None and block_weights != 1.0:
+            weighted.append((start, len(deltas), block_weights))
+        last_ids.append(matcher._maxid)
+        matcher._next_block()
+    ids = np.array(deltas, dtype=np.int64)
+    # Each block's first delta is absolute: make it relative to the previous block's last id.
+    if len(starts) > 1:
+        ids[starts[1:]] -= np.array(last_ids[:-1], dtype=np.int64)
+    np.cumsum(ids, out=ids)
+    weights = None
+    if weighted:
+        weights = np.ones(len(ids), dtype=np.float64)
+        for start, end, block_weights in weighted:
+            weights[start:end] = block_weights
+    return Postings(ids, weights)
