@@ -63,14 +63,11 @@ def update(package: str) -> list[str]:
     catalog = Catalog(locale="vi", project=package, charset="utf-8")
     for msgid, where in sorted(extract(package).items()):
         previous = old.get(msgid) if old else None
-        message = catalog.add(
+        catalog.add(
             msgid,
             previous.string if previous else "",
             locations=[(str(Path(f).relative_to(ROOT)), n) for f, n in where[:3]],
         )
-        # Messages are formatted with str.format; a "%" is literal text ("95% of …"), so the
-        # python-format flag Babel guesses would make `pybabel compile` reject good translations.
-        message.flags.discard("python-format")
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
         write_po(fh, catalog, width=100, sort_output=True)
