@@ -322,8 +322,15 @@ def test_restore_of_something_that_is_not_a_backup_fails_cleanly(
 
 
 def test_serve_answers_healthz_and_stops(instance: Instance) -> None:
-    instance.run("create-user", "--username", "quantri.serve", "--password", "mat-khau-dai-9",
-                 "--role", "admin")
+    instance.run(
+        "create-user",
+        "--username",
+        "quantri.serve",
+        "--password",
+        "mat-khau-dai-9",
+        "--role",
+        "admin",
+    )
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "council.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
