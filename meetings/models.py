@@ -9,6 +9,7 @@ so the storage order does not follow the order of receipts either.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -209,7 +210,7 @@ class Poll(Model):
     seats = fields.IntField()
     # Count of ballots, bumped by the same conditional UPDATE that checks the poll is open.
     voted = fields.IntField(default=0)
-    result = fields.JSONField(null=True)
+    result: Any = fields.JSONField(null=True)
     created_by_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     opened_at = fields.DatetimeField(null=True)
@@ -244,7 +245,7 @@ class Ballot(Model):
     poll: fields.ForeignKeyRelation[Poll] = fields.ForeignKeyField(
         "meetings.Poll", related_name="ballots", on_delete=fields.CASCADE
     )
-    choice = fields.JSONField()
+    choice: Any = fields.JSONField()
 
     poll_id: int
 
@@ -265,7 +266,7 @@ class BallotReceipt(Model):
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "council.User", related_name="ballot_receipts", on_delete=fields.RESTRICT
     )
-    choice = fields.JSONField(null=True)
+    choice: Any = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     poll_id: int

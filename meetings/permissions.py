@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from council.permissions import Permission, Scope, allow, logged_in, public
 from meetings.models import AgendaItem, Document, Poll, Session, SpeakerRequest
@@ -24,31 +24,31 @@ def _int(params: Mapping[str, Any], key: str) -> int | None:
 async def session_scope(params: Mapping[str, Any]) -> Scope:
     sid = _int(params, "session_id") or _int(params, "id")
     council_id = await Session.filter(id=sid or 0).values_list("council_id", flat=True)
-    return Scope.council(*council_id)
+    return _council(council_id)
 
 
 async def poll_scope(params: Mapping[str, Any]) -> Scope:
     pid = _int(params, "poll_id")
     rows = await Poll.filter(id=pid or 0).values_list("session__council_id", flat=True)
-    return Scope.council(*rows)
+    return _council(rows)
 
 
 async def item_scope(params: Mapping[str, Any]) -> Scope:
     iid = _int(params, "item_id")
     rows = await AgendaItem.filter(id=iid or 0).values_list("session__council_id", flat=True)
-    return Scope.council(*rows)
+    return _council(rows)
 
 
 async def document_scope(params: Mapping[str, Any]) -> Scope:
     did = _int(params, "document_id")
     rows = await Document.filter(id=did or 0).values_list("session__council_id", flat=True)
-    return Scope.council(*rows)
+    return _council(rows)
 
 
 async def speaker_scope(params: Mapping[str, Any]) -> Scope:
     rid = _int(params, "request_id")
     rows = await SpeakerRequest.filter(id=rid or 0).values_list("session__council_id", flat=True)
-    return Scope.council(*rows)
+    return _council(rows)
 
 
 async def council_code_scope(params: Mapping[str, Any]) -> Scope:
@@ -57,7 +57,11 @@ async def council_code_scope(params: Mapping[str, Any]) -> Scope:
     rows = await Council.filter(code=str(params.get("council_code", ""))).values_list(
         "id", flat=True
     )
-    return Scope.council(*rows)
+    return _council(rows)
+
+
+def _council(rows: Any) -> Scope:
+    return Scope.council(*cast(list[int], rows))
 
 
 def _staff(name: str, resolve: Any = session_scope) -> Permission:

@@ -16,7 +16,7 @@ import logging
 import random
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -89,7 +89,9 @@ async def _open_poll(poll_id: int) -> tuple[Poll, Session, list[int]]:
         raise _not_open()
     option_ids: list[int] = []
     if poll.kind != PollKind.MOTION:
-        option_ids = list(await PollOption.filter(poll_id=poll.id).values_list("id", flat=True))
+        option_ids = cast(
+            list[int], await PollOption.filter(poll_id=poll.id).values_list("id", flat=True)
+        )
     return poll, poll.session, option_ids
 
 
@@ -115,11 +117,11 @@ _writers: dict[int, _Writer] = {}
 async def _submit(poll: Poll, session: Session, user: User, value: Any) -> None:
     loop = asyncio.get_running_loop()
     writer = _writers.setdefault(poll.id, _Writer())
-    cast = _Cast(user, value, loop.create_future())
-    writer.queue.append(cast)
+    pending = _Cast(user, value, loop.create_future())
+    writer.queue.append(pending)
     if writer.task is None or writer.task.done():
         writer.task = loop.create_task(_drain(poll, session, writer))
-    await cast.future
+    await pending.future
 
 
 async def _drain(poll: Poll, session: Session, writer: _Writer) -> None:
@@ -129,9 +131,9 @@ async def _drain(poll: Poll, session: Session, writer: _Writer) -> None:
             try:
                 await _write_batch(poll, session, batch)
             except Exception as exc:  # answer every waiting caller, whatever went wrong
-                for cast in batch:
-                    if not cast.future.done():
-                        cast.future.set_exception(exc)
+                for item in batch:
+                    if not item.future.done():
+                        item.future.set_exception(exc)
     finally:
         # No await since the queue was seen empty: no cast can have been queued meanwhile.
         if _writers.get(poll.id) is writer:
@@ -150,16 +152,16 @@ async def _write_batch(poll: Poll, session: Session, batch: list[_Cast]) -> None
     )
     seen: set[int] = set()
     unique: list[_Cast] = []
-    for cast in batch:
-        if cast.user.id not in present:
-            cast.future.set_exception(
+    for item in batch:
+        if item.user.id not in present:
+            item.future.set_exception(
                 Conflict("not_checked_in", N_("Check in to the session before voting."), status=409)
             )
-        elif cast.user.id in seen:
-            cast.future.set_exception(_already_voted())
+        elif item.user.id in seen:
+            item.future.set_exception(_already_voted())
         else:
-            seen.add(cast.user.id)
-            unique.append(cast)
+            seen.add(item.user.id)
+            unique.append(item)
     try:
         async with in_transaction():
             if not await Poll.filter(id=poll.id, status="open").update(voted=F("voted")):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from council.errors import Conflict, Forbidden, NotFound
 from council.i18n import N_
@@ -108,7 +108,8 @@ async def seats_and_quorum(session: Session) -> tuple[int, int]:
 
 
 async def present_user_ids(session_id: int) -> list[int]:
-    return list(await Attendance.filter(session_id=session_id).values_list("user_id", flat=True))
+    rows = await Attendance.filter(session_id=session_id).values_list("user_id", flat=True)
+    return cast(list[int], rows)
 
 
 async def attendance_summary(session: Session) -> dict[str, Any]:

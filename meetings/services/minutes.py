@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import cast
 
 from council.errors import Forbidden
 from council.i18n import N_
@@ -16,7 +17,7 @@ from meetings.minutes import (
     render_docx,
     render_pdf,
 )
-from meetings.models import Attendance, BallotReceipt, Poll, Session
+from meetings.models import Attendance, BallotReceipt, Poll, PollOption, Session
 from meetings.services.common import KIND_LABELS_VI, get_session, same_council, user_names
 from meetings.services.sessions import items_of
 from meetings.services.speakers import speakers_of_item
@@ -42,7 +43,7 @@ def _worded_choice(poll: Poll, choice: object, labels: dict[int, str]) -> str:
 async def _vote_record(poll: Poll) -> VoteRecord:
     named = None
     if not poll.secret:
-        labels = {o.id: o.label for o in await poll.options.all()}
+        labels = {o.id: o.label for o in await PollOption.filter(poll_id=poll.id)}
         receipts = await BallotReceipt.filter(poll_id=poll.id).order_by("user_id")
         names = await user_names([r.user_id for r in receipts])
         named = sorted(
@@ -69,7 +70,10 @@ async def minutes_record(session: Session) -> MinutesRecord:
         "full_name", "id"
     )
     present_ids = set(
-        await Attendance.filter(session_id=session.id).values_list("user_id", flat=True)
+        cast(
+            list[int],
+            await Attendance.filter(session_id=session.id).values_list("user_id", flat=True),
+        )
     )
     names = await user_names([m.id for m in members] + list(present_ids))
     chair = next((m for m in members if m.role == "chair"), None)

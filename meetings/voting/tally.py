@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Rule(StrEnum):
@@ -369,27 +370,27 @@ def tally_confidence(
 
 def result_from_dict(data: Mapping[str, object]) -> TallyResult:
     """Rebuild a result from :meth:`as_dict` output (as stored on a closed poll)."""
-    d: dict[str, object] = dict(data)
+    d: dict[str, Any] = dict(data)
     kind = d.get("kind")
-    seats = int(d["seats"])  # type: ignore[call-overload]
+    seats = int(d["seats"])
     if kind == PollKind.MOTION.value:
         return MotionResult(
             yes=int(d["yes"]),
             no=int(d["no"]),
-            abstain=int(d["abstain"]),  # type: ignore[call-overload]
+            abstain=int(d["abstain"]),
             seats=seats,
             rule=Rule(str(d["rule"])),
-            required=int(d["required"]),  # type: ignore[call-overload]
+            required=int(d["required"]),
             passed=bool(d["passed"]),
         )
-    options = list(d.get("options", []))  # type: ignore[call-overload]
+    options = list(d.get("options", []))
     if kind == PollKind.ELECTION.value:
         return ElectionResult(
             seats=seats,
             rule=Rule(str(d["rule"])),
-            required=int(d["required"]),  # type: ignore[call-overload]
+            required=int(d["required"]),
             max_choices=int(d["max_choices"]),
-            ballots=int(d["ballots"]),  # type: ignore[call-overload]
+            ballots=int(d["ballots"]),
             candidates=[
                 CandidateResult(
                     int(o["option_id"]),
@@ -405,7 +406,7 @@ def result_from_dict(data: Mapping[str, object]) -> TallyResult:
     if kind == PollKind.CONFIDENCE.value:
         return ConfidenceResult(
             seats=seats,
-            ballots=int(d["ballots"]),  # type: ignore[call-overload]
+            ballots=int(d["ballots"]),
             persons=[
                 PersonConfidence(
                     int(o["option_id"]),
