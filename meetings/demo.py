@@ -255,4 +255,4 @@ async def load(settings: Settings) -> list[tuple[str, str, str]]:
         for title, kind in AGENDA[:5]:
             await services.item_create(city_secretariat, upcoming.id, title=title, kind=kind)
         await services.session_publish(city_secretariat, upcoming.id)
-    return [("delegate", f"{SLUG}.db001", "demo-2026")]
+    return []  # the core demo already prints this council's delegate login

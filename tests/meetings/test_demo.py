@@ -9,8 +9,8 @@ from meetings.models import Document, Poll, Session
 
 @pytest.mark.slow
 async def test_demo_sitting_is_ready_to_vote_and_safe_to_run_twice(settings, client) -> None:
-    await load_core()
-    logins = await demo.load(settings)
+    logins = await load_core()
+    assert await demo.load(settings) == []
     assert await demo.load(settings) == []
     assert ("delegate", "hn.badinh.db001", DEMO_PASSWORD) in logins
     session = await Session.get(title=demo.TITLE)
