@@ -34,9 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tortoise import Tortoise  # noqa: E402
 from tortoise.transactions import in_transaction  # noqa: E402
 
-from council.search.analysis import runs  # noqa: E402
+from council.search.analysis import EXACT, FOLD, runs  # noqa: E402
 from council.search.engine import SearchEngine, rebuild, register_index  # noqa: E402
+from council.search.index import SearchIndex  # noqa: E402
 from council.search.outbox import IndexWorker, enqueue  # noqa: E402
+from council.search.query import parse  # noqa: E402
 from council.search.schema import IndexSpec  # noqa: E402
 from council.search.text import fold, syllables  # noqa: E402
 
@@ -502,14 +504,21 @@ def _d_to_d(text: str) -> str:
     return text.replace("đ", "d").replace("Đ", "D")
 
 
-def fts_query(q: str) -> str:
-    """The FTS5 MATCH equivalent: every word must match; a word of several syllables is a phrase."""
-    return '"' + _d_to_d(" ".join(syllables(q))) + '"'
+def fts_query(index: SearchIndex, q: str) -> str:
+    """The FTS5 MATCH equivalent of how our engine reads ``q``: the same words, all required,
+    a two-syllable word as a phrase (extra adjacency boosts only change our ranking)."""
+    searcher = index._current_searcher()
+    assert searcher is not None
+    parsed = parse(
+        q,
+        lambda term: searcher.doc_frequency(FOLD, term),
+        lambda term: searcher.doc_frequency(EXACT, term),
+    )
+    return " AND ".join('"' + w.fold.replace("_", " ") + '"' for w in parsed.words)
 
 
-def fts_search(db: sqlite3.Connection, q: str) -> int:
+def fts_search(db: sqlite3.Connection, match: str) -> int:
     """Top 20 by BM25 (title weighted 2) with a snippet, plus the total, like our search()."""
-    match = fts_query(q)
     db.execute(
         "SELECT rowid, snippet(p, 1, '<mark>', '</mark>', '…', 24) FROM p WHERE p MATCH ? "
         "ORDER BY bm25(p, 2.0, 1.0) LIMIT ?",
@@ -665,7 +674,8 @@ async def main(argv: list[str] | None = None) -> None:
 
         queries = pick_queries(corpus)
         ours_run = lambda q: index.search(q, limit=PAGE).total  # noqa: E731
-        fts_run = lambda q: fts_search(fts, q)  # noqa: E731
+        matches = {q: fts_query(index, q) for qs in queries.values() for q in qs}
+        fts_run = lambda q: fts_search(fts, matches[q])  # noqa: E731
         warm = [q for qs in queries.values() for q in qs[:10]]
         time_queries(ours_run, warm)
         time_queries(fts_run, warm)

@@ -129,11 +129,13 @@ class Executor:
         k: int,
         sort_field: str | None = None,
         reverse: bool = False,
+        boosts: list[QueryWord] | None = None,
     ) -> Ranked:
         """Count the matches of ``words`` passing ``filters`` and rank the best ``k``.
 
         Without words every document passing the filters matches (score 0). With
-        ``sort_field`` the top ``k`` are by that column instead of by score.
+        ``sort_field`` the top ``k`` are by that column instead of by score. ``boosts`` add
+        their scores where they occur but match nothing by themselves.
         """
         stats = _Stats(searcher)
         total = 0
@@ -142,7 +144,16 @@ class Executor:
             if not reader.doc_count_all():
                 continue
             count, top = self._run_segment(
-                reader, offset, words, match_all, filters, k, stats, sort_field, reverse
+                reader,
+                offset,
+                words,
+                boosts or [],
+                match_all,
+                filters,
+                k,
+                stats,
+                sort_field,
+                reverse,
             )
             total += count
             tops.append(top)
@@ -157,6 +168,7 @@ class Executor:
         reader: Any,
         offset: int,
         words: list[QueryWord],
+        boosts: list[QueryWord],
         match_all: bool,
         filters: list[Filter],
         k: int,
@@ -196,14 +208,24 @@ class Executor:
 
         totals = np.zeros(size, dtype=np.float64)
         for word, fold in zip(words, fold_postings, strict=True):
-            self._add_scores(totals, reader, FOLD, fold, stats.scale(FOLD, word.fold))
-            exact = _postings(reader, EXACT, word.exact)
-            if len(exact.ids):
-                scale = stats.scale(EXACT, word.exact, EXACT_BOOST)
-                self._add_scores(totals, reader, EXACT, exact, scale)
+            self._add_word(totals, reader, word, fold, stats)
+        for word in boosts:
+            self._add_word(totals, reader, word, _postings(reader, FOLD, word.fold), stats)
         scores = totals[docs]
         chosen = _smallest(-scores, docs, k)
         return len(docs), [(float(scores[i]), -(offset + int(docs[i]))) for i in chosen]
+
+    def _add_word(
+        self, totals: np.ndarray, reader: Any, word: QueryWord, fold: Postings, stats: _Stats
+    ) -> None:
+        """Add a word's score: its folded form, plus its exact form boosted."""
+        if not len(fold.ids):
+            return
+        self._add_scores(totals, reader, FOLD, fold, stats.scale(FOLD, word.fold))
+        exact = _postings(reader, EXACT, word.exact)
+        if len(exact.ids):
+            scale = stats.scale(EXACT, word.exact, EXACT_BOOST)
+            self._add_scores(totals, reader, EXACT, exact, scale)
 
     def _add_scores(
         self, totals: np.ndarray, reader: Any, fieldname: str, postings: Postings, scale: Any

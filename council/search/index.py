@@ -29,7 +29,7 @@ from council.search.analysis import EXACT, FOLD
 from council.search.filters import DateBound, build_filters, to_query
 from council.search.highlight import SNIPPET_CHARS, highlight
 from council.search.lock import WriteLock
-from council.search.query import QueryWord, parse_query, words_query
+from council.search.query import QueryWord, parse, words_query
 from council.search.schema import ID_FIELD, IndexSpec, SearchError, from_timestamp
 
 __all__ = ["Change", "DateRange", "Hit", "Result", "SearchIndex", "MAX_LIMIT", "MAX_OFFSET"]
@@ -190,15 +190,12 @@ class SearchIndex:
             searcher = self._current_searcher()
             if searcher is None or checked is None:
                 return Result(0, [])
-            words = (
-                parse_query(
-                    q,
-                    lambda term: searcher.doc_frequency(FOLD, term),
-                    lambda term: searcher.doc_frequency(EXACT, term),
-                )
-                if q
-                else []
+            parsed = parse(
+                q,
+                lambda term: searcher.doc_frequency(FOLD, term),
+                lambda term: searcher.doc_frequency(EXACT, term),
             )
+            words, boosts = parsed.words, parsed.boosts
             if self.fast:
                 ranked = self._executor.run(
                     searcher,
@@ -208,11 +205,17 @@ class SearchIndex:
                     offset + limit,
                     sort_field=sort.removeprefix("-") if sort else None,
                     reverse=bool(sort and sort.startswith("-")),
+                    boosts=boosts,
                 )
                 total, page = ranked.total, ranked.top[offset:]
             else:
                 total, page = self._whoosh_search(
-                    searcher, words, match == "all", to_query(checked), offset + limit, sortedby
+                    searcher,
+                    words_query(words, match == "all", boosts) if words else wq.Every(),
+                    bool(words),
+                    to_query(checked),
+                    offset + limit,
+                    sortedby,
                 )
                 page = page[offset:]
             hits = [
@@ -223,18 +226,23 @@ class SearchIndex:
     @staticmethod
     def _whoosh_search(
         searcher: Searcher,
-        words: list[QueryWord],
-        match_all: bool,
+        text_query: wq.Query,
+        scored: bool,
         filter_query: wq.Query | None,
         k: int,
         sortedby: sorting.FieldFacet | None,
     ) -> tuple[int, list[tuple[float, int]]]:
         """The same search through Whoosh's own matchers (reference and fallback)."""
-        text_query = words_query(words, match_all) if words else wq.Every()
+        # optimize=False: Whoosh's block-quality skipping drops matches of AndMaybe queries.
         results = searcher.search(
-            text_query, filter=filter_query, limit=k, sortedby=sortedby, terms=False
+            text_query,
+            filter=filter_query,
+            limit=k,
+            sortedby=sortedby,
+            terms=False,
+            optimize=False,
         )
-        scored = bool(words) and sortedby is None
+        scored = scored and sortedby is None
         page = [
             (float(results.score(i) or 0.0) if scored else 0.0, results.docnum(i))
             for i in range(results.scored_length())

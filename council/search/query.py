@@ -21,8 +21,11 @@ __all__ = [
     "EXACT_BOOST",
     "MAX_QUERY_SYLLABLES",
     "PAIR_COHESION",
+    "ParsedQuery",
     "QueryWord",
+    "parse",
     "parse_query",
+    "word_query",
     "words_query",
 ]
 
@@ -49,41 +52,76 @@ class QueryWord:
 DocFreq = Callable[[str], int]
 
 
-def parse_query(
+@dataclass(frozen=True)
+class ParsedQuery:
+    """Required words, and optional pair terms that rank adjacent matches first."""
+
+    words: list[QueryWord]
+    boosts: list[QueryWord]
+
+
+def parse(
     text: str, fold_df: DocFreq | None = None, exact_df: DocFreq | None = None
-) -> list[QueryWord]:
+) -> ParsedQuery:
     """Split ``text`` into query words, pairing adjacent syllables that form a word.
 
     ``fold_df(term)`` and ``exact_df(term)`` give a term's document frequency in the folded
     and exact fields. A pair typed with diacritics is judged on exact statistics ("phường
     Dương" is a place even though "duong" is mostly "đường"), one typed without on folded
-    ones. Without statistics (no index yet) every adjacent pair of a run is used, like a
+    ones. Neighbours left as separate words still boost documents where they stand side by
+    side. Without statistics (no index yet) every adjacent pair of a run is required, like a
     phrase. At most ``MAX_QUERY_SYLLABLES`` syllables are kept.
     """
     words: list[QueryWord] = []
+    boosts: list[QueryWord] = []
     budget = MAX_QUERY_SYLLABLES
     for run in runs(text):
         run = run[:budget]
         budget -= len(run)
-        words.extend(_segment(run, fold_df, exact_df or fold_df))
+        run_words, run_boosts = _segment(run, fold_df, exact_df or fold_df)
+        words.extend(run_words)
+        boosts.extend(run_boosts)
         if budget <= 0:
             break
     # The same word typed twice adds nothing but cost.
-    return list(dict.fromkeys(words))
+    unique = list(dict.fromkeys(words))
+    return ParsedQuery(unique, [b for b in dict.fromkeys(boosts) if b not in unique])
+
+
+def parse_query(
+    text: str, fold_df: DocFreq | None = None, exact_df: DocFreq | None = None
+) -> list[QueryWord]:
+    """The required words of :func:`parse`."""
+    return parse(text, fold_df, exact_df).words
 
 
 def _pair(run: list[str], folds: list[str], i: int) -> QueryWord:
     return QueryWord(run[i] + PAIR_JOINER + run[i + 1], folds[i] + PAIR_JOINER + folds[i + 1])
 
 
-def _segment(run: list[str], fold_df: DocFreq | None, exact_df: DocFreq | None) -> list[QueryWord]:
+def _best_pairs(n: int, cohesion: dict[int, float]) -> set[int]:
+    """Non-overlapping pairs (by first position) with the largest total cohesion."""
+    best: list[tuple[float, tuple[int, ...]]] = [(0.0, ())] * (n + 2)
+    for i in range(n - 1, -1, -1):
+        best[i] = best[i + 1]
+        if i in cohesion:
+            total, chosen = best[i + 2]
+            if total + cohesion[i] > best[i][0]:
+                best[i] = (total + cohesion[i], (i, *chosen))
+    return set(best[0][1])
+
+
+def _segment(
+    run: list[str], fold_df: DocFreq | None, exact_df: DocFreq | None
+) -> tuple[list[QueryWord], list[QueryWord]]:
     folds = [folded(s) for s in run]
     n = len(run)
     if n == 1:
-        return [QueryWord(run[0], folds[0])]
+        return [QueryWord(run[0], folds[0])], []
     if fold_df is None or exact_df is None:
-        return [_pair(run, folds, i) for i in range(n - 1)]
-    scored = []
+        return [_pair(run, folds, i) for i in range(n - 1)], []
+    scored: list[tuple[float, int]] = []
+    present = set()
     for i in range(n - 1):
         pair = _pair(run, folds, i)
         if pair.exact != pair.fold:
@@ -94,12 +132,9 @@ def _segment(run: list[str], fold_df: DocFreq | None, exact_df: DocFreq | None) 
         pair_df = df(terms[2])
         if pair_df and rarer:
             scored.append((pair_df / rarer, i))
-    starts: set[int] = set()
-    taken: set[int] = set()
-    for cohesion, i in sorted(scored, reverse=True):
-        if cohesion >= PAIR_COHESION and i not in taken and i + 1 not in taken:
-            taken.update((i, i + 1))
-            starts.add(i)
+        if fold_df(pair.fold):
+            present.add(i)
+    starts = _best_pairs(n, {i: c for c, i in scored if c >= PAIR_COHESION})
     words = []
     i = 0
     while i < n:
@@ -109,7 +144,8 @@ def _segment(run: list[str], fold_df: DocFreq | None, exact_df: DocFreq | None) 
         else:
             words.append(QueryWord(run[i], folds[i]))
             i += 1
-    return words
+    boosts = [_pair(run, folds, i) for i in sorted(present - starts)]
+    return words, boosts
 
 
 def word_query(word: QueryWord) -> wq.Query:
@@ -117,11 +153,15 @@ def word_query(word: QueryWord) -> wq.Query:
     return wq.Or([wq.Term(EXACT, word.exact, boost=EXACT_BOOST), wq.Term(FOLD, word.fold)])
 
 
-def words_query(words: list[QueryWord], match_all: bool = True) -> wq.Query:
-    """Combine words: all must match (default) or any may (ranked by how many match)."""
+def words_query(
+    words: list[QueryWord], match_all: bool = True, boosts: list[QueryWord] | None = None
+) -> wq.Query:
+    """Combine words: all must match (default) or any may; ``boosts`` only add to scores."""
     clauses = [word_query(w) for w in words]
     if not clauses:
         return wq.NullQuery
-    if len(clauses) == 1:
-        return clauses[0]
-    return wq.And(clauses) if match_all else wq.Or(clauses)
+    core = clauses[0] if len(clauses) == 1 else (wq.And if match_all else wq.Or)(clauses)
+    if not boosts:
+        return core
+    extra = [word_query(b) for b in boosts]
+    return wq.AndMaybe(core, extra[0] if len(extra) == 1 else wq.Or(extra))

@@ -156,3 +156,16 @@ def test_long_hostile_queries_are_bounded(index: SearchIndex) -> None:
     query = "đường " * 5000 + "<b>" * 100
     assert ids(index.search(query)) == ids(index.search("đường"))
     assert len(parse_query(" ".join(f"từ{i}" for i in range(1000)))) < MAX_QUERY_SYLLABLES
+
+
+def test_separate_words_rank_documents_where_they_stand_together_first(tmp_path: Path) -> None:
+    docs = [
+        petition(f"KN-{i}", "Đường làng", f"Đường thôn {i} xuống cấp. Ruộng bị ngập sau mưa.")
+        for i in range(12)
+    ]
+    docs.append(petition("KN-X", "Phản ánh", "Mưa lớn làm đường ngập sâu, xe không đi được."))
+    index = build_index(tmp_path, docs)
+    result = index.search("đường ngập")
+    assert result.total == 13  # both words, anywhere
+    assert result.hits[0].id == "KN-X"  # side by side first
+    assert "<mark>đường ngập</mark>" in result.hits[0].highlights["body"]

@@ -6,6 +6,7 @@ from whoosh import query as wq
 
 from council.search.analysis import field_terms
 from council.search.query import EXACT_BOOST, QueryWord, parse_query, word_query, words_query
+from council.search.query import parse as full_parse
 
 SENTENCES = [
     "Đường giao thông liên thôn xuống cấp",
@@ -57,12 +58,23 @@ def test_overlapping_pairs_are_resolved_by_cohesion() -> None:
     assert parse("ô nhiễm môi trường") == ["ô_nhiễm", "môi_trường"]
 
 
-def test_loose_neighbours_stay_separate_words() -> None:
+def test_loose_neighbours_stay_separate_words_and_boost_adjacency() -> None:
     assert parse("đường nước") == ["đường", "nước"]  # never side by side
-    # Side by side in 4 of the 100 documents holding the rarer syllable: not a word.
+    # Side by side in 4 of the 100 documents holding the rarer syllable: not a word, but
+    # documents where they do stand together rank first.
     stats = {"nuoc": 400, "sach": 100, "nuoc_sach": 4}
-    words = parse_query("nuoc sach", lambda t: stats.get(t, 0), lambda t: stats.get(t, 0))
-    assert [w.fold for w in words] == ["nuoc", "sach"]
+    parsed = full_parse("nuoc sach", lambda t: stats.get(t, 0), lambda t: stats.get(t, 0))
+    assert [w.fold for w in parsed.words] == ["nuoc", "sach"]
+    assert [w.fold for w in parsed.boosts] == ["nuoc_sach"]
+
+
+def test_pairs_maximise_total_cohesion() -> None:
+    # All three pairs are equally cohesive: take the two outer ones, not the middle one.
+    stats = {"o": 50, "nhiem": 10, "moi": 10, "truong": 50}
+    stats |= {"o_nhiem": 10, "nhiem_moi": 10, "moi_truong": 10}
+    parsed = full_parse("o nhiem moi truong", stats.__getitem__, stats.__getitem__)
+    assert [w.fold for w in parsed.words] == ["o_nhiem", "moi_truong"]
+    assert [w.fold for w in parsed.boosts] == ["nhiem_moi"]
 
 
 def test_accented_pairs_are_judged_on_exact_statistics() -> None:
@@ -96,3 +108,5 @@ def test_words_query_all_or_any() -> None:
     assert isinstance(words_query(words), wq.And)
     assert isinstance(words_query(words, match_all=False), wq.Or)
     assert words_query([]) is wq.NullQuery
+    boosted = words_query(words, boosts=[QueryWord("đường_giao", "duong_giao")])
+    assert isinstance(boosted, wq.AndMaybe)
