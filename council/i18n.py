@@ -119,23 +119,3 @@ class LazyString:
 def N_(msgid: str) -> LazyString:  # noqa: N802 - the gettext convention
     """Mark ``msgid`` for translation when it is rendered."""
     return LazyString(msgid)
-
-
-def negotiate(accept_language: str | None, default: str = "vi") -> str:
-    """Pick vi or en from an Accept-Language header."""
-    if not accept_language:
-        return default
-    best, best_q = default, -1.0
-    for part in accept_language.split(","):
-        piece = part.strip().split(";")
-        tag = piece[0].strip().lower()[:2]
-        q = 1.0
-        for param in piece[1:]:
-            if param.strip().startswith("q="):
-                try:
-                    q = float(param.strip()[2:])
-                except ValueError:
-                    q = 0.0
-        if tag in LANGUAGES and q > best_q:
-            best, best_q = tag, q
-    return best

@@ -11,7 +11,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from council import audit
-from council.i18n import LANGUAGES, negotiate, set_language
+from council.i18n import LANGUAGES, set_language
 from council.web import CSRF_COOKIE
 
 LANG_COOKIE = "lang"
@@ -74,10 +74,10 @@ class CouncilMiddleware:
         for part in query.split("&"):
             if part.startswith("lang=") and part[5:] in LANGUAGES:
                 chosen = part[5:]
-        lang = chosen or (
-            cookies.get(LANG_COOKIE) if cookies.get(LANG_COOKIE) in LANGUAGES else None
-        )
-        lang = lang or negotiate(headers.get("accept-language"), self.default_lang)
+        # Vietnamese unless the person chose otherwise: many phones here are set to English, so the
+        # browser's Accept-Language is not taken as a choice.
+        saved = cookies.get(LANG_COOKIE)
+        lang = chosen or (saved if saved in LANGUAGES else self.default_lang)
         set_language(lang)
         audit.client_ip.set(client_ip(scope))
 

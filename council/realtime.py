@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from council import audit, permissions
 from council.auth import SESSION_COOKIE, user_for_token
 from council.errors import DomainError, Forbidden, Invalid, Unauthorized
-from council.i18n import LANGUAGES, negotiate, set_language
+from council.i18n import LANGUAGES, set_language
 from council.models import User
 from council.permissions import Permission
 from council.validation import parse
@@ -110,7 +110,7 @@ class Hub:
         user = found[0]
         lang = cookies.get("lang")
         if lang not in LANGUAGES:
-            lang = user.lang or negotiate(environ.get("HTTP_ACCEPT_LANGUAGE"), self.default_lang)
+            lang = user.lang or self.default_lang
         await self.sio.save_session(sid, {"user_id": user.id, "lang": lang})
         return True
 

@@ -6,7 +6,13 @@ from urllib.parse import urlsplit
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    FileResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Route
 from tortoise import connections
 
@@ -31,7 +37,7 @@ from council.schemas import (
     UserList,
     UserOut,
 )
-from council.templating import render
+from council.templating import STATIC_DIR, render
 from council.web import Ctx, api, page
 
 # --- health ---------------------------------------------------------------------------------------
@@ -47,6 +53,14 @@ async def readyz(request: Request) -> Response:
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
         return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, status_code=503)
     return JSONResponse({"status": "ok"})
+
+
+async def favicon(request: Request) -> Response:
+    return FileResponse(
+        STATIC_DIR / "favicon.svg",
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 async def metrics(request: Request) -> Response:
@@ -342,6 +356,7 @@ routes: list[Route] = [
     Route("/healthz", healthz, methods=["GET"], name="healthz"),
     Route("/readyz", readyz, methods=["GET"], name="readyz"),
     Route("/metrics", metrics, methods=["GET"], name="metrics"),
+    Route("/favicon.ico", favicon, methods=["GET"], name="favicon"),
     auth_token,
     auth_revoke,
     me,

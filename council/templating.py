@@ -84,6 +84,7 @@ def context_for(request: Request) -> dict[str, Any]:
         "csrf_token": state.get("csrf_token", ""),
         "_": gettext,
         "nav": nav_for(user),
+        "public_nav": public_nav(),
     }
 
 
@@ -139,4 +140,9 @@ def register_nav(item: NavItem) -> None:
 def nav_for(user: Any) -> list[NavItem]:
     if user is None:
         return [n for n in NAV if n.public]
-    return [n for n in NAV if n.public or n.roles is None or user.role in n.roles]
+    return [n for n in NAV if not n.public and (n.roles is None or user.role in n.roles)]
+
+
+def public_nav() -> list[NavItem]:
+    """Links to the public pages (the footer shows them to everyone)."""
+    return [n for n in NAV if n.public]
