@@ -9,6 +9,7 @@ outbox worker (``council.search.outbox``) and ``rebuild`` do.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import threading
@@ -33,6 +34,8 @@ from council.search.query import QueryWord, parse, words_query
 from council.search.schema import ID_FIELD, IndexSpec, SearchError, from_timestamp
 
 __all__ = ["Change", "DateRange", "Hit", "Result", "SearchIndex", "MAX_LIMIT", "MAX_OFFSET"]
+
+log = logging.getLogger(__name__)
 
 MAX_LIMIT = 200
 MAX_OFFSET = 10_000
@@ -108,6 +111,10 @@ class SearchIndex:
             ix = storage.open_index(INDEX_NAME)
             if _same_schema(ix.schema, schema):
                 return ix
+            log.warning(
+                "search index %s: its declaration changed; recreated empty, run `council reindex`",
+                self.spec.name,
+            )
         return storage.create_index(schema, indexname=INDEX_NAME)
 
     # --- reading ---------------------------------------------------------------------------
@@ -178,6 +185,10 @@ class SearchIndex:
           bare ``date`` end covers its whole day (UTC).
         - ``sort``: a date field, "-" prefixed for newest first; default: relevance.
         """
+        if not isinstance(q, str):
+            raise SearchError("the query must be a string")
+        if not 20 <= snippet_chars <= 2000:
+            raise SearchError("snippet_chars must be between 20 and 2000")
         if not 1 <= limit <= MAX_LIMIT:
             raise SearchError(f"limit must be between 1 and {MAX_LIMIT}")
         if not 0 <= offset <= MAX_OFFSET:

@@ -123,14 +123,19 @@ class IndexWorker:
                 await task
 
     async def _run(self) -> None:
+        failures = 0
         while True:
             try:
                 applied = await self.drain_once()
+                failures = 0
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("search index worker: batch failed, retrying")
-                applied = 0
+                failures += 1
+                log.exception("search index worker: batch failed (%d in a row)", failures)
+                # Back off while the database or the disk is in trouble (at most 30 s).
+                await asyncio.sleep(min(30.0, self.poll_interval * 2**failures))
+                continue
             if applied:
                 continue
             woken = False

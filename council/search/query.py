@@ -75,7 +75,8 @@ def parse(
     words: list[QueryWord] = []
     boosts: list[QueryWord] = []
     budget = MAX_QUERY_SYLLABLES
-    for run in runs(text):
+    # A syllable is at most 7 letters: this keeps every syllable we use and no more text.
+    for run in runs(text[: MAX_QUERY_SYLLABLES * 40]):
         run = run[:budget]
         budget -= len(run)
         run_words, run_boosts = _segment(run, fold_df, exact_df or fold_df)

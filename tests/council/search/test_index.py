@@ -7,7 +7,7 @@ import pytest
 
 from council.search.index import Change, SearchIndex
 from council.search.query import MAX_QUERY_SYLLABLES, parse_query
-from council.search.schema import SearchError
+from council.search.schema import IndexSpec, SearchError
 
 from .factories import PETITIONS, build_index, ids, petition, sample_petitions
 
@@ -169,3 +169,30 @@ def test_separate_words_rank_documents_where_they_stand_together_first(tmp_path:
     assert result.total == 13  # both words, anywhere
     assert result.hits[0].id == "KN-X"  # side by side first
     assert "<mark>đường ngập</mark>" in result.hits[0].highlights["body"]
+
+
+def test_a_changed_declaration_recreates_the_index(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    build_index(tmp_path, sample_petitions())
+    wider = IndexSpec(
+        name=PETITIONS.name,
+        text_fields={"title": 2.0, "body": 1.0, "answer": 1.0},
+        keyword_fields=PETITIONS.keyword_fields,
+        date_fields=PETITIONS.date_fields,
+        stored_fields=PETITIONS.stored_fields,
+    )
+    index = SearchIndex(tmp_path, wider)
+    doc = {**petition("KN-99", "Cây xanh", "Cây xanh gãy"), "answer": "Đã cắt tỉa cây xanh."}
+    with caplog.at_level("WARNING"), index.write_lock:
+        index.apply([Change("KN-99", "upsert", doc)])
+    assert "council reindex" in caplog.text
+    assert index.doc_count() == 1
+    assert ids(index.search("cắt tỉa")) == ["KN-99"]
+
+
+def test_query_must_be_text(index: SearchIndex) -> None:
+    with pytest.raises(SearchError):
+        index.search(None)  # type: ignore[arg-type]
+    with pytest.raises(SearchError):
+        index.search("đường", snippet_chars=0)
