@@ -16,6 +16,7 @@ from council.permissions import allow
 from council.templating import render
 from council.validation import field_errors
 from council.web import Ctx, page
+from petitions.metrics import Thresholds
 from petitions.models import Cycle, Notification, Petition
 from petitions.routes.public_pages import FILING_FIELDS, form_values, receipt_page
 from petitions.routes.staff_pages import staff_helpers
@@ -185,6 +186,11 @@ async def city(ctx: Ctx) -> Response:
             "lights": lights,
             "clusters": clusters,
             "light_label": lambda v: str(LIGHTS.get(v, v)),
+            "thresholds": {
+                "green": f"{Thresholds().green_on_time:.0%}",
+                "red": f"{Thresholds().red_on_time:.0%}",
+                "red_overdue": f"{Thresholds().red_overdue:.0%}",
+            },
         },
     )
 
