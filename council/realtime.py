@@ -4,11 +4,19 @@ Domains declare events with ``@event(name, perm=…)``; each is checked against 
 call and answered with an ack ``{ok: true, …}`` or ``{ok: false, error: {code, message}}``. Services
 emit with ``await emit(…)`` after their transaction has committed. With REDIS_URL set, the Redis
 manager carries emits between workers and machines.
+
+The connection's user is loaded at connect and kept in its Socket.IO session, so an event costs no
+database read for it. It is loaded again when it is older than ``user_ttl`` seconds, and at once
+after the user is saved in this process (deactivation, role change: Tortoise's post_save signal).
+Trade-off: a change made by *another* process (another worker) reaches an open connection within
+``user_ttl`` seconds instead of at the next event. Services that must be exact about the user at the
+moment of a write check it in that write's transaction (``ballot.cast`` does).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -16,6 +24,7 @@ from typing import Any
 
 import socketio
 from pydantic import BaseModel
+from tortoise.signals import post_delete, post_save
 
 from council import audit, permissions
 from council.auth import SESSION_COOKIE, user_for_token
@@ -77,12 +86,40 @@ def event(
     return decorate
 
 
+# user id → when it was last saved or deleted in this process (monotonic seconds).
+_user_changed: dict[int, float] = {}
+
+
+@post_save(User)
+async def _user_saved(sender: type[User], instance: User, *args: Any) -> None:
+    _note_user_change(instance.id)
+
+
+@post_delete(User)
+async def _user_deleted(sender: type[User], instance: User, *args: Any) -> None:
+    _note_user_change(instance.id)
+
+
+def _note_user_change(user_id: int | None) -> None:
+    if user_id is None:
+        return
+    now = time.monotonic()
+    if len(_user_changed) > 10_000:  # forget changes older than any TTL in use
+        for uid, at in list(_user_changed.items()):
+            if now - at > 3600:
+                del _user_changed[uid]
+    _user_changed[user_id] = now
+
+
 class Hub:
     """Owns the Socket.IO server of one app instance."""
 
-    def __init__(self, redis_url: str | None = None, default_lang: str = "vi") -> None:
+    def __init__(
+        self, redis_url: str | None = None, default_lang: str = "vi", user_ttl: float = 30.0
+    ) -> None:
         manager = socketio.AsyncRedisManager(redis_url) if redis_url else None
         self.default_lang = default_lang
+        self.user_ttl = user_ttl
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
             client_manager=manager,
@@ -111,15 +148,35 @@ class Hub:
         lang = cookies.get("lang")
         if lang not in LANGUAGES:
             lang = user.lang or self.default_lang
-        await self.sio.save_session(sid, {"user_id": user.id, "lang": lang})
+        await self.sio.save_session(
+            sid, {"user_id": user.id, "lang": lang, "user": user, "user_at": time.monotonic()}
+        )
         return True
+
+    async def _user(self, sid: str, session: dict[str, Any]) -> User | None:
+        """The connection's active user: kept in its session, loaded again when stale."""
+        user, loaded_at = session.get("user"), session.get("user_at", 0.0)
+        now = time.monotonic()
+        changed_at = _user_changed.get(session.get("user_id", 0))
+        # For a TTL after a change we always reload: the change may not have been committed yet
+        # when the signal fired, and a load before its commit must not be kept.
+        if (
+            isinstance(user, User)
+            and now - loaded_at < self.user_ttl
+            and (changed_at is None or now - changed_at >= self.user_ttl)
+        ):
+            return user
+        user = await User.get_or_none(id=session.get("user_id"), is_active=True)
+        session["user"], session["user_at"] = user, now
+        await self.sio.save_session(sid, session)
+        return user
 
     def _register(self, spec: EventSpec) -> None:
         async def handler(sid: str, data: Any = None) -> dict[str, Any]:
             session = await self.sio.get_session(sid)
             set_language(session.get("lang", self.default_lang))
             try:
-                user = await User.get_or_none(id=session.get("user_id"), is_active=True)
+                user = await self._user(sid, session)
                 if user is None:
                     raise Unauthorized()
                 raw = data if isinstance(data, dict) else {}

@@ -6,12 +6,16 @@ Server → room events (``agenda:current``, ``attendance:update``, ``poll:opened
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from council.errors import NotFound
+from council.permissions import Scope, allow
 from council.realtime import EventCtx, event, session_room
 from council.validation import Schema
 from meetings import permissions as perms
 from meetings import services
+from meetings.services.poll_facts import poll_facts
 
 
 class SessionRef(Schema):
@@ -35,7 +39,21 @@ async def session_join(ctx: EventCtx) -> dict[str, Any]:
     return state
 
 
-@event("ballot:cast", perm=perms.BALLOT_CAST, body=BallotIn)
+async def _poll_scope(params: Mapping[str, Any]) -> Scope:
+    """As ``perms.poll_scope``, from the cached facts of the poll (a poll never changes council)."""
+    try:
+        facts = await poll_facts(int(params.get("poll_id") or 0))
+    except (NotFound, TypeError, ValueError):
+        return Scope.council()
+    return Scope.council(facts.council_id)
+
+
+# The same permission as the HTTP route's (name, roles, scope), resolved without a query: a burst
+# of hundreds of casts must not read the poll once per cast.
+BALLOT_CAST = allow("ballot.cast", *perms.SEATS, scope="council", resolve=_poll_scope)
+
+
+@event("ballot:cast", perm=BALLOT_CAST, body=BallotIn)
 async def ballot_cast(ctx: EventCtx) -> dict[str, Any]:
     return await services.ballot_cast(ctx.user, ctx.data.poll_id, ctx.data.choice)
 

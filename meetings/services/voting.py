@@ -19,6 +19,7 @@ from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import User
 from meetings.models import AgendaItem, Attendance, Ballot, BallotReceipt, Poll, PollOption
+from meetings.services.ballot_batch import BALLOT, Sql
 from meetings.services.common import (
     attendance_summary,
     get_session,
@@ -30,6 +31,7 @@ from meetings.services.common import (
     seats_and_quorum,
     user_names,
 )
+from meetings.services.poll_facts import PollFacts, poll_facts, remember, seen_closed
 from meetings.voting.tally import (
     PollKind,
     Rule,
@@ -42,6 +44,7 @@ from meetings.voting.tally import (
 from meetings.voting.wording import headline, result_lines
 
 MAX_OPTIONS = 100
+_ballot_choice = Ballot._meta.fields_map["choice"]
 
 
 def wrap(choice: Any) -> dict[str, Any]:
@@ -249,68 +252,79 @@ async def poll_open(user: User, poll_id: int) -> Poll:
         )
     poll = await get_poll(poll.id)
     await realtime.emit("poll:opened", {"poll": await poll_dict(poll)}, room=_room(session.id))
+    await remember(poll, session.council_id)  # the burst of casts that follows reads nothing
     return poll
 
 
 # --- poll.close -------------------------------------------------------------------------------
 
 
-def _tally(poll: Poll, options: list[PollOption], choices: list[Any]) -> TallyResult:
-    pairs = [(o.id, o.label) for o in options]
-    if poll.kind == PollKind.MOTION:
-        return tally_motion(choices, poll.seats, poll.rule)
-    if poll.kind == PollKind.ELECTION:
-        return tally_election(choices, pairs, poll.seats, poll.max_choices, poll.rule)
-    return tally_confidence(choices, pairs, poll.seats)
+def _tally(facts: PollFacts, choices: list[Any]) -> TallyResult:
+    pairs = list(facts.options)
+    if facts.kind == PollKind.MOTION:
+        return tally_motion(choices, facts.seats, facts.rule)
+    if facts.kind == PollKind.ELECTION:
+        return tally_election(choices, pairs, facts.seats, facts.max_choices, facts.rule)
+    return tally_confidence(choices, pairs, facts.seats)
 
 
 async def poll_close(user: User, poll_id: int) -> Poll:
     """poll.close: atomically stops accepting ballots and stores the tally.
 
+    The tally reads each distinct choice once with its count (``GROUP BY``), not every ballot.
     For a secret poll the ballots are rewritten in random order with fresh keys in the same
     transaction, so their storage order cannot be lined up with the receipts or the audit log.
+    ``poll:closed`` goes out right after the commit, from what the transaction computed.
     """
-    poll = await get_poll(poll_id)
-    session = await get_session(poll.session_id)
-    if not is_staff_of(user, session.council_id):
+    facts = await poll_facts(poll_id)
+    if not is_staff_of(user, facts.council_id):
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
-    options = await _options(poll)
     async with in_transaction() as conn:
-        changed = await Poll.filter(id=poll.id, status="open").update(
+        changed = await Poll.filter(id=facts.id, status="open").update(
             status="closed", closed_at=now()
         )
         if not changed:
             raise Conflict("poll_not_open", N_("This poll is not open."), status=409)
-        ballots = await Ballot.filter(poll_id=poll.id).values_list("choice", flat=True)
-        result = _tally(poll, options, [unwrap(b) for b in ballots])
-        if poll.secret and ballots:
-            if conn.capabilities.dialect == "sqlite":
+        sql = Sql(conn)
+        groups = await sql.rows(
+            f"SELECT choice, COUNT(*) AS n FROM {BALLOT} WHERE poll_id = {sql.ph(1)} GROUP BY choice",
+            [facts.id],
+        )
+        choices = [
+            unwrap(_ballot_choice.to_python_value(g["choice"]))
+            for g in groups
+            for _ in range(int(g["n"]))
+        ]
+        result = _tally(facts, choices)
+        if facts.secret and groups:
+            if not sql.pg:
                 await conn.execute_query("PRAGMA secure_delete = ON")
-            shuffled = list(ballots)
-            random.SystemRandom().shuffle(shuffled)
-            await Ballot.filter(poll_id=poll.id).delete()
-            await Ballot.bulk_create(
-                [Ballot(id=uuid.uuid4(), poll_id=poll.id, choice=c) for c in shuffled]
+            stored = [g["choice"] for g in groups for _ in range(int(g["n"]))]
+            random.SystemRandom().shuffle(stored)
+            await Ballot.filter(poll_id=facts.id).delete()
+            await sql.insert_many(
+                BALLOT,
+                ("id", "poll_id", "choice"),
+                [(str(uuid.uuid4()), facts.id, c) for c in stored],
             )
-        await Poll.filter(id=poll.id).update(result=result.as_dict())
+        summary = result.as_dict()
+        await Poll.filter(id=facts.id).update(result=summary)
         await audit.record(
             "poll.close",
             actor=user,
             target_type="poll",
-            target_id=poll.id,
-            council_id=session.council_id,
-            details={"session_id": session.id, "result": result.as_dict()},
+            target_id=facts.id,
+            council_id=facts.council_id,
+            details={"session_id": facts.session_id, "result": summary},
         )
-    poll = await get_poll(poll.id)
-    view = await poll_dict(poll, with_ballots=False)
+    seen_closed(facts.id)
     # Without the named list of who voted what (GET /polls/{id} has it): one small event to all.
-    summary = {k: v for k, v in view["result"].items() if k != "ballots"}
     await realtime.emit(
         "poll:closed",
-        {"poll_id": poll.id, "result": summary, "text": view["text"]},
-        room=_room(session.id),
+        {"poll_id": facts.id, "result": summary, "text": result_text(result)},
+        room=_room(facts.session_id),
     )
-    return poll
+    return await get_poll(facts.id)
 
 
 async def poll_for_reader(user: User | None, poll_id: int) -> dict[str, Any]:

@@ -1,0 +1,141 @@
+"""What never changes about a poll once created, cached in-process for the voting hot path.
+
+A poll's session, council, kind, secrecy, rule, seats and options are fixed when it is created
+(no service edits them), so they can be kept without asking the database again. The cache is only
+an optimisation: every authoritative check of a ballot (the poll is open, the voter holds a seat
+and is checked in, one ballot per delegate) runs in the ballot's write transaction.
+
+``status`` is a hint, used in one direction only: a poll never leaves ``closed`` (reopening is
+refused), so a poll seen closed by this process is closed for good and a late cast is refused
+without a query. Any other status proves nothing and the write transaction decides.
+
+The cache belongs to one database client: when the ORM is initialised again (another database, a
+test's fresh one) ids may be reused, so the cache empties itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+from council.errors import NotFound
+from council.i18n import N_
+from meetings.models import Poll, PollOption
+
+MAX_CACHED = 2048
+
+
+@dataclass
+class PollFacts:
+    id: int
+    session_id: int
+    council_id: int
+    title: str
+    kind: str
+    secret: bool
+    rule: str
+    max_choices: int
+    seats: int
+    options: tuple[tuple[int, str], ...]  # (id, label) in ballot order
+    status: str  # a hint: trust only "closed"
+
+    @property
+    def option_ids(self) -> list[int]:
+        return [oid for oid, _ in self.options]
+
+
+_cache: dict[int, PollFacts] = {}
+_owner: weakref.ref[Any] | None = None
+
+
+def _check_owner() -> None:
+    """Empty the cache when the database client is not the one it was filled from."""
+    global _owner
+    client = Poll._meta.db
+    while getattr(client, "_parent", None) is not None:  # a transaction's wrapper
+        client = client._parent
+    if _owner is None or _owner() is not client:
+        _cache.clear()
+        _owner = weakref.ref(client)
+
+
+_loading: dict[int, asyncio.Future[PollFacts | None]] = {}
+
+
+async def poll_facts(poll_id: int) -> PollFacts:
+    """The poll's fixed facts (NotFound when there is no such poll).
+
+    A burst of casts on a poll this process has not seen yet loads it once: the others wait for
+    that one load instead of each asking the database.
+    """
+    _check_owner()
+    while True:
+        facts = _cache.get(poll_id)
+        if facts is not None:
+            return facts
+        pending = _loading.get(poll_id)
+        if pending is None:
+            break
+        try:
+            found = await asyncio.shield(pending)
+        except asyncio.CancelledError:
+            if pending.cancelled():  # the loading task failed or was cancelled, not this one
+                continue
+            raise
+        if found is None:
+            raise NotFound(N_("This poll does not exist."))
+        return found
+    loading: asyncio.Future[PollFacts | None] = asyncio.get_running_loop().create_future()
+    _loading[poll_id] = loading
+    try:
+        poll = await Poll.filter(id=poll_id).select_related("session").first()
+        facts = await remember(poll, poll.session.council_id) if poll is not None else None
+    except BaseException:
+        loading.cancel()
+        raise
+    else:
+        loading.set_result(facts)
+    finally:
+        del _loading[poll_id]
+    if facts is None:
+        raise NotFound(N_("This poll does not exist."))
+    return facts
+
+
+async def remember(poll: Poll, council_id: int) -> PollFacts:
+    """Cache the facts of ``poll`` (loaded by the caller) and return them."""
+    _check_owner()
+    options = await PollOption.filter(poll_id=poll.id).order_by("position", "id")
+    facts = PollFacts(
+        id=poll.id,
+        session_id=poll.session_id,
+        council_id=council_id,
+        title=poll.title,
+        kind=poll.kind,
+        secret=poll.secret,
+        rule=poll.rule,
+        max_choices=poll.max_choices,
+        seats=poll.seats,
+        options=tuple((o.id, o.label) for o in options),
+        status=poll.status,
+    )
+    if len(_cache) >= MAX_CACHED:
+        # Oldest first: dicts keep insertion order, and recent polls are the ones voted on.
+        for key in list(_cache)[: MAX_CACHED // 4]:
+            del _cache[key]
+    _cache[poll.id] = facts
+    return facts
+
+
+def seen_closed(poll_id: int) -> None:
+    """Record that ``poll_id`` is closed (terminal), e.g. after a committed close."""
+    facts = _cache.get(poll_id)
+    if facts is not None:
+        facts.status = "closed"
+
+
+def is_known_closed(poll_id: int) -> bool:
+    facts = _cache.get(poll_id)
+    return facts is not None and facts.status == "closed"
