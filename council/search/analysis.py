@@ -92,13 +92,13 @@ def folded(syllable: str) -> str:
 
 def runs(text: str) -> list[list[str]]:
     """Split ``text`` into runs of exact-form syllables, broken at punctuation."""
-    lowered = normalize(text).lower()
-    canon = _CANONICAL
+    canon = _CANONICAL.__getitem__
     out = []
-    for chunk in _RUN_BREAK.split(lowered):
-        found = _SYLLABLE.findall(chunk)
+    # Once punctuation and "_" are cut out, only letters, digits and spaces are left.
+    for chunk in _RUN_BREAK.split(normalize(text).lower()):
+        found = chunk.split()
         if found:
-            out.append([canon[s] for s in found])
+            out.append(list(map(canon, found)))
     return out
 
 

@@ -26,6 +26,7 @@ from operator import sub
 from pathlib import Path
 from typing import Any
 
+from whoosh import fields as wfields
 from whoosh.codec import whoosh3
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
@@ -121,6 +122,11 @@ class _SegmentBuilder:
                 weights = counts.freqs if counts.weights is None else counts.weights
                 self._post(fieldname, list(counts.freqs), weights)
                 length = counts.length
+            elif isinstance(field, wfields.ID):
+                # What ID.index yields for a value or a list: each distinct string, weight 1.
+                values = [value] if isinstance(value, str) else value
+                terms = [v.encode("utf-8") for v in dict.fromkeys(values)]
+                self._post(fieldname, terms, {})
             elif field.indexed:
                 items = list(field.index(value))
                 if any(vbytes for *_, vbytes in items):
@@ -185,9 +191,11 @@ def _write_postings(writer: Any, ids: array, weights: array, lengths: array | No
         writer._values = []
         writer._maxweight = max(block_weights)
         if lengths is not None:
-            block_lengths = [n for n in map(lengths.__getitem__, block_ids) if n]
-            writer._minlength = min(block_lengths) if block_lengths else None
-            writer._maxlength = max(block_lengths) if block_lengths else 0
+            block_lengths = list(map(lengths.__getitem__, block_ids))
+            if min(block_lengths) == 0:  # Whoosh leaves empty fields out of the statistics
+                block_lengths = [n for n in block_lengths if n] or [None]  # type: ignore[list-item]
+            writer._minlength = min(block_lengths) if block_lengths != [None] else None
+            writer._maxlength = max(block_lengths) if block_lengths != [None] else 0
         else:
             writer._minlength, writer._maxlength = None, 0
         if end < total:
