@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from whoosh import index as windex
 from whoosh import query as wq
@@ -41,6 +42,9 @@ MAX_LIMIT = 200
 MAX_OFFSET = 10_000
 INDEX_NAME = bulk.INDEX_NAME
 _SETTLED_NS = 2_000_000_000
+_OPEN_ATTEMPTS = 5
+_TOC = re.compile(rf"^_{INDEX_NAME}_\d+\.toc$")
+_T = TypeVar("_T")
 
 DateRange = tuple[DateBound, DateBound]
 
@@ -100,8 +104,11 @@ class SearchIndex:
         return self._storage
 
     def exists(self) -> bool:
-        """Whether the index has been created on disk."""
-        return windex.exists_in(str(self.directory), indexname=INDEX_NAME)
+        """Whether the index has been created on disk (a table of contents is there)."""
+        try:
+            return any(_TOC.match(name) for name in os.listdir(self.directory))
+        except FileNotFoundError:
+            return False
 
     def _open_for_write(self) -> windex.Index:
         """Open the index, creating it (or recreating it when the spec changed). Needs the lock."""
@@ -139,8 +146,8 @@ class SearchIndex:
         if self._searcher is not None:
             if self._searcher.up_to_date():
                 return self._searcher
-            self._searcher.close()
-        self._searcher = self._open_storage().open_index(INDEX_NAME).searcher()
+            self._close_searcher()
+        self._searcher = self._open_searcher()
         self._executor.forget_except(
             reader.segment().segment_id()
             for reader, _ in self._searcher.reader().leaf_readers()
@@ -148,20 +155,55 @@ class SearchIndex:
         )
         return self._searcher
 
+    def _open_searcher(self) -> Searcher:
+        """Open the latest generation, retrying while a writer replaces it under us."""
+        for attempt in range(_OPEN_ATTEMPTS):
+            try:
+                return self._open_storage().open_index(INDEX_NAME).searcher()
+            except FileNotFoundError:
+                # The writer listed, then deleted, the generation we were opening.
+                if attempt == _OPEN_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _close_searcher(self) -> None:
+        searcher, self._searcher = self._searcher, None
+        self._seen_mtime = -1
+        if searcher is not None:
+            searcher.close()
+
+    def _reading(self, read: Callable[[Searcher], _T], empty: _T) -> _T:
+        """Run ``read`` on the current searcher (holding the read lock).
+
+        A segment merged away by a writer may lose files this searcher has yet to open:
+        then reopen on the latest generation and read again.
+        """
+        with self._read_lock:
+            for attempt in range(_OPEN_ATTEMPTS):
+                searcher = self._current_searcher()
+                if searcher is None:
+                    return empty
+                try:
+                    return read(searcher)
+                except FileNotFoundError:
+                    self._close_searcher()
+                    if attempt == _OPEN_ATTEMPTS - 1:
+                        raise
+            raise AssertionError("unreachable")
+
     def doc_count(self) -> int:
         """Number of documents in the index (0 before it exists)."""
-        with self._read_lock:
-            searcher = self._current_searcher()
-            return searcher.doc_count() if searcher else 0
+        return self._reading(lambda searcher: searcher.doc_count(), 0)
 
     def get(self, doc_id: str) -> dict[str, Any] | None:
         """The stored fields of one document, or None."""
-        with self._read_lock:
-            searcher = self._current_searcher()
-            if searcher is None:
-                return None
+
+        def read(searcher: Searcher) -> dict[str, Any] | None:
             found = searcher.document(**{ID_FIELD: str(doc_id)})
             return dict(found) if found is not None else None
+
+        return self._reading(read, None)
 
     def search(
         self,
@@ -197,10 +239,10 @@ class SearchIndex:
             raise SearchError("match must be 'all' or 'any'")
         sortedby = self._sort_facet(sort)
         checked = build_filters(self.spec, filters or {}, date_ranges or {})
-        with self._read_lock:
-            searcher = self._current_searcher()
-            if searcher is None or checked is None:
-                return Result(0, [])
+        if checked is None:
+            return Result(0, [])
+
+        def read(searcher: Searcher) -> Result:
             parsed = parse(
                 q,
                 lambda term: searcher.doc_frequency(FOLD, term),
@@ -232,7 +274,9 @@ class SearchIndex:
             hits = [
                 self._hit(docnum, score, searcher, words, snippet_chars) for score, docnum in page
             ]
-        return Result(total, hits)
+            return Result(total, hits)
+
+        return self._reading(read, Result(0, []))
 
     @staticmethod
     def _whoosh_search(
@@ -365,18 +409,14 @@ class SearchIndex:
     def destroy(self) -> None:
         """Delete the index directory (tests and tooling)."""
         with self._read_lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            self._close_searcher()
         shutil.rmtree(self.directory, ignore_errors=True)
         self._storage = None
 
     def close(self) -> None:
         """Close the open searcher."""
         with self._read_lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            self._close_searcher()
 
 
 def _same_schema(a: Any, b: Any) -> bool:

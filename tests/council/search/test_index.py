@@ -196,3 +196,30 @@ def test_query_must_be_text(index: SearchIndex) -> None:
         index.search(None)  # type: ignore[arg-type]
     with pytest.raises(SearchError):
         index.search("đường", snippet_chars=0)
+
+
+def test_readers_survive_a_writer_committing_and_merging(tmp_path: Path) -> None:
+    import threading
+
+    build_index(tmp_path, sample_petitions())
+    writer, reader = SearchIndex(tmp_path, PETITIONS), SearchIndex(tmp_path, PETITIONS)
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            for i in range(80):  # each commit adds a segment; Whoosh merges small ones
+                doc = petition(f"KN-W{i}", f"Kiến nghị {i}", "Đường giao thông ngập nước")
+                with writer.write_lock:
+                    writer.apply([Change(doc["id"], "upsert", doc)])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    seen = []
+    while thread.is_alive():
+        seen.append(reader.search("giao thông", limit=5).total)
+    thread.join()
+    assert not errors
+    assert seen == sorted(seen)  # a reader never goes back in time
+    assert reader.search("giao thông").total == 81
