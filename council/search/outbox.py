@@ -156,6 +156,7 @@ class IndexWorker:
         names = set(self.engine.names())
         pending = (
             await SearchOutbox.filter(index_name__in=names)
+            .order_by("index_name")  # PostgreSQL: DISTINCT needs the ORDER BY in the select list
             .distinct()
             .values_list("index_name", flat=True)
         )
