@@ -31,12 +31,15 @@ run: setup
 	$(BIN)/council serve --host 127.0.0.1 --port 8000
 
 # SQLite always; PostgreSQL and Redis too when DATABASE_URL_TEST / REDIS_URL are set.
+# Both passes run even when the first fails, so one CI run reports both engines.
 test: setup
-	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
-	@if [ -n "$$DATABASE_URL_TEST" ]; then \
+	@status=0; \
+	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS) || status=$$?; \
+	if [ -n "$$DATABASE_URL_TEST" ]; then \
 	  echo "== the suite again on PostgreSQL =="; \
-	  COUNCIL_TEST_DB=postgres $(BIN)/pytest -q -p no:cacheprovider -m "not browser" $(PYTEST_ARGS); \
-	fi
+	  COUNCIL_TEST_DB=postgres $(BIN)/pytest -q -p no:cacheprovider -m "not browser" $(PYTEST_ARGS) || status=$$?; \
+	fi; \
+	exit $$status
 
 lint: setup
 	$(BIN)/ruff check .

@@ -151,6 +151,7 @@ class VerifyResult:
     broken_seq: int | None = None
     broken_id: int | None = None
     reason: str = ""
+    head: str = GENESIS  # hash of the last verified entry: record it elsewhere to detect truncation
 
 
 async def verify(batch: int = 5000) -> VerifyResult:
@@ -159,7 +160,7 @@ async def verify(batch: int = 5000) -> VerifyResult:
     while True:
         rows = await AuditEntry.filter(id__gt=last_id).order_by("id").limit(batch)
         if not rows:
-            return VerifyResult(True, count)
+            return VerifyResult(True, count, head=prev_hash)
         for entry in rows:
             if entry.seq != expected_seq:
                 reason = "missing entry before it" if entry.seq > expected_seq else "out of order"

@@ -141,7 +141,7 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
     async def go(settings: Settings) -> int:
         result = await audit.verify()
         if result.ok:
-            print(f"audit chain intact: {result.count} entries")
+            print(f"audit chain intact: {result.count} entries (head {result.head})")
             return 0
         print(
             f"audit chain broken at entry seq={result.broken_seq} id={result.broken_id}: "

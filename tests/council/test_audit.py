@@ -163,7 +163,7 @@ async def test_verify_audit_passes_on_an_intact_chain(settings: Settings) -> Non
     entries = await _chain_of(6)
     out = verify_audit(settings)
     assert out.returncode == 0, out.stderr
-    assert re.search(rf"intact: {len(entries)} entries", out.stdout)
+    assert re.search(rf"intact: {len(entries)} entries \(head {entries[-1].hash}\)", out.stdout)
 
 
 async def test_verify_audit_detects_an_edited_entry(settings: Settings) -> None:
