@@ -214,6 +214,7 @@ async def main(args: argparse.Namespace) -> int:
     from council.settings import Settings
     from meetings import services
     from meetings.models import Ballot, BallotReceipt, Poll
+    from meetings.services.ballot_batch import STATS
 
     data_dir = Path(tempfile.mkdtemp(prefix="bench-voting-"))
     url = args.database_url or f"sqlite://{data_dir / 'council.db'}"
@@ -299,6 +300,12 @@ async def main(args: argparse.Namespace) -> int:
             x for per_process in await _ask(pipes, ("cast", poll.id, at)) for x in per_process
         ]
         acks += [lat for lat, _, _ in results]
+        print(
+            f"round {r + 1}: group commit so far: {STATS.batches} batches, {STATS.casts} casts, "
+            f"{STATS.seconds * 1000:.0f} ms writing (longest {STATS.longest * 1000:.1f} ms); "
+            f"last sizes {STATS.sizes[-12:]}",
+            flush=True,
+        )
         refused = [code for _, good, code in results if not good]
         if refused:
             ok = False

@@ -27,21 +27,29 @@ _ADVISORY_KEY = 7_240_125  # any constant shared by every process of this app
 client_ip: contextvars.ContextVar[str] = contextvars.ContextVar("client_ip", default="")
 
 
-def _canonical(entry: AuditEntry) -> bytes:
-    payload = {
-        "seq": entry.seq,
-        "created_at": entry.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor_id": entry.actor_id,
-        "actor_name": entry.actor_name,
-        "operation": entry.operation,
-        "target_type": entry.target_type,
-        "target_id": entry.target_id,
-        "council_id": entry.council_id,
-        "ip": entry.ip,
-        "details": entry.details,
-        "prev_hash": entry.prev_hash,
-    }
+_CHAINED = (
+    "seq",
+    "created_at",
+    "actor_id",
+    "actor_name",
+    "operation",
+    "target_type",
+    "target_id",
+    "council_id",
+    "ip",
+    "details",
+    "prev_hash",
+)
+
+
+def _canonical_fields(fields: dict[str, Any]) -> bytes:
+    payload = {name: fields[name] for name in _CHAINED}
+    payload["created_at"] = fields["created_at"].astimezone(UTC).isoformat(timespec="microseconds")
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _canonical(entry: AuditEntry) -> bytes:
+    return _canonical_fields({name: getattr(entry, name) for name in _CHAINED})
 
 
 def compute_hash(entry: AuditEntry) -> str:
@@ -88,24 +96,25 @@ async def _head(conn: BaseDBAsyncClient) -> tuple[int, str]:
     return (last.seq, last.hash) if last else (0, GENESIS)
 
 
-def _link(draft: Draft, seq: int, prev_hash: str, at: datetime) -> AuditEntry:
+def _fields(draft: Draft, seq: int, prev_hash: str, at: datetime) -> dict[str, Any]:
+    """The stored fields of one entry, ``hash`` included."""
     actor = draft.actor
     target_id = draft.target_id
-    entry = AuditEntry(
-        seq=seq,
-        created_at=at,
-        actor_id=actor.id if actor else None,
-        actor_name=(actor.username if actor else ""),
-        operation=draft.operation,
-        target_type=draft.target_type,
-        target_id=str(target_id) if target_id not in (None, "") else "",
-        council_id=draft.council_id,
-        ip=client_ip.get() if draft.ip is None else draft.ip,
-        details=draft.details or {},
-        prev_hash=prev_hash,
-    )
-    entry.hash = compute_hash(entry)
-    return entry
+    fields: dict[str, Any] = {
+        "seq": seq,
+        "created_at": at,
+        "actor_id": actor.id if actor else None,
+        "actor_name": (actor.username if actor else ""),
+        "operation": draft.operation,
+        "target_type": draft.target_type,
+        "target_id": str(target_id) if target_id not in (None, "") else "",
+        "council_id": draft.council_id,
+        "ip": client_ip.get() if draft.ip is None else draft.ip,
+        "details": draft.details or {},
+        "prev_hash": prev_hash,
+    }
+    fields["hash"] = hashlib.sha256(_canonical_fields(fields)).hexdigest()
+    return fields
 
 
 async def record(
@@ -121,27 +130,36 @@ async def record(
     draft = Draft(operation, actor, target_type, target_id, council_id, details)
     async with _transaction() as conn:
         seq, prev_hash = await _head(conn)
-        entry = _link(draft, seq + 1, prev_hash, datetime.now(UTC))
+        entry = AuditEntry(**_fields(draft, seq + 1, prev_hash, datetime.now(UTC)))
         await entry.save(using_db=conn)
         return entry
 
 
-async def record_many(drafts: Sequence[Draft]) -> list[AuditEntry]:
-    """Append several entries, chained in the order given, with one read of the chain's head
-    and one bulk insert. Call it inside the transaction of the changes they record."""
+_COLUMNS = (*_CHAINED, "hash")
+_details_field = AuditEntry._meta.fields_map["details"]
+
+
+async def record_many(drafts: Sequence[Draft]) -> None:
+    """Append several entries, chained in the order given, with one read of the chain's head and
+    one multi-row insert. Call it inside the transaction of the changes they record."""
     if not drafts:
-        return []
+        return
     async with _transaction() as conn:
         seq, prev_hash = await _head(conn)
         at = datetime.now(UTC)
-        entries = []
+        rows = []
         for draft in drafts:
             seq += 1
-            entry = _link(draft, seq, prev_hash, at)
-            prev_hash = entry.hash
-            entries.append(entry)
-        await AuditEntry.bulk_create(entries, using_db=conn)
-        return entries
+            fields = _fields(draft, seq, prev_hash, at)
+            prev_hash = fields["hash"]
+            fields["details"] = _details_field.to_db_value(fields["details"], AuditEntry)
+            rows.append([fields[name] for name in _COLUMNS])
+        pg = conn.capabilities.dialect == "postgres"
+        marks = ", ".join(f"${i + 1}" if pg else "?" for i in range(len(_COLUMNS)))
+        await conn.execute_many(
+            f"INSERT INTO {AuditEntry._meta.db_table} ({', '.join(_COLUMNS)}) VALUES ({marks})",
+            rows,
+        )
 
 
 @dataclass

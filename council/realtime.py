@@ -15,6 +15,7 @@ moment of a write check it in that write's transaction (``ballot.cast`` does).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -120,6 +121,8 @@ class Hub:
         manager = socketio.AsyncRedisManager(redis_url) if redis_url else None
         self.default_lang = default_lang
         self.user_ttl = user_ttl
+        self._user_loads: dict[int, asyncio.Future[User | None]] = {}
+        self._user_loader: asyncio.Task[None] | None = None
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
             client_manager=manager,
@@ -166,10 +169,40 @@ class Hub:
             and (changed_at is None or now - changed_at >= self.user_ttl)
         ):
             return user
-        user = await User.get_or_none(id=session.get("user_id"), is_active=True)
+        user = await self._load_user(session.get("user_id"))
         session["user"], session["user_at"] = user, now
         await self.sio.save_session(sid, session)
         return user
+
+    async def _load_user(self, user_id: Any) -> User | None:
+        """Load an active user; the loads asked for meanwhile share one query.
+
+        After a quiet spell every connection's user is stale at once: a burst of events (a vote)
+        then costs one query, not one per connection.
+        """
+        if not isinstance(user_id, int):
+            return None
+        waiting = self._user_loads.get(user_id)
+        if waiting is None:
+            waiting = asyncio.get_running_loop().create_future()
+            self._user_loads[user_id] = waiting
+            if self._user_loader is None or self._user_loader.done():
+                self._user_loader = asyncio.get_running_loop().create_task(self._load_users())
+        return await asyncio.shield(waiting)
+
+    async def _load_users(self) -> None:
+        await asyncio.sleep(0)  # let the events already received ask too
+        while self._user_loads:
+            batch, self._user_loads = self._user_loads, {}
+            try:
+                found = {u.id: u for u in await User.filter(id__in=list(batch), is_active=True)}
+            except Exception as exc:  # noqa: BLE001 — each waiting event answers with it
+                for waiting in batch.values():
+                    waiting.set_exception(exc)
+                    waiting.exception()  # retrieved here: a cancelled waiter must not warn
+                continue
+            for user_id, waiting in batch.items():
+                waiting.set_result(found.get(user_id))
 
     def _register(self, spec: EventSpec) -> None:
         async def handler(sid: str, data: Any = None) -> dict[str, Any]:

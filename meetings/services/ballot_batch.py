@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,6 +87,27 @@ class _Writer:
 _writers: dict[int, _Writer] = {}
 
 
+@dataclass
+class Stats:
+    """Counters of this process's group commit (read by bench/voting.py)."""
+
+    batches: int = 0
+    casts: int = 0
+    seconds: float = 0.0  # wall time spent writing batches
+    longest: float = 0.0
+    sizes: list[int] = field(default_factory=list)  # the last batches' sizes, for a glance
+
+    def add(self, size: int, took: float) -> None:
+        self.batches += 1
+        self.casts += size
+        self.seconds += took
+        self.longest = max(self.longest, took)
+        self.sizes = [*self.sizes[-49:], size]
+
+
+STATS = Stats()
+
+
 async def submit(facts: PollFacts, user: User, value: Any) -> int:
     """Queue one cast; wait until its batch has committed. Returns ``voted`` after that commit."""
     loop = asyncio.get_running_loop()
@@ -101,12 +123,14 @@ async def _drain(facts: PollFacts, writer: _Writer) -> None:
     try:
         while writer.queue:
             batch, writer.queue = writer.queue[:MAX_BATCH], writer.queue[MAX_BATCH:]
+            started = time.perf_counter()
             try:
                 await write(facts, batch)
             except Exception as exc:  # answer every waiting caller, whatever went wrong
                 for item in batch:
                     if not item.future.done():
                         item.future.set_exception(exc)
+            STATS.add(len(batch), time.perf_counter() - started)
     finally:
         # No await since the queue was seen empty: no cast can have been queued meanwhile.
         if _writers.get(facts.id) is writer:

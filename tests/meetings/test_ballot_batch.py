@@ -1,0 +1,126 @@
+"""Group commit of ballot.cast: each caller of a batch gets its own answer, the chain stays whole,
+and what is cached on the hot path (the connection's user, the poll's facts) never lets a vote in
+that the database would refuse."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+import socketio
+
+from council import audit
+from council.auth import issue_token
+from council.errors import DomainError
+from council.models import AuditEntry, User
+from meetings import services
+from meetings.models import Ballot, BallotReceipt, Poll
+from meetings.services import ballot_batch
+from tests.factories import make_council, make_user
+from tests.meetings.helpers import close_poll, create_poll, open_poll, setup_running_session
+
+
+async def _outcome(user: User, poll_id: int, choice: Any) -> str:
+    try:
+        await services.ballot_cast(user, poll_id, choice)
+    except DomainError as exc:
+        return exc.code
+    return "recorded"
+
+
+async def test_a_burst_is_answered_cast_by_cast_and_chained_in_the_audit_log(
+    client: httpx.AsyncClient,
+) -> None:
+    s = await setup_running_session(client, seats=40, present=30)
+    poll = await create_poll(client, s, title="Biểu quyết theo lô")
+    await open_poll(client, s, poll["id"])
+    voters = [s.chair, *s.delegates[:29]]
+    absent = s.delegates[-1]  # holds a seat, not checked in
+    outsider = await make_user("delegate", await make_council())
+    before = ballot_batch.STATS.batches
+
+    twice = voters[:5]  # each of these casts twice in the same burst
+    calls = [_outcome(u, poll["id"], "yes" if i % 3 else "no") for i, u in enumerate(voters)]
+    calls += [_outcome(u, poll["id"], "abstain") for u in twice]
+    calls += [_outcome(absent, poll["id"], "yes"), _outcome(outsider, poll["id"], "yes")]
+    outcomes = await asyncio.gather(*calls)
+
+    assert outcomes[: len(voters)] == ["recorded"] * len(voters)
+    assert outcomes[len(voters) : len(voters) + len(twice)] == ["already_voted"] * len(twice)
+    assert outcomes[-2:] == ["not_checked_in", "forbidden"]
+    # Written together: far fewer transactions than casts.
+    assert ballot_batch.STATS.batches - before < len(voters)
+
+    stored = await Poll.get(id=poll["id"])
+    assert stored.voted == len(voters)
+    assert await BallotReceipt.filter(poll_id=poll["id"]).count() == len(voters)
+    assert await Ballot.filter(poll_id=poll["id"]).count() == len(voters)
+    entries = await AuditEntry.filter(operation="ballot.cast", target_id=str(poll["id"]))
+    assert sorted(e.actor_id for e in entries) == sorted(u.id for u in voters)
+    assert (await audit.verify()).ok
+
+    result = (await close_poll(client, s, poll["id"]))["result"]
+    no = sum(1 for i in range(len(voters)) if i % 3 == 0)
+    assert (result["yes"], result["no"], result["abstain"]) == (len(voters) - no, no, 0)
+    assert (await audit.verify()).ok
+
+
+async def test_the_write_checks_the_voter_in_the_database_not_the_cached_user(
+    client: httpx.AsyncClient,
+) -> None:
+    s = await setup_running_session(client, seats=30, present=22)
+    poll = await create_poll(client, s)
+    await open_poll(client, s, poll["id"])
+    voter = s.delegates[0]
+    cached = await User.get(id=voter.id)  # what a connection opened earlier still holds
+    await User.filter(id=voter.id).update(is_active=False)  # e.g. by another process
+    assert await _outcome(cached, poll["id"], "yes") == "forbidden"
+    moved = await User.get(id=s.delegates[1].id)
+    await User.filter(id=moved.id).update(role="secretariat")
+    assert await _outcome(moved, poll["id"], "yes") == "forbidden"
+    assert await BallotReceipt.filter(poll_id=poll["id"]).count() == 0
+
+
+async def test_a_cast_after_the_close_is_refused_in_every_process(
+    client: httpx.AsyncClient,
+) -> None:
+    s = await setup_running_session(client, seats=30, present=22)
+    poll = await create_poll(client, s)
+    await open_poll(client, s, poll["id"])
+    assert await _outcome(s.delegates[0], poll["id"], "yes") == "recorded"
+    # Closed behind this process's back (another worker): the cached facts still say "open",
+    # the conditional UPDATE in the write refuses.
+    await Poll.filter(id=poll["id"]).update(status="closed")
+    assert await _outcome(s.delegates[1], poll["id"], "yes") == "poll_not_open"
+    assert await _outcome(s.delegates[2], poll["id"], "yes") == "poll_not_open"
+    assert await BallotReceipt.filter(poll_id=poll["id"]).count() == 1
+    assert (await Poll.get(id=poll["id"])).voted == 1
+
+
+@pytest.fixture
+async def http(live_server: str) -> Any:
+    async with httpx.AsyncClient(base_url=live_server) as c:
+        yield c
+
+
+async def test_a_user_deactivated_in_this_process_is_refused_at_the_next_event(
+    live_server: str, http: httpx.AsyncClient
+) -> None:
+    s = await setup_running_session(http, seats=30, present=22)
+    voter = s.delegates[0]
+    sio = socketio.AsyncClient(reconnection=False)
+    await sio.connect(
+        live_server, auth={"token": await issue_token(voter, "api", 1)}, transports=["websocket"]
+    )
+    try:
+        ack = await sio.call("session:join", {"session_id": s.session_id}, timeout=15)
+        assert ack["ok"] is True
+        user = await User.get(id=voter.id)
+        user.is_active = False
+        await user.save()
+        ack = await sio.call("session:join", {"session_id": s.session_id}, timeout=15)
+        assert ack["ok"] is False and ack["error"]["code"] == "unauthorized"
+    finally:
+        await sio.disconnect()
