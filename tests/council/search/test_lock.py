@@ -39,6 +39,9 @@ def test_another_process_holding_the_lock_excludes_us(tmp_path: Path) -> None:
         if holder.poll() is None:
             holder.kill()
             holder.wait()
+        for pipe in (holder.stdin, holder.stdout):
+            if pipe is not None:
+                pipe.close()
 
 
 def test_two_lock_objects_in_one_process_exclude_each_other(tmp_path: Path) -> None:

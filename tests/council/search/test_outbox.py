@@ -1,7 +1,7 @@
 """The transactional outbox and its single writer, on a real SQLite database."""
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -35,8 +35,10 @@ async def db(tmp_path: Path) -> AsyncIterator[None]:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> SearchEngine:
-    return SearchEngine(tmp_path / "index")
+def engine(tmp_path: Path) -> Iterator[SearchEngine]:
+    engine = SearchEngine(tmp_path / "index")
+    yield engine
+    engine.close()
 
 
 async def _file(doc: dict, op: str = "upsert") -> None:
@@ -114,6 +116,8 @@ async def test_only_the_lock_holder_writes(db: None, tmp_path: Path) -> None:
     assert await worker_b.drain_once() == 1
     assert await worker_a.drain_once() == 0
     assert ids(first.index(NAME).search("ngập úng")) == ["KN-1"]
+    first.close()
+    second.close()
 
 
 async def test_two_running_workers_apply_every_change_once(db: None, tmp_path: Path) -> None:
@@ -134,6 +138,8 @@ async def test_two_running_workers_apply_every_change_once(db: None, tmp_path: P
             await w.stop()
     assert sum(w.applied for w in workers) == 60
     assert engines[0].index(NAME).search("giao thông").total == 60
+    for e in engines:
+        e.close()
 
 
 async def test_enqueue_wakes_the_worker_of_its_process(db: None, engine: SearchEngine) -> None:
