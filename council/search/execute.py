@@ -313,14 +313,14 @@ def _postings(reader: Any, fieldname: str, text: str | bytes) -> Postings:
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
     if not isinstance(matcher, whoosh3.W3LeafMatcher):
-        ids, weights = [], []
+        found: list[tuple[int, float]] = []
         while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
+            found.append((matcher.id(), matcher.weight()))
             matcher.next()
-        array = np.array(weights, dtype=np.float64)
-        unit = bool(np.all(array == 1.0))
-        return Postings(np.array(ids, dtype=np.int64), None if unit else array)
+        doc_ids = np.array([d for d, _ in found], dtype=np.int64)
+        doc_weights = np.array([w for _, w in found], dtype=np.float64)
+        unit = bool(np.all(doc_weights == 1.0))
+        return Postings(doc_ids, None if unit else doc_weights)
     deltas: list[int] = []
     starts: list[int] = []
     last_ids: list[int] = []

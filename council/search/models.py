@@ -20,7 +20,7 @@ class SearchOutbox(Model):
     index_name = fields.CharField(max_length=40, db_index=True)
     doc_id = fields.CharField(max_length=200)
     op = fields.CharField(max_length=8)  # "upsert" | "delete"
-    payload = fields.JSONField(null=True)
+    payload: dict | None = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -161,7 +161,7 @@ class IndexWorker:
             .values_list("index_name", flat=True)
         )
         applied = 0
-        for name in sorted(set(pending)):
+        for name in sorted({str(name) for name in pending}):
             index = self.engine.index(name)
             if not index.write_lock.acquire(blocking=False):
                 continue  # another process (or a rebuild) is writing this index
