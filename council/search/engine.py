@@ -122,13 +122,24 @@ class _Failure:
     error: BaseException
 
 
+_HANDOVER = 500
+
+
 async def _collect_async(source: AsyncIterable[Doc], out: asyncio.Queue[Any]) -> None:
+    """Read the source on the event loop and hand documents over in batches (one cross-thread
+    call per batch, not per document)."""
+    batch: list[Doc] = []
     try:
         async for doc in source:
-            await out.put(doc)
+            batch.append(doc)
+            if len(batch) >= _HANDOVER:
+                await out.put(batch)
+                batch = []
     except Exception as exc:
         await out.put(_Failure(exc))
         raise
+    if batch:
+        await out.put(batch)
     await out.put(_END)
 
 
@@ -156,7 +167,7 @@ async def rebuild(
     try:
         if isinstance(docs, AsyncIterable):
             loop = asyncio.get_running_loop()
-            queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=2000)
+            queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=8)
             producer = asyncio.create_task(_collect_async(docs, queue))
 
             def from_queue() -> Iterable[Doc]:
@@ -166,7 +177,7 @@ async def rebuild(
                         return
                     if isinstance(item, _Failure):
                         raise SearchError(f"reading documents failed: {item.error}")
-                    yield item
+                    yield from item
 
             try:
                 count = await asyncio.to_thread(index.rebuild, from_queue(), procs)
