@@ -215,16 +215,7 @@ async def _council_out(c: Council) -> CouncilOut:
     summary="Create a council",
 )
 async def council_create(ctx: Ctx) -> CouncilOut:
-    b = ctx.body
-    council = await services.council_create(
-        ctx.user,
-        code=b.code,
-        name=b.name,
-        level=b.level,
-        seats=b.seats,
-        parent_code=b.parent_code,
-        quorum=b.quorum,
-    )
+    council = await services.council_create(ctx.user, **ctx.body.model_dump())
     return await _council_out(council)
 
 
@@ -257,15 +248,8 @@ async def council_list(ctx: Ctx) -> CouncilList:
     summary="Create an agency",
 )
 async def agency_create(ctx: Ctx) -> AgencyOut:
-    b = ctx.body
-    agency = await services.agency_create(
-        ctx.require_user(),
-        code=b.code,
-        name=b.name,
-        council_code=b.council_code,
-        categories=b.categories,
-    )
-    return AgencyOut(**services.agency_dict(agency, b.council_code))  # type: ignore[arg-type]
+    agency = await services.agency_create(ctx.require_user(), **ctx.body.model_dump())
+    return AgencyOut(**services.agency_dict(agency, ctx.body.council_code))  # type: ignore[arg-type]
 
 
 @api(
@@ -312,18 +296,7 @@ async def _user_out(u: User) -> UserOut:
     summary="Create a user (admin; a secretariat for its own council's delegates)",
 )
 async def user_create(ctx: Ctx) -> UserOut:
-    b = ctx.body
-    user = await services.user_create(
-        ctx.user,
-        username=b.username,
-        password=b.password,
-        role=b.role,
-        full_name=b.full_name,
-        council_code=b.council_code,
-        agency_code=b.agency_code,
-        email=b.email,
-        phone=b.phone,
-    )
+    user = await services.user_create(ctx.user, **ctx.body.model_dump())
     return await _user_out(user)
 
 
