@@ -1,13 +1,18 @@
-"""Request bodies of the meetings API (pydantic, unknown fields refused)."""
+"""Request bodies (pydantic, unknown fields refused) and response models of the meetings API.
+
+The response models document what the routes send (``/api/v1/openapi.json``); the handlers return
+the services' dicts as they are. A field made with :func:`absent` is left out of the answer, never
+``null``, when it does not apply.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from council.validation import NFCStr, Schema
+from council.validation import NFCStr, Out, Schema
 
 ItemKind = Literal[
     "report",
@@ -74,3 +79,301 @@ class NoteIn(Schema):
 class DocumentPatch(Schema):
     title: NFCStr | None = Field(default=None, min_length=1, max_length=300)
     confidentiality: Literal["public", "internal", "confidential"] | None = None
+
+
+# --- responses --------------------------------------------------------------------------------
+
+SessionStatus = Literal["draft", "published", "in_progress", "closed"]
+Confidentiality = Literal["public", "internal", "confidential"]
+PollKind = Literal["motion", "election", "confidence"]
+PollRule = Literal["majority_of_seats", "two_thirds_of_seats"]
+MotionChoice = Literal["yes", "no", "abstain"]
+ConfidenceLevel = Literal["high", "medium", "low"]
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def absent(description: str) -> Any:
+    """A field that is sometimes left out of the answer (never sent as ``null``)."""
+    return Field(default=None, description=description, json_schema_extra=_no_default)
+
+
+class AgendaItemOut(Out):
+    id: int
+    session_id: int
+    position: int = Field(description="Place on the agenda, from 1.")
+    title: str
+    kind: ItemKind
+    kind_label: str = Field(description="The kind in the caller's language.")
+    description: str
+
+
+class AgendaOut(Out):
+    items: list[AgendaItemOut] = Field(description="The whole agenda, in order.")
+
+
+class CurrentItemOut(Out):
+    """As the ``agenda:current`` event carries it."""
+
+    session_id: int
+    item: AgendaItemOut
+
+
+class SessionBriefOut(Out):
+    id: int
+    council_id: int
+    title: str
+    location: str
+    starts_at: datetime
+    status: SessionStatus
+    current_item_id: int | None
+    speaking_seconds: int = Field(description="Time given to each speaker.")
+    started_at: datetime | None
+    closed_at: datetime | None
+
+
+class SessionOut(SessionBriefOut):
+    council_code: str
+    council_name: str
+
+
+class SessionListOut(Out):
+    items: list[SessionBriefOut]
+
+
+class DocumentOut(Out):
+    id: int
+    session_id: int
+    item_id: int | None
+    title: str
+    confidentiality: Confidentiality
+    version: int = Field(description="Number of the current version, from 1.")
+    pages: int = Field(description="Page count of the current version.")
+    mime: str
+    size: int = Field(description="Bytes of the current version's file.")
+    sha256: str = Field(description="SHA-256 (hex) of the current version's file.")
+
+
+class DocumentListOut(Out):
+    items: list[DocumentOut]
+
+
+class DocumentVersionOut(Out):
+    number: int
+    sha256: str
+    pages: int
+    size: int
+    created_at: datetime
+
+
+class PageTextOut(Out):
+    number: int
+    text: str
+
+
+class DocumentReadOut(Out):
+    """A document with the text of each page of its current version."""
+
+    id: int
+    title: str
+    session_id: int
+    council_id: int
+    item_id: int | None
+    confidentiality: Confidentiality
+    content_hash: str = Field(description="SHA-256 (hex) of the current version's file.")
+    version: int
+    mime: str
+    versions: list[DocumentVersionOut] = Field(description="Every version, newest first.")
+    pages: list[PageTextOut]
+
+
+class NoteOut(Out):
+    page: int
+    text: str = Field(description="Empty when the note was deleted.")
+
+
+class NoteListOut(Out):
+    notes: list[NoteOut] = Field(description="The caller's own notes, by page.")
+
+
+class AttendanceOut(Out):
+    """As the ``attendance:update`` event carries it."""
+
+    session_id: int
+    present: int
+    seats: int
+    quorum: int = Field(description="Delegates needed for quorum.")
+    quorum_met: bool
+
+
+class AttendanceStateOut(AttendanceOut):
+    checked_in: bool = absent("Whether the caller is checked in (when signed in).")
+
+
+class DelegatePresenceOut(Out):
+    user_id: int
+    name: str
+    present: bool
+    checked_in_at: datetime | None
+
+
+class AttendanceListOut(AttendanceOut):
+    delegates: list[DelegatePresenceOut] = Field(description="Every seat-holder of the council.")
+
+
+class SpeakerOut(Out):
+    id: int = Field(description="The request to speak.")
+    user_id: int
+    name: str
+    status: Literal["waiting", "speaking"]
+    item_id: int | None
+    requested_at: datetime
+    started_at: datetime | None
+
+
+class SpeakerQueueOut(Out):
+    queue: list[SpeakerOut] = Field(description="Who has the floor, then who waits, in order.")
+
+
+class SpeakerRequestOut(SpeakerQueueOut):
+    request_id: int
+
+
+class PollOptionOut(Out):
+    id: int
+    label: str
+
+
+class NamedBallotOut(Out):
+    """Who voted what, in a named (not secret) poll."""
+
+    user_id: int
+    name: str
+    choice: MotionChoice | list[int] | dict[str, ConfidenceLevel] = Field(
+        description="As cast: a motion's answer, an election's option ids, or a confidence "
+        "level per option id."
+    )
+
+
+class MotionResultOut(Out):
+    kind: Literal["motion"]
+    yes: int
+    no: int
+    abstain: int
+    not_voted: int = Field(description="Seats that cast no ballot.")
+    seats: int
+    rule: PollRule
+    required: int = Field(description="Yes votes needed to pass.")
+    passed: bool
+    ballots: list[NamedBallotOut] = absent("Named polls only.")
+
+
+class CandidateOut(Out):
+    option_id: int
+    label: str
+    votes: int
+    qualified: bool = Field(description="Reached the required votes.")
+    elected: bool
+    tied: bool
+
+
+class ElectionResultOut(Out):
+    kind: Literal["election"]
+    seats: int
+    rule: PollRule
+    required: int = Field(description="Votes a candidate needs.")
+    max_choices: int
+    ballots: int | list[NamedBallotOut] = Field(
+        description="The count of ballots; for a named poll, the ballots themselves."
+    )
+    not_voted: int
+    options: list[CandidateOut]
+    passed: bool = Field(description="At least one candidate is elected.")
+
+
+class PersonConfidenceOut(Out):
+    option_id: int
+    label: str
+    high: int
+    medium: int
+    low: int
+    not_rated: int
+    low_over_half: bool = Field(description="Rated low by more than half of all seats.")
+    low_two_thirds: bool = Field(description="Rated low by at least two thirds of all seats.")
+
+
+class ConfidenceResultOut(Out):
+    kind: Literal["confidence"]
+    seats: int
+    ballots: int | list[NamedBallotOut] = Field(
+        description="The count of ballots; for a named poll, the ballots themselves."
+    )
+    not_voted: int
+    options: list[PersonConfidenceOut]
+
+
+PollResultOut = Annotated[
+    MotionResultOut | ElectionResultOut | ConfidenceResultOut, Field(discriminator="kind")
+]
+
+
+class ResultWordingOut(Out):
+    headline: str = Field(description="The one sentence a hall screen shows.")
+    lines: list[str] = Field(description="The lines of the minutes.")
+
+
+class PollWordingOut(Out):
+    vi: ResultWordingOut
+    en: ResultWordingOut
+
+
+class PollOut(Out):
+    id: int
+    session_id: int
+    item_id: int | None
+    title: str
+    kind: PollKind
+    secret: bool
+    rule: PollRule
+    max_choices: int
+    status: Literal["draft", "open", "closed"]
+    seats: int
+    options: list[PollOptionOut] = Field(description="Candidates or persons; none for a motion.")
+    voted: int = Field(description="Ballots cast so far.")
+    eligible: int = Field(description="Delegates checked in to the session.")
+    opened_at: datetime | None
+    closed_at: datetime | None
+    has_voted: bool = absent("Whether the caller has voted (GET, when signed in).")
+    result: PollResultOut = absent("Once closed.")
+    text: PollWordingOut = absent("The result in words, once closed.")
+
+
+class BallotRecordedOut(Out):
+    recorded: Literal[True]
+
+
+class SessionStateOut(Out):
+    """A session's full live state, as the ``session:join`` ack carries it."""
+
+    session: SessionOut
+    items: list[AgendaItemOut]
+    current_item: AgendaItemOut | None
+    attendance: AttendanceStateOut
+    poll: PollOut | None = Field(description="The open poll, if any.")
+    last_result: PollOut | None = Field(description="The poll closed last, if any.")
+    speakers: list[SpeakerOut]
+
+
+class PublicDocumentOut(Out):
+    id: int
+    title: str
+    item_id: int | None
+
+
+class PublicSessionOut(Out):
+    session: SessionOut
+    items: list[AgendaItemOut]
+    documents: list[PublicDocumentOut] = Field(description="Public documents only.")
+    polls: list[PollOut] = Field(description="Open and closed polls; no secret choice.")

@@ -15,16 +15,34 @@ from meetings import permissions as perms
 from meetings import services
 from meetings.models import Document
 from meetings.schemas import (
+    AgendaItemOut,
+    AgendaOut,
     AttendanceIn,
+    AttendanceListOut,
+    AttendanceOut,
     BallotIn,
+    BallotRecordedOut,
     CurrentIn,
+    CurrentItemOut,
+    DocumentListOut,
+    DocumentOut,
     DocumentPatch,
+    DocumentReadOut,
     ItemIn,
     MoveIn,
     NoteIn,
+    NoteListOut,
+    NoteOut,
     OrderIn,
     PollIn,
+    PollOut,
+    PublicSessionOut,
     SessionIn,
+    SessionListOut,
+    SessionOut,
+    SessionStateOut,
+    SpeakerQueueOut,
+    SpeakerRequestOut,
 )
 from meetings.services.common import item_dict, session_dict
 from meetings.services.documents import DOCX
@@ -66,6 +84,7 @@ async def document_out(document: Document) -> dict[str, Any]:
     perm=perms.SESSION_CREATE,
     body=SessionIn,
     status=201,
+    response=SessionOut,
     tags=TAGS,
     summary="Create a draft session of a council (secretariat)",
 )
@@ -85,6 +104,7 @@ async def session_create(ctx: Ctx) -> dict[str, Any]:
     "GET",
     "/api/v1/sessions",
     perm=perms.SESSION_LIST,
+    response=SessionListOut,
     tags=TAGS,
     summary="Sessions the caller may see",
 )
@@ -97,6 +117,7 @@ async def session_list(ctx: Ctx) -> dict[str, Any]:
     "GET",
     "/api/v1/sessions/{session_id:int}",
     perm=perms.SESSION_VIEW,
+    response=SessionStateOut,
     tags=TAGS,
     summary="A session's full live state (as the session:join ack)",
 )
@@ -108,6 +129,7 @@ async def session_view(ctx: Ctx) -> dict[str, Any]:
     "POST",
     "/api/v1/sessions/{session_id:int}/publish",
     perm=perms.SESSION_PUBLISH,
+    response=SessionOut,
     tags=TAGS,
     summary="Publish a draft session to the delegates' dashboards",
 )
@@ -120,6 +142,7 @@ async def session_publish(ctx: Ctx) -> dict[str, Any]:
     "POST",
     "/api/v1/sessions/{session_id:int}/start",
     perm=perms.SESSION_START,
+    response=SessionOut,
     tags=TAGS,
     summary="Start the sitting (chair or secretariat)",
 )
@@ -132,6 +155,7 @@ async def session_start(ctx: Ctx) -> dict[str, Any]:
     "POST",
     "/api/v1/sessions/{session_id:int}/close",
     perm=perms.SESSION_CLOSE,
+    response=SessionOut,
     tags=TAGS,
     summary="Close the sitting (chair or secretariat)",
 )
@@ -145,6 +169,7 @@ async def session_close(ctx: Ctx) -> dict[str, Any]:
     "/api/v1/sessions/{session_id:int}/current",
     perm=perms.SESSION_SET_CURRENT,
     body=CurrentIn,
+    response=CurrentItemOut,
     tags=TAGS,
     summary="Move the sitting to an agenda item (chair)",
 )
@@ -163,6 +188,7 @@ async def session_set_current(ctx: Ctx) -> dict[str, Any]:
     perm=perms.ITEM_CREATE,
     body=ItemIn,
     status=201,
+    response=AgendaItemOut,
     tags=TAGS,
     summary="Add an item at the end of the agenda",
 )
@@ -183,6 +209,7 @@ async def item_create(ctx: Ctx) -> dict[str, Any]:
     "/api/v1/items/{item_id:int}/move",
     perm=perms.ITEM_MOVE,
     body=MoveIn,
+    response=AgendaOut,
     tags=TAGS,
     summary="Move an agenda item to a position (1-based)",
 )
@@ -198,6 +225,7 @@ async def item_move(ctx: Ctx) -> dict[str, Any]:
     "/api/v1/sessions/{session_id:int}/items/order",
     perm=perms.ITEM_REORDER,
     body=OrderIn,
+    response=AgendaOut,
     tags=TAGS,
     summary="Reorder the whole agenda",
 )
@@ -233,6 +261,7 @@ async def _upload_field(ctx: Ctx) -> UploadFile:
     "/api/v1/sessions/{session_id:int}/documents",
     perm=perms.DOCUMENT_UPLOAD,
     status=201,
+    response=DocumentOut,
     tags=TAGS,
     summary="Attach a PDF or DOCX (≤ 50 MB) to a session or one of its items",
     multipart={
@@ -260,6 +289,7 @@ async def document_upload(ctx: Ctx) -> dict[str, Any]:
     "GET",
     "/api/v1/sessions/{session_id:int}/documents",
     perm=perms.DOCUMENT_READ,
+    response=DocumentListOut,
     tags=TAGS,
     summary="The session's documents the caller may read",
 )
@@ -276,6 +306,7 @@ async def document_list(ctx: Ctx) -> dict[str, Any]:
     "/api/v1/documents/{document_id:int}/versions",
     perm=perms.DOCUMENT_REPLACE,
     status=201,
+    response=DocumentOut,
     tags=TAGS,
     summary="Replace a document with a new version (earlier versions are kept)",
     multipart={"file": "PDF or DOCX file"},
@@ -293,6 +324,7 @@ async def document_replace(ctx: Ctx) -> dict[str, Any]:
     "/api/v1/documents/{document_id:int}",
     perm=perms.DOCUMENT_UPDATE,
     body=DocumentPatch,
+    response=DocumentOut,
     tags=TAGS,
     summary="Retitle or reclassify a document",
 )
@@ -310,6 +342,7 @@ async def document_update(ctx: Ctx) -> dict[str, Any]:
     "GET",
     "/api/v1/documents/{document_id:int}",
     perm=perms.DOCUMENT_READ,
+    response=DocumentReadOut,
     tags=TAGS,
     summary="A document with its text per page",
 )
@@ -378,6 +411,7 @@ async def file_response(ctx: Ctx) -> Response:
     "/api/v1/documents/{document_id:int}/notes/{page:int}",
     perm=perms.NOTE_SAVE,
     body=NoteIn,
+    response=NoteOut,
     tags=TAGS,
     summary="Save the caller's private note on a page (empty text deletes it)",
 )
@@ -392,6 +426,7 @@ async def note_save(ctx: Ctx) -> dict[str, Any]:
     "GET",
     "/api/v1/documents/{document_id:int}/notes",
     perm=perms.NOTE_SAVE,
+    response=NoteListOut,
     tags=TAGS,
     summary="The caller's own private notes on a document",
 )
@@ -409,6 +444,7 @@ async def note_list(ctx: Ctx) -> dict[str, Any]:
     "/api/v1/sessions/{session_id:int}/attendance",
     perm=perms.ATTENDANCE_CHECK_IN,
     body=AttendanceIn,
+    response=AttendanceOut,
     tags=TAGS,
     summary="Check in (a delegate), or mark a delegate present (secretariat: user_id)",
 )
@@ -422,6 +458,7 @@ async def attendance_check_in(ctx: Ctx) -> dict[str, Any]:
     "GET",
     "/api/v1/sessions/{session_id:int}/attendance",
     perm=perms.ATTENDANCE_VIEW,
+    response=AttendanceListOut,
     tags=TAGS,
     summary="Who is present, and the quorum",
 )
@@ -444,6 +481,7 @@ async def attendance_view(ctx: Ctx) -> dict[str, Any]:
     "/api/v1/sessions/{session_id:int}/speakers",
     perm=perms.SPEAKER_REQUEST,
     status=201,
+    response=SpeakerRequestOut,
     tags=TAGS,
     summary="Ask for the floor (a checked-in delegate)",
 )
@@ -455,6 +493,7 @@ async def speaker_request(ctx: Ctx) -> dict[str, Any]:
     "POST",
     "/api/v1/sessions/{session_id:int}/speakers/withdraw",
     perm=perms.SPEAKER_WITHDRAW,
+    response=SpeakerQueueOut,
     tags=TAGS,
     summary="Withdraw one's own request to speak",
 )
@@ -466,6 +505,7 @@ async def speaker_withdraw(ctx: Ctx) -> dict[str, Any]:
     "POST",
     "/api/v1/speakers/{request_id:int}/floor",
     perm=perms.SPEAKER_GIVE_FLOOR,
+    response=SpeakerQueueOut,
     tags=TAGS,
     summary="Give the floor to a waiting delegate (chair)",
 )
@@ -477,6 +517,7 @@ async def speaker_give_floor(ctx: Ctx) -> dict[str, Any]:
     "POST",
     "/api/v1/sessions/{session_id:int}/speakers/finish",
     perm=perms.SPEAKER_FINISH,
+    response=SpeakerQueueOut,
     tags=TAGS,
     summary="End the current speaker's turn (chair)",
 )
@@ -493,6 +534,7 @@ async def speaker_finish(ctx: Ctx) -> dict[str, Any]:
     perm=perms.POLL_CREATE,
     body=PollIn,
     status=201,
+    response=PollOut,
     tags=TAGS,
     summary="Create a draft poll: motion, election or confidence",
 )
@@ -516,6 +558,7 @@ async def poll_create(ctx: Ctx) -> dict[str, Any]:
     "POST",
     "/api/v1/polls/{poll_id:int}/open",
     perm=perms.POLL_OPEN,
+    response=PollOut,
     tags=TAGS,
     summary="Open a poll (refused with 409 no_quorum without quorum)",
 )
@@ -529,6 +572,7 @@ async def poll_open(ctx: Ctx) -> dict[str, Any]:
     "POST",
     "/api/v1/polls/{poll_id:int}/close",
     perm=perms.POLL_CLOSE,
+    response=PollOut,
     tags=TAGS,
     summary="Close a poll and tally it",
 )
@@ -544,6 +588,7 @@ async def poll_close(ctx: Ctx) -> dict[str, Any]:
     perm=perms.BALLOT_CAST,
     body=BallotIn,
     status=201,
+    response=BallotRecordedOut,
     tags=TAGS,
     summary="Cast one's ballot (409 already_voted, 409 poll_not_open)",
 )
@@ -555,6 +600,7 @@ async def ballot_cast(ctx: Ctx) -> dict[str, Any]:
     "GET",
     "/api/v1/polls/{poll_id:int}",
     perm=perms.POLL_VIEW,
+    response=PollOut,
     tags=TAGS,
     summary="A poll: status, voted, eligible, and the result once closed",
 )
@@ -606,6 +652,7 @@ async def minutes_pdf(ctx: Ctx) -> Response:
     "GET",
     "/api/v1/public/sessions/{session_id:int}",
     perm=perms.PUBLIC_VIEW,
+    response=PublicSessionOut,
     tags=TAGS,
     summary="A published session's agenda, public documents and results (no individual secret choice)",
 )
