@@ -108,36 +108,55 @@ async def documents(p: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
     )
 
 
-async def _staff_source() -> AsyncIterator[dict[str, Any]]:
-    from petitions.models import Petition
+async def _batches(
+    **filters: Any,
+) -> AsyncIterator[list[tuple[dict[str, Any], dict[str, Any] | None]]]:
+    """Both documents of every petition matching ``filters``, a thousand at a time.
 
+    Council and agency codes are read once and cycles once per batch, so a full rebuild makes a
+    handful of queries per thousand petitions instead of four per petition.
+    """
+    from petitions.models import CycleEntry, Petition
+
+    councils = dict(await Council.all().values_list("id", "code"))
+    agencies = dict(await Agency.all().values_list("id", "code"))
     last = 0
     while True:
-        batch = await Petition.filter(id__gt=last).order_by("id").limit(1000)
+        batch = await Petition.filter(id__gt=last, **filters).order_by("id").limit(1000)
         if not batch:
             return
+        cycles: dict[int, list[int]] = {}
+        for petition_id, cycle_id in await CycleEntry.filter(
+            petition_id__in=[p.id for p in batch]
+        ).values_list("petition_id", "cycle_id"):
+            cycles.setdefault(petition_id, []).append(int(cycle_id))
+        docs = []
         for p in batch:
-            yield (await documents(p))[0]
+            council_code, handler_code = councils[p.council_id], councils[p.handler_id]
+            agency_code = agencies.get(p.agency_id) if p.agency_id else None
+            docs.append(
+                (
+                    staff_document(
+                        p, council_code, handler_code, agency_code, cycles.get(p.id, [])
+                    ),
+                    public_document(p, council_code, agency_code),
+                )
+            )
+        yield docs
         last = batch[-1].id
+
+
+async def _staff_source() -> AsyncIterator[dict[str, Any]]:
+    async for docs in _batches():
+        for staff, _public in docs:
+            yield staff
 
 
 async def _public_source() -> AsyncIterator[dict[str, Any]]:
-    from petitions.models import Petition
-
-    last = 0
-    while True:
-        batch = (
-            await Petition.filter(id__gt=last, status__in=PUBLIC_STATUSES)
-            .order_by("id")
-            .limit(1000)
-        )
-        if not batch:
-            return
-        for p in batch:
-            doc = (await documents(p))[1]
-            if doc is not None:
-                yield doc
-        last = batch[-1].id
+    async for docs in _batches(status__in=PUBLIC_STATUSES):
+        for _staff, public in docs:
+            if public is not None:
+                yield public
 
 
 register_index(STAFF_INDEX, _staff_source)
