@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import json
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -137,6 +138,25 @@ async def record(
 
 _COLUMNS = (*_CHAINED, "hash")
 _details_field = AuditEntry._meta.fields_map["details"]
+_HEAD_SQL = f"SELECT seq, hash FROM {AuditEntry._meta.db_table} ORDER BY seq DESC LIMIT 1"
+
+
+def _insert_sql(dialect: str) -> str:
+    marks = ", ".join(f"${i + 1}" if dialect == "postgres" else "?" for i in range(len(_COLUMNS)))
+    return f"INSERT INTO {AuditEntry._meta.db_table} ({', '.join(_COLUMNS)}) VALUES ({marks})"
+
+
+def _chain_rows(drafts: Sequence[Draft], seq: int, prev_hash: str) -> list[list[Any]]:
+    """The rows (in ``_COLUMNS`` order) of ``drafts`` chained after the entry (seq, prev_hash)."""
+    at = datetime.now(UTC)
+    rows = []
+    for draft in drafts:
+        seq += 1
+        fields = _fields(draft, seq, prev_hash, at)
+        prev_hash = fields["hash"]
+        fields["details"] = _details_field.to_db_value(fields["details"], AuditEntry)
+        rows.append([fields[name] for name in _COLUMNS])
+    return rows
 
 
 async def record_many(drafts: Sequence[Draft]) -> None:
@@ -146,20 +166,20 @@ async def record_many(drafts: Sequence[Draft]) -> None:
         return
     async with _transaction() as conn:
         seq, prev_hash = await _head(conn)
-        at = datetime.now(UTC)
-        rows = []
-        for draft in drafts:
-            seq += 1
-            fields = _fields(draft, seq, prev_hash, at)
-            prev_hash = fields["hash"]
-            fields["details"] = _details_field.to_db_value(fields["details"], AuditEntry)
-            rows.append([fields[name] for name in _COLUMNS])
-        pg = conn.capabilities.dialect == "postgres"
-        marks = ", ".join(f"${i + 1}" if pg else "?" for i in range(len(_COLUMNS)))
-        await conn.execute_many(
-            f"INSERT INTO {AuditEntry._meta.db_table} ({', '.join(_COLUMNS)}) VALUES ({marks})",
-            rows,
-        )
+        rows = _chain_rows(drafts, seq, prev_hash)
+        await conn.execute_many(_insert_sql(conn.capabilities.dialect), rows)
+
+
+def append_sqlite(db: sqlite3.Connection, drafts: Sequence[Draft]) -> None:
+    """``record_many`` for code that runs a whole SQLite transaction synchronously in the database
+    thread (one hop instead of one per statement). ``db`` must be inside a transaction that holds
+    the write lock (``BEGIN IMMEDIATE``), which also serialises appends. No request context there:
+    give each draft its ``ip``."""
+    if not drafts:
+        return
+    head = db.execute(_HEAD_SQL).fetchone()
+    seq, prev_hash = (int(head[0]), str(head[1])) if head else (0, GENESIS)
+    db.executemany(_insert_sql("sqlite"), _chain_rows(drafts, seq, prev_hash))
 
 
 @dataclass

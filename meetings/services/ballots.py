@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from council import realtime
@@ -17,6 +18,7 @@ from council.errors import DomainError, Forbidden
 from council.i18n import N_
 from council.models import User
 from meetings.services import ballot_batch
+from meetings.services import poll_facts as poll_facts_module
 from meetings.services.common import holds_seat
 from meetings.services.poll_facts import PollFacts, poll_facts
 from meetings.services.voting import eligible_count
@@ -67,32 +69,48 @@ async def ballot_cast(user: User, poll_id: int, choice: Any) -> dict[str, Any]:
 
 # --- poll:progress -----------------------------------------------------------------------------
 
-_latest: dict[int, int] = {}  # poll id → highest ``voted`` committed, not yet announced
-_progress_tasks: dict[int, asyncio.Task[None]] = {}
+
+@dataclass
+class _Progress:
+    voted: int  # the highest ``voted`` committed in this window
+    database: int  # poll_facts.generation() when the window opened
+    task: asyncio.Task[None] | None = None
+
+
+_progress: dict[int, _Progress] = {}
 
 
 def _progress_soon(facts: PollFacts, voted: int) -> None:
     """Announce ``voted`` (as committed by a batch) in the next coalesced ``poll:progress``."""
-    if voted > _latest.get(facts.id, -1):
-        _latest[facts.id] = voted
-    if facts.id in _progress_tasks:
+    loop = asyncio.get_running_loop()
+    database = poll_facts_module.generation()
+    pending = _progress.get(facts.id)
+    if (
+        pending is not None
+        and pending.database == database
+        and pending.task is not None
+        and pending.task.get_loop() is loop
+        and not pending.task.done()
+    ):
+        pending.voted = max(pending.voted, voted)
         return
+    window = _progress[facts.id] = _Progress(voted, database)
 
     async def send() -> None:
         try:
             await asyncio.sleep(PROGRESS_INTERVAL)
         finally:
-            # Cleared before sending: a batch committed after this point schedules the next event.
-            del _progress_tasks[facts.id]
-            count = _latest.pop(facts.id, None)
-        if count is None:
-            return
+            # Closed before sending: a batch committed after this point opens the next window.
+            if _progress.get(facts.id) is window:
+                del _progress[facts.id]
+        if poll_facts_module.generation() != window.database:
+            return  # the ORM now talks to another database, where this poll id means another
         try:
             await realtime.emit(
                 "poll:progress",
                 {
                     "poll_id": facts.id,
-                    "voted": count,
+                    "voted": window.voted,
                     "eligible": await eligible_count(facts.session_id),
                 },
                 room=realtime.session_room(facts.session_id),
@@ -100,4 +118,4 @@ def _progress_soon(facts: PollFacts, voted: int) -> None:
         except Exception:  # the database may be gone at shutdown: progress is only informative
             log.debug("poll:progress for poll %s not sent", facts.id, exc_info=True)
 
-    _progress_tasks[facts.id] = asyncio.get_running_loop().create_task(send())
+    window.task = loop.create_task(send())

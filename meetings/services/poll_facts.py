@@ -58,7 +58,19 @@ def _check_owner() -> None:
         client = client._parent
     if _owner is None or _owner() is not client:
         _cache.clear()
+        _loading.clear()
         _owner = weakref.ref(client)
+        _generation[0] += 1
+
+
+_generation = [0]
+
+
+def generation() -> int:
+    """Changes whenever the cache empties itself for another database client: work scheduled
+    for one database (a delayed event) can tell it no longer applies."""
+    _check_owner()
+    return _generation[0]
 
 
 _loading: dict[int, asyncio.Future[PollFacts | None]] = {}
@@ -76,7 +88,7 @@ async def poll_facts(poll_id: int) -> PollFacts:
         if facts is not None:
             return facts
         pending = _loading.get(poll_id)
-        if pending is None:
+        if pending is None or pending.get_loop() is not asyncio.get_running_loop():
             break
         try:
             found = await asyncio.shield(pending)
@@ -98,7 +110,8 @@ async def poll_facts(poll_id: int) -> PollFacts:
     else:
         loading.set_result(facts)
     finally:
-        del _loading[poll_id]
+        if _loading.get(poll_id) is loading:
+            del _loading[poll_id]
     if facts is None:
         raise NotFound(N_("This poll does not exist."))
     return facts
