@@ -100,7 +100,9 @@ TORTOISE_ORM: dict[str, Any] = _LazyConfig()
 async def init(settings: Settings, *, shared: bool = False) -> None:
     """Connect the ORM. ``shared``: every task may use it, not only this one and its children;
     an ASGI server runs the lifespan and the requests in unrelated tasks."""
-    await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=shared)
+    await Tortoise.init(
+        config=tortoise_config(settings.database_url), _enable_global_fallback=shared
+    )
 
 
 async def close() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -46,9 +47,11 @@ class Agency(Model):
     council: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
         "council.Council", related_name="agencies", on_delete=fields.RESTRICT
     )
-    categories = fields.JSONField(default=list)
+    categories: fields.JSONField[list[str]] = fields.JSONField(default=list)
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+
+    council_id: int
 
     class Meta:
         table = "agency"
@@ -116,7 +119,7 @@ class AuditEntry(Model):
     target_id = fields.CharField(max_length=64, default="")
     council_id = fields.IntField(null=True, db_index=True)
     ip = fields.CharField(max_length=64, default="")
-    details = fields.JSONField(default=dict)
+    details: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     prev_hash = fields.CharField(max_length=64)
     hash = fields.CharField(max_length=64)
 

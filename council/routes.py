@@ -201,7 +201,7 @@ async def dashboard(ctx: Ctx) -> Response:
 
 async def _council_out(c: Council) -> CouncilOut:
     parent = await Council.get_or_none(id=c.parent_id) if c.parent_id else None  # type: ignore[attr-defined]
-    return CouncilOut(**services.council_dict(c, parent.code if parent else None))  # type: ignore[arg-type]
+    return CouncilOut(**services.council_dict(c, parent.code if parent else None))
 
 
 @api(
@@ -231,7 +231,7 @@ async def council_list(ctx: Ctx) -> CouncilList:
     councils = await Council.all().prefetch_related("parent").order_by("id")
     return CouncilList(
         items=[
-            CouncilOut(**services.council_dict(c, c.parent.code if c.parent else None))  # type: ignore[arg-type]
+            CouncilOut(**services.council_dict(c, c.parent.code if c.parent else None))
             for c in councils
         ]
     )
@@ -249,7 +249,7 @@ async def council_list(ctx: Ctx) -> CouncilList:
 )
 async def agency_create(ctx: Ctx) -> AgencyOut:
     agency = await services.agency_create(ctx.require_user(), **ctx.body.model_dump())
-    return AgencyOut(**services.agency_dict(agency, ctx.body.council_code))  # type: ignore[arg-type]
+    return AgencyOut(**services.agency_dict(agency, ctx.body.council_code))
 
 
 @api(
@@ -266,10 +266,7 @@ async def agency_list(ctx: Ctx) -> AgencyList:
     if code := ctx.query.get("council_code"):
         qs = qs.filter(council__code=code)
     return AgencyList(
-        items=[
-            AgencyOut(**services.agency_dict(a, a.council.code))
-            for a in await qs  # type: ignore[arg-type]
-        ]
+        items=[AgencyOut(**services.agency_dict(a, a.council.code)) for a in await qs]
     )
 
 
@@ -279,7 +276,7 @@ async def _user_out(u: User) -> UserOut:
     return UserOut(
         **services.user_dict(
             u,
-            council.code if council else None,  # type: ignore[arg-type]
+            council.code if council else None,
             agency.code if agency else None,
         )
     )

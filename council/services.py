@@ -8,6 +8,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -156,7 +157,7 @@ async def council_update(
     return council
 
 
-def council_dict(c: Council, parent_code: str | None = None) -> dict[str, object]:
+def council_dict(c: Council, parent_code: str | None = None) -> dict[str, Any]:
     return {
         "id": c.id,
         "code": c.code,
@@ -231,7 +232,7 @@ async def agency_update(
     return agency
 
 
-def agency_dict(a: Agency, council_code: str) -> dict[str, object]:
+def agency_dict(a: Agency, council_code: str) -> dict[str, Any]:
     return {
         "id": a.id,
         "code": a.code,
@@ -402,7 +403,7 @@ async def user_reset_password(actor: User, user: User, password: str | None = No
 
 def user_dict(
     u: User, council_code: str | None = None, agency_code: str | None = None
-) -> dict[str, object]:
+) -> dict[str, Any]:
     return {
         "id": u.id,
         "username": u.username,

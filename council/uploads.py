@@ -74,7 +74,7 @@ async def store_upload(
     if not head:
         raise DomainError("empty_file", N_("The file is empty."), status=422)
     mime = sniff_mime(head)
-    if mime not in allowed:
+    if mime is None or mime not in allowed:
         raise DomainError(
             "unsupported_type",
             N_("This type of file is not accepted."),
