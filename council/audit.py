@@ -10,8 +10,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import json
-import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Generator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -139,11 +138,14 @@ async def record(
 _COLUMNS = (*_CHAINED, "hash")
 _details_field = AuditEntry._meta.fields_map["details"]
 _HEAD_SQL = f"SELECT seq, hash FROM {AuditEntry._meta.db_table} ORDER BY seq DESC LIMIT 1"
+_INSERT_SQL = (
+    f"INSERT INTO {AuditEntry._meta.db_table} ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_COLUMNS))})"
+)
 
-
-def _insert_sql(dialect: str) -> str:
-    marks = ", ".join(f"${i + 1}" if dialect == "postgres" else "?" for i in range(len(_COLUMNS)))
-    return f"INSERT INTO {AuditEntry._meta.db_table} ({', '.join(_COLUMNS)}) VALUES ({marks})"
+# One statement of a transaction written as a generator (see ``append_steps``): SQL with ``?``
+# placeholders, its parameters (the list of rows when ``many``), and whether it is an executemany.
+Step = tuple[str, list[Any], bool]
 
 
 def _chain_rows(drafts: Sequence[Draft], seq: int, prev_hash: str) -> list[list[Any]]:
@@ -159,27 +161,51 @@ def _chain_rows(drafts: Sequence[Draft], seq: int, prev_hash: str) -> list[list[
     return rows
 
 
+def append_steps(drafts: Sequence[Draft], dialect: str) -> Generator[Step, Any, None]:
+    """The statements that append ``drafts`` to the chain, for a caller that runs a whole
+    transaction as a generator of statements (e.g. synchronously in SQLite's thread, in one hop).
+
+    Protocol: each yielded step is ``(sql, params, many)``; ``sql`` uses ``?`` placeholders (the
+    driver numbers them for PostgreSQL); the driver sends back a query's rows (mappings by column
+    name) and ``None`` after an executemany. Run them in the transaction of the change they record,
+    which on SQLite must hold the write lock (``BEGIN IMMEDIATE``); on PostgreSQL the first step
+    takes the append lock. No request context in a database thread: give each draft its ``ip``.
+    """
+    if not drafts:
+        return
+    if dialect == "postgres":
+        yield ("SELECT pg_advisory_xact_lock(?)", [_ADVISORY_KEY], False)
+    head = yield (_HEAD_SQL, [], False)
+    seq, prev_hash = (int(head[0]["seq"]), str(head[0]["hash"])) if head else (0, GENESIS)
+    yield (_INSERT_SQL, _chain_rows(drafts, seq, prev_hash), True)
+
+
+def _numbered(sql: str) -> str:
+    """``?`` placeholders as PostgreSQL's ``$1, $2, …``."""
+    parts = sql.split("?")
+    return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], 1)) + parts[-1]
+
+
 async def record_many(drafts: Sequence[Draft]) -> None:
     """Append several entries, chained in the order given, with one read of the chain's head and
     one multi-row insert. Call it inside the transaction of the changes they record."""
     if not drafts:
         return
     async with _transaction() as conn:
-        seq, prev_hash = await _head(conn)
-        rows = _chain_rows(drafts, seq, prev_hash)
-        await conn.execute_many(_insert_sql(conn.capabilities.dialect), rows)
-
-
-def append_sqlite(db: sqlite3.Connection, drafts: Sequence[Draft]) -> None:
-    """``record_many`` for code that runs a whole SQLite transaction synchronously in the database
-    thread (one hop instead of one per statement). ``db`` must be inside a transaction that holds
-    the write lock (``BEGIN IMMEDIATE``), which also serialises appends. No request context there:
-    give each draft its ``ip``."""
-    if not drafts:
-        return
-    head = db.execute(_HEAD_SQL).fetchone()
-    seq, prev_hash = (int(head[0]), str(head[1])) if head else (0, GENESIS)
-    db.executemany(_insert_sql("sqlite"), _chain_rows(drafts, seq, prev_hash))
+        pg = conn.capabilities.dialect == "postgres"
+        steps = append_steps(drafts, conn.capabilities.dialect)
+        reply: Any = None
+        while True:
+            try:
+                sql, params, many = steps.send(reply)
+            except StopIteration:
+                return
+            sql = _numbered(sql) if pg else sql
+            if many:
+                await conn.execute_many(sql, params)
+                reply = None
+            else:
+                reply = await conn.execute_query_dict(sql, params)
 
 
 @dataclass

@@ -33,21 +33,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from council import audit
+from council.audit import Step
 from council.errors import Conflict, DomainError, Forbidden
 from council.i18n import N_
 from council.models import User
 from meetings.models import Attendance, Ballot, BallotReceipt, Poll
+from meetings.services import sqlprog
 from meetings.services.common import SEAT_ROLES
 from meetings.services.poll_facts import PollFacts, seen_closed
+from meetings.services.sqlprog import Program, many, query
 
 # Bounded so the IN list and the bulk inserts stay reasonable; a burst bigger than this is
 # simply written in several batches.
-MAX_BATCH = 500
+MAX_BATCH = 128
 
 
 def already_voted() -> Conflict:
@@ -141,26 +142,6 @@ async def _drain(facts: PollFacts, writer: _Writer) -> None:
             del _writers[facts.id]
 
 
-class Sql:
-    """The few raw statements of a batch, in the connection's dialect."""
-
-    def __init__(self, conn: BaseDBAsyncClient) -> None:
-        self.conn = conn
-        self.pg = conn.capabilities.dialect == "postgres"
-
-    def ph(self, n: int) -> str:
-        return f"${n}" if self.pg else "?"
-
-    async def rows(self, sql: str, values: list[Any]) -> list[dict[str, Any]]:
-        return list(await self.conn.execute_query_dict(sql, values))
-
-    async def insert_many(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-        marks = ", ".join(self.ph(i + 1) for i in range(len(columns)))
-        await self.conn.execute_many(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", [list(r) for r in rows]
-        )
-
-
 POLL = Poll._meta.db_table
 RECEIPT = BallotReceipt._meta.db_table
 BALLOT = Ballot._meta.db_table
@@ -206,23 +187,19 @@ class _Plan:
             )
         return cls(facts, casts, receipts, ballots)
 
-    def eligibility_sql(self, pg: bool) -> tuple[str, list[Any]]:
+    def eligibility(self, pg: bool) -> Step:
         """One SELECT: for each caller, whether they may vote now (run under the poll lock)."""
         ids = [c.user.id for c in self.casts]
-        if pg:
-            who, args = "u.id = ANY($3::int[])", [self.facts.session_id, self.facts.id, ids]
-        else:
-            who = f"u.id IN ({', '.join('?' * len(ids))})"
-            args = [self.facts.session_id, self.facts.id, *ids]
-        p1, p2 = ("$1", "$2") if pg else ("?", "?")
-        return (
+        who = "u.id = ANY(?::int[])" if pg else f"u.id IN ({', '.join('?' * len(ids))})"
+        return query(
             f"""SELECT u.id AS id, u.is_active AS active, u.role AS role, u.council_id AS council_id,
-            EXISTS (SELECT 1 FROM {ATTENDANCE} a WHERE a.session_id = {p1} AND a.user_id = u.id)
+            EXISTS (SELECT 1 FROM {ATTENDANCE} a WHERE a.session_id = ? AND a.user_id = u.id)
               AS present,
-            EXISTS (SELECT 1 FROM {RECEIPT} r WHERE r.poll_id = {p2} AND r.user_id = u.id)
-              AS voted
+            EXISTS (SELECT 1 FROM {RECEIPT} r WHERE r.poll_id = ? AND r.user_id = u.id) AS voted
             FROM "{USER}" u WHERE {who}""",
-            args,
+            self.facts.session_id,
+            self.facts.id,
+            *([ids] if pg else ids),
         )
 
     def settle(self, rows: Any) -> None:
@@ -270,11 +247,6 @@ class _Plan:
         ]
 
 
-_LOCK_SQL = (
-    f"UPDATE {POLL} SET voted = voted + {{n}} WHERE id = {{id}} AND status = 'open' RETURNING voted"
-)
-
-
 async def write(facts: PollFacts, batch: list[Cast]) -> None:
     """Write ``batch`` in one transaction and answer each cast's future."""
     by_user: dict[int, list[Cast]] = {}
@@ -282,7 +254,7 @@ async def write(facts: PollFacts, batch: list[Cast]) -> None:
         by_user.setdefault(item.user.id, []).append(item)
     plan = _Plan.of(facts, [casts[0] for casts in by_user.values()])
     try:
-        voted = await _commit(plan)
+        voted = await sqlprog.run(lambda dialect: _program(plan, dialect))
     except _Closed:
         for item in batch:
             item.future.set_exception(not_open())
@@ -305,98 +277,36 @@ async def write(facts: PollFacts, batch: list[Cast]) -> None:
             item.future.set_exception((error or already_voted)())
 
 
-async def _commit(plan: _Plan) -> int:
-    """Run the batch's transaction; the poll's ``voted`` after it. Raises _Closed."""
-    client = Poll._meta.db
-    while getattr(client, "_parent", None) is not None:
-        client = client._parent
-    if client.capabilities.dialect == "sqlite" and hasattr(client, "acquire_connection"):
-        async with client.acquire_connection() as conn:
-            run = getattr(conn, "_execute", None)
-            if run is not None:
-                # The whole transaction in aiosqlite's thread: one hop through the event loop
-                # instead of one per statement, which under a burst costs a loop turn each.
-                voted = await run(_sqlite_transaction, conn._conn, plan)
-                if voted is None:
-                    raise _Closed
-                return int(voted)
-    async with in_transaction() as conn:
-        return await _async_transaction(conn, plan)
-
-
-def _sqlite_transaction(db: sqlite3.Connection, plan: _Plan) -> int | None:
-    """The batch on SQLite, synchronously in the database thread. None: the poll is not open."""
-    facts = plan.facts
-    db.execute("BEGIN IMMEDIATE")  # the write lock first: serialised with close and other writers
-    try:
-        n = len(plan.casts)
-        locked = db.execute(_LOCK_SQL.format(n="?", id="?"), [n, facts.id]).fetchone()
-        if locked is None:
-            status = db.execute(f"SELECT status FROM {POLL} WHERE id = ?", [facts.id]).fetchone()
-            db.execute("ROLLBACK")
-            if status is not None and status[0] == "closed":
-                seen_closed(facts.id)
-            return None
-        voted = int(locked[0])
-        sql, args = plan.eligibility_sql(pg=False)
-        plan.settle(db.execute(sql, args).fetchall())
-        if len(plan.fresh) != n:  # the UPDATE counted every caller: take back the refused
-            voted = int(
-                db.execute(
-                    f"UPDATE {POLL} SET voted = voted - ? WHERE id = ? RETURNING voted",
-                    [n - len(plan.fresh), facts.id],
-                ).fetchone()[0]
-            )
-        if plan.fresh:
-            db.executemany(
-                f"INSERT INTO {RECEIPT} (poll_id, user_id, choice, created_at) VALUES (?, ?, ?, ?)",
-                plan.receipt_rows(),
-            )
-            db.executemany(
-                f"INSERT INTO {BALLOT} (id, poll_id, choice) VALUES (?, ?, ?)", plan.ballot_rows()
-            )
-            audit.append_sqlite(db, plan.audit_drafts())
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-    return voted
-
-
-async def _async_transaction(conn: BaseDBAsyncClient, plan: _Plan) -> int:
-    """The batch through the ORM's connection (PostgreSQL): one round trip per statement."""
-    facts = plan.facts
-    pg = conn.capabilities.dialect == "postgres"
-    ph = ("$1", "$2") if pg else ("?", "?")
-    n = len(plan.casts)
-    locked = await conn.execute_query_dict(_LOCK_SQL.format(n=ph[0], id=ph[1]), [n, facts.id])
+def _program(plan: _Plan, dialect: str) -> Program[int]:
+    """The batch's transaction; returns the poll's ``voted`` after it. Raises _Closed."""
+    facts, n = plan.facts, len(plan.casts)
+    # Counts every caller at once (most casts are fresh); corrected below if some are refused.
+    locked = yield query(
+        f"UPDATE {POLL} SET voted = voted + ? WHERE id = ? AND status = 'open' RETURNING voted",
+        n,
+        facts.id,
+    )
     if not locked:
-        status = await conn.execute_query_dict(
-            f"SELECT status FROM {POLL} WHERE id = {ph[0]}", [facts.id]
-        )
+        status = yield query(f"SELECT status FROM {POLL} WHERE id = ?", facts.id)
         if status and status[0]["status"] == "closed":
             seen_closed(facts.id)
         raise _Closed
     voted = int(locked[0]["voted"])
-    sql, args = plan.eligibility_sql(pg)
-    plan.settle(await conn.execute_query_dict(sql, args))
+    plan.settle((yield plan.eligibility(dialect == "postgres")))
     if len(plan.fresh) != n:
-        rows = await conn.execute_query_dict(
-            f"UPDATE {POLL} SET voted = voted - {ph[0]} WHERE id = {ph[1]} RETURNING voted",
-            [n - len(plan.fresh), facts.id],
+        again = yield query(
+            f"UPDATE {POLL} SET voted = voted - ? WHERE id = ? RETURNING voted",
+            n - len(plan.fresh),
+            facts.id,
         )
-        voted = int(rows[0]["voted"])
+        voted = int(again[0]["voted"])
     if plan.fresh:
-        marks = [f"${i}" if pg else "?" for i in range(1, 5)]
-        await conn.execute_many(
-            f"INSERT INTO {RECEIPT} (poll_id, user_id, choice, created_at) "
-            f"VALUES ({', '.join(marks)})",
-            [list(r) for r in plan.receipt_rows()],
+        yield many(
+            f"INSERT INTO {RECEIPT} (poll_id, user_id, choice, created_at) VALUES (?, ?, ?, ?)",
+            plan.receipt_rows(),
         )
-        await conn.execute_many(
-            f"INSERT INTO {BALLOT} (id, poll_id, choice) VALUES ({', '.join(marks[:3])})",
-            [list(r) for r in plan.ballot_rows()],
+        yield many(
+            f"INSERT INTO {BALLOT} (id, poll_id, choice) VALUES (?, ?, ?)", plan.ballot_rows()
         )
-        await audit.record_many(plan.audit_drafts())
+        yield from audit.append_steps(plan.audit_drafts(), dialect)
     return voted

@@ -32,6 +32,7 @@ class PollFacts:
     id: int
     session_id: int
     council_id: int
+    item_id: int | None
     title: str
     kind: str
     secret: bool
@@ -125,6 +126,7 @@ async def remember(poll: Poll, council_id: int) -> PollFacts:
         id=poll.id,
         session_id=poll.session_id,
         council_id=council_id,
+        item_id=poll.item_id,
         title=poll.title,
         kind=poll.kind,
         secret=poll.secret,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from datetime import datetime
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -17,11 +18,10 @@ from tortoise.transactions import in_transaction
 from council import audit, realtime
 from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
-from council.models import User
-from meetings.models import AgendaItem, Attendance, Ballot, BallotReceipt, Poll, PollOption
-from meetings.services.ballot_batch import BALLOT, Sql
+from council.models import Council, User
+from meetings.models import AgendaItem, Attendance, Ballot, BallotReceipt, Poll, PollOption, Session
+from meetings.services import sqlprog
 from meetings.services.common import (
-    attendance_summary,
     get_session,
     is_staff_of,
     iso,
@@ -31,7 +31,8 @@ from meetings.services.common import (
     seats_and_quorum,
     user_names,
 )
-from meetings.services.poll_facts import PollFacts, poll_facts, remember, seen_closed
+from meetings.services.poll_facts import PollFacts, poll_facts, seen_closed
+from meetings.services.sqlprog import Program, many, query
 from meetings.voting.tally import (
     PollKind,
     Rule,
@@ -45,6 +46,12 @@ from meetings.voting.wording import headline, result_lines
 
 MAX_OPTIONS = 100
 _ballot_choice = Ballot._meta.fields_map["choice"]
+_poll_result = Poll._meta.fields_map["result"]
+POLL = Poll._meta.db_table
+BALLOT = Ballot._meta.db_table
+ATTENDANCE = Attendance._meta.db_table
+SESSION = Session._meta.db_table
+COUNCIL = Council._meta.db_table
 
 
 def wrap(choice: Any) -> dict[str, Any]:
@@ -211,49 +218,105 @@ async def poll_create(
 
 
 async def poll_open(user: User, poll_id: int) -> Poll:
-    """poll.open: refused without quorum, or while another poll of the session is open."""
-    poll = await get_poll(poll_id)
-    session = await get_session(poll.session_id)
-    if not is_staff_of(user, session.council_id):
+    """poll.open: refused without quorum, or while another poll of the session is open.
+
+    One transaction (one hop on SQLite) checks the session, the quorum and the other polls and
+    opens the poll; ``poll:opened`` goes out from what it read, before anything is read again.
+    """
+    facts = await poll_facts(poll_id)
+    if not is_staff_of(user, facts.council_id):
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
-    require_state(session, "in_progress")
-    summary = await attendance_summary(session)
-    if not summary["quorum_met"]:
+    opened_at, ip = now(), audit.client_ip.get()
+    present = await sqlprog.run(lambda dialect: _open_program(facts, user, opened_at, ip, dialect))
+    await realtime.emit(
+        "poll:opened",
+        {"poll": _opened_view(facts, opened_at, present)},
+        room=_room(facts.session_id),
+    )
+    return await get_poll(facts.id)
+
+
+def _open_program(
+    facts: PollFacts, user: User, opened_at: datetime, ip: str, dialect: str
+) -> Program[int]:
+    """Opens the poll; returns how many are present (the eligible voters)."""
+    rows = yield query(
+        f"SELECT s.status AS status, c.seats AS seats, c.quorum AS quorum, "
+        f"(SELECT COUNT(*) FROM {ATTENDANCE} a WHERE a.session_id = s.id) AS present "
+        f"FROM {SESSION} s JOIN {COUNCIL} c ON c.id = s.council_id WHERE s.id = ?",
+        facts.session_id,
+    )
+    info = rows[0]
+    if info["status"] != "in_progress":
+        raise Conflict(
+            "session_state",
+            N_("This cannot be done in the session's current state."),
+            status=409,
+            state=info["status"],
+        )
+    seats, present = int(info["seats"]), int(info["present"])
+    quorum = Council(seats=seats, quorum=info["quorum"]).quorum_count
+    if present < quorum:
         raise Conflict(
             "no_quorum",
             N_(
                 "Quorum is not met: {present} of {seats} delegates present, {quorum} needed."
-            ).format(present=summary["present"], seats=summary["seats"], quorum=summary["quorum"]),
+            ).format(present=present, seats=seats, quorum=quorum),
             status=409,
         )
-    async with in_transaction():
-        if await Poll.filter(session_id=session.id, status="open").exclude(id=poll.id).exists():
-            raise Conflict(
-                "poll_already_open", N_("Another poll of this session is open."), status=409
-            )
-        changed = await Poll.filter(id=poll.id, status="draft").update(
-            status="open", opened_at=now()
+    other = yield query(
+        f"SELECT id FROM {POLL} WHERE session_id = ? AND status = 'open' AND id <> ?",
+        facts.session_id,
+        facts.id,
+    )
+    if other:
+        raise Conflict("poll_already_open", N_("Another poll of this session is open."), status=409)
+    changed = yield query(
+        f"UPDATE {POLL} SET status = 'open', opened_at = ? WHERE id = ? AND status = 'draft' "
+        "RETURNING id",
+        opened_at,
+        facts.id,
+    )
+    if not changed:
+        raise Conflict(
+            "poll_not_draft", N_("Only a poll that was never opened can be opened."), status=409
         )
-        if not changed:
-            raise Conflict(
-                "poll_not_draft", N_("Only a poll that was never opened can be opened."), status=409
+    yield from audit.append_steps(
+        [
+            audit.Draft(
+                "poll.open",
+                actor=user,
+                target_type="poll",
+                target_id=facts.id,
+                council_id=facts.council_id,
+                details={"session_id": facts.session_id, "present": present, "seats": seats},
+                ip=ip,
             )
-        await audit.record(
-            "poll.open",
-            actor=user,
-            target_type="poll",
-            target_id=poll.id,
-            council_id=session.council_id,
-            details={
-                "session_id": session.id,
-                "present": summary["present"],
-                "seats": summary["seats"],
-            },
-        )
-    poll = await get_poll(poll.id)
-    await realtime.emit("poll:opened", {"poll": await poll_dict(poll)}, room=_room(session.id))
-    await remember(poll, session.council_id)  # the burst of casts that follows reads nothing
-    return poll
+        ],
+        dialect,
+    )
+    return present
+
+
+def _opened_view(facts: PollFacts, opened_at: datetime, eligible: int) -> dict[str, Any]:
+    """``poll_dict`` of the poll just opened, from what the opening knew (nothing re-read)."""
+    return {
+        "id": facts.id,
+        "session_id": facts.session_id,
+        "item_id": facts.item_id,
+        "title": facts.title,
+        "kind": facts.kind,
+        "secret": facts.secret,
+        "rule": facts.rule,
+        "max_choices": facts.max_choices,
+        "status": "open",
+        "seats": facts.seats,
+        "options": [{"id": oid, "label": label} for oid, label in facts.options],
+        "voted": 0,
+        "eligible": eligible,
+        "opened_at": iso(opened_at),
+        "closed_at": None,
+    }
 
 
 # --- poll.close -------------------------------------------------------------------------------
@@ -271,60 +334,80 @@ def _tally(facts: PollFacts, choices: list[Any]) -> TallyResult:
 async def poll_close(user: User, poll_id: int) -> Poll:
     """poll.close: atomically stops accepting ballots and stores the tally.
 
-    The tally reads each distinct choice once with its count (``GROUP BY``), not every ballot.
-    For a secret poll the ballots are rewritten in random order with fresh keys in the same
-    transaction, so their storage order cannot be lined up with the receipts or the audit log.
-    ``poll:closed`` goes out right after the commit, from what the transaction computed.
+    One transaction (one hop on SQLite): the conditional UPDATE that refuses every later ballot,
+    the tally from each distinct choice and its count (``GROUP BY``), the result and the audit
+    entry. For a secret poll the ballots are rewritten in random order with fresh keys in the
+    same transaction, so their storage order cannot be lined up with the receipts or the audit
+    log. ``poll:closed`` goes out right after the commit, from what the transaction computed.
     """
     facts = await poll_facts(poll_id)
     if not is_staff_of(user, facts.council_id):
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
-    async with in_transaction() as conn:
-        changed = await Poll.filter(id=facts.id, status="open").update(
-            status="closed", closed_at=now()
-        )
-        if not changed:
-            raise Conflict("poll_not_open", N_("This poll is not open."), status=409)
-        sql = Sql(conn)
-        groups = await sql.rows(
-            f"SELECT choice, COUNT(*) AS n FROM {BALLOT} WHERE poll_id = {sql.ph(1)} GROUP BY choice",
-            [facts.id],
-        )
-        choices = [
-            unwrap(_ballot_choice.to_python_value(g["choice"]))
-            for g in groups
-            for _ in range(int(g["n"]))
-        ]
-        result = _tally(facts, choices)
-        if facts.secret and groups:
-            if not sql.pg:
-                await conn.execute_query("PRAGMA secure_delete = ON")
-            stored = [g["choice"] for g in groups for _ in range(int(g["n"]))]
-            random.SystemRandom().shuffle(stored)
-            await Ballot.filter(poll_id=facts.id).delete()
-            await sql.insert_many(
-                BALLOT,
-                ("id", "poll_id", "choice"),
-                [(str(uuid.uuid4()), facts.id, c) for c in stored],
-            )
-        summary = result.as_dict()
-        await Poll.filter(id=facts.id).update(result=summary)
-        await audit.record(
-            "poll.close",
-            actor=user,
-            target_type="poll",
-            target_id=facts.id,
-            council_id=facts.council_id,
-            details={"session_id": facts.session_id, "result": summary},
-        )
+    closed_at, ip = now(), audit.client_ip.get()
+    result = await sqlprog.run(lambda dialect: _close_program(facts, user, closed_at, ip, dialect))
     seen_closed(facts.id)
-    # Without the named list of who voted what (GET /polls/{id} has it): one small event to all.
+    # One small event to all: the counts and the one-line headline in each language. The named
+    # list of who voted what and the full minutes wording (``text.*.lines``) are in
+    # GET /polls/{id}, which screens fetch anyway; sending them to every tablet made this
+    # broadcast three times the size.
     await realtime.emit(
         "poll:closed",
-        {"poll_id": facts.id, "result": summary, "text": result_text(result)},
+        {
+            "poll_id": facts.id,
+            "result": result.as_dict(),
+            "text": {lang: {"headline": headline(result, lang)} for lang in ("vi", "en")},
+        },
         room=_room(facts.session_id),
     )
     return await get_poll(facts.id)
+
+
+def _close_program(
+    facts: PollFacts, user: User, closed_at: datetime, ip: str, dialect: str
+) -> Program[TallyResult]:
+    changed = yield query(
+        f"UPDATE {POLL} SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open' "
+        "RETURNING id",
+        closed_at,
+        facts.id,
+    )
+    if not changed:
+        raise Conflict("poll_not_open", N_("This poll is not open."), status=409)
+    groups = yield query(
+        f"SELECT choice, COUNT(*) AS n FROM {BALLOT} WHERE poll_id = ? GROUP BY choice", facts.id
+    )
+    stored = [g["choice"] for g in groups for _ in range(int(g["n"]))]
+    result = _tally(facts, [unwrap(_ballot_choice.to_python_value(c)) for c in stored])
+    if facts.secret and stored:
+        if dialect == "sqlite":
+            yield query("PRAGMA secure_delete = ON")
+        random.SystemRandom().shuffle(stored)
+        yield query(f"DELETE FROM {BALLOT} WHERE poll_id = ?", facts.id)
+        yield many(
+            f"INSERT INTO {BALLOT} (id, poll_id, choice) VALUES (?, ?, ?)",
+            [(str(uuid.uuid4()), facts.id, c) for c in stored],
+        )
+    summary = result.as_dict()
+    yield query(
+        f"UPDATE {POLL} SET result = ? WHERE id = ?",
+        _poll_result.to_db_value(summary, Poll),
+        facts.id,
+    )
+    yield from audit.append_steps(
+        [
+            audit.Draft(
+                "poll.close",
+                actor=user,
+                target_type="poll",
+                target_id=facts.id,
+                council_id=facts.council_id,
+                details={"session_id": facts.session_id, "result": summary},
+                ip=ip,
+            )
+        ],
+        dialect,
+    )
+    return result
 
 
 async def poll_for_reader(user: User | None, poll_id: int) -> dict[str, Any]:

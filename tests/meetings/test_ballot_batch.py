@@ -124,3 +124,32 @@ async def test_a_user_deactivated_in_this_process_is_refused_at_the_next_event(
         assert ack["ok"] is False and ack["error"]["code"] == "unauthorized"
     finally:
         await sio.disconnect()
+
+
+async def test_the_opened_event_is_the_poll_as_read_back(
+    live_server: str, http: httpx.AsyncClient
+) -> None:
+    """poll:opened is built from what the opening transaction knew; it must match the stored poll."""
+    s = await setup_running_session(http, seats=30, present=22)
+    poll = await create_poll(
+        http,
+        s,
+        title="Bầu Trưởng ban",
+        kind="election",
+        options=[{"label": "An"}, {"label": "Bình"}],
+    )
+    sio = socketio.AsyncClient(reconnection=False)
+    opened: asyncio.Queue[Any] = asyncio.Queue()
+    sio.on("poll:opened", opened.put)
+    await sio.connect(
+        live_server, auth={"token": await issue_token(s.chair, "api", 1)}, transports=["websocket"]
+    )
+    try:
+        assert (await sio.call("session:join", {"session_id": s.session_id}, timeout=15))["ok"]
+        assert (await open_poll(http, s, poll["id"])).status_code == 200
+        event = await asyncio.wait_for(opened.get(), 15)
+        stored = await services.poll_dict(await Poll.get(id=poll["id"]))
+        assert event["poll"] == stored
+        assert event["poll"]["eligible"] == 22 and event["poll"]["status"] == "open"
+    finally:
+        await sio.disconnect()
