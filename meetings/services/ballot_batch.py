@@ -147,7 +147,6 @@ RECEIPT = BallotReceipt._meta.db_table
 BALLOT = Ballot._meta.db_table
 ATTENDANCE = Attendance._meta.db_table
 USER = User._meta.db_table
-_receipt_choice = BallotReceipt._meta.fields_map["choice"]
 _ballot_choice = Ballot._meta.fields_map["choice"]
 
 Outcome = Callable[[], DomainError]
@@ -173,18 +172,11 @@ class _Plan:
         now = datetime.now(UTC)
         receipts, ballots = {}, {}
         for c in casts:
-            stored = {"c": c.value}  # as meetings.services.voting.wrap: JSON columns hold objects
-            receipts[c.user.id] = (
-                facts.id,
-                c.user.id,
-                None if facts.secret else _receipt_choice.to_db_value(stored, BallotReceipt),
-                now,
-            )
-            ballots[c.user.id] = (
-                str(uuid.uuid4()),
-                facts.id,
-                _ballot_choice.to_db_value(stored, Ballot),
-            )
+            # As meetings.services.voting.wrap: JSON columns hold objects. Receipt and ballot
+            # store the same JSON text.
+            stored = _ballot_choice.to_db_value({"c": c.value}, Ballot)
+            receipts[c.user.id] = (facts.id, c.user.id, None if facts.secret else stored, now)
+            ballots[c.user.id] = (str(uuid.uuid4()), facts.id, stored)
         return cls(facts, casts, receipts, ballots)
 
     def eligibility(self, pg: bool) -> Step:

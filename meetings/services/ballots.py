@@ -72,8 +72,8 @@ async def ballot_cast(user: User, poll_id: int, choice: Any) -> dict[str, Any]:
 
 @dataclass
 class _Progress:
+    facts: PollFacts  # whose count: facts are replaced when the ORM moves to another database
     voted: int  # the highest ``voted`` committed in this window
-    database: int  # poll_facts.generation() when the window opened
     task: asyncio.Task[None] | None = None
 
 
@@ -83,18 +83,18 @@ _progress: dict[int, _Progress] = {}
 def _progress_soon(facts: PollFacts, voted: int) -> None:
     """Announce ``voted`` (as committed by a batch) in the next coalesced ``poll:progress``."""
     loop = asyncio.get_running_loop()
-    database = poll_facts_module.generation()
     pending = _progress.get(facts.id)
     if (
         pending is not None
-        and pending.database == database
+        and pending.facts is facts
         and pending.task is not None
         and pending.task.get_loop() is loop
         and not pending.task.done()
     ):
         pending.voted = max(pending.voted, voted)
         return
-    window = _progress[facts.id] = _Progress(voted, database)
+    window = _progress[facts.id] = _Progress(facts, voted)
+    database = poll_facts_module.generation()
 
     async def send() -> None:
         try:
@@ -103,7 +103,7 @@ def _progress_soon(facts: PollFacts, voted: int) -> None:
             # Closed before sending: a batch committed after this point opens the next window.
             if _progress.get(facts.id) is window:
                 del _progress[facts.id]
-        if poll_facts_module.generation() != window.database:
+        if poll_facts_module.generation() != database:
             return  # the ORM now talks to another database, where this poll id means another
         try:
             await realtime.emit(

@@ -71,6 +71,28 @@ async def run(make: Callable[[str], Program[T]]) -> T:
         return await _run_async(conn, make(name), pg=name == "postgres")
 
 
+# SQLite allows 32766 parameters a statement (3.32+); stay well below.
+_MAX_PARAMS = 8000
+
+
+def _insert_rows(db: sqlite3.Connection, sql: str, rows: list[Any]) -> None:
+    """An INSERT of many rows as multi-row ``VALUES`` statements rather than executemany: one
+    call into SQLite (one release of the GIL, which under load takes a while to get back)
+    instead of one per row."""
+    head, values = sql.rsplit(" VALUES ", 1) if " VALUES " in sql else (sql, "")
+    if not rows or not head.lstrip().upper().startswith("INSERT") or not values.startswith("("):
+        db.executemany(sql, rows)
+        return
+    width = len(rows[0])
+    chunk = max(1, _MAX_PARAMS // max(1, width))
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        db.execute(
+            f"{head} VALUES {', '.join([values] * len(part))}",
+            [value for row in part for value in row],
+        )
+
+
 def _run_sqlite(db: sqlite3.Connection, program: Program[T]) -> T:
     db.execute("BEGIN IMMEDIATE")  # the write lock first, as every writer of ours takes it
     try:
@@ -82,7 +104,7 @@ def _run_sqlite(db: sqlite3.Connection, program: Program[T]) -> T:
                 db.execute("COMMIT")
                 return done.value  # type: ignore[no-any-return]
             if is_many:
-                db.executemany(sql, params)
+                _insert_rows(db, sql, params)
                 reply = None
             else:
                 reply = db.execute(sql, params).fetchall()

@@ -5,6 +5,7 @@ that the database would refuse."""
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import httpx
@@ -153,3 +154,44 @@ async def test_the_opened_event_is_the_poll_as_read_back(
         assert event["poll"]["eligible"] == 22 and event["poll"]["status"] == "open"
     finally:
         await sio.disconnect()
+
+
+def test_batch_audit_rows_hash_as_verify_recomputes_them() -> None:
+    """The batch writes each entry's canonical text directly; it must be the bytes verify hashes."""
+    actor = User(id=7, username='d\u1ea1i "bi\u1ec3u"\\\n\t\x01', role="delegate")
+    drafts = [
+        audit.Draft(
+            "ballot.cast",
+            actor=actor,
+            target_type="poll",
+            target_id=12,
+            council_id=3,
+            details={"poll_id": 12, "choice": {"9": "low", "10": "high"}},
+            ip="10.0.0.1",
+        ),
+        audit.Draft(
+            "poll.close",
+            actor=None,
+            target_type="",
+            target_id=None,
+            council_id=None,
+            details={"result": {"yes": 1, "passed": False, "ratio": 0.5, "list": [1, None]}},
+        ),
+        audit.Draft(
+            "ballot.cast",
+            actor=actor,
+            target_type="poll",
+            target_id="x\u2028y",
+            council_id=3,
+            details=None,
+            ip="",
+        ),
+    ]
+    rows = audit._chain_rows(drafts, 41, "a" * 64)
+    prev = "a" * 64
+    for row in rows:
+        entry = AuditEntry(**dict(zip(audit._COLUMNS, row, strict=True)))
+        entry.details = json.loads(row[audit._COLUMNS.index("details")])  # as read back
+        assert entry.prev_hash == prev and audit.compute_hash(entry) == entry.hash
+        prev = entry.hash
+    assert [r[0] for r in rows] == [42, 43, 44]
