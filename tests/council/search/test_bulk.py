@@ -59,7 +59,8 @@ def test_parallel_bulk_answers_like_standard_writer(tmp_path: Path) -> None:
     bulk = SearchIndex(tmp_path / "bulk", PETITIONS)
     with bulk.write_lock:
         assert bulk.rebuild(docs, procs=2) == 900
-    assert len(bulk._current_searcher().reader().leaf_readers()) == 2  # type: ignore[union-attr]
+    # One segment per worker that got a batch: a worker slow to spawn may get none on a busy machine.
+    assert 1 <= len(bulk._current_searcher().reader().leaf_readers()) <= 2  # type: ignore[union-attr]
     for q in QUERIES:
         for kwargs in ({}, {"filters": {"status": "received"}}, {"sort": "-filed_at"}):
             a = bulk.search(q, limit=200, **kwargs)
