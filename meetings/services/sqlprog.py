@@ -15,6 +15,7 @@ Programs write ``?`` placeholders; they are numbered for PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable, Generator
 from functools import lru_cache
@@ -57,18 +58,31 @@ def dialect() -> str:
     return str(_client().capabilities.dialect)
 
 
-async def run(make: Callable[[str], Program[T]]) -> T:
-    """Run the program ``make(dialect)`` in one transaction and return what it returns."""
+async def run(make: Callable[[str], Program[T]], on_commit: Callable[[T], None] | None = None) -> T:
+    """Run the program ``make(dialect)`` in one transaction and return what it returns.
+
+    ``on_commit(result)`` is called on the event loop right after the commit, possibly a turn of
+    the loop before this coroutine resumes (answer waiting callers early).
+    """
     client = _client()
     name = client.capabilities.dialect
     if name == "sqlite" and hasattr(client, "acquire_connection"):
         async with client.acquire_connection() as conn:
             execute = getattr(conn, "_execute", None)  # aiosqlite: run a callable in its thread
             if execute is not None:
-                result: T = await execute(_run_sqlite, conn._conn, make(name))
+                loop = asyncio.get_running_loop()
+                notify = (
+                    (lambda value: loop.call_soon_threadsafe(on_commit, value))
+                    if on_commit
+                    else None
+                )
+                result: T = await execute(_run_sqlite, conn._conn, make(name), notify)
                 return result
     async with in_transaction() as conn:
-        return await _run_async(conn, make(name), pg=name == "postgres")
+        result = await _run_async(conn, make(name), pg=name == "postgres")
+    if on_commit is not None:
+        on_commit(result)
+    return result
 
 
 # SQLite allows 32766 parameters a statement (3.32+); stay well below.
@@ -93,7 +107,9 @@ def _insert_rows(db: sqlite3.Connection, sql: str, rows: list[Any]) -> None:
         )
 
 
-def _run_sqlite(db: sqlite3.Connection, program: Program[T]) -> T:
+def _run_sqlite(
+    db: sqlite3.Connection, program: Program[T], notify: Callable[[T], object] | None = None
+) -> T:
     db.execute("BEGIN IMMEDIATE")  # the write lock first, as every writer of ours takes it
     try:
         reply: Any = None
@@ -102,6 +118,11 @@ def _run_sqlite(db: sqlite3.Connection, program: Program[T]) -> T:
                 sql, params, is_many = program.send(reply)
             except StopIteration as done:
                 db.execute("COMMIT")
+                if notify is not None:
+                    try:
+                        notify(done.value)
+                    except RuntimeError:  # the loop is closing: the caller answers on return
+                        pass
                 return done.value  # type: ignore[no-any-return]
             if is_many:
                 _insert_rows(db, sql, params)
