@@ -1,18 +1,21 @@
 """Group commit for ``ballot.cast``: the casts that arrive together are written in one transaction.
 
-One writer per poll and process. While a batch is being written the next casts queue up, and the
-next batch takes them all: the busier the poll, the bigger the batches, and a lone cast waits for
-nothing. Each batch is one transaction that
+One writer per poll and process. Casts queue up; the writer takes up to MAX_BATCH of them per
+transaction and, as soon as one commits, takes the next: the busier the poll, the fuller the
+batches, and a lone cast waits for nothing. On SQLite the writer runs in the database thread
+(``sqlprog.run_each``), going from one commit to the next transaction without a turn of the event
+loop; each batch's callers are answered on the loop right after its commit. Each batch is one
+transaction that
 
 1. starts with the conditional ``UPDATE meetings_poll … WHERE id = ? AND status = 'open'``: it
    refuses every cast of the batch once a close has committed, and (PostgreSQL row lock, SQLite
    write lock) serialises the batch with ``poll.close`` and with the batches of other processes;
+   it also counts the batch into ``voted`` (taken back below for refused casts);
 2. checks every caller with one SELECT, under that lock: an active seat holder of the poll's
    council, checked in to the session, without a receipt for this poll yet;
-3. bulk-inserts the receipts (unique on poll and user: the one-ballot rule stays a database
+3. inserts the receipts (unique on poll and user: the one-ballot rule stays a database
    constraint), the ballots in shuffled order, and one audit entry per receipt
-   (``audit.record_many``: one read of the chain's head, one insert);
-4. adds the number of new ballots to ``voted`` and reads it back for ``poll:progress``.
+   (``audit.append_steps``: one read of the chain's head, one insert).
 
 Every caller is answered after the commit, each with its own outcome (recorded, ``already_voted``,
 ``not_checked_in``, forbidden, ``poll_not_open``). Two casts of one delegate in the same batch: the
@@ -24,10 +27,14 @@ one, so no caller is failed by another's row.
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import random
 import sqlite3
+import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -45,6 +52,8 @@ from meetings.services import sqlprog
 from meetings.services.common import SEAT_ROLES
 from meetings.services.poll_facts import PollFacts, seen_closed
 from meetings.services.sqlprog import Program, many, query
+
+log = logging.getLogger(__name__)
 
 # A batch takes at most this many casts, so that acks flow while a burst is still arriving
 # instead of all waiting for one big commit (measured with bench/voting.py: 128 beats 64 and 500).
@@ -82,8 +91,17 @@ class Cast:
 
 @dataclass
 class _Writer:
-    queue: list[Cast] = field(default_factory=list)
-    task: asyncio.Task[None] | None = None
+    """The queue of one poll's casts in this process, drained by one task at a time.
+
+    On SQLite the draining runs in the database thread (``sqlprog.run_each``), which takes each
+    next batch itself as soon as the previous one has committed: hence the thread lock.
+    """
+
+    facts: PollFacts
+    loop: asyncio.AbstractEventLoop
+    queue: deque[Cast] = field(default_factory=deque)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    draining: bool = False
 
 
 _writers: dict[int, _Writer] = {}
@@ -95,7 +113,7 @@ class Stats:
 
     batches: int = 0
     casts: int = 0
-    seconds: float = 0.0  # wall time spent writing batches
+    seconds: float = 0.0  # wall time from taking a batch to answering it
     longest: float = 0.0
     recent: list[tuple[int, float]] = field(default_factory=list)  # last (size, seconds)
 
@@ -113,33 +131,100 @@ STATS = Stats()
 async def submit(facts: PollFacts, user: User, value: Any) -> int:
     """Queue one cast; wait until its batch has committed. Returns ``voted`` after that commit."""
     loop = asyncio.get_running_loop()
-    writer = _writers.setdefault(facts.id, _Writer())
-    if writer.task is not None and writer.task.get_loop() is not loop:
-        # Left by an event loop that is gone (a previous test's): start afresh.
-        writer = _writers[facts.id] = _Writer()
+    writer = _writers.get(facts.id)
+    if writer is None or writer.loop is not loop or writer.facts is not facts:
+        # First cast, or state left by another event loop or database (tests): start afresh.
+        writer = _writers[facts.id] = _Writer(facts, loop)
     pending = Cast(user, value, audit.client_ip.get(), loop.create_future())
-    writer.queue.append(pending)
-    if writer.task is None or writer.task.done():
-        writer.task = loop.create_task(_drain(facts, writer))
+    with writer.lock:
+        writer.queue.append(pending)
+        start, writer.draining = not writer.draining, True
+    if start:
+        _tasks.add(task := loop.create_task(_drain(writer)))
+        task.add_done_callback(_tasks.discard)
     return await pending.future
 
 
-async def _drain(facts: PollFacts, writer: _Writer) -> None:
+_tasks: set[asyncio.Task[None]] = set()
+
+
+@dataclass
+class _Batch:
+    casts: list[Cast]
+    by_user: dict[int, list[Cast]]
+    plan: _Plan
+    started: float
+
+
+def _take(writer: _Writer, dialect: str) -> tuple[_Batch, Program[int]] | None:
+    """The next batch and its program, or None (and the writer stops) when the queue is empty.
+    Called in the database thread on SQLite."""
+    with writer.lock:
+        if not writer.queue:
+            writer.draining = False
+            return None
+        casts = [writer.queue.popleft() for _ in range(min(MAX_BATCH, len(writer.queue)))]
+    started = time.perf_counter()
+    by_user: dict[int, list[Cast]] = {}
+    for item in casts:
+        by_user.setdefault(item.user.id, []).append(item)
+    plan = _Plan.of(writer.facts, [group[0] for group in by_user.values()])
+    return _Batch(casts, by_user, plan, started), _program(plan, dialect)
+
+
+def _answer(by_user: dict[int, list[Cast]], plan: _Plan, voted: int) -> None:
+    for group in by_user.values():
+        first, *again = group
+        error = plan.outcome.get(first.user.id)
+        if not first.future.done():
+            if error is None:
+                first.future.set_result(voted)
+            else:
+                first.future.set_exception(error())
+        for item in again:
+            # Another cast of the same delegate in this batch: answered as a retry would be.
+            if not item.future.done():
+                item.future.set_exception((error or already_voted)())
+
+
+async def _drain(writer: _Writer) -> None:
+    def committed(batch: _Batch, voted: int) -> None:
+        _answer(batch.by_user, batch.plan, voted)
+        STATS.add(len(batch.casts), time.perf_counter() - batch.started)
+
+    def failed(batch: _Batch, exc: Exception) -> None:
+        if isinstance(exc, _Closed):
+            for item in batch.casts:
+                if not item.future.done():
+                    item.future.set_exception(not_open())
+        elif isinstance(exc, IntegrityError | sqlite3.IntegrityError):
+            # Only a writer that skipped the poll lock could do this: each delegate alone.
+            _tasks.add(task := writer.loop.create_task(_one_by_one(writer.facts, batch.by_user)))
+            task.add_done_callback(_tasks.discard)
+        else:
+            for item in batch.casts:
+                if not item.future.done():
+                    item.future.set_exception(exc)
+
     try:
-        while writer.queue:
-            batch, writer.queue = writer.queue[:MAX_BATCH], writer.queue[MAX_BATCH:]
-            started = time.perf_counter()
-            try:
-                await write(facts, batch)
-            except Exception as exc:  # answer every waiting caller, whatever went wrong
-                for item in batch:
-                    if not item.future.done():
-                        item.future.set_exception(exc)
-            STATS.add(len(batch), time.perf_counter() - started)
-    finally:
-        # No await since the queue was seen empty: no cast can have been queued meanwhile.
-        if _writers.get(facts.id) is writer:
-            del _writers[facts.id]
+        await sqlprog.run_each(lambda dialect: _take(writer, dialect), committed, failed)
+    except Exception as exc:  # the drain itself failed: answer whoever is still waiting
+        with writer.lock:
+            left, writer.queue, writer.draining = list(writer.queue), deque(), False
+        for item in left:
+            if not item.future.done():
+                item.future.set_exception(exc)
+        log.warning("ballot writer of poll %s stopped", writer.facts.id, exc_info=True)
+
+
+async def _one_by_one(facts: PollFacts, by_user: dict[int, list[Cast]]) -> None:
+    for group in by_user.values():
+        try:
+            await write(facts, group)
+        except Exception as exc:  # noqa: BLE001 — each caller gets the error
+            for item in group:
+                if not item.future.done():
+                    item.future.set_exception(exc)
 
 
 POLL = Poll._meta.db_table
@@ -180,22 +265,31 @@ class _Plan:
         return cls(facts, casts, receipts, ballots)
 
     def eligibility(self, pg: bool) -> Step:
-        """One SELECT: for each caller, whether they may vote now (run under the poll lock)."""
+        """One SELECT: for each caller, whether they may vote now (run under the poll lock).
+
+        On SQLite the rows come back as one JSON array: one step of the statement instead of one
+        per caller, each of which hands the GIL over and waits to get it back under load.
+        """
         ids = [c.user.id for c in self.casts]
         who = "u.id = ANY(?::int[])" if pg else f"u.id IN ({', '.join('?' * len(ids))})"
-        return query(
-            f"""SELECT u.id AS id, u.is_active AS active, u.role AS role, u.council_id AS council_id,
+        select = f"""SELECT u.id AS id, u.is_active AS active, u.role AS role,
+            u.council_id AS council_id,
             EXISTS (SELECT 1 FROM {ATTENDANCE} a WHERE a.session_id = ? AND a.user_id = u.id)
               AS present,
             EXISTS (SELECT 1 FROM {RECEIPT} r WHERE r.poll_id = ? AND r.user_id = u.id) AS voted
-            FROM "{USER}" u WHERE {who}""",
-            self.facts.session_id,
-            self.facts.id,
-            *([ids] if pg else ids),
-        )
+            FROM "{USER}" u WHERE {who}"""
+        if not pg:
+            select = (
+                "SELECT json_group_array(json_array(id, active, role, council_id, present, voted))"
+                f" AS rows FROM ({select})"
+            )
+        return query(select, self.facts.session_id, self.facts.id, *([ids] if pg else ids))
 
     def settle(self, rows: Any) -> None:
         """Sort the casts into fresh ones and refusals from the eligibility rows."""
+        if rows and "rows" in rows[0].keys():  # SQLite's single JSON array
+            names = ("id", "active", "role", "council_id", "present", "voted")
+            rows = [dict(zip(names, r, strict=True)) for r in json.loads(rows[0]["rows"])]
         found = {int(r["id"]): r for r in rows}
         for c in self.casts:
             row = found.get(c.user.id)
@@ -240,41 +334,23 @@ class _Plan:
 
 
 async def write(facts: PollFacts, batch: list[Cast]) -> None:
-    """Write ``batch`` in one transaction and answer each cast's future."""
+    """Write ``batch`` alone in one transaction and answer each cast's future."""
     by_user: dict[int, list[Cast]] = {}
     for item in batch:
         by_user.setdefault(item.user.id, []).append(item)
-    plan = _Plan.of(facts, [casts[0] for casts in by_user.values()])
-
-    def answer(voted: int) -> None:
-        for casts in by_user.values():
-            first, *again = casts
-            error = plan.outcome.get(first.user.id)
-            if not first.future.done():
-                if error is None:
-                    first.future.set_result(voted)
-                else:
-                    first.future.set_exception(error())
-            for item in again:
-                # Another cast of the same delegate in this batch: answered as a retry would be.
-                if not item.future.done():
-                    item.future.set_exception((error or already_voted)())
-
+    plan = _Plan.of(facts, [group[0] for group in by_user.values()])
     try:
-        # ``answer`` runs as soon as the commit is done, before this coroutine resumes: under a
-        # burst that is a turn of the event loop earlier for every ack of the batch.
-        voted = await sqlprog.run(lambda dialect: _program(plan, dialect), on_commit=answer)
+        voted = await sqlprog.run(lambda dialect: _program(plan, dialect))
     except _Closed:
         for item in batch:
             item.future.set_exception(not_open())
         return
     except (IntegrityError, sqlite3.IntegrityError):
         if len(by_user) > 1:
-            for casts in by_user.values():  # each delegate alone: each gets their own answer
-                await write(facts, casts)
+            await _one_by_one(facts, by_user)
             return
         voted, plan.outcome = -1, {plan.casts[0].user.id: already_voted}
-    answer(voted)  # no-op for the futures ``on_commit`` already answered
+    _answer(by_user, plan, voted)
 
 
 def _program(plan: _Plan, dialect: str) -> Program[int]:

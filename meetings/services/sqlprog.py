@@ -6,7 +6,8 @@ Under a burst of events every ``await`` on the database costs a turn of a floode
 ``council.audit.append_steps``) and gets each query's rows back, so the same code runs:
 
 - on SQLite, synchronously in aiosqlite's thread, between ``BEGIN IMMEDIATE`` and ``COMMIT``, while
-  holding the ORM connection's lock: the whole transaction is one hop through the event loop;
+  holding the ORM connection's lock: the whole transaction is one hop through the event loop
+  (``run_each``: a whole series of transactions, back to back);
 - elsewhere (PostgreSQL), statement by statement in an ORM transaction.
 
 An exception raised by the program (a DomainError, say) rolls the transaction back and propagates.
@@ -28,6 +29,7 @@ from council.audit import Step
 from meetings.models import Poll
 
 T = TypeVar("T")
+C = TypeVar("C")
 Program = Generator[Step, Any, T]
 
 
@@ -58,31 +60,18 @@ def dialect() -> str:
     return str(_client().capabilities.dialect)
 
 
-async def run(make: Callable[[str], Program[T]], on_commit: Callable[[T], None] | None = None) -> T:
-    """Run the program ``make(dialect)`` in one transaction and return what it returns.
-
-    ``on_commit(result)`` is called on the event loop right after the commit, possibly a turn of
-    the loop before this coroutine resumes (answer waiting callers early).
-    """
+async def run(make: Callable[[str], Program[T]]) -> T:
+    """Run the program ``make(dialect)`` in one transaction and return what it returns."""
     client = _client()
     name = client.capabilities.dialect
     if name == "sqlite" and hasattr(client, "acquire_connection"):
         async with client.acquire_connection() as conn:
             execute = getattr(conn, "_execute", None)  # aiosqlite: run a callable in its thread
             if execute is not None:
-                loop = asyncio.get_running_loop()
-                notify = (
-                    (lambda value: loop.call_soon_threadsafe(on_commit, value))
-                    if on_commit
-                    else None
-                )
-                result: T = await execute(_run_sqlite, conn._conn, make(name), notify)
+                result: T = await execute(_run_sqlite, conn._conn, make(name))
                 return result
     async with in_transaction() as conn:
-        result = await _run_async(conn, make(name), pg=name == "postgres")
-    if on_commit is not None:
-        on_commit(result)
-    return result
+        return await _run_async(conn, make(name), pg=name == "postgres")
 
 
 # SQLite allows 32766 parameters a statement (3.32+); stay well below.
@@ -107,9 +96,65 @@ def _insert_rows(db: sqlite3.Connection, sql: str, rows: list[Any]) -> None:
         )
 
 
-def _run_sqlite(
-    db: sqlite3.Connection, program: Program[T], notify: Callable[[T], object] | None = None
-) -> T:
+async def run_each(
+    take: Callable[[str], tuple[C, Program[T]] | None],
+    committed: Callable[[C, T], None],
+    failed: Callable[[C, Exception], None],
+) -> None:
+    """Run programs one after another, each in its own transaction, for as long as
+    ``take(dialect)`` gives one (with a context handed back to the callbacks).
+
+    On SQLite they all run back to back in the database thread, in one hop: no turn of the event
+    loop between one commit and the next transaction. ``take`` is then called in that thread and
+    must be thread-safe; ``committed(context, result)`` and ``failed(context, error)`` are always
+    called on the event loop, in order.
+    """
+    client = _client()
+    name = client.capabilities.dialect
+    if name == "sqlite" and hasattr(client, "acquire_connection"):
+        async with client.acquire_connection() as conn:
+            execute = getattr(conn, "_execute", None)
+            if execute is not None:
+                loop = asyncio.get_running_loop()
+
+                def later(callback: Callable[..., None], *args: Any) -> None:
+                    try:
+                        loop.call_soon_threadsafe(callback, *args)
+                    except RuntimeError:  # the loop is closing: nobody is waiting any more
+                        pass
+
+                await execute(_each_sqlite, conn._conn, name, take, committed, failed, later)
+                return
+    while (item := take(name)) is not None:
+        context, program = item
+        try:
+            async with in_transaction() as tx:
+                result = await _run_async(tx, program, pg=name == "postgres")
+        except Exception as exc:  # the callback decides; the next program still runs
+            failed(context, exc)
+        else:
+            committed(context, result)
+
+
+def _each_sqlite(
+    db: sqlite3.Connection,
+    name: str,
+    take: Callable[[str], tuple[C, Program[T]] | None],
+    committed: Callable[[C, T], None],
+    failed: Callable[[C, Exception], None],
+    later: Callable[..., None],
+) -> None:
+    while (item := take(name)) is not None:
+        context, program = item
+        try:
+            result = _run_sqlite(db, program)
+        except Exception as exc:
+            later(failed, context, exc)
+        else:
+            later(committed, context, result)
+
+
+def _run_sqlite(db: sqlite3.Connection, program: Program[T]) -> T:
     db.execute("BEGIN IMMEDIATE")  # the write lock first, as every writer of ours takes it
     try:
         reply: Any = None
@@ -118,11 +163,6 @@ def _run_sqlite(
                 sql, params, is_many = program.send(reply)
             except StopIteration as done:
                 db.execute("COMMIT")
-                if notify is not None:
-                    try:
-                        notify(done.value)
-                    except RuntimeError:  # the loop is closing: the caller answers on return
-                        pass
                 return done.value  # type: ignore[no-any-return]
             if is_many:
                 _insert_rows(db, sql, params)
