@@ -209,7 +209,21 @@ def _chain_rows(drafts: Sequence[Draft], seq: int, prev_hash: str) -> list[list[
     return rows
 
 
-def append_steps(drafts: Sequence[Draft], dialect: str) -> Generator[Step, Any, None]:
+# The chain's head, for ``append_steps(..., head=…)``: read it in the transaction, after taking the
+# append lock (``lock_expression``) in an earlier statement.
+HEAD_SQL = _HEAD_SQL
+
+
+def lock_expression(dialect: str) -> str | None:
+    """An SQL expression that takes the chain's append lock until the end of the transaction, for
+    a caller that folds it into a statement of its own (PostgreSQL); None where the database's
+    write lock already serialises appends (SQLite)."""
+    return f"pg_advisory_xact_lock({_ADVISORY_KEY})" if dialect == "postgres" else None
+
+
+def append_steps(
+    drafts: Sequence[Draft], dialect: str, head: tuple[int, str] | None = None
+) -> Generator[Step, Any, None]:
     """The statements that append ``drafts`` to the chain, for a caller that runs a whole
     transaction as a generator of statements (e.g. synchronously in SQLite's thread, in one hop).
 
@@ -218,14 +232,18 @@ def append_steps(drafts: Sequence[Draft], dialect: str) -> Generator[Step, Any, 
     name) and ``None`` after an executemany. Run them in the transaction of the change they record,
     which on SQLite must hold the write lock (``BEGIN IMMEDIATE``); on PostgreSQL the first step
     takes the append lock. No request context in a database thread: give each draft its ``ip``.
+
+    ``head``: the (seq, hash) the caller already read with ``HEAD_SQL`` in this transaction,
+    after taking the lock with ``lock_expression`` in an earlier statement: only the insert is left.
     """
     if not drafts:
         return
-    if dialect == "postgres":
-        yield ("SELECT pg_advisory_xact_lock(?)", [_ADVISORY_KEY], False)
-    head = yield (_HEAD_SQL, [], False)
-    seq, prev_hash = (int(head[0]["seq"]), str(head[0]["hash"])) if head else (0, GENESIS)
-    yield (_INSERT_SQL, _chain_rows(drafts, seq, prev_hash), True)
+    if head is None:
+        if dialect == "postgres":
+            yield ("SELECT pg_advisory_xact_lock(?)", [_ADVISORY_KEY], False)
+        rows = yield (_HEAD_SQL, [], False)
+        head = (int(rows[0]["seq"]), str(rows[0]["hash"])) if rows else (0, GENESIS)
+    yield (_INSERT_SQL, _chain_rows(drafts, *head), True)
 
 
 def _numbered(sql: str) -> str:

@@ -30,7 +30,6 @@ import asyncio
 import json
 import logging
 import random
-import sqlite3
 import threading
 import time
 import uuid
@@ -197,7 +196,7 @@ async def _drain(writer: _Writer) -> None:
             for item in batch.casts:
                 if not item.future.done():
                     item.future.set_exception(not_open())
-        elif isinstance(exc, IntegrityError | sqlite3.IntegrityError):
+        elif isinstance(exc, IntegrityError):
             # Only a writer that skipped the poll lock could do this: each delegate alone.
             _tasks.add(task := writer.loop.create_task(_one_by_one(writer.facts, batch.by_user)))
             task.add_done_callback(_tasks.discard)
@@ -264,33 +263,33 @@ class _Plan:
             ballots[c.user.id] = (str(uuid.uuid4()), facts.id, stored)
         return cls(facts, casts, receipts, ballots)
 
-    def eligibility(self, pg: bool) -> Step:
-        """One SELECT: for each caller, whether they may vote now (run under the poll lock).
+    def eligibility(self) -> Step:
+        """One SELECT (SQLite): for each caller, whether they may vote now, under the write lock.
 
-        On SQLite the rows come back as one JSON array: one step of the statement instead of one
-        per caller, each of which hands the GIL over and waits to get it back under load.
+        The rows come back as one JSON array: one step of the statement instead of one per
+        caller, each of which hands the GIL over and waits to get it back under load.
         """
         ids = [c.user.id for c in self.casts]
-        who = "u.id = ANY(?::int[])" if pg else f"u.id IN ({', '.join('?' * len(ids))})"
-        select = f"""SELECT u.id AS id, u.is_active AS active, u.role AS role,
-            u.council_id AS council_id,
-            EXISTS (SELECT 1 FROM {ATTENDANCE} a WHERE a.session_id = ? AND a.user_id = u.id)
-              AS present,
-            EXISTS (SELECT 1 FROM {RECEIPT} r WHERE r.poll_id = ? AND r.user_id = u.id) AS voted
-            FROM "{USER}" u WHERE {who}"""
-        if not pg:
-            select = (
-                "SELECT json_group_array(json_array(id, active, role, council_id, present, voted))"
-                f" AS rows FROM ({select})"
-            )
-        return query(select, self.facts.session_id, self.facts.id, *([ids] if pg else ids))
+        return query(
+            f"""SELECT json_group_array(json_array(id, active, role, council_id, present, voted))
+            AS rows FROM (
+              SELECT u.id AS id, u.is_active AS active, u.role AS role, u.council_id AS council_id,
+              EXISTS (SELECT 1 FROM {ATTENDANCE} a WHERE a.session_id = ? AND a.user_id = u.id)
+                AS present,
+              EXISTS (SELECT 1 FROM {RECEIPT} r WHERE r.poll_id = ? AND r.user_id = u.id) AS voted
+              FROM "{USER}" u WHERE u.id IN ({", ".join("?" * len(ids))})
+            )""",
+            self.facts.session_id,
+            self.facts.id,
+            *ids,
+        )
 
     def settle(self, rows: Any) -> None:
-        """Sort the casts into fresh ones and refusals from the eligibility rows."""
-        if rows and "rows" in rows[0].keys():  # SQLite's single JSON array
-            names = ("id", "active", "role", "council_id", "present", "voted")
-            rows = [dict(zip(names, r, strict=True)) for r in json.loads(rows[0]["rows"])]
-        found = {int(r["id"]): r for r in rows}
+        """Sort the casts into fresh ones and refusals from the eligibility row: one JSON array
+        of ``[id, active, role, council_id, present, voted]`` per user found."""
+        names = ("id", "active", "role", "council_id", "present", "voted")
+        packed = rows[0]["rows"] if rows else None
+        found = {int(r[0]): dict(zip(names, r, strict=True)) for r in json.loads(packed or "[]")}
         for c in self.casts:
             row = found.get(c.user.id)
             if (
@@ -345,7 +344,7 @@ async def write(facts: PollFacts, batch: list[Cast]) -> None:
         for item in batch:
             item.future.set_exception(not_open())
         return
-    except (IntegrityError, sqlite3.IntegrityError):
+    except IntegrityError:
         if len(by_user) > 1:
             await _one_by_one(facts, by_user)
             return
@@ -355,6 +354,8 @@ async def write(facts: PollFacts, batch: list[Cast]) -> None:
 
 def _program(plan: _Plan, dialect: str) -> Program[int]:
     """The batch's transaction; returns the poll's ``voted`` after it. Raises _Closed."""
+    if dialect == "postgres":
+        return (yield from _program_pg(plan))
     facts, n = plan.facts, len(plan.casts)
     # Counts every caller at once (most casts are fresh); corrected below if some are refused.
     locked = yield query(
@@ -363,19 +364,11 @@ def _program(plan: _Plan, dialect: str) -> Program[int]:
         facts.id,
     )
     if not locked:
-        status = yield query(f"SELECT status FROM {POLL} WHERE id = ?", facts.id)
-        if status and status[0]["status"] == "closed":
-            seen_closed(facts.id)
-        raise _Closed
+        yield from _closed(facts)
     voted = int(locked[0]["voted"])
-    plan.settle((yield plan.eligibility(dialect == "postgres")))
+    plan.settle((yield plan.eligibility()))
     if len(plan.fresh) != n:
-        again = yield query(
-            f"UPDATE {POLL} SET voted = voted - ? WHERE id = ? RETURNING voted",
-            n - len(plan.fresh),
-            facts.id,
-        )
-        voted = int(again[0]["voted"])
+        voted = yield from _uncount(facts, n - len(plan.fresh))
     if plan.fresh:
         yield many(
             f"INSERT INTO {RECEIPT} (poll_id, user_id, choice, created_at) VALUES (?, ?, ?, ?)",
@@ -386,3 +379,75 @@ def _program(plan: _Plan, dialect: str) -> Program[int]:
         )
         yield from audit.append_steps(plan.audit_drafts(), dialect)
     return voted
+
+
+def _program_pg(plan: _Plan) -> Program[int]:
+    """The same transaction on PostgreSQL in three statements instead of eight: each round trip
+    costs a turn of the event loop, which a burst makes long.
+
+    1. The conditional UPDATE of the poll (row lock) in a CTE, then, for the row it returns, the
+       audit append lock (taken after the row lock, as ``poll.close`` does) and the eligibility
+       of every caller. That check reads the statement's snapshot, which may predate a batch of
+       another process committed while this one waited for the row lock: such a duplicate is
+       caught by the receipts' unique constraint, and the batch is retried one by one.
+    2. Receipts and ballots inserted in CTEs, and the chain's head read, after the lock.
+    3. The audit entries.
+    """
+    facts, n = plan.facts, len(plan.casts)
+    rows = yield query(
+        f"""WITH p AS (
+              UPDATE {POLL} SET voted = voted + ? WHERE id = ? AND status = 'open' RETURNING voted
+            )
+            SELECT p.voted AS voted, {audit.lock_expression("postgres")} AS locked,
+              (SELECT json_agg(json_build_array(u.id, u.is_active, u.role, u.council_id,
+                  EXISTS (SELECT 1 FROM {ATTENDANCE} a WHERE a.session_id = ? AND a.user_id = u.id),
+                  EXISTS (SELECT 1 FROM {RECEIPT} r WHERE r.poll_id = ? AND r.user_id = u.id)))
+               FROM "{USER}" u WHERE u.id = ANY(?::int[])) AS rows
+            FROM p""",
+        n,
+        facts.id,
+        facts.session_id,
+        facts.id,
+        [c.user.id for c in plan.casts],
+    )
+    if not rows:
+        yield from _closed(facts)
+    voted = int(rows[0]["voted"])
+    plan.settle(rows)
+    if len(plan.fresh) != n:
+        voted = yield from _uncount(facts, n - len(plan.fresh))
+    if not plan.fresh:
+        return voted
+    receipts = list(zip(*plan.receipt_rows(), strict=True))
+    ballots = list(zip(*plan.ballot_rows(), strict=True))
+    head = yield query(
+        f"""WITH r AS (
+              INSERT INTO {RECEIPT} (poll_id, user_id, choice, created_at)
+              SELECT * FROM unnest(?::int[], ?::int[], ?::jsonb[], ?::timestamptz[])
+            ), b AS (
+              INSERT INTO {BALLOT} (id, poll_id, choice)
+              SELECT * FROM unnest(?::uuid[], ?::int[], ?::jsonb[])
+            )
+            {audit.HEAD_SQL}""",
+        *[list(column) for column in receipts],
+        *[list(column) for column in ballots],
+    )
+    last = (int(head[0]["seq"]), str(head[0]["hash"])) if head else (0, audit.GENESIS)
+    yield from audit.append_steps(plan.audit_drafts(), "postgres", head=last)
+    return voted
+
+
+def _closed(facts: PollFacts) -> Program[None]:
+    """The poll was not open: note a committed close for later casts, and give up the batch."""
+    status = yield query(f"SELECT status FROM {POLL} WHERE id = ?", facts.id)
+    if status and status[0]["status"] == "closed":
+        seen_closed(facts.id)
+    raise _Closed
+
+
+def _uncount(facts: PollFacts, refused: int) -> Program[int]:
+    """Take back the refused casts the locking UPDATE counted; ``voted`` after that."""
+    rows = yield query(
+        f"UPDATE {POLL} SET voted = voted - ? WHERE id = ? RETURNING voted", refused, facts.id
+    )
+    return int(rows[0]["voted"])

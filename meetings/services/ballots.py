@@ -33,8 +33,10 @@ from meetings.voting.tally import (
 log = logging.getLogger(__name__)
 
 # poll:progress is coalesced: with hundreds of delegates casting at once, one event per ballot to
-# every tablet would be quadratic. The latest count goes out at most this often.
+# every tablet would be quadratic. The latest count goes out at most this often...
 PROGRESS_INTERVAL = 0.15
+# ...once commits pause, or at the latest this long after the first commit it reports.
+PROGRESS_MAX_DELAY = 1.0
 
 
 def _normalise_choice(facts: PollFacts, choice: Any) -> Any:
@@ -74,6 +76,8 @@ async def ballot_cast(user: User, poll_id: int, choice: Any) -> dict[str, Any]:
 class _Progress:
     facts: PollFacts  # whose count: facts are replaced when the ORM moves to another database
     voted: int  # the highest ``voted`` committed in this window
+    opened: float  # loop time of the window's first commit
+    last: float  # loop time of its latest commit
     task: asyncio.Task[None] | None = None
 
 
@@ -81,8 +85,15 @@ _progress: dict[int, _Progress] = {}
 
 
 def _progress_soon(facts: PollFacts, voted: int) -> None:
-    """Announce ``voted`` (as committed by a batch) in the next coalesced ``poll:progress``."""
+    """Announce ``voted`` (as committed by a batch) in the next coalesced ``poll:progress``.
+
+    The event goes out once commits have paused for PROGRESS_INTERVAL (so a burst's acks are not
+    slowed by broadcasts to every tablet while it lasts), and at the latest PROGRESS_MAX_DELAY
+    after the first commit it reports: a hall screen still moves during a long, steady flow.
+    Windows follow each other, so there is at most one event every PROGRESS_INTERVAL.
+    """
     loop = asyncio.get_running_loop()
+    now = loop.time()
     pending = _progress.get(facts.id)
     if (
         pending is not None
@@ -92,13 +103,18 @@ def _progress_soon(facts: PollFacts, voted: int) -> None:
         and not pending.task.done()
     ):
         pending.voted = max(pending.voted, voted)
+        pending.last = now
         return
-    window = _progress[facts.id] = _Progress(facts, voted)
+    window = _progress[facts.id] = _Progress(facts, voted, now, now)
     database = poll_facts_module.generation()
 
     async def send() -> None:
         try:
-            await asyncio.sleep(PROGRESS_INTERVAL)
+            while True:  # the deadline moves while commits keep coming
+                due = min(window.last + PROGRESS_INTERVAL, window.opened + PROGRESS_MAX_DELAY)
+                if due <= loop.time():
+                    break
+                await asyncio.sleep(due - loop.time())
         finally:
             # Closed before sending: a batch committed after this point opens the next window.
             if _progress.get(facts.id) is window:

@@ -22,7 +22,9 @@ from collections.abc import Callable, Generator
 from functools import lru_cache
 from typing import Any, TypeVar
 
+import asyncpg
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from council.audit import Step
@@ -125,11 +127,25 @@ async def run_each(
 
                 await execute(_each_sqlite, conn._conn, name, take, committed, failed, later)
                 return
+    if name == "postgres":
+        # One pooled connection for the whole series, each program in its own transaction on
+        # it: no pool acquire and release (a reset round trip) between one batch and the next.
+        async with client.acquire_connection() as con:
+            while (item := take(name)) is not None:
+                context, program = item
+                try:
+                    async with con.transaction():
+                        result = await _run_asyncpg(con, program)
+                except Exception as exc:  # the callback decides; the next program still runs
+                    failed(context, exc)
+                else:
+                    committed(context, result)
+        return
     while (item := take(name)) is not None:
         context, program = item
         try:
             async with in_transaction() as tx:
-                result = await _run_async(tx, program, pg=name == "postgres")
+                result = await _run_async(tx, program, pg=False)
         except Exception as exc:  # the callback decides; the next program still runs
             failed(context, exc)
         else:
@@ -169,10 +185,30 @@ def _run_sqlite(db: sqlite3.Connection, program: Program[T]) -> T:
                 reply = None
             else:
                 reply = db.execute(sql, params).fetchall()
-    except BaseException:
+    except BaseException as exc:
         if db.in_transaction:
             db.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.IntegrityError):  # as the ORM reports it
+            raise IntegrityError(exc) from exc
         raise
+
+
+async def _run_asyncpg(con: Any, program: Program[T]) -> T:
+    """A program on a raw asyncpg connection, inside a transaction the caller opened."""
+    reply: Any = None
+    while True:
+        try:
+            sql, params, is_many = program.send(reply)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        try:
+            if is_many:
+                await con.executemany(_numbered(sql), [list(row) for row in params])
+                reply = None
+            else:
+                reply = await con.fetch(_numbered(sql), *params)
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise IntegrityError(exc) from exc
 
 
 async def _run_async(conn: BaseDBAsyncClient, program: Program[T], *, pg: bool) -> T:
