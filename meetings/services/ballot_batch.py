@@ -17,6 +17,9 @@ transaction that
    constraint), the ballots in shuffled order, and one audit entry per receipt
    (``audit.append_steps``: one read of the chain's head, one insert).
 
+On PostgreSQL the same steps are folded into three statements (``_program_pg``), each round trip
+being a turn of the event loop.
+
 Every caller is answered after the commit, each with its own outcome (recorded, ``already_voted``,
 ``not_checked_in``, forbidden, ``poll_not_open``). Two casts of one delegate in the same batch: the
 first counts, the second is ``already_voted``. Should the unique constraint still fire (a writer
@@ -75,11 +78,6 @@ def not_a_voter() -> Forbidden:
     return Forbidden(N_("Only delegates of this council may vote."))
 
 
-def _wrap(choice: Any) -> dict[str, Any]:
-    # As meetings.services.voting.wrap: JSON columns store objects.
-    return {"c": choice}
-
-
 @dataclass(slots=True)
 class Cast:
     user: User
@@ -106,21 +104,26 @@ class _Writer:
 _writers: dict[int, _Writer] = {}
 
 
+def forget(poll_id: int) -> None:
+    """Drop the writer of a closed poll once it has nothing left to write."""
+    writer = _writers.get(poll_id)
+    if writer is not None:
+        with writer.lock:
+            if not writer.draining and not writer.queue:
+                del _writers[poll_id]
+
+
 @dataclass
 class Stats:
-    """Counters of this process's group commit (read by bench/voting.py)."""
+    """Counters of this process's group commit (read by bench/voting.py and the tests)."""
 
     batches: int = 0
     casts: int = 0
-    seconds: float = 0.0  # wall time from taking a batch to answering it
-    longest: float = 0.0
-    recent: list[tuple[int, float]] = field(default_factory=list)  # last (size, seconds)
+    recent: list[tuple[int, float]] = field(default_factory=list)  # last (size, seconds taken)
 
     def add(self, size: int, took: float) -> None:
         self.batches += 1
         self.casts += size
-        self.seconds += took
-        self.longest = max(self.longest, took)
         self.recent = [*self.recent[-49:], (size, took)]
 
 

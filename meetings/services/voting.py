@@ -20,7 +20,7 @@ from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import Council, User
 from meetings.models import AgendaItem, Attendance, Ballot, BallotReceipt, Poll, PollOption, Session
-from meetings.services import sqlprog
+from meetings.services import ballot_batch, sqlprog
 from meetings.services.common import (
     get_session,
     is_staff_of,
@@ -346,6 +346,7 @@ async def poll_close(user: User, poll_id: int) -> Poll:
     closed_at, ip = now(), audit.client_ip.get()
     result = await sqlprog.run(lambda dialect: _close_program(facts, user, closed_at, ip, dialect))
     seen_closed(facts.id)
+    ballot_batch.forget(facts.id)
     # One small event to all: the counts and the one-line headline in each language. The named
     # list of who voted what and the full minutes wording (``text.*.lines``) are in
     # GET /polls/{id}, which screens fetch anyway; sending them to every tablet made this
