@@ -84,7 +84,7 @@ async def _clients(conn: Any, base: str, tokens: list[tuple[int, str]], session_
 
         return on_event
 
-    for index, token in tokens:
+    for index, _token in tokens:
         sio = socketio.AsyncClient(reconnection=False)
         sio.on("poll:opened", recorder("opened", "poll"))
         sio.on("poll:closed", recorder("closed", "poll_id"))
@@ -118,14 +118,17 @@ async def _clients(conn: Any, base: str, tokens: list[tuple[int, str]], session_
         command, *args = await loop.run_in_executor(None, conn.recv)
         if command == "wait":
             kind, tag, deadline = args
-            while len(seen[(kind, tag)]) < len(clients) and time.monotonic() < deadline:
+            # Receipt times are taken by the handlers; this only waits for the last of them.
+            while True:
+                if len(seen[(kind, tag)]) >= len(clients) or time.monotonic() >= deadline:
+                    break
                 await asyncio.sleep(0.005)
             conn.send(seen.pop((kind, tag), []))
         elif command == "cast":
             poll_id, at = args
             conn.send(
                 await burst(
-                    "ballot:cast", lambda i: {"poll_id": poll_id, "choice": choice_for(i)}, at
+                    "ballot:cast", lambda i, p=poll_id: {"poll_id": p, "choice": choice_for(i)}, at
                 )
             )
         elif command == "echo":
@@ -266,7 +269,9 @@ async def main(args: argparse.Namespace) -> int:
         )
     )
     serve = asyncio.create_task(server.serve())
-    while not server.started:
+    while True:
+        if server.started:
+            break
         await asyncio.sleep(0.05)
     base = f"http://127.0.0.1:{port}"
     ctx = mp.get_context("spawn")
