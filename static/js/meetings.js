@@ -16,9 +16,39 @@
 
   // Each fragment is fetched and swapped on its own; a later refresh of the same fragment wins
   // (htmx.ajax would drop concurrent requests that share a source element).
+  // A form inside a fragment (check in, request to speak, vote) answers with the fragment as it
+  // stands after its own change: refreshes already under way are dropped (they may have been read
+  // before that change), and one asked for while the form's request is in flight runs after it.
   var generation = {};
+  var inflight = {};
+  var deferred = {};
+  var requests = new WeakMap();
+
+  function fragmentOf(elt) {
+    var frag = elt && elt.closest ? elt.closest("[data-fragment]") : null;
+    return frag ? frag.getAttribute("data-fragment") : null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var name = fragmentOf(e.detail.elt);
+    if (!name || !e.detail.xhr) { return; }
+    generation[name] = (generation[name] || 0) + 1;
+    inflight[name] = (inflight[name] || 0) + 1;
+    requests.set(e.detail.xhr, name);
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var name = e.detail.xhr ? requests.get(e.detail.xhr) : null;
+    if (!name) { return; }
+    requests.delete(e.detail.xhr);
+    inflight[name] = Math.max(0, (inflight[name] || 1) - 1);
+    if (!inflight[name] && deferred[name]) {
+      deferred[name] = false;
+      refresh(name);
+    }
+  });
+
   function refresh(name) {
     if (!document.querySelector('[data-fragment="' + name + '"]')) { return; }
+    if (inflight[name]) { deferred[name] = true; return; }
     var mine = (generation[name] = (generation[name] || 0) + 1);
     window.fetch("/meetings/sessions/" + sessionId + "/fragments/" + name, {
       credentials: "same-origin", headers: { "HX-Request": "true" }

@@ -1,8 +1,10 @@
 """A delegate checks in and votes from the tablet page while the hall screen updates (real Chromium)."""
 
+import asyncio
+
 import httpx
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, Route
 
 from council.i18n import gettext
 from tests.browser import TABLET, login_in_browser
@@ -49,6 +51,15 @@ async def test_delegate_votes_on_tablet_while_hall_screen_updates(
         assert await hall.inner_text("#attendance-bar [data-present]") == "3"
 
         tablet = browser_page
+
+        async def slow_link(route: Route) -> None:
+            # The fragment as the server reads it now, delivered late (a slow link): it must
+            # not undo the check-in the delegate makes meanwhile.
+            response = await route.fetch()
+            await asyncio.sleep(1.5)
+            await route.fulfill(response=response)
+
+        await tablet.route("**/fragments/attendance", slow_link)
         await login_in_browser(tablet, s.delegates[0].username)
         await tablet.goto(f"/meetings/sessions/{sid}/tablet")
         await tablet.wait_for_selector("#conn-status.online")
@@ -56,6 +67,9 @@ async def test_delegate_votes_on_tablet_while_hall_screen_updates(
         await tablet.click("#check-in")
         await tablet.wait_for_selector("#checked-in")
         await hall.wait_for_selector("#attendance-bar [data-present]:text-is('4')")
+        await asyncio.sleep(2)  # the refresh asked for at the join has arrived by now
+        assert await tablet.is_visible("#checked-in")
+        await tablet.unroute("**/fragments/attendance")
 
         # A network drop: events sent meanwhile are missed, the re-join shows the true state.
         await tablet.evaluate("window.councilSocket.io.engine.close()")
