@@ -74,6 +74,18 @@ class Draft:
     ip: str | None = None
 
 
+@dataclass
+class _Hint:
+    head: tuple[int, str] | None = None
+
+
+# This process's guess of the chain's head: (seq, hash) of the last entry it chained. A guess only:
+# another process may have appended since, or the transaction may have rolled back. For a caller
+# that folds the append into a single statement which checks the head itself and refuses to write
+# when it differs (meetings.services.ballot_batch); everyone else reads the head under the lock.
+HINT = _Hint()
+
+
 @asynccontextmanager
 async def _transaction() -> AsyncIterator[BaseDBAsyncClient]:
     """The caller's transaction when there is one, else a new one.
@@ -133,6 +145,7 @@ async def record(
         seq, prev_hash = await _head(conn)
         entry = AuditEntry(**_fields(draft, seq + 1, prev_hash, datetime.now(UTC)))
         await entry.save(using_db=conn)
+        HINT.head = (entry.seq, entry.hash)
         return entry
 
 
@@ -206,12 +219,35 @@ def _chain_rows(drafts: Sequence[Draft], seq: int, prev_hash: str) -> list[list[
             ]
         )
         prev_hash = digest
+    HINT.head = (seq, prev_hash)
     return rows
 
 
 # The chain's head, for ``append_steps(..., head=…)``: read it in the transaction, after taking the
 # append lock (``lock_expression``) in an earlier statement.
 HEAD_SQL = _HEAD_SQL
+INSERT_SQL = _INSERT_SQL
+chain_rows = _chain_rows
+
+_PG_TYPES = {
+    "seq": "bigint",
+    "created_at": "timestamptz",
+    "actor_id": "int",
+    "council_id": "int",
+    "details": "jsonb",
+}
+
+
+def pg_unnest_insert(condition: str = "") -> str:
+    """PostgreSQL: an INSERT of ``chain_rows`` given column by column, one array parameter per
+    column in ``_COLUMNS`` order (``?`` placeholders), optionally guarded by a WHERE
+    ``condition``; for a caller that folds the append into a statement of its own."""
+    arrays = ", ".join(f"?::{_PG_TYPES.get(name, 'text')}[]" for name in _COLUMNS)
+    where = f" WHERE {condition}" if condition else ""
+    return (
+        f"INSERT INTO {AuditEntry._meta.db_table} ({', '.join(_COLUMNS)}) "
+        f"SELECT * FROM unnest({arrays}){where}"
+    )
 
 
 def lock_expression(dialect: str) -> str | None:

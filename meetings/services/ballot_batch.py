@@ -17,14 +17,15 @@ transaction that
    constraint), the ballots in shuffled order, and one audit entry per receipt
    (``audit.append_steps``: one read of the chain's head, one insert).
 
-On PostgreSQL the same steps are folded into three statements (``_program_pg``), each round trip
-being a turn of the event loop.
+On PostgreSQL each round trip costs a turn of the event loop, which a burst makes long: the same
+steps are folded into one statement that is a transaction by itself (``_FAST_PG``), with a careful
+transaction of three statements (``_program_pg_careful``) for what that statement cannot settle.
 
 Every caller is answered after the commit, each with its own outcome (recorded, ``already_voted``,
 ``not_checked_in``, forbidden, ``poll_not_open``). Two casts of one delegate in the same batch: the
-first counts, the second is ``already_voted``. Should the unique constraint still fire (a writer
-that does not take the poll lock first), the batch is rolled back and its casts are written one by
-one, so no caller is failed by another's row.
+first counts, the second is ``already_voted``. Should the unique constraint still fire (on
+PostgreSQL, another process's batch committed between this one's snapshot and its locks), the
+batch is rolled back and its casts are written one by one, so no caller is failed by another's row.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from meetings.models import Attendance, Ballot, BallotReceipt, Poll
 from meetings.services import sqlprog
 from meetings.services.common import SEAT_ROLES
 from meetings.services.poll_facts import PollFacts, seen_closed
-from meetings.services.sqlprog import Program, many, query
+from meetings.services.sqlprog import Program, alone, many, query
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,12 @@ class Stats:
     batches: int = 0
     casts: int = 0
     recent: list[tuple[int, float]] = field(default_factory=list)  # last (size, seconds taken)
+    # PostgreSQL: statements of ``_FAST_PG`` sent, those that wrote their batch, and batches
+    # that went the careful way.
+    fast_tries: int = 0
+    fast_writes: int = 0
+    careful: int = 0
+    one_by_one: int = 0  # batches rolled back on a unique constraint and written cast by cast
 
     def add(self, size: int, took: float) -> None:
         self.batches += 1
@@ -200,7 +207,9 @@ async def _drain(writer: _Writer) -> None:
                 if not item.future.done():
                     item.future.set_exception(not_open())
         elif isinstance(exc, IntegrityError):
-            # Only a writer that skipped the poll lock could do this: each delegate alone.
+            # Another process's batch committed between this one's snapshot and its locks:
+            # each delegate alone, each checked again.
+            STATS.one_by_one += 1
             _tasks.add(task := writer.loop.create_task(_one_by_one(writer.facts, batch.by_user)))
             task.add_done_callback(_tasks.discard)
         else:
@@ -290,6 +299,7 @@ class _Plan:
     def settle(self, rows: Any) -> None:
         """Sort the casts into fresh ones and refusals from the eligibility row: one JSON array
         of ``[id, active, role, council_id, present, voted]`` per user found."""
+        self.fresh = []
         names = ("id", "active", "role", "council_id", "present", "voted")
         packed = rows[0]["rows"] if rows else None
         found = {int(r[0]): dict(zip(names, r, strict=True)) for r in json.loads(packed or "[]")}
@@ -384,9 +394,112 @@ def _program(plan: _Plan, dialect: str) -> Program[int]:
     return voted
 
 
+# The whole batch as one statement, a transaction by itself (``sqlprog.alone``), for when every
+# caller may vote and the chain's head is where this process last left it (``audit.HINT``): what a
+# burst looks like.
+# Otherwise it writes nothing and tells why. Its CTEs:
+#   c   each caller: active, role, council, checked in, already holding a receipt;
+#   e   whether all of them may vote, and those facts as one JSON array (for ``settle``);
+#   h   the chain's head (or the genesis);
+#   p   the conditional UPDATE of the poll (row lock; refused once a close has committed, and
+#       refused unless ``e`` and ``h`` agree), counting the batch into ``voted``;
+#   l   the audit append lock, taken after the poll's row lock as ``poll.close`` takes them;
+#   r, b, a: receipts, shuffled ballots and audit entries, written only when ``p`` updated.
+# Reads see the statement's snapshot: should another writer commit an audit entry or a receipt
+# between that snapshot and the locks, the unique constraints (audit seq, receipt poll+user) fail
+# the statement as a whole, and the batch goes the careful way (``_program_pg_careful``).
+_FAST_PG = f"""WITH c AS (
+      SELECT u.id, u.is_active AS active, u.role, u.council_id,
+        EXISTS (SELECT 1 FROM {ATTENDANCE} t WHERE t.session_id = ? AND t.user_id = u.id) AS present,
+        EXISTS (SELECT 1 FROM {RECEIPT} x WHERE x.poll_id = ? AND x.user_id = u.id) AS voted
+      FROM "{USER}" u WHERE u.id = ANY(?::int[])
+    ), e AS (
+      SELECT count(*) AS found,
+        coalesce(bool_and(active AND role = ANY(?::text[]) AND council_id = ? AND present
+          AND NOT voted), false) AS ok,
+        json_agg(json_build_array(id, active, role, council_id, present, voted)) AS rows
+      FROM c
+    ), h AS (
+      SELECT seq, hash FROM (
+        ({audit.HEAD_SQL}) UNION ALL SELECT 0, '{audit.GENESIS}'
+      ) heads ORDER BY seq DESC LIMIT 1
+    ), p AS (
+      UPDATE {POLL} SET voted = voted + ? WHERE id = ? AND status = 'open'
+        AND (SELECT ok AND found = ? FROM e) AND (SELECT seq = ? AND hash = ? FROM h)
+      RETURNING voted
+    ), l AS (
+      SELECT {audit.lock_expression("postgres")} FROM p
+    ), r AS (
+      INSERT INTO {RECEIPT} (poll_id, user_id, choice, created_at)
+      SELECT * FROM unnest(?::int[], ?::int[], ?::jsonb[], ?::timestamptz[])
+      WHERE EXISTS (SELECT FROM l)
+    ), b AS (
+      INSERT INTO {BALLOT} (id, poll_id, choice)
+      SELECT * FROM unnest(?::uuid[], ?::int[], ?::jsonb[])
+      WHERE EXISTS (SELECT FROM l)
+    ), a AS (
+      {audit.pg_unnest_insert("EXISTS (SELECT FROM l)")}
+    )
+    SELECT (SELECT voted FROM p) AS written, pl.voted AS voted, pl.status AS status,
+      e.ok AS ok, e.rows AS rows, h.seq AS seq, h.hash AS hash
+    FROM e, h, {POLL} pl WHERE pl.id = ?"""
+
+
 def _program_pg(plan: _Plan) -> Program[int]:
-    """The same transaction on PostgreSQL in three statements instead of eight: each round trip
-    costs a turn of the event loop, which a burst makes long.
+    """The batch on PostgreSQL: one statement when it can (``_FAST_PG``: one round trip, no
+    BEGIN or COMMIT), tried again once with what the first try found (the refused callers left
+    out, the chain's true head), else the careful transaction."""
+    facts = plan.facts
+    candidates = list(plan.casts)
+    for _ in range(2):
+        guess = audit.HINT.head
+        if guess is None or not candidates:
+            break
+        plan.fresh = candidates
+        chain = audit.chain_rows(plan.audit_drafts(), *guess)
+        receipts = list(zip(*plan.receipt_rows(), strict=True))
+        ballots = list(zip(*plan.ballot_rows(), strict=True))
+        STATS.fast_tries += 1
+        try:
+            rows = yield alone(
+                _FAST_PG,
+                facts.session_id,
+                facts.id,
+                [c.user.id for c in candidates],
+                sorted(SEAT_ROLES),
+                facts.council_id,
+                len(candidates),
+                facts.id,
+                len(candidates),
+                *guess,
+                *[list(column) for column in receipts],
+                *[list(column) for column in ballots],
+                *[list(column) for column in zip(*chain, strict=True)],
+                facts.id,
+            )
+        except IntegrityError:
+            break  # another writer got in between the snapshot and the locks
+        row = rows[0]
+        if row["written"] is not None:
+            STATS.fast_writes += 1
+            return int(row["written"])
+        if row["status"] != "open":
+            if row["status"] == "closed":
+                seen_closed(facts.id)
+            raise _Closed
+        audit.HINT.head = (int(row["seq"]), str(row["hash"]))
+        if not row["ok"]:
+            plan.settle([{"rows": row["rows"]}])
+            candidates = list(plan.fresh)
+            if not candidates:
+                return int(row["voted"])
+    plan.outcome.clear()
+    STATS.careful += 1
+    return (yield from _program_pg_careful(plan))
+
+
+def _program_pg_careful(plan: _Plan) -> Program[int]:
+    """The batch in a transaction of three statements, each read after the locks it needs.
 
     1. The conditional UPDATE of the poll (row lock) in a CTE, then, for the row it returns, the
        audit append lock (taken after the row lock, as ``poll.close`` does) and the eligibility
@@ -436,7 +549,8 @@ def _program_pg(plan: _Plan) -> Program[int]:
         *[list(column) for column in ballots],
     )
     last = (int(head[0]["seq"]), str(head[0]["hash"])) if head else (0, audit.GENESIS)
-    yield from audit.append_steps(plan.audit_drafts(), "postgres", head=last)
+    chain = audit.chain_rows(plan.audit_drafts(), *last)
+    yield many(audit.INSERT_SQL, chain)
     return voted
 
 

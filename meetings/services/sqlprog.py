@@ -12,11 +12,18 @@ Under a burst of events every ``await`` on the database costs a turn of a floode
 
 An exception raised by the program (a DomainError, say) rolls the transaction back and propagates.
 Programs write ``?`` placeholders; they are numbered for PostgreSQL.
+
+A program's first step may be ``alone``: a statement that is a whole transaction by itself. On
+PostgreSQL ``run_each`` sends it with no BEGIN or COMMIT around it (one round trip instead of
+three); should it fail on a constraint, the ``IntegrityError`` is thrown into the program, which
+may then go on with other statements, run in a transaction of their own. Everywhere else an
+``alone`` step is an ordinary statement of the program's transaction (and its errors propagate).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import Callable, Generator
 from functools import lru_cache
@@ -43,6 +50,15 @@ def query(sql: str, *params: Any) -> Step:
 def many(sql: str, rows: list[list[Any]] | list[tuple[Any, ...]]) -> Step:
     """An executemany; ``None`` is sent back."""
     return (sql, list(rows), True)
+
+
+class _Alone(tuple):  # type: ignore[type-arg]
+    """A step marked as a transaction by itself (see the module's docstring)."""
+
+
+def alone(sql: str, *params: Any) -> Step:
+    """A query that is a whole transaction by itself when it is the program's first step."""
+    return _Alone((sql, list(params), False))  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=256)
@@ -134,8 +150,7 @@ async def run_each(
             while (item := take(name)) is not None:
                 context, program = item
                 try:
-                    async with con.transaction():
-                        result = await _run_asyncpg(con, program)
+                    result = await _run_asyncpg_series(con, program)
                 except Exception as exc:  # the callback decides; the next program still runs
                     failed(context, exc)
                 else:
@@ -193,22 +208,48 @@ def _run_sqlite(db: sqlite3.Connection, program: Program[T]) -> T:
         raise
 
 
-async def _run_asyncpg(con: Any, program: Program[T]) -> T:
-    """A program on a raw asyncpg connection, inside a transaction the caller opened."""
+async def _run_asyncpg_series(con: Any, program: Program[T]) -> T:
+    """A program on a raw asyncpg connection in its own transaction, opened lazily: an ``alone``
+    first step is sent outside any transaction (autocommit), and a transaction is begun for the
+    steps that follow it, if any."""
+    transaction = None
     reply: Any = None
-    while True:
-        try:
-            sql, params, is_many = program.send(reply)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
-        try:
-            if is_many:
-                await con.executemany(_numbered(sql), [list(row) for row in params])
-                reply = None
-            else:
-                reply = await con.fetch(_numbered(sql), *params)
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            raise IntegrityError(exc) from exc
+    error: Exception | None = None
+    try:
+        first = True
+        while True:
+            try:
+                step = program.send(reply) if error is None else program.throw(error)
+            except StopIteration as done:
+                if transaction is not None:
+                    # A failed COMMIT ends the transaction too: nothing to roll back after it.
+                    ending, transaction = transaction, None
+                    await ending.commit()
+                return done.value  # type: ignore[no-any-return]
+            sql, params, is_many = step
+            reply, error = None, None
+            if first and isinstance(step, _Alone):
+                first = False
+                try:
+                    reply = await con.fetch(_numbered(sql), *params)
+                except asyncpg.IntegrityConstraintViolationError as exc:
+                    error = IntegrityError(exc)
+                continue
+            first = False
+            if transaction is None:
+                transaction = con.transaction()
+                await transaction.start()
+            try:
+                if is_many:
+                    await con.executemany(_numbered(sql), [list(row) for row in params])
+                else:
+                    reply = await con.fetch(_numbered(sql), *params)
+            except asyncpg.IntegrityConstraintViolationError as exc:
+                raise IntegrityError(exc) from exc
+    finally:
+        if transaction is not None:
+            with contextlib.suppress(Exception):  # a broken connection: the pool drops it
+                await transaction.rollback()
 
 
 async def _run_async(conn: BaseDBAsyncClient, program: Program[T], *, pg: bool) -> T:

@@ -1,0 +1,199 @@
+"""PostgreSQL's ballot batches: one statement per batch when it can, the careful transaction when
+it cannot, and whatever the path, each caller's own answer, an exact count and a whole audit chain.
+
+Another process's batch is played by a second connection that takes the poll's row lock, records a
+receipt and commits while this process's batch waits for that lock: the case only PostgreSQL's
+per-statement snapshots make possible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from council import audit
+from council.errors import DomainError
+from council.models import User
+from council.settings import Settings
+from meetings import services
+from meetings.models import Ballot, BallotReceipt, Poll
+from meetings.services import ballot_batch
+from tests.conftest import ENGINE
+from tests.meetings.helpers import close_poll, create_poll, open_poll, setup_running_session
+
+pytestmark = pytest.mark.skipif(ENGINE != "postgres", reason="PostgreSQL's statement path")
+
+
+async def _outcome(user: User, poll_id: int, choice: Any) -> str:
+    try:
+        await services.ballot_cast(user, poll_id, choice)
+    except DomainError as exc:
+        return exc.code
+    return "recorded"
+
+
+def _counts() -> dict[str, int]:
+    s = ballot_batch.STATS
+    return {
+        "tries": s.fast_tries,
+        "writes": s.fast_writes,
+        "careful": s.careful,
+        "one_by_one": s.one_by_one,
+    }
+
+
+def _delta(before: dict[str, int]) -> dict[str, int]:
+    return {key: value - before[key] for key, value in _counts().items()}
+
+
+async def _whole_record(poll_id: int, voted: int) -> None:
+    assert (await Poll.get(id=poll_id)).voted == voted
+    assert await BallotReceipt.filter(poll_id=poll_id).count() == voted
+    assert await Ballot.filter(poll_id=poll_id).count() == voted
+    assert (await audit.verify()).ok
+
+
+async def test_a_burst_is_written_one_statement_per_batch(client: httpx.AsyncClient) -> None:
+    s = await setup_running_session(client, seats=40, present=30)
+    poll = await create_poll(client, s)
+    await open_poll(client, s, poll["id"])
+    audit.HINT.head = None  # nothing known of the chain yet: the careful way
+    before = _counts()
+    assert await _outcome(s.chair, poll["id"], "yes") == "recorded"
+    assert _delta(before) == {"tries": 0, "writes": 0, "careful": 1, "one_by_one": 0}
+
+    before = _counts()
+    outcomes = await asyncio.gather(*[_outcome(u, poll["id"], "no") for u in s.delegates[:29]])
+    assert outcomes == ["recorded"] * 29
+    delta = _delta(before)
+    assert delta["careful"] == 0 and delta["one_by_one"] == 0
+    assert delta["writes"] == delta["tries"] >= 1  # every statement wrote its batch
+    await _whole_record(poll["id"], 30)
+    result = (await close_poll(client, s, poll["id"]))["result"]
+    assert (result["yes"], result["no"]) == (1, 29)
+
+
+async def test_a_wrong_guess_of_the_chain_head_costs_a_retry_never_a_fork(
+    client: httpx.AsyncClient,
+) -> None:
+    s = await setup_running_session(client, seats=30, present=22)
+    poll = await create_poll(client, s)
+    await open_poll(client, s, poll["id"])
+    assert await _outcome(s.delegates[0], poll["id"], "yes") == "recorded"
+    # Another process appends to the chain (this process's guess is now behind), then a guess
+    # that was never the head.
+    ours = audit.HINT.head
+    await audit.record("test.other_writer", details={"n": 1})
+    audit.HINT.head = ours
+    before = _counts()
+    assert await _outcome(s.delegates[1], poll["id"], "yes") == "recorded"
+    assert _delta(before) == {"tries": 2, "writes": 1, "careful": 0, "one_by_one": 0}
+    audit.HINT.head = (10_000, "f" * 64)
+    before = _counts()
+    assert await _outcome(s.delegates[2], poll["id"], "no") == "recorded"
+    assert _delta(before) == {"tries": 2, "writes": 1, "careful": 0, "one_by_one": 0}
+    await _whole_record(poll["id"], 3)
+
+
+async def test_refused_callers_are_answered_and_the_rest_written_by_the_next_statement(
+    client: httpx.AsyncClient,
+) -> None:
+    s = await setup_running_session(client, seats=30, present=22)
+    poll = await create_poll(client, s)
+    await open_poll(client, s, poll["id"])
+    assert await _outcome(s.chair, poll["id"], "yes") == "recorded"  # the head is known
+    # Each refusal alone among good casts, so that each rule of the statement is what refuses.
+    moved = s.delegates[-2]  # this process still holds them as a delegate
+    await User.filter(id=moved.id).update(role="secretariat")
+    gone = s.delegates[-3]
+    await User.filter(id=gone.id).update(is_active=False)
+    refusals = [
+        (s.chair, "already_voted"),
+        (s.delegates[-1], "not_checked_in"),  # holds a seat, never checked in
+        (moved, "forbidden"),
+        (gone, "forbidden"),
+    ]
+    voters = iter(s.delegates[:16])
+    for refused, code in refusals:
+        good = [next(voters) for _ in range(4)]
+        before = _counts()
+        outcomes = await asyncio.gather(
+            *[_outcome(u, poll["id"], "yes") for u in good], _outcome(refused, poll["id"], "no")
+        )
+        assert outcomes == [*["recorded"] * 4, code]
+        delta = _delta(before)
+        assert delta["careful"] == 0 and delta["writes"] >= 1, (code, delta)
+    await _whole_record(poll["id"], 17)
+
+
+@pytest.mark.parametrize("path", ["one statement", "careful"])
+async def test_a_batch_of_another_process_committed_while_this_one_waits(
+    client: httpx.AsyncClient, settings: Settings, path: str
+) -> None:
+    s = await setup_running_session(client, seats=30, present=22)
+    poll = await create_poll(client, s)
+    await open_poll(client, s, poll["id"])
+    assert await _outcome(s.delegates[0], poll["id"], "yes") == "recorded"
+    if path == "careful":
+        audit.HINT.head = None
+    raced, other = s.delegates[1], s.delegates[2]
+
+    rival = await asyncpg.connect(settings.database_url)
+    watcher = await asyncpg.connect(settings.database_url)
+    try:
+        transaction = rival.transaction()
+        await transaction.start()
+        # What another process's batch writes for `raced`, holding the poll's row lock.
+        await rival.execute(
+            "UPDATE meetings_poll SET voted = voted + 1 WHERE id = $1 AND status = 'open'",
+            poll["id"],
+        )
+        await rival.execute(
+            "INSERT INTO meetings_ballot_receipt (poll_id, user_id, choice, created_at) "
+            "VALUES ($1, $2, $3::jsonb, now())",
+            poll["id"],
+            raced.id,
+            json.dumps({"c": "no"}),
+        )
+        await rival.execute(
+            "INSERT INTO meetings_ballot (id, poll_id, choice) "
+            "VALUES (gen_random_uuid(), $1, $2::jsonb)",
+            poll["id"],
+            json.dumps({"c": "no"}),
+        )
+        before = _counts()
+        casts = asyncio.gather(
+            _outcome(raced, poll["id"], "yes"), _outcome(other, poll["id"], "yes")
+        )
+        for _ in range(200):  # until this process's batch waits for the row lock
+            waiting = await watcher.fetchval(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if waiting:
+                break
+            await asyncio.sleep(0.02)
+        assert waiting, "the batch never waited for the poll's row lock"
+        await transaction.commit()
+        assert await asyncio.wait_for(casts, 15) == ["already_voted", "recorded"]
+    finally:
+        await rival.close()
+        await watcher.close()
+
+    delta = _delta(before)
+    if path == "one statement":
+        # The statement read a snapshot taken before the rival's commit: the receipts'
+        # unique constraint fails it as a whole, and the careful transaction settles it.
+        assert delta["tries"] >= 1 and delta["careful"] >= 1
+    else:
+        # The careful transaction's check read the same stale snapshot: rolled back on the
+        # constraint, then cast by cast.
+        assert delta["one_by_one"] >= 1
+    await _whole_record(poll["id"], 3)
+    result = (await close_poll(client, s, poll["id"]))["result"]
+    assert (result["yes"], result["no"]) == (2, 1)
