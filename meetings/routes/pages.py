@@ -17,7 +17,7 @@ from council.errors import DomainError, Invalid, NotFound
 from council.i18n import N_
 from council.models import Council
 from council.permissions import allow, logged_in, public
-from council.templating import STATIC_DIR, render
+from council.templating import STATIC_DIR, render, static_url
 from council.web import Ctx, page
 from meetings import permissions as perms
 from meetings import services
@@ -371,6 +371,21 @@ async def speak_page(ctx: Ctx) -> Response:
     )
 
 
+# The static files of the tablet and document pages (templates/base.html, meetings/tablet.html,
+# meetings/document.html), cached with them for offline reading.
+OFFLINE_ASSETS = (
+    "css/app.css",
+    "css/meetings.css",
+    "favicon.svg",
+    "vendor/htmx.min.js",
+    "vendor/socket.io.min.js",
+    "js/app.js",
+    "js/meetings.js",
+    "js/meetings-tablet.js",
+    "js/meetings-reader.js",
+)
+
+
 @page("/meetings/sessions/{session_id:int}/offline.json", perm=perms.SESSION_VIEW)
 async def offline_manifest(ctx: Ctx) -> Response:
     """URLs the service worker may cache for offline reading: never a confidential document."""
@@ -383,6 +398,8 @@ async def offline_manifest(ctx: Ctx) -> Response:
     urls = [f"/meetings/sessions/{session.id}/tablet"]
     for d in docs:
         urls += [f"/meetings/documents/{d.id}", f"/meetings/documents/{d.id}/file"]
+    # What those pages load, so that they read the same with the network off.
+    urls += [static_url(path) for path in OFFLINE_ASSETS]
     return JSONResponse(
         {"session_id": session.id, "urls": urls}, headers={"Cache-Control": "no-store"}
     )

@@ -3,6 +3,13 @@
 "use strict";
 var CACHE = "meetings-offline-v1";
 var OFFLINE_PATHS = /^\/meetings\/(documents\/\d+(\/file)?|sessions\/\d+\/tablet)$/;
+// The pages' own styles and scripts (listed in the session's manifest); their ?v= only busts
+// the browser's cache, so one copy per path is kept.
+var STATIC_PATHS = /^\/static\/(css|js|vendor)\/[\w.-]+$|^\/static\/favicon\.svg$/;
+
+function offlinePath(path) {
+  return OFFLINE_PATHS.test(path) || STATIC_PATHS.test(path);
+}
 
 function cacheable(response) {
   if (!response || !response.ok) { return false; }
@@ -21,10 +28,17 @@ self.addEventListener("message", function (event) {
     var saved = 0;
     var skipped = 0;
     return Promise.all(data.urls.map(function (url) {
-      var path = new URL(url, self.location.origin).pathname;
-      if (!OFFLINE_PATHS.test(path)) { skipped += 1; return null; }
-      return fetch(path, { credentials: "same-origin" }).then(function (response) {
-        if (cacheable(response)) { saved += 1; return cache.put(path, response); }
+      var target = new URL(url, self.location.origin);
+      var path = target.pathname;
+      if (target.origin !== self.location.origin || !offlinePath(path)) {
+        skipped += 1;
+        return null;
+      }
+      return fetch(path + target.search, { credentials: "same-origin" }).then(function (response) {
+        if (cacheable(response)) {
+          if (!STATIC_PATHS.test(path)) { saved += 1; }  // the count shown is of pages and files
+          return cache.put(path, response);
+        }
         skipped += 1;
         return cache.delete(path);
       }).catch(function () { skipped += 1; });
@@ -38,7 +52,8 @@ self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET") { return; }
   var url = new URL(request.url);
-  if (url.origin !== self.location.origin || !OFFLINE_PATHS.test(url.pathname)) { return; }
+  if (url.origin !== self.location.origin || !offlinePath(url.pathname)) { return; }
+  var asset = STATIC_PATHS.test(url.pathname);
   event.respondWith(fetch(request).then(function (response) {
     if (!cacheable(response)) {
       // A document reclassified as confidential must not stay in the offline cache.
@@ -47,7 +62,8 @@ self.addEventListener("fetch", function (event) {
     }
     caches.open(CACHE).then(function (cache) {
       return cache.match(url.pathname).then(function (hit) {
-        if (hit && !url.search) { return cache.put(url.pathname, response.clone()); }
+        // Keep a saved copy fresh; a page with a query (another view of it) is not that copy.
+        if (hit && (asset || !url.search)) { return cache.put(url.pathname, response.clone()); }
         return null;
       });
     });

@@ -1,0 +1,117 @@
+"""Offline reading in a real Chromium: a delegate saves the session's documents, the server goes
+away, and the public and internal documents still open (text view, styles, the file itself) while
+a confidential one was never saved."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from playwright.async_api import Browser, Page
+
+from council.i18n import gettext
+from tests.browser import TABLET, login_in_browser
+from tests.conftest import free_port
+from tests.meetings.helpers import setup_running_session, upload_document
+
+pytestmark = pytest.mark.browser
+
+CACHE_KEYS = """async () => {
+  const cache = await caches.open("meetings-offline-v1");
+  return (await cache.keys()).map((request) => new URL(request.url).pathname);
+}"""
+
+
+@asynccontextmanager
+async def _server(app: Any) -> AsyncIterator[tuple[str, uvicorn.Server]]:
+    """The app on a loopback port of its own, which the test can take away (network off)."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    for _ in range(200):
+        if server.started:
+            break
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}", server
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, timeout=10)
+
+
+async def test_saved_documents_read_with_the_server_gone(
+    app: Any, chromium_browser: Browser
+) -> None:
+    async with _server(app) as (base, server):
+        async with httpx.AsyncClient(base_url=base) as http:
+            s = await setup_running_session(http, seats=30, present=22)
+            public = await upload_document(
+                http, s, title="Báo cáo công khai", confidentiality="public"
+            )
+            internal = await upload_document(http, s, title="Tờ trình nội bộ")
+            secret = await upload_document(
+                http, s, title="Tài liệu mật", confidentiality="confidential"
+            )
+        context = await chromium_browser.new_context(base_url=base, viewport=TABLET, locale="vi-VN")
+        context.set_default_timeout(15_000)
+        page: Page = await context.new_page()
+        try:
+            await login_in_browser(page, s.delegates[0].username)
+            await page.goto(f"/meetings/sessions/{s.session_id}/tablet")
+            await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+            await page.click("#offline-btn")
+            done = gettext("Saved for offline reading (confidential documents excluded).", "vi")
+            await page.wait_for_selector(f"#offline-status:has-text('{done}')")
+            # Two documents, each as its page and its file, and the tablet page.
+            assert (await page.inner_text("#offline-status")).endswith("(5)")
+            saved = set(await page.evaluate(CACHE_KEYS))
+            for doc in (public, internal):
+                assert {
+                    f"/meetings/documents/{doc['id']}",
+                    f"/meetings/documents/{doc['id']}/file",
+                } <= saved
+            assert "/static/css/app.css" in saved and "/static/css/meetings.css" in saved
+            assert not any(f"/documents/{secret['id']}" in path for path in saved)
+            # The confidential document is read on screen while online...
+            await page.goto(f"/meetings/documents/{secret['id']}")
+            assert "Tài liệu mật" in await page.inner_text("main")
+
+            # ...and the network goes away: the server stops, the browser is offline.
+            server.should_exit = True
+            for _ in range(250):
+                if not server.started or server.should_exit and not server.servers:
+                    break
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(0.3)
+            await context.set_offline(True)
+            with pytest.raises(httpx.TransportError):
+                async with httpx.AsyncClient(base_url=base) as http:
+                    await http.get("/health", timeout=2)
+
+            await page.goto(f"/meetings/documents/{internal['id']}")
+            text = await page.inner_text("main")
+            assert "Tờ trình nội bộ" in text and "Tổng thu ngân sách" in text
+            # Styled as online: the saved stylesheet applies.
+            font = await page.evaluate("getComputedStyle(document.body).fontFamily")
+            assert "system-ui" in font
+            status = await page.evaluate(
+                f"fetch('/meetings/documents/{public['id']}/file')"
+                ".then(async (r) => [r.status, (await r.arrayBuffer()).byteLength])"
+            )
+            assert status[0] == 200 and status[1] > 500
+            await page.goto(f"/meetings/sessions/{s.session_id}/tablet")
+            assert "Tờ trình nội bộ" in await page.inner_text("main")
+            # The confidential document was never saved: offline it does not open at all.
+            refused = await page.evaluate(
+                f"fetch('/meetings/documents/{secret['id']}').then(() => 'opened', () => 'failed')"
+            )
+            assert refused == "failed"
+        finally:
+            await context.close()
