@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import signal
 import subprocess
@@ -19,6 +18,7 @@ import httpx
 import pytest
 
 from tests.conftest import ENGINE, PG_URL, _pg_url, free_port
+from tests.processes import cli_env
 
 COMMANDS = (
     "serve",
@@ -41,17 +41,7 @@ class Instance:
     database_url: str
 
     def env(self) -> dict[str, str]:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if k not in ("REDIS_URL", "SECRET_KEY", "DATABASE_URL", "COUNCIL_DATA_DIR")
-        }
-        env.update(
-            COUNCIL_DATA_DIR=str(self.data_dir),
-            DATABASE_URL=self.database_url,
-            PYTHONUNBUFFERED="1",
-        )
-        return env
+        return cli_env(self.data_dir, self.database_url)
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(

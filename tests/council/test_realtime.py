@@ -8,10 +8,10 @@ one receives the event caused by a request to the other.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from council.realtime import EventCtx, event
 from council.settings import Settings
 from tests.conftest import free_port
 from tests.factories import PASSWORD, make_council, make_user
+from tests.processes import cli_env, council_serve
 
 REDIS_URL = os.environ.get("REDIS_URL")
 WAIT = 20.0  # an upper bound for an event to arrive, not a measured expectation
@@ -220,8 +221,7 @@ def two_workers(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """Two `council serve` processes on one SQLite data directory and one Redis."""
     if not REDIS_URL:
         pytest.skip("needs REDIS_URL")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
-    env.update(COUNCIL_DATA_DIR=str(tmp_path / "data"), REDIS_URL=REDIS_URL, PYTHONUNBUFFERED="1")
+    env = cli_env(tmp_path / "data", REDIS_URL=REDIS_URL)
     _cli(env, "migrate")
     _cli(
         env,
@@ -252,49 +252,13 @@ def two_workers(tmp_path: Path) -> Iterator[tuple[str, str]]:
             "--council",
             "HN",
         )
-    procs, urls = [], []
-    try:
+    with contextlib.ExitStack() as stack:
+        urls = []
         for _ in range(2):
             port = free_port()
-            procs.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "council.cli",
-                        "serve",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(port),
-                    ],
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
+            stack.enter_context(council_serve(env, port))
             urls.append(f"http://127.0.0.1:{port}")
-        deadline = time.monotonic() + 90
-        for url, proc in zip(urls, procs, strict=True):
-            while True:
-                assert proc.poll() is None, "council serve exited"
-                try:
-                    if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "council serve did not start"
-                time.sleep(0.2)
         yield urls[0], urls[1]
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 async def _token(url: str, username: str) -> str:

@@ -7,7 +7,9 @@ from typing import Any
 
 import httpx
 
+from council.errors import DomainError
 from council.models import Council, User
+from meetings import services
 from meetings.documents.generate import make_docx, make_pdf
 from tests.factories import bearer, make_council, make_user
 
@@ -161,3 +163,23 @@ async def setup_running_session(
     await start_session(client, s)
     await check_in(client, s, [s.chair, *s.delegates[: present - 1]])
     return s
+
+
+async def open_poll_in_session(
+    client: httpx.AsyncClient, seats: int = 30, present: int = 22, **fields: Any
+) -> tuple[Sitting, dict[str, Any]]:
+    """A session in progress (as ``setup_running_session``) with a poll created and opened."""
+    s = await setup_running_session(client, seats=seats, present=present)
+    poll = await create_poll(client, s, **fields)
+    r = await open_poll(client, s, poll["id"])
+    assert r.status_code == 200, r.text
+    return s, poll
+
+
+async def cast_outcome(user: User, poll_id: int, choice: Any) -> str:
+    """Cast through the service; ``"recorded"`` or the refusal's error code."""
+    try:
+        await services.ballot_cast(user, poll_id, choice)
+    except DomainError as exc:
+        return exc.code
+    return "recorded"

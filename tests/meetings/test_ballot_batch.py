@@ -14,38 +14,34 @@ import socketio
 
 from council import audit
 from council.auth import issue_token
-from council.errors import DomainError
 from council.models import AuditEntry, User
 from meetings import services
 from meetings.models import Ballot, BallotReceipt, Poll
 from meetings.services import ballot_batch
 from tests.factories import make_council, make_user
-from tests.meetings.helpers import close_poll, create_poll, open_poll, setup_running_session
-
-
-async def _outcome(user: User, poll_id: int, choice: Any) -> str:
-    try:
-        await services.ballot_cast(user, poll_id, choice)
-    except DomainError as exc:
-        return exc.code
-    return "recorded"
+from tests.meetings.helpers import (
+    cast_outcome,
+    close_poll,
+    create_poll,
+    open_poll,
+    open_poll_in_session,
+    setup_running_session,
+)
 
 
 async def test_a_burst_is_answered_cast_by_cast_and_chained_in_the_audit_log(
     client: httpx.AsyncClient,
 ) -> None:
-    s = await setup_running_session(client, seats=40, present=30)
-    poll = await create_poll(client, s, title="Biểu quyết theo lô")
-    await open_poll(client, s, poll["id"])
+    s, poll = await open_poll_in_session(client, seats=40, present=30, title="Biểu quyết theo lô")
     voters = [s.chair, *s.delegates[:29]]
     absent = s.delegates[-1]  # holds a seat, not checked in
     outsider = await make_user("delegate", await make_council())
     before = ballot_batch.STATS.batches
 
     twice = voters[:5]  # each of these casts twice in the same burst
-    calls = [_outcome(u, poll["id"], "yes" if i % 3 else "no") for i, u in enumerate(voters)]
-    calls += [_outcome(u, poll["id"], "abstain") for u in twice]
-    calls += [_outcome(absent, poll["id"], "yes"), _outcome(outsider, poll["id"], "yes")]
+    calls = [cast_outcome(u, poll["id"], "yes" if i % 3 else "no") for i, u in enumerate(voters)]
+    calls += [cast_outcome(u, poll["id"], "abstain") for u in twice]
+    calls += [cast_outcome(absent, poll["id"], "yes"), cast_outcome(outsider, poll["id"], "yes")]
     outcomes = await asyncio.gather(*calls)
 
     assert outcomes[: len(voters)] == ["recorded"] * len(voters)
@@ -71,31 +67,27 @@ async def test_a_burst_is_answered_cast_by_cast_and_chained_in_the_audit_log(
 async def test_the_write_checks_the_voter_in_the_database_not_the_cached_user(
     client: httpx.AsyncClient,
 ) -> None:
-    s = await setup_running_session(client, seats=30, present=22)
-    poll = await create_poll(client, s)
-    await open_poll(client, s, poll["id"])
+    s, poll = await open_poll_in_session(client, seats=30, present=22)
     voter = s.delegates[0]
     cached = await User.get(id=voter.id)  # what a connection opened earlier still holds
     await User.filter(id=voter.id).update(is_active=False)  # e.g. by another process
-    assert await _outcome(cached, poll["id"], "yes") == "forbidden"
+    assert await cast_outcome(cached, poll["id"], "yes") == "forbidden"
     moved = await User.get(id=s.delegates[1].id)
     await User.filter(id=moved.id).update(role="secretariat")
-    assert await _outcome(moved, poll["id"], "yes") == "forbidden"
+    assert await cast_outcome(moved, poll["id"], "yes") == "forbidden"
     assert await BallotReceipt.filter(poll_id=poll["id"]).count() == 0
 
 
 async def test_a_cast_after_the_close_is_refused_in_every_process(
     client: httpx.AsyncClient,
 ) -> None:
-    s = await setup_running_session(client, seats=30, present=22)
-    poll = await create_poll(client, s)
-    await open_poll(client, s, poll["id"])
-    assert await _outcome(s.delegates[0], poll["id"], "yes") == "recorded"
+    s, poll = await open_poll_in_session(client, seats=30, present=22)
+    assert await cast_outcome(s.delegates[0], poll["id"], "yes") == "recorded"
     # Closed behind this process's back (another worker): the cached facts still say "open",
     # the conditional UPDATE in the write refuses.
     await Poll.filter(id=poll["id"]).update(status="closed")
-    assert await _outcome(s.delegates[1], poll["id"], "yes") == "poll_not_open"
-    assert await _outcome(s.delegates[2], poll["id"], "yes") == "poll_not_open"
+    assert await cast_outcome(s.delegates[1], poll["id"], "yes") == "poll_not_open"
+    assert await cast_outcome(s.delegates[2], poll["id"], "yes") == "poll_not_open"
     assert await BallotReceipt.filter(poll_id=poll["id"]).count() == 1
     assert (await Poll.get(id=poll["id"])).voted == 1
 

@@ -10,31 +10,24 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 
 from council import audit
-from council.errors import DomainError
 from council.models import User
 from council.settings import Settings
-from meetings import services
 from meetings.models import Ballot, BallotReceipt, Poll
 from meetings.services import ballot_batch
 from tests.conftest import ENGINE
-from tests.meetings.helpers import close_poll, create_poll, open_poll, setup_running_session
+from tests.meetings.helpers import (
+    cast_outcome,
+    close_poll,
+    open_poll_in_session,
+)
 
 pytestmark = pytest.mark.skipif(ENGINE != "postgres", reason="PostgreSQL's statement path")
-
-
-async def _outcome(user: User, poll_id: int, choice: Any) -> str:
-    try:
-        await services.ballot_cast(user, poll_id, choice)
-    except DomainError as exc:
-        return exc.code
-    return "recorded"
 
 
 def _counts() -> dict[str, int]:
@@ -59,16 +52,14 @@ async def _whole_record(poll_id: int, voted: int) -> None:
 
 
 async def test_a_burst_is_written_one_statement_per_batch(client: httpx.AsyncClient) -> None:
-    s = await setup_running_session(client, seats=40, present=30)
-    poll = await create_poll(client, s)
-    await open_poll(client, s, poll["id"])
+    s, poll = await open_poll_in_session(client, seats=40, present=30)
     audit.HINT.head = None  # nothing known of the chain yet: the careful way
     before = _counts()
-    assert await _outcome(s.chair, poll["id"], "yes") == "recorded"
+    assert await cast_outcome(s.chair, poll["id"], "yes") == "recorded"
     assert _delta(before) == {"tries": 0, "writes": 0, "careful": 1, "one_by_one": 0}
 
     before = _counts()
-    outcomes = await asyncio.gather(*[_outcome(u, poll["id"], "no") for u in s.delegates[:29]])
+    outcomes = await asyncio.gather(*[cast_outcome(u, poll["id"], "no") for u in s.delegates[:29]])
     assert outcomes == ["recorded"] * 29
     delta = _delta(before)
     assert delta["careful"] == 0 and delta["one_by_one"] == 0
@@ -81,21 +72,19 @@ async def test_a_burst_is_written_one_statement_per_batch(client: httpx.AsyncCli
 async def test_a_wrong_guess_of_the_chain_head_costs_a_retry_never_a_fork(
     client: httpx.AsyncClient,
 ) -> None:
-    s = await setup_running_session(client, seats=30, present=22)
-    poll = await create_poll(client, s)
-    await open_poll(client, s, poll["id"])
-    assert await _outcome(s.delegates[0], poll["id"], "yes") == "recorded"
+    s, poll = await open_poll_in_session(client, seats=30, present=22)
+    assert await cast_outcome(s.delegates[0], poll["id"], "yes") == "recorded"
     # Another process appends to the chain (this process's guess is now behind), then a guess
     # that was never the head.
     ours = audit.HINT.head
     await audit.record("test.other_writer", details={"n": 1})
     audit.HINT.head = ours
     before = _counts()
-    assert await _outcome(s.delegates[1], poll["id"], "yes") == "recorded"
+    assert await cast_outcome(s.delegates[1], poll["id"], "yes") == "recorded"
     assert _delta(before) == {"tries": 2, "writes": 1, "careful": 0, "one_by_one": 0}
     audit.HINT.head = (10_000, "f" * 64)
     before = _counts()
-    assert await _outcome(s.delegates[2], poll["id"], "no") == "recorded"
+    assert await cast_outcome(s.delegates[2], poll["id"], "no") == "recorded"
     assert _delta(before) == {"tries": 2, "writes": 1, "careful": 0, "one_by_one": 0}
     await _whole_record(poll["id"], 3)
 
@@ -103,10 +92,8 @@ async def test_a_wrong_guess_of_the_chain_head_costs_a_retry_never_a_fork(
 async def test_refused_callers_are_answered_and_the_rest_written_by_the_next_statement(
     client: httpx.AsyncClient,
 ) -> None:
-    s = await setup_running_session(client, seats=30, present=22)
-    poll = await create_poll(client, s)
-    await open_poll(client, s, poll["id"])
-    assert await _outcome(s.chair, poll["id"], "yes") == "recorded"  # the head is known
+    s, poll = await open_poll_in_session(client, seats=30, present=22)
+    assert await cast_outcome(s.chair, poll["id"], "yes") == "recorded"  # the head is known
     # Each refusal alone among good casts, so that each rule of the statement is what refuses.
     moved = s.delegates[-2]  # this process still holds them as a delegate
     await User.filter(id=moved.id).update(role="secretariat")
@@ -123,7 +110,8 @@ async def test_refused_callers_are_answered_and_the_rest_written_by_the_next_sta
         good = [next(voters) for _ in range(4)]
         before = _counts()
         outcomes = await asyncio.gather(
-            *[_outcome(u, poll["id"], "yes") for u in good], _outcome(refused, poll["id"], "no")
+            *[cast_outcome(u, poll["id"], "yes") for u in good],
+            cast_outcome(refused, poll["id"], "no"),
         )
         assert outcomes == [*["recorded"] * 4, code]
         delta = _delta(before)
@@ -135,10 +123,8 @@ async def test_refused_callers_are_answered_and_the_rest_written_by_the_next_sta
 async def test_a_batch_of_another_process_committed_while_this_one_waits(
     client: httpx.AsyncClient, settings: Settings, path: str
 ) -> None:
-    s = await setup_running_session(client, seats=30, present=22)
-    poll = await create_poll(client, s)
-    await open_poll(client, s, poll["id"])
-    assert await _outcome(s.delegates[0], poll["id"], "yes") == "recorded"
+    s, poll = await open_poll_in_session(client, seats=30, present=22)
+    assert await cast_outcome(s.delegates[0], poll["id"], "yes") == "recorded"
     if path == "careful":
         audit.HINT.head = None
     raced, other = s.delegates[1], s.delegates[2]
@@ -168,7 +154,7 @@ async def test_a_batch_of_another_process_committed_while_this_one_waits(
         )
         before = _counts()
         casts = asyncio.gather(
-            _outcome(raced, poll["id"], "yes"), _outcome(other, poll["id"], "yes")
+            cast_outcome(raced, poll["id"], "yes"), cast_outcome(other, poll["id"], "yes")
         )
         for _ in range(200):  # until this process's batch waits for the row lock
             waiting = await watcher.fetchval(

@@ -4,12 +4,6 @@ tablet reconnects by itself and shows what changed while the server was down, wi
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -20,6 +14,7 @@ from council.settings import Settings
 from tests.browser import TABLET, login_in_browser
 from tests.conftest import free_port
 from tests.meetings.helpers import setup_running_session
+from tests.processes import cli_env, council_serve
 
 pytestmark = pytest.mark.browser
 
@@ -34,46 +29,6 @@ WATCH = """(text) => {
     }
   }).observe(document.body, { subtree: true, childList: true, characterData: true });
 }"""
-
-
-@contextmanager
-def council_serve(settings: Settings, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """`council serve` on this test's database and data directory (its secret key included)."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "COUNCIL_DATA_DIR")
-    }
-    env.update(
-        COUNCIL_DATA_DIR=str(settings.data_dir),
-        DATABASE_URL=settings.database_url,
-        PYTHONUNBUFFERED="1",
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "council.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, "council serve exited"
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "council serve did not start"
-            time.sleep(0.1)
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 async def test_the_tablet_shows_the_true_state_after_a_server_restart(
@@ -95,7 +50,7 @@ async def test_the_tablet_shows_the_true_state_after_a_server_restart(
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        with council_serve(settings, port):
+        with council_serve(cli_env(settings.data_dir, settings.database_url), port):
             await login_in_browser(page, s.delegates[0].username)
             await page.goto(f"/meetings/sessions/{s.session_id}/tablet")
             await page.wait_for_selector("#conn-status.online")
@@ -110,7 +65,9 @@ async def test_the_tablet_shows_the_true_state_after_a_server_restart(
         assert r.status_code == 200, r.text
         assert "Báo cáo tình hình kinh tế" in await page.inner_text("#current-item")
 
-        with council_serve(settings, port):  # the restart, on the same address
+        with council_serve(
+            cli_env(settings.data_dir, settings.database_url), port
+        ):  # the restart, on the same address
             await page.wait_for_selector("#conn-status.online")
             await page.wait_for_function("() => window.seen && window.seen.shown")
             assert "Dự thảo Nghị quyết" in await page.inner_text("#current-item")
