@@ -120,6 +120,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> A
                     await module.shutdown(settings)
             for task in tasks:
                 task.cancel()
+            await hub.close()
             if manage_db:
                 await db.close()
 

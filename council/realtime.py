@@ -8,14 +8,18 @@ manager carries emits between workers and machines.
 The connection's user is loaded at connect and kept in its Socket.IO session, so an event costs no
 database read for it. It is loaded again when it is older than ``user_ttl`` seconds, and at once
 after the user is saved in this process (deactivation, role change: Tortoise's post_save signal).
-Trade-off: a change made by *another* process (another worker) reaches an open connection within
-``user_ttl`` seconds instead of at the next event. Services that must be exact about the user at the
-moment of a write check it in that write's transaction (``ballot.cast`` does).
+With REDIS_URL set, a worker that saves a user publishes its id (``USER_CHANNEL``) and every
+worker treats it as saved there too, so a deactivation or a role change on one worker reaches the
+connections of the others at their next event. Without Redis (one process) nothing else is needed;
+a change made where no hub runs (a `council` command) reaches open connections within ``user_ttl``
+seconds. Services that must be exact about the user at the moment of a write check it in that
+write's transaction (``ballot.cast`` does).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -91,14 +95,22 @@ def event(
 _user_changed: dict[int, float] = {}
 
 
+# Redis channel on which workers tell each other which user was saved.
+USER_CHANNEL = "council:user-changed"
+
+
 @post_save(User)
 async def _user_saved(sender: type[User], instance: User, *args: Any) -> None:
     _note_user_change(instance.id)
+    if _hub is not None and instance.id is not None:
+        await _hub.publish_user_change(instance.id)
 
 
 @post_delete(User)
 async def _user_deleted(sender: type[User], instance: User, *args: Any) -> None:
     _note_user_change(instance.id)
+    if _hub is not None and instance.id is not None:
+        await _hub.publish_user_change(instance.id)
 
 
 def _note_user_change(user_id: int | None) -> None:
@@ -119,6 +131,9 @@ class Hub:
         self, redis_url: str | None = None, default_lang: str = "vi", user_ttl: float = 30.0
     ) -> None:
         manager = socketio.AsyncRedisManager(redis_url) if redis_url else None
+        self.redis_url = redis_url
+        self._publisher: Any = None
+        self._listener: asyncio.Task[None] | None = None
         self.default_lang = default_lang
         self.user_ttl = user_ttl
         self._user_loads: dict[int, asyncio.Future[User | None]] = {}
@@ -154,7 +169,65 @@ class Hub:
         await self.sio.save_session(
             sid, {"user_id": user.id, "lang": lang, "user": user, "user_at": time.monotonic()}
         )
+        self._listen_for_user_changes()
         return True
+
+    async def publish_user_change(self, user_id: int) -> None:
+        """Tell the other workers (through Redis) that ``user_id`` was saved or deleted."""
+        if not self.redis_url:
+            return
+        try:
+            if self._publisher is None:
+                import redis.asyncio as aioredis
+
+                self._publisher = aioredis.from_url(self.redis_url)
+            await self._publisher.publish(USER_CHANNEL, str(user_id))
+        except Exception:  # noqa: BLE001 — the TTL still bounds how long a change takes
+            log.warning("user change %s not published", user_id, exc_info=True)
+
+    def _listen_for_user_changes(self) -> None:
+        """Start, once there are connections to keep up to date, the listener of USER_CHANNEL."""
+        if not self.redis_url:
+            return
+        loop = asyncio.get_running_loop()
+        if self._listener is None or self._listener.done() or self._listener.get_loop() is not loop:
+            self._listener = loop.create_task(self._listen())
+
+    async def _listen(self) -> None:
+        import redis.asyncio as aioredis
+
+        url = self.redis_url
+        assert url is not None
+        while True:
+            client = aioredis.from_url(url)
+            try:
+                async with client.pubsub() as pubsub:
+                    await pubsub.subscribe(USER_CHANNEL)
+                    async for message in pubsub.listen():
+                        if message.get("type") != "message":
+                            continue
+                        try:
+                            _note_user_change(int(message["data"]))
+                        except (TypeError, ValueError):
+                            continue
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 — Redis went away: listen again shortly
+                log.warning("listening for user changes failed; retrying", exc_info=True)
+                await asyncio.sleep(1.0)
+            finally:
+                await client.aclose()
+
+    async def close(self) -> None:
+        """Stop listening and publishing (the app's shutdown)."""
+        if self._listener is not None and not self._listener.done():
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._listener
+        if self._publisher is not None:
+            with contextlib.suppress(Exception):
+                await self._publisher.aclose()
+            self._publisher = None
 
     async def _user(self, sid: str, session: dict[str, Any]) -> User | None:
         """The connection's active user: kept in its session, loaded again when stale."""

@@ -12,6 +12,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -307,3 +308,47 @@ async def test_an_event_crosses_workers_through_redis(
     manager = socketio.AsyncRedisManager(REDIS_URL, write_only=True)
     await manager.emit("test:ping", {"from": "outside"}, room=realtime.session_room(session_id))
     assert await watcher.next("test:ping") == {"from": "outside"}
+
+
+@pytest.mark.redis
+async def test_a_user_deactivated_on_one_worker_is_refused_on_another_at_the_next_event(
+    two_workers: tuple[str, str], clients: list[Client]
+) -> None:
+    """Without Redis telling B, B's connection would keep its cached user for ``user_ttl`` (30 s)."""
+    a, b = two_workers
+    staff = {"Authorization": f"Bearer {await _token(a, 'vanphong.hn')}"}
+    async with httpx.AsyncClient(base_url=a, timeout=30) as http:
+        r = await http.post(
+            "/api/v1/sessions",
+            headers=staff,
+            json={
+                "council_code": "HN",
+                "title": "Kỳ họp thứ hai",
+                "starts_at": "2026-12-01T08:00:00+07:00",
+            },
+        )
+        assert r.status_code == 201, r.text
+        session_id = r.json()["id"]
+        assert (
+            await http.post(f"/api/v1/sessions/{session_id}/publish", headers=staff)
+        ).status_code == 200
+        watcher = new(clients)
+        await watcher.connect(b, auth={"token": await _token(b, "hn.db002")})
+        ack = await watcher.sio.call("session:join", {"session_id": session_id}, timeout=WAIT)
+        assert ack["ok"] is True, ack
+
+        # The secretariat deactivates that delegate through worker A's admin page.
+        users = (await http.get("/api/v1/users", headers=staff)).json()
+        target = next(u for u in users["items"] if u["username"] == "hn.db002")
+        r = await http.post(f"/admin/users/{target['id']}/deactivate", headers=staff)
+        assert r.status_code in (200, 303), r.text
+
+    # B refuses the connection's next event well within its cache's 30 s.
+    started = time.monotonic()
+    while True:
+        ack = await watcher.sio.call("session:join", {"session_id": session_id}, timeout=WAIT)
+        if not ack["ok"]:
+            break
+        assert time.monotonic() - started < 10, "B still acts for a deactivated user"
+        await asyncio.sleep(0.1)
+    assert ack["error"]["code"] == "unauthorized"
