@@ -119,9 +119,9 @@ def _progress_soon(facts: PollFacts, voted: int) -> None:
             # Closed before sending: a batch committed after this point opens the next window.
             if _progress.get(facts.id) is window:
                 del _progress[facts.id]
-        if poll_facts_module.generation() != database:
-            return  # the ORM now talks to another database, where this poll id means another
         try:
+            if poll_facts_module.generation() != database:
+                return  # the ORM now talks to another database, where this poll id means another
             await realtime.emit(
                 "poll:progress",
                 {
@@ -131,7 +131,7 @@ def _progress_soon(facts: PollFacts, voted: int) -> None:
                 },
                 room=realtime.session_room(facts.session_id),
             )
-        except Exception:  # the database may be gone at shutdown: progress is only informative
+        except Exception:  # the database may be gone (shutdown): progress is only informative
             log.debug("poll:progress for poll %s not sent", facts.id, exc_info=True)
 
     window.task = loop.create_task(send())

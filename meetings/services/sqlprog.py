@@ -13,10 +13,10 @@ Under a burst of events every ``await`` on the database costs a turn of a floode
 An exception raised by the program (a DomainError, say) rolls the transaction back and propagates.
 Programs write ``?`` placeholders; they are numbered for PostgreSQL.
 
-A program's first step may be ``alone``: a statement that is a whole transaction by itself. On
-PostgreSQL ``run_each`` sends it with no BEGIN or COMMIT around it (one round trip instead of
-three); should it fail on a constraint, the ``IntegrityError`` is thrown into the program, which
-may then go on with other statements, run in a transaction of their own. Everywhere else an
+A program's steps may start with ``alone`` ones: statements that are each a whole transaction by
+themselves. On PostgreSQL ``run_each`` sends them with no BEGIN or COMMIT around them (one round
+trip instead of three); should one fail on a constraint, the ``IntegrityError`` is thrown into the
+program, which may then go on: the first ordinary step begins a transaction for the rest. Everywhere else an
 ``alone`` step is an ordinary statement of the program's transaction (and its errors propagate).
 """
 
@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import sqlite3
 from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -57,7 +58,7 @@ class _Alone(tuple):  # type: ignore[type-arg]
 
 
 def alone(sql: str, *params: Any) -> Step:
-    """A query that is a whole transaction by itself when it is the program's first step."""
+    """A query that is a whole transaction by itself when no ordinary step has come before it."""
     return _Alone((sql, list(params), False))  # type: ignore[return-value]
 
 
@@ -208,15 +209,25 @@ def _run_sqlite(db: sqlite3.Connection, program: Program[T]) -> T:
         raise
 
 
+@dataclass
+class SeriesStats:
+    """What PostgreSQL's ``run_each`` sent: statements on their own, and transactions begun."""
+
+    alone: int = 0
+    transactions: int = 0
+
+
+SERIES = SeriesStats()
+
+
 async def _run_asyncpg_series(con: Any, program: Program[T]) -> T:
-    """A program on a raw asyncpg connection in its own transaction, opened lazily: an ``alone``
-    first step is sent outside any transaction (autocommit), and a transaction is begun for the
-    steps that follow it, if any."""
+    """A program on a raw asyncpg connection in its own transaction, opened lazily: ``alone``
+    steps before any other are sent outside any transaction (autocommit), and a transaction is
+    begun at the first ordinary step, for it and the steps that follow."""
     transaction = None
     reply: Any = None
     error: Exception | None = None
     try:
-        first = True
         while True:
             try:
                 step = program.send(reply) if error is None else program.throw(error)
@@ -228,15 +239,15 @@ async def _run_asyncpg_series(con: Any, program: Program[T]) -> T:
                 return done.value  # type: ignore[no-any-return]
             sql, params, is_many = step
             reply, error = None, None
-            if first and isinstance(step, _Alone):
-                first = False
+            if transaction is None and isinstance(step, _Alone):
+                SERIES.alone += 1
                 try:
                     reply = await con.fetch(_numbered(sql), *params)
                 except asyncpg.IntegrityConstraintViolationError as exc:
                     error = IntegrityError(exc)
                 continue
-            first = False
             if transaction is None:
+                SERIES.transactions += 1
                 transaction = con.transaction()
                 await transaction.start()
             try:

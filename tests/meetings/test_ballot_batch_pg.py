@@ -19,7 +19,7 @@ from council import audit
 from council.models import User
 from council.settings import Settings
 from meetings.models import Ballot, BallotReceipt, Poll
-from meetings.services import ballot_batch
+from meetings.services import ballot_batch, sqlprog
 from tests.conftest import ENGINE
 from tests.meetings.helpers import (
     cast_outcome,
@@ -38,6 +38,11 @@ def _counts() -> dict[str, int]:
         "careful": s.careful,
         "one_by_one": s.one_by_one,
     }
+
+
+def _sent() -> tuple[int, int]:
+    """Statements sent on their own, and transactions begun, by the batch writer so far."""
+    return sqlprog.SERIES.alone, sqlprog.SERIES.transactions
 
 
 def _delta(before: dict[str, int]) -> dict[str, int]:
@@ -83,9 +88,11 @@ async def test_a_wrong_guess_of_the_chain_head_costs_a_retry_never_a_fork(
     assert await cast_outcome(s.delegates[1], poll["id"], "yes") == "recorded"
     assert _delta(before) == {"tries": 2, "writes": 1, "careful": 0, "one_by_one": 0}
     audit.HINT.head = (10_000, "f" * 64)
-    before = _counts()
+    before, sent = _counts(), _sent()
     assert await cast_outcome(s.delegates[2], poll["id"], "no") == "recorded"
     assert _delta(before) == {"tries": 2, "writes": 1, "careful": 0, "one_by_one": 0}
+    # Two statements, each a transaction by itself: no BEGIN/COMMIT for the second try either.
+    assert (_sent()[0] - sent[0], _sent()[1] - sent[1]) == (2, 0)
     await _whole_record(poll["id"], 3)
 
 
