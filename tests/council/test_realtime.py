@@ -269,6 +269,29 @@ async def _token(url: str, username: str) -> str:
         return str(r.json()["access_token"])
 
 
+async def _published_session(http: httpx.AsyncClient, staff: dict[str, str], title: str) -> int:
+    """A published session of the HN council, created through the worker ``http`` talks to."""
+    r = await http.post(
+        "/api/v1/sessions",
+        headers=staff,
+        json={"council_code": "HN", "title": title, "starts_at": "2026-12-01T08:00:00+07:00"},
+    )
+    assert r.status_code == 201, r.text
+    session_id = int(r.json()["id"])
+    r = await http.post(f"/api/v1/sessions/{session_id}/publish", headers=staff)
+    assert r.status_code == 200, r.text
+    return session_id
+
+
+async def _follower(clients: list[Client], url: str, username: str, session_id: int) -> Client:
+    """A client of ``username`` connected to the worker at ``url``, in the session's room."""
+    watcher = new(clients)
+    await watcher.connect(url, auth={"token": await _token(url, username)})
+    ack = await watcher.sio.call("session:join", {"session_id": session_id}, timeout=WAIT)
+    assert ack["ok"] is True, ack
+    return watcher
+
+
 @pytest.mark.redis
 async def test_an_event_crosses_workers_through_redis(
     two_workers: tuple[str, str], clients: list[Client]
@@ -276,26 +299,10 @@ async def test_an_event_crosses_workers_through_redis(
     a, b = two_workers
     staff = {"Authorization": f"Bearer {await _token(a, 'vanphong.hn')}"}
     async with httpx.AsyncClient(base_url=a, timeout=30) as http:
-        r = await http.post(
-            "/api/v1/sessions",
-            headers=staff,
-            json={
-                "council_code": "HN",
-                "title": "Kỳ họp thứ nhất",
-                "starts_at": "2026-12-01T08:00:00+07:00",
-            },
-        )
-        assert r.status_code == 201, r.text
-        session_id = r.json()["id"]
-        assert (
-            await http.post(f"/api/v1/sessions/{session_id}/publish", headers=staff)
-        ).status_code == 200
+        session_id = await _published_session(http, staff, "Kỳ họp thứ nhất")
 
         # A delegate follows the session on worker B...
-        watcher = new(clients)
-        await watcher.connect(b, auth={"token": await _token(b, "hn.db001")})
-        ack = await watcher.sio.call("session:join", {"session_id": session_id}, timeout=WAIT)
-        assert ack["ok"] is True, ack
+        watcher = await _follower(clients, b, "hn.db001", session_id)
 
         # ...another checks in on worker A: B's client is told.
         delegate = {"Authorization": f"Bearer {await _token(a, 'hn.db002')}"}
@@ -318,24 +325,8 @@ async def test_a_user_deactivated_on_one_worker_is_refused_on_another_at_the_nex
     a, b = two_workers
     staff = {"Authorization": f"Bearer {await _token(a, 'vanphong.hn')}"}
     async with httpx.AsyncClient(base_url=a, timeout=30) as http:
-        r = await http.post(
-            "/api/v1/sessions",
-            headers=staff,
-            json={
-                "council_code": "HN",
-                "title": "Kỳ họp thứ hai",
-                "starts_at": "2026-12-01T08:00:00+07:00",
-            },
-        )
-        assert r.status_code == 201, r.text
-        session_id = r.json()["id"]
-        assert (
-            await http.post(f"/api/v1/sessions/{session_id}/publish", headers=staff)
-        ).status_code == 200
-        watcher = new(clients)
-        await watcher.connect(b, auth={"token": await _token(b, "hn.db002")})
-        ack = await watcher.sio.call("session:join", {"session_id": session_id}, timeout=WAIT)
-        assert ack["ok"] is True, ack
+        session_id = await _published_session(http, staff, "Kỳ họp thứ hai")
+        watcher = await _follower(clients, b, "hn.db002", session_id)
 
         # The secretariat deactivates that delegate through worker A's admin page.
         users = (await http.get("/api/v1/users", headers=staff)).json()
