@@ -11,7 +11,7 @@ from typing import Any
 
 from council.errors import NotFound
 from council.permissions import Scope, allow
-from council.realtime import EventCtx, event, session_room
+from council.realtime import DEFERRED, Deferred, EventCtx, event, session_room
 from council.validation import Schema
 from meetings import permissions as perms
 from meetings import services
@@ -54,8 +54,12 @@ BALLOT_CAST = allow("ballot.cast", *perms.SEATS, scope="council", resolve=_poll_
 
 
 @event("ballot:cast", perm=BALLOT_CAST, body=BallotIn)
-async def ballot_cast(ctx: EventCtx) -> dict[str, Any]:
-    return await services.ballot_cast(ctx.user, ctx.data.poll_id, ctx.data.choice)
+async def ballot_cast(ctx: EventCtx) -> Deferred:
+    """Acked by the group commit's writer right after the batch holding this ballot commits
+    (``services.ballot_cast_then``): a burst's acks go out batch by batch, with no task to wake
+    per cast. Refusals known before queueing are raised here and acked as usual."""
+    await services.ballot_cast_then(ctx.user, ctx.data.poll_id, ctx.data.choice, ctx.reply_later())
+    return DEFERRED
 
 
 @event("speaker:request", perm=perms.SPEAKER_REQUEST, body=SessionRef)

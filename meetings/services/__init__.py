@@ -5,7 +5,7 @@ route name.
 """
 
 from meetings.services.attendance import attendance_check_in, attendance_list
-from meetings.services.ballots import ballot_cast
+from meetings.services.ballots import ballot_cast, ballot_cast_then
 from meetings.services.documents import (
     DocumentView,
     PageText,
@@ -57,6 +57,7 @@ __all__ = [
     "attendance_check_in",
     "attendance_list",
     "ballot_cast",
+    "ballot_cast_then",
     "document_file",
     "document_for_reader",
     "document_replace",

@@ -21,7 +21,7 @@ On PostgreSQL each round trip costs a turn of the event loop, which a burst make
 steps are folded into one statement that is a transaction by itself (``_FAST_PG``), with a careful
 transaction of three statements (``_program_pg_careful``) for what that statement cannot settle.
 
-Every caller is answered after the commit, each with its own outcome (recorded, ``already_voted``,
+Every caller is answered on the event loop right after the commit, each with its own outcome (recorded, ``already_voted``,
 ``not_checked_in``, forbidden, ``poll_not_open``). Two casts of one delegate in the same batch: the
 first counts, the second is ``already_voted``. Should the unique constraint still fire (on
 PostgreSQL, another process's batch committed between this one's snapshot and its locks), the
@@ -79,12 +79,28 @@ def not_a_voter() -> Forbidden:
     return Forbidden(N_("Only delegates of this council may vote."))
 
 
+# What a cast's caller is told, once: the poll's ``voted`` after the commit that recorded the
+# ballot, or why it was not recorded. Called on the event loop, synchronously, as soon as the
+# outcome is known: the Socket.IO layer sends the ack from here, without waking a task per cast.
+Done = Callable[[int | Exception], None]
+
+
 @dataclass(slots=True)
 class Cast:
     user: User
     value: Any  # the validated, normalised choice
     ip: str
-    future: asyncio.Future[int]  # the poll's ``voted`` after the commit that recorded it
+    done: Done
+    answered: bool = False
+
+    def answer(self, outcome: int | Exception) -> None:
+        if self.answered:
+            return
+        self.answered = True
+        try:
+            self.done(outcome)
+        except Exception:  # noqa: BLE001 — one caller's broken answer must not stop the others
+            log.exception("answering a ballot cast failed")
 
 
 @dataclass
@@ -139,19 +155,38 @@ STATS = Stats()
 
 async def submit(facts: PollFacts, user: User, value: Any) -> int:
     """Queue one cast; wait until its batch has committed. Returns ``voted`` after that commit."""
+    waiting: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def done(outcome: int | Exception) -> None:
+        if waiting.done():  # the caller gave up (cancelled): the outcome stands all the same
+            return
+        if isinstance(outcome, Exception):
+            waiting.set_exception(outcome)
+        else:
+            waiting.set_result(outcome)
+
+    enqueue(facts, user, value, done)
+    return await waiting
+
+
+def enqueue(facts: PollFacts, user: User, value: Any, done: Done) -> None:
+    """Queue one cast without waiting: ``done`` is called with its outcome after the commit.
+
+    For callers that answer many casts at once (the Socket.IO acks of a burst): each is answered
+    from the writer, as soon as its batch commits, rather than by a task woken per cast.
+    """
     loop = asyncio.get_running_loop()
     writer = _writers.get(facts.id)
     if writer is None or writer.loop is not loop or writer.facts is not facts:
         # First cast, or state left by another event loop or database (tests): start afresh.
         writer = _writers[facts.id] = _Writer(facts, loop)
-    pending = Cast(user, value, audit.client_ip.get(), loop.create_future())
+    pending = Cast(user, value, audit.client_ip.get(), done)
     with writer.lock:
         writer.queue.append(pending)
         start, writer.draining = not writer.draining, True
     if start:
         _tasks.add(task := loop.create_task(_drain(writer)))
         task.add_done_callback(_tasks.discard)
-    return await pending.future
 
 
 _tasks: set[asyncio.Task[None]] = set()
@@ -185,15 +220,10 @@ def _answer(by_user: dict[int, list[Cast]], plan: _Plan, voted: int) -> None:
     for group in by_user.values():
         first, *again = group
         error = plan.outcome.get(first.user.id)
-        if not first.future.done():
-            if error is None:
-                first.future.set_result(voted)
-            else:
-                first.future.set_exception(error())
+        first.answer(voted if error is None else error())
         for item in again:
             # Another cast of the same delegate in this batch: answered as a retry would be.
-            if not item.future.done():
-                item.future.set_exception((error or already_voted)())
+            item.answer((error or already_voted)())
 
 
 async def _drain(writer: _Writer) -> None:
@@ -204,8 +234,7 @@ async def _drain(writer: _Writer) -> None:
     def failed(batch: _Batch, exc: Exception) -> None:
         if isinstance(exc, _Closed):
             for item in batch.casts:
-                if not item.future.done():
-                    item.future.set_exception(not_open())
+                item.answer(not_open())
         elif isinstance(exc, IntegrityError):
             # Another process's batch committed between this one's snapshot and its locks:
             # each delegate alone, each checked again.
@@ -214,8 +243,7 @@ async def _drain(writer: _Writer) -> None:
             task.add_done_callback(_tasks.discard)
         else:
             for item in batch.casts:
-                if not item.future.done():
-                    item.future.set_exception(exc)
+                item.answer(exc)
 
     try:
         await sqlprog.run_each(lambda dialect: _take(writer, dialect), committed, failed)
@@ -223,8 +251,7 @@ async def _drain(writer: _Writer) -> None:
         with writer.lock:
             left, writer.queue, writer.draining = list(writer.queue), deque(), False
         for item in left:
-            if not item.future.done():
-                item.future.set_exception(exc)
+            item.answer(exc)
         log.warning("ballot writer of poll %s stopped", writer.facts.id, exc_info=True)
 
 
@@ -234,8 +261,7 @@ async def _one_by_one(facts: PollFacts, by_user: dict[int, list[Cast]]) -> None:
             await write(facts, group)
         except Exception as exc:  # noqa: BLE001 — each caller gets the error
             for item in group:
-                if not item.future.done():
-                    item.future.set_exception(exc)
+                item.answer(exc)
 
 
 POLL = Poll._meta.db_table
@@ -346,7 +372,7 @@ class _Plan:
 
 
 async def write(facts: PollFacts, batch: list[Cast]) -> None:
-    """Write ``batch`` alone in one transaction and answer each cast's future."""
+    """Write ``batch`` alone in one transaction and answer each cast."""
     by_user: dict[int, list[Cast]] = {}
     for item in batch:
         by_user.setdefault(item.user.id, []).append(item)
@@ -355,7 +381,7 @@ async def write(facts: PollFacts, batch: list[Cast]) -> None:
         voted = await sqlprog.run(lambda dialect: _program(plan, dialect))
     except _Closed:
         for item in batch:
-            item.future.set_exception(not_open())
+            item.answer(not_open())
         return
     except IntegrityError:
         if len(by_user) > 1:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,15 +59,44 @@ async def ballot_cast(user: User, poll_id: int, choice: Any) -> dict[str, Any]:
     receipt's unique (poll, user) constraint is inserted in the same transaction as the ballot.
     No one votes for another: the ballot is always the caller's own. Answers after the commit.
     """
+    facts, value = await _checked(user, poll_id, choice)
+    voted = await ballot_batch.submit(facts, user, value)
+    _progress_soon(facts, voted)
+    return {"recorded": True}
+
+
+Answer = Callable[[dict[str, Any] | Exception], None]
+
+
+async def ballot_cast_then(user: User, poll_id: int, choice: Any, answer: Answer) -> None:
+    """ballot.cast as ``ballot_cast``, for a caller that answers later: what ``ballot_cast``
+    would return (or raise) after the commit is passed to ``answer`` instead, on the event loop,
+    from the group commit's writer. Refusals known before queueing (unknown or closed poll, not a
+    seat of the council, a choice that does not fit) are raised here, as ``ballot_cast`` does.
+
+    The Socket.IO event uses it so that a burst's acks go out as each batch commits, without a
+    task to wake per cast (``council.realtime.Reply``).
+    """
+    facts, value = await _checked(user, poll_id, choice)
+
+    def done(outcome: int | Exception) -> None:
+        if isinstance(outcome, Exception):
+            answer(outcome)
+            return
+        _progress_soon(facts, outcome)
+        answer({"recorded": True})
+
+    ballot_batch.enqueue(facts, user, value, done)
+
+
+async def _checked(user: User, poll_id: int, choice: Any) -> tuple[PollFacts, Any]:
+    """The poll's facts and the normalised choice, or the refusal that needs no transaction."""
     facts = await poll_facts(poll_id)
     if facts.status == "closed":
         raise ballot_batch.not_open()
     if not holds_seat(user, facts.council_id):
         raise Forbidden(N_("Only delegates of this council may vote."))
-    value = _normalise_choice(facts, choice)
-    voted = await ballot_batch.submit(facts, user, value)
-    _progress_soon(facts, voted)
-    return {"recorded": True}
+    return facts, _normalise_choice(facts, choice)
 
 
 # --- poll:progress -----------------------------------------------------------------------------

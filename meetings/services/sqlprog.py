@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import sqlite3
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -135,10 +136,13 @@ async def run_each(
             execute = getattr(conn, "_execute", None)
             if execute is not None:
                 loop = asyncio.get_running_loop()
+                # The callbacks run in this task's context (the ORM's, the language…), as
+                # they would had they been called here.
+                callers = contextvars.copy_context()
 
                 def later(callback: Callable[..., None], *args: Any) -> None:
                     try:
-                        loop.call_soon_threadsafe(callback, *args)
+                        loop.call_soon_threadsafe(callback, *args, context=callers)
                     except RuntimeError:  # the loop is closing: nobody is waiting any more
                         pass
 

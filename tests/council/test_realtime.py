@@ -23,9 +23,11 @@ import socketio
 
 from council import realtime
 from council.auth import issue_token
+from council.errors import Conflict
+from council.i18n import N_
 from council.models import AuditEntry
 from council.permissions import allow
-from council.realtime import EventCtx, event
+from council.realtime import DEFERRED, Deferred, EventCtx, event
 from council.settings import Settings
 from tests.conftest import free_port
 from tests.factories import PASSWORD, make_council, make_user
@@ -42,6 +44,31 @@ STAFF_ONLY = allow("test.staff_only", "secretariat", "admin")
 async def _staff_only(ev: EventCtx) -> dict[str, Any]:
     await ev.enter_room("test:room")
     return {"username": ev.user.username}
+
+
+# A test-only event answered after its handler has returned (EventCtx.reply_later).
+_later_tasks: set[asyncio.Task[None]] = set()
+
+
+@event("test:later", perm=STAFF_ONLY)
+async def _later(ev: EventCtx) -> Deferred:
+    reply = ev.reply_later()
+    outcome = ev.raw.get("outcome")
+
+    async def answer() -> None:
+        await asyncio.sleep(0.05)  # well after the handler returned
+        if outcome == "refused":
+            reply(Conflict("poll_not_open", N_("This poll is not open."), status=409))
+        elif outcome == "crash":
+            reply(RuntimeError("boom"))
+        else:
+            reply({"n": ev.raw.get("n")})
+        reply({"n": "a second answer is never sent"})
+
+    task = asyncio.get_running_loop().create_task(answer())
+    _later_tasks.add(task)
+    task.add_done_callback(_later_tasks.discard)
+    return DEFERRED
 
 
 class Client:
@@ -178,6 +205,84 @@ async def test_an_event_answers_invalid_payloads(
     await c.connect(live_server, auth={"token": await issue_token(secretariat, "api", 1)})
     ack = await c.sio.call("test:staff_only", "not an object", timeout=WAIT)
     assert ack["ok"] is False and ack["error"]["code"] == "invalid"
+
+
+async def test_a_handler_answers_after_it_returned_in_the_connection_language(
+    live_server: str, clients: list[Client], settings: Settings
+) -> None:
+    secretariat = await make_user("secretariat", await make_council("HN"))
+    token = await issue_token(secretariat, "api", 1)
+    vi, en = new(clients), new(clients)
+    await vi.connect(live_server, auth={"token": token})
+    await en.connect(live_server, auth={"token": token}, headers={"Cookie": "lang=en"})
+
+    # Several at once, each answered with its own outcome, once.
+    acks = await asyncio.gather(
+        *(vi.sio.call("test:later", {"n": n}, timeout=WAIT) for n in range(5))
+    )
+    assert acks == [{"ok": True, "n": n} for n in range(5)]
+    # A refusal comes in the connection's language; anything else is an internal error.
+    refused_vi = await vi.sio.call("test:later", {"outcome": "refused"}, timeout=WAIT)
+    refused_en = await en.sio.call("test:later", {"outcome": "refused"}, timeout=WAIT)
+    assert refused_vi["ok"] is False and refused_vi["error"] == {
+        "code": "poll_not_open",
+        "message": "Cuộc biểu quyết không đang mở.",
+    }
+    assert refused_en["error"] == {"code": "poll_not_open", "message": "This poll is not open."}
+    crash = await en.sio.call("test:later", {"outcome": "crash"}, timeout=WAIT)
+    assert crash["ok"] is False and crash["error"]["code"] == "internal"
+    # Sent without asking for an ack: nothing is sent back, and the connection goes on.
+    await vi.sio.emit("test:later", {"n": 99})
+    await asyncio.sleep(0.2)
+    assert await vi.sio.call("test:later", {"n": 6}, timeout=WAIT) == {"ok": True, "n": 6}
+    assert vi.received.empty()
+
+
+def test_the_python_socketio_hooks_of_deferred_acks_still_exist() -> None:
+    """``realtime._Server`` overrides two methods of python-socketio's AsyncServer: an upgrade
+    that renames or reshapes them must fail here, not silently stop acks."""
+    import inspect
+
+    internal = inspect.signature(socketio.AsyncServer._handle_event_internal)
+    assert list(internal.parameters) == [
+        "self",
+        "server",
+        "sid",
+        "eio_sid",
+        "data",
+        "namespace",
+        "id",
+    ]
+    trigger = inspect.signature(socketio.AsyncServer._trigger_event)
+    assert list(trigger.parameters) == ["self", "event", "namespace", "args"]
+    assert inspect.iscoroutinefunction(socketio.AsyncServer._send_packet)
+    assert hasattr(socketio.AsyncServer(), "not_handled")
+
+
+async def test_an_answer_that_has_to_wait_is_finished_by_a_task() -> None:
+    """``Reply`` sends in the caller's turn when sending does not wait (queueing a packet); were
+    a transport ever to wait, the rest of the send is carried on by a task."""
+    steps: list[str] = []
+    finished = asyncio.Event()
+
+    async def send() -> None:
+        steps.append("queued")
+        await asyncio.sleep(0.01)
+        steps.append("waited")
+        await asyncio.sleep(0)
+        steps.append("sent")
+        finished.set()
+
+    realtime._run_now(send())
+    assert steps == ["queued"]
+    await asyncio.wait_for(finished.wait(), WAIT)
+    assert steps == ["queued", "waited", "sent"]
+
+    async def at_once() -> None:
+        steps.append("at once")
+
+    realtime._run_now(at_once())
+    assert steps[-1] == "at once"
 
 
 async def test_emit_reaches_the_room_only(

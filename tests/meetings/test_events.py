@@ -11,7 +11,14 @@ import socketio
 from council.auth import issue_token
 from council.models import User
 from tests.factories import make_council, make_user
-from tests.meetings.helpers import add_agenda, create_session, setup_council, start_session
+from tests.meetings.helpers import (
+    add_agenda,
+    close_poll,
+    create_session,
+    open_poll_in_session,
+    setup_council,
+    start_session,
+)
 
 EVENTS = (
     "agenda:current",
@@ -184,3 +191,42 @@ async def test_connection_and_join_are_refused_without_rights(live_server: str, 
     assert ack["ok"] is False and ack["error"]["code"] == "not_found"
     for t in (tablet, citizen, own):
         await t.sio.disconnect()
+
+
+async def test_socket_casts_racing_the_close_are_each_acked_as_stored(
+    live_server: str, http
+) -> None:
+    """Acks of ``ballot:cast`` are sent by the group commit's writer (after the handler returned):
+    with casts racing the close over real sockets, every tablet gets one ack, ``recorded`` exactly
+    for the ballots the closed poll counts, ``poll_not_open`` for the others, and a delegate who
+    was not checked in is refused in the batch, in the connection's language."""
+    s, poll = await open_poll_in_session(http, seats=12, present=10)
+    voters = s.delegates[:9]  # checked in (with the chair)
+    tablets = [await _tablet(live_server, user) for user in voters]
+    late = await _tablet(live_server, s.delegates[9])  # never checked in
+    try:
+        absent = await late.call("ballot:cast", {"poll_id": poll["id"], "choice": "yes"})
+        assert absent["ok"] is False and absent["error"]["code"] == "not_checked_in"
+        assert absent["error"]["message"] == "Hãy điểm danh trước khi biểu quyết."
+
+        async def cast(tablet: Tablet, delay: float) -> dict[str, Any]:
+            await asyncio.sleep(delay)
+            return await tablet.call("ballot:cast", {"poll_id": poll["id"], "choice": "yes"})
+
+        async def close(delay: float) -> dict[str, Any]:
+            await asyncio.sleep(delay)
+            return await close_poll(http, s, poll["id"])
+
+        *acks, closed = await asyncio.gather(
+            *(cast(t, 0.004 * i) for i, t in enumerate(tablets)), close(0.015)
+        )
+        # Casts queued behind the close are refused; the rest recorded, each answered once.
+        codes = [a.get("recorded") and "recorded" or a["error"]["code"] for a in acks]
+        assert set(codes) <= {"recorded", "poll_not_open"}
+        recorded = codes.count("recorded")
+        assert closed["voted"] == recorded == closed["result"]["yes"]
+        again = await tablets[0].call("ballot:cast", {"poll_id": poll["id"], "choice": "no"})
+        assert again["ok"] is False and again["error"]["code"] in ("already_voted", "poll_not_open")
+    finally:
+        for t in (*tablets, late):
+            await t.sio.disconnect()
