@@ -366,6 +366,8 @@ async def poll_close(user: User, poll_id: int) -> Poll:
 def _close_program(
     facts: PollFacts, user: User, closed_at: datetime, ip: str, dialect: str
 ) -> Program[TallyResult]:
+    if dialect == "postgres":
+        return (yield from _close_program_pg(facts, user, closed_at, ip))
     changed = yield query(
         f"UPDATE {POLL} SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open' "
         "RETURNING id",
@@ -407,6 +409,89 @@ def _close_program(
             )
         ],
         dialect,
+    )
+    return result
+
+
+def _close_program_pg(
+    facts: PollFacts, user: User, closed_at: datetime, ip: str
+) -> Program[TallyResult]:
+    """The close on PostgreSQL in three statements (each a round trip and a turn of the event
+    loop) instead of eight, the same steps as on SQLite:
+
+    1. the conditional UPDATE (its row lock waits for a ballot batch in flight) and the audit
+       append lock, taken after it as the batches take them;
+    2. in a snapshot taken after both locks, so that it sees every batch committed before the
+       close: each distinct choice with its count, and the chain's head;
+    3. the result, the audit entry and, for a secret poll, its ballots rewritten in random order
+       with fresh keys, in one statement.
+    """
+    changed = yield query(
+        f"""WITH p AS (
+              UPDATE {POLL} SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'
+              RETURNING id
+            )
+            SELECT id, {audit.lock_expression("postgres")} AS locked FROM p""",
+        closed_at,
+        facts.id,
+    )
+    if not changed:
+        raise Conflict("poll_not_open", N_("This poll is not open."), status=409)
+    rows = yield query(
+        f"""SELECT g.choice AS choice, g.n AS n, h.seq AS seq, h.hash AS hash
+            FROM (
+              SELECT seq, hash FROM (
+                ({audit.HEAD_SQL}) UNION ALL SELECT 0, '{audit.GENESIS}'
+              ) heads ORDER BY seq DESC LIMIT 1
+            ) h LEFT JOIN (
+              SELECT choice::text AS choice, COUNT(*) AS n FROM {BALLOT} WHERE poll_id = ?
+              GROUP BY choice
+            ) g ON true""",
+        facts.id,
+    )
+    stored = [r["choice"] for r in rows if r["choice"] is not None for _ in range(int(r["n"]))]
+    result = _tally(facts, [unwrap(_ballot_choice.to_python_value(c)) for c in stored])
+    summary = result.as_dict()
+    chain = audit.chain_rows(
+        [
+            audit.Draft(
+                "poll.close",
+                actor=user,
+                target_type="poll",
+                target_id=facts.id,
+                council_id=facts.council_id,
+                details={"session_id": facts.session_id, "result": summary},
+                ip=ip,
+            )
+        ],
+        int(rows[0]["seq"]),
+        str(rows[0]["hash"]),
+    )
+    rewrite, shuffled = "", []
+    if facts.secret and stored:
+        random.SystemRandom().shuffle(stored)
+        shuffled = [
+            [str(uuid.uuid4()) for _ in stored],
+            [facts.id] * len(stored),
+            stored,
+        ]
+        rewrite = f""", d AS (
+              DELETE FROM {BALLOT} WHERE poll_id = ?
+            ), b AS (
+              INSERT INTO {BALLOT} (id, poll_id, choice)
+              SELECT * FROM unnest(?::uuid[], ?::int[], ?::jsonb[])
+            )"""
+    yield query(
+        f"""WITH r AS (
+              UPDATE {POLL} SET result = ? WHERE id = ?
+            ), a AS (
+              {audit.pg_unnest_insert()}
+            ){rewrite}
+            SELECT 1 AS done""",
+        _poll_result.to_db_value(summary, Poll),
+        facts.id,
+        *[list(column) for column in zip(*chain, strict=True)],
+        *([facts.id, *shuffled] if shuffled else []),
     )
     return result
 
