@@ -380,7 +380,7 @@ def _close_program(
         f"SELECT choice, COUNT(*) AS n FROM {BALLOT} WHERE poll_id = ? GROUP BY choice", facts.id
     )
     stored = [g["choice"] for g in groups for _ in range(int(g["n"]))]
-    result = _tally(facts, [unwrap(_ballot_choice.to_python_value(c)) for c in stored])
+    result = _tally_stored(facts, stored)
     if facts.secret and stored:
         if dialect == "sqlite":
             yield query("PRAGMA secure_delete = ON")
@@ -397,20 +397,28 @@ def _close_program(
         facts.id,
     )
     yield from audit.append_steps(
-        [
-            audit.Draft(
-                "poll.close",
-                actor=user,
-                target_type="poll",
-                target_id=facts.id,
-                council_id=facts.council_id,
-                details={"session_id": facts.session_id, "result": summary},
-                ip=ip,
-            )
-        ],
+        [_close_entry(facts, user, summary, ip)],
         dialect,
     )
     return result
+
+
+def _tally_stored(facts: PollFacts, stored: list[Any]) -> TallyResult:
+    """The tally of the ballots' choices as stored (JSON text or objects, one per ballot)."""
+    return _tally(facts, [unwrap(_ballot_choice.to_python_value(c)) for c in stored])
+
+
+def _close_entry(facts: PollFacts, user: User, summary: dict[str, Any], ip: str) -> audit.Draft:
+    """The audit entry of a close, with its result."""
+    return audit.Draft(
+        "poll.close",
+        actor=user,
+        target_type="poll",
+        target_id=facts.id,
+        council_id=facts.council_id,
+        details={"session_id": facts.session_id, "result": summary},
+        ip=ip,
+    )
 
 
 def _close_program_pg(
@@ -450,20 +458,10 @@ def _close_program_pg(
         facts.id,
     )
     stored = [r["choice"] for r in rows if r["choice"] is not None for _ in range(int(r["n"]))]
-    result = _tally(facts, [unwrap(_ballot_choice.to_python_value(c)) for c in stored])
+    result = _tally_stored(facts, stored)
     summary = result.as_dict()
     chain = audit.chain_rows(
-        [
-            audit.Draft(
-                "poll.close",
-                actor=user,
-                target_type="poll",
-                target_id=facts.id,
-                council_id=facts.council_id,
-                details={"session_id": facts.session_id, "result": summary},
-                ip=ip,
-            )
-        ],
+        [_close_entry(facts, user, summary, ip)],
         int(rows[0]["seq"]),
         str(rows[0]["hash"]),
     )
