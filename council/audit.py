@@ -185,6 +185,9 @@ def _chain_rows(drafts: Sequence[Draft], seq: int, prev_hash: str) -> list[list[
     at = datetime.now(UTC)
     created = _quote(at.isoformat(timespec="microseconds"))
     rows = []
+    # Drafts that share one details object (a batch's ballots with the same choice) are encoded
+    # once; keyed by identity, which holds while ``drafts`` keeps the objects alive.
+    dumped: dict[int, str] = {}
     for draft in drafts:
         seq += 1
         actor = draft.actor
@@ -192,7 +195,9 @@ def _chain_rows(drafts: Sequence[Draft], seq: int, prev_hash: str) -> list[list[
         actor_name = actor.username if actor else ""
         target_id = str(draft.target_id) if draft.target_id not in (None, "") else ""
         ip = client_ip.get() if draft.ip is None else draft.ip
-        details = _dump(draft.details or {})
+        details = dumped.get(id(draft.details)) if draft.details else None
+        if details is None:
+            details = dumped[id(draft.details)] = _dump(draft.details or {})
         text = (
             f'{{"actor_id":{_json_scalar(actor_id)},"actor_name":{_json_scalar(actor_name)},'
             f'"council_id":{_json_scalar(draft.council_id)},"created_at":{created},'

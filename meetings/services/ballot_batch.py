@@ -33,10 +33,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 import threading
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,7 +49,7 @@ from council.errors import Conflict, DomainError, Forbidden
 from council.i18n import N_
 from council.models import User
 from meetings.models import Attendance, Ballot, BallotReceipt, Poll
-from meetings.services import sqlprog
+from meetings.services import draws, sqlprog
 from meetings.services.common import SEAT_ROLES
 from meetings.services.poll_facts import PollFacts, seen_closed
 from meetings.services.sqlprog import Program, alone, many, query
@@ -278,6 +276,11 @@ class _Closed(Exception):
     pass
 
 
+def _encode(value: Any) -> str:
+    """A ballot's choice as stored: the JSON text of ``{"c": value}``."""
+    return str(_ballot_choice.to_db_value({"c": value}, Ballot))
+
+
 @dataclass
 class _Plan:
     """What one batch writes, prepared before the transaction; ``settle`` keeps what passed."""
@@ -293,12 +296,16 @@ class _Plan:
     def of(cls, facts: PollFacts, casts: list[Cast]) -> _Plan:
         now = datetime.now(UTC)
         receipts, ballots = {}, {}
-        for c in casts:
+        texts: dict[str, str] = {}  # a motion's few choices, each encoded once a batch
+        for c, ballot_id in zip(casts, draws.random_ids(len(casts)), strict=True):
             # As meetings.services.voting.wrap: JSON columns hold objects. Receipt and ballot
             # store the same JSON text.
-            stored = _ballot_choice.to_db_value({"c": c.value}, Ballot)
+            if isinstance(c.value, str):
+                stored = texts.get(c.value) or texts.setdefault(c.value, _encode(c.value))
+            else:
+                stored = _encode(c.value)
             receipts[c.user.id] = (facts.id, c.user.id, None if facts.secret else stored, now)
-            ballots[c.user.id] = (str(uuid.uuid4()), facts.id, stored)
+            ballots[c.user.id] = (ballot_id, facts.id, stored)
         return cls(facts, casts, receipts, ballots)
 
     def eligibility(self) -> Step:
@@ -349,12 +356,23 @@ class _Plan:
         return [self.receipts[c.user.id] for c in self.fresh]
 
     def ballot_rows(self) -> list[tuple[Any, ...]]:
-        rows = [self.ballots[c.user.id] for c in self.fresh]
-        random.SystemRandom().shuffle(rows)
-        return rows
+        return draws.shuffled([self.ballots[c.user.id] for c in self.fresh])
 
     def audit_drafts(self) -> list[audit.Draft]:
         facts = self.facts
+        # Entries with the same choice share one details object: the chain encodes it once.
+        shared: dict[str, dict[str, Any]] = {}
+        secret = {"poll_id": facts.id}
+
+        def details(c: Cast) -> dict[str, Any]:
+            if facts.secret:
+                return secret
+            stored = self.ballots[c.user.id][2]
+            found = shared.get(stored)
+            if found is None:
+                found = shared[stored] = {"poll_id": facts.id, "choice": c.value}
+            return found
+
         return [
             audit.Draft(
                 "ballot.cast",
@@ -362,9 +380,7 @@ class _Plan:
                 target_type="poll",
                 target_id=facts.id,
                 council_id=facts.council_id,
-                details={"poll_id": facts.id}
-                if facts.secret
-                else {"poll_id": facts.id, "choice": c.value},
+                details=details(c),
                 ip=c.ip,
             )
             for c in self.fresh

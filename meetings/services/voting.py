@@ -8,8 +8,6 @@ write lock serialises the same statements. No ballot is accepted once a close ha
 
 from __future__ import annotations
 
-import random
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +18,7 @@ from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import Council, User
 from meetings.models import AgendaItem, Attendance, Ballot, BallotReceipt, Poll, PollOption, Session
-from meetings.services import ballot_batch, sqlprog
+from meetings.services import ballot_batch, draws, sqlprog
 from meetings.services.common import (
     get_session,
     is_staff_of,
@@ -384,11 +382,14 @@ def _close_program(
     if facts.secret and stored:
         if dialect == "sqlite":
             yield query("PRAGMA secure_delete = ON")
-        random.SystemRandom().shuffle(stored)
+        stored = draws.shuffled(stored)
         yield query(f"DELETE FROM {BALLOT} WHERE poll_id = ?", facts.id)
         yield many(
             f"INSERT INTO {BALLOT} (id, poll_id, choice) VALUES (?, ?, ?)",
-            [(str(uuid.uuid4()), facts.id, c) for c in stored],
+            [
+                (ballot_id, facts.id, c)
+                for ballot_id, c in zip(draws.random_ids(len(stored)), stored, strict=True)
+            ],
         )
     summary = result.as_dict()
     yield query(
@@ -467,12 +468,8 @@ def _close_program_pg(
     )
     rewrite, shuffled = "", []
     if facts.secret and stored:
-        random.SystemRandom().shuffle(stored)
-        shuffled = [
-            [str(uuid.uuid4()) for _ in stored],
-            [facts.id] * len(stored),
-            stored,
-        ]
+        stored = draws.shuffled(stored)
+        shuffled = [draws.random_ids(len(stored)), [facts.id] * len(stored), stored]
         rewrite = f""", d AS (
               DELETE FROM {BALLOT} WHERE poll_id = ?
             ), b AS (
