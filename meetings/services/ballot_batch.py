@@ -11,8 +11,9 @@ transaction that
    refuses every cast of the batch once a close has committed, and (PostgreSQL row lock, SQLite
    write lock) serialises the batch with ``poll.close`` and with the batches of other processes;
    it also counts the batch into ``voted`` (taken back below for refused casts);
-2. checks every caller with one SELECT, under that lock: an active seat holder of the poll's
-   council, checked in to the session, without a receipt for this poll yet;
+2. checks every caller under that lock (on SQLite in the UPDATE's RETURNING, with the audit
+   chain's head): an active seat holder of the poll's council, checked in to the session, without
+   a receipt for this poll yet;
 3. inserts the receipts (unique on poll and user: the one-ballot rule stays a database
    constraint), the ballots in shuffled order, and one audit entry per receipt
    (``audit.append_steps``: one read of the chain's head, one insert).
@@ -44,7 +45,6 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from council import audit
-from council.audit import Step
 from council.errors import Conflict, DomainError, Forbidden
 from council.i18n import N_
 from council.models import User
@@ -308,25 +308,22 @@ class _Plan:
             ballots[c.user.id] = (ballot_id, facts.id, stored)
         return cls(facts, casts, receipts, ballots)
 
-    def eligibility(self) -> Step:
-        """One SELECT (SQLite): for each caller, whether they may vote now, under the write lock.
-
-        The rows come back as one JSON array: one step of the statement instead of one per
-        caller, each of which hands the GIL over and waits to get it back under load.
-        """
+    def eligibility(self) -> tuple[str, list[Any]]:
+        """A scalar subquery (SQLite) and its parameters: for each caller, whether they may vote
+        now, as one JSON array of ``[id, active, role, council_id, present, voted]`` (one value
+        instead of a row per caller, each of which would hand the GIL over and wait to get it
+        back under load). Read under the write lock, in the locking UPDATE's RETURNING."""
         ids = [c.user.id for c in self.casts]
-        return query(
-            f"""SELECT json_group_array(json_array(id, active, role, council_id, present, voted))
-            AS rows FROM (
+        return (
+            f"""(SELECT json_group_array(json_array(id, active, role, council_id, present, voted))
+            FROM (
               SELECT u.id AS id, u.is_active AS active, u.role AS role, u.council_id AS council_id,
               EXISTS (SELECT 1 FROM {ATTENDANCE} a WHERE a.session_id = ? AND a.user_id = u.id)
                 AS present,
               EXISTS (SELECT 1 FROM {RECEIPT} r WHERE r.poll_id = ? AND r.user_id = u.id) AS voted
               FROM "{USER}" u WHERE u.id IN ({", ".join("?" * len(ids))})
-            )""",
-            self.facts.session_id,
-            self.facts.id,
-            *ids,
+            ))""",
+            [self.facts.session_id, self.facts.id, *ids],
         )
 
     def settle(self, rows: Any) -> None:
@@ -412,16 +409,23 @@ def _program(plan: _Plan, dialect: str) -> Program[int]:
     if dialect == "postgres":
         return (yield from _program_pg(plan))
     facts, n = plan.facts, len(plan.casts)
-    # Counts every caller at once (most casts are fresh); corrected below if some are refused.
+    # Counts every caller at once (most casts are fresh; corrected below if some are refused),
+    # and reads, under the write lock BEGIN IMMEDIATE took, every caller's eligibility and the
+    # audit chain's head: one statement, one release of the GIL, instead of three.
+    eligible, params = plan.eligibility()
     locked = yield query(
-        f"UPDATE {POLL} SET voted = voted + ? WHERE id = ? AND status = 'open' RETURNING voted",
+        f"""UPDATE {POLL} SET voted = voted + ? WHERE id = ? AND status = 'open'
+        RETURNING voted, {eligible} AS rows,
+          (SELECT seq FROM ({audit.HEAD_SQL})) AS seq, (SELECT hash FROM ({audit.HEAD_SQL})) AS hash""",
         n,
         facts.id,
+        *params,
     )
     if not locked:
         yield from _closed(facts)
-    voted = int(locked[0]["voted"])
-    plan.settle((yield plan.eligibility()))
+    row = locked[0]
+    voted = int(row["voted"])
+    plan.settle(locked)
     if len(plan.fresh) != n:
         voted = yield from _uncount(facts, n - len(plan.fresh))
     if plan.fresh:
@@ -432,7 +436,8 @@ def _program(plan: _Plan, dialect: str) -> Program[int]:
         yield many(
             f"INSERT INTO {BALLOT} (id, poll_id, choice) VALUES (?, ?, ?)", plan.ballot_rows()
         )
-        yield from audit.append_steps(plan.audit_drafts(), dialect)
+        head = (int(row["seq"]), str(row["hash"])) if row["seq"] is not None else None
+        yield from audit.append_steps(plan.audit_drafts(), dialect, head=head or (0, audit.GENESIS))
     return voted
 
 
