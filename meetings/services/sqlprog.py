@@ -8,13 +8,13 @@ Under a burst of events every ``await`` on the database costs a turn of a floode
 - on SQLite, synchronously in aiosqlite's thread, between ``BEGIN IMMEDIATE`` and ``COMMIT``, while
   holding the ORM connection's lock: the whole transaction is one hop through the event loop
   (``run_each``: a whole series of transactions, back to back);
-- elsewhere (PostgreSQL), statement by statement in an ORM transaction.
+- on PostgreSQL, statement by statement in a transaction on a pooled asyncpg connection.
 
 An exception raised by the program (a DomainError, say) rolls the transaction back and propagates.
 Programs write ``?`` placeholders; they are numbered for PostgreSQL.
 
 A program's steps may start with ``alone`` ones: statements that are each a whole transaction by
-themselves. On PostgreSQL ``run_each`` sends them with no BEGIN or COMMIT around them (one round
+themselves. On PostgreSQL ``run`` and ``run_each`` send them with no BEGIN or COMMIT around them (one round
 trip instead of three); should one fail on a constraint, the ``IntegrityError`` is thrown into the
 program, which may then go on: the first ordinary step begins a transaction for the rest. Everywhere else an
 ``alone`` step is an ordinary statement of the program's transaction (and its errors propagate).
@@ -90,8 +90,13 @@ async def run(make: Callable[[str], Program[T]]) -> T:
             if execute is not None:
                 result: T = await execute(_run_sqlite, conn._conn, make(name))
                 return result
+    if name == "postgres":
+        # Straight on a pooled asyncpg connection, as ``run_each``: the ORM's transaction
+        # wrapper costs a few milliseconds of the event loop around the program's round trips.
+        async with client.acquire_connection() as con:
+            return await _run_asyncpg_series(con, make(name))
     async with in_transaction() as conn:
-        return await _run_async(conn, make(name), pg=name == "postgres")
+        return await _run_async(conn, make(name))
 
 
 # SQLite allows 32766 parameters a statement (3.32+); stay well below.
@@ -165,7 +170,7 @@ async def run_each(
         context, program = item
         try:
             async with in_transaction() as tx:
-                result = await _run_async(tx, program, pg=False)
+                result = await _run_async(tx, program)
         except Exception as exc:  # the callback decides; the next program still runs
             failed(context, exc)
         else:
@@ -267,15 +272,15 @@ async def _run_asyncpg_series(con: Any, program: Program[T]) -> T:
                 await transaction.rollback()
 
 
-async def _run_async(conn: BaseDBAsyncClient, program: Program[T], *, pg: bool) -> T:
+async def _run_async(conn: BaseDBAsyncClient, program: Program[T]) -> T:
+    """A program in an ORM transaction, statement by statement (neither SQLite through
+    aiosqlite's thread nor PostgreSQL: a fallback)."""
     reply: Any = None
     while True:
         try:
             sql, params, is_many = program.send(reply)
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
-        if pg:
-            sql = _numbered(sql)
         if is_many:
             await conn.execute_many(sql, [list(row) for row in params])
             reply = None

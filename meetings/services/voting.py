@@ -405,8 +405,18 @@ def _close_program(
 
 
 def _tally_stored(facts: PollFacts, stored: list[Any]) -> TallyResult:
-    """The tally of the ballots' choices as stored (JSON text or objects, one per ballot)."""
-    return _tally(facts, [unwrap(_ballot_choice.to_python_value(c)) for c in stored])
+    """The tally of the ballots' choices as stored (JSON text or objects, one per ballot). Each
+    distinct text is decoded once: a poll's ballots repeat a handful of choices."""
+    decoded: dict[str, Any] = {}
+
+    def value(c: Any) -> Any:
+        if not isinstance(c, str):
+            return unwrap(_ballot_choice.to_python_value(c))
+        if c not in decoded:
+            decoded[c] = unwrap(_ballot_choice.to_python_value(c))
+        return decoded[c]
+
+    return _tally(facts, [value(c) for c in stored])
 
 
 def _close_entry(facts: PollFacts, user: User, summary: dict[str, Any], ip: str) -> audit.Draft:
