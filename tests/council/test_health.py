@@ -89,3 +89,39 @@ def test_the_app_builds_without_a_database(tmp_path: Path) -> None:
     app = create_app(Settings.from_env({}, data_dir=str(tmp_path)), manage_db=False)
     paths = {getattr(r, "path", None) for r in app.other_asgi_app.routes}
     assert {"/healthz", "/readyz", "/metrics"} <= paths
+
+
+async def test_the_served_app_freezes_its_start_up_heap(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``asgi`` (what ``council serve`` and the Procfile run) freezes what start-up left alive, so
+    that a full garbage collection no longer walks it; the default app (tests) does not."""
+    import gc
+
+    from council import app as app_module
+
+    made: list[dict[str, object]] = []
+    real = app_module.create_app
+
+    def recorded(**kwargs: bool) -> object:
+        made.append(kwargs)
+        return real(settings, manage_db=False, **kwargs)
+
+    monkeypatch.setattr(app_module, "create_app", recorded)
+    served = app_module.asgi()
+    assert made == [{"freeze_heap": True}]
+
+    gc.unfreeze()
+    try:
+        plain = create_app(settings, manage_db=False).other_asgi_app
+        async with plain.router.lifespan_context(plain):
+            assert gc.get_freeze_count() == 0
+        inner = served.other_asgi_app
+        async with inner.router.lifespan_context(inner):
+            frozen = gc.get_freeze_count()
+            # Everything the process had imported is frozen (the app, its libraries); what a
+            # full collection still walks is a small fraction of it.
+            assert frozen > 50_000
+            assert len(gc.get_objects()) < frozen / 4
+    finally:
+        gc.unfreeze()
