@@ -55,9 +55,10 @@ def pct(values: list[float], p: float) -> float:
 
 
 def _settle_heap() -> None:
-    """Collect the set-up's garbage and freeze what survives (``gc.freeze``), as a long-running
-    server does after start-up. Otherwise a full collection over the half-million objects the
-    set-up left behind (100-200 ms, nothing to do with voting) lands at random in one of the
+    """Collect the set-up's garbage and freeze what survives (``gc.freeze``), as the served app
+    does once started (``create_app(freeze_heap=True)``; here the bench's own set-up of 500
+    delegates comes after the app's). Otherwise a full collection over the half-million objects
+    the set-up left behind (100-200 ms, nothing to do with voting) lands at random in one of the
     measured bursts, floor and voting alike."""
     gc.collect()
     gc.freeze()
