@@ -263,7 +263,7 @@ async def main(args: argparse.Namespace) -> int:
             app,
             host="127.0.0.1",
             port=port,
-            lifespan="off",
+            lifespan="on",  # start-up as served: locale data loaded, search outbox worker
             log_level="warning",
             ws="websockets-sansio",
             backlog=2048,

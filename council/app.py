@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from council import db, ratelimit, realtime, uploads
+from council import db, i18n, ratelimit, realtime, uploads
 from council.errors import DomainError
 from council.i18n import N_
 from council.middleware import CouncilMiddleware
@@ -122,6 +122,7 @@ def create_app(
                 started = await module.startup(settings)
                 if isinstance(started, asyncio.Task):
                     tasks.append(started)
+        i18n.warm()
         if freeze_heap:
             gc.collect()
             gc.freeze()

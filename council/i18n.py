@@ -9,11 +9,14 @@ from __future__ import annotations
 import contextvars
 import importlib.util
 import io
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
+from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 LANGUAGES = ("vi", "en")
@@ -61,6 +64,23 @@ def translations(lang: str) -> NullTranslations:
         else:
             merged.merge(catalog)
     return merged or NullTranslations()
+
+
+# The locales numbers and dates are formatted in: the languages themselves (vote results, minutes)
+# and the regional variants the templates use.
+FORMAT_LOCALES = ("vi", "en", "vi_VN", "en_GB")
+
+
+def warm() -> None:
+    """Load every catalog and every formatting locale's data now (at start-up) rather than in the
+    first request or event that needs them: babel reads ``vi`` in about 20 ms, which the first
+    vote result after a start would otherwise wait for, on every tablet."""
+    for lang in LANGUAGES:
+        translations(lang)
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    for name in FORMAT_LOCALES:
+        format_decimal(0, format="#,##0.00", locale=name)
+        format_datetime(moment, "short", locale=name)
 
 
 def set_language(lang: str) -> contextvars.Token[str]:

@@ -125,3 +125,15 @@ async def test_the_served_app_freezes_its_start_up_heap(
             assert len(gc.get_objects()) < frozen / 4
     finally:
         gc.unfreeze()
+
+
+async def test_start_up_loads_the_formatting_locales(settings: Settings) -> None:
+    """The first vote result after a start does not wait for babel to read its locale data."""
+    from babel import localedata
+
+    from council.i18n import FORMAT_LOCALES
+
+    localedata._cache.clear()  # babel's cache of loaded locale data
+    inner = create_app(settings, manage_db=False).other_asgi_app
+    async with inner.router.lifespan_context(inner):
+        assert set(FORMAT_LOCALES) <= set(localedata._cache)
