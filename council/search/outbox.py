@@ -139,8 +139,12 @@ class IndexWorker:
             if applied:
                 continue
             woken = False
+            # asyncio.timeout, not wait_for: on Python 3.11 a cancellation that lands as the
+            # event fires is swallowed by wait_for, and stop() then waited for ever for a worker
+            # still polling (seen once in CI on test_two_running_workers_apply_every_change_once).
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
+                async with asyncio.timeout(self.poll_interval):
+                    await self._wake.wait()
                 woken = True
             except TimeoutError:
                 pass

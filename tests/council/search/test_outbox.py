@@ -157,6 +157,21 @@ async def test_enqueue_wakes_the_worker_of_its_process(db: None, engine: SearchE
         await worker.stop()
 
 
+async def test_stop_lands_as_the_worker_is_woken(db: None, engine: SearchEngine) -> None:
+    """A stop whose cancellation arrives in the same turn as a wake-up still stops the worker
+    (asyncio.wait_for on Python 3.11 swallowed that cancellation: stop() waited for ever)."""
+    worker = IndexWorker(engine, poll_interval=3600)
+    task = worker.start()
+    await asyncio.sleep(0.05)  # in its wait
+    worker._wake.set()  # the wake-up's waiter runs first in the next turn, then the cancellation
+    stopping = asyncio.ensure_future(worker.stop())
+    done, _ = await asyncio.wait({stopping}, timeout=5)  # a bound, not a speed check
+    if not done:  # leave nothing running behind the failure
+        task.cancel()
+        await stopping
+    assert done and task.done()
+
+
 async def test_a_row_that_can_never_apply_is_dropped(db: None, engine: SearchEngine) -> None:
     await _file(petition("KN-1", "Rác thải", "Rác thải ùn ứ"))
     await SearchOutbox.create(index_name=NAME, doc_id="KN-BAD", op="upsert", payload={"x": 1})
