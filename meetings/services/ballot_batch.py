@@ -436,8 +436,8 @@ def _program(plan: _Plan, dialect: str) -> Program[int]:
         yield many(
             f"INSERT INTO {BALLOT} (id, poll_id, choice) VALUES (?, ?, ?)", plan.ballot_rows()
         )
-        head = (int(row["seq"]), str(row["hash"])) if row["seq"] is not None else None
-        yield from audit.append_steps(plan.audit_drafts(), dialect, head=head or (0, audit.GENESIS))
+        head = (int(row["seq"]), str(row["hash"])) if row["seq"] is not None else (0, audit.GENESIS)
+        yield from audit.append_steps(plan.audit_drafts(), dialect, head=head)
     return voted
 
 

@@ -14,10 +14,11 @@ An exception raised by the program (a DomainError, say) rolls the transaction ba
 Programs write ``?`` placeholders; they are numbered for PostgreSQL.
 
 A program's steps may start with ``alone`` ones: statements that are each a whole transaction by
-themselves. On PostgreSQL ``run`` and ``run_each`` send them with no BEGIN or COMMIT around them (one round
-trip instead of three); should one fail on a constraint, the ``IntegrityError`` is thrown into the
-program, which may then go on: the first ordinary step begins a transaction for the rest. Everywhere else an
-``alone`` step is an ordinary statement of the program's transaction (and its errors propagate).
+themselves. On PostgreSQL ``run`` and ``run_each`` send them with no BEGIN or COMMIT around them
+(one round trip instead of three); should one fail on a constraint, the ``IntegrityError`` is
+thrown into the program, which may then go on: the first ordinary step begins a transaction for
+the rest. Everywhere else an ``alone`` step is an ordinary statement of the program's transaction
+(and its errors propagate).
 """
 
 from __future__ import annotations
