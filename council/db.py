@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from council.settings import Settings
 
@@ -100,6 +101,10 @@ TORTOISE_ORM: dict[str, Any] = _LazyConfig()
 async def init(settings: Settings, *, shared: bool = False) -> None:
     """Connect the ORM. ``shared``: every task may use it, not only this one and its children;
     an ASGI server runs the lifespan and the requests in unrelated tasks."""
+    # Tortoise caches each model's INSERT/UPDATE SQL per connection name and table, whatever the
+    # engine: after an earlier init of "default" on SQLite in this process (a test, a backup
+    # restored elsewhere), PostgreSQL would be sent SQLite's "?" placeholders.
+    EXECUTOR_CACHE.clear()
     await Tortoise.init(
         config=tortoise_config(settings.database_url), _enable_global_fallback=shared
     )
