@@ -325,12 +325,23 @@ class VerifyResult:
     head: str = GENESIS  # hash of the last verified entry: record it elsewhere to detect truncation
 
 
-async def verify(batch: int = 5000) -> VerifyResult:
-    """Walk the chain in order; report the first entry that was edited, removed or moved."""
+async def verify(batch: int = 5000, anchors: Sequence[tuple[int, str]] = ()) -> VerifyResult:
+    """Walk the chain in order; report the first entry that was edited, removed or moved.
+
+    ``anchors``: ``(seq, hash)`` pairs recorded outside the database (printed by an earlier run,
+    or in a session's minutes). The chain is also broken when an anchored entry is gone (the
+    newest entries were cut off, which the chain alone cannot show) or has another hash (the chain
+    was rewritten from there on)."""
+    expected = dict(anchors)
     prev_hash, expected_seq, count, last_id = GENESIS, 1, 0, 0
     while True:
         rows = await AuditEntry.filter(id__gt=last_id).order_by("id").limit(batch)
         if not rows:
+            missing = sorted(seq for seq in expected if seq >= expected_seq)
+            if missing:
+                return VerifyResult(
+                    False, count, missing[0], None, "anchored entry missing: the chain was cut"
+                )
             return VerifyResult(True, count, head=prev_hash)
         for entry in rows:
             if entry.seq != expected_seq:
@@ -342,6 +353,10 @@ async def verify(batch: int = 5000) -> VerifyResult:
                 )
             if compute_hash(entry) != entry.hash:
                 return VerifyResult(False, count, entry.seq, entry.id, "content was changed")
+            if expected.get(entry.seq, entry.hash) != entry.hash:
+                return VerifyResult(
+                    False, count, entry.seq, entry.id, "does not match its recorded anchor"
+                )
             prev_hash, expected_seq, count, last_id = (
                 entry.hash,
                 expected_seq + 1,

@@ -135,16 +135,36 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return _run(go)
 
 
+def _anchor(text: str) -> tuple[int, str]:
+    """``SEQ:HASH`` as printed by ``verify-audit``."""
+    seq, _, digest = text.partition(":")
+    if not seq.isdigit() or int(seq) < 1 or len(digest) != 64:
+        raise argparse.ArgumentTypeError(f"expected SEQ:HASH (a 64-hex-digit hash), got {text!r}")
+    try:
+        int(digest, 16)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected SEQ:HASH, {digest!r} is not hexadecimal"
+        ) from None
+    return int(seq), digest.lower()
+
+
 def cmd_verify_audit(args: argparse.Namespace) -> int:
     from council import audit
 
     async def go(settings: Settings) -> int:
-        result = await audit.verify()
+        result = await audit.verify(anchors=args.anchor)
         if result.ok:
             print(f"audit chain intact: {result.count} entries (head {result.head})")
+            if result.count:
+                # Kept outside the database, it lets a later run see the newest entries cut off.
+                print(f"anchor: {result.count}:{result.head}")
             return 0
+        where = f"seq={result.broken_seq}"
+        if result.broken_id is not None:
+            where += f" id={result.broken_id}"
         print(
-            f"audit chain broken at entry seq={result.broken_seq} id={result.broken_id}: "
+            f"audit chain broken at entry {where}: "
             f"{result.reason} ({result.count} entries verified before it)"
         )
         return 1
@@ -222,9 +242,17 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("reindex", help="rebuild the search indexes from the database").set_defaults(
         fn=cmd_reindex
     )
-    sub.add_parser("verify-audit", help="check the audit hash chain").set_defaults(
-        fn=cmd_verify_audit
+    s = sub.add_parser("verify-audit", help="check the audit hash chain")
+    s.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        type=_anchor,
+        metavar="SEQ:HASH",
+        help="an entry recorded earlier (printed by this command, or in a session's minutes); "
+        "the chain must still hold it, unchanged. Repeatable.",
     )
+    s.set_defaults(fn=cmd_verify_audit)
 
     s = sub.add_parser("backup", help="write a consistent copy of database, uploads and indexes")
     s.add_argument("path")

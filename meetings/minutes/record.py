@@ -64,6 +64,9 @@ class MinutesRecord:
     location: str = ""
     chair_name: str = ""
     secretary_name: str = ""
+    # The audit entry of the session's close, (seq, hash): printed in the minutes, it anchors the
+    # audit chain outside the database (``council verify-audit --anchor SEQ:HASH``).
+    audit_anchor: tuple[int, str] | None = None
 
 
 @dataclass
@@ -145,6 +148,15 @@ def minutes_lines(record: MinutesRecord) -> list[Line]:
             lines += _vote_lines(vote)
     if record.closed_at:
         lines.append(Line("text", f"Kỳ họp kết thúc lúc {_when(record.closed_at)}."))
+    if record.audit_anchor:
+        seq, digest = record.audit_anchor
+        lines.append(
+            Line(
+                "text",
+                f"Nhật ký kiểm toán: việc kết thúc kỳ họp được ghi tại mục số {seq}, "
+                f"mã băm {digest}. Đối chiếu: council verify-audit --anchor {seq}:{digest}",
+            )
+        )
     lines.append(
         Line("signatures", f"THƯ KÝ\n{record.secretary_name}|CHỦ TỌA\n{record.chair_name}")
     )

@@ -7,7 +7,7 @@ from typing import cast
 
 from council.errors import Forbidden
 from council.i18n import N_
-from council.models import Council, User
+from council.models import AuditEntry, Council, User
 from meetings.minutes import (
     AttendanceRecord,
     ItemRecord,
@@ -120,7 +120,22 @@ async def minutes_record(session: Session) -> MinutesRecord:
         ),
         items=items,
         other_votes=[await _vote_record(p) for p in polls if p.item_id not in item_ids],
+        audit_anchor=await _close_anchor(session),
     )
+
+
+async def _close_anchor(session: Session) -> tuple[int, str] | None:
+    """The audit entry that recorded the session's close, as ``(seq, hash)``."""
+    if session.status != "closed":
+        return None
+    entry = (
+        await AuditEntry.filter(
+            operation="session.close", target_type="session", target_id=str(session.id)
+        )
+        .order_by("-seq")
+        .first()
+    )
+    return (entry.seq, entry.hash) if entry is not None else None
 
 
 async def minutes_render(user: User, session_id: int, fmt: str) -> tuple[Session, bytes]:

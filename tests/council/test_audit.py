@@ -20,12 +20,12 @@ from council.settings import Settings
 from tests.factories import PASSWORD, bearer, login, make_council, make_user
 
 
-def verify_audit(settings: Settings) -> subprocess.CompletedProcess[str]:
+def verify_audit(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     """`council verify-audit` as a subprocess against this test's data directory and database."""
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "SECRET_KEY")}
     env.update(COUNCIL_DATA_DIR=str(settings.data_dir), DATABASE_URL=settings.database_url)
     return subprocess.run(
-        [sys.executable, "-m", "council.cli", "verify-audit"],
+        [sys.executable, "-m", "council.cli", "verify-audit", *args],
         env=env,
         capture_output=True,
         text=True,
@@ -164,6 +164,57 @@ async def test_verify_audit_passes_on_an_intact_chain(settings: Settings) -> Non
     out = verify_audit(settings)
     assert out.returncode == 0, out.stderr
     assert re.search(rf"intact: {len(entries)} entries \(head {entries[-1].hash}\)", out.stdout)
+
+
+async def test_an_anchor_printed_by_verify_audit_catches_the_newest_entries_cut_off(
+    settings: Settings,
+) -> None:
+    """Deleting the newest entries leaves a chain that verifies by itself; the anchor recorded
+    by an earlier run (or printed in a session's minutes) shows them gone."""
+    await _chain_of(4)
+    out = verify_audit(settings)
+    assert out.returncode == 0, out.stderr
+    anchor = re.search(r"^anchor: (\d+:[0-9a-f]{64})$", out.stdout, re.M)
+    assert anchor, out.stdout
+    seq = int(anchor.group(1).split(":")[0])
+    await make_user("delegate", await make_council("HP"))  # the chain goes on
+    assert verify_audit(settings, "--anchor", anchor.group(1)).returncode == 0
+
+    await _sql("DELETE FROM audit_entry WHERE seq >= ?", [seq - 1])
+    assert verify_audit(settings).returncode == 0  # the chain alone cannot tell
+    out = verify_audit(settings, "--anchor", anchor.group(1))
+    assert out.returncode == 1
+    assert f"broken at entry seq={seq}:" in out.stdout and "cut" in out.stdout
+
+
+async def test_an_anchor_catches_a_chain_rewritten_from_an_entry_on(settings: Settings) -> None:
+    """An insider rewrites an entry and every hash after it: the chain verifies again, but not
+    against the hash recorded for that entry."""
+    from council.audit import compute_hash
+
+    entries = await _chain_of(5)
+    anchor = f"{entries[2].seq}:{entries[2].hash}"
+    prev = entries[1].hash
+    for entry in entries[2:]:
+        if entry is entries[2]:
+            entry.details = {"note": "rewritten"}
+        entry.prev_hash = prev
+        entry.hash = compute_hash(entry)
+        await _sql(
+            "UPDATE audit_entry SET details = ?, prev_hash = ?, hash = ? WHERE id = ?",
+            [json.dumps(entry.details), entry.prev_hash, entry.hash, entry.id],
+        )
+        prev = entry.hash
+    assert verify_audit(settings).returncode == 0
+    out = verify_audit(settings, "--anchor", anchor)
+    assert out.returncode == 1
+    assert f"seq={entries[2].seq} id={entries[2].id}" in out.stdout and "anchor" in out.stdout
+
+
+async def test_verify_audit_refuses_a_malformed_anchor(settings: Settings) -> None:
+    for bad in ("7", "x:" + "0" * 64, "7:abc", "0:" + "0" * 64, "7:" + "g" * 64):
+        out = verify_audit(settings, "--anchor", bad)
+        assert out.returncode == 2 and "SEQ:HASH" in out.stderr, (bad, out.stderr)
 
 
 async def test_verify_audit_detects_an_edited_entry(settings: Settings) -> None:
