@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -137,16 +138,10 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 def _anchor(text: str) -> tuple[int, str]:
     """``SEQ:HASH`` as printed by ``verify-audit``."""
-    seq, _, digest = text.partition(":")
-    if not seq.isdigit() or int(seq) < 1 or len(digest) != 64:
+    found = re.fullmatch(r"([1-9][0-9]*):([0-9a-fA-F]{64})", text)
+    if found is None:
         raise argparse.ArgumentTypeError(f"expected SEQ:HASH (a 64-hex-digit hash), got {text!r}")
-    try:
-        int(digest, 16)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected SEQ:HASH, {digest!r} is not hexadecimal"
-        ) from None
-    return int(seq), digest.lower()
+    return int(found[1]), found[2].lower()
 
 
 def cmd_verify_audit(args: argparse.Namespace) -> int:
