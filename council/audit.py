@@ -230,6 +230,7 @@ def _chain_rows(drafts: Sequence[Draft], seq: int, prev_hash: str) -> list[list[
 
 # The chain's head, for ``append_steps(..., head=…)``: read it in the transaction, after taking the
 # append lock (``lock_expression``) in an earlier statement.
+COLUMNS = _COLUMNS
 HEAD_SQL = _HEAD_SQL
 INSERT_SQL = _INSERT_SQL
 chain_rows = _chain_rows

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +21,34 @@ APPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("petitions", ("petitions.models",)),
     ("assistant", ("assistant.models",)),
 )
+
+
+log = logging.getLogger(__name__)
+
+# A PostgreSQL pool keeps this many connections open (and warm) at all times; it opens more, up
+# to the maximum, on demand, and closes those after five idle minutes.
+POOL_MIN, POOL_MAX = 2, 10
+
+ConnectHook = Callable[[Any], Awaitable[None]]
+_connect_hooks: list[ConnectHook] = []
+
+
+def on_connect(hook: ConnectHook) -> ConnectHook:
+    """Run ``hook(connection)`` (a raw asyncpg connection) on every new PostgreSQL connection of
+    the pool, before its first use: a domain's hot statement run once as a no-op, say, so that the
+    first use of a fresh connection in the middle of a burst does not also pay for preparing the
+    statement and for the server process's cold caches. A hook that fails is logged and skipped
+    (before the migrations, its tables do not exist)."""
+    _connect_hooks.append(hook)
+    return hook
+
+
+async def _connected(connection: Any) -> None:
+    for hook in _connect_hooks:
+        try:
+            await hook(connection)
+        except Exception:  # noqa: BLE001 — a warm-up only: the connection works without it
+            log.debug("connection hook %r failed", hook, exc_info=True)
 
 
 def _exists(module: str) -> bool:
@@ -53,8 +83,9 @@ def connection_config(database_url: str) -> dict[str, Any]:
             "user": parts.username or "postgres",
             "password": parts.password or "",
             "database": (parts.path or "/council").lstrip("/"),
-            "minsize": 1,
-            "maxsize": 10,
+            "minsize": POOL_MIN,
+            "maxsize": POOL_MAX,
+            "init": _connected,
         },
     }
 

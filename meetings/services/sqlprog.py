@@ -65,7 +65,8 @@ def alone(sql: str, *params: Any) -> Step:
 
 
 @lru_cache(maxsize=256)
-def _numbered(sql: str) -> str:
+def numbered(sql: str) -> str:
+    """``sql`` with its ``?`` placeholders numbered for PostgreSQL (``$1``, ``$2``…)."""
     parts = sql.split("?")
     return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], 1)) + parts[-1]
 
@@ -252,7 +253,7 @@ async def _run_asyncpg_series(con: Any, program: Program[T]) -> T:
             if transaction is None and isinstance(step, _Alone):
                 SERIES.alone += 1
                 try:
-                    reply = await con.fetch(_numbered(sql), *params)
+                    reply = await con.fetch(numbered(sql), *params)
                 except asyncpg.IntegrityConstraintViolationError as exc:
                     error = IntegrityError(exc)
                 continue
@@ -262,9 +263,9 @@ async def _run_asyncpg_series(con: Any, program: Program[T]) -> T:
                 await transaction.start()
             try:
                 if is_many:
-                    await con.executemany(_numbered(sql), [list(row) for row in params])
+                    await con.executemany(numbered(sql), [list(row) for row in params])
                 else:
-                    reply = await con.fetch(_numbered(sql), *params)
+                    reply = await con.fetch(numbered(sql), *params)
             except asyncpg.IntegrityConstraintViolationError as exc:
                 raise IntegrityError(exc) from exc
     finally:

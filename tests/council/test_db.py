@@ -30,3 +30,23 @@ async def test_an_init_on_another_engine_does_not_reuse_the_first_engines_sql(
     await db.init(settings)  # PostgreSQL again, as the fixture left it
     row = await SearchOutbox.create(index_name="petitions", doc_id="2", op="delete")
     assert await SearchOutbox.filter(id=row.id).count() == 1
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="connection hooks run on PostgreSQL's pool")
+async def test_a_failing_connection_hook_is_skipped_and_the_others_still_run(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[str] = []
+
+    async def broken(connection: object) -> None:
+        ran.append("broken")
+        raise RuntimeError("a warm-up that fails")
+
+    async def working(connection: object) -> None:
+        ran.append("working")
+
+    monkeypatch.setattr(db, "_connect_hooks", [broken, working])
+    await db.close()
+    await db.init(settings)  # a new pool: its connections run the hooks as they open
+    assert await SearchOutbox.all().count() == 0  # the connection works all the same
+    assert ran[:2] == ["broken", "working"]

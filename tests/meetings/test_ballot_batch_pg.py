@@ -190,3 +190,25 @@ async def test_a_batch_of_another_process_committed_while_this_one_waits(
     await _whole_record(poll["id"], 3)
     result = (await close_poll(client, s, poll["id"]))["result"]
     assert (result["yes"], result["no"]) == (2, 1)
+
+
+async def test_every_new_connection_has_the_batch_statement_prepared_and_nothing_written(
+    settings: Settings,
+) -> None:
+    """``db.on_connect``: a fresh pool connection ran the batch statement once, as a no-op, so a
+    burst's first batch on it neither prepares the statement nor meets a cold server process."""
+    await _whole_record_empty()
+    client = Poll._meta.db
+    async with client.acquire_connection() as a, client.acquire_connection() as b:
+        for connection in (a, b):  # the pool's floor and one opened on demand
+            prepared = await connection.fetch("SELECT statement FROM pg_prepared_statements")
+            fast = sqlprog.numbered(ballot_batch._FAST_PG)
+            assert fast in [row["statement"] for row in prepared]
+    await _whole_record_empty()
+
+
+async def _whole_record_empty() -> None:
+    assert await Poll.all().count() == 0
+    assert await BallotReceipt.all().count() == 0
+    assert await Ballot.all().count() == 0
+    assert await audit.AuditEntry.all().count() == 0
