@@ -288,8 +288,9 @@ def append_steps(
     yield (_INSERT_SQL, _chain_rows(drafts, *head), True)
 
 
-def _numbered(sql: str) -> str:
-    """``?`` placeholders as PostgreSQL's ``$1, $2, …``."""
+@functools.lru_cache(maxsize=256)
+def numbered(sql: str) -> str:
+    """``sql`` with its ``?`` placeholders numbered for PostgreSQL (``$1``, ``$2``…)."""
     parts = sql.split("?")
     return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], 1)) + parts[-1]
 
@@ -308,7 +309,7 @@ async def record_many(drafts: Sequence[Draft]) -> None:
                 sql, params, many = steps.send(reply)
             except StopIteration:
                 return
-            sql = _numbered(sql) if pg else sql
+            sql = numbered(sql) if pg else sql
             if many:
                 await conn.execute_many(sql, params)
                 reply = None

@@ -515,7 +515,7 @@ async def _warm(connection: Any) -> None:
     a burst's first batch on a cold connection took 65-90 ms (a lone cast among them) instead of
     10-25, and every cast queued behind it waited that long too."""
     args = _fast_args((0, 0, 0), [], (0, audit.GENESIS), [[] for _ in range(_FAST_COLUMNS)])
-    await connection.fetch(sqlprog.numbered(_FAST_PG), *args)
+    await connection.fetch(audit.numbered(_FAST_PG), *args)
 
 
 def _program_pg(plan: _Plan) -> Program[int]:

@@ -29,7 +29,6 @@ import contextvars
 import sqlite3
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, TypeVar
 
 import asyncpg
@@ -37,7 +36,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from council.audit import Step
+from council.audit import Step, numbered
 from meetings.models import Poll
 
 T = TypeVar("T")
@@ -62,13 +61,6 @@ class _Alone(tuple):  # type: ignore[type-arg]
 def alone(sql: str, *params: Any) -> Step:
     """A query that is a whole transaction by itself when no ordinary step has come before it."""
     return _Alone((sql, list(params), False))  # type: ignore[return-value]
-
-
-@lru_cache(maxsize=256)
-def numbered(sql: str) -> str:
-    """``sql`` with its ``?`` placeholders numbered for PostgreSQL (``$1``, ``$2``…)."""
-    parts = sql.split("?")
-    return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], 1)) + parts[-1]
 
 
 def _client() -> BaseDBAsyncClient:

@@ -202,7 +202,7 @@ async def test_every_new_connection_has_the_batch_statement_prepared_and_nothing
     async with client.acquire_connection() as a, client.acquire_connection() as b:
         for connection in (a, b):  # the pool's floor and one opened on demand
             prepared = await connection.fetch("SELECT statement FROM pg_prepared_statements")
-            fast = sqlprog.numbered(ballot_batch._FAST_PG)
+            fast = audit.numbered(ballot_batch._FAST_PG)
             assert fast in [row["statement"] for row in prepared]
     await _whole_record_empty()
 
