@@ -133,7 +133,12 @@ async def test_start_up_loads_the_formatting_locales(settings: Settings) -> None
 
     from council.i18n import FORMAT_LOCALES
 
-    localedata._cache.clear()  # babel's cache of loaded locale data
+    # Babel's caches of loaded locale data (2.19 added a second one, and clear_caches for both).
+    clear = getattr(localedata, "clear_caches", None)
+    if clear is not None:
+        clear()
+    else:
+        localedata._cache.clear()
     inner = create_app(settings, manage_db=False).other_asgi_app
     async with inner.router.lifespan_context(inner):
         assert set(FORMAT_LOCALES) <= set(localedata._cache)
