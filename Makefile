@@ -5,14 +5,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CATALOGS := $(wildcard */locale/*/LC_MESSAGES/messages.po)
 
-.PHONY: setup run test test-sqlite test-postgres lint bench catalogs vendor clean
+.PHONY: setup run test test-sqlite test-postgres lint bench catalogs vendor clean lock
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e '.[test]'
+# constraints.txt pins every package to the versions the suite last passed with, so that a fresh
+# clone (and CI) installs what was tested, not whatever was released since. `make lock` renews it.
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 setup: $(STAMP) catalogs vendor
@@ -51,6 +53,16 @@ bench: setup
 	$(BIN)/python bench/reconnect.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/assistant.py
+
+# Resolve pyproject.toml's ranges afresh in a scratch venv and pin the result; then run `make test`.
+lock:
+	rm -rf .lock-venv
+	$(PY) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet -e '.[test]'
+	{ sed -n '/^#/p' constraints.txt; .lock-venv/bin/pip freeze --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt
+	rm -rf .lock-venv
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
