@@ -79,7 +79,10 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
         return JSONResponse({"error": error.to_dict()}, status_code=status)
     from council.templating import render
+    from council.web import page_user
 
+    if getattr(request.state, "user", None) is None:
+        request.state.user = await page_user(request)
     return render(request, "error.html", {"error": error}, status=status)
 
 

@@ -167,6 +167,20 @@ async def _deny(ctx: Ctx, perm: Permission, exc: DomainError) -> None:
 
 
 # Database keys are 32-bit integers (PostgreSQL ``integer``); a larger id names nothing, and
+async def page_user(request: Request) -> User | None:
+    """The user of a browser's session cookie, or None; never raises. For pages rendered outside
+    a route (the error page of an unknown path), so that their header still shows who is in."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    try:
+        found = await user_for_token(cookie, kind="session")
+    except Exception:  # noqa: BLE001 — an error page must render even when the database cannot
+        log.debug("session cookie not resolved for an error page", exc_info=True)
+        return None
+    return found[0] if found is not None else None
+
+
 # passing it on would make the driver fail instead of answering 404.
 _MAX_ID = 2**31 - 1
 

@@ -13,6 +13,7 @@ import httpx
 import pytest
 import uvicorn
 
+from council.auth import SESSION_COOKIE
 from council.models import Council
 from council.settings import Settings
 from council.web import API_REGISTRY, openapi_path
@@ -432,6 +433,17 @@ async def test_unknown_pages_answer_an_html_error_page(client: httpx.AsyncClient
     r = await client.get("/no-such-page", headers={"Accept": "text/html"})
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
     assert not inline_code(r.text)
+
+
+async def test_an_unknown_page_still_shows_who_is_logged_in(client: httpx.AsyncClient) -> None:
+    user = await make_user("delegate", await make_council(), full_name="Nguyễn Thị Lan")
+    await login(client, user)
+    r = await client.get("/no-such-page", headers={"Accept": "text/html"})
+    assert r.status_code == 404
+    assert "Nguyễn Thị Lan" in r.text and 'action="/logout"' in r.text
+    client.cookies.set(SESSION_COOKIE, "not-a-session")
+    r = await client.get("/no-such-page", headers={"Accept": "text/html"})
+    assert r.status_code == 404 and "Nguyễn Thị Lan" not in r.text
 
 
 async def test_oversized_json_is_refused(client: httpx.AsyncClient, settings: Settings) -> None:
