@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -50,6 +51,50 @@ def _check_quorum(quorum: str) -> str:
     if value.denominator > 1000:
         raise Invalid(fields={"quorum": str(N_("Write the quorum as a fraction, e.g. 2/3."))})
     return f"{value.numerator}/{value.denominator}"
+
+
+# The roles that hold one of a council's seats: its delegates, the chair among them.
+SEAT_ROLES = frozenset({"delegate", "chair"})
+
+# Domains that base something on a council's seats and quorum register here what must hold before
+# they change (meetings: no sitting in progress). A guard raises a DomainError to refuse.
+SeatGuard = Callable[[Council], Awaitable[None]]
+_seat_guards: list[SeatGuard] = []
+
+
+def seat_guard(guard: SeatGuard) -> SeatGuard:
+    """Register ``guard(council)``, awaited before a council's seats or quorum change."""
+    _seat_guards.append(guard)
+    return guard
+
+
+async def seat_holders(council_id: int, *, excluding: int | None = None) -> int:
+    """How many active accounts hold a seat of the council (``excluding`` one user)."""
+    qs = User.filter(council_id=council_id, role__in=SEAT_ROLES, is_active=True)
+    if excluding is not None:
+        qs = qs.exclude(id=excluding)
+    return await qs.count()
+
+
+def _seats_full(seats: int) -> Conflict:
+    return Conflict(
+        "seats_full",
+        N_(
+            "All {seats} seats of this council are held by active accounts. Deactivate the "
+            "account of a delegate who has left before adding another."
+        ).format(seats=seats),
+        status=409,
+    )
+
+
+async def _check_seat_free(
+    council: Council | None, role: str, *, excluding: int | None = None
+) -> None:
+    """Refuse one more active seat holder than the council has seats."""
+    if council is None or role not in SEAT_ROLES:
+        return
+    if await seat_holders(council.id, excluding=excluding) >= council.seats:
+        raise _seats_full(council.seats)
 
 
 async def council_by_code(code: str) -> Council:
@@ -142,6 +187,22 @@ async def council_update(
         changes["quorum"] = _check_quorum(quorum)
     if is_active is not None:
         changes["is_active"] = is_active
+    if (
+        changes.get("seats", council.seats) != council.seats
+        or changes.get("quorum", council.quorum) != council.quorum
+    ):
+        holders = await seat_holders(council.id)
+        if changes.get("seats", council.seats) < holders:
+            raise Conflict(
+                "seats_below_holders",
+                N_(
+                    "{holders} active accounts hold a seat of this council: deactivate those of "
+                    "delegates who have left before lowering the number of seats."
+                ).format(holders=holders),
+                status=409,
+            )
+        for guard in _seat_guards:
+            await guard(council)
     async with in_transaction():
         for key, value in changes.items():
             setattr(council, key, value)
@@ -310,6 +371,7 @@ async def user_create(
     elif role == "admin":
         council = None
     await _may_manage(actor, role, council)
+    await _check_seat_free(council, role)
     try:
         async with in_transaction():
             if await User.exists(username=username):
@@ -356,6 +418,12 @@ async def user_update(
         if role not in ROLES:
             raise Invalid(fields={"role": str(N_("Unknown role."))})
         await _may_manage(actor, role, council)
+    takes_seat = (role if role is not None else user.role) in SEAT_ROLES and (
+        is_active if is_active is not None else user.is_active
+    )
+    held_seat = user.role in SEAT_ROLES and user.is_active
+    if takes_seat and not held_seat:
+        await _check_seat_free(council, role or user.role, excluding=user.id)
     async with in_transaction():
         if full_name is not None:
             user.full_name = full_name.strip()
@@ -497,6 +565,20 @@ async def roll_import(
         for line, clean in rows
         if clean.get("username", "").lower() in taken
     ]
+    if not errors and role in SEAT_ROLES:
+        free = council.seats - await seat_holders(council.id)
+        if len(rows) > free:
+            errors.append(
+                (
+                    0,
+                    str(
+                        N_(
+                            "The council has {free} free seats of {seats}; the file lists "
+                            "{rows} delegates."
+                        ).format(free=max(free, 0), seats=council.seats, rows=len(rows))
+                    ),
+                )
+            )
     if errors:
         return RollResult([], sorted(errors))
     created: list[User] = []

@@ -45,6 +45,10 @@ class Session(Model):
     closed_at = fields.DatetimeField(null=True)
     created_by_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # The council's seats and quorum when the sitting started: the basis of its attendance and
+    # votes, kept so that its minutes still say what held that day after the council changes.
+    seats = fields.IntField(null=True)
+    quorum_count = fields.IntField(null=True)
 
     council_id: int
 

@@ -60,6 +60,8 @@ class MinutesRecord:
     attendance: AttendanceRecord
     items: list[ItemRecord] = field(default_factory=list)
     other_votes: list[VoteRecord] = field(default_factory=list)
+    # Those who had the floor while no agenda item was current.
+    other_speakers: list[SpeakerRecord] = field(default_factory=list)
     closed_at: datetime | None = None
     location: str = ""
     chair_name: str = ""
@@ -130,6 +132,9 @@ def minutes_lines(record: MinutesRecord) -> list[Line]:
         lines.append(Line("text", "Đại biểu có mặt: " + ", ".join(att.present) + "."))
     if att.absent:
         lines.append(Line("text", "Đại biểu vắng mặt: " + ", ".join(att.absent) + "."))
+    vacant = att.seats - len(att.present) - len(att.absent)
+    if vacant > 0:
+        lines.append(Line("text", f"Số ghế đại biểu còn khuyết: {vacant}."))
     lines.append(Line("heading", "II. NỘI DUNG KỲ HỌP"))
     for item in sorted(record.items, key=lambda i: i.position):
         lines.append(Line("subheading", f"{item.position}. {item.title} ({item.kind_label})"))
@@ -137,11 +142,12 @@ def minutes_lines(record: MinutesRecord) -> list[Line]:
             lines.append(Line("text", item.description))
         if item.speakers:
             lines.append(Line("text", "Đại biểu phát biểu:"))
-            for sp in item.speakers:
-                extra = f" ({sp.seconds // 60} phút {sp.seconds % 60} giây)" if sp.seconds else ""
-                lines.append(Line("bullet", sp.name + extra))
+            lines += _speaker_lines(item.speakers)
         for vote in item.votes:
             lines += _vote_lines(vote)
+    if record.other_speakers:
+        lines.append(Line("subheading", "Phát biểu ngoài các nội dung của chương trình"))
+        lines += _speaker_lines(record.other_speakers)
     if record.other_votes:
         lines.append(Line("heading", "III. CÁC NỘI DUNG BIỂU QUYẾT KHÁC"))
         for vote in record.other_votes:
@@ -161,3 +167,13 @@ def minutes_lines(record: MinutesRecord) -> list[Line]:
         Line("signatures", f"THƯ KÝ\n{record.secretary_name}|CHỦ TỌA\n{record.chair_name}")
     )
     return lines
+
+
+def _speaker_lines(speakers: list[SpeakerRecord]) -> list[Line]:
+    return [
+        Line(
+            "bullet",
+            sp.name + (f" ({sp.seconds // 60} phút {sp.seconds % 60} giây)" if sp.seconds else ""),
+        )
+        for sp in speakers
+    ]

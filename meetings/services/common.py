@@ -8,10 +8,10 @@ from typing import Any, cast
 from council.errors import Conflict, Forbidden, NotFound
 from council.i18n import N_
 from council.models import Council, User
+from council.services import SEAT_ROLES as SEAT_ROLES
 from meetings.models import AgendaItem, Attendance, Session
 
-# Users who hold a seat: they check in, vote and ask for the floor. The chair is an elected delegate.
-SEAT_ROLES = frozenset({"delegate", "chair"})
+# SEAT_ROLES (the core's): users who hold a seat check in, vote and ask for the floor.
 # Council staff who prepare and run sessions.
 STAFF_ROLES = frozenset({"secretariat", "chair"})
 KIND_MSGIDS = {
@@ -103,6 +103,10 @@ async def council_of(session: Session) -> Council:
 
 
 async def seats_and_quorum(session: Session) -> tuple[int, int]:
+    """The seats and quorum a session counts against: as they were when its sitting started
+    (kept on the session), or the council's as they are now for a session not yet started."""
+    if session.seats is not None and session.quorum_count is not None:
+        return session.seats, session.quorum_count
     council = await council_of(session)
     return council.seats, council.quorum_count
 

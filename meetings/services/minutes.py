@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import cast
 
+from tortoise.expressions import Q
+
 from council.errors import Forbidden
 from council.i18n import N_
 from council.models import AuditEntry, Council, User
@@ -17,8 +19,15 @@ from meetings.minutes import (
     render_docx,
     render_pdf,
 )
-from meetings.models import Attendance, BallotReceipt, Poll, PollOption, Session
-from meetings.services.common import KIND_LABELS_VI, get_session, same_council, user_names
+from meetings.models import Attendance, BallotReceipt, Poll, PollOption, Session, SpeakerRequest
+from meetings.services.common import (
+    KIND_LABELS_VI,
+    SEAT_ROLES,
+    get_session,
+    same_council,
+    seats_and_quorum,
+    user_names,
+)
 from meetings.services.sessions import items_of
 from meetings.services.speakers import speakers_of_item
 from meetings.services.voting import unwrap
@@ -63,17 +72,28 @@ async def _vote_record(poll: Poll) -> VoteRecord:
     )
 
 
+def _speaker_record(r: SpeakerRequest, names: dict[int, str]) -> SpeakerRecord:
+    seconds = (
+        int((r.ended_at - r.started_at).total_seconds()) if r.ended_at and r.started_at else None
+    )
+    return SpeakerRecord(names.get(r.user_id, ""), r.started_at, seconds)
+
+
 async def minutes_record(session: Session) -> MinutesRecord:
     """Attendance, items in agenda order with their speakers and closed polls, other polls."""
     council = await Council.get(id=session.council_id)
-    members = await User.filter(council_id=council.id, role__in=["delegate", "chair"]).order_by(
-        "full_name", "id"
-    )
+    seats, quorum = await seats_and_quorum(session)
     present_ids = set(
         cast(
             list[int],
             await Attendance.filter(session_id=session.id).values_list("user_id", flat=True),
         )
+    )
+    # The seat holders: the active ones, and whoever was present even if gone since.
+    members = (
+        await User.filter(council_id=council.id, role__in=SEAT_ROLES)
+        .filter(Q(is_active=True) | Q(id__in=list(present_ids)))
+        .order_by("full_name", "id")
     )
     names = await user_names([m.id for m in members] + list(present_ids))
     chair = next((m for m in members if m.role == "chair"), None)
@@ -91,16 +111,7 @@ async def minutes_record(session: Session) -> MinutesRecord:
                 title=item.title,
                 kind_label=KIND_LABELS_VI.get(item.kind, KIND_LABELS_VI["other"]),
                 description=item.description,
-                speakers=[
-                    SpeakerRecord(
-                        speaker_names.get(r.user_id, ""),
-                        r.started_at,
-                        int((r.ended_at - r.started_at).total_seconds())
-                        if r.ended_at and r.started_at
-                        else None,
-                    )
-                    for r in speakers.get(item.id, [])
-                ],
+                speakers=[_speaker_record(r, speaker_names) for r in speakers.get(item.id, [])],
                 votes=[await _vote_record(p) for p in polls if p.item_id == item.id],
             )
         )
@@ -113,13 +124,19 @@ async def minutes_record(session: Session) -> MinutesRecord:
         chair_name=(chair.full_name or chair.username) if chair else "",
         secretary_name=(secretary.full_name or secretary.username) if secretary else "",
         attendance=AttendanceRecord(
-            seats=council.seats,
-            quorum=council.quorum_count,
+            seats=seats,
+            quorum=quorum,
             present=sorted(names[i] for i in present_ids if i in names),
             absent=[names[m.id] for m in members if m.id not in present_ids],
         ),
         items=items,
         other_votes=[await _vote_record(p) for p in polls if p.item_id not in item_ids],
+        other_speakers=[
+            _speaker_record(r, speaker_names)
+            for item_id, rs in speakers.items()
+            if item_id not in item_ids
+            for r in rs
+        ],
         audit_anchor=await _close_anchor(session),
     )
 

@@ -1,7 +1,8 @@
 """What never changes about a poll once created, cached in-process for the voting hot path.
 
-A poll's session, council, kind, secrecy, rule, seats and options are fixed when it is created
-(no service edits them), so they can be kept without asking the database again. The cache is only
+A poll's session, council, kind, secrecy, rule and options are fixed when it is created (no
+service edits them), so they can be kept without asking the database again. Its seats are not
+among them: they are fixed as it opens (the sitting's), and read from its row where they count. The cache is only
 an optimisation: every authoritative check of a ballot (the poll is open, the voter holds a seat
 and is checked in, one ballot per delegate) runs in the ballot's write transaction.
 
@@ -38,7 +39,6 @@ class PollFacts:
     secret: bool
     rule: str
     max_choices: int
-    seats: int
     options: tuple[tuple[int, str], ...]  # (id, label) in ballot order
     status: str  # a hint: trust only "closed"
 
@@ -132,7 +132,6 @@ async def remember(poll: Poll, council_id: int) -> PollFacts:
         secret=poll.secret,
         rule=poll.rule,
         max_choices=poll.max_choices,
-        seats=poll.seats,
         options=tuple((o.id, o.label) for o in options),
         status=poll.status,
     )

@@ -11,6 +11,7 @@ from council import audit, realtime
 from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import Council, User
+from council.services import seat_guard
 from meetings.models import ITEM_KINDS, AgendaItem, Poll, Session, SpeakerRequest
 from meetings.services.common import (
     get_session,
@@ -25,6 +26,20 @@ from meetings.services.common import (
 
 def _room(session_id: int) -> str:
     return realtime.session_room(session_id)
+
+
+@seat_guard
+async def _no_sitting_in_progress(council: Council) -> None:
+    """A council's seats and quorum stay as they are while one of its sittings is in progress:
+    its quorum and the thresholds of its votes count against them."""
+    if await Session.exists(council_id=council.id, status="in_progress"):
+        raise Conflict(
+            "sitting_in_progress",
+            N_(
+                "The seats and quorum cannot change while a session of this council is in progress."
+            ),
+            status=409,
+        )
 
 
 def _check_title(title: str | None, field: str = "title") -> str:
@@ -98,8 +113,15 @@ async def session_start(user: User, session_id: int) -> Session:
     session = await staff_session(user, session_id)
     require_state(session, "draft", "published")
     async with in_transaction():
+        # Seats and quorum are read in the transaction that starts the sitting, and cannot change
+        # while it lasts (``_no_sitting_in_progress``): its attendance and votes count on them.
+        council = await Council.get(id=session.council_id)
         changed = await Session.filter(id=session.id, status__in=["draft", "published"]).update(
-            status="in_progress", started_at=now(), published_at=session.published_at or now()
+            status="in_progress",
+            started_at=now(),
+            published_at=session.published_at or now(),
+            seats=council.seats,
+            quorum_count=council.quorum_count,
         )
         if not changed:
             raise Conflict("session_state", N_("The session has already started."), status=409)
@@ -109,6 +131,7 @@ async def session_start(user: User, session_id: int) -> Session:
             target_type="session",
             target_id=session.id,
             council_id=session.council_id,
+            details={"seats": council.seats, "quorum": council.quorum_count},
         )
     session = await get_session(session.id)
     await realtime.emit(

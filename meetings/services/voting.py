@@ -225,10 +225,12 @@ async def poll_open(user: User, poll_id: int) -> Poll:
     if not is_staff_of(user, facts.council_id):
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
     opened_at, ip = now(), audit.client_ip.get()
-    present = await sqlprog.run(lambda dialect: _open_program(facts, user, opened_at, ip, dialect))
+    present, seats = await sqlprog.run(
+        lambda dialect: _open_program(facts, user, opened_at, ip, dialect)
+    )
     await realtime.emit(
         "poll:opened",
-        {"poll": _opened_view(facts, opened_at, present)},
+        {"poll": _opened_view(facts, opened_at, present, seats)},
         room=_room(facts.session_id),
     )
     return await get_poll(facts.id)
@@ -236,10 +238,12 @@ async def poll_open(user: User, poll_id: int) -> Poll:
 
 def _open_program(
     facts: PollFacts, user: User, opened_at: datetime, ip: str, dialect: str
-) -> Program[int]:
-    """Opens the poll; returns how many are present (the eligible voters)."""
+) -> Program[tuple[int, int]]:
+    """Opens the poll; returns how many are present (the eligible voters) and the seats its
+    thresholds count against: the sitting's, fixed on the poll as it opens."""
     rows = yield query(
-        f"SELECT s.status AS status, c.seats AS seats, c.quorum AS quorum, "
+        f"SELECT s.status AS status, COALESCE(s.seats, c.seats) AS seats, "
+        f"s.quorum_count AS quorum_count, c.quorum AS quorum, "
         f"(SELECT COUNT(*) FROM {ATTENDANCE} a WHERE a.session_id = s.id) AS present "
         f"FROM {SESSION} s JOIN {COUNCIL} c ON c.id = s.council_id WHERE s.id = ?",
         facts.session_id,
@@ -253,7 +257,11 @@ def _open_program(
             state=info["status"],
         )
     seats, present = int(info["seats"]), int(info["present"])
-    quorum = Council(seats=seats, quorum=info["quorum"]).quorum_count
+    quorum = (
+        int(info["quorum_count"])
+        if info["quorum_count"] is not None
+        else Council(seats=seats, quorum=info["quorum"]).quorum_count
+    )
     if present < quorum:
         raise Conflict(
             "no_quorum",
@@ -270,9 +278,10 @@ def _open_program(
     if other:
         raise Conflict("poll_already_open", N_("Another poll of this session is open."), status=409)
     changed = yield query(
-        f"UPDATE {POLL} SET status = 'open', opened_at = ? WHERE id = ? AND status = 'draft' "
-        "RETURNING id",
+        f"UPDATE {POLL} SET status = 'open', opened_at = ?, seats = ? "
+        "WHERE id = ? AND status = 'draft' RETURNING id",
         opened_at,
+        seats,
         facts.id,
     )
     if not changed:
@@ -293,10 +302,12 @@ def _open_program(
         ],
         dialect,
     )
-    return present
+    return present, seats
 
 
-def _opened_view(facts: PollFacts, opened_at: datetime, eligible: int) -> dict[str, Any]:
+def _opened_view(
+    facts: PollFacts, opened_at: datetime, eligible: int, seats: int
+) -> dict[str, Any]:
     """``poll_dict`` of the poll just opened, from what the opening knew (nothing re-read)."""
     return {
         "id": facts.id,
@@ -308,7 +319,7 @@ def _opened_view(facts: PollFacts, opened_at: datetime, eligible: int) -> dict[s
         "rule": facts.rule,
         "max_choices": facts.max_choices,
         "status": "open",
-        "seats": facts.seats,
+        "seats": seats,
         "options": [{"id": oid, "label": label} for oid, label in facts.options],
         "voted": 0,
         "eligible": eligible,
@@ -320,13 +331,13 @@ def _opened_view(facts: PollFacts, opened_at: datetime, eligible: int) -> dict[s
 # --- poll.close -------------------------------------------------------------------------------
 
 
-def _tally(facts: PollFacts, choices: list[Any]) -> TallyResult:
+def _tally(facts: PollFacts, choices: list[Any], seats: int) -> TallyResult:
     pairs = list(facts.options)
     if facts.kind == PollKind.MOTION:
-        return tally_motion(choices, facts.seats, facts.rule)
+        return tally_motion(choices, seats, facts.rule)
     if facts.kind == PollKind.ELECTION:
-        return tally_election(choices, pairs, facts.seats, facts.max_choices, facts.rule)
-    return tally_confidence(choices, pairs, facts.seats)
+        return tally_election(choices, pairs, seats, facts.max_choices, facts.rule)
+    return tally_confidence(choices, pairs, seats)
 
 
 async def poll_close(user: User, poll_id: int) -> Poll:
@@ -368,7 +379,7 @@ def _close_program(
         return (yield from _close_program_pg(facts, user, closed_at, ip))
     changed = yield query(
         f"UPDATE {POLL} SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open' "
-        "RETURNING id",
+        "RETURNING seats",
         closed_at,
         facts.id,
     )
@@ -378,7 +389,7 @@ def _close_program(
         f"SELECT choice, COUNT(*) AS n FROM {BALLOT} WHERE poll_id = ? GROUP BY choice", facts.id
     )
     stored = [g["choice"] for g in groups for _ in range(int(g["n"]))]
-    result = _tally_stored(facts, stored)
+    result = _tally_stored(facts, stored, int(changed[0]["seats"]))
     if facts.secret and stored:
         if dialect == "sqlite":
             yield query("PRAGMA secure_delete = ON")
@@ -404,7 +415,7 @@ def _close_program(
     return result
 
 
-def _tally_stored(facts: PollFacts, stored: list[Any]) -> TallyResult:
+def _tally_stored(facts: PollFacts, stored: list[Any], seats: int) -> TallyResult:
     """The tally of the ballots' choices as stored (JSON text or objects, one per ballot). Each
     distinct text is decoded once: a poll's ballots repeat a handful of choices."""
     decoded: dict[str, Any] = {}
@@ -416,7 +427,7 @@ def _tally_stored(facts: PollFacts, stored: list[Any]) -> TallyResult:
             decoded[c] = unwrap(_ballot_choice.to_python_value(c))
         return decoded[c]
 
-    return _tally(facts, [value(c) for c in stored])
+    return _tally(facts, [value(c) for c in stored], seats)
 
 
 def _close_entry(facts: PollFacts, user: User, summary: dict[str, Any], ip: str) -> audit.Draft:
@@ -448,9 +459,9 @@ def _close_program_pg(
     changed = yield query(
         f"""WITH p AS (
               UPDATE {POLL} SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'
-              RETURNING id
+              RETURNING id, seats
             )
-            SELECT id, {audit.lock_expression("postgres")} AS locked FROM p""",
+            SELECT id, seats, {audit.lock_expression("postgres")} AS locked FROM p""",
         closed_at,
         facts.id,
     )
@@ -469,7 +480,7 @@ def _close_program_pg(
         facts.id,
     )
     stored = [r["choice"] for r in rows if r["choice"] is not None for _ in range(int(r["n"]))]
-    result = _tally_stored(facts, stored)
+    result = _tally_stored(facts, stored, int(changed[0]["seats"]))
     summary = result.as_dict()
     chain = audit.chain_rows(
         [_close_entry(facts, user, summary, ip)],

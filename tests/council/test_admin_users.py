@@ -39,7 +39,10 @@ def _is_fragment(r, element_id: str) -> bool:
 
 async def _two_communes() -> tuple[Council, Council]:
     city = await make_council("HN", seats=95)
-    return await make_commune(city, "HN-BADINH"), await make_commune(city, "HN-SOCSON")
+    return (
+        await make_commune(city, "HN-BADINH", seats=40),
+        await make_commune(city, "HN-SOCSON", seats=40),
+    )
 
 
 async def _token_works(client, username: str, password: str) -> bool:

@@ -189,3 +189,64 @@ async def test_nfc_normalization_of_names(client):
         json={"code": "NFC", "name": decomposed, "level": "city", "seats": 10},
     )
     assert r.json()["name"] == "Hà Nội"
+
+
+async def test_a_council_has_no_more_active_seat_holders_than_seats(client):
+    from council import services
+
+    council = await make_council(seats=3)
+    secretariat = await make_user("secretariat", council)
+    h = await bearer(secretariat)
+    await make_user("chair", council)
+    first = await make_user("delegate", council)
+    await make_user("delegate", council)
+
+    def new(username: str) -> dict[str, str]:
+        return {
+            "username": username,
+            "password": "mat-khau-dai-du",
+            "full_name": "Đại biểu mới",
+            "role": "delegate",
+            "council_code": council.code,
+        }
+
+    r = await client.post("/api/v1/users", headers=h, json=new("db.thu4"))
+    assert r.status_code == 409 and error_code(r) == "seats_full"
+    assert "3" in r.json()["error"]["message"]
+    # Staff accounts hold no seat.
+    admin = await bearer(await make_user("admin"))
+    r = await client.post(
+        "/api/v1/users", headers=admin, json={**new("vp.thu2"), "role": "secretariat"}
+    )
+    assert r.status_code == 201
+    # A delegate who left is deactivated; then the seat is free, and not twice.
+    await services.user_update(secretariat, first, is_active=False)
+    r = await client.post("/api/v1/users", headers=h, json=new("db.thu4"))
+    assert r.status_code == 201
+    try:
+        await services.user_update(secretariat, first, is_active=True)
+    except services.Conflict as exc:
+        assert exc.code == "seats_full"
+    else:
+        raise AssertionError("a fourth seat holder was reactivated on three seats")
+    # Nor can the seats go below the accounts that hold them.
+    try:
+        await services.council_update(secretariat, council, seats=2)
+    except services.Conflict as exc:
+        assert exc.code == "seats_below_holders"
+    else:
+        raise AssertionError("seats lowered below their holders")
+    assert (await services.council_update(secretariat, council, seats=4)).seats == 4
+
+
+async def test_a_roll_import_fits_in_the_free_seats(client):
+    from council import services
+
+    council = await make_council(seats=3)
+    secretariat = await make_user("secretariat", council)
+    await make_user("chair", council)
+    csv = "username,full_name\ndb.mot,Nguyễn Văn Một\ndb.hai,Trần Thị Hai\ndb.ba,Lê Văn Ba\n"
+    result = await services.roll_import(secretariat, council, csv.encode())
+    assert not result.created and "2" in result.errors[0][1] and "3" in result.errors[0][1]
+    result = await services.roll_import(secretariat, council, csv.rsplit("db.ba", 1)[0].encode())
+    assert len(result.created) == 2 and not result.errors
