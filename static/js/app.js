@@ -17,9 +17,17 @@
       event.detail.isError = false;
     }
   });
-  // data-confirm on forms: ask before submitting (works with or without htmx).
+  // data-confirm on a form, or on the button that submits it: ask before submitting. A refusal
+  // stops the event here, in the capture phase, before it reaches the form: htmx sends its request
+  // from its own listener on the form, which a cancelled (defaultPrevented) event does not stop.
   document.addEventListener("submit", function (event) {
-    var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
-    if (message && !window.confirm(message)) { event.preventDefault(); }
+    var form = event.target;
+    var button = event.submitter;
+    var message = (button && button.getAttribute && button.getAttribute("data-confirm")) ||
+      (form.getAttribute && form.getAttribute("data-confirm"));
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
   }, true);
 })();

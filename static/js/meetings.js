@@ -35,6 +35,9 @@
     inflight[name] = (inflight[name] || 0) + 1;
     requests.set(e.detail.xhr, name);
   });
+  // What a form changes for this user shows in other fragments too: checking in opens the vote
+  // panel and the request to speak.
+  var dependents = { attendance: ["vote", "speakers"] };
   document.addEventListener("htmx:afterRequest", function (e) {
     var name = e.detail.xhr ? requests.get(e.detail.xhr) : null;
     if (!name) { return; }
@@ -44,6 +47,7 @@
       deferred[name] = false;
       refresh(name);
     }
+    if (e.detail.successful) { (dependents[name] || []).forEach(refresh); }
   });
 
   function refresh(name) {

@@ -119,3 +119,61 @@ async def test_delegate_votes_on_tablet_while_hall_screen_updates(
         assert "không được thông qua" in await tablet.inner_text("#vote-panel .result")
         assert not errors
         await hall.context.close()
+
+
+async def test_checking_in_during_a_vote_shows_the_ballot_and_the_request_to_speak(
+    browser_page: Page, live_server: str
+) -> None:
+    async with httpx.AsyncClient(base_url=live_server) as http:
+        s = await setup_council(seats=4, delegates=3)  # quorum: 3 of 4
+        await create_session(http, s)
+        await start_session(http, s)
+        await check_in(http, s, [s.chair, s.delegates[1], s.delegates[2]])
+        r = await http.post(
+            f"/api/v1/sessions/{s.session_id}/polls",
+            headers=s.h(s.chair),
+            json={"title": "Thông qua chương trình kỳ họp", "kind": "motion"},
+        )
+        poll_id = r.json()["id"]
+        assert (
+            await http.post(f"/api/v1/polls/{poll_id}/open", headers=s.h(s.chair))
+        ).status_code == 200
+        tablet = browser_page
+        await login_in_browser(tablet, s.delegates[0].username)
+        await tablet.goto(f"/meetings/sessions/{s.session_id}/tablet")
+        await tablet.wait_for_selector("#conn-status.online")
+        assert await tablet.locator("#vote-panel button.vote.yes").count() == 0
+        await tablet.click("#check-in")
+        # No reload: the ballot and the request to speak appear once the check-in is recorded.
+        await tablet.wait_for_selector("#vote-panel button.vote.yes", timeout=5_000)
+        await tablet.wait_for_selector("#speakers button[type=submit]", timeout=5_000)
+
+
+async def test_the_chair_can_take_back_closing_the_session(
+    browser_page: Page, live_server: str
+) -> None:
+    async with httpx.AsyncClient(base_url=live_server) as http:
+        s = await setup_council(seats=5, delegates=3)
+        await create_session(http, s)
+        await start_session(http, s)
+        chair = browser_page
+        await login_in_browser(chair, s.chair.username)
+        await chair.goto(f"/meetings/sessions/{s.session_id}/chair")
+        close = chair.locator("form[action$='/chair/close'] button[type=submit]")
+
+        chair.once("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))
+        await close.click()
+        await asyncio.sleep(1.5)  # long enough for a request that should not have been sent
+        state = (await http.get(f"/api/v1/sessions/{s.session_id}", headers=s.h(s.chair))).json()
+        assert state["session"]["status"] == "in_progress"
+
+        chair.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+        await close.click()
+        for _ in range(50):
+            state = (
+                await http.get(f"/api/v1/sessions/{s.session_id}", headers=s.h(s.chair))
+            ).json()
+            if state["session"]["status"] == "closed":
+                break
+            await asyncio.sleep(0.1)
+        assert state["session"]["status"] == "closed"
