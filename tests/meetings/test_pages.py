@@ -178,6 +178,9 @@ async def test_tablet_chair_hall_pages_and_fragments(client, anon) -> None:
     assert _fragment(r) and "data-timer" in r.text
     hall = await client.get(f"/meetings/sessions/{sid}/hall")
     assert hall.status_code == 200 and delegate.full_name in hall.text and "data-timer" in hall.text
+    # The projector shows the sitting only: no menu, no account, no footer.
+    assert 'class="topbar"' not in hall.text and 'action="/logout"' not in hall.text
+    assert 'class="footer"' not in hall.text
     r = await client.post(f"/meetings/sessions/{sid}/chair/finish", headers=htmx())
     assert _fragment(r)
     r = await client.post(
@@ -207,6 +210,9 @@ async def test_public_pages_show_results_never_secret_choices(client, anon) -> N
     assert page.status_code == 200 and "Phiếu kín" in page.text and "1/5 đại biểu" in page.text
     assert s.delegates[0].full_name not in page.text and s.delegates[1].full_name not in page.text
     assert s.delegates[2].full_name in page.text  # named votes list who voted what
+    # ...worded as on the ballot, never as the stored code.
+    assert f"{s.delegates[2].full_name}: Không biểu quyết" in page.text
+    assert f"{s.delegates[2].full_name}: abstain" not in page.text
     r = await anon.get(f"/public/sessions/{s.session_id}", headers=htmx())
     assert _fragment(r) and 'id="public-results"' in r.text
     data = (await anon.get(f"/api/v1/public/sessions/{s.session_id}")).json()
