@@ -36,11 +36,18 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={_static_hash(path)}"
 
 
+# Vietnamese as administrative documents write it (CLDR's vi short forms drop the century and
+# its long date reads "9 tháng 12, 2026"). English keeps CLDR's en_GB forms.
+_VI_DATETIME = {"short": "HH:mm, dd/MM/yyyy", "medium": "HH:mm, dd/MM/yyyy"}
+_VI_DATE = {"short": "dd/MM/yyyy", "medium": "dd/MM/yyyy", "long": "'ngày' d 'tháng' M 'năm' y"}
+
+
 def fmt_datetime(value: datetime | None, fmt: str = "short") -> str:
     if value is None:
         return ""
-    locale = "vi_VN" if get_language() == "vi" else "en_GB"
-    return format_datetime(value, fmt, tzinfo=LOCAL_TZ, locale=locale)
+    if get_language() == "vi":
+        return format_datetime(value, _VI_DATETIME.get(fmt, fmt), tzinfo=LOCAL_TZ, locale="vi_VN")
+    return format_datetime(value, fmt, tzinfo=LOCAL_TZ, locale="en_GB")
 
 
 def fmt_date(value: Any, fmt: str = "short") -> str:
@@ -48,8 +55,9 @@ def fmt_date(value: Any, fmt: str = "short") -> str:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(LOCAL_TZ).date()
-    locale = "vi_VN" if get_language() == "vi" else "en_GB"
-    return format_date(value, fmt, locale=locale)
+    if get_language() == "vi":
+        return format_date(value, _VI_DATE.get(fmt, fmt), locale="vi_VN")
+    return format_date(value, fmt, locale="en_GB")
 
 
 def fmt_number(value: float | int, digits: int = 2) -> str:
@@ -85,6 +93,7 @@ def context_for(request: Request) -> dict[str, Any]:
         "_": gettext,
         "nav": nav_for(user),
         "public_nav": public_nav(),
+        "home_actions": home_actions(user),
     }
 
 
@@ -141,6 +150,41 @@ def nav_for(user: Any) -> list[NavItem]:
     if user is None:
         return [n for n in NAV if n.public]
     return [n for n in NAV if not n.public and (n.roles is None or user.role in n.roles)]
+
+
+class HomeAction:
+    """A button on the home page: what a visitor (or a user of ``roles``) most likely came to do."""
+
+    def __init__(
+        self,
+        label: Any,
+        url: str,
+        *,
+        primary: bool = False,
+        order: int = 50,
+        roles: frozenset[str] = frozenset({"citizen"}),
+    ) -> None:
+        self.label, self.url, self.primary, self.order, self.roles = (
+            label,
+            url,
+            primary,
+            order,
+            roles,
+        )
+
+
+HOME_ACTIONS: list[HomeAction] = []
+
+
+def register_home_action(action: HomeAction) -> None:
+    if all(a.url != action.url for a in HOME_ACTIONS):
+        HOME_ACTIONS.append(action)
+        HOME_ACTIONS.sort(key=lambda a: a.order)
+
+
+def home_actions(user: Any) -> list[HomeAction]:
+    """The home page's actions for a visitor, or for a logged-in user of the actions' roles."""
+    return [a for a in HOME_ACTIONS if user is None or user.role in a.roles]
 
 
 def public_nav() -> list[NavItem]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from council.dashboard import register_widget
 from council.i18n import N_
-from council.templating import NavItem, register_nav
+from council.templating import HomeAction, NavItem, register_home_action, register_nav
 from petitions.routes import (
     admin_api,
     api,
@@ -28,5 +28,8 @@ routes = [
 ]
 
 register_nav(NavItem(N_("Voters' petitions"), "/petitions", order=40, public=True))
+# What most visitors come for: no account is needed to file or to follow a petition.
+register_home_action(HomeAction(N_("Send a petition"), "/petitions/new", primary=True, order=10))
+register_home_action(HomeAction(N_("Track a petition"), "/petitions/track", order=20))
 register_nav(NavItem(N_("Petitions (staff)"), "/petitions/staff", roles=STAFF_ROLES, order=41))
 register_widget(widgets.petitions_widget)

@@ -123,3 +123,19 @@ _PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
+
+
+async def test_the_home_page_leads_citizens_to_filing_and_tracking(client, anon) -> None:
+    from tests.factories import login, make_council, make_user
+
+    home = await anon.get("/")
+    assert home.status_code == 200
+    assert re.search(r'class="button primary" href="/petitions/new"', home.text)
+    assert 'href="/petitions/track"' in home.text and 'href="/login"' in home.text
+    council = await make_council()
+    await login(client, await make_user("citizen"))
+    mine = await client.get("/")
+    assert 'href="/petitions/new"' in mine.text and 'href="/petitions/track"' in mine.text
+    await login(client, await make_user("delegate", council))
+    theirs = await client.get("/")
+    assert 'href="/petitions/new"' not in theirs.text
