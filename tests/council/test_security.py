@@ -292,6 +292,25 @@ async def test_login_form_needs_csrf_too(anon: httpx.AsyncClient, settings: Sett
     assert "council_session" not in _set_cookies(r)
 
 
+async def test_a_non_ascii_csrf_token_is_refused_not_a_crash(
+    anon: httpx.AsyncClient, settings: Settings
+) -> None:
+    """The token comes from the client: any text, in the form field, the header or the cookie."""
+    await anon.get("/login")
+    for path in ("/login", "/petitions/track"):
+        r = await anon.post(path, data={"username": "congdan4", "csrf_token": "é"})
+        assert r.status_code == 403, (path, r.status_code)
+    utf8 = "é".encode()
+    r = await anon.post("/login", data={"username": "x"}, headers={"X-CSRF-Token": utf8})
+    assert r.status_code == 403
+    r = await anon.post(
+        "/login",
+        data={"username": "x", "csrf_token": "é"},
+        headers={"Cookie": b"csrftoken=" + utf8},
+    )
+    assert r.status_code == 403
+
+
 async def test_bearer_requests_need_no_csrf(anon: httpx.AsyncClient, settings: Settings) -> None:
     admin = await make_user("admin")
     r = await anon.post(
