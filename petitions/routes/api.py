@@ -6,11 +6,11 @@ import json
 
 from starlette.datastructures import UploadFile
 
-from council.errors import DomainError, Invalid
+from council.errors import DomainError
 from council.i18n import N_
 from council.models import Council
 from council.permissions import allow, public
-from council.validation import parse
+from council.validation import int_param, parse
 from council.web import Ctx, api
 from petitions import indexing
 from petitions.models import Petition
@@ -120,12 +120,7 @@ async def petition_file(ctx: Ctx) -> PetitionCreated:
 
 
 def _limits(ctx: Ctx) -> tuple[int, int]:
-    try:
-        limit = int(ctx.query.get("limit") or 50)
-        offset = int(ctx.query.get("offset") or 0)
-    except ValueError:
-        raise Invalid(fields={"limit": str(N_("A whole number is expected here."))}) from None
-    return limit, offset
+    return int_param(ctx.query, "limit", 50), int_param(ctx.query, "offset", 0)
 
 
 @api(

@@ -11,6 +11,7 @@ from tortoise.expressions import Q
 from council.errors import Invalid
 from council.i18n import N_
 from council.models import Agency, Council, User
+from council.validation import int_param
 from petitions import indexing, labels
 from petitions.categories import CODES
 from petitions.models import Attachment, Hop, Notification, Petition, PetitionEvent
@@ -71,11 +72,10 @@ class Filters:
                 f.overdue = False
             else:
                 errors["overdue"] = str(N_("Yes or no is expected here."))
-        if (cy := get("cycle_id")) is not None:
-            if not cy.isdigit():
-                errors["cycle_id"] = str(N_("A whole number is expected here."))
-            else:
-                f.cycle_id = int(cy)
+        try:
+            f.cycle_id = int_param(params, "cycle_id", minimum=0)
+        except Invalid as exc:
+            errors.update(exc.details["fields"])
         if errors:
             raise Invalid(fields=errors)
         return f

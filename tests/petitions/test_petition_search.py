@@ -112,3 +112,32 @@ async def test_similar_petitions_before_filing(client, anon, settings) -> None:
         "/petitions/new", params={"council_code": "HN-BADINH", "title": "đường Láng hư hỏng"}
     )
     assert code in r.text and "/support" in r.text
+
+
+async def _refused(response, field: str) -> None:
+    assert response.status_code == 422, response.text
+    assert field in response.json()["error"]["details"]["fields"], response.text
+
+
+async def test_numbers_beyond_the_database_are_refused_naming_the_field(client, anon) -> None:
+    """2**70 in a filter, a page or a body reached the driver (OverflowError, a 500)."""
+    w = await setup_world()
+    await file_petition(anon)
+    headers = await bearer(w.city_sec)
+    huge = str(2**70)
+    for path, name in [
+        ("/api/v1/petitions", "cycle_id"),
+        ("/api/v1/petitions", "offset"),
+        ("/api/v1/petitions", "limit"),
+        ("/api/v1/petitions/export.csv", "cycle_id"),
+        ("/api/v1/petitions/reports/summary.docx", "cycle_id"),
+    ]:
+        await _refused(await client.get(path, params={name: huge}, headers=headers), name)
+    for name in ("offset", "limit"):
+        await _refused(await anon.get("/api/v1/public/petitions", params={name: huge}), name)
+    r = await client.post(
+        "/api/v1/petitions/cycles",
+        headers=headers,
+        json={"council_code": "HN", "session_id": 2**70},
+    )
+    await _refused(r, "session_id")
