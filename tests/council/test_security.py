@@ -418,6 +418,7 @@ def _json(response: httpx.Response) -> dict[str, Any]:
 HOSTILE_QUERY_VALUES = [
     str(2**70),  # fits no database column
     "²",  # a digit to str.isdigit, not to int()
+    "10001",  # an offset beyond the search index's window
 ]
 
 

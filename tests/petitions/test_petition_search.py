@@ -141,3 +141,26 @@ async def test_numbers_beyond_the_database_are_refused_naming_the_field(client, 
         json={"council_code": "HN", "session_id": 2**70},
     )
     await _refused(r, "session_id")
+
+
+async def test_a_page_beyond_the_search_window_is_refused_naming_offset(client, anon) -> None:
+    """The index serves the first 10,000 results of a search (deeper pages cost more than they
+    are worth; narrow the search): beyond, or below 0, a 422, where it was a 500."""
+    w = await setup_world()
+    await file_petition(anon)
+    headers = await bearer(w.city_sec)
+    deep = {"offset": "10001"}
+    r = await anon.get("/api/v1/public/petitions", params=deep)
+    await _refused(r, "offset")
+    assert "10000" in r.json()["error"]["details"]["fields"]["offset"]  # in Vietnamese
+    assert "tìm kiếm" in r.json()["error"]["details"]["fields"]["offset"]
+    r = await client.get("/api/v1/petitions", params={"q": "đường", **deep}, headers=headers)
+    await _refused(r, "offset")
+    for params in ({"offset": "-1"}, {"q": "đường", "offset": "-1"}):
+        r = await client.get("/api/v1/petitions", params=params, headers=headers)
+        await _refused(r, "offset")
+    r = await anon.get("/api/v1/public/petitions", params={"offset": "10000", "limit": "500"})
+    assert r.status_code == 200 and r.json()["items"] == []
+    # A plain list reads the database, which pages as deep as asked.
+    r = await client.get("/api/v1/petitions", params=deep, headers=await bearer(w.admin))
+    assert r.status_code == 200 and r.json() == {"items": [], "total": 1}
