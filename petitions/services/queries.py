@@ -20,6 +20,10 @@ from petitions.workflow import LOCAL_TZ, Channel, Status, is_overdue, was_on_tim
 
 OPEN_STATUSES = ("received", "accepted", "escalated", "assigned", "answered")
 MAX_PAGE = 200
+# A date filter is shifted by a day and a time zone: one held a day inside datetime's range
+# (0001-01-01 → 0001-01-02) selects the same petitions and never overflows.
+FIRST_DAY = date.min + timedelta(days=1)
+LAST_DAY = date.max - timedelta(days=1)
 
 
 @dataclass
@@ -62,7 +66,7 @@ class Filters:
         for name in ("date_from", "date_to"):
             if (d := get(name)) is not None:
                 try:
-                    setattr(f, name, date.fromisoformat(d))
+                    setattr(f, name, min(max(date.fromisoformat(d), FIRST_DAY), LAST_DAY))
                 except ValueError:
                     errors[name] = str(N_("A date is expected here (e.g. 2026-12-01)."))
         if (o := get("overdue")) is not None:

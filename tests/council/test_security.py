@@ -419,6 +419,10 @@ HOSTILE_QUERY_VALUES = [
     str(2**70),  # fits no database column
     "²",  # a digit to str.isdigit, not to int()
     "10001",  # an offset beyond the search index's window
+    "0001-01-01",  # dates a day and a time zone away from the ends of datetime's range
+    "9999-12-31",
+    "0001-01-01T00:00:00+07:00",
+    "9999-12-31T23:59:59-07:00",
 ]
 
 

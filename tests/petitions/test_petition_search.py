@@ -6,7 +6,7 @@ from __future__ import annotations
 from council.search.engine import get_engine, get_index
 from council.search.outbox import IndexWorker
 from petitions.indexing import PUBLIC_INDEX, STAFF_INDEX
-from tests.factories import bearer
+from tests.factories import bearer, login
 from tests.petitions.helpers import (
     PERSONAL_VALUES,
     act_ok,
@@ -164,3 +164,27 @@ async def test_a_page_beyond_the_search_window_is_refused_naming_offset(client, 
     # A plain list reads the database, which pages as deep as asked.
     r = await client.get("/api/v1/petitions", params=deep, headers=await bearer(w.admin))
     assert r.status_code == 200 and r.json() == {"items": [], "total": 1}
+
+
+async def test_any_parseable_date_filters_the_list(client, anon) -> None:
+    """The first and last days datetime knows overflowed when shifted to UTC (a 500): they now
+    filter like any other date, in the list, the search, the exports and the staff page."""
+    w = await setup_world()
+    code = (await file_petition(anon))["code"]
+    headers = await bearer(w.admin)
+    widest = {"date_from": "0001-01-01", "date_to": "9999-12-31"}
+    for params in (widest, {**widest, "q": "đường"}):
+        r = await client.get("/api/v1/petitions", params=params, headers=headers)
+        assert r.status_code == 200 and r.json()["total"] <= 1, r.text
+    r = await client.get("/api/v1/petitions", params=widest, headers=headers)
+    assert [i["code"] for i in r.json()["items"]] == [code]
+    for params in ({"date_from": "9999-12-31"}, {"date_to": "0001-01-01"}):
+        r = await client.get("/api/v1/petitions", params=params, headers=headers)
+        assert r.status_code == 200 and r.json()["total"] == 0
+    r = await client.get("/api/v1/petitions/export.csv", params=widest, headers=headers)
+    assert r.status_code == 200 and code in r.text
+    r = await client.get("/api/v1/petitions", params={"date_to": "9999-13-01"}, headers=headers)
+    await _refused(r, "date_to")
+    await login(client, w.admin)
+    r = await client.get("/petitions/staff", params=widest)
+    assert r.status_code == 200 and code in r.text
