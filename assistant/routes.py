@@ -19,6 +19,7 @@ from council.errors import Invalid
 from council.i18n import N_
 from council.permissions import allow
 from council.templating import NavItem, register_nav, render
+from council.validation import int_param
 from council.web import Ctx, api, page
 
 READERS = ("delegate", "chair", "secretariat", "admin")
@@ -137,19 +138,6 @@ async def petition_groups(ctx: Ctx) -> dict[str, Any]:
     )
 
 
-def _int_query(ctx: Ctx, name: str, default: int | None = None) -> int | None:
-    raw = ctx.query.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(str(raw))
-    except ValueError:
-        raise Invalid(fields={name: str(N_("A whole number is expected here."))}) from None
-    if not 1 <= value <= 2**31 - 1:
-        raise Invalid(fields={name: str(N_("This number is out of range."))})
-    return value
-
-
 @api(
     "GET",
     "/api/v1/assistant/usage",
@@ -167,9 +155,9 @@ async def usage_list(ctx: Ctx) -> dict[str, Any]:
     """Every use of the assistant, newest first (administrators only)."""
     result = await services.usage_log(
         ctx.require_user(),
-        page=_int_query(ctx, "page", 1) or 1,
+        page=int_param(ctx.query, "page", 1, minimum=1),
         action=ctx.query.get("action"),
-        user_id=_int_query(ctx, "user_id"),
+        user_id=int_param(ctx.query, "user_id", minimum=1),
     )
     return {
         "items": [services.entry_out(e) for e in result.entries],
@@ -242,11 +230,7 @@ async def petitions_page(ctx: Ctx) -> Response:
     cycle_id: int | None = None
     council_code = ""
     if ctx.request.method == "POST":
-        raw = await _form_text(ctx, "cycle_id")
-        if raw:
-            if not raw.isdigit() or not 1 <= int(raw) <= 2**31 - 1:
-                raise Invalid(fields={"cycle_id": str(N_("A whole number is expected here."))})
-            cycle_id = int(raw)
+        cycle_id = int_param(await ctx.form(), "cycle_id", minimum=1)
         council_code = (await _form_text(ctx, "council_code"))[:32]
         result = await services.group_petitions(
             user, settings=ctx.settings, cycle_id=cycle_id, council_code=council_code or None
@@ -264,7 +248,7 @@ async def usage_page(ctx: Ctx) -> Response:
     """The usage log for administrators."""
     result = await services.usage_log(
         ctx.require_user(),
-        page=_int_query(ctx, "page", 1) or 1,
+        page=int_param(ctx.query, "page", 1, minimum=1),
         action=ctx.query.get("action") or None,
     )
     return render(

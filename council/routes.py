@@ -18,8 +18,9 @@ from tortoise import connections
 
 from council import auth, services
 from council.admin import routes as admin_routes
-from council.errors import DomainError
-from council.models import Agency, Council, User
+from council.errors import DomainError, Invalid
+from council.i18n import N_
+from council.models import ROLES, Agency, Council, User
 from council.permissions import allow, logged_in, public
 from council.ratelimit import Rate
 from council.schemas import (
@@ -317,6 +318,8 @@ async def user_list(ctx: Ctx) -> UserList:
     elif code := ctx.query.get("council_code"):
         qs = qs.filter(council__code=code)
     if role := ctx.query.get("role"):
+        if role not in ROLES:
+            raise Invalid(fields={"role": str(N_("This value is not one of the allowed choices."))})
         qs = qs.filter(role=role)
     users = await qs.limit(2000)
     return UserList(items=[await _user_out(u) for u in users])

@@ -40,4 +40,12 @@ def token_hash(token: str) -> str:
 
 
 def csrf_matches(expected: str | None, given: str | None) -> bool:
-    return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
+    """Constant-time comparison of two client-sent tokens, which may hold any text: as bytes,
+    since ``compare_digest`` refuses ``str`` beyond ASCII."""
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(_utf8(expected), _utf8(given))
+
+
+def _utf8(text: str) -> bytes:
+    return str(text).encode("utf-8", "surrogatepass")

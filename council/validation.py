@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from typing import Annotated, Any, TypeVar
+from collections.abc import Mapping
+from typing import Annotated, Any, TypeVar, overload
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from council.errors import Invalid
 from council.i18n import N_, LazyString
 
 M = TypeVar("M", bound=BaseModel)
+
+# The whole numbers every database of ours can store (PostgreSQL ``integer``): a larger one names
+# no row and fits no column, and passing it on would make the driver fail, a 500, not a 422.
+MIN_INT = -(2**31)
+MAX_INT = 2**31 - 1
+_WHOLE = re.compile(r"[+-]?[0-9]{1,20}")
 
 _MESSAGES: dict[str, LazyString] = {
     "missing": N_("This field is required."),
@@ -47,10 +56,55 @@ NFCStr = Annotated[str, AfterValidator(_nfc)]
 """A string stored in Unicode NFC with surrounding spaces removed."""
 
 
-class Schema(BaseModel):
-    """Base for request bodies: unknown fields are refused."""
+def _int_out_of_range(value: Any) -> PydanticCustomError | None:
+    """The error for the first whole number in ``value`` (nested lists and dicts, keys too) that
+    no database column can store, or None."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, bool):
+            continue
+        if isinstance(item, int) and item > MAX_INT:
+            return PydanticCustomError("less_than_equal", "at most {le}", {"le": MAX_INT})
+        if isinstance(item, int) and item < MIN_INT:
+            return PydanticCustomError("greater_than_equal", "at least {ge}", {"ge": MIN_INT})
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            stack.extend(item)
+    return None
 
-    model_config = ConfigDict(extra="forbid", str_max_length=100_000)
+
+def _document_int_bounds(schema: dict[str, Any]) -> None:
+    """Show the bounds in the OpenAPI document (so a schema-driven fuzz tries beyond them)."""
+    stack: list[Any] = [schema]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("type") == "integer":
+                item.setdefault("minimum", MIN_INT)
+                item.setdefault("maximum", MAX_INT)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+class Schema(BaseModel):
+    """Base for request bodies: unknown fields are refused, and every whole number, in any field
+    of any subclass, must fit the database (422 naming the field, never a driver error)."""
+
+    model_config = ConfigDict(
+        extra="forbid", str_max_length=100_000, json_schema_extra=_document_int_bounds
+    )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _ints_fit_the_database(cls, value: Any) -> Any:
+        error = _int_out_of_range(value)
+        if error is not None:
+            raise error
+        return value
 
 
 class Out(BaseModel):
@@ -76,3 +130,45 @@ def parse(model: type[M], data: Any) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise Invalid(fields=field_errors(exc)) from None
+
+
+@overload
+def int_param(
+    values: Mapping[str, Any], name: str, default: int, *, minimum: int = ..., maximum: int = ...
+) -> int: ...
+
+
+@overload
+def int_param(
+    values: Mapping[str, Any],
+    name: str,
+    default: None = None,
+    *,
+    minimum: int = ...,
+    maximum: int = ...,
+) -> int | None: ...
+
+
+def int_param(
+    values: Mapping[str, Any],
+    name: str,
+    default: int | None = None,
+    *,
+    minimum: int = MIN_INT,
+    maximum: int = MAX_INT,
+) -> int | None:
+    """The whole number in query or form parameter ``name`` (``default`` when absent or empty),
+    or Invalid naming the parameter: not a whole number, or outside ``minimum..maximum`` (which
+    stay within what the database can store)."""
+    raw = values.get(name)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return default
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not _WHOLE.fullmatch(text):
+        raise Invalid(fields={name: str(_MESSAGES["int_parsing"])})
+    value = int(text)
+    if value < max(minimum, MIN_INT):
+        raise Invalid(fields={name: str(_MESSAGES["greater_than_equal"])})
+    if value > min(maximum, MAX_INT):
+        raise Invalid(fields={name: str(_MESSAGES["less_than_equal"])})
+    return value

@@ -28,7 +28,7 @@ from council.i18n import N_, get_language
 from council.models import AuthToken, User
 from council.permissions import Permission
 from council.settings import Settings
-from council.validation import parse
+from council.validation import MAX_INT, parse
 
 log = logging.getLogger("council.web")
 
@@ -166,7 +166,6 @@ async def _deny(ctx: Ctx, perm: Permission, exc: DomainError) -> None:
             )
 
 
-# Database keys are 32-bit integers (PostgreSQL ``integer``); a larger id names nothing, and
 async def page_user(request: Request) -> User | None:
     """The user of a browser's session cookie, or None; never raises. For pages rendered outside
     a route (the error page of an unknown path), so that their header still shows who is in."""
@@ -181,12 +180,9 @@ async def page_user(request: Request) -> User | None:
     return found[0] if found is not None else None
 
 
-# passing it on would make the driver fail instead of answering 404.
-_MAX_ID = 2**31 - 1
-
-
 async def _prepare(request: Request, perm: Permission, *, csrf_always: bool) -> Ctx:
-    if any(isinstance(v, int) and not 0 <= v <= _MAX_ID for v in request.path_params.values()):
+    # An id no database key can hold names nothing: 404, before the driver fails on it.
+    if any(isinstance(v, int) and not 0 <= v <= MAX_INT for v in request.path_params.values()):
         raise NotFound()
     _refuse_unstorable([*request.path_params.values(), *request.query_params.values()])
     user, token, via = await _identify(request)

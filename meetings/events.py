@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from council.errors import NotFound
 from council.permissions import Scope, allow
 from council.realtime import DEFERRED, Deferred, EventCtx, event, session_room
 from council.validation import Schema
@@ -40,11 +39,9 @@ async def session_join(ctx: EventCtx) -> dict[str, Any]:
 
 
 async def _poll_scope(params: Mapping[str, Any]) -> Scope:
-    """As ``perms.poll_scope``, from the cached facts of the poll (a poll never changes council)."""
-    try:
-        facts = await poll_facts(int(params.get("poll_id") or 0))
-    except (NotFound, TypeError, ValueError):
-        return Scope.council()
+    """As ``perms.poll_scope``, from the cached facts of the poll (a poll never changes council):
+    no query for a poll this process knows; NotFound, as over HTTP, for one that does not exist."""
+    facts = await poll_facts(int(params.get("poll_id") or 0))
     return Scope.council(facts.council_id)
 
 

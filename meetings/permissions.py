@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
+from council.errors import NotFound
+from council.i18n import N_, LazyString
 from council.permissions import Permission, Scope, allow, logged_in, public
 from meetings.models import AgendaItem, Document, Poll, Session, SpeakerRequest
 
@@ -24,31 +26,31 @@ def _int(params: Mapping[str, Any], key: str) -> int | None:
 async def session_scope(params: Mapping[str, Any]) -> Scope:
     sid = _int(params, "session_id") or _int(params, "id")
     council_id = await Session.filter(id=sid or 0).values_list("council_id", flat=True)
-    return _council(council_id)
+    return _council(council_id, N_("This session does not exist."))
 
 
 async def poll_scope(params: Mapping[str, Any]) -> Scope:
     pid = _int(params, "poll_id")
     rows = await Poll.filter(id=pid or 0).values_list("session__council_id", flat=True)
-    return _council(rows)
+    return _council(rows, N_("This poll does not exist."))
 
 
 async def item_scope(params: Mapping[str, Any]) -> Scope:
     iid = _int(params, "item_id")
     rows = await AgendaItem.filter(id=iid or 0).values_list("session__council_id", flat=True)
-    return _council(rows)
+    return _council(rows, N_("This agenda item does not exist."))
 
 
 async def document_scope(params: Mapping[str, Any]) -> Scope:
     did = _int(params, "document_id")
     rows = await Document.filter(id=did or 0).values_list("session__council_id", flat=True)
-    return _council(rows)
+    return _council(rows, N_("This document does not exist."))
 
 
 async def speaker_scope(params: Mapping[str, Any]) -> Scope:
     rid = _int(params, "request_id")
     rows = await SpeakerRequest.filter(id=rid or 0).values_list("session__council_id", flat=True)
-    return _council(rows)
+    return _council(rows, N_("This request to speak does not exist."))
 
 
 async def council_code_scope(params: Mapping[str, Any]) -> Scope:
@@ -57,10 +59,14 @@ async def council_code_scope(params: Mapping[str, Any]) -> Scope:
     rows = await Council.filter(code=str(params.get("council_code", ""))).values_list(
         "id", flat=True
     )
-    return _council(rows)
+    return _council(rows, N_("No council has this code."))
 
 
-def _council(rows: Any) -> Scope:
+def _council(rows: Any, missing: LazyString) -> Scope:
+    """The scope of the council the target belongs to; NotFound when there is no target, so that
+    every role hears what an admin hears (the admin skips the resolver and meets the service's)."""
+    if not rows:
+        raise NotFound(missing)
     return Scope.council(*cast(list[int], rows))
 
 

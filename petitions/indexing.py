@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from council.errors import Invalid
+from council.i18n import N_
 from council.models import Agency, Council
 from council.search.engine import configure, get_index, register_index
+from council.search.index import MAX_LIMIT, MAX_OFFSET
 from council.search.schema import IndexSpec
 
 if TYPE_CHECKING:
@@ -177,10 +180,20 @@ def scope_keys(user: User) -> list[str] | None:
     return [f"c:{user.council_id}"] if user.council_id else []
 
 
+def _page(limit: int, offset: int) -> tuple[int, int]:
+    """A user's page request as the index serves it: the size clamped, an offset outside its
+    window refused (a 422 naming it: narrow the search), never the engine's SearchError."""
+    if not 0 <= offset <= MAX_OFFSET:
+        message = N_("Search results can be paged only up to {max}: narrow the search.")
+        raise Invalid(fields={"offset": str(message.format(max=MAX_OFFSET))})
+    return max(1, min(limit, MAX_LIMIT)), offset
+
+
 async def search_staff(
     user: User, f: Filters, *, limit: int, offset: int, now: datetime | None = None
 ) -> tuple[list[Hit], int]:
     """Ranked staff search, filtered by scope and the filters the index knows."""
+    limit, offset = _page(limit, offset)
     filters: dict[str, Any] = {}
     keys = scope_keys(user)
     if keys is not None:
@@ -210,6 +223,7 @@ async def search_public(
     q: str, *, category: str | None, council_code: str | None, limit: int, offset: int
 ) -> tuple[list[Hit], int]:
     """Published petitions only, from the index that holds nothing else."""
+    limit, offset = _page(limit, offset)
     filters: dict[str, Any] = {}
     if category:
         filters["category"] = category

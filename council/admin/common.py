@@ -10,11 +10,11 @@ from pydantic import BaseModel
 from starlette.datastructures import FormData, QueryParams
 from starlette.responses import RedirectResponse, Response
 
-from council.errors import DomainError, NotFound
+from council.errors import DomainError, Invalid, NotFound
 from council.i18n import N_
 from council.models import Agency, Council, User
 from council.permissions import Scope
-from council.validation import parse
+from council.validation import int_param, parse
 from council.web import Ctx
 
 M = TypeVar("M", bound=BaseModel)
@@ -96,8 +96,10 @@ async def user_or_404(user_id: int) -> User:
 
 
 def page_number(query: QueryParams) -> int:
-    raw = query.get("page", "1")
-    return min(max(int(raw), 1), MAX_PAGE) if raw.isdigit() and len(raw) < 7 else 1
+    try:
+        return min(int_param(query, "page", 1, minimum=1), MAX_PAGE)
+    except Invalid:
+        return 1  # a hand-edited address shows the first page
 
 
 def active_filter(query: QueryParams) -> bool | None:

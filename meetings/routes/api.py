@@ -10,6 +10,7 @@ from starlette.responses import FileResponse, Response
 from council.errors import Invalid
 from council.i18n import N_
 from council.models import Council
+from council.validation import int_param
 from council.web import Ctx, api
 from meetings import permissions as perms
 from meetings import services
@@ -239,15 +240,6 @@ async def item_reorder(ctx: Ctx) -> dict[str, Any]:
 # --- documents --------------------------------------------------------------------------------
 
 
-def _optional_int(value: Any, field: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(str(value))
-    except ValueError:
-        raise Invalid(fields={field: str(N_("A whole number is expected here."))}) from None
-
-
 async def _upload_field(ctx: Ctx) -> UploadFile:
     form = await ctx.form()
     upload = form.get("file")
@@ -280,7 +272,7 @@ async def document_upload(ctx: Ctx) -> dict[str, Any]:
         upload,
         title=str(form.get("title") or ""),
         confidentiality=str(form.get("confidentiality") or "internal"),
-        item_id=_optional_int(form.get("item_id"), "item_id"),
+        item_id=int_param(form, "item_id"),
     )
     return await document_out(document)
 
@@ -387,7 +379,7 @@ async def document_file(ctx: Ctx) -> Response:
 
 
 async def file_response(ctx: Ctx) -> Response:
-    version = _optional_int(ctx.query.get("version"), "version")
+    version = int_param(ctx.query, "version")
     document, stored, path = await services.document_file(
         ctx.user, ctx.params["document_id"], version
     )

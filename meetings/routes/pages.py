@@ -18,6 +18,7 @@ from council.i18n import N_
 from council.models import Council
 from council.permissions import allow, logged_in, public
 from council.templating import STATIC_DIR, render, static_url
+from council.validation import int_param
 from council.web import Ctx, page
 from meetings import permissions as perms
 from meetings import services
@@ -43,15 +44,10 @@ def _back(ctx: Ctx, url: str) -> Response | None:
 
 
 async def _form_int(ctx: Ctx, name: str, *, required: bool = True) -> int | None:
-    value = (await ctx.form()).get(name)
-    if value in (None, ""):
-        if required:
-            raise Invalid(fields={name: str(N_("This field is required."))})
-        return None
-    try:
-        return int(str(value))
-    except ValueError:
-        raise Invalid(fields={name: str(N_("A whole number is expected here."))}) from None
+    value = int_param(await ctx.form(), name)
+    if value is None and required:
+        raise Invalid(fields={name: str(N_("This field is required."))})
+    return value
 
 
 async def _form_str(ctx: Ctx, name: str, default: str = "") -> str:

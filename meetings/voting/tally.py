@@ -263,7 +263,7 @@ def validate_confidence_choice(choice: object, option_ids: Iterable[int]) -> dic
     for key, level in choice.items():
         if isinstance(key, bool):
             raise InvalidChoice("invalid_choice", "unknown option in choice")
-        if isinstance(key, str) and key.isdigit():
+        if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) <= 10:
             key = int(key)
         if not isinstance(key, int) or key not in ids:
             raise InvalidChoice("invalid_choice", "unknown option in choice")

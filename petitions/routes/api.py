@@ -6,11 +6,11 @@ import json
 
 from starlette.datastructures import UploadFile
 
-from council.errors import DomainError, Invalid
+from council.errors import DomainError
 from council.i18n import N_
 from council.models import Council
 from council.permissions import allow, public
-from council.validation import parse
+from council.validation import int_param, parse
 from council.web import Ctx, api
 from petitions import indexing
 from petitions.models import Petition
@@ -120,12 +120,8 @@ async def petition_file(ctx: Ctx) -> PetitionCreated:
 
 
 def _limits(ctx: Ctx) -> tuple[int, int]:
-    try:
-        limit = int(ctx.query.get("limit") or 50)
-        offset = int(ctx.query.get("offset") or 0)
-    except ValueError:
-        raise Invalid(fields={"limit": str(N_("A whole number is expected here."))}) from None
-    return limit, offset
+    """The page asked for: its size is clamped by each list, an offset below 0 is refused."""
+    return int_param(ctx.query, "limit", 50), int_param(ctx.query, "offset", 0, minimum=0)
 
 
 @api(
@@ -147,7 +143,7 @@ def _limits(ctx: Ctx) -> tuple[int, int]:
         "agency_code": "Assigned to this agency",
         "cycle_id": "In this session cycle",
         "limit": "Page size (≤ 200)",
-        "offset": "Skip this many",
+        "offset": "Skip this many (with q: at most 10000)",
     },
 )
 async def petition_list(ctx: Ctx) -> PetitionListOut:
@@ -318,7 +314,7 @@ async def meeting_batch(ctx: Ctx) -> BatchOut:
         "category": "A field code",
         "council_code": "A council",
         "limit": "Page size (≤ 100)",
-        "offset": "Skip this many",
+        "offset": "Skip this many (at most 10000)",
     },
 )
 async def public_list(ctx: Ctx) -> PublicListOut:
@@ -330,7 +326,7 @@ async def public_list(ctx: Ctx) -> PublicListOut:
         category=ctx.query.get("category") or None,
         council_code=ctx.query.get("council_code") or None,
         limit=limit,
-        offset=max(0, offset),
+        offset=offset,
     )
     rows = {p.code: p for p in await Petition.filter(code__in=[h.code for h in hits])}
     items = [

@@ -11,6 +11,7 @@ from council.errors import Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import Agency, Council
 from council.permissions import allow, public
+from council.validation import int_param
 from council.web import Ctx, api
 from petitions import labels
 from petitions.categories import label as category_label
@@ -155,10 +156,10 @@ REPORT_ROLES = ("admin", "secretariat", "chair")
 
 async def _report_cycle(ctx: Ctx) -> tuple[Cycle, Council]:
     user = ctx.require_user()
-    raw = ctx.query.get("cycle_id") or ""
-    if not raw.isdigit():
+    cycle_id = int_param(ctx.query, "cycle_id", minimum=0)
+    if cycle_id is None:
         raise Invalid(fields={"cycle_id": str(N_("A whole number is expected here."))})
-    cycle = await Cycle.get_or_none(id=int(raw))
+    cycle = await Cycle.get_or_none(id=cycle_id)
     if cycle is None:
         raise NotFound(N_("No such cycle."))
     if user.role != "admin" and user.council_id != cycle.council_id:

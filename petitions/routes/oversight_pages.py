@@ -14,7 +14,7 @@ from council.i18n import N_
 from council.models import Agency, Council
 from council.permissions import allow
 from council.templating import render
-from council.validation import field_errors
+from council.validation import field_errors, int_param
 from council.web import Ctx, page
 from petitions.metrics import Thresholds
 from petitions.models import Cycle, Notification, Petition
@@ -92,8 +92,7 @@ async def staff_file(ctx: Ctx) -> Response:
 @page("/petitions/meetings/new", perm=allow("meeting.record", *FILERS), methods=("GET", "POST"))
 async def meeting_new(ctx: Ctx) -> Response:
     user = ctx.require_user()
-    raw_rows = ctx.query.get("rows") or "5"
-    rows = min(int(raw_rows), 50) if raw_rows.isdigit() else 5
+    rows = min(int_param(ctx.query, "rows", 5, minimum=0), 50)
     context: dict[str, Any] = {
         **staff_helpers(),
         "councils": await _councils_for(ctx),
@@ -103,8 +102,7 @@ async def meeting_new(ctx: Ctx) -> Response:
     if ctx.request.method == "GET":
         return render(ctx.request, "petitions/meeting.html", context)
     form = await ctx.form()
-    form_rows = str(form.get("rows") or "5")
-    rows = min(int(form_rows), 50) if form_rows.isdigit() else 5
+    rows = min(int_param(form, "rows", 5, minimum=0), 50)
     values = form_values(form, ("council_code", "held_on", "place", "delegates", "attendees"))
     try:
         meeting_in = MeetingIn.model_validate(values)

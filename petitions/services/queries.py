@@ -11,6 +11,7 @@ from tortoise.expressions import Q
 from council.errors import Invalid
 from council.i18n import N_
 from council.models import Agency, Council, User
+from council.validation import int_param
 from petitions import indexing, labels
 from petitions.categories import CODES
 from petitions.models import Attachment, Hop, Notification, Petition, PetitionEvent
@@ -19,6 +20,10 @@ from petitions.workflow import LOCAL_TZ, Channel, Status, is_overdue, was_on_tim
 
 OPEN_STATUSES = ("received", "accepted", "escalated", "assigned", "answered")
 MAX_PAGE = 200
+# A date filter is shifted by a day and a time zone: one held a day inside datetime's range
+# (0001-01-01 → 0001-01-02) selects the same petitions and never overflows.
+FIRST_DAY = date.min + timedelta(days=1)
+LAST_DAY = date.max - timedelta(days=1)
 
 
 @dataclass
@@ -61,7 +66,7 @@ class Filters:
         for name in ("date_from", "date_to"):
             if (d := get(name)) is not None:
                 try:
-                    setattr(f, name, date.fromisoformat(d))
+                    setattr(f, name, min(max(date.fromisoformat(d), FIRST_DAY), LAST_DAY))
                 except ValueError:
                     errors[name] = str(N_("A date is expected here (e.g. 2026-12-01)."))
         if (o := get("overdue")) is not None:
@@ -71,11 +76,10 @@ class Filters:
                 f.overdue = False
             else:
                 errors["overdue"] = str(N_("Yes or no is expected here."))
-        if (cy := get("cycle_id")) is not None:
-            if not cy.isdigit():
-                errors["cycle_id"] = str(N_("A whole number is expected here."))
-            else:
-                f.cycle_id = int(cy)
+        try:
+            f.cycle_id = int_param(params, "cycle_id", minimum=0)
+        except Invalid as exc:
+            errors.update(exc.details["fields"])
         if errors:
             raise Invalid(fields=errors)
         return f

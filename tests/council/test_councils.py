@@ -180,6 +180,17 @@ async def test_user_list_is_scoped_to_own_council(client):
     assert r.status_code == 403
 
 
+async def test_user_list_filters_by_a_known_role_only(client):
+    """An unknown role is a 422 naming it; one longer than the column failed in the ORM (500)."""
+    headers = await bearer(await make_user("admin"))
+    await make_user("delegate", await make_council())
+    r = await client.get("/api/v1/users", params={"role": "delegate"}, headers=headers)
+    assert r.status_code == 200 and {u["role"] for u in r.json()["items"]} == {"delegate"}
+    for role in ("president", "x" * 40):
+        r = await client.get("/api/v1/users", params={"role": role}, headers=headers)
+        assert r.status_code == 422 and "role" in r.json()["error"]["details"]["fields"]
+
+
 async def test_nfc_normalization_of_names(client):
     h = await bearer(await make_user("admin"))
     decomposed = "Ha\u0300 No\u0302\u0323i"  # "Hà Nội" written with combining marks

@@ -292,6 +292,25 @@ async def test_login_form_needs_csrf_too(anon: httpx.AsyncClient, settings: Sett
     assert "council_session" not in _set_cookies(r)
 
 
+async def test_a_non_ascii_csrf_token_is_refused_not_a_crash(
+    anon: httpx.AsyncClient, settings: Settings
+) -> None:
+    """The token comes from the client: any text, in the form field, the header or the cookie."""
+    await anon.get("/login")
+    for path in ("/login", "/petitions/track"):
+        r = await anon.post(path, data={"username": "congdan4", "csrf_token": "é"})
+        assert r.status_code == 403, (path, r.status_code)
+    utf8 = "é".encode()
+    r = await anon.post("/login", data={"username": "x"}, headers={"X-CSRF-Token": utf8})
+    assert r.status_code == 403
+    r = await anon.post(
+        "/login",
+        data={"username": "x", "csrf_token": "é"},
+        headers={"Cookie": b"csrftoken=" + utf8},
+    )
+    assert r.status_code == 403
+
+
 async def test_bearer_requests_need_no_csrf(anon: httpx.AsyncClient, settings: Settings) -> None:
     admin = await make_user("admin")
     r = await anon.post(
@@ -395,6 +414,18 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+# Query values that once reached a driver or a library and failed there (each a 500).
+HOSTILE_QUERY_VALUES = [
+    str(2**70),  # fits no database column
+    "²",  # a digit to str.isdigit, not to int()
+    "10001",  # an offset beyond the search index's window
+    "0001-01-01",  # dates a day and a time zone away from the ends of datetime's range
+    "9999-12-31",
+    "0001-01-01T00:00:00+07:00",
+    "9999-12-31T23:59:59-07:00",
+]
+
+
 async def test_bad_query_and_path_values_never_cause_a_server_error(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
@@ -415,6 +446,82 @@ async def test_bad_query_and_path_values_never_cause_a_server_error(
         if r.status_code >= 500:
             failures.append(f"GET {path}: {r.status_code} {r.text[:120]}")
     assert not failures, "\n".join(failures)
+
+
+async def test_hostile_query_values_never_cause_a_server_error(
+    client: httpx.AsyncClient, anon: httpx.AsyncClient, settings: Settings
+) -> None:
+    """Each declared query parameter of each GET route, one at a time, with values that passed
+    a loose check and then failed deeper; path ids that exist, so the handlers read the query."""
+    city = await make_council("HN")
+    headers = await bearer(await make_user("admin"))
+    failures = []
+    for meta in API_REGISTRY:
+        if meta.method != "GET" or not meta.query:
+            continue
+        path, params = openapi_path(meta.path)
+        for name, kind in params:
+            path = path.replace("{" + name + "}", str(city.id) if kind == "int" else "HN")
+        for name in meta.query:
+            for value in HOSTILE_QUERY_VALUES:
+                for caller, auth in ((client, headers), (anon, {})):
+                    try:
+                        r = await caller.get(path, params={name: value}, headers=auth)
+                        status = str(r.status_code)
+                    except Exception as exc:  # noqa: BLE001 - the in-process client re-raises
+                        status = repr(exc)[:100]
+                    if not status.isdigit() or int(status) >= 500:
+                        failures.append(f"GET {path}?{name}={value}: {status}")
+    assert not failures, "\n".join(failures)
+
+
+def test_every_body_is_a_schema_so_its_whole_numbers_are_bounded() -> None:
+    """``Schema`` refuses any whole number no database column can store, in any field; a body
+    model that is not a ``Schema`` would let 2**70 through to the driver."""
+    import meetings.events  # noqa: F401 - registers the Socket.IO handlers
+    from council.realtime import EVENTS
+    from council.validation import Schema
+
+    bodies = [m for meta in API_REGISTRY for m in (meta.body, meta.json_alt) if m is not None]
+    bodies += [spec.body for spec in EVENTS.values() if spec.body is not None]
+    assert bodies and all(issubclass(m, Schema) for m in bodies), [
+        m for m in bodies if not issubclass(m, Schema)
+    ]
+
+
+def test_whole_numbers_beyond_the_database_are_refused_naming_the_field() -> None:
+    from council.errors import Invalid
+    from council.validation import MAX_INT, MIN_INT, Schema, int_param, parse
+
+    class Option(Schema):
+        position: int
+
+    class Body(Schema):
+        count: int = 0
+        maybe: int | None = None
+        ids: list[int] = []
+        anything: Any = None
+        options: list[Option] = []
+
+    assert parse(Body, {"count": MAX_INT, "maybe": MIN_INT, "anything": [True]}).count == MAX_INT
+    for data, field in [
+        ({"count": MAX_INT + 1}, "count"),
+        ({"maybe": MIN_INT - 1}, "maybe"),
+        ({"ids": [1, 2**70]}, "ids"),
+        ({"anything": {"choice": [2**70]}}, "anything"),
+        ({"anything": {2**70: "yes"}}, "anything"),
+        ({"options": [{"position": 2**70}]}, "options.0.position"),
+    ]:
+        with pytest.raises(Invalid) as refused:
+            parse(Body, data)
+        assert field in refused.value.details["fields"], data
+    assert Body.model_json_schema()["properties"]["count"]["maximum"] == MAX_INT
+
+    assert int_param({"n": " 42 "}, "n") == 42 and int_param({"n": ""}, "n", 7) == 7
+    for raw in (str(MAX_INT + 1), str(MIN_INT - 1), "²", "1e3", "4.0", "9" * 5000, "-1"):
+        with pytest.raises(Invalid) as refused:
+            int_param({"n": raw}, "n", minimum=0)
+        assert list(refused.value.details["fields"]) == ["n"], raw
 
 
 # --- 404 and 405 are JSON under /api --------------------------------------------------------------

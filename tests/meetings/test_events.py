@@ -193,6 +193,25 @@ async def test_connection_and_join_are_refused_without_rights(live_server: str, 
         await t.sio.disconnect()
 
 
+async def test_an_unknown_session_or_poll_is_not_found_over_socketio(
+    live_server: str, http
+) -> None:
+    """As over HTTP: a target that does not exist is not_found, not forbidden as if it were
+    another council's (ballot:cast resolves from the poll cache, a query only on a miss)."""
+    s = await setup_council(seats=5, delegates=2)
+    tablet = await _tablet(live_server, s.delegates[0])
+    for event, data in [
+        ("session:join", {"session_id": 2**31 - 1}),
+        ("speaker:request", {"session_id": 2**31 - 1}),
+        ("ballot:cast", {"poll_id": 2**31 - 1, "choice": "yes"}),
+    ]:
+        ack = await tablet.call(event, data)
+        assert ack["ok"] is False and ack["error"]["code"] == "not_found", (event, ack)
+    ack = await tablet.call("session:join", {"session_id": 2**70})
+    assert ack["ok"] is False and ack["error"]["code"] == "invalid"
+    await tablet.sio.disconnect()
+
+
 async def test_socket_casts_racing_the_close_are_each_acked_as_stored(
     live_server: str, http
 ) -> None:

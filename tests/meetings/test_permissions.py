@@ -1,9 +1,11 @@
 """Deny tests: every permission-bearing meetings route refuses the wrong role and the other council."""
 
+import dataclasses
+
 import pytest
 
 from meetings.documents.generate import make_pdf
-from tests.factories import bearer, make_council, make_user
+from tests.factories import bearer, error_code, login, make_council, make_user
 from tests.meetings.helpers import create_poll, setup_running_session, upload_document
 
 
@@ -127,9 +129,39 @@ async def test_wrong_role_and_other_council_are_refused(client, world) -> None:
         assert r.status_code == 401, (method, url, "anonymous", r.status_code)
 
 
-async def test_html_pages_refuse_wrong_role_and_other_council(client, world) -> None:
-    from tests.factories import login
+async def test_an_unknown_target_is_not_found_for_a_role_that_may_act(client, world) -> None:
+    """Resolvers raise NotFound for a target that does not exist (docs/architecture.md), for
+    every role as for an admin: a missing poll or session was a 403, as if it were another
+    council's."""
+    s, unknown = world["s"], 2**31 - 1
+    gone = {
+        **world,
+        "s": dataclasses.replace(s, session_id=unknown, items=[unknown]),
+        "doc": {"id": unknown},
+        "poll": {"id": unknown},
+        "request_id": unknown,
+    }
+    own = {"delegate": s.delegates[0], "chair": s.chair, "secretariat": s.secretariat}
+    checked = 0
+    for method, url, kwargs, _, role in _routes(gone):
+        if str(unknown) not in url:
+            continue
+        r = await client.request(method, url, headers=await bearer(own[role]), **kwargs)
+        assert r.status_code == 404 and error_code(r) == "not_found", (method, url, r.text)
+        checked += 1
+    assert checked >= 20
+    r = await client.post(
+        "/api/v1/sessions",
+        headers=s.h(s.secretariat),
+        json={"council_code": "NO-SUCH", "title": "x", "starts_at": "2026-01-01T08:00:00Z"},
+    )
+    assert r.status_code == 404 and error_code(r) == "not_found"
+    await login(client, s.chair)
+    for url in (f"/meetings/sessions/{unknown}/chair", f"/meetings/sessions/{unknown}/tablet"):
+        assert (await client.get(url)).status_code == 404, url
 
+
+async def test_html_pages_refuse_wrong_role_and_other_council(client, world) -> None:
     s = world["s"]
     sid = s.session_id
     await login(client, world["outsiders"]["chair"])

@@ -185,6 +185,8 @@ def test_confidence_choice_validation() -> None:
         {"1": "great", "2": "low"},
         {"1": "high", "2": "low", "3": "low"},
         ["high"],
+        {"1": "high", "²": "low"},  # a digit to str.isdigit, not to int()
+        {"1": "high", "9" * 5000: "low"},  # beyond int()'s conversion limit
     ):
         with pytest.raises(InvalidChoice):
             validate_confidence_choice(bad, [1, 2])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from council.search.engine import get_engine, get_index
 from council.search.outbox import IndexWorker
 from petitions.indexing import PUBLIC_INDEX, STAFF_INDEX
-from tests.factories import bearer
+from tests.factories import bearer, login
 from tests.petitions.helpers import (
     PERSONAL_VALUES,
     act_ok,
@@ -112,3 +112,79 @@ async def test_similar_petitions_before_filing(client, anon, settings) -> None:
         "/petitions/new", params={"council_code": "HN-BADINH", "title": "đường Láng hư hỏng"}
     )
     assert code in r.text and "/support" in r.text
+
+
+async def _refused(response, field: str) -> None:
+    assert response.status_code == 422, response.text
+    assert field in response.json()["error"]["details"]["fields"], response.text
+
+
+async def test_numbers_beyond_the_database_are_refused_naming_the_field(client, anon) -> None:
+    """2**70 in a filter, a page or a body reached the driver (OverflowError, a 500)."""
+    w = await setup_world()
+    await file_petition(anon)
+    headers = await bearer(w.city_sec)
+    huge = str(2**70)
+    for path, name in [
+        ("/api/v1/petitions", "cycle_id"),
+        ("/api/v1/petitions", "offset"),
+        ("/api/v1/petitions", "limit"),
+        ("/api/v1/petitions/export.csv", "cycle_id"),
+        ("/api/v1/petitions/reports/summary.docx", "cycle_id"),
+    ]:
+        await _refused(await client.get(path, params={name: huge}, headers=headers), name)
+    for name in ("offset", "limit"):
+        await _refused(await anon.get("/api/v1/public/petitions", params={name: huge}), name)
+    r = await client.post(
+        "/api/v1/petitions/cycles",
+        headers=headers,
+        json={"council_code": "HN", "session_id": 2**70},
+    )
+    await _refused(r, "session_id")
+
+
+async def test_a_page_beyond_the_search_window_is_refused_naming_offset(client, anon) -> None:
+    """The index serves the first 10,000 results of a search (deeper pages cost more than they
+    are worth; narrow the search): beyond, or below 0, a 422, where it was a 500."""
+    w = await setup_world()
+    await file_petition(anon)
+    headers = await bearer(w.city_sec)
+    deep = {"offset": "10001"}
+    r = await anon.get("/api/v1/public/petitions", params=deep)
+    await _refused(r, "offset")
+    assert "10000" in r.json()["error"]["details"]["fields"]["offset"]  # in Vietnamese
+    assert "tìm kiếm" in r.json()["error"]["details"]["fields"]["offset"]
+    r = await client.get("/api/v1/petitions", params={"q": "đường", **deep}, headers=headers)
+    await _refused(r, "offset")
+    for params in ({"offset": "-1"}, {"q": "đường", "offset": "-1"}):
+        r = await client.get("/api/v1/petitions", params=params, headers=headers)
+        await _refused(r, "offset")
+    r = await anon.get("/api/v1/public/petitions", params={"offset": "10000", "limit": "500"})
+    assert r.status_code == 200 and r.json()["items"] == []
+    # A plain list reads the database, which pages as deep as asked.
+    r = await client.get("/api/v1/petitions", params=deep, headers=await bearer(w.admin))
+    assert r.status_code == 200 and r.json() == {"items": [], "total": 1}
+
+
+async def test_any_parseable_date_filters_the_list(client, anon) -> None:
+    """The first and last days datetime knows overflowed when shifted to UTC (a 500): they now
+    filter like any other date, in the list, the search, the exports and the staff page."""
+    w = await setup_world()
+    code = (await file_petition(anon))["code"]
+    headers = await bearer(w.admin)
+    widest = {"date_from": "0001-01-01", "date_to": "9999-12-31"}
+    for params in (widest, {**widest, "q": "đường"}):
+        r = await client.get("/api/v1/petitions", params=params, headers=headers)
+        assert r.status_code == 200 and r.json()["total"] <= 1, r.text
+    r = await client.get("/api/v1/petitions", params=widest, headers=headers)
+    assert [i["code"] for i in r.json()["items"]] == [code]
+    for params in ({"date_from": "9999-12-31"}, {"date_to": "0001-01-01"}):
+        r = await client.get("/api/v1/petitions", params=params, headers=headers)
+        assert r.status_code == 200 and r.json()["total"] == 0
+    r = await client.get("/api/v1/petitions/export.csv", params=widest, headers=headers)
+    assert r.status_code == 200 and code in r.text
+    r = await client.get("/api/v1/petitions", params={"date_to": "9999-13-01"}, headers=headers)
+    await _refused(r, "date_to")
+    await login(client, w.admin)
+    r = await client.get("/petitions/staff", params=widest)
+    assert r.status_code == 200 and code in r.text
