@@ -161,6 +161,9 @@ async def _apply(
         reason = _need(data.reason, "reason")
         p.published_at = None
         p.closed_at = None
+        # The verdict was on the answer being reopened: its feedback event keeps it, and the
+        # next published answer can be rated afresh.
+        p.satisfied, p.feedback, p.feedback_at = None, None, None  # type: ignore[assignment]
         return reason, note, {}
     if action == Action.REJECT:
         p.reason = _need(data.reason, "reason")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from petitions.models import PetitionEvent
 from tests.factories import bearer
 from tests.petitions.helpers import (
     PERSONAL_VALUES,
     act,
     act_ok,
+    escalate_assign_answer_publish,
     file_petition,
     setup_world,
 )
@@ -134,3 +136,36 @@ async def test_staff_filing_is_not_rate_limited(client, anon, settings) -> None:
             },
         )
         assert r.status_code == 201, r.text
+
+
+async def _feedback(anon, filed: dict, satisfied: bool, comment: str | None = None):
+    return await anon.post(
+        f"/api/v1/petitions/{filed['code']}/feedback",
+        json={"token": filed["token"], "satisfied": satisfied, "comment": comment},
+    )
+
+
+async def test_reopened_answer_can_be_rated_again(client, anon) -> None:
+    w = await setup_world()
+    filed = await file_petition(anon)
+    code = filed["code"]
+    await escalate_assign_answer_publish(client, w, code)
+    assert (await _feedback(anon, filed, False, "Chậm quá")).status_code == 200
+    r = await _feedback(anon, filed, True)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "feedback_given"
+
+    state = await act_ok(client, w.city_sec, code, "reopen", reason="Cử tri chưa hài lòng")
+    assert state["satisfied"] is None  # the verdict was on the answer now reopened
+    await act_ok(client, w.city_officer, code, "answer", text="Sẽ sửa trong tháng 7.")
+    await act_ok(client, w.city_sec, code, "publish")
+    r = await _feedback(anon, filed, True, "Đã sửa xong")
+    assert r.status_code == 200 and r.json()["satisfied"] is True
+
+    view = (await anon.get(f"/api/v1/petitions/{code}", params={"token": filed["token"]})).json()
+    assert view["satisfied"] is True and view["answer"] == "Sẽ sửa trong tháng 7."
+    assert [h["action"] for h in view["history"]].count("feedback") == 2
+    verdicts = await PetitionEvent.filter(petition__code=code, action="feedback").order_by("id")
+    assert [(e.details["satisfied"], e.internal_note) for e in verdicts] == [
+        (False, "Chậm quá"),
+        (True, "Đã sửa xong"),
+    ]
