@@ -17,6 +17,7 @@ from council.models import User
 from petitions import labels
 from petitions.mailer import MailError, build_message, send
 from petitions.models import Notification, Petition, Supporter
+from petitions.services.merging import merged_here
 
 log = logging.getLogger("petitions.notify")
 
@@ -64,7 +65,7 @@ async def record_change(
     lang = p.lang or lang_default
     # The petitioner, everyone whose petition was merged into this one, and supporters.
     people: list[tuple[str, Petition, str | None]] = [("petitioner", p, p.email)]
-    for merged in await _merged_into(p):
+    for merged in await merged_here(p):
         people.append(("petitioner", merged, merged.email))
     for s in await Supporter.filter(petition_id=p.id, email__isnull=False):
         people.append(("supporter", p, s.email))
@@ -109,16 +110,6 @@ async def record_change(
             )
         )
     return made
-
-
-async def _merged_into(p: Petition, depth: int = 0) -> list[Petition]:
-    if depth > 5:
-        return []
-    children = await Petition.filter(merged_into_id=p.id)
-    found = list(children)
-    for child in children:
-        found.extend(await _merged_into(child, depth + 1))
-    return found
 
 
 def deliver_later(notes: list[Notification], config: MailConfig) -> None:
