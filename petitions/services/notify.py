@@ -63,12 +63,14 @@ async def record_change(
     """Record this change's notifications (call inside the transaction). ``owners`` are user ids."""
     made: list[Notification] = []
     lang = p.lang or lang_default
-    # The petitioner, everyone whose petition was merged into this one, and supporters.
-    people: list[tuple[str, Petition, str | None]] = [("petitioner", p, p.email)]
-    for merged in await merged_here(p):
-        people.append(("petitioner", merged, merged.email))
-    for s in await Supporter.filter(petition_id=p.id, email__isnull=False):
-        people.append(("supporter", p, s.email))
+    # The petitioners of this one and of every one merged into it, and all their supporters.
+    family = {m.id: m for m in [p, *await merged_here(p)]}
+    people: list[tuple[str, Petition, str | None]] = [
+        ("petitioner", m, m.email) for m in family.values()
+    ]
+    supporters = Supporter.filter(petition_id__in=list(family), email__isnull=False)
+    for s in await supporters.order_by("id"):
+        people.append(("supporter", family[s.petition_id], s.email))
     seen_emails: set[str] = set()
     for kind, target, email in people:
         if email and email in seen_emails:
