@@ -12,6 +12,7 @@ from tests.petitions.helpers import (
     act_ok,
     escalate_assign_answer_publish,
     file_petition,
+    make_overdue,
     setup_world,
 )
 
@@ -114,18 +115,6 @@ async def test_similar_petitions_before_filing(client, anon, settings) -> None:
     assert code in r.text and "/support" in r.text
 
 
-async def _make_overdue(code: str) -> None:
-    """Backdate the open hop (and its mirror on the petition) by a year, then reindex it."""
-    from petitions import indexing
-    from petitions.models import Hop, Petition
-
-    hop = await Hop.get(petition__code=code, ended_at__isnull=True)
-    hop.due_at = hop.started_at.replace(year=hop.started_at.year - 1)
-    await hop.save()
-    await Petition.filter(code=code).update(due_at=hop.due_at)
-    await indexing.petition_changed(await Petition.get(code=code))
-
-
 async def test_overdue_filter_splits_the_list_with_and_without_search(
     client, anon, settings
 ) -> None:
@@ -134,7 +123,7 @@ async def test_overdue_filter_splits_the_list_with_and_without_search(
     fresh = (await file_petition(anon, title="Đường ngõ 58 ngập nước"))["code"]
     done = (await file_petition(anon, title="Đường Láng thiếu đèn"))["code"]
     await escalate_assign_answer_publish(client, w, done)  # finished: no due date
-    await _make_overdue(late)
+    await make_overdue(late)
     await _search(client, w.admin, q="x")  # configures
     await _drain()
 
