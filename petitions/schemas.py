@@ -421,7 +421,7 @@ class CycleListOut(Out):
 
 class CycleIn(Schema):
     council_code: Line = Field(min_length=1, max_length=32)
-    session_id: int | None = None
+    session_id: int | None = Field(default=None, ge=1, le=2**31 - 1)  # the council's own session
 
 
 class SettingsIn(Schema):

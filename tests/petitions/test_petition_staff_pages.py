@@ -330,3 +330,40 @@ async def test_commune_dashboard_lists_only_what_the_viewer_may_open(client, ano
     for user in (city_delegate, w.other_sec):
         await login(client, user)
         assert (await client.get(page)).status_code == 403, user.role
+
+
+async def _session(client, user, council_code: str) -> int:
+    r = await client.post(
+        "/api/v1/sessions",
+        headers=await bearer(user),
+        json={
+            "council_code": council_code,
+            "title": "Kỳ họp thứ 5",
+            "starts_at": "2026-07-01T08:00:00+07:00",
+        },
+    )
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+async def test_new_cycle_links_only_a_session_of_its_council(client) -> None:
+    w = await setup_world()
+    city_session = await _session(client, w.city_sec, "HN")
+    own_session = await _session(client, w.commune_sec, "HN-BADINH")
+
+    async def open_cycle(user, session_id: int) -> int:
+        r = await client.post(
+            "/api/v1/petitions/cycles",
+            headers=await bearer(user),
+            json={"council_code": "HN-BADINH", "session_id": session_id},
+        )
+        return r.status_code
+
+    assert await open_cycle(w.commune_sec, city_session) == 403
+    assert await open_cycle(w.admin, city_session) == 403
+    assert await open_cycle(w.commune_sec, 999_999) == 404
+    assert await open_cycle(w.commune_sec, 2**40) == 422
+    assert not await Cycle.exists(council__code="HN-BADINH")  # nothing opened
+    assert await open_cycle(w.commune_sec, own_session) == 201
+    cycle = await Cycle.get(council__code="HN-BADINH", closed_at__isnull=True)
+    assert cycle.session_id == own_session
