@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from council.errors import Invalid
@@ -18,6 +18,7 @@ from council.models import Agency, Council
 from council.search.engine import configure, get_index, register_index
 from council.search.index import MAX_LIMIT, MAX_OFFSET
 from council.search.schema import IndexSpec
+from petitions.workflow import Status
 
 if TYPE_CHECKING:
     from council.models import User
@@ -88,7 +89,8 @@ def public_document(p: Any, council_code: str, agency_code: str | None) -> dict[
     }
 
 
-OPEN_OR_PUBLISHED = ("received", "accepted", "escalated", "assigned", "answered", "published")
+OPEN_STATUSES = ("received", "accepted", "escalated", "assigned", "answered")
+OPEN_OR_PUBLISHED = (*OPEN_STATUSES, "published")
 SIMILAR_MIN = 0.25
 
 
@@ -192,8 +194,13 @@ def _page(limit: int, offset: int) -> tuple[int, int]:
 async def search_staff(
     user: User, f: Filters, *, limit: int, offset: int, now: datetime | None = None
 ) -> tuple[list[Hit], int]:
-    """Ranked staff search, filtered by scope and the filters the index knows."""
+    """Ranked staff search, filtered by scope and the filters the index knows.
+
+    Overdue (an open status past its due date) is one search; not overdue is two the index can
+    run, finished statuses and open ones not yet due, ranked together.
+    """
     limit, offset = _page(limit, offset)
+    now = now or datetime.now(UTC)
     filters: dict[str, Any] = {}
     keys = scope_keys(user)
     if keys is not None:
@@ -210,13 +217,55 @@ async def search_staff(
     ranges: dict[str, Any] = {}
     if f.date_from or f.date_to:
         ranges["created_at"] = (f.date_from, f.date_to)
+    if f.overdue is None:
+        return await _ranked(f.q, [(filters, ranges)], limit, offset)
+    statuses = [f.status] if f.status else [s.value for s in Status]
+    open_ = {**filters, "status": [s for s in statuses if s in OPEN_STATUSES]}
     if f.overdue:
-        filters["status"] = [s for s in OPEN_OR_PUBLISHED[:-1] if not f.status or s == f.status]
-        ranges["due_at"] = (None, now or datetime.now(UTC))
-    result = await get_index(STAFF_INDEX.name).asearch(
-        f.q, filters=filters, date_ranges=ranges, limit=limit, offset=offset
-    )
-    return [Hit(h.id, h.highlight, h.score) for h in result.hits], result.total
+        parts = [(open_, {**ranges, "due_at": (None, now)})]
+    else:
+        finished = {**filters, "status": [s for s in statuses if s not in OPEN_STATUSES]}
+        # The index keeps whole seconds: overdue ends with now's second, on time starts after it.
+        parts = [
+            (finished, ranges),
+            (open_, {**ranges, "due_at": (now + timedelta(seconds=1), None)}),
+        ]
+    return await _ranked(f.q, [(fs, rs) for fs, rs in parts if fs["status"]], limit, offset)
+
+
+async def _ranked(
+    q: str, parts: list[tuple[dict[str, Any], dict[str, Any]]], limit: int, offset: int
+) -> tuple[list[Hit], int]:
+    """One page of the union of disjoint staff searches, ranked together by score."""
+    index = get_index(STAFF_INDEX.name)
+    if len(parts) == 1:
+        filters, ranges = parts[0]
+        result = await index.asearch(
+            q, filters=filters, date_ranges=ranges, limit=limit, offset=offset
+        )
+        return [Hit(h.id, h.highlight, h.score) for h in result.hits], result.total
+    wanted, total = offset + limit, 0
+    pool: list[tuple[float, int, int, Hit]] = []
+    for n, (filters, ranges) in enumerate(parts):
+        got = 0
+        while True:
+            result = await index.asearch(
+                q,
+                filters=filters,
+                date_ranges=ranges,
+                limit=min(MAX_LIMIT, wanted - got),
+                offset=got,
+            )
+            pool += [
+                (-h.score, n, got + i, Hit(h.id, h.highlight, h.score))
+                for i, h in enumerate(result.hits)
+            ]
+            got += len(result.hits)
+            if not result.hits or got >= min(wanted, result.total) or got > MAX_OFFSET:
+                break
+        total += result.total
+    pool.sort(key=lambda entry: entry[:3])
+    return [hit for *_, hit in pool[offset:wanted]], total
 
 
 async def search_public(

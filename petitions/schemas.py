@@ -247,8 +247,35 @@ class HistoryOut(Out):
     note: str = ""
 
 
+class SurvivorOut(Out):
+    """The petition another was merged into, as the public may see it: status, history without
+    notes or verdicts, the text and answer once published; never its petitioner's data."""
+
+    code: str
+    title: str
+    body: str | None
+    category: str
+    status: str
+    status_label: str
+    council: str
+    handler: str
+    agency: str | None
+    central_body: str | None
+    filed_at: datetime
+    due_at: datetime | None
+    overdue: bool
+    weight: int
+    history: list[HistoryOut]
+    answer: str | None
+    answered_by: str | None
+    answered_at: datetime | None
+    resolution: str | None
+    roadmap_date: date | None
+
+
 class TrackOut(Out):
-    """The petitioner's view: status, history, published answer."""
+    """The petitioner's view: status, history, published answer. A merged petition's also holds
+    the surviving one (``survivor``), whose published answer its petitioner rates."""
 
     code: str
     title: str
@@ -272,6 +299,8 @@ class TrackOut(Out):
     roadmap_date: date | None
     satisfied: bool | None
     merged_into: str | None = None
+    survivor: SurvivorOut | None = None
+    can_give_feedback: bool = False
 
 
 class HopOut(Out):
@@ -392,7 +421,7 @@ class CycleListOut(Out):
 
 class CycleIn(Schema):
     council_code: Line = Field(min_length=1, max_length=32)
-    session_id: int | None = None
+    session_id: int | None = Field(default=None, ge=1, le=2**31 - 1)  # the council's own session
 
 
 class SettingsIn(Schema):

@@ -13,6 +13,7 @@ from petitions.schemas import (
     PetitionListItemOut,
     PetitionStateOut,
     PublicPetitionOut,
+    SurvivorOut,
     TrackOut,
 )
 from petitions.services.queries import ListItem, StaffView
@@ -37,8 +38,15 @@ def list_item(i: ListItem) -> PetitionListItemOut:
     )
 
 
-def track(v: TrackView) -> TrackOut:
-    return TrackOut(
+def _history(v: TrackView) -> list[HistoryOut]:
+    return [
+        HistoryOut(at=h.at, action=h.action, label=h.label, status=h.status, note=h.note)
+        for h in v.history
+    ]
+
+
+def survivor(v: TrackView) -> SurvivorOut:
+    return SurvivorOut(
         code=v.code,
         title=v.title,
         body=v.body,
@@ -53,17 +61,41 @@ def track(v: TrackView) -> TrackOut:
         due_at=v.due_at,
         overdue=v.overdue,
         weight=v.weight,
-        history=[
-            HistoryOut(at=h.at, action=h.action, label=h.label, status=h.status, note=h.note)
-            for h in v.history
-        ],
+        history=_history(v),
+        answer=v.answer,
+        answered_by=v.answered_by,
+        answered_at=v.answered_at,
+        resolution=v.resolution,
+        roadmap_date=v.roadmap_date,
+    )
+
+
+def track(v: TrackView) -> TrackOut:
+    return TrackOut(
+        code=v.code,
+        title=v.title,
+        body=v.body or "",
+        category=v.category,
+        status=v.status,
+        status_label=v.status_label,
+        council=v.council,
+        handler=v.handler,
+        agency=v.agency,
+        central_body=v.central_body,
+        filed_at=v.filed_at,
+        due_at=v.due_at,
+        overdue=v.overdue,
+        weight=v.weight,
+        history=_history(v),
         answer=v.answer,
         answered_by=v.answered_by,
         answered_at=v.answered_at,
         resolution=v.resolution,
         roadmap_date=v.roadmap_date,
         satisfied=v.satisfied,
-        merged_into=v.merged_into.code if v.merged_into else None,
+        merged_into=v.merged_into,
+        survivor=survivor(v.survivor) if v.survivor else None,
+        can_give_feedback=v.can_give_feedback,
     )
 
 

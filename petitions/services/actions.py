@@ -21,6 +21,7 @@ from petitions.schemas import ActionIn
 from petitions.services import notify
 from petitions.services.cycles import current_cycle, join_cycle
 from petitions.services.filing import mail_config, secretariat_ids
+from petitions.services.merging import merged_here
 from petitions.services.routing import close_hop, current_hop, open_hop
 from petitions.services.scope import check_action, get_by_code
 from petitions.workflow import (
@@ -161,6 +162,14 @@ async def _apply(
         reason = _need(data.reason, "reason")
         p.published_at = None
         p.closed_at = None
+        # The verdicts (its petitioner's and those merged into it) were on the answer being
+        # reopened: their feedback events keep them, and the next answer can be rated afresh.
+        p.satisfied, p.feedback, p.feedback_at = None, None, None  # type: ignore[assignment]
+        merged = [m.id for m in await merged_here(p)]
+        if merged:
+            await Petition.filter(id__in=merged).update(
+                satisfied=None, feedback=None, feedback_at=None
+            )
         return reason, note, {}
     if action == Action.REJECT:
         p.reason = _need(data.reason, "reason")

@@ -59,6 +59,8 @@ async def open_next_cycle(actor: User, council: Council, session_id: int | None 
         actor.role == "secretariat" and actor.council_id == council.id
     ):
         raise Forbidden(N_("Only the council's secretariat can open a new cycle."))
+    if session_id is not None:
+        await _check_session(actor, council, session_id)
     now = datetime.now(UTC)
     async with in_transaction():
         old = await current_cycle(council.id)
@@ -99,3 +101,13 @@ async def open_next_cycle(actor: User, council: Council, session_id: int | None 
             details={"closed": old.id, "carried_over": carried},
         )
     return new
+
+
+async def _check_session(actor: User, council: Council, session_id: int) -> None:
+    """The session a cycle reports to must be one of the council's own (404 when there is no
+    such session, 403 when it is another council's), read through the meetings services."""
+    from meetings.services import agenda_for
+
+    session, _items = await agenda_for(actor, session_id)
+    if session.council_id != council.id:
+        raise Forbidden(N_("This session belongs to another council."))

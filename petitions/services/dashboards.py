@@ -19,6 +19,9 @@ from petitions.models import Hop, Petition
 from petitions.services.queries import OPEN_STATUSES, ListItem, _item
 from petitions.services.scope import visible_filter
 
+COUNCIL_STAFF_ROLES = frozenset({"secretariat", "chair", "delegate"})
+OVERSIGHT_ROLES = frozenset({"secretariat", "chair"})  # a city's, over its communes
+
 
 @dataclass
 class Dashboard:
@@ -27,7 +30,8 @@ class Dashboard:
     total: int
     open: int
     overdue_count: int
-    overdue: list[ListItem]
+    overdue: list[ListItem]  # the first of those the viewer may open
+    overdue_listed: int  # how many of ``overdue_count`` the viewer may open
     finished: int
     on_time: int
     on_time_rate: float | None
@@ -49,13 +53,17 @@ async def _hop_stats(hop_filter: Q, now: datetime) -> tuple[int, int, int, int]:
     return finished, on_time, open_, overdue
 
 
-async def _dashboard(title: str, petitions: Q, hops: Q, limit: int = 50) -> Dashboard:
+async def _dashboard(user: User, title: str, petitions: Q, hops: Q, limit: int = 50) -> Dashboard:
+    """Figures over every petition and hop matched; the overdue list only names petitions
+    ``user`` may open (a city overseeing a commune sees the commune's own ones as counts)."""
     now = datetime.now(UTC)
     counts: Counter[str] = Counter(
         await Petition.filter(petitions).values_list("status", flat=True)  # type: ignore[arg-type]
     )
     overdue_qs = Petition.filter(petitions, status__in=OPEN_STATUSES, due_at__lt=now)
-    overdue_rows = await overdue_qs.order_by("due_at").limit(limit)
+    scope = visible_filter(user)
+    listed_qs = overdue_qs if scope is None else overdue_qs.filter(scope)
+    overdue_rows = await listed_qs.order_by("due_at").limit(limit)
     finished, on_time, open_hops, overdue_hops = await _hop_stats(hops, now)
     answered = await Petition.filter(petitions, answered_at__isnull=False).values_list(
         "created_at", "answered_at"
@@ -68,6 +76,7 @@ async def _dashboard(title: str, petitions: Q, hops: Q, limit: int = 50) -> Dash
         open=sum(counts.get(s, 0) for s in OPEN_STATUSES),
         overdue_count=await overdue_qs.count(),
         overdue=[await _item(p, now, None) for p in overdue_rows],
+        overdue_listed=await listed_qs.count(),
         finished=finished,
         on_time=on_time,
         on_time_rate=rate,
@@ -79,10 +88,15 @@ async def _dashboard(title: str, petitions: Q, hops: Q, limit: int = 50) -> Dash
 
 
 def _may_view_council(user: User, council: Council) -> bool:
-    if user.role == "admin" or user.council_id == council.id:
-        return user.role != "agency"
-    # The city's staff oversee their communes.
-    return user.council_id is not None and council.parent_id == user.council_id  # type: ignore[attr-defined]
+    """Its own staff, and the city's secretariat and chair for its communes (as on the city
+    screen): a city delegate oversees no commune."""
+    if user.role == "admin":
+        return True
+    if user.role not in COUNCIL_STAFF_ROLES or user.council_id is None:
+        return False
+    if user.council_id == council.id:
+        return True
+    return user.role in OVERSIGHT_ROLES and council.parent_id == user.council_id  # type: ignore[attr-defined]
 
 
 async def council_dashboard(user: User, council: Council) -> Dashboard:
@@ -90,6 +104,7 @@ async def council_dashboard(user: User, council: Council) -> Dashboard:
     if not _may_view_council(user, council):
         raise Forbidden(N_("This belongs to another council or agency."))
     return await _dashboard(
+        user,
         council.name,
         Q(council_id=council.id) | Q(handler_id=council.id),
         Q(owner_council_id=council.id),
@@ -104,7 +119,7 @@ async def agency_dashboard(user: User, agency: Agency) -> Dashboard:
         or (user.role in ("secretariat", "chair") and user.council_id == agency.council_id)  # type: ignore[attr-defined]
     ):
         raise Forbidden(N_("This belongs to another council or agency."))
-    return await _dashboard(agency.name, Q(agency_id=agency.id), Q(owner_agency_id=agency.id))
+    return await _dashboard(user, agency.name, Q(agency_id=agency.id), Q(owner_agency_id=agency.id))
 
 
 @dataclass

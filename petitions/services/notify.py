@@ -17,6 +17,7 @@ from council.models import User
 from petitions import labels
 from petitions.mailer import MailError, build_message, send
 from petitions.models import Notification, Petition, Supporter
+from petitions.services.merging import merged_here
 
 log = logging.getLogger("petitions.notify")
 
@@ -62,12 +63,14 @@ async def record_change(
     """Record this change's notifications (call inside the transaction). ``owners`` are user ids."""
     made: list[Notification] = []
     lang = p.lang or lang_default
-    # The petitioner, everyone whose petition was merged into this one, and supporters.
-    people: list[tuple[str, Petition, str | None]] = [("petitioner", p, p.email)]
-    for merged in await _merged_into(p):
-        people.append(("petitioner", merged, merged.email))
-    for s in await Supporter.filter(petition_id=p.id, email__isnull=False):
-        people.append(("supporter", p, s.email))
+    # The petitioners of this one and of every one merged into it, and all their supporters.
+    family = {m.id: m for m in [p, *await merged_here(p)]}
+    people: list[tuple[str, Petition, str | None]] = [
+        ("petitioner", m, m.email) for m in family.values()
+    ]
+    supporters = Supporter.filter(petition_id__in=list(family), email__isnull=False)
+    for s in await supporters.order_by("id"):
+        people.append(("supporter", family[s.petition_id], s.email))
     seen_emails: set[str] = set()
     for kind, target, email in people:
         if email and email in seen_emails:
@@ -109,16 +112,6 @@ async def record_change(
             )
         )
     return made
-
-
-async def _merged_into(p: Petition, depth: int = 0) -> list[Petition]:
-    if depth > 5:
-        return []
-    children = await Petition.filter(merged_into_id=p.id)
-    found = list(children)
-    for child in children:
-        found.extend(await _merged_into(child, depth + 1))
-    return found
 
 
 def deliver_later(notes: list[Notification], config: MailConfig) -> None:

@@ -133,7 +133,11 @@ async def filtered(user: User, f: Filters, now: datetime | None = None) -> Any:
     if f.overdue is True:
         qs = qs.filter(status__in=OPEN_STATUSES, due_at__lt=now)
     elif f.overdue is False:
-        qs = qs.exclude(status__in=OPEN_STATUSES, due_at__lt=now)
+        # Not exclude(status__in=…, due_at__lt=…): Tortoise negates each condition on its own,
+        # and a finished petition's NULL due date then matches neither.
+        qs = qs.filter(
+            Q(status__not_in=OPEN_STATUSES) | Q(due_at__isnull=True) | Q(due_at__gte=now)
+        )
     if f.cycle_id is not None:
         qs = qs.filter(cycle_entries__cycle_id=f.cycle_id)
     return qs

@@ -16,6 +16,7 @@ from petitions import labels
 from petitions.codes import token_matches
 from petitions.models import Notification, Petition, PetitionEvent
 from petitions.services import notify
+from petitions.services.merging import survivor_of
 from petitions.services.scope import get_by_code
 from petitions.workflow import is_overdue
 
@@ -38,7 +39,7 @@ class TrackView:
 
     code: str
     title: str
-    body: str
+    body: str | None
     category: str
     status: str
     status_label: str
@@ -59,7 +60,9 @@ class TrackView:
     roadmap_date: date | None = None
     satisfied: bool | None = None
     can_give_feedback: bool = False
-    merged_into: TrackView | None = None
+    merged_into: str | None = None
+    # A merged petition: the one it was finally merged into, as the public may see it.
+    survivor: TrackView | None = None
     messages: list[tuple[datetime, str]] = field(default_factory=list)
 
 
@@ -81,17 +84,38 @@ def answer_is_public(p: Petition) -> bool:
     return p.status in ("published", "closed") and p.published_at is not None and bool(p.answer)
 
 
-async def track_view(p: Petition, *, depth: int = 0) -> TrackView:
-    """Build the petitioner's view of ``p`` (following a merge to the surviving petition)."""
+async def track_view(p: Petition) -> TrackView:
+    """Build the petitioner's view of ``p``. A merged petitioner also sees the surviving petition
+    (:func:`public_view`) and rates its published answer."""
+    view = await _view(p, public=False)
+    if p.merged_into_id:
+        survivor = await survivor_of(p)
+        view.merged_into = (await Petition.get(id=p.merged_into_id)).code
+        view.survivor = await _view(survivor, public=True)
+        view.can_give_feedback = answer_is_public(survivor) and p.satisfied is None
+    notes = (
+        await Notification.filter(petition_id=p.id, recipient__in=("petitioner",))
+        .order_by("-created_at")
+        .limit(20)
+    )
+    view.messages = [(n.created_at, n.subject) for n in notes]
+    return view
+
+
+async def _view(p: Petition, *, public: bool) -> TrackView:
+    """``p`` as its petitioner sees it, or (``public``) as anyone may: no notes written to its
+    petitioner, no verdict of theirs, the text only once the answer is published."""
     council = await Council.get(id=p.council_id)
     handler = council if p.handler_id == p.council_id else await Council.get(id=p.handler_id)
     agency = await Agency.get_or_none(id=p.agency_id) if p.agency_id else None
     events = await PetitionEvent.filter(petition_id=p.id).order_by("created_at", "id")
-    public = answer_is_public(p)
-    view = TrackView(
+    if public:
+        events = [e for e in events if e.action != "feedback"]
+    shown = answer_is_public(p)
+    return TrackView(
         code=p.code,
         title=p.title,
-        body=p.body,
+        body=p.body if shown or not public else None,
         category=p.category,
         status=p.status,
         status_label=labels.text(labels.STATUS, p.status),
@@ -110,39 +134,34 @@ async def track_view(p: Petition, *, depth: int = 0) -> TrackView:
                 label=labels.text(labels.ACTION, e.action),
                 status=e.to_status,
                 status_label=labels.text(labels.STATUS, e.to_status),
-                note=e.public_note,
+                note="" if public else e.public_note,
             )
             for e in events
         ],
-        answer=p.answer if public else None,
-        answered_by=p.answered_by if public else None,
-        answered_at=p.answered_at if public else None,
-        resolution=p.resolution if public else None,
-        resolution_label=labels.text(labels.RESOLUTION, p.resolution) if public else None,
-        roadmap_date=p.roadmap_date if public else None,
-        satisfied=p.satisfied,
-        can_give_feedback=public and p.satisfied is None,
+        answer=p.answer if shown else None,
+        answered_by=p.answered_by if shown else None,
+        answered_at=p.answered_at if shown else None,
+        resolution=p.resolution if shown else None,
+        resolution_label=labels.text(labels.RESOLUTION, p.resolution) if shown else None,
+        roadmap_date=p.roadmap_date if shown else None,
+        satisfied=None if public else p.satisfied,
+        can_give_feedback=shown and p.satisfied is None and not public,
     )
-    if p.merged_into_id and depth < 5:
-        target = await Petition.get(id=p.merged_into_id)
-        view.merged_into = await track_view(target, depth=depth + 1)
-    notes = (
-        await Notification.filter(petition_id=p.id, recipient__in=("petitioner",))
-        .order_by("-created_at")
-        .limit(20)
-    )
-    view.messages = [(n.created_at, n.subject) for n in notes]
-    return view
 
 
 async def give_feedback(
     p: Petition, satisfied: bool, comment: str | None, *, base_url: str = ""
 ) -> Petition:
-    """petition.feedback: satisfied or not with the published answer (once per answer)."""
-    if not answer_is_public(p):
+    """petition.feedback: satisfied or not with the published answer (once per answer). A merged
+    petitioner rates the surviving petition's answer; the verdict is kept on their own petition."""
+    rated = await survivor_of(p)
+    if not answer_is_public(rated):
         raise Conflict("no_answer", N_("There is no published answer to give feedback on yet."))
     if p.satisfied is not None:
         raise Conflict("feedback_given", N_("Feedback on this answer was already given."))
+    details: dict[str, object] = {"satisfied": satisfied}
+    if rated.id != p.id:
+        details["answer_of"] = rated.code
     async with in_transaction():
         p.satisfied = satisfied
         p.feedback = comment  # type: ignore[assignment]
@@ -155,18 +174,20 @@ async def give_feedback(
             to_status=p.status,
             public_note=str(N_("Satisfied") if satisfied else N_("Not satisfied")),
             internal_note=comment or "",
-            details={"satisfied": satisfied},
+            details=details,
         )
         await audit.record(
             "petition.feedback",
             target_type="petition",
             target_id=p.code,
-            council_id=p.handler_id,
-            details={"satisfied": satisfied},
+            council_id=rated.handler_id,
+            details=details,
         )
         owners = {
             u.id
-            for u in await User.filter(council_id=p.handler_id, role="secretariat", is_active=True)
+            for u in await User.filter(
+                council_id=rated.handler_id, role="secretariat", is_active=True
+            )
         }
         await notify.record_change(p, "feedback", actor=None, owners=owners, base_url=base_url)
     return p

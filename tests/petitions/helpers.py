@@ -122,3 +122,15 @@ async def escalate_assign_answer_publish(
         text="Sở Xây dựng đã đưa đoạn đường vào kế hoạch duy tu quý III/2026.",
     )
     return await act_ok(client, w.city_sec, code, "publish")
+
+
+async def make_overdue(code: str) -> None:
+    """Backdate the open hop (and its mirror on the petition) by a year, then reindex it."""
+    from petitions import indexing
+    from petitions.models import Hop, Petition
+
+    hop = await Hop.get(petition__code=code, ended_at__isnull=True)
+    hop.due_at = hop.started_at.replace(year=hop.started_at.year - 1)
+    await hop.save()
+    await Petition.filter(code=code).update(due_at=hop.due_at)
+    await indexing.petition_changed(await Petition.get(code=code))

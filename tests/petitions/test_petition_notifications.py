@@ -71,3 +71,27 @@ async def test_petitioner_and_hop_owner_are_emailed(client, anon, settings) -> N
     assert filed["token"] not in escalated.get_content()
     p = await Petition.get(code=filed["code"])
     assert await Notification.filter(petition_id=p.id, state="sent").count() == 3
+
+
+async def test_supporters_of_merged_petitions_follow_the_survivor(client, anon, settings) -> None:
+    settings.petition_rate = "20/3600"
+    w = await setup_world()
+    survivor = (await file_petition(anon))["code"]
+    merged = (await file_petition(anon, email=None))["code"]
+    earlier = (await file_petition(anon, email=None))["code"]
+    for code, address in (
+        (survivor, "nam@example.vn"),
+        (merged, "lan@example.vn"),
+        (earlier, "binh@example.vn"),
+        (earlier, "lan@example.vn"),  # supports two of them: told once
+    ):
+        r = await anon.post(f"/api/v1/petitions/{code}/support", json={"email": address})
+        assert r.status_code == 200, r.text
+    await act_ok(client, w.commune_sec, earlier, "merge", into_code=merged)
+    await act_ok(client, w.commune_sec, merged, "merge", into_code=survivor)
+    last = (await Notification.all().order_by("-id").first()).id
+    await act_ok(client, w.commune_sec, survivor, "escalate")
+    told = await Notification.filter(id__gt=last, recipient="supporter").values_list(
+        "email", flat=True
+    )
+    assert sorted(told) == ["binh@example.vn", "lan@example.vn", "nam@example.vn"]

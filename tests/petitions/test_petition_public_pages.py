@@ -9,6 +9,7 @@ import httpx
 from tests.petitions.helpers import (
     PERSONAL_VALUES,
     PETITION,
+    act_ok,
     escalate_assign_answer_publish,
     file_petition,
     setup_world,
@@ -139,3 +140,25 @@ async def test_the_home_page_leads_citizens_to_filing_and_tracking(client, anon)
     await login(client, await make_user("delegate", council))
     theirs = await client.get("/")
     assert 'href="/petitions/new"' not in theirs.text
+
+
+async def test_merged_petitioner_tracks_and_rates_the_survivor_page(client, anon) -> None:
+    w = await setup_world()
+    first = await file_petition(anon)
+    second = await file_petition(anon, name="Lê Văn Minh", email="minh@example.vn")
+    await act_ok(client, w.commune_sec, second["code"], "merge", into_code=first["code"])
+    await escalate_assign_answer_publish(client, w, first["code"])
+    r = await anon.post(
+        f"/api/v1/petitions/{first['code']}/feedback",
+        json={"token": first["token"], "satisfied": True, "comment": "Rất tốt, cảm ơn"},
+    )
+    assert r.status_code == 200
+    csrf, _ = await _csrf(anon, "/petitions/track")
+    form = {"code": second["code"], "token": second["token"], "csrf_token": csrf}
+    r = await anon.post("/petitions/track", data=form)
+    assert r.status_code == 200 and "Sở Xây dựng đã đưa đoạn đường" in r.text
+    assert PETITION["body"] in r.text and "Ý kiến của bạn" not in r.text  # not first's verdict
+    assert not any(v in r.text for v in PERSONAL_VALUES) and "Rất tốt" not in r.text
+    assert f'name="code" value="{second["code"]}"' in r.text  # rated with their own token
+    r = await anon.post("/petitions/track/feedback", data={**form, "satisfied": "no"})
+    assert r.status_code == 200 and "Ý kiến của bạn" in r.text and "Chưa hài lòng" in r.text

@@ -12,6 +12,7 @@ from tests.petitions.helpers import (
     act_ok,
     escalate_assign_answer_publish,
     file_petition,
+    make_overdue,
     setup_world,
 )
 
@@ -188,3 +189,39 @@ async def test_any_parseable_date_filters_the_list(client, anon) -> None:
     await login(client, w.admin)
     r = await client.get("/petitions/staff", params=widest)
     assert r.status_code == 200 and code in r.text
+
+
+async def test_overdue_filter_splits_the_list_with_and_without_search(
+    client, anon, settings
+) -> None:
+    w = await setup_world()
+    late = (await file_petition(anon))["code"]
+    fresh = (await file_petition(anon, title="Đường ngõ 58 ngập nước"))["code"]
+    done = (await file_petition(anon, title="Đường Láng thiếu đèn"))["code"]
+    await escalate_assign_answer_publish(client, w, done)  # finished: no due date
+    await make_overdue(late)
+    await _search(client, w.admin, q="x")  # configures
+    await _drain()
+
+    for q in ({}, {"q": "đường"}):
+        every = await _search(client, w.admin, **q)
+        assert {i["code"] for i in every["items"]} == {late, fresh, done} and every["total"] == 3
+        overdue = await _search(client, w.admin, overdue="true", **q)
+        assert [i["code"] for i in overdue["items"]] == [late] and overdue["total"] == 1, q
+        assert overdue["items"][0]["overdue"] is True
+        on_time = await _search(client, w.admin, overdue="false", **q)
+        assert {i["code"] for i in on_time["items"]} == {fresh, done}, q
+        assert on_time["total"] == 2, q
+        pages = [
+            await _search(client, w.admin, overdue="false", limit=1, offset=n, **q) for n in (0, 1)
+        ]
+        assert [p["total"] for p in pages] == [2, 2], q
+        assert {p["items"][0]["code"] for p in pages} == {fresh, done}, q
+        status = await _search(client, w.admin, overdue="false", status="published", **q)
+        assert [i["code"] for i in status["items"]] == [done] and status["total"] == 1, q
+        status = await _search(client, w.admin, overdue="true", status="published", **q)
+        assert status["items"] == [] and status["total"] == 0, q
+    r = await client.get(
+        "/api/v1/petitions/export.csv", params={"overdue": "false"}, headers=await bearer(w.admin)
+    )
+    assert r.status_code == 200 and fresh in r.text and done in r.text and late not in r.text

@@ -10,12 +10,13 @@ from openpyxl import load_workbook
 
 from council.models import Council
 from petitions.models import Cycle, Hop
-from tests.factories import bearer, htmx, login
+from tests.factories import bearer, htmx, login, make_user
 from tests.petitions.helpers import (
     PERSONAL_VALUES,
     act_ok,
     escalate_assign_answer_publish,
     file_petition,
+    make_overdue,
     setup_world,
 )
 
@@ -302,3 +303,67 @@ async def test_council_calendar_settings_change_deadlines(client, anon) -> None:
     assert r.status_code == 200 and r.json()["items"][0]["label"]
     r = await client.post("/api/v1/petitions/cycles", headers=h, json={"council_code": "HN-BADINH"})
     assert r.status_code == 201 and r.json()["phase"] == "after"
+
+
+async def test_commune_dashboard_lists_only_what_the_viewer_may_open(client, anon) -> None:
+    w = await setup_world()
+    city_chair = await make_user("chair", w.city)
+    city_delegate = await make_user("delegate", w.city)
+    local = (await file_petition(anon))["code"]
+    escalated = (await file_petition(anon, title="Đường Láng ngập nước"))["code"]
+    await act_ok(client, w.commune_sec, escalated, "escalate")
+    for code in (local, escalated):
+        await make_overdue(code)
+    page = "/petitions/dashboard?council_code=HN-BADINH"
+
+    for user in (w.city_sec, city_chair):
+        await login(client, user)
+        r = await client.get(page)
+        assert r.status_code == 200, user.role
+        listed = set(re.findall(r'href="/petitions/staff/(KN-[^"]+)"', r.text))
+        assert listed == {escalated}, user.role  # not the ward's own petition
+        for code in listed:
+            assert (await client.get(f"/petitions/staff/{code}")).status_code == 200
+    await login(client, w.commune_delegate)
+    r = await client.get(page)
+    assert set(re.findall(r'href="/petitions/staff/(KN-[^"]+)"', r.text)) == {local, escalated}
+    for user in (city_delegate, w.other_sec):
+        await login(client, user)
+        assert (await client.get(page)).status_code == 403, user.role
+
+
+async def _session(client, user, council_code: str) -> int:
+    r = await client.post(
+        "/api/v1/sessions",
+        headers=await bearer(user),
+        json={
+            "council_code": council_code,
+            "title": "Kỳ họp thứ 5",
+            "starts_at": "2026-07-01T08:00:00+07:00",
+        },
+    )
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+async def test_new_cycle_links_only_a_session_of_its_council(client) -> None:
+    w = await setup_world()
+    city_session = await _session(client, w.city_sec, "HN")
+    own_session = await _session(client, w.commune_sec, "HN-BADINH")
+
+    async def open_cycle(user, session_id: int) -> int:
+        r = await client.post(
+            "/api/v1/petitions/cycles",
+            headers=await bearer(user),
+            json={"council_code": "HN-BADINH", "session_id": session_id},
+        )
+        return r.status_code
+
+    assert await open_cycle(w.commune_sec, city_session) == 403
+    assert await open_cycle(w.admin, city_session) == 403
+    assert await open_cycle(w.commune_sec, 999_999) == 404
+    assert await open_cycle(w.commune_sec, 2**40) == 422
+    assert not await Cycle.exists(council__code="HN-BADINH")  # nothing opened
+    assert await open_cycle(w.commune_sec, own_session) == 201
+    cycle = await Cycle.get(council__code="HN-BADINH", closed_at__isnull=True)
+    assert cycle.session_id == own_session
