@@ -112,11 +112,87 @@ def _topic(
     return " ".join(surface.get(w, w) for w in words)
 
 
+# A group's name from its titles: a run of 2 to 5 syllables most of its petitions' titles share,
+# neither starting nor ending on a function word or on the wording every petition uses ("đề nghị",
+# "kiến nghị", "cử tri", "tại", "người dân"…): folded forms.
+PHRASE_LENGTHS = range(5, 1, -1)
+_FRAMING = frozenset(
+    "de nghi kien cu tri yeu cau mong muon tai o cho cua va voi ve nguoi dan xa thon phuong "
+    "to khu duoc bi can da dang rat nhieu".split()
+)
+
+
+class _Compounds:
+    """Which adjacent syllables are one word: Vietnamese writes words as syllables with spaces
+    ("bổ sung", "chế độ"), so a name must not start or end between two syllables that the
+    petitions mostly write together: a pair (a, b) is one word when most occurrences of a are
+    followed by b, or most of b preceded by a, over every title and body. With their accents:
+    folded, "độ" and "do" would be one syllable and "chế độ" no longer a word."""
+
+    SHARE = 0.5
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.ones: Counter[str] = Counter()
+        self.pairs: Counter[tuple[str, str]] = Counter()
+        for text in texts:
+            sylls = syllables(text)
+            self.ones.update(sylls)
+            self.pairs.update(zip(sylls, sylls[1:], strict=False))
+
+    def joined(self, a: str, b: str) -> bool:
+        n = self.pairs.get((a, b), 0)
+        return n >= 3 and n >= self.SHARE * min(self.ones[a], self.ones[b])
+
+
+def _title_phrase(items: Sequence[PetitionLike], compounds: _Compounds) -> str:
+    """The phrase most of the group's titles share, as they spell it ("xây dựng sai phép"), or "".
+
+    A name built from the strongest syllable pairs could start or end inside a word ("dựng sai
+    phép"); a run the titles share, cut only between words, is the citizens' own wording. Among
+    the runs at least half the titles hold (accents folded), the one covering the most syllables
+    over all titles wins (frequency × length), then the most frequent.
+    """
+    need = max(2, -(-len(items) // 2))
+    df: Counter[tuple[str, ...]] = Counter()
+    spelled: dict[tuple[str, ...], Counter[str]] = {}
+    for p in items:
+        sylls = syllables(p.title or "")
+        folded = [fold(s) for s in sylls]
+        seen: set[tuple[str, ...]] = set()
+        for n in PHRASE_LENGTHS:
+            for i in range(len(sylls) - n + 1):
+                key = tuple(folded[i : i + n])
+                j = i + n - 1
+                if (
+                    key in seen
+                    or {key[0], key[-1]} & _FRAMING
+                    # A function word at an edge, unless it is half of a word there ("chế độ":
+                    # "do" is a function word folded).
+                    or (key[0] in FOLDED_STOPWORDS and not compounds.joined(sylls[i], sylls[i + 1]))
+                    or (
+                        key[-1] in FOLDED_STOPWORDS and not compounds.joined(sylls[j - 1], sylls[j])
+                    )
+                    or (i > 0 and compounds.joined(sylls[i - 1], sylls[i]))
+                    or (j + 1 < len(sylls) and compounds.joined(sylls[j], sylls[j + 1]))
+                ):
+                    continue
+                seen.add(key)
+                spelled.setdefault(key, Counter())[" ".join(sylls[i : i + n])] += 1
+        df.update(seen)
+    candidates = [(df[k] * len(k), df[k], k) for k in df if df[k] >= need]
+    if not candidates:
+        return ""
+    _cover, _n, best = max(candidates)
+    # The most frequent spelling; with its accents rather than typed without them.
+    return max(spelled[best].items(), key=lambda kv: (kv[1], kv[0] != fold(kv[0]), kv[0]))[0]
+
+
 def cluster(petitions: Sequence[PetitionLike]) -> list[Group]:
     """Group ``petitions`` by category and shared terms; largest groups first."""
     ordered = sorted(petitions, key=lambda p: (p.category or "", p.code))
     vectors = Vectors([_petition_terms(p) for p in ordered], max_df=0.3)
     surface = _surface_forms(ordered)
+    compounds = _Compounds([f"{p.title}. {p.body}" for p in ordered])
     groups: list[tuple[str, dict[str, float], list[int]]] = []
     by_term: dict[tuple[str, str], set[int]] = {}
     for i, p in enumerate(ordered):
@@ -153,7 +229,14 @@ def cluster(petitions: Sequence[PetitionLike]) -> list[Group]:
         result.append(
             Group(
                 category=category,
-                topic=(_topic(centroid, surface, support, len(items)) if len(items) > 1 else "")
+                topic=(
+                    (
+                        _title_phrase(items, compounds)
+                        or _topic(centroid, surface, support, len(items))
+                    )
+                    if len(items) > 1
+                    else ""
+                )
                 or items[0].title,
                 codes=sorted(p.code for p in items),
                 communes=[c for c, _n in sorted(communes.items(), key=lambda kv: (-kv[1], kv[0]))],

@@ -63,8 +63,9 @@ def passage_label(document_id: int, page: int) -> str:
 
 
 def petition_label(code: str) -> str:
-    """Citation label of a petition."""
-    return f"KN {code}"
+    """Citation label of a petition: its tracking code, which already reads as one
+    ("KN-2026-7DVY4BD"; prefixed "KN " it printed "[KN KN-2026-…]")."""
+    return code if code.startswith("KN") else f"KN {code}"
 
 
 def summary_map(title: str, sources: Sequence[Source], part: int, parts: int) -> Prompt:

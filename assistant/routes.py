@@ -235,10 +235,17 @@ async def petitions_page(ctx: Ctx) -> Response:
         result = await services.group_petitions(
             user, settings=ctx.settings, cycle_id=cycle_id, council_code=council_code or None
         )
+    from petitions.services import council_cycles
+
     return render(
         ctx.request,
         "assistant/petitions.html",
-        {"result": result, "cycle_id": cycle_id or "", "council_code": council_code},
+        {
+            "result": result,
+            "cycle_id": cycle_id,
+            "council_code": council_code,
+            "cycles": await council_cycles(user, council_code or None),
+        },
         fragment="assistant/_groups.html",
     )
 

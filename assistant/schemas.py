@@ -59,6 +59,7 @@ class AnswerOut(Out):
 
 class GroupOut(Out):
     category: str
+    category_label: str
     topic: str
     count: int
     communes: list[str]

@@ -68,8 +68,11 @@ def report_text(groups: list[Group], singles: list[Group]) -> str:
 
 def group_out(group: Group) -> dict[str, Any]:
     """One group as JSON."""
+    from petitions.services import category_label
+
     return {
         "category": group.category,
+        "category_label": category_label(group.category),
         "topic": group.topic,
         "count": group.count,
         "communes": group.communes,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from council.errors import Forbidden, NotFound
 from council.i18n import N_
 from council.models import Council, User
+from petitions import categories
 from petitions.models import Cycle, Petition
 from petitions.services.actions import act
 from petitions.services.cycles import current_cycle, cycle_label, open_next_cycle
@@ -26,6 +27,8 @@ from petitions.services.tracking import authenticate, give_feedback, track_view
 
 __all__ = [
     "Filed",
+    "category_label",
+    "council_cycles",
     "Filters",
     "PetitionBrief",
     "act",
@@ -57,6 +60,25 @@ class PetitionBrief:
     council_code: str
     commune_name: str
     status: str
+
+
+def category_label(code: str) -> str:
+    """A field's label in the current language ("Đất đai" / "Land"), for other domains' pages."""
+    return categories.label(code)
+
+
+async def council_cycles(user: User, council_code: str | None = None) -> list[tuple[int, str]]:
+    """The petition cycles of the user's council (or of ``council_code``), newest first, each
+    as (id, label): for a staff page that lets the user pick one."""
+    visible_query(user)  # raises Forbidden for roles that see no petitions
+    if council_code:
+        council = await Council.get_or_none(code=council_code)
+    else:
+        council = await Council.get_or_none(id=user.council_id) if user.council_id else None
+    if council is None:
+        return []
+    cycles = await Cycle.filter(council_id=council.id).order_by("-id").limit(50)
+    return [(c.id, cycle_label(c)) for c in cycles]
 
 
 async def cycle_petitions_for_staff(

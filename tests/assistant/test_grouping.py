@@ -132,7 +132,7 @@ async def test_grouping_through_the_api_summarizes_each_group(
     for request in llm_server.requests:
         text = user_text(request)
         assert text.startswith("Nhóm kiến nghị về ")
-        assert "[KN " in text
+        assert "[KN-" in text and "[KN KN-" not in text
         assert "Nguyễn Thị Hoa" not in text and "0912345" not in text  # no personal data
     assert all(g["summary"].startswith("- ") for g in body["groups"])
     assert body["report"].startswith(f"1. Về đường liên xã (3 kiến nghị; {commune.name})")
@@ -171,7 +171,8 @@ async def test_grouping_offline_and_denials(settings: Any, make_client: Any) -> 
 
     await login(client, secretariat)
     page = await client.get("/assistant/petitions")
-    assert page.status_code == 200 and 'name="cycle_id"' in page.text
+    assert page.status_code == 200 and '<select id="cycle_id" name="cycle_id">' in page.text
+    assert "Trước kỳ họp thứ 1" in page.text  # the council's cycles, by name, to choose from
     fragment = await client.post("/assistant/petitions", data={"cycle_id": ""}, headers=htmx())
     assert (
         fragment.status_code == 200
@@ -179,3 +180,27 @@ async def test_grouping_offline_and_denials(settings: Any, make_client: Any) -> 
         and "đường liên xã" in fragment.text
     )
     assert 'id="report-text"' in fragment.text
+    # Fields by their names, never their codes.
+    assert "<td>Giao thông</td>" in fragment.text and "<td>transport</td>" not in fragment.text
+
+
+def test_a_group_is_named_by_the_words_its_titles_share_never_half_a_word() -> None:
+    """Vietnamese words are syllables written apart ("xây dựng", "tồn đọng"): a name built from
+    syllable pairs alone read "dựng sai phép", and folded spellings mixed "đọng" with "đồng"."""
+    titles = [
+        ("construction", "Xây dựng sai phép tại thôn Thượng"),
+        ("construction", "Nhà xây dựng sai phép lấn chiếm ngõ 12"),
+        ("construction", "Xây dựng sai phép trên đất nông nghiệp"),
+        ("environment", "Rác thải tồn đọng nhiều ngày ở tổ 3"),
+        ("environment", "Rác thải tồn đọng gần chợ Đồng"),
+        ("environment", "Rac thai ton dong canh truong hoc"),
+        ("agriculture", "Kênh mương nội đồng bị bồi lắng"),
+        ("agriculture", "Cánh đồng thôn Đông thiếu nước tưới"),
+    ]
+    briefs = [
+        Brief(f"KN-{i}", title, f"{title}. Đề nghị xử lý sớm.", category, "X", "Xã A")
+        for i, (category, title) in enumerate(titles)
+    ]
+    topics = {g.category: g.topic for g in cluster(briefs) if g.count > 1}
+    assert topics["construction"] == "xây dựng sai phép"
+    assert topics["environment"] == "rác thải tồn đọng"
