@@ -80,6 +80,18 @@ def delegate_name(i: int) -> str:
     return f"{_FAMILY[i % len(_FAMILY)]} {_MIDDLE[(i // 3) % len(_MIDDLE)]} {_GIVEN[(i * 7) % len(_GIVEN)]}"
 
 
+def _distinct_names(start: int, count: int) -> list[str]:
+    """``count`` different names from the generator, from index ``start`` on."""
+    names: list[str] = []
+    i = start
+    while len(names) < count:
+        candidate = delegate_name(i)
+        if candidate not in names:
+            names.append(candidate)
+        i += 1
+    return names
+
+
 @cache
 def _demo_hash() -> str:
     """Every demo account shares one password: hash it once, not two hundred times."""
@@ -123,12 +135,12 @@ async def load_core() -> list[tuple[str, str, str]]:
     logins = [("admin", "admin", DEMO_PASSWORD)]
     for ccode, _cname, cseats in ((code, name, seats), *COMMUNES):
         slug = ccode.lower().replace("-", ".")
-        await _user(f"{slug}.vanphong", "secretariat", f"Văn phòng {ccode}", council=ccode)
-        await _user(f"{slug}.chutoa", "chair", delegate_name(cseats + 1), council=ccode)
+        # Everyone of a council has a name of their own, as on a real roll.
+        people = _distinct_names(len(ccode) * 97, cseats + 1)
+        await _user(f"{slug}.vanphong", "secretariat", people[0], council=ccode)
+        await _user(f"{slug}.chutoa", "chair", people[1], council=ccode)
         for i in range(1, cseats):  # the chair holds one seat
-            await _user(
-                f"{slug}.db{i:03d}", "delegate", delegate_name(i + len(ccode)), council=ccode
-            )
+            await _user(f"{slug}.db{i:03d}", "delegate", people[i + 1], council=ccode)
         logins += [
             ("secretariat", f"{slug}.vanphong", DEMO_PASSWORD),
             ("chair", f"{slug}.chutoa", DEMO_PASSWORD),
@@ -136,7 +148,9 @@ async def load_core() -> list[tuple[str, str, str]]:
         ]
     for acode, _aname, _council, _cats in AGENCIES:
         username = f"cb.{acode.lower()}"
-        await _user(username, "agency", f"Cán bộ {acode}", agency=acode)
+        await _user(
+            username, "agency", delegate_name(7919 + len(acode) * 31 + ord(acode[-1])), agency=acode
+        )
     logins.append(("agency", f"cb.{AGENCIES[0][0].lower()}", DEMO_PASSWORD))
     await _user("congdan", "citizen", "Nguyễn Văn Dân")
     logins.append(("citizen", "congdan", DEMO_PASSWORD))

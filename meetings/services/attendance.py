@@ -8,6 +8,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from council import audit, realtime
+from council.collation import name_key
 from council.errors import Conflict, Forbidden, NotFound
 from council.i18n import N_
 from council.models import User
@@ -83,9 +84,10 @@ async def attendance_list(session_id: int) -> list[dict[str, Any]]:
     session = await get_session(session_id)
     members = await User.filter(
         council_id=session.council_id, role__in=["delegate", "chair"], is_active=True
-    ).order_by("full_name", "id")
+    ).order_by("id")
     present = {a.user_id: a for a in await Attendance.filter(session_id=session.id)}
     names = await user_names([m.id for m in members])
+    members.sort(key=lambda m: name_key(names[m.id]))
     return [
         {
             "user_id": m.id,

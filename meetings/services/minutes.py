@@ -7,6 +7,7 @@ from typing import cast
 
 from tortoise.expressions import Q
 
+from council.collation import name_key
 from council.errors import Forbidden
 from council.i18n import N_
 from council.models import AuditEntry, Council, User
@@ -60,7 +61,7 @@ async def _vote_record(poll: Poll) -> VoteRecord:
                 (names.get(r.user_id, ""), _worded_choice(poll, unwrap(r.choice), labels))
                 for r in receipts
             ),
-            key=lambda pair: pair[0],
+            key=lambda pair: name_key(pair[0]),
         )
     return VoteRecord(
         title=poll.title,
@@ -93,7 +94,7 @@ async def minutes_record(session: Session) -> MinutesRecord:
     members = (
         await User.filter(council_id=council.id, role__in=SEAT_ROLES)
         .filter(Q(is_active=True) | Q(id__in=list(present_ids)))
-        .order_by("full_name", "id")
+        .order_by("id")
     )
     names = await user_names([m.id for m in members] + list(present_ids))
     chair = next((m for m in members if m.role == "chair"), None)
@@ -126,8 +127,8 @@ async def minutes_record(session: Session) -> MinutesRecord:
         attendance=AttendanceRecord(
             seats=seats,
             quorum=quorum,
-            present=sorted(names[i] for i in present_ids if i in names),
-            absent=[names[m.id] for m in members if m.id not in present_ids],
+            present=sorted((names[i] for i in present_ids if i in names), key=name_key),
+            absent=sorted((names[m.id] for m in members if m.id not in present_ids), key=name_key),
         ),
         items=items,
         other_votes=[await _vote_record(p) for p in polls if p.item_id not in item_ids],

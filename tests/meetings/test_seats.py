@@ -94,3 +94,22 @@ async def test_the_minutes_keep_the_sittings_seats_and_speakers_off_the_agenda(c
     assert "Số ghế đại biểu còn khuyết: 2." in text
     assert "Phát biểu ngoài các nội dung của chương trình" in text
     assert s.delegates[0].full_name in text.split("Phát biểu ngoài")[1]
+
+
+async def test_the_roll_and_the_minutes_list_people_in_vietnamese_order(client) -> None:
+    s = await setup_council(seats=5, delegates=0)
+    people = [
+        await make_user("delegate", s.council, full_name=name)
+        for name in ("Vũ Văn Bình", "Đặng Thị An", "Nguyễn Văn An")
+    ]
+    for user in people:
+        s.headers[user.id] = await bearer(user)
+    await create_session(client, s)
+    await start_session(client, s)
+    await check_in(client, s, [s.chair, *people])  # the chair: Trần Văn Đức
+    roll = [row["name"] for row in await services.attendance_list(s.session_id)]
+    assert roll == ["Đặng Thị An", "Nguyễn Văn An", "Vũ Văn Bình", "Trần Văn Đức"]
+    r = await client.post(f"/api/v1/sessions/{s.session_id}/close", headers=s.h(s.chair))
+    assert r.status_code == 200, r.text
+    record = await minutes_record(await Session.get(id=s.session_id))
+    assert record.attendance.present == roll
