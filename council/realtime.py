@@ -19,6 +19,12 @@ A handler may also answer after it has returned (``EventCtx.reply_later`` and ``
 ack then goes out from wherever the outcome becomes known, e.g. the ballots' group commit, which
 answers a whole batch right after its commit instead of waking one task per cast (each wake-up a
 turn of an event loop that a burst of 500 casts keeps busy).
+
+A browser sends the session cookie with a WebSocket opened by any page of the same site (another
+port, another subdomain), so a connection whose ``Origin`` is not the site's own is refused: the
+origin the request was made to (its ``Host`` and the scheme uvicorn saw, which honours
+``X-Forwarded-Proto`` from trusted proxies only) or the configured public address
+(``COUNCIL_BASE_URL``). Programs send no ``Origin`` and are not concerned.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
+from urllib.parse import urlsplit
 
 import socketio
 from pydantic import BaseModel
@@ -263,11 +270,47 @@ def _note_user_change(user_id: int | None) -> None:
     _user_changed[user_id] = now
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of ``url`` as a browser writes its Origin (lower case, no default
+    port), or None for anything else (``null``, another scheme, garbage)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname
+    if parts.scheme not in _DEFAULT_PORTS or not host:
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    if port is None or port == _DEFAULT_PORTS[parts.scheme]:
+        return f"{parts.scheme}://{host}"
+    return f"{parts.scheme}://{host}:{port}"
+
+
+def _own_origin(environ: dict[str, Any]) -> str | None:
+    """The origin a request was made to. The scheme is the ASGI scope's, not engineio's reading
+    of ``X-Forwarded-Proto`` (which it takes from anyone, as it does ``X-Forwarded-Host``)."""
+    host = environ.get("HTTP_HOST")
+    if not host:
+        return None
+    scope = environ.get("asgi.scope") or {}
+    scheme = "https" if scope.get("scheme") in ("https", "wss") else "http"
+    return origin_of(f"{scheme}://{host}")
+
+
 class Hub:
     """Owns the Socket.IO server of one app instance."""
 
     def __init__(
-        self, redis_url: str | None = None, default_lang: str = "vi", user_ttl: float = 30.0
+        self,
+        redis_url: str | None = None,
+        default_lang: str = "vi",
+        user_ttl: float = 30.0,
+        origins: tuple[str, ...] = (),
     ) -> None:
         manager = socketio.AsyncRedisManager(redis_url) if redis_url else None
         self.redis_url = redis_url
@@ -277,10 +320,13 @@ class Hub:
         self.user_ttl = user_ttl
         self._user_loads: dict[int, asyncio.Future[User | None]] = {}
         self._user_loader: asyncio.Task[None] | None = None
+        self.origins = frozenset(o for o in map(origin_of, origins) if o)
         self.sio = _Server(
             async_mode="asgi",
             client_manager=manager,
-            cors_allowed_origins=[],
+            # engineio calls this for every request that has an Origin header (an empty list
+            # would turn its check off).
+            cors_allowed_origins=self.origin_allowed,
             ping_interval=10,
             ping_timeout=10,
             max_http_buffer_size=1_000_000,
@@ -288,6 +334,11 @@ class Hub:
         self.sio.on("connect", self._connect)
         for spec in EVENTS.values():
             self._register(spec)
+
+    def origin_allowed(self, origin: str | None, environ: dict[str, Any]) -> bool:
+        """Whether a browser page of ``origin`` may talk to this server: the site's own pages."""
+        given = origin_of(origin) if origin else None
+        return given is not None and (given in self.origins or given == _own_origin(environ))
 
     async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
         cookies = cookie_dict(environ)

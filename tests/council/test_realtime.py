@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import subprocess
 import sys
@@ -29,7 +30,7 @@ from council.models import AuditEntry
 from council.permissions import allow
 from council.realtime import DEFERRED, Deferred, EventCtx, event
 from council.settings import Settings
-from tests.conftest import free_port
+from tests.conftest import free_port, serving
 from tests.factories import PASSWORD, make_council, make_user
 from tests.processes import cli_env, council_serve
 
@@ -159,6 +160,56 @@ async def test_connection_is_refused_without_credentials(
         with pytest.raises(socketio.exceptions.ConnectionError):
             await c.connect(live_server, **kwargs)
         assert not c.sio.connected
+
+
+async def test_a_page_of_another_origin_cannot_connect_with_the_cookie(
+    live_server: str, clients: list[Client], settings: Settings
+) -> None:
+    """Cross-site WebSocket hijacking: a page elsewhere on the same site (another port, another
+    host name) opens a socket that carries the delegate's cookie. Only the site's own pages may."""
+    user = await make_user("delegate", await make_council("HN"))
+    cookie = {"Cookie": f"council_session={await issue_token(user, 'session', 1)}"}
+    port = live_server.rsplit(":", 1)[1]
+    for origin, extra in (
+        ("http://evil.example", {}),
+        (f"http://127.0.0.1:{int(port) + 1}", {}),
+        (f"http://localhost:{port}", {}),
+        (f"https://127.0.0.1:{port}", {}),
+        ("null", {}),
+        # engineio on its own would believe these headers from anyone.
+        ("http://evil.example", {"X-Forwarded-Host": "evil.example"}),
+    ):
+        c = new(clients)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await c.connect(live_server, headers={**cookie, "Origin": origin, **extra})
+        assert not c.sio.connected, origin
+    for origin, extra in (
+        (live_server, {}),
+        (live_server.upper(), {}),
+        # Behind a trusted proxy (uvicorn trusts 127.0.0.1) that terminates HTTPS.
+        (f"https://127.0.0.1:{port}", {"X-Forwarded-Proto": "https"}),
+    ):
+        c = new(clients)
+        await c.connect(live_server, headers={**cookie, "Origin": origin, **extra})
+        assert c.sio.connected, origin
+
+
+async def test_the_configured_public_address_is_an_accepted_origin(
+    settings: Settings, clients: list[Client]
+) -> None:
+    """A proxy that does not pass the Host on: the pages' origin is COUNCIL_BASE_URL's."""
+    from council.app import create_app
+
+    public = dataclasses.replace(settings, base_url="https://hdnd.example.gov.vn/")
+    user = await make_user("delegate", await make_council("HN"))
+    cookie = {"Cookie": f"council_session={await issue_token(user, 'session', 1)}"}
+    async with serving(create_app(public, manage_db=False)) as url:
+        c = new(clients)
+        await c.connect(url, headers={**cookie, "Origin": "https://hdnd.example.gov.vn"})
+        assert c.sio.connected
+        c = new(clients)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await c.connect(url, headers={**cookie, "Origin": "https://evil.example.gov.vn"})
 
 
 async def test_a_deactivated_user_is_refused(
