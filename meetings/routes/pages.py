@@ -388,20 +388,24 @@ OFFLINE_ASSETS = (
 
 @page("/meetings/sessions/{session_id:int}/offline.json", perm=perms.SESSION_VIEW)
 async def offline_manifest(ctx: Ctx) -> Response:
-    """URLs the service worker may cache for offline reading: never a confidential document."""
+    """URLs the service worker may cache for offline reading: never a confidential document.
+
+    ``forget`` lists those of confidential documents, which the worker drops: a document raised
+    to confidential after a tablet saved it must not stay readable there, in any version."""
     session = await session_for(ctx.user, ctx.params["session_id"])
-    docs = [
-        d
-        for d in await services.documents_of(ctx.user, session)
-        if d.confidentiality in ("public", "internal")
-    ]
     urls = [f"/meetings/sessions/{session.id}/tablet"]
-    for d in docs:
-        urls += [f"/meetings/documents/{d.id}", f"/meetings/documents/{d.id}/file"]
+    forget = []
+    for d in await services.documents_of(ctx.user, session):
+        pair = [f"/meetings/documents/{d.id}", f"/meetings/documents/{d.id}/file"]
+        if d.confidentiality in ("public", "internal"):
+            urls += pair
+        else:
+            forget += pair
     # What those pages load, so that they read the same with the network off.
     urls += [static_url(path) for path in OFFLINE_ASSETS]
     return JSONResponse(
-        {"session_id": session.id, "urls": urls}, headers={"Cache-Control": "no-store"}
+        {"session_id": session.id, "urls": urls, "forget": forget},
+        headers={"Cache-Control": "no-store"},
     )
 
 

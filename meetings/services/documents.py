@@ -304,13 +304,32 @@ async def document_replace(
 async def document_update(
     user: User, document_id: int, *, title: str | None = None, confidentiality: str | None = None
 ) -> Document:
-    """document.update: retitle or reclassify a document."""
+    """document.update: retitle or reclassify a document. A confidential document stays
+    confidential: lowered, it could be read by an admin, published or downloaded, and set back."""
     document, session = await _document_and_session(document_id)
     if not is_staff_of(user, session.council_id):
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
     new_title, new_conf = _check_fields(
         title or document.title, confidentiality or document.confidentiality
     )
+    if document.confidentiality == "confidential" and new_conf != "confidential":
+        async with in_transaction():
+            await audit.record(
+                "permission.denied",
+                actor=user,
+                target_type="document",
+                target_id=document.id,
+                council_id=session.council_id,
+                details={"operation": "document.update", "confidentiality": new_conf},
+            )
+        raise DomainError(
+            "confidential_downgrade",
+            N_(
+                "A confidential document cannot be made internal or public. If it was classified "
+                "by mistake, upload it again with the right confidentiality."
+            ),
+            status=403,
+        )
     async with in_transaction():
         await Document.filter(id=document.id).update(title=new_title, confidentiality=new_conf)
         await audit.record(

@@ -27,7 +27,11 @@ self.addEventListener("message", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {
     var saved = 0;
     var skipped = 0;
-    return Promise.all(data.urls.map(function (url) {
+    // Documents since made confidential: no saved copy of them may stay.
+    var forgotten = (Array.isArray(data.forget) ? data.forget : []).map(function (url) {
+      return cache.delete(new URL(url, self.location.origin).pathname);
+    });
+    return Promise.all(forgotten.concat(data.urls.map(function (url) {
       var target = new URL(url, self.location.origin);
       var path = target.pathname;
       if (target.origin !== self.location.origin || !offlinePath(path)) {
@@ -42,7 +46,7 @@ self.addEventListener("message", function (event) {
         skipped += 1;
         return cache.delete(path);
       }).catch(function () { skipped += 1; });
-    })).then(function () {
+    }))).then(function () {
       if (event.source) { event.source.postMessage({ type: "cached", saved: saved, skipped: skipped }); }
     });
   }));

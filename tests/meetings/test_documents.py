@@ -2,9 +2,11 @@
 
 import pytest
 
+from council.models import AuditEntry
 from meetings.documents.generate import make_pdf
+from meetings.models import Document
 from meetings.services import document_for_reader, session_documents_for_reader
-from tests.factories import bearer, login, make_council, make_user
+from tests.factories import bearer, error_code, login, make_council, make_user
 from tests.meetings.helpers import (
     add_agenda,
     create_session,
@@ -197,3 +199,76 @@ async def test_private_notes_are_seen_by_their_author_only(client, anon) -> None
         f"/api/v1/documents/{doc['id']}/notes/1", headers=await bearer(outsider), json={"text": "x"}
     )
     assert r.status_code == 403
+
+
+async def test_a_confidential_document_is_never_lowered(client) -> None:
+    """Lowered, it could be read by an admin, published or downloaded, and then set back."""
+    s = await _prepared(client)
+    secret = await upload_document(client, s, title="Tài liệu mật", confidentiality="confidential")
+    admin = await make_user("admin")
+    url = f"/api/v1/documents/{secret['id']}"
+    for user in (s.secretariat, s.chair, admin):
+        for lower in ("internal", "public"):
+            r = await client.patch(url, headers=await bearer(user), json={"confidentiality": lower})
+            assert r.status_code == 403 and error_code(r) == "confidential_downgrade", r.text
+            assert (
+                "upload it again"
+                in (
+                    await client.patch(
+                        f"{url}?lang=en",
+                        headers=await bearer(user),
+                        json={"confidentiality": lower},
+                    )
+                ).json()["error"]["message"]
+            )
+    denied = await AuditEntry.filter(operation="permission.denied", target_type="document")
+    assert len(denied) == 12 and {d.target_id for d in denied} == {str(secret["id"])}
+    assert {d.actor_id for d in denied} == {s.secretariat.id, s.chair.id, admin.id}
+    assert (await Document.get(id=secret["id"])).confidentiality == "confidential"
+    assert (await client.get(url, headers=await bearer(admin))).status_code == 403
+    assert (await client.get(f"{url}/file", headers=s.h(s.delegates[0]))).status_code == 403
+    # Retitling it, or raising another document, stays possible.
+    r = await client.patch(url, headers=s.h(s.secretariat), json={"title": "Tài liệu mật (sửa)"})
+    assert r.status_code == 200 and r.json()["confidentiality"] == "confidential"
+
+
+async def test_raising_a_document_to_confidential_protects_every_version(client, anon) -> None:
+    s = await _prepared(client)
+    doc = await upload_document(client, s, title="Tờ trình", confidentiality="public")
+    r = await client.post(
+        f"/api/v1/documents/{doc['id']}/versions",
+        headers=s.h(s.secretariat),
+        files={"file": ("v2.pdf", make_pdf("Tờ trình v2", ["Bản sửa đổi."]), "application/pdf")},
+    )
+    assert r.status_code == 201
+    admin, reader = await make_user("admin"), s.delegates[0]
+    files = [f"/documents/{doc['id']}/file{q}" for q in ("", "?version=1", "?version=2")]
+    assert (await anon.get(f"/public{files[1]}")).status_code == 200
+    assert (await client.get(f"/api/v1{files[1]}", headers=await bearer(admin))).status_code == 200
+
+    r = await client.patch(
+        f"/api/v1/documents/{doc['id']}",
+        headers=s.h(s.secretariat),
+        json={"confidentiality": "confidential"},
+    )
+    assert r.status_code == 200 and r.json()["confidentiality"] == "confidential"
+    for path in files:
+        assert (await anon.get(f"/public{path}")).status_code in (403, 404), path
+        for user in (admin, reader):
+            r = await client.get(f"/api/v1{path}", headers=await bearer(user))
+            assert r.status_code == 403, (path, user.role)
+    assert (
+        await client.get(f"/api/v1/documents/{doc['id']}", headers=await bearer(admin))
+    ).status_code == 403
+    assert (await anon.get(f"/public/documents/{doc['id']}")).status_code == 404
+    await login(client, reader)
+    assert (await client.get(f"/meetings{files[1]}")).status_code == 403
+    page = await client.get(f"/meetings/documents/{doc['id']}")
+    assert page.headers["cache-control"] == "no-store" and 'class="watermark"' in page.text
+    # A tablet that saved it for offline reading while it was public is told to drop it.
+    manifest = (await client.get(f"/meetings/sessions/{s.session_id}/offline.json")).json()
+    assert not any(f"/documents/{doc['id']}" in u for u in manifest["urls"])
+    assert set(manifest["forget"]) == {
+        f"/meetings/documents/{doc['id']}",
+        f"/meetings/documents/{doc['id']}/file",
+    }
