@@ -69,18 +69,22 @@ class DocumentView:
 # --- who may read what ------------------------------------------------------------------------
 
 
+# Who reads a council's documents that are not public: its seats and its secretariat. Other
+# users of the council (an agency of the city, a citizen) read its public documents only.
+READER_ROLES = SEAT_ROLES | {"secretariat"}
+
+
 def may_read(user: User | None, session: Session, confidentiality: str) -> bool:
-    """Public documents of a published session: anyone. Internal: the council. Confidential:
-    the council's delegates, chair and secretariat only (never an admin, never the public)."""
+    """Public documents of a published session: anyone. Internal: the council's delegates, chair
+    and secretariat, and admins. Confidential: the council's delegates, chair and secretariat
+    only (never an admin, never the public)."""
     if confidentiality == "public" and session.status != "draft":
         return True
     if user is None or not can_see_session(user, session):
         return False
-    if confidentiality == "confidential":
-        return user.council_id == session.council_id and (
-            user.role in SEAT_ROLES or user.role == "secretariat"
-        )
-    return True
+    if user.role == "admin":
+        return confidentiality != "confidential"
+    return user.role in READER_ROLES and user.council_id == session.council_id
 
 
 async def _document_and_session(document_id: int) -> tuple[Document, Session]:
