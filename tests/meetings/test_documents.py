@@ -122,7 +122,7 @@ async def test_confidential_is_view_only_watermarked_and_never_public(client, an
     assert 'class="watermark"' not in internal_page.text
     # Offline reading never lists a confidential document.
     manifest = (await client.get(f"/meetings/sessions/{s.session_id}/offline.json")).json()
-    assert f"/meetings/documents/{internal['id']}" in manifest["urls"]
+    assert f"/meetings/documents/{internal['id']}?offline=1" in manifest["urls"]
     assert f"/meetings/documents/{public['id']}/file" in manifest["urls"]
     assert not any(f"/documents/{secret['id']}" in u for u in manifest["urls"])
     # The public sees public documents only.
@@ -272,3 +272,48 @@ async def test_raising_a_document_to_confidential_protects_every_version(client,
         f"/meetings/documents/{doc['id']}",
         f"/meetings/documents/{doc['id']}/file",
     }
+
+
+async def test_what_is_saved_for_offline_reading_has_no_private_notes_nor_confidential_titles(
+    client,
+) -> None:
+    """The pages with a reader's notes, or confidential titles, are no-store; the service worker
+    saves their ``?offline=1`` copies, which have neither."""
+    s = await _prepared(client)
+    doc = await upload_document(client, s, title="Tờ trình nội bộ")
+    await upload_document(client, s, title="Tài liệu mật", confidentiality="confidential")
+    reader = s.delegates[0]
+    note = "Hỏi lại Sở Tài chính về số liệu"
+    r = await client.put(
+        f"/api/v1/documents/{doc['id']}/notes/1", headers=s.h(reader), json={"text": note}
+    )
+    assert r.status_code == 200
+    await login(client, reader)
+    page = await client.get(f"/meetings/documents/{doc['id']}")
+    assert note in page.text and page.headers["cache-control"] == "no-store"
+    copy = await client.get(f"/meetings/documents/{doc['id']}?offline=1")
+    assert copy.status_code == 200 and "no-store" not in copy.headers.get("cache-control", "")
+    assert note not in copy.text and 'name="text"' not in copy.text
+    assert "1.234 tỷ đồng" in copy.text
+    assert copy.headers["x-offline-version"] == page.headers["x-offline-version"]
+    tablet = await client.get(f"/meetings/sessions/{s.session_id}/tablet")
+    assert "Tài liệu mật" in tablet.text and tablet.headers["cache-control"] == "no-store"
+    copy = await client.get(f"/meetings/sessions/{s.session_id}/tablet?offline=1")
+    assert "Tờ trình nội bộ" in copy.text and "Tài liệu mật" not in copy.text
+    assert "no-store" not in copy.headers.get("cache-control", "")
+    manifest = (await client.get(f"/meetings/sessions/{s.session_id}/offline.json")).json()
+    pages = [u for u in manifest["urls"] if not u.startswith("/static/")]
+    assert pages == [
+        f"/meetings/sessions/{s.session_id}/tablet?offline=1",
+        f"/meetings/documents/{doc['id']}?offline=1",
+        f"/meetings/documents/{doc['id']}/file",
+    ]
+    # A new version (or title) changes the version the worker compares its copy with.
+    r = await client.post(
+        f"/api/v1/documents/{doc['id']}/versions",
+        headers=s.h(s.secretariat),
+        files={"file": ("v2.pdf", make_pdf("Tờ trình v2", ["Bản sửa đổi."]), "application/pdf")},
+    )
+    assert r.status_code == 201
+    again = await client.get(f"/meetings/documents/{doc['id']}")
+    assert again.headers["x-offline-version"] != page.headers["x-offline-version"]
