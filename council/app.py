@@ -111,7 +111,7 @@ def create_app(
     search_engine.configure(settings.index_dir)
     for module in domain_modules("events"):
         log.debug("events loaded from %s", module.__name__)
-    hub = realtime.Hub(settings.redis_url, settings.lang)
+    hub = realtime.Hub(settings.redis_url, settings.lang, origins=(settings.base_url,))
     realtime.install(hub)
     hooks = domain_modules("hooks")
 

@@ -69,32 +69,55 @@ async def issue_token(user: User, kind: str, ttl_hours: int) -> str:
     return token
 
 
+def _live(row: AuthToken | None, kind: str | None = None) -> bool:
+    """Whether ``row`` (its user loaded) still authenticates: not revoked, not expired, of
+    ``kind`` when given, and its user active."""
+    if row is None or row.revoked_at is not None or row.expires_at <= datetime.now(UTC):
+        return False
+    return (kind is None or row.kind == kind) and row.user.is_active
+
+
 async def user_for_token(
     token: str | None, kind: str | None = None
 ) -> tuple[User, AuthToken] | None:
     """The active user behind a live token, or None."""
     if not token or len(token) > 200:
         return None
-    row = await AuthToken.get_or_none(key_hash=token_hash(token)).prefetch_related("user")
-    if row is None or row.revoked_at is not None or row.expires_at <= datetime.now(UTC):
-        return None
-    if kind is not None and row.kind != kind:
-        return None
-    if not row.user.is_active:
+    row = await AuthToken.get_or_none(key_hash=token_hash(token)).select_related("user")
+    if row is None or not _live(row, kind):
         return None
     return row.user, row
 
 
+async def users_for_token_hashes(hashes: list[str]) -> dict[str, User]:
+    """``user_for_token`` for many tokens at once, given their hashes: the active user behind
+    each live one, in one query (open Socket.IO connections check theirs together)."""
+    rows = await AuthToken.filter(key_hash__in=hashes).select_related("user")
+    return {row.key_hash: row.user for row in rows if _live(row)}
+
+
 async def revoke_token(token: str, actor: User | None = None) -> bool:
     async with in_transaction():
-        updated = await AuthToken.filter(key_hash=token_hash(token), revoked_at=None).update(
-            revoked_at=datetime.now(UTC)
+        row = await AuthToken.get_or_none(key_hash=token_hash(token), revoked_at=None)
+        updated = row is not None and bool(
+            await AuthToken.filter(id=row.id, revoked_at=None).update(revoked_at=datetime.now(UTC))
         )
         if updated:
             await audit.record("auth.logout", actor=actor)
-    return bool(updated)
+    if row is not None and updated:
+        await tokens_ended(row.user_id)
+    return updated
 
 
 async def revoke_all(user: User) -> None:
-    """End every session and token of ``user`` (deactivation, password reset)."""
+    """End every session and token of ``user`` (deactivation, password reset). Inside a
+    transaction: call ``tokens_ended(user.id)`` once it has committed."""
     await AuthToken.filter(user_id=user.id, revoked_at=None).update(revoked_at=datetime.now(UTC))
+
+
+async def tokens_ended(user_id: int) -> None:
+    """Tell open Socket.IO connections, in every worker, that tokens of ``user_id`` have ended
+    (committed): those they authenticated are closed."""
+    from council import realtime  # realtime authenticates connections with this module
+
+    await realtime.user_changed(user_id)

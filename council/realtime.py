@@ -6,19 +6,30 @@ emit with ``await emit(…)`` after their transaction has committed. With REDIS_
 manager carries emits between workers and machines.
 
 The connection's user is loaded at connect and kept in its Socket.IO session, so an event costs no
-database read for it. It is loaded again when it is older than ``user_ttl`` seconds, and at once
-after the user is saved in this process (deactivation, role change: Tortoise's post_save signal).
-With REDIS_URL set, a worker that saves a user publishes its id (``USER_CHANNEL``) and every
-worker treats it as saved there too, so a deactivation or a role change on one worker reaches the
-connections of the others at their next event. Without Redis (one process) nothing else is needed;
-a change made where no hub runs (a `council` command) reaches open connections within ``user_ttl``
-seconds. Services that must be exact about the user at the moment of a write check it in that
-write's transaction (``ballot.cast`` does).
+database read for it, with the hash of what authenticated it (the session cookie or the API
+token). It is loaded again through that token, which must still be live (not revoked, not
+expired, its user active), when it is older than ``user_ttl`` seconds, and at once after the user
+is saved in this process (deactivation, role change: Tortoise's post_save signal) or a token of
+theirs ends (logout, revocation, password reset: ``user_changed``, which also closes at once the
+connections whose token has ended). An event on a connection whose token has ended is answered
+``unauthorized`` and the connection is closed. With REDIS_URL set, a worker that saves a user or
+ends a token publishes the user's id (``USER_CHANNEL``) and every worker treats it as changed there
+too, so a deactivation, a role change or a logout on one worker reaches the connections of the
+others. Without Redis (one process) nothing else is needed; a change made where no hub runs (a
+`council` command) reaches open connections within ``user_ttl`` seconds. Services that must be
+exact about the user at the moment of a write check it in that write's transaction
+(``ballot.cast`` does).
 
 A handler may also answer after it has returned (``EventCtx.reply_later`` and ``DEFERRED``): the
 ack then goes out from wherever the outcome becomes known, e.g. the ballots' group commit, which
 answers a whole batch right after its commit instead of waking one task per cast (each wake-up a
 turn of an event loop that a burst of 500 casts keeps busy).
+
+A browser sends the session cookie with a WebSocket opened by any page of the same site (another
+port, another subdomain), so a connection whose ``Origin`` is not the site's own is refused: the
+origin the request was made to (its ``Host`` and the scheme uvicorn saw, which honours
+``X-Forwarded-Proto`` from trusted proxies only) or the configured public address
+(``COUNCIL_BASE_URL``). Programs send no ``Origin`` and are not concerned.
 """
 
 from __future__ import annotations
@@ -32,6 +43,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
+from urllib.parse import urlsplit
 
 import socketio
 from pydantic import BaseModel
@@ -39,7 +51,7 @@ from socketio import packet
 from tortoise.signals import post_delete, post_save
 
 from council import audit, permissions
-from council.auth import SESSION_COOKIE, user_for_token
+from council.auth import SESSION_COOKIE, user_for_token, users_for_token_hashes
 from council.errors import DomainError, Forbidden, Invalid, Unauthorized
 from council.i18n import LANGUAGES, N_, get_language, set_language
 from council.models import User
@@ -51,6 +63,11 @@ log = logging.getLogger("council.realtime")
 
 def session_room(session_id: int) -> str:
     return f"session:{session_id}"
+
+
+def user_room(user_id: int) -> str:
+    """Every connection of one user (in this process): closed when their tokens end."""
+    return f"user:{user_id}"
 
 
 class Deferred:
@@ -252,6 +269,15 @@ async def _user_deleted(sender: type[User], instance: User, *args: Any) -> None:
         await _hub.publish_user_change(instance.id)
 
 
+async def user_changed(user_id: int) -> None:
+    """Tokens of ``user_id`` have ended (committed): every worker re-checks that user's
+    connections now, closing those whose token ended, and at their next event."""
+    _note_user_change(user_id)
+    if _hub is not None:
+        await _hub.publish_user_change(user_id)
+        _hub.recheck(user_id)
+
+
 def _note_user_change(user_id: int | None) -> None:
     if user_id is None:
         return
@@ -263,11 +289,47 @@ def _note_user_change(user_id: int | None) -> None:
     _user_changed[user_id] = now
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of ``url`` as a browser writes its Origin (lower case, no default
+    port), or None for anything else (``null``, another scheme, garbage)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname
+    if parts.scheme not in _DEFAULT_PORTS or not host:
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    if port is None or port == _DEFAULT_PORTS[parts.scheme]:
+        return f"{parts.scheme}://{host}"
+    return f"{parts.scheme}://{host}:{port}"
+
+
+def _own_origin(environ: dict[str, Any]) -> str | None:
+    """The origin a request was made to. The scheme is the ASGI scope's, not engineio's reading
+    of ``X-Forwarded-Proto`` (which it takes from anyone, as it does ``X-Forwarded-Host``)."""
+    host = environ.get("HTTP_HOST")
+    if not host:
+        return None
+    scope = environ.get("asgi.scope") or {}
+    scheme = "https" if scope.get("scheme") in ("https", "wss") else "http"
+    return origin_of(f"{scheme}://{host}")
+
+
 class Hub:
     """Owns the Socket.IO server of one app instance."""
 
     def __init__(
-        self, redis_url: str | None = None, default_lang: str = "vi", user_ttl: float = 30.0
+        self,
+        redis_url: str | None = None,
+        default_lang: str = "vi",
+        user_ttl: float = 30.0,
+        origins: tuple[str, ...] = (),
     ) -> None:
         manager = socketio.AsyncRedisManager(redis_url) if redis_url else None
         self.redis_url = redis_url
@@ -275,12 +337,16 @@ class Hub:
         self._listener: asyncio.Task[None] | None = None
         self.default_lang = default_lang
         self.user_ttl = user_ttl
-        self._user_loads: dict[int, asyncio.Future[User | None]] = {}
+        self._user_loads: dict[str, asyncio.Future[User | None]] = {}
         self._user_loader: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.origins = frozenset(o for o in map(origin_of, origins) if o)
         self.sio = _Server(
             async_mode="asgi",
             client_manager=manager,
-            cors_allowed_origins=[],
+            # engineio calls this for every request that has an Origin header (an empty list
+            # would turn its check off).
+            cors_allowed_origins=self.origin_allowed,
             ping_interval=10,
             ping_timeout=10,
             max_http_buffer_size=1_000_000,
@@ -288,6 +354,11 @@ class Hub:
         self.sio.on("connect", self._connect)
         for spec in EVENTS.values():
             self._register(spec)
+
+    def origin_allowed(self, origin: str | None, environ: dict[str, Any]) -> bool:
+        """Whether a browser page of ``origin`` may talk to this server: the site's own pages."""
+        given = origin_of(origin) if origin else None
+        return given is not None and (given in self.origins or given == _own_origin(environ))
 
     async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
         cookies = cookie_dict(environ)
@@ -301,15 +372,52 @@ class Hub:
             found = await user_for_token(cookies[SESSION_COOKIE], kind="session")
         if found is None:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized")
-        user = found[0]
+        user, row = found
         lang = cookies.get("lang")
         if lang not in LANGUAGES:
             lang = user.lang or self.default_lang
         await self.sio.save_session(
-            sid, {"user_id": user.id, "lang": lang, "user": user, "user_at": time.monotonic()}
+            sid,
+            {
+                "user_id": user.id,
+                "token": row.key_hash,
+                "lang": lang,
+                "user": user,
+                "user_at": time.monotonic(),
+            },
         )
+        await self.sio.enter_room(sid, user_room(user.id))
         self._listen_for_user_changes()
         return True
+
+    def recheck(self, user_id: int) -> None:
+        """Close, soon, this process's connections of ``user_id`` whose token has ended."""
+        sids = [sid for sid, _ in self.sio.manager.get_participants("/", user_room(user_id))]
+        if not sids:
+            return
+        task = asyncio.get_running_loop().create_task(self._close_ended(sids))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _close_ended(self, sids: list[str]) -> None:
+        for sid in sids:
+            try:
+                session = await self.sio.get_session(sid)
+                if await self._user(sid, session) is None:
+                    await self.sio.disconnect(sid)
+            except Exception:  # noqa: BLE001 — gone meanwhile; its next event checks anyway
+                log.debug("connection %s not re-checked", sid, exc_info=True)
+
+    def _close_soon(self, sid: str) -> None:
+        """Close a connection once the ack being answered has been queued before the close."""
+
+        async def close() -> None:
+            await asyncio.sleep(0)
+            await self.sio.disconnect(sid)
+
+        task = asyncio.get_running_loop().create_task(close())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def publish_user_change(self, user_id: int) -> None:
         """Tell the other workers (through Redis) that ``user_id`` was saved or deleted."""
@@ -346,9 +454,11 @@ class Hub:
                         if message.get("type") != "message":
                             continue
                         try:
-                            _note_user_change(int(message["data"]))
+                            user_id = int(message["data"])
                         except (TypeError, ValueError):
                             continue
+                        _note_user_change(user_id)
+                        self.recheck(user_id)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 — Redis went away: listen again shortly
@@ -369,7 +479,8 @@ class Hub:
             self._publisher = None
 
     async def _user(self, sid: str, session: dict[str, Any]) -> User | None:
-        """The connection's active user: kept in its session, loaded again when stale."""
+        """The connection's active user: kept in its session, loaded again (through the token
+        that authenticated the connection, which must still be live) when stale."""
         user, loaded_at = session.get("user"), session.get("user_at", 0.0)
         now = time.monotonic()
         changed_at = _user_changed.get(session.get("user_id", 0))
@@ -381,23 +492,24 @@ class Hub:
             and (changed_at is None or now - changed_at >= self.user_ttl)
         ):
             return user
-        user = await self._load_user(session.get("user_id"))
+        user = await self._load_user(session.get("token"))
         session["user"], session["user_at"] = user, now
         await self.sio.save_session(sid, session)
         return user
 
-    async def _load_user(self, user_id: Any) -> User | None:
-        """Load an active user; the loads asked for meanwhile share one query.
+    async def _load_user(self, key_hash: Any) -> User | None:
+        """Load the active user of a live token (by its hash); the loads asked for meanwhile
+        share one query.
 
         After a quiet spell every connection's user is stale at once: a burst of events (a vote)
         then costs one query, not one per connection.
         """
-        if not isinstance(user_id, int):
+        if not isinstance(key_hash, str):
             return None
-        waiting = self._user_loads.get(user_id)
+        waiting = self._user_loads.get(key_hash)
         if waiting is None:
             waiting = asyncio.get_running_loop().create_future()
-            self._user_loads[user_id] = waiting
+            self._user_loads[key_hash] = waiting
             if self._user_loader is None or self._user_loader.done():
                 self._user_loader = asyncio.get_running_loop().create_task(self._load_users())
         return await asyncio.shield(waiting)
@@ -407,14 +519,14 @@ class Hub:
         while self._user_loads:
             batch, self._user_loads = self._user_loads, {}
             try:
-                found = {u.id: u for u in await User.filter(id__in=list(batch), is_active=True)}
+                found = await users_for_token_hashes(list(batch))
             except Exception as exc:  # noqa: BLE001 — each waiting event answers with it
                 for waiting in batch.values():
                     waiting.set_exception(exc)
                     waiting.exception()  # retrieved here: a cancelled waiter must not warn
                 continue
-            for user_id, waiting in batch.items():
-                waiting.set_result(found.get(user_id))
+            for key_hash, waiting in batch.items():
+                waiting.set_result(found.get(key_hash))
 
     def _register(self, spec: EventSpec) -> None:
         async def handler(sid: str, data: Any = None) -> dict[str, Any] | Deferred:
@@ -424,6 +536,7 @@ class Hub:
             try:
                 user = await self._user(sid, session)
                 if user is None:
+                    self._close_soon(sid)
                     raise Unauthorized()
                 raw = data if isinstance(data, dict) else {}
                 if data is not None and not isinstance(data, dict):

@@ -179,6 +179,9 @@ async def logout_page(ctx: Ctx) -> Response:
         await auth.revoke_token(cookie, ctx.user)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(auth.SESSION_COOKIE, path="/")
+    # The browser drops what it kept for this user: pages and documents saved for offline
+    # reading (the service worker's cache and registration) and its HTTP cache.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
 
 

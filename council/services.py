@@ -15,7 +15,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from council import audit
-from council.auth import revoke_all
+from council.auth import revoke_all, tokens_ended
 from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import LEVELS, ROLES, Agency, Council, User
@@ -446,6 +446,8 @@ async def user_update(
             council_id=user.council_id,
             details={"is_active": is_active, "role": role},
         )
+    if is_active is False:
+        await tokens_ended(user.id)
     return user
 
 
@@ -466,6 +468,7 @@ async def user_reset_password(actor: User, user: User, password: str | None = No
             target_id=user.id,
             council_id=user.council_id,
         )
+    await tokens_ended(user.id)
     return new_password
 
 

@@ -125,7 +125,7 @@ SETTINGS: tuple[Setting, ...] = (
         "base_url",
         "COUNCIL_BASE_URL",
         "http://127.0.0.1:8000",
-        "Public address of the site, used in e-mails and receipts.",
+        "Public address of the site, used in e-mails and receipts; its origin is accepted for Socket.IO connections from browsers.",
     ),
     Setting(
         "forwarded_allow_ips",

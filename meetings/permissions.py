@@ -92,6 +92,7 @@ DOCUMENT_REPLACE = _staff("document.replace", document_scope)
 DOCUMENT_UPDATE = _staff("document.update", document_scope)
 # Readers are checked per document by the service (public documents are open to everyone).
 DOCUMENT_READ = logged_in("document.read")
+DOCUMENT_LIST = allow("document.list", *MEMBERS, scope="council", resolve=session_scope)
 DOCUMENT_READ_PUBLIC = public("document.read_public")
 NOTE_SAVE = allow(
     "note.save", "secretariat", "chair", "delegate", scope="council", resolve=document_scope

@@ -7,6 +7,7 @@ emptied tables (PostgreSQL).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -127,9 +128,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-async def live_server(app: Any) -> AsyncIterator[str]:
-    """The same app served by a real uvicorn on a free loopback port, in this event loop."""
+@contextlib.asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[str]:
+    """``app`` served by a real uvicorn on a free loopback port, in this event loop."""
     import uvicorn
 
     port = free_port()
@@ -147,9 +148,18 @@ async def live_server(app: Any) -> AsyncIterator[str]:
         if server.started:
             break
         await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await asyncio.wait_for(task, timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, timeout=10)
+
+
+@pytest.fixture
+async def live_server(app: Any) -> AsyncIterator[str]:
+    """The same app served by a real uvicorn on a free loopback port, in this event loop."""
+    async with serving(app) as url:
+        yield url
 
 
 def _has_sansio() -> bool:

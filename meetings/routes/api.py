@@ -280,7 +280,7 @@ async def document_upload(ctx: Ctx) -> dict[str, Any]:
 @api(
     "GET",
     "/api/v1/sessions/{session_id:int}/documents",
-    perm=perms.DOCUMENT_READ,
+    perm=perms.DOCUMENT_LIST,
     response=DocumentListOut,
     tags=TAGS,
     summary="The session's documents the caller may read",

@@ -6,6 +6,7 @@ A form posted without htmx is answered with a redirect back to its page.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -290,10 +291,29 @@ async def _tablet_context(ctx: Ctx, session: Session) -> dict[str, Any]:
     }
 
 
+def _offline_copy(ctx: Ctx) -> bool:
+    """``?offline=1``: the page as the service worker stores it on the device, without what must
+    never be stored there (the reader's private notes, confidential documents' titles)."""
+    return ctx.query.get("offline") == "1"
+
+
+def _not_confidential(docs: list[Document]) -> list[Document]:
+    return [d for d in docs if d.confidentiality != "confidential"]
+
+
 @page("/meetings/sessions/{session_id:int}/tablet", perm=perms.SESSION_VIEW)
 async def tablet_page(ctx: Ctx) -> Response:
+    """The live tablet (``no-store``: it may list confidential titles); ``?offline=1`` is the copy
+    saved for offline reading."""
     session = await session_for(ctx.user, ctx.params["session_id"])
-    return render(ctx.request, "meetings/tablet.html", await _tablet_context(ctx, session))
+    context = await _tablet_context(ctx, session)
+    if _offline_copy(ctx):
+        context["documents"] = _not_confidential(context["documents"])
+        context["current_documents"] = _not_confidential(context["current_documents"])
+        return render(ctx.request, "meetings/tablet.html", context)
+    return render(
+        ctx.request, "meetings/tablet.html", context, headers={"Cache-Control": "no-store"}
+    )
 
 
 @page("/meetings/sessions/{session_id:int}/fragments/{name:str}", perm=perms.SESSION_VIEW)
@@ -384,20 +404,23 @@ OFFLINE_ASSETS = (
 
 @page("/meetings/sessions/{session_id:int}/offline.json", perm=perms.SESSION_VIEW)
 async def offline_manifest(ctx: Ctx) -> Response:
-    """URLs the service worker may cache for offline reading: never a confidential document."""
+    """URLs the service worker may cache for offline reading: never a confidential document.
+
+    ``forget`` lists those of confidential documents, which the worker drops: a document raised
+    to confidential after a tablet saved it must not stay readable there, in any version."""
     session = await session_for(ctx.user, ctx.params["session_id"])
-    docs = [
-        d
-        for d in await services.documents_of(ctx.user, session)
-        if d.confidentiality in ("public", "internal")
-    ]
-    urls = [f"/meetings/sessions/{session.id}/tablet"]
-    for d in docs:
-        urls += [f"/meetings/documents/{d.id}", f"/meetings/documents/{d.id}/file"]
+    urls = [f"/meetings/sessions/{session.id}/tablet?offline=1"]
+    forget = []
+    for d in await services.documents_of(ctx.user, session):
+        if d.confidentiality in ("public", "internal"):
+            urls += [f"/meetings/documents/{d.id}?offline=1", f"/meetings/documents/{d.id}/file"]
+        else:
+            forget += [f"/meetings/documents/{d.id}", f"/meetings/documents/{d.id}/file"]
     # What those pages load, so that they read the same with the network off.
     urls += [static_url(path) for path in OFFLINE_ASSETS]
     return JSONResponse(
-        {"session_id": session.id, "urls": urls}, headers={"Cache-Control": "no-store"}
+        {"session_id": session.id, "urls": urls, "forget": forget},
+        headers={"Cache-Control": "no-store"},
     )
 
 
@@ -416,22 +439,29 @@ async def service_worker(ctx: Ctx) -> Response:
 
 @page("/meetings/documents/{document_id:int}", perm=logged_in("document.read"))
 async def document_page(ctx: Ctx) -> Response:
+    """The reader, with the reader's private notes (then ``no-store``); ``?offline=1`` is the copy
+    saved for offline reading, without them. ``X-Offline-Version`` changes with the document,
+    so that the service worker saves its copy again when it has changed."""
     user = ctx.require_user()
     view = await services.document_for_reader(user, ctx.params["document_id"])
     confidential = view.confidentiality == "confidential"
-    headers = {"X-Confidentiality": view.confidentiality}
-    if confidential:
+    offline = _offline_copy(ctx)
+    can_note = user.role != "admin" and not offline
+    copy_version = hashlib.sha256(f"{view.content_hash}/{view.title}".encode()).hexdigest()
+    headers = {"X-Confidentiality": view.confidentiality, "X-Offline-Version": copy_version[:16]}
+    if confidential or can_note:
         headers["Cache-Control"] = "no-store"
     return render(
         ctx.request,
         "meetings/document.html",
         {
             "doc": view,
-            "notes": await services.notes_of(user, view.id),
+            "notes": await services.notes_of(user, view.id) if can_note else {},
             "confidential": confidential,
             "watermark": f"{user.full_name or user.username} · {user.username}",
             "versions": await services.versions_of(view.id),
-            "can_note": user.role != "admin",
+            "can_note": can_note,
+            "offline_copy": offline and user.role != "admin",
         },
         headers=headers,
     )

@@ -69,18 +69,22 @@ class DocumentView:
 # --- who may read what ------------------------------------------------------------------------
 
 
+# Who reads a council's documents that are not public: its seats and its secretariat. Other
+# users of the council (an agency of the city, a citizen) read its public documents only.
+READER_ROLES = SEAT_ROLES | {"secretariat"}
+
+
 def may_read(user: User | None, session: Session, confidentiality: str) -> bool:
-    """Public documents of a published session: anyone. Internal: the council. Confidential:
-    the council's delegates, chair and secretariat only (never an admin, never the public)."""
+    """Public documents of a published session: anyone. Internal: the council's delegates, chair
+    and secretariat, and admins. Confidential: the council's delegates, chair and secretariat
+    only (never an admin, never the public)."""
     if confidentiality == "public" and session.status != "draft":
         return True
     if user is None or not can_see_session(user, session):
         return False
-    if confidentiality == "confidential":
-        return user.council_id == session.council_id and (
-            user.role in SEAT_ROLES or user.role == "secretariat"
-        )
-    return True
+    if user.role == "admin":
+        return confidentiality != "confidential"
+    return user.role in READER_ROLES and user.council_id == session.council_id
 
 
 async def _document_and_session(document_id: int) -> tuple[Document, Session]:
@@ -304,13 +308,32 @@ async def document_replace(
 async def document_update(
     user: User, document_id: int, *, title: str | None = None, confidentiality: str | None = None
 ) -> Document:
-    """document.update: retitle or reclassify a document."""
+    """document.update: retitle or reclassify a document. A confidential document stays
+    confidential: lowered, it could be read by an admin, published or downloaded, and set back."""
     document, session = await _document_and_session(document_id)
     if not is_staff_of(user, session.council_id):
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
     new_title, new_conf = _check_fields(
         title or document.title, confidentiality or document.confidentiality
     )
+    if document.confidentiality == "confidential" and new_conf != "confidential":
+        async with in_transaction():
+            await audit.record(
+                "permission.denied",
+                actor=user,
+                target_type="document",
+                target_id=document.id,
+                council_id=session.council_id,
+                details={"operation": "document.update", "confidentiality": new_conf},
+            )
+        raise DomainError(
+            "confidential_downgrade",
+            N_(
+                "A confidential document cannot be made internal or public. If it was classified "
+                "by mistake, upload it again with the right confidentiality."
+            ),
+            status=403,
+        )
     async with in_transaction():
         await Document.filter(id=document.id).update(title=new_title, confidentiality=new_conf)
         await audit.record(

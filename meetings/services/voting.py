@@ -20,6 +20,7 @@ from council.models import Council, User
 from meetings.models import AgendaItem, Attendance, Ballot, BallotReceipt, Poll, PollOption, Session
 from meetings.services import ballot_batch, draws, sqlprog
 from meetings.services.common import (
+    can_see_session,
     get_session,
     is_staff_of,
     iso,
@@ -513,11 +514,14 @@ def _close_program_pg(
 
 
 async def poll_for_reader(user: User | None, poll_id: int) -> dict[str, Any]:
-    """GET /polls/{id}: status, voted, eligible, and the result once closed."""
+    """GET /polls/{id}: status, voted, eligible, and the result once closed. Seen by whoever
+    sees its session: a draft session's polls by the council's staff only."""
     poll = await get_poll(poll_id)
     session = await get_session(poll.session_id)
     if not same_council(user, session.council_id):
         raise Forbidden(N_("This poll belongs to another council."))
+    if not can_see_session(user, session):
+        raise NotFound(N_("This poll does not exist."))
     return await poll_dict(poll, user=user)
 
 

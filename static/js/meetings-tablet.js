@@ -18,7 +18,7 @@
       .then(function (r) { return r.json(); })
       .then(function (manifest) {
         return navigator.serviceWorker.ready.then(function (reg) {
-          reg.active.postMessage({ type: "cache-session", urls: manifest.urls });
+          reg.active.postMessage({ type: "cache-session", urls: manifest.urls, forget: manifest.forget });
         });
       })
       .catch(function () { if (out) { out.textContent = button.getAttribute("data-failed"); } });

@@ -1,5 +1,7 @@
 // Service worker for offline reading (served at /meetings/sw.js, scope /meetings/).
-// Caches public and internal documents of a session on request; never a confidential one.
+// Caches public and internal documents of a session on request; never a confidential one, and
+// never a reader's private notes: pages that show them are no-store, and their copy for offline
+// reading (?offline=1, without them) is what is saved under their path.
 "use strict";
 var CACHE = "meetings-offline-v1";
 var OFFLINE_PATHS = /^\/meetings\/(documents\/\d+(\/file)?|sessions\/\d+\/tablet)$/;
@@ -11,11 +13,28 @@ function offlinePath(path) {
   return OFFLINE_PATHS.test(path) || STATIC_PATHS.test(path);
 }
 
+function confidential(response) {
+  return (response.headers.get("X-Confidentiality") || "") === "confidential";
+}
+
 function cacheable(response) {
-  if (!response || !response.ok) { return false; }
-  if ((response.headers.get("X-Confidentiality") || "") === "confidential") { return false; }
-  if ((response.headers.get("Cache-Control") || "").indexOf("no-store") !== -1) { return false; }
-  return true;
+  if (!response || !response.ok || response.redirected || confidential(response)) { return false; }
+  return (response.headers.get("Cache-Control") || "").indexOf("no-store") === -1;
+}
+
+// The page may no longer be read from this device: made confidential, no longer readable.
+function refused(response) {
+  return confidential(response) || [401, 403, 404, 410].indexOf(response.status) !== -1;
+}
+
+// A page shown online with private notes (no-store) is saved again from its offline copy, only
+// when the document has changed since the copy was saved.
+function refreshCopy(cache, path, hit, response) {
+  var version = response.headers.get("X-Offline-Version");
+  if (!version || hit.headers.get("X-Offline-Version") === version) { return null; }
+  return fetch(path + "?offline=1", { credentials: "same-origin" }).then(function (copy) {
+    return cacheable(copy) ? cache.put(path, copy) : null;
+  });
 }
 
 self.addEventListener("install", function () { self.skipWaiting(); });
@@ -27,7 +46,11 @@ self.addEventListener("message", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {
     var saved = 0;
     var skipped = 0;
-    return Promise.all(data.urls.map(function (url) {
+    // Documents since made confidential: no saved copy of them may stay.
+    var forgotten = (Array.isArray(data.forget) ? data.forget : []).map(function (url) {
+      return cache.delete(new URL(url, self.location.origin).pathname);
+    });
+    return Promise.all(forgotten.concat(data.urls.map(function (url) {
       var target = new URL(url, self.location.origin);
       var path = target.pathname;
       if (target.origin !== self.location.origin || !offlinePath(path)) {
@@ -42,7 +65,7 @@ self.addEventListener("message", function (event) {
         skipped += 1;
         return cache.delete(path);
       }).catch(function () { skipped += 1; });
-    })).then(function () {
+    }))).then(function () {
       if (event.source) { event.source.postMessage({ type: "cached", saved: saved, skipped: skipped }); }
     });
   }));
@@ -54,22 +77,24 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin || !offlinePath(url.pathname)) { return; }
   var asset = STATIC_PATHS.test(url.pathname);
-  event.respondWith(fetch(request).then(function (response) {
-    if (!cacheable(response)) {
-      // A document reclassified as confidential must not stay in the offline cache.
-      caches.open(CACHE).then(function (cache) { cache.delete(url.pathname); });
-      return response;
-    }
-    caches.open(CACHE).then(function (cache) {
-      return cache.match(url.pathname).then(function (hit) {
-        // Keep a saved copy fresh; a page with a query (another view of it) is not that copy.
-        if (hit && (asset || !url.search)) { return cache.put(url.pathname, response.clone()); }
-        return null;
+  event.respondWith(caches.open(CACHE).then(function (cache) {
+    return cache.match(url.pathname).then(function (hit) {
+      return fetch(request).then(function (response) {
+        if (!hit || response.redirected) { return response; }
+        if (refused(response)) {
+          cache.delete(url.pathname);
+        } else if (asset || !url.search) {
+          // Keep a saved copy fresh; a page with a query (another view of it) is not that copy.
+          if (cacheable(response)) {
+            cache.put(url.pathname, response.clone());
+          } else if (response.ok) {
+            refreshCopy(cache, url.pathname, hit, response);
+          }
+        }
+        return response;
+      }, function () {
+        return hit || Response.error();
       });
     });
-    return response;
-  }).catch(function () {
-    return caches.open(CACHE).then(function (cache) { return cache.match(url.pathname); })
-      .then(function (hit) { return hit || Response.error(); });
   }));
 });

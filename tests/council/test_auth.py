@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from council.models import AuditEntry
-from tests.factories import PASSWORD, bearer, error_code, make_council, make_user
+from tests.factories import PASSWORD, bearer, error_code, login, make_council, make_user
 
 
 async def test_login_page_in_vietnamese_by_default(client):
@@ -37,6 +37,18 @@ async def test_login_sets_httponly_lax_cookie_and_redirects(client):
     dash = await client.get("/")
     assert user.full_name in dash.text
     assert await AuditEntry.filter(operation="auth.login", actor_id=user.id).exists()
+
+
+async def test_logout_ends_the_session_and_clears_what_the_browser_kept(client):
+    """Pages and documents saved for offline reading (the service worker's cache) must not
+    outlive the session on a shared tablet."""
+    user = await make_user("delegate", await make_council())
+    await login(client, user)
+    assert user.full_name in (await client.get("/")).text
+    r = await client.post("/logout")
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+    assert r.headers["clear-site-data"] == '"cache", "storage"'
+    assert await AuditEntry.filter(operation="auth.logout", actor_id=user.id).exists()
 
 
 async def test_login_without_csrf_is_refused(client):

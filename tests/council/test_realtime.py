@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import subprocess
 import sys
@@ -29,7 +30,7 @@ from council.models import AuditEntry
 from council.permissions import allow
 from council.realtime import DEFERRED, Deferred, EventCtx, event
 from council.settings import Settings
-from tests.conftest import free_port
+from tests.conftest import free_port, serving
 from tests.factories import PASSWORD, make_council, make_user
 from tests.processes import cli_env, council_serve
 
@@ -77,10 +78,15 @@ class Client:
     def __init__(self) -> None:
         self.sio = socketio.AsyncClient(reconnection=False)
         self.received: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self.closed = asyncio.Event()
         self.sio.on("*", self._any)
+        self.sio.on("disconnect", self._gone)
 
     async def _any(self, name: str, data: Any = None) -> None:
         await self.received.put((name, data))
+
+    async def _gone(self, *reason: Any) -> None:
+        self.closed.set()
 
     async def connect(self, url: str, **kwargs: Any) -> None:
         await self.sio.connect(
@@ -161,6 +167,56 @@ async def test_connection_is_refused_without_credentials(
         assert not c.sio.connected
 
 
+async def test_a_page_of_another_origin_cannot_connect_with_the_cookie(
+    live_server: str, clients: list[Client], settings: Settings
+) -> None:
+    """Cross-site WebSocket hijacking: a page elsewhere on the same site (another port, another
+    host name) opens a socket that carries the delegate's cookie. Only the site's own pages may."""
+    user = await make_user("delegate", await make_council("HN"))
+    cookie = {"Cookie": f"council_session={await issue_token(user, 'session', 1)}"}
+    port = live_server.rsplit(":", 1)[1]
+    for origin, extra in (
+        ("http://evil.example", {}),
+        (f"http://127.0.0.1:{int(port) + 1}", {}),
+        (f"http://localhost:{port}", {}),
+        (f"https://127.0.0.1:{port}", {}),
+        ("null", {}),
+        # engineio on its own would believe these headers from anyone.
+        ("http://evil.example", {"X-Forwarded-Host": "evil.example"}),
+    ):
+        c = new(clients)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await c.connect(live_server, headers={**cookie, "Origin": origin, **extra})
+        assert not c.sio.connected, origin
+    for origin, extra in (
+        (live_server, {}),
+        (live_server.upper(), {}),
+        # Behind a trusted proxy (uvicorn trusts 127.0.0.1) that terminates HTTPS.
+        (f"https://127.0.0.1:{port}", {"X-Forwarded-Proto": "https"}),
+    ):
+        c = new(clients)
+        await c.connect(live_server, headers={**cookie, "Origin": origin, **extra})
+        assert c.sio.connected, origin
+
+
+async def test_the_configured_public_address_is_an_accepted_origin(
+    settings: Settings, clients: list[Client]
+) -> None:
+    """A proxy that does not pass the Host on: the pages' origin is COUNCIL_BASE_URL's."""
+    from council.app import create_app
+
+    public = dataclasses.replace(settings, base_url="https://hdnd.example.gov.vn/")
+    user = await make_user("delegate", await make_council("HN"))
+    cookie = {"Cookie": f"council_session={await issue_token(user, 'session', 1)}"}
+    async with serving(create_app(public, manage_db=False)) as url:
+        c = new(clients)
+        await c.connect(url, headers={**cookie, "Origin": "https://hdnd.example.gov.vn"})
+        assert c.sio.connected
+        c = new(clients)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await c.connect(url, headers={**cookie, "Origin": "https://evil.example.gov.vn"})
+
+
 async def test_a_deactivated_user_is_refused(
     live_server: str, clients: list[Client], settings: Settings
 ) -> None:
@@ -171,6 +227,68 @@ async def test_a_deactivated_user_is_refused(
     c = new(clients)
     with pytest.raises(socketio.exceptions.ConnectionError):
         await c.connect(live_server, auth={"token": token})
+
+
+async def _closed(c: Client) -> None:
+    """Wait until the server has closed ``c``'s connection."""
+    await asyncio.wait_for(c.closed.wait(), WAIT)
+    assert not c.sio.connected
+
+
+async def test_logout_revocation_and_password_reset_close_the_connections_they_authenticated(
+    live_server: str, clients: list[Client], client: httpx.AsyncClient, settings: Settings
+) -> None:
+    council = await make_council("HN")
+    user = await make_user("secretariat", council)
+    cookie = await issue_token(user, "session", 1)
+    by_cookie, by_token, other = new(clients), new(clients), new(clients)
+    await by_cookie.connect(live_server, headers={"Cookie": f"council_session={cookie}"})
+    api_token = await issue_token(user, "api", 1)
+    await by_token.connect(live_server, auth={"token": api_token})
+    await other.connect(live_server, auth={"token": await issue_token(user, "api", 1)})
+
+    # Logging out of the browser closes that browser's socket, not the others.
+    client.cookies.set("council_session", cookie)
+    client.cookies.set("csrftoken", "t")
+    assert (await client.post("/logout", data={"csrf_token": "t"})).status_code == 303
+    await _closed(by_cookie)
+    assert (await by_token.sio.call("test:staff_only", {}, timeout=WAIT))["ok"] is True
+
+    # Revoking a token closes the socket it opened.
+    r = await client.post("/api/v1/auth/revoke", headers={"Authorization": f"Bearer {api_token}"})
+    assert r.status_code == 200
+    await _closed(by_token)
+    assert (await other.sio.call("test:staff_only", {}, timeout=WAIT))["ok"] is True
+
+    # A password reset ends every token of the user, and so every socket.
+    from council.services import user_reset_password
+
+    await user_reset_password(await make_user("admin"), user)
+    await _closed(other)
+
+
+async def test_an_event_on_a_connection_whose_token_ended_is_refused_and_closes_it(
+    live_server: str, clients: list[Client], settings: Settings
+) -> None:
+    """Ended where no hub hears of it (a `council` command, another process without Redis): the
+    token is checked again when the connection's user is reloaded (here after 50 ms)."""
+    from datetime import UTC, datetime
+
+    from council.models import AuthToken
+
+    hub = realtime.hub()
+    assert hub is not None
+    hub.user_ttl = 0.05
+    user = await make_user("secretariat", await make_council("HN"))
+    token = await issue_token(user, "api", 1)
+    c = new(clients)
+    await c.connect(live_server, auth={"token": token})
+    assert (await c.sio.call("test:staff_only", {}, timeout=WAIT))["ok"] is True
+    await AuthToken.filter(user_id=user.id).update(revoked_at=datetime.now(UTC))
+    await asyncio.sleep(0.1)
+    ack = await c.sio.call("test:staff_only", {}, timeout=WAIT)
+    assert ack["ok"] is False and ack["error"]["code"] == "unauthorized"
+    await _closed(c)
 
 
 # --- events and rooms ---------------------------------------------------------------------------
@@ -422,6 +540,23 @@ async def test_an_event_crosses_workers_through_redis(
     assert await watcher.next("test:ping") == {"from": "outside"}
 
 
+async def _refused_soon(watcher: Client, session_id: int) -> None:
+    """``watcher``'s next events are refused as unauthorized, or its connection is closed, well
+    within the 30 s a cached user is kept."""
+    started = time.monotonic()
+    while not watcher.closed.is_set():
+        assert time.monotonic() - started < 10, "B still acts for that user"
+        try:
+            ack = await watcher.sio.call("session:join", {"session_id": session_id}, timeout=1)
+        except socketio.exceptions.SocketIOError:  # closed meanwhile, or while answering
+            continue
+        if not ack["ok"]:
+            assert ack["error"]["code"] == "unauthorized"
+            break
+        await asyncio.sleep(0.1)
+    await _closed(watcher)
+
+
 @pytest.mark.redis
 async def test_a_user_deactivated_on_one_worker_is_refused_on_another_at_the_next_event(
     two_workers: tuple[str, str], clients: list[Client]
@@ -439,12 +574,23 @@ async def test_a_user_deactivated_on_one_worker_is_refused_on_another_at_the_nex
         r = await http.post(f"/admin/users/{target['id']}/deactivate", headers=staff)
         assert r.status_code in (200, 303), r.text
 
-    # B refuses the connection's next event well within its cache's 30 s.
-    started = time.monotonic()
-    while True:
+    # B closes the connection, or refuses its next event, well within its cache's 30 s.
+    await _refused_soon(watcher, session_id)
+
+
+@pytest.mark.redis
+async def test_a_token_revoked_on_one_worker_closes_its_connection_on_another(
+    two_workers: tuple[str, str], clients: list[Client]
+) -> None:
+    a, b = two_workers
+    staff = {"Authorization": f"Bearer {await _token(a, 'vanphong.hn')}"}
+    async with httpx.AsyncClient(base_url=a, timeout=30) as http:
+        session_id = await _published_session(http, staff, "Kỳ họp thứ ba")
+        token = await _token(a, "hn.db001")
+        watcher = new(clients)
+        await watcher.connect(b, auth={"token": token})
         ack = await watcher.sio.call("session:join", {"session_id": session_id}, timeout=WAIT)
-        if not ack["ok"]:
-            break
-        assert time.monotonic() - started < 10, "B still acts for a deactivated user"
-        await asyncio.sleep(0.1)
-    assert ack["error"]["code"] == "unauthorized"
+        assert ack["ok"] is True, ack
+        r = await http.post("/api/v1/auth/revoke", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200, r.text
+    await _refused_soon(watcher, session_id)

@@ -1,6 +1,7 @@
 """Offline reading in a real Chromium: a delegate saves the session's documents, the server goes
 away, and the public and internal documents still open (text view, styles, the file itself) while
-a confidential one was never saved."""
+a confidential one was never saved, nor the delegate's private notes, and a document raised to
+confidential after it was saved is dropped when the session is saved again."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ import uvicorn
 from playwright.async_api import Browser, Page
 
 from council.i18n import gettext
+from meetings.documents.generate import make_pdf
 from tests.browser import TABLET, login_in_browser
 from tests.conftest import free_port
-from tests.meetings.helpers import setup_running_session, upload_document
+from tests.meetings.helpers import PDF_PAGES, setup_running_session, upload_document
 
 pytestmark = pytest.mark.browser
 
@@ -25,6 +27,11 @@ CACHE_KEYS = """async () => {
   const cache = await caches.open("meetings-offline-v1");
   return (await cache.keys()).map((request) => new URL(request.url).pathname);
 }"""
+CACHED_TEXT = """async (path) => {
+  const hit = await (await caches.open("meetings-offline-v1")).match(path);
+  return hit ? await hit.text() : null;
+}"""
+NOTE = "Ghi chú riêng: hỏi lại Sở Tài chính"
 
 
 @asynccontextmanager
@@ -59,6 +66,13 @@ async def test_saved_documents_read_with_the_server_gone(
             secret = await upload_document(
                 http, s, title="Tài liệu mật", confidentiality="confidential"
             )
+            raised = await upload_document(http, s, title="Báo cáo sẽ thành mật")
+            r = await http.put(
+                f"/api/v1/documents/{internal['id']}/notes/1",
+                headers=s.h(s.delegates[0]),
+                json={"text": NOTE},
+            )
+            assert r.status_code == 200
         context = await chromium_browser.new_context(base_url=base, viewport=TABLET, locale="vi-VN")
         context.set_default_timeout(15_000)
         page: Page = await context.new_page()
@@ -68,17 +82,56 @@ async def test_saved_documents_read_with_the_server_gone(
             await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
             await page.click("#offline-btn")
             done = gettext("Saved for offline reading (confidential documents excluded).", "vi")
-            await page.wait_for_selector(f"#offline-status:has-text('{done}')")
-            # Two documents, each as its page and its file, and the tablet page.
-            assert (await page.inner_text("#offline-status")).endswith("(5)")
+            await page.wait_for_selector(f"#offline-status:has-text('{done} (7)')")
+            # Three documents, each as its page and its file, and the tablet page.
             saved = set(await page.evaluate(CACHE_KEYS))
-            for doc in (public, internal):
+            for doc in (public, internal, raised):
                 assert {
                     f"/meetings/documents/{doc['id']}",
                     f"/meetings/documents/{doc['id']}/file",
                 } <= saved
             assert "/static/css/app.css" in saved and "/static/css/meetings.css" in saved
             assert not any(f"/documents/{secret['id']}" in path for path in saved)
+            # Neither the private note nor a confidential title is stored on the device.
+            copy = await page.evaluate(CACHED_TEXT, f"/meetings/documents/{internal['id']}")
+            assert "Tổng thu ngân sách" in copy and NOTE not in copy
+            tablet = await page.evaluate(CACHED_TEXT, f"/meetings/sessions/{s.session_id}/tablet")
+            assert "Tờ trình nội bộ" in tablet and "Tài liệu mật" not in tablet
+            # Read online, the page shows the note and the saved copy stays as it was.
+            await page.goto(f"/meetings/documents/{internal['id']}")
+            assert NOTE in await page.content()
+            assert await page.evaluate(CACHED_TEXT, f"/meetings/documents/{internal['id']}") == copy
+            # Once the document has a new version, reading it online saves the copy again.
+            async with httpx.AsyncClient(base_url=base) as http:
+                r = await http.post(
+                    f"/api/v1/documents/{internal['id']}/versions",
+                    headers=s.h(s.secretariat),
+                    files={"file": ("v2.pdf", make_pdf("Tờ trình", [*PDF_PAGES, "Phụ lục"]))},
+                )
+                assert r.status_code == 201
+            await page.goto(f"/meetings/documents/{internal['id']}")
+            for _ in range(100):
+                copy = await page.evaluate(CACHED_TEXT, f"/meetings/documents/{internal['id']}")
+                if "Phụ lục" in copy:
+                    break
+                await asyncio.sleep(0.1)
+            assert "Phụ lục" in copy and NOTE not in copy
+
+            # A document raised to confidential leaves the device when the session is saved again.
+            async with httpx.AsyncClient(base_url=base) as http:
+                r = await http.patch(
+                    f"/api/v1/documents/{raised['id']}",
+                    headers=s.h(s.secretariat),
+                    json={"confidentiality": "confidential"},
+                )
+                assert r.status_code == 200
+            await page.goto(f"/meetings/sessions/{s.session_id}/tablet")
+            await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+            await page.click("#offline-btn")
+            await page.wait_for_selector(f"#offline-status:has-text('{done} (5)')")
+            saved = set(await page.evaluate(CACHE_KEYS))
+            assert not any(f"/documents/{raised['id']}" in path for path in saved)
+
             # The confidential document is read on screen while online...
             await page.goto(f"/meetings/documents/{secret['id']}")
             assert "Tài liệu mật" in await page.inner_text("main")
@@ -98,6 +151,7 @@ async def test_saved_documents_read_with_the_server_gone(
             await page.goto(f"/meetings/documents/{internal['id']}")
             text = await page.inner_text("main")
             assert "Tờ trình nội bộ" in text and "Tổng thu ngân sách" in text
+            assert NOTE not in text
             # Styled as online: the saved stylesheet applies.
             font = await page.evaluate("getComputedStyle(document.body).fontFamily")
             assert "system-ui" in font

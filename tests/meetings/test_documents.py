@@ -2,9 +2,11 @@
 
 import pytest
 
+from council.models import AuditEntry
 from meetings.documents.generate import make_pdf
+from meetings.models import Document
 from meetings.services import document_for_reader, session_documents_for_reader
-from tests.factories import bearer, login, make_council, make_user
+from tests.factories import bearer, error_code, login, make_council, make_user
 from tests.meetings.helpers import (
     add_agenda,
     create_session,
@@ -120,7 +122,7 @@ async def test_confidential_is_view_only_watermarked_and_never_public(client, an
     assert 'class="watermark"' not in internal_page.text
     # Offline reading never lists a confidential document.
     manifest = (await client.get(f"/meetings/sessions/{s.session_id}/offline.json")).json()
-    assert f"/meetings/documents/{internal['id']}" in manifest["urls"]
+    assert f"/meetings/documents/{internal['id']}?offline=1" in manifest["urls"]
     assert f"/meetings/documents/{public['id']}/file" in manifest["urls"]
     assert not any(f"/documents/{secret['id']}" in u for u in manifest["urls"])
     # The public sees public documents only.
@@ -197,3 +199,121 @@ async def test_private_notes_are_seen_by_their_author_only(client, anon) -> None
         f"/api/v1/documents/{doc['id']}/notes/1", headers=await bearer(outsider), json={"text": "x"}
     )
     assert r.status_code == 403
+
+
+async def test_a_confidential_document_is_never_lowered(client) -> None:
+    """Lowered, it could be read by an admin, published or downloaded, and then set back."""
+    s = await _prepared(client)
+    secret = await upload_document(client, s, title="Tài liệu mật", confidentiality="confidential")
+    admin = await make_user("admin")
+    url = f"/api/v1/documents/{secret['id']}"
+    for user in (s.secretariat, s.chair, admin):
+        for lower in ("internal", "public"):
+            r = await client.patch(url, headers=await bearer(user), json={"confidentiality": lower})
+            assert r.status_code == 403 and error_code(r) == "confidential_downgrade", r.text
+            assert (
+                "upload it again"
+                in (
+                    await client.patch(
+                        f"{url}?lang=en",
+                        headers=await bearer(user),
+                        json={"confidentiality": lower},
+                    )
+                ).json()["error"]["message"]
+            )
+    denied = await AuditEntry.filter(operation="permission.denied", target_type="document")
+    assert len(denied) == 12 and {d.target_id for d in denied} == {str(secret["id"])}
+    assert {d.actor_id for d in denied} == {s.secretariat.id, s.chair.id, admin.id}
+    assert (await Document.get(id=secret["id"])).confidentiality == "confidential"
+    assert (await client.get(url, headers=await bearer(admin))).status_code == 403
+    assert (await client.get(f"{url}/file", headers=s.h(s.delegates[0]))).status_code == 403
+    # Retitling it, or raising another document, stays possible.
+    r = await client.patch(url, headers=s.h(s.secretariat), json={"title": "Tài liệu mật (sửa)"})
+    assert r.status_code == 200 and r.json()["confidentiality"] == "confidential"
+
+
+async def test_raising_a_document_to_confidential_protects_every_version(client, anon) -> None:
+    s = await _prepared(client)
+    doc = await upload_document(client, s, title="Tờ trình", confidentiality="public")
+    r = await client.post(
+        f"/api/v1/documents/{doc['id']}/versions",
+        headers=s.h(s.secretariat),
+        files={"file": ("v2.pdf", make_pdf("Tờ trình v2", ["Bản sửa đổi."]), "application/pdf")},
+    )
+    assert r.status_code == 201
+    admin, reader = await make_user("admin"), s.delegates[0]
+    files = [f"/documents/{doc['id']}/file{q}" for q in ("", "?version=1", "?version=2")]
+    assert (await anon.get(f"/public{files[1]}")).status_code == 200
+    assert (await client.get(f"/api/v1{files[1]}", headers=await bearer(admin))).status_code == 200
+
+    r = await client.patch(
+        f"/api/v1/documents/{doc['id']}",
+        headers=s.h(s.secretariat),
+        json={"confidentiality": "confidential"},
+    )
+    assert r.status_code == 200 and r.json()["confidentiality"] == "confidential"
+    for path in files:
+        assert (await anon.get(f"/public{path}")).status_code in (403, 404), path
+        for user in (admin, reader):
+            r = await client.get(f"/api/v1{path}", headers=await bearer(user))
+            assert r.status_code == 403, (path, user.role)
+    assert (
+        await client.get(f"/api/v1/documents/{doc['id']}", headers=await bearer(admin))
+    ).status_code == 403
+    assert (await anon.get(f"/public/documents/{doc['id']}")).status_code == 404
+    await login(client, reader)
+    assert (await client.get(f"/meetings{files[1]}")).status_code == 403
+    page = await client.get(f"/meetings/documents/{doc['id']}")
+    assert page.headers["cache-control"] == "no-store" and 'class="watermark"' in page.text
+    # A tablet that saved it for offline reading while it was public is told to drop it.
+    manifest = (await client.get(f"/meetings/sessions/{s.session_id}/offline.json")).json()
+    assert not any(f"/documents/{doc['id']}" in u for u in manifest["urls"])
+    assert set(manifest["forget"]) == {
+        f"/meetings/documents/{doc['id']}",
+        f"/meetings/documents/{doc['id']}/file",
+    }
+
+
+async def test_what_is_saved_for_offline_reading_has_no_private_notes_nor_confidential_titles(
+    client,
+) -> None:
+    """The pages with a reader's notes, or confidential titles, are no-store; the service worker
+    saves their ``?offline=1`` copies, which have neither."""
+    s = await _prepared(client)
+    doc = await upload_document(client, s, title="Tờ trình nội bộ")
+    await upload_document(client, s, title="Tài liệu mật", confidentiality="confidential")
+    reader = s.delegates[0]
+    note = "Hỏi lại Sở Tài chính về số liệu"
+    r = await client.put(
+        f"/api/v1/documents/{doc['id']}/notes/1", headers=s.h(reader), json={"text": note}
+    )
+    assert r.status_code == 200
+    await login(client, reader)
+    page = await client.get(f"/meetings/documents/{doc['id']}")
+    assert note in page.text and page.headers["cache-control"] == "no-store"
+    copy = await client.get(f"/meetings/documents/{doc['id']}?offline=1")
+    assert copy.status_code == 200 and "no-store" not in copy.headers.get("cache-control", "")
+    assert note not in copy.text and 'name="text"' not in copy.text
+    assert "1.234 tỷ đồng" in copy.text
+    assert copy.headers["x-offline-version"] == page.headers["x-offline-version"]
+    tablet = await client.get(f"/meetings/sessions/{s.session_id}/tablet")
+    assert "Tài liệu mật" in tablet.text and tablet.headers["cache-control"] == "no-store"
+    copy = await client.get(f"/meetings/sessions/{s.session_id}/tablet?offline=1")
+    assert "Tờ trình nội bộ" in copy.text and "Tài liệu mật" not in copy.text
+    assert "no-store" not in copy.headers.get("cache-control", "")
+    manifest = (await client.get(f"/meetings/sessions/{s.session_id}/offline.json")).json()
+    pages = [u for u in manifest["urls"] if not u.startswith("/static/")]
+    assert pages == [
+        f"/meetings/sessions/{s.session_id}/tablet?offline=1",
+        f"/meetings/documents/{doc['id']}?offline=1",
+        f"/meetings/documents/{doc['id']}/file",
+    ]
+    # A new version (or title) changes the version the worker compares its copy with.
+    r = await client.post(
+        f"/api/v1/documents/{doc['id']}/versions",
+        headers=s.h(s.secretariat),
+        files={"file": ("v2.pdf", make_pdf("Tờ trình v2", ["Bản sửa đổi."]), "application/pdf")},
+    )
+    assert r.status_code == 201
+    again = await client.get(f"/meetings/documents/{doc['id']}")
+    assert again.headers["x-offline-version"] != page.headers["x-offline-version"]

@@ -183,3 +183,45 @@ async def test_html_pages_refuse_wrong_role_and_other_council(client, world) -> 
     client.cookies.clear()
     r = await client.get(f"/meetings/sessions/{sid}/tablet")
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+async def test_an_agency_officer_or_a_citizen_of_the_council_reads_public_documents_only(
+    client, world
+) -> None:
+    """The city's agencies and citizens belong to its council but hold no seat in it: they see
+    what the public sees of its sessions, not its internal documents."""
+    from meetings.services import session_documents_for_reader
+    from tests.factories import login, make_agency
+
+    s = world["s"]
+    sid, internal = s.session_id, world["doc"]
+    public = await upload_document(client, s, title="Báo cáo công khai", confidentiality="public")
+    officer = await make_user("agency", agency=await make_agency(s.council))
+    citizen = await make_user("citizen", s.council)
+    assert officer.council_id == citizen.council_id == s.council.id
+    for user in (officer, citizen):
+        headers = await bearer(user)
+        r = await client.get(f"/api/v1/sessions/{sid}/documents", headers=headers)
+        assert r.status_code == 403, (user.role, r.text)
+        for url in (
+            f"/api/v1/documents/{internal['id']}",
+            f"/api/v1/documents/{internal['id']}/file",
+        ):
+            assert (await client.get(url, headers=headers)).status_code == 403, (user.role, url)
+        assert (
+            await client.get(f"/api/v1/documents/{public['id']}", headers=headers)
+        ).status_code == 200
+        assert [d.title for d in await session_documents_for_reader(user, sid)] == [
+            "Báo cáo công khai"
+        ]
+        await login(client, user)
+        page = await client.get(f"/meetings/documents/{internal['id']}")
+        assert page.status_code == 403 and internal["title"] not in page.text
+        client.cookies.clear()
+    # The council's seats, its secretariat and an admin still read it.
+    for user in (s.delegates[0], s.chair, s.secretariat, await make_user("admin")):
+        headers = await bearer(user)
+        listed = (await client.get(f"/api/v1/sessions/{sid}/documents", headers=headers)).json()
+        assert {d["id"] for d in listed["items"]} == {internal["id"], public["id"]}, user.role
+        r = await client.get(f"/api/v1/documents/{internal['id']}/file", headers=headers)
+        assert r.status_code == 200, user.role

@@ -12,7 +12,9 @@ from tests.meetings.helpers import (
     cast,
     close_poll,
     create_poll,
+    create_session,
     open_poll,
+    setup_council,
     setup_running_session,
 )
 
@@ -255,3 +257,24 @@ async def test_named_poll_lists_who_voted_what(client) -> None:
         (s.delegates[0].id, "no"),
         (s.delegates[1].id, "yes"),
     }
+
+
+async def test_a_poll_of_a_draft_session_is_seen_by_the_councils_staff_only(client) -> None:
+    """As its session: a delegate gets 404 for both until the session is published."""
+    s = await setup_council(seats=5, delegates=3)
+    await create_session(client, s)
+    poll = await create_poll(client, s)
+    delegate = s.h(s.delegates[0])
+    assert (
+        await client.get(f"/api/v1/sessions/{s.session_id}", headers=delegate)
+    ).status_code == 404
+    r = await client.get(f"/api/v1/polls/{poll['id']}", headers=delegate)
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+    for staff in (s.secretariat, s.chair):
+        assert (
+            await client.get(f"/api/v1/polls/{poll['id']}", headers=s.h(staff))
+        ).status_code == 200
+    r = await client.post(f"/api/v1/sessions/{s.session_id}/publish", headers=s.h(s.secretariat))
+    assert r.status_code == 200
+    r = await client.get(f"/api/v1/polls/{poll['id']}", headers=delegate)
+    assert r.status_code == 200 and r.json()["status"] == "draft"
