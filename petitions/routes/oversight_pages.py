@@ -18,7 +18,7 @@ from council.validation import field_errors, int_param
 from council.web import Ctx, page
 from petitions.metrics import Thresholds
 from petitions.models import Cycle, Notification, Petition
-from petitions.routes.public_pages import FILING_FIELDS, form_values, receipt_page
+from petitions.routes.public_pages import FILING_FIELDS, form_values, receipt_redirect
 from petitions.routes.staff_pages import staff_helpers
 from petitions.schemas import BatchPetitionIn, MeetingIn, PetitionIn
 from petitions.services import (
@@ -86,7 +86,7 @@ async def staff_file(ctx: Ctx) -> Response:
             },
             status=exc.status,
         )
-    return await receipt_page(ctx, [filed], "/petitions/staff/file")
+    return receipt_redirect(ctx, [filed], "/petitions/staff/file")
 
 
 @page("/petitions/meetings/new", perm=allow("meeting.record", *FILERS), methods=("GET", "POST"))
@@ -124,7 +124,7 @@ async def meeting_new(ctx: Ctx) -> Response:
         raise Invalid(N_("Enter at least one petition raised at the meeting."))
     meeting = await meeting_record(user, meeting_in)
     filed = await meeting_petitions(user, meeting.id, items, ctx.settings)
-    return await receipt_page(ctx, filed, "/petitions/meetings/new")
+    return receipt_redirect(ctx, filed, "/petitions/meetings/new")
 
 
 @page("/petitions/dashboard", perm=allow("petition.dashboard", *STAFF_ROLES))

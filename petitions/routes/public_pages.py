@@ -3,11 +3,12 @@ published petitions and the on-time table. Thin: each calls the same services as
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from council.errors import DomainError, Invalid, NotFound
 from council.i18n import N_, _
@@ -16,14 +17,16 @@ from council.permissions import public
 from council.templating import render
 from council.validation import field_errors
 from council.web import Ctx, page
-from petitions import indexing, labels
+from petitions import indexing, labels, signed
 from petitions.categories import CATEGORIES
 from petitions.categories import label as category_label
+from petitions.codes import hash_token
 from petitions.models import Petition
 from petitions.routes import convert
 from petitions.schemas import PetitionIn, SupportIn
 from petitions.services import add_support, authenticate, file_petition, give_feedback, track_view
 from petitions.services.dashboards import agency_ranking
+from petitions.services.filing import Filed
 from petitions.services.scope import get_by_code
 
 FIELD_LABELS = {
@@ -131,27 +134,63 @@ async def new(ctx: Ctx) -> Response:
             ctx, values, fields or {"": str(exc.message)}, str(exc.message)
         )
         return render(ctx.request, "petitions/new.html", context, status=exc.status)
-    return await receipt_page(ctx, [filed], "/petitions/new")
+    return receipt_redirect(ctx, [filed], "/petitions/new")
 
 
-async def receipt_page(ctx: Ctx, filed: list[Any], again_url: str) -> Response:
+RECEIPT_COOKIE = "petition_receipt"
+RECEIPT_PATH = "/petitions/receipt"
+RECEIPT_MAX_AGE = 3600
+AGAIN_URLS = frozenset({"/petitions/new", "/petitions/staff/file", "/petitions/meetings/new"})
+
+
+def receipt_redirect(ctx: Ctx, filed: list[Filed], again_url: str) -> Response:
+    """Post/Redirect/Get: the codes and tokens go to this browser in a signed, short-lived cookie
+    for the receipt page, never into the URL, so a refresh or the language switch keeps them."""
+    value = signed.seal(
+        {"r": [[f.petition.code, f.token] for f in filed], "again": again_url},
+        ctx.settings.secret_key,
+        "receipt",
+        RECEIPT_MAX_AGE,
+    )
+    response = RedirectResponse(RECEIPT_PATH, status_code=303)
+    signed.set_cookie(
+        response, ctx.request, RECEIPT_COOKIE, value, path=RECEIPT_PATH, max_age=RECEIPT_MAX_AGE
+    )
+    return response
+
+
+@page(RECEIPT_PATH, perm=public("petition.receipt"))
+async def receipt(ctx: Ctx) -> Response:
+    """The receipt of what this browser just filed; nothing for anyone else."""
+    kept = signed.unseal(
+        ctx.request.cookies.get(RECEIPT_COOKIE), ctx.settings.secret_key, "receipt"
+    )
+    pairs = kept.get("r") if kept else None
     receipts = []
-    for f in filed:
-        council = await Council.get(id=f.petition.council_id)
+    for code, token in pairs if isinstance(pairs, list) else []:
+        p = await Petition.get_or_none(code=str(code))
+        if p is None or not hmac.compare_digest(p.token_hash, hash_token(str(token))):
+            continue
+        council = await Council.get(id=p.council_id)
         receipts.append(
             {
-                "code": f.petition.code,
-                "token": f.token,
-                "title": f.petition.title,
+                "code": p.code,
+                "token": token,
+                "title": p.title,
                 "council": council.name,
-                "due_at": f.petition.due_at,
+                "due_at": p.due_at,
             }
         )
+    again = kept.get("again") if kept else None
     return render(
         ctx.request,
         "petitions/receipt.html",
-        {"receipts": receipts, "again_url": again_url, "base_url": ctx.settings.base_url},
-        status=201,
+        {
+            "receipts": receipts,
+            "again_url": again if again in AGAIN_URLS else "/petitions/new",
+            "base_url": ctx.settings.base_url,
+            "minutes": RECEIPT_MAX_AGE // 60,
+        },
         headers={"Cache-Control": "no-store"},
     )
 
@@ -254,4 +293,15 @@ async def on_time(ctx: Ctx) -> Response:
     return render(ctx.request, "petitions/on_time.html", {"ranks": await agency_ranking()})
 
 
-routes = [portal, new, similar_fragment, guide, track, feedback, on_time, public_petition, support]
+routes = [
+    portal,
+    new,
+    receipt,
+    similar_fragment,
+    guide,
+    track,
+    feedback,
+    on_time,
+    public_petition,
+    support,
+]

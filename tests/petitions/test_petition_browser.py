@@ -23,11 +23,22 @@ async def test_citizen_files_then_tracks_on_a_phone(browser_page, settings) -> N
     await page.fill("#email", PETITION["email"])
     async with page.expect_navigation():
         await page.click("#petition-form button[type=submit]")
+    assert page.url.endswith("/petitions/receipt")  # Post/Redirect/Get: no token in the URL
     receipt = await text_of(page)
     assert "Kiến nghị của bạn đã được tiếp nhận" in receipt
     code = (await page.inner_text(".slip dd.code >> nth=0")).strip()
     token = (await page.inner_text(".slip dd.code >> nth=1")).strip()
     assert code.startswith("KN-")
+    await page.reload()  # a refresh keeps the receipt
+    assert (await page.inner_text(".slip dd.code >> nth=1")).strip() == token
+    async with page.expect_navigation():
+        await page.click("a[lang=en]")  # and so does the language switch
+    assert "Your petition was received" in await text_of(page)
+    assert (await page.inner_text(".slip dd.code >> nth=1")).strip() == token
+    box = await page.locator(".slip dd.code >> nth=0").bounding_box()
+    assert box["height"] < 2.5 * 16  # the code stays on one line
+    async with page.expect_navigation():
+        await page.click("a[lang=vi]")
 
     await page.click("text=Tra cứu ngay")
     await page.wait_for_selector("#token")

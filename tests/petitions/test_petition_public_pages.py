@@ -41,9 +41,8 @@ async def test_filing_form_without_javascript_then_tracking(anon) -> None:
     r = await anon.post(
         "/petitions/new", data=data, files={"files": ("duong.png", _PNG, "image/png")}
     )
-    assert r.status_code == 201, r.text
-    code = re.search(r"KN-\d{4}-[0-9A-Z]{7}", r.text).group(0)
-    token = re.search(r'class="code">([0-9A-Z]{5}-[0-9A-Z]{5})<', r.text).group(1)
+    assert r.status_code == 303, r.text
+    code, token = _receipt_code_and_token((await anon.get(r.headers["location"])).text)
 
     csrf, _ = await _csrf(anon, "/petitions/track")
     r = await anon.post("/petitions/track", data={"code": code, "token": token, "csrf_token": csrf})
@@ -53,6 +52,41 @@ async def test_filing_form_without_javascript_then_tracking(anon) -> None:
         "/petitions/track", data={"code": code, "token": "XXXXX-XXXXX", "csrf_token": csrf}
     )
     assert r.status_code == 404
+
+
+def _receipt_code_and_token(html: str) -> tuple[str, str]:
+    code = re.search(r'class="code">(KN-\d{4}-[0-9A-Z]{7})<', html).group(1)
+    token = re.search(r'class="code">([0-9A-Z]{5}-[0-9A-Z]{5})<', html).group(1)
+    return code, token
+
+
+async def test_receipt_survives_refresh_and_language_switch_for_the_filer_only(
+    client, anon
+) -> None:
+    """Post/Redirect/Get: the token travels in a signed cookie for the receipt page only, never
+    in a URL, and the page is not cached; another browser sees no receipt."""
+    await setup_world()
+    csrf, _ = await _csrf(anon)
+    r = await anon.post("/petitions/new", data={**PETITION, "csrf_token": csrf})
+    assert r.status_code == 303 and r.headers["location"] == "/petitions/receipt"
+    cookie = r.headers["set-cookie"].lower()
+    assert (
+        "httponly" in cookie and "samesite=strict" in cookie and "path=/petitions/receipt" in cookie
+    )
+    first = await anon.get("/petitions/receipt")
+    assert first.status_code == 200 and first.headers["cache-control"] == "no-store"
+    code, token = _receipt_code_and_token(first.text)
+    assert "chụp màn hình" in first.text  # write it down or take a screenshot
+    assert f'href="/petitions/track?code={code}"' in first.text
+    again = await anon.get("/petitions/receipt")  # a refresh
+    assert token in again.text and code in again.text
+    english = await anon.get("/petitions/receipt?lang=en")  # the language switch
+    assert token in english.text and "take a screenshot" in english.text
+    stranger = await client.get("/petitions/receipt")
+    assert stranger.status_code == 200 and token not in stranger.text and code not in stranger.text
+    forged = anon.cookies.get("petition_receipt").replace(".", ".x", 1)
+    r = await client.get("/petitions/receipt", headers={"cookie": f"petition_receipt={forged}"})
+    assert token not in r.text
 
 
 async def test_form_errors_and_honeypot(anon) -> None:
