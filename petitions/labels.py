@@ -1,8 +1,10 @@
-"""Human labels for the machine names of statuses, channels, stages, resolutions and diversions."""
+"""Human labels for the machine names of statuses, channels, stages, resolutions and diversions,
+and the place names citizens know for councils."""
 
 from __future__ import annotations
 
 from council.i18n import N_, LazyString
+from council.search.text import fold
 
 STATUS: dict[str, LazyString] = {
     "received": N_("Received"),
@@ -65,3 +67,29 @@ def text(table: dict[str, LazyString], key: str | None, lang: str | None = None)
         return ""
     label = table.get(key)
     return label.render(lang) if label is not None else key
+
+
+_COUNCIL_PREFIXES = ("hội đồng nhân dân ", "hđnd ")
+_PLACE_KINDS = ("phường ", "xã ", "đặc khu ", "thị trấn ", "thành phố ", "tỉnh ")
+
+
+def place_name(council_name: str) -> str:
+    """The place a citizen knows, not the body: "Hội đồng nhân dân phường Ba Đình" → "Phường Ba
+    Đình"; any other name is kept as it is."""
+    lowered = council_name.casefold()
+    for prefix in _COUNCIL_PREFIXES:
+        if lowered.startswith(prefix) and len(council_name) > len(prefix):
+            rest = council_name[len(prefix) :].strip()
+            return rest[:1].upper() + rest[1:]
+    return council_name
+
+
+def place_sort_key(name: str) -> str:
+    """Sort "Phường Ba Đình", "Xã Sóc Sơn" by the proper name (Ba Đình, Sóc Sơn), accents folded."""
+    short = place_name(name)
+    lowered = short.casefold()
+    for kind in _PLACE_KINDS:
+        if lowered.startswith(kind):
+            short = short[len(kind) :]
+            break
+    return fold(short)

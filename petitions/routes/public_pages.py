@@ -61,8 +61,19 @@ def form_values(form: FormData, names: tuple[str, ...]) -> dict[str, str]:
     return {k: v for k in names if isinstance(v := form.get(k), str)}
 
 
-async def filing_councils() -> list[Council]:
-    return await Council.filter(is_active=True).order_by("level", "name")
+async def filing_communes() -> list[dict[str, Any]]:
+    """The communes and wards a citizen files at (a petition is received at the commune), by
+    city, named as people say them: "Phường Ba Đình", not "Hội đồng nhân dân phường Ba Đình"."""
+    communes = await Council.filter(is_active=True, level="commune").prefetch_related("parent")
+    groups: dict[int | None, dict[str, Any]] = {}
+    for c in sorted(communes, key=lambda c: labels.place_sort_key(c.name)):
+        parent = c.parent
+        group = groups.setdefault(
+            c.parent_id,  # type: ignore[attr-defined]
+            {"label": labels.place_name(parent.name) if parent else "", "communes": []},
+        )
+        group["communes"].append({"code": c.code, "name": labels.place_name(c.name)})
+    return sorted(groups.values(), key=lambda g: labels.place_sort_key(g["label"]))
 
 
 @page("/petitions", perm=public("petition.portal"))
@@ -92,7 +103,7 @@ async def _new_context(
         similar = await indexing.similar(title, council)
     return {
         **helpers(),
-        "councils": await filing_councils(),
+        "commune_groups": await filing_communes(),
         "values": values,
         "similar": similar,
         "errors": errors,
@@ -120,6 +131,8 @@ async def new(ctx: Ctx) -> Response:
         return render(ctx.request, "petitions/new.html", await _new_context(ctx, values))
     form = await ctx.form()
     values = form_values(form, FILING_FIELDS)
+    if form.get("check"):  # "look for similar petitions" without JavaScript: nothing is filed
+        return render(ctx.request, "petitions/new.html", await _new_context(ctx, values))
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
     try:
         data = PetitionIn.model_validate({k: v for k, v in values.items() if v != ""})

@@ -128,6 +128,10 @@ async def file_petition(
         raise Invalid(N_("The form was not filled in correctly."))
     council = await _council(data.council_code)
     staff = is_staff_filer(actor, council)
+    if not staff and council.level != "commune":
+        raise Invalid(
+            fields={"council_code": str(N_("A petition is received at the commune or ward."))}
+        )
     channel = data.channel if staff else Channel.ONLINE
     if not staff:
         await limiter().consume(f"petition:ip:{ip}", Rate.parse(settings.petition_rate))

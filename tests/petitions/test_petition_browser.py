@@ -22,7 +22,7 @@ async def test_citizen_files_then_tracks_on_a_phone(browser_page, settings) -> N
     await page.fill("#body", PETITION["body"])
     await page.fill("#email", PETITION["email"])
     async with page.expect_navigation():
-        await page.click("#petition-form button[type=submit]")
+        await page.click("#petition-form button.primary")
     assert page.url.endswith("/petitions/receipt")  # Post/Redirect/Get: no token in the URL
     receipt = await text_of(page)
     assert "Kiến nghị của bạn đã được tiếp nhận" in receipt

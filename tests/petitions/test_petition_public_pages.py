@@ -6,6 +6,7 @@ import re
 
 import httpx
 
+from council.models import Council
 from tests.petitions.helpers import (
     PERSONAL_VALUES,
     PETITION,
@@ -87,6 +88,36 @@ async def test_receipt_survives_refresh_and_language_switch_for_the_filer_only(
     forged = anon.cookies.get("petition_receipt").replace(".", ".x", 1)
     r = await client.get("/petitions/receipt", headers={"cookie": f"petition_receipt={forged}"})
     assert token not in r.text
+
+
+def _select(html: str, name: str) -> str:
+    return re.search(rf'<select id="{name}" name="{name}"[^>]*>(.*?)</select>', html, re.S).group(0)
+
+
+async def test_filing_form_asks_for_the_commune_once_and_preselects_nothing(anon) -> None:
+    """Only communes and wards, by the names people use, behind a placeholder; the field starts
+    blank and is required; the similar list sits right below the title."""
+    await setup_world()
+    await Council.filter(code="HN-BADINH").update(name="Hội đồng nhân dân phường Ba Đình")
+    _, html = await _csrf(anon)
+    assert html.count('name="council_code"') == 1
+    communes = _select(html, "council_code")
+    assert "required" in communes.split(">")[0]
+    first = re.search(r"<option[^>]*>([^<]*)</option>", communes)
+    assert 'value=""' in first.group(0) and first.group(1) == "— Chọn xã/phường —"
+    assert ">Phường Ba Đình</option>" in communes and "Hội đồng nhân dân phường" not in communes
+    assert 'value="HN"' not in communes and 'value="HP"' not in communes  # cities receive none
+    assert '<optgroup label="Thành phố Hà Nội">' in communes
+    field = _select(html, "category")
+    assert "required" in field.split(">")[0] and '<option value="">— Chọn lĩnh vực —' in field
+    assert "selected" not in communes and "selected" not in field
+    assert html.index('id="title"') < html.index('id="similar"') < html.index('id="category"')
+
+
+async def test_the_public_files_at_a_commune_only(anon) -> None:
+    await setup_world()
+    r = await anon.post("/api/v1/petitions", json={**PETITION, "council_code": "HN"})
+    assert r.status_code == 422 and "council_code" in r.json()["error"]["details"]["fields"]
 
 
 async def test_form_errors_and_honeypot(anon) -> None:
