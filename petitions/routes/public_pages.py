@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from council.errors import DomainError, Invalid, NotFound
+from council.errors import DomainError, Forbidden, Invalid, NotFound
 from council.i18n import N_, _
 from council.models import Council
 from council.permissions import public
@@ -26,7 +26,7 @@ from petitions.routes import convert
 from petitions.schemas import PetitionIn, SupportIn
 from petitions.services import add_support, authenticate, file_petition, give_feedback, track_view
 from petitions.services.dashboards import agency_ranking
-from petitions.services.filing import Filed
+from petitions.services.filing import Filed, add_support_contact
 from petitions.services.scope import get_by_code
 
 FIELD_LABELS = {
@@ -218,6 +218,31 @@ async def similar_fragment(ctx: Ctx) -> Response:
     return render(ctx.request, "petitions/_similar.html", context)
 
 
+SUPPORT_COOKIE = "petition_support"
+SUPPORT_MAX_AGE = 3600
+
+
+def _supported_path(code: str) -> str:
+    return f"/petitions/{code}/supported"
+
+
+def _supported_redirect(ctx: Ctx, code: str, supporter_id: int, has_email: bool) -> Response:
+    """To the supported petition's page, remembering for this browser alone (a signed cookie for
+    that page) which supporter it is, so it can thank them and take an e-mail for updates."""
+    value = signed.seal(
+        {"code": code, "sid": supporter_id, "email": has_email},
+        ctx.settings.secret_key,
+        "support",
+        SUPPORT_MAX_AGE,
+    )
+    response = RedirectResponse(_supported_path(code), status_code=303)
+    path = _supported_path(code)
+    signed.set_cookie(
+        response, ctx.request, SUPPORT_COOKIE, value, path=path, max_age=SUPPORT_MAX_AGE
+    )
+    return response
+
+
 @page("/petitions/{code}/support", perm=public("petition.support"), methods=("POST",))
 async def support(ctx: Ctx) -> Response:
     form = await ctx.form()
@@ -225,16 +250,55 @@ async def support(ctx: Ctx) -> Response:
         data = SupportIn.model_validate(form_values(form, ("name", "email", "website")))
     except ValidationError as exc:
         raise Invalid(fields=field_errors(exc)) from None
-    p = await add_support(ctx.params["code"], data, ip=ctx.ip, settings=ctx.settings)
+    done = await add_support(ctx.params["code"], data, ip=ctx.ip, settings=ctx.settings)
+    return _supported_redirect(
+        ctx, done.petition.code, done.supporter.id, bool(done.supporter.email)
+    )
+
+
+@page(
+    "/petitions/{code}/supported",
+    perm=public("petition.support_contact"),
+    methods=("GET", "POST"),
+)
+async def supported(ctx: Ctx) -> Response:
+    """The petition just supported, as the similar list shows it (title, commune, status,
+    voters), the thanks, and an optional e-mail for its updates, for the supporter alone."""
+    p = await get_by_code(ctx.params["code"])
+    mine = signed.unseal(
+        ctx.request.cookies.get(SUPPORT_COOKIE), ctx.settings.secret_key, "support"
+    )
+    if mine is not None and mine.get("code") != p.code:
+        mine = None
+    errors = None
+    if ctx.request.method == "POST":
+        if mine is None or not isinstance(mine.get("sid"), int):
+            raise Forbidden(N_("Only the person who has just added their support can do this."))
+        form = await ctx.form()
+        try:
+            data = SupportIn.model_validate(form_values(form, ("email",)))
+            await add_support_contact(p.code, mine["sid"], data.email)
+        except ValidationError as exc:
+            errors = field_errors(exc)
+        except Invalid as exc:
+            errors = (exc.details or {}).get("fields") or {"email": str(exc.message)}
+        else:
+            return _supported_redirect(ctx, p.code, mine["sid"], True)
+    council = await Council.get(id=p.council_id)
     return render(
         ctx.request,
-        "petitions/track.html",
+        "petitions/supported.html",
         {
             **helpers(),
-            "notice": _("Thank you: your support was added. {n} voters back this petition.").format(
-                n=p.weight
-            ),
+            "p": p,
+            "place": labels.place_name(council.name),
+            "published": p.status in ("published", "closed") and p.published_at is not None,
+            "mine": mine is not None,
+            "has_email": bool(mine and mine.get("email")),
+            "errors": errors,
         },
+        status=422 if errors else 200,
+        headers={"Cache-Control": "no-store"},
     )
 
 
@@ -317,4 +381,5 @@ routes = [
     on_time,
     public_petition,
     support,
+    supported,
 ]

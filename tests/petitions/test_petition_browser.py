@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
+from council.search.engine import get_engine
+from council.search.outbox import IndexWorker
+from petitions import indexing
 from tests.browser import PHONE, text_of
-from tests.petitions.helpers import PETITION, setup_world
+from tests.petitions.helpers import PETITION, file_petition, setup_world
 
 
 @pytest.mark.browser
@@ -49,3 +53,39 @@ async def test_citizen_files_then_tracks_on_a_phone(browser_page, settings) -> N
     view = await text_of(page)
     assert PETITION["title"] in view and "Đã tiếp nhận" in view
     assert PETITION["email"] not in view
+
+
+@pytest.mark.browser
+async def test_a_second_voter_sees_the_same_issue_below_the_title_and_supports_it(
+    browser_page, settings
+) -> None:
+    """While the title is typed, similar petitions appear right below it (the title stays on the
+    phone's screen); "add my support" lands on that petition with the thanks, then an e-mail."""
+    await setup_world()
+    page = browser_page
+    await page.set_viewport_size(PHONE)
+    await page.goto("/petitions/new")  # the app points the index at this instance's data dir
+    indexing.use_data_dir(settings.index_dir)
+    async with httpx.AsyncClient(base_url=page.url.split("/petitions")[0]) as http:
+        code = (await file_petition(http))["code"]
+    worker = IndexWorker(get_engine())
+    while await worker.drain_once():
+        pass
+
+    await page.select_option("#council_code", "HN-BADINH")
+    await page.type("#title", "mặt đường Láng hư hỏng", delay=20)
+    support = page.locator(f"#similar button[formaction='/petitions/{code}/support']")
+    await support.wait_for()
+    title_box = await page.locator("#title").bounding_box()
+    similar_box = await page.locator("#similar").bounding_box()
+    assert 0 <= title_box["y"] and title_box["y"] + title_box["height"] <= PHONE["height"]
+    assert similar_box["y"] > title_box["y"]  # below the title, not above the form
+    async with page.expect_navigation():
+        await support.click()
+    assert page.url.endswith(f"/petitions/{code}/supported")
+    text = await text_of(page)
+    assert "Có 2 cử tri cùng kiến nghị việc này" in text and PETITION["title"] in text
+    await page.fill("#email", "nam@example.vn")
+    async with page.expect_navigation():
+        await page.click("#main form button.primary")
+    assert "gửi thư điện tử cho bạn" in await text_of(page)

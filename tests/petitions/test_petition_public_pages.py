@@ -7,6 +7,7 @@ import re
 import httpx
 
 from council.models import Council
+from petitions.models import Notification
 from tests.petitions.helpers import (
     PERSONAL_VALUES,
     PETITION,
@@ -118,6 +119,40 @@ async def test_the_public_files_at_a_commune_only(anon) -> None:
     await setup_world()
     r = await anon.post("/api/v1/petitions", json={**PETITION, "council_code": "HN"})
     assert r.status_code == 422 and "council_code" in r.json()["error"]["details"]["fields"]
+
+
+async def test_support_shows_the_petition_then_takes_an_email_for_updates(client, anon) -> None:
+    """ "Add my support" lands on the supported petition with the thanks (no longer an empty
+    tracking form), then takes an optional e-mail that receives the petition's updates."""
+    w = await setup_world()
+    code = (await file_petition(client))["code"]
+    csrf, _ = await _csrf(anon)
+    r = await anon.post(f"/petitions/{code}/support", data={"csrf_token": csrf})
+    assert r.status_code == 303 and r.headers["location"] == f"/petitions/{code}/supported"
+    page = await anon.get(r.headers["location"])
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    assert "Cảm ơn bạn: đã ghi nhận. Có 2 cử tri cùng kiến nghị việc này." in page.text
+    assert PETITION["title"] in page.text and "Đã tiếp nhận" in page.text
+    assert 'name="token"' not in page.text and 'name="email"' in page.text
+    assert not any(v in page.text for v in PERSONAL_VALUES)
+    other = await client.get(f"/petitions/{code}/supported")  # another browser: no thanks, no form
+    assert PETITION["title"] in other.text and "Cảm ơn" not in other.text
+    assert 'name="email"' not in other.text
+    ccsrf, _ = await _csrf(client)
+    r = await client.post(
+        f"/petitions/{code}/supported", data={"csrf_token": ccsrf, "email": "x@example.vn"}
+    )
+    assert r.status_code == 403
+    form = {"csrf_token": csrf, "email": "not an address"}
+    r = await anon.post(f"/petitions/{code}/supported", data=form)
+    assert r.status_code == 422 and "alert-error" in r.text
+    r = await anon.post(f"/petitions/{code}/supported", data={**form, "email": "Nam@Example.vn"})
+    assert r.status_code == 303
+    page = await anon.get(r.headers["location"])
+    assert 'name="email"' not in page.text and "gửi thư điện tử" in page.text
+    assert "nam@example.vn" not in page.text
+    await act_ok(client, w.commune_sec, code, "accept")
+    assert await Notification.filter(email="nam@example.vn", recipient="supporter").exists()
 
 
 async def test_form_errors_and_honeypot(anon) -> None:
