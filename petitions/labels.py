@@ -60,6 +60,40 @@ ACTION: dict[str, LazyString] = {
     "carry_over": N_("Carried over to the next cycle"),
 }
 
+# What a staff button does, as a verb. ACTION above says what happened, for the history.
+ACTION_VERB: dict[str, LazyString] = {
+    "accept": N_("Accept"),
+    "escalate": N_("Escalate to the city"),
+    "escalate_central": N_("Escalate to a central agency"),
+    "assign": N_("Assign to an agency"),
+    "answer": N_("Answer"),
+    "publish": N_("Publish the answer"),
+    "reopen": N_("Reopen"),
+    "reject": N_("Reject"),
+    "merge": N_("Merge into another petition"),
+    "close": N_("Close"),
+    "divert": N_("Send to another channel"),
+    "resolution": N_("Record the resolution"),
+}
+NOTIFICATION_STATE: dict[str, LazyString] = {
+    "recorded": N_("recorded, not e-mailed"),
+    "sent": N_("e-mailed"),
+    "failed": N_("e-mail failed"),
+}
+
+
+def action_verb(action: str, level: str | None = None, lang: str | None = None) -> str:
+    """The button for ``action``: a city escalates to a central agency, a commune to its city."""
+    key = "escalate_central" if action == "escalate" and level == "city" else action
+    return text(ACTION_VERB, key, lang)
+
+
+def attachment_kind(mime: str) -> str:
+    """A photo or a PDF, as a person would say it, not its MIME type."""
+    if mime.startswith("image/"):
+        return str(N_("Photo"))
+    return "PDF" if mime == "application/pdf" else str(N_("File"))
+
 
 def text(table: dict[str, LazyString], key: str | None, lang: str | None = None) -> str:
     """The label of ``key`` in ``table`` (translated), or the key itself when unknown."""

@@ -234,13 +234,6 @@ async def next_cycle(ctx: Ctx) -> Response:
     return RedirectResponse("/petitions/reports", status_code=303)
 
 
-STATES = {
-    "recorded": N_("recorded, not e-mailed"),
-    "sent": N_("e-mailed"),
-    "failed": N_("e-mail failed"),
-}
-
-
 @page("/petitions/notifications", perm=allow("petition.notifications", *STAFF_ROLES))
 async def notifications(ctx: Ctx) -> Response:
     user = ctx.require_user()
@@ -251,7 +244,7 @@ async def notifications(ctx: Ctx) -> Response:
     return render(
         ctx.request,
         "petitions/notifications.html",
-        {"notes": notes, "codes": codes, "state_label": lambda s: str(STATES.get(s, s))},
+        {**staff_helpers(), "notes": notes, "codes": codes},
     )
 
 

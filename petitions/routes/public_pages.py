@@ -52,6 +52,9 @@ def helpers() -> dict[str, Any]:
         "channel_label": lambda s: labels.text(labels.CHANNEL, s),
         "stage_label": lambda s: labels.text(labels.STAGE, s),
         "action_label": lambda s: labels.text(labels.ACTION, s),
+        "action_verb": labels.action_verb,
+        "notification_state": lambda s: labels.text(labels.NOTIFICATION_STATE, s),
+        "attachment_kind": labels.attachment_kind,
         "labels": {k: str(v) for k, v in FIELD_LABELS.items()},
         "categories": [{"code": c.code, "label": str(c.label)} for c in CATEGORIES],
     }

@@ -53,6 +53,50 @@ async def test_action_form_without_and_with_htmx(client, anon) -> None:
     assert r.status_code == 422 and r.headers["HX-Retarget"] == "#messages"
 
 
+def _buttons(html: str) -> set[str]:
+    forms = re.findall(
+        r'<form method="post" action="/petitions/staff/[^"]+/act".*?</form>', html, re.S
+    )
+    return {re.search(r"<button[^>]*>([^<]*)</button>", f).group(1) for f in forms}
+
+
+async def test_action_buttons_say_what_they_do_and_no_raw_code_shows(client, anon) -> None:
+    """Buttons are verbs ("Thụ lý"), not the state they lead to ("Đã thụ lý"); a commune
+    escalates to the city, a city to a central agency; a notification's state is worded."""
+    w = await setup_world()
+    code = (await file_petition(anon))["code"]
+    await login(client, w.commune_sec)
+    r = await client.get(f"/petitions/staff/{code}")
+    assert _buttons(r.text) == {
+        "Thụ lý",
+        "Chuyển lên thành phố",
+        "Từ chối",
+        "Gộp vào kiến nghị khác",
+        "Hướng dẫn sang kênh khác",
+    }
+    assert "đã ghi nhận, chưa gửi thư" in r.text and ">recorded<" not in r.text
+    r = await client.get(f"/petitions/staff/{code}?lang=en")
+    assert _buttons(r.text) == {
+        "Accept",
+        "Escalate to the city",
+        "Reject",
+        "Merge into another petition",
+        "Send to another channel",
+    }
+    assert "recorded, not e-mailed" in r.text
+    r = await client.post(
+        f"/petitions/staff/{code}/act", data={"action": "escalate"}, headers=htmx()
+    )
+    assert "Done: Escalate to the city." in r.text  # still in the English chosen above
+    await login(client, w.city_sec)
+    r = await client.get(f"/petitions/staff/{code}?lang=vi")
+    assert {"Chuyển lên cơ quan Trung ương", "Giao cơ quan giải quyết"} <= _buttons(r.text)
+    await act_ok(client, w.city_sec, code, "assign", agency_code=w.city_agency.code)
+    await act_ok(client, w.city_officer, code, "answer", text="Sở đã lên kế hoạch duy tu.")
+    r = await client.get(f"/petitions/staff/{code}")
+    assert {"Công bố câu trả lời", "Mở lại", "Ghi kết quả giải quyết"} <= _buttons(r.text)
+
+
 async def test_chair_sees_no_personal_data_on_pages(client, anon) -> None:
     w = await setup_world()
     code = (await file_petition(anon))["code"]
