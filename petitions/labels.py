@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from council.i18n import N_, LazyString
 from council.search.text import fold
+from council.templating import fmt_number
+from petitions.metrics import Reason
 
 STATUS: dict[str, LazyString] = {
     "received": N_("Received"),
@@ -80,6 +82,30 @@ NOTIFICATION_STATE: dict[str, LazyString] = {
     "sent": N_("e-mailed"),
     "failed": N_("e-mail failed"),
 }
+
+LIGHT: dict[str, LazyString] = {"green": N_("Green"), "yellow": N_("Yellow"), "red": N_("Red")}
+REASON: dict[str, LazyString] = {
+    "rate_below": N_("on-time rate {value}, below {threshold}"),
+    "overdue_above": N_("{value} of open steps overdue, above {threshold}"),
+    "overdue_any": N_("open steps overdue: {value}"),
+    "rate_met": N_("on-time rate {value}, at least {threshold}, nothing overdue"),
+    "nothing_finished": N_("no step finished yet, nothing overdue"),
+}
+
+
+def _percent(share: float) -> str:
+    value = share * 100
+    return f"{fmt_number(value, 0 if value == round(value) else 1)}%"
+
+
+def light_text(light: str, reasons: list[Reason]) -> str:
+    """The colour in words with why: "Đỏ: tỉ lệ đúng hạn 72,5%, dưới 80%"."""
+    parts = []
+    for r in reasons:
+        value = str(int(r.value)) if r.kind == "overdue_any" else _percent(r.value)
+        template = text(REASON, r.kind)
+        parts.append(template.format(value=value, threshold=_percent(r.threshold)))
+    return f"{text(LIGHT, light)}: {'; '.join(parts)}" if parts else text(LIGHT, light)
 
 
 def action_verb(action: str, level: str | None = None, lang: str | None = None) -> str:

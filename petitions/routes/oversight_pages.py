@@ -159,9 +159,6 @@ async def dashboard(ctx: Ctx) -> Response:
     )
 
 
-LIGHTS = {"green": N_("Green"), "yellow": N_("Yellow"), "red": N_("Red")}
-
-
 @page("/petitions/city", perm=allow("petition.city", "admin", "secretariat", "chair"))
 async def city(ctx: Ctx) -> Response:
     user = ctx.require_user()
@@ -183,7 +180,6 @@ async def city(ctx: Ctx) -> Response:
             "city": council,
             "lights": lights,
             "clusters": clusters,
-            "light_label": lambda v: str(LIGHTS.get(v, v)),
             "thresholds": {
                 "green": f"{Thresholds().green_on_time:.0%}",
                 "red": f"{Thresholds().red_on_time:.0%}",

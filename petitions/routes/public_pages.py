@@ -55,6 +55,7 @@ def helpers() -> dict[str, Any]:
         "action_verb": labels.action_verb,
         "notification_state": lambda s: labels.text(labels.NOTIFICATION_STATE, s),
         "attachment_kind": labels.attachment_kind,
+        "light_text": labels.light_text,
         "labels": {k: str(v) for k, v in FIELD_LABELS.items()},
         "categories": [{"code": c.code, "label": str(c.label)} for c in CATEGORIES],
     }
@@ -370,7 +371,11 @@ async def public_petition(ctx: Ctx) -> Response:
 
 @page("/petitions/on-time", perm=public("petition.on_time"))
 async def on_time(ctx: Ctx) -> Response:
-    return render(ctx.request, "petitions/on_time.html", {"ranks": await agency_ranking()})
+    return render(
+        ctx.request,
+        "petitions/on_time.html",
+        {"ranks": await agency_ranking(), "place_name": labels.place_name},
+    )
 
 
 routes = [

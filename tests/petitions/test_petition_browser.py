@@ -89,3 +89,24 @@ async def test_a_second_voter_sees_the_same_issue_below_the_title_and_supports_i
     async with page.expect_navigation():
         await page.click("#main form button.primary")
     assert "gửi thư điện tử cho bạn" in await text_of(page)
+
+
+@pytest.mark.browser
+async def test_the_on_time_table_is_a_list_of_cards_on_a_phone(browser_page, settings) -> None:
+    """Seven columns do not fit 390 px: below 40rem each agency is a card of labelled lines."""
+    await setup_world()
+    page = browser_page
+    await page.set_viewport_size(PHONE)
+    await page.goto("/petitions/on-time")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    row = page.locator("table.cards tbody tr").first
+    assert await row.evaluate("tr => getComputedStyle(tr).display") == "block"
+    assert await page.locator("table.cards thead").bounding_box() is None or (
+        (await page.locator("table.cards thead").bounding_box())["height"] <= 1
+    )
+    cell = await row.locator("td[data-label]").first.evaluate(
+        "td => getComputedStyle(td, '::before').content"
+    )
+    assert cell == '"Đã trả lời"'
+    await page.set_viewport_size({"width": 1280, "height": 800})
+    assert await row.evaluate("tr => getComputedStyle(tr).display") == "table-row"

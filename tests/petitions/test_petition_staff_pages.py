@@ -239,14 +239,18 @@ async def test_dashboards_city_screen_and_on_time_table(client, anon) -> None:
     assert (await client.get("/petitions/dashboard", headers=htmx())).status_code == 200
     r = await client.get("/petitions/city")
     assert r.status_code == 200 and "status-red" in r.text and "HN-HOANKIEM" in r.text
+    red = "Đỏ: 100% bước đang mở đã quá hạn, trên mức 10%"  # the colour said, and why
+    assert f"<strong>{red}</strong>" in r.text
     await login(client, w.other_sec)
     r = await client.get("/petitions/dashboard")
     assert r.status_code == 200 and late in r.text  # its overdue list
+    assert f"<strong>{red}</strong>" in r.text
     assert (await client.get("/petitions/city")).status_code == 404
     await login(client, w.city_officer)
     assert (await client.get("/petitions/dashboard")).status_code == 200
     r = await anon.get("/petitions/on-time")
     assert r.status_code == 200 and "Sở SO-XD" in r.text
+    assert '<table class="cards">' in r.text and 'data-label="Đúng hạn"' in r.text
 
 
 async def test_reports_and_cycle_carry_over(client, anon) -> None:
