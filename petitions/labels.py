@@ -1,8 +1,12 @@
-"""Human labels for the machine names of statuses, channels, stages, resolutions and diversions."""
+"""Human labels for the machine names of statuses, channels, stages, resolutions and diversions,
+and the place names citizens know for councils."""
 
 from __future__ import annotations
 
 from council.i18n import N_, LazyString
+from council.search.text import fold
+from council.templating import fmt_number
+from petitions.metrics import Reason
 
 STATUS: dict[str, LazyString] = {
     "received": N_("Received"),
@@ -58,6 +62,64 @@ ACTION: dict[str, LazyString] = {
     "carry_over": N_("Carried over to the next cycle"),
 }
 
+# What a staff button does, as a verb. ACTION above says what happened, for the history.
+ACTION_VERB: dict[str, LazyString] = {
+    "accept": N_("Accept"),
+    "escalate": N_("Escalate to the city"),
+    "escalate_central": N_("Escalate to a central agency"),
+    "assign": N_("Assign to an agency"),
+    "answer": N_("Answer"),
+    "publish": N_("Publish the answer"),
+    "reopen": N_("Reopen"),
+    "reject": N_("Reject"),
+    "merge": N_("Merge into another petition"),
+    "close": N_("Close"),
+    "divert": N_("Send to another channel"),
+    "resolution": N_("Record the resolution"),
+}
+NOTIFICATION_STATE: dict[str, LazyString] = {
+    "recorded": N_("recorded, not e-mailed"),
+    "sent": N_("e-mailed"),
+    "failed": N_("e-mail failed"),
+}
+
+LIGHT: dict[str, LazyString] = {"green": N_("Green"), "yellow": N_("Yellow"), "red": N_("Red")}
+REASON: dict[str, LazyString] = {
+    "rate_below": N_("on-time rate {value}, below {threshold}"),
+    "overdue_above": N_("{value} of open steps overdue, above {threshold}"),
+    "overdue_any": N_("open steps overdue: {value}"),
+    "rate_met": N_("on-time rate {value}, at least {threshold}, nothing overdue"),
+    "nothing_finished": N_("no step finished yet, nothing overdue"),
+}
+
+
+def _percent(share: float) -> str:
+    value = share * 100
+    return f"{fmt_number(value, 0 if value == round(value) else 1)}%"
+
+
+def light_text(light: str, reasons: list[Reason]) -> str:
+    """The colour in words with why: "Đỏ: tỉ lệ đúng hạn 72,5%, dưới 80%"."""
+    parts = []
+    for r in reasons:
+        value = str(int(r.value)) if r.kind == "overdue_any" else _percent(r.value)
+        template = text(REASON, r.kind)
+        parts.append(template.format(value=value, threshold=_percent(r.threshold)))
+    return f"{text(LIGHT, light)}: {'; '.join(parts)}" if parts else text(LIGHT, light)
+
+
+def action_verb(action: str, level: str | None = None, lang: str | None = None) -> str:
+    """The button for ``action``: a city escalates to a central agency, a commune to its city."""
+    key = "escalate_central" if action == "escalate" and level == "city" else action
+    return text(ACTION_VERB, key, lang)
+
+
+def attachment_kind(mime: str) -> str:
+    """A photo or a PDF, as a person would say it, not its MIME type."""
+    if mime.startswith("image/"):
+        return str(N_("Photo"))
+    return "PDF" if mime == "application/pdf" else str(N_("File"))
+
 
 def text(table: dict[str, LazyString], key: str | None, lang: str | None = None) -> str:
     """The label of ``key`` in ``table`` (translated), or the key itself when unknown."""
@@ -65,3 +127,29 @@ def text(table: dict[str, LazyString], key: str | None, lang: str | None = None)
         return ""
     label = table.get(key)
     return label.render(lang) if label is not None else key
+
+
+_COUNCIL_PREFIXES = ("hội đồng nhân dân ", "hđnd ")
+_PLACE_KINDS = ("phường ", "xã ", "đặc khu ", "thị trấn ", "thành phố ", "tỉnh ")
+
+
+def place_name(council_name: str) -> str:
+    """The place a citizen knows, not the body: "Hội đồng nhân dân phường Ba Đình" → "Phường Ba
+    Đình"; any other name is kept as it is."""
+    lowered = council_name.casefold()
+    for prefix in _COUNCIL_PREFIXES:
+        if lowered.startswith(prefix) and len(council_name) > len(prefix):
+            rest = council_name[len(prefix) :].strip()
+            return rest[:1].upper() + rest[1:]
+    return council_name
+
+
+def place_sort_key(name: str) -> str:
+    """Sort "Phường Ba Đình", "Xã Sóc Sơn" by the proper name (Ba Đình, Sóc Sơn), accents folded."""
+    short = place_name(name)
+    lowered = short.casefold()
+    for kind in _PLACE_KINDS:
+        if lowered.startswith(kind):
+            short = short[len(kind) :]
+            break
+    return fold(short)

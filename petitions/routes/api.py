@@ -245,7 +245,7 @@ async def petition_feedback(ctx: Ctx) -> FeedbackOut:
     summary="Add your support to an existing petition",
 )
 async def petition_support(ctx: Ctx) -> SupportOut:
-    p = await add_support(ctx.params["code"], ctx.body, ip=ctx.ip, settings=ctx.settings)
+    p = (await add_support(ctx.params["code"], ctx.body, ip=ctx.ip, settings=ctx.settings)).petition
     return SupportOut(code=p.code, weight=p.weight)
 
 

@@ -18,7 +18,7 @@ from council.validation import field_errors, int_param
 from council.web import Ctx, page
 from petitions.metrics import Thresholds
 from petitions.models import Cycle, Notification, Petition
-from petitions.routes.public_pages import FILING_FIELDS, form_values, receipt_page
+from petitions.routes.public_pages import FILING_FIELDS, form_values, receipt_redirect
 from petitions.routes.staff_pages import staff_helpers
 from petitions.schemas import BatchPetitionIn, MeetingIn, PetitionIn
 from petitions.services import (
@@ -86,7 +86,7 @@ async def staff_file(ctx: Ctx) -> Response:
             },
             status=exc.status,
         )
-    return await receipt_page(ctx, [filed], "/petitions/staff/file")
+    return receipt_redirect(ctx, [filed], "/petitions/staff/file")
 
 
 @page("/petitions/meetings/new", perm=allow("meeting.record", *FILERS), methods=("GET", "POST"))
@@ -124,7 +124,7 @@ async def meeting_new(ctx: Ctx) -> Response:
         raise Invalid(N_("Enter at least one petition raised at the meeting."))
     meeting = await meeting_record(user, meeting_in)
     filed = await meeting_petitions(user, meeting.id, items, ctx.settings)
-    return await receipt_page(ctx, filed, "/petitions/meetings/new")
+    return receipt_redirect(ctx, filed, "/petitions/meetings/new")
 
 
 @page("/petitions/dashboard", perm=allow("petition.dashboard", *STAFF_ROLES))
@@ -159,9 +159,6 @@ async def dashboard(ctx: Ctx) -> Response:
     )
 
 
-LIGHTS = {"green": N_("Green"), "yellow": N_("Yellow"), "red": N_("Red")}
-
-
 @page("/petitions/city", perm=allow("petition.city", "admin", "secretariat", "chair"))
 async def city(ctx: Ctx) -> Response:
     user = ctx.require_user()
@@ -183,7 +180,6 @@ async def city(ctx: Ctx) -> Response:
             "city": council,
             "lights": lights,
             "clusters": clusters,
-            "light_label": lambda v: str(LIGHTS.get(v, v)),
             "thresholds": {
                 "green": f"{Thresholds().green_on_time:.0%}",
                 "red": f"{Thresholds().red_on_time:.0%}",
@@ -234,13 +230,6 @@ async def next_cycle(ctx: Ctx) -> Response:
     return RedirectResponse("/petitions/reports", status_code=303)
 
 
-STATES = {
-    "recorded": N_("recorded, not e-mailed"),
-    "sent": N_("e-mailed"),
-    "failed": N_("e-mail failed"),
-}
-
-
 @page("/petitions/notifications", perm=allow("petition.notifications", *STAFF_ROLES))
 async def notifications(ctx: Ctx) -> Response:
     user = ctx.require_user()
@@ -251,7 +240,7 @@ async def notifications(ctx: Ctx) -> Response:
     return render(
         ctx.request,
         "petitions/notifications.html",
-        {"notes": notes, "codes": codes, "state_label": lambda s: str(STATES.get(s, s))},
+        {**staff_helpers(), "notes": notes, "codes": codes},
     )
 
 

@@ -3,27 +3,30 @@ published petitions and the on-time table. Thin: each calls the same services as
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
-from council.errors import DomainError, Invalid, NotFound
+from council.errors import DomainError, Forbidden, Invalid, NotFound
 from council.i18n import N_, _
 from council.models import Council
 from council.permissions import public
 from council.templating import render
 from council.validation import field_errors
 from council.web import Ctx, page
-from petitions import indexing, labels
+from petitions import indexing, labels, signed
 from petitions.categories import CATEGORIES
 from petitions.categories import label as category_label
+from petitions.codes import hash_token
 from petitions.models import Petition
 from petitions.routes import convert
 from petitions.schemas import PetitionIn, SupportIn
 from petitions.services import add_support, authenticate, file_petition, give_feedback, track_view
 from petitions.services.dashboards import agency_ranking
+from petitions.services.filing import Filed, add_support_contact
 from petitions.services.scope import get_by_code
 
 FIELD_LABELS = {
@@ -49,6 +52,10 @@ def helpers() -> dict[str, Any]:
         "channel_label": lambda s: labels.text(labels.CHANNEL, s),
         "stage_label": lambda s: labels.text(labels.STAGE, s),
         "action_label": lambda s: labels.text(labels.ACTION, s),
+        "action_verb": labels.action_verb,
+        "notification_state": lambda s: labels.text(labels.NOTIFICATION_STATE, s),
+        "attachment_kind": labels.attachment_kind,
+        "light_text": labels.light_text,
         "labels": {k: str(v) for k, v in FIELD_LABELS.items()},
         "categories": [{"code": c.code, "label": str(c.label)} for c in CATEGORIES],
     }
@@ -58,8 +65,19 @@ def form_values(form: FormData, names: tuple[str, ...]) -> dict[str, str]:
     return {k: v for k in names if isinstance(v := form.get(k), str)}
 
 
-async def filing_councils() -> list[Council]:
-    return await Council.filter(is_active=True).order_by("level", "name")
+async def filing_communes() -> list[dict[str, Any]]:
+    """The communes and wards a citizen files at (a petition is received at the commune), by
+    city, named as people say them: "Phường Ba Đình", not "Hội đồng nhân dân phường Ba Đình"."""
+    communes = await Council.filter(is_active=True, level="commune").prefetch_related("parent")
+    groups: dict[int | None, dict[str, Any]] = {}
+    for c in sorted(communes, key=lambda c: labels.place_sort_key(c.name)):
+        parent = c.parent
+        group = groups.setdefault(
+            c.parent_id,  # type: ignore[attr-defined]
+            {"label": labels.place_name(parent.name) if parent else "", "communes": []},
+        )
+        group["communes"].append({"code": c.code, "name": labels.place_name(c.name)})
+    return sorted(groups.values(), key=lambda g: labels.place_sort_key(g["label"]))
 
 
 @page("/petitions", perm=public("petition.portal"))
@@ -89,7 +107,7 @@ async def _new_context(
         similar = await indexing.similar(title, council)
     return {
         **helpers(),
-        "councils": await filing_councils(),
+        "commune_groups": await filing_communes(),
         "values": values,
         "similar": similar,
         "errors": errors,
@@ -117,6 +135,8 @@ async def new(ctx: Ctx) -> Response:
         return render(ctx.request, "petitions/new.html", await _new_context(ctx, values))
     form = await ctx.form()
     values = form_values(form, FILING_FIELDS)
+    if form.get("check"):  # "look for similar petitions" without JavaScript: nothing is filed
+        return render(ctx.request, "petitions/new.html", await _new_context(ctx, values))
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
     try:
         data = PetitionIn.model_validate({k: v for k, v in values.items() if v != ""})
@@ -131,27 +151,63 @@ async def new(ctx: Ctx) -> Response:
             ctx, values, fields or {"": str(exc.message)}, str(exc.message)
         )
         return render(ctx.request, "petitions/new.html", context, status=exc.status)
-    return await receipt_page(ctx, [filed], "/petitions/new")
+    return receipt_redirect(ctx, [filed], "/petitions/new")
 
 
-async def receipt_page(ctx: Ctx, filed: list[Any], again_url: str) -> Response:
+RECEIPT_COOKIE = "petition_receipt"
+RECEIPT_PATH = "/petitions/receipt"
+RECEIPT_MAX_AGE = 3600
+AGAIN_URLS = frozenset({"/petitions/new", "/petitions/staff/file", "/petitions/meetings/new"})
+
+
+def receipt_redirect(ctx: Ctx, filed: list[Filed], again_url: str) -> Response:
+    """Post/Redirect/Get: the codes and tokens go to this browser in a signed, short-lived cookie
+    for the receipt page, never into the URL, so a refresh or the language switch keeps them."""
+    value = signed.seal(
+        {"r": [[f.petition.code, f.token] for f in filed], "again": again_url},
+        ctx.settings.secret_key,
+        "receipt",
+        RECEIPT_MAX_AGE,
+    )
+    response = RedirectResponse(RECEIPT_PATH, status_code=303)
+    signed.set_cookie(
+        response, ctx.request, RECEIPT_COOKIE, value, path=RECEIPT_PATH, max_age=RECEIPT_MAX_AGE
+    )
+    return response
+
+
+@page(RECEIPT_PATH, perm=public("petition.receipt"))
+async def receipt(ctx: Ctx) -> Response:
+    """The receipt of what this browser just filed; nothing for anyone else."""
+    kept = signed.unseal(
+        ctx.request.cookies.get(RECEIPT_COOKIE), ctx.settings.secret_key, "receipt"
+    )
+    pairs = kept.get("r") if kept else None
     receipts = []
-    for f in filed:
-        council = await Council.get(id=f.petition.council_id)
+    for code, token in pairs if isinstance(pairs, list) else []:
+        p = await Petition.get_or_none(code=str(code))
+        if p is None or not hmac.compare_digest(p.token_hash, hash_token(str(token))):
+            continue
+        council = await Council.get(id=p.council_id)
         receipts.append(
             {
-                "code": f.petition.code,
-                "token": f.token,
-                "title": f.petition.title,
+                "code": p.code,
+                "token": token,
+                "title": p.title,
                 "council": council.name,
-                "due_at": f.petition.due_at,
+                "due_at": p.due_at,
             }
         )
+    again = kept.get("again") if kept else None
     return render(
         ctx.request,
         "petitions/receipt.html",
-        {"receipts": receipts, "again_url": again_url, "base_url": ctx.settings.base_url},
-        status=201,
+        {
+            "receipts": receipts,
+            "again_url": again if again in AGAIN_URLS else "/petitions/new",
+            "base_url": ctx.settings.base_url,
+            "minutes": RECEIPT_MAX_AGE // 60,
+        },
         headers={"Cache-Control": "no-store"},
     )
 
@@ -166,6 +222,31 @@ async def similar_fragment(ctx: Ctx) -> Response:
     return render(ctx.request, "petitions/_similar.html", context)
 
 
+SUPPORT_COOKIE = "petition_support"
+SUPPORT_MAX_AGE = 3600
+
+
+def _supported_path(code: str) -> str:
+    return f"/petitions/{code}/supported"
+
+
+def _supported_redirect(ctx: Ctx, code: str, supporter_id: int, has_email: bool) -> Response:
+    """To the supported petition's page, remembering for this browser alone (a signed cookie for
+    that page) which supporter it is, so it can thank them and take an e-mail for updates."""
+    value = signed.seal(
+        {"code": code, "sid": supporter_id, "email": has_email},
+        ctx.settings.secret_key,
+        "support",
+        SUPPORT_MAX_AGE,
+    )
+    response = RedirectResponse(_supported_path(code), status_code=303)
+    path = _supported_path(code)
+    signed.set_cookie(
+        response, ctx.request, SUPPORT_COOKIE, value, path=path, max_age=SUPPORT_MAX_AGE
+    )
+    return response
+
+
 @page("/petitions/{code}/support", perm=public("petition.support"), methods=("POST",))
 async def support(ctx: Ctx) -> Response:
     form = await ctx.form()
@@ -173,16 +254,55 @@ async def support(ctx: Ctx) -> Response:
         data = SupportIn.model_validate(form_values(form, ("name", "email", "website")))
     except ValidationError as exc:
         raise Invalid(fields=field_errors(exc)) from None
-    p = await add_support(ctx.params["code"], data, ip=ctx.ip, settings=ctx.settings)
+    done = await add_support(ctx.params["code"], data, ip=ctx.ip, settings=ctx.settings)
+    return _supported_redirect(
+        ctx, done.petition.code, done.supporter.id, bool(done.supporter.email)
+    )
+
+
+@page(
+    "/petitions/{code}/supported",
+    perm=public("petition.support_contact"),
+    methods=("GET", "POST"),
+)
+async def supported(ctx: Ctx) -> Response:
+    """The petition just supported, as the similar list shows it (title, commune, status,
+    voters), the thanks, and an optional e-mail for its updates, for the supporter alone."""
+    p = await get_by_code(ctx.params["code"])
+    mine = signed.unseal(
+        ctx.request.cookies.get(SUPPORT_COOKIE), ctx.settings.secret_key, "support"
+    )
+    if mine is not None and mine.get("code") != p.code:
+        mine = None
+    errors = None
+    if ctx.request.method == "POST":
+        if mine is None or not isinstance(mine.get("sid"), int):
+            raise Forbidden(N_("Only the person who has just added their support can do this."))
+        form = await ctx.form()
+        try:
+            data = SupportIn.model_validate(form_values(form, ("email",)))
+            await add_support_contact(p.code, mine["sid"], data.email)
+        except ValidationError as exc:
+            errors = field_errors(exc)
+        except Invalid as exc:
+            errors = (exc.details or {}).get("fields") or {"email": str(exc.message)}
+        else:
+            return _supported_redirect(ctx, p.code, mine["sid"], True)
+    council = await Council.get(id=p.council_id)
     return render(
         ctx.request,
-        "petitions/track.html",
+        "petitions/supported.html",
         {
             **helpers(),
-            "notice": _("Thank you: your support was added. {n} voters back this petition.").format(
-                n=p.weight
-            ),
+            "p": p,
+            "place": labels.place_name(council.name),
+            "published": p.status in ("published", "closed") and p.published_at is not None,
+            "mine": mine is not None,
+            "has_email": bool(mine and mine.get("email")),
+            "errors": errors,
         },
+        status=422 if errors else 200,
+        headers={"Cache-Control": "no-store"},
     )
 
 
@@ -251,7 +371,23 @@ async def public_petition(ctx: Ctx) -> Response:
 
 @page("/petitions/on-time", perm=public("petition.on_time"))
 async def on_time(ctx: Ctx) -> Response:
-    return render(ctx.request, "petitions/on_time.html", {"ranks": await agency_ranking()})
+    return render(
+        ctx.request,
+        "petitions/on_time.html",
+        {"ranks": await agency_ranking(), "place_name": labels.place_name},
+    )
 
 
-routes = [portal, new, similar_fragment, guide, track, feedback, on_time, public_petition, support]
+routes = [
+    portal,
+    new,
+    receipt,
+    similar_fragment,
+    guide,
+    track,
+    feedback,
+    on_time,
+    public_petition,
+    support,
+    supported,
+]

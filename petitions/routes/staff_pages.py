@@ -131,10 +131,11 @@ async def staff_act(ctx: Ctx) -> Response:
         data = ActionIn.model_validate(values)
     except ValidationError as exc:
         raise Invalid(fields=field_errors(exc)) from None
+    before_level = (await petition_for_staff(user, ctx.params["code"])).level
     p = await act(user, ctx.params["code"], data, ctx.settings)
     if not ctx.is_htmx:
         return RedirectResponse(f"/petitions/staff/{p.code}", status_code=303)
-    notice = _("Done: {action}.").format(action=labels.text(labels.ACTION, data.action))
+    notice = _("Done: {action}.").format(action=labels.action_verb(data.action, before_level))
     return render(
         ctx.request, "petitions/_staff_detail.html", await _detail_context(user, p, notice)
     )

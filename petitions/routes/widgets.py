@@ -6,6 +6,7 @@ from typing import Any
 
 from council.dashboard import Widget
 from council.models import Agency, Council
+from petitions import labels
 from petitions.services.dashboards import agency_dashboard, council_dashboard
 from petitions.services.scope import STAFF_ROLES
 
@@ -21,4 +22,4 @@ async def petitions_widget(ctx: Any) -> list[Widget]:
         d = await council_dashboard(user, await Council.get(id=user.council_id))
     else:
         return []
-    return [Widget("petitions/_widget.html", {"d": d}, order=30)]
+    return [Widget("petitions/_widget.html", {"d": d, "light_text": labels.light_text}, order=30)]

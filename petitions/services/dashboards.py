@@ -14,7 +14,7 @@ from council.errors import Forbidden
 from council.i18n import N_
 from council.models import Agency, Council, User
 from petitions.clusters import Cluster, Item, cluster
-from petitions.metrics import Light, Thresholds, light, median_days, on_time_rate
+from petitions.metrics import Light, Reason, Thresholds, assess, median_days, on_time_rate
 from petitions.models import Hop, Petition
 from petitions.services.queries import OPEN_STATUSES, ListItem, _item
 from petitions.services.scope import visible_filter
@@ -37,6 +37,7 @@ class Dashboard:
     on_time_rate: float | None
     median_days_to_answer: float | None
     light: Light
+    reasons: list[Reason]
 
 
 async def _hop_stats(hop_filter: Q, now: datetime) -> tuple[int, int, int, int]:
@@ -69,6 +70,7 @@ async def _dashboard(user: User, title: str, petitions: Q, hops: Q, limit: int =
         "created_at", "answered_at"
     )
     rate = on_time_rate(on_time, finished)
+    colour, reasons = assess(rate, overdue_hops, open_hops)
     return Dashboard(
         title=title,
         counts=dict(counts),
@@ -83,7 +85,8 @@ async def _dashboard(user: User, title: str, petitions: Q, hops: Q, limit: int =
         median_days_to_answer=median_days(
             (a - c).total_seconds() / 86400 for c, a in answered if a and c
         ),
-        light=light(rate, overdue_hops, open_hops),
+        light=colour,
+        reasons=reasons,
     )
 
 
@@ -131,6 +134,7 @@ class CouncilLight:
     on_time: int
     rate: float | None
     light: Light
+    reasons: list[Reason]
 
 
 async def city_overview(user: User, city: Council) -> list[CouncilLight]:
@@ -152,11 +156,8 @@ async def city_overview(user: User, city: Council) -> list[CouncilLight]:
                 overdue + d2,
             )
         rate = on_time_rate(on_time, finished)
-        out.append(
-            CouncilLight(
-                c, open_hops, overdue, finished, on_time, rate, light(rate, overdue, open_hops)
-            )
-        )
+        colour, reasons = assess(rate, overdue, open_hops)
+        out.append(CouncilLight(c, open_hops, overdue, finished, on_time, rate, colour, reasons))
     return out
 
 

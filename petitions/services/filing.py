@@ -128,6 +128,10 @@ async def file_petition(
         raise Invalid(N_("The form was not filled in correctly."))
     council = await _council(data.council_code)
     staff = is_staff_filer(actor, council)
+    if not staff and council.level != "commune":
+        raise Invalid(
+            fields={"council_code": str(N_("A petition is received at the commune or ward."))}
+        )
     channel = data.channel if staff else Channel.ONLINE
     if not staff:
         await limiter().consume(f"petition:ip:{ip}", Rate.parse(settings.petition_rate))
@@ -229,7 +233,13 @@ async def _create(
     raise Conflict("code_exhausted", N_("Please try again."))
 
 
-async def add_support(code: str, data: SupportIn, *, ip: str, settings: Settings) -> Petition:
+@dataclass
+class Supported:
+    petition: Petition  # the one supported: a merged petition's survivor
+    supporter: Supporter
+
+
+async def add_support(code: str, data: SupportIn, *, ip: str, settings: Settings) -> Supported:
     """petition.support: a voter backs an existing petition instead of filing a duplicate."""
     if data.website:
         raise Invalid(N_("The form was not filled in correctly."))
@@ -241,7 +251,7 @@ async def add_support(code: str, data: SupportIn, *, ip: str, settings: Settings
     await limiter().consume(f"petition:ip:{ip}", Rate.parse(settings.petition_rate))
     async with in_transaction():
         await Petition.filter(id=p.id).update(weight=F("weight") + 1)
-        await Supporter.create(petition_id=p.id, name=data.name, email=data.email)
+        supporter = await Supporter.create(petition_id=p.id, name=data.name, email=data.email)
         await PetitionEvent.create(
             petition_id=p.id, action="support", from_status=p.status, to_status=p.status
         )
@@ -250,7 +260,30 @@ async def add_support(code: str, data: SupportIn, *, ip: str, settings: Settings
         )
         await p.refresh_from_db()
         await indexing.petition_changed(p)
-    return p
+    return Supported(p, supporter)
+
+
+async def add_support_contact(code: str, supporter_id: int, email: str | None) -> Supporter:
+    """petition.support_contact: the voter who has just added their support leaves an e-mail
+    for the petition's updates (once; the route only knows the supporter it signed for)."""
+    if not email:
+        raise Invalid(fields={"email": str(N_("Enter your e-mail address."))})
+    supporter = await Supporter.get_or_none(id=supporter_id, petition__code=code)
+    if supporter is None:
+        raise NotFound(N_("No petition has this code."))
+    if supporter.email:
+        raise Conflict("contact_given", N_("Updates already go to an e-mail address."))
+    p = await Petition.get(id=supporter.petition_id)
+    async with in_transaction():
+        supporter.email = email
+        await supporter.save(update_fields=["email"])
+        await audit.record(
+            "petition.support_contact",
+            target_type="petition",
+            target_id=p.code,
+            council_id=p.handler_id,
+        )
+    return supporter
 
 
 MEETING_ROLES = frozenset({"admin", "secretariat", "chair", "delegate"})

@@ -9,7 +9,7 @@
   function lookup() {
     var text = title.value.trim();
     var key = council.value + "|" + text;
-    if (text.length < 3 || key === last) { return; }
+    if (!council.value || text.length < 3 || key === last) { return; }
     last = key;
     var url = title.getAttribute("data-similar-url") + "?council_code=" +
       encodeURIComponent(council.value) + "&title=" + encodeURIComponent(text);

@@ -3,9 +3,12 @@ petitions only, escaped highlights, filters, and an index with no personal data.
 
 from __future__ import annotations
 
+import re
+
 from council.search.engine import get_engine, get_index
 from council.search.outbox import IndexWorker
 from petitions.indexing import PUBLIC_INDEX, STAFF_INDEX
+from petitions.models import Petition
 from tests.factories import bearer, login
 from tests.petitions.helpers import (
     PERSONAL_VALUES,
@@ -113,6 +116,20 @@ async def test_similar_petitions_before_filing(client, anon, settings) -> None:
         "/petitions/new", params={"council_code": "HN-BADINH", "title": "đường Láng hư hỏng"}
     )
     assert code in r.text and "/support" in r.text
+
+
+async def test_similar_check_without_javascript_keeps_what_was_typed(anon) -> None:
+    await setup_world()
+    code = (await file_petition(anon))["code"]
+    await anon.get("/api/v1/public/petitions")
+    await _drain()
+    page = await anon.get("/petitions/new")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    form = {"csrf_token": csrf, "council_code": "HN-BADINH", "title": "mặt đường Láng hư hỏng"}
+    r = await anon.post("/petitions/new", data={**form, "body": "Ổ gà sâu", "check": "1"})
+    assert r.status_code == 200 and code in r.text and 'formaction="/petitions/' in r.text
+    assert ">Ổ gà sâu</textarea>" in r.text and 'value="HN-BADINH" selected' in r.text
+    assert await Petition.filter(council__code="HN-BADINH").count() == 1  # nothing filed
 
 
 async def _refused(response, field: str) -> None:

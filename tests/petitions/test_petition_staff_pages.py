@@ -53,6 +53,50 @@ async def test_action_form_without_and_with_htmx(client, anon) -> None:
     assert r.status_code == 422 and r.headers["HX-Retarget"] == "#messages"
 
 
+def _buttons(html: str) -> set[str]:
+    forms = re.findall(
+        r'<form method="post" action="/petitions/staff/[^"]+/act".*?</form>', html, re.S
+    )
+    return {re.search(r"<button[^>]*>([^<]*)</button>", f).group(1) for f in forms}
+
+
+async def test_action_buttons_say_what_they_do_and_no_raw_code_shows(client, anon) -> None:
+    """Buttons are verbs ("Thụ lý"), not the state they lead to ("Đã thụ lý"); a commune
+    escalates to the city, a city to a central agency; a notification's state is worded."""
+    w = await setup_world()
+    code = (await file_petition(anon))["code"]
+    await login(client, w.commune_sec)
+    r = await client.get(f"/petitions/staff/{code}")
+    assert _buttons(r.text) == {
+        "Thụ lý",
+        "Chuyển lên thành phố",
+        "Từ chối",
+        "Gộp vào kiến nghị khác",
+        "Hướng dẫn sang kênh khác",
+    }
+    assert "đã ghi nhận, chưa gửi thư" in r.text and ">recorded<" not in r.text
+    r = await client.get(f"/petitions/staff/{code}?lang=en")
+    assert _buttons(r.text) == {
+        "Accept",
+        "Escalate to the city",
+        "Reject",
+        "Merge into another petition",
+        "Send to another channel",
+    }
+    assert "recorded, not e-mailed" in r.text
+    r = await client.post(
+        f"/petitions/staff/{code}/act", data={"action": "escalate"}, headers=htmx()
+    )
+    assert "Done: Escalate to the city." in r.text  # still in the English chosen above
+    await login(client, w.city_sec)
+    r = await client.get(f"/petitions/staff/{code}?lang=vi")
+    assert {"Chuyển lên cơ quan Trung ương", "Giao cơ quan giải quyết"} <= _buttons(r.text)
+    await act_ok(client, w.city_sec, code, "assign", agency_code=w.city_agency.code)
+    await act_ok(client, w.city_officer, code, "answer", text="Sở đã lên kế hoạch duy tu.")
+    r = await client.get(f"/petitions/staff/{code}")
+    assert {"Công bố câu trả lời", "Mở lại", "Ghi kết quả giải quyết"} <= _buttons(r.text)
+
+
 async def test_chair_sees_no_personal_data_on_pages(client, anon) -> None:
     w = await setup_world()
     code = (await file_petition(anon))["code"]
@@ -101,7 +145,9 @@ async def test_staff_filing_assisted_needs_consent_and_prints_a_receipt(client) 
     r = await client.post(
         "/petitions/staff/file", data=form, files={"consent": ("dong-y.png", png, "image/png")}
     )
-    assert r.status_code == 201 and "receipt" in r.text
+    assert r.status_code == 303 and r.headers["location"] == "/petitions/receipt"
+    r = await client.get("/petitions/receipt")
+    assert "receipt" in r.text and 'href="/petitions/staff/file"' in r.text
     code = re.search(r"KN-\d{4}-[0-9A-Z]{7}", r.text).group(0)
     detail = (
         await client.get(f"/api/v1/petitions/{code}/detail", headers=await bearer(w.commune_sec))
@@ -171,7 +217,9 @@ async def test_voter_meeting_batch(client) -> None:
             "p0-body": "Trường tiểu học thiếu phòng học.",
         },
     )
-    assert r.status_code == 201 and r.text.count('class="code"') == 2
+    assert r.status_code == 303
+    r = await client.get(r.headers["location"])
+    assert r.text.count('class="code"') == 2
 
 
 async def test_dashboards_city_screen_and_on_time_table(client, anon) -> None:
@@ -191,14 +239,18 @@ async def test_dashboards_city_screen_and_on_time_table(client, anon) -> None:
     assert (await client.get("/petitions/dashboard", headers=htmx())).status_code == 200
     r = await client.get("/petitions/city")
     assert r.status_code == 200 and "status-red" in r.text and "HN-HOANKIEM" in r.text
+    red = "Đỏ: 100% bước đang mở đã quá hạn, trên mức 10%"  # the colour said, and why
+    assert f"<strong>{red}</strong>" in r.text
     await login(client, w.other_sec)
     r = await client.get("/petitions/dashboard")
     assert r.status_code == 200 and late in r.text  # its overdue list
+    assert f"<strong>{red}</strong>" in r.text
     assert (await client.get("/petitions/city")).status_code == 404
     await login(client, w.city_officer)
     assert (await client.get("/petitions/dashboard")).status_code == 200
     r = await anon.get("/petitions/on-time")
     assert r.status_code == 200 and "Sở SO-XD" in r.text
+    assert '<table class="cards">' in r.text and 'data-label="Đúng hạn"' in r.text
 
 
 async def test_reports_and_cycle_carry_over(client, anon) -> None:

@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from council.errors import Conflict, Invalid
+from council.i18n import set_language
 from petitions.calendar import WorkingCalendar
-from petitions.metrics import Light, light, median_days, on_time_rate
+from petitions.labels import light_text
+from petitions.metrics import Light, Reason, assess, light, median_days, on_time_rate
 from petitions.workflow import (
     ALLOWED_FROM,
     Action,
@@ -143,3 +145,25 @@ def test_metrics() -> None:
     assert light(1.0, 1, 20) == Light.YELLOW
     assert light(0.7, 0, 10) == Light.RED
     assert light(1.0, 3, 20) == Light.RED
+
+
+def test_a_light_says_its_colour_and_why_in_words() -> None:
+    """Not just a colour: the reason, against the thresholds of ``Thresholds`` (green ≥ 95% on
+    time and nothing overdue; red < 80% or more than 10% of open steps overdue)."""
+    assert assess(0.928, 0, 10) == (Light.YELLOW, [Reason("rate_below", 0.928, 0.95)])
+    assert assess(0.928, 3, 20) == (Light.RED, [Reason("overdue_above", 0.15, 0.10)])
+    set_language("vi")
+    try:
+        assert light_text(*assess(0.928, 0, 10)) == "Vàng: tỉ lệ đúng hạn 92,8%, dưới 95%"
+        assert light_text(*assess(0.928, 3, 20)) == (
+            "Đỏ: 15% bước đang mở đã quá hạn, trên mức 10%"
+        )  # 92.8% alone is yellow: the overdue share made it red
+        assert light_text(*assess(1.0, 1, 20)) == "Vàng: số bước đang mở đã quá hạn: 1"
+        assert light_text(*assess(1.0, 0, 10)) == (
+            "Xanh: tỉ lệ đúng hạn 100%, từ 95% trở lên, không có bước nào quá hạn"
+        )
+        set_language("en")
+        assert light_text(*assess(0.7, 0, 10)) == "Red: on-time rate 70%, below 80%"
+        assert light_text(*assess(None, 0, 0)) == "Green: no step finished yet, nothing overdue"
+    finally:
+        set_language("vi")
