@@ -187,12 +187,10 @@ async def council_update(
         changes["quorum"] = _check_quorum(quorum)
     if is_active is not None:
         changes["is_active"] = is_active
-    if (
-        changes.get("seats", council.seats) != council.seats
-        or changes.get("quorum", council.quorum) != council.quorum
-    ):
+    new_seats = seats if seats is not None else council.seats
+    if new_seats != council.seats or changes.get("quorum", council.quorum) != council.quorum:
         holders = await seat_holders(council.id)
-        if changes.get("seats", council.seats) < holders:
+        if new_seats < holders:
             raise Conflict(
                 "seats_below_holders",
                 N_(
