@@ -39,7 +39,7 @@ STAFF_COLUMNS: tuple[Column, ...] = (
     ("body", N_("Content")),
 )
 PERSONAL_COLUMNS: tuple[Column, ...] = (
-    ("name", N_("Name")),
+    ("name", N_("Full name")),
     ("phone", N_("Phone")),
     ("email", N_("E-mail")),
     ("address", N_("Address")),

@@ -21,7 +21,7 @@ KIND_MSGIDS = {
     "verification_report": N_("Verification report"),
     "questioning": N_("Questioning"),
     "petitions_report": N_("Report on voters' petitions"),
-    "other": N_("Other"),
+    "other": N_("Other business"),
 }
 # Minutes are always drafted in Vietnamese (a legal record), whatever the reader's language.
 KIND_LABELS_VI = {

@@ -34,7 +34,7 @@ FIELD_LABELS = {
     "category": N_("Field"),
     "title": N_("Title"),
     "body": N_("Content"),
-    "name": N_("Name"),
+    "name": N_("Full name"),
     "phone": N_("Phone"),
     "email": N_("E-mail"),
     "address": N_("Address"),

@@ -88,3 +88,19 @@ def test_the_catalog_compiles(package: str) -> None:
 def test_the_interface_really_switches_language() -> None:
     assert gettext("Log in", "vi") != "Log in"
     assert gettext("Log in", "en") == "Log in"
+
+
+def test_a_msgid_means_the_same_in_every_catalog() -> None:
+    """The packages' catalogs are merged into one (``council.i18n.translations``): a msgid that
+    two packages translate differently shows one package's wording on the other's pages (an open
+    vote read "Đang xử lý", the petitions' word). Give a different meaning a different msgid."""
+    seen: dict[str, dict[str, str]] = {}
+    for package in PACKAGES:
+        path = po_path(package)
+        if not path.is_file():
+            continue
+        for message in _catalog(path):
+            if message.id and isinstance(message.id, str) and message.string:
+                seen.setdefault(message.id, {})[package] = str(message.string)
+    clashes = {m: t for m, t in seen.items() if len(set(t.values())) > 1}
+    assert not clashes, "\n".join(f"{m!r}: {t}" for m, t in sorted(clashes.items()))
