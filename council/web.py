@@ -193,7 +193,9 @@ async def _prepare(request: Request, perm: Permission, *, csrf_always: bool) -> 
 
 
 async def _authorize(ctx: Ctx, perm: Permission, extra: dict[str, Any] | None = None) -> None:
-    params = {**dict(ctx.request.query_params), **ctx.params, **(extra or {})}
+    # The path names the target: a body or query field of the same name never points the check
+    # at another one.
+    params = {**dict(ctx.request.query_params), **(extra or {}), **ctx.params}
     try:
         await permissions.check(perm, ctx.user, params)
     except (Forbidden, Unauthorized) as exc:

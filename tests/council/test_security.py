@@ -589,3 +589,32 @@ async def test_text_no_database_can_store_is_refused(
     csrf = anon.cookies.get("csrftoken")
     r = await anon.post("/login", data={"username": "a\x00b", "password": "x", "csrf_token": csrf})
     assert r.status_code == 422 and page.status_code == 200
+
+
+async def test_a_body_field_never_points_the_permission_check_at_another_target(client) -> None:
+    """A body or query field named like a path parameter must not replace it in the scope check:
+    the check would then pass on the body's target while the route acts on the path's."""
+    from types import SimpleNamespace
+
+    from council.permissions import Scope, allow
+    from council.web import _authorize
+
+    own = await make_council()
+    other = await make_council()
+    user = await make_user("secretariat", own)
+    seen: list[object] = []
+
+    async def resolve(params: Any) -> Scope:
+        seen.append(params["council_id"])
+        return Scope.council(int(params["council_id"]))
+
+    perm = allow("test.act", "secretariat", scope="council", resolve=resolve)
+    request = SimpleNamespace(
+        query_params={"council_id": str(own.id)},
+        url=SimpleNamespace(path=f"/test/{other.id}"),
+        method="POST",
+    )
+    ctx = SimpleNamespace(request=request, params={"council_id": other.id}, user=user)
+    with pytest.raises(Exception) as refused:
+        await _authorize(ctx, perm, extra={"council_id": own.id})  # type: ignore[arg-type]
+    assert type(refused.value).__name__ == "Forbidden" and seen == [other.id]
