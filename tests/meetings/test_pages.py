@@ -147,6 +147,8 @@ async def test_tablet_chair_hall_pages_and_fragments(client, anon) -> None:
         f"/meetings/sessions/{sid}/chair/open", data={"poll_id": str(poll_id)}, headers=htmx()
     )
     assert _fragment(r) and ("Close the vote" in r.text or "Kết thúc biểu quyết" in r.text)
+    # The vote in progress and its close sit at the top of the console, before the agenda.
+    assert r.text.index('id="close-vote"') < r.text.index('class="agenda"')
 
     # The delegate's tablet: current item with its document, the vote panel, the speaker queue.
     delegate = s.delegates[0]
