@@ -358,8 +358,10 @@ async def ballot_page(ctx: Ctx) -> Response:
         }
     session = await Session.get(id=poll.session_id)
     error: DomainError | None = None
+    recorded = False
     try:
         await services.ballot_cast(user, poll.id, choice)
+        recorded = True
     except DomainError as exc:
         if exc.code not in ("already_voted",):
             error = exc
@@ -368,6 +370,9 @@ async def ballot_page(ctx: Ctx) -> Response:
         return back
     context = await _tablet_context(ctx, session)
     context["error"] = error
+    # This answer alone repeats the choice just recorded, to the voter's own screen; it is not
+    # read back from the ballot (a secret one cannot be), so a later refresh no longer shows it.
+    context["my_choice"] = choice if recorded else None
     return render(
         ctx.request, "meetings/_vote_panel.html", context, status=error.status if error else 200
     )

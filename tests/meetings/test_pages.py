@@ -163,8 +163,10 @@ async def test_tablet_chair_hall_pages_and_fragments(client, anon) -> None:
     assert (await anon.get(f"/meetings/sessions/{sid}/fragments/nope")).status_code == 404
     r = await anon.post(f"/meetings/polls/{poll_id}/ballot", data={"choice": "yes"}, headers=htmx())
     assert _fragment(r) and 'id="voted-msg"' in r.text
+    assert 'id="my-choice"' in r.text and "Tán thành" in r.text  # what was recorded, in words
     r = await anon.post(f"/meetings/polls/{poll_id}/ballot", data={"choice": "no"}, headers=htmx())
     assert _fragment(r) and 'id="voted-msg"' in r.text  # a retry shows the recorded state
+    assert 'id="my-choice"' not in r.text  # ...not the refused choice
     r = await anon.post(
         f"/meetings/sessions/{sid}/speak", data={"action": "request"}, headers=htmx()
     )
