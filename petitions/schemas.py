@@ -273,30 +273,11 @@ class SurvivorOut(Out):
     roadmap_date: date | None
 
 
-class TrackOut(Out):
+class TrackOut(SurvivorOut):
     """The petitioner's view: status, history, published answer. A merged petition's also holds
     the surviving one (``survivor``), whose published answer its petitioner rates."""
 
-    code: str
-    title: str
     body: str
-    category: str
-    status: str
-    status_label: str
-    council: str
-    handler: str
-    agency: str | None
-    central_body: str | None
-    filed_at: datetime
-    due_at: datetime | None
-    overdue: bool
-    weight: int
-    history: list[HistoryOut]
-    answer: str | None
-    answered_by: str | None
-    answered_at: datetime | None
-    resolution: str | None
-    roadmap_date: date | None
     satisfied: bool | None
     merged_into: str | None = None
     survivor: SurvivorOut | None = None

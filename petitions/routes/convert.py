@@ -46,52 +46,16 @@ def _history(v: TrackView) -> list[HistoryOut]:
 
 
 def survivor(v: TrackView) -> SurvivorOut:
+    """What anyone following a petition sees of it (``SurvivorOut``'s fields)."""
     return SurvivorOut(
-        code=v.code,
-        title=v.title,
-        body=v.body,
-        category=v.category,
-        status=v.status,
-        status_label=v.status_label,
-        council=v.council,
-        handler=v.handler,
-        agency=v.agency,
-        central_body=v.central_body,
-        filed_at=v.filed_at,
-        due_at=v.due_at,
-        overdue=v.overdue,
-        weight=v.weight,
+        **{name: getattr(v, name) for name in SurvivorOut.model_fields if name != "history"},
         history=_history(v),
-        answer=v.answer,
-        answered_by=v.answered_by,
-        answered_at=v.answered_at,
-        resolution=v.resolution,
-        roadmap_date=v.roadmap_date,
     )
 
 
 def track(v: TrackView) -> TrackOut:
     return TrackOut(
-        code=v.code,
-        title=v.title,
-        body=v.body or "",
-        category=v.category,
-        status=v.status,
-        status_label=v.status_label,
-        council=v.council,
-        handler=v.handler,
-        agency=v.agency,
-        central_body=v.central_body,
-        filed_at=v.filed_at,
-        due_at=v.due_at,
-        overdue=v.overdue,
-        weight=v.weight,
-        history=_history(v),
-        answer=v.answer,
-        answered_by=v.answered_by,
-        answered_at=v.answered_at,
-        resolution=v.resolution,
-        roadmap_date=v.roadmap_date,
+        **{**survivor(v).model_dump(), "body": v.body or ""},
         satisfied=v.satisfied,
         merged_into=v.merged_into,
         survivor=survivor(v.survivor) if v.survivor else None,
