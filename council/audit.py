@@ -130,6 +130,25 @@ def _fields(draft: Draft, seq: int, prev_hash: str, at: datetime) -> dict[str, A
     return fields
 
 
+async def record_denied(
+    actor: User | None,
+    target_type: str,
+    target_id: object,
+    council_id: int | None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Append ``permission.denied`` for a refused request, in a transaction of its own."""
+    async with in_transaction():
+        await record(
+            "permission.denied",
+            actor=actor,
+            target_type=target_type,
+            target_id=target_id,
+            council_id=council_id,
+            details=details,
+        )
+
+
 async def record(
     operation: str,
     *,

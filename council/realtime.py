@@ -546,16 +546,7 @@ class Hub:
                 try:
                     await permissions.check(spec.perm, user, params)
                 except Forbidden:
-                    from tortoise.transactions import in_transaction
-
-                    async with in_transaction():
-                        await audit.record(
-                            "permission.denied",
-                            actor=user,
-                            target_type="event",
-                            target_id=spec.name,
-                            council_id=user.council_id,
-                        )
+                    await audit.record_denied(user, "event", spec.name, user.council_id)
                     raise
                 result = await spec.handler(EventCtx(sid, user, body, raw, self.sio, lang=lang))
                 if isinstance(result, Deferred):

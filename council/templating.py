@@ -140,10 +140,15 @@ class NavItem:
 NAV: list[NavItem] = []
 
 
+def _add(registry: list[Any], item: Any) -> None:
+    """Add ``item`` unless an item of its URL is there, keeping the registry in display order."""
+    if all(n.url != item.url for n in registry):
+        registry.append(item)
+        registry.sort(key=lambda n: n.order)
+
+
 def register_nav(item: NavItem) -> None:
-    if all(n.url != item.url for n in NAV):
-        NAV.append(item)
-        NAV.sort(key=lambda n: n.order)
+    _add(NAV, item)
 
 
 def nav_for(user: Any) -> list[NavItem]:
@@ -152,7 +157,7 @@ def nav_for(user: Any) -> list[NavItem]:
     return [n for n in NAV if not n.public and (n.roles is None or user.role in n.roles)]
 
 
-class HomeAction:
+class HomeAction(NavItem):
     """A button on the home page: what a visitor (or a user of ``roles``) most likely came to do."""
 
     def __init__(
@@ -164,27 +169,20 @@ class HomeAction:
         order: int = 50,
         roles: frozenset[str] = frozenset({"citizen"}),
     ) -> None:
-        self.label, self.url, self.primary, self.order, self.roles = (
-            label,
-            url,
-            primary,
-            order,
-            roles,
-        )
+        super().__init__(label, url, roles=roles, order=order, public=True)
+        self.primary = primary
 
 
 HOME_ACTIONS: list[HomeAction] = []
 
 
 def register_home_action(action: HomeAction) -> None:
-    if all(a.url != action.url for a in HOME_ACTIONS):
-        HOME_ACTIONS.append(action)
-        HOME_ACTIONS.sort(key=lambda a: a.order)
+    _add(HOME_ACTIONS, action)
 
 
 def home_actions(user: Any) -> list[HomeAction]:
     """The home page's actions for a visitor, or for a logged-in user of the actions' roles."""
-    return [a for a in HOME_ACTIONS if user is None or user.role in a.roles]
+    return [a for a in HOME_ACTIONS if user is None or user.role in (a.roles or ())]
 
 
 def public_nav() -> list[NavItem]:

@@ -19,7 +19,6 @@ from starlette.datastructures import FormData, QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from tortoise.transactions import in_transaction
 
 from council import audit, permissions
 from council.auth import SESSION_COOKIE, user_for_token
@@ -155,15 +154,13 @@ async def _check_csrf(ctx: Ctx, always: bool) -> None:
 
 async def _deny(ctx: Ctx, perm: Permission, exc: DomainError) -> None:
     if isinstance(exc, Forbidden):
-        async with in_transaction():
-            await audit.record(
-                "permission.denied",
-                actor=ctx.user,
-                target_type="operation",
-                target_id=perm.name,
-                council_id=ctx.user.council_id if ctx.user else None,
-                details={"path": ctx.request.url.path, "method": ctx.request.method},
-            )
+        await audit.record_denied(
+            ctx.user,
+            "operation",
+            perm.name,
+            ctx.user.council_id if ctx.user else None,
+            {"path": ctx.request.url.path, "method": ctx.request.method},
+        )
 
 
 async def page_user(request: Request) -> User | None:

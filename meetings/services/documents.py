@@ -317,15 +317,13 @@ async def document_update(
         title or document.title, confidentiality or document.confidentiality
     )
     if document.confidentiality == "confidential" and new_conf != "confidential":
-        async with in_transaction():
-            await audit.record(
-                "permission.denied",
-                actor=user,
-                target_type="document",
-                target_id=document.id,
-                council_id=session.council_id,
-                details={"operation": "document.update", "confidentiality": new_conf},
-            )
+        await audit.record_denied(
+            user,
+            "document",
+            document.id,
+            session.council_id,
+            {"operation": "document.update", "confidentiality": new_conf},
+        )
         raise DomainError(
             "confidential_downgrade",
             N_(
