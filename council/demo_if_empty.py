@@ -8,24 +8,26 @@ from council import db
 from council.settings import Settings
 
 
-async def main() -> None:
+async def _is_empty() -> bool:
     settings = Settings.from_env()
     await db.init(settings)
     try:
         from council.models import Council
 
-        empty = not await Council.exists()
+        return not await Council.exists()
     finally:
         await db.close()
-    if empty:
+
+
+def main() -> int:
+    # cmd_demo runs its own event loop, so it is called after this check's loop has ended.
+    if asyncio.run(_is_empty()):
         from council.cli import cmd_demo
 
-        cmd_demo(None)  # type: ignore[arg-type]
-    else:
-        print(
-            "Database already has data; demo not loaded. Logins: see `council demo` in the README."
-        )
+        return cmd_demo(None)  # type: ignore[arg-type]
+    print("Database already has data; demo not loaded. Logins: see `council demo` in the README.")
+    return 0
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    raise SystemExit(main())
