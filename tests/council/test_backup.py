@@ -38,9 +38,7 @@ async def _populate(settings: Settings) -> dict[str, Any]:
     await make_agency(city, "SO-XD")
     await make_delegates(commune, 5)
     await make_user("secretariat", city, username="vanphong.hn")
-    stored = uploads.store_bytes(
-        PDF, mime=uploads.PDF, subdir="meetings", original_name="to-trinh.pdf"
-    )
+    stored = await uploads.store_bytes(PDF, mime=uploads.PDF, original_name="to-trinh.pdf")
     folder = settings.index_dir / "petitions"
     folder.mkdir(parents=True)
     schema = wfields.Schema(code=wfields.ID(stored=True, unique=True), body=wfields.TEXT)
@@ -207,7 +205,7 @@ async def test_damaged_backup_is_refused_before_anything_is_restored(
     damaged.write_bytes(damaged.read_bytes().replace(b"%%EOF", b"%%EOX"))
     with pytest.raises(BackupError, match="checksum"):
         await restore(target, tmp_path / "b")
-    assert not any(target.uploads_dir.rglob("*.pdf"))
+    assert not any(p.is_file() for p in target.uploads_dir.rglob("*"))
     if ENGINE == "sqlite":
         assert not _sqlite_file(target).exists()
 
