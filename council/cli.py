@@ -217,7 +217,7 @@ def cmd_import_files(args: argparse.Namespace) -> int:
             print(f"error: the file store cannot be used: {exc}", file=sys.stderr)
             return 1
         print(report.summary())
-        return 1 if report.missing else 0
+        return 0 if report.ok else 1
 
     return _run(go)
 

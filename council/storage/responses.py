@@ -7,6 +7,7 @@ worker's offline copies) is the only one the browser talks to.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Mapping
 from typing import Literal
@@ -64,22 +65,16 @@ async def file_response(
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     """The file ``key`` as an HTTP response, with Range support. Call it only after the checks."""
-    extra = dict(headers or {})
+    extra = {k.lower(): v for k, v in (headers or {}).items()}
+    extra["content-disposition"] = _disposition(disposition, filename)
     backend = store.backend()
     path = backend.local_path(key)
     if path is not None:
-        if not path.is_file():
+        if not await asyncio.to_thread(path.is_file):
             raise BlobMissing(key)
-        return FileResponse(
-            path,
-            media_type=mime,
-            filename=filename,
-            content_disposition_type=disposition,
-            headers=extra,
-        )
+        return FileResponse(path, media_type=mime, headers=extra)
     size = await backend.size(key)
     extra["accept-ranges"] = "bytes"
-    extra["content-disposition"] = _disposition(disposition, filename)
     content = _CONTENT.match(key)
     if content is not None:
         # A content address never changes its bytes: its hash is the strongest validator.

@@ -166,7 +166,18 @@ class S3Backend:
             token = page["NextContinuationToken"]
 
     async def check(self) -> None:
-        await self._call(self._probe.head_bucket, Bucket=self.bucket)
+        try:
+            await self._call(self._probe.head_bucket, Bucket=self.bucket)
+        except StorageUnavailable as exc:
+            # HEAD answers carry no error body: say what the bare status means.
+            meaning = {
+                "404": f"the bucket {self.bucket} does not exist",
+                "403": "access denied: check S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY",
+                "400": "bad request: check S3_REGION and S3_ENDPOINT_URL",
+            }.get(exc.reason.split(":", 1)[0])
+            if meaning is None:
+                raise
+            raise StorageUnavailable(meaning) from None
 
     async def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
