@@ -250,25 +250,41 @@ async def test_petition_attachment_download_keeps_its_checks(client: Any) -> Non
 # --- readiness --------------------------------------------------------------------------------
 
 
-async def test_check_fails_fast_when_the_s3_server_is_down(
-    settings: Settings, tmp_path: Path
-) -> None:
+async def test_not_ready_when_the_s3_server_is_down(settings: Settings, tmp_path: Path) -> None:
+    """/readyz answers 503 once the bucket's server stops; requests for files answer 503 too,
+    never a 500."""
+    import time
+
+    import httpx
+
+    from council.app import create_app
+
     server = SeaweedS3(tmp_path / "weed")
     server.start()
     try:
-        store = storage.use(storage.from_settings(server.settings_for(settings)))
-        await store.check()
-        await storage.save_bytes(b"%PDF-1.4 x", mime=uploads.PDF)
+        app = create_app(server.settings_for(settings), manage_db=False)
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        assert (await client.get("/readyz")).json() == {"status": "ok"}
+        s = await _sitting(client)
+        doc = await _post_pdf(client, s, "Trước khi dừng")
     finally:
         server.stop()
-    import time
-
     started = time.monotonic()
-    with pytest.raises(storage.StorageUnavailable):
-        await storage.check()
+    r = await client.get("/readyz")
+    assert (r.status_code, r.json()) == (503, {"status": "unavailable", "error": "storage"})
     assert time.monotonic() - started < 10  # one attempt, short timeouts
-    with pytest.raises(storage.StorageUnavailable):
-        await storage.save_bytes(b"%PDF-1.4 y", mime=uploads.PDF)
+    assert (await client.get("/healthz")).status_code == 200  # the process itself is fine
+    r = await client.get(f"/api/v1/documents/{doc['id']}/file", headers=s.h(s.delegates[0]))
+    assert (r.status_code, r.json()["error"]["code"]) == (503, "storage_unavailable")
+    r = await client.post(
+        f"/api/v1/sessions/{s.session_id}/documents",
+        headers=s.h(s.secretariat),
+        data={"title": "Sau khi dừng"},
+        files={"file": ("b.pdf", make_pdf("Khác", ["x"]), "application/pdf")},
+    )
+    assert (r.status_code, r.json()["error"]["code"]) == (503, "storage_unavailable")
+    assert not any(storage.backend().staging_dir().iterdir())  # nothing left half-sent
+    await client.aclose()
 
 
 async def test_check_names_a_missing_bucket(settings: Settings, s3_server: SeaweedS3) -> None:
