@@ -83,7 +83,8 @@ async def _rewrite(old: str, new: str) -> int:
 async def _named_keys() -> set[str]:
     keys: set[str] = set()
     for model, column in store.references():
-        keys.update(await model.all().distinct().values_list(column, flat=True))
+        rows = model.all().order_by(column).distinct().values_list(column, flat=True)
+        keys.update(await rows)
     return keys
 
 
