@@ -45,7 +45,7 @@ class LocalBackend:
             path.unlink(missing_ok=True)
 
     def _staged(self) -> Path:
-        return self.staging_dir() / secrets.token_hex(16)
+        return self.staging_dir() / f"{secrets.token_hex(16)}.partial"
 
     async def put_file(self, key: str, path: Path, *, mime: str) -> None:
         await asyncio.to_thread(self._adopt, key, path)

@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import logging
 import secrets
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from council.storage.local import LocalBackend
 log = logging.getLogger(__name__)
 
 _backend: Backend | None = None
+STALE_SECONDS = 6 * 3600
 # (model, field) pairs whose rows name stored keys: a blob is in use while any row names it.
 _references: list[tuple[Any, str]] = []
 
@@ -80,7 +82,17 @@ def configure(settings: Settings) -> Backend:
 def use(backend: Backend) -> Backend:
     global _backend
     _backend = backend
+    _sweep(backend.staging_dir())
     return backend
+
+
+def _sweep(folder: Path, older_than: float = STALE_SECONDS) -> None:
+    """Remove uploads left half-spooled by a process that died (another worker's are younger)."""
+    cutoff = time.time() - older_than
+    for path in folder.glob("*.partial"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
 
 
 def backend() -> Backend:

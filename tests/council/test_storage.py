@@ -85,6 +85,22 @@ async def test_refused_uploads_leave_nothing(store_settings: Settings) -> None:
     assert not any(storage.backend().staging_dir().iterdir())
 
 
+def test_stale_partial_uploads_are_swept_at_start(store_settings: Settings) -> None:
+    """A process that died mid-upload leaves a spooled file; the next start removes it, but not
+    one that another worker is writing right now."""
+    import os
+    import time
+
+    staging = storage.backend().staging_dir()
+    stale, fresh = staging / "dead.partial", staging / "live.partial"
+    stale.write_bytes(b"half")
+    fresh.write_bytes(b"half")
+    old = time.time() - 7 * 3600
+    os.utime(stale, (old, old))
+    storage.configure(store_settings)
+    assert not stale.exists() and fresh.exists()
+
+
 async def test_missing_objects_and_hostile_keys(store_settings: Settings) -> None:
     absent = storage.content_key("0" * 64)
     assert not await storage.exists(absent)
