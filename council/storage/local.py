@@ -6,6 +6,7 @@ import asyncio
 import os
 import secrets
 import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -120,10 +121,15 @@ class LocalBackend:
             yield item
 
     async def check(self) -> None:
-        staging = self.staging_dir()
-        ok = await asyncio.to_thread(lambda: staging.is_dir() and os.access(staging, os.W_OK))
-        if not ok:
-            raise StorageUnavailable(f"{self.root} is not a writable folder")
+        def probe() -> None:
+            # A file made and removed: the disk is there, neither full nor read-only.
+            with tempfile.NamedTemporaryFile(dir=self.staging_dir(), prefix=".ready-"):
+                pass
+
+        try:
+            await asyncio.to_thread(probe)
+        except OSError as exc:
+            raise StorageUnavailable(f"{self.root} cannot be written: {exc}") from None
 
     async def close(self) -> None:
         return None

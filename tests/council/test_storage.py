@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +90,6 @@ async def test_refused_uploads_leave_nothing(store_settings: Settings) -> None:
 def test_stale_partial_uploads_are_swept_at_start(store_settings: Settings) -> None:
     """A process that died mid-upload leaves a spooled file; the next start removes it, but not
     one that another worker is writing right now."""
-    import os
     import time
 
     staging = storage.backend().staging_dir()
@@ -109,6 +110,21 @@ async def test_missing_objects_and_hostile_keys(store_settings: Settings) -> Non
     for key in ("../secret_key", "/etc/passwd", ".partial/x", "a/../../b", "a//b", ""):
         with pytest.raises(ValueError):
             await storage.exists(key)
+
+
+async def test_check_fails_when_the_folder_cannot_be_written(settings: Settings) -> None:
+    storage.configure(settings)
+    staging = storage.backend().staging_dir()
+    staging.chmod(0o500)
+    try:
+        if os.access(staging, os.W_OK):  # root writes anywhere: take the folder away instead
+            staging.chmod(0o700)
+            shutil.rmtree(staging)
+        with pytest.raises(storage.StorageUnavailable, match="cannot be written"):
+            await storage.check()
+    finally:
+        if staging.exists():
+            staging.chmod(0o700)
 
 
 def test_storage_url_is_parsed(settings: Settings, tmp_path: Path) -> None:
