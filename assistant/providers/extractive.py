@@ -18,12 +18,14 @@ from assistant import prompts
 from assistant.config import AssistantConfig
 from assistant.providers.base import Completion, Delta, ModelClient, Prompt
 from assistant.providers.registry import register_provider
-from assistant.sentences import split_sentences
+from assistant.anatomy import figure_weight, is_caps
+from assistant.sentences import Kind, split_sentences
+from assistant.sentences import units as sentence_units
 from assistant.textrank import Vectors, matching_terms, pagerank, question_terms, select, terms
 from assistant.tokens import estimate_tokens
 from council.search.text import syllables
 
-MODEL = "textrank-vi-1"
+MODEL = "textrank-vi-2"
 # Sentences kept per task; the token budget of the call may cut this further.
 LIMITS = {"summarize": 8, "reduce": 10, "answer": 3, "group": 2}
 # A sentence answers nothing unless it covers this share of the question's weight.
@@ -31,29 +33,61 @@ MIN_COVERAGE = 0.2
 _TAG = re.compile(r"\s*\[[^\[\]]{1,80}\]")
 _BULLET = re.compile(r"^\s*[-–•*]\s+")
 _SENTENCE_END = re.compile(r"[.!?…;]['\"”’)\]]*$")
+_HEADING_LINE = re.compile(r"^\s*#{1,6}\s+")
+_PART = re.compile(r"^(?:[IVXLC]+[.)]|(?:Điều|Chương|Phần)\s+[\dIVXLC]+)", re.IGNORECASE)
+# How much more a sentence with figures counts than one without (see ``figure_weight``).
+FIGURE_BOOST = 1.0
 
 
 @dataclass(frozen=True)
 class _Unit:
     text: str  # as it will be quoted, without tags
     tag: str  # citation tags to append, e.g. "[tr. 3]"
+    kind: Kind = "text"
+    heading: str = ""  # the section it stands in ("II. DỰ TOÁN CHI NGÂN SÁCH")
+
+
+def _level(heading: str) -> int:
+    """1 for a part ("II. …", a title in capitals, "Điều 3"), 2 for a section within it."""
+    if _PART.match(heading) or is_caps(heading):
+        return 1
+    return 2
 
 
 def _units(prompt: Prompt) -> list[_Unit]:
     units: list[_Unit] = []
+    sections = ["", ""]  # the current part and section, carried over from page to page
+
+    def add(text: str, tag: str, kind: Kind) -> None:
+        text = _BULLET.sub("", text).strip()
+        if not text:
+            return
+        if kind == "heading":
+            level = _level(text)
+            sections[level - 1] = text.rstrip(":").strip()
+            if level == 1:
+                sections[1] = ""
+        units.append(_Unit(text, tag, kind, sections[0] or sections[1]))
+
     for source in prompt.sources:
         if source.label:
             tag = f"[{source.label}]"
-            units.extend(
-                _Unit(_BULLET.sub("", s).strip(), tag) for s in split_sentences(source.text)
-            )
+            for sentence, kind in sentence_units(source.text):
+                add(sentence, tag, kind)
             continue
-        # Reduce inputs are bullet lines carrying their own tags: a tag belongs to its line.
+        # Reduce inputs are lines carrying their own tags (a tag belongs to its line), under
+        # the headings the partial summaries kept.
         for line in source.text.splitlines():
+            if _HEADING_LINE.match(line):
+                add(_HEADING_LINE.sub("", line), "", "heading")
+                continue
+            if line.strip() == prompts.NO_CONTENT:
+                continue
             tags = "".join(m.group().strip() for m in _TAG.finditer(line))
             body = _BULLET.sub("", _TAG.sub("", line)).strip()
-            units.extend(_Unit(s.strip(), tags) for s in split_sentences(body))
-    return [u for u in units if u.text]
+            for sentence in split_sentences(body):
+                add(sentence, tags, "text")
+    return units
 
 
 def _eligible(text: str) -> bool:
@@ -67,13 +101,23 @@ def _eligible(text: str) -> bool:
 def extract(prompt: Prompt, *, max_tokens: int) -> str:
     """Answer ``prompt`` with tagged sentences from its sources (pure, deterministic)."""
     units = _units(prompt)
-    eligible = [_eligible(u.text) for u in units]
-    if not any(eligible):
-        eligible = [bool(u.text) for u in units]
     if prompt.task == "answer":
+        eligible = [u.kind != "heading" and _eligible(u.text) for u in units]
         return _answer(prompt, units, eligible, max_tokens)
+    # A summary never quotes the document's frame (header, legal bases, salutation, closing
+    # formula, distribution list, signature) nor a heading as if it were a sentence.
+    eligible = [u.kind == "text" and _eligible(u.text) for u in units]
+    # A sentence repeated word for word on several pages is the template's, not the news.
+    pages_of: dict[str, set[str]] = {}
+    for u in units:
+        pages_of.setdefault(u.text, set()).add(u.tag)
+    eligible = [ok and len(pages_of[u.text]) == 1 for ok, u in zip(eligible, units, strict=True)]
+    if not any(eligible):
+        eligible = [u.kind == "text" and bool(u.text) for u in units]
     vectors = Vectors([terms(u.text) for u in units])
-    scores = pagerank(vectors.graph())
+    ranks = pagerank(vectors.graph())
+    # Figures (money, percentages, dates, deadlines) are what a delegate looks for.
+    scores = [r * (1.0 + FIGURE_BOOST * figure_weight(u.text)) for r, u in zip(ranks, units, strict=True)]
     picked = select(
         scores,
         vectors,
@@ -82,9 +126,18 @@ def extract(prompt: Prompt, *, max_tokens: int) -> str:
         groups=[u.tag for u in units],
     )
     lines = _fit(units, sorted(picked), max_tokens)
+    if not lines and prompt.task == "summarize":
+        return prompts.NO_CONTENT
     if prompt.task == "group":
         return " ".join(f"{u.text} {u.tag}".strip() for u in lines)
-    return "\n".join(f"- {u.text} {u.tag}".rstrip() for u in lines)
+    out: list[str] = []
+    shown = ""
+    for unit in lines:
+        if unit.heading and unit.heading != shown:
+            out.append(f"## {unit.heading}")  # kept as structure, never as a point
+            shown = unit.heading
+        out.append(f"- {unit.text} {unit.tag}".rstrip())
+    return "\n".join(out)
 
 
 def _answer(prompt: Prompt, units: list[_Unit], eligible: list[bool], max_tokens: int) -> str:

@@ -295,7 +295,7 @@ async def test_summary_page_and_fragment(settings: Any, make_client: Any) -> Non
     )
     fragment = await client.post(f"/assistant/documents/{doc_id}", headers=htmx(), data={})
     assert fragment.status_code == 200 and "<html" not in fragment.text
-    assert 'data-machine-written="true"' in fragment.text and "textrank-vi-1" in fragment.text
+    assert 'data-machine-written="true"' in fragment.text and "textrank-vi-2" in fragment.text
     assert f"/meetings/documents/{doc_id}#page-" in fragment.text
     full = await client.post(f"/assistant/documents/{doc_id}", data={})
     assert full.status_code == 200 and "<html" in full.text and "assistant-summary" in full.text
