@@ -31,9 +31,7 @@ _SIGNATURE = re.compile(
     r"giam doc|thu truong|pho truong ban)$|^\((da )?ky\b|^\(ky\b|^(nguoi ky|thu ky)$"
 )
 _PAGE_FURNITURE = re.compile(r"^(trang\s*\d+(\s*/\s*\d+)?|-\s*\d+\s*-|\d{1,4})$")
-_CLOSING = re.compile(
-    r"kinh trinh\b|xem xet,? quyet dinh\W*$|^tren day la\b|^tran trong\b|/\.\s*$"
-)
+_CLOSING = re.compile(r"kinh trinh\b|xem xet,? quyet dinh\W*$|^tren day la\b|^tran trong\b|/\.\s*$")
 # Content after a signature block: an appendix starts over.
 _APPENDIX = re.compile(r"^phu luc\b")
 
@@ -103,7 +101,11 @@ def header_length(lines: list[str]) -> int:
     end = 0
     for i, line in enumerate(lines[:16]):
         key = _key(line)
-        if _BASIS.match(key) or _SALUTATION.match(key) or (_ends(line) and not is_motto_or_number(line)):
+        if (
+            _BASIS.match(key)
+            or _SALUTATION.match(key)
+            or (_ends(line) and not is_motto_or_number(line))
+        ):
             break
         if _header_like(line, lines[i - 1] if i else ""):
             end = i + 1
@@ -121,17 +123,17 @@ def is_legal_basis(text: str) -> bool:
 
 
 def starts_salutation(line: str) -> bool:
-    """"Kính gửi:", after which "- Thường trực …" lines are addressees."""
+    """ "Kính gửi:", after which "- Thường trực …" lines are addressees."""
     return bool(_SALUTATION.match(_key(line)))
 
 
 def starts_distribution(line: str) -> bool:
-    """"Nơi nhận:": the distribution list and the signature block follow, to the page's end."""
+    """ "Nơi nhận:": the distribution list and the signature block follow, to the page's end."""
     return bool(_DISTRIBUTION.match(_key(line)))
 
 
 def starts_appendix(line: str) -> bool:
-    """"PHỤ LỤC …": content again after a signature block."""
+    """ "PHỤ LỤC …": content again after a signature block."""
     return bool(_APPENDIX.match(_key(line)))
 
 

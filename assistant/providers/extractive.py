@@ -15,10 +15,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from assistant import prompts
+from assistant.anatomy import figure_weight, is_caps
 from assistant.config import AssistantConfig
 from assistant.providers.base import Completion, Delta, ModelClient, Prompt
 from assistant.providers.registry import register_provider
-from assistant.anatomy import figure_weight, is_caps
 from assistant.sentences import Kind, split_sentences
 from assistant.sentences import units as sentence_units
 from assistant.textrank import Vectors, matching_terms, pagerank, question_terms, select, terms
@@ -117,7 +117,9 @@ def extract(prompt: Prompt, *, max_tokens: int) -> str:
     vectors = Vectors([terms(u.text) for u in units])
     ranks = pagerank(vectors.graph())
     # Figures (money, percentages, dates, deadlines) are what a delegate looks for.
-    scores = [r * (1.0 + FIGURE_BOOST * figure_weight(u.text)) for r, u in zip(ranks, units, strict=True)]
+    scores = [
+        r * (1.0 + FIGURE_BOOST * figure_weight(u.text)) for r, u in zip(ranks, units, strict=True)
+    ]
     picked = select(
         scores,
         vectors,
