@@ -23,7 +23,12 @@ _SUBJECT = re.compile(r"^(ve|v/v)\b")  # the subject line under the document typ
 _DOC_TYPE = re.compile(
     r"^(to trinh|bao cao|nghi quyet|quyet dinh|ke hoach|de an|thong bao|chuong trinh|du thao)\b"
 )
-_BASIS = re.compile(r"^(can cu|xet (to trinh|de nghi|bao cao|ket qua|y kien)|theo de nghi cua)\b")
+_BASIS = re.compile(
+    r"^(can cu (luat|bo luat|hien phap|nghi dinh|nghi quyet|quyet dinh|thong tu|chi thi|ket luan|"
+    r"cong van|van ban|phap lenh|quy che|quy dinh|chuc nang|thong bao|ke hoach|to trinh|bao cao|"
+    r"y kien|dieu \d)|xet (to trinh|de nghi|bao cao|ket qua|y kien)|theo de nghi cua|"
+    r"thuc hien su phan cong)\b"
+)
 _SALUTATION = re.compile(r"^kinh gui\b")
 _DISTRIBUTION = re.compile(r"^noi nhan\b")
 _SIGNATURE = re.compile(
@@ -31,7 +36,11 @@ _SIGNATURE = re.compile(
     r"giam doc|thu truong|pho truong ban)$|^\((da )?ky\b|^\(ky\b|^(nguoi ky|thu ky)$"
 )
 _PAGE_FURNITURE = re.compile(r"^(trang\s*\d+(\s*/\s*\d+)?|-\s*\d+\s*-|\d{1,4})$")
-_CLOSING = re.compile(r"kinh trinh\b|xem xet,? quyet dinh\W*$|^tren day la\b|^tran trong\b|/\.\s*$")
+# Closing formulas, and the sentence that only announces what follows ("… như sau:").
+_CLOSING = re.compile(
+    r"kinh trinh\b|kinh bao cao\b|xem xet,? quyet dinh\W*$|^tren day la\b|^tran trong\b|"
+    r"/\.\s*$|nhu sau\s*:\s*$"
+)
 # Content after a signature block: an appendix starts over.
 _APPENDIX = re.compile(r"^phu luc\b")
 

@@ -224,3 +224,17 @@ def units(text: str) -> list[tuple[str, Kind]]:
         for sentence in split_paragraph(block.text):
             out.append((sentence, "boilerplate" if anatomy.is_boilerplate(sentence) else "text"))
     return out
+
+
+def content(text: str) -> str:
+    """``text`` without its frame: headings and paragraphs, one a line, minus the sentences
+    that carry no content (what a summary is made from, by any model)."""
+    lines: list[str] = []
+    for block in blocks(text):
+        if block.kind == "heading":
+            lines.append(block.text)
+        elif block.kind == "text":
+            kept = [s for s in split_paragraph(block.text) if not anatomy.is_boilerplate(s)]
+            if kept:
+                lines.append(" ".join(kept))
+    return "\n".join(lines)
