@@ -102,7 +102,7 @@ def _server() -> Any:
     return server
 
 
-async def main(provider: str, verbose: bool) -> None:
+async def main(provider: str, verbose: bool, set_dir: Path) -> None:
     from assistant.retrieval import settle
     from assistant.services.common import close_gateways
     from council import db, uploads
@@ -116,10 +116,11 @@ async def main(provider: str, verbose: bool) -> None:
         await db.init(settings)
         configure(settings.index_dir)
         uploads.configure(settings.uploads_dir)
+        qset = quality.load_set(set_dir)
         try:
             if provider in ("extractive", "both"):
                 offline = dataclasses.replace(settings, llm_provider="extractive")
-                report(await quality.run(offline), goals=True, verbose=verbose)
+                report(await quality.run(offline, qset), goals=True, verbose=verbose)
             if provider in ("openai", "both"):
                 server = _server()
                 try:
@@ -131,7 +132,7 @@ async def main(provider: str, verbose: bool) -> None:
                         llm_api_key="unused",
                         llm_trusted=False,
                     )
-                    run = await quality.run(loopback)
+                    run = await quality.run(loopback, qset)
                     report(run, goals=False, verbose=verbose)
                     print(f"model calls at the loopback server: {server.count}")
                 finally:
@@ -140,7 +141,7 @@ async def main(provider: str, verbose: bool) -> None:
                 own = Settings.from_env(
                     dict(os.environ), data_dir=tmp, database_url=f"sqlite://{tmp}/bench.db"
                 )
-                report(await quality.run(own), goals=False, verbose=verbose)
+                report(await quality.run(own, qset), goals=False, verbose=verbose)
         finally:
             await settle()
             await close_gateways()
@@ -153,5 +154,8 @@ if __name__ == "__main__":
         "--provider", choices=("extractive", "openai", "both", "env"), default="both"
     )
     parser.add_argument("--verbose", action="store_true", help="list misses and frame points")
+    parser.add_argument(
+        "--set", type=Path, default=quality.SET_DIR, help="the labelled set's folder"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.provider, args.verbose))
+    asyncio.run(main(args.provider, args.verbose, args.set))
