@@ -41,6 +41,8 @@ _CLOSING = re.compile(
     r"kinh trinh\b|kinh bao cao\b|xem xet,? quyet dinh\W*$|^tren day la\b|^tran trong\b|"
     r"/\.\s*$|nhu sau\s*:\s*$"
 )
+# The first numbered part ends the header ("I. TÌNH HÌNH KINH TẾ", "1. Thu ngân sách").
+_SECTION = re.compile(r"^\s*(?:[IVXLC]+|\d{1,2})[.)]\s")
 # Content after a signature block: an appendix starts over.
 _APPENDIX = re.compile(r"^phu luc\b")
 
@@ -83,6 +85,8 @@ def opens_header(lines: list[str]) -> bool:
     first lines, or a document type in capitals followed by its subject ("TỜ TRÌNH" / "Về …")."""
     if any(is_motto_or_number(line) for line in lines[:10]):
         return True
+    if any(is_caps(line) and _DOC_TYPE.match(_key(line)) for line in lines[:3]):
+        return True  # "BÁO CÁO THẨM TRA" on top, the document's type
     return any(
         is_caps(line) and _DOC_TYPE.match(_key(line)) and _SUBJECT.match(_key(after))
         for line, after in zip(lines[:6], lines[1:7], strict=False)
@@ -104,7 +108,7 @@ def _header_like(line: str, previous: str) -> bool:
 def header_length(lines: list[str]) -> int:
     """How many of ``lines`` (a page's first non-blank lines) form its header: issuing body,
     motto, number, place and date, draft mark, document type, and the subject under it. It
-    ends at the first sentence, legal basis or salutation."""
+    ends at the first sentence, numbered part, legal basis or salutation."""
     if not opens_header(lines):
         return 0
     end = 0
@@ -113,6 +117,7 @@ def header_length(lines: list[str]) -> int:
         if (
             _BASIS.match(key)
             or _SALUTATION.match(key)
+            or _SECTION.match(line)
             or (_ends(line) and not is_motto_or_number(line))
         ):
             break

@@ -111,19 +111,20 @@ def _bare(title: str) -> bool:
 def _runs(
     title: str, segment: Segmenter, *, by_syllable: bool
 ) -> list[tuple[list[str], bool, bool]]:
-    """Candidate runs of ``title``: (syllables, at the title's start, ends its chunk)."""
+    """Candidate runs of ``title``: (syllables, at the title's start, ends its chunk). By
+    syllable: every run of syllables in a chunk (what the title holds); else runs of whole
+    words that may name a topic."""
     out = []
     for index, chunk in enumerate(chunks(title, segment)):
         if by_syllable:
             chunk = [[s] for w in chunk for s in w]
+        longest = MAX_SYLLABLES if by_syllable else MAX_WORDS
         for start in range(len(chunk)):
-            for end in range(start + 1, min(len(chunk), start + MAX_WORDS) + 1):
+            for end in range(start + 1, min(len(chunk), start + longest) + 1):
                 run = chunk[start:end]
                 sylls = [s for w in run for s in w]
-                if (
-                    2 <= len(sylls) <= MAX_SYLLABLES
-                    and _edge_ok(run[0])
-                    and _edge_ok(run[-1], last=True)
+                if 2 <= len(sylls) <= MAX_SYLLABLES and (
+                    by_syllable or (_edge_ok(run[0]) and _edge_ok(run[-1], last=True))
                 ):
                     out.append((sylls, index == 0 and start == 0, end == len(chunk)))
     return out
@@ -134,9 +135,9 @@ def topic_name(titles: Sequence[str], segment: Segmenter = words) -> str:
 
     Among the runs of whole words inside a chunk, the one covering the most syllables over all
     titles wins (titles holding it × its syllables), a run that ends its chunk counting a
-    little more (it is a complete phrase); then the most frequent spelling. A title typed
-    without accents cannot be segmented reliably: it holds any run of its syllables, but the
-    words are those of the titles typed with them.
+    little more (it is a complete phrase); then the most frequent spelling. The words are those
+    of the titles typed with accents (without them, segmenting is guesswork); a title holds a
+    run when it has its syllables in a chunk.
     """
     need = max(2, math.ceil(len(titles) / 2))
     accented = [t for t in titles if not _bare(t)] or list(titles)
@@ -144,19 +145,20 @@ def topic_name(titles: Sequence[str], segment: Segmenter = words) -> str:
     score: dict[tuple[str, ...], float] = {}
     spelled: dict[tuple[str, ...], Counter[str]] = {}
     for title in titles:
-        shaping = title in accented
-        seen: set[tuple[str, ...]] = set()
-        for sylls, first, complete in _runs(title, segment, by_syllable=not shaping):
+        # A title holds any run of its syllables within a chunk: a segmenter may cut the same
+        # words differently in two titles ("mặt đường phố Kim Mã", "mặt đường đường Láng").
+        held.update(
+            {tuple(fold(s) for s in r) for r, _f, _c in _runs(title, segment, by_syllable=True)}
+        )
+        if title not in accented:
+            continue
+        for sylls, first, complete in _runs(title, segment, by_syllable=False):
             key = tuple(fold(s) for s in sylls)
-            seen.add(key)
-            if not shaping:
-                continue
             score[key] = max(score.get(key, 0.0), len(sylls) + 1.5 * complete)
             text = " ".join(sylls)
             if first and sylls[0][1:].islower():
                 text = text[:1].lower() + text[1:]  # the title's capital, not the name's
             spelled.setdefault(key, Counter())[text] += 1
-        held.update(seen)
     candidates = [(held[k] * score[k], held[k], k) for k in score if held[k] >= need]
     if not candidates:
         return ""
