@@ -54,6 +54,8 @@ bench: setup
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/assistant.py
 	$(BIN)/python bench/storage.py
+	$(BIN)/python bench/assistant_quality.py
+	$(BIN)/python bench/topic_names.py
 
 # Resolve pyproject.toml's ranges afresh in a scratch venv and pin the result; then run `make test`.
 lock:
