@@ -377,3 +377,15 @@ class PublicSessionOut(Out):
     items: list[AgendaItemOut]
     documents: list[PublicDocumentOut] = Field(description="Public documents only.")
     polls: list[PollOut] = Field(description="Open and closed polls; no secret choice.")
+
+
+class MinutesNumberIn(Schema):
+    number: int | None = Field(
+        ge=1, le=99_999, description="The minutes' number; null clears it (dots are printed)."
+    )
+
+
+class MinutesNumberOut(Out):
+    session_id: int
+    number: int | None
+    text: str = Field(description='As printed in the header, e.g. "Số: 07/BB-HĐND".')

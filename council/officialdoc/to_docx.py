@@ -120,25 +120,26 @@ def _para(
 
 
 def _rule(container: Any, width_mm: float, length_mm: float) -> None:
-    """A short centred rule: an empty paragraph's bottom border between indents."""
+    """A short centred rule: a small empty paragraph's top border, between indents."""
     paragraph = container.add_paragraph()
     ppr = paragraph._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
+    top = OxmlElement("w:top")
     for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "auto")):
-        bottom.set(qn(key), value)
-    borders.append(bottom)
+        top.set(qn(key), value)
+    borders.append(top)
     ppr.append(borders)
     side = max((width_mm - length_mm) / 2, 0)
     fmt = paragraph.paragraph_format
     fmt.left_indent, fmt.right_indent = Mm(side), Mm(side)
-    fmt.space_before, fmt.space_after = Pt(0), Pt(0)
+    fmt.space_before, fmt.space_after = Pt(4), Pt(0)
     fmt.line_spacing = 1.0
-    mark = ppr.get_or_add_rPr() if hasattr(ppr, "get_or_add_rPr") else None
-    if mark is not None:
-        size = OxmlElement("w:sz")
-        size.set(qn("w:val"), "4")
-        mark.append(size)
+    # The paragraph mark's size sets the empty paragraph's height: keep it small (last in pPr).
+    mark = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "8")
+    mark.append(size)
+    ppr.append(mark)
 
 
 def _grid(table: Any, widths_mm: Sequence[float]) -> None:

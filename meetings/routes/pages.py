@@ -10,19 +10,21 @@ import hashlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from council.errors import DomainError, Invalid, NotFound
 from council.i18n import N_
+from council.localtime import LOCAL_TZ
 from council.models import Council
+from council.officialdoc import number_line
 from council.permissions import allow, logged_in, public
 from council.templating import STATIC_DIR, render, static_url
 from council.validation import int_param
 from council.web import Ctx, page
 from meetings import permissions as perms
 from meetings import services
+from meetings.minutes.layout import SYMBOL as MINUTES_SYMBOL
 from meetings.models import ITEM_KINDS, Document, Poll, Session
 from meetings.routes.api import file_response
 from meetings.services.common import (
@@ -35,7 +37,6 @@ from meetings.services.common import (
 from meetings.services.documents import may_read
 from meetings.services.public import public_session, public_sessions
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SW_FILE = Path(STATIC_DIR) / "js" / "sw.js"
 
 
@@ -144,6 +145,14 @@ async def _prepare_context(
         "summary": await attendance_summary(session),
         "polls": await Poll.filter(session_id=session.id).order_by("id"),
         "error": error,
+        **_minutes_context(ctx, session),
+    }
+
+
+def _minutes_context(ctx: Ctx, session: Session) -> dict[str, Any]:
+    return {
+        "minutes_number_text": number_line(session.minutes_number, MINUTES_SYMBOL),
+        "can_number": ctx.user is not None and ctx.user.role in ("admin", "secretariat"),
     }
 
 
@@ -191,6 +200,23 @@ async def item_move_page(ctx: Ctx) -> Response:
     return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or await _agenda_fragment(
         ctx, session
     )
+
+
+@page(
+    "/meetings/sessions/{session_id:int}/minutes/number",
+    perm=perms.MINUTES_NUMBER,
+    methods=("POST",),
+)
+async def minutes_number_page(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    raw = await _form_str(ctx, "number")
+    number = None if raw == "" else await _form_int(ctx, "number")
+    session = await services.minutes_number(user, ctx.params["session_id"], number)
+    back = _back(ctx, f"/meetings/sessions/{session.id}/prepare")
+    if back:
+        return back
+    context = {"session": session, "saved": True, **_minutes_context(ctx, session)}
+    return render(ctx.request, "meetings/_minutes_card.html", context)
 
 
 @page("/meetings/sessions/{session_id:int}/publish", perm=perms.SESSION_PUBLISH, methods=("POST",))
@@ -650,6 +676,7 @@ routes = [
     item_create_page,
     item_move_page,
     publish_page,
+    minutes_number_page,
     document_upload_page,
     document_replace_page,
     attendance_page,

@@ -20,7 +20,7 @@ from meetings.services.documents import (
     session_documents_for_reader,
     versions_of,
 )
-from meetings.services.minutes import minutes_record, minutes_render
+from meetings.services.minutes import minutes_number, minutes_record, minutes_render
 from meetings.services.sessions import (
     agenda_for,
     item_create,
@@ -68,6 +68,7 @@ __all__ = [
     "item_create",
     "item_move",
     "item_reorder",
+    "minutes_number",
     "minutes_record",
     "minutes_render",
     "note_save",

@@ -3,6 +3,7 @@
 import io
 import unicodedata
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import docx
 from pypdf import PdfReader
@@ -138,3 +139,18 @@ def test_minutes_docx_has_the_same_content() -> None:
     # Bullets keep their hanging indent (they lost it with the "List Bullet" style).
     bullet = next(p for p in document.paragraphs if "Hoàng Minh Tuấn" in p.text)
     assert round(bullet.paragraph_format.left_indent.mm) == 15
+
+
+async def test_minutes_of_a_real_sitting_print_its_local_start_time(client) -> None:
+    from meetings.models import Session
+    from tests.meetings.helpers import setup_running_session
+
+    s = await setup_running_session(client, seats=5, present=4)
+    session = await Session.get(id=s.session_id)
+    assert session.started_at is not None
+    local_start = session.started_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    utc_start = session.started_at.astimezone(UTC)
+    r = await client.get(f"/api/v1/sessions/{s.session_id}/minutes.pdf", headers=s.h(s.chair))
+    text = _flat(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages))
+    assert f"Thời gian bắt đầu: {local_start:%H} giờ {local_start:%M} phút" in text
+    assert f"{utc_start:%H} giờ {utc_start:%M} phút" not in text

@@ -111,6 +111,13 @@ def _routes(w):
         ("GET", f"/api/v1/sessions/{sid}/documents", {}, "citizen", "delegate"),
         ("GET", f"/api/v1/sessions/{sid}/minutes.pdf", {}, "citizen", "chair"),
         ("GET", f"/api/v1/sessions/{sid}/minutes.docx", {}, "citizen", "secretariat"),
+        (
+            "PUT",
+            f"/api/v1/sessions/{sid}/minutes/number",
+            {"json": {"number": 1}},
+            "delegate",
+            "secretariat",
+        ),
     ]
 
 
