@@ -9,14 +9,14 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from council.errors import DomainError, Invalid, NotFound
 from council.i18n import N_
 from council.localtime import LOCAL_TZ
-from council.models import Council
+from council.models import Council, User
 from council.officialdoc import number_line
 from council.permissions import allow, logged_in, public
 from council.templating import STATIC_DIR, render, static_url
@@ -25,8 +25,8 @@ from council.web import Ctx, page
 from meetings import permissions as perms
 from meetings import services
 from meetings.minutes.layout import SYMBOL as MINUTES_SYMBOL
-from meetings.models import ITEM_KINDS, Document, Poll, Session
-from meetings.routes.api import file_response
+from meetings.models import ITEM_KINDS, Document, DocumentVersion, Poll, Session
+from meetings.routes.api import file_response, page_image_response, viewer_page_url
 from meetings.services.common import (
     KIND_MSGIDS,
     attendance_summary,
@@ -433,6 +433,15 @@ OFFLINE_ASSETS = (
 )
 
 
+async def _page_count(document_id: int, version: int | None = None) -> int:
+    """Pages of one version, or the most of any version of the document."""
+    query = DocumentVersion.filter(document_id=document_id)
+    if version is not None:
+        query = query.filter(number=version)
+    counts = await query.values_list("page_count", flat=True)
+    return max(cast(list[int], counts), default=0)
+
+
 @page("/meetings/sessions/{session_id:int}/offline.json", perm=perms.SESSION_VIEW)
 async def offline_manifest(ctx: Ctx) -> Response:
     """URLs the service worker may cache for offline reading: never a confidential document.
@@ -445,8 +454,17 @@ async def offline_manifest(ctx: Ctx) -> Response:
     for d in await services.documents_of(ctx.user, session):
         if d.confidentiality in ("public", "internal"):
             urls += [f"/meetings/documents/{d.id}?offline=1", f"/meetings/documents/{d.id}/file"]
+            urls += [
+                viewer_page_url("/meetings", d.id, d.current_version, n)
+                for n in range(1, await _page_count(d.id, d.current_version) + 1)
+            ]
         else:
             forget += [f"/meetings/documents/{d.id}", f"/meetings/documents/{d.id}/file"]
+            # Page images are cached under their path, whatever the version.
+            forget += [
+                f"/meetings/documents/{d.id}/pages/{n}.webp"
+                for n in range(1, await _page_count(d.id) + 1)
+            ]
     # What those pages load, so that they read the same with the network off.
     urls += [static_url(path) for path in OFFLINE_ASSETS]
     return JSONResponse(
@@ -468,11 +486,34 @@ async def service_worker(ctx: Ctx) -> Response:
 # --- documents --------------------------------------------------------------------------------
 
 
+async def _viewer(user: User | None, view: services.DocumentView, prefix: str) -> dict[str, Any]:
+    """The page images of the viewer, or why there are none (a file PDFium cannot draw)."""
+    try:
+        pages = await services.viewer_pages(user, view.id)
+    except DomainError as exc:
+        if exc.code != "unreadable_document":
+            raise
+        return {"viewer_pages": [], "viewer_error": True}
+    return {
+        "viewer_pages": [
+            {
+                "number": p.number,
+                "width": p.width,
+                "height": p.height,
+                "url": viewer_page_url(prefix, view.id, view.version, p.number),
+            }
+            for p in pages
+        ],
+        "viewer_error": False,
+    }
+
+
 @page("/meetings/documents/{document_id:int}", perm=logged_in("document.read"))
 async def document_page(ctx: Ctx) -> Response:
-    """The reader, with the reader's private notes (then ``no-store``); ``?offline=1`` is the copy
-    saved for offline reading, without them. ``X-Offline-Version`` changes with the document,
-    so that the service worker saves its copy again when it has changed."""
+    """The reader: page images, then the text view with the reader's private notes (then
+    ``no-store``); ``?offline=1`` is the copy saved for offline reading, without them.
+    ``X-Offline-Version`` changes with the document, so that the service worker saves its copy
+    again when it has changed."""
     user = ctx.require_user()
     view = await services.document_for_reader(user, ctx.params["document_id"])
     confidential = view.confidentiality == "confidential"
@@ -493,6 +534,7 @@ async def document_page(ctx: Ctx) -> Response:
             "versions": await services.versions_of(view.id),
             "can_note": can_note,
             "offline_copy": offline and user.role != "admin",
+            **await _viewer(user, view, "/meetings"),
         },
         headers=headers,
     )
@@ -501,6 +543,15 @@ async def document_page(ctx: Ctx) -> Response:
 @page("/meetings/documents/{document_id:int}/file", perm=logged_in("document.read"))
 async def document_file_page(ctx: Ctx) -> Response:
     return await file_response(ctx)
+
+
+@page(
+    "/meetings/documents/{document_id:int}/pages/{page:int}.webp",
+    perm=logged_in("document.read"),
+)
+async def document_page_image(ctx: Ctx) -> Response:
+    """A page of the viewer, for the same readers as the document's text."""
+    return await page_image_response(ctx, ctx.user)
 
 
 @page(
@@ -640,12 +691,18 @@ async def public_page(ctx: Ctx) -> Response:
     )
 
 
-@page("/public/documents/{document_id:int}", perm=perms.PUBLIC_VIEW)
-async def public_document_page(ctx: Ctx) -> Response:
-    document = await Document.get_or_none(id=ctx.params["document_id"])
+async def _public_document(document_id: int) -> Document:
+    """A document anyone may read; any other is not found here, whoever asks."""
+    document = await Document.get_or_none(id=document_id)
     session = await Session.get_or_none(id=document.session_id) if document else None
     if document is None or session is None or not may_read(None, session, document.confidentiality):
         raise NotFound(N_("This document does not exist."))
+    return document
+
+
+@page("/public/documents/{document_id:int}", perm=perms.PUBLIC_VIEW)
+async def public_document_page(ctx: Ctx) -> Response:
+    document = await _public_document(ctx.params["document_id"])
     view = await services.document_for_reader(None, document.id)
     return render(
         ctx.request,
@@ -658,8 +715,16 @@ async def public_document_page(ctx: Ctx) -> Response:
             "versions": [],
             "can_note": False,
             "public": True,
+            **await _viewer(None, view, "/public"),
         },
     )
+
+
+@page("/public/documents/{document_id:int}/pages/{page:int}.webp", perm=perms.PUBLIC_VIEW)
+async def public_document_page_image(ctx: Ctx) -> Response:
+    """A page of a public document, for anyone: read as nobody, so only public documents."""
+    await _public_document(ctx.params["document_id"])
+    return await page_image_response(ctx, None)
 
 
 @page("/public/documents/{document_id:int}/file", perm=perms.PUBLIC_VIEW)
@@ -670,6 +735,7 @@ async def public_document_file(ctx: Ctx) -> Response:
 
 routes = [
     public_document_file,
+    public_document_page_image,
     sessions_page,
     session_new_page,
     prepare_page,
@@ -688,6 +754,7 @@ routes = [
     service_worker,
     document_page,
     document_file_page,
+    document_page_image,
     note_page,
     chair_page,
     chair_action,
