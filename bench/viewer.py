@@ -78,7 +78,12 @@ def _scanned(pages: int) -> bytes:
 
         font = ImageFont.truetype(str(FONT_FILES[""]), 26)
         for line in range(50):
-            draw.text((120, 120 + line * 31), f"Dòng {line + 1} của trang quét {n + 1}: " * 2, fill=(30, 30, 30), font=font)
+            draw.text(
+                (120, 120 + line * 31),
+                f"Dòng {line + 1} của trang quét {n + 1}: " * 2,
+                fill=(30, 30, 30),
+                font=font,
+            )
         image = image.filter(ImageFilter.GaussianBlur(0.6))
         buf = io.BytesIO()
         image.save(buf, format="JPEG", quality=80)
@@ -136,7 +141,11 @@ def main() -> None:
                 f"png {png[0] / 1024:7.1f} KiB ({png[0] / base_bytes:4.2f}) {png[1]:6.1f} ms"
             )
         marked = _measure(
-            pdf, pages, lambda p, k: pageimages.render_page(p, k, watermark="Nguyễn Văn An · db001 · 10:57 07/12/2026")
+            pdf,
+            pages,
+            lambda p, k: pageimages.render_page(
+                p, k, watermark="Nguyễn Văn An · db001 · 10:57 07/12/2026"
+            ),
         )
         print(
             f"  watermarked webp {marked[0] / 1024:7.1f} KiB ({marked[0] / base_bytes:4.2f}) "

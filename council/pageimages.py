@@ -13,6 +13,7 @@ import io
 import math
 import os
 import secrets
+import shutil
 import threading
 import weakref
 from collections.abc import Awaitable, Callable
@@ -186,3 +187,9 @@ async def cached(key: str, make: Callable[[], Awaitable[bytes]]) -> bytes:
 
     await asyncio.to_thread(keep)
     return data
+
+
+async def forget(prefix: str) -> None:
+    """Drop everything kept under ``prefix`` (a document made confidential leaves the cache)."""
+    path = _cache_path(prefix)
+    await asyncio.to_thread(shutil.rmtree, path, True)

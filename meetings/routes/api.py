@@ -407,9 +407,7 @@ async def file_response(ctx: Ctx) -> Response:
 async def page_image_response(ctx: Ctx, user: User | None) -> Response:
     """A page of a document as WebP: kept by the browser per version, never when confidential."""
     version = int_param(ctx.query, "version", minimum=1)
-    image = await services.page_image(
-        user, ctx.params["document_id"], ctx.params["page"], version
-    )
+    image = await services.page_image(user, ctx.params["document_id"], ctx.params["page"], version)
     if image.confidentiality == "confidential":
         cache = "no-store"
     elif version is not None:

@@ -225,3 +225,22 @@ async def test_offline_reading_saves_pages_of_shared_documents_and_forgets_confi
         assert f"/meetings/documents/{internal['id']}/pages/{n}.webp?version=1" in manifest["urls"]
         assert f"/meetings/documents/{secret['id']}/pages/{n}.webp" in manifest["forget"]
     assert not [u for u in manifest["urls"] if f"/documents/{secret['id']}/" in u]
+
+
+async def test_a_document_made_confidential_leaves_the_shared_cache(client) -> None:
+    s = await setup_running_session(client, seats=5, present=4)
+    doc = await upload_document(client, s, confidentiality="internal")
+    await login(client, s.delegates[0])
+    assert (await client.get(f"/meetings/documents/{doc['id']}/pages/1.webp")).status_code == 200
+    sha = await _sha(doc["id"])
+    assert "1.webp" in _cached(sha)
+    r = await client.patch(
+        f"/api/v1/documents/{doc['id']}",
+        headers=s.h(s.secretariat),
+        json={"confidentiality": "confidential"},
+    )
+    assert r.status_code == 200
+    assert _cached(sha) == set()
+    r = await client.get(f"/meetings/documents/{doc['id']}/pages/1.webp")
+    assert r.headers["cache-control"] == "no-store" and _red(_image(r.content)) > 10_000
+    assert not {n for n in _cached(sha) if n.endswith(".webp")}
