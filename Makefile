@@ -53,6 +53,7 @@ bench: setup
 	$(BIN)/python bench/reconnect.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/assistant.py
+	$(BIN)/python bench/viewer.py
 
 # Resolve pyproject.toml's ranges afresh in a scratch venv and pin the result; then run `make test`.
 lock:

@@ -33,6 +33,8 @@ def body_blocks(lines: list[Line]) -> list[Block]:
             blocks.append(Heading(line.text))
         elif line.style == "subheading":
             blocks.append(Heading(line.text, level=2))
+        elif line.style == "note":
+            blocks.append(Paragraph(line.text, italic=True, align="center", indent=False))
         else:
             blocks.append(Paragraph(line.text))
     if bullets:

@@ -78,7 +78,7 @@ class MinutesRecord:
 
 @dataclass
 class Line:
-    """One line of the minutes' body: ``style`` is heading, subheading, text or bullet."""
+    """One line of the minutes' body: ``style`` is heading, subheading, text, note or bullet."""
 
     style: str
     text: str
@@ -104,7 +104,7 @@ def minutes_lines(record: MinutesRecord) -> list[Line]:
     att = record.attendance
     lines = [
         Line(
-            "text",
+            "note",
             "(Dự thảo, lập từ dữ liệu phiên họp; có giá trị khi có chữ ký của chủ tọa và thư ký)",
         ),
         Line("text", f"Thời gian bắt đầu: {_when(record.starts_at)}"),
