@@ -7,10 +7,9 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from starlette.responses import FileResponse, Response
 
-from council import pageimages
 from council.errors import Invalid
 from council.i18n import N_
-from council.models import Council, User
+from council.models import Council
 from council.officialdoc import number_line
 from council.validation import int_param
 from council.web import Ctx, api
@@ -30,7 +29,6 @@ from meetings.schemas import (
     CurrentItemOut,
     DocumentListOut,
     DocumentOut,
-    DocumentPagesOut,
     DocumentPatch,
     DocumentReadOut,
     ItemIn,
@@ -404,75 +402,6 @@ async def file_response(ctx: Ctx) -> Response:
     )
 
 
-async def page_image_response(ctx: Ctx, user: User | None) -> Response:
-    """A page of a document as WebP: kept by the browser per version, never when confidential."""
-    version = int_param(ctx.query, "version", minimum=1)
-    image = await services.page_image(user, ctx.params["document_id"], ctx.params["page"], version)
-    if image.confidentiality == "confidential":
-        cache = "no-store"
-    elif version is not None:
-        cache = "private, max-age=31536000, immutable"  # a version's pages never change
-    else:
-        cache = "private, max-age=300"
-    return Response(
-        image.data,
-        media_type=pageimages.MEDIA_TYPE,
-        headers={
-            "Cache-Control": cache,
-            "X-Confidentiality": image.confidentiality,
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
-
-
-def viewer_page_url(prefix: str, document_id: int, version: int, number: int) -> str:
-    return f"{prefix}/documents/{document_id}/pages/{number}.webp?version={version}"
-
-
-@api(
-    "GET",
-    "/api/v1/documents/{document_id:int}/pages",
-    perm=perms.DOCUMENT_READ,
-    response=DocumentPagesOut,
-    tags=TAGS,
-    summary="The current version's pages as images: size in pixels and address of each",
-)
-async def document_pages(ctx: Ctx) -> dict[str, Any]:
-    view = await services.document_for_reader(ctx.user, ctx.params["document_id"])
-    pages = await services.viewer_pages(ctx.user, view.id)
-    return {
-        "document_id": view.id,
-        "version": view.version,
-        "dpi": pageimages.DPI,
-        "media_type": pageimages.MEDIA_TYPE,
-        "pages": [
-            {
-                "number": p.number,
-                "width": p.width,
-                "height": p.height,
-                "url": viewer_page_url("/api/v1", view.id, view.version, p.number),
-            }
-            for p in pages
-        ],
-    }
-
-
-@api(
-    "GET",
-    "/api/v1/documents/{document_id:int}/pages/{page:int}.webp",
-    perm=perms.DOCUMENT_READ,
-    tags=TAGS,
-    summary=(
-        "A page as a WebP image, for readers of the document; a confidential document's page "
-        "carries the reader's name and the time, and is sent no-store"
-    ),
-    query={"version": "version number (default: current)"},
-    raw_response="image/webp",
-)
-async def document_page_image(ctx: Ctx) -> Response:
-    return await page_image_response(ctx, ctx.user)
-
-
 @api(
     "PUT",
     "/api/v1/documents/{document_id:int}/notes/{page:int}",
@@ -764,8 +693,6 @@ routes = [
     document_update,
     document_view,
     document_file,
-    document_pages,
-    document_page_image,
     note_save,
     note_list,
     attendance_check_in,

@@ -16,7 +16,7 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from council.errors import DomainError, Invalid, NotFound
 from council.i18n import N_
 from council.localtime import LOCAL_TZ
-from council.models import Council, User
+from council.models import Council
 from council.officialdoc import number_line
 from council.permissions import allow, logged_in, public
 from council.templating import STATIC_DIR, render, static_url
@@ -26,7 +26,8 @@ from meetings import permissions as perms
 from meetings import services
 from meetings.minutes.layout import SYMBOL as MINUTES_SYMBOL
 from meetings.models import ITEM_KINDS, Document, DocumentVersion, Poll, Session
-from meetings.routes.api import file_response, page_image_response, viewer_page_url
+from meetings.routes.api import file_response
+from meetings.routes.viewer import public_document, viewer_context, viewer_page_url
 from meetings.services.common import (
     KIND_MSGIDS,
     attendance_summary,
@@ -34,7 +35,6 @@ from meetings.services.common import (
     session_for,
     staff_session,
 )
-from meetings.services.documents import may_read
 from meetings.services.public import public_session, public_sessions
 
 SW_FILE = Path(STATIC_DIR) / "js" / "sw.js"
@@ -486,28 +486,6 @@ async def service_worker(ctx: Ctx) -> Response:
 # --- documents --------------------------------------------------------------------------------
 
 
-async def _viewer(user: User | None, view: services.DocumentView, prefix: str) -> dict[str, Any]:
-    """The page images of the viewer, or why there are none (a file PDFium cannot draw)."""
-    try:
-        pages = await services.viewer_pages(user, view.id)
-    except DomainError as exc:
-        if exc.code != "unreadable_document":
-            raise
-        return {"viewer_pages": [], "viewer_error": True}
-    return {
-        "viewer_pages": [
-            {
-                "number": p.number,
-                "width": p.width,
-                "height": p.height,
-                "url": viewer_page_url(prefix, view.id, view.version, p.number),
-            }
-            for p in pages
-        ],
-        "viewer_error": False,
-    }
-
-
 @page("/meetings/documents/{document_id:int}", perm=logged_in("document.read"))
 async def document_page(ctx: Ctx) -> Response:
     """The reader: page images, then the text view with the reader's private notes (then
@@ -534,7 +512,7 @@ async def document_page(ctx: Ctx) -> Response:
             "versions": await services.versions_of(view.id),
             "can_note": can_note,
             "offline_copy": offline and user.role != "admin",
-            **await _viewer(user, view, "/meetings"),
+            **await viewer_context(user, view, "/meetings"),
         },
         headers=headers,
     )
@@ -543,15 +521,6 @@ async def document_page(ctx: Ctx) -> Response:
 @page("/meetings/documents/{document_id:int}/file", perm=logged_in("document.read"))
 async def document_file_page(ctx: Ctx) -> Response:
     return await file_response(ctx)
-
-
-@page(
-    "/meetings/documents/{document_id:int}/pages/{page:int}.webp",
-    perm=logged_in("document.read"),
-)
-async def document_page_image(ctx: Ctx) -> Response:
-    """A page of the viewer, for the same readers as the document's text."""
-    return await page_image_response(ctx, ctx.user)
 
 
 @page(
@@ -691,18 +660,9 @@ async def public_page(ctx: Ctx) -> Response:
     )
 
 
-async def _public_document(document_id: int) -> Document:
-    """A document anyone may read; any other is not found here, whoever asks."""
-    document = await Document.get_or_none(id=document_id)
-    session = await Session.get_or_none(id=document.session_id) if document else None
-    if document is None or session is None or not may_read(None, session, document.confidentiality):
-        raise NotFound(N_("This document does not exist."))
-    return document
-
-
 @page("/public/documents/{document_id:int}", perm=perms.PUBLIC_VIEW)
 async def public_document_page(ctx: Ctx) -> Response:
-    document = await _public_document(ctx.params["document_id"])
+    document = await public_document(ctx.params["document_id"])
     view = await services.document_for_reader(None, document.id)
     return render(
         ctx.request,
@@ -715,16 +675,9 @@ async def public_document_page(ctx: Ctx) -> Response:
             "versions": [],
             "can_note": False,
             "public": True,
-            **await _viewer(None, view, "/public"),
+            **await viewer_context(None, view, "/public"),
         },
     )
-
-
-@page("/public/documents/{document_id:int}/pages/{page:int}.webp", perm=perms.PUBLIC_VIEW)
-async def public_document_page_image(ctx: Ctx) -> Response:
-    """A page of a public document, for anyone: read as nobody, so only public documents."""
-    await _public_document(ctx.params["document_id"])
-    return await page_image_response(ctx, None)
 
 
 @page("/public/documents/{document_id:int}/file", perm=perms.PUBLIC_VIEW)
@@ -735,7 +688,6 @@ async def public_document_file(ctx: Ctx) -> Response:
 
 routes = [
     public_document_file,
-    public_document_page_image,
     sessions_page,
     session_new_page,
     prepare_page,
@@ -754,7 +706,6 @@ routes = [
     service_worker,
     document_page,
     document_file_page,
-    document_page_image,
     note_page,
     chair_page,
     chair_action,
