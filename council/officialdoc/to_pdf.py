@@ -68,6 +68,18 @@ class _Pdf(FPDF):
         self.cell(self.epw, line_height(r.PAGE_NUMBER_PT), str(self.page_no()), align="C")
         self.set_xy(self.l_margin, r.MARGINS.top)
 
+    def finish(self) -> bytes:
+        """The document's bytes; the font files fontTools keeps open (lazy loading) are closed."""
+        data = bytes(self.output())
+        self.close_fonts()
+        return data
+
+    def close_fonts(self) -> None:
+        for font in self.fonts.values():
+            ttfont = getattr(font, "ttfont", None)
+            if ttfont is not None:
+                ttfont.close()
+
     def font(self, style: str, size: float) -> None:
         self.set_font(FAMILY, style, size)
 
@@ -283,7 +295,7 @@ def render_pdf(doc: OfficialDocument) -> bytes:
         write_block(pdf, block)
     if doc.signers or doc.recipients:
         _signatures(pdf, doc)
-    return bytes(pdf.output())
+    return pdf.finish()
 
 
 MIN_TEXT_PT = 9.0
@@ -328,4 +340,5 @@ def text_pages_pdf(pages: Sequence[str], *, title: str = "") -> bytes:
             pdf.multi_cell(
                 pdf.epw, line_height(size), para or " ", align="L", new_x="LMARGIN", new_y="NEXT"
             )
-    return bytes(pdf.output())
+    measure.close_fonts()
+    return pdf.finish()
