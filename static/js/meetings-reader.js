@@ -15,18 +15,20 @@
     article.addEventListener("dragstart", function (e) { e.preventDefault(); });
   }
 
-  // Every image has its width and height, so the page's place is known before any image loads.
+  // The page image when the viewer shows pages, else that page of the text view. Every image
+  // has its width and height, so the page's place is known before any image loads.
   function showPage(number) {
     var sheet = document.getElementById("sheet-" + number);
-    if (!sheet) { return false; }
-    var image = sheet.querySelector("img");
+    var target = sheet || document.getElementById("page-" + number);
+    if (!target) { return false; }
+    var image = sheet && sheet.querySelector("img");
     if (image) { image.loading = "eager"; }
-    sheet.scrollIntoView({ block: "start" });
+    target.scrollIntoView({ block: "start" });
     return true;
   }
 
   function fromHash() {
-    var match = /^#page=(\d+)$/.exec(window.location.hash);
+    var match = /^#page=(\d{1,5})$/.exec(window.location.hash);
     if (match) { showPage(parseInt(match[1], 10)); }
   }
   window.addEventListener("hashchange", fromHash);
