@@ -51,6 +51,8 @@ class Session(Model):
     # votes, kept so that its minutes still say what held that day after the council changes.
     seats = fields.IntField(null=True)
     quorum_count = fields.IntField(null=True)
+    # The minutes' number, set by the secretariat: "Số: 07/BB-HĐND". Null prints dots.
+    minutes_number = fields.IntField(null=True)
 
     council_id: int
 

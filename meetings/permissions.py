@@ -109,4 +109,7 @@ POLL_CLOSE = _staff("poll.close", poll_scope)
 POLL_VIEW = allow("poll.view", *MEMBERS, scope="council", resolve=poll_scope)
 BALLOT_CAST = allow("ballot.cast", *SEATS, scope="council", resolve=poll_scope)
 MINUTES_RENDER = allow("minutes.render", *MEMBERS, scope="council", resolve=session_scope)
+MINUTES_NUMBER = allow(
+    "minutes.number", "admin", "secretariat", scope="council", resolve=session_scope
+)
 PUBLIC_VIEW = public("session.public_view")

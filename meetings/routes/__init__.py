@@ -7,8 +7,9 @@ from council.i18n import N_
 from council.templating import NavItem, register_nav
 from meetings.routes.api import routes as api_routes
 from meetings.routes.pages import routes as page_routes
+from meetings.routes.viewer import routes as viewer_routes
 
-routes = [*api_routes, *page_routes]
+routes = [*api_routes, *page_routes, *viewer_routes]
 
 register_nav(
     NavItem(

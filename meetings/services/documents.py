@@ -330,8 +330,20 @@ async def document_update(
             council_id=session.council_id,
             details={"title": new_title, "confidentiality": new_conf},
         )
+    if new_conf == "confidential" and document.confidentiality != "confidential":
+        await _forget_pages(document.id)
     await _notify_indexer(document.id)
     return await Document.get(id=document.id)
+
+
+async def _forget_pages(document_id: int) -> None:
+    """A document made confidential: the viewer's clear pages of every version leave the cache."""
+    from council import pageimages
+
+    for sha in await DocumentVersion.filter(document_id=document_id).values_list(
+        "sha256", flat=True
+    ):
+        await pageimages.forget(f"pages/{sha}")
 
 
 async def _notify_indexer(document_id: int) -> None:
