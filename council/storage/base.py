@@ -93,8 +93,8 @@ class Backend(Protocol):
         """Remove ``key``; nothing happens when it is absent."""
         ...
 
-    def iterate(self) -> AsyncIterator[tuple[str, int]]:
-        """Every object as (key, size), in key order (backups, imports)."""
+    def iterate(self, prefix: str = "") -> AsyncIterator[tuple[str, int]]:
+        """Every object (whose key starts with ``prefix``) as (key, size), in key order."""
         ...
 
     async def check(self) -> None:

@@ -105,19 +105,26 @@ class LocalBackend:
 
         await asyncio.to_thread(remove)
 
-    def _walk(self) -> list[tuple[str, int]]:
+    def _walk(self, prefix: str) -> list[tuple[str, int]]:
         found: list[tuple[str, int]] = []
-        for folder, dirs, files in os.walk(self.root, followlinks=False):
+        # Walk only the folder the prefix lies in (``cache/pages/abc`` → ``cache/pages``).
+        head = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        top = self.root / check_key(head) if head else self.root
+        if not top.is_dir():
+            return found
+        for folder, dirs, files in os.walk(top, followlinks=False):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in files:
                 path = Path(folder) / name
                 if name.startswith(".") or path.is_symlink() or not path.is_file():
                     continue
-                found.append((path.relative_to(self.root).as_posix(), path.stat().st_size))
+                key = path.relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    found.append((key, path.stat().st_size))
         return sorted(found)
 
-    async def iterate(self) -> AsyncIterator[tuple[str, int]]:
-        for item in await asyncio.to_thread(self._walk):
+    async def iterate(self, prefix: str = "") -> AsyncIterator[tuple[str, int]]:
+        for item in await asyncio.to_thread(self._walk, prefix):
             yield item
 
     async def check(self) -> None:

@@ -152,10 +152,10 @@ class S3Backend:
     async def delete(self, key: str) -> None:
         await self._call(self._client.delete_object, Bucket=self.bucket, Key=self._key(key))
 
-    async def iterate(self) -> AsyncIterator[tuple[str, int]]:
+    async def iterate(self, prefix: str = "") -> AsyncIterator[tuple[str, int]]:
         token: str | None = None
         while True:
-            args: dict[str, Any] = {"Bucket": self.bucket, "Prefix": self.prefix}
+            args: dict[str, Any] = {"Bucket": self.bucket, "Prefix": self.prefix + prefix}
             if token:
                 args["ContinuationToken"] = token
             page = await self._call(self._client.list_objects_v2, **args)

@@ -330,3 +330,38 @@ async def test_check_names_a_missing_bucket(settings: Settings, s3_server: Seawe
     storage.configure(settings)
     with pytest.raises(storage.StorageUnavailable, match="access denied"):
         await storage.check()
+
+
+async def test_rendered_pages_are_cached_in_the_store_and_forgotten(
+    store_settings: Settings,
+) -> None:
+    """The viewer's shared renderings live in the file store (so every node shares them) under
+    ``cache/``; forgetting a document's prefix drops them and nothing else."""
+    from council import pageimages
+
+    made: list[str] = []
+
+    async def make() -> bytes:
+        made.append("x")
+        return b"RIFF....WEBP"
+
+    document = await storage.save_bytes(PDF, mime=uploads.PDF)
+    for number in (1, 2):
+        assert await pageimages.cached(f"pages/abc/150/{number}.webp", make) == b"RIFF....WEBP"
+    assert await pageimages.cached("pages/abc/150/1.webp", make) == b"RIFF....WEBP"
+    assert await pageimages.cached("pages/abd/150/1.webp", make) == b"RIFF....WEBP"
+    assert len(made) == 3
+    await pageimages.forget("pages/abc")
+    assert await _keys() == sorted([document.path, "cache/pages/abd/150/1.webp"])
+
+
+async def test_page_images_are_drawn_from_the_store(client: Any) -> None:
+    """The viewer draws a page from the stored file (a temporary copy when it is in a bucket)
+    and keeps the shared rendering in the store."""
+    s = await _sitting(client)
+    doc = await _post_pdf(client, s, "Tờ trình")
+    r = await client.get(f"/api/v1/documents/{doc['id']}/pages/1.webp", headers=s.h(s.delegates[0]))
+    assert r.status_code == 200 and r.content[8:12] == b"WEBP"
+    sha = (await DocumentVersion.get(document_id=doc["id"])).sha256
+    assert await storage.read_bytes(f"cache/pages/{sha}/150/1.webp") == r.content
+    assert not any(storage.backend().staging_dir().iterdir())  # the copy is gone
