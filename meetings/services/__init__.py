@@ -48,6 +48,7 @@ from meetings.services.voting import (
     poll_dict,
     poll_for_reader,
     poll_open,
+    stored_choices,
 )
 
 __all__ = [
@@ -77,6 +78,7 @@ __all__ = [
     "poll_dict",
     "poll_for_reader",
     "poll_open",
+    "stored_choices",
     "session_close",
     "session_create",
     "session_documents_for_reader",

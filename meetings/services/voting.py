@@ -4,20 +4,34 @@ Atomicity: casting and closing both start their transaction with a *conditional 
 poll row (``WHERE status = 'open'``). On PostgreSQL that takes the row lock, so a close waits for
 casts in flight and a cast that comes after a committed close finds the poll closed; on SQLite the
 write lock serialises the same statements. No ballot is accepted once a close has committed.
+
+Secrecy: a secret poll gets its key pair as it opens (``meetings.voting.sealing``); its ballots
+are stored sealed to it, and only the close opens them, to tally.
 """
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from council import audit, realtime
-from council.errors import Conflict, Forbidden, Invalid, NotFound
+from council import audit, keys, realtime
+from council.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import Council, User
-from meetings.models import AgendaItem, Attendance, Ballot, BallotReceipt, Poll, PollOption, Session
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    Ballot,
+    BallotReceipt,
+    Poll,
+    PollOption,
+    SealedBallots,
+    Session,
+)
 from meetings.services import ballot_batch, draws, sqlprog
 from meetings.services.common import (
     can_see_session,
@@ -31,11 +45,14 @@ from meetings.services.common import (
     user_names,
 )
 from meetings.services.poll_facts import PollFacts, poll_facts, seen_closed
-from meetings.services.sqlprog import Program, many, query
+from meetings.services.sqlprog import Program, query
+from meetings.voting import sealing
 from meetings.voting.tally import (
+    InvalidChoice,
     PollKind,
     Rule,
     TallyResult,
+    normalise_choice,
     result_from_dict,
     tally_confidence,
     tally_election,
@@ -43,11 +60,14 @@ from meetings.voting.tally import (
 )
 from meetings.voting.wording import headline, result_lines
 
+log = logging.getLogger(__name__)
+
 MAX_OPTIONS = 100
 _ballot_choice = Ballot._meta.fields_map["choice"]
 _poll_result = Poll._meta.fields_map["result"]
 POLL = Poll._meta.db_table
 BALLOT = Ballot._meta.db_table
+SEALED = SealedBallots._meta.db_table
 ATTENDANCE = Attendance._meta.db_table
 SESSION = Session._meta.db_table
 COUNCIL = Council._meta.db_table
@@ -226,9 +246,12 @@ async def poll_open(user: User, poll_id: int) -> Poll:
     if not is_staff_of(user, facts.council_id):
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
     opened_at, ip = now(), audit.client_ip.get()
+    pair = sealing.new_keys(_wrap_key(facts.id)) if facts.secret else (None, None)
     present, seats = await sqlprog.run(
-        lambda dialect: _open_program(facts, user, opened_at, ip, dialect)
+        lambda dialect: _open_program(facts, user, opened_at, ip, dialect, pair)
     )
+    if pair[0] is not None:
+        facts.ballot_key = pair[0]
     await realtime.emit(
         "poll:opened",
         {"poll": _opened_view(facts, opened_at, present, seats)},
@@ -237,11 +260,22 @@ async def poll_open(user: User, poll_id: int) -> Poll:
     return await get_poll(facts.id)
 
 
+def _wrap_key(poll_id: int) -> bytes:
+    """The key a poll's private key is sealed under: derived from SECRET_KEY, for this poll."""
+    return keys.derive("meetings.poll-key", str(poll_id))
+
+
 def _open_program(
-    facts: PollFacts, user: User, opened_at: datetime, ip: str, dialect: str
+    facts: PollFacts,
+    user: User,
+    opened_at: datetime,
+    ip: str,
+    dialect: str,
+    pair: tuple[bytes | None, bytes | None],
 ) -> Program[tuple[int, int]]:
-    """Opens the poll; returns how many are present (the eligible voters) and the seats its
-    thresholds count against: the sitting's, fixed on the poll as it opens."""
+    """Opens the poll (with ``pair``, a secret poll's public key and sealed private key);
+    returns how many are present (the eligible voters) and the seats its thresholds count
+    against: the sitting's, fixed on the poll as it opens."""
     rows = yield query(
         f"SELECT s.status AS status, COALESCE(s.seats, c.seats) AS seats, "
         f"s.quorum_count AS quorum_count, c.quorum AS quorum, "
@@ -279,10 +313,11 @@ def _open_program(
     if other:
         raise Conflict("poll_already_open", N_("Another poll of this session is open."), status=409)
     changed = yield query(
-        f"UPDATE {POLL} SET status = 'open', opened_at = ?, seats = ? "
-        "WHERE id = ? AND status = 'draft' RETURNING id",
+        f"UPDATE {POLL} SET status = 'open', opened_at = ?, seats = ?, ballot_key = ?, "
+        "sealed_key = ? WHERE id = ? AND status = 'draft' RETURNING id",
         opened_at,
         seats,
+        *pair,
         facts.id,
     )
     if not changed:
@@ -345,10 +380,12 @@ async def poll_close(user: User, poll_id: int) -> Poll:
     """poll.close: atomically stops accepting ballots and stores the tally.
 
     One transaction (one hop on SQLite): the conditional UPDATE that refuses every later ballot,
-    the tally from each distinct choice and its count (``GROUP BY``), the result and the audit
-    entry. For a secret poll the ballots are rewritten in random order with fresh keys in the
-    same transaction, so their storage order cannot be lined up with the receipts or the audit
-    log. ``poll:closed`` goes out right after the commit, from what the transaction computed.
+    the tally, the result and the audit entry. A named poll is tallied from each distinct choice
+    and its count (``GROUP BY``). A secret poll's sealed boxes are opened with its private key
+    (unsealed under SECRET_KEY), every choice checked again, and they are replaced by one box of
+    all the choices in random order: a dump or backup taken after the close cannot line any box
+    up with a receipt, even with the key. ``poll:closed`` goes out right after the commit, from
+    what the transaction computed.
     """
     facts = await poll_facts(poll_id)
     if not is_staff_of(user, facts.council_id):
@@ -380,7 +417,7 @@ def _close_program(
         return (yield from _close_program_pg(facts, user, closed_at, ip))
     changed = yield query(
         f"UPDATE {POLL} SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open' "
-        "RETURNING seats",
+        "RETURNING seats, voted, ballot_key, sealed_key",
         closed_at,
         facts.id,
     )
@@ -389,20 +426,18 @@ def _close_program(
     groups = yield query(
         f"SELECT choice, COUNT(*) AS n FROM {BALLOT} WHERE poll_id = ? GROUP BY choice", facts.id
     )
+    boxes = []
+    if facts.secret:
+        rows = yield query(f"SELECT sealed FROM {SEALED} WHERE poll_id = ?", facts.id)
+        boxes = [r["sealed"] for r in rows]
     stored = [g["choice"] for g in groups for _ in range(int(g["n"]))]
-    result = _tally_stored(facts, stored, int(changed[0]["seats"]))
-    if facts.secret and stored:
+    counted = _counted(facts, changed[0], stored, boxes)
+    result = _tally(facts, counted.choices, int(changed[0]["seats"]))
+    if counted.urn is not None:
         if dialect == "sqlite":
             yield query("PRAGMA secure_delete = ON")
-        stored = draws.shuffled(stored)
-        yield query(f"DELETE FROM {BALLOT} WHERE poll_id = ?", facts.id)
-        yield many(
-            f"INSERT INTO {BALLOT} (id, poll_id, choice) VALUES (?, ?, ?)",
-            [
-                (ballot_id, facts.id, c)
-                for ballot_id, c in zip(draws.random_ids(len(stored)), stored, strict=True)
-            ],
-        )
+        yield query(f"DELETE FROM {SEALED} WHERE poll_id = ?", facts.id)
+        yield query(f"INSERT INTO {SEALED} (id, poll_id, sealed) VALUES (?, ?, ?)", *counted.urn)
     summary = result.as_dict()
     yield query(
         f"UPDATE {POLL} SET result = ? WHERE id = ?",
@@ -416,8 +451,74 @@ def _close_program(
     return result
 
 
-def _tally_stored(facts: PollFacts, stored: list[Any], seats: int) -> TallyResult:
-    """The tally of the ballots' choices as stored (JSON text or objects, one per ballot). Each
+def key_unavailable() -> DomainError:
+    return DomainError(
+        "ballot_key_unavailable",
+        N_(
+            "The poll's key cannot be opened with this server's SECRET_KEY, so its ballots cannot "
+            "be counted. The poll stays open: restore the SECRET_KEY it was opened with."
+        ),
+        status=503,
+    )
+
+
+def ballots_inconsistent() -> DomainError:
+    return DomainError(
+        "ballots_inconsistent",
+        N_("The stored ballots do not match the count of votes; the poll stays open."),
+        status=409,
+    )
+
+
+@dataclass
+class _Counted:
+    choices: list[Any]  # every ballot's choice, as tallied
+    urn: tuple[str, int, bytes] | None  # a secret poll's ballots as one box, to store instead
+
+
+def _counted(facts: PollFacts, poll: Any, stored: list[Any], boxes: list[Any]) -> _Counted:
+    """Every ballot's choice: the stored ones decoded, the sealed ones opened with the poll's
+    key; each checked against the poll again, and their number against its ``voted``."""
+    choices = _decoded(stored)
+    urn = None
+    if boxes:
+        if poll["ballot_key"] is None or poll["sealed_key"] is None:
+            raise key_unavailable()
+        try:
+            private = sealing.open_key(
+                bytes(poll["ballot_key"]), bytes(poll["sealed_key"]), _wrap_key(facts.id)
+            )
+        except sealing.KeyUnavailable:
+            log.error("poll %s: its key does not open with this SECRET_KEY", facts.id)
+            raise key_unavailable() from None
+        try:
+            opened = sealing.unseal(private, boxes)
+        except ValueError:
+            log.error("poll %s: a sealed ballot does not open", facts.id)
+            raise ballots_inconsistent() from None
+        width = sealing.slot(facts.kind, facts.option_ids, facts.max_choices)
+        encoded = draws.shuffled([sealing.encode(c) for c in opened])
+        urn = (
+            draws.random_ids(1)[0],
+            facts.id,
+            sealing.seal(bytes(poll["ballot_key"]), encoded, width),
+        )
+        choices += opened
+    try:
+        choices = [
+            normalise_choice(facts.kind, c, facts.option_ids, facts.max_choices) for c in choices
+        ]
+    except InvalidChoice:
+        log.error("poll %s: a stored ballot does not fit the poll", facts.id)
+        raise ballots_inconsistent() from None
+    if len(choices) != int(poll["voted"]):
+        log.error("poll %s: %d ballots for %s votes", facts.id, len(choices), poll["voted"])
+        raise ballots_inconsistent()
+    return _Counted(choices, urn)
+
+
+def _decoded(stored: list[Any]) -> list[Any]:
+    """The ballots' choices as stored (JSON text or objects, one per ballot), decoded. Each
     distinct text is decoded once: a poll's ballots repeat a handful of choices."""
     decoded: dict[str, Any] = {}
 
@@ -428,7 +529,7 @@ def _tally_stored(facts: PollFacts, stored: list[Any], seats: int) -> TallyResul
             decoded[c] = unwrap(_ballot_choice.to_python_value(c))
         return decoded[c]
 
-    return _tally(facts, [value(c) for c in stored], seats)
+    return [value(c) for c in stored]
 
 
 def _close_entry(facts: PollFacts, user: User, summary: dict[str, Any], ip: str) -> audit.Draft:
@@ -453,23 +554,25 @@ def _close_program_pg(
     1. the conditional UPDATE (its row lock waits for a ballot batch in flight) and the audit
        append lock, taken after it as the batches take them;
     2. in a snapshot taken after both locks, so that it sees every batch committed before the
-       close: each distinct choice with its count, and the chain's head;
-    3. the result, the audit entry and, for a secret poll, its ballots rewritten in random order
-       with fresh keys, in one statement.
+       close: each distinct choice of a named poll with its count, a secret poll's sealed boxes,
+       and the chain's head;
+    3. the result, the audit entry and, for a secret poll, its boxes replaced by one, in one
+       statement.
     """
     changed = yield query(
         f"""WITH p AS (
               UPDATE {POLL} SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'
-              RETURNING id, seats
+              RETURNING id, seats, voted, ballot_key, sealed_key
             )
-            SELECT id, seats, {audit.lock_expression("postgres")} AS locked FROM p""",
+            SELECT id, seats, voted, ballot_key, sealed_key,
+              {audit.lock_expression("postgres")} AS locked FROM p""",
         closed_at,
         facts.id,
     )
     if not changed:
         raise Conflict("poll_not_open", N_("This poll is not open."), status=409)
     rows = yield query(
-        f"""SELECT g.choice AS choice, g.n AS n, h.seq AS seq, h.hash AS hash
+        f"""SELECT g.choice AS choice, g.n AS n, h.seq AS seq, h.hash AS hash, s.boxes AS boxes
             FROM (
               SELECT seq, hash FROM (
                 ({audit.HEAD_SQL}) UNION ALL SELECT 0, '{audit.GENESIS}'
@@ -477,26 +580,27 @@ def _close_program_pg(
             ) h LEFT JOIN (
               SELECT choice::text AS choice, COUNT(*) AS n FROM {BALLOT} WHERE poll_id = ?
               GROUP BY choice
-            ) g ON true""",
+            ) g ON true CROSS JOIN (
+              SELECT array_agg(sealed) AS boxes FROM {SEALED} WHERE poll_id = ?
+            ) s""",
+        facts.id,
         facts.id,
     )
     stored = [r["choice"] for r in rows if r["choice"] is not None for _ in range(int(r["n"]))]
-    result = _tally_stored(facts, stored, int(changed[0]["seats"]))
+    counted = _counted(facts, changed[0], stored, list(rows[0]["boxes"] or []))
+    result = _tally(facts, counted.choices, int(changed[0]["seats"]))
     summary = result.as_dict()
     chain = audit.chain_rows(
         [_close_entry(facts, user, summary, ip)],
         int(rows[0]["seq"]),
         str(rows[0]["hash"]),
     )
-    rewrite, shuffled = "", []
-    if facts.secret and stored:
-        stored = draws.shuffled(stored)
-        shuffled = [draws.random_ids(len(stored)), [facts.id] * len(stored), stored]
+    rewrite = ""
+    if counted.urn is not None:
         rewrite = f""", d AS (
-              DELETE FROM {BALLOT} WHERE poll_id = ?
+              DELETE FROM {SEALED} WHERE poll_id = ?
             ), b AS (
-              INSERT INTO {BALLOT} (id, poll_id, choice)
-              SELECT * FROM unnest(?::uuid[], ?::int[], ?::jsonb[])
+              INSERT INTO {SEALED} (id, poll_id, sealed) VALUES (?::uuid, ?, ?)
             )"""
     yield query(
         f"""WITH r AS (
@@ -508,9 +612,20 @@ def _close_program_pg(
         _poll_result.to_db_value(summary, Poll),
         facts.id,
         *[list(column) for column in zip(*chain, strict=True)],
-        *([facts.id, *shuffled] if shuffled else []),
+        *([facts.id, *counted.urn] if counted.urn is not None else []),
     )
     return result
+
+
+async def stored_choices(poll_id: int) -> list[Any]:
+    """Every choice stored for a poll, in no meaningful order: a secret poll's opened with its
+    key (so only where SECRET_KEY is). For a recount, and for the tests and the bench."""
+    facts = await poll_facts(poll_id)
+    poll = await Poll.get(id=poll_id)
+    stored = await Ballot.filter(poll_id=poll_id).values_list("choice", flat=True)
+    boxes = await SealedBallots.filter(poll_id=poll_id).values_list("sealed", flat=True)
+    row = {"ballot_key": poll.ballot_key, "sealed_key": poll.sealed_key, "voted": poll.voted}
+    return _counted(facts, row, list(stored), list(boxes)).choices
 
 
 async def poll_for_reader(user: User | None, poll_id: int) -> dict[str, Any]:

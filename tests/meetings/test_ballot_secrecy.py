@@ -10,6 +10,7 @@ receipt's transaction (issue 14).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import re
@@ -20,10 +21,15 @@ from typing import Any
 
 import httpx
 import pytest
+from nacl.exceptions import CryptoError
+from nacl.public import PrivateKey, SealedBox
 from tortoise import connections
 
+from council import keys
 from council.settings import Settings
-from meetings.models import BallotReceipt
+from meetings import services
+from meetings.models import Ballot, BallotReceipt, Poll, SealedBallots
+from meetings.voting import sealing
 from tests.conftest import ENGINE
 from tests.meetings.helpers import (
     Sitting,
@@ -75,7 +81,8 @@ def _chance(truth: dict[int, str]) -> int:
 async def _receipt_order(poll_id: int) -> list[int]:
     """Who voted, in the order the receipts were written (their ids): the attacker reads it."""
     return [
-        r.user_id for r in await BallotReceipt.filter(poll_id=poll_id).order_by("id").only("user_id")
+        r.user_id
+        for r in await BallotReceipt.filter(poll_id=poll_id).order_by("id").only("user_id")
     ]
 
 
@@ -147,7 +154,7 @@ async def test_sqlite_file_and_every_wal_frame_do_not_tell_a_secret_choice(
     db, wal = _sqlite_files(settings)  # after the close: the log still holds every cast
     assert _hits(_attack_sqlite(db, wal, order), truth) <= _chance(truth)
     assert not PLAIN.search(db) and not PLAIN.search(wal)
-    await _sealed_ballots_look_alike(poll["id"], settings)
+    await _sealed_ballots_look_alike(poll["id"], truth)
 
 
 # --- PostgreSQL: a dump taken while the poll is open ------------------------------------------
@@ -161,7 +168,10 @@ def _copy_blocks(dump: str) -> dict[str, tuple[list[str], list[list[str]]]]:
         head = re.match(r"COPY public\.(\w+) \((.*)\) FROM stdin;", line)
         if head:
             current = []
-            tables[head.group(1)] = ([c.strip().strip('"') for c in head.group(2).split(",")], current)
+            tables[head.group(1)] = (
+                [c.strip().strip('"') for c in head.group(2).split(",")],
+                current,
+            )
         elif line == "\\.":
             current = None
         elif current is not None:
@@ -180,7 +190,9 @@ def _attack_dump(dump: str, poll_id: int) -> dict[int, str]:
     )
     order = [user_id for _, user_id in receipts]
     for name, (_, table_rows) in tables.items():
-        found = [m.group(1).decode() for r in table_rows if (m := PLAIN.search("\t".join(r).encode()))]
+        found = [
+            m.group(1).decode() for r in table_rows if (m := PLAIN.search("\t".join(r).encode()))
+        ]
         if name != "meetings_ballot_receipt" and len(found) == len(order):
             return dict(zip(order, found, strict=True))
     return {}
@@ -195,17 +207,19 @@ async def test_a_pg_dump_taken_while_the_poll_is_open_does_not_tell_a_secret_cho
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
     s, poll, truth = await _lone_casts(client)
-    dump = subprocess.run(
+    done = await asyncio.to_thread(
+        subprocess.run,
         ["pg_dump", "--data-only", "--no-owner", _pg_dsn(settings)],
         capture_output=True,
         text=True,
         check=True,
         env={**os.environ, "PGCONNECT_TIMEOUT": "10"},
-    ).stdout
+    )
+    dump = done.stdout
     assert "meetings_ballot_receipt" in dump
     assert _hits(_attack_dump(dump, poll["id"]), truth) <= _chance(truth)
     assert not PLAIN.search(dump.encode())
-    await _sealed_ballots_look_alike(poll["id"], settings)
+    await _sealed_ballots_look_alike(poll["id"], truth)
     await close_poll(client, s, poll["id"])
 
 
@@ -272,11 +286,36 @@ async def test_dead_tuples_read_with_pageinspect_after_the_close_do_not_tell_a_s
         for table, _, data in tuples
         if table.startswith("meetings_ballot")
     )
-    await _sealed_ballots_look_alike(poll["id"], settings)
+    await _sealed_ballots_look_alike(poll["id"], truth)
 
 
 # --- what is stored instead ---------------------------------------------------------------------
 
 
-async def _sealed_ballots_look_alike(poll_id: int, settings: Settings) -> None:
-    """Checks of what the design stores instead of a choice (filled in with the design)."""
+async def _sealed_ballots_look_alike(poll_id: int, truth: dict[int, str]) -> None:
+    """What is stored instead: boxes of one length whatever they hold, that open only with the
+    key derived from SECRET_KEY (the operator's, which then finds exactly the cast choices)."""
+    poll = await Poll.get(id=poll_id)
+    boxes = [
+        bytes(b)
+        for b in await SealedBallots.filter(poll_id=poll_id).values_list("sealed", flat=True)
+    ]
+    slot = sealing.slot("motion", [], 1)
+    if poll.status == "open":  # one box per lone cast, yes, no or abstain alike
+        assert [len(b) for b in boxes] == [48 + 1 + slot] * VOTERS
+    else:  # after the close: one box of every choice
+        assert [len(b) for b in boxes] == [48 + 1 + VOTERS * slot]
+    assert await Ballot.filter(poll_id=poll_id).count() == 0
+    assert poll.ballot_key is not None and poll.sealed_key is not None
+    with pytest.raises(CryptoError):  # the boxes are sealed to the poll's key, not any other
+        SealedBox(PrivateKey.generate()).decrypt(boxes[0])
+    settings_key = keys._secret
+    try:
+        keys.configure("another deployment's SECRET_KEY")
+        with pytest.raises(sealing.KeyUnavailable):
+            sealing.open_key(
+                poll.ballot_key, poll.sealed_key, keys.derive("meetings.poll-key", str(poll_id))
+            )
+    finally:
+        keys._secret = settings_key
+    assert sorted(await services.stored_choices(poll_id)) == sorted(truth.values())
