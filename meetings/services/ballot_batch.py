@@ -40,7 +40,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -301,7 +301,8 @@ class _Plan:
     @classmethod
     def of(cls, facts: PollFacts, casts: list[Cast]) -> _Plan:
         now = datetime.now(UTC)
-        receipts, ballots = {}, {}
+        receipts: dict[int, tuple[Any, ...]] = {}
+        ballots: dict[int, tuple[Any, ...]] = {}
         if facts.secret:
             for c in casts:
                 receipts[c.user.id] = (facts.id, c.user.id, None, now)
@@ -542,7 +543,7 @@ def _fast_args(
 _FAST_COLUMNS = 4 + 3 + 3 + len(audit.COLUMNS)
 
 
-def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
+def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
     """``rows`` as one list per column (``width`` empty lists when there are none)."""
     return [list(column) for column in zip(*rows, strict=True)] or [[] for _ in range(width)]
 
