@@ -11,15 +11,13 @@ are stored sealed to it, and only the close opens them, to tally.
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from council import audit, keys, realtime
-from council.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from council import audit, realtime
+from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import Council, User
 from meetings.models import (
@@ -32,7 +30,7 @@ from meetings.models import (
     SealedBallots,
     Session,
 )
-from meetings.services import ballot_batch, draws, sqlprog
+from meetings.services import ballot_batch, counting, sqlprog
 from meetings.services.common import (
     can_see_session,
     get_session,
@@ -44,15 +42,14 @@ from meetings.services.common import (
     seats_and_quorum,
     user_names,
 )
+from meetings.services.counting import unwrap
 from meetings.services.poll_facts import PollFacts, poll_facts, seen_closed
 from meetings.services.sqlprog import Program, query
 from meetings.voting import sealing
 from meetings.voting.tally import (
-    InvalidChoice,
     PollKind,
     Rule,
     TallyResult,
-    normalise_choice,
     result_from_dict,
     tally_confidence,
     tally_election,
@@ -60,10 +57,7 @@ from meetings.voting.tally import (
 )
 from meetings.voting.wording import headline, result_lines
 
-log = logging.getLogger(__name__)
-
 MAX_OPTIONS = 100
-_ballot_choice = Ballot._meta.fields_map["choice"]
 _poll_result = Poll._meta.fields_map["result"]
 POLL = Poll._meta.db_table
 BALLOT = Ballot._meta.db_table
@@ -76,10 +70,6 @@ COUNCIL = Council._meta.db_table
 def wrap(choice: Any) -> dict[str, Any]:
     """JSON columns store objects: a bare "yes" would be read back as JSON text."""
     return {"c": choice}
-
-
-def unwrap(stored: Any) -> Any:
-    return stored.get("c") if isinstance(stored, dict) else stored
 
 
 def _room(session_id: int) -> str:
@@ -246,7 +236,7 @@ async def poll_open(user: User, poll_id: int) -> Poll:
     if not is_staff_of(user, facts.council_id):
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
     opened_at, ip = now(), audit.client_ip.get()
-    pair = sealing.new_keys(_wrap_key(facts.id)) if facts.secret else (None, None)
+    pair = sealing.new_keys(counting.wrap_key(facts.id)) if facts.secret else (None, None)
     present, seats = await sqlprog.run(
         lambda dialect: _open_program(facts, user, opened_at, ip, dialect, pair)
     )
@@ -258,11 +248,6 @@ async def poll_open(user: User, poll_id: int) -> Poll:
         room=_room(facts.session_id),
     )
     return await get_poll(facts.id)
-
-
-def _wrap_key(poll_id: int) -> bytes:
-    """The key a poll's private key is sealed under: derived from SECRET_KEY, for this poll."""
-    return keys.derive("meetings.poll-key", str(poll_id))
 
 
 def _open_program(
@@ -431,13 +416,15 @@ def _close_program(
         rows = yield query(f"SELECT sealed FROM {SEALED} WHERE poll_id = ?", facts.id)
         boxes = [r["sealed"] for r in rows]
     stored = [g["choice"] for g in groups for _ in range(int(g["n"]))]
-    counted = _counted(facts, changed[0], stored, boxes)
-    result = _tally(facts, counted.choices, int(changed[0]["seats"]))
-    if counted.urn is not None:
+    stored_ballots = counting.counted(facts, changed[0], stored, boxes)
+    result = _tally(facts, stored_ballots.choices, int(changed[0]["seats"]))
+    if stored_ballots.urn is not None:
         if dialect == "sqlite":
             yield query("PRAGMA secure_delete = ON")
         yield query(f"DELETE FROM {SEALED} WHERE poll_id = ?", facts.id)
-        yield query(f"INSERT INTO {SEALED} (id, poll_id, sealed) VALUES (?, ?, ?)", *counted.urn)
+        yield query(
+            f"INSERT INTO {SEALED} (id, poll_id, sealed) VALUES (?, ?, ?)", *stored_ballots.urn
+        )
     summary = result.as_dict()
     yield query(
         f"UPDATE {POLL} SET result = ? WHERE id = ?",
@@ -449,87 +436,6 @@ def _close_program(
         dialect,
     )
     return result
-
-
-def key_unavailable() -> DomainError:
-    return DomainError(
-        "ballot_key_unavailable",
-        N_(
-            "The poll's key cannot be opened with this server's SECRET_KEY, so its ballots cannot "
-            "be counted. The poll stays open: restore the SECRET_KEY it was opened with."
-        ),
-        status=503,
-    )
-
-
-def ballots_inconsistent() -> DomainError:
-    return DomainError(
-        "ballots_inconsistent",
-        N_("The stored ballots do not match the count of votes; the poll stays open."),
-        status=409,
-    )
-
-
-@dataclass
-class _Counted:
-    choices: list[Any]  # every ballot's choice, as tallied
-    urn: tuple[str, int, bytes] | None  # a secret poll's ballots as one box, to store instead
-
-
-def _counted(facts: PollFacts, poll: Any, stored: list[Any], boxes: list[Any]) -> _Counted:
-    """Every ballot's choice: the stored ones decoded, the sealed ones opened with the poll's
-    key; each checked against the poll again, and their number against its ``voted``."""
-    choices = _decoded(stored)
-    urn = None
-    if boxes:
-        if poll["ballot_key"] is None or poll["sealed_key"] is None:
-            raise key_unavailable()
-        try:
-            private = sealing.open_key(
-                bytes(poll["ballot_key"]), bytes(poll["sealed_key"]), _wrap_key(facts.id)
-            )
-        except sealing.KeyUnavailable:
-            log.error("poll %s: its key does not open with this SECRET_KEY", facts.id)
-            raise key_unavailable() from None
-        try:
-            opened = sealing.unseal(private, boxes)
-        except ValueError:
-            log.error("poll %s: a sealed ballot does not open", facts.id)
-            raise ballots_inconsistent() from None
-        width = sealing.slot(facts.kind, facts.option_ids, facts.max_choices)
-        encoded = draws.shuffled([sealing.encode(c) for c in opened])
-        urn = (
-            draws.random_ids(1)[0],
-            facts.id,
-            sealing.seal(bytes(poll["ballot_key"]), encoded, width),
-        )
-        choices += opened
-    try:
-        choices = [
-            normalise_choice(facts.kind, c, facts.option_ids, facts.max_choices) for c in choices
-        ]
-    except InvalidChoice:
-        log.error("poll %s: a stored ballot does not fit the poll", facts.id)
-        raise ballots_inconsistent() from None
-    if len(choices) != int(poll["voted"]):
-        log.error("poll %s: %d ballots for %s votes", facts.id, len(choices), poll["voted"])
-        raise ballots_inconsistent()
-    return _Counted(choices, urn)
-
-
-def _decoded(stored: list[Any]) -> list[Any]:
-    """The ballots' choices as stored (JSON text or objects, one per ballot), decoded. Each
-    distinct text is decoded once: a poll's ballots repeat a handful of choices."""
-    decoded: dict[str, Any] = {}
-
-    def value(c: Any) -> Any:
-        if not isinstance(c, str):
-            return unwrap(_ballot_choice.to_python_value(c))
-        if c not in decoded:
-            decoded[c] = unwrap(_ballot_choice.to_python_value(c))
-        return decoded[c]
-
-    return [value(c) for c in stored]
 
 
 def _close_entry(facts: PollFacts, user: User, summary: dict[str, Any], ip: str) -> audit.Draft:
@@ -587,8 +493,8 @@ def _close_program_pg(
         facts.id,
     )
     stored = [r["choice"] for r in rows if r["choice"] is not None for _ in range(int(r["n"]))]
-    counted = _counted(facts, changed[0], stored, list(rows[0]["boxes"] or []))
-    result = _tally(facts, counted.choices, int(changed[0]["seats"]))
+    stored_ballots = counting.counted(facts, changed[0], stored, list(rows[0]["boxes"] or []))
+    result = _tally(facts, stored_ballots.choices, int(changed[0]["seats"]))
     summary = result.as_dict()
     chain = audit.chain_rows(
         [_close_entry(facts, user, summary, ip)],
@@ -596,7 +502,7 @@ def _close_program_pg(
         str(rows[0]["hash"]),
     )
     rewrite = ""
-    if counted.urn is not None:
+    if stored_ballots.urn is not None:
         rewrite = f""", d AS (
               DELETE FROM {SEALED} WHERE poll_id = ?
             ), b AS (
@@ -612,20 +518,9 @@ def _close_program_pg(
         _poll_result.to_db_value(summary, Poll),
         facts.id,
         *[list(column) for column in zip(*chain, strict=True)],
-        *([facts.id, *counted.urn] if counted.urn is not None else []),
+        *([facts.id, *stored_ballots.urn] if stored_ballots.urn is not None else []),
     )
     return result
-
-
-async def stored_choices(poll_id: int) -> list[Any]:
-    """Every choice stored for a poll, in no meaningful order: a secret poll's opened with its
-    key (so only where SECRET_KEY is). For a recount, and for the tests and the bench."""
-    facts = await poll_facts(poll_id)
-    poll = await Poll.get(id=poll_id)
-    stored = await Ballot.filter(poll_id=poll_id).values_list("choice", flat=True)
-    boxes = await SealedBallots.filter(poll_id=poll_id).values_list("sealed", flat=True)
-    row = {"ballot_key": poll.ballot_key, "sealed_key": poll.sealed_key, "voted": poll.voted}
-    return _counted(facts, row, list(stored), list(boxes)).choices
 
 
 async def poll_for_reader(user: User | None, poll_id: int) -> dict[str, Any]:
