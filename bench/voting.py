@@ -1,6 +1,6 @@
 """Benchmark: 500 delegates vote live over Socket.IO, against a bare python-socketio floor.
 
-    .venv/bin/python bench/voting.py [--delegates 500] [--processes 5] [--rounds 5]
+    .venv/bin/python bench/voting.py [--delegates 500] [--processes 5] [--rounds 5] [--secret]
                                      [--database-url postgres://postgres@127.0.0.1:5432/bench]
 
 The app (real uvicorn, one worker, SQLite in a temporary data dir unless --database-url) runs in this
@@ -15,7 +15,8 @@ and as floors on the same server and the same clients: a bare ``sio.emit`` to th
 broadcasts; sent twice a round, at its start and just before the close, and pooled) and a bare
 call/ack to a no-op handler in one burst (for the ballot ack; one burst before the casts and one
 after, pooled). Each figure is printed with its ratio to its floor. Goals: ratio ≤ 1.5, every
-ballot recorded, tally exact.
+ballot recorded, tally exact. ``--secret``: the polls are secret (ballots sealed to the poll's key,
+opened at the close); by default they are named.
 
 Fidelity: every process collects and freezes its set-up heap before measuring, and each step starts
 on a quiet server (0.5 s after the previous one), so that neither a full garbage collection of the
@@ -235,7 +236,7 @@ async def main(args: argparse.Namespace) -> int:
     from council.app import create_app
     from council.settings import Settings
     from meetings import services
-    from meetings.models import Ballot, BallotReceipt, Poll
+    from meetings.models import BallotReceipt, Poll
     from meetings.services.ballot_batch import STATS
 
     data_dir = Path(tempfile.mkdtemp(prefix="bench-voting-"))
@@ -305,7 +306,7 @@ async def main(args: argparse.Namespace) -> int:
     for r in range(args.rounds):
         # Floor: a bare broadcast of a payload the size of poll:opened.
         poll = await services.poll_create(
-            chair, session.id, title=f"Biểu quyết số {r + 1}", kind="motion"
+            chair, session.id, title=f"Biểu quyết số {r + 1}", kind="motion", secret=args.secret
         )
         payload = {"round": 2 * r, "poll": await services.poll_dict(poll)}
         t0 = time.monotonic()
@@ -364,7 +365,7 @@ async def main(args: argparse.Namespace) -> int:
         }
         got = {c: stored.result[c] for c in expected}
         receipts = await BallotReceipt.filter(poll_id=poll.id).count()
-        ballots = await Ballot.filter(poll_id=poll.id).count()
+        ballots = len(await services.stored_choices(poll.id))
         exact = got == expected and receipts == ballots == stored.voted == n
         ok &= exact
         print(
@@ -409,4 +410,5 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8765")))
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    parser.add_argument("--secret", action="store_true", help="secret polls (sealed ballots)")
     sys.exit(asyncio.run(main(parser.parse_args())))

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from council import keys
 from council.settings import Settings
 
 # Order matters: later apps reference models of earlier ones.
@@ -132,6 +133,7 @@ TORTOISE_ORM: dict[str, Any] = _LazyConfig()
 async def init(settings: Settings, *, shared: bool = False) -> None:
     """Connect the ORM. ``shared``: every task may use it, not only this one and its children;
     an ASGI server runs the lifespan and the requests in unrelated tasks."""
+    keys.configure(settings.secret_key)
     # Tortoise caches each model's INSERT/UPDATE SQL per connection name and table, whatever the
     # engine: after an earlier init of "default" on SQLite in this process (a test, a backup
     # restored elsewhere), PostgreSQL would be sent SQLite's "?" placeholders.

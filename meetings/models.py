@@ -1,9 +1,10 @@
 """Tortoise models of the "meetings" app: sessions, agenda, documents, attendance, speakers, polls.
 
-Secret ballots: :class:`Ballot` has a random UUID key and nothing else that could line it up with
-:class:`BallotReceipt` (the record of *who* voted): no foreign key to a user, no timestamp, no
-sequence. Closing a secret poll also rewrites its ballots in random order (see voting services),
-so the storage order does not follow the order of receipts either.
+Secret ballots are never stored in the clear: each group commit of a secret poll stores its
+choices sealed to the poll's public key (:class:`SealedBallots`, see ``meetings.voting.sealing``),
+whose private key the database holds only sealed under a key derived from ``SECRET_KEY``.
+:class:`BallotReceipt` records *who* voted, never what. :class:`Ballot` holds the choices of named
+polls, which the minutes list anyway.
 """
 
 from __future__ import annotations
@@ -223,6 +224,10 @@ class Poll(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     opened_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
+    # A secret poll's X25519 public key, set as it opens (ballots are sealed to it), and its
+    # private key sealed under a key derived from SECRET_KEY (opened only to tally).
+    ballot_key = fields.BinaryField(null=True)
+    sealed_key = fields.BinaryField(null=True)
 
     session_id: int
 
@@ -259,6 +264,24 @@ class Ballot(Model):
 
     class Meta:
         table = "meetings_ballot"
+
+
+class SealedBallots(Model):
+    """Choices of a secret poll sealed to its key: one group commit's, or after the close all of them.
+
+    No user, no time, no sequence: a random key, the poll and the sealed box (meetings.voting.sealing).
+    """
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    poll: fields.ForeignKeyRelation[Poll] = fields.ForeignKeyField(
+        "meetings.Poll", related_name="sealed_ballots", on_delete=fields.CASCADE
+    )
+    sealed = fields.BinaryField()
+
+    poll_id: int
+
+    class Meta:
+        table = "meetings_sealed_ballots"
 
 
 class BallotReceipt(Model):

@@ -6,6 +6,7 @@ route name.
 
 from meetings.services.attendance import attendance_check_in, attendance_list
 from meetings.services.ballots import ballot_cast, ballot_cast_then
+from meetings.services.counting import stored_choices
 from meetings.services.documents import (
     DocumentView,
     PageText,
@@ -81,6 +82,7 @@ __all__ = [
     "poll_dict",
     "poll_for_reader",
     "poll_open",
+    "stored_choices",
     "session_close",
     "session_create",
     "session_documents_for_reader",

@@ -15,8 +15,11 @@ transaction that
    chain's head): an active seat holder of the poll's council, checked in to the session, without
    a receipt for this poll yet;
 3. inserts the receipts (unique on poll and user: the one-ballot rule stays a database
-   constraint), the ballots in shuffled order, and one audit entry per receipt
-   (``audit.append_steps``: one read of the chain's head, one insert).
+   constraint), the ballots, and one audit entry per receipt (``audit.append_steps``: one read of
+   the chain's head, one insert). A named poll's ballots are rows in shuffled order; a secret
+   poll's choices are one sealed box for the whole batch (``SealedBallots``: shuffled, padded,
+   sealed to the poll's public key), so that nothing the transaction writes says how anyone
+   voted, to whoever reads the database, its log or its dead rows.
 
 On PostgreSQL each round trip costs a turn of the event loop, which a burst makes long: the same
 steps are folded into one statement that is a transaction by itself (``_FAST_PG``), with a careful
@@ -37,7 +40,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -48,11 +51,12 @@ from council import audit, db
 from council.errors import Conflict, DomainError, Forbidden
 from council.i18n import N_
 from council.models import User
-from meetings.models import Attendance, Ballot, BallotReceipt, Poll
+from meetings.models import Attendance, Ballot, BallotReceipt, Poll, SealedBallots
 from meetings.services import draws, sqlprog
 from meetings.services.common import SEAT_ROLES
 from meetings.services.poll_facts import PollFacts, seen_closed
 from meetings.services.sqlprog import Program, alone, many, query
+from meetings.voting import sealing
 
 log = logging.getLogger(__name__)
 
@@ -265,6 +269,7 @@ async def _one_by_one(facts: PollFacts, by_user: dict[int, list[Cast]]) -> None:
 POLL = Poll._meta.db_table
 RECEIPT = BallotReceipt._meta.db_table
 BALLOT = Ballot._meta.db_table
+SEALED = SealedBallots._meta.db_table
 ATTENDANCE = Attendance._meta.db_table
 USER = User._meta.db_table
 _ballot_choice = Ballot._meta.fields_map["choice"]
@@ -288,14 +293,22 @@ class _Plan:
     facts: PollFacts
     casts: list[Cast]  # one per delegate
     receipts: dict[int, tuple[Any, ...]]  # user id → receipt row
-    ballots: dict[int, tuple[Any, ...]]  # user id → ballot row
+    ballots: dict[int, tuple[Any, ...]]  # user id → ballot row (named poll) or encoded choice
     outcome: dict[int, Outcome] = field(default_factory=dict)
     fresh: list[Cast] = field(default_factory=list)
+    width: int = 0  # a secret poll's slot per sealed choice (``sealing.slot``)
 
     @classmethod
     def of(cls, facts: PollFacts, casts: list[Cast]) -> _Plan:
         now = datetime.now(UTC)
-        receipts, ballots = {}, {}
+        receipts: dict[int, tuple[Any, ...]] = {}
+        ballots: dict[int, tuple[Any, ...]] = {}
+        if facts.secret:
+            for c in casts:
+                receipts[c.user.id] = (facts.id, c.user.id, None, now)
+                ballots[c.user.id] = (sealing.encode(c.value),)
+            width = sealing.slot(facts.kind, facts.option_ids, facts.max_choices)
+            return cls(facts, casts, receipts, ballots, width=width)
         texts: dict[str, str] = {}  # a motion's few choices, each encoded once a batch
         for c, ballot_id in zip(casts, draws.random_ids(len(casts)), strict=True):
             # As meetings.services.voting.wrap: JSON columns hold objects. Receipt and ballot
@@ -304,7 +317,7 @@ class _Plan:
                 stored = texts.get(c.value) or texts.setdefault(c.value, _encode(c.value))
             else:
                 stored = _encode(c.value)
-            receipts[c.user.id] = (facts.id, c.user.id, None if facts.secret else stored, now)
+            receipts[c.user.id] = (facts.id, c.user.id, stored, now)
             ballots[c.user.id] = (ballot_id, facts.id, stored)
         return cls(facts, casts, receipts, ballots)
 
@@ -353,7 +366,19 @@ class _Plan:
         return [self.receipts[c.user.id] for c in self.fresh]
 
     def ballot_rows(self) -> list[tuple[Any, ...]]:
+        """A named poll's ballots of the fresh casts, in random order."""
+        if self.facts.secret:
+            return []
         return draws.shuffled([self.ballots[c.user.id] for c in self.fresh])
+
+    def sealed_rows(self) -> list[tuple[Any, ...]]:
+        """A secret poll's fresh choices in one row: shuffled, padded, sealed to its key."""
+        if not self.facts.secret or not self.fresh:
+            return []
+        assert self.facts.ballot_key is not None  # ballots._checked saw to it
+        choices = draws.shuffled([self.ballots[c.user.id][0] for c in self.fresh])
+        box = sealing.seal(self.facts.ballot_key, choices, self.width)
+        return [(draws.random_ids(1)[0], self.facts.id, box)]
 
     def audit_drafts(self) -> list[audit.Draft]:
         facts = self.facts
@@ -433,9 +458,14 @@ def _program(plan: _Plan, dialect: str) -> Program[int]:
             f"INSERT INTO {RECEIPT} (poll_id, user_id, choice, created_at) VALUES (?, ?, ?, ?)",
             plan.receipt_rows(),
         )
-        yield many(
-            f"INSERT INTO {BALLOT} (id, poll_id, choice) VALUES (?, ?, ?)", plan.ballot_rows()
-        )
+        if facts.secret:
+            yield many(
+                f"INSERT INTO {SEALED} (id, poll_id, sealed) VALUES (?, ?, ?)", plan.sealed_rows()
+            )
+        else:
+            yield many(
+                f"INSERT INTO {BALLOT} (id, poll_id, choice) VALUES (?, ?, ?)", plan.ballot_rows()
+            )
         head = (int(row["seq"]), str(row["hash"])) if row["seq"] is not None else (0, audit.GENESIS)
         yield from audit.append_steps(plan.audit_drafts(), dialect, head=head)
     return voted
@@ -451,7 +481,8 @@ def _program(plan: _Plan, dialect: str) -> Program[int]:
 #   p   the conditional UPDATE of the poll (row lock; refused once a close has committed, and
 #       refused unless ``e`` and ``h`` agree), counting the batch into ``voted``;
 #   l   the audit append lock, taken after the poll's row lock as ``poll.close`` takes them;
-#   r, b, a: receipts, shuffled ballots and audit entries, written only when ``p`` updated.
+#   r, b, s, a: receipts, a named poll's shuffled ballots or a secret poll's sealed box, and
+#       audit entries, written only when ``p`` updated.
 # Reads see the statement's snapshot: should another writer commit an audit entry or a receipt
 # between that snapshot and the locks, the unique constraints (audit seq, receipt poll+user) fail
 # the statement as a whole, and the batch goes the careful way (``_program_pg_careful``).
@@ -484,6 +515,10 @@ _FAST_PG = f"""WITH c AS (
       INSERT INTO {BALLOT} (id, poll_id, choice)
       SELECT * FROM unnest(?::uuid[], ?::int[], ?::jsonb[])
       WHERE EXISTS (SELECT FROM l)
+    ), s AS (
+      INSERT INTO {SEALED} (id, poll_id, sealed)
+      SELECT * FROM unnest(?::uuid[], ?::int[], ?::bytea[])
+      WHERE EXISTS (SELECT FROM l)
     ), a AS (
       {audit.pg_unnest_insert("EXISTS (SELECT FROM l)")}
     )
@@ -496,15 +531,21 @@ def _fast_args(
     poll: tuple[int, int, int], user_ids: list[int], guess: tuple[int, str], columns: list[Any]
 ) -> list[Any]:
     """The parameters of ``_FAST_PG``. ``poll``: its id, session and council; ``columns``: the
-    receipts', ballots' and audit entries' columns, one list each, in the order of its INSERTs."""
+    receipts', ballots', sealed boxes' and audit entries' columns, one list each, in the order of
+    its INSERTs."""
     poll_id, session_id, council_id = poll
     n = len(user_ids)
     head = [session_id, poll_id, user_ids, sorted(SEAT_ROLES), council_id, n, poll_id, n]
     return [*head, *guess, *columns, poll_id]
 
 
-# The receipt's four columns, the ballot's three, the audit entry's.
-_FAST_COLUMNS = 4 + 3 + len(audit.COLUMNS)
+# The receipt's four columns, the ballot's three, the sealed box's three, the audit entry's.
+_FAST_COLUMNS = 4 + 3 + 3 + len(audit.COLUMNS)
+
+
+def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    """``rows`` as one list per column (``width`` empty lists when there are none)."""
+    return [list(column) for column in zip(*rows, strict=True)] or [[] for _ in range(width)]
 
 
 @db.on_connect
@@ -530,8 +571,12 @@ def _program_pg(plan: _Plan) -> Program[int]:
             break
         plan.fresh = candidates
         chain = audit.chain_rows(plan.audit_drafts(), *guess)
-        receipts = list(zip(*plan.receipt_rows(), strict=True))
-        ballots = list(zip(*plan.ballot_rows(), strict=True))
+        columns = [
+            *_columns(plan.receipt_rows(), 4),
+            *_columns(plan.ballot_rows(), 3),
+            *_columns(plan.sealed_rows(), 3),
+            *_columns(chain, len(audit.COLUMNS)),
+        ]
         STATS.fast_tries += 1
         try:
             rows = yield alone(
@@ -540,7 +585,7 @@ def _program_pg(plan: _Plan) -> Program[int]:
                     (facts.id, facts.session_id, facts.council_id),
                     [c.user.id for c in candidates],
                     guess,
-                    [list(column) for column in (*receipts, *ballots, *zip(*chain, strict=True))],
+                    columns,
                 ),
             )
         except IntegrityError:
@@ -600,8 +645,6 @@ def _program_pg_careful(plan: _Plan) -> Program[int]:
         voted = yield from _uncount(facts, n - len(plan.fresh))
     if not plan.fresh:
         return voted
-    receipts = list(zip(*plan.receipt_rows(), strict=True))
-    ballots = list(zip(*plan.ballot_rows(), strict=True))
     head = yield query(
         f"""WITH r AS (
               INSERT INTO {RECEIPT} (poll_id, user_id, choice, created_at)
@@ -609,10 +652,14 @@ def _program_pg_careful(plan: _Plan) -> Program[int]:
             ), b AS (
               INSERT INTO {BALLOT} (id, poll_id, choice)
               SELECT * FROM unnest(?::uuid[], ?::int[], ?::jsonb[])
+            ), s AS (
+              INSERT INTO {SEALED} (id, poll_id, sealed)
+              SELECT * FROM unnest(?::uuid[], ?::int[], ?::bytea[])
             )
             {audit.HEAD_SQL}""",
-        *[list(column) for column in receipts],
-        *[list(column) for column in ballots],
+        *_columns(plan.receipt_rows(), 4),
+        *_columns(plan.ballot_rows(), 3),
+        *_columns(plan.sealed_rows(), 3),
     )
     last = (int(head[0]["seq"]), str(head[0]["hash"])) if head else (0, audit.GENESIS)
     chain = audit.chain_rows(plan.audit_drafts(), *last)

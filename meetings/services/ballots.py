@@ -23,13 +23,7 @@ from meetings.services import poll_facts as poll_facts_module
 from meetings.services.common import holds_seat
 from meetings.services.poll_facts import PollFacts, poll_facts
 from meetings.services.voting import eligible_count
-from meetings.voting.tally import (
-    InvalidChoice,
-    PollKind,
-    validate_confidence_choice,
-    validate_election_choice,
-    validate_motion_choice,
-)
+from meetings.voting.tally import InvalidChoice, normalise_choice
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +36,7 @@ PROGRESS_MAX_DELAY = 1.0
 
 def _normalise_choice(facts: PollFacts, choice: Any) -> Any:
     try:
-        if facts.kind == PollKind.MOTION:
-            return validate_motion_choice(choice)
-        if facts.kind == PollKind.ELECTION:
-            return validate_election_choice(choice, facts.option_ids, facts.max_choices)
-        levels = validate_confidence_choice(choice, facts.option_ids)
-        return {str(k): v for k, v in sorted(levels.items())}
+        return normalise_choice(facts.kind, choice, facts.option_ids, facts.max_choices)
     except InvalidChoice as exc:
         raise DomainError(exc.code, N_("This choice does not fit the poll."), status=422) from None
 
@@ -96,7 +85,16 @@ async def _checked(user: User, poll_id: int, choice: Any) -> tuple[PollFacts, An
         raise ballot_batch.not_open()
     if not holds_seat(user, facts.council_id):
         raise Forbidden(N_("Only delegates of this council may vote."))
-    return facts, _normalise_choice(facts, choice)
+    value = _normalise_choice(facts, choice)
+    if (
+        facts.secret
+        and facts.ballot_key is None
+        and await poll_facts_module.ballot_key(facts) is None
+    ):
+        # No key to seal to: the poll was never opened (or was opened by a version that did not
+        # seal ballots, and takes none now).
+        raise ballot_batch.not_open()
+    return facts, value
 
 
 # --- poll:progress -----------------------------------------------------------------------------

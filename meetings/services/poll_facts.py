@@ -41,6 +41,9 @@ class PollFacts:
     max_choices: int
     options: tuple[tuple[int, str], ...]  # (id, label) in ballot order
     status: str  # a hint: trust only "closed"
+    # A secret poll's public key, set as it opens and never changed after: None until this
+    # process has seen it open (``ballot_key``).
+    ballot_key: bytes | None = None
 
     @property
     def option_ids(self) -> list[int]:
@@ -134,6 +137,7 @@ async def remember(poll: Poll, council_id: int) -> PollFacts:
         max_choices=poll.max_choices,
         options=tuple((o.id, o.label) for o in options),
         status=poll.status,
+        ballot_key=bytes(poll.ballot_key) if poll.ballot_key is not None else None,
     )
     if len(_cache) >= MAX_CACHED:
         # Oldest first: dicts keep insertion order, and recent polls are the ones voted on.
@@ -141,6 +145,17 @@ async def remember(poll: Poll, council_id: int) -> PollFacts:
             del _cache[key]
     _cache[poll.id] = facts
     return facts
+
+
+async def ballot_key(facts: PollFacts) -> bytes | None:
+    """The public key ballots of the secret poll ``facts`` are sealed to, read once it exists
+    (facts cached before the poll opened do not hold it). None while the poll has none: never
+    opened, or opened by a version that did not seal ballots."""
+    if facts.ballot_key is None:
+        row = await Poll.filter(id=facts.id).values_list("ballot_key", flat=True)
+        if row and row[0] is not None:
+            facts.ballot_key = bytes(row[0])
+    return facts.ballot_key
 
 
 def seen_closed(poll_id: int) -> None:

@@ -4,6 +4,9 @@ Atomicity: casting and closing both start their transaction with a *conditional 
 poll row (``WHERE status = 'open'``). On PostgreSQL that takes the row lock, so a close waits for
 casts in flight and a cast that comes after a committed close finds the poll closed; on SQLite the
 write lock serialises the same statements. No ballot is accepted once a close has committed.
+
+Secrecy: a secret poll gets its key pair as it opens (``meetings.voting.sealing``); its ballots
+are stored sealed to it, and only the close opens them, to tally.
 """
 
 from __future__ import annotations
@@ -17,8 +20,17 @@ from council import audit, realtime
 from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import Council, User
-from meetings.models import AgendaItem, Attendance, Ballot, BallotReceipt, Poll, PollOption, Session
-from meetings.services import ballot_batch, draws, sqlprog
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    Ballot,
+    BallotReceipt,
+    Poll,
+    PollOption,
+    SealedBallots,
+    Session,
+)
+from meetings.services import ballot_batch, counting, sqlprog
 from meetings.services.common import (
     can_see_session,
     get_session,
@@ -30,8 +42,10 @@ from meetings.services.common import (
     seats_and_quorum,
     user_names,
 )
+from meetings.services.counting import unwrap
 from meetings.services.poll_facts import PollFacts, poll_facts, seen_closed
-from meetings.services.sqlprog import Program, many, query
+from meetings.services.sqlprog import Program, query
+from meetings.voting import sealing
 from meetings.voting.tally import (
     PollKind,
     Rule,
@@ -44,10 +58,10 @@ from meetings.voting.tally import (
 from meetings.voting.wording import headline, result_lines
 
 MAX_OPTIONS = 100
-_ballot_choice = Ballot._meta.fields_map["choice"]
 _poll_result = Poll._meta.fields_map["result"]
 POLL = Poll._meta.db_table
 BALLOT = Ballot._meta.db_table
+SEALED = SealedBallots._meta.db_table
 ATTENDANCE = Attendance._meta.db_table
 SESSION = Session._meta.db_table
 COUNCIL = Council._meta.db_table
@@ -56,10 +70,6 @@ COUNCIL = Council._meta.db_table
 def wrap(choice: Any) -> dict[str, Any]:
     """JSON columns store objects: a bare "yes" would be read back as JSON text."""
     return {"c": choice}
-
-
-def unwrap(stored: Any) -> Any:
-    return stored.get("c") if isinstance(stored, dict) else stored
 
 
 def _room(session_id: int) -> str:
@@ -226,9 +236,12 @@ async def poll_open(user: User, poll_id: int) -> Poll:
     if not is_staff_of(user, facts.council_id):
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
     opened_at, ip = now(), audit.client_ip.get()
+    pair = sealing.new_keys(counting.wrap_key(facts.id)) if facts.secret else (None, None)
     present, seats = await sqlprog.run(
-        lambda dialect: _open_program(facts, user, opened_at, ip, dialect)
+        lambda dialect: _open_program(facts, user, opened_at, ip, dialect, pair)
     )
+    if pair[0] is not None:
+        facts.ballot_key = pair[0]
     await realtime.emit(
         "poll:opened",
         {"poll": _opened_view(facts, opened_at, present, seats)},
@@ -238,10 +251,16 @@ async def poll_open(user: User, poll_id: int) -> Poll:
 
 
 def _open_program(
-    facts: PollFacts, user: User, opened_at: datetime, ip: str, dialect: str
+    facts: PollFacts,
+    user: User,
+    opened_at: datetime,
+    ip: str,
+    dialect: str,
+    pair: tuple[bytes | None, bytes | None],
 ) -> Program[tuple[int, int]]:
-    """Opens the poll; returns how many are present (the eligible voters) and the seats its
-    thresholds count against: the sitting's, fixed on the poll as it opens."""
+    """Opens the poll (with ``pair``, a secret poll's public key and sealed private key);
+    returns how many are present (the eligible voters) and the seats its thresholds count
+    against: the sitting's, fixed on the poll as it opens."""
     rows = yield query(
         f"SELECT s.status AS status, COALESCE(s.seats, c.seats) AS seats, "
         f"s.quorum_count AS quorum_count, c.quorum AS quorum, "
@@ -279,10 +298,11 @@ def _open_program(
     if other:
         raise Conflict("poll_already_open", N_("Another poll of this session is open."), status=409)
     changed = yield query(
-        f"UPDATE {POLL} SET status = 'open', opened_at = ?, seats = ? "
-        "WHERE id = ? AND status = 'draft' RETURNING id",
+        f"UPDATE {POLL} SET status = 'open', opened_at = ?, seats = ?, ballot_key = ?, "
+        "sealed_key = ? WHERE id = ? AND status = 'draft' RETURNING id",
         opened_at,
         seats,
+        *pair,
         facts.id,
     )
     if not changed:
@@ -345,10 +365,12 @@ async def poll_close(user: User, poll_id: int) -> Poll:
     """poll.close: atomically stops accepting ballots and stores the tally.
 
     One transaction (one hop on SQLite): the conditional UPDATE that refuses every later ballot,
-    the tally from each distinct choice and its count (``GROUP BY``), the result and the audit
-    entry. For a secret poll the ballots are rewritten in random order with fresh keys in the
-    same transaction, so their storage order cannot be lined up with the receipts or the audit
-    log. ``poll:closed`` goes out right after the commit, from what the transaction computed.
+    the tally, the result and the audit entry. A named poll is tallied from each distinct choice
+    and its count (``GROUP BY``). A secret poll's sealed boxes are opened with its private key
+    (unsealed under SECRET_KEY), every choice checked again, and they are replaced by one box of
+    all the choices in random order: a dump or backup taken after the close cannot line any box
+    up with a receipt, even with the key. ``poll:closed`` goes out right after the commit, from
+    what the transaction computed.
     """
     facts = await poll_facts(poll_id)
     if not is_staff_of(user, facts.council_id):
@@ -380,7 +402,7 @@ def _close_program(
         return (yield from _close_program_pg(facts, user, closed_at, ip))
     changed = yield query(
         f"UPDATE {POLL} SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open' "
-        "RETURNING seats",
+        "RETURNING seats, voted, ballot_key, sealed_key",
         closed_at,
         facts.id,
     )
@@ -389,19 +411,19 @@ def _close_program(
     groups = yield query(
         f"SELECT choice, COUNT(*) AS n FROM {BALLOT} WHERE poll_id = ? GROUP BY choice", facts.id
     )
+    boxes = []
+    if facts.secret:
+        rows = yield query(f"SELECT sealed FROM {SEALED} WHERE poll_id = ?", facts.id)
+        boxes = [r["sealed"] for r in rows]
     stored = [g["choice"] for g in groups for _ in range(int(g["n"]))]
-    result = _tally_stored(facts, stored, int(changed[0]["seats"]))
-    if facts.secret and stored:
+    stored_ballots = counting.counted(facts, changed[0], stored, boxes)
+    result = _tally(facts, stored_ballots.choices, int(changed[0]["seats"]))
+    if stored_ballots.urn is not None:
         if dialect == "sqlite":
             yield query("PRAGMA secure_delete = ON")
-        stored = draws.shuffled(stored)
-        yield query(f"DELETE FROM {BALLOT} WHERE poll_id = ?", facts.id)
-        yield many(
-            f"INSERT INTO {BALLOT} (id, poll_id, choice) VALUES (?, ?, ?)",
-            [
-                (ballot_id, facts.id, c)
-                for ballot_id, c in zip(draws.random_ids(len(stored)), stored, strict=True)
-            ],
+        yield query(f"DELETE FROM {SEALED} WHERE poll_id = ?", facts.id)
+        yield query(
+            f"INSERT INTO {SEALED} (id, poll_id, sealed) VALUES (?, ?, ?)", *stored_ballots.urn
         )
     summary = result.as_dict()
     yield query(
@@ -414,21 +436,6 @@ def _close_program(
         dialect,
     )
     return result
-
-
-def _tally_stored(facts: PollFacts, stored: list[Any], seats: int) -> TallyResult:
-    """The tally of the ballots' choices as stored (JSON text or objects, one per ballot). Each
-    distinct text is decoded once: a poll's ballots repeat a handful of choices."""
-    decoded: dict[str, Any] = {}
-
-    def value(c: Any) -> Any:
-        if not isinstance(c, str):
-            return unwrap(_ballot_choice.to_python_value(c))
-        if c not in decoded:
-            decoded[c] = unwrap(_ballot_choice.to_python_value(c))
-        return decoded[c]
-
-    return _tally(facts, [value(c) for c in stored], seats)
 
 
 def _close_entry(facts: PollFacts, user: User, summary: dict[str, Any], ip: str) -> audit.Draft:
@@ -453,23 +460,25 @@ def _close_program_pg(
     1. the conditional UPDATE (its row lock waits for a ballot batch in flight) and the audit
        append lock, taken after it as the batches take them;
     2. in a snapshot taken after both locks, so that it sees every batch committed before the
-       close: each distinct choice with its count, and the chain's head;
-    3. the result, the audit entry and, for a secret poll, its ballots rewritten in random order
-       with fresh keys, in one statement.
+       close: each distinct choice of a named poll with its count, a secret poll's sealed boxes,
+       and the chain's head;
+    3. the result, the audit entry and, for a secret poll, its boxes replaced by one, in one
+       statement.
     """
     changed = yield query(
         f"""WITH p AS (
               UPDATE {POLL} SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'
-              RETURNING id, seats
+              RETURNING id, seats, voted, ballot_key, sealed_key
             )
-            SELECT id, seats, {audit.lock_expression("postgres")} AS locked FROM p""",
+            SELECT id, seats, voted, ballot_key, sealed_key,
+              {audit.lock_expression("postgres")} AS locked FROM p""",
         closed_at,
         facts.id,
     )
     if not changed:
         raise Conflict("poll_not_open", N_("This poll is not open."), status=409)
     rows = yield query(
-        f"""SELECT g.choice AS choice, g.n AS n, h.seq AS seq, h.hash AS hash
+        f"""SELECT g.choice AS choice, g.n AS n, h.seq AS seq, h.hash AS hash, s.boxes AS boxes
             FROM (
               SELECT seq, hash FROM (
                 ({audit.HEAD_SQL}) UNION ALL SELECT 0, '{audit.GENESIS}'
@@ -477,26 +486,27 @@ def _close_program_pg(
             ) h LEFT JOIN (
               SELECT choice::text AS choice, COUNT(*) AS n FROM {BALLOT} WHERE poll_id = ?
               GROUP BY choice
-            ) g ON true""",
+            ) g ON true CROSS JOIN (
+              SELECT array_agg(sealed) AS boxes FROM {SEALED} WHERE poll_id = ?
+            ) s""",
+        facts.id,
         facts.id,
     )
     stored = [r["choice"] for r in rows if r["choice"] is not None for _ in range(int(r["n"]))]
-    result = _tally_stored(facts, stored, int(changed[0]["seats"]))
+    stored_ballots = counting.counted(facts, changed[0], stored, list(rows[0]["boxes"] or []))
+    result = _tally(facts, stored_ballots.choices, int(changed[0]["seats"]))
     summary = result.as_dict()
     chain = audit.chain_rows(
         [_close_entry(facts, user, summary, ip)],
         int(rows[0]["seq"]),
         str(rows[0]["hash"]),
     )
-    rewrite, shuffled = "", []
-    if facts.secret and stored:
-        stored = draws.shuffled(stored)
-        shuffled = [draws.random_ids(len(stored)), [facts.id] * len(stored), stored]
+    rewrite = ""
+    if stored_ballots.urn is not None:
         rewrite = f""", d AS (
-              DELETE FROM {BALLOT} WHERE poll_id = ?
+              DELETE FROM {SEALED} WHERE poll_id = ?
             ), b AS (
-              INSERT INTO {BALLOT} (id, poll_id, choice)
-              SELECT * FROM unnest(?::uuid[], ?::int[], ?::jsonb[])
+              INSERT INTO {SEALED} (id, poll_id, sealed) VALUES (?::uuid, ?, ?)
             )"""
     yield query(
         f"""WITH r AS (
@@ -508,7 +518,7 @@ def _close_program_pg(
         _poll_result.to_db_value(summary, Poll),
         facts.id,
         *[list(column) for column in zip(*chain, strict=True)],
-        *([facts.id, *shuffled] if shuffled else []),
+        *([facts.id, *stored_ballots.urn] if stored_ballots.urn is not None else []),
     )
     return result
 

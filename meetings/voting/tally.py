@@ -275,6 +275,19 @@ def validate_confidence_choice(choice: object, option_ids: Iterable[int]) -> dic
     return out
 
 
+def normalise_choice(
+    kind: PollKind | str, choice: object, option_ids: Iterable[int], max_choices: int
+) -> Any:
+    """The choice as stored and tallied (a confidence ballot's keys as text, in order), or
+    :class:`InvalidChoice`."""
+    if kind == PollKind.MOTION:
+        return validate_motion_choice(choice)
+    if kind == PollKind.ELECTION:
+        return validate_election_choice(choice, option_ids, max_choices)
+    levels = validate_confidence_choice(choice, option_ids)
+    return {str(k): v for k, v in sorted(levels.items())}
+
+
 def tally_motion(
     choices: Iterable[str], seats: int, rule: Rule | str = Rule.MAJORITY_OF_SEATS
 ) -> MotionResult:

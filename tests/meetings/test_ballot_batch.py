@@ -16,8 +16,9 @@ from council import audit
 from council.auth import issue_token
 from council.models import AuditEntry, User
 from meetings import services
-from meetings.models import Ballot, BallotReceipt, Poll
+from meetings.models import Ballot, BallotReceipt, Poll, SealedBallots
 from meetings.services import ballot_batch
+from meetings.services.poll_facts import poll_facts
 from tests.factories import make_council, make_user
 from tests.meetings.helpers import (
     cast_outcome,
@@ -187,3 +188,21 @@ def test_batch_audit_rows_hash_as_verify_recomputes_them() -> None:
         assert entry.prev_hash == prev and audit.compute_hash(entry) == entry.hash
         prev = entry.hash
     assert [r[0] for r in rows] == [42, 43, 44]
+
+
+async def test_a_secret_poll_opened_elsewhere_takes_casts_sealed_to_its_key(
+    client: httpx.AsyncClient,
+) -> None:
+    """Facts cached while the poll was a draft hold no key: the cast reads it once it exists."""
+    s = await setup_running_session(client, seats=30, present=22)
+    poll = await create_poll(client, s, secret=True)
+    assert await cast_outcome(s.delegates[0], poll["id"], "yes") == "poll_not_open"
+    assert (await open_poll(client, s, poll["id"])).status_code == 200
+    facts = await poll_facts(poll["id"])
+    facts.ballot_key = None  # as another process, which cached the draft, still holds it
+    assert await cast_outcome(s.delegates[0], poll["id"], "yes") == "recorded"
+    assert facts.ballot_key == (await Poll.get(id=poll["id"])).ballot_key
+    assert await SealedBallots.filter(poll_id=poll["id"]).count() == 1
+    assert await Ballot.filter(poll_id=poll["id"]).count() == 0
+    result = (await close_poll(client, s, poll["id"]))["result"]
+    assert result["yes"] == 1

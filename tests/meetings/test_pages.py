@@ -224,6 +224,33 @@ async def test_public_pages_show_results_never_secret_choices(client, anon) -> N
     assert "ballots" not in secret_poll["result"] and "has_voted" not in secret_poll
 
 
+async def test_a_closed_secret_election_shows_on_every_live_page(client, anon) -> None:
+    """An election's result counts its ballots ("ballots": 2): the pages list who voted what only
+    for a named poll's list, and render the secret one (it answered 500 after the close)."""
+    s = await setup_running_session(client, seats=5, present=4)
+    poll = await create_poll(
+        client,
+        s,
+        title="Bầu Phó Chủ tịch",
+        kind="election",
+        secret=True,
+        options=[{"label": "Nguyễn Văn An"}, {"label": "Trần Thị Bình"}],
+    )
+    a = poll["options"][0]["id"]
+    await open_poll(client, s, poll["id"])
+    await cast(client, s, s.delegates[0], poll["id"], [a])
+    await cast(client, s, s.delegates[1], poll["id"], [])
+    assert (await close_poll(client, s, poll["id"]))["result"]["ballots"] == 2
+    await login(client, s.chair)
+    for path in ("chair", "hall", "tablet", "fragments/chair", "fragments/hall"):
+        r = await client.get(f"/meetings/sessions/{s.session_id}/{path}")
+        assert r.status_code == 200, path
+        assert "Bầu Phó Chủ tịch" in r.text or path.startswith("fragments"), path
+        assert s.delegates[0].full_name not in r.text, path
+    page = await anon.get(f"/public/sessions/{s.session_id}")
+    assert page.status_code == 200 and "Nguyễn Văn An" in page.text
+
+
 async def test_minutes_before_and_service_worker(client, anon) -> None:
     s = await setup_council(seats=5, delegates=2)
     await create_session(client, s)
