@@ -53,6 +53,7 @@ bench: setup
 	$(BIN)/python bench/reconnect.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/assistant.py
+	$(BIN)/python bench/storage.py
 	$(BIN)/python bench/assistant_quality.py
 	$(BIN)/python bench/topic_names.py
 	$(BIN)/python bench/viewer.py

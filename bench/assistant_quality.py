@@ -105,7 +105,7 @@ def _server() -> Any:
 async def main(provider: str, verbose: bool, set_dir: Path) -> None:
     from assistant.retrieval import settle
     from assistant.services.common import close_gateways
-    from council import db, uploads
+    from council import db, storage
     from council.search.engine import configure
     from council.settings import Settings
 
@@ -115,7 +115,7 @@ async def main(provider: str, verbose: bool, set_dir: Path) -> None:
         await db.close()
         await db.init(settings)
         configure(settings.index_dir)
-        uploads.configure(settings.uploads_dir)
+        storage.configure(settings)
         qset = quality.load_set(set_dir)
         try:
             if provider in ("extractive", "both"):

@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from council import db, i18n, ratelimit, realtime, uploads
+from council import db, i18n, ratelimit, realtime, storage
 from council.errors import DomainError
 from council.i18n import N_
 from council.middleware import CouncilMiddleware
@@ -106,7 +106,7 @@ def create_app(
     milliseconds. Objects alive at start-up live as long as the process, so freezing them loses
     nothing."""
     settings = settings or Settings.from_env()
-    uploads.configure(settings.uploads_dir)
+    storage.configure(settings)
     ratelimit.configure(settings.redis_url)
     search_engine.configure(settings.index_dir)
     for module in domain_modules("events"):

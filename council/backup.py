@@ -4,7 +4,8 @@ A backup is a directory (or a ``.tar`` / ``.tar.gz`` / ``.tgz`` of one) holding:
 
     manifest.json        format, app version, engine, method, migrations, row counts, checksums
     database/            council.db (SQLite) | council.dump (pg_dump) | <table>.csv (COPY)
-    uploads/             the uploaded and generated files
+    uploads/             every object of the file store (STORAGE_URL: the data directory's
+                         uploads/ or a bucket), one file per key
     index/               the search indexes
 
 SQLite is copied with the sqlite3 online backup API, which reads one consistent snapshot of a live
@@ -14,8 +15,10 @@ repeatable-read snapshot that the row counts of the manifest are also taken from
 
 The search indexes are copied while their writers' locks are held, and the database is read under
 the same locks: pending index updates wait in the database's outbox, so the copied indexes match
-the copied database. Uploads are copied after the database: a file is written before the row that
-names it commits, so every file the snapshot refers to is already on disk.
+the copied database. Stored files are copied after the database: a file is stored before the row
+that names it commits, so every file the snapshot refers to is already in the store (a local
+folder or a bucket: both are read through ``council.storage``, and a backup of one restores into
+the other).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import sqlite3
 import tarfile
 import tempfile
 import time
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,6 +46,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from council import storage
 from council.settings import Settings
 
 FORMAT = 1
@@ -457,6 +462,47 @@ async def _pg_reset_sequences(conn: Any) -> None:
             )
 
 
+# --- stored files -------------------------------------------------------------------------------
+
+
+async def _copy_store(store: storage.Backend, target: Path) -> tuple[int, int]:
+    """Copy every object of ``store`` into ``target``/KEY; return (objects, bytes)."""
+    count = total = 0
+    async for key, _size in store.iterate():
+        dst = target / storage.check_key(key)
+        await asyncio.to_thread(dst.parent.mkdir, parents=True, exist_ok=True)
+        with dst.open("wb") as out:
+            async for chunk in store.open(key):
+                await asyncio.to_thread(out.write, chunk)
+                total += len(chunk)
+        count += 1
+    return count, total
+
+
+async def _store_is_empty(store: storage.Backend) -> bool:
+    async for _item in store.iterate():
+        return False
+    return True
+
+
+async def _restore_store(folder: Path, store: storage.Backend, manifest: dict[str, Any]) -> int:
+    """Put every backed-up object into ``store`` and read each back against its checksum."""
+    listed = sorted(rel for rel in manifest["files"] if rel.startswith("uploads/"))
+    for rel in listed:
+        key = storage.check_key(rel.split("/", 1)[1])
+        # put_file consumes its file: give it a copy, never the backup's own.
+        staged = store.staging_dir() / f"{uuid.uuid4().hex}.partial"
+        await asyncio.to_thread(shutil.copyfile, folder / rel, staged)
+        await store.put_file(key, staged, mime="application/octet-stream")
+    for rel in listed:
+        digest = hashlib.sha256()
+        async for chunk in store.open(rel.split("/", 1)[1]):
+            digest.update(chunk)
+        if digest.hexdigest() != manifest["files"][rel]["sha256"]:
+            raise BackupError(f"{rel} changed while being restored")
+    return len(listed)
+
+
 # --- backup -------------------------------------------------------------------------------------
 
 
@@ -515,8 +561,14 @@ async def backup(
             else:
                 snap = await _pg_backup(settings.database_url, database, method)
             indexed = await asyncio.to_thread(_copy_tree, settings.index_dir, work / "index")
-        # Uploads after the database: see the module docstring.
-        uploads = await asyncio.to_thread(_copy_tree, settings.uploads_dir, work / "uploads")
+        # Stored files after the database: see the module docstring.
+        store = storage.from_settings(settings)
+        try:
+            uploads, stored_bytes = await _copy_store(store, work / "uploads")
+        except storage.StorageUnavailable as exc:
+            raise BackupError(f"the file store {store.describe()} cannot be read: {exc}") from None
+        finally:
+            await store.close()
         files = await asyncio.to_thread(_checksums, work)
         manifest: dict[str, Any] = {
             "format": FORMAT,
@@ -527,6 +579,7 @@ async def backup(
             "database": {"method": snap.method},
             "migrations": snap.migrations,
             "tables": snap.tables,
+            "storage": {"backend": store.name, "objects": uploads, "bytes": stored_bytes},
             "files": files,
         }
         text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
@@ -538,7 +591,8 @@ async def backup(
     return (
         f"backup written to {target}\n"
         f"  engine {manifest['engine']} ({snap.method}): {len(snap.tables)} tables, {rows} rows\n"
-        f"  {uploads} uploaded files, {indexed} index files; {len(files)} files checksummed"
+        f"  {uploads} stored files ({store.describe()}), {indexed} index files; "
+        f"{len(files)} files checksummed"
     )
 
 
@@ -579,22 +633,21 @@ def _check_restore_target(settings: Settings, path: str | os.PathLike[str]) -> P
     source = Path(path).absolute()
     if not source.exists():
         raise BackupError(f"{source} does not exist")
-    for folder in (settings.uploads_dir, settings.index_dir):
-        if _has_files(folder):
-            raise BackupError(f"{folder} is not empty; restore needs an empty data directory")
+    if _has_files(settings.index_dir):
+        raise BackupError(
+            f"{settings.index_dir} is not empty; restore needs an empty data directory"
+        )
     return source
 
 
-def _restore_files(folder: Path, settings: Settings, manifest: dict[str, Any]) -> int:
-    restored = 0
-    for part, dest in (("uploads", settings.uploads_dir), ("index", settings.index_dir)):
-        restored += _copy_tree(folder / part, dest)
-        for rel, meta in manifest["files"].items():
-            if (
-                rel.startswith(part + "/")
-                and sha256_file(dest / rel.split("/", 1)[1]) != meta["sha256"]
-            ):
-                raise BackupError(f"{rel} changed while being restored")
+def _restore_index(folder: Path, settings: Settings, manifest: dict[str, Any]) -> int:
+    restored = _copy_tree(folder / "index", settings.index_dir)
+    for rel, meta in manifest["files"].items():
+        if (
+            rel.startswith("index/")
+            and sha256_file(settings.index_dir / rel.split("/", 1)[1]) != meta["sha256"]
+        ):
+            raise BackupError(f"{rel} changed while being restored")
     return restored
 
 
@@ -603,6 +656,20 @@ async def restore(settings: Settings, path: str | os.PathLike[str]) -> str:
 
     Checks every file against the manifest first, and the restored row counts and files after."""
     source = await asyncio.to_thread(_check_restore_target, settings, path)
+    store = storage.from_settings(settings)
+    try:
+        return await _restore(settings, source, store)
+    except storage.StorageUnavailable as exc:
+        raise BackupError(f"the file store {store.describe()} cannot be used: {exc}") from None
+    finally:
+        await store.close()
+
+
+async def _restore(settings: Settings, source: Path, store: storage.Backend) -> str:
+    if not await _store_is_empty(store):
+        raise BackupError(
+            f"the file store {store.describe()} is not empty; restore needs an empty one"
+        )
     with tempfile.TemporaryDirectory(prefix=".council-restore-", dir=settings.data_dir) as tmp:
         if await asyncio.to_thread(source.is_file):
             folder = await asyncio.to_thread(_unpack, source, Path(tmp))
@@ -627,7 +694,8 @@ async def restore(settings: Settings, path: str | os.PathLike[str]) -> str:
                 t for t in set(counts) | set(expected) if counts.get(t) != expected.get(t)
             )
             raise BackupError(f"row counts differ after restore in: {', '.join(diff)}")
-        restored = await asyncio.to_thread(_restore_files, folder, settings, manifest)
+        restored = await _restore_store(folder, store, manifest)
+        restored += await asyncio.to_thread(_restore_index, folder, settings, manifest)
     rows = sum(counts.values())
     return (
         f"restored {source} (made {manifest['created_at']} by version {manifest['version']})\n"

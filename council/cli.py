@@ -9,7 +9,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from council import db
+from council import db, storage
 from council.settings import Settings
 
 
@@ -17,6 +17,7 @@ def _run(coro_fn: Callable[[Settings], Awaitable[int | None]], *, init: bool = T
     settings = Settings.from_env()
 
     async def main() -> int | None:
+        storage.configure(settings)
         if init:
             await db.init(settings)
         try:
@@ -197,6 +198,30 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return _run(go, init=False)
 
 
+def cmd_import_files(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from council.app import domain_modules
+    from council.storage.importing import import_files
+
+    domain_modules("models")  # each registers the columns that name stored files
+
+    async def go(settings: Settings) -> int:
+        source = Path(args.source) if args.source else settings.uploads_dir
+        if not source.is_dir():
+            print(f"error: {source} is not a folder", file=sys.stderr)
+            return 1
+        try:
+            report = await import_files(source, remove=args.remove)
+        except storage.StorageUnavailable as exc:
+            print(f"error: the file store cannot be used: {exc}", file=sys.stderr)
+            return 1
+        print(report.summary())
+        return 0 if report.ok else 1
+
+    return _run(go)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="council", description="People's Council platform")
     sub = p.add_subparsers(dest="command", required=True)
@@ -252,6 +277,17 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("backup", help="write a consistent copy of database, uploads and indexes")
     s.add_argument("path")
     s.set_defaults(fn=cmd_backup)
+    s = sub.add_parser(
+        "import-files",
+        help="store a data directory's files in the configured store (STORAGE_URL) by content",
+    )
+    s.add_argument(
+        "--from", dest="source", help="folder to import (default: $COUNCIL_DATA_DIR/uploads)"
+    )
+    s.add_argument(
+        "--remove", action="store_true", help="remove each source file once its copy is checked"
+    )
+    s.set_defaults(fn=cmd_import_files)
     s = sub.add_parser("restore", help="restore a backup made by `council backup`")
     s.add_argument("path")
     s.set_defaults(fn=cmd_restore)

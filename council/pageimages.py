@@ -11,9 +11,6 @@ import asyncio
 import functools
 import io
 import math
-import os
-import secrets
-import shutil
 import threading
 import weakref
 from collections.abc import Awaitable, Callable
@@ -21,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from council import uploads
+from council import storage
 
 # 150 dpi: an A4 page 1240 px wide, sharp across a 10-inch tablet (see bench/viewer.py).
 DPI = 150
@@ -161,35 +158,34 @@ async def run(fn: Callable[..., T], *args: object, **kwargs: object) -> T:
         return await asyncio.to_thread(fn, *args, **kwargs)
 
 
-def _cache_path(key: str) -> Path:
+CACHE = "cache/"  # the storage prefix of shared renderings (derived data, never a document)
+
+
+def _cache_key(key: str) -> str:
     if not key or ".." in key.split("/") or key.startswith("/"):
         raise ValueError(f"bad cache key {key!r}")
-    return uploads.root() / "cache" / key
+    return storage.check_key(CACHE + key)
 
 
 async def cached(key: str, make: Callable[[], Awaitable[bytes]]) -> bytes:
     """The bytes kept under ``key``; made by ``make`` and kept when missing.
 
-    Only shared renderings go here, never a watermarked or confidential page. This is the one
-    place that knows where they live (today ``<uploads>/cache/``, on the same disk as uploads)."""
-    path = _cache_path(key)
+    Only shared renderings go here, never a watermarked or confidential page. They are kept in
+    the file store (``council.storage``, under ``cache/``), so every node shares them."""
+    stored = _cache_key(key)
     try:
-        return await asyncio.to_thread(path.read_bytes)
-    except FileNotFoundError:
+        return await storage.read_bytes(stored)
+    except storage.BlobMissing:
         pass
     data = await make()
-
-    def keep() -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-        partial.write_bytes(data)
-        os.replace(partial, path)  # readers never see half a file
-
-    await asyncio.to_thread(keep)
+    mime = MEDIA_TYPE if stored.endswith(".webp") else "application/octet-stream"
+    await storage.backend().put_bytes(stored, data, mime=mime)
     return data
 
 
 async def forget(prefix: str) -> None:
     """Drop everything kept under ``prefix`` (a document made confidential leaves the cache)."""
-    path = _cache_path(prefix)
-    await asyncio.to_thread(shutil.rmtree, path, True)
+    stored = _cache_key(prefix).rstrip("/") + "/"
+    store = storage.backend()
+    for found in [key async for key, _ in store.iterate(stored)]:
+        await store.delete(found)

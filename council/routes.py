@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -16,7 +17,7 @@ from starlette.responses import (
 from starlette.routing import Route
 from tortoise import connections
 
-from council import auth, services
+from council import auth, services, storage
 from council.admin import routes as admin_routes
 from council.errors import DomainError, Invalid
 from council.i18n import N_
@@ -41,6 +42,8 @@ from council.schemas import (
 from council.templating import STATIC_DIR, render
 from council.web import Ctx, api, page
 
+log = logging.getLogger(__name__)
+
 # --- health ---------------------------------------------------------------------------------------
 
 
@@ -53,6 +56,12 @@ async def readyz(request: Request) -> Response:
         await connections.get("default").execute_query("SELECT 1")
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
         return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, status_code=503)
+    try:
+        await storage.check()
+    except storage.StorageUnavailable as exc:
+        # Files cannot be read nor stored: take the node out. The reason is for the log only.
+        log.warning("not ready: file store %s: %s", storage.backend().describe(), exc.reason)
+        return JSONResponse({"status": "unavailable", "error": "storage"}, status_code=503)
     return JSONResponse({"status": "ok"})
 
 

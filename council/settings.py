@@ -128,6 +128,36 @@ SETTINGS: tuple[Setting, ...] = (
         "Public address of the site, used in e-mails and receipts; its origin is accepted for Socket.IO connections from browsers.",
     ),
     Setting(
+        "storage_url",
+        "STORAGE_URL",
+        None,
+        "Where uploaded and generated files live. Unset: the data directory's `uploads/`; `file:///PATH` another folder; `s3://BUCKET/PREFIX` a bucket of any S3-compatible server (then the `S3_*` settings).",
+    ),
+    Setting(
+        "s3_endpoint_url",
+        "S3_ENDPOINT_URL",
+        None,
+        "Address of the S3-compatible server (MinIO, Ceph, SeaweedFS); unset for AWS S3.",
+    ),
+    Setting(
+        "s3_access_key_id",
+        "S3_ACCESS_KEY_ID",
+        None,
+        "Access key for `s3://` storage; unset: the usual AWS variables, files or instance role.",
+    ),
+    Setting(
+        "s3_secret_access_key",
+        "S3_SECRET_ACCESS_KEY",
+        None,
+        "Secret key for `s3://` storage.",
+    ),
+    Setting(
+        "s3_region",
+        "S3_REGION",
+        None,
+        "Region of the bucket for `s3://` storage; unset: `us-east-1` (what most S3-compatible servers expect).",
+    ),
+    Setting(
         "forwarded_allow_ips",
         "FORWARDED_ALLOW_IPS",
         "127.0.0.1",
@@ -167,10 +197,16 @@ class Settings:
     token_ttl_hours: int
     base_url: str
     forwarded_allow_ips: str = "127.0.0.1"
+    storage_url: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = field(default=None, repr=False)
+    s3_region: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def uploads_dir(self) -> Path:
+        """The local store's folder when ``STORAGE_URL`` is unset (see ``council.storage``)."""
         return self.data_dir / "uploads"
 
     @property
@@ -214,6 +250,11 @@ class Settings:
             token_ttl_hours=int(raw["token_ttl_hours"] or 720),
             base_url=(raw["base_url"] or "").rstrip("/"),
             forwarded_allow_ips=raw["forwarded_allow_ips"] or "127.0.0.1",
+            storage_url=raw["storage_url"],
+            s3_endpoint_url=raw["s3_endpoint_url"],
+            s3_access_key_id=raw["s3_access_key_id"],
+            s3_secret_access_key=raw["s3_secret_access_key"],
+            s3_region=raw["s3_region"],
         )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

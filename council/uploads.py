@@ -1,55 +1,22 @@
-"""Uploaded files: size limits, type sniffed from content, stored outside the web root under random names."""
+"""Uploaded files: size limits and the type sniffed from content, then kept by ``council.storage``."""
 
 from __future__ import annotations
 
-import hashlib
 import os
-import secrets
-from dataclasses import dataclass
-from pathlib import Path
 
 import filetype
 from starlette.datastructures import UploadFile
 
+from council import storage
 from council.errors import DomainError, TooLarge
 from council.i18n import N_
+from council.storage import StoredFile
+
+__all__ = ["DOCX", "IMAGES", "PDF", "StoredFile", "sniff_mime", "store_bytes", "store_upload"]
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 IMAGES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif", "image/heic"})
-EXTENSIONS = {
-    PDF: ".pdf",
-    DOCX: ".docx",
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "image/webp": ".webp",
-    "image/gif": ".gif",
-    "image/heic": ".heic",
-}
-CHUNK = 1 << 20
-
-_root: Path | None = None
-
-
-def configure(uploads_dir: Path) -> None:
-    global _root
-    uploads_dir.mkdir(parents=True, exist_ok=True)
-    _root = uploads_dir
-
-
-def root() -> Path:
-    if _root is None:
-        raise RuntimeError("uploads directory is not configured")
-    return _root
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    path: str  # relative to the uploads directory
-    mime: str
-    size: int
-    sha256: str
-    original_name: str
 
 
 def sniff_mime(data: bytes) -> str | None:
@@ -65,56 +32,47 @@ def _clean_name(name: str | None) -> str:
     return base[:200] or "file"
 
 
+def _unsupported(mime: str | None) -> DomainError:
+    return DomainError(
+        "unsupported_type",
+        N_("This type of file is not accepted."),
+        status=422,
+        detected=mime or "unknown",
+    )
+
+
 async def store_upload(
-    upload: UploadFile, *, allowed: set[str] | frozenset[str], max_bytes: int, subdir: str
+    upload: UploadFile, *, allowed: set[str] | frozenset[str], max_bytes: int
 ) -> StoredFile:
-    """Copy ``upload`` into the store after checking its size and sniffed type."""
+    """Check ``upload``'s size and sniffed type, then store it (once per content)."""
     head = await upload.read(8192)
     await upload.seek(0)
     if not head:
         raise DomainError("empty_file", N_("The file is empty."), status=422)
     mime = sniff_mime(head)
     if mime is None or mime not in allowed:
-        raise DomainError(
-            "unsupported_type",
-            N_("This type of file is not accepted."),
-            status=422,
-            detected=mime or "unknown",
-        )
-    folder = root() / subdir
-    folder.mkdir(parents=True, exist_ok=True)
-    relative = f"{subdir}/{secrets.token_hex(16)}{EXTENSIONS.get(mime, '')}"
-    target = root() / relative
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        with target.open("wb") as out:
-            while chunk := await upload.read(CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise TooLarge(max_mb=max_bytes // (1 << 20))
-                digest.update(chunk)
-                out.write(chunk)
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
-    return StoredFile(relative, mime, size, digest.hexdigest(), _clean_name(upload.filename))
-
-
-def store_bytes(data: bytes, *, mime: str, subdir: str, original_name: str) -> StoredFile:
-    """Store generated content (demo documents, rendered reports)."""
-    folder = root() / subdir
-    folder.mkdir(parents=True, exist_ok=True)
-    relative = f"{subdir}/{secrets.token_hex(16)}{EXTENSIONS.get(mime, '')}"
-    (root() / relative).write_bytes(data)
-    return StoredFile(
-        relative, mime, len(data), hashlib.sha256(data).hexdigest(), _clean_name(original_name)
+        raise _unsupported(mime)
+    return await storage.save_upload(
+        upload, mime=mime, max_bytes=max_bytes, original_name=_clean_name(upload.filename)
     )
 
 
-def open_stored(path: str) -> Path:
-    """The absolute path of a stored file, refusing anything outside the store."""
-    target = (root() / path).resolve()
-    if root().resolve() not in target.parents:
-        raise DomainError("not_found", N_("Not found."), status=404)
-    return target
+async def store_bytes(
+    data: bytes,
+    *,
+    original_name: str,
+    mime: str | None = None,
+    allowed: set[str] | frozenset[str] | None = None,
+    max_bytes: int | None = None,
+) -> StoredFile:
+    """Store generated or received bytes. ``mime`` trusts the caller (rendered reports); without
+    it the type is sniffed and checked against ``allowed``, like an upload."""
+    if mime is None:
+        mime = sniff_mime(data[:8192])
+        if mime is None or (allowed is not None and mime not in allowed):
+            raise _unsupported(mime)
+    if not data:
+        raise DomainError("empty_file", N_("The file is empty."), status=422)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise TooLarge(max_mb=max_bytes // (1 << 20))
+    return await storage.save_bytes(data, mime=mime, original_name=_clean_name(original_name))

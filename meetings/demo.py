@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from council import uploads
+from council import storage
 from council.models import Council, User
 from council.settings import Settings
 from meetings import services
@@ -125,7 +125,7 @@ async def load(settings: Settings) -> list[tuple[str, str, str]]:
     council = await Council.get_or_none(code=COUNCIL)
     if council is None or await Session.exists(council_id=council.id, title=TITLE):
         return []
-    uploads.configure(settings.uploads_dir)
+    storage.configure(settings)
     secretariat = await _user(f"{SLUG}.vanphong")
     chair = await _user(f"{SLUG}.chutoa")
     delegates = list(await User.filter(council_id=council.id, role="delegate").order_by("username"))

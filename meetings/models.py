@@ -15,6 +15,8 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
+from council import storage
+
 SESSION_STATES = ("draft", "published", "in_progress", "closed")
 ITEM_KINDS = (
     "report",
@@ -304,3 +306,7 @@ class BallotReceipt(Model):
     class Meta:
         table = "meetings_ballot_receipt"
         unique_together = (("poll", "user"),)
+
+
+# Rows that name stored files: a shared blob stays while any of them names it.
+storage.register_reference(DocumentVersion, "path")

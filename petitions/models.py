@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
+from council import storage
+
 if TYPE_CHECKING:
     from council.models import Agency, Council, User
 
@@ -290,3 +292,7 @@ class Notification(Model):
     class Meta:
         table = "petition_notification"
         ordering = ["-created_at", "-id"]
+
+
+# Rows that name stored files: a shared blob stays while any of them names it.
+storage.register_reference(Attachment, "path")

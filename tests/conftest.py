@@ -24,7 +24,7 @@ from council import db
 from council.settings import Settings
 
 ENGINE = os.environ.get("COUNCIL_TEST_DB", "sqlite")
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.storage"]
 
 PG_URL = os.environ.get("DATABASE_URL_TEST", "postgres://postgres@127.0.0.1:5432/postgres")
 

@@ -14,7 +14,17 @@ from pathlib import Path
 import httpx
 
 # Settings a test's processes must not inherit from the environment running the suite.
-_OWN = ("REDIS_URL", "SECRET_KEY", "DATABASE_URL", "COUNCIL_DATA_DIR")
+_OWN = (
+    "REDIS_URL",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "COUNCIL_DATA_DIR",
+    "STORAGE_URL",
+    "S3_ENDPOINT_URL",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+    "S3_REGION",
+)
 
 
 def cli_env(data_dir: Path | str, database_url: str | None = None, **extra: str) -> dict[str, str]:

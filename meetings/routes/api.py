@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.datastructures import UploadFile
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 
+from council import storage
 from council.errors import Invalid
 from council.i18n import N_
 from council.models import Council
@@ -384,16 +385,15 @@ async def document_file(ctx: Ctx) -> Response:
 
 async def file_response(ctx: Ctx) -> Response:
     version = int_param(ctx.query, "version")
-    document, stored, path = await services.document_file(
-        ctx.user, ctx.params["document_id"], version
-    )
+    document, stored = await services.document_file(ctx.user, ctx.params["document_id"], version)
     disposition = "attachment" if ctx.query.get("download") == "1" else "inline"
     ext = ".pdf" if stored.mime == "application/pdf" else ".docx"
-    return FileResponse(
-        path,
-        media_type=stored.mime,
+    return await storage.file_response(
+        ctx.request,
+        stored.path,
+        mime=stored.mime,
         filename=f"document-{document.id}-v{stored.number}{ext}",
-        content_disposition_type=disposition,
+        disposition=disposition,
         headers={
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, max-age=300",

@@ -6,16 +6,15 @@ import asyncio
 import importlib
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
 from starlette.datastructures import UploadFile
 from tortoise.transactions import in_transaction
 
-from council import audit
+from council import audit, storage
 from council.errors import DomainError, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import User
-from council.uploads import DOCX, PDF, StoredFile, open_stored, store_bytes, store_upload
+from council.uploads import DOCX, PDF, StoredFile, store_bytes, store_upload
 from meetings.documents.extract import ExtractionError, Page, extract_pages
 from meetings.models import (
     CONFIDENTIALITY,
@@ -40,7 +39,6 @@ log = logging.getLogger(__name__)
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 ALLOWED = frozenset({PDF, DOCX})
-SUBDIR = "meetings"
 MAX_NOTE_CHARS = 10_000
 
 
@@ -150,8 +148,9 @@ async def documents_of(user: User | None, session: Session) -> list[Document]:
 
 async def document_file(
     user: User | None, document_id: int, version: int | None = None
-) -> tuple[Document, DocumentVersion, Any]:
-    """The stored file of a readable, non-confidential document (confidential ones are view-only)."""
+) -> tuple[Document, DocumentVersion]:
+    """The version of a readable, non-confidential document whose file may be served
+    (confidential ones are view-only); ``storage.file_response`` serves ``version.path``."""
     document, session = await _document_and_session(document_id)
     await _check_reader(user, document, session)
     if document.confidentiality == "confidential":
@@ -160,7 +159,7 @@ async def document_file(
     found = await DocumentVersion.get_or_none(document_id=document.id, number=number)
     if found is None:
         raise NotFound(N_("This version does not exist."))
-    return document, found, open_stored(found.path)
+    return document, found
 
 
 async def versions_of(document_id: int) -> list[DocumentVersion]:
@@ -183,11 +182,11 @@ def _check_fields(title: str, confidentiality: str) -> tuple[str, str]:
 
 
 async def _extract(stored: StoredFile) -> list[Page]:
-    path = open_stored(stored.path)
+    data = await storage.read_bytes(stored.path)
     try:
-        return await asyncio.to_thread(lambda: extract_pages(path.read_bytes(), stored.mime))
+        return await asyncio.to_thread(extract_pages, data, stored.mime)
     except ExtractionError:
-        path.unlink(missing_ok=True)
+        await storage.discard(stored)
         raise DomainError(
             "unreadable_document", N_("The file could not be read."), status=422
         ) from None
@@ -215,21 +214,10 @@ async def _save_version(
 
 async def _store(upload: UploadFile | bytes, name: str = "") -> StoredFile:
     if isinstance(upload, bytes):
-        from council.uploads import sniff_mime
-
-        mime = sniff_mime(upload[:8192])
-        if mime not in ALLOWED:
-            raise DomainError(
-                "unsupported_type", N_("This type of file is not accepted."), status=422
-            )
-        if len(upload) > MAX_DOCUMENT_BYTES:
-            from council.errors import TooLarge
-
-            raise TooLarge()
-        return await asyncio.to_thread(
-            store_bytes, upload, mime=mime, subdir=SUBDIR, original_name=name
+        return await store_bytes(
+            upload, original_name=name, allowed=ALLOWED, max_bytes=MAX_DOCUMENT_BYTES
         )
-    return await store_upload(upload, allowed=ALLOWED, max_bytes=MAX_DOCUMENT_BYTES, subdir=SUBDIR)
+    return await store_upload(upload, allowed=ALLOWED, max_bytes=MAX_DOCUMENT_BYTES)
 
 
 async def document_upload(

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
-from council import pageimages
+from council import pageimages, storage
 from council.errors import DomainError, NotFound
 from council.i18n import N_
 from council.localtime import local
 from council.models import User
 from council.officialdoc import text_pages_pdf
 from council.pageimages import PageSize, RenderError
-from council.uploads import PDF, open_stored
+from council.uploads import PDF
 from meetings.models import DocumentPage, DocumentVersion
 from meetings.services.common import now
 from meetings.services.documents import _check_reader, _document_and_session
@@ -55,7 +54,8 @@ async def _sizes(version: DocumentVersion) -> list[PageSize]:
 
     async def make() -> bytes:
         if version.mime == PDF:
-            sizes = await pageimages.run(pageimages.page_sizes, open_stored(version.path))
+            async with storage.local_copy(version.path) as path:
+                sizes = await pageimages.run(pageimages.page_sizes, path)
         else:
             pdf = await pageimages.run(text_pages_pdf, await _texts(version))
             sizes = await pageimages.run(pageimages.page_sizes, pdf)
@@ -100,17 +100,15 @@ async def page_image(
     if not 1 <= number <= len(pages):
         raise NotFound(N_("This page does not exist."))
 
-    async def source() -> Path | bytes:
-        if version.mime == PDF:
-            return open_stored(version.path)
-        text = await DocumentPage.get_or_none(version_id=version.id, number=number)
-        return await pageimages.run(text_pages_pdf, [text.text if text else ""])
-
-    page = number if version.mime == PDF else 1
-
     async def draw() -> bytes:
         mark = watermark_for(user) if confidential else None
-        return await pageimages.run(pageimages.render_page, await source(), page, watermark=mark)
+        if version.mime == PDF:
+            # The file itself on a local store; from a bucket, a temporary copy for this render.
+            async with storage.local_copy(version.path) as path:
+                return await pageimages.run(pageimages.render_page, path, number, watermark=mark)
+        text = await DocumentPage.get_or_none(version_id=version.id, number=number)
+        pdf = await pageimages.run(text_pages_pdf, [text.text if text else ""])
+        return await pageimages.run(pageimages.render_page, pdf, 1, watermark=mark)
 
     try:
         if confidential:

@@ -6,9 +6,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from pydantic import ValidationError
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
-from council import uploads
+from council import storage
 from council.errors import DomainError, Forbidden, Invalid, NotFound
 from council.i18n import N_, _
 from council.models import Agency, Council, User
@@ -153,10 +153,12 @@ async def attachment(ctx: Ctx) -> Response:
         raise NotFound()
     if a.kind == "consent" and not sees_personal_data(user, p):
         raise Forbidden(N_("Only staff handling this petition see the signed consent."))
-    return FileResponse(
-        uploads.open_stored(a.path),
-        media_type=a.mime,
-        headers={"Cache-Control": "private, no-store", "Content-Disposition": "attachment"},
+    return await storage.file_response(
+        ctx.request,
+        a.path,
+        mime=a.mime,
+        disposition="attachment",
+        headers={"Cache-Control": "private, no-store"},
     )
 
 

@@ -10,7 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from council import audit, uploads
+from council import audit, storage, uploads
 from council.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from council.i18n import N_, get_language
 from council.models import Council, User
@@ -83,10 +83,7 @@ async def store_files(
                 (
                     "evidence",
                     await uploads.store_upload(
-                        f,
-                        allowed=ATTACHMENT_TYPES,
-                        max_bytes=MAX_ATTACHMENT_BYTES,
-                        subdir="petitions",
+                        f, allowed=ATTACHMENT_TYPES, max_bytes=MAX_ATTACHMENT_BYTES
                     ),
                 )
             )
@@ -95,22 +92,19 @@ async def store_files(
                 (
                     "consent",
                     await uploads.store_upload(
-                        consent,
-                        allowed=CONSENT_TYPES,
-                        max_bytes=MAX_ATTACHMENT_BYTES,
-                        subdir="petitions/consent",
+                        consent, allowed=CONSENT_TYPES, max_bytes=MAX_ATTACHMENT_BYTES
                     ),
                 )
             )
     except DomainError:
-        discard(stored)
+        await discard(stored)
         raise
     return stored
 
 
-def discard(stored: list[tuple[str, uploads.StoredFile]]) -> None:
-    for _, f in stored:
-        uploads.open_stored(f.path).unlink(missing_ok=True)
+async def discard(stored: list[tuple[str, uploads.StoredFile]]) -> None:
+    """Remove the files of a filing that failed (a file another row also names stays)."""
+    await storage.discard([f for _, f in stored])
 
 
 async def file_petition(
@@ -146,7 +140,7 @@ async def file_petition(
             data, council, channel, actor if staff else None, stored, meeting, settings.base_url
         )
     except BaseException:
-        discard(stored)
+        await discard(stored)
         raise
     notify.deliver_later(notes, mail_config(settings))
     return filed

@@ -31,11 +31,11 @@ def test_the_set_is_as_the_issue_asks() -> None:
 
 
 async def test_offline_provider_meets_the_goals(settings: Any) -> None:
-    from council import uploads
+    from council import storage
     from council.search.engine import configure
 
     configure(settings.index_dir)
-    uploads.configure(settings.uploads_dir)
+    storage.configure(settings)
     result = await run(with_llm(settings, None))
     figures = result.figures()
     assert result.provider == "extractive"
@@ -49,11 +49,11 @@ async def test_offline_provider_meets_the_goals(settings: Any) -> None:
 async def test_openai_provider_wiring_against_the_loopback_server(
     settings: Any, llm_server: OpenAIServer
 ) -> None:
-    from council import uploads
+    from council import storage
     from council.search.engine import configure
 
     configure(settings.index_dir)
-    uploads.configure(settings.uploads_dir)
+    storage.configure(settings)
     result = await run(with_llm(settings, llm_server))
     figures = result.figures()
     assert (result.provider, result.model) == ("openai", "loopback-vi")

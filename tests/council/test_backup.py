@@ -21,12 +21,13 @@ from whoosh import index as windex
 from whoosh.index import LockError
 from whoosh.qparser import QueryParser
 
-from council import audit, db, uploads
+from council import audit, db, storage, uploads
 from council.backup import BackupError, backup, index_write_locks, restore
 from council.models import Council, User
 from council.settings import Settings
-from tests.conftest import ENGINE, _pg_admin, _pg_url
+from tests.conftest import ENGINE, _pg_admin, _pg_url, free_port
 from tests.factories import make_agency, make_commune, make_council, make_delegates, make_user
+from tests.storage import SeaweedS3
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + "Tờ trình ngân sách".encode() * 50
 
@@ -38,9 +39,7 @@ async def _populate(settings: Settings) -> dict[str, Any]:
     await make_agency(city, "SO-XD")
     await make_delegates(commune, 5)
     await make_user("secretariat", city, username="vanphong.hn")
-    stored = uploads.store_bytes(
-        PDF, mime=uploads.PDF, subdir="meetings", original_name="to-trinh.pdf"
-    )
+    stored = await uploads.store_bytes(PDF, mime=uploads.PDF, original_name="to-trinh.pdf")
     folder = settings.index_dir / "petitions"
     folder.mkdir(parents=True)
     schema = wfields.Schema(code=wfields.ID(stored=True, unique=True), body=wfields.TEXT)
@@ -112,9 +111,11 @@ async def target(tmp_path: Path) -> AsyncIterator[Settings]:
 
 async def _check_restored(source: Settings, target: Settings, populated: dict[str, Any]) -> None:
     assert await _rows(target) == await _rows(source)
-    restored = target.uploads_dir / populated["upload"]
-    assert restored.read_bytes() == PDF
-    assert hashlib.sha256(restored.read_bytes()).hexdigest() == populated["sha256"]
+    store = storage.from_settings(target)
+    restored = b"".join([chunk async for chunk in store.open(populated["upload"])])
+    assert restored == PDF
+    assert hashlib.sha256(restored).hexdigest() == populated["sha256"]
+    assert [key async for key, _ in store.iterate()] == [populated["upload"]]
     ix = windex.open_dir(str(target.index_dir / "petitions"), indexname="petitions")
     with ix.searcher() as searcher:
         hits = searcher.search(QueryParser("body", ix.schema).parse("giao thông"))
@@ -165,6 +166,61 @@ async def test_round_trip(
     await _check_restored(settings, target, populated)
 
 
+@pytest.mark.parametrize(
+    ("source_store", "target_store"), [("s3", "s3"), ("s3", "file"), ("file", "s3")]
+)
+async def test_round_trip_with_object_storage(
+    settings: Settings,
+    target: Settings,
+    tmp_path: Path,
+    s3_server: SeaweedS3,
+    source_store: str,
+    target_store: str,
+) -> None:
+    """The bucket's objects are in the backup, with their checksums, and restore into a bucket
+    or a folder alike."""
+    if source_store == "s3":
+        s3_server.settings_for(settings)
+    if target_store == "s3":
+        s3_server.settings_for(target)
+    storage.configure(settings)
+    populated = await _populate(settings)
+    if source_store == "s3":
+        assert not (settings.uploads_dir / populated["upload"]).exists()  # in the bucket only
+    summary = await backup(settings, tmp_path / "b")
+    assert "1 stored files" in summary
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    assert manifest["storage"] == {"backend": source_store, "objects": 1, "bytes": len(PDF)}
+    assert manifest["files"][f"uploads/{populated['upload']}"]["sha256"] == populated["sha256"]
+
+    summary = await restore(target, tmp_path / "b")
+    await _check_restored(settings, target, populated)
+
+    # A second restore into the same store is refused: it is no longer empty.
+    again = Settings.from_env(
+        {}, data_dir=str(tmp_path / "again"), database_url=target.database_url
+    )
+    again.storage_url, again.s3_endpoint_url = target.storage_url, target.s3_endpoint_url
+    again.s3_access_key_id, again.s3_secret_access_key = (
+        target.s3_access_key_id,
+        target.s3_secret_access_key,
+    )
+    if target_store == "file":
+        again.storage_url = f"file://{target.uploads_dir}"
+    with pytest.raises(BackupError, match=r"file store .* is not empty"):
+        await restore(again, tmp_path / "b")
+
+
+async def test_backup_fails_clearly_when_the_bucket_is_down(
+    settings: Settings, tmp_path: Path
+) -> None:
+    settings.storage_url = "s3://council/files"
+    settings.s3_endpoint_url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    with pytest.raises(BackupError, match="cannot be read"):
+        await backup(settings, tmp_path / "b")
+    assert not (tmp_path / "b").exists()
+
+
 @pytest.mark.skipif(ENGINE != "postgres", reason="the COPY method is PostgreSQL's")
 async def test_round_trip_postgres_copy_method(
     settings: Settings, app: Any, target: Settings, tmp_path: Path
@@ -207,7 +263,7 @@ async def test_damaged_backup_is_refused_before_anything_is_restored(
     damaged.write_bytes(damaged.read_bytes().replace(b"%%EOF", b"%%EOX"))
     with pytest.raises(BackupError, match="checksum"):
         await restore(target, tmp_path / "b")
-    assert not any(target.uploads_dir.rglob("*.pdf"))
+    assert not any(p.is_file() for p in target.uploads_dir.rglob("*"))
     if ENGINE == "sqlite":
         assert not _sqlite_file(target).exists()
 

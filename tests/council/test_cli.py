@@ -30,6 +30,7 @@ COMMANDS = (
     "verify-audit",
     "backup",
     "restore",
+    "import-files",
 )
 
 

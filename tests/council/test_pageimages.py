@@ -10,8 +10,9 @@ import numpy
 import pytest
 from PIL import Image
 
-from council import pageimages, uploads
+from council import pageimages, storage
 from council.pageimages import RenderError
+from council.storage.local import LocalBackend
 from meetings.documents.generate import make_pdf
 
 
@@ -72,7 +73,7 @@ def test_watermark_is_burnt_into_the_picture() -> None:
 
 
 async def test_cached_keeps_one_copy_and_refuses_keys_outside_the_cache(tmp_path: Path) -> None:
-    uploads.configure(tmp_path / "uploads")
+    storage.use(LocalBackend(tmp_path / "uploads"))
     calls = 0
 
     async def make() -> bytes:

@@ -10,7 +10,7 @@ import numpy
 import pypdfium2
 from PIL import Image
 
-from council import pageimages, uploads
+from council import pageimages, storage
 from council.localtime import local
 from council.officialdoc import text_pages_pdf
 from meetings.documents.generate import make_pdf
@@ -38,7 +38,8 @@ def _red(image: Image.Image) -> int:
 
 
 def _cached(sha: str) -> set[str]:
-    folder = uploads.root() / "cache" / "pages" / sha / str(pageimages.DPI)
+    folder = storage.backend().local_path(f"cache/pages/{sha}/{pageimages.DPI}")
+    assert folder is not None
     return {p.name for p in folder.iterdir()} if folder.exists() else set()
 
 
@@ -80,9 +81,10 @@ async def test_every_page_is_a_lazy_image_of_known_size_cached_per_version(clien
     assert _image(r.content).size == A4
     sha = await _sha(doc["id"])
     assert _cached(sha) == {"sizes.json", "1.webp"}
-    assert (uploads.root() / "cache/pages" / sha / "150/1.webp").read_bytes() == r.content
+    assert storage.backend().local_path(f"cache/pages/{sha}/150/1.webp").read_bytes()  # type: ignore[union-attr] == r.content
     # Drawn from the stored file: the same pixels as PDFium draws from it, not another page's.
-    path = uploads.open_stored((await DocumentVersion.get(document_id=doc["id"])).path)
+    path = storage.backend().local_path((await DocumentVersion.get(document_id=doc["id"])).path)
+    assert path is not None
     assert _difference(_image(r.content), _image(pageimages.render_page(path, 1))) == 0
     assert _difference(_image(r.content), _image(pageimages.render_page(path, 2))) > 1
 
@@ -150,7 +152,8 @@ async def test_confidential_pages_carry_the_readers_name_and_are_never_kept(clie
         seen.append(_image(r.content))
     sha = await _sha(doc["id"])
     assert _cached(sha) == {"sizes.json"}  # only the sizes: no page, clear or watermarked
-    path = uploads.open_stored((await DocumentVersion.get(document_id=doc["id"])).path)
+    path = storage.backend().local_path((await DocumentVersion.get(document_id=doc["id"])).path)
+    assert path is not None
     clean = _image(pageimages.render_page(path, 1))
     assert _red(clean) == 0 and _red(seen[0]) > 10_000 and _red(seen[1]) > 10_000
     assert (numpy.asarray(seen[0]) != numpy.asarray(seen[1])).any()  # each reader's own mark
