@@ -9,6 +9,7 @@ from meetings.services.ballots import ballot_cast, ballot_cast_then
 from meetings.services.documents import (
     DocumentView,
     PageText,
+    document_delete,
     document_file,
     document_for_reader,
     document_replace,
@@ -58,6 +59,7 @@ __all__ = [
     "attendance_list",
     "ballot_cast",
     "ballot_cast_then",
+    "document_delete",
     "document_file",
     "document_for_reader",
     "document_replace",

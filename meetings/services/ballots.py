@@ -65,6 +65,19 @@ async def ballot_cast(user: User, poll_id: int, choice: Any) -> dict[str, Any]:
     return {"recorded": True}
 
 
+async def ballot_cast_by_hand(
+    voter: User, poll_id: int, choice: Any, by_hand: dict[str, Any]
+) -> dict[str, Any]:
+    """ballot.cast for ``voter``'s show of hands, recorded by the secretariat and confirmed by the
+    chair (``hand_votes``): the same write, checks and guarantees as ``ballot_cast`` (one ballot
+    per delegate, checked in, poll open until the close commits), with ``by_hand`` kept on the
+    receipt and in the audit entry. Refused for a secret poll."""
+    facts, value = await _checked(voter, poll_id, choice)
+    voted = await ballot_batch.submit(facts, voter, value, by_hand=by_hand)
+    _progress_soon(facts, voted)
+    return {"recorded": True}
+
+
 Answer = Callable[[dict[str, Any] | Exception], None]
 
 
@@ -87,6 +100,11 @@ async def ballot_cast_then(user: User, poll_id: int, choice: Any, answer: Answer
         answer({"recorded": True})
 
     ballot_batch.enqueue(facts, user, value, done)
+
+
+def normalise_choice(facts: PollFacts, choice: Any) -> Any:
+    """The choice as stored, or the ``invalid_choice``-style refusal."""
+    return _normalise_choice(facts, choice)
 
 
 async def _checked(user: User, poll_id: int, choice: Any) -> tuple[PollFacts, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import cast
 
 from tortoise.expressions import Q
@@ -13,6 +14,8 @@ from council.i18n import N_
 from council.models import AuditEntry, Council, User
 from meetings.minutes import (
     AttendanceRecord,
+    CheckInUndone,
+    DayAttendance,
     ItemRecord,
     MinutesRecord,
     SpeakerRecord,
@@ -20,18 +23,29 @@ from meetings.minutes import (
     render_docx,
     render_pdf,
 )
-from meetings.models import Attendance, BallotReceipt, Poll, PollOption, Session, SpeakerRequest
+from meetings.models import (
+    Absence,
+    Attendance,
+    AttendancePast,
+    BallotReceipt,
+    Poll,
+    PollOption,
+    Session,
+    SpeakerRequest,
+)
 from meetings.services.common import (
     KIND_LABELS_VI,
+    LOCAL_TZ,
     SEAT_ROLES,
     get_session,
+    local_day,
     same_council,
     seats_and_quorum,
     user_names,
 )
 from meetings.services.sessions import items_of
 from meetings.services.speakers import speakers_of_item
-from meetings.services.voting import unwrap
+from meetings.services.voting import hand_of, unwrap
 from meetings.voting.tally import result_from_dict
 
 CHOICE_VI = {"yes": "tán thành", "no": "không tán thành", "abstain": "không biểu quyết"}
@@ -50,8 +64,9 @@ def _worded_choice(poll: Poll, choice: object, labels: dict[int, str]) -> str:
     return str(choice)
 
 
-async def _vote_record(poll: Poll) -> VoteRecord:
+async def _vote_record(poll: Poll, polls: dict[int, Poll]) -> VoteRecord:
     named = None
+    by_hand: list[str] = []
     if not poll.secret:
         labels = {o.id: o.label for o in await PollOption.filter(poll_id=poll.id)}
         receipts = await BallotReceipt.filter(poll_id=poll.id).order_by("user_id")
@@ -63,6 +78,11 @@ async def _vote_record(poll: Poll) -> VoteRecord:
             ),
             key=lambda pair: name_key(pair[0]),
         )
+        by_hand = sorted(
+            (names.get(r.user_id, "") for r in receipts if hand_of(r.choice) is not None),
+            key=name_key,
+        )
+    first = polls.get(poll.revote_of_id or 0)
     return VoteRecord(
         title=poll.title,
         kind=poll.kind,
@@ -70,7 +90,72 @@ async def _vote_record(poll: Poll) -> VoteRecord:
         result=result_from_dict(poll.result or {}),
         closed_at=poll.closed_at,
         named=named,
+        by_hand=by_hand,
+        revote_of=_poll_ref(first) if first else "",
+        revote_reason=poll.revote_reason if first else "",
     )
+
+
+def _poll_ref(poll: Poll) -> str:
+    """How the minutes name an earlier vote: its title and when it closed (local time)."""
+    if poll.closed_at is None:
+        return f"“{poll.title}”"
+    at = poll.closed_at.astimezone(LOCAL_TZ)
+    return f"“{poll.title}” lúc {at:%H} giờ {at:%M} phút ngày {at:%d/%m/%Y}"
+
+
+async def _attendance_days(
+    session: Session, names: dict[int, str], members: list[User]
+) -> list[DayAttendance]:
+    """Each day of the sitting: who was present, absent with a reason, absent."""
+    by_day: dict[date, set[int]] = {}
+    for row in await AttendancePast.filter(session_id=session.id):
+        by_day.setdefault(row.day, set()).add(row.user_id)
+    today = session.attendance_day or local_day(session.started_at or session.starts_at)
+    by_day[today] = set(
+        cast(
+            list[int],
+            await Attendance.filter(session_id=session.id).values_list("user_id", flat=True),
+        )
+    )
+    reasons: dict[date, dict[int, str]] = {}
+    for absence in await Absence.filter(session_id=session.id):
+        reasons.setdefault(absence.day, {})[absence.user_id] = absence.reason
+    days = []
+    for day in sorted(set(by_day) | set(reasons)):
+        present = by_day.get(day, set())
+        excused = {u: r for u, r in reasons.get(day, {}).items() if u not in present}
+        days.append(
+            DayAttendance(
+                day=day,
+                present=sorted((names[i] for i in present if i in names), key=name_key),
+                excused=sorted(
+                    ((names.get(u, ""), r) for u, r in excused.items()),
+                    key=lambda p: name_key(p[0]),
+                ),
+                absent=sorted(
+                    (names[m.id] for m in members if m.id not in present and m.id not in excused),
+                    key=name_key,
+                ),
+            )
+        )
+    return days
+
+
+async def _undone(session: Session) -> list[CheckInUndone]:
+    """Check-ins the secretariat took back, from the audit log."""
+    entries = await AuditEntry.filter(
+        operation="attendance.undo", target_type="session", target_id=str(session.id)
+    ).order_by("seq")
+    names = await user_names([int(e.details.get("user_id", 0)) for e in entries])
+    return [
+        CheckInUndone(
+            name=names.get(int(e.details.get("user_id", 0)), ""),
+            at=e.created_at.astimezone(LOCAL_TZ),
+            by=e.actor_name,
+        )
+        for e in entries
+    ]
 
 
 def _speaker_record(r: SpeakerRequest, names: dict[int, str]) -> SpeakerRecord:
@@ -96,12 +181,20 @@ async def minutes_record(session: Session) -> MinutesRecord:
         .filter(Q(is_active=True) | Q(id__in=list(present_ids)))
         .order_by("id")
     )
-    names = await user_names([m.id for m in members] + list(present_ids))
+    past_ids = set(
+        cast(
+            list[int],
+            await AttendancePast.filter(session_id=session.id).values_list("user_id", flat=True),
+        )
+    )
+    names = await user_names([m.id for m in members] + list(present_ids | past_ids))
     chair = next((m for m in members if m.role == "chair"), None)
     secretary = await User.filter(council_id=council.id, role="secretariat").order_by("id").first()
     polls = await Poll.filter(session_id=session.id, status="closed").order_by("closed_at", "id")
+    by_id = {p.id: p for p in polls}
     speakers = await speakers_of_item(session.id)
     speaker_names = await user_names([r.user_id for rs in speakers.values() for r in rs])
+    days = await _attendance_days(session, names, list(members))
     items = []
     item_ids = set()
     for item in await items_of(session.id):
@@ -113,7 +206,7 @@ async def minutes_record(session: Session) -> MinutesRecord:
                 kind_label=KIND_LABELS_VI.get(item.kind, KIND_LABELS_VI["other"]),
                 description=item.description,
                 speakers=[_speaker_record(r, speaker_names) for r in speakers.get(item.id, [])],
-                votes=[await _vote_record(p) for p in polls if p.item_id == item.id],
+                votes=[await _vote_record(p, by_id) for p in polls if p.item_id == item.id],
             )
         )
     return MinutesRecord(
@@ -129,9 +222,12 @@ async def minutes_record(session: Session) -> MinutesRecord:
             quorum=quorum,
             present=sorted((names[i] for i in present_ids if i in names), key=name_key),
             absent=sorted((names[m.id] for m in members if m.id not in present_ids), key=name_key),
+            excused=days[-1].excused if days else [],
+            days=days,
+            undone=await _undone(session),
         ),
         items=items,
-        other_votes=[await _vote_record(p) for p in polls if p.item_id not in item_ids],
+        other_votes=[await _vote_record(p, by_id) for p in polls if p.item_id not in item_ids],
         other_speakers=[
             _speaker_record(r, speaker_names)
             for item_id, rs in speakers.items()

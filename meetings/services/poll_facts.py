@@ -41,6 +41,9 @@ class PollFacts:
     max_choices: int
     options: tuple[tuple[int, str], ...]  # (id, label) in ballot order
     status: str  # a hint: trust only "closed"
+    countdown_seconds: int | None = None  # shown on screens; never ends the vote
+    revote_of: int | None = None  # the poll a re-vote repeats, and why
+    revote_reason: str = ""
 
     @property
     def option_ids(self) -> list[int]:
@@ -134,6 +137,9 @@ async def remember(poll: Poll, council_id: int) -> PollFacts:
         max_choices=poll.max_choices,
         options=tuple((o.id, o.label) for o in options),
         status=poll.status,
+        countdown_seconds=poll.countdown_seconds,
+        revote_of=poll.revote_of_id,
+        revote_reason=poll.revote_reason,
     )
     if len(_cache) >= MAX_CACHED:
         # Oldest first: dicts keep insertion order, and recent polls are the ones voted on.

@@ -6,6 +6,7 @@ from typing import Any
 
 from council.models import Council, User
 from meetings.models import Attendance, Poll
+from meetings.services.attendance import check_in_is_open, current_day
 from meetings.services.common import (
     attendance_summary,
     item_dict,
@@ -21,8 +22,11 @@ async def session_state(user: User | None, session_id: int) -> dict[str, Any]:
     """Session, agenda, current item, attendance, open poll (with whether ``user`` voted),
     the last closed poll's result and the speaker queue."""
     session = await session_for(user, session_id)
+    if session.status in ("published", "in_progress"):
+        await current_day(session)
     council = await Council.get(id=session.council_id)
     attendance = await attendance_summary(session)
+    attendance["check_in_open"] = check_in_is_open(session)
     if user is not None:
         attendance["checked_in"] = await Attendance.exists(session_id=session.id, user_id=user.id)
     open_poll = await Poll.filter(session_id=session.id, status="open").first()

@@ -11,11 +11,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from council import mailer
 from council.i18n import N_
+from council.mailer import Mail, MailConfig, MailError
 from council.models import User
 from petitions import labels
-from council import mailer
-from council.mailer import Mail, MailConfig, MailError
 from petitions.models import Notification, Petition, Supporter
 from petitions.services.merging import merged_here
 

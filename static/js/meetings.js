@@ -6,6 +6,10 @@
   if (!root || typeof window.io === "undefined") { return; }
   var sessionId = parseInt(root.getAttribute("data-session-id"), 10);
   var status = document.getElementById("conn-status");
+  // Timers count on the server's clock: a tablet's own clock may be minutes off.
+  var serverNow = Date.parse(root.getAttribute("data-server-now") || "");
+  var offset = isNaN(serverNow) ? 0 : serverNow - Date.now();
+  function now() { return Date.now() + offset; }
 
   function setStatus(online) {
     if (!status) { return; }
@@ -72,7 +76,7 @@
   }
 
   function refreshAll() {
-    ["attendance", "current", "vote", "speakers", "hall", "chair"].forEach(refresh);
+    ["attendance", "current", "agenda", "vote", "speakers", "hall", "chair"].forEach(refresh);
   }
 
   function setText(selector, value) {
@@ -116,22 +120,61 @@
   socket.on("poll:progress", function (p) {
     setText("[data-voted]", p.voted);
     setText("[data-eligible]", p.eligible);
+    // The chair confirms a close with the count as it stands ("15/24 have voted").
+    document.querySelectorAll("[data-confirm-template]").forEach(function (el) {
+      el.setAttribute("data-confirm", el.getAttribute("data-confirm-template")
+        .replace("{voted}", p.voted).replace("{eligible}", p.eligible));
+    });
   });
   socket.on("poll:closed", function () { refresh("vote"); refresh("hall"); refresh("chair"); });
   socket.on("speakers:update", function () { refresh("speakers"); refresh("hall"); refresh("chair"); });
-  socket.on("session:update", refreshAll);
+  socket.on("session:update", function (data) {
+    refreshAll();
+    // A hall screen moves on to the council's next sitting once this one is closed.
+    if (root.getAttribute("data-kiosk") === "true" && data && data.session &&
+        data.session.status === "closed") {
+      window.setTimeout(function () { window.location.assign("/meetings/hall"); }, 60000);
+    }
+  });
+  // The published agenda or its documents changed: what names them follows, and the tablet says so.
+  socket.on("session:changed", function (data) {
+    ["agenda", "current", "hall", "chair"].forEach(refresh);
+    var banner = document.getElementById("change-banner");
+    if (banner && data && data.change && data.change.text) {
+      var lang = document.documentElement.lang === "en" ? "en" : "vi";
+      banner.textContent = banner.getAttribute("data-label") + ": " + data.change.text[lang];
+      banner.hidden = false;
+    }
+  });
+  socket.on("hand_votes:update", function () { refresh("chair"); });
 
-  // Speaking timers: elapsed time since the floor was given; turns red past the limit.
+  function clock(secs) {
+    var m = Math.floor(secs / 60);
+    var s = secs % 60;
+    return m + ":" + (s < 10 ? "0" : "") + s;
+  }
+
+  // Speaking timers count down the time given; past it they count the time exceeded, marked.
+  // Vote countdowns show the time left, then that the time is up (ballots still count until the
+  // chair's close).
   function tick() {
+    var t = now();
     document.querySelectorAll("[data-timer]").forEach(function (el) {
       var started = Date.parse(el.getAttribute("data-started"));
       if (isNaN(started)) { return; }
       var limit = parseInt(el.getAttribute("data-limit"), 10) || 0;
-      var secs = Math.max(0, Math.floor((Date.now() - started) / 1000));
-      var m = Math.floor(secs / 60);
-      var s = secs % 60;
-      el.textContent = m + ":" + (s < 10 ? "0" : "") + s;
-      el.classList.toggle("over", limit > 0 && secs > limit);
+      var secs = Math.max(0, Math.floor((t - started) / 1000));
+      var over = limit > 0 && secs > limit;
+      el.textContent = over ? "+" + clock(secs - limit) : clock(Math.max(0, limit - secs));
+      el.classList.toggle("over", over);
+      el.setAttribute("data-over", over ? "true" : "false");
+    });
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var deadline = Date.parse(el.getAttribute("data-deadline"));
+      if (isNaN(deadline)) { return; }
+      var left = Math.ceil((deadline - t) / 1000);
+      el.textContent = left > 0 ? clock(left) : el.getAttribute("data-up-label");
+      el.classList.toggle("up", left <= 0);
     });
   }
   window.setInterval(tick, 1000);
