@@ -523,3 +523,11 @@ class DisplayCreatedOut(DisplayOut):
 
 class DisplayListOut(Out):
     items: list[DisplayOut]
+
+
+class DeletedOut(Out):
+    deleted: Literal[True]
+
+
+class NoticesReadOut(Out):
+    read: int = Field(description="Notices marked read.")

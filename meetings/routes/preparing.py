@@ -22,8 +22,10 @@ from meetings.routes.api import TAGS, _session_out
 from meetings.routes.pages import _back, _form_int, _form_str, _prepare_context
 from meetings.schemas import (
     AgendaItemOut,
+    DeletedOut,
     ItemPatch,
     NoticeListOut,
+    NoticesReadOut,
     SessionCopyIn,
     SessionHistoryOut,
     SessionOut,
@@ -107,26 +109,26 @@ async def item_update(ctx: Ctx) -> dict[str, Any]:
     "DELETE",
     "/api/v1/items/{item_id:int}",
     perm=perms.ITEM_DELETE,
-    status=204,
+    response=DeletedOut,
     tags=TAGS,
     summary="Remove an agenda item (not the current one, nor one with votes or speeches)",
 )
-async def item_delete(ctx: Ctx) -> Response:
+async def item_delete(ctx: Ctx) -> dict[str, Any]:
     await preparing.item_delete(ctx.require_user(), ctx.params["item_id"])
-    return Response(status_code=204)
+    return {"deleted": True}
 
 
 @api(
     "DELETE",
     "/api/v1/documents/{document_id:int}",
     perm=perms.DOCUMENT_DELETE,
-    status=204,
+    response=DeletedOut,
     tags=TAGS,
     summary="Delete a document and all its versions",
 )
-async def document_delete(ctx: Ctx) -> Response:
+async def document_delete(ctx: Ctx) -> dict[str, Any]:
     await services.document_delete(ctx.require_user(), ctx.params["document_id"])
-    return Response(status_code=204)
+    return {"deleted": True}
 
 
 @api(
@@ -164,6 +166,7 @@ async def notice_list(ctx: Ctx) -> dict[str, Any]:
     "POST",
     "/api/v1/sessions/{session_id:int}/notices/read",
     perm=perms.NOTICE_READ,
+    response=NoticesReadOut,
     tags=TAGS,
     summary="Mark the caller's notices about a session as read",
 )

@@ -12,7 +12,7 @@ from council.web import Ctx, api, page
 from meetings import permissions as perms
 from meetings.routes.api import TAGS, _session_out
 from meetings.routes.pages import _back, _form_int, _form_str, attendance_fragment
-from meetings.schemas import AbsenceIn, AbsenceOut, AttendanceOut, SessionOut
+from meetings.schemas import AbsenceIn, AbsenceOut, AttendanceOut, DeletedOut, SessionOut
 from meetings.services.attendance import (
     absence_clear,
     absence_record,
@@ -78,13 +78,13 @@ async def absence_record_api(ctx: Ctx) -> dict[str, Any]:
     "DELETE",
     "/api/v1/sessions/{session_id:int}/absences/{user_id:int}",
     perm=perms.ATTENDANCE_ABSENCE_CLEAR,
-    status=204,
+    response=DeletedOut,
     tags=TAGS,
     summary="Withdraw an absence recorded today",
 )
-async def absence_clear_api(ctx: Ctx) -> Response:
+async def absence_clear_api(ctx: Ctx) -> dict[str, Any]:
     await absence_clear(ctx.require_user(), ctx.params["session_id"], ctx.params["user_id"])
-    return Response(status_code=204)
+    return {"deleted": True}
 
 
 def _prepare_url(session_id: int) -> str:

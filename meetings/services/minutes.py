@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import re
+from dataclasses import fields, is_dataclass, replace
 from datetime import date
-from typing import cast
+from typing import Any, cast
 
 from tortoise.expressions import Q
 
@@ -147,12 +149,14 @@ async def _undone(session: Session) -> list[CheckInUndone]:
     entries = await AuditEntry.filter(
         operation="attendance.undo", target_type="session", target_id=str(session.id)
     ).order_by("seq")
-    names = await user_names([int(e.details.get("user_id", 0)) for e in entries])
+    names = await user_names(
+        [int(e.details.get("user_id", 0)) for e in entries] + [e.actor_id or 0 for e in entries]
+    )
     return [
         CheckInUndone(
             name=names.get(int(e.details.get("user_id", 0)), ""),
             at=e.created_at.astimezone(LOCAL_TZ),
-            by=e.actor_name,
+            by=names.get(e.actor_id or 0, e.actor_name),
         )
         for e in entries
     ]
@@ -252,11 +256,32 @@ async def _close_anchor(session: Session) -> tuple[int, str] | None:
     return (entry.seq, entry.hash) if entry is not None else None
 
 
+# Characters no DOCX (XML 1.0) can hold, nor a printed page shows: C0 controls but tab, newline
+# and carriage return, DEL, and the non-characters U+FFFE/U+FFFF. Text typed into a title or a
+# reason may carry them (pasted from elsewhere); the minutes leave them out.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def _printable(value: Any) -> Any:
+    """``value`` with every string in it (dataclasses, lists, tuples) made printable."""
+    if isinstance(value, str):
+        return _UNPRINTABLE.sub("", value)
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_printable(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(
+            value, **{f.name: _printable(getattr(value, f.name)) for f in fields(value) if f.init}
+        )
+    return value
+
+
 async def minutes_render(user: User, session_id: int, fmt: str) -> tuple[Session, bytes]:
     """minutes.render: the minutes as ``docx`` or ``pdf`` for the council's members."""
     session = await get_session(session_id)
     if not same_council(user, session.council_id) or session.status == "draft":
         raise Forbidden(N_("This session belongs to another council."))
-    record = await minutes_record(session)
+    record = _printable(await minutes_record(session))
     render = render_pdf if fmt == "pdf" else render_docx
     return session, await asyncio.to_thread(render, record)
