@@ -119,7 +119,7 @@ async def display_create_api(ctx: Ctx) -> dict[str, Any]:
     )
     return {
         **await _display_out(made.display),
-        "url": ctx.settings.base_url.rstrip("/") + made.path,
+        "url": str(ctx.request.base_url).rstrip("/") + made.path,
     }
 
 
@@ -160,7 +160,7 @@ async def _displays_page(
             "council": council,
             "displays": found,
             "made": made,
-            "kiosk_url": ctx.settings.base_url.rstrip("/") + made.path if made else None,
+            "kiosk_url": str(ctx.request.base_url).rstrip("/") + made.path if made else None,
             "error": error,
         },
         status=error.status if error else 200,
