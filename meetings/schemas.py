@@ -436,6 +436,9 @@ class SessionStateOut(Out):
     poll: PollOut | None = Field(description="The open poll, if any.")
     last_result: PollOut | None = Field(description="The poll closed last, if any.")
     speakers: list[SpeakerOut]
+    server_now: datetime = Field(
+        description="The server's clock: timers and countdowns count on it."
+    )
 
 
 class PublicDocumentOut(Out):

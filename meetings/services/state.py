@@ -9,6 +9,8 @@ from meetings.models import Attendance, Poll
 from meetings.services.attendance import check_in_is_open, current_day
 from meetings.services.common import (
     attendance_summary,
+    iso,
+    now,
     item_dict,
     session_dict,
     session_for,
@@ -41,4 +43,6 @@ async def session_state(user: User | None, session_id: int) -> dict[str, Any]:
         "poll": await poll_dict(open_poll, user=user) if open_poll else None,
         "last_result": await poll_dict(last_closed, user=user) if last_closed else None,
         "speakers": await speaker_queue(session.id),
+        # Screens count timers on the server's clock, not their own.
+        "server_now": iso(now()),
     }

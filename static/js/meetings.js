@@ -69,10 +69,43 @@
       template.innerHTML = html.trim();
       var fresh = template.content.querySelector('[data-fragment="' + name + '"]');
       if (!fresh) { return; }
+      var kept = keep(current);
       current.replaceWith(fresh);
+      restore(fresh, kept);
       if (window.htmx) { window.htmx.process(fresh); }
       tick();
     }).catch(function () { /* offline: the next (re)join refreshes again */ });
+  }
+
+  // A refresh must not undo what the user is doing in the fragment: the sections they opened,
+  // what they typed in its forms, and where the cursor was (matched by id).
+  function keep(el) {
+    var state = { open: [], values: {}, focus: null };
+    el.querySelectorAll("details[open][id]").forEach(function (d) { state.open.push(d.id); });
+    el.querySelectorAll("input[id], textarea[id], select[id]").forEach(function (f) {
+      if (f.type === "hidden" || f.type === "file") { return; }
+      var changed = f.tagName === "SELECT" ?
+        Array.prototype.some.call(f.options, function (o) { return o.selected !== o.defaultSelected; }) :
+        f.value !== f.defaultValue;
+      if (changed) { state.values[f.id] = f.value; }
+    });
+    var active = document.activeElement;
+    if (active && active.id && el.contains(active)) { state.focus = active.id; }
+    return state;
+  }
+  function restore(el, state) {
+    state.open.forEach(function (id) {
+      var d = el.querySelector("details#" + CSS.escape(id));
+      if (d) { d.open = true; }
+    });
+    Object.keys(state.values).forEach(function (id) {
+      var f = el.querySelector("#" + CSS.escape(id));
+      if (f) { f.value = state.values[id]; }
+    });
+    if (state.focus) {
+      var target = el.querySelector("#" + CSS.escape(state.focus));
+      if (target) { target.focus(); }
+    }
   }
 
   function refreshAll() {
@@ -100,8 +133,13 @@
 
   socket.on("connect", function () {
     // Sent again after every reconnect: the ack carries the true state.
+    var asked = Date.now();
     socket.emit("session:join", { session_id: sessionId }, function (ack) {
       if (!ack || !ack.ok) { setStatus(false); return; }
+      // The server's clock, as of half the round trip ago: better than the page's, which was
+      // read before the page finished loading.
+      var server = Date.parse(ack.server_now || "");
+      if (!isNaN(server)) { offset = server - (asked + Date.now()) / 2; }
       setStatus(true);
       showAttendance(ack.attendance);
       root.setAttribute("data-joined", String(Date.now()));
@@ -178,5 +216,7 @@
     });
   }
   window.setInterval(tick, 1000);
+  // A fragment a form swapped in (a vote, a request to speak) shows its timers at once.
+  document.addEventListener("htmx:afterSwap", tick);
   tick();
 })();
