@@ -10,8 +10,8 @@ from meetings.services.attendance import check_in_is_open, current_day
 from meetings.services.common import (
     attendance_summary,
     iso,
-    now,
     item_dict,
+    now,
     session_dict,
     session_for,
 )
