@@ -137,3 +137,21 @@ async def test_confirming_while_the_delegate_votes_counts_one_ballot(client) -> 
     assert await BallotReceipt.filter(poll_id=pid, user_id=delegate.id).count() == 1
     closed = await close_poll(client, s, pid)
     assert closed["result"]["yes"] + closed["result"]["no"] == 1
+
+
+async def test_the_chairs_console_hears_of_a_vote_by_hand_live(live_server: str) -> None:
+    import httpx
+
+    from tests.meetings.live import connect_tablet
+
+    async with httpx.AsyncClient(base_url=live_server) as http:
+        s, poll = await open_poll_in_session(http, seats=5, present=4)
+        console = await connect_tablet(live_server, s.chair)
+        try:
+            await console.call("session:join", {"session_id": s.session_id})
+            hand = (await _record(http, s, poll["id"], s.delegates[0])).json()
+            assert await console.next("hand_votes:update") == {"poll_id": poll["id"], "pending": 1}
+            await http.post(f"/api/v1/hand-votes/{hand['id']}/confirm", headers=s.h(s.chair))
+            assert await console.next("hand_votes:update") == {"poll_id": poll["id"], "pending": 0}
+        finally:
+            await console.sio.disconnect()

@@ -316,3 +316,31 @@ async def test_text_pasted_with_control_characters_still_makes_minutes(client) -
             f"/api/v1/sessions/{s.session_id}/minutes.{fmt}", headers=s.h(s.secretariat)
         )
         assert r.status_code == 200, fmt
+
+
+async def test_a_change_after_publishing_reaches_open_tablets_live(live_server: str) -> None:
+    import httpx
+
+    from tests.meetings.live import connect_tablet
+
+    async with httpx.AsyncClient(base_url=live_server) as http:
+        s = await setup_council(seats=5, delegates=2)
+        await create_session(http, s)
+        items = await add_agenda(http, s)
+        await _publish(http, s)
+        tablet = await connect_tablet(live_server, s.delegates[0])
+        try:
+            ack = await tablet.call("session:join", {"session_id": s.session_id})
+            assert ack["ok"] and ack["server_now"]
+            await http.patch(
+                f"/api/v1/items/{items[1]}",
+                headers=s.h(s.secretariat),
+                json={"title": "Tờ trình về dự toán (bản sửa)"},
+            )
+            event = await tablet.next("session:changed")
+            assert event["session_id"] == s.session_id
+            assert event["change"]["text"]["vi"] == (
+                "Điều chỉnh nội dung chương trình: Tờ trình về dự toán (bản sửa)"
+            )
+        finally:
+            await tablet.sio.disconnect()
