@@ -184,3 +184,52 @@ async def test_a_check_in_is_not_undone_while_a_vote_is_open(client) -> None:
         headers=s.h(s.secretariat),
     )
     assert r.status_code == 409 and error_code(r) == "poll_open"
+
+
+async def test_the_preparation_pages_attendance_forms(client) -> None:
+    from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+    from tests.factories import htmx, login
+
+    s = await setup_council(seats=5, delegates=3)
+    soon = datetime.now(LOCAL_TZ).replace(hour=8, minute=0) + timedelta(days=2)
+    sid = await _session_on(client, s, soon)
+    await login(client, s.secretariat)
+    page = HTMLParser((await client.get(f"/meetings/sessions/{sid}/prepare")).text)
+    assert page.css_first("#open-check-in") is not None
+    assert page.css_first("#attendance-edit form[action$='/attendance'] button") is None
+    r = await client.post(f"/meetings/sessions/{sid}/attendance/open", headers=htmx())
+    fragment = HTMLParser(r.text)
+    assert fragment.css_first("#open-check-in") is None
+    assert fragment.css_first("#attendance-edit form[action$='/attendance'] button") is not None
+    delegate, away = s.delegates[0], s.delegates[1]
+    await client.post(
+        f"/meetings/sessions/{sid}/attendance", data={"user_id": str(delegate.id)}, headers=htmx()
+    )
+    r = await client.post(
+        f"/meetings/sessions/{sid}/absences",
+        data={"user_id": str(away.id), "reason": "Ốm"},
+        headers=htmx(),
+    )
+    row = HTMLParser(r.text).css_first(f"#presence-{away.id}")
+    assert "Vắng mặt có lý do: Ốm" in row.text()
+    r = await client.post(
+        f"/meetings/sessions/{sid}/attendance/undo",
+        data={"user_id": str(delegate.id)},
+        headers=htmx(),
+    )
+    row = HTMLParser(r.text).css_first(f"#presence-{delegate.id}")
+    assert "Có mặt" not in row.text()
+    r = await client.post(
+        f"/meetings/sessions/{sid}/absences", data={"user_id": str(away.id)}, headers=htmx()
+    )
+    assert HTMLParser(r.text).css_first("#attendance-edit .alert") is not None  # no reason
+    r = await client.post(
+        f"/meetings/sessions/{sid}/absences/clear", data={"user_id": str(away.id)}, headers=htmx()
+    )
+    assert "Ốm" not in HTMLParser(r.text).css_first(f"#presence-{away.id}").text()
+    # Without htmx a refusal is the error page; someone who holds no seat is not found.
+    r = await client.post(
+        f"/meetings/sessions/{sid}/attendance/undo", data={"user_id": str(s.secretariat.id)}
+    )
+    assert r.status_code == 404

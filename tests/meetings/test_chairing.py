@@ -137,3 +137,41 @@ async def test_an_items_speaking_time_overrides_the_sessions(client) -> None:
         f"/api/v1/items/{s.items[0]}", headers=s.h(s.chair), json={"speaking_seconds": 5}
     )
     assert r.status_code == 422
+
+
+async def test_the_consoles_forms_record_confirm_and_revote(client, anon) -> None:
+    s, poll = await open_poll_in_session(client, seats=5, present=4)
+    await login(anon, s.secretariat)
+    r = await anon.post(
+        f"/meetings/polls/{poll['id']}/hand-votes",
+        data={"user_id": str(s.delegates[0].id), "choice": "abstain"},
+        headers=htmx(),
+    )
+    assert r.status_code == 200
+    pending = HTMLParser(r.text).css_first("#chair-live .hand-vote")
+    assert s.delegates[0].full_name in pending.text() and "Không biểu quyết" in pending.text()
+    assert pending.css_first("form[action$='/confirm']") is None  # the chair's to confirm
+    hand_id = pending.attributes["id"].split("-")[-1]
+    await login(client, s.chair)
+    page = HTMLParser((await client.get(f"/meetings/sessions/{s.session_id}/chair")).text)
+    assert page.css_first(f"#hand-vote-{hand_id} form[action$='/confirm']") is not None
+    assert page.css_first("#hand-record") is None  # the secretariat's to enter
+    r = await client.post(f"/meetings/hand-votes/{hand_id}/confirm", headers=htmx())
+    assert r.status_code == 200 and HTMLParser(r.text).css_first(".hand-vote") is None
+    r = await client.post(
+        f"/meetings/sessions/{s.session_id}/chair/close_poll",
+        data={"poll_id": str(poll["id"])},
+        headers=htmx(),
+    )
+    assert f"revote-{poll['id']}" in r.text
+    r = await client.post(
+        f"/meetings/polls/{poll['id']}/revote", data={"reason": "Kết quả chưa rõ"}, headers=htmx()
+    )
+    html = HTMLParser(r.text)
+    assert [n.text() for n in html.css("#chair-live .revote")] == [
+        "Biểu quyết lại: Kết quả chưa rõ"
+    ]
+    r = await client.post(
+        f"/meetings/polls/{poll['id']}/revote", data={"reason": ""}, headers=htmx()
+    )
+    assert HTMLParser(r.text).css_first("#chair-live .alert") is not None

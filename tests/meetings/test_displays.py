@@ -135,3 +135,27 @@ async def test_a_display_lands_on_the_sitting_in_progress(client, anon) -> None:
     await client.post(f"/api/v1/sessions/{s.session_id}/close", headers=s.h(s.chair))
     r = await anon.get("/meetings/hall")
     assert r.status_code == 200 and "Chưa có phiên họp đang diễn ra" in r.text
+
+
+async def test_the_secretariats_page_creates_shows_once_and_revokes(client) -> None:
+    from tests.factories import login
+
+    s = await setup_running_session(client, seats=5, present=4)
+    await login(client, s.secretariat)
+    url = f"/meetings/councils/{s.council.code}/displays"
+    page = await client.get(url)
+    assert page.status_code == 200 and HTMLParser(page.text).css_first("#kiosk-link") is None
+    r = await client.post(url, data={"label": "Máy chiếu phòng họp 2"})
+    link = HTMLParser(r.text).css_first("#kiosk-link .kiosk-url").text()
+    assert "/hall/k/" in link
+    again = await client.get(url)
+    assert link not in again.text  # shown once
+    display = await HallDisplay.get(label="Máy chiếu phòng họp 2")
+    r = await client.post(f"/meetings/displays/{display.id}/revoke")
+    assert r.status_code == 303
+    assert (
+        "Đã thu hồi"
+        in HTMLParser((await client.get(url)).text).css_first(f"#display-{display.id}").text()
+    )
+    await login(client, s.chair)
+    assert (await client.get(url)).status_code == 403
