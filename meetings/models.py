@@ -42,6 +42,7 @@ class Session(Model):
     starts_at = fields.DatetimeField()
     status = fields.CharField(max_length=16, default="draft", db_index=True)
     current_item_id = fields.IntField(null=True)
+    current_item_at = fields.DatetimeField(null=True)  # when the sitting moved to it
     speaking_seconds = fields.IntField(default=300)
     published_at = fields.DatetimeField(null=True)
     started_at = fields.DatetimeField(null=True)

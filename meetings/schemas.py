@@ -185,6 +185,7 @@ class SessionBriefOut(Out):
     starts_at: datetime
     status: SessionStatus
     current_item_id: int | None
+    current_item_at: datetime | None = Field(description="When the sitting moved to it.")
     speaking_seconds: int = Field(description="Time given to each speaker.")
     started_at: datetime | None
     closed_at: datetime | None

@@ -138,4 +138,9 @@ class Migration(migrations.Migration):
             name='copied_from_id',
             field=fields.IntField(null=True),
         ),
+        ops.AddField(
+            model_name='Session',
+            name='current_item_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
     ]

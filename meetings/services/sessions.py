@@ -313,7 +313,7 @@ async def session_set_current(user: User, session_id: int, item_id: int) -> dict
     if item is None:
         raise Invalid(fields={"item_id": str(N_("This item is not on the session's agenda."))})
     async with in_transaction():
-        await Session.filter(id=session.id).update(current_item_id=item.id)
+        await Session.filter(id=session.id).update(current_item_id=item.id, current_item_at=now())
         await audit.record(
             "session.set_current",
             actor=user,
