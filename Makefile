@@ -53,6 +53,8 @@ bench: setup
 	$(BIN)/python bench/reconnect.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/assistant.py
+	$(BIN)/python bench/assistant_quality.py
+	$(BIN)/python bench/topic_names.py
 
 # Resolve pyproject.toml's ranges afresh in a scratch venv and pin the result; then run `make test`.
 lock:

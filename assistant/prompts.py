@@ -16,6 +16,12 @@ PROMPT_VERSION = "vi-2025.1"
 # extractive provider, or the service when retrieval finds nothing and no model is called).
 NOT_FOUND = "Tài liệu của kỳ họp không đề cập nội dung này."
 EXTRACTIVE_ANSWER_LEAD = "Các câu liên quan nhất trong tài liệu:"
+# Said by the offline summarizer when a document holds only its frame (header, legal bases,
+# distribution list, signature): nothing a summary may quote.
+NO_CONTENT = (
+    "Tài liệu chỉ gồm phần thể thức (tiêu đề, căn cứ pháp lý, nơi nhận, chữ ký), "
+    "không có nội dung để tóm tắt."
+)
 
 _GROUNDING = (
     "Chỉ dùng thông tin có trong các đoạn trích được cung cấp; không suy đoán, không dùng "

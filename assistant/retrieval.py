@@ -24,7 +24,7 @@ from typing import Any
 
 from assistant.models import IndexedDocument
 from assistant.providers.base import Confidentiality
-from assistant.textrank import STOPWORDS
+from assistant.textrank import QUESTION_WORDS, spelled
 from council.search.analysis import folded as fold_syllable
 from council.search.analysis import runs
 from council.search.engine import get_index, register_index
@@ -46,15 +46,6 @@ CANDIDATES = 12
 # A page is relevant when it holds this share of the question's content words ...
 MIN_COVERAGE = 0.5
 # ... and, for questions of several words, one of its two-syllable words as well.
-QUESTION_WORDS = (
-    frozenset(
-        """
-    bao nhiêu gì nào sao đâu không chưa hãy cho biết xin hỏi tôi ạ là thế như vậy bạn nêu
-    những các của có được em anh chị ơi nhé giúp
-    """.split()
-    )
-    | STOPWORDS
-)
 
 _FOLDED_QUESTION_WORDS = frozenset(fold_syllable(w) for w in QUESTION_WORDS)
 _RANK = {"public": 0, "internal": 1, "confidential": 2}
@@ -158,7 +149,7 @@ class _PageForms:
     def get(self, key: tuple[Any, ...], text: str) -> tuple[str, str]:
         found = self._forms.get(key)
         if found is None:
-            lower = normalize(text).lower()
+            lower = normalize(spelled(text)).lower()
             found = self._forms[key] = (lower, fold(lower))
             if len(self._forms) > self.LIMIT:
                 self._forms.popitem(last=False)
@@ -177,7 +168,7 @@ def coverage(question: Question, page_text: str, key: tuple[Any, ...] | None = N
     if not question.singles:
         return 0.0
     if key is None:
-        lower = normalize(page_text).lower()
+        lower = normalize(spelled(page_text)).lower()
         forms = (lower, fold(lower))
     else:
         forms = _PAGE_FORMS.get(key, page_text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from council.validation import NFCStr, Out, Schema
@@ -27,12 +29,30 @@ class CitationOut(Out):
     document_id: int
     page: int
     excerpt: str
-    title: str | None = None
+    title: str
+    reference: str  # "Tờ trình dự toán ngân sách 2027, tr. 3": what a reader is shown
+    url: str  # the document viewer at the page
+
+
+class PointCitationOut(Out):
+    document_id: int
+    page: int
+    title: str
+    reference: str
+    url: str
+
+
+class PointOut(Out):
+    kind: Literal["heading", "item", "paragraph"]
+    text: str  # plain text, the model's page tags taken out
+    citations: list[PointCitationOut]
 
 
 class SummaryOut(Out):
     document_id: int
+    title: str
     summary: str
+    points: list[PointOut]
     provider: str
     model: str
     cached: bool
@@ -46,6 +66,7 @@ class SummaryOut(Out):
 
 class AnswerOut(Out):
     answer: str
+    points: list[PointOut]
     citations: list[CitationOut]
     found: bool
     provider: str

@@ -19,6 +19,7 @@ from assistant.chunking import PageLike, chunk_budget, pack, pack_texts, page_so
 from assistant.citations import Citation, cite, sources_index
 from assistant.gateway import Gateway, Usage
 from assistant.providers.base import Confidentiality, ModelClient, Source
+from assistant.sentences import content
 from assistant.tokens import estimate_messages
 
 # Chunks summarized at the same time: a model server serves a few requests in parallel.
@@ -82,6 +83,12 @@ def cache_key(content_hash: str, provider: str, model: str) -> str:
 
 
 @dataclass
+class _Page:
+    number: int
+    text: str
+
+
+@dataclass
 class Plan:
     """How a document will be summarized: by which provider, in which chunks."""
 
@@ -111,8 +118,14 @@ def plan(document: DocumentLike, gateway: Gateway, max_tokens: int) -> Plan:
         + 16
     )
     budget = chunk_budget(client.context_tokens, max_tokens, overhead)
+    # The document's frame (header, legal bases, salutation, distribution list, signature) is
+    # not sent: no model should summarize "Căn cứ Luật …". A document that is all frame is
+    # sent as it is, so that the summary says so.
+    body: Sequence[PageLike] = [_Page(p.number, content(p.text)) for p in document.pages]
+    if not any(p.text.strip() for p in body):
+        body = document.pages
     sources = page_sources(
-        document.pages,
+        body,
         label=prompts.page_label,
         budget=budget,
         confidentiality=level,

@@ -22,10 +22,20 @@ STOPWORDS: frozenset[str] = frozenset(
     thì cũng đó còn nhưng hoặc nếu vì do bị bởi sẽ đang rất hơn nhiều ra vào lên trên dưới sau
     trước nên mà ở đây kia ấy mỗi mọi cùng hay vẫn đều chỉ quá lắm nhất chưa chẳng xuống tới
     qua việc sự cái thế gì nào ai nhau rằng thêm lại đi vừa mới nữa thật cả số lần tuy bằng
-    nhằm đối gồm tức như_vậy hết nay đồng_thời
+    nhằm đối gồm tức như_vậy hết nay đồng_thời năm tháng ngày
     """.split()
 )
 FOLDED_STOPWORDS: frozenset[str] = frozenset(fold(w) for w in STOPWORDS)
+# The words of asking ("bao nhiêu", "là gì", "cho biết"): a question's, never its subject's.
+QUESTION_WORDS: frozenset[str] = (
+    frozenset(
+        """
+    bao nhiêu gì nào sao đâu không chưa hãy cho biết xin hỏi tôi ạ là thế như vậy bạn nêu
+    những các của có được em anh chị ơi nhé giúp
+    """.split()
+    )
+    | STOPWORDS
+)
 PAIR_WEIGHT = 1.5
 
 
@@ -39,11 +49,16 @@ def _folded(syllable: str) -> str:
     return fold(syllable)
 
 
-def terms(text: str, *, folded: bool = False) -> Counter[str]:
+def _is_year(syllable: str) -> bool:
+    return len(syllable) == 4 and syllable.startswith(("19", "20"))
+
+
+def terms(text: str, *, folded: bool = False, years: bool = False) -> Counter[str]:
     """Count the content syllables and syllable pairs of ``text``.
 
     ``folded=True`` strips accents so that a question typed without them ("ngan sach")
-    matches the document ("ngân sách").
+    matches the document ("ngân sách"). ``years=True`` counts years too: in a budget
+    document "năm 2026" (the estimate) and "năm 2027" (the plan) are different answers.
     """
     norm = _folded if folded else _canonical
     stop = FOLDED_STOPWORDS if folded else STOPWORDS
@@ -54,7 +69,7 @@ def terms(text: str, *, folded: bool = False) -> Counter[str]:
     for syl in sylls:
         is_digit = syl.isdigit()
         is_stop = syl in stop or is_digit or len(syl) == 1
-        if not is_stop:
+        if not is_stop or (years and is_digit and _is_year(syl)):
             counts[syl] += 1
         if prev and not is_digit and not (prev_stop and is_stop) and not prev.isdigit():
             counts[f"{prev}_{syl}"] += 1
@@ -62,11 +77,61 @@ def terms(text: str, *, folded: bool = False) -> Counter[str]:
     return counts
 
 
+def spelled(text: str) -> str:
+    """``text`` with its signs read out, the way a question names them ("25%": "25 phần trăm")."""
+    return text.replace("%", " phần trăm ")
+
+
 def matching_terms(text: str) -> Counter[str]:
     """Terms of a passage for matching questions: accented, plus folded ones marked "~"."""
-    counts = terms(text)
-    counts.update({f"~{t}": n for t, n in terms(text, folded=True).items()})
+    text = spelled(text)
+    counts = terms(text, years=True)
+    counts.update({f"~{t}": n for t, n in terms(text, folded=True, years=True).items()})
     return counts
+
+
+# Phrases of asking, accents folded: "bao nhiêu", "là gì", "như thế nào" say what kind of
+# answer is wanted, not what about; typed with or without accents they are dropped. (Single
+# syllables only when typed with accents: bare "dau" may be "đâu" or the "đầu" of "đầu tư".)
+_ASKING = (
+    ("bao", "nhieu"),
+    ("la", "gi"),
+    ("the", "nao"),
+    ("ra", "sao"),
+    ("khi", "nao"),
+    ("bao", "gio"),
+    ("o", "dau"),
+    ("cho", "biet"),
+    ("xin", "hoi"),
+    ("hay", "khong"),
+    ("duoc", "khong"),
+    ("co", "khong"),
+    ("viec", "gi"),
+    ("nhung", "gi"),
+)
+_ASKING_ACCENTED = frozenset("gì nào đâu sao chưa ạ nhé ơi hỏi là".split())
+
+
+def asking_removed(text: str) -> list[str]:
+    """The runs of ``text``'s syllables left once the phrases of asking are taken out."""
+    sylls = syllables(text)
+    folded = [_folded(s) for s in sylls]
+    drop = [s in _ASKING_ACCENTED for s in sylls]
+    for i in range(len(sylls) - 1):
+        if (folded[i], folded[i + 1]) in _ASKING:
+            drop[i] = drop[i + 1] = True
+    runs: list[str] = []
+    current: list[str] = []
+    for syllable, dropped in zip(sylls, drop, strict=True):
+        if dropped:
+            if current:
+                runs.append(" ".join(current))
+            current = []
+        else:
+            current.append(syllable)
+    if current:
+        runs.append(" ".join(current))
+    return runs
 
 
 def question_terms(text: str) -> Counter[str]:
@@ -74,10 +139,14 @@ def question_terms(text: str) -> Counter[str]:
 
     A syllable typed with its accents must match exactly ("giá" is not "gia" of "tham
     gia"); one typed without them matches any accents ("von" finds "vốn"). Documents are
-    counted with ``matching_terms`` so both kinds find their counterpart.
+    counted with ``matching_terms`` so both kinds find their counterpart. The phrases of
+    asking ("bao nhiêu", "là gì") are left out.
     """
+    counted: Counter[str] = Counter()
+    for run in asking_removed(text):
+        counted.update(terms(run, years=True))
     counts: Counter[str] = Counter()
-    for term, n in terms(text).items():
+    for term, n in counted.items():
         parts = term.split("_")
         if all(_folded(p) != p for p in parts):
             counts[term] += n

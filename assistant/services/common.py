@@ -8,8 +8,10 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from assistant.citations import Citation
 from assistant.config import AssistantConfig
 from assistant.gateway import Gateway, Usage
+from assistant.layout import Ref
 from assistant.models import UsageEntry
 from assistant.providers import ProviderError
 from council.errors import DomainError
@@ -100,16 +102,17 @@ def provider_failure(exc: ProviderError) -> DomainError:
     return DomainError(exc.code, message, status=status)
 
 
-def label(provider: str, model: str) -> LazyString:
-    """The machine-written label every output carries."""
-    if provider == "extractive":
-        return N_(
-            "Machine-written by the offline extractive summarizer ({model}): sentences quoted "
-            "from the documents. Check them against the cited pages."
-        ).format(model=model)
-    return N_(
-        "Machine-written by the {provider} model {model}. Check it against the cited pages."
-    ).format(provider=provider, model=model)
+MACHINE_WRITTEN = N_("Machine-written — check before use")
+
+
+def label(provider: str, model: str) -> str:
+    """The machine-written label every output carries, naming the provider and model."""
+    return f"{MACHINE_WRITTEN} ({provider} · {model})"
+
+
+def cited(citation: Citation, title: str) -> dict[str, Any]:
+    """A citation as JSON: the page, its excerpt, and the document by its title."""
+    return {**citation.as_dict(), **Ref(citation.document_id, citation.page, title).as_dict()}
 
 
 DOWNGRADE_NOTICE = N_(

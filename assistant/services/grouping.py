@@ -137,5 +137,5 @@ async def group_petitions(
         "provider": client.name,
         "model": client.model,
         "machine_written": True,
-        "label": str(label(client.name, client.model)),
+        "label": label(client.name, client.model),
     }

@@ -13,11 +13,13 @@ from typing import Any
 from assistant import prompts, retrieval
 from assistant.chunking import chunk_budget
 from assistant.citations import cite
+from assistant.layout import layout, points_out
 from assistant.providers import ProviderError, Source
 from assistant.sentences import split_sentences
 from assistant.services.common import (
     DOWNGRADE_NOTICE,
     Meter,
+    cited,
     config_for,
     consume_rate,
     ensure_search,
@@ -34,7 +36,6 @@ from council.models import User
 ACTION = "assistant.ask"
 PASSAGES = 6
 NOT_FOUND = N_("The session's documents do not mention this.")
-NO_MODEL_LABEL = N_("Machine-written answer; no model was asked because nothing matched.")
 
 
 def _best_part(text: str, question: str, budget: int) -> str:
@@ -133,13 +134,14 @@ async def ask(user: User, session_id: int, question: str, *, settings: Any) -> d
         await meter.write()
         return {
             "answer": str(NOT_FOUND),
+            "points": [{"kind": "paragraph", "text": str(NOT_FOUND), "citations": []}],
             "citations": [],
             "found": False,
             "provider": client.name,
             "model": client.model,
             "model_called": False,
             "machine_written": True,
-            "label": str(NO_MODEL_LABEL),
+            "label": label(client.name, client.model),
             "notice": None,
             "unverified_citations": 0,
         }
@@ -159,23 +161,26 @@ async def ask(user: User, session_id: int, question: str, *, settings: Any) -> d
     for s in sources:
         key = (s.document_id or 0, s.page or 0)
         sent[key] = f"{sent[key]} {s.text}" if key in sent else s.text
-    cited = cite(text, sent, context=question)
+    found_pages = cite(text, sent, context=question)
     found = prompts.NOT_FOUND not in text
     meter.outcome = "ok" if found else "not_found"
     await meter.write()
+    titles = {d: v.title for d, v in views.items()}
+    points = layout(
+        text, titles=titles, valid={(c.document_id, c.page) for c in found_pages.citations}
+    )
     return {
         "answer": text,
-        "citations": [
-            {**c.as_dict(), "title": views[c.document_id].title} for c in cited.citations
-        ],
+        "points": points_out(points),
+        "citations": [cited(c, titles[c.document_id]) for c in found_pages.citations],
         "found": found,
         "provider": meter.usage.provider,
         "model": meter.usage.model,
         "model_called": True,
         "machine_written": True,
-        "label": str(label(meter.usage.provider, meter.usage.model)),
+        "label": label(meter.usage.provider, meter.usage.model),
         "notice": str(DOWNGRADE_NOTICE) if meter.usage.downgraded else None,
-        "unverified_citations": cited.unverified,
+        "unverified_citations": found_pages.unverified,
     }
 
 

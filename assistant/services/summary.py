@@ -9,11 +9,13 @@ from tortoise.exceptions import IntegrityError
 
 from assistant import prompts
 from assistant import summaries as pipeline
+from assistant.layout import layout, points_out
 from assistant.models import CachedSummary
 from assistant.providers import ProviderError
 from assistant.services.common import (
     DOWNGRADE_NOTICE,
     Meter,
+    cited,
     config_for,
     consume_rate,
     gateway_for,
@@ -54,16 +56,25 @@ class DatabaseCache:
 
 
 def summary_out(summary: pipeline.Summary, document: Any) -> dict[str, Any]:
-    """The JSON answer (CONTRACT: summary, provider, model, cached, citations; and the label)."""
+    """The JSON answer (CONTRACT: summary, provider, model, cached, citations; and the label,
+    and the text laid out as points citing pages by the document's title)."""
+    points = layout(
+        summary.text,
+        titles={document.id: document.title},
+        valid={(c.document_id, c.page) for c in summary.citations},
+        default_document=document.id,
+    )
     return {
         "document_id": document.id,
+        "title": document.title,
         "summary": summary.text,
+        "points": points_out(points),
         "provider": summary.provider,
         "model": summary.model,
         "cached": summary.cached,
-        "citations": [c.as_dict() for c in summary.citations],
+        "citations": [cited(c, document.title) for c in summary.citations],
         "machine_written": True,
-        "label": str(label(summary.provider, summary.model)),
+        "label": label(summary.provider, summary.model),
         "notice": str(DOWNGRADE_NOTICE) if summary.downgraded else None,
         "unverified_citations": summary.unverified,
         "prompt_version": prompts.PROMPT_VERSION,
@@ -142,7 +153,7 @@ async def _stream(
             "provider": plan.client.name,
             "model": plan.client.model,
             "machine_written": True,
-            "label": str(label(plan.client.name, plan.client.model)),
+            "label": label(plan.client.name, plan.client.model),
             "notice": str(DOWNGRADE_NOTICE) if plan.downgraded else None,
         },
     )

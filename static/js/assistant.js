@@ -21,32 +21,69 @@
     return node;
   }
 
+  // While the text streams: the points as written, without the model's page tags.
   function renderLines(container, text) {
     container.textContent = "";
     text.split("\n").forEach(function (line) {
-      if (line.trim()) { container.appendChild(el("p", "", line)); }
+      var clean = line.replace(/\s*\[[^\[\]]{1,80}\]/g, "").replace(/^\s*#{1,6}\s+/, "").trim();
+      if (clean) { container.appendChild(el("p", "", clean)); }
+    });
+  }
+
+  // The machine-written label: the server's own markup (icon included), cloned.
+  function machineLabel(data) {
+    var template = document.getElementById("machine-label-template");
+    var fragment = template.content.cloneNode(true);
+    var source = fragment.querySelector(".machine-source");
+    if (source) { source.textContent = data.provider + " · " + data.model; }
+    return fragment;
+  }
+
+  function refs(parent, items) {
+    (items || []).forEach(function (c) {
+      parent.appendChild(document.createTextNode(" "));
+      var link = el("a", "cite", c.reference);
+      link.href = c.url;
+      link.title = c.title;
+      parent.appendChild(link);
+    });
+  }
+
+  // The same layout as templates/assistant/_macros.html: headings, lists and paragraphs.
+  function renderPoints(container, points) {
+    var list = null;
+    points.forEach(function (p) {
+      var node;
+      if (p.kind === "item") {
+        if (!list) { list = el("ul", "points"); container.appendChild(list); }
+        node = el("li", "", p.text);
+        list.appendChild(node);
+      } else {
+        list = null;
+        node = el(p.kind === "heading" ? "h3" : "p", p.kind === "heading" ? "point-heading" : "", p.text);
+        container.appendChild(node);
+      }
+      refs(node, p.citations);
     });
   }
 
   function renderFinal(form, out, data) {
     out.textContent = "";
     var article = el("article", "assistant-summary");
-    var label = el("p", "badge machine-label", "🤖 " + data.label);
-    label.setAttribute("data-machine-written", "true");
-    article.appendChild(label);
+    article.appendChild(machineLabel(data));
     if (data.notice) { article.appendChild(el("p", "alert alert-ok confidential-notice", data.notice)); }
     if (data.cached) { article.appendChild(el("p", "muted", form.getAttribute("data-cached"))); }
     var body = el("div", "assistant-text");
-    renderLines(body, data.summary);
+    renderPoints(body, data.points || []);
     article.appendChild(body);
     if (data.citations && data.citations.length) {
       article.appendChild(el("h3", "", form.getAttribute("data-sources")));
       var list = el("ol", "citations");
-      var title = out.getAttribute("data-title") || "";
       data.citations.forEach(function (c) {
         var item = el("li");
-        var link = el("a", "", title + " — " + fill(form.getAttribute("data-page"), { n: c.page }));
-        link.href = "/meetings/documents/" + encodeURIComponent(c.document_id) + "#page-" + encodeURIComponent(c.page);
+        var link = el("a", "", c.reference);
+        link.href = c.url;
+        link.title = c.title;
         item.appendChild(link);
         item.appendChild(el("blockquote", "muted", c.excerpt));
         list.appendChild(item);
@@ -93,9 +130,7 @@
 
     function onFrame(name, data) {
       if (name === "meta") {
-        var label = el("p", "badge machine-label", "🤖 " + data.label);
-        label.setAttribute("data-machine-written", "true");
-        out.appendChild(label);
+        out.appendChild(machineLabel(data));
         if (data.notice) { out.appendChild(el("p", "alert alert-ok confidential-notice", data.notice)); }
         live = el("div", "assistant-text streaming");
         out.appendChild(live);

@@ -13,3 +13,16 @@
     article.addEventListener("dragstart", function (e) { e.preventDefault(); });
   }
 })();
+
+// The assistant's citations link to "#page=N" (the viewer's convention): scroll the text view
+// to that page, on load and when the address changes.
+(function () {
+  "use strict";
+  function toPage() {
+    var match = /^#page=(\d{1,5})$/.exec(window.location.hash);
+    var target = match && document.getElementById("page-" + match[1]);
+    if (target) { target.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", toPage);
+  toPage();
+})();

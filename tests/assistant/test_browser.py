@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.assistant.conftest import report_texts, setup_session, with_llm
+from tests.assistant.conftest import REPORT_TITLE, report_texts, setup_session, with_llm
 from tests.assistant.openai_server import OpenAIServer
 from tests.browser import login_in_browser, text_of
 
@@ -36,11 +36,18 @@ async def test_delegate_asks_from_the_tablet_and_sees_the_cited_answer(
     answer = page.locator(".assistant-answer[data-found=true]")
     await answer.wait_for()
     text = await text_of(page, ".assistant-answer")
-    assert "loopback-vi" in text  # labelled machine-written, with its model
-    assert f"[TL {report}, tr. 4]" in text and "ngập úng" in text
-    link = page.locator(f".citations a[href='/meetings/documents/{report}#page-4']")
+    # Labelled machine-written in words and with the app's own icon, with its model.
+    assert "Do máy tạo — kiểm tra trước khi sử dụng" in text and "loopback-vi" in text
+    assert await page.locator(".assistant-answer .machine-label svg").is_visible()
+    # The point cites its page by the document's title; the model's "[TL n, …]" is not shown.
+    assert "ngập úng" in text and "[TL" not in text
+    point_link = page.locator(
+        f".assistant-answer li a.cite[href='/meetings/documents/{report}#page=4']"
+    )
+    assert await point_link.count() >= 1
+    assert await point_link.first.inner_text() == f"{REPORT_TITLE}, tr. 4"
+    link = page.locator(f".citations a[href='/meetings/documents/{report}#page=4']")
     assert await link.count() == 1
-    assert "trang 4" in await link.inner_text()
     assert llm_server.count == 1
 
     # Nothing relevant: said plainly, no model call.
@@ -63,6 +70,9 @@ async def test_summary_streams_into_the_document_view(
     await page.click("form[data-stream-summary] button[type=submit]")
     await page.locator("#summary .assistant-summary .citations li").first.wait_for()
     text = await text_of(page, "#summary")
-    assert "loopback-vi" in text and "[tr. 1]" in text
+    assert "loopback-vi" in text and "[tr." not in text
+    assert await page.locator("#summary .machine-label svg").is_visible()
+    first = page.locator("#summary ul.points li").first
+    assert (await first.locator("a.cite").inner_text()) == f"{REPORT_TITLE}, tr. 1"
     assert await page.locator("#summary .citations li").count() == 5
     assert llm_server.requests[-1]["stream"] is True

@@ -65,7 +65,8 @@ async def test_a_third_provider_plugs_in_without_touching_callers() -> None:
     usage = Usage()
     summary = await summarize(report(), gateway, usage=usage, cache=None, max_tokens=256)
     assert summary.provider == "shout" and summary.model == "shout-1"
-    assert summary.text.startswith("- BÁO CÁO")
+    # The document type on top ("BÁO CÁO") is its frame: not sent; its subject is.
+    assert summary.text.startswith("- TÌNH HÌNH THỰC HIỆN NHIỆM VỤ")
     assert usage.calls == len(_built[-1].prompts) and usage.prompt_tokens == 3 * usage.calls
 
 

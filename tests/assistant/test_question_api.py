@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import lxml.html
+
 from assistant.models import UsageEntry
-from tests.assistant.conftest import report_texts, setup_session, with_llm
+from tests.assistant.conftest import REPORT_TITLE, report_texts, setup_session, with_llm
 from tests.assistant.openai_server import OpenAIServer, user_text
 from tests.factories import bearer, error_code, htmx, login, make_council, make_user
 
@@ -260,8 +262,21 @@ async def test_session_page_and_answer_fragment(settings: Any, make_client: Any)
         headers=htmx(),
     )
     assert fragment.status_code == 200 and "<html" not in fragment.text
-    assert 'data-found="true"' in fragment.text and "#page-4" in fragment.text
-    assert 'data-machine-written="true"' in fragment.text
+    html = lxml.html.fromstring(fragment.text)
+    (article,) = html.xpath("//article[@data-found='true']")
+    report_id = sitting.documents["report"]
+    # Each point carries its page by the document's title, linking to the viewer at that page;
+    # the model's internal tag ("TL 7") is never shown.
+    cites = article.xpath(".//ul[@class='points']/li/a[@class='cite']")
+    assert cites and all(a.text.endswith(", tr. 4") for a in cites)
+    assert cites[0].get("href") == f"/meetings/documents/{report_id}#page=4"
+    assert cites[0].text.startswith(REPORT_TITLE[:20])
+    assert "TL " not in article.text_content()
+    (label,) = article.xpath(".//p[@data-machine-written='true']")
+    assert (
+        label.xpath("./svg") and "Do máy tạo — kiểm tra trước khi sử dụng" in label.text_content()
+    )
+    assert "extractive · textrank-vi-2" in label.text_content()
     full = await client.post(
         f"/assistant/sessions/{sitting.session_id}", data={"question": "giá vàng thế giới"}
     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import lxml.html
+
 from assistant.models import CachedSummary, UsageEntry
-from tests.assistant.conftest import report_texts, setup_session, with_llm
+from tests.assistant.conftest import REPORT_TITLE, report_texts, setup_session, with_llm
 from tests.assistant.openai_server import OpenAIServer
 from tests.factories import bearer, error_code, htmx, login, make_council, make_user
 
@@ -295,8 +297,20 @@ async def test_summary_page_and_fragment(settings: Any, make_client: Any) -> Non
     )
     fragment = await client.post(f"/assistant/documents/{doc_id}", headers=htmx(), data={})
     assert fragment.status_code == 200 and "<html" not in fragment.text
-    assert 'data-machine-written="true"' in fragment.text and "textrank-vi-1" in fragment.text
-    assert f"/meetings/documents/{doc_id}#page-" in fragment.text
+    html = lxml.html.fromstring(fragment.text)
+    (label,) = html.xpath("//p[@data-machine-written='true']")
+    assert label.xpath("./svg") and "textrank-vi-2" in label.text_content()
+    text = html.xpath("//div[@class='assistant-text']")[0]
+    # Headings are structure (h3), points a list, each with its page by title and a link to it.
+    assert [h.text for h in text.xpath("./h3")][:1] == ["I. TÌNH HÌNH KINH TẾ"]
+    items = text.xpath("./ul[@class='points']/li")
+    assert len(items) >= 4
+    for item in items:
+        (cite,) = item.xpath("./a[@class='cite']")
+        page = int(cite.text.rsplit("tr. ", 1)[1])
+        assert cite.text == f"{REPORT_TITLE}, tr. {page}"
+        assert cite.get("href") == f"/meetings/documents/{doc_id}#page={page}"
+        assert "[tr." not in item.text_content()
     full = await client.post(f"/assistant/documents/{doc_id}", data={})
     assert full.status_code == 200 and "<html" in full.text and "assistant-summary" in full.text
     secret = await client.get(f"/assistant/documents/{sitting.documents['Tờ trình nhân sự']}")
