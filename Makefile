@@ -55,6 +55,7 @@ bench: setup
 	$(BIN)/python bench/assistant.py
 	$(BIN)/python bench/assistant_quality.py
 	$(BIN)/python bench/topic_names.py
+	$(BIN)/python bench/viewer.py
 
 # Resolve pyproject.toml's ranges afresh in a scratch venv and pin the result; then run `make test`.
 lock:

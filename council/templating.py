@@ -7,7 +7,6 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -16,11 +15,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from council.i18n import get_language, gettext, ngettext
+from council.localtime import LOCAL_TZ
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"
 STATIC_DIR = ROOT / "static"
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @cache

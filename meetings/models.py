@@ -60,6 +60,8 @@ class Session(Model):
     # several days takes attendance per day, earlier days are kept in ``AttendancePast``.
     attendance_day = fields.DateField(null=True)
     copied_from_id = fields.IntField(null=True)
+    # The minutes' number, set by the secretariat: "Số: 07/BB-HĐND". Null prints dots.
+    minutes_number = fields.IntField(null=True)
 
     council_id: int
 

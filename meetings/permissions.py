@@ -159,4 +159,7 @@ DISPLAY_LIST = allow("display.list", *SECRETARIAT, scope="council", resolve=coun
 DISPLAY_REVOKE = allow("display.revoke", *SECRETARIAT, scope="council", resolve=display_scope)
 DISPLAY_OPEN = public("display.open")
 MINUTES_RENDER = allow("minutes.render", *MEMBERS, scope="council", resolve=session_scope)
+MINUTES_NUMBER = allow(
+    "minutes.number", "admin", "secretariat", scope="council", resolve=session_scope
+)
 PUBLIC_VIEW = public("session.public_view")

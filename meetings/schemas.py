@@ -535,3 +535,30 @@ class DeletedOut(Out):
 
 class NoticesReadOut(Out):
     read: int = Field(description="Notices marked read.")
+
+
+class MinutesNumberIn(Schema):
+    number: int | None = Field(
+        ge=1, le=99_999, description="The minutes' number; null clears it (dots are printed)."
+    )
+
+
+class MinutesNumberOut(Out):
+    session_id: int
+    number: int | None
+    text: str = Field(description='As printed in the header, e.g. "Số: 07/BB-HĐND".')
+
+
+class PageImageOut(Out):
+    number: int
+    width: int = Field(description="Pixels, as drawn.")
+    height: int = Field(description="Pixels, as drawn.")
+    url: str = Field(description="The page's image, for this version (kept by browsers).")
+
+
+class DocumentPagesOut(Out):
+    document_id: int
+    version: int
+    dpi: int = Field(description="Resolution the pages are drawn at.")
+    media_type: str
+    pages: list[PageImageOut]

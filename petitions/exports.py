@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from council.i18n import N_, LazyString
+from council.localtime import local
 
 Column = tuple[str, LazyString]
 
@@ -55,7 +56,7 @@ def cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "✓" if value else ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return local(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, int | float):

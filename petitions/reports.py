@@ -23,6 +23,7 @@ from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from council.localtime import local
 from petitions import labels
 from petitions.categories import CATEGORIES, vi_name
 from petitions.exports import cell
@@ -167,6 +168,7 @@ def _heading(doc, council: str, title: str, subtitle: str, generated: datetime, 
             par.alignment = WD_ALIGN_PARAGRAPH.CENTER
             for run in par.runs:
                 run.bold = True
+    generated = local(generated)  # the day in Vietnam, not in UTC
     when = doc.add_paragraph(
         f"{place + ', ' if place else ''}ngày {generated.day:02d} tháng {generated.month:02d} "
         f"năm {generated.year}"

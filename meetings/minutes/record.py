@@ -1,6 +1,8 @@
-"""The plain record minutes are drafted from, and the lines both renderers write.
+"""The plain record minutes are drafted from, and the lines of their body.
 
-Minutes are a legal record of the council and are always drafted in Vietnamese.
+Minutes are a legal record of the council and are always drafted in Vietnamese. The frame around
+these lines (header, number, place and date, signatures) is laid out by ``meetings.minutes.layout``
+with ``council.officialdoc``; times are written in Vietnam's time.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from council.localtime import local
 from meetings.voting.tally import TallyResult
 from meetings.voting.wording import result_lines
 
@@ -101,17 +104,20 @@ class MinutesRecord:
     # The audit entry of the session's close, (seq, hash): printed in the minutes, it anchors the
     # audit chain outside the database (``council verify-audit --anchor SEQ:HASH``).
     audit_anchor: tuple[int, str] | None = None
+    # The minutes' number, set by the secretariat ("Số: 07/BB-HĐND"); None prints dots.
+    number: int | None = None
 
 
 @dataclass
 class Line:
-    """One line of the drafted minutes: ``style`` is title, heading, subheading, text or bullet."""
+    """One line of the minutes' body: ``style`` is heading, subheading, text, note or bullet."""
 
     style: str
     text: str
 
 
 def _when(dt: datetime) -> str:
+    dt = local(dt)
     return f"{dt:%H} giờ {dt:%M} phút, ngày {dt:%d} tháng {dt:%m} năm {dt:%Y}"
 
 
@@ -184,15 +190,11 @@ def _attendance_lines(att: AttendanceRecord) -> list[Line]:
 
 
 def minutes_lines(record: MinutesRecord) -> list[Line]:
-    """Everything the minutes say, in order; DOCX and PDF only lay these lines out."""
+    """Everything the body of the minutes says, in order; the layout only places these lines."""
     att = record.attendance
     lines = [
-        Line("header", f"HỘI ĐỒNG NHÂN DÂN {record.council_name.upper()}"),
-        Line("header", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM — Độc lập - Tự do - Hạnh phúc"),
-        Line("title", "BIÊN BẢN"),
-        Line("title", record.session_title),
         Line(
-            "text",
+            "note",
             "(Dự thảo, lập từ dữ liệu phiên họp; có giá trị khi có chữ ký của chủ tọa và thư ký)",
         ),
         Line("text", f"Thời gian bắt đầu: {_when(record.starts_at)}"),
@@ -250,9 +252,6 @@ def minutes_lines(record: MinutesRecord) -> list[Line]:
                 f"mã băm {digest}. Đối chiếu: council verify-audit --anchor {seq}:{digest}",
             )
         )
-    lines.append(
-        Line("signatures", f"THƯ KÝ\n{record.secretary_name}|CHỦ TỌA\n{record.chair_name}")
-    )
     return lines
 
 

@@ -12,6 +12,7 @@ from meetings.routes.pages import routes as page_routes
 from meetings.routes.preparing import notices_widget
 from meetings.routes.preparing import routes as preparing_routes
 from meetings.routes.presence import routes as presence_routes
+from meetings.routes.viewer import routes as viewer_routes
 
 routes = [
     *api_routes,
@@ -20,6 +21,7 @@ routes = [
     *chairing_routes,
     *hall_routes,
     *page_routes,
+    *viewer_routes,
 ]
 
 register_nav(

@@ -11,10 +11,12 @@ from council.errors import Invalid
 from council.i18n import N_
 from council.mailer import MailConfig
 from council.models import Council
+from council.officialdoc import number_line
 from council.validation import int_param
 from council.web import Ctx, api
 from meetings import permissions as perms
 from meetings import services
+from meetings.minutes.layout import SYMBOL
 from meetings.models import Document
 from meetings.schemas import (
     AgendaItemOut,
@@ -31,6 +33,8 @@ from meetings.schemas import (
     DocumentPatch,
     DocumentReadOut,
     ItemIn,
+    MinutesNumberIn,
+    MinutesNumberOut,
     MoveIn,
     NoteIn,
     NoteListOut,
@@ -647,6 +651,26 @@ async def minutes_pdf(ctx: Ctx) -> Response:
     return await _minutes(ctx, "pdf")
 
 
+def minutes_number_out(session_id: int, number: int | None) -> dict[str, Any]:
+    return {"session_id": session_id, "number": number, "text": number_line(number, SYMBOL)}
+
+
+@api(
+    "PUT",
+    "/api/v1/sessions/{session_id:int}/minutes/number",
+    perm=perms.MINUTES_NUMBER,
+    body=MinutesNumberIn,
+    response=MinutesNumberOut,
+    tags=TAGS,
+    summary="Set the minutes' number (secretariat); null clears it",
+)
+async def minutes_number(ctx: Ctx) -> dict[str, Any]:
+    session = await services.minutes_number(
+        ctx.require_user(), ctx.params["session_id"], ctx.body.number
+    )
+    return minutes_number_out(session.id, session.minutes_number)
+
+
 @api(
     "GET",
     "/api/v1/public/sessions/{session_id:int}",
@@ -691,5 +715,6 @@ routes = [
     poll_view,
     minutes_docx,
     minutes_pdf,
+    minutes_number,
     public_view,
 ]

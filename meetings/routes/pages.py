@@ -9,32 +9,34 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from council.errors import DomainError, Forbidden, Invalid, NotFound
 from council.i18n import N_
+from council.localtime import LOCAL_TZ
 from council.models import Council
+from council.officialdoc import number_line
 from council.permissions import allow, logged_in, public
 from council.templating import STATIC_DIR, render, static_url
 from council.validation import int_param
 from council.web import Ctx, page
 from meetings import permissions as perms
 from meetings import services
-from meetings.models import ITEM_KINDS, Document, Poll, Session
+from meetings.minutes.layout import SYMBOL as MINUTES_SYMBOL
+from meetings.models import ITEM_KINDS, Document, DocumentVersion, Poll, Session
 from meetings.routes.api import file_response
+from meetings.routes.viewer import public_document, viewer_context, viewer_page_url
 from meetings.services.attendance import check_in_is_open
 from meetings.services.common import (
     KIND_MSGIDS,
-    LOCAL_TZ,
     attendance_summary,
     is_staff_of,
     now,
     session_for,
     staff_session,
 )
-from meetings.services.documents import may_read
 from meetings.services.hand_votes import hand_votes_of
 from meetings.services.notices import history_rows, notices_read
 from meetings.services.preparing import session_copy
@@ -168,6 +170,14 @@ async def _prepare_context(
         "polls": await Poll.filter(session_id=session.id).order_by("id"),
         "changes": await history_rows(session.id, limit=30),
         "error": error,
+        **_minutes_context(ctx, session),
+    }
+
+
+def _minutes_context(ctx: Ctx, session: Session) -> dict[str, Any]:
+    return {
+        "minutes_number_text": number_line(session.minutes_number, MINUTES_SYMBOL),
+        "can_number": ctx.user is not None and ctx.user.role in ("admin", "secretariat"),
     }
 
 
@@ -175,6 +185,23 @@ async def _prepare_context(
 async def prepare_page(ctx: Ctx) -> Response:
     session = await staff_session(ctx.require_user(), ctx.params["session_id"])
     return render(ctx.request, "meetings/prepare.html", await _prepare_context(ctx, session))
+
+
+@page(
+    "/meetings/sessions/{session_id:int}/minutes/number",
+    perm=perms.MINUTES_NUMBER,
+    methods=("POST",),
+)
+async def minutes_number_page(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    raw = await _form_str(ctx, "number")
+    number = None if raw == "" else await _form_int(ctx, "number")
+    session = await services.minutes_number(user, ctx.params["session_id"], number)
+    back = _back(ctx, f"/meetings/sessions/{session.id}/prepare")
+    if back:
+        return back
+    context = {"session": session, "saved": True, **_minutes_context(ctx, session)}
+    return render(ctx.request, "meetings/_minutes_card.html", context)
 
 
 async def _documents_fragment(ctx: Ctx, session: Session) -> Response:
@@ -413,6 +440,15 @@ OFFLINE_ASSETS = (
 )
 
 
+async def _page_count(document_id: int, version: int | None = None) -> int:
+    """Pages of one version, or the most of any version of the document."""
+    query = DocumentVersion.filter(document_id=document_id)
+    if version is not None:
+        query = query.filter(number=version)
+    counts = await query.values_list("page_count", flat=True)
+    return max(cast(list[int], counts), default=0)
+
+
 @page("/meetings/sessions/{session_id:int}/offline.json", perm=perms.SESSION_VIEW)
 async def offline_manifest(ctx: Ctx) -> Response:
     """URLs the service worker may cache for offline reading: never a confidential document.
@@ -425,8 +461,17 @@ async def offline_manifest(ctx: Ctx) -> Response:
     for d in await services.documents_of(ctx.user, session):
         if d.confidentiality in ("public", "internal"):
             urls += [f"/meetings/documents/{d.id}?offline=1", f"/meetings/documents/{d.id}/file"]
+            urls += [
+                viewer_page_url("/meetings", d.id, d.current_version, n)
+                for n in range(1, await _page_count(d.id, d.current_version) + 1)
+            ]
         else:
             forget += [f"/meetings/documents/{d.id}", f"/meetings/documents/{d.id}/file"]
+            # Page images are cached under their path, whatever the version.
+            forget += [
+                f"/meetings/documents/{d.id}/pages/{n}.webp"
+                for n in range(1, await _page_count(d.id) + 1)
+            ]
     # What those pages load, so that they read the same with the network off.
     urls += [static_url(path) for path in OFFLINE_ASSETS]
     return JSONResponse(
@@ -450,9 +495,10 @@ async def service_worker(ctx: Ctx) -> Response:
 
 @page("/meetings/documents/{document_id:int}", perm=logged_in("document.read"))
 async def document_page(ctx: Ctx) -> Response:
-    """The reader, with the reader's private notes (then ``no-store``); ``?offline=1`` is the copy
-    saved for offline reading, without them. ``X-Offline-Version`` changes with the document,
-    so that the service worker saves its copy again when it has changed."""
+    """The reader: page images, then the text view with the reader's private notes (then
+    ``no-store``); ``?offline=1`` is the copy saved for offline reading, without them.
+    ``X-Offline-Version`` changes with the document, so that the service worker saves its copy
+    again when it has changed."""
     user = ctx.require_user()
     view = await services.document_for_reader(user, ctx.params["document_id"])
     confidential = view.confidentiality == "confidential"
@@ -473,6 +519,7 @@ async def document_page(ctx: Ctx) -> Response:
             "versions": await services.versions_of(view.id),
             "can_note": can_note,
             "offline_copy": offline and user.role != "admin",
+            **await viewer_context(user, view, "/meetings"),
         },
         headers=headers,
     )
@@ -621,10 +668,7 @@ async def public_page(ctx: Ctx) -> Response:
 
 @page("/public/documents/{document_id:int}", perm=perms.PUBLIC_VIEW)
 async def public_document_page(ctx: Ctx) -> Response:
-    document = await Document.get_or_none(id=ctx.params["document_id"])
-    session = await Session.get_or_none(id=document.session_id) if document else None
-    if document is None or session is None or not may_read(None, session, document.confidentiality):
-        raise NotFound(N_("This document does not exist."))
+    document = await public_document(ctx.params["document_id"])
     view = await services.document_for_reader(None, document.id)
     return render(
         ctx.request,
@@ -637,6 +681,7 @@ async def public_document_page(ctx: Ctx) -> Response:
             "versions": [],
             "can_note": False,
             "public": True,
+            **await viewer_context(None, view, "/public"),
         },
     )
 
@@ -652,6 +697,7 @@ routes = [
     sessions_page,
     session_new_page,
     prepare_page,
+    minutes_number_page,
     document_upload_page,
     document_replace_page,
     attendance_page,

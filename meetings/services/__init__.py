@@ -21,7 +21,7 @@ from meetings.services.documents import (
     session_documents_for_reader,
     versions_of,
 )
-from meetings.services.minutes import minutes_record, minutes_render
+from meetings.services.minutes import minutes_number, minutes_record, minutes_render
 from meetings.services.sessions import (
     agenda_for,
     item_create,
@@ -43,6 +43,7 @@ from meetings.services.speakers import (
     speaker_withdraw,
 )
 from meetings.services.state import session_state
+from meetings.services.viewer import PageImage, ViewerPage, page_image, viewer_pages
 from meetings.services.voting import (
     poll_close,
     poll_create,
@@ -53,6 +54,8 @@ from meetings.services.voting import (
 
 __all__ = [
     "DocumentView",
+    "PageImage",
+    "ViewerPage",
     "PageText",
     "agenda_for",
     "attendance_check_in",
@@ -70,6 +73,7 @@ __all__ = [
     "item_create",
     "item_move",
     "item_reorder",
+    "minutes_number",
     "minutes_record",
     "minutes_render",
     "note_save",
@@ -85,7 +89,9 @@ __all__ = [
     "session_publish",
     "session_set_current",
     "session_start",
+    "page_image",
     "session_state",
+    "viewer_pages",
     "sessions_for",
     "speaker_finish",
     "speaker_give_floor",

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from council.errors import Conflict, Forbidden, NotFound
 from council.i18n import N_
+from council.localtime import LOCAL_TZ as LOCAL_TZ
+from council.localtime import local_date
 from council.models import Council, User
 from council.services import SEAT_ROLES as SEAT_ROLES
 from meetings.models import AgendaItem, Attendance, Session
 
-# Every time a person reads, and every "day" of a sitting, is Vietnam's.
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # SEAT_ROLES (the core's): users who hold a seat check in, vote and ask for the floor.
 # Council staff who prepare and run sessions.
 STAFF_ROLES = frozenset({"secretariat", "chair"})
@@ -47,8 +46,9 @@ def now() -> datetime:
 
 
 def local_day(moment: datetime | None = None) -> date:
-    """The calendar day in Vietnam (Asia/Ho_Chi_Minh) at ``moment`` (default: now)."""
-    return (moment or now()).astimezone(LOCAL_TZ).date()
+    """The calendar day in Vietnam (Asia/Ho_Chi_Minh) at ``moment`` (default: now): the "day" of
+    a sitting's attendance."""
+    return local_date(moment or now())
 
 
 def is_admin(user: User | None) -> bool:

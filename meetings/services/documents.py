@@ -372,6 +372,8 @@ async def document_update(
             session, user, "document.update", _change(document.id, new_title, new_conf)
         )
     await notices.announce(change)
+    if new_conf == "confidential" and document.confidentiality != "confidential":
+        await _forget_pages(document.id)
     await _notify_indexer(document.id)
     return await Document.get(id=document.id)
 
@@ -405,7 +407,10 @@ async def document_delete(user: User, document_id: int) -> Session:
             _change(document.id, document.title, document.confidentiality),
         )
     await notices.announce(change)
+    from council import pageimages
+
     for version in versions:
+        await pageimages.forget(f"pages/{version.sha256}")
         try:
             open_stored(version.path).unlink(missing_ok=True)
         except (OSError, ValueError):  # the record is gone; a file left behind harms no reader
@@ -420,6 +425,16 @@ def _change(document_id: int, title: str, confidentiality: str) -> dict[str, Any
     if confidentiality == "confidential":
         return {"document_id": document_id, "confidential": True}
     return {"document_id": document_id, "title": title}
+
+
+async def _forget_pages(document_id: int) -> None:
+    """A document made confidential: the viewer's clear pages of every version leave the cache."""
+    from council import pageimages
+
+    for sha in await DocumentVersion.filter(document_id=document_id).values_list(
+        "sha256", flat=True
+    ):
+        await pageimages.forget(f"pages/{sha}")
 
 
 async def _notify_indexer(document_id: int) -> None:

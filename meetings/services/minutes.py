@@ -9,10 +9,13 @@ from datetime import date
 from typing import Any, cast
 
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
+from council import audit
 from council.collation import name_key
-from council.errors import Forbidden
+from council.errors import Conflict, Forbidden, Invalid
 from council.i18n import N_
+from council.localtime import local_date
 from council.models import AuditEntry, Council, User
 from meetings.minutes import (
     AttendanceRecord,
@@ -40,7 +43,9 @@ from meetings.services.common import (
     LOCAL_TZ,
     SEAT_ROLES,
     get_session,
+    is_staff_of,
     local_day,
+    require_state,
     same_council,
     seats_and_quorum,
     user_names,
@@ -239,6 +244,7 @@ async def minutes_record(session: Session) -> MinutesRecord:
             for r in rs
         ],
         audit_anchor=await _close_anchor(session),
+        number=session.minutes_number,
     )
 
 
@@ -285,3 +291,52 @@ async def minutes_render(user: User, session_id: int, fmt: str) -> tuple[Session
     record = _printable(await minutes_record(session))
     render = render_pdf if fmt == "pdf" else render_docx
     return session, await asyncio.to_thread(render, record)
+
+
+MAX_MINUTES_NUMBER = 99_999
+
+
+def minutes_year(session: Session) -> int:
+    """The year the minutes are dated in (local time): numbers run per council and year."""
+    return local_date(session.closed_at or session.started_at or session.starts_at).year
+
+
+async def minutes_number(user: User, session_id: int, number: int | None) -> Session:
+    """minutes.number: the secretariat sets (or clears, with None) the minutes' number.
+
+    Numbers run per council and calendar year, as the decree numbers documents: one number is
+    given to one session's minutes in a year."""
+    session = await get_session(session_id)
+    if not is_staff_of(user, session.council_id) or user.role == "chair":
+        raise Forbidden(N_("Only the council's secretariat may number the minutes."))
+    require_state(session, "published", "in_progress", "closed")
+    if number is not None and not 1 <= number <= MAX_MINUTES_NUMBER:
+        raise Invalid(
+            fields={"number": str(N_("A number from 1 to 99999 is expected."))},
+        )
+    async with in_transaction():
+        session = await Session.select_for_update().get(id=session.id)
+        if number is not None:
+            year = minutes_year(session)
+            others = await Session.filter(
+                council_id=session.council_id, minutes_number=number
+            ).exclude(id=session.id)
+            if any(minutes_year(other) == year for other in others):
+                raise Conflict(
+                    "minutes_number_taken",
+                    N_("Another session's minutes already have this number this year."),
+                    status=409,
+                    number=number,
+                )
+        previous = session.minutes_number
+        session.minutes_number = number
+        await session.save(update_fields=["minutes_number"])
+        await audit.record(
+            "minutes.number",
+            actor=user,
+            target_type="session",
+            target_id=session.id,
+            council_id=session.council_id,
+            details={"number": number, "previous": previous},
+        )
+    return session

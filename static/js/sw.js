@@ -4,7 +4,7 @@
 // reading (?offline=1, without them) is what is saved under their path.
 "use strict";
 var CACHE = "meetings-offline-v1";
-var OFFLINE_PATHS = /^\/meetings\/(documents\/\d+(\/file)?|sessions\/\d+\/tablet)$/;
+var OFFLINE_PATHS = /^\/meetings\/(documents\/\d+(\/file|\/pages\/\d+\.webp)?|sessions\/\d+\/tablet)$/;
 // The pages' own styles and scripts (listed in the session's manifest); their ?v= only busts
 // the browser's cache, so one copy per path is kept.
 var STATIC_PATHS = /^\/static\/(css|js|vendor)\/[\w.-]+$|^\/static\/favicon\.svg$/;

@@ -82,13 +82,16 @@ async def test_saved_documents_read_with_the_server_gone(
             await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
             await page.click("#offline-btn")
             done = gettext("Saved for offline reading (confidential documents excluded).", "vi")
-            await page.wait_for_selector(f"#offline-status:has-text('{done} (7)')")
-            # Three documents, each as its page and its file, and the tablet page.
+            await page.wait_for_selector(f"#offline-status:has-text('{done} (13)')")
+            # Three documents, each as its page, its file and its two page images, and the
+            # tablet page.
             saved = set(await page.evaluate(CACHE_KEYS))
             for doc in (public, internal, raised):
                 assert {
                     f"/meetings/documents/{doc['id']}",
                     f"/meetings/documents/{doc['id']}/file",
+                    f"/meetings/documents/{doc['id']}/pages/1.webp",
+                    f"/meetings/documents/{doc['id']}/pages/2.webp",
                 } <= saved
             assert "/static/css/app.css" in saved and "/static/css/meetings.css" in saved
             assert not any(f"/documents/{secret['id']}" in path for path in saved)
@@ -128,7 +131,8 @@ async def test_saved_documents_read_with_the_server_gone(
             await page.goto(f"/meetings/sessions/{s.session_id}/tablet")
             await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
             await page.click("#offline-btn")
-            await page.wait_for_selector(f"#offline-status:has-text('{done} (5)')")
+            # The public document (4) and the internal one, now of three pages (5), the tablet.
+            await page.wait_for_selector(f"#offline-status:has-text('{done} (10)')")
             saved = set(await page.evaluate(CACHE_KEYS))
             assert not any(f"/documents/{raised['id']}" in path for path in saved)
 
@@ -160,6 +164,16 @@ async def test_saved_documents_read_with_the_server_gone(
                 ".then(async (r) => [r.status, (await r.arrayBuffer()).byteLength])"
             )
             assert status[0] == 200 and status[1] > 500
+            # The viewer's pages too: the saved images show with the network off.
+            await page.goto(f"/meetings/documents/{internal['id']}")
+            await page.eval_on_selector_all(
+                ".sheet img", "(images) => images.forEach((i) => { i.loading = 'eager'; })"
+            )
+            await page.wait_for_function(
+                "() => [...document.querySelectorAll('.sheet img')]"
+                ".every((i) => i.complete && i.naturalWidth > 0)"
+            )
+            assert await page.locator(".sheet img").count() == 3
             await page.goto(f"/meetings/sessions/{s.session_id}/tablet")
             assert "Tờ trình nội bộ" in await page.inner_text("main")
             # The confidential document was never saved: offline it does not open at all.

@@ -271,6 +271,9 @@ async def test_raising_a_document_to_confidential_protects_every_version(client,
     assert set(manifest["forget"]) == {
         f"/meetings/documents/{doc['id']}",
         f"/meetings/documents/{doc['id']}/file",
+        # the viewer's page images, of every version (the first had two pages)
+        f"/meetings/documents/{doc['id']}/pages/1.webp",
+        f"/meetings/documents/{doc['id']}/pages/2.webp",
     }
 
 
@@ -307,6 +310,8 @@ async def test_what_is_saved_for_offline_reading_has_no_private_notes_nor_confid
         f"/meetings/sessions/{s.session_id}/tablet?offline=1",
         f"/meetings/documents/{doc['id']}?offline=1",
         f"/meetings/documents/{doc['id']}/file",
+        f"/meetings/documents/{doc['id']}/pages/1.webp?version=1",
+        f"/meetings/documents/{doc['id']}/pages/2.webp?version=1",
     ]
     # A new version (or title) changes the version the worker compares its copy with.
     r = await client.post(

@@ -109,6 +109,8 @@ def _routes(w):
         ("PUT", f"/api/v1/documents/{did}/notes/1", {"json": {"text": "x"}}, "citizen", "delegate"),
         ("GET", f"/api/v1/documents/{did}", {}, "citizen", "delegate"),
         ("GET", f"/api/v1/documents/{did}/file", {}, "citizen", "delegate"),
+        ("GET", f"/api/v1/documents/{did}/pages", {}, "citizen", "delegate"),
+        ("GET", f"/api/v1/documents/{did}/pages/1.webp", {}, "citizen", "delegate"),
         ("GET", f"/api/v1/sessions/{sid}/documents", {}, "citizen", "delegate"),
         ("GET", f"/api/v1/sessions/{sid}/minutes.pdf", {}, "citizen", "chair"),
         ("GET", f"/api/v1/sessions/{sid}/minutes.docx", {}, "citizen", "secretariat"),
@@ -144,6 +146,13 @@ def _routes(w):
             "secretariat",
         ),
         ("GET", f"/api/v1/polls/{pid}/hand-votes", {}, "delegate", "chair"),
+        (
+            "PUT",
+            f"/api/v1/sessions/{sid}/minutes/number",
+            {"json": {"number": 1}},
+            "delegate",
+            "secretariat",
+        ),
     ]
 
 

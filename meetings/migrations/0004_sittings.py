@@ -6,7 +6,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('council', '0002_search_outbox'), ('meetings', '0002_session_seats')]
+    dependencies = [('council', '0002_search_outbox'), ('meetings', '0003_minutes_number')]
 
     initial = False
 
