@@ -34,7 +34,8 @@ class VoteRecord:
     # Named polls only: delegates whose vote was given by show of hands (their device failed),
     # recorded by the secretariat and confirmed by the chair.
     by_hand: list[str] = field(default_factory=list)
-    # A re-vote (biểu quyết lại): the vote it repeats (its title and close) and why.
+    # A re-vote (biểu quyết lại): when the vote it repeats closed ("lúc 14 giờ 26 phút ngày …"),
+    # and why.
     revote_of: str = ""
     revote_reason: str = ""
 
@@ -129,7 +130,8 @@ def _vote_lines(vote: VoteRecord) -> list[Line]:
         out.append(
             Line(
                 "text",
-                f"Biểu quyết lại lần biểu quyết {vote.revote_of}. Lý do: {vote.revote_reason}",
+                f"Biểu quyết lại; lần biểu quyết trước kết thúc {vote.revote_of}. "
+                f"Lý do: {vote.revote_reason}",
             )
         )
     out += [Line("bullet", text) for text in result_lines(vote.result, "vi")]

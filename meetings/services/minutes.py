@@ -104,11 +104,11 @@ async def _vote_record(poll: Poll, polls: dict[int, Poll]) -> VoteRecord:
 
 
 def _poll_ref(poll: Poll) -> str:
-    """How the minutes name an earlier vote: its title and when it closed (local time)."""
+    """When an earlier vote closed, as the minutes write it (local time)."""
     if poll.closed_at is None:
-        return f"“{poll.title}”"
+        return "trước đó"
     at = poll.closed_at.astimezone(LOCAL_TZ)
-    return f"“{poll.title}” lúc {at:%H} giờ {at:%M} phút ngày {at:%d/%m/%Y}"
+    return f"lúc {at:%H} giờ {at:%M} phút ngày {at:%d/%m/%Y}"
 
 
 async def _attendance_days(

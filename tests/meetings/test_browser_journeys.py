@@ -22,7 +22,7 @@ from council.models import User
 from meetings import demo
 from meetings.documents.generate import make_pdf
 from meetings.models import AgendaItem, Attendance, Notice, Poll, Session
-from meetings.services.common import local_day
+from meetings.services.common import LOCAL_TZ, local_day
 from tests.browser import TABLET, login_in_browser
 
 pytestmark = pytest.mark.browser
@@ -240,6 +240,45 @@ async def chair_has_the_vote_taken_again(chair: Page, poll_id: int, reason: str)
     await chair.wait_for_selector(f"#chair-live .polls li:has-text('{reason}')")
 
 
+async def chair_runs_the_revote_and_closes_the_sitting(chair: Page, said: list[str]) -> None:
+    row = chair.locator("#chair-live .polls li:has(.revote)").last
+    await row.locator("button.open-vote").click()
+    await chair.wait_for_selector("#close-vote")
+    await chair_closes_the_vote_after_confirming_its_count(chair, said)
+    await chair.click("#chair-live form[action$='/chair/close'] button[type=submit]")
+    await chair.wait_for_selector("#start-session, #chair-live .status-closed")
+    assert any(s == "Bế mạc kỳ họp?" for s in said), said
+
+
+async def secretariat_downloads_and_reads_the_minutes(
+    page: Page, sitting: Session, shots: Path
+) -> tuple[str, str]:
+    """The minutes numbered, downloaded as PDF and DOCX from the preparation page, read back."""
+    import io
+
+    import docx
+    from pypdf import PdfReader
+
+    await page.goto(f"/meetings/sessions/{sitting.id}/prepare")
+    await page.fill("#minutes-number", "7")
+    await page.click("#minutes-card form button[type=submit]")
+    await page.wait_for_selector("#minutes-card .saved")
+    await shot(page, shots, "secretariat-minutes-card")
+    files = {}
+    for fmt, label in (("pdf", "Biên bản (PDF)"), ("docx", "Biên bản (DOCX)")):
+        async with page.expect_download() as download:
+            await page.click(f"#minutes-card a:has-text('{label}')")
+        saved = shots / f"minutes.{fmt}"
+        await (await download.value).save_as(saved)
+        files[fmt] = await asyncio.to_thread(saved.read_bytes)
+    reader = PdfReader(io.BytesIO(files["pdf"]))
+    pdf = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    document = docx.Document(io.BytesIO(files["docx"]))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    text = "\n".join([*(p.text for p in document.paragraphs), *cells])
+    return pdf, text
+
+
 async def test_the_chair_runs_the_sitting_while_the_hall_screen_follows(
     chromium_browser: Browser, live_server: str, demo_sitting: Session, tmp_path: Path
 ) -> None:
@@ -279,6 +318,19 @@ async def test_the_chair_runs_the_sitting_while_the_hall_screen_follows(
     again = await Poll.get(revote_of_id=poll_id)
     assert again.revote_reason == reason and again.status == "draft"
     await shot(chair, tmp_path, "chair-revote")
+    await chair_runs_the_revote_and_closes_the_sitting(chair, said)
+    # The minutes, downloaded and read back: the official frame, in local time, with the sitting.
+    pdf, docx_text = await secretariat_downloads_and_reads_the_minutes(
+        await hall.context.new_page(), demo_sitting, tmp_path
+    )
+    for text in (pdf, docx_text):
+        assert "PHƯỜNG BA ĐÌNH" in text and "Số: 07/BB-HĐND" in text.replace("\n", " ")
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "THƯ KÝ" in text
+        assert "CHỦ TỌA" in text and f"Lý do: {reason}" in " ".join(text.split())
+    closed = await Session.get(id=sid)
+    day = closed.closed_at.astimezone(LOCAL_TZ) if closed.closed_at else None
+    assert day is not None
+    assert f"Ba Đình, ngày {day:%d} tháng {day:%m} năm {day:%Y}" in " ".join(docx_text.split())
     for page in (hall, tablet, chair):
         assert not page.errors, page.errors  # type: ignore[attr-defined]
     fits = await hall.evaluate("document.scrollingElement.scrollHeight <= innerHeight")
