@@ -158,6 +158,15 @@ async def delegate_checks_in_reads_asks_and_votes(
     async with page.expect_navigation():
         await current.locator(".documents a").click()
     assert "Luật Tổ chức chính quyền địa phương" in await page.inner_text("main")
+    await page.go_back()
+    # A PDF in the viewer: its pages drawn on the server, the first one shown.
+    report = page.locator("#agenda-live .documents a", has_text="Báo cáo tình hình kinh tế")
+    async with page.expect_navigation():
+        await report.click()
+    await page.wait_for_function(
+        "() => { const i = document.querySelector('#sheet-1 img');"
+        " return !!i && i.complete && i.naturalWidth > 0; }"
+    )
     await shot(page, shots, "delegate-reads")
     await page.go_back()
     await page.wait_for_selector("#conn-status.online")
