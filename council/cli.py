@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from council import db, storage
+from council.models import ROLES
 from council.settings import Settings
 
 
@@ -243,7 +244,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--role",
         required=True,
-        choices=["admin", "secretariat", "chair", "delegate", "agency", "citizen"],
+        choices=list(ROLES),
     )
     s.add_argument("--council")
     s.add_argument("--agency")

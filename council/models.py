@@ -9,7 +9,8 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-ROLES = ("admin", "secretariat", "chair", "delegate", "agency", "citizen")
+# ``display``: a hall screen of a council (a projector), read-only; see meetings/displays.
+ROLES = ("admin", "secretariat", "chair", "delegate", "agency", "citizen", "display")
 LEVELS = ("city", "commune")
 
 

@@ -18,7 +18,9 @@ from council.models import User
 
 ALL_STAFF = frozenset({"admin", "secretariat", "chair"})
 COUNCIL_MEMBERS = frozenset({"admin", "secretariat", "chair", "delegate"})
-EVERY_ROLE = frozenset({"admin", "secretariat", "chair", "delegate", "agency", "citizen"})
+EVERY_ROLE = frozenset(
+    {"admin", "secretariat", "chair", "delegate", "agency", "citizen", "display"}
+)
 
 
 @dataclass(frozen=True)

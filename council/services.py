@@ -311,14 +311,15 @@ def _check_password(password: str) -> None:
 
 
 async def _may_manage(actor: User | None, role: str, council: Council | None) -> None:
-    """Admins manage everyone; a secretariat manages its own council's delegates and chair."""
+    """Admins manage everyone; a secretariat manages its own council's delegates and chair, and
+    its hall displays."""
     if actor is None or actor.role == "admin":
         return
     if (
         actor.role == "secretariat"
         and council is not None
         and actor.council_id == council.id
-        and role in ("delegate", "chair")
+        and role in ("delegate", "chair", "display")
     ):
         return
     raise Forbidden(N_("You may only manage delegates of your own council."))
@@ -364,7 +365,7 @@ async def user_create(
                 fields={"agency_code": str(N_("An agency officer belongs to an agency."))}
             )
         council = await Council.get(id=agency.council_id)  # type: ignore[attr-defined]
-    elif role in ("secretariat", "chair", "delegate") and council is None:
+    elif role in ("secretariat", "chair", "delegate", "display") and council is None:
         raise Invalid(fields={"council_code": str(N_("This role belongs to a council."))})
     elif role == "admin":
         council = None

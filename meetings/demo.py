@@ -18,6 +18,7 @@ SLUG = "hn.badinh"
 TITLE = "Kỳ họp thứ năm (chuyên đề), Hội đồng nhân dân phường Ba Đình khóa I, nhiệm kỳ 2026–2031"
 
 AGENDA = [
+    ("Khai mạc kỳ họp; thông qua chương trình kỳ họp", "opening"),
     ("Báo cáo tình hình kinh tế - xã hội, quốc phòng - an ninh 9 tháng đầu năm 2026", "report"),
     ("Tờ trình về dự toán thu, chi ngân sách phường năm 2027", "proposal"),
     (
@@ -28,6 +29,7 @@ AGENDA = [
     ("Báo cáo kết quả giải quyết ý kiến, kiến nghị của cử tri trước kỳ họp", "petitions_report"),
     ("Chất vấn và trả lời chất vấn về chỉnh trang đô thị, trật tự vỉa hè", "questioning"),
     ("Bầu bổ sung Ủy viên Ủy ban nhân dân phường", "other"),
+    ("Bế mạc kỳ họp", "closing"),
 ]
 
 
@@ -144,42 +146,42 @@ async def load(settings: Settings) -> list[tuple[str, str, str]]:
         (
             "Báo cáo tình hình kinh tế - xã hội 9 tháng năm 2026",
             "public",
-            items[0],
+            items[1],
             make_pdf,
             _report_pages(),
         ),
         (
             "Tờ trình dự toán ngân sách năm 2027",
             "internal",
-            items[1],
+            items[2],
             make_pdf,
             _resolution_pages()[:1],
         ),
         (
             "Báo cáo thẩm tra dự toán ngân sách",
             "internal",
-            items[2],
+            items[3],
             make_docx,
             _verification_pages(),
         ),
         (
             "Dự thảo Nghị quyết về dự toán ngân sách năm 2027",
             "internal",
-            items[3],
+            items[4],
             make_docx,
             _resolution_pages(),
         ),
         (
             "Báo cáo kết quả giải quyết kiến nghị cử tri",
             "public",
-            items[4],
+            items[5],
             make_pdf,
             _petitions_pages(),
         ),
         (
             "Hồ sơ nhân sự bầu bổ sung (tài liệu mật)",
             "confidential",
-            items[6],
+            items[7],
             make_pdf,
             _personnel_pages(),
         ),
@@ -205,7 +207,12 @@ async def load(settings: Settings) -> list[tuple[str, str, str]]:
 
     await services.session_set_current(chair, session.id, items[0].id)
     agenda_vote = await services.poll_create(
-        chair, session.id, title="Thông qua chương trình kỳ họp", kind="motion", secret=False
+        chair,
+        session.id,
+        title="Thông qua chương trình kỳ họp",
+        kind="motion",
+        secret=False,
+        item_id=items[0].id,
     )
     await services.poll_open(chair, agenda_vote.id)
     for i, voter in enumerate(voters):
@@ -217,14 +224,14 @@ async def load(settings: Settings) -> list[tuple[str, str, str]]:
         await services.speaker_give_floor(chair, request["request_id"])
     await services.speaker_finish(chair, session.id)
 
-    await services.session_set_current(chair, session.id, items[3].id)
+    await services.session_set_current(chair, session.id, items[4].id)
     resolution = await services.poll_create(
         chair,
         session.id,
         title="Biểu quyết thông qua Nghị quyết về dự toán ngân sách năm 2027",
         kind="motion",
         secret=False,
-        item_id=items[3].id,
+        item_id=items[4].id,
     )
     await services.poll_open(chair, resolution.id)
     for i, voter in enumerate(voters[:14]):
@@ -237,9 +244,10 @@ async def load(settings: Settings) -> list[tuple[str, str, str]]:
         title="Bầu bổ sung Ủy viên Ủy ban nhân dân phường",
         kind="election",
         secret=True,
-        item_id=items[6].id,
+        item_id=items[7].id,
         options=["Nguyễn Minh Khôi", "Trần Thu Hà"],
         max_choices=1,
+        countdown_seconds=60,
     )
 
     # A published session of the city council for the coming weeks.
@@ -252,7 +260,7 @@ async def load(settings: Settings) -> list[tuple[str, str, str]]:
             starts_at=datetime.now(UTC) + timedelta(days=14),
             location="Hội trường Thành ủy Hà Nội",
         )
-        for title, kind in AGENDA[:5]:
+        for title, kind in AGENDA[:6]:
             await services.item_create(city_secretariat, upcoming.id, title=title, kind=kind)
         await services.session_publish(city_secretariat, upcoming.id)
     return []  # the core demo already prints this council's delegate login

@@ -19,16 +19,19 @@ from council import storage
 
 SESSION_STATES = ("draft", "published", "in_progress", "closed")
 ITEM_KINDS = (
+    "opening",
     "report",
     "proposal",
     "draft_resolution",
     "verification_report",
     "questioning",
     "petitions_report",
+    "closing",
     "other",
 )
 CONFIDENTIALITY = ("public", "internal", "confidential")
 POLL_STATES = ("draft", "open", "closed")
+HAND_VOTE_STATES = ("pending", "confirmed", "rejected")
 SPEAKER_STATES = ("waiting", "speaking", "done", "withdrawn")
 
 
@@ -42,6 +45,7 @@ class Session(Model):
     starts_at = fields.DatetimeField()
     status = fields.CharField(max_length=16, default="draft", db_index=True)
     current_item_id = fields.IntField(null=True)
+    current_item_at = fields.DatetimeField(null=True)  # when the sitting moved to it
     speaking_seconds = fields.IntField(default=300)
     published_at = fields.DatetimeField(null=True)
     started_at = fields.DatetimeField(null=True)
@@ -52,6 +56,13 @@ class Session(Model):
     # votes, kept so that its minutes still say what held that day after the council changes.
     seats = fields.IntField(null=True)
     quorum_count = fields.IntField(null=True)
+    # Check-in opens by itself on the sitting's first local day or once it starts; the
+    # secretariat may open it earlier (when, and who: the audit log has it).
+    check_in_opened_at = fields.DatetimeField(null=True)
+    # The local day (Asia/Ho_Chi_Minh) the rows of ``Attendance`` belong to: a sitting of
+    # several days takes attendance per day, earlier days are kept in ``AttendancePast``.
+    attendance_day = fields.DateField(null=True)
+    copied_from_id = fields.IntField(null=True)
     # The minutes' number, set by the secretariat: "Số: 07/BB-HĐND". Null prints dots.
     minutes_number = fields.IntField(null=True)
 
@@ -71,6 +82,8 @@ class AgendaItem(Model):
     title = fields.CharField(max_length=300)
     kind = fields.CharField(max_length=32, default="other")
     description = fields.TextField(default="")
+    # Time given to each speaker on this item; None: the session's ``speaking_seconds``.
+    speaking_seconds = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     session_id: int
@@ -228,6 +241,11 @@ class Poll(Model):
     # private key sealed under a key derived from SECRET_KEY (opened only to tally).
     ballot_key = fields.BinaryField(null=True)
     sealed_key = fields.BinaryField(null=True)
+    # Shown as a countdown on tablets and the hall screen; only the chair's close ends the vote.
+    countdown_seconds = fields.IntField(null=True)
+    # A re-vote (biểu quyết lại) names the poll it repeats and says why.
+    revote_of_id = fields.IntField(null=True)
+    revote_reason = fields.TextField(default="", db_default="")
 
     session_id: int
 
@@ -306,6 +324,152 @@ class BallotReceipt(Model):
     class Meta:
         table = "meetings_ballot_receipt"
         unique_together = (("poll", "user"),)
+
+
+class AttendancePast(Model):
+    """Who was present on an earlier day of a sitting of several days."""
+
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
+        "meetings.Session", related_name="attendance_past", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "council.User", related_name="meeting_attendance_past", on_delete=fields.CASCADE
+    )
+    day = fields.DateField()
+    checked_in_at = fields.DatetimeField()
+    marked_by_id = fields.IntField(null=True)
+
+    session_id: int
+    user_id: int
+
+    class Meta:
+        table = "meetings_attendance_past"
+        unique_together = (("session", "user", "day"),)
+
+
+class Absence(Model):
+    """A delegate absent with a reason (vắng mặt có lý do) on one day of a sitting."""
+
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
+        "meetings.Session", related_name="absences", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "council.User", related_name="meeting_absences", on_delete=fields.CASCADE
+    )
+    day = fields.DateField()
+    reason = fields.CharField(max_length=300)
+    recorded_by_id = fields.IntField(null=True)
+    recorded_at = fields.DatetimeField()
+
+    session_id: int
+    user_id: int
+
+    class Meta:
+        table = "meetings_absence"
+        unique_together = (("session", "user", "day"),)
+
+
+class HandVote(Model):
+    """A vote by show of hands for a delegate whose device failed, entered by the secretariat
+    and cast (through ``ballot.cast``) once the chair confirms it. Named polls only."""
+
+    id = fields.IntField(primary_key=True)
+    poll: fields.ForeignKeyRelation[Poll] = fields.ForeignKeyField(
+        "meetings.Poll", related_name="hand_votes", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "council.User", related_name="hand_votes", on_delete=fields.RESTRICT
+    )
+    choice: Any = fields.JSONField()
+    status = fields.CharField(max_length=16, default="pending", db_index=True)
+    entered_by_id = fields.IntField()
+    entered_at = fields.DatetimeField()
+    decided_by_id = fields.IntField(null=True)
+    decided_at = fields.DatetimeField(null=True)
+
+    poll_id: int
+    user_id: int
+
+    class Meta:
+        table = "meetings_hand_vote"
+        ordering = ["id"]
+
+
+class SessionChange(Model):
+    """A change to a published session's agenda or documents, as delegates are told of it."""
+
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
+        "meetings.Session", related_name="changes", on_delete=fields.CASCADE
+    )
+    operation = fields.CharField(max_length=32)
+    details: Any = fields.JSONField(default=dict)
+    actor_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField()
+
+    session_id: int
+
+    class Meta:
+        table = "meetings_session_change"
+        ordering = ["-id"]
+
+
+class Notice(Model):
+    """What a delegate is told in the app (and by e-mail where it applies) about a session:
+    that it was published, or that its published agenda or documents changed."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "council.User", related_name="meeting_notices", on_delete=fields.CASCADE
+    )
+    session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
+        "meetings.Session", related_name="notices", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=16)
+    changes = fields.IntField(default=0)
+    email = fields.CharField(max_length=254, null=True)
+    state = fields.CharField(max_length=16, default="recorded")
+    error = fields.CharField(max_length=300, default="")
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+    sent_at = fields.DatetimeField(null=True)
+    read_at = fields.DatetimeField(null=True)
+
+    user_id: int
+    session_id: int
+
+    class Meta:
+        table = "meetings_notice"
+        ordering = ["-updated_at", "-id"]
+
+
+class HallDisplay(Model):
+    """A hall screen's kiosk link: a display account of the council, opened without a delegate's
+    login by a secret link (only its hash is kept). Revoking it deactivates the account."""
+
+    id = fields.IntField(primary_key=True)
+    council: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "council.Council", related_name="hall_displays", on_delete=fields.RESTRICT
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "council.User", related_name="hall_display", on_delete=fields.RESTRICT
+    )
+    label = fields.CharField(max_length=100)
+    key_hash = fields.CharField(max_length=64, unique=True)
+    created_by_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+    revoked_by_id = fields.IntField(null=True)
+    last_opened_at = fields.DatetimeField(null=True)
+
+    council_id: int
+    user_id: int
+
+    class Meta:
+        table = "meetings_hall_display"
+        ordering = ["id"]
 
 
 # Rows that name stored files: a shared blob stays while any of them names it.

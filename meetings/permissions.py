@@ -8,11 +8,22 @@ from typing import Any, cast
 from council.errors import NotFound
 from council.i18n import N_, LazyString
 from council.permissions import Permission, Scope, allow, logged_in, public
-from meetings.models import AgendaItem, Document, Poll, Session, SpeakerRequest
+from meetings.models import (
+    AgendaItem,
+    Document,
+    HallDisplay,
+    HandVote,
+    Poll,
+    Session,
+    SpeakerRequest,
+)
 
 STAFF = ("admin", "secretariat", "chair")
+SECRETARIAT = ("admin", "secretariat")
 SEATS = ("delegate", "chair")
 MEMBERS = ("admin", "secretariat", "chair", "delegate")
+# A hall screen's account: named by the permissions that only show a sitting, and no other.
+WATCHERS = (*MEMBERS, "display")
 
 
 def _int(params: Mapping[str, Any], key: str) -> int | None:
@@ -53,6 +64,18 @@ async def speaker_scope(params: Mapping[str, Any]) -> Scope:
     return _council(rows, N_("This request to speak does not exist."))
 
 
+async def hand_vote_scope(params: Mapping[str, Any]) -> Scope:
+    hid = _int(params, "hand_vote_id")
+    rows = await HandVote.filter(id=hid or 0).values_list("poll__session__council_id", flat=True)
+    return _council(rows, N_("This vote by hand does not exist."))
+
+
+async def display_scope(params: Mapping[str, Any]) -> Scope:
+    did = _int(params, "display_id")
+    rows = await HallDisplay.filter(id=did or 0).values_list("council_id", flat=True)
+    return _council(rows, N_("This hall display does not exist."))
+
+
 async def council_code_scope(params: Mapping[str, Any]) -> Scope:
     from council.models import Council
 
@@ -83,13 +106,23 @@ SESSION_PUBLISH = _staff("session.publish")
 SESSION_START = _staff("session.start")
 SESSION_CLOSE = _staff("session.close")
 SESSION_SET_CURRENT = _staff("session.set_current")
-SESSION_JOIN = allow("session.join", *MEMBERS, scope="council", resolve=session_scope)
+SESSION_JOIN = allow("session.join", *WATCHERS, scope="council", resolve=session_scope)
+SESSION_UPDATE = _staff("session.update")
+SESSION_COPY = allow("session.copy", *SECRETARIAT, scope="council", resolve=session_scope)
+SESSION_HISTORY = allow("session.history", *MEMBERS, scope="council", resolve=session_scope)
+HALL_VIEW = allow("hall.view", *WATCHERS, scope="council", resolve=session_scope)
+HALL_HOME = allow("hall.home", *WATCHERS)
+NOTICE_LIST = allow("notice.list", "secretariat", "chair", "delegate")
+NOTICE_READ = allow("notice.read", *MEMBERS, scope="council", resolve=session_scope)
 ITEM_CREATE = _staff("item.create")
 ITEM_MOVE = _staff("item.move", item_scope)
 ITEM_REORDER = _staff("item.reorder")
+ITEM_UPDATE = _staff("item.update", item_scope)
+ITEM_DELETE = _staff("item.delete", item_scope)
 DOCUMENT_UPLOAD = _staff("document.upload")
 DOCUMENT_REPLACE = _staff("document.replace", document_scope)
 DOCUMENT_UPDATE = _staff("document.update", document_scope)
+DOCUMENT_DELETE = _staff("document.delete", document_scope)
 # Readers are checked per document by the service (public documents are open to everyone).
 DOCUMENT_READ = logged_in("document.read")
 DOCUMENT_LIST = allow("document.list", *MEMBERS, scope="council", resolve=session_scope)
@@ -99,6 +132,12 @@ NOTE_SAVE = allow(
 )
 ATTENDANCE_CHECK_IN = allow("attendance.check_in", *MEMBERS, scope="council", resolve=session_scope)
 ATTENDANCE_VIEW = allow("attendance.view", *MEMBERS, scope="council", resolve=session_scope)
+ATTENDANCE_OPEN = allow("attendance.open", *SECRETARIAT, scope="council", resolve=session_scope)
+ATTENDANCE_UNDO = allow("attendance.undo", *SECRETARIAT, scope="council", resolve=session_scope)
+ATTENDANCE_ABSENT = allow("attendance.absent", *SECRETARIAT, scope="council", resolve=session_scope)
+ATTENDANCE_ABSENCE_CLEAR = allow(
+    "attendance.absence_clear", *SECRETARIAT, scope="council", resolve=session_scope
+)
 SPEAKER_REQUEST = allow("speaker.request", *SEATS, scope="council", resolve=session_scope)
 SPEAKER_WITHDRAW = allow("speaker.withdraw", *SEATS, scope="council", resolve=session_scope)
 SPEAKER_GIVE_FLOOR = _staff("speaker.give_floor", speaker_scope)
@@ -106,8 +145,19 @@ SPEAKER_FINISH = _staff("speaker.finish")
 POLL_CREATE = _staff("poll.create")
 POLL_OPEN = _staff("poll.open", poll_scope)
 POLL_CLOSE = _staff("poll.close", poll_scope)
+POLL_REVOTE = _staff("poll.revote", poll_scope)
 POLL_VIEW = allow("poll.view", *MEMBERS, scope="council", resolve=poll_scope)
 BALLOT_CAST = allow("ballot.cast", *SEATS, scope="council", resolve=poll_scope)
+BALLOT_HAND_RECORD = allow("ballot.hand_record", *SECRETARIAT, scope="council", resolve=poll_scope)
+BALLOT_HAND_CONFIRM = allow(
+    "ballot.hand_confirm", "admin", "chair", scope="council", resolve=hand_vote_scope
+)
+BALLOT_HAND_REJECT = allow("ballot.hand_reject", *STAFF, scope="council", resolve=hand_vote_scope)
+BALLOT_HAND_LIST = _staff("ballot.hand_list", poll_scope)
+DISPLAY_CREATE = allow("display.create", *SECRETARIAT, scope="council", resolve=council_code_scope)
+DISPLAY_LIST = allow("display.list", *SECRETARIAT, scope="council", resolve=council_code_scope)
+DISPLAY_REVOKE = allow("display.revoke", *SECRETARIAT, scope="council", resolve=display_scope)
+DISPLAY_OPEN = public("display.open")
 MINUTES_RENDER = allow("minutes.render", *MEMBERS, scope="council", resolve=session_scope)
 MINUTES_NUMBER = allow(
     "minutes.number", "admin", "secretariat", scope="council", resolve=session_scope

@@ -15,14 +15,17 @@ from pydantic import Field
 from council.validation import NFCStr, Out, Schema
 
 ItemKind = Literal[
+    "opening",
     "report",
     "proposal",
     "draft_resolution",
     "verification_report",
     "questioning",
     "petitions_report",
+    "closing",
     "other",
 ]
+SpeakingSeconds = Annotated[int, Field(ge=10, le=7200)]
 
 
 class SessionIn(Schema):
@@ -36,6 +39,48 @@ class ItemIn(Schema):
     title: NFCStr = Field(min_length=1, max_length=300)
     kind: ItemKind | None = None
     description: NFCStr = Field(default="", max_length=20_000)
+    speaking_seconds: SpeakingSeconds | None = Field(
+        default=None, description="Time per speaker on this item; default: the session's."
+    )
+
+
+class ItemPatch(Schema):
+    """Only the fields given change; ``speaking_seconds: null`` goes back to the session's."""
+
+    title: NFCStr | None = Field(default=None, min_length=1, max_length=300)
+    kind: ItemKind | None = None
+    description: NFCStr | None = Field(default=None, max_length=20_000)
+    speaking_seconds: SpeakingSeconds | None = None
+
+
+class SessionPatch(Schema):
+    title: NFCStr | None = Field(default=None, min_length=1, max_length=300)
+    starts_at: datetime | None = None
+    location: NFCStr | None = Field(default=None, max_length=200)
+    speaking_seconds: SpeakingSeconds | None = None
+
+
+class SessionCopyIn(Schema):
+    title: NFCStr = Field(min_length=1, max_length=300)
+    starts_at: datetime
+    location: NFCStr | None = Field(default=None, max_length=200)
+
+
+class AbsenceIn(Schema):
+    reason: NFCStr = Field(min_length=1, max_length=300)
+
+
+class RevoteIn(Schema):
+    reason: NFCStr = Field(min_length=1, max_length=1000)
+
+
+class HandVoteIn(Schema):
+    user_id: int
+    choice: Any = None
+
+
+class DisplayIn(Schema):
+    label: NFCStr = Field(min_length=1, max_length=100)
 
 
 class MoveIn(Schema):
@@ -66,6 +111,13 @@ class PollIn(Schema):
     rule: Literal["majority_of_seats", "two_thirds_of_seats"] = "majority_of_seats"
     options: list[OptionIn] | None = Field(default=None, max_length=100)
     max_choices: int | None = Field(default=None, ge=1, le=100)
+    countdown_seconds: int | None = Field(
+        default=None,
+        ge=10,
+        le=3600,
+        description="A countdown shown on tablets and the hall screen while the poll is open; "
+        "at zero they say the time is up, but ballots count until the close.",
+    )
 
 
 class BallotIn(Schema):
@@ -79,6 +131,9 @@ class NoteIn(Schema):
 class DocumentPatch(Schema):
     title: NFCStr | None = Field(default=None, min_length=1, max_length=300)
     confidentiality: Literal["public", "internal", "confidential"] | None = None
+    item_id: int | None = Field(
+        default=None, description="Move it to another item; null: the whole session."
+    )
 
 
 # --- responses --------------------------------------------------------------------------------
@@ -108,6 +163,7 @@ class AgendaItemOut(Out):
     kind: ItemKind
     kind_label: str = Field(description="The kind in the caller's language.")
     description: str
+    speaking_seconds: int | None = Field(description="Its own time per speaker, if any.")
 
 
 class AgendaOut(Out):
@@ -129,9 +185,14 @@ class SessionBriefOut(Out):
     starts_at: datetime
     status: SessionStatus
     current_item_id: int | None
+    current_item_at: datetime | None = Field(description="When the sitting moved to it.")
     speaking_seconds: int = Field(description="Time given to each speaker.")
     started_at: datetime | None
     closed_at: datetime | None
+    check_in_opened_at: datetime | None = Field(
+        description="When the secretariat opened check-in before the sitting's day."
+    )
+    copied_from_id: int | None = Field(description="The session whose agenda it copied.")
 
 
 class SessionOut(SessionBriefOut):
@@ -209,6 +270,7 @@ class AttendanceOut(Out):
 
 
 class AttendanceStateOut(AttendanceOut):
+    check_in_open: bool = Field(description="Whether delegates may check in now.")
     checked_in: bool = absent("Whether the caller is checked in (when signed in).")
 
 
@@ -217,6 +279,7 @@ class DelegatePresenceOut(Out):
     name: str
     present: bool
     checked_in_at: datetime | None
+    absence_reason: str | None = Field(description="Absent with this reason (today).")
 
 
 class AttendanceListOut(AttendanceOut):
@@ -231,6 +294,7 @@ class SpeakerOut(Out):
     item_id: int | None
     requested_at: datetime
     started_at: datetime | None
+    limit_seconds: int = Field(description="Time given: the item's, else the session's.")
 
 
 class SpeakerQueueOut(Out):
@@ -254,6 +318,9 @@ class NamedBallotOut(Out):
     choice: MotionChoice | list[int] | dict[str, ConfidenceLevel] = Field(
         description="As cast: a motion's answer, an election's option ids, or a confidence "
         "level per option id."
+    )
+    by_hand: bool = Field(
+        description="Recorded by the secretariat from a show of hands and confirmed by the chair."
     )
 
 
@@ -345,6 +412,12 @@ class PollOut(Out):
     eligible: int = Field(description="Delegates checked in to the session.")
     opened_at: datetime | None
     closed_at: datetime | None
+    countdown_seconds: int | None = Field(description="The countdown shown while open, if any.")
+    deadline: datetime | None = Field(
+        description="When the countdown reaches zero (time is up; the close ends the vote)."
+    )
+    revote_of: int | None = Field(description="The poll this re-vote repeats.")
+    revote_reason: str | None = Field(description="Why the vote is taken again.")
     has_voted: bool = absent("Whether the caller has voted (GET, when signed in).")
     result: PollResultOut = absent("Once closed.")
     text: PollWordingOut = absent("The result in words, once closed.")
@@ -364,6 +437,9 @@ class SessionStateOut(Out):
     poll: PollOut | None = Field(description="The open poll, if any.")
     last_result: PollOut | None = Field(description="The poll closed last, if any.")
     speakers: list[SpeakerOut]
+    server_now: datetime = Field(
+        description="The server's clock: timers and countdowns count on it."
+    )
 
 
 class PublicDocumentOut(Out):
@@ -377,6 +453,88 @@ class PublicSessionOut(Out):
     items: list[AgendaItemOut]
     documents: list[PublicDocumentOut] = Field(description="Public documents only.")
     polls: list[PollOut] = Field(description="Open and closed polls; no secret choice.")
+
+
+class SessionChangeOut(Out):
+    id: int
+    session_id: int
+    operation: str = Field(description="item.create, document.replace, …")
+    details: dict[str, Any]
+    created_at: datetime
+    text: dict[str, str] = Field(description="The change in words, per language (vi, en).")
+
+
+class SessionHistoryOut(Out):
+    items: list[SessionChangeOut] = Field(description="Changes since publishing, newest first.")
+
+
+class NoticeOut(Out):
+    id: int
+    session_id: int
+    kind: Literal["published", "changes"]
+    changes: int = Field(description="Changes counted in this notice.")
+    text: str
+    created_at: datetime
+    updated_at: datetime
+    read: bool
+    email: Literal["recorded", "sent", "failed"] | None = Field(
+        description="The e-mail's state, when one was due."
+    )
+
+
+class NoticeListOut(Out):
+    items: list[NoticeOut]
+
+
+class AbsenceOut(Out):
+    session_id: int
+    user_id: int
+    day: str = Field(description="The sitting's day (YYYY-MM-DD, Vietnam).")
+    reason: str
+
+
+class HandVoteOut(Out):
+    id: int
+    poll_id: int
+    user_id: int
+    name: str
+    choice: Any
+    status: Literal["pending", "confirmed", "rejected"]
+    entered_by: int
+    entered_by_name: str
+    decided_by: int | None
+    entered_at: datetime
+    decided_at: datetime | None
+
+
+class HandVoteListOut(Out):
+    items: list[HandVoteOut]
+
+
+class DisplayOut(Out):
+    id: int
+    council_id: int
+    label: str
+    username: str = Field(description="The display account.")
+    created_at: datetime
+    revoked_at: datetime | None
+    last_opened_at: datetime | None
+
+
+class DisplayCreatedOut(DisplayOut):
+    url: str = Field(description="The kiosk link; shown once, keep it like a password.")
+
+
+class DisplayListOut(Out):
+    items: list[DisplayOut]
+
+
+class DeletedOut(Out):
+    deleted: Literal[True]
+
+
+class NoticesReadOut(Out):
+    read: int = Field(description="Notices marked read.")
 
 
 class MinutesNumberIn(Schema):

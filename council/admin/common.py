@@ -31,6 +31,7 @@ ROLE_LABELS = {
     "delegate": N_("Delegate"),
     "agency": N_("Agency officer"),
     "citizen": N_("Citizen"),
+    "display": N_("Hall display"),
 }
 LEVEL_LABELS = {"city": N_("City / province"), "commune": N_("Commune / ward")}
 STATUS_CHOICES = (("", N_("All")), ("active", N_("Active")), ("inactive", N_("Inactive")))

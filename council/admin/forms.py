@@ -14,7 +14,7 @@ QUORUM = r"^\s*[0-9]{1,4}\s*/\s*[0-9]{1,4}\s*$"
 Category = Annotated[
     str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z0-9_-]{2,32}$")
 ]
-Role = Literal["admin", "secretariat", "chair", "delegate", "agency", "citizen"]
+Role = Literal["admin", "secretariat", "chair", "delegate", "agency", "citizen", "display"]
 assert set(Role.__args__) == set(ROLES)  # type: ignore[attr-defined]
 
 

@@ -2,6 +2,8 @@
 
 from meetings.minutes.record import (
     AttendanceRecord,
+    CheckInUndone,
+    DayAttendance,
     ItemRecord,
     MinutesRecord,
     SpeakerRecord,
@@ -12,6 +14,8 @@ from meetings.minutes.render_pdf import render_pdf
 
 __all__ = [
     "AttendanceRecord",
+    "CheckInUndone",
+    "DayAttendance",
     "ItemRecord",
     "MinutesRecord",
     "SpeakerRecord",

@@ -8,7 +8,7 @@ with ``council.officialdoc``; times are written in Vietnam's time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from council.localtime import local
 from meetings.voting.tally import TallyResult
@@ -31,6 +31,13 @@ class VoteRecord:
     closed_at: datetime | None = None
     # Named polls only: (delegate name, choice as worded).
     named: list[tuple[str, str]] | None = None
+    # Named polls only: delegates whose vote was given by show of hands (their device failed),
+    # recorded by the secretariat and confirmed by the chair.
+    by_hand: list[str] = field(default_factory=list)
+    # A re-vote (biểu quyết lại): when the vote it repeats closed ("lúc 14 giờ 26 phút ngày …"),
+    # and why.
+    revote_of: str = ""
+    revote_reason: str = ""
 
 
 @dataclass
@@ -44,11 +51,37 @@ class ItemRecord:
 
 
 @dataclass
+class DayAttendance:
+    """Attendance of one day of the sitting (Vietnam's calendar day)."""
+
+    day: date
+    present: list[str] = field(default_factory=list)
+    # Absent with a reason (vắng mặt có lý do): (name, reason).
+    excused: list[tuple[str, str]] = field(default_factory=list)
+    # Absent without a recorded reason.
+    absent: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CheckInUndone:
+    """A check-in the secretariat took back as a mistake."""
+
+    name: str
+    at: datetime
+    by: str
+
+
+@dataclass
 class AttendanceRecord:
     seats: int
     quorum: int
+    # The last (or only) day of the sitting: ``absent`` includes the excused ones.
     present: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
+    excused: list[tuple[str, str]] = field(default_factory=list)
+    # Every day, first to last; one entry for a sitting of one day.
+    days: list[DayAttendance] = field(default_factory=list)
+    undone: list[CheckInUndone] = field(default_factory=list)
 
     @property
     def quorum_met(self) -> bool:
@@ -91,12 +124,71 @@ def _when(dt: datetime) -> str:
 
 def _vote_lines(vote: VoteRecord) -> list[Line]:
     mode = "bỏ phiếu kín" if vote.secret else "biểu quyết công khai"
-    out = [Line("subheading", f"Biểu quyết: {vote.title} ({mode})")]
+    again = " — biểu quyết lại" if vote.revote_of else ""
+    out = [Line("subheading", f"Biểu quyết: {vote.title} ({mode}){again}")]
+    if vote.revote_of:
+        out.append(
+            Line(
+                "text",
+                f"Biểu quyết lại; lần biểu quyết trước kết thúc {vote.revote_of}. "
+                f"Lý do: {vote.revote_reason}",
+            )
+        )
     out += [Line("bullet", text) for text in result_lines(vote.result, "vi")]
     if vote.named:
         out.append(Line("text", "Kết quả biểu quyết của từng đại biểu:"))
         out += [Line("bullet", f"{name}: {choice}") for name, choice in vote.named]
+    if vote.by_hand:
+        out.append(
+            Line(
+                "text",
+                "Biểu quyết bằng giơ tay, thư ký ghi nhận (thiết bị gặp sự cố): "
+                + ", ".join(vote.by_hand)
+                + ".",
+            )
+        )
     return out
+
+
+def _attendance_lines(att: AttendanceRecord) -> list[Line]:
+    """Who was present, absent with a reason and absent, per day when the sitting had several;
+    and the check-ins the secretariat undid."""
+    lines: list[Line] = []
+    several = len(att.days) > 1
+    excused = {name for name, _ in att.excused}
+    only = DayAttendance(
+        date.min, att.present, att.excused, [n for n in att.absent if n not in excused]
+    )
+    for day in att.days or [only]:
+        if several:
+            lines.append(
+                Line(
+                    "text",
+                    f"Ngày {day.day:%d/%m/%Y}: có mặt {len(day.present)}/{att.seats} đại biểu.",
+                )
+            )
+        if day.present:
+            lines.append(Line("text", "Đại biểu có mặt: " + ", ".join(day.present) + "."))
+        if day.excused:
+            lines.append(
+                Line(
+                    "text",
+                    "Đại biểu vắng mặt có lý do: "
+                    + "; ".join(f"{name} ({reason})" for name, reason in day.excused)
+                    + ".",
+                )
+            )
+        if day.absent:
+            lines.append(Line("text", "Đại biểu vắng mặt: " + ", ".join(day.absent) + "."))
+    for undone in att.undone:
+        lines.append(
+            Line(
+                "text",
+                f"Hủy xác nhận có mặt do nhầm lẫn: {undone.name} "
+                f"(lúc {undone.at:%H} giờ {undone.at:%M} phút, {undone.by} thực hiện).",
+            )
+        )
+    return lines
 
 
 def minutes_lines(record: MinutesRecord) -> list[Line]:
@@ -130,10 +222,7 @@ def minutes_lines(record: MinutesRecord) -> list[Line]:
         lines.append(Line("text", f"Chủ tọa: {record.chair_name}"))
     if record.secretary_name:
         lines.append(Line("text", f"Thư ký: {record.secretary_name}"))
-    if att.present:
-        lines.append(Line("text", "Đại biểu có mặt: " + ", ".join(att.present) + "."))
-    if att.absent:
-        lines.append(Line("text", "Đại biểu vắng mặt: " + ", ".join(att.absent) + "."))
+    lines += _attendance_lines(att)
     vacant = att.seats - len(att.present) - len(att.absent)
     if vacant > 0:
         lines.append(Line("text", f"Số ghế đại biểu còn khuyết: {vacant}."))

@@ -6,10 +6,23 @@ from council.dashboard import Widget, register_widget
 from council.i18n import N_
 from council.templating import NavItem, register_nav
 from meetings.routes.api import routes as api_routes
+from meetings.routes.chairing import routes as chairing_routes
+from meetings.routes.hall import routes as hall_routes
 from meetings.routes.pages import routes as page_routes
+from meetings.routes.preparing import notices_widget
+from meetings.routes.preparing import routes as preparing_routes
+from meetings.routes.presence import routes as presence_routes
 from meetings.routes.viewer import routes as viewer_routes
 
-routes = [*api_routes, *page_routes, *viewer_routes]
+routes = [
+    *api_routes,
+    *preparing_routes,
+    *presence_routes,
+    *chairing_routes,
+    *hall_routes,
+    *page_routes,
+    *viewer_routes,
+]
 
 register_nav(
     NavItem(
@@ -34,3 +47,4 @@ async def dashboard_widget(ctx) -> list[Widget]:  # type: ignore[no-untyped-def]
 
 
 register_widget(dashboard_widget)
+register_widget(notices_widget)

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from council import storage
 from council.errors import Invalid
 from council.i18n import N_
+from council.mailer import MailConfig
 from council.models import Council
 from council.officialdoc import number_line
 from council.validation import int_param
@@ -51,7 +52,7 @@ from meetings.schemas import (
     SpeakerRequestOut,
 )
 from meetings.services.common import item_dict, session_dict
-from meetings.services.documents import DOCX
+from meetings.services.documents import DOCX, KEEP_ITEM
 from meetings.services.public import public_session
 
 TAGS = ["meetings"]
@@ -137,10 +138,13 @@ async def session_view(ctx: Ctx) -> dict[str, Any]:
     perm=perms.SESSION_PUBLISH,
     response=SessionOut,
     tags=TAGS,
-    summary="Publish a draft session to the delegates' dashboards",
+    summary="Publish a draft session: every delegate is notified (in the app; by e-mail with "
+    "SMTP_URL)",
 )
 async def session_publish(ctx: Ctx) -> dict[str, Any]:
-    session = await services.session_publish(ctx.require_user(), ctx.params["session_id"])
+    session = await services.session_publish(
+        ctx.require_user(), ctx.params["session_id"], MailConfig.of(ctx.settings)
+    )
     return await _session_out(session.id)
 
 
@@ -206,6 +210,7 @@ async def item_create(ctx: Ctx) -> dict[str, Any]:
         title=b.title,
         kind=b.kind,
         description=b.description,
+        speaking_seconds=b.speaking_seconds,
     )
     return item_dict(item) or {}
 
@@ -323,7 +328,7 @@ async def document_replace(ctx: Ctx) -> dict[str, Any]:
     body=DocumentPatch,
     response=DocumentOut,
     tags=TAGS,
-    summary="Retitle or reclassify a document",
+    summary="Retitle, reclassify or move a document to another agenda item",
 )
 async def document_update(ctx: Ctx) -> dict[str, Any]:
     document = await services.document_update(
@@ -331,6 +336,7 @@ async def document_update(ctx: Ctx) -> dict[str, Any]:
         ctx.params["document_id"],
         title=ctx.body.title,
         confidentiality=ctx.body.confidentiality,
+        item_id=ctx.body.item_id if "item_id" in ctx.body.model_fields_set else KEEP_ITEM,
     )
     return await document_out(document)
 
@@ -546,6 +552,7 @@ async def poll_create(ctx: Ctx) -> dict[str, Any]:
         item_id=b.item_id,
         options=[o.label for o in b.options or []],
         max_choices=b.max_choices,
+        countdown_seconds=b.countdown_seconds,
     )
     return await services.poll_dict(poll)
 

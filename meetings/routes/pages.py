@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
-from council.errors import DomainError, Invalid, NotFound
+from council.errors import DomainError, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.localtime import LOCAL_TZ
 from council.models import Council
@@ -28,13 +28,18 @@ from meetings.minutes.layout import SYMBOL as MINUTES_SYMBOL
 from meetings.models import ITEM_KINDS, Document, DocumentVersion, Poll, Session
 from meetings.routes.api import file_response
 from meetings.routes.viewer import public_document, viewer_context, viewer_page_url
+from meetings.services.attendance import check_in_is_open
 from meetings.services.common import (
     KIND_MSGIDS,
     attendance_summary,
     is_staff_of,
+    now,
     session_for,
     staff_session,
 )
+from meetings.services.hand_votes import hand_votes_of
+from meetings.services.notices import history_rows, notices_read
+from meetings.services.preparing import session_copy
 from meetings.services.public import public_session, public_sessions
 
 SW_FILE = Path(STATIC_DIR) / "js" / "sw.js"
@@ -89,12 +94,18 @@ async def session_new_page(ctx: Ctx) -> Response:
     councils = await (
         Council.all() if user.role == "admin" else Council.filter(id=user.council_id or 0)
     )
+    sources = (
+        await Session.filter(council_id__in=[c.id for c in councils])
+        .order_by("-starts_at", "-id")
+        .limit(50)
+    )
     error: DomainError | None = None
     if ctx.request.method == "POST":
         code = await _form_str(ctx, "council_code")
         title = await _form_str(ctx, "title")
         location = await _form_str(ctx, "location")
         raw = await _form_str(ctx, "starts_at")
+        copy_from = await _form_int(ctx, "copy_from", required=False)
         try:
             try:
                 starts = datetime.fromisoformat(raw)
@@ -111,16 +122,27 @@ async def session_new_page(ctx: Ctx) -> Response:
             if user.role != "admin":
                 council = await Council.get_or_none(id=user.council_id or 0)
                 code = council.code if council else code
-            session = await services.session_create(
-                user, council_code=code, title=title, starts_at=starts, location=location
-            )
+            if copy_from is not None:
+                source = await staff_session(user, copy_from)
+                council = await Council.get(id=source.council_id)
+                if council.code != code:
+                    raise Invalid(
+                        fields={"copy_from": str(N_("Copy a session of the same council."))}
+                    )
+                session = await session_copy(
+                    user, copy_from, title=title, starts_at=starts, location=location
+                )
+            else:
+                session = await services.session_create(
+                    user, council_code=code, title=title, starts_at=starts, location=location
+                )
             return RedirectResponse(f"/meetings/sessions/{session.id}/prepare", status_code=303)
         except DomainError as exc:
             error = exc
     return render(
         ctx.request,
         "meetings/session_new.html",
-        {"councils": councils, "error": error},
+        {"councils": councils, "sources": sources, "error": error},
         status=error.status if error else 200,
     )
 
@@ -143,7 +165,10 @@ async def _prepare_context(
         "versions": versions,
         "attendance": await services.attendance_list(session.id),
         "summary": await attendance_summary(session),
+        "check_in_open": check_in_is_open(session),
+        "starts_local": session.starts_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M"),
         "polls": await Poll.filter(session_id=session.id).order_by("id"),
+        "changes": await history_rows(session.id, limit=30),
         "error": error,
         **_minutes_context(ctx, session),
     }
@@ -162,46 +187,6 @@ async def prepare_page(ctx: Ctx) -> Response:
     return render(ctx.request, "meetings/prepare.html", await _prepare_context(ctx, session))
 
 
-async def _agenda_fragment(
-    ctx: Ctx, session: Session, error: DomainError | None = None
-) -> Response:
-    return render(
-        ctx.request,
-        "meetings/prepare.html",
-        await _prepare_context(ctx, session, error),
-        fragment="meetings/_agenda_edit.html",
-        status=200,
-    )
-
-
-@page("/meetings/sessions/{session_id:int}/items", perm=perms.ITEM_CREATE, methods=("POST",))
-async def item_create_page(ctx: Ctx) -> Response:
-    user = ctx.require_user()
-    session = await staff_session(user, ctx.params["session_id"])
-    kind = await _form_str(ctx, "kind", "other")
-    await services.item_create(
-        user,
-        session.id,
-        title=await _form_str(ctx, "title"),
-        kind=kind if kind in ITEM_KINDS else None,
-        description=await _form_str(ctx, "description"),
-    )
-    return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or await _agenda_fragment(
-        ctx, session
-    )
-
-
-@page("/meetings/items/{item_id:int}/move", perm=perms.ITEM_MOVE, methods=("POST",))
-async def item_move_page(ctx: Ctx) -> Response:
-    user = ctx.require_user()
-    position = await _form_int(ctx, "position")
-    items = await services.item_move(user, ctx.params["item_id"], position=position or 1)
-    session = await Session.get(id=items[0].session_id)
-    return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or await _agenda_fragment(
-        ctx, session
-    )
-
-
 @page(
     "/meetings/sessions/{session_id:int}/minutes/number",
     perm=perms.MINUTES_NUMBER,
@@ -217,12 +202,6 @@ async def minutes_number_page(ctx: Ctx) -> Response:
         return back
     context = {"session": session, "saved": True, **_minutes_context(ctx, session)}
     return render(ctx.request, "meetings/_minutes_card.html", context)
-
-
-@page("/meetings/sessions/{session_id:int}/publish", perm=perms.SESSION_PUBLISH, methods=("POST",))
-async def publish_page(ctx: Ctx) -> Response:
-    session = await services.session_publish(ctx.require_user(), ctx.params["session_id"])
-    return RedirectResponse(f"/meetings/sessions/{session.id}/prepare", status_code=303)
 
 
 async def _documents_fragment(ctx: Ctx, session: Session) -> Response:
@@ -281,16 +260,26 @@ async def attendance_page(ctx: Ctx) -> Response:
     summary = await services.attendance_check_in(user, ctx.params["session_id"], user_id)
     session = await Session.get(id=ctx.params["session_id"])
     if user_id is not None and is_staff_of(user, session.council_id):
-        return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or render(
-            ctx.request,
-            "meetings/prepare.html",
-            await _prepare_context(ctx, session),
-            fragment="meetings/_attendance_edit.html",
+        return _back(ctx, f"/meetings/sessions/{session.id}/prepare") or await attendance_fragment(
+            ctx, session
         )
     return _back(ctx, f"/meetings/sessions/{session.id}/tablet") or render(
         ctx.request,
         "meetings/_attendance_bar.html",
         {"summary": {**summary, "checked_in": True}, "session": session, "seat": True},
+    )
+
+
+async def attendance_fragment(
+    ctx: Ctx, session: Session, error: DomainError | None = None
+) -> Response:
+    context = await _prepare_context(ctx, session)
+    context["attendance_error"] = error
+    return render(
+        ctx.request,
+        "meetings/_attendance_edit.html",
+        context,
+        status=error.status if error else 200,
     )
 
 
@@ -313,6 +302,9 @@ async def _tablet_context(ctx: Ctx, session: Session) -> dict[str, Any]:
         "current": current,
         "current_documents": [d for d in docs if current and d.item_id == current["id"]],
         "documents": docs,
+        "items": state["items"],
+        "changes": await history_rows(session.id, limit=3) if session.status != "draft" else [],
+        "server_now": now().isoformat(),
         "seat": user.role in ("delegate", "chair") and user.council_id == session.council_id,
     }
 
@@ -327,12 +319,20 @@ def _not_confidential(docs: list[Document]) -> list[Document]:
     return [d for d in docs if d.confidentiality != "confidential"]
 
 
+async def read_notices(ctx: Ctx, session: Session) -> None:
+    """Opening a session's tablet is reading its notices."""
+    if ctx.user is not None and ctx.user.role in ("delegate", "chair", "secretariat"):
+        await notices_read(ctx.user, session.id)
+
+
 @page("/meetings/sessions/{session_id:int}/tablet", perm=perms.SESSION_VIEW)
 async def tablet_page(ctx: Ctx) -> Response:
     """The live tablet (``no-store``: it may list confidential titles); ``?offline=1`` is the copy
     saved for offline reading."""
     session = await session_for(ctx.user, ctx.params["session_id"])
     context = await _tablet_context(ctx, session)
+    if not _offline_copy(ctx):
+        await read_notices(ctx, session)
     if _offline_copy(ctx):
         context["documents"] = _not_confidential(context["documents"])
         context["current_documents"] = _not_confidential(context["current_documents"])
@@ -342,11 +342,13 @@ async def tablet_page(ctx: Ctx) -> Response:
     )
 
 
-@page("/meetings/sessions/{session_id:int}/fragments/{name:str}", perm=perms.SESSION_VIEW)
+@page("/meetings/sessions/{session_id:int}/fragments/{name:str}", perm=perms.HALL_VIEW)
 async def fragment_page(ctx: Ctx) -> Response:
-    """The live parts of the tablet, chair console and hall screen, refreshed on events."""
+    """The live parts of the tablet, chair console and hall screen, refreshed on events. A hall
+    display's account gets the hall screen's only."""
     fragments = {
         "current": "meetings/_current_item.html",
+        "agenda": "meetings/_agenda_live.html",
         "vote": "meetings/_vote_panel.html",
         "speakers": "meetings/_speakers.html",
         "attendance": "meetings/_attendance_bar.html",
@@ -356,6 +358,11 @@ async def fragment_page(ctx: Ctx) -> Response:
     name = ctx.params["name"]
     if name not in fragments:
         raise NotFound()
+    user = ctx.require_user()
+    if user.role == "display" and name != "hall":
+        raise Forbidden(N_("A hall screen shows the hall screen only."))
+    if name == "chair":
+        await staff_session(user, ctx.params["session_id"])
     session = await session_for(ctx.user, ctx.params["session_id"])
     context = await _tablet_context(ctx, session)
     if name == "chair":
@@ -553,10 +560,14 @@ async def note_page(ctx: Ctx) -> Response:
 
 async def _chair_context(ctx: Ctx, session: Session) -> dict[str, Any]:
     polls = await Poll.filter(session_id=session.id).order_by("id")
+    shown = [await services.poll_dict(p) for p in polls]
+    voting = next((p for p in shown if p["status"] == "open"), None)
     return {
         "items": await services.items_of(session.id),
-        "polls": [await services.poll_dict(p) for p in polls],
+        "polls": shown,
         "kinds": _kinds(),
+        "hand_votes": await hand_votes_of(voting["id"]) if voting and not voting["secret"] else [],
+        "attendance": await services.attendance_list(session.id),
     }
 
 
@@ -616,6 +627,7 @@ async def chair_action(ctx: Ctx) -> Response:
             item_id=await _form_int(ctx, "item_id", required=False),
             options=options or None,
             max_choices=await _form_int(ctx, "max_choices", required=False),
+            countdown_seconds=int_param(form, "countdown_seconds", None, minimum=10, maximum=3600),
         )
     elif action in ("open", "close_poll"):
         poll_id = await _form_int(ctx, "poll_id") or 0
@@ -632,12 +644,6 @@ async def chair_action(ctx: Ctx) -> Response:
 
 
 # --- hall screen and public -------------------------------------------------------------------
-
-
-@page("/meetings/sessions/{session_id:int}/hall", perm=perms.SESSION_VIEW)
-async def hall_page(ctx: Ctx) -> Response:
-    session = await session_for(ctx.user, ctx.params["session_id"])
-    return render(ctx.request, "meetings/hall.html", await _tablet_context(ctx, session))
 
 
 @page("/public/sessions", perm=perms.PUBLIC_VIEW)
@@ -691,9 +697,6 @@ routes = [
     sessions_page,
     session_new_page,
     prepare_page,
-    item_create_page,
-    item_move_page,
-    publish_page,
     minutes_number_page,
     document_upload_page,
     document_replace_page,
@@ -709,7 +712,6 @@ routes = [
     note_page,
     chair_page,
     chair_action,
-    hall_page,
     public_list_page,
     public_page,
     public_document_page,

@@ -10,6 +10,7 @@ from meetings.services.counting import stored_choices
 from meetings.services.documents import (
     DocumentView,
     PageText,
+    document_delete,
     document_file,
     document_for_reader,
     document_replace,
@@ -62,6 +63,7 @@ __all__ = [
     "attendance_list",
     "ballot_cast",
     "ballot_cast_then",
+    "document_delete",
     "document_file",
     "document_for_reader",
     "document_replace",

@@ -94,6 +94,9 @@ class Cast:
     ip: str
     done: Done
     answered: bool = False
+    # A named ballot recorded by hand (show of hands, the device failed): who entered it and
+    # who confirmed it, kept on the receipt and in the audit entry. Never in a secret poll.
+    by_hand: dict[str, Any] | None = None
 
     def answer(self, outcome: int | Exception) -> None:
         if self.answered:
@@ -155,7 +158,9 @@ class Stats:
 STATS = Stats()
 
 
-async def submit(facts: PollFacts, user: User, value: Any) -> int:
+async def submit(
+    facts: PollFacts, user: User, value: Any, by_hand: dict[str, Any] | None = None
+) -> int:
     """Queue one cast; wait until its batch has committed. Returns ``voted`` after that commit."""
     waiting: asyncio.Future[int] = asyncio.get_running_loop().create_future()
 
@@ -167,11 +172,13 @@ async def submit(facts: PollFacts, user: User, value: Any) -> int:
         else:
             waiting.set_result(outcome)
 
-    enqueue(facts, user, value, done)
+    enqueue(facts, user, value, done, by_hand)
     return await waiting
 
 
-def enqueue(facts: PollFacts, user: User, value: Any, done: Done) -> None:
+def enqueue(
+    facts: PollFacts, user: User, value: Any, done: Done, by_hand: dict[str, Any] | None = None
+) -> None:
     """Queue one cast without waiting: ``done`` is called with its outcome after the commit.
 
     For callers that answer many casts at once (the Socket.IO acks of a burst): each is answered
@@ -182,7 +189,9 @@ def enqueue(facts: PollFacts, user: User, value: Any, done: Done) -> None:
     if writer is None or writer.loop is not loop or writer.facts is not facts:
         # First cast, or state left by another event loop or database (tests): start afresh.
         writer = _writers[facts.id] = _Writer(facts, loop)
-    pending = Cast(user, value, audit.client_ip.get(), done)
+    if by_hand is not None and facts.secret:
+        raise Forbidden(N_("A secret ballot is cast by the delegate alone."))
+    pending = Cast(user, value, audit.client_ip.get(), done, by_hand=by_hand)
     with writer.lock:
         writer.queue.append(pending)
         start, writer.draining = not writer.draining, True
@@ -281,9 +290,11 @@ class _Closed(Exception):
     pass
 
 
-def _encode(value: Any) -> str:
-    """A ballot's choice as stored: the JSON text of ``{"c": value}``."""
-    return str(_ballot_choice.to_db_value({"c": value}, Ballot))
+def _encode(value: Any, by_hand: dict[str, Any] | None = None) -> str:
+    """A ballot's choice as stored: the JSON text of ``{"c": value}`` (a named receipt recorded
+    by hand: ``{"c": value, "h": by_hand}``)."""
+    stored = {"c": value} if by_hand is None else {"c": value, "h": by_hand}
+    return str(_ballot_choice.to_db_value(stored, Ballot))
 
 
 @dataclass
@@ -317,7 +328,8 @@ class _Plan:
                 stored = texts.get(c.value) or texts.setdefault(c.value, _encode(c.value))
             else:
                 stored = _encode(c.value)
-            receipts[c.user.id] = (facts.id, c.user.id, stored, now)
+            kept = stored if c.by_hand is None else _encode(c.value, c.by_hand)
+            receipts[c.user.id] = (facts.id, c.user.id, kept, now)
             ballots[c.user.id] = (ballot_id, facts.id, stored)
         return cls(facts, casts, receipts, ballots)
 
@@ -389,6 +401,8 @@ class _Plan:
         def details(c: Cast) -> dict[str, Any]:
             if facts.secret:
                 return secret
+            if c.by_hand is not None:
+                return {"poll_id": facts.id, "choice": c.value, "by_hand": c.by_hand}
             stored = self.ballots[c.user.id][2]
             found = shared.get(stored)
             if found is None:

@@ -23,7 +23,8 @@ from meetings.services import poll_facts as poll_facts_module
 from meetings.services.common import holds_seat
 from meetings.services.poll_facts import PollFacts, poll_facts
 from meetings.services.voting import eligible_count
-from meetings.voting.tally import InvalidChoice, normalise_choice
+from meetings.voting import tally
+from meetings.voting.tally import InvalidChoice
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ PROGRESS_MAX_DELAY = 1.0
 
 def _normalise_choice(facts: PollFacts, choice: Any) -> Any:
     try:
-        return normalise_choice(facts.kind, choice, facts.option_ids, facts.max_choices)
+        return tally.normalise_choice(facts.kind, choice, facts.option_ids, facts.max_choices)
     except InvalidChoice as exc:
         raise DomainError(exc.code, N_("This choice does not fit the poll."), status=422) from None
 
@@ -50,6 +51,19 @@ async def ballot_cast(user: User, poll_id: int, choice: Any) -> dict[str, Any]:
     """
     facts, value = await _checked(user, poll_id, choice)
     voted = await ballot_batch.submit(facts, user, value)
+    _progress_soon(facts, voted)
+    return {"recorded": True}
+
+
+async def ballot_cast_by_hand(
+    voter: User, poll_id: int, choice: Any, by_hand: dict[str, Any]
+) -> dict[str, Any]:
+    """ballot.cast for ``voter``'s show of hands, recorded by the secretariat and confirmed by the
+    chair (``hand_votes``): the same write, checks and guarantees as ``ballot_cast`` (one ballot
+    per delegate, checked in, poll open until the close commits), with ``by_hand`` kept on the
+    receipt and in the audit entry. Refused for a secret poll."""
+    facts, value = await _checked(voter, poll_id, choice)
+    voted = await ballot_batch.submit(facts, voter, value, by_hand=by_hand)
     _progress_soon(facts, voted)
     return {"recorded": True}
 
@@ -76,6 +90,11 @@ async def ballot_cast_then(user: User, poll_id: int, choice: Any, answer: Answer
         answer({"recorded": True})
 
     ballot_batch.enqueue(facts, user, value, done)
+
+
+def normalise_choice(facts: PollFacts, choice: Any) -> Any:
+    """The choice as stored, or the ``invalid_choice``-style refusal."""
+    return _normalise_choice(facts, choice)
 
 
 async def _checked(user: User, poll_id: int, choice: Any) -> tuple[PollFacts, Any]:

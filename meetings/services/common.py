@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from council.errors import Conflict, Forbidden, NotFound
 from council.i18n import N_
+from council.localtime import LOCAL_TZ as LOCAL_TZ
+from council.localtime import local_date
 from council.models import Council, User
 from council.services import SEAT_ROLES as SEAT_ROLES
 from meetings.models import AgendaItem, Attendance, Session
@@ -15,28 +17,38 @@ from meetings.models import AgendaItem, Attendance, Session
 # Council staff who prepare and run sessions.
 STAFF_ROLES = frozenset({"secretariat", "chair"})
 KIND_MSGIDS = {
+    "opening": N_("Opening"),
     "report": N_("Report"),
     "proposal": N_("Proposal"),
     "draft_resolution": N_("Draft resolution"),
     "verification_report": N_("Verification report"),
     "questioning": N_("Questioning"),
     "petitions_report": N_("Report on voters' petitions"),
+    "closing": N_("Closing"),
     "other": N_("Other business"),
 }
 # Minutes are always drafted in Vietnamese (a legal record), whatever the reader's language.
 KIND_LABELS_VI = {
+    "opening": "Khai mạc",
     "report": "Báo cáo",
     "proposal": "Tờ trình",
     "draft_resolution": "Dự thảo nghị quyết",
     "verification_report": "Báo cáo thẩm tra",
     "questioning": "Chất vấn",
     "petitions_report": "Báo cáo kết quả giải quyết kiến nghị cử tri",
+    "closing": "Bế mạc",
     "other": "Nội dung khác",
 }
 
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def local_day(moment: datetime | None = None) -> date:
+    """The calendar day in Vietnam (Asia/Ho_Chi_Minh) at ``moment`` (default: now): the "day" of
+    a sitting's attendance."""
+    return local_date(moment or now())
 
 
 def is_admin(user: User | None) -> bool:
@@ -144,6 +156,7 @@ def item_dict(item: AgendaItem | None) -> dict[str, Any] | None:
         "kind": item.kind,
         "kind_label": str(KIND_MSGIDS.get(item.kind, KIND_MSGIDS["other"])),
         "description": item.description,
+        "speaking_seconds": item.speaking_seconds,
     }
 
 
@@ -156,9 +169,12 @@ def session_dict(session: Session, council: Council | None = None) -> dict[str, 
         "starts_at": iso(session.starts_at),
         "status": session.status,
         "current_item_id": session.current_item_id,
+        "current_item_at": iso(session.current_item_at),
         "speaking_seconds": session.speaking_seconds,
         "started_at": iso(session.started_at),
         "closed_at": iso(session.closed_at),
+        "check_in_opened_at": iso(session.check_in_opened_at),
+        "copied_from_id": session.copied_from_id,
     }
     if council is not None:
         out["council_code"] = council.code

@@ -6,6 +6,7 @@ import asyncio
 import importlib
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.datastructures import UploadFile
 from tortoise.transactions import in_transaction
@@ -25,6 +26,7 @@ from meetings.models import (
     Note,
     Session,
 )
+from meetings.services import notices
 from meetings.services.common import (
     SEAT_ROLES,
     can_see_session,
@@ -262,6 +264,10 @@ async def document_upload(
                 "pages": len(pages),
             },
         )
+        change = await notices.record_change(
+            session, user, "document.upload", _change(document.id, title, confidentiality)
+        )
+    await notices.announce(change)
     await _notify_indexer(document.id)
     return document
 
@@ -289,18 +295,37 @@ async def document_replace(
             council_id=session.council_id,
             details={"version": number, "sha256": stored.sha256, "pages": len(pages)},
         )
+        change = await notices.record_change(
+            session,
+            user,
+            "document.replace",
+            {**_change(document.id, document.title, document.confidentiality), "version": number},
+        )
+    await notices.announce(change)
     await _notify_indexer(document.id)
     return await Document.get(id=document.id)
 
 
+KEEP_ITEM: Any = object()  # ``document_update(item_id=...)`` left out: the item stays
+
+
 async def document_update(
-    user: User, document_id: int, *, title: str | None = None, confidentiality: str | None = None
+    user: User,
+    document_id: int,
+    *,
+    title: str | None = None,
+    confidentiality: str | None = None,
+    item_id: Any = KEEP_ITEM,
 ) -> Document:
-    """document.update: retitle or reclassify a document. A confidential document stays
-    confidential: lowered, it could be read by an admin, published or downloaded, and set back."""
+    """document.update: retitle, reclassify or move a document to another agenda item (``None``:
+    the whole session). A confidential document stays confidential: lowered, it could be read by
+    an admin, published or downloaded, and set back."""
     document, session = await _document_and_session(document_id)
     if not is_staff_of(user, session.council_id):
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
+    new_item = document.item_id if item_id is KEEP_ITEM else item_id
+    if new_item is not None and not await AgendaItem.exists(id=new_item, session_id=session.id):
+        raise Invalid(fields={"item_id": str(N_("This item is not on the session's agenda."))})
     new_title, new_conf = _check_fields(
         title or document.title, confidentiality or document.confidentiality
     )
@@ -321,19 +346,74 @@ async def document_update(
             status=403,
         )
     async with in_transaction():
-        await Document.filter(id=document.id).update(title=new_title, confidentiality=new_conf)
+        await Document.filter(id=document.id).update(
+            title=new_title, confidentiality=new_conf, item_id=new_item
+        )
         await audit.record(
             "document.update",
             actor=user,
             target_type="document",
             target_id=document.id,
             council_id=session.council_id,
-            details={"title": new_title, "confidentiality": new_conf},
+            details={"title": new_title, "confidentiality": new_conf, "item_id": new_item},
         )
+        change = await notices.record_change(
+            session, user, "document.update", _change(document.id, new_title, new_conf)
+        )
+    await notices.announce(change)
     if new_conf == "confidential" and document.confidentiality != "confidential":
         await _forget_pages(document.id)
     await _notify_indexer(document.id)
     return await Document.get(id=document.id)
+
+
+async def document_delete(user: User, document_id: int) -> Session:
+    """document.delete: the document and all its versions go (their SHA-256 stay in the audit
+    log); a published session's delegates are told."""
+    document, session = await _document_and_session(document_id)
+    if not is_staff_of(user, session.council_id):
+        raise Forbidden(N_("Only the council's secretariat or chair may do this."))
+    require_state(session, "draft", "published", "in_progress")
+    versions = await versions_of(document.id)
+    async with in_transaction():
+        await Document.filter(id=document.id).delete()
+        await audit.record(
+            "document.delete",
+            actor=user,
+            target_type="document",
+            target_id=document.id,
+            council_id=session.council_id,
+            details={
+                "session_id": session.id,
+                "title": document.title,
+                "versions": [v.sha256 for v in versions],
+            },
+        )
+        change = await notices.record_change(
+            session,
+            user,
+            "document.delete",
+            _change(document.id, document.title, document.confidentiality),
+        )
+    await notices.announce(change)
+    from council import pageimages
+
+    for version in versions:
+        await pageimages.forget(f"pages/{version.sha256}")
+        try:  # the blob goes unless another document's version holds the same bytes
+            await storage.release(version.path)
+        except Exception:  # the record is gone; a file left behind harms no reader
+            log.warning("file of document %s not removed", document.id, exc_info=True)
+    await _notify_indexer(document.id)
+    return session
+
+
+def _change(document_id: int, title: str, confidentiality: str) -> dict[str, Any]:
+    """A document's change as history keeps it and the session's room hears it: a confidential
+    document's title is left out (history, offline copies and hall screens must not show it)."""
+    if confidentiality == "confidential":
+        return {"document_id": document_id, "confidential": True}
+    return {"document_id": document_id, "title": title}
 
 
 async def _forget_pages(document_id: int) -> None:

@@ -44,6 +44,9 @@ class PollFacts:
     # A secret poll's public key, set as it opens and never changed after: None until this
     # process has seen it open (``ballot_key``).
     ballot_key: bytes | None = None
+    countdown_seconds: int | None = None  # shown on screens; never ends the vote
+    revote_of: int | None = None  # the poll a re-vote repeats, and why
+    revote_reason: str = ""
 
     @property
     def option_ids(self) -> list[int]:
@@ -138,6 +141,9 @@ async def remember(poll: Poll, council_id: int) -> PollFacts:
         options=tuple((o.id, o.label) for o in options),
         status=poll.status,
         ballot_key=bytes(poll.ballot_key) if poll.ballot_key is not None else None,
+        countdown_seconds=poll.countdown_seconds,
+        revote_of=poll.revote_of_id,
+        revote_reason=poll.revote_reason,
     )
     if len(_cache) >= MAX_CACHED:
         # Oldest first: dicts keep insertion order, and recent polls are the ones voted on.

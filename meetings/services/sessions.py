@@ -10,9 +10,11 @@ from tortoise.transactions import in_transaction
 from council import audit, realtime
 from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
+from council.mailer import MailConfig
 from council.models import Council, User
 from council.services import seat_guard
 from meetings.models import ITEM_KINDS, AgendaItem, Poll, Session, SpeakerRequest
+from meetings.services import notices
 from meetings.services.common import (
     get_session,
     item_dict,
@@ -42,7 +44,7 @@ async def _no_sitting_in_progress(council: Council) -> None:
         )
 
 
-def _check_title(title: str | None, field: str = "title") -> str:
+def check_title(title: str | None, field: str = "title") -> str:
     title = (title or "").strip()
     if not title or len(title) > 300:
         raise Invalid(fields={field: str(N_("A title of 1 to 300 characters is required."))})
@@ -58,7 +60,7 @@ async def session_create(
         raise NotFound(N_("No council has this code."))
     if not (user.role == "admin" or (user.role == "secretariat" and user.council_id == council.id)):
         raise Forbidden(N_("Only the council's secretariat may do this."))
-    title = _check_title(title)
+    title = check_title(title)
     if len(location) > 200:
         raise Invalid(fields={"location": str(N_("This is too long."))})
     async with in_transaction():
@@ -92,20 +94,34 @@ async def sessions_for(user: User | None, *, include_closed: bool = True) -> lis
     return list(await qs.order_by("-starts_at", "id"))
 
 
-async def session_publish(user: User, session_id: int) -> Session:
-    """session.publish: the session appears on every delegate's dashboard."""
+async def session_publish(user: User, session_id: int, mail: MailConfig | None = None) -> Session:
+    """session.publish: the session appears on every delegate's dashboard, each delegate gets a
+    notice in the app and, with ``mail`` configured, an e-mail."""
     session = await staff_session(user, session_id)
     require_state(session, "draft")
     async with in_transaction():
-        await Session.filter(id=session.id).update(status="published", published_at=now())
+        changed = await Session.filter(id=session.id, status="draft").update(
+            status="published", published_at=now()
+        )
+        if not changed:
+            raise Conflict("session_state", N_("The session is already published."), status=409)
+        session.status = "published"
+        told = await notices.record_published(session)
         await audit.record(
             "session.publish",
             actor=user,
             target_type="session",
             target_id=session.id,
             council_id=session.council_id,
+            details={"notified": len(told), "emails": sum(1 for n in told if n.email)},
         )
-    return await get_session(session.id)
+    session = await get_session(session.id)
+    if mail is not None:
+        await notices.mail_published(session, told, mail)
+    await realtime.emit(
+        "session:update", {"session": session_dict(session)}, room=_room(session.id)
+    )
+    return session
 
 
 async def session_start(user: User, session_id: int) -> Session:
@@ -184,18 +200,34 @@ async def items_of(session_id: int) -> list[AgendaItem]:
     return list(await AgendaItem.filter(session_id=session_id).order_by("position", "id"))
 
 
+MIN_SPEAKING, MAX_SPEAKING = 10, 7200
+
+
+def check_speaking_seconds(value: int | None, field: str = "speaking_seconds") -> int | None:
+    if value is not None and not MIN_SPEAKING <= value <= MAX_SPEAKING:
+        raise Invalid(fields={field: str(N_("Between 10 seconds and 2 hours."))})
+    return value
+
+
 async def item_create(
-    user: User, session_id: int, *, title: str, kind: str | None = None, description: str = ""
+    user: User,
+    session_id: int,
+    *,
+    title: str,
+    kind: str | None = None,
+    description: str = "",
+    speaking_seconds: int | None = None,
 ) -> AgendaItem:
     """item.create: appended at the end of the agenda."""
     session = await staff_session(user, session_id)
     require_state(session, "draft", "published", "in_progress")
-    title = _check_title(title)
+    title = check_title(title)
     kind = kind or "other"
     if kind not in ITEM_KINDS:
         raise Invalid(fields={"kind": str(N_("This value is not one of the allowed choices."))})
     if len(description) > 20_000:
         raise Invalid(fields={"description": str(N_("This is too long."))})
+    check_speaking_seconds(speaking_seconds)
     async with in_transaction():
         last = await AgendaItem.filter(session_id=session.id).order_by("-position").first()
         item = await AgendaItem.create(
@@ -204,6 +236,7 @@ async def item_create(
             kind=kind,
             description=description.strip(),
             position=(last.position + 1) if last else 1,
+            speaking_seconds=speaking_seconds,
         )
         await audit.record(
             "item.create",
@@ -213,6 +246,10 @@ async def item_create(
             council_id=session.council_id,
             details={"session_id": session.id, "title": title, "kind": kind},
         )
+        change = await notices.record_change(
+            session, user, "item.create", {"item_id": item.id, "title": title}
+        )
+    await notices.announce(change)
     return item
 
 
@@ -238,6 +275,10 @@ async def item_move(user: User, item_id: int, *, position: int) -> list[AgendaIt
             council_id=session.council_id,
             details={"position": position},
         )
+        change = await notices.record_change(
+            session, user, "item.move", {"item_id": item.id, "title": item.title}
+        )
+    await notices.announce(change)
     return await items_of(session.id)
 
 
@@ -259,6 +300,8 @@ async def item_reorder(user: User, session_id: int, ordered_ids: list[int]) -> l
             council_id=session.council_id,
             details={"order": ordered_ids},
         )
+        change = await notices.record_change(session, user, "item.reorder", {"order": ordered_ids})
+    await notices.announce(change)
     return await items_of(session.id)
 
 
@@ -270,7 +313,7 @@ async def session_set_current(user: User, session_id: int, item_id: int) -> dict
     if item is None:
         raise Invalid(fields={"item_id": str(N_("This item is not on the session's agenda."))})
     async with in_transaction():
-        await Session.filter(id=session.id).update(current_item_id=item.id)
+        await Session.filter(id=session.id).update(current_item_id=item.id, current_item_at=now())
         await audit.record(
             "session.set_current",
             actor=user,

@@ -10,7 +10,7 @@ from council import audit, realtime
 from council.errors import Conflict, Forbidden, NotFound
 from council.i18n import N_
 from council.models import User
-from meetings.models import Attendance, SpeakerRequest
+from meetings.models import AgendaItem, Attendance, SpeakerRequest
 from meetings.services.common import (
     get_session,
     holds_seat,
@@ -24,12 +24,23 @@ from meetings.services.common import (
 ACTIVE = ("waiting", "speaking")
 
 
+async def speaking_limits(session_id: int) -> tuple[int, dict[int, int]]:
+    """The session's time per speaker, and the items that set their own."""
+    session = await get_session(session_id)
+    rows = await AgendaItem.filter(
+        session_id=session_id, speaking_seconds__isnull=False
+    ).values_list("id", "speaking_seconds")
+    return session.speaking_seconds, {int(i): int(s) for i, s in rows}
+
+
 async def speaker_queue(session_id: int) -> list[dict[str, Any]]:
-    """Who has the floor first, then who waits, in the order they asked."""
+    """Who has the floor first, then who waits, in the order they asked; each with the time
+    they are given (their item's, else the session's)."""
     requests = await SpeakerRequest.filter(session_id=session_id, status__in=ACTIVE).order_by(
         "requested_at", "id"
     )
     names = await user_names([r.user_id for r in requests])
+    default, per_item = await speaking_limits(session_id)
     rows = [
         {
             "id": r.id,
@@ -39,6 +50,7 @@ async def speaker_queue(session_id: int) -> list[dict[str, Any]]:
             "item_id": r.item_id,
             "requested_at": iso(r.requested_at),
             "started_at": iso(r.started_at),
+            "limit_seconds": per_item.get(r.item_id or 0, default),
         }
         for r in requests
     ]

@@ -11,7 +11,7 @@ are stored sealed to it, and only the close opens them, to tally.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -31,6 +31,7 @@ from meetings.models import (
     Session,
 )
 from meetings.services import ballot_batch, counting, sqlprog
+from meetings.services.attendance import current_day
 from meetings.services.common import (
     can_see_session,
     get_session,
@@ -72,6 +73,13 @@ def wrap(choice: Any) -> dict[str, Any]:
     return {"c": choice}
 
 
+def hand_of(stored: Any) -> dict[str, Any] | None:
+    """Who entered and who confirmed a named ballot recorded by hand (``ballot_batch.Cast``'s
+    ``by_hand``, kept on the receipt beside the choice), or None for a ballot cast by its voter."""
+    hand = stored.get("h") if isinstance(stored, dict) else None
+    return hand if isinstance(hand, dict) else None
+
+
 def _room(session_id: int) -> str:
     return realtime.session_room(session_id)
 
@@ -90,6 +98,13 @@ async def _options(poll: Poll) -> list[PollOption]:
 async def eligible_count(session_id: int) -> int:
     """Delegates who may vote now: those checked in to the session."""
     return await Attendance.filter(session_id=session_id).count()
+
+
+def countdown(opened_at: datetime | None, seconds: int | None) -> dict[str, Any]:
+    """A poll's countdown as screens show it: its length and when it reaches zero. Zero only
+    says "time is up": ballots count until the chair's close commits."""
+    deadline = opened_at + timedelta(seconds=seconds) if opened_at and seconds else None
+    return {"countdown_seconds": seconds, "deadline": iso(deadline)}
 
 
 def result_text(result: TallyResult) -> dict[str, Any]:
@@ -121,6 +136,9 @@ async def poll_dict(
         "eligible": await eligible_count(poll.session_id),
         "opened_at": iso(poll.opened_at),
         "closed_at": iso(poll.closed_at),
+        **countdown(poll.opened_at, poll.countdown_seconds),
+        "revote_of": poll.revote_of_id,
+        "revote_reason": poll.revote_reason or None,
     }
     if user is not None:
         out["has_voted"] = await BallotReceipt.exists(poll_id=poll.id, user_id=user.id)
@@ -130,7 +148,12 @@ async def poll_dict(
             receipts = await BallotReceipt.filter(poll_id=poll.id).order_by("user_id")
             names = await user_names([r.user_id for r in receipts])
             result["ballots"] = [
-                {"user_id": r.user_id, "name": names.get(r.user_id, ""), "choice": unwrap(r.choice)}
+                {
+                    "user_id": r.user_id,
+                    "name": names.get(r.user_id, ""),
+                    "choice": unwrap(r.choice),
+                    "by_hand": hand_of(r.choice) is not None,
+                }
                 for r in receipts
             ]
         out["result"] = result
@@ -152,8 +175,10 @@ async def poll_create(
     item_id: int | None = None,
     options: list[str] | None = None,
     max_choices: int | None = None,
+    countdown_seconds: int | None = None,
 ) -> Poll:
-    """poll.create: a draft poll on a session (optionally tied to an agenda item)."""
+    """poll.create: a draft poll on a session (optionally tied to an agenda item), with an
+    optional countdown shown on screens while it is open."""
     session = await get_session(session_id)
     if not is_staff_of(user, session.council_id):
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
@@ -185,6 +210,8 @@ async def poll_create(
         max_choices = n
     else:
         max_choices = 1
+    if countdown_seconds is not None and not 10 <= countdown_seconds <= 3600:
+        errors["countdown_seconds"] = str(N_("Between 10 seconds and one hour."))
     if errors:
         raise Invalid(fields=errors)
     if item_id is not None and not await AgendaItem.exists(id=item_id, session_id=session.id):
@@ -201,6 +228,7 @@ async def poll_create(
             max_choices=max_choices,
             seats=seats,
             created_by_id=user.id,
+            countdown_seconds=countdown_seconds,
         )
         for i, label in enumerate(labels):
             await PollOption.create(poll_id=poll.id, label=label, position=i)
@@ -218,6 +246,7 @@ async def poll_create(
                 "rule": rule,
                 "options": labels,
                 "max_choices": max_choices,
+                "countdown_seconds": countdown_seconds,
             },
         )
     return poll
@@ -235,6 +264,8 @@ async def poll_open(user: User, poll_id: int) -> Poll:
     facts = await poll_facts(poll_id)
     if not is_staff_of(user, facts.council_id):
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
+    # A sitting of several days counts today's attendance: roll it over before the quorum check.
+    await current_day(await get_session(facts.session_id))
     opened_at, ip = now(), audit.client_ip.get()
     pair = sealing.new_keys(counting.wrap_key(facts.id)) if facts.secret else (None, None)
     present, seats = await sqlprog.run(
@@ -346,6 +377,9 @@ def _opened_view(
         "eligible": eligible,
         "opened_at": iso(opened_at),
         "closed_at": None,
+        **countdown(opened_at, facts.countdown_seconds),
+        "revote_of": facts.revote_of,
+        "revote_reason": facts.revote_reason or None,
     }
 
 

@@ -7,28 +7,21 @@ commit, in the background. Without SMTP_URL it stays ``recorded`` and is shown i
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from council import mailer
 from council.i18n import N_
+from council.mailer import Mail, MailConfig, MailError
 from council.models import User
 from petitions import labels
-from petitions.mailer import MailError, build_message, send
 from petitions.models import Notification, Petition, Supporter
 from petitions.services.merging import merged_here
 
 log = logging.getLogger("petitions.notify")
 
-_pending: set[asyncio.Task[None]] = set()
-
-
-@dataclass(frozen=True)
-class MailConfig:
-    smtp_url: str | None
-    sender: str
-    base_url: str
+__all__ = ["MailConfig", "deliver_later", "flush", "record_change"]
 
 
 def _petitioner_text(p: Petition, action: str, lang: str, base_url: str) -> tuple[str, str]:
@@ -116,29 +109,23 @@ async def record_change(
 
 def deliver_later(notes: list[Notification], config: MailConfig) -> None:
     """After commit: send the e-mails in the background (no-op without SMTP_URL)."""
-    if not config.smtp_url:
-        return
-    wanted = [n for n in notes if n.email]
-    if not wanted:
-        return
-    task = asyncio.get_running_loop().create_task(_deliver(wanted, config))
-    _pending.add(task)
-    task.add_done_callback(_pending.discard)
+    mailer.send_later(
+        config,
+        [Mail(n.email, n.subject, n.body, _outcome(n.id)) for n in notes if n.email],
+    )
 
 
-async def _deliver(notes: list[Notification], config: MailConfig) -> None:
-    for note in notes:
-        msg = build_message(config.sender, note.email or "", note.subject, note.body)
-        try:
-            await send(config.smtp_url or "", msg)
-        except MailError as exc:
-            log.warning("notification %s not delivered: %s", note.id, exc)
-            await Notification.filter(id=note.id).update(state="failed", error=str(exc)[:300])
+def _outcome(note_id: int) -> Callable[[MailError | None], Awaitable[None]]:
+    async def done(error: MailError | None) -> None:
+        if error is not None:
+            log.warning("notification %s not delivered: %s", note_id, error)
+            await Notification.filter(id=note_id).update(state="failed", error=str(error)[:300])
         else:
-            await Notification.filter(id=note.id).update(state="sent", sent_at=datetime.now(UTC))
+            await Notification.filter(id=note_id).update(state="sent", sent_at=datetime.now(UTC))
+
+    return done
 
 
 async def flush() -> None:
     """Wait for every e-mail still being sent (tests, shutdown)."""
-    while _pending:
-        await asyncio.gather(*list(_pending), return_exceptions=True)
+    await mailer.flush()

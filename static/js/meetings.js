@@ -6,6 +6,10 @@
   if (!root || typeof window.io === "undefined") { return; }
   var sessionId = parseInt(root.getAttribute("data-session-id"), 10);
   var status = document.getElementById("conn-status");
+  // Timers count on the server's clock: a tablet's own clock may be minutes off.
+  var serverNow = Date.parse(root.getAttribute("data-server-now") || "");
+  var offset = isNaN(serverNow) ? 0 : serverNow - Date.now();
+  function now() { return Date.now() + offset; }
 
   function setStatus(online) {
     if (!status) { return; }
@@ -65,14 +69,47 @@
       template.innerHTML = html.trim();
       var fresh = template.content.querySelector('[data-fragment="' + name + '"]');
       if (!fresh) { return; }
+      var kept = keep(current);
       current.replaceWith(fresh);
+      restore(fresh, kept);
       if (window.htmx) { window.htmx.process(fresh); }
       tick();
     }).catch(function () { /* offline: the next (re)join refreshes again */ });
   }
 
+  // A refresh must not undo what the user is doing in the fragment: the sections they opened,
+  // what they typed in its forms, and where the cursor was (matched by id).
+  function keep(el) {
+    var state = { open: [], values: {}, focus: null };
+    el.querySelectorAll("details[open][id]").forEach(function (d) { state.open.push(d.id); });
+    el.querySelectorAll("input[id], textarea[id], select[id]").forEach(function (f) {
+      if (f.type === "hidden" || f.type === "file") { return; }
+      var changed = f.tagName === "SELECT" ?
+        Array.prototype.some.call(f.options, function (o) { return o.selected !== o.defaultSelected; }) :
+        f.value !== f.defaultValue;
+      if (changed) { state.values[f.id] = f.value; }
+    });
+    var active = document.activeElement;
+    if (active && active.id && el.contains(active)) { state.focus = active.id; }
+    return state;
+  }
+  function restore(el, state) {
+    state.open.forEach(function (id) {
+      var d = el.querySelector("details#" + CSS.escape(id));
+      if (d) { d.open = true; }
+    });
+    Object.keys(state.values).forEach(function (id) {
+      var f = el.querySelector("#" + CSS.escape(id));
+      if (f) { f.value = state.values[id]; }
+    });
+    if (state.focus) {
+      var target = el.querySelector("#" + CSS.escape(state.focus));
+      if (target) { target.focus(); }
+    }
+  }
+
   function refreshAll() {
-    ["attendance", "current", "vote", "speakers", "hall", "chair"].forEach(refresh);
+    ["attendance", "current", "agenda", "vote", "speakers", "hall", "chair"].forEach(refresh);
   }
 
   function setText(selector, value) {
@@ -96,8 +133,13 @@
 
   socket.on("connect", function () {
     // Sent again after every reconnect: the ack carries the true state.
+    var asked = Date.now();
     socket.emit("session:join", { session_id: sessionId }, function (ack) {
       if (!ack || !ack.ok) { setStatus(false); return; }
+      // The server's clock, as of half the round trip ago: better than the page's, which was
+      // read before the page finished loading.
+      var server = Date.parse(ack.server_now || "");
+      if (!isNaN(server)) { offset = server - (asked + Date.now()) / 2; }
       setStatus(true);
       showAttendance(ack.attendance);
       root.setAttribute("data-joined", String(Date.now()));
@@ -116,24 +158,65 @@
   socket.on("poll:progress", function (p) {
     setText("[data-voted]", p.voted);
     setText("[data-eligible]", p.eligible);
+    // The chair confirms a close with the count as it stands ("15/24 have voted").
+    document.querySelectorAll("[data-confirm-template]").forEach(function (el) {
+      el.setAttribute("data-confirm", el.getAttribute("data-confirm-template")
+        .replace("{voted}", p.voted).replace("{eligible}", p.eligible));
+    });
   });
   socket.on("poll:closed", function () { refresh("vote"); refresh("hall"); refresh("chair"); });
   socket.on("speakers:update", function () { refresh("speakers"); refresh("hall"); refresh("chair"); });
-  socket.on("session:update", refreshAll);
+  socket.on("session:update", function (data) {
+    refreshAll();
+    // A hall screen moves on to the council's next sitting once this one is closed.
+    if (root.getAttribute("data-kiosk") === "true" && data && data.session &&
+        data.session.status === "closed") {
+      window.setTimeout(function () { window.location.assign("/meetings/hall"); }, 60000);
+    }
+  });
+  // The published agenda or its documents changed: what names them follows, and the tablet says so.
+  socket.on("session:changed", function (data) {
+    ["agenda", "current", "hall", "chair"].forEach(refresh);
+    var banner = document.getElementById("change-banner");
+    if (banner && data && data.change && data.change.text) {
+      var lang = document.documentElement.lang === "en" ? "en" : "vi";
+      banner.textContent = banner.getAttribute("data-label") + ": " + data.change.text[lang];
+      banner.hidden = false;
+    }
+  });
+  socket.on("hand_votes:update", function () { refresh("chair"); });
 
-  // Speaking timers: elapsed time since the floor was given; turns red past the limit.
+  function clock(secs) {
+    var m = Math.floor(secs / 60);
+    var s = secs % 60;
+    return m + ":" + (s < 10 ? "0" : "") + s;
+  }
+
+  // Speaking timers count down the time given; past it they count the time exceeded, marked.
+  // Vote countdowns show the time left, then that the time is up (ballots still count until the
+  // chair's close).
   function tick() {
+    var t = now();
     document.querySelectorAll("[data-timer]").forEach(function (el) {
       var started = Date.parse(el.getAttribute("data-started"));
       if (isNaN(started)) { return; }
       var limit = parseInt(el.getAttribute("data-limit"), 10) || 0;
-      var secs = Math.max(0, Math.floor((Date.now() - started) / 1000));
-      var m = Math.floor(secs / 60);
-      var s = secs % 60;
-      el.textContent = m + ":" + (s < 10 ? "0" : "") + s;
-      el.classList.toggle("over", limit > 0 && secs > limit);
+      var secs = Math.max(0, Math.floor((t - started) / 1000));
+      var over = limit > 0 && secs > limit;
+      el.textContent = over ? "+" + clock(secs - limit) : clock(Math.max(0, limit - secs));
+      el.classList.toggle("over", over);
+      el.setAttribute("data-over", over ? "true" : "false");
+    });
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var deadline = Date.parse(el.getAttribute("data-deadline"));
+      if (isNaN(deadline)) { return; }
+      var left = Math.ceil((deadline - t) / 1000);
+      el.textContent = left > 0 ? clock(left) : el.getAttribute("data-up-label");
+      el.classList.toggle("up", left <= 0);
     });
   }
   window.setInterval(tick, 1000);
+  // A fragment a form swapped in (a vote, a request to speak) shows its timers at once.
+  document.addEventListener("htmx:afterSwap", tick);
   tick();
 })();

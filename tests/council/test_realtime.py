@@ -15,8 +15,10 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -39,6 +41,8 @@ WAIT = 20.0  # an upper bound for an event to arrive, not a measured expectation
 
 # A test-only event, declared before any app (and so any Socket.IO server) is created.
 STAFF_ONLY = allow("test.staff_only", "secretariat", "admin")
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @event("test:staff_only", perm=STAFF_ONLY)
@@ -497,7 +501,12 @@ async def _published_session(http: httpx.AsyncClient, staff: dict[str, str], tit
     r = await http.post(
         "/api/v1/sessions",
         headers=staff,
-        json={"council_code": "HN", "title": title, "starts_at": "2026-12-01T08:00:00+07:00"},
+        # Today in Vietnam: delegates check in on the sitting's day.
+        json={
+            "council_code": "HN",
+            "title": title,
+            "starts_at": f"{datetime.now(VIETNAM).date()}T08:00:00+07:00",
+        },
     )
     assert r.status_code == 201, r.text
     session_id = int(r.json()["id"])

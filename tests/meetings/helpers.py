@@ -11,6 +11,7 @@ from council.errors import DomainError
 from council.models import Council, User
 from meetings import services
 from meetings.documents.generate import make_docx, make_pdf
+from meetings.services.common import local_day
 from tests.factories import bearer, make_council, make_user
 
 PDF_PAGES = [
@@ -55,7 +56,8 @@ async def create_session(client: httpx.AsyncClient, s: Sitting, title: str = "Ká
         json={
             "council_code": s.council.code,
             "title": title,
-            "starts_at": "2026-07-01T08:00:00+07:00",
+            # Today, in Vietnam: delegates check in on the sitting's day.
+            "starts_at": f"{local_day().isoformat()}T08:00:00+07:00",
         },
     )
     assert r.status_code == 201, r.text

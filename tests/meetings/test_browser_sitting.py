@@ -46,9 +46,10 @@ async def test_delegate_votes_on_tablet_while_hall_screen_updates(
         hall.on("pageerror", lambda exc: errors.append(str(exc)))
         await login_in_browser(hall, s.secretariat.username)
         await hall.goto(f"/meetings/sessions/{sid}/hall")
-        await hall.wait_for_selector("#conn-status.online")
+        # The projector shows no online badge: the page says it is connected.
+        await hall.wait_for_selector("#live[data-connected='true']")
         assert "Dự thảo Nghị quyết về dự toán ngân sách" in await hall.inner_text("#hall")
-        assert await hall.inner_text("#attendance-bar [data-present]") == "3"
+        assert await hall.inner_text("#hall .hall-attendance [data-present]") == "3"
 
         tablet = browser_page
 
@@ -66,7 +67,7 @@ async def test_delegate_votes_on_tablet_while_hall_screen_updates(
         assert "Dự thảo Nghị quyết" in await tablet.inner_text("#current-item")
         await tablet.click("#check-in")
         await tablet.wait_for_selector("#checked-in")
-        await hall.wait_for_selector("#attendance-bar [data-present]:text-is('4')")
+        await hall.wait_for_selector("#hall .hall-attendance [data-present]:text-is('4')")
         await asyncio.sleep(2)  # the refresh asked for at the join has arrived by now
         assert await tablet.is_visible("#checked-in")
         await tablet.unroute("**/fragments/attendance")

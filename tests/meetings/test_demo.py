@@ -31,7 +31,7 @@ async def test_demo_sitting_is_ready_to_vote_and_safe_to_run_twice(settings, cli
     )
     assert r.status_code == 201
     state = (await client.get(f"/api/v1/sessions/{session.id}", headers=headers)).json()
-    assert len(state["items"]) == 7 and state["poll"]["has_voted"] is True
+    assert len(state["items"]) == 9 and state["poll"]["has_voted"] is True
     doc = next(d for d in docs if d.title.startswith("Dự thảo Nghị quyết"))
     text = (await client.get(f"/api/v1/documents/{doc.id}", headers=headers)).json()["pages"]
     assert "Luật Tổ chức chính quyền địa phương" in text[0]["text"]

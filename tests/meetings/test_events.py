@@ -1,15 +1,12 @@
 """Live sitting over a real uvicorn with real python-socketio clients (CONTRACT "Socket.IO")."""
 
 import asyncio
-from collections import defaultdict
 from typing import Any
 
 import httpx
 import pytest
 import socketio
 
-from council.auth import issue_token
-from council.models import User
 from tests.factories import make_council, make_user
 from tests.meetings.helpers import (
     add_agenda,
@@ -19,52 +16,7 @@ from tests.meetings.helpers import (
     setup_council,
     start_session,
 )
-
-EVENTS = (
-    "agenda:current",
-    "attendance:update",
-    "poll:opened",
-    "poll:progress",
-    "poll:closed",
-    "speakers:update",
-)
-
-
-class Tablet:
-    """A python-socketio client that records every server event it receives."""
-
-    def __init__(self, base: str, token: str) -> None:
-        self.base, self.token = base, token
-        self.sio = socketio.AsyncClient(reconnection=False)
-        self.queues: dict[str, asyncio.Queue[Any]] = defaultdict(asyncio.Queue)
-        for name in EVENTS:
-            self.sio.on(name, self._recorder(name))
-
-    def _recorder(self, name: str) -> Any:
-        async def record(data: Any) -> None:
-            await self.queues[name].put(data)
-
-        return record
-
-    async def connect(self) -> None:
-        await self.sio.connect(
-            self.base,
-            auth={"token": self.token},
-            transports=["websocket"],
-            socketio_path="/socket.io",
-        )
-
-    async def call(self, event: str, data: dict[str, Any]) -> dict[str, Any]:
-        return await self.sio.call(event, data, timeout=15)
-
-    async def next(self, name: str) -> Any:
-        return await asyncio.wait_for(self.queues[name].get(), timeout=15)
-
-
-async def _tablet(base: str, user: User) -> Tablet:
-    tablet = Tablet(base, await issue_token(user, "api", 1))
-    await tablet.connect()
-    return tablet
+from tests.meetings.live import Tablet, connect_tablet
 
 
 @pytest.fixture
@@ -80,8 +32,8 @@ async def test_live_following_voting_speakers_and_reconnect(live_server: str, ht
     await start_session(http, s)
 
     delegate, other = s.delegates[0], s.delegates[1]
-    tablet = await _tablet(live_server, delegate)
-    hall = await _tablet(live_server, s.secretariat)
+    tablet = await connect_tablet(live_server, delegate)
+    hall = await connect_tablet(live_server, s.secretariat)
     ack = await tablet.call("session:join", {"session_id": s.session_id})
     assert ack["ok"] is True
     assert ack["session"]["id"] == s.session_id and ack["session"]["status"] == "in_progress"
@@ -150,7 +102,7 @@ async def test_live_following_voting_speakers_and_reconnect(live_server: str, ht
     await http.post(
         f"/api/v1/sessions/{s.session_id}/current", headers=s.h(s.chair), json={"item_id": items[2]}
     )
-    tablet = await _tablet(live_server, delegate)
+    tablet = await connect_tablet(live_server, delegate)
     ack = await tablet.call("session:join", {"session_id": s.session_id})
     assert ack["current_item"]["id"] == items[2]
     assert (
@@ -180,13 +132,13 @@ async def test_connection_and_join_are_refused_without_rights(live_server: str, 
         sio = socketio.AsyncClient(reconnection=False)
         await sio.connect(live_server, transports=["websocket"])
     outsider = await make_user("delegate", await make_council())
-    tablet = await _tablet(live_server, outsider)
+    tablet = await connect_tablet(live_server, outsider)
     ack = await tablet.call("session:join", {"session_id": s.session_id})
     assert ack["ok"] is False and ack["error"]["code"] == "forbidden"
-    citizen = await _tablet(live_server, await make_user("citizen"))
+    citizen = await connect_tablet(live_server, await make_user("citizen"))
     assert (await citizen.call("session:join", {"session_id": s.session_id}))["ok"] is False
     # A draft session is hidden from delegates of the same council.
-    own = await _tablet(live_server, s.delegates[0])
+    own = await connect_tablet(live_server, s.delegates[0])
     ack = await own.call("session:join", {"session_id": s.session_id})
     assert ack["ok"] is False and ack["error"]["code"] == "not_found"
     for t in (tablet, citizen, own):
@@ -199,7 +151,7 @@ async def test_an_unknown_session_or_poll_is_not_found_over_socketio(
     """As over HTTP: a target that does not exist is not_found, not forbidden as if it were
     another council's (ballot:cast resolves from the poll cache, a query only on a miss)."""
     s = await setup_council(seats=5, delegates=2)
-    tablet = await _tablet(live_server, s.delegates[0])
+    tablet = await connect_tablet(live_server, s.delegates[0])
     for event, data in [
         ("session:join", {"session_id": 2**31 - 1}),
         ("speaker:request", {"session_id": 2**31 - 1}),
@@ -221,8 +173,8 @@ async def test_socket_casts_racing_the_close_are_each_acked_as_stored(
     was not checked in is refused in the batch, in the connection's language."""
     s, poll = await open_poll_in_session(http, seats=12, present=10)
     voters = s.delegates[:9]  # checked in (with the chair)
-    tablets = [await _tablet(live_server, user) for user in voters]
-    late = await _tablet(live_server, s.delegates[9])  # never checked in
+    tablets = [await connect_tablet(live_server, user) for user in voters]
+    late = await connect_tablet(live_server, s.delegates[9])  # never checked in
     try:
         absent = await late.call("ballot:cast", {"poll_id": poll["id"], "choice": "yes"})
         assert absent["ok"] is False and absent["error"]["code"] == "not_checked_in"

@@ -34,6 +34,7 @@ async def world(client):
 def _routes(w):
     s = w["s"]
     sid, pid, did, iid = s.session_id, w["poll"]["id"], w["doc"]["id"], s.items[0]
+    uid = s.delegates[0].id
     pdf = {
         "files": {"file": ("a.pdf", make_pdf("A", ["b"]), "application/pdf")},
         "data": {"title": "t"},
@@ -113,6 +114,38 @@ def _routes(w):
         ("GET", f"/api/v1/sessions/{sid}/documents", {}, "citizen", "delegate"),
         ("GET", f"/api/v1/sessions/{sid}/minutes.pdf", {}, "citizen", "chair"),
         ("GET", f"/api/v1/sessions/{sid}/minutes.docx", {}, "citizen", "secretariat"),
+        ("PATCH", f"/api/v1/sessions/{sid}", {"json": {"title": "y"}}, "delegate", "chair"),
+        (
+            "POST",
+            f"/api/v1/sessions/{sid}/copy",
+            {"json": {"title": "y", "starts_at": "2027-01-01T08:00:00+07:00"}},
+            "chair",
+            "secretariat",
+        ),
+        ("PATCH", f"/api/v1/items/{iid}", {"json": {"title": "y"}}, "delegate", "secretariat"),
+        ("DELETE", f"/api/v1/items/{iid}", {}, "delegate", "secretariat"),
+        ("DELETE", f"/api/v1/documents/{did}", {}, "delegate", "secretariat"),
+        ("GET", f"/api/v1/sessions/{sid}/history", {}, "citizen", "delegate"),
+        ("POST", f"/api/v1/sessions/{sid}/notices/read", {}, "citizen", "delegate"),
+        ("POST", f"/api/v1/sessions/{sid}/attendance/open", {}, "chair", "secretariat"),
+        ("DELETE", f"/api/v1/sessions/{sid}/attendance/{uid}", {}, "chair", "secretariat"),
+        (
+            "PUT",
+            f"/api/v1/sessions/{sid}/absences/{uid}",
+            {"json": {"reason": "Ốm"}},
+            "delegate",
+            "secretariat",
+        ),
+        ("DELETE", f"/api/v1/sessions/{sid}/absences/{uid}", {}, "delegate", "secretariat"),
+        ("POST", f"/api/v1/polls/{pid}/revote", {"json": {"reason": "x"}}, "delegate", "chair"),
+        (
+            "POST",
+            f"/api/v1/polls/{pid}/hand-votes",
+            {"json": {"user_id": uid, "choice": "yes"}},
+            "chair",
+            "secretariat",
+        ),
+        ("GET", f"/api/v1/polls/{pid}/hand-votes", {}, "delegate", "chair"),
         (
             "PUT",
             f"/api/v1/sessions/{sid}/minutes/number",
@@ -126,7 +159,12 @@ def _routes(w):
 async def test_wrong_role_and_other_council_are_refused(client, world) -> None:
     s = world["s"]
     citizen = await make_user("citizen")
-    same_council = {"delegate": s.delegates[-1], "secretariat": s.secretariat, "citizen": citizen}
+    same_council = {
+        "delegate": s.delegates[-1],
+        "secretariat": s.secretariat,
+        "citizen": citizen,
+        "chair": s.chair,
+    }
     for method, url, kwargs, role, outsider_role in _routes(world):
         user = same_council[role]
         r = await client.request(method, url, headers=await bearer(user), **kwargs)

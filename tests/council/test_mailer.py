@@ -9,7 +9,7 @@ from email import policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from petitions.mailer import MailError, build_message, send
+from council.mailer import MailError, build_message, send
 
 
 class _Inbox:
