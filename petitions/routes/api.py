@@ -185,7 +185,7 @@ async def petition_similar(ctx: Ctx) -> SimilarListOut:
 )
 async def petition_track(ctx: Ctx) -> TrackOut:
     p = await authenticate(ctx.params["code"], ctx.query.get("token") or "", ctx.ip)
-    return convert.track(await track_view(p))
+    return convert.track(await track_view(p, smtp_configured=bool(ctx.settings.smtp_url)))
 
 
 @api(

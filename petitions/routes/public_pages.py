@@ -54,6 +54,9 @@ def helpers() -> dict[str, Any]:
         "action_label": lambda s: labels.text(labels.ACTION, s),
         "action_verb": labels.action_verb,
         "notification_state": lambda s: labels.text(labels.NOTIFICATION_STATE, s),
+        "notice_to": lambda n: labels.recipient(
+            n.recipient, n.email, (n.user.full_name or n.user.username) if n.user_id else None
+        ),
         "attachment_kind": labels.attachment_kind,
         "light_text": labels.light_text,
         "labels": {k: str(v) for k, v in FIELD_LABELS.items()},
@@ -333,7 +336,11 @@ async def track(ctx: Ctx) -> Response:
     return render(
         ctx.request,
         "petitions/track.html",
-        {**helpers(), "view": await track_view(p), "token": token},
+        {
+            **helpers(),
+            "view": await track_view(p, smtp_configured=bool(ctx.settings.smtp_url)),
+            "token": token,
+        },
         headers={"Cache-Control": "no-store"},
     )
 
@@ -351,7 +358,7 @@ async def feedback(ctx: Ctx) -> Response:
         "petitions/track.html",
         {
             **helpers(),
-            "view": await track_view(p),
+            "view": await track_view(p, smtp_configured=bool(ctx.settings.smtp_url)),
             "token": token,
             "notice": _("Thank you for your feedback."),
         },
