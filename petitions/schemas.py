@@ -384,7 +384,11 @@ class SimilarOut(Out):
 
 
 class SimilarListOut(Out):
+    """Petitions the secretariat has accepted, by title; ``pending``: how many more like it
+    still await the secretariat (their titles are not shown until then)."""
+
     items: list[SimilarOut]
+    pending: int = 0
 
 
 class MeetingOut(Out):

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from council.errors import DomainError, Forbidden, Invalid, NotFound
+from council.errors import DomainError, Forbidden, Invalid, NotFound, RateLimited
 from council.i18n import N_, _
 from council.models import Council
 from council.permissions import public
@@ -102,7 +102,7 @@ async def portal(ctx: Ctx) -> Response:
 async def _new_context(
     ctx: Ctx, values: dict[str, str], errors: Any = None, message: str | None = None
 ) -> dict[str, Any]:
-    similar: list[dict[str, Any]] = []
+    similar = indexing.Similar()
     council = await Council.get_or_none(code=values.get("council_code") or "")
     title = values.get("title") or ""
     if council is not None and len(title.strip()) >= 3:
@@ -150,10 +150,12 @@ async def new(ctx: Ctx) -> Response:
         filed = await file_petition(data, actor=None, ip=ctx.ip, settings=ctx.settings, files=files)
     except DomainError as exc:
         fields = exc.details.get("fields") if exc.details else None
-        context = await _new_context(
-            ctx, values, fields or {"": str(exc.message)}, str(exc.message)
+        # The message once, at the top; the fields it names (if any) listed below it.
+        context = await _new_context(ctx, values, fields, str(exc.message))
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return render(
+            ctx.request, "petitions/new.html", context, status=exc.status, headers=headers
         )
-        return render(ctx.request, "petitions/new.html", context, status=exc.status)
     return receipt_redirect(ctx, [filed], "/petitions/new")
 
 
