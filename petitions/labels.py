@@ -6,7 +6,7 @@ from __future__ import annotations
 from council.i18n import N_, LazyString
 from council.search.text import fold
 from council.templating import fmt_number
-from petitions.metrics import Reason
+from petitions.metrics import Reason, Thresholds
 
 STATUS: dict[str, LazyString] = {
     "received": N_("Received"),
@@ -129,6 +129,24 @@ def light_text(light: str, reasons: list[Reason]) -> str:
         template = text(REASON, r.kind)
         parts.append(template.format(value=value, threshold=_percent(r.threshold)))
     return f"{text(LIGHT, light)}: {'; '.join(parts)}" if parts else text(LIGHT, light)
+
+
+def thresholds_text(t: Thresholds | None = None) -> str:
+    """How a light gets its colour, in words, from the thresholds in force."""
+    t = t or Thresholds()
+    return (
+        N_(
+            "Green: at least {green} of steps on time and nothing overdue. Yellow: below "
+            "{green} on time or something overdue. Red: below {red} on time or more than "
+            "{red_overdue} of open steps overdue."
+        )
+        .format(
+            green=_percent(t.green_on_time),
+            red=_percent(t.red_on_time),
+            red_overdue=_percent(t.red_overdue),
+        )
+        .render()
+    )
 
 
 def action_verb(action: str, level: str | None = None, lang: str | None = None) -> str:

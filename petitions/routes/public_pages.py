@@ -59,6 +59,7 @@ def helpers() -> dict[str, Any]:
         ),
         "attachment_kind": labels.attachment_kind,
         "light_text": labels.light_text,
+        "thresholds_text": labels.thresholds_text(),
         "labels": {k: str(v) for k, v in FIELD_LABELS.items()},
         "categories": [{"code": c.code, "label": str(c.label)} for c in CATEGORIES],
     }
@@ -383,7 +384,7 @@ async def on_time(ctx: Ctx) -> Response:
     return render(
         ctx.request,
         "petitions/on_time.html",
-        {"ranks": await agency_ranking(), "place_name": labels.place_name},
+        {**helpers(), "ranks": await agency_ranking(), "place_name": labels.place_name},
     )
 
 
