@@ -15,9 +15,8 @@ from starlette.responses import (
     Response,
 )
 from starlette.routing import Route
-from tortoise import connections
 
-from council import auth, services, storage
+from council import auth, health, services
 from council.admin import routes as admin_routes
 from council.errors import DomainError, Invalid
 from council.i18n import N_
@@ -39,8 +38,9 @@ from council.schemas import (
     UserList,
     UserOut,
 )
+from council.security import new_token
 from council.templating import STATIC_DIR, render
-from council.web import Ctx, api, page
+from council.web import CSRF_COOKIE, Ctx, api, page
 
 log = logging.getLogger(__name__)
 
@@ -52,17 +52,11 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    try:
-        await connections.get("default").execute_query("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
-        return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, status_code=503)
-    try:
-        await storage.check()
-    except storage.StorageUnavailable as exc:
-        # Files cannot be read nor stored: take the node out. The reason is for the log only.
-        log.warning("not ready: file store %s: %s", storage.backend().describe(), exc.reason)
-        return JSONResponse({"status": "unavailable", "error": "storage"}, status_code=503)
-    return JSONResponse({"status": "ok"})
+    """Each dependency's state; 503 only when the node cannot serve (see ``council.health``)."""
+    status, states = await health.report()
+    return JSONResponse(
+        {"status": status, **states}, status_code=503 if status == "unavailable" else 200
+    )
 
 
 async def favicon(request: Request) -> Response:
@@ -74,6 +68,7 @@ async def favicon(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
+    await health.report()  # the dependency gauges are as fresh as the scrape
     return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
 
 
@@ -178,7 +173,21 @@ async def login_page(ctx: Ctx) -> Response:
         secure=ctx.request.url.scheme == "https",
         path="/",
     )
+    rotate_csrf(ctx, response)
     return response
+
+
+def rotate_csrf(ctx: Ctx, response: Response) -> None:
+    """A new CSRF token at each change of who is logged in: a token planted or read before the
+    login (on a shared tablet, say) forges nothing after it."""
+    response.set_cookie(
+        CSRF_COOKIE,
+        new_token(),
+        httponly=True,
+        samesite="lax",
+        secure=ctx.request.url.scheme == "https",
+        path="/",
+    )
 
 
 @page("/logout", perm=public("auth.logout"), methods=("POST",))
@@ -188,6 +197,7 @@ async def logout_page(ctx: Ctx) -> Response:
         await auth.revoke_token(cookie, ctx.user)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(auth.SESSION_COOKIE, path="/")
+    rotate_csrf(ctx, response)
     # The browser drops what it kept for this user: pages and documents saved for offline
     # reading (the service worker's cache and registration) and its HTTP cache.
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
