@@ -101,7 +101,19 @@ SETTINGS: tuple[Setting, ...] = (
         "login_rate",
         "COUNCIL_LOGIN_RATE",
         "10/300",
-        "Failed logins allowed per account and per IP: COUNT/SECONDS.",
+        "Failed logins allowed per (account, client address) pair, and per device the account logged in from before (which keeps its own budget): COUNT/SECONDS.",
+    ),
+    Setting(
+        "login_account_rate",
+        "COUNCIL_LOGIN_ACCOUNT_RATE",
+        "20/300",
+        "Failed logins allowed per account from devices it never logged in from, whatever their addresses: COUNT/SECONDS. Past it such devices wait or are unlocked one by one by the secretariat; known devices are not affected.",
+    ),
+    Setting(
+        "login_ip_rate",
+        "COUNCIL_LOGIN_IP_RATE",
+        "300/300",
+        "Failed logins allowed per client address from devices unknown to the account: COUNT/SECONDS. Sized for a hall where about 100 tablets share one public address.",
     ),
     Setting(
         "petition_rate",
@@ -192,6 +204,8 @@ class Settings:
     lang: str
     max_upload_mb: int
     login_rate: str
+    login_ip_rate: str
+    login_account_rate: str
     petition_rate: str
     assistant_rate: str
     token_ttl_hours: int
@@ -245,6 +259,8 @@ class Settings:
             lang=raw["lang"] if raw["lang"] in ("vi", "en") else "vi",
             max_upload_mb=int(raw["max_upload_mb"] or 50),
             login_rate=raw["login_rate"] or "10/300",
+            login_ip_rate=raw["login_ip_rate"] or "300/300",
+            login_account_rate=raw["login_account_rate"] or "20/300",
             petition_rate=raw["petition_rate"] or "5/3600",
             assistant_rate=raw["assistant_rate"] or "30/3600",
             token_ttl_hours=int(raw["token_ttl_hours"] or 720),
