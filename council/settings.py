@@ -134,10 +134,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Lifetime of API bearer tokens and login sessions, in hours.",
     ),
     Setting(
+        "port",
+        "PORT",
+        "8000",
+        "Port `council serve` listens on when `--port` is not given (`make run PORT=8123` sets it; so does a PaaS).",
+    ),
+    Setting(
         "base_url",
         "COUNCIL_BASE_URL",
-        "http://127.0.0.1:8000",
-        "Public address of the site, used in e-mails and receipts; its origin is accepted for Socket.IO connections from browsers.",
+        None,
+        "Public address of the site, used in e-mails and receipts; its origin is accepted for Socket.IO connections from browsers. Unset: `http://127.0.0.1:$PORT`.",
     ),
     Setting(
         "storage_url",
@@ -180,6 +186,16 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
+def _port(value: str | None) -> int:
+    try:
+        port = int(value or 8000)
+    except ValueError:
+        raise ValueError(f"PORT must be a number, not {value!r}") from None
+    if not 0 < port < 65536:
+        raise ValueError(f"PORT must lie within 1…65535, not {port}")
+    return port
+
+
 def _bool(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -210,6 +226,7 @@ class Settings:
     assistant_rate: str
     token_ttl_hours: int
     base_url: str
+    port: int = 8000
     forwarded_allow_ips: str = "127.0.0.1"
     storage_url: str | None = None
     s3_endpoint_url: str | None = None
@@ -264,7 +281,8 @@ class Settings:
             petition_rate=raw["petition_rate"] or "5/3600",
             assistant_rate=raw["assistant_rate"] or "30/3600",
             token_ttl_hours=int(raw["token_ttl_hours"] or 720),
-            base_url=(raw["base_url"] or "").rstrip("/"),
+            port=_port(raw["port"]),
+            base_url=(raw["base_url"] or f"http://127.0.0.1:{_port(raw['port'])}").rstrip("/"),
             forwarded_allow_ips=raw["forwarded_allow_ips"] or "127.0.0.1",
             storage_url=raw["storage_url"],
             s3_endpoint_url=raw["s3_endpoint_url"],
