@@ -98,6 +98,24 @@ SETTINGS: tuple[Setting, ...] = (
         "max_upload_mb", "COUNCIL_MAX_UPLOAD_MB", "50", "Largest session document accepted, in MB."
     ),
     Setting(
+        "worker_memory_mb",
+        "COUNCIL_WORKER_MEMORY_MB",
+        "1024",
+        "Address space, in MB, of the worker process that reads one uploaded file (text of a PDF or DOCX, a page drawn for the viewer); past it the job is stopped and the upload refused.",
+    ),
+    Setting(
+        "worker_seconds",
+        "COUNCIL_WORKER_SECONDS",
+        "60",
+        "Seconds one uploaded file may take to read in its worker process before it is stopped and the upload refused.",
+    ),
+    Setting(
+        "worker_jobs",
+        "COUNCIL_WORKER_JOBS",
+        "2",
+        "Worker processes reading uploaded files at once, per server process; more wait their turn.",
+    ),
+    Setting(
         "login_rate",
         "COUNCIL_LOGIN_RATE",
         "10/300",
@@ -233,6 +251,9 @@ class Settings:
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = field(default=None, repr=False)
     s3_region: str | None = None
+    worker_memory_mb: int = 1024
+    worker_seconds: float = 60.0
+    worker_jobs: int = 2
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -289,6 +310,9 @@ class Settings:
             s3_access_key_id=raw["s3_access_key_id"],
             s3_secret_access_key=raw["s3_secret_access_key"],
             s3_region=raw["s3_region"],
+            worker_memory_mb=int(raw["worker_memory_mb"] or 1024),
+            worker_seconds=float(raw["worker_seconds"] or 60),
+            worker_jobs=int(raw["worker_jobs"] or 2),
         )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
