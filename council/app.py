@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from council import db, i18n, ratelimit, realtime, storage
+from council import db, i18n, ratelimit, realtime, storage, workers
 from council.errors import DomainError
 from council.i18n import N_
 from council.middleware import CouncilMiddleware
@@ -107,6 +107,7 @@ def create_app(
     nothing."""
     settings = settings or Settings.from_env()
     storage.configure(settings)
+    workers.configure(settings)
     ratelimit.configure(settings.redis_url)
     search_engine.configure(settings.index_dir)
     for module in domain_modules("events"):
@@ -139,6 +140,7 @@ def create_app(
             for task in tasks:
                 task.cancel()
             await hub.close()
+            await workers.shutdown()
             if manage_db:
                 await db.close()
 
