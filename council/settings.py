@@ -137,7 +137,15 @@ SETTINGS: tuple[Setting, ...] = (
         "petition_rate",
         "COUNCIL_PETITION_RATE",
         "5/3600",
-        "Public petitions allowed per IP: COUNT/SECONDS.",
+        "Public petitions (and supports) allowed per phone or e-mail, and per IP for those "
+        "that give neither: COUNT/SECONDS.",
+    ),
+    Setting(
+        "petition_ip_rate",
+        "COUNCIL_PETITION_IP_RATE",
+        "100/3600",
+        "Public petitions (and supports) that give a phone or e-mail allowed per IP: "
+        "COUNT/SECONDS (carrier NAT puts many people behind one address).",
     ),
     Setting(
         "assistant_rate",
@@ -241,6 +249,7 @@ class Settings:
     login_ip_rate: str
     login_account_rate: str
     petition_rate: str
+    petition_ip_rate: str
     assistant_rate: str
     token_ttl_hours: int
     base_url: str
@@ -300,6 +309,7 @@ class Settings:
             login_ip_rate=raw["login_ip_rate"] or "300/300",
             login_account_rate=raw["login_account_rate"] or "20/300",
             petition_rate=raw["petition_rate"] or "5/3600",
+            petition_ip_rate=raw["petition_ip_rate"] or "100/3600",
             assistant_rate=raw["assistant_rate"] or "30/3600",
             token_ttl_hours=int(raw["token_ttl_hours"] or 720),
             port=_port(raw["port"]),
