@@ -158,6 +158,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Region of the bucket for `s3://` storage; unset: `us-east-1` (what most S3-compatible servers expect).",
     ),
     Setting(
+        "search_backend",
+        "SEARCH_BACKEND",
+        None,
+        "Where full-text search runs: `whoosh` (index files in the data directory) or `postgres` (tables with GIN indexes in the database, updated in the transaction of each change). Default: `postgres` when `DATABASE_URL` is PostgreSQL, else `whoosh`.",
+    ),
+    Setting(
         "forwarded_allow_ips",
         "FORWARDED_ALLOW_IPS",
         "127.0.0.1",
@@ -202,6 +208,7 @@ class Settings:
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = field(default=None, repr=False)
     s3_region: str | None = None
+    search_backend: str = "whoosh"
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -255,9 +262,21 @@ class Settings:
             s3_access_key_id=raw["s3_access_key_id"],
             s3_secret_access_key=raw["s3_secret_access_key"],
             s3_region=raw["s3_region"],
+            search_backend=_search_backend(raw["search_backend"], database_url),
         )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _search_backend(value: str | None, database_url: str) -> str:
+    if value:
+        backend = value.strip().lower()
+        if backend not in ("whoosh", "postgres"):
+            raise ValueError(f"SEARCH_BACKEND must be whoosh or postgres, not {value!r}")
+        if backend == "postgres" and database_url.startswith("sqlite"):
+            raise ValueError("SEARCH_BACKEND=postgres needs a PostgreSQL DATABASE_URL")
+        return backend
+    return "whoosh" if database_url.startswith("sqlite") else "postgres"
 
 
 def load_or_create_secret(data_dir: Path) -> str:
