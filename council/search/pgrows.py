@@ -12,6 +12,7 @@ boosts. Positions say nothing about word order: adjacency is what the pair lexem
 from __future__ import annotations
 
 import struct
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,7 +43,9 @@ _WEIGHT_CODES = (3, 2, 1, 0)  # A, B, C, D in the binary tsvector format
 _WEIGHT_LETTERS = "ABCD"
 
 # lexeme -> weight codes, one per occurrence
-Lexemes = dict[str, list[int]]
+Lexemes = dict[str, tuple[int, ...]]
+# weight code -> n -> (code,) * n
+_REPEATS = {c: [(c,) * n for n in range(MAX_POSITIONS + 1)] for c in (0, 1, 2, 3)}
 
 
 def exact_lexeme(term: str) -> str:
@@ -104,14 +107,13 @@ def to_row(spec: IndexSpec, doc: Mapping[str, Any]) -> Row:
             continue
         code = _WEIGHT_CODES[classes[boost]]
         exact, folded = field_terms(normalize(value))
-        for term in exact:
-            codes = lexemes.setdefault(EXACT_PREFIX + term, [])
-            if len(codes) < MAX_POSITIONS:
-                codes.append(code)
-        for term in folded:
-            codes = lexemes.setdefault(term, [])
-            if len(codes) < MAX_POSITIONS:
-                codes.append(code)
+        repeats = _REPEATS[code]
+        for terms, prefix in ((exact, EXACT_PREFIX), (folded, "")):
+            for term, n in Counter(terms).items():
+                key = prefix + term
+                old = lexemes.get(key)
+                rep = repeats[n] if n < MAX_POSITIONS else repeats[MAX_POSITIONS]
+                lexemes[key] = rep if old is None else (old + rep)[:MAX_POSITIONS]
     keywords = [
         keyword_entry(name, value)
         for name in spec.keyword_fields
@@ -136,17 +138,31 @@ def to_row(spec: IndexSpec, doc: Mapping[str, Any]) -> Row:
 
 
 _COUNT = struct.Struct("!i")
-_NPOS = struct.Struct("!H")
+_CACHE_LIMIT = 500_000
+_LEXEMES: dict[str, bytes] = {}
+_POSITIONS: dict[tuple[int, ...], bytes] = {}
+
+
+def _positions(codes: tuple[int, ...]) -> bytes:
+    found = _POSITIONS.get(codes)
+    if found is None:
+        packed = ((c << 14) | n for n, c in enumerate(codes, 1))
+        found = _POSITIONS[codes] = struct.pack(f"!H{len(codes)}H", len(codes), *packed)
+    return found
 
 
 def encode_tsvector(lexemes: Lexemes) -> bytes:
     """PostgreSQL's binary tsvector form (for COPY): count, then lexeme\\0, npos, positions."""
+    if len(_LEXEMES) > _CACHE_LIMIT:
+        _LEXEMES.clear()
     out = [_COUNT.pack(len(lexemes))]
+    known = _LEXEMES
     for lex, codes in lexemes.items():
-        out.append(lex.encode())
-        out.append(b"\0")
-        out.append(_NPOS.pack(len(codes)))
-        out.append(struct.pack(f"!{len(codes)}H", *((c << 14) | n for n, c in enumerate(codes, 1))))
+        encoded = known.get(lex)
+        if encoded is None:
+            encoded = known[lex] = lex.encode() + b"\0"
+        out.append(encoded)
+        out.append(_positions(codes))
     return b"".join(out)
 
 
