@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse
 from council import assets
 from council.i18n import get_language, gettext, ngettext
 from council.localtime import LOCAL_TZ
+from council.security import mask_csrf
 
 STATIC_DIR = assets.STATIC_DIR
 ROOT = STATIC_DIR.parent
@@ -90,7 +91,7 @@ def context_for(request: Request) -> dict[str, Any]:
         "request": request,
         "user": user,
         "lang": get_language(),
-        "csrf_token": state.get("csrf_token", ""),
+        "csrf_token": mask_csrf(state["csrf_token"]) if state.get("csrf_token") else "",
         "_": gettext,
         "nav": nav_for(user),
         "public_nav": public_nav(),

@@ -17,8 +17,9 @@ from starlette.routing import Route
 
 from council import assets
 from council.compression import CompressionMiddleware
+from council.security import mask_csrf
 from council.templating import environment
-from tests.factories import login, make_council, make_user
+from tests.factories import PASSWORD, login, make_council, make_user
 from tests.meetings.helpers import setup_running_session
 
 STATIC = assets.STATIC_DIR
@@ -196,3 +197,30 @@ def test_the_file_hash_changes_with_the_content(tmp_path: Path) -> None:
     found = store.resolve(first.removeprefix("/static/"))
     assert found is not None and found[1] is False  # today's file, not as immutable
     assert store.url("css/missing.css") == "/static/css/missing.css"
+
+
+async def test_pages_show_the_csrf_token_masked_afresh_each_time(
+    anon: httpx.AsyncClient,
+) -> None:
+    """Gzipped pages must not repeat a secret beside text an attacker chose (BREACH)."""
+    await make_user("citizen", username="congdan-mask")
+    first = await anon.get("/login")
+    cookie = anon.cookies["csrftoken"]
+    second = await anon.get("/login")
+    tokens = []
+    for page in (first, second):
+        (field,) = HTMLParser(page.text).css("input[name=csrf_token]")
+        tokens.append(field.attributes["value"] or "")
+        assert cookie not in page.text
+    assert tokens[0] != tokens[1]
+    meta = HTMLParser(second.text).css_first("meta[name=csrf-token]")
+    assert meta is not None and meta.attributes["content"] == tokens[1]  # one mask per page
+    # Every masked form of the token is accepted; another cookie's is not.
+    r = await anon.post(
+        "/login",
+        data={"username": "congdan-mask", "password": PASSWORD, "csrf_token": tokens[0]},
+    )
+    assert r.status_code == 303
+    other = mask_csrf("another-token")
+    r = await anon.post("/logout", data={"csrf_token": other})
+    assert r.status_code == 403
