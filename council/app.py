@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from council import assets, db, i18n, ratelimit, realtime, storage
+from council import assets, db, i18n, ratelimit, realtime, storage, workers
 from council.compression import CompressionMiddleware
 from council.errors import DomainError
 from council.i18n import N_
@@ -104,6 +104,7 @@ def create_app(
     nothing."""
     settings = settings or Settings.from_env()
     storage.configure(settings)
+    workers.configure(settings)
     ratelimit.configure(settings.redis_url)
     search_engine.configure(settings.index_dir)
     for module in domain_modules("events"):
@@ -136,6 +137,7 @@ def create_app(
             for task in tasks:
                 task.cancel()
             await hub.close()
+            await workers.shutdown()
             if manage_db:
                 await db.close()
 

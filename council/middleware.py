@@ -119,7 +119,9 @@ class CouncilMiddleware:
                 if secure:
                     out.setdefault("Strict-Transport-Security", "max-age=31536000")
                 flags = "; Path=/; SameSite=Lax" + ("; Secure" if secure else "")
-                if new_csrf:
+                # A handler that set the CSRF cookie itself (the login rotates it) has the last word.
+                rotated = any(v.startswith(f"{CSRF_COOKIE}=") for v in out.getlist("set-cookie"))
+                if new_csrf and not rotated:
                     out.append("Set-Cookie", f"{CSRF_COOKIE}={new_csrf}; HttpOnly{flags}")
                 if chosen and chosen != cookies.get(LANG_COOKIE):
                     out.append("Set-Cookie", f"{LANG_COOKIE}={chosen}; Max-Age=31536000{flags}")
