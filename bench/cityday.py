@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import math
 import multiprocessing as mp
 import os
@@ -171,6 +172,10 @@ async def _clients(conn: Any, app: str, floor: str, delegates: list[Delegate]) -
 
     for start in range(0, len(delegates), 25):
         await asyncio.gather(*(connect(d) for d in delegates[start : start + 25]))
+    # As the served app does once started: collect the set-up's garbage and freeze what is left,
+    # so that no full collection over it lands at random in a measured burst.
+    gc.collect()
+    gc.freeze()
     conn.send(("ready", len(delegates)))
 
     async def cast(server: str, polls: dict[int, int], run: int, at: float) -> list[Any]:
@@ -463,6 +468,7 @@ async def floor_round(
     http: Any, floor: str, pipes: list[Any], chosen: list[Sitting], run: int, sample: dict[str, Any]
 ) -> Figures:
     tags = {run * 1000 + s.index: s.index for s in chosen}
+    await asyncio.sleep(0.5)  # each step starts on a quiet server
 
     async def emit(event: str, tag: int, data: dict[str, Any]) -> float:
         body = {"event": event, "room": f"sitting:{tags[tag]}", "data": {**data, "tag": tag}}
@@ -519,6 +525,7 @@ async def app_round(
     ids = await asyncio.gather(*map(create, chosen))
     poll_ids = dict(zip([s.index for s in chosen], ids, strict=True))
     tags = {poll_ids[s.index]: s.index for s in chosen}
+    await asyncio.sleep(0.5)  # each step starts on a quiet server
 
     async def act(s: Sitting, verb: str) -> tuple[int, float, dict[str, Any]]:
         t0 = time.monotonic()
@@ -527,7 +534,7 @@ async def app_round(
         return poll_ids[s.index], t0, r.json()
 
     done = await asyncio.gather(*(act(s, "open") for s in chosen))
-    sample["opened"] = {"poll": done[0][2]}
+    sample["opened"] = {"poll": done[0][2]}  # the floor's payloads: the same sizes
     opened, opened_all = await received(pipes, "app:opened", tags, {p: t for p, t, _ in done})
     at = time.monotonic() + 0.5
     results = [x for per in await ask(pipes, ("cast", "app", poll_ids, run, at)) for x in per]
@@ -651,8 +658,14 @@ async def main(args: argparse.Namespace) -> int:
             await floor_round(http, floor, pipes, chosen, args.runs, sample)
             for run in range(args.runs):
                 chosen = [sittings[(run * args.polls + k) % sittings_n] for k in range(args.polls)]
-                base = await floor_round(http, floor, pipes, chosen, run, sample)
-                mine, exact = await app_round(http, app, pipes, chosen, run, sample)
+                # Alternately first and second, so that neither server always meets the other's
+                # tail (Redis, PostgreSQL's background work, the clients' garbage).
+                if run % 2 == 0:
+                    base = await floor_round(http, floor, pipes, chosen, run, sample)
+                    mine, exact = await app_round(http, app, pipes, chosen, run, sample)
+                else:
+                    mine, exact = await app_round(http, app, pipes, chosen, run, sample)
+                    base = await floor_round(http, floor, pipes, chosen, run, sample)
                 ok &= exact
                 figures = ratios(mine, base)
                 per_run.append(figures)
