@@ -103,7 +103,8 @@ class Nginx:
             f"    access_log {self.access_log} upstream;\n{temps}\n{http_block}\n}}\n"
         )
 
-    def start(self, port: int) -> None:
+    def check(self) -> Path:
+        """Write the config and have nginx test it (``nginx -t``); its path."""
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / "nginx.conf"
         path.write_text(self.config)
@@ -113,6 +114,10 @@ class Nginx:
             text=True,
         )
         assert check.returncode == 0, f"nginx refuses the config:\n{check.stderr}\n{self.config}"
+        return path
+
+    def start(self, port: int) -> None:
+        path = self.check()
         self.proc = subprocess.Popen(
             [
                 str(NGINX),

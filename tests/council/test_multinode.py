@@ -15,6 +15,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 from collections import Counter
@@ -53,26 +54,41 @@ WAIT = 20.0  # an upper bound for an event to arrive, not a measured expectation
 # Search inside PostgreSQL (issue 18 item 2): with Whoosh, each node has an index of its own.
 PG_SEARCH = any(s.env == "SEARCH_BACKEND" for s in SETTINGS)
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.redis,
-    pytest.mark.slow,
-    pytest.mark.skipif(ENGINE != "postgres", reason="nodes share one PostgreSQL database"),
-    pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL"),
-    pytest.mark.skipif(not NGINX.exists(), reason="needs nginx (Debian's nginx-light)"),
-]
+pytestmark = pytest.mark.skipif(not NGINX.exists(), reason="needs nginx (Debian's nginx-light)")
+
+
+def guide_block() -> str:
+    """The nginx block of docs/operations.md, as written."""
+    block = re.search(
+        r"<!-- nginx-multinode:start -->\n```nginx\n(.*?)```\n<!-- nginx-multinode:end -->",
+        GUIDE.read_text(),
+        re.S,
+    )
+    assert block, "docs/operations.md lost its nginx block"
+    return block.group(1)
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="needs openssl for a certificate")
+def test_the_guide_nginx_block_is_valid_as_written(tmp_path: Path) -> None:
+    """With HTTPS, as the guide has it: only the certificate's paths are the test's own."""
+    cert, key = tmp_path / "fullchain.pem", tmp_path / "privkey.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=hdnd.example.gov.vn", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    config = guide_block()
+    for path in ("/etc/ssl/hdnd/fullchain.pem", "/etc/ssl/hdnd/privkey.pem"):
+        assert path in config, path
+    config = config.replace("/etc/ssl/hdnd/fullchain.pem", str(cert))
+    config = config.replace("/etc/ssl/hdnd/privkey.pem", str(key))
+    Nginx(tmp_path / "nginx", config).check()
 
 
 def guide_config(upstreams: list[int], port: int) -> str:
     """The nginx block of the guide, on loopback: the nodes' ports, a plain-HTTP listener."""
-    text = GUIDE.read_text()
-    block = re.search(
-        r"<!-- nginx-multinode:start -->\n```nginx\n(.*?)```\n<!-- nginx-multinode:end -->",
-        text,
-        re.S,
-    )
-    assert block, "docs/operations.md lost its nginx block"
-    config = block.group(1)
+    config = guide_block()
     servers = re.findall(r"^    server 10\.0\.0\.\d+:8000 ", config, re.M)
     assert len(servers) == len(upstreams)
     for server, node in zip(servers, upstreams, strict=True):
@@ -233,6 +249,11 @@ def _no_stored_files(data_dirs: list[Path]) -> None:
 # --- the walk ------------------------------------------------------------------------------------
 
 
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+@pytest.mark.skipif(ENGINE != "postgres", reason="nodes share one PostgreSQL database")
+@pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL")
 async def test_two_stateless_nodes_behind_nginx(cluster: Cluster) -> None:
     (node_a, addresses_a), (node_b, addresses_b) = cluster.addresses.items()
     a, b = addresses_a[0], addresses_b[0]
