@@ -156,22 +156,35 @@ async def _clients(conn: Any, app: str, floor: str, delegates: list[Delegate]) -
         return on_event
 
     async def connect(d: Delegate) -> None:
-        a = socketio.AsyncClient(reconnection=False)
+        # engine.io's 5 s for a request is short for the handshakes of thousands of sockets on a
+        # loaded machine: 60 s, and three tries, as a tablet would try again.
+        a = socketio.AsyncClient(reconnection=False, request_timeout=60)
         a.on("poll:opened", recorder("app:opened", "poll"))
         a.on("poll:closed", recorder("app:closed", "poll_id"))
-        await a.connect(app, auth={"token": d.token}, transports=["websocket"], wait_timeout=60)
+        f = socketio.AsyncClient(reconnection=False, request_timeout=60)
+        f.on("floor:opened", recorder("floor:opened", "tag"))
+        f.on("floor:closed", recorder("floor:closed", "tag"))
+        for attempt in range(3):
+            try:
+                if not a.connected:
+                    await a.connect(
+                        app, auth={"token": d.token}, transports=["websocket"], wait_timeout=60
+                    )
+                if not f.connected:
+                    await f.connect(floor, transports=["websocket"], wait_timeout=60)
+                break
+            except socketio.exceptions.ConnectionError:
+                if attempt == 2:
+                    raise
+                await asyncio.sleep(1 + attempt)
         ack = await a.call("session:join", {"session_id": d.session_id}, timeout=WAIT)
         if not ack.get("ok"):
             raise RuntimeError(f"join refused: {ack}")
-        f = socketio.AsyncClient(reconnection=False)
-        f.on("floor:opened", recorder("floor:opened", "tag"))
-        f.on("floor:closed", recorder("floor:closed", "tag"))
-        await f.connect(floor, transports=["websocket"], wait_timeout=60)
         await f.call("join", {"room": f"sitting:{d.sitting}"}, timeout=WAIT)
         socks["app"][d.user_id], socks["floor"][d.user_id] = a, f
 
-    for start in range(0, len(delegates), 25):
-        await asyncio.gather(*(connect(d) for d in delegates[start : start + 25]))
+    for start in range(0, len(delegates), 20):
+        await asyncio.gather(*(connect(d) for d in delegates[start : start + 20]))
     # As the served app does once started: collect the set-up's garbage and freeze what is left,
     # so that no full collection over it lands at random in a measured burst.
     gc.collect()
