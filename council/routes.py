@@ -39,6 +39,7 @@ from council.schemas import (
     UserList,
     UserOut,
 )
+from council.seats import routes as seats_routes
 from council.templating import STATIC_DIR, render
 from council.web import Ctx, api, page
 
@@ -355,4 +356,5 @@ routes: list[Route] = [
     user_create,
     user_list,
     *admin_routes,
+    *seats_routes,
 ]
