@@ -38,6 +38,7 @@ class Dashboard:
     median_days_to_answer: float | None
     light: Light
     reasons: list[Reason]
+    extended: int = 0  # hops whose due date an approved extension moved (on time counts by it)
 
 
 async def _hop_stats(hop_filter: Q, now: datetime) -> tuple[int, int, int, int]:
@@ -87,6 +88,7 @@ async def _dashboard(user: User, title: str, petitions: Q, hops: Q, limit: int =
         ),
         light=colour,
         reasons=reasons,
+        extended=await Hop.filter(hops, original_due_at__isnull=False).count(),
     )
 
 
