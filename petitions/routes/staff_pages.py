@@ -44,9 +44,11 @@ from petitions.workflow import (
     Action,
     Channel,
     DiversionKind,
+    Position,
     Status,
     expected_action,
     is_overdue,
+    next_status,
 )
 
 ACTION_FIELDS = (
@@ -89,11 +91,19 @@ PAGE_SIZE = 100
 def available_actions(user: User, p: Petition) -> list[str]:
     """What ``user`` may do now, the step the petition waits for first."""
     out = []
+    pos = Position(
+        status=Status(p.status),
+        level=p.level,
+        has_parent=p.level == "commune",
+        has_agency=p.agency_id is not None,
+        escalated=p.handler_id != p.council_id,
+    )
     for action in Action:
         if Status(p.status) not in ALLOWED_FROM[action]:
             continue
         try:
             check_action(user, p, action)
+            next_status(pos, action)  # e.g. no answer before an escalated one is assigned
         except DomainError:
             continue
         out.append(action.value)
