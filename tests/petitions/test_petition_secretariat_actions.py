@@ -157,3 +157,34 @@ async def test_city_merges_petitions_of_two_communes(client, anon) -> None:
     c = (await file_petition(anon))["code"]
     r = await act(client, w.commune_sec, c, "merge", into_code=b)
     assert r.status_code == 409
+
+
+async def test_new_routes_deny_the_wrong_role_and_the_wrong_council(client, anon) -> None:
+    """Each new operation: 401 without login, 403 for a role or council it is not theirs."""
+    w = await setup_world()
+    code = (await file_petition(anon))["code"]
+    await act_ok(client, w.commune_sec, code, "escalate")
+    await act_ok(client, w.city_sec, code, "assign", agency_code=w.city_agency.code)
+    routes = [
+        ("POST", f"/api/v1/petitions/{code}/extensions", {"until": "2099-01-01", "reason": "x"}),
+        ("POST", f"/api/v1/petitions/{code}/extensions/1/decision", {"approve": True}),
+        ("GET", f"/api/v1/petitions/{code}/merge-candidates", None),
+        ("POST", f"/api/v1/petitions/{code}/letter", None),
+        ("GET", "/api/v1/petitions/export.csv?personal=true", None),
+    ]
+    for method, path, body in routes:
+        r = await anon.request(method, path, json=body)
+        assert r.status_code == 401, path
+    wrong = {
+        routes[0][1]: (w.city_sec, w.other_officer, w.commune_chair),
+        routes[1][1]: (w.city_officer, w.other_sec, w.commune_chair),
+        routes[2][1]: (w.commune_chair, w.other_sec, w.city_officer),
+        routes[3][1]: (w.commune_chair, w.other_officer),
+        routes[4][1]: (w.commune_chair, w.commune_delegate),
+    }
+    for method, path, body in routes:
+        for user in wrong[path]:
+            r = await client.request(method, path, json=body, headers=await bearer(user))
+            assert r.status_code == 403, (path, user.role)
+    r = await act(client, w.other_officer, code, "return", reason="Không phải của chúng tôi")
+    assert r.status_code == 403
