@@ -188,3 +188,23 @@ async def test_new_routes_deny_the_wrong_role_and_the_wrong_council(client, anon
             assert r.status_code == 403, (path, user.role)
     r = await act(client, w.other_officer, code, "return", reason="Không phải của chúng tôi")
     assert r.status_code == 403
+
+
+async def test_new_operations_are_in_the_openapi_document(client) -> None:
+    doc = (await client.get("/api/v1/openapi.json")).json()
+    expected = {
+        ("/api/v1/petitions/{code}/extensions", "post"): "petition_extension_request_post",
+        (
+            "/api/v1/petitions/{code}/extensions/{extension_id}/decision",
+            "post",
+        ): "petition_extension_decide_post",
+        ("/api/v1/petitions/{code}/letter", "post"): "petition_letter_post",
+        ("/api/v1/petitions/{code}/merge-candidates", "get"): "petition_merge_candidates_get",
+    }
+    for (path, method), operation_id in expected.items():
+        op = doc["paths"][path][method]
+        assert op["operationId"] == operation_id and "scope: council" in op["x-permission"]
+    actions = doc["paths"]["/api/v1/petitions/{code}/actions"]["post"]
+    assert "return" in actions["summary"]
+    export = doc["paths"]["/api/v1/petitions/export.csv"]["get"]
+    assert {p["name"] for p in export["parameters"]} >= {"q", "personal"}
