@@ -35,6 +35,7 @@ from petitions.services.routing import current_hop
 from petitions.services.scope import (
     PERSONAL_DATA_ROLES,
     STAFF_ROLES,
+    can_see,
     check_action,
     petition_scope,
     sees_personal_data,
@@ -208,9 +209,14 @@ async def staff_act(ctx: Ctx) -> Response:
         ctx.settings,
         letter=letter if isinstance(letter, UploadFile) else None,
     )
+    notice = _("Done: {action}.").format(action=labels.action_verb(data.action, before_level))
+    if not can_see(user, p):
+        # A returned petition leaves the agency's hands: back to the list, saying so.
+        if not ctx.is_htmx:
+            return RedirectResponse("/petitions/staff", status_code=303)
+        return render(ctx.request, "petitions/_gone.html", {"notice": notice, "code": p.code})
     if not ctx.is_htmx:
         return RedirectResponse(f"/petitions/staff/{p.code}", status_code=303)
-    notice = _("Done: {action}.").format(action=labels.action_verb(data.action, before_level))
     return render(
         ctx.request, "petitions/_staff_detail.html", await _detail_context(user, p, notice)
     )

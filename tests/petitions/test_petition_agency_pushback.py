@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from council import storage
 from council.models import AuditEntry
-from petitions.models import Attachment, Hop, Petition, PetitionEvent
+from petitions.models import Attachment, Extension, Hop, Petition, PetitionEvent
 from petitions.services.dashboards import agency_dashboard
 from petitions.workflow import LOCAL_TZ
 from tests.factories import bearer, error_code, htmx, login, make_agency, make_user
@@ -42,9 +42,19 @@ async def test_agency_returns_a_misrouted_petition_and_a_routing_hop_begins(clie
     assert r.status_code == 403
     r = await act(client, w.city_officer, code, "return")
     assert r.status_code == 422
+    # An extension still awaiting a decision lapses with the hop it was asked for.
+    hop = await Hop.get(petition__code=code, ended_at__isnull=True)
+    until = (hop.due_at.astimezone(LOCAL_TZ) + timedelta(days=3)).date().isoformat()
+    r = await client.post(
+        f"/api/v1/petitions/{code}/extensions",
+        json={"until": until, "reason": "Chờ xác minh"},
+        headers=await bearer(w.city_officer),
+    )
+    assert r.status_code == 201
     state = await act_ok(
         client, w.city_officer, code, "return", reason="Trộm cắp thuộc Công an thành phố"
     )
+    assert (await Extension.get(petition__code=code)).state == "lapsed"
     assert state["status"] == "escalated" and state["agency_code"] is None
     answer_hop, routing_hop = state["hops"][-2:]
     assert answer_hop["stage"] == "answer" and answer_hop["ended_at"] is not None
@@ -62,12 +72,24 @@ async def test_agency_returns_a_misrouted_petition_and_a_routing_hop_begins(clie
     assert r.status_code == 403
     police = await make_agency(w.city, "CA-HN", categories=["security"])
     await act_ok(client, w.city_sec, code, "assign", agency_code=police.code)
+    # On the page, the officer is told the petition left their list.
+    local_code = (await file_petition(anon, category="administration"))["code"]
+    await act_ok(client, w.commune_sec, local_code, "accept")
+    await act_ok(client, w.commune_sec, local_code, "assign", agency_code=w.commune_agency.code)
+    await login(client, w.commune_officer)
+    r = await client.post(
+        f"/petitions/staff/{local_code}/act",
+        data={"action": "return", "reason": "Không đúng lĩnh vực"},
+        headers=htmx(),
+    )
+    assert r.status_code == 200 and "không còn trong danh sách" in r.text
     # A commune-level petition goes back to "accepted" at its commune.
     local = (await file_petition(anon, category="administration"))["code"]
     await act_ok(client, w.commune_sec, local, "accept")
     await act_ok(client, w.commune_sec, local, "assign", agency_code=w.commune_agency.code)
     state = await act_ok(client, w.commune_officer, local, "return", reason="Không đúng lĩnh vực")
     assert state["status"] == "accepted"
+    assert (await Petition.get(code=local_code)).status == "accepted"
 
 
 async def test_extension_moves_the_due_date_and_on_time_counts_against_it(
