@@ -113,8 +113,7 @@ async def officer_returns_the_theft_report(page: Page, shots: Path) -> str:
     await page.wait_for_selector(".alert-ok")
     assert said and "Trả kiến nghị này về Văn phòng" in said[0]
     await shot(page, shots, "officer-returned")
-    main = await page.inner_text("main")
-    assert "Cơ quan trả lại để giao lại" in main and "Công an thành phố" in main
+    assert "không còn trong danh sách" in await page.inner_text("main")
     p = await Petition.get(id=theft.id)
     assert p.status == "escalated" and p.agency_id is None
     hop = await Hop.get(petition_id=p.id, ended_at__isnull=True)
@@ -199,6 +198,9 @@ async def secretariat_approves_the_extension(page: Page, code: str, shots: Path)
 
 async def secretariat_routes_the_returned_petition(page: Page, code: str, shots: Path) -> None:
     await page.goto(f"/petitions/staff/{code}")
+    history = await page.inner_text("main")
+    assert "Cơ quan trả lại để giao lại" in history and "Công an thành phố" in history
+    await shot(page, shots, "secretariat-returned-petition")
     primary = page.locator(".action-panel .primary-action")
     assert await primary.locator("button").inner_text() == "Giao cơ quan giải quyết"
     await primary.locator("select[name=agency_code]").select_option("SO-YT")
