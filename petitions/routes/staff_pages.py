@@ -169,6 +169,7 @@ async def _detail_context(user: User, p: Petition, notice: str | None = None) ->
         "pending_extension": pending,
         "can_decide_extension": pending is not None and may_decide(user, p),
         "extension_state": lambda s: labels.text(labels.EXTENSION_STATE, s),
+        "may_open": lambda other: can_see(user, other),
     }
 
 

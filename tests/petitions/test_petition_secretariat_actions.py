@@ -153,6 +153,7 @@ async def test_city_merges_petitions_of_two_communes(client, anon) -> None:
     page = await client.get(f"/petitions/staff/{a}")
     assert "Trần Văn Bình" not in page.text and "binh.tran@example.vn" not in page.text
     assert "0987 654 321" not in page.text
+    assert b in page.text and f'href="/petitions/staff/{b}"' not in page.text  # not theirs to open
     # A commune cannot merge into a petition of another commune.
     c = (await file_petition(anon))["code"]
     r = await act(client, w.commune_sec, c, "merge", into_code=b)
