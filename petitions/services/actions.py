@@ -1,7 +1,8 @@
 """Staff actions on a petition (``POST /api/v1/petitions/{code}/actions``), one function for all:
 petition.accept, .escalate, .assign, .answer, .publish, .reopen, .reject, .merge, .close, .divert,
-.resolution, .return. Each checks the status machine and the actor, moves the hops, records history, audit,
-notifications and the search update in one transaction; e-mail goes out after the commit."""
+.resolution, .return. Each checks the status machine and the actor, moves the hops, records
+history, audit, notifications and the search update in one transaction; e-mail goes out after
+the commit."""
 
 from __future__ import annotations
 
