@@ -156,7 +156,7 @@ async def test_extension_moves_the_due_date_and_on_time_counts_against_it(
     answer_hop = next(h for h in state["hops"] if h["stage"] == "answer")
     assert answer_hop["on_time"] is True and answer_hop["original_due_at"] is not None
     d = await agency_dashboard(w.city_sec, w.city_agency)
-    assert d.extended == 1 and d.on_time == d.finished == 1
+    assert d.extended == 1 and d.figures.on_time == d.figures.finished == 1
     ops = [e.operation for e in await AuditEntry.filter(operation__startswith="petition.ext")]
     assert ops == ["petition.extension_request", "petition.extension_approve"]
 
