@@ -97,3 +97,24 @@ async def test_an_overdue_answer_shows_as_overdue(client) -> None:
     await QuestionForm.filter(id=fid).update(answer_due_at=datetime(2026, 1, 5, tzinfo=UTC))
     got = await ok(client, w.secretariat, "GET", f"/api/v1/questioning/forms/{fid}")
     assert got["answer_overdue"] is True
+
+
+async def test_overdue_answers_show_on_the_dashboards(client) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from questioning.models import QuestionForm
+    from tests.factories import login
+
+    w = await setup_world()
+    fid = (await file_question(client, w))["id"]
+    await ok(client, w.chair, "POST", f"/api/v1/questioning/forms/{fid}/answer-request", json={})
+    await login(client, w.secretariat)
+    page = LexborHTMLParser((await client.get("/")).text)
+    assert page.css_first("#questioning-widget") is None  # not late yet
+    await QuestionForm.filter(id=fid).update(answer_due_at=datetime(2026, 1, 5, tzinfo=UTC))
+    for user in (w.secretariat, w.official):
+        await login(client, user)
+        page = LexborHTMLParser((await client.get("/")).text)
+        assert page.css_first(f"#questioning-widget a[href='/questioning/forms/{fid}']"), user.role
+    await login(client, w.other_secretariat)
+    assert LexborHTMLParser((await client.get("/")).text).css_first("#questioning-widget") is None
