@@ -59,6 +59,45 @@ class QuestionGroup(Model):
         ordering = ["position", "id"]
 
 
+class SelectionBallot(Model):
+    """Chọn nhóm vấn đề: the council's delegates pick up to ``max_choices`` groups, outside a
+    sitting, with no quorum and no seat threshold; the top ones by count are chosen."""
+
+    id = fields.IntField(primary_key=True)
+    round: fields.ForeignKeyRelation[Round] = fields.ForeignKeyField(
+        "questioning.Round", related_name="ballots", on_delete=fields.CASCADE
+    )
+    max_choices = fields.IntField()
+    status = fields.CharField(max_length=8, default="open")  # open | closed
+    opened_at = fields.DatetimeField()
+    closed_at = fields.DatetimeField(null=True)
+    opened_by_id = fields.IntField(null=True)
+
+    round_id: int
+
+    class Meta:
+        table = "questioning_ballot"
+
+
+class SelectionVote(Model):
+    id = fields.IntField(primary_key=True)
+    ballot: fields.ForeignKeyRelation[SelectionBallot] = fields.ForeignKeyField(
+        "questioning.SelectionBallot", related_name="votes", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "council.User", related_name="selection_votes", on_delete=fields.RESTRICT
+    )
+    group_ids: fields.JSONField[list[int]] = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    ballot_id: int
+    user_id: int
+
+    class Meta:
+        table = "questioning_vote"
+        unique_together = (("ballot", "user"),)
+
+
 class QuestionForm(Model):
     """Phiếu chất vấn: a delegate's question to an official of an agency of the council."""
 

@@ -160,3 +160,27 @@ class QAgencyRowOut(Out):
 class QOnTimeTable(Out):
     council_code: str
     rows: list[QAgencyRowOut]
+
+
+class QSelectionOpenIn(Schema):
+    max_choices: int = Field(ge=1, le=50, description="N of the groups' M")
+
+
+class QSelectionVoteIn(Schema):
+    group_ids: list[int] = Field(min_length=1, max_length=50)
+
+
+class QSelectionCloseIn(Schema):
+    prefer: list[int] = Field(
+        default_factory=list, max_length=50, description="The chair's order for tied groups"
+    )
+
+
+class QSelectionOut(Out):
+    status: str
+    max_choices: int
+    voted: int
+    eligible: int
+    has_voted: bool
+    counts: dict[str, int] | None
+    chosen: list[int]

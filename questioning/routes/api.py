@@ -16,7 +16,7 @@ from council.i18n import N_
 from council.validation import parse
 from council.web import Ctx, api
 from questioning import tracker
-from questioning.models import Round
+from questioning.models import QuestionGroup, Round, SelectionVote
 from questioning.routes.convert import commitment_out, form_out, round_out
 from questioning.routes.perms import OPERATIONS, council_by_code
 from questioning.schemas import (
@@ -37,9 +37,14 @@ from questioning.schemas import (
     QOnTimeTable,
     QReportIn,
     QRoundOut,
+    QSelectionCloseIn,
+    QSelectionOpenIn,
+    QSelectionOut,
+    QSelectionVoteIn,
 )
-from questioning.services import answers, commitments, forms, groups
+from questioning.services import answers, commitments, forms, groups, selection
 from questioning.services.commitments import MilestoneInput
+from questioning.services.common import is_staff
 
 TAGS = ["questioning"]
 
@@ -308,6 +313,85 @@ async def questioning_hold(ctx: Ctx) -> QRoundOut:
     return await _round(ctx.params["session_id"])
 
 
+# --- the selection ballot -----------------------------------------------------------------------
+
+
+async def selection_out(ctx: Ctx, session_id: int) -> QSelectionOut:
+    ballot = await selection.ballot_for(session_id)
+    result = await selection.tally(ballot)
+    rnd = await Round.get(id=ballot.round_id)
+    user = ctx.require_user()
+    show = ballot.status == "closed" or is_staff(user, rnd.council_id)
+    chosen = await QuestionGroup.filter(round_id=rnd.id, chosen=True).values_list("id", flat=True)
+    return QSelectionOut(
+        status=ballot.status,
+        max_choices=ballot.max_choices,
+        voted=result.voted,
+        eligible=result.eligible,
+        has_voted=await SelectionVote.exists(ballot_id=ballot.id, user_id=user.id),
+        counts={str(k): v for k, v in result.counts.items()} if show else None,
+        chosen=sorted(int(i) for i in chosen) if ballot.status == "closed" else [],  # type: ignore[call-overload]
+    )
+
+
+@api(
+    "POST",
+    "/api/v1/questioning/sessions/{session_id:int}/selection",
+    perm=OPERATIONS["selection.open"],
+    body=QSelectionOpenIn,
+    response=QSelectionOut,
+    status=201,
+    tags=TAGS,
+    summary="Open the delegates' ballot choosing up to N of the groups (no quorum, no seat threshold)",
+)
+async def selection_open(ctx: Ctx) -> QSelectionOut:
+    await selection.selection_open(
+        ctx.require_user(), ctx.params["session_id"], ctx.body.max_choices
+    )
+    return await selection_out(ctx, ctx.params["session_id"])
+
+
+@api(
+    "GET",
+    "/api/v1/questioning/sessions/{session_id:int}/selection",
+    perm=OPERATIONS["selection.view"],
+    response=QSelectionOut,
+    tags=TAGS,
+    summary="The selection ballot: who may vote, how many did, and the counts once closed",
+)
+async def selection_view(ctx: Ctx) -> QSelectionOut:
+    return await selection_out(ctx, ctx.params["session_id"])
+
+
+@api(
+    "POST",
+    "/api/v1/questioning/sessions/{session_id:int}/selection/votes",
+    perm=OPERATIONS["selection.vote"],
+    body=QSelectionVoteIn,
+    response=QSelectionOut,
+    status=201,
+    tags=TAGS,
+    summary="A delegate chooses up to N groups (once; 409 already_voted)",
+)
+async def selection_vote(ctx: Ctx) -> QSelectionOut:
+    await selection.selection_vote(ctx.require_user(), ctx.params["session_id"], ctx.body.group_ids)
+    return await selection_out(ctx, ctx.params["session_id"])
+
+
+@api(
+    "POST",
+    "/api/v1/questioning/sessions/{session_id:int}/selection/close",
+    perm=OPERATIONS["selection.close"],
+    body=QSelectionCloseIn,
+    response=QSelectionOut,
+    tags=TAGS,
+    summary="Close the ballot: the top N are chosen (409 tie names the tied groups to order)",
+)
+async def selection_close(ctx: Ctx) -> QSelectionOut:
+    await selection.selection_close(ctx.require_user(), ctx.params["session_id"], ctx.body.prefer)
+    return await selection_out(ctx, ctx.params["session_id"])
+
+
 # --- written answers ----------------------------------------------------------------------------
 
 
@@ -548,6 +632,10 @@ routes = [
     group_requestion,
     group_fix,
     questioning_hold,
+    selection_open,
+    selection_view,
+    selection_vote,
+    selection_close,
     answer_request,
     answer_submit,
     answer_assess,

@@ -20,12 +20,20 @@ from council.templating import NavItem, register_nav, render
 from council.validation import parse
 from council.web import Ctx, page
 from questioning import links
-from questioning.models import CRITERIA, Commitment, Notice, ProgressReport, QuestionGroup, Round
+from questioning.models import (
+    CRITERIA,
+    Commitment,
+    Notice,
+    ProgressReport,
+    QuestionGroup,
+    Round,
+    SelectionVote,
+)
 from questioning.routes.api import form_input, on_time, tracker_rows
 from questioning.routes.convert import commitment_out, form_out, round_out
 from questioning.routes.perms import OPERATIONS
 from questioning.schemas import QCommitmentIn, QFormIn, QReportIn
-from questioning.services import answers, commitments, forms, groups
+from questioning.services import answers, commitments, forms, groups, selection
 from questioning.services.commitments import MilestoneInput
 from questioning.services.common import is_staff, now
 
@@ -66,6 +74,20 @@ async def _session_page(
     )
     council = await Council.get(id=council_id)
     agencies = await Agency.filter(council_id=council_id, is_active=True).order_by("name")
+    ballot = await selection.ballot_of(session_id)
+    ballot_view: dict[str, Any] | None = None
+    if ballot is not None and user is not None and user.council_id == council_id:
+        result = await selection.tally(ballot)
+        ballot_view = {
+            "status": ballot.status,
+            "max_choices": ballot.max_choices,
+            "voted": result.voted,
+            "eligible": result.eligible,
+            "has_voted": await SelectionVote.exists(ballot_id=ballot.id, user_id=user.id),
+            "may_vote": user.role in ("delegate", "chair"),
+            "counts": result.counts if (staff or ballot.status == "closed") else None,
+            "groups": await QuestionGroup.filter(round_id=ballot.round_id),
+        }
     return render(
         ctx.request,
         "questioning/session.html",
@@ -81,6 +103,7 @@ async def _session_page(
             "agencies": agencies,
             "criteria": [(c, CRITERION_LABELS[c]) for c in CRITERIA],
             "criterion_labels": CRITERION_LABELS,
+            "ballot": ballot_view,
             "error": error,
             "errors": (error.details.get("fields", {}) if error else {}),
             "values": values or {},
@@ -185,6 +208,69 @@ hold_page = _simple(
     "/questioning/sessions/{session_id:int}/hold",
     lambda ctx, sid: groups.questioning_hold(ctx.require_user(), sid),
 )
+
+
+def _ids(form: Any, name: str) -> list[int]:
+    out = []
+    for key, value in form.multi_items():
+        if key == name and isinstance(value, str):
+            for part in value.replace(",", " ").split():
+                if not part.isdigit():
+                    raise Invalid(fields={name: str(N_("Give group numbers."))})
+                out.append(int(part))
+    return out
+
+
+def _max_choices(form: Any) -> int:
+    value = str(form.get("max_choices") or "")
+    if not value.isdigit() or not 1 <= int(value) <= 50:
+        raise Invalid(fields={"max_choices": str(N_("A number of groups from 1 to 50."))})
+    return int(value)
+
+
+@page(
+    "/questioning/sessions/{session_id:int}/selection",
+    perm=OPERATIONS["selection.open"],
+    methods=("POST",),
+)
+async def selection_open_page(ctx: Ctx) -> Response:
+    form = await ctx.form()
+    sid = ctx.params["session_id"]
+    return await _act(
+        ctx,
+        lambda: selection.selection_open(ctx.require_user(), sid, _max_choices(form)),
+        f"/questioning/sessions/{sid}#selection",
+    )
+
+
+@page(
+    "/questioning/sessions/{session_id:int}/selection/votes",
+    perm=OPERATIONS["selection.vote"],
+    methods=("POST",),
+)
+async def selection_vote_page(ctx: Ctx) -> Response:
+    form = await ctx.form()
+    sid = ctx.params["session_id"]
+    return await _act(
+        ctx,
+        lambda: selection.selection_vote(ctx.require_user(), sid, _ids(form, "group_ids")),
+        f"/questioning/sessions/{sid}#selection",
+    )
+
+
+@page(
+    "/questioning/sessions/{session_id:int}/selection/close",
+    perm=OPERATIONS["selection.close"],
+    methods=("POST",),
+)
+async def selection_close_page(ctx: Ctx) -> Response:
+    form = await ctx.form()
+    sid = ctx.params["session_id"]
+    return await _act(
+        ctx,
+        lambda: selection.selection_close(ctx.require_user(), sid, _ids(form, "prefer")),
+        f"/questioning/sessions/{sid}#selection",
+    )
 
 
 @page(
@@ -498,6 +584,9 @@ routes = [
     fix_page,
     hold_page,
     move_page,
+    selection_open_page,
+    selection_vote_page,
+    selection_close_page,
     form_page,
     edit_page,
     withdraw_page,

@@ -79,6 +79,10 @@ OPERATIONS: dict[str, Permission] = {
     "question_group.requestion": _staff("question_group.requestion", _session),
     "question_group.fix": _staff("question_group.fix", _session),
     "questioning.hold": _staff("questioning.hold", _session),
+    "selection.open": _staff("selection.open", _session),
+    "selection.close": _staff("selection.close", _session),
+    "selection.vote": allow("selection.vote", *ASKERS, scope="council", resolve=_session),
+    "selection.view": allow("selection.view", *COUNCIL_MEMBERS, scope="council", resolve=_session),
     "answer.request": _staff("answer.request", _form),
     "answer.submit": allow(
         "answer.submit", "agency", "secretariat", scope="council", resolve=_form

@@ -28,6 +28,8 @@ BODIES: dict[str, Any] = {
     "answer.submit": {"text": "Sở đã bố trí vốn sửa chữa trong quý I."},
     "answer.assess": {"verdict": "satisfactory"},
     "commitment.report": {"percent": 10, "note": "Đã khảo sát hiện trạng."},
+    "selection.open": {"max_choices": 1},
+    "selection.close": {"prefer": []},
     "commitment.create": {
         "agency_code": "SO-XD-Q",
         "official_name": "Nguyễn Văn Giám",
@@ -51,6 +53,10 @@ async def _targets(client, w: World) -> dict[str, Any]:
         f"/api/v1/questioning/forms/{form['id']}/answer-request",
         json={"working_days": 5},
     )
+    second = await ok(
+        client, w.chair, "POST", f"{base}/groups", json=BODIES["question_group.create"]
+    )
+    await ok(client, w.chair, "POST", f"{base}/selection", json={"max_choices": 1})
     commitment = await ok(
         client, w.chair, "POST", f"{base}/commitments", json=BODIES["commitment.create"]
     )
@@ -58,6 +64,7 @@ async def _targets(client, w: World) -> dict[str, Any]:
         "session_id": w.session_id,
         "form_id": form["id"],
         "group_id": group["id"],
+        "second_group_id": second["id"],
         "commitment_id": commitment["id"],
         "code": w.council.code,
     }
@@ -84,6 +91,8 @@ async def test_permission_matrix(client, anon, name: str, method: str, path: str
     body = BODIES.get(name)
     if name == "question_group.move":
         body = {"form_ids": [targets["form_id"]], "group_id": targets["group_id"]}
+    if name == "selection.vote":
+        body = {"group_ids": [targets["group_id"]]}
     perm = OPERATIONS[name]
     r = await anon.request(method, url, json=body)
     assert r.status_code == 401, (name, r.text)
