@@ -1,6 +1,6 @@
 """Routes of the questioning domain: the JSON API and the pages."""
 
-from questioning.routes import api, pages, widgets
+from questioning.routes import api, documents, pages, widgets
 
-routes = [*api.routes, *pages.routes]
+routes = [*api.routes, *documents.routes, *pages.routes]
 __all__ = ["routes", "widgets"]

@@ -57,6 +57,10 @@ async def council_by_code(code: str) -> Council:
     return council
 
 
+async def _council_code(params: Mapping[str, Any]) -> Scope:
+    return Scope.council((await council_by_code(str(params.get("code", "")))).id)
+
+
 def _staff(name: str, resolve: Any) -> Permission:
     return allow(name, *STAFF, scope="council", resolve=resolve)
 
@@ -92,6 +96,10 @@ OPERATIONS: dict[str, Permission] = {
     "commitment.report": allow(
         "commitment.report", "agency", *STAFF, scope="council", resolve=_commitment
     ),
+    "questioning.report": allow(
+        "questioning.report", *COUNCIL_MEMBERS, scope="council", resolve=_council_code
+    ),
+    "question.report": _staff("question.report", _session),
     "commitment.list": public("commitment.list"),
     "commitment.view": public("commitment.view"),
     "questioning.inbox": allow("questioning.inbox", *COUNCIL_MEMBERS, "agency"),

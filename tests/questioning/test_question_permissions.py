@@ -67,6 +67,7 @@ async def _targets(client, w: World) -> dict[str, Any]:
         "second_group_id": second["id"],
         "commitment_id": commitment["id"],
         "code": w.council.code,
+        "fmt": "xlsx",
     }
 
 
