@@ -52,6 +52,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/voting.py
+	$(BIN)/python bench/cityday.py
 	$(BIN)/python bench/reconnect.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/assistant.py

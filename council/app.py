@@ -106,7 +106,7 @@ def create_app(
     storage.configure(settings)
     workers.configure(settings)
     ratelimit.configure(settings.redis_url)
-    search_engine.configure(settings.index_dir)
+    search_engine.configure_for(settings)
     for module in domain_modules("events"):
         log.debug("events loaded from %s", module.__name__)
     hub = realtime.Hub(settings.redis_url, settings.lang, origins=(settings.base_url,))
