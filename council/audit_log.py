@@ -68,8 +68,10 @@ def _start(day: date) -> datetime:
 
 async def operations() -> list[str]:
     """Every operation the log holds, for the filter."""
-    found = await AuditEntry.all().distinct().values_list("operation", flat=True)
-    return sorted(set(found))  # type: ignore[arg-type]
+    found = (
+        await AuditEntry.all().order_by("operation").distinct().values_list("operation", flat=True)
+    )
+    return list(found)  # type: ignore[arg-type]
 
 
 def target_of(entry: AuditEntry, name: str = "") -> tuple[str, str | None]:

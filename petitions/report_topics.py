@@ -2,8 +2,8 @@
 count, its communes and its agencies, instead of one row per petition.
 
 Groups come from the shared clustering of similar titles (``petitions.clusters``) and are named
-by the phrase their titles share (``council.topics.topic_name``); a petition like no other is a
-group of its own, named by its title.
+by the phrase their titles share (``council.topics.topic_name``); a petition the clustering left
+alone joins a group whose name its title holds, or is a group of its own, named by its title.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
+from council.search.text import fold, syllables
 from council.topics import topic_name
 from petitions import labels
 from petitions.categories import CATEGORIES
@@ -38,6 +39,16 @@ class Reported(Protocol):
     def agency(self) -> str | None: ...
     @property
     def central_body(self) -> str | None: ...
+
+
+def _syllables(text: str) -> tuple[str, ...]:
+    return tuple(fold(s) for s in syllables(text))
+
+
+def _holds(title: tuple[str, ...], name: tuple[str, ...]) -> bool:
+    """Whether ``name``'s syllables appear in ``title``, in a row."""
+    n = len(name)
+    return any(title[i : i + n] == name for i in range(len(title) - n + 1))
 
 
 def handler_of(p: Reported) -> str:
@@ -122,8 +133,24 @@ def group_by_topic(items: Iterable[P]) -> list[Field[P]]:
         grouped.update(p.code for p in members)
         name = topic_name([p.title for p in members]) or members[0].title
         topics.append(Topic(members[0].category, name, members))
+    # A petition the clustering left alone joins a group whose name its title holds ("Xây dựng
+    # sai phép tại thôn Trung" joins "xây dựng sai phép"): the longest such name wins.
+    named = sorted(
+        (t for t in topics if len(_syllables(t.name)) >= 2),
+        key=lambda t: (-len(_syllables(t.name)), -t.count),
+    )
     for p in petitions:
-        if p.code not in grouped:
+        if p.code in grouped:
+            continue
+        title = _syllables(p.title)
+        home = next(
+            (t for t in named if t.category == p.category and _holds(title, _syllables(t.name))),
+            None,
+        )
+        if home is not None:
+            home.petitions.append(p)
+            home.petitions.sort(key=lambda q: (-q.weight, q.title, q.code))
+        else:
             topics.append(Topic(p.category, p.title, [p]))
     order = {c.code: i for i, c in enumerate(CATEGORIES)}
     fields: dict[str, list[Topic[P]]] = {}

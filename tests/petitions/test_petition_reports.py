@@ -301,3 +301,19 @@ def test_open311_json_and_xml() -> None:
     assert root.find("request/service_request_id").text == "KN-2026-AAAAAA1"
     assert root.find("request/description").text.startswith("Sửa đường <b>")
     assert b"&lt;b&gt;" in xml and b"&amp;" in xml
+
+
+def test_a_petition_left_alone_joins_the_group_its_title_names() -> None:
+    data = _grouped_input()
+    lone = ReportPetition(
+        "KN-2026-CCCCCC1",
+        "Sửa đường liên xã đoạn qua thôn Đông, xóm Chùa và khu tái định cư",
+        "Ổ gà.",
+        "transport",
+        "Xã Sóc Sơn",
+        "online",
+        "received",
+    )
+    road = group_by_topic([*data.petitions, lone])[0].topics[0]
+    assert road.name == "sửa đường liên xã" and "KN-2026-CCCCCC1" in road.codes
+    assert road.count == 5
