@@ -202,6 +202,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Region of the bucket for `s3://` storage; unset: `us-east-1` (what most S3-compatible servers expect).",
     ),
     Setting(
+        "search_backend",
+        "SEARCH_BACKEND",
+        None,
+        "Where full-text search runs: `whoosh` (index files in the data directory) or `postgres` (tables with GIN indexes in the database, updated in the transaction of each change). Default: `postgres` when `DATABASE_URL` is PostgreSQL, else `whoosh`.",
+    ),
+    Setting(
         "forwarded_allow_ips",
         "FORWARDED_ALLOW_IPS",
         "127.0.0.1",
@@ -263,6 +269,7 @@ class Settings:
     worker_memory_mb: int = 1024
     worker_seconds: float = 60.0
     worker_jobs: int = 2
+    search_backend: str = "whoosh"
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -323,9 +330,21 @@ class Settings:
             worker_memory_mb=int(raw["worker_memory_mb"] or 1024),
             worker_seconds=float(raw["worker_seconds"] or 60),
             worker_jobs=int(raw["worker_jobs"] or 2),
+            search_backend=_search_backend(raw["search_backend"], database_url),
         )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _search_backend(value: str | None, database_url: str) -> str:
+    if value:
+        backend = value.strip().lower()
+        if backend not in ("whoosh", "postgres"):
+            raise ValueError(f"SEARCH_BACKEND must be whoosh or postgres, not {value!r}")
+        if backend == "postgres" and database_url.startswith("sqlite"):
+            raise ValueError("SEARCH_BACKEND=postgres needs a PostgreSQL DATABASE_URL")
+        return backend
+    return "whoosh" if database_url.startswith("sqlite") else "postgres"
 
 
 def load_or_create_secret(data_dir: Path) -> str:
