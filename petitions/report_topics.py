@@ -118,6 +118,38 @@ class Field(Generic[P]):
         return sum(t.voters for t in self.topics)
 
 
+MIN_SHARED = 3  # syllables two lone titles must share, as a phrase, to make a group
+
+
+def _pair_up(alone: list[P]) -> list[Topic[P]]:
+    """Petitions still alone, grouped when two of a field share a phrase of three syllables or
+    more ("Xây dựng sai phép tại thôn Trung", "… tại khu tái định cư Đồng Tàu" share "xây dựng
+    sai phép"); the others of that field whose titles hold the phrase join them."""
+    out: list[Topic[P]] = []
+    left = list(alone)
+    while left:
+        first = left.pop(0)
+        shared = ""
+        for other in left:
+            if other.category != first.category:
+                continue
+            name = topic_name([first.title, other.title])
+            if len(_syllables(name)) >= MIN_SHARED:
+                shared = name
+                break
+        if not shared:
+            out.append(Topic(first.category, first.title, [first]))
+            continue
+        phrase = _syllables(shared)
+        members = [first] + [
+            q for q in left if q.category == first.category and _holds(_syllables(q.title), phrase)
+        ]
+        left = [q for q in left if q not in members]
+        members.sort(key=lambda q: (-q.weight, q.title, q.code))
+        out.append(Topic(first.category, shared, members))
+    return out
+
+
 def group_by_topic(items: Iterable[P]) -> list[Field[P]]:
     """Fields in the standard order; in each, topics with the most petitions (then voters)
     first; in each topic, the heaviest petition first."""
@@ -139,6 +171,7 @@ def group_by_topic(items: Iterable[P]) -> list[Field[P]]:
         (t for t in topics if len(_syllables(t.name)) >= 2),
         key=lambda t: (-len(_syllables(t.name)), -t.count),
     )
+    alone: list[P] = []
     for p in petitions:
         if p.code in grouped:
             continue
@@ -151,10 +184,18 @@ def group_by_topic(items: Iterable[P]) -> list[Field[P]]:
             home.petitions.append(p)
             home.petitions.sort(key=lambda q: (-q.weight, q.title, q.code))
         else:
-            topics.append(Topic(p.category, p.title, [p]))
+            alone.append(p)
+    topics += _pair_up(alone)
     order = {c.code: i for i, c in enumerate(CATEGORIES)}
     fields: dict[str, list[Topic[P]]] = {}
+    same: dict[tuple[str, tuple[str, ...]], Topic[P]] = {}
     for t in topics:
+        key = (t.category, _syllables(t.name))
+        if key in same:  # two clusters the namer calls alike are one issue
+            same[key].petitions += t.petitions
+            same[key].petitions.sort(key=lambda q: (-q.weight, q.title, q.code))
+            continue
+        same[key] = t
         fields.setdefault(t.category, []).append(t)
     return [
         Field(
