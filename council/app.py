@@ -30,7 +30,7 @@ from council.templating import STATIC_DIR
 
 log = logging.getLogger("council.app")
 
-DOMAINS = ("council", "meetings", "petitions", "assistant")
+DOMAINS = ("council", "meetings", "petitions", "assistant", "elections")
 
 
 def _optional(module: str) -> ModuleType | None:
