@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('council', '0002_search_outbox')]
+    dependencies = [('council', '0003_login_devices')]
 
     initial = False
 
