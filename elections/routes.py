@@ -24,10 +24,10 @@ from elections.models import Candidate, Constituency, Election, Term
 from elections.schemas import (
     AreaIn,
     CandidateIn,
-    CandidateOut,
     CandidatePatch,
     ConstituencyIn,
     ConstituencyOut,
+    ElectionCandidateOut,
     ElectionIn,
     ElectionList,
     ElectionOut,
@@ -109,8 +109,8 @@ async def _constituency(election: Election, number: int) -> Constituency:
     return constituency
 
 
-def _candidate_out(c: Candidate, votes: int | None, elected: bool) -> CandidateOut:
-    return CandidateOut(
+def _candidate_out(c: Candidate, votes: int | None, elected: bool) -> ElectionCandidateOut:
+    return ElectionCandidateOut(
         id=c.id,
         full_name=c.full_name,
         birth_date=c.birth_date,
@@ -283,12 +283,12 @@ async def constituency_save(ctx: Ctx) -> ElectionOut:
     "/api/v1/elections/{slug}/constituencies/{number:int}/candidates",
     perm=OPERATIONS["candidate.create"],
     body=CandidateIn,
-    response=CandidateOut,
+    response=ElectionCandidateOut,
     status=201,
     tags=["elections"],
     summary="Add a candidate with the source of the profile",
 )
-async def candidate_create(ctx: Ctx) -> CandidateOut:
+async def candidate_create(ctx: Ctx) -> ElectionCandidateOut:
     election = await _election(ctx.params["slug"])
     constituency = await _constituency(election, ctx.params["number"])
     body: CandidateIn = ctx.body
@@ -304,11 +304,11 @@ async def candidate_create(ctx: Ctx) -> CandidateOut:
     "/api/v1/candidates/{candidate_id:int}",
     perm=OPERATIONS["candidate.update"],
     body=CandidatePatch,
-    response=CandidateOut,
+    response=ElectionCandidateOut,
     tags=["elections"],
     summary="Change a candidate's profile, naming the source of the change",
 )
-async def candidate_update(ctx: Ctx) -> CandidateOut:
+async def candidate_update(ctx: Ctx) -> ElectionCandidateOut:
     candidate = await Candidate.get_or_none(id=ctx.params["candidate_id"])
     if candidate is None:
         raise NotFound(N_("No such candidate."))
@@ -581,3 +581,94 @@ routes = [
     confirm_page,
     roster_page,
 ]
+
+
+# --- your delegates -----------------------------------------------------------------------------
+
+
+async def _seated(council: Council) -> list[dict[str, Any]]:
+    """The current term's constituencies of a council, each with its delegates and vacancies."""
+    view = await services.term_view(council)
+    if view is None:
+        return []
+    by_constituency: dict[int, dict[str, Any]] = {}
+    for seat in [*view.held, *view.vacant]:
+        c = seat.constituency
+        key = c.number if c else 0
+        entry = by_constituency.setdefault(
+            key, {"number": key, "area": c.area if c else "", "delegates": [], "vacant": []}
+        )
+        candidate = await Candidate.get_or_none(id=seat.candidate_id) if seat.candidate_id else None  # type: ignore[attr-defined]
+        if seat.until is None:
+            entry["delegates"].append({"name": seat.user.full_name, "candidate": candidate})
+        else:
+            entry["vacant"].append(
+                {
+                    "name": seat.user.full_name,
+                    "until": seat.until,
+                    "reason": services.END_REASON_LABELS.get(seat.end_reason or "other"),
+                }
+            )
+    return [by_constituency[k] for k in sorted(by_constituency)]
+
+
+@page("/delegates", perm=public("delegates.view"))
+async def your_delegates(ctx: Ctx) -> Response:
+    """A voter picks their commune or ward and sees its delegates and those of its city, by
+    constituency; no JavaScript needed."""
+    communes = await Council.filter(level="commune", is_active=True).prefetch_related("parent")
+    chosen = None
+    sections: list[dict[str, Any]] = []
+    if code := ctx.query.get("council"):
+        chosen = await Council.get_or_none(code=code[:32], level="commune")
+        if chosen is None:
+            raise NotFound(N_("No council has this code."))
+        term = await services.current_term(chosen.id)
+        sections.append(
+            {
+                "council": chosen,
+                "term": services.term_label(term) if term else None,
+                "constituencies": await _seated(chosen),
+            }
+        )
+        if chosen.parent_id:  # type: ignore[attr-defined]
+            city = await Council.get(id=chosen.parent_id)  # type: ignore[attr-defined]
+            city_term = await services.current_term(city.id)
+            rows = await _seated(city)
+            # The city's constituencies that take in this commune, when their areas say so.
+            mine = [
+                r
+                for r in rows
+                if chosen.division_code
+                and chosen.division_code in (await _codes(city, r["number"]))
+            ]
+            sections.append(
+                {
+                    "council": city,
+                    "term": services.term_label(city_term) if city_term else None,
+                    "constituencies": mine or rows,
+                }
+            )
+    return render(
+        ctx.request,
+        "elections/delegates.html",
+        {
+            "communes": sorted(communes, key=lambda c: (c.parent.name if c.parent else "", c.name)),
+            "chosen": chosen,
+            "sections": sections,
+        },
+    )
+
+
+async def _codes(city: Council, number: int) -> list[str]:
+    term = await services.current_term(city.id)
+    if term is None:
+        return []
+    constituency = await Constituency.filter(
+        election__term_id=term.id, election__kind="regular", number=number
+    ).first()
+    return list(constituency.division_codes) if constituency else []
+
+
+routes.append(your_delegates)
+register_nav(NavItem(N_("Your delegates"), "/delegates", order=65, public=True))

@@ -85,7 +85,7 @@ class AreaIn(Schema):
     votes: dict[str, int] = Field(description="Candidate id -> votes.", max_length=100)
 
 
-class CandidateOut(Out):
+class ElectionCandidateOut(Out):
     id: int
     full_name: str
     birth_date: date
@@ -110,7 +110,7 @@ class ConstituencyOut(Out):
     division_codes: list[str]
     seats: int
     registered: int
-    candidates: list[CandidateOut]
+    candidates: list[ElectionCandidateOut]
     list_problem: str | None
     counted: bool
     voted: int

@@ -592,3 +592,65 @@ async def _end_previous_term(
     for holder in holders:
         if holder.id not in staying:
             await core.user_set_active(actor, holder, False)
+
+
+# --- vacancies ----------------------------------------------------------------------------------
+
+END_REASON_LABELS = {
+    "death": N_("died"),
+    "dismissal": N_("dismissed"),
+    "resignation": N_("resigned"),
+    "other": N_("left the council"),
+}
+
+
+async def vacancy_record(
+    actor: User, seat: TermSeat, *, day: date, reason: str, note: str = ""
+) -> TermSeat:
+    """seat.vacate: a delegate leaves the council mid-term (death, dismissal, resignation); the
+    seat stays empty until a by-election fills it, and the account loses its access."""
+    term = await Term.get(id=seat.term_id)  # type: ignore[attr-defined]
+    _require_manager(actor, term.council_id)  # type: ignore[attr-defined]
+    if reason not in END_REASON_LABELS:
+        raise Invalid(fields={"reason": str(N_("Choose why the seat became vacant."))})
+    if seat.until is not None:
+        raise Conflict("already_vacant", N_("This seat is already vacant."))
+    if day < seat.since or len(note) > 300:
+        raise Invalid(fields={"day": str(N_("The date is before the delegate took the seat."))})
+    async with in_transaction():
+        seat.until, seat.end_reason, seat.end_note = day, reason, note.strip()
+        await seat.save()
+        user = await User.get(id=seat.user_id)  # type: ignore[attr-defined]
+        if user.is_active:
+            await core.user_set_active(actor, user, False)
+        await audit.record(
+            "seat.vacate",
+            actor=actor,
+            target_type="term_seat",
+            target_id=seat.id,
+            council_id=term.council_id,  # type: ignore[attr-defined]
+            details={"reason": reason, "day": day.isoformat()},
+        )
+    return seat
+
+
+@dataclass
+class TermView:
+    term: Term
+    label: str
+    held: list[TermSeat]
+    vacant: list[TermSeat]
+
+
+async def term_view(council: Council) -> TermView | None:
+    """The current term of a council: the seats held and those left vacant."""
+    term = await current_term(council.id)
+    if term is None:
+        return None
+    seats = await TermSeat.filter(term_id=term.id).prefetch_related("user", "constituency")
+    return TermView(
+        term=term,
+        label=term_label(term),
+        held=[s for s in seats if s.until is None],
+        vacant=[s for s in seats if s.until is not None],
+    )
