@@ -5,6 +5,7 @@ Each operation's permission is declared once in ``OPERATIONS`` and used by its A
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import Mapping
@@ -15,11 +16,12 @@ from starlette.responses import RedirectResponse, Response
 from council.errors import DomainError, Invalid, NotFound
 from council.i18n import N_
 from council.models import Council
+from council.officialdoc import render_docx, render_pdf
 from council.permissions import Permission, Scope, allow, public
 from council.templating import NavItem, register_nav, render
 from council.validation import parse
 from council.web import Ctx, api, page
-from elections import services
+from elections import record, services
 from elections.models import Candidate, Constituency, Election, Term
 from elections.schemas import (
     AreaIn,
@@ -672,3 +674,49 @@ async def _codes(city: Council, number: int) -> list[str]:
 
 routes.append(your_delegates)
 register_nav(NavItem(N_("Your delegates"), "/delegates", order=65, public=True))
+
+
+async def _record_file(ctx: Ctx, fmt: str) -> Response:
+    election = await _election(ctx.params["slug"])
+    if election.status != "confirmed" and not services.may_manage(ctx.user, election.council_id):  # type: ignore[attr-defined]
+        raise NotFound(N_("The record is published once the results are confirmed."))
+    doc = record.record(await election_out(election))
+    render = render_pdf if fmt == "pdf" else render_docx
+    data = await asyncio.to_thread(render, doc)
+    media = (
+        "application/pdf"
+        if fmt == "pdf"
+        else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    return Response(
+        data,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{election.slug}.bien-ban.{fmt}"'},
+    )
+
+
+@api(
+    "GET",
+    "/api/v1/elections/{slug}/record.pdf",
+    perm=OPERATIONS["election.view"],
+    tags=["elections"],
+    summary="The record of the results in the official layout (PDF)",
+    raw_response="application/pdf",
+)
+async def record_pdf(ctx: Ctx) -> Response:
+    return await _record_file(ctx, "pdf")
+
+
+@api(
+    "GET",
+    "/api/v1/elections/{slug}/record.docx",
+    perm=OPERATIONS["election.view"],
+    tags=["elections"],
+    summary="The record of the results in the official layout (DOCX)",
+    raw_response="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)
+async def record_docx(ctx: Ctx) -> Response:
+    return await _record_file(ctx, "docx")
+
+
+routes.extend([record_pdf, record_docx])

@@ -4,9 +4,12 @@ are refused."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+import docx
 import httpx
+from pypdf import PdfReader
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from council.models import AuditEntry, Council, User
@@ -180,6 +183,22 @@ async def test_an_election_from_constituencies_to_the_new_roster(client, anon) -
         {a: 1},
     )
     assert r.status_code == 409 and error_code(r) == "election_confirmed"
+
+    # The record of the results, read back from the PDF and the DOCX.
+    r = await anon.get(f"/api/v1/elections/{slug}/record.pdf")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
+    for expected in (
+        "BIÊN BẢN",
+        "ỦY BAN BẦU CỬ",
+        "Đơn vị bầu cử số 1",
+        "Nguyễn Văn Ứng0",
+        "Trúng cử",
+    ):
+        assert expected in text, expected
+    r = await anon.get(f"/api/v1/elections/{slug}/record.docx")
+    words = "\n".join(p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs)
+    assert "BIÊN BẢN" in words and "bầu cử thêm" in words
 
     r = await client.post(f"/api/v1/elections/{slug}/roster", headers=h)
     assert r.status_code == 201, r.text
