@@ -29,7 +29,7 @@ from council.settings import Settings
 
 log = logging.getLogger("council.app")
 
-DOMAINS = ("council", "meetings", "petitions", "assistant", "questioning")
+DOMAINS = ("council", "meetings", "petitions", "assistant", "elections", "questioning")
 
 
 def _optional(module: str) -> ModuleType | None:
