@@ -150,6 +150,44 @@ class QuestionForm(Model):
         ordering = ["id"]
 
 
+class QuestionTurn(Model):
+    """One turn of the live questioning: the delegate asks, the official answers, a follow-up
+    (tranh luận); each under its time limit. The minutes' record of who spoke and when."""
+
+    id = fields.IntField(primary_key=True)
+    session_id = fields.IntField(db_index=True)
+    form: fields.ForeignKeyRelation[QuestionForm] = fields.ForeignKeyField(
+        "questioning.QuestionForm", related_name="turns", on_delete=fields.CASCADE
+    )
+    phase = fields.CharField(max_length=10)  # asking | answering | followup
+    speaker = fields.CharField(max_length=300)
+    limit_seconds = fields.IntField()
+    started_at = fields.DatetimeField()
+    ended_at = fields.DatetimeField(null=True)
+
+    form_id: int
+
+    class Meta:
+        table = "questioning_turn"
+        ordering = ["started_at", "id"]
+
+
+class GroupConclusion(Model):
+    """The chair's conclusion of a question group at the sitting."""
+
+    id = fields.IntField(primary_key=True)
+    group: fields.OneToOneRelation[QuestionGroup] = fields.OneToOneField(
+        "questioning.QuestionGroup", related_name="conclusion", on_delete=fields.CASCADE
+    )
+    text = fields.TextField()
+    concluded_at = fields.DatetimeField()
+
+    group_id: int
+
+    class Meta:
+        table = "questioning_conclusion"
+
+
 class Commitment(Model):
     """Lời hứa: what an official undertook at the questioning, by when. Its state comes from its
     dates (``questioning.tracker.state``), never from a stored flag."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -184,3 +184,21 @@ class QSelectionOut(Out):
     has_voted: bool
     counts: dict[str, int] | None
     chosen: list[int]
+
+
+class QLiveTurnIn(Schema):
+    session_id: int
+    form_id: int
+
+
+class QLiveConcludeIn(Schema):
+    session_id: int
+    group_id: int
+    text: NFCStr = Field(min_length=1, max_length=5000)
+
+
+class QLiveOut(Out):
+    session_id: int
+    turn: dict[str, Any] | None
+    concluded: dict[str, Any] | None = None
+    record: list[dict[str, Any]] = Field(default_factory=list)

@@ -83,6 +83,13 @@ OPERATIONS: dict[str, Permission] = {
     "question_group.requestion": _staff("question_group.requestion", _session),
     "question_group.fix": _staff("question_group.fix", _session),
     "questioning.hold": _staff("questioning.hold", _session),
+    "questioning.call": _staff("questioning.call", _session),
+    "questioning.answer": _staff("questioning.answer", _session),
+    "questioning.followup": _staff("questioning.followup", _session),
+    "questioning.conclude": _staff("questioning.conclude", _session),
+    "questioning.live": allow(
+        "questioning.live", *COUNCIL_MEMBERS, "display", scope="council", resolve=_session
+    ),
     "selection.open": _staff("selection.open", _session),
     "selection.close": _staff("selection.close", _session),
     "selection.vote": allow("selection.vote", *ASKERS, scope="council", resolve=_session),

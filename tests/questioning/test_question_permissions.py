@@ -92,6 +92,14 @@ async def test_permission_matrix(client, anon, name: str, method: str, path: str
     body = BODIES.get(name)
     if name == "question_group.move":
         body = {"form_ids": [targets["form_id"]], "group_id": targets["group_id"]}
+    if name in ("questioning.call", "questioning.answer", "questioning.followup"):
+        body = {"session_id": targets["session_id"], "form_id": targets["form_id"]}
+    if name == "questioning.conclude":
+        body = {
+            "session_id": targets["session_id"],
+            "group_id": targets["group_id"],
+            "text": "Kết luận",
+        }
     if name == "selection.vote":
         body = {"group_ids": [targets["group_id"]]}
     perm = OPERATIONS[name]
