@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from council.localtime import local
 from council.models import Agency, Council, User
 from council.officialdoc import (
+    Block,
     Heading,
     OfficialDocument,
     Paragraph,
@@ -21,7 +23,7 @@ from council.officialdoc import (
     place_of,
 )
 from questioning import tracker
-from questioning.models import QuestionForm, QuestionGroup, Round
+from questioning.models import GroupConclusion, QuestionForm, QuestionGroup, QuestionTurn, Round
 from questioning.services.commitments import commitments_of, state_of
 
 STATE_VI = {
@@ -114,6 +116,39 @@ async def _form_rows(session_id: int) -> list[tuple[str, ...]]:
     return rows
 
 
+PHASE_VI = {"asking": "Chất vấn", "answering": "Trả lời", "followup": "Tranh luận"}
+TURN_HEADER = ("TT", "Phiếu số", "Nội dung", "Người phát biểu", "Bắt đầu", "Kết thúc")
+
+
+def _clock(moment: datetime | None) -> str:
+    return local(moment).strftime("%H:%M:%S") if moment else ""
+
+
+async def _record_blocks(session_id: int) -> list[Block]:
+    """The questioning sitting's record: each turn and each group's conclusion."""
+    turns = await QuestionTurn.filter(session_id=session_id).order_by("started_at", "id")
+    if not turns:
+        return []
+    rows = tuple(
+        (
+            str(n),
+            str(t.form_id),
+            PHASE_VI.get(t.phase, t.phase),
+            t.speaker,
+            _clock(t.started_at),
+            _clock(t.ended_at),
+        )
+        for n, t in enumerate(turns, start=1)
+    )
+    blocks: list[Block] = [Heading("DIỄN BIẾN PHIÊN CHẤT VẤN"), Table(TURN_HEADER, rows)]
+    rnd = await Round.get(session_id=session_id)
+    for g in await QuestionGroup.filter(round_id=rnd.id, chosen=True):
+        conclusion = await GroupConclusion.get_or_none(group_id=g.id)
+        if conclusion is not None:
+            blocks.append(Paragraph(f"Kết luận nhóm vấn đề “{g.title}”: {conclusion.text}"))
+    return blocks
+
+
 async def forms_document(council: Council, session_id: int, title: str) -> OfficialDocument:
     rows = await _form_rows(session_id)
     return OfficialDocument(
@@ -122,7 +157,7 @@ async def forms_document(council: Council, session_id: int, title: str) -> Offic
         summary=f"Phiếu chất vấn và nhóm vấn đề, {title}",
         place=place_of(council.name),
         date=datetime.now(UTC),
-        body=[Table(FORM_HEADER, tuple(rows))],
+        body=[Table(FORM_HEADER, tuple(rows)), *await _record_blocks(session_id)],
         recipients=["Thường trực HĐND", "Lưu: VT"],
     )
 

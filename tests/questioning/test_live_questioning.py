@@ -3,6 +3,10 @@ follow-up, the group concluded; every step reaches tablets over Socket.IO and is
 
 from __future__ import annotations
 
+import io
+
+import docx
+
 from meetings.services import sessions as meeting_sessions
 from tests.meetings.live import connect_tablet
 from tests.questioning.helpers import call, file_question, ok, setup_world
@@ -104,3 +108,13 @@ async def test_live_questioning_reaches_the_tablets(client, live_server) -> None
     assert all(t["ended_at"] for t in record["record"])
     r = await call(client, w.other_delegate, "GET", f"/api/v1/questioning/sessions/{sid}/live")
     assert r.status_code == 403
+
+    # The record of the sitting goes into the report of its forms and groups.
+    report = await call(
+        client, w.chair, "GET", f"/api/v1/questioning/sessions/{sid}/forms-report.docx"
+    )
+    document = docx.Document(io.BytesIO(report.content))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert "Tranh luận" in cells and "Trả lời" in cells
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Kết luận nhóm vấn đề “Giao thông”: Đề nghị Sở hoàn thành trong quý I." in text
