@@ -5,7 +5,7 @@ a refused one shows the page again with the reason."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from council import storage
 from council.errors import DomainError, Invalid, NotFound
 from council.i18n import N_
+from council.localtime import local
 from council.models import Agency, Council
 from council.permissions import EVERY_ROLE
 from council.templating import NavItem, register_nav, render
@@ -33,7 +34,7 @@ from questioning.routes.api import form_input, on_time, tracker_rows
 from questioning.routes.convert import commitment_out, form_out, round_out
 from questioning.routes.perms import OPERATIONS
 from questioning.schemas import QCommitmentIn, QFormIn, QReportIn
-from questioning.services import answers, commitments, forms, groups, selection
+from questioning.services import answers, commitments, forms, groups, live, selection
 from questioning.services.commitments import MilestoneInput
 from questioning.services.common import is_staff, now
 
@@ -104,6 +105,12 @@ async def _session_page(
             "criteria": [(c, CRITERION_LABELS[c]) for c in CRITERIA],
             "criterion_labels": CRITERION_LABELS,
             "ballot": ballot_view,
+            "live": (
+                await live.state(session_id)
+                if staff and status == "in_progress" and rnd and rnd.groups_fixed_at
+                else None
+            ),
+            "local_clock": lambda iso: local(datetime.fromisoformat(iso)).strftime("%H:%M:%S"),
             "error": error,
             "errors": (error.details.get("fields", {}) if error else {}),
             "values": values or {},
@@ -271,6 +278,59 @@ async def selection_close_page(ctx: Ctx) -> Response:
         lambda: selection.selection_close(ctx.require_user(), sid, _ids(form, "prefer")),
         f"/questioning/sessions/{sid}#selection",
     )
+
+
+def _form_number(form: Any, name: str) -> int:
+    value = str(form.get(name) or "")
+    if not value.isdigit():
+        raise Invalid(fields={name: str(N_("Not a form of this sitting's groups."))})
+    return int(value)
+
+
+LIVE_STEPS = {
+    "call": live.questioning_call,
+    "answer": live.questioning_answer,
+    "followup": live.questioning_followup,
+}
+
+
+def _live_page(step: str) -> Any:
+    @page(
+        f"/questioning/sessions/{{session_id:int}}/live/{step}",
+        perm=OPERATIONS[f"questioning.{step}"],
+        methods=("POST",),
+        name=f"questioning.{step}:page",
+    )
+    async def handler(ctx: Ctx) -> Response:
+        form = await ctx.form()
+        sid = ctx.params["session_id"]
+        return await _act(
+            ctx,
+            lambda: LIVE_STEPS[step](ctx.require_user(), sid, _form_number(form, "form_id")),
+            f"/questioning/sessions/{sid}#live",
+        )
+
+    return handler
+
+
+@page(
+    "/questioning/sessions/{session_id:int}/live/conclude",
+    perm=OPERATIONS["questioning.conclude"],
+    methods=("POST",),
+)
+async def conclude_page(ctx: Ctx) -> Response:
+    form = await ctx.form()
+    sid = ctx.params["session_id"]
+
+    async def run() -> None:
+        text = str(form.get("text") or "").strip()[:5000]
+        if not text:
+            raise Invalid(fields={"text": str(N_("Write the conclusion."))})
+        await live.questioning_conclude(
+            ctx.require_user(), sid, _form_number(form, "group_id"), text
+        )
+
+    return await _act(ctx, run, f"/questioning/sessions/{sid}#live")
 
 
 @page(
@@ -584,6 +644,10 @@ routes = [
     fix_page,
     hold_page,
     move_page,
+    _live_page("call"),
+    _live_page("answer"),
+    _live_page("followup"),
+    conclude_page,
     selection_open_page,
     selection_vote_page,
     selection_close_page,

@@ -118,3 +118,28 @@ async def test_live_questioning_reaches_the_tablets(client, live_server) -> None
     assert "Tranh luận" in cells and "Trả lời" in cells
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Kết luận nhóm vấn đề “Giao thông”: Đề nghị Sở hoàn thành trong quý I." in text
+
+
+async def test_the_chair_runs_the_questioning_from_the_page(client) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from tests.factories import login
+
+    w = await setup_world()
+    form_id, group_id = await _fixed_round(client, w)
+    sid = w.session_id
+    await meeting_sessions.session_start(w.secretariat, sid)
+    await login(client, w.chair)
+    page = LexborHTMLParser((await client.get(f"/questioning/sessions/{sid}")).text)
+    assert page.css_first(f"#live button[data-step=call][data-form='{form_id}']") is not None
+    r = await client.post(f"/questioning/sessions/{sid}/live/call", data={"form_id": str(form_id)})
+    assert r.status_code == 303
+    page = LexborHTMLParser((await client.get(f"/questioning/sessions/{sid}")).text)
+    assert w.delegate.full_name in page.css_first("#live-turn").text()
+    r = await client.post(
+        f"/questioning/sessions/{sid}/live/conclude", data={"group_id": str(group_id), "text": ""}
+    )
+    assert r.status_code == 422
+    await login(client, w.delegate)
+    page = LexborHTMLParser((await client.get(f"/questioning/sessions/{sid}")).text)
+    assert page.css_first("#live") is None
