@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from council import db, faults, i18n, ratelimit, realtime, storage
+from council import db, faults, i18n, ratelimit, realtime, storage, workers
 from council.errors import DomainError
 from council.i18n import N_
 from council.middleware import CouncilMiddleware
@@ -115,8 +115,9 @@ def create_app(
     nothing."""
     settings = settings or Settings.from_env()
     storage.configure(settings)
+    workers.configure(settings)
     ratelimit.configure(settings.redis_url)
-    search_engine.configure(settings.index_dir)
+    search_engine.configure_for(settings)
     for module in domain_modules("events"):
         log.debug("events loaded from %s", module.__name__)
     hub = realtime.Hub(settings.redis_url, settings.lang, origins=(settings.base_url,))
@@ -147,6 +148,7 @@ def create_app(
             for task in tasks:
                 task.cancel()
             await hub.close()
+            await workers.shutdown()
             if manage_db:
                 await db.close()
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from council import db, storage
 from council.models import ROLES
+from council.search import engine as search_engine
 from council.settings import Settings
 
 
@@ -20,6 +21,7 @@ def _run(coro_fn: Callable[[Settings], Awaitable[int | None]], *, init: bool = T
 
     async def main() -> int | None:
         storage.configure(settings)
+        search_engine.configure_for(settings)
         if init:
             await db.init(settings)
         try:

@@ -98,6 +98,24 @@ SETTINGS: tuple[Setting, ...] = (
         "max_upload_mb", "COUNCIL_MAX_UPLOAD_MB", "50", "Largest session document accepted, in MB."
     ),
     Setting(
+        "worker_memory_mb",
+        "COUNCIL_WORKER_MEMORY_MB",
+        "1024",
+        "Address space, in MB, of the worker process that reads one uploaded file (text of a PDF or DOCX, a page drawn for the viewer); past it the job is stopped and the upload refused.",
+    ),
+    Setting(
+        "worker_seconds",
+        "COUNCIL_WORKER_SECONDS",
+        "60",
+        "Seconds one uploaded file may take to read in its worker process before it is stopped and the upload refused.",
+    ),
+    Setting(
+        "worker_jobs",
+        "COUNCIL_WORKER_JOBS",
+        "2",
+        "Worker processes reading uploaded files at once, per server process; more wait their turn.",
+    ),
+    Setting(
         "login_rate",
         "COUNCIL_LOGIN_RATE",
         "10/300",
@@ -119,7 +137,15 @@ SETTINGS: tuple[Setting, ...] = (
         "petition_rate",
         "COUNCIL_PETITION_RATE",
         "5/3600",
-        "Public petitions allowed per IP: COUNT/SECONDS.",
+        "Public petitions (and supports) allowed per phone or e-mail, and per IP for those "
+        "that give neither: COUNT/SECONDS.",
+    ),
+    Setting(
+        "petition_ip_rate",
+        "COUNCIL_PETITION_IP_RATE",
+        "100/3600",
+        "Public petitions (and supports) that give a phone or e-mail allowed per IP: "
+        "COUNT/SECONDS (carrier NAT puts many people behind one address).",
     ),
     Setting(
         "assistant_rate",
@@ -176,6 +202,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Region of the bucket for `s3://` storage; unset: `us-east-1` (what most S3-compatible servers expect).",
     ),
     Setting(
+        "search_backend",
+        "SEARCH_BACKEND",
+        None,
+        "Where full-text search runs: `whoosh` (index files in the data directory) or `postgres` (tables with GIN indexes in the database, updated in the transaction of each change). Default: `postgres` when `DATABASE_URL` is PostgreSQL, else `whoosh`.",
+    ),
+    Setting(
         "forwarded_allow_ips",
         "FORWARDED_ALLOW_IPS",
         "127.0.0.1",
@@ -223,6 +255,7 @@ class Settings:
     login_ip_rate: str
     login_account_rate: str
     petition_rate: str
+    petition_ip_rate: str
     assistant_rate: str
     token_ttl_hours: int
     base_url: str
@@ -233,6 +266,10 @@ class Settings:
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = field(default=None, repr=False)
     s3_region: str | None = None
+    worker_memory_mb: int = 1024
+    worker_seconds: float = 60.0
+    worker_jobs: int = 2
+    search_backend: str = "whoosh"
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -279,6 +316,7 @@ class Settings:
             login_ip_rate=raw["login_ip_rate"] or "300/300",
             login_account_rate=raw["login_account_rate"] or "20/300",
             petition_rate=raw["petition_rate"] or "5/3600",
+            petition_ip_rate=raw["petition_ip_rate"] or "100/3600",
             assistant_rate=raw["assistant_rate"] or "30/3600",
             token_ttl_hours=int(raw["token_ttl_hours"] or 720),
             port=_port(raw["port"]),
@@ -289,9 +327,24 @@ class Settings:
             s3_access_key_id=raw["s3_access_key_id"],
             s3_secret_access_key=raw["s3_secret_access_key"],
             s3_region=raw["s3_region"],
+            worker_memory_mb=int(raw["worker_memory_mb"] or 1024),
+            worker_seconds=float(raw["worker_seconds"] or 60),
+            worker_jobs=int(raw["worker_jobs"] or 2),
+            search_backend=_search_backend(raw["search_backend"], database_url),
         )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _search_backend(value: str | None, database_url: str) -> str:
+    if value:
+        backend = value.strip().lower()
+        if backend not in ("whoosh", "postgres"):
+            raise ValueError(f"SEARCH_BACKEND must be whoosh or postgres, not {value!r}")
+        if backend == "postgres" and database_url.startswith("sqlite"):
+            raise ValueError("SEARCH_BACKEND=postgres needs a PostgreSQL DATABASE_URL")
+        return backend
+    return "whoosh" if database_url.startswith("sqlite") else "postgres"
 
 
 def load_or_create_secret(data_dir: Path) -> str:
