@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import Page
+from playwright.async_api import Browser, Page
 
 from council.i18n import gettext
 from council.settings import Settings
-from tests.browser import PHONE, login_in_browser, text_of
+from tests.browser import PHONE, TABLET, login_in_browser, text_of
 from tests.factories import make_council, make_user
 
 pytestmark = pytest.mark.browser
@@ -77,7 +77,7 @@ async def test_wrong_password_is_refused_in_the_page(
 
 
 async def test_a_paused_device_shows_its_code_and_is_unlocked(
-    browser_page: Page, settings: Settings, live_server: str
+    browser_page: Page, chromium_browser: Browser, settings: Settings, live_server: str
 ) -> None:
     """Under a guessing attack a new tablet is paused and shows a code; the secretariat types it
     on the person's page; the tablet then logs in."""
@@ -86,7 +86,7 @@ async def test_a_paused_device_shows_its_code_and_is_unlocked(
 
     import httpx
 
-    from tests.factories import PASSWORD, bearer
+    from tests.factories import PASSWORD
 
     council = await make_council("HN")
     chair = await make_user("chair", council, username="chutoa.hn", full_name="Nguyễn Văn An")
@@ -114,12 +114,23 @@ async def test_a_paused_device_shows_its_code_and_is_unlocked(
     if shots:
         await page.screenshot(path=f"{shots}/login-device-paused.png", full_page=True)
 
-    async with httpx.AsyncClient(base_url=live_server) as http:
-        r = await http.post(
-            f"/api/v1/users/{chair.id}/devices/unlock",
-            json={"code": code},
-            headers=await bearer(secretariat),
+    # The secretariat, on its own computer, types the code on the chair's page.
+    office = await chromium_browser.new_context(
+        base_url=live_server, viewport=TABLET, locale="vi-VN"
+    )
+    try:
+        desk = await office.new_page()
+        await login_in_browser(desk, secretariat.username)
+        await desk.goto(f"/admin/users/{chair.id}/edit")
+        await desk.fill("#unlock-code", code.lower())
+        async with desk.expect_navigation():
+            await desk.click(f"button:has-text('{vi('Unlock this device')}')")
+        assert vi("The device is unlocked: it can log in to this account now.") in (
+            await desk.inner_text("body")
         )
-        assert r.status_code == 200
+        if shots:
+            await desk.screenshot(path=f"{shots}/admin-device-unlocked.png", full_page=True)
+    finally:
+        await office.close()
     await login_in_browser(page, chair.username)
     assert await page.inner_text("h1") == vi("Dashboard")
