@@ -52,6 +52,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/voting.py
+	$(BIN)/python bench/cityday.py
 	$(BIN)/python bench/reconnect.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/assistant.py
@@ -59,6 +60,7 @@ bench: setup
 	$(BIN)/python bench/assistant_quality.py
 	$(BIN)/python bench/topic_names.py
 	$(BIN)/python bench/viewer.py
+	$(BIN)/python bench/pages.py
 
 # Resolve pyproject.toml's ranges afresh in a scratch venv and pin the result; then run `make test`.
 lock:
