@@ -57,6 +57,7 @@ bench: setup
 	$(BIN)/python bench/assistant_quality.py
 	$(BIN)/python bench/topic_names.py
 	$(BIN)/python bench/viewer.py
+	$(BIN)/python bench/upload_health.py
 
 # Resolve pyproject.toml's ranges afresh in a scratch venv and pin the result; then run `make test`.
 lock:

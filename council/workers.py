@@ -39,6 +39,7 @@ __all__ = [
     "Limits",
     "WorkerCrashed",
     "WorkerLimit",
+    "busy",
     "configure",
     "limits",
     "preload",
@@ -54,6 +55,7 @@ JOBS_PER_WORKER = 50  # then a fresh process: no job inherits another's heap
 IDLE_SECONDS = 300.0  # an idle worker is stopped after this
 START_SECONDS = 60.0  # starting a worker (an interpreter and its imports) may take this long
 MAX_RESULT_BYTES = 256 << 20
+NICE = 10
 _IN_WORKER = "COUNCIL_IN_WORKER"
 
 
@@ -177,6 +179,7 @@ class _Pool:
         self.idle: list[_Worker] = []
         self.gate: asyncio.Semaphore | None = None
         self.gate_size = 0
+        self.busy = 0
 
     def semaphore(self) -> asyncio.Semaphore:
         if self.gate is None or self.gate_size != _limits.jobs:
@@ -264,57 +267,76 @@ async def run(
     payload = pickle.dumps((fn, args, kwargs, memory), protocol=pickle.HIGHEST_PROTOCOL)
     pool = _pool()
     async with pool.semaphore():
-        worker = await pool.take()
-        worker.jobs += 1
-        done = False
-        started = time.monotonic()
+        pool.busy += 1
         try:
-            try:
-                async with asyncio.timeout(seconds):
-                    await worker.send(payload)
-                    reply = await worker.receive()
-            except TimeoutError:
-                log.warning(
-                    "worker %d stopped: %s ran past its %.1f s",
-                    worker.pid,
-                    _name(fn),
-                    seconds,
-                )
-                raise WorkerLimit("time", worker.pid) from None
-            except (asyncio.IncompleteReadError, ConnectionError, ValueError):
-                await worker.stop(kill=True)
-                log.warning(
-                    "worker %d died during %s (exit status %s)",
-                    worker.pid,
-                    _name(fn),
-                    worker.proc.returncode,
-                )
-                raise WorkerCrashed(worker.pid, worker.proc.returncode) from None
-            done = True
+            return await _run_on(pool, fn, payload, seconds, memory)
         finally:
-            if not done:
-                await worker.stop(kill=True)
-        try:
-            kind, value = pickle.loads(reply)
-        except Exception:
+            pool.busy -= 1
+
+
+async def _run_on(
+    pool: _Pool, fn: Callable[..., T], payload: bytes, seconds: float, memory: int
+) -> T:
+    worker = await pool.take()
+    worker.jobs += 1
+    started = time.monotonic()
+    reply = await _exchange(worker, fn, payload, seconds)
+    try:
+        kind, value = pickle.loads(reply)
+    except Exception:
+        await worker.stop(kill=True)
+        raise WorkerCrashed(worker.pid, worker.proc.returncode) from None
+    elapsed = time.monotonic() - started
+    if kind == "memory":
+        await worker.stop()
+        log.warning(
+            "worker %d stopped: %s ran past its %d MB after %.1f s",
+            worker.pid,
+            _name(fn),
+            memory >> 20,
+            elapsed,
+        )
+        raise WorkerLimit("memory", worker.pid)
+    pool.give_back(worker)
+    log.debug("worker %d ran %s in %.3f s", worker.pid, _name(fn), elapsed)
+    if kind == "error":
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
+async def _exchange(
+    worker: _Worker, fn: Callable[..., Any], payload: bytes, seconds: float
+) -> bytes:
+    """Send the job and wait for its reply; a worker that runs late, dies or is cancelled with
+    its caller is killed."""
+    done = False
+    try:
+        async with asyncio.timeout(seconds):
+            await worker.send(payload)
+            reply = await worker.receive()
+        done = True
+        return reply
+    except TimeoutError:
+        log.warning("worker %d stopped: %s ran past its %.1f s", worker.pid, _name(fn), seconds)
+        raise WorkerLimit("time", worker.pid) from None
+    except (asyncio.IncompleteReadError, ConnectionError, ValueError):
+        await worker.stop(kill=True)
+        log.warning(
+            "worker %d died during %s (exit status %s)",
+            worker.pid,
+            _name(fn),
+            worker.proc.returncode,
+        )
+        raise WorkerCrashed(worker.pid, worker.proc.returncode) from None
+    finally:
+        if not done:
             await worker.stop(kill=True)
-            raise WorkerCrashed(worker.pid, worker.proc.returncode) from None
-        elapsed = time.monotonic() - started
-        if kind == "memory":
-            await worker.stop()
-            log.warning(
-                "worker %d stopped: %s ran past its %d MB after %.1f s",
-                worker.pid,
-                _name(fn),
-                memory >> 20,
-                elapsed,
-            )
-            raise WorkerLimit("memory", worker.pid)
-        pool.give_back(worker)
-        log.debug("worker %d ran %s in %.3f s", worker.pid, _name(fn), elapsed)
-        if kind == "error":
-            raise value
-        return value  # type: ignore[no-any-return]
+
+
+def busy() -> int:
+    """Jobs running now in this event loop's workers."""
+    pool = _pools.get(asyncio.get_running_loop())
+    return pool.busy if pool is not None else 0
 
 
 async def shutdown() -> None:
@@ -365,6 +387,9 @@ def _serve(preloads: list[str]) -> None:
     """Answer jobs from stdin until it closes (or until a job ran out of memory)."""
     # Ctrl-C on the server reaches its whole process group: the worker ends with its input.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Reading a file is background work: where cores are short, the server's event loop (votes,
+    # health checks) goes first.
+    os.nice(NICE)
     out = os.fdopen(os.dup(1), "wb", buffering=0)
     os.dup2(2, 1)  # what a library prints goes to the log, never into the replies
     sys.stdout = sys.stderr

@@ -64,9 +64,9 @@ async def test_time_limit_kills_the_worker_without_blocking_the_loop() -> None:
     elapsed = time.monotonic() - started
     ticker.cancel()
     assert stopped.value.details == {"limit": "time"}
-    assert 1.0 <= elapsed < 5, elapsed
+    assert 1.0 <= elapsed < 15, elapsed  # a worker's start on a busy machine included
     assert _gone(stopped.value.pid)
-    assert ticks > 40  # the loop kept turning while the job spun
+    assert ticks >= 10  # the loop kept turning while the job spun (~100 on an idle machine)
     assert await workers.run(jobs.spin, 0.01) == "finished"
 
 
