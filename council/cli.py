@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import sys
 from collections.abc import Awaitable, Callable
@@ -11,6 +12,7 @@ from typing import Any
 
 from council import db, storage
 from council.models import ROLES
+from council.search import engine as search_engine
 from council.settings import Settings
 
 
@@ -19,6 +21,7 @@ def _run(coro_fn: Callable[[Settings], Awaitable[int | None]], *, init: bool = T
 
     async def main() -> int | None:
         storage.configure(settings)
+        search_engine.configure_for(settings)
         if init:
             await db.init(settings)
         try:
@@ -33,6 +36,10 @@ def _run(coro_fn: Callable[[Settings], Awaitable[int | None]], *, init: bool = T
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if args.port is not None:
+        # The app (here, and in each worker process uvicorn starts) reads its settings from the
+        # environment: its own address, and so the links it writes, follows the port served.
+        os.environ["PORT"] = str(args.port)
     settings = Settings.from_env()
     if settings.is_sqlite and args.workers > 1:
         print(
@@ -45,7 +52,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "council.app:asgi",
         factory=True,
         host=args.host,
-        port=args.port,
+        port=settings.port,
         workers=args.workers,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
@@ -229,7 +236,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="serve the web app")
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--port", type=int, default=None, help="default: $PORT, else 8000")
     s.add_argument("--workers", type=int, default=1)
     s.set_defaults(fn=cmd_serve)
 

@@ -345,7 +345,7 @@ def test_serve_answers_healthz_and_stops(instance: Instance) -> None:
                 assert time.monotonic() < deadline, "council serve did not answer within 60 s"
                 time.sleep(0.2)
         assert response.status_code == 200 and response.json() == {"status": "ok"}
-        assert httpx.get(f"{base}/readyz", timeout=5).json() == {"status": "ok"}
+        assert httpx.get(f"{base}/readyz", timeout=5).json()["status"] == "ok"
         login = httpx.post(
             f"{base}/api/v1/auth/token",
             timeout=10,
