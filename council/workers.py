@@ -32,6 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TypeVar
 
+from prometheus_client import Counter
+
 from council.errors import DomainError
 from council.i18n import N_
 
@@ -50,6 +52,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+JOBS = Counter(
+    "council_worker_jobs",
+    "Jobs run in worker processes, by outcome: ok, error (the job's own), time, memory, crashed",
+    ["outcome"],
+)
 _HEADER = struct.Struct("!Q")
 JOBS_PER_WORKER = 50  # then a fresh process: no job inherits another's heap
 IDLE_SECONDS = 300.0  # an idle worker is stopped after this
@@ -285,6 +292,7 @@ async def _run_on(
         kind, value = pickle.loads(reply)
     except Exception:
         await worker.stop(kill=True)
+        JOBS.labels("crashed").inc()
         raise WorkerCrashed(worker.pid, worker.proc.returncode) from None
     elapsed = time.monotonic() - started
     if kind == "memory":
@@ -296,9 +304,11 @@ async def _run_on(
             memory >> 20,
             elapsed,
         )
+        JOBS.labels("memory").inc()
         raise WorkerLimit("memory", worker.pid)
     pool.give_back(worker)
     log.debug("worker %d ran %s in %.3f s", worker.pid, _name(fn), elapsed)
+    JOBS.labels(kind).inc()
     if kind == "error":
         raise value
     return value  # type: ignore[no-any-return]
@@ -318,6 +328,7 @@ async def _exchange(
         return reply
     except TimeoutError:
         log.warning("worker %d stopped: %s ran past its %.1f s", worker.pid, _name(fn), seconds)
+        JOBS.labels("time").inc()
         raise WorkerLimit("time", worker.pid) from None
     except (asyncio.IncompleteReadError, ConnectionError, ValueError):
         await worker.stop(kill=True)
@@ -327,6 +338,7 @@ async def _exchange(
             _name(fn),
             worker.proc.returncode,
         )
+        JOBS.labels("crashed").inc()
         raise WorkerCrashed(worker.pid, worker.proc.returncode) from None
     finally:
         if not done:
