@@ -8,7 +8,7 @@ whole process down. Here each job runs in a separate process whose address space
 :class:`WorkerLimit` or :class:`WorkerCrashed`, both domain errors (422) with a message that says
 what to do, and the server carries on.
 
-Workers are kept between jobs (``python -m council.workers``; the libraries a job needs are
+Workers are kept between jobs (a ``python`` running :func:`_serve`; the libraries a job needs are
 imported once, :func:`preload`) and replaced after a limit, a crash or :data:`JOBS_PER_WORKER`
 jobs. A job is a module-level function and its arguments, sent pickled through the worker's
 stdin; pass files by path rather than by value where you can.
@@ -64,6 +64,9 @@ START_SECONDS = 60.0  # starting a worker (an interpreter and its imports) may t
 MAX_RESULT_BYTES = 256 << 20
 NICE = 10
 _IN_WORKER = "COUNCIL_IN_WORKER"
+# Not ``-m council.workers``: run as __main__, this module would be a second copy beside the
+# ``council.workers`` a job imports (and register its metrics twice).
+_ENTRY = "import sys; from council.workers import _serve; _serve(sys.argv[1:])"
 
 
 @dataclass(frozen=True)
@@ -237,8 +240,8 @@ async def _start() -> _Worker:
         raise RuntimeError("a worker process does not start workers")
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
-        "-m",
-        "council.workers",
+        "-c",
+        _ENTRY,
         *_preload,
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
@@ -434,7 +437,3 @@ def _serve(preloads: list[str]) -> None:
         out.write(_HEADER.pack(len(data)) + data)
         if out_of_memory:
             return  # a heap that ran dry is not trusted with another job
-
-
-if __name__ == "__main__":
-    _serve(sys.argv[1:])
