@@ -41,6 +41,7 @@ __all__ = [
     "Limits",
     "WorkerCrashed",
     "WorkerLimit",
+    "WorkersUnavailable",
     "busy",
     "configure",
     "limits",
@@ -107,6 +108,18 @@ class WorkerCrashed(DomainError):
         )
         self.pid = pid
         self.returncode = returncode
+
+
+class WorkersUnavailable(DomainError):
+    """No worker process could be started (the machine is out of processes or memory)."""
+
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__(
+            "unavailable",
+            N_("The server cannot read files right now. Please try again in a moment."),
+        )
 
 
 _limits = Limits()
@@ -238,21 +251,27 @@ async def _start() -> _Worker:
     if os.environ.get(_IN_WORKER):
         # a job that imports a module starting jobs at import time would fork without end
         raise RuntimeError("a worker process does not start workers")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        _ENTRY,
-        *_preload,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        env={**os.environ, _IN_WORKER: "1"},
-    )
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            _ENTRY,
+            *_preload,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env={**os.environ, _IN_WORKER: "1"},
+        )
+    except OSError:
+        log.exception("could not start a worker process")
+        raise WorkersUnavailable() from None
     worker = _Worker(proc)
     try:
         assert proc.stdout is not None
-        ready = await asyncio.wait_for(proc.stdout.readexactly(1), timeout=START_SECONDS)
-        if ready != b"R":
-            raise RuntimeError("unexpected greeting")
+        await asyncio.wait_for(proc.stdout.readexactly(1), timeout=START_SECONDS)
+    except (TimeoutError, asyncio.IncompleteReadError):
+        await worker.stop(kill=True)
+        log.error("a worker process did not start (exit status %s)", proc.returncode)
+        raise WorkersUnavailable() from None
     except BaseException:
         await worker.stop(kill=True)
         raise

@@ -106,3 +106,11 @@ def _local_job() -> None:
 
 
 _local_job.__module__ = "__main__"
+
+
+async def test_a_worker_that_cannot_start_is_a_503_not_a_500(monkeypatch) -> None:
+    await workers.shutdown()
+    monkeypatch.setattr(workers, "_ENTRY", "import sys; sys.exit(3)")
+    with pytest.raises(workers.WorkersUnavailable) as refused:
+        await workers.run(jobs.pid)
+    assert (refused.value.status, refused.value.code) == (503, "unavailable")
