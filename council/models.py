@@ -22,10 +22,13 @@ class Council(Model):
     parent: fields.ForeignKeyNullableRelation[Council] = fields.ForeignKeyField(
         "council.Council", related_name="children", null=True, on_delete=fields.RESTRICT
     )
+    # 0 only for a council created from the official list whose seats are not set yet
     seats = fields.IntField()
     quorum = fields.CharField(max_length=16, default="2/3")
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Official code of its administrative division (council.divisions): "01", "00004"
+    division_code = fields.CharField(max_length=8, null=True, unique=True)
 
     class Meta:
         table = "council"

@@ -40,6 +40,7 @@ from council.schemas import (
     UserList,
     UserOut,
 )
+from council.seats import routes as seats_routes
 from council.security import new_token
 from council.templating import STATIC_DIR, render
 from council.throttle import LoginPolicy
@@ -408,4 +409,5 @@ routes: list[Route] = [
     user_list,
     device_unlock,
     *admin_routes,
+    *seats_routes,
 ]

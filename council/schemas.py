@@ -41,6 +41,7 @@ class CouncilOut(Out):
     quorum: str
     quorum_count: int
     is_active: bool
+    division_code: str | None = None
 
 
 class CouncilList(Out):

@@ -121,15 +121,17 @@ async def council_create(
     seats: int,
     parent_code: str | None = None,
     quorum: str | None = None,
+    division_code: str | None = None,
 ) -> Council:
-    """council.create: a city, or a commune/ward under its city."""
+    """council.create: a city, or a commune/ward under its city. Created from the official list of
+    divisions (``council.divisions``), it may start with ``seats == 0``: not set yet."""
     if not CODE_RE.match(code):
         raise Invalid(
             fields={"code": str(N_("Use 2–32 letters, digits, dots, dashes or underscores."))}
         )
     if level not in LEVELS:
         raise Invalid(fields={"level": str(N_("The level is city or commune."))})
-    if not 1 <= seats <= 1000:
+    if not (1 <= seats <= 1000 or (seats == 0 and division_code)):
         raise Invalid(fields={"seats": str(N_("The number of seats must be between 1 and 1000."))})
     parent = None
     if level == "commune":
@@ -150,6 +152,7 @@ async def council_create(
             seats=seats,
             parent=parent,
             quorum=_check_quorum(quorum or "2/3"),
+            division_code=division_code,
         )
         await audit.record(
             "council.create",
@@ -157,7 +160,7 @@ async def council_create(
             target_type="council",
             target_id=council.id,
             council_id=council.id,
-            details={"code": code},
+            details={"code": code, **({"division": division_code} if division_code else {})},
         )
     return council
 
@@ -225,6 +228,7 @@ def council_dict(c: Council, parent_code: str | None = None) -> dict[str, Any]:
         "quorum": c.quorum,
         "quorum_count": c.quorum_count,
         "is_active": c.is_active,
+        "division_code": c.division_code,
     }
 
 
