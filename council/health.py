@@ -110,13 +110,9 @@ async def _redis() -> State:
 async def _search() -> State:
     from council.search.engine import get_engine
 
-    engine = get_engine()
-
-    def read() -> None:
-        for name in engine.names():
-            engine.index(name).doc_count()
-
-    await asyncio.to_thread(read)
+    engine = get_engine()  # Whoosh folders or PostgreSQL tables (SEARCH_BACKEND)
+    for name in engine.names():
+        await engine.index(name).adoc_count()
     return "ok"
 
 

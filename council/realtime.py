@@ -50,7 +50,7 @@ from pydantic import BaseModel
 from socketio import packet
 from tortoise.signals import post_delete, post_save
 
-from council import audit, permissions
+from council import audit, faults, permissions
 from council.auth import SESSION_COOKIE, user_for_token, users_for_token_hashes
 from council.errors import DomainError, Forbidden, Invalid, Unauthorized
 from council.i18n import LANGUAGES, N_, get_language, set_language
@@ -119,6 +119,9 @@ class Reply:
         self._sent = True
         if isinstance(outcome, DomainError):
             payload: dict[str, Any] = {"ok": False, "error": outcome.to_dict(self._lang)}
+        elif isinstance(outcome, Exception) and faults.is_unavailable(outcome):
+            log.warning("event met a database fault: %s: %s", type(outcome).__name__, outcome)
+            payload = {"ok": False, "error": faults.Unavailable().to_dict(self._lang)}
         elif isinstance(outcome, Exception):
             log.error("event failed after its handler returned", exc_info=outcome)
             payload = {"ok": False, "error": _internal_error().to_dict(self._lang)}
@@ -554,6 +557,11 @@ class Hub:
                 return {"ok": True, **(result or {})}
             except DomainError as exc:
                 return {"ok": False, "error": exc.to_dict()}
+            except Exception as exc:
+                if not faults.is_unavailable(exc):
+                    raise
+                log.warning("event %s met a database fault: %s", spec.name, exc)
+                return {"ok": False, "error": faults.Unavailable().to_dict()}
 
         self.sio.on(spec.name, handler)
 

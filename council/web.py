@@ -7,6 +7,7 @@ handler and turns a ``DomainError`` into the right answer (JSON error, HTML page
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -20,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from council import audit, permissions
+from council import audit, faults, permissions
 from council.auth import SESSION_COOKIE, user_for_token
 from council.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from council.i18n import N_, get_language
@@ -209,9 +210,38 @@ async def _authorize(ctx: Ctx, perm: Permission, extra: dict[str, Any] | None = 
         raise
 
 
+async def _tolerant(
+    request: Request, attempt: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Run ``attempt``; a database fault (``council.faults``) becomes ``Unavailable``, after one
+    more try when the request only reads."""
+    tries = 2 if request.method in faults.IDEMPOTENT else 1
+    for left in range(tries - 1, -1, -1):
+        try:
+            return await attempt(request)
+        except Exception as exc:
+            if not faults.is_unavailable(exc):
+                raise
+            log.warning(
+                "database fault on %s %s: %s: %s%s",
+                request.method,
+                request.url.path,
+                type(exc).__name__,
+                exc,
+                ", trying again" if left else "",
+            )
+            if left:
+                faults.FAULTS.labels("retried").inc()
+                await asyncio.sleep(0.05)
+                continue
+            faults.FAULTS.labels("unavailable").inc()
+            raise faults.Unavailable() from exc
+    raise AssertionError("unreachable")
+
+
 def error_response(exc: DomainError) -> JSONResponse:
     headers = {}
-    if exc.status == 429 and "retry_after" in exc.details:
+    if exc.status in (429, 503) and "retry_after" in exc.details:
         headers["Retry-After"] = str(exc.details["retry_after"])
     return JSONResponse({"error": exc.to_dict()}, status_code=exc.status, headers=headers)
 
@@ -301,7 +331,7 @@ def api(
             )
         )
 
-        async def endpoint(request: Request) -> Response:
+        async def attempt(request: Request) -> Response:
             try:
                 ctx = await _prepare(request, perm, csrf_always=False)
                 await _authorize_caller(ctx, perm)
@@ -317,6 +347,12 @@ def api(
             if isinstance(result, Response):
                 return result
             return JSONResponse(_jsonable(result), status_code=status)
+
+        async def endpoint(request: Request) -> Response:
+            try:
+                return await _tolerant(request, attempt)
+            except faults.Unavailable as exc:
+                return error_response(exc)
 
         return Route(path, endpoint, methods=[method], name=perm.name)
 
@@ -334,6 +370,12 @@ def page(
 
     def decorate(handler: Handler) -> Route:
         async def endpoint(request: Request) -> Response:
+            try:
+                return await _tolerant(request, attempt)
+            except faults.Unavailable as exc:
+                return _html_error(request, exc)
+
+        async def attempt(request: Request) -> Response:
             ctx: Ctx | None = None
             try:
                 ctx = await _prepare(request, perm, csrf_always=True)
@@ -362,6 +404,8 @@ def _html_error(request: Request, exc: DomainError) -> Response:
     response = render(
         request, "error.html", {"error": exc}, fragment="_error.html", status=exc.status
     )
+    if "retry_after" in exc.details:
+        response.headers["Retry-After"] = str(exc.details["retry_after"])
     if request.headers.get("hx-request") == "true":
         # htmx ignores 4xx swaps by default; retarget into the page's message area instead.
         response.headers["HX-Retarget"] = "#messages"
