@@ -262,9 +262,12 @@ class Settings:
             s3_access_key_id=raw["s3_access_key_id"],
             s3_secret_access_key=raw["s3_secret_access_key"],
             s3_region=raw["s3_region"],
-            search_backend=_search_backend(raw["search_backend"], database_url),
         )
         values.update(overrides)
+        if "search_backend" not in overrides:
+            values["search_backend"] = _search_backend(
+                raw["search_backend"], str(values["database_url"])
+            )
         return cls(**values)  # type: ignore[arg-type]
 
 
