@@ -41,6 +41,7 @@ class CouncilOut(Out):
     quorum: str
     quorum_count: int
     is_active: bool
+    division_code: str | None = None
 
 
 class CouncilList(Out):
@@ -103,3 +104,14 @@ class MeOut(Out):
 
 class OkOut(Out):
     ok: bool = True
+
+
+class DeviceUnlockIn(Schema):
+    code: str = Field(
+        min_length=1, max_length=32, description="The code the locked-out device shows (XXXX-XXXX)."
+    )
+
+
+class DeviceUnlockOut(Out):
+    user_id: int
+    code: str

@@ -273,15 +273,30 @@ class SurvivorOut(Out):
     roadmap_date: date | None
 
 
+class NoticeOut(Out):
+    """A notification about the petition, as it really went: ``to`` is the masked address
+    ("h***@example.vn", empty when none was given); ``state`` is ``sent``, ``failed`` or
+    ``recorded`` (kept for the tracking page only: no e-mail given, or none set up); ``outcome``
+    says it in words."""
+
+    at: datetime
+    subject: str
+    to: str
+    state: str
+    outcome: str
+
+
 class TrackOut(SurvivorOut):
-    """The petitioner's view: status, history, published answer. A merged petition's also holds
-    the surviving one (``survivor``), whose published answer its petitioner rates."""
+    """The petitioner's view: status, history, published answer, the notifications about it. A
+    merged petition's also holds the surviving one (``survivor``), whose published answer its
+    petitioner rates."""
 
     body: str
     satisfied: bool | None
     merged_into: str | None = None
     survivor: SurvivorOut | None = None
     can_give_feedback: bool = False
+    notifications: list[NoticeOut] = []
 
 
 class HopOut(Out):
@@ -369,7 +384,11 @@ class SimilarOut(Out):
 
 
 class SimilarListOut(Out):
+    """Petitions the secretariat has accepted, by title; ``pending``: how many more like it
+    still await the secretariat (their titles are not shown until then)."""
+
     items: list[SimilarOut]
+    pending: int = 0
 
 
 class MeetingOut(Out):

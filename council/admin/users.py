@@ -261,6 +261,7 @@ async def user_edit(ctx: Ctx) -> Response:
             "error": error,
             "errors": field_errors(error),
             "saved": ctx.query.get("saved") == "1",
+            "unlocked": ctx.query.get("unlocked") == "1",
             "is_self": user.id == actor.id,
         },
         status=error.status if error else 200,
@@ -321,6 +322,21 @@ async def user_reset_password(ctx: Ctx) -> Response:
     )
 
 
+@page(
+    LIST + "/{user_id:int}/unlock-device",
+    methods=("POST",),
+    perm=allow("device.unlock", *MANAGERS, scope="council", resolve=user_scope),
+)
+async def device_unlock(ctx: Ctx) -> Response:
+    """Unlock a person's account for the one device showing the code they read out."""
+    from council.auth import unlock_device
+
+    user = await user_or_404(ctx.params["user_id"])
+    form = await ctx.form()
+    await unlock_device(ctx.require_user(), user, str(form.get("code") or ""))
+    return redirect(f"{LIST}/{user.id}/edit?unlocked=1")
+
+
 routes = [
     user_list,
     council_user_list,
@@ -330,4 +346,5 @@ routes = [
     user_deactivate,
     user_reactivate,
     user_reset_password,
+    device_unlock,
 ]

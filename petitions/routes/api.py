@@ -161,17 +161,17 @@ async def petition_list(ctx: Ctx) -> PetitionListOut:
     perm=public("petition.similar"),
     response=SimilarListOut,
     tags=TAGS,
-    summary="Open petitions like this one in the same commune or its city (before filing)",
+    summary="Accepted petitions like this one in the same commune or its city (before filing); those awaiting the secretariat only counted",
     query={"council_code": "The commune", "title": "What the citizen is about to file"},
 )
 async def petition_similar(ctx: Ctx) -> SimilarListOut:
     council = await Council.get_or_none(code=ctx.query.get("council_code") or "")
     text = (ctx.query.get("title") or "")[:300]
     if council is None or len(text.strip()) < 3:
-        return SimilarListOut(items=[])
+        return SimilarListOut(items=[], pending=0)
     indexing.use_data_dir(ctx.settings.index_dir)
     found = await indexing.similar(text, council)
-    return SimilarListOut(items=[SimilarOut(**s) for s in found])
+    return SimilarListOut(items=[SimilarOut(**s) for s in found.shown], pending=found.pending)
 
 
 @api(
@@ -185,7 +185,7 @@ async def petition_similar(ctx: Ctx) -> SimilarListOut:
 )
 async def petition_track(ctx: Ctx) -> TrackOut:
     p = await authenticate(ctx.params["code"], ctx.query.get("token") or "", ctx.ip)
-    return convert.track(await track_view(p))
+    return convert.track(await track_view(p, smtp_configured=bool(ctx.settings.smtp_url)))
 
 
 @api(

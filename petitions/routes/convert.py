@@ -9,6 +9,7 @@ from petitions.models import Petition
 from petitions.schemas import (
     HistoryOut,
     HopOut,
+    NoticeOut,
     PersonalOut,
     PetitionListItemOut,
     PetitionStateOut,
@@ -60,6 +61,10 @@ def track(v: TrackView) -> TrackOut:
         merged_into=v.merged_into,
         survivor=survivor(v.survivor) if v.survivor else None,
         can_give_feedback=v.can_give_feedback,
+        notifications=[
+            NoticeOut(at=n.at, subject=n.subject, to=n.to, state=n.state, outcome=n.outcome)
+            for n in v.messages
+        ],
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +18,14 @@ from petitions import labels
 from petitions.categories import label as category_label
 from petitions.exports import PERSONAL_COLUMNS, PUBLIC_COLUMNS, STAFF_COLUMNS, to_csv, to_xlsx
 from petitions.models import Cycle, Petition
-from petitions.reports import results_docx, results_xlsx, summary_docx, summary_xlsx
+from petitions.reports import (
+    results_docx,
+    results_pdf,
+    results_xlsx,
+    summary_docx,
+    summary_pdf,
+    summary_xlsx,
+)
 from petitions.services import Filters
 from petitions.services.queries import OPEN_STATUSES, filtered
 from petitions.services.reports import report_input
@@ -174,24 +182,29 @@ async def _report_cycle(ctx: Ctx) -> tuple[Cycle, Council]:
     tags=TAGS,
     query={"cycle_id": "The session cycle"},
     raw_response=DOCX,
-    summary="Summary report (kind=summary) or report on results (kind=results), docx or xlsx",
+    summary="Summary report (kind=summary) or report on results (kind=results), grouped by "
+    "topic, in the official layout: docx, pdf or xlsx",
 )
 async def report(ctx: Ctx) -> Response:
     kind, fmt = ctx.params["kind"], ctx.params["fmt"]
-    if kind not in ("summary", "results") or fmt not in ("docx", "xlsx"):
+    if kind not in ("summary", "results") or fmt not in ("docx", "pdf", "xlsx"):
         raise NotFound()
     cycle, council = await _report_cycle(ctx)
     data = await report_input(cycle, council)
     render = {
         ("summary", "docx"): summary_docx,
+        ("summary", "pdf"): summary_pdf,
         ("summary", "xlsx"): summary_xlsx,
         ("results", "docx"): results_docx,
+        ("results", "pdf"): results_pdf,
         ("results", "xlsx"): results_xlsx,
     }[(kind, fmt)]
     name = (
         f"bao-cao-{'tong-hop' if kind == 'summary' else 'ket-qua'}-{council.code}-{cycle.id}.{fmt}"
     )
-    return _download(render(data), DOCX if fmt == "docx" else XLSX, name)
+    mime = {"docx": DOCX, "pdf": "application/pdf", "xlsx": XLSX}[fmt]
+    # Grouping by topic and laying the document out are CPU work: off the event loop.
+    return _download(await asyncio.to_thread(render, data), mime, name)
 
 
 routes = [export_csv, export_xlsx, public_export_csv, report]

@@ -225,7 +225,12 @@ async def staff_view(user: User, p: Petition) -> StaffView:
     attachments = await Attachment.filter(petition_id=p.id)
     if personal is None:
         attachments = [a for a in attachments if a.kind != "consent"]
-    notes = await Notification.filter(petition_id=p.id).order_by("-created_at").limit(50)
+    notes = (
+        await Notification.filter(petition_id=p.id)
+        .prefetch_related("user")
+        .order_by("-created_at")
+        .limit(50)
+    )
     if personal is None:
         for n in notes:
             n.email = None

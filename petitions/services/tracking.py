@@ -63,7 +63,7 @@ class TrackView:
     merged_into: str | None = None
     # A merged petition: the one it was finally merged into, as the public may see it.
     survivor: TrackView | None = None
-    messages: list[tuple[datetime, str]] = field(default_factory=list)
+    messages: list[notify.NoticeLine] = field(default_factory=list)
 
 
 async def authenticate(code: str, token: str, ip: str) -> Petition:
@@ -84,9 +84,10 @@ def answer_is_public(p: Petition) -> bool:
     return p.status in ("published", "closed") and p.published_at is not None and bool(p.answer)
 
 
-async def track_view(p: Petition) -> TrackView:
+async def track_view(p: Petition, *, smtp_configured: bool) -> TrackView:
     """Build the petitioner's view of ``p``. A merged petitioner also sees the surviving petition
-    (:func:`public_view`) and rates its published answer."""
+    (:func:`public_view`) and rates its published answer. ``messages`` says what was really done
+    with each notification (``smtp_configured``: whether this server sends e-mail at all)."""
     view = await _view(p, public=False)
     if p.merged_into_id:
         survivor = await survivor_of(p)
@@ -98,7 +99,7 @@ async def track_view(p: Petition) -> TrackView:
         .order_by("-created_at")
         .limit(20)
     )
-    view.messages = [(n.created_at, n.subject) for n in notes]
+    view.messages = [notify.describe(n, smtp_configured=smtp_configured) for n in notes]
     return view
 
 

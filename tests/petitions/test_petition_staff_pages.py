@@ -266,6 +266,9 @@ async def test_reports_and_cycle_carry_over(client, anon) -> None:
     text = "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
     assert "Tổng hợp ý kiến, kiến nghị của cử tri" in text and "Lĩnh vực giao thông" in text
     assert not any(v in text for v in PERSONAL_VALUES)
+    r = await client.get(f"/api/v1/petitions/reports/summary.pdf?cycle_id={cycle.id}", headers=h)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
     r = await client.get(f"/api/v1/petitions/reports/results.xlsx?cycle_id={cycle.id}", headers=h)
     assert (
         r.status_code == 200 and load_workbook(io.BytesIO(r.content))["Chuyển kỳ sau"].max_row == 2
