@@ -61,6 +61,11 @@ ACTION: dict[str, LazyString] = {
     "feedback": N_("The petitioner rated the answer"),
     "support": N_("Another voter added their support"),
     "carry_over": N_("Carried over to the next cycle"),
+    "return": N_("Returned by the agency for another assignment"),
+    "extend_request": N_("Deadline extension requested"),
+    "extend": N_("Deadline extended"),
+    "extend_refuse": N_("Deadline extension refused"),
+    "letter": N_("Reply letter attached"),
 }
 
 # What a staff button does, as a verb. ACTION above says what happened, for the history.
@@ -77,6 +82,21 @@ ACTION_VERB: dict[str, LazyString] = {
     "close": N_("Close"),
     "divert": N_("Send to another channel"),
     "resolution": N_("Record the resolution"),
+    "return": N_("Return to the secretariat (not ours to answer)"),
+}
+# What the browser asks before an action that is hard to undo.
+CONFIRM: dict[str, LazyString] = {
+    "escalate": N_("Send this petition up? Your council will no longer handle it."),
+    "reject": N_("Reject this petition? The petitioner will be told the reason."),
+    "merge": N_("Merge this petition into the chosen one? It will be closed as merged."),
+    "divert": N_("Send this petition to another channel? It will be closed here."),
+    "return": N_("Return this petition to the secretariat? Your agency will no longer hold it."),
+}
+EXTENSION_STATE: dict[str, LazyString] = {
+    "pending": N_("awaiting a decision"),
+    "approved": N_("approved"),
+    "refused": N_("refused"),
+    "lapsed": N_("lapsed: the step ended first"),
 }
 NOTIFICATION_STATE: dict[str, LazyString] = {
     "recorded": N_("recorded, not e-mailed"),

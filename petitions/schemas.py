@@ -122,6 +122,7 @@ class ActionIn(Schema):
         "close",
         "divert",
         "resolution",
+        "return",
     ]
     to_council_code: Line | None = Field(default=None, max_length=32)
     central_body: Line | None = Field(default=None, max_length=200)
@@ -307,6 +308,60 @@ class HopOut(Out):
     ended_at: datetime | None
     overdue: bool
     on_time: bool | None
+    original_due_at: datetime | None = Field(
+        default=None, description="The first due date, when an approved extension moved it."
+    )
+
+
+class ExtensionIn(Schema):
+    """An agency asks, before the due date, to answer by ``until`` instead."""
+
+    until: date
+    reason: Text = Field(min_length=1, max_length=2000)
+
+
+class ExtensionDecisionIn(Schema):
+    """The handling council's secretariat approves or refuses (a refusal says why)."""
+
+    approve: bool
+    reason: Text | None = Field(default=None, max_length=2000)
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return _optional(value)
+
+
+class ExtensionOut(Out):
+    id: int
+    state: str = Field(description="pending | approved | refused | lapsed (the step ended first)")
+    reason: str
+    due_from: datetime
+    due_to: datetime
+    requested_by: str
+    decided_by: str
+    decision_note: str
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class LetterOut(Out):
+    id: int
+    name: str
+    size: int
+    sha256: str
+
+
+class MergeCandidateOut(Out):
+    code: str
+    title: str
+    council_name: str
+    status: str
+    weight: int
+
+
+class MergeCandidatesOut(Out):
+    items: list[MergeCandidateOut]
 
 
 class PersonalOut(Out):
@@ -340,6 +395,8 @@ class PetitionStateOut(Out):
     merged_into: str | None
     personal: PersonalOut | None
     hops: list[HopOut]
+    extensions: list[ExtensionOut] = []
+    letters: list[LetterOut] = []
 
 
 class PublicPetitionOut(Out):

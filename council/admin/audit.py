@@ -45,11 +45,13 @@ def _day(query: QueryParams, name: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
-        raise Invalid(
-            fields={name: str(N_("A date is expected here (e.g. 2026-12-01)."))}
-        ) from None
+        day = None
+    # Bounded so that the first instant of the day in Vietnam, in UTC, is a datetime at all.
+    if day is None or not date(1900, 1, 2) <= day <= date(9999, 12, 30):
+        raise Invalid(fields={name: str(N_("A date is expected here (e.g. 2026-12-01)."))})
+    return day
 
 
 def read_filters(query: QueryParams) -> AuditFilters:

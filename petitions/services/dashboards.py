@@ -40,6 +40,7 @@ class Dashboard:
     figures: Figures  # over the steps (hops) this council and its agencies, or this agency, own
     scope: str  # what ``figures`` counts, in words
     median_days_to_answer: float | None
+    extended: int = 0  # hops whose due date an approved extension moved (on time counts by it)
 
     @property
     def light(self) -> Light:
@@ -92,6 +93,7 @@ async def _dashboard(
         median_days_to_answer=median_days(
             (a - c).total_seconds() / 86400 for c, a in answered if a and c
         ),
+        extended=await Hop.filter(hops, original_due_at__isnull=False).count(),
     )
 
 

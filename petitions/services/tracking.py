@@ -18,7 +18,7 @@ from petitions.models import Notification, Petition, PetitionEvent
 from petitions.services import notify
 from petitions.services.merging import survivor_of
 from petitions.services.scope import get_by_code
-from petitions.workflow import is_overdue
+from petitions.workflow import STAFF_ONLY_EVENTS, is_overdue
 
 TRACK_RATE = Rate(30, 600)  # wrong tokens per IP: slows guessing down
 
@@ -110,6 +110,7 @@ async def _view(p: Petition, *, public: bool) -> TrackView:
     handler = council if p.handler_id == p.council_id else await Council.get(id=p.handler_id)
     agency = await Agency.get_or_none(id=p.agency_id) if p.agency_id else None
     events = await PetitionEvent.filter(petition_id=p.id).order_by("created_at", "id")
+    events = [e for e in events if e.action not in STAFF_ONLY_EVENTS]
     if public:
         events = [e for e in events if e.action != "feedback"]
     shown = answer_is_public(p)
