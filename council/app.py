@@ -29,7 +29,7 @@ from council.settings import Settings
 
 log = logging.getLogger("council.app")
 
-DOMAINS = ("council", "meetings", "petitions", "assistant")
+DOMAINS = ("council", "meetings", "petitions", "assistant", "elections")
 
 
 def _optional(module: str) -> ModuleType | None:
