@@ -189,5 +189,20 @@ async def index_document(document_id: int) -> None:
 
     The index forgets the document's pages at once (so stale or reclassified text is never
     retrieved); the current version is indexed from the next reader's view of the session.
+    On PostgreSQL, :func:`pages_committed` has indexed the current version's pages in the
+    transaction that committed them; a new title or classification is caught by the check that
+    runs before every question (and results are always filtered to what the reader may see).
     """
+    if retrieval.transactional():
+        return
     await retrieval.forget(document_id)
+
+
+async def pages_committed(view: Any) -> None:
+    """meetings calls this inside the transaction that commits a document version's page text.
+
+    On PostgreSQL the pages are indexed in that transaction: searchable the moment it commits,
+    gone if it rolls back. Whoosh indexes cannot join a transaction: they are written lazily.
+    """
+    if retrieval.transactional():
+        await retrieval.index_view(view)

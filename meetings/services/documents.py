@@ -257,6 +257,7 @@ async def document_upload(
             created_by_id=user.id,
         )
         await _save_version(document, 1, stored, pages, user)
+        await _pages_committed(document, session)
         await audit.record(
             "document.upload",
             actor=user,
@@ -294,6 +295,8 @@ async def document_replace(
         number = (last.number if last else 0) + 1
         await _save_version(document, number, stored, pages, user)
         await Document.filter(id=document.id).update(current_version=number)
+        document.current_version = number
+        await _pages_committed(document, session)
         await audit.record(
             "document.replace",
             actor=user,
@@ -431,6 +434,18 @@ async def _forget_pages(document_id: int) -> None:
         "sha256", flat=True
     ):
         await pageimages.forget(f"pages/{sha}")
+
+
+async def _pages_committed(document: Document, session: Session) -> None:
+    """Inside the transaction saving a version's page text: let the assistant index the pages
+    in that same transaction, when it offers that hook (it does on PostgreSQL search)."""
+    try:
+        module = importlib.import_module("assistant.services")
+    except ImportError:
+        return
+    hook = getattr(module, "pages_committed", None)
+    if hook is not None:
+        await hook(await _view(document, session))
 
 
 async def _notify_indexer(document_id: int) -> None:
