@@ -7,8 +7,13 @@ from typing import Any
 
 from assistant import retrieval
 from assistant.services.common import close_gateways, ensure_search
+from assistant.services.question import index_document
+from council import signals
 
 log = logging.getLogger("assistant")
+
+# A meetings document changed: its pages leave the index at once.
+signals.DOCUMENT_CHANGED.connect(index_document)
 
 
 async def shutdown(settings: Any) -> None:

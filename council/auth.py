@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
-from council import audit
+from council import audit, signals
 from council.errors import DomainError, RateLimited
 from council.i18n import N_
 from council.models import AuthToken, User
@@ -118,6 +118,4 @@ async def revoke_all(user: User) -> None:
 async def tokens_ended(user_id: int) -> None:
     """Tell open Socket.IO connections, in every worker, that tokens of ``user_id`` have ended
     (committed): those they authenticated are closed."""
-    from council import realtime  # realtime authenticates connections with this module
-
-    await realtime.user_changed(user_id)
+    await signals.TOKENS_ENDED.send(user_id=user_id)

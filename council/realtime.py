@@ -48,13 +48,14 @@ import socketio
 from pydantic import BaseModel
 from tortoise.signals import post_delete, post_save
 
-from council import audit, permissions
+from council import audit, permissions, signals
 from council.auth import SESSION_COOKIE, user_for_token, users_for_token_hashes
 from council.compat import socketio as compat_socketio
 from council.errors import DomainError, Forbidden, Invalid, Unauthorized
 from council.i18n import LANGUAGES, N_, get_language, set_language
 from council.models import User
 from council.permissions import Permission
+from council.registry import Operation, body_of, permission_of
 from council.validation import parse
 
 log = logging.getLogger("council.realtime")
@@ -201,12 +202,15 @@ EVENTS: dict[str, EventSpec] = {}
 
 
 def event(
-    name: str, *, perm: Permission, body: type[BaseModel] | None = None
+    name: str, *, perm: Permission | Operation, body: type[BaseModel] | None = None
 ) -> Callable[[EventHandler], EventHandler]:
-    """Declare a client → server event with its permission and payload schema."""
+    """Declare a client → server event with its operation (permission and payload schema: the
+    operation's input plus its target's ids), or a bare permission and a schema."""
+    payload = body_of(perm, body, event=True)
+    permission = permission_of(perm)
 
     def decorate(handler: EventHandler) -> EventHandler:
-        EVENTS[name] = EventSpec(name, perm, body, handler)
+        EVENTS[name] = EventSpec(name, permission, payload, handler)
         return handler
 
     return decorate
@@ -241,6 +245,9 @@ async def user_changed(user_id: int) -> None:
     if _hub is not None:
         await _hub.publish_user_change(user_id)
         _hub.recheck(user_id)
+
+
+signals.TOKENS_ENDED.connect(user_changed)
 
 
 def _note_user_change(user_id: int | None) -> None:

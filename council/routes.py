@@ -18,24 +18,21 @@ from starlette.routing import Route
 from tortoise import connections
 
 from council import auth, services, storage
+from council import operations as ops
 from council.admin import routes as admin_routes
+from council.dashboard import widgets_for
 from council.errors import DomainError, Invalid
 from council.i18n import N_
 from council.models import ROLES, Agency, Council, User
-from council.permissions import allow, logged_in, public
 from council.ratelimit import Rate
 from council.schemas import (
-    AgencyIn,
     AgencyList,
     AgencyOut,
-    CouncilIn,
     CouncilList,
     CouncilOut,
     MeOut,
     OkOut,
-    TokenIn,
     TokenOut,
-    UserIn,
     UserList,
     UserOut,
 )
@@ -87,8 +84,7 @@ def _login_rate(ctx: Ctx) -> Rate:
 @api(
     "POST",
     "/api/v1/auth/token",
-    perm=public("auth.token"),
-    body=TokenIn,
+    perm=ops.AUTH_TOKEN,
     response=TokenOut,
     tags=["auth"],
     summary="Exchange a username and password for a bearer token",
@@ -104,7 +100,7 @@ async def auth_token(ctx: Ctx) -> TokenOut:
 @api(
     "POST",
     "/api/v1/auth/revoke",
-    perm=logged_in("auth.revoke"),
+    perm=ops.AUTH_REVOKE,
     response=OkOut,
     tags=["auth"],
     summary="Revoke the bearer token used for this request",
@@ -121,7 +117,7 @@ async def auth_revoke(ctx: Ctx) -> OkOut:
 @api(
     "GET",
     "/api/v1/me",
-    perm=logged_in("user.me"),
+    perm=ops.USER_ME,
     response=MeOut,
     tags=["auth"],
     summary="The logged-in user",
@@ -149,7 +145,7 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-@page("/login", perm=public("auth.login"), methods=("GET", "POST"))
+@page("/login", perm=ops.AUTH_LOGIN, methods=("GET", "POST"))
 async def login_page(ctx: Ctx) -> Response:
     next_url = _safe_next(ctx.query.get("next"))
     if ctx.request.method == "GET":
@@ -181,7 +177,7 @@ async def login_page(ctx: Ctx) -> Response:
     return response
 
 
-@page("/logout", perm=public("auth.logout"), methods=("POST",))
+@page("/logout", perm=ops.AUTH_LOGOUT, methods=("POST",))
 async def logout_page(ctx: Ctx) -> Response:
     cookie = ctx.request.cookies.get(auth.SESSION_COOKIE)
     if cookie:
@@ -194,13 +190,12 @@ async def logout_page(ctx: Ctx) -> Response:
     return response
 
 
-@page("/", perm=public("dashboard.view"))
+@page("/", perm=ops.DASHBOARD_VIEW)
 async def dashboard(ctx: Ctx) -> Response:
     if ctx.user is None:
         return render(ctx.request, "council/home.html", {})
     council = await Council.get_or_none(id=ctx.user.council_id) if ctx.user.council_id else None
     agency = await Agency.get_or_none(id=ctx.user.agency_id) if ctx.user.agency_id else None
-    from council.dashboard import widgets_for
 
     return render(
         ctx.request,
@@ -220,8 +215,7 @@ async def _council_out(c: Council) -> CouncilOut:
 @api(
     "POST",
     "/api/v1/councils",
-    perm=allow("council.create", "admin"),
-    body=CouncilIn,
+    perm=ops.COUNCIL_CREATE,
     response=CouncilOut,
     status=201,
     tags=["councils"],
@@ -235,7 +229,7 @@ async def council_create(ctx: Ctx) -> CouncilOut:
 @api(
     "GET",
     "/api/v1/councils",
-    perm=public("council.list"),
+    perm=ops.COUNCIL_LIST,
     response=CouncilList,
     tags=["councils"],
     summary="List councils",
@@ -253,8 +247,7 @@ async def council_list(ctx: Ctx) -> CouncilList:
 @api(
     "POST",
     "/api/v1/agencies",
-    perm=allow("agency.create", "admin"),
-    body=AgencyIn,
+    perm=ops.AGENCY_CREATE,
     response=AgencyOut,
     status=201,
     tags=["councils"],
@@ -268,7 +261,7 @@ async def agency_create(ctx: Ctx) -> AgencyOut:
 @api(
     "GET",
     "/api/v1/agencies",
-    perm=public("agency.list"),
+    perm=ops.AGENCY_LIST,
     response=AgencyList,
     tags=["councils"],
     summary="List agencies",
@@ -298,8 +291,7 @@ async def _user_out(u: User) -> UserOut:
 @api(
     "POST",
     "/api/v1/users",
-    perm=allow("user.create", "admin", "secretariat"),
-    body=UserIn,
+    perm=ops.USER_CREATE,
     response=UserOut,
     status=201,
     tags=["councils"],
@@ -313,7 +305,7 @@ async def user_create(ctx: Ctx) -> UserOut:
 @api(
     "GET",
     "/api/v1/users",
-    perm=allow("user.list", "admin", "secretariat", "chair"),
+    perm=ops.USER_LIST,
     response=UserList,
     tags=["councils"],
     summary="List users (scoped to the caller's council)",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from tortoise.transactions import in_transaction
 
-from council import audit, storage
+from council import audit, pageimages, signals, storage
 from council.errors import DomainError, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import User
@@ -396,7 +395,6 @@ async def document_delete(user: User, document_id: int) -> Session:
             _change(document.id, document.title, document.confidentiality),
         )
     await notices.announce(change)
-    from council import pageimages
 
     for version in versions:
         await pageimages.forget(f"pages/{version.sha256}")
@@ -418,7 +416,6 @@ def _change(document_id: int, title: str, confidentiality: str) -> dict[str, Any
 
 async def _forget_pages(document_id: int) -> None:
     """A document made confidential: the viewer's clear pages of every version leave the cache."""
-    from council import pageimages
 
     for sha in await DocumentVersion.filter(document_id=document_id).values_list(
         "sha256", flat=True
@@ -427,18 +424,8 @@ async def _forget_pages(document_id: int) -> None:
 
 
 async def _notify_indexer(document_id: int) -> None:
-    """Ask the assistant to (re)index the document's pages, when it offers that hook."""
-    try:
-        module = importlib.import_module("assistant.services")
-    except ImportError:
-        return
-    hook = getattr(module, "index_document", None)
-    if hook is None:
-        return
-    try:
-        await hook(document_id)
-    except Exception:  # indexing is best effort: the upload itself has committed
-        log.warning("assistant indexing of document %s failed", document_id, exc_info=True)
+    """Tell whoever indexes documents (the assistant subscribes) that this one changed."""
+    await signals.DOCUMENT_CHANGED.send(document_id=document_id)
 
 
 # --- private notes ----------------------------------------------------------------------------
