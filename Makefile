@@ -1,5 +1,6 @@
 # The two commands: `make run` and `make test`. Everything else they need is set up here.
 PY ?= python3
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -27,10 +28,11 @@ catalogs: $(STAMP)
 vendor: $(BIN)/python
 	$(BIN)/python scripts/vendor_js.py
 
+# `make run PORT=8123` serves on another port; the site's links follow it (COUNCIL_BASE_URL wins).
 run: setup
 	$(BIN)/council migrate
 	$(BIN)/python -m council.demo_if_empty
-	$(BIN)/council serve --host 127.0.0.1 --port 8000
+	PORT=$(PORT) $(BIN)/council serve --host 127.0.0.1 --port $(PORT)
 
 # SQLite always; PostgreSQL and Redis too when DATABASE_URL_TEST / REDIS_URL are set.
 # Both passes run even when the first fails, so one CI run reports both engines.
@@ -51,6 +53,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/voting.py
+	$(BIN)/python bench/cityday.py
 	$(BIN)/python bench/reconnect.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/assistant.py
@@ -58,6 +61,7 @@ bench: setup
 	$(BIN)/python bench/assistant_quality.py
 	$(BIN)/python bench/topic_names.py
 	$(BIN)/python bench/viewer.py
+	$(BIN)/python bench/pages.py
 
 # Resolve pyproject.toml's ranges afresh in a scratch venv and pin the result; then run `make test`.
 lock:

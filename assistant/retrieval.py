@@ -14,6 +14,7 @@ the index forget the document at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections import OrderedDict
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from tortoise.transactions import in_transaction
+
 from assistant.models import IndexedDocument
 from assistant.providers.base import Confidentiality
 from assistant.textrank import QUESTION_WORDS, spelled
@@ -29,7 +32,6 @@ from council.search.analysis import folded as fold_syllable
 from council.search.analysis import runs
 from council.search.engine import get_index, register_index
 from council.search.index import Change, SearchIndex
-from council.search.lock import WriteLock
 from council.search.schema import IndexSpec
 from council.search.text import fold, normalize
 
@@ -191,14 +193,12 @@ def coverage(question: Question, page_text: str, key: tuple[Any, ...] | None = N
 
 
 async def _apply(changes: list[Change]) -> None:
-    idx = index()
-    lock = WriteLock(idx.directory / "writer.lock")
     async with _write_lock:
-        await asyncio.to_thread(lock.acquire, True)
-        try:
-            await asyncio.to_thread(idx.apply, changes)
-        finally:
-            lock.release()
+        await index().awrite(changes)
+
+
+def _no_transaction() -> contextlib.AbstractAsyncContextManager[None]:
+    return contextlib.nullcontext()
 
 
 def _page_id(document_id: int, page: int) -> str:
@@ -241,18 +241,24 @@ async def _index_one(view: Any) -> bool:
             for page in view.pages
             if page.number in numbers
         ]
-        await _apply(changes)
-        await IndexedDocument.update_or_create(
-            document_id=view.id,
-            defaults={
-                "session_id": view.session_id,
-                "content_hash": view.content_hash,
-                "confidentiality": view.confidentiality,
-                "title": view.title[:300],
-                "pages": max((p.number for p in view.pages), default=0),
-            },
-        )
+        # On PostgreSQL the pages and their record commit together; Whoosh writes at once.
+        async with in_transaction() if index().backend == "postgres" else _no_transaction():
+            await _apply(changes)
+            await _record(view)
         return True
+
+
+async def _record(view: Any) -> None:
+    await IndexedDocument.update_or_create(
+        document_id=view.id,
+        defaults={
+            "session_id": view.session_id,
+            "content_hash": view.content_hash,
+            "confidentiality": view.confidentiality,
+            "title": view.title[:300],
+            "pages": max((p.number for p in view.pages), default=0),
+        },
+    )
 
 
 async def ensure_indexed(views: Sequence[Any]) -> int:
@@ -300,14 +306,8 @@ async def forget(document_id: int) -> None:
 async def forget_all() -> int:
     """Empty the index (``council reindex``); documents are indexed again as they are asked about."""
     count = await IndexedDocument.all().count()
-    idx = index()
-    lock = WriteLock(idx.directory / "writer.lock")
     async with _write_lock:
-        await asyncio.to_thread(lock.acquire, True)
-        try:
-            await asyncio.to_thread(idx.clear)
-        finally:
-            lock.release()
+        await index().aclear()
     await IndexedDocument.all().delete()
     return count
 

@@ -258,10 +258,11 @@ async def usage_page(ctx: Ctx) -> Response:
         page=int_param(ctx.query, "page", 1, minimum=1),
         action=ctx.query.get("action") or None,
     )
+    lines = await services.describe_usage(ctx.require_user(), result.entries)
     return render(
         ctx.request,
         "assistant/usage.html",
-        {"log": result, "action": ctx.query.get("action") or ""},
+        {"log": result, "lines": lines, "action": ctx.query.get("action") or ""},
         fragment="assistant/_usage_table.html",
     )
 

@@ -18,16 +18,16 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
 
-from council import db, i18n, ratelimit, realtime, storage
+from council import assets, db, i18n, ratelimit, realtime, storage, workers
+from council.compression import CompressionMiddleware
 from council.errors import DomainError
 from council.i18n import N_
 from council.middleware import CouncilMiddleware
 from council.openapi import build
 from council.search import engine as search_engine
 from council.settings import Settings
-from council.templating import STATIC_DIR, render
+from council.templating import render
 from council.web import page_user
 
 log = logging.getLogger("council.app")
@@ -59,9 +59,7 @@ def _routes() -> list[BaseRoute]:
     for module in domain_modules("routes"):
         collected.extend(getattr(module, "routes", []))
     collected.append(Route("/api/v1/openapi.json", openapi_json, methods=["GET"], name="openapi"))
-    collected.append(
-        Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
-    )
+    collected.append(Mount("/static", assets.StaticAssets(assets.STATIC), name="static"))
     return collected
 
 
@@ -106,8 +104,9 @@ def create_app(
     nothing."""
     settings = settings or Settings.from_env()
     storage.configure(settings)
+    workers.configure(settings)
     ratelimit.configure(settings.redis_url)
-    search_engine.configure(settings.index_dir)
+    search_engine.configure_for(settings)
     for module in domain_modules("events"):
         log.debug("events loaded from %s", module.__name__)
     hub = realtime.Hub(settings.redis_url, settings.lang, origins=(settings.base_url,))
@@ -138,17 +137,19 @@ def create_app(
             for task in tasks:
                 task.cancel()
             await hub.close()
+            await workers.shutdown()
             if manage_db:
                 await db.close()
 
     app = Starlette(
         routes=_routes(),
         middleware=[
+            Middleware(CompressionMiddleware),
             Middleware(
                 CouncilMiddleware,
                 default_lang=settings.lang,
                 max_body=max(settings.max_upload_mb, 60) * (1 << 20) + (1 << 20),
-            )
+            ),
         ],
         exception_handlers={
             HTTPException: _not_found,

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from council import audit, signals
-from council.errors import DomainError, RateLimited
+from council import audit, devices, mailer, signals
+from council.errors import DomainError, Invalid, RateLimited
 from council.i18n import N_
-from council.models import AuthToken, User
-from council.ratelimit import Rate, limiter
+from council.models import AuthToken, LoginDevice, User
+from council.ratelimit import limiter
 from council.security import hash_password, needs_rehash, new_token, token_hash, verify_password
+from council.throttle import LoginPolicy, alert_due, budgets
 
 SESSION_COOKIE = "council_session"
+
+log = logging.getLogger(__name__)
 
 
 class LoginFailed(DomainError):
@@ -23,30 +28,147 @@ class LoginFailed(DomainError):
         super().__init__("invalid_credentials", N_("Wrong username or password."))
 
 
-async def authenticate(username: str, password: str, *, ip: str, rate: Rate) -> User:
-    """Check a password, throttled per account and per IP; audit the attempt."""
+class AccountLocked(RateLimited):
+    """The account's budget for unknown devices is spent: this device needs to be unlocked."""
+
+
+async def authenticate(
+    username: str, password: str, *, ip: str, device: str | None, policy: LoginPolicy
+) -> User:
+    """Check a password against the budgets of ``council.throttle``; audit the attempt.
+
+    ``device`` is the browser's verified device id (``council.devices``), if it sent one."""
     username = (username or "").strip().lower()[:64]
-    keys = (f"login:user:{username}", f"login:ip:{ip}")
-    for key in keys:
-        try:
-            await limiter().check(key, rate)
-        except RateLimited:
-            async with in_transaction():
-                await audit.record("auth.throttled", details={"username": username})
-            raise
     user = await User.get_or_none(username=username)
+    device_key = devices.key(device) if device else None
+    known = (
+        device_key if user is not None and device_key and await _known(user, device_key) else None
+    )
+    spent = budgets(policy, username, ip, known)
+    for budget in spent:
+        count, left = await limiter().hits(budget.key, budget.rate)
+        if count >= budget.rate.count:
+            async with in_transaction():
+                await audit.record(
+                    "auth.throttled",
+                    details={"username": username, "known_device": known is not None},
+                )
+            raise (AccountLocked if budget.account_wide else RateLimited)(max(left, 1))
     ok = verify_password(user.password_hash if user else None, password or "")
     if not ok or user is None or not user.is_active:
-        for key in keys:
-            await limiter().add(key, rate)
+        guessed = False
+        for budget in spent:
+            count, _ = await limiter().add(budget.key, budget.rate)
+            guessed = guessed or (budget.account_wide and count >= budget.rate.count)
         async with in_transaction():
-            await audit.record("auth.login_failed", details={"username": username})
+            await audit.record(
+                "auth.login_failed",
+                details={"username": username, "known_device": known is not None},
+            )
+        if guessed and user is not None:
+            await _alert_guessed(user, policy)
         raise LoginFailed()
-    await limiter().reset(keys[0])
+    for budget in spent:
+        if not budget.account_wide:  # a guesser's count on the account stands
+            await limiter().reset(budget.key)
+    if device_key is not None:
+        await _remember(user, device_key)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         await user.save(update_fields=["password_hash"])
     return user
+
+
+def _known_device(user: User, device_key: str) -> Q:
+    # A device that logged in before, or one the secretariat unlocked by its code.
+    return Q(user_id=user.id) & (
+        Q(device_key=device_key)
+        | Q(device_key=devices.code(device_key), unlocked_by_id__isnull=False)
+    )
+
+
+async def _known(user: User, device_key: str) -> bool:
+    return await LoginDevice.filter(_known_device(user, device_key)).exists()
+
+
+async def _remember(user: User, device_key: str) -> None:
+    """This device has now logged in to ``user``: it keeps its own budget from now on."""
+    now = datetime.now(UTC)
+    async with in_transaction():
+        updated = await LoginDevice.filter(user_id=user.id, device_key=device_key).update(
+            last_login_at=now
+        )
+        if not updated:
+            await LoginDevice.create(user=user, device_key=device_key, last_login_at=now)
+        # An unlock by code has served its one device.
+        await LoginDevice.filter(user_id=user.id, device_key=devices.code(device_key)).delete()
+
+
+async def unlock_device(actor: User, user: User, code: str) -> LoginDevice:
+    """``device.unlock``: let the device showing ``code`` log in to ``user`` with its own budget,
+    while the account is locked for every other unknown device."""
+    code = devices.normalise_code(code)
+    if len(code) != devices.CODE_LENGTH or any(ch not in _B32 for ch in code):
+        raise Invalid(fields={"code": str(N_("Type the 8 letters and digits the device shows."))})
+    async with in_transaction():
+        row = await LoginDevice.get_or_none(user_id=user.id, device_key=code)
+        if row is None:
+            row = await LoginDevice.create(user=user, device_key=code, unlocked_by_id=actor.id)
+        else:
+            row.unlocked_by_id = actor.id
+            await row.save(update_fields=["unlocked_by_id"])
+        await audit.record(
+            "device.unlock",
+            actor=actor,
+            target_type="user",
+            target_id=user.id,
+            council_id=user.council_id,
+            details={"code": code},
+        )
+    return row
+
+
+_B32 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+
+
+async def _alert_guessed(user: User, policy: LoginPolicy) -> None:
+    """Tell the holder their account is being guessed, at most once an hour (across workers: the
+    conditional update lets one of them through)."""
+    async with in_transaction():
+        due = await User.filter(alert_due(), id=user.id).update(guess_alert_at=datetime.now(UTC))
+        if not due:
+            return
+        await audit.record(
+            "auth.guess_alert",
+            target_type="user",
+            target_id=user.id,
+            council_id=user.council_id,
+            details={"e-mail": bool(user.email)},
+        )
+    if not user.email:
+        return
+    lang = user.lang or "vi"
+    body = "\n\n".join(
+        str(line.render(lang))
+        for line in (
+            N_("Someone is trying to guess the password of your account {username}.").format(
+                username=user.username
+            ),
+            N_(
+                "Logging in from a new device is paused for a while. The devices you logged in "
+                "from before still work. If you cannot log in, the secretariat can unlock your "
+                "device."
+            ),
+            N_("If you made these attempts yourself, you can ignore this message."),
+        )
+    )
+    subject = N_("Failed logins to your account").render(lang)
+
+    async def sent(error: Exception | None) -> None:
+        if error is not None:
+            log.warning("guess alert to user %s not sent: %s", user.id, error)
+
+    mailer.send_later(policy.mail, [mailer.Mail(user.email, subject, body, sent)])
 
 
 async def issue_token(user: User, kind: str, ttl_hours: int) -> str:

@@ -270,8 +270,12 @@ def _sqlite_restore(source: Path, target: Path) -> dict[str, int]:
 
 
 async def _pg_tables(conn: Any) -> list[str]:
+    """The tables a backup holds: all but the search tables (``fts_…``, PostgreSQL's search
+    indexes), which are derived from the rest. ``pg_dump`` copies them anyway; after a restore
+    of a ``copy`` backup, ``council reindex`` rebuilds them."""
     rows = await conn.fetch(
-        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+        "AND tablename NOT LIKE 'fts\\_%' ORDER BY tablename"
     )
     return [r["tablename"] for r in rows]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import sys
 from collections.abc import Awaitable, Callable
@@ -11,6 +12,7 @@ from typing import Any
 
 from council import db, storage
 from council.models import ROLES
+from council.search import engine as search_engine
 from council.settings import Settings
 
 
@@ -19,6 +21,7 @@ def _run(coro_fn: Callable[[Settings], Awaitable[int | None]], *, init: bool = T
 
     async def main() -> int | None:
         storage.configure(settings)
+        search_engine.configure_for(settings)
         if init:
             await db.init(settings)
         try:
@@ -33,6 +36,10 @@ def _run(coro_fn: Callable[[Settings], Awaitable[int | None]], *, init: bool = T
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if args.port is not None:
+        # The app (here, and in each worker process uvicorn starts) reads its settings from the
+        # environment: its own address, and so the links it writes, follows the port served.
+        os.environ["PORT"] = str(args.port)
     settings = Settings.from_env()
     if settings.is_sqlite and args.workers > 1:
         print(
@@ -45,7 +52,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "council.app:asgi",
         factory=True,
         host=args.host,
-        port=args.port,
+        port=settings.port,
         workers=args.workers,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
@@ -105,24 +112,63 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 def cmd_create_council(args: argparse.Namespace) -> int:
     # CLI commands import what they run, so that `council --help` and one command do not load the app
-    from council import services
+    from council import divisions, services
     from council.errors import DomainError
 
     async def go(settings: Settings) -> int:
         try:
-            council = await services.council_create(
-                None,
-                code=args.code,
-                name=args.name,
-                level=args.level,
-                seats=args.seats,
-                parent_code=args.parent,
-                quorum=args.quorum,
-            )
+            if args.division:
+                council = await divisions.council_from_division(
+                    None, args.division, code=args.code, seats=args.seats, quorum=args.quorum
+                )
+            else:
+                missing = [
+                    f"--{name}"
+                    for name in ("code", "name", "level", "seats")
+                    if getattr(args, name) is None
+                ]
+                if missing:
+                    print(
+                        f"error: {', '.join(missing)} required (or --division CODE)",
+                        file=sys.stderr,
+                    )
+                    return 2
+                council = await services.council_create(
+                    None,
+                    code=args.code,
+                    name=args.name,
+                    level=args.level,
+                    seats=args.seats,
+                    parent_code=args.parent,
+                    quorum=args.quorum,
+                )
         except DomainError as exc:
             print(f"error: {exc.to_dict('en')}", file=sys.stderr)
             return 1
-        print(f"created council {council.code} (id {council.id}, {council.seats} seats)")
+        seats = f"{council.seats} seats" if council.seats else "seats not set"
+        print(f"created council {council.code} {council.name!r} (id {council.id}, {seats})")
+        return 0
+
+    return _run(go)
+
+
+def cmd_import_divisions(args: argparse.Namespace) -> int:
+    # CLI commands import what they run, so that `council --help` and one command do not load the app
+    from council import divisions
+    from council.errors import DomainError
+
+    async def go(settings: Settings) -> int:
+        try:
+            result = await divisions.import_province(None, args.province)
+        except DomainError as exc:
+            print(f"error: {exc.to_dict('en')}", file=sys.stderr)
+            return 1
+        print(
+            f"{result.province.name} ({result.province.code}): {len(result.created)} councils "
+            f"created, {result.existing} already there; official list of "
+            f"{divisions.data_version()}. Seats are not set: the secretariat of each council "
+            "sets them before its first sitting."
+        )
         return 0
 
     return _run(go)
@@ -237,7 +283,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="serve the web app")
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--port", type=int, default=None, help="default: $PORT, else 8000")
     s.add_argument("--workers", type=int, default=1)
     s.set_defaults(fn=cmd_serve)
 
@@ -259,14 +305,31 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--full-name")
     s.set_defaults(fn=cmd_create_user)
 
-    s = sub.add_parser("create-council", help="create a council")
-    s.add_argument("--code", required=True)
-    s.add_argument("--name", required=True)
-    s.add_argument("--level", required=True, choices=["city", "commune"])
+    s = sub.add_parser(
+        "create-council",
+        help="create a council (from the official list with --division CODE)",
+    )
+    s.add_argument(
+        "--division",
+        help="official code of the province (2 digits) or commune/ward (5 digits): "
+        "name, level and parent come from the list",
+    )
+    s.add_argument(
+        "--code", help="the council's code (default with --division: vn-01, vn-01-00004)"
+    )
+    s.add_argument("--name")
+    s.add_argument("--level", choices=["city", "commune"])
     s.add_argument("--parent")
-    s.add_argument("--seats", type=int, required=True)
+    s.add_argument("--seats", type=int, help="optional with --division: set later")
     s.add_argument("--quorum", help='fraction of all seats, default "2/3"')
     s.set_defaults(fn=cmd_create_council)
+
+    s = sub.add_parser(
+        "import-divisions",
+        help="create the council of a province and of all its communes from the official list",
+    )
+    s.add_argument("--province", required=True, help="official 2-digit code, e.g. 01 (Hà Nội)")
+    s.set_defaults(fn=cmd_import_divisions)
 
     sub.add_parser("reindex", help="rebuild the search indexes from the database").set_defaults(
         fn=cmd_reindex

@@ -16,6 +16,9 @@ COMMUNES = (
     ("HN-HOANKIEM", "Hội đồng nhân dân phường Hoàn Kiếm", 27),
     ("HN-SOCSON", "Hội đồng nhân dân xã Sóc Sơn", 35),
 )
+# Their official division codes (council.divisions), so that `council import-divisions --province
+# 01` adds Hà Nội's other 123 communes and wards beside them instead of duplicating these.
+DIVISIONS = {"HN": "01", "HN-BADINH": "00004", "HN-HOANKIEM": "00070", "HN-SOCSON": "00376"}
 AGENCIES = (
     ("SO-XD", "Sở Xây dựng Hà Nội", "HN", ["transport", "construction", "urban"]),
     ("SO-TNMT", "Sở Nông nghiệp và Môi trường Hà Nội", "HN", ["environment", "land"]),
@@ -40,6 +43,8 @@ AGENCIES = (
         ["administration", "land", "agriculture", "social"],
     ),
 )
+# Seats the demo leaves empty, so that importing a delegate roll can be tried there.
+FREE_SEATS = {"HN-SOCSON": 5}
 DEMO_PASSWORD = "demo-2026"  # noqa: S105 - printed demo login, documented in the README
 
 # Vietnamese names for generated delegates.
@@ -120,11 +125,19 @@ async def load_core() -> list[tuple[str, str, str]]:
     """Councils, agencies and people. Safe to run twice."""
     code, name, seats = CITY
     if not await Council.exists(code=code):
-        await services.council_create(None, code=code, name=name, level="city", seats=seats)
+        await services.council_create(
+            None, code=code, name=name, level="city", seats=seats, division_code=DIVISIONS[code]
+        )
     for ccode, cname, cseats in COMMUNES:
         if not await Council.exists(code=ccode):
             await services.council_create(
-                None, code=ccode, name=cname, level="commune", seats=cseats, parent_code=code
+                None,
+                code=ccode,
+                name=cname,
+                level="commune",
+                seats=cseats,
+                parent_code=code,
+                division_code=DIVISIONS[ccode],
             )
     admin = await _user("admin", "admin", "Quản trị hệ thống")
     for acode, aname, council_code, cats in AGENCIES:
@@ -139,7 +152,7 @@ async def load_core() -> list[tuple[str, str, str]]:
         people = _distinct_names(len(ccode) * 97, cseats + 1)
         await _user(f"{slug}.vanphong", "secretariat", people[0], council=ccode)
         await _user(f"{slug}.chutoa", "chair", people[1], council=ccode)
-        for i in range(1, cseats):  # the chair holds one seat
+        for i in range(1, cseats - FREE_SEATS.get(ccode, 0)):  # the chair holds one seat
             await _user(f"{slug}.db{i:03d}", "delegate", people[i + 1], council=ccode)
         logins += [
             ("secretariat", f"{slug}.vanphong", DEMO_PASSWORD),

@@ -75,12 +75,21 @@ class TooLarge(DomainError):
 class RateLimited(DomainError):
     status = 429
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, message: LazyString | None = None) -> None:
         super().__init__(
             "rate_limited",
-            N_("Too many requests. Please try again in {seconds} seconds.").format(
-                seconds=retry_after
-            ),
+            message or N_("Too many requests. {wait}").format(wait=wait_text(retry_after)),
             retry_after=retry_after,
         )
         self.retry_after = retry_after
+
+
+def wait_text(seconds: int) -> LazyString:
+    """How long to wait, as a person says it: seconds under a minute, else whole minutes
+    rounded up ("thử lại sau 49 phút", never "sau 2902 giây")."""
+    if seconds < 60:
+        return N_("Please try again in {seconds} seconds.").format(seconds=max(seconds, 1))
+    minutes = -(-seconds // 60)
+    if minutes == 1:
+        return N_("Please try again in a minute.")
+    return N_("Please try again in {minutes} minutes.").format(minutes=minutes)

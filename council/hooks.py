@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from council.search.engine import configure
+from council.search.engine import configure_for
 from council.search.outbox import IndexWorker
 from council.settings import Settings
 
@@ -15,7 +15,7 @@ async def startup(settings: Settings) -> asyncio.Task[None]:
     """Drain the search outbox in the background. Every process runs a worker; the index lock
     lets only one of them write at a time, so several workers stay safe."""
     global _worker
-    configure(settings.index_dir)
+    configure_for(settings)
     _worker = IndexWorker()
     return _worker.start()
 

@@ -116,7 +116,12 @@ class LazyString:
 
     def render(self, lang: str | None = None) -> str:
         text = gettext(self.msgid, lang)
-        return text.format(**self.params) if self.params else text
+        if not self.params:
+            return text
+        params = {
+            k: v.render(lang) if isinstance(v, LazyString) else v for k, v in self.params.items()
+        }
+        return text.format(**params)
 
     def __str__(self) -> str:
         return self.render()

@@ -50,6 +50,11 @@ def _cookies(scope: Scope) -> dict[str, str]:
     return {}
 
 
+def _subresource(content_type: str) -> bool:
+    media = content_type.partition(";")[0].strip().lower()
+    return media in ("text/css", "text/javascript", "application/javascript")
+
+
 def client_ip(scope: Scope) -> str:
     client = scope.get("client")
     return client[0] if client else ""
@@ -94,6 +99,7 @@ class CouncilMiddleware:
             return
 
         secure = scope.get("scheme") == "https"
+        static = scope["path"].startswith("/static/") and not scope["path"].endswith("/sw.js")
         started = time.perf_counter()
         status_holder = {"status": 500}
 
@@ -101,15 +107,21 @@ class CouncilMiddleware:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 out = MutableHeaders(scope=message)
-                out.setdefault("Content-Security-Policy", CSP)
                 out.setdefault("X-Content-Type-Options", "nosniff")
-                out.setdefault("Referrer-Policy", "same-origin")
-                out.setdefault("X-Frame-Options", "SAMEORIGIN")
-                out.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+                # Policies for documents; a page's stylesheet or script is no document, and on a
+                # slow link their half kilobyte per file adds up. (A worker's script is: its CSP
+                # binds the worker, so sw.js keeps it.)
+                if not (static and _subresource(out.get("content-type", ""))):
+                    out.setdefault("Content-Security-Policy", CSP)
+                    out.setdefault("Referrer-Policy", "same-origin")
+                    out.setdefault("X-Frame-Options", "SAMEORIGIN")
+                    out.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
                 if secure:
                     out.setdefault("Strict-Transport-Security", "max-age=31536000")
                 flags = "; Path=/; SameSite=Lax" + ("; Secure" if secure else "")
-                if new_csrf:
+                # A handler that set the CSRF cookie itself (the login rotates it) has the last word.
+                rotated = any(v.startswith(f"{CSRF_COOKIE}=") for v in out.getlist("set-cookie"))
+                if new_csrf and not rotated:
                     out.append("Set-Cookie", f"{CSRF_COOKIE}={new_csrf}; HttpOnly{flags}")
                 if chosen and chosen != cookies.get(LANG_COOKIE):
                     out.append("Set-Cookie", f"{LANG_COOKIE}={chosen}; Max-Age=31536000{flags}")

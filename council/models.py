@@ -22,10 +22,13 @@ class Council(Model):
     parent: fields.ForeignKeyNullableRelation[Council] = fields.ForeignKeyField(
         "council.Council", related_name="children", null=True, on_delete=fields.RESTRICT
     )
+    # 0 only for a council created from the official list whose seats are not set yet
     seats = fields.IntField()
     quorum = fields.CharField(max_length=16, default="2/3")
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Official code of its administrative division (council.divisions): "01", "00004"
+    division_code = fields.CharField(max_length=8, null=True, unique=True)
 
     class Meta:
         table = "council"
@@ -76,6 +79,8 @@ class User(Model):
     is_active = fields.BooleanField(default=True)
     lang = fields.CharField(max_length=2, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # When the holder was last told that their account is being guessed (at most once an hour).
+    guess_alert_at = fields.DatetimeField(null=True)
 
     council_id: int | None
     agency_id: int | None
@@ -105,6 +110,26 @@ class AuthToken(Model):
 
     class Meta:
         table = "auth_token"
+
+
+class LoginDevice(Model):
+    """A browser known to an account: it logged in before, or the secretariat unlocked it."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "council.User", related_name="devices", on_delete=fields.CASCADE
+    )
+    # council.devices.key() of the browser's signed device cookie (never the cookie itself).
+    device_key = fields.CharField(max_length=32)
+    unlocked_by_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_login_at = fields.DatetimeField(null=True)
+
+    user_id: int
+
+    class Meta:
+        table = "login_device"
+        unique_together = (("user", "device_key"),)
 
 
 class AuditEntry(Model):

@@ -3,10 +3,10 @@ and users, over the JSON API and the admin pages."""
 
 from __future__ import annotations
 
-from council import auth, services
+from council import audit_log, auth, services
 from council.registry import operation
-from council.schemas import AgencyIn, CouncilIn, TokenIn, UserIn
-from council.scopes import council_scope, user_scope
+from council.schemas import AgencyIn, CouncilIn, DeviceUnlockIn, SeatsIn, TokenIn, UserIn
+from council.scopes import council_by_id_or_code, council_scope, user_scope
 
 MANAGERS = ("admin", "secretariat")
 
@@ -24,6 +24,11 @@ AUTH_LOGIN = operation(
 AUTH_LOGOUT = operation(
     "auth.logout", public=True, service=auth.revoke_token, summary="End the browser's session"
 )
+DEVICE_UNLOCK = operation(
+    "device.unlock", *MANAGERS, scope="council", resolve=user_scope, body=DeviceUnlockIn,
+    service=auth.unlock_device,
+    summary="Unlock an account for the one device showing the code (logins paused)",
+)  # fmt: skip
 USER_ME = operation("user.me", logged_in=True, summary="The user's own account")
 DASHBOARD_VIEW = operation("dashboard.view", public=True, summary="The start page")
 
@@ -49,6 +54,21 @@ COUNCIL_DEACTIVATE = operation(
 COUNCIL_REACTIVATE = operation(
     "council.reactivate", "admin", service=services.council_update,
     summary="Reactivate a council",
+)  # fmt: skip
+
+COUNCIL_SEATS = operation(
+    "council.seats", *MANAGERS, scope="council", resolve=council_by_id_or_code, body=SeatsIn,
+    service=services.council_update, summary="Set the council's seats and quorum rule",
+)  # fmt: skip
+COUNCIL_IMPORT_DIVISIONS = operation(
+    "council.import_divisions", "admin",
+    summary="Councils from Vietnam's official administrative divisions (admin page)",
+)  # fmt: skip
+
+# --- the audit log ---------------------------------------------------------------------------
+AUDIT_VIEW = operation(
+    "audit.view", "admin", service=audit_log.audit_log,
+    summary="The audit log: filters, verification, export",
 )  # fmt: skip
 
 # --- agencies --------------------------------------------------------------------------------

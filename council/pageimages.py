@@ -1,24 +1,22 @@
 """PDF pages as images (pypdfium2), for a viewer that works where browsers show no inline PDF.
 
-Rendering parses an upload: it runs off the event loop, one page at a time per process (PDFium
-is not thread-safe), within limits of pages and pixels. ``cached`` is the one place that knows
-where rendered pages are kept.
+Rendering parses an upload: :func:`run` draws in a worker process within limits of memory and
+time (``council.workers``), never in the server, and within limits of pages and pixels here.
+``cached`` is the one place that knows where rendered pages are kept.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import io
 import math
 import threading
-import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from council import storage
+from council import storage, workers
 from council.officialdoc import FONT_FILES
 
 # 150 dpi: an A4 page 1240 px wide, sharp across a 10-inch tablet (see bench/viewer.py).
@@ -30,10 +28,8 @@ MAX_PIXELS = 12_000_000
 MEDIA_TYPE = "image/webp"
 
 T = TypeVar("T")
-_pdfium = threading.Lock()
-_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-    weakref.WeakKeyDictionary()
-)
+_pdfium = threading.Lock()  # PDFium is not thread-safe (callers outside the workers: bench/)
+workers.preload("pypdfium2", "PIL.Image")
 
 
 class RenderError(ValueError):
@@ -142,19 +138,9 @@ def _watermark_mask(text: str, size: tuple[int, int]):  # type: ignore[no-untype
     return layer.crop((left, top, left + width, top + height))
 
 
-def _gate() -> asyncio.Semaphore:
-    """One render at a time per event loop: waiting happens on the loop, not in a pool thread."""
-    loop = asyncio.get_running_loop()
-    gate = _gates.get(loop)
-    if gate is None:
-        gate = _gates[loop] = asyncio.Semaphore(1)
-    return gate
-
-
-async def run(fn: Callable[..., T], *args: object, **kwargs: object) -> T:
-    """Run a blocking render off the event loop, one at a time per process."""
-    async with _gate():
-        return await asyncio.to_thread(fn, *args, **kwargs)
+async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a blocking render in a worker process (``fn`` a module-level function)."""
+    return await workers.run(fn, *args, **kwargs)
 
 
 CACHE = "cache/"  # the storage prefix of shared renderings (derived data, never a document)

@@ -88,14 +88,23 @@ def in_scope(user: User, scope: Scope) -> bool:
     return user.council_id is not None and user.council_id in scope.council_ids
 
 
-async def check(perm: Permission, user: User | None, params: Mapping[str, Any]) -> None:
-    """Raise Unauthorized / Forbidden unless ``user`` may do ``perm`` on ``params``' target."""
+def check_caller(perm: Permission, user: User | None) -> None:
+    """Raise Unauthorized / Forbidden unless ``user`` may do ``perm`` on some target: what can be
+    told before reading the request's body, so that a caller without the right learns nothing
+    of how a valid body looks."""
     if perm.public:
         return
     if user is None:
         raise Unauthorized()
     if perm.roles is not None and user.role not in perm.roles:
         raise Forbidden(N_("Your role may not do this."), operation=perm.name)
+
+
+async def check(perm: Permission, user: User | None, params: Mapping[str, Any]) -> None:
+    """Raise Unauthorized / Forbidden unless ``user`` may do ``perm`` on ``params``' target."""
+    check_caller(perm, user)
+    if perm.public or user is None:
+        return
     if perm.scope == "any" or user.role == "admin":
         return
     if perm.resolve is None:

@@ -15,29 +15,32 @@ from starlette.responses import (
     Response,
 )
 from starlette.routing import Route
-from tortoise import connections
 
-from council import auth, services, storage
+from council import auth, devices, health, services
 from council import operations as ops
 from council.admin import routes as admin_routes
+from council.admin.common import user_or_404
 from council.dashboard import widgets_for
-from council.errors import DomainError, Invalid
+from council.errors import DomainError, Invalid, RateLimited
 from council.i18n import N_
 from council.models import ROLES, Agency, Council, User
-from council.ratelimit import Rate
 from council.schemas import (
     AgencyList,
     AgencyOut,
     CouncilList,
     CouncilOut,
+    DeviceUnlockOut,
     MeOut,
     OkOut,
     TokenOut,
     UserList,
     UserOut,
 )
+from council.seats import routes as seats_routes
+from council.security import new_token
 from council.templating import STATIC_DIR, render
-from council.web import Ctx, api, page
+from council.throttle import LoginPolicy
+from council.web import CSRF_COOKIE, Ctx, api, page
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +52,11 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    try:
-        await connections.get("default").execute_query("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
-        return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, status_code=503)
-    try:
-        await storage.check()
-    except storage.StorageUnavailable as exc:
-        # Files cannot be read nor stored: take the node out. The reason is for the log only.
-        log.warning("not ready: file store %s: %s", storage.backend().describe(), exc.reason)
-        return JSONResponse({"status": "unavailable", "error": "storage"}, status_code=503)
-    return JSONResponse({"status": "ok"})
+    """Each dependency's state; 503 only when the node cannot serve (see ``council.health``)."""
+    status, states = await health.report()
+    return JSONResponse(
+        {"status": status, **states}, status_code=503 if status == "unavailable" else 200
+    )
 
 
 async def favicon(request: Request) -> Response:
@@ -71,14 +68,15 @@ async def favicon(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
+    await health.report()  # the dependency gauges are as fresh as the scrape
     return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
 
 
 # --- auth -----------------------------------------------------------------------------------------
 
 
-def _login_rate(ctx: Ctx) -> Rate:
-    return Rate.parse(ctx.settings.login_rate)
+def _policy(ctx: Ctx) -> LoginPolicy:
+    return LoginPolicy.of(ctx.settings)
 
 
 @api(
@@ -91,7 +89,11 @@ def _login_rate(ctx: Ctx) -> Rate:
 )
 async def auth_token(ctx: Ctx) -> TokenOut:
     user = await auth.authenticate(
-        ctx.body.username, ctx.body.password, ip=ctx.ip, rate=_login_rate(ctx)
+        ctx.body.username,
+        ctx.body.password,
+        ip=ctx.ip,
+        device=devices.verify(ctx.request.cookies.get(devices.COOKIE)),
+        policy=_policy(ctx),
     )
     token = await auth.issue_token(user, "api", ctx.settings.token_ttl_hours)
     return TokenOut(access_token=token, expires_in=ctx.settings.token_ttl_hours * 3600)
@@ -148,23 +150,42 @@ def _safe_next(target: str | None) -> str:
 @page("/login", perm=ops.AUTH_LOGIN, methods=("GET", "POST"))
 async def login_page(ctx: Ctx) -> Response:
     next_url = _safe_next(ctx.query.get("next"))
+    device, cookie = devices.from_request(ctx.request)
     if ctx.request.method == "GET":
-        return render(ctx.request, "council/login.html", {"next": next_url, "error": None})
+        page_ = render(ctx.request, "council/login.html", {"next": next_url, "error": None})
+        devices.set_cookie(ctx.request, page_, cookie)
+        return page_
     form = await ctx.form()
     username = str(form.get("username") or "")
     try:
         user = await auth.authenticate(
-            username, str(form.get("password") or ""), ip=ctx.ip, rate=_login_rate(ctx)
+            username,
+            str(form.get("password") or ""),
+            ip=ctx.ip,
+            device=device,
+            policy=_policy(ctx),
         )
     except DomainError as exc:
-        return render(
+        locked = isinstance(exc, auth.AccountLocked)
+        failed = render(
             ctx.request,
             "council/login.html",
-            {"next": next_url, "error": exc, "username": username},
+            {
+                "next": next_url,
+                "error": exc,
+                "username": username,
+                "device_code": devices.show_code(devices.key(device)) if locked else None,
+            },
             status=exc.status,
         )
+        if isinstance(exc, RateLimited):
+            failed.headers["Retry-After"] = str(exc.retry_after)
+        devices.set_cookie(ctx.request, failed, cookie)
+        return failed
     token = await auth.issue_token(user, "session", ctx.settings.token_ttl_hours)
-    response = RedirectResponse(_safe_next(str(form.get("next") or next_url)), status_code=303)
+    response: Response = RedirectResponse(
+        _safe_next(str(form.get("next") or next_url)), status_code=303
+    )
     response.set_cookie(
         auth.SESSION_COOKIE,
         token,
@@ -174,7 +195,22 @@ async def login_page(ctx: Ctx) -> Response:
         secure=ctx.request.url.scheme == "https",
         path="/",
     )
+    devices.set_cookie(ctx.request, response, cookie)
+    rotate_csrf(ctx, response)
     return response
+
+
+def rotate_csrf(ctx: Ctx, response: Response) -> None:
+    """A new CSRF token at each change of who is logged in: a token planted or read before the
+    login (on a shared tablet, say) forges nothing after it."""
+    response.set_cookie(
+        CSRF_COOKIE,
+        new_token(),
+        httponly=True,
+        samesite="lax",
+        secure=ctx.request.url.scheme == "https",
+        path="/",
+    )
 
 
 @page("/logout", perm=ops.AUTH_LOGOUT, methods=("POST",))
@@ -184,6 +220,7 @@ async def logout_page(ctx: Ctx) -> Response:
         await auth.revoke_token(cookie, ctx.user)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(auth.SESSION_COOKIE, path="/")
+    rotate_csrf(ctx, response)
     # The browser drops what it kept for this user: pages and documents saved for offline
     # reading (the service worker's cache and registration) and its HTTP cache.
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
@@ -329,6 +366,20 @@ async def user_list(ctx: Ctx) -> UserList:
     return UserList(items=[await _user_out(u) for u in users])
 
 
+@api(
+    "POST",
+    "/api/v1/users/{user_id:int}/devices/unlock",
+    perm=ops.DEVICE_UNLOCK,
+    response=DeviceUnlockOut,
+    tags=["auth"],
+    summary="Unlock an account for one device (the code it shows when logins are paused)",
+)
+async def device_unlock(ctx: Ctx) -> DeviceUnlockOut:
+    user = await user_or_404(ctx.params["user_id"])
+    row = await auth.unlock_device(ctx.require_user(), user, ctx.body.code)
+    return DeviceUnlockOut(user_id=user.id, code=devices.show_code(row.device_key))
+
+
 routes: list[Route] = [
     Route("/healthz", healthz, methods=["GET"], name="healthz"),
     Route("/readyz", readyz, methods=["GET"], name="readyz"),
@@ -346,5 +397,7 @@ routes: list[Route] = [
     agency_list,
     user_create,
     user_list,
+    device_unlock,
     *admin_routes,
+    *seats_routes,
 ]

@@ -41,6 +41,7 @@ class CouncilOut(Out):
     quorum: str
     quorum_count: int
     is_active: bool
+    division_code: str | None = None
 
 
 class CouncilList(Out):
@@ -103,3 +104,24 @@ class MeOut(Out):
 
 class OkOut(Out):
     ok: bool = True
+
+
+class DeviceUnlockIn(Schema):
+    code: str = Field(
+        min_length=1, max_length=32, description="The code the locked-out device shows (XXXX-XXXX)."
+    )
+
+
+class DeviceUnlockOut(Out):
+    user_id: int
+    code: str
+
+
+QUORUM = r"^\s*[0-9]{1,4}\s*/\s*[0-9]{1,4}\s*$"
+
+
+class SeatsIn(Schema):
+    seats: int = Field(ge=1, le=1000, description="Seats of the council (elected delegates).")
+    quorum: NFCStr | None = Field(
+        default=None, max_length=9, pattern=QUORUM, description='A fraction of all seats, "2/3".'
+    )

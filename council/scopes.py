@@ -33,3 +33,19 @@ async def user_scope(params: Mapping[str, Any]) -> Scope:
     if user is None:
         raise NotFound(N_("No such user."))
     return Scope.council(user.council_id)
+
+
+async def council_by_id_or_code(params: Mapping[str, Any]) -> Scope:
+    """The council in the path, by id (``council_id``, pages) or by code (``code``, the API)."""
+    if "council_id" in params:
+        try:
+            council = await Council.get_or_none(id=int(params.get("council_id")))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            council = None
+        if council is None:
+            raise NotFound(N_("No such council."))
+    else:
+        council = await Council.get_or_none(code=str(params.get("code", ""))[:32])
+        if council is None:
+            raise NotFound(N_("No council has this code."))
+    return Scope.council(council.id)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import secrets
 from collections.abc import Awaitable, Callable
@@ -14,7 +12,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from council import audit
+from council import audit, rollfile
 from council.auth import revoke_all, tokens_ended
 from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
@@ -123,15 +121,17 @@ async def council_create(
     seats: int,
     parent_code: str | None = None,
     quorum: str | None = None,
+    division_code: str | None = None,
 ) -> Council:
-    """council.create: a city, or a commune/ward under its city."""
+    """council.create: a city, or a commune/ward under its city. Created from the official list of
+    divisions (``council.divisions``), it may start with ``seats == 0``: not set yet."""
     if not CODE_RE.match(code):
         raise Invalid(
             fields={"code": str(N_("Use 2–32 letters, digits, dots, dashes or underscores."))}
         )
     if level not in LEVELS:
         raise Invalid(fields={"level": str(N_("The level is city or commune."))})
-    if not 1 <= seats <= 1000:
+    if not (1 <= seats <= 1000 or (seats == 0 and division_code)):
         raise Invalid(fields={"seats": str(N_("The number of seats must be between 1 and 1000."))})
     parent = None
     if level == "commune":
@@ -152,6 +152,7 @@ async def council_create(
             seats=seats,
             parent=parent,
             quorum=_check_quorum(quorum or "2/3"),
+            division_code=division_code,
         )
         await audit.record(
             "council.create",
@@ -159,7 +160,7 @@ async def council_create(
             target_type="council",
             target_id=council.id,
             council_id=council.id,
-            details={"code": code},
+            details={"code": code, **({"division": division_code} if division_code else {})},
         )
     return council
 
@@ -227,6 +228,7 @@ def council_dict(c: Council, parent_code: str | None = None) -> dict[str, Any]:
         "quorum": c.quorum,
         "quorum_count": c.quorum_count,
         "is_active": c.is_active,
+        "division_code": c.division_code,
     }
 
 
@@ -496,12 +498,12 @@ class RollResult:
     created: list[User]
     errors: list[tuple[int, str]]  # (physical line number, message)
     passwords: dict[str, str] = field(default_factory=dict)  # generated: username → password
-
-
-def _roll_reader(text: str) -> csv.DictReader[str]:
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if ";" in first and "," not in first else ","  # Excel in Vietnamese writes ;
-    return csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    # The rows read, with their own errors (what the preview shows), the file's encoding as
+    # people call it and its columns (the file's header, the field it fills).
+    rows: list[tuple[int, dict[str, str], list[str]]] = field(default_factory=list)
+    encoding: str = ""
+    columns: list[tuple[str, str]] = field(default_factory=list)
+    free_seats: int | None = None
 
 
 def _roll_row_errors(clean: dict[str, str]) -> list[str]:
@@ -522,67 +524,61 @@ def _roll_row_errors(clean: dict[str, str]) -> list[str]:
 
 
 async def roll_import(
-    actor: User, council: Council, data: bytes, role: str = "delegate"
+    actor: User, council: Council, data: bytes, role: str = "delegate", *, dry_run: bool = False
 ) -> RollResult:
-    """user.import: create a council's delegates from CSV (comma or semicolon separated).
+    """user.import: create a council's delegates from a CSV roll (``council.rollfile``: UTF-8,
+    UTF-16 or Windows-1258; comma, semicolon or tab; Vietnamese or English column names).
 
     All or nothing: every row is checked and errors are reported by the file's line number.
-    Rows without a password get a generated one, returned once in ``passwords``.
+    Rows without a password get a generated one, returned once in ``passwords``. ``dry_run``
+    checks everything and creates nothing: the preview.
     """
     await _may_manage(actor, role, council)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return RollResult([], [(0, str(N_("The file is not UTF-8 text.")))])
-    reader = _roll_reader(text)
-    rows: list[tuple[int, dict[str, str]]] = []
+        roll = rollfile.read(data)
+    except Invalid as exc:
+        return RollResult([], [(0, str(exc.message))])
+    rows = roll.rows
     errors: list[tuple[int, str]] = []
+    row_errors: dict[int, list[str]] = {}
     seen: set[str] = set()
-    try:
-        headers = [h.strip().lower() for h in (reader.fieldnames or [])]
-        if "username" not in headers or "full_name" not in headers:
-            return RollResult(
-                [], [(1, str(N_("The header must have the columns username and full_name.")))]
-            )
-        for row in reader:
-            line = reader.line_num
-            clean = {
-                k.strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(k, str)
-            }
-            if not any(clean.values()):
-                continue
-            errors += [(line, message) for message in _roll_row_errors(clean)]
-            username = clean.get("username", "").lower()
-            if username in seen:
-                errors.append((line, str(N_("This username appears twice in the file."))))
-            seen.add(username)
-            rows.append((line, clean))
-    except csv.Error:
-        return RollResult([], [(reader.line_num, str(N_("The file is not a valid CSV file.")))])
+    for line, clean in rows:
+        mine = _roll_row_errors(clean)
+        username = clean.get("username", "").lower()
+        if username in seen:
+            mine.append(str(N_("This username appears twice in the file.")))
+        seen.add(username)
+        row_errors[line] = mine
     if len(rows) > MAX_ROLL_ROWS:
         errors.append((0, str(N_("At most 500 rows can be imported at once."))))
     taken = set(await User.filter(username__in=list(seen)).values_list("username", flat=True))
-    errors += [
-        (line, str(N_("This username is already taken.")))
-        for line, clean in rows
-        if clean.get("username", "").lower() in taken
-    ]
-    if not errors and role in SEAT_ROLES:
-        free = council.seats - await seat_holders(council.id)
-        if len(rows) > free:
-            errors.append(
-                (
-                    0,
-                    str(
-                        N_(
-                            "The council has {free} free seats of {seats}; the file lists "
-                            "{rows} delegates."
-                        ).format(free=max(free, 0), seats=council.seats, rows=len(rows))
-                    ),
-                )
+    for line, clean in rows:
+        if clean.get("username", "").lower() in taken:
+            row_errors[line].append(str(N_("This username is already taken.")))
+    errors += [(line, m) for line, ms in row_errors.items() for m in ms]
+    free = council.seats - await seat_holders(council.id) if role in SEAT_ROLES else None
+    if free is not None and len(rows) > free:
+        errors.append(
+            (
+                0,
+                str(
+                    N_(
+                        "The council has {free} free seats of {seats}; the file lists "
+                        "{rows} delegates."
+                    ).format(free=max(free, 0), seats=council.seats, rows=len(rows))
+                ),
             )
-    if errors:
-        return RollResult([], sorted(errors))
+        )
+    checked = RollResult(
+        [],
+        sorted(errors),
+        rows=[(line, clean, row_errors[line]) for line, clean in rows],
+        encoding=roll.encoding,
+        columns=roll.columns,
+        free_seats=max(free, 0) if free is not None else None,
+    )
+    if errors or dry_run:
+        return checked
     created: list[User] = []
     generated: dict[str, str] = {}
     async with in_transaction():
@@ -609,7 +605,8 @@ async def roll_import(
             council_id=council.id,
             details={"count": len(created)},
         )
-    return RollResult(created, [], generated)
+    checked.created, checked.passwords = created, generated
+    return checked
 
 
 # --- admin pages: listings, generated passwords, the roll with its passwords ----------------------

@@ -98,16 +98,54 @@ SETTINGS: tuple[Setting, ...] = (
         "max_upload_mb", "COUNCIL_MAX_UPLOAD_MB", "50", "Largest session document accepted, in MB."
     ),
     Setting(
+        "worker_memory_mb",
+        "COUNCIL_WORKER_MEMORY_MB",
+        "1024",
+        "Address space, in MB, of the worker process that reads one uploaded file (text of a PDF or DOCX, a page drawn for the viewer); past it the job is stopped and the upload refused.",
+    ),
+    Setting(
+        "worker_seconds",
+        "COUNCIL_WORKER_SECONDS",
+        "60",
+        "Seconds one uploaded file may take to read in its worker process before it is stopped and the upload refused.",
+    ),
+    Setting(
+        "worker_jobs",
+        "COUNCIL_WORKER_JOBS",
+        "2",
+        "Worker processes reading uploaded files at once, per server process; more wait their turn.",
+    ),
+    Setting(
         "login_rate",
         "COUNCIL_LOGIN_RATE",
         "10/300",
-        "Failed logins allowed per account and per IP: COUNT/SECONDS.",
+        "Failed logins allowed per (account, client address) pair, and per device the account logged in from before (which keeps its own budget): COUNT/SECONDS.",
+    ),
+    Setting(
+        "login_account_rate",
+        "COUNCIL_LOGIN_ACCOUNT_RATE",
+        "20/300",
+        "Failed logins allowed per account from devices it never logged in from, whatever their addresses: COUNT/SECONDS. Past it such devices wait or are unlocked one by one by the secretariat; known devices are not affected.",
+    ),
+    Setting(
+        "login_ip_rate",
+        "COUNCIL_LOGIN_IP_RATE",
+        "300/300",
+        "Failed logins allowed per client address from devices unknown to the account: COUNT/SECONDS. Sized for a hall where about 100 tablets share one public address.",
     ),
     Setting(
         "petition_rate",
         "COUNCIL_PETITION_RATE",
         "5/3600",
-        "Public petitions allowed per IP: COUNT/SECONDS.",
+        "Public petitions (and supports) allowed per phone or e-mail, and per IP for those "
+        "that give neither: COUNT/SECONDS.",
+    ),
+    Setting(
+        "petition_ip_rate",
+        "COUNCIL_PETITION_IP_RATE",
+        "100/3600",
+        "Public petitions (and supports) that give a phone or e-mail allowed per IP: "
+        "COUNT/SECONDS (carrier NAT puts many people behind one address).",
     ),
     Setting(
         "assistant_rate",
@@ -122,10 +160,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Lifetime of API bearer tokens and login sessions, in hours.",
     ),
     Setting(
+        "port",
+        "PORT",
+        "8000",
+        "Port `council serve` listens on when `--port` is not given (`make run PORT=8123` sets it; so does a PaaS).",
+    ),
+    Setting(
         "base_url",
         "COUNCIL_BASE_URL",
-        "http://127.0.0.1:8000",
-        "Public address of the site, used in e-mails and receipts; its origin is accepted for Socket.IO connections from browsers.",
+        None,
+        "Public address of the site, used in e-mails and receipts; its origin is accepted for Socket.IO connections from browsers. Unset: `http://127.0.0.1:$PORT`.",
     ),
     Setting(
         "storage_url",
@@ -158,6 +202,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Region of the bucket for `s3://` storage; unset: `us-east-1` (what most S3-compatible servers expect).",
     ),
     Setting(
+        "search_backend",
+        "SEARCH_BACKEND",
+        None,
+        "Where full-text search runs: `whoosh` (index files in the data directory) or `postgres` (tables with GIN indexes in the database, updated in the transaction of each change). Default: `postgres` when `DATABASE_URL` is PostgreSQL, else `whoosh`.",
+    ),
+    Setting(
         "forwarded_allow_ips",
         "FORWARDED_ALLOW_IPS",
         "127.0.0.1",
@@ -166,6 +216,16 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _port(value: str | None) -> int:
+    try:
+        port = int(value or 8000)
+    except ValueError:
+        raise ValueError(f"PORT must be a number, not {value!r}") from None
+    if not 0 < port < 65536:
+        raise ValueError(f"PORT must lie within 1…65535, not {port}")
+    return port
 
 
 def _bool(value: str | None) -> bool:
@@ -192,16 +252,24 @@ class Settings:
     lang: str
     max_upload_mb: int
     login_rate: str
+    login_ip_rate: str
+    login_account_rate: str
     petition_rate: str
+    petition_ip_rate: str
     assistant_rate: str
     token_ttl_hours: int
     base_url: str
+    port: int = 8000
     forwarded_allow_ips: str = "127.0.0.1"
     storage_url: str | None = None
     s3_endpoint_url: str | None = None
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = field(default=None, repr=False)
     s3_region: str | None = None
+    worker_memory_mb: int = 1024
+    worker_seconds: float = 60.0
+    worker_jobs: int = 2
+    search_backend: str = "whoosh"
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -245,19 +313,38 @@ class Settings:
             lang=raw["lang"] if raw["lang"] in ("vi", "en") else "vi",
             max_upload_mb=int(raw["max_upload_mb"] or 50),
             login_rate=raw["login_rate"] or "10/300",
+            login_ip_rate=raw["login_ip_rate"] or "300/300",
+            login_account_rate=raw["login_account_rate"] or "20/300",
             petition_rate=raw["petition_rate"] or "5/3600",
+            petition_ip_rate=raw["petition_ip_rate"] or "100/3600",
             assistant_rate=raw["assistant_rate"] or "30/3600",
             token_ttl_hours=int(raw["token_ttl_hours"] or 720),
-            base_url=(raw["base_url"] or "").rstrip("/"),
+            port=_port(raw["port"]),
+            base_url=(raw["base_url"] or f"http://127.0.0.1:{_port(raw['port'])}").rstrip("/"),
             forwarded_allow_ips=raw["forwarded_allow_ips"] or "127.0.0.1",
             storage_url=raw["storage_url"],
             s3_endpoint_url=raw["s3_endpoint_url"],
             s3_access_key_id=raw["s3_access_key_id"],
             s3_secret_access_key=raw["s3_secret_access_key"],
             s3_region=raw["s3_region"],
+            worker_memory_mb=int(raw["worker_memory_mb"] or 1024),
+            worker_seconds=float(raw["worker_seconds"] or 60),
+            worker_jobs=int(raw["worker_jobs"] or 2),
+            search_backend=_search_backend(raw["search_backend"], database_url),
         )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _search_backend(value: str | None, database_url: str) -> str:
+    if value:
+        backend = value.strip().lower()
+        if backend not in ("whoosh", "postgres"):
+            raise ValueError(f"SEARCH_BACKEND must be whoosh or postgres, not {value!r}")
+        if backend == "postgres" and database_url.startswith("sqlite"):
+            raise ValueError("SEARCH_BACKEND=postgres needs a PostgreSQL DATABASE_URL")
+        return backend
+    return "whoosh" if database_url.startswith("sqlite") else "postgres"
 
 
 def load_or_create_secret(data_dir: Path) -> str:

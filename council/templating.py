@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
+import re
 from datetime import datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date, format_datetime
@@ -14,25 +13,28 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from council import assets
 from council.i18n import get_language, gettext, ngettext
 from council.localtime import LOCAL_TZ
+from council.security import mask_csrf
 
-ROOT = Path(__file__).resolve().parent.parent
+STATIC_DIR = assets.STATIC_DIR
+ROOT = STATIC_DIR.parent
 TEMPLATES_DIR = ROOT / "templates"
-STATIC_DIR = ROOT / "static"
+static_url = assets.url
 
 
-@cache
-def _static_hash(path: str) -> str:
-    file = STATIC_DIR / path
-    if not file.is_file():
-        return "0"
-    return hashlib.sha256(file.read_bytes()).hexdigest()[:10]
+_HX_ATTRIBUTE = re.compile(r"\s(?:data-)?hx-[a-z]")
 
 
-def static_url(path: str) -> str:
-    """A cache-busting URL for a file under static/."""
-    return f"/static/{path}?v={_static_hash(path)}"
+def using_htmx(html: str) -> bool:
+    """Whether rendered HTML has an htmx attribute (``hx-post=…``, ``data-hx-get=…``)."""
+    return _HX_ATTRIBUTE.search(html) is not None
+
+
+def using_htmx_script(html: str) -> bool:
+    """Whether rendered HTML links htmx itself (a page whose scripts swap in htmx fragments)."""
+    return assets.url("vendor/htmx.min.js") in html or "/static/vendor/htmx.min.js" in html
 
 
 # Vietnamese as administrative documents write it (CLDR's vi short forms drop the century and
@@ -78,6 +80,7 @@ def environment() -> Environment:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(static=static_url)
     env.filters.update(datetime=fmt_datetime, date=fmt_date, number=fmt_number)
+    env.tests.update(using_htmx=using_htmx, using_htmx_script=using_htmx_script)
     return env
 
 
@@ -88,7 +91,7 @@ def context_for(request: Request) -> dict[str, Any]:
         "request": request,
         "user": user,
         "lang": get_language(),
-        "csrf_token": state.get("csrf_token", ""),
+        "csrf_token": mask_csrf(state["csrf_token"]) if state.get("csrf_token") else "",
         "_": gettext,
         "nav": nav_for(user),
         "public_nav": public_nav(),

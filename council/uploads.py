@@ -2,20 +2,46 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import filetype
 from starlette.datastructures import UploadFile
 
 from council import storage
+from council.archives import check_zip
 from council.errors import DomainError, TooLarge
 from council.i18n import N_
 from council.storage import StoredFile
 
-__all__ = ["DOCX", "IMAGES", "PDF", "StoredFile", "sniff_mime", "store_bytes", "store_upload"]
+__all__ = [
+    "ARCHIVES",
+    "DOCX",
+    "IMAGES",
+    "PDF",
+    "XLSX",
+    "StoredFile",
+    "sniff_mime",
+    "store_bytes",
+    "store_upload",
+]
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# ZIP-based types: their declared inflated sizes are checked before they are kept
+# (``council.archives``), so no reader ever inflates a bomb.
+ARCHIVES = frozenset(
+    {
+        DOCX,
+        XLSX,
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/epub+zip",
+        "application/zip",
+    }
+)
 IMAGES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif", "image/heic"})
 
 
@@ -52,6 +78,8 @@ async def store_upload(
     mime = sniff_mime(head)
     if mime is None or mime not in allowed:
         raise _unsupported(mime)
+    if mime in ARCHIVES:
+        await asyncio.to_thread(check_zip, upload.file)
     return await storage.save_upload(
         upload, mime=mime, max_bytes=max_bytes, original_name=_clean_name(upload.filename)
     )
@@ -67,6 +95,7 @@ async def store_bytes(
 ) -> StoredFile:
     """Store generated or received bytes. ``mime`` trusts the caller (rendered reports); without
     it the type is sniffed and checked against ``allowed``, like an upload."""
+    received = mime is None
     if mime is None:
         mime = sniff_mime(data[:8192])
         if mime is None or (allowed is not None and mime not in allowed):
@@ -75,4 +104,6 @@ async def store_bytes(
         raise DomainError("empty_file", N_("The file is empty."), status=422)
     if max_bytes is not None and len(data) > max_bytes:
         raise TooLarge(max_mb=max_bytes // (1 << 20))
+    if received and mime in ARCHIVES:
+        check_zip(data)
     return await storage.save_bytes(data, mime=mime, original_name=_clean_name(original_name))

@@ -191,6 +191,15 @@ async def _prepare(request: Request, perm: Permission, *, csrf_always: bool) -> 
     return ctx
 
 
+async def _authorize_caller(ctx: Ctx, perm: Permission) -> None:
+    """Authentication and role before the body is read: 401 or 403 whatever the body holds."""
+    try:
+        permissions.check_caller(perm, ctx.user)
+    except (Forbidden, Unauthorized) as exc:
+        await _deny(ctx, perm, exc)
+        raise
+
+
 async def _authorize(ctx: Ctx, perm: Permission, extra: dict[str, Any] | None = None) -> None:
     # The path names the target: a body or query field of the same name never points the check
     # at another one.
@@ -301,6 +310,7 @@ def api(
         async def endpoint(request: Request) -> Response:
             try:
                 ctx = await _prepare(request, perm, csrf_always=False)
+                await _authorize_caller(ctx, perm)
                 extra: dict[str, Any] = {}
                 if body is not None:
                     data = await _read_json(request)

@@ -54,6 +54,26 @@ def normalize_code(text: str) -> str | None:
     return f"{PREFIX}-{year}-{tail}"
 
 
+_QUERY_RE = re.compile(rf"^(\d{{4}})?([{ALPHABET}]{{{_RANDOM_LEN + 1}}})$")
+
+
+def code_query(text: str) -> tuple[int | None, str] | None:
+    """A tracking code typed in a search box, in any form: ``KN-2026-8F427SR``, ``kn20268f427sr``,
+    ``2026-8F427SR`` or the bare suffix ``8f427sr``. Returns (year or None, the canonical suffix)
+    when its check symbol holds, else None (the text is searched as words)."""
+    compact = re.sub(r"[\s\-_.]", "", (text or "").upper())
+    if compact.startswith(PREFIX) and len(compact) > len(PREFIX) + _RANDOM_LEN + 1:
+        compact = compact[len(PREFIX) :]
+    if len(compact) > _RANDOM_LEN + 1:
+        year, tail = compact[: -_RANDOM_LEN - 1], compact[-_RANDOM_LEN - 1 :]
+    else:
+        year, tail = "", compact
+    m = _QUERY_RE.match(year + tail.translate(_CONFUSABLE))
+    if not m or _check_symbol(m.group(2)[:-1]) != m.group(2)[-1]:
+        return None
+    return (int(m.group(1)) if m.group(1) else None), m.group(2)
+
+
 def new_token() -> str:
     """A secret token (50 bits) shown once to the petitioner, e.g. ``7F3K9-QX2M4``."""
     raw = "".join(secrets.choice(ALPHABET) for _ in range(_TOKEN_LEN))

@@ -8,7 +8,7 @@ is filtered to what the user may see before ranking.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -284,10 +284,24 @@ async def search_public(
     return [Hit(h.id, h.highlight, h.score) for h in result.hits], result.total
 
 
-async def similar(text: str, council: Council, limit: int = 5) -> list[dict[str, Any]]:
+AWAITING_MODERATION = ("received",)  # the secretariat has not accepted it yet
+
+
+@dataclass
+class Similar:
+    """What a citizen about to file sees of others' petitions like theirs: those the
+    secretariat has accepted, by title; those still awaiting it, only as a count (a title is
+    public only once moderated, as UK e-petitions does)."""
+
+    shown: list[dict[str, Any]] = field(default_factory=list)
+    pending: int = 0
+
+
+async def similar(text: str, council: Council, limit: int = 5) -> Similar:
     """Open or published petitions of the same commune or its city that look like ``text``.
 
-    Only what a citizen may see of another's petition: code, title, status, weight.
+    Only what a citizen may see of another's petition: code, title, status, weight, and only
+    once accepted; a petition still ``received`` is counted in ``pending``.
     """
     from petitions.clusters import similarity, terms
     from petitions.models import Petition
@@ -304,15 +318,20 @@ async def similar(text: str, council: Council, limit: int = 5) -> list[dict[str,
         h.id
         for h in result.hits
         if similarity(wanted, terms(str(h.fields.get("title", "")))) >= SIMILAR_MIN
-    ][:limit]
+    ]
     rows = {p.code: p for p in await Petition.filter(code__in=ranked)}
-    out = []
+    out = Similar()
     for code in ranked:
         p = rows.get(code)
         if p is None or p.merged_into_id:
             continue
+        if p.status in AWAITING_MODERATION:
+            out.pending += 1
+            continue
+        if len(out.shown) >= limit:
+            continue
         c = await Council.get(id=p.council_id)
-        out.append(
+        out.shown.append(
             {
                 "code": p.code,
                 "title": p.title,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from council.i18n import N_, LazyString
 from council.search.text import fold
 from council.templating import fmt_number
-from petitions.metrics import Reason
+from petitions.metrics import Reason, Thresholds
 
 STATUS: dict[str, LazyString] = {
     "received": N_("Received"),
@@ -44,22 +44,28 @@ DIVERSION: dict[str, LazyString] = {
     "denunciation": N_("Denunciation"),
     "procedure": N_("Individual administrative procedure"),
 }
+# What happened, worded as an event for the history ("Đã tiếp nhận"), never as a field label.
 ACTION: dict[str, LazyString] = {
-    "file": N_("Filed"),
+    "file": N_("Petition received"),
     "accept": N_("Accepted"),
     "escalate": N_("Escalated"),
     "assign": N_("Assigned"),
     "answer": N_("Answered"),
     "publish": N_("Answer published"),
-    "reopen": N_("Reopened"),
+    "reopen": N_("Petition reopened"),
     "reject": N_("Rejected"),
     "merge": N_("Merged"),
     "close": N_("Closed"),
     "divert": N_("Sent to another channel"),
-    "resolution": N_("Resolution updated"),
-    "feedback": N_("Petitioner's feedback"),
-    "support": N_("Support added"),
+    "resolution": N_("Resolution recorded"),
+    "feedback": N_("The petitioner rated the answer"),
+    "support": N_("Another voter added their support"),
     "carry_over": N_("Carried over to the next cycle"),
+    "return": N_("Returned by the agency for another assignment"),
+    "extend_request": N_("Deadline extension requested"),
+    "extend": N_("Deadline extended"),
+    "extend_refuse": N_("Deadline extension refused"),
+    "letter": N_("Reply letter attached"),
 }
 
 # What a staff button does, as a verb. ACTION above says what happened, for the history.
@@ -76,12 +82,49 @@ ACTION_VERB: dict[str, LazyString] = {
     "close": N_("Close"),
     "divert": N_("Send to another channel"),
     "resolution": N_("Record the resolution"),
+    "return": N_("Return to the secretariat (not ours to answer)"),
+}
+# What the browser asks before an action that is hard to undo.
+CONFIRM: dict[str, LazyString] = {
+    "escalate": N_("Send this petition up? Your council will no longer handle it."),
+    "reject": N_("Reject this petition? The petitioner will be told the reason."),
+    "merge": N_("Merge this petition into the chosen one? It will be closed as merged."),
+    "divert": N_("Send this petition to another channel? It will be closed here."),
+    "return": N_("Return this petition to the secretariat? Your agency will no longer hold it."),
+}
+EXTENSION_STATE: dict[str, LazyString] = {
+    "pending": N_("awaiting a decision"),
+    "approved": N_("approved"),
+    "refused": N_("refused"),
+    "lapsed": N_("lapsed: the step ended first"),
 }
 NOTIFICATION_STATE: dict[str, LazyString] = {
     "recorded": N_("recorded, not e-mailed"),
     "sent": N_("e-mailed"),
     "failed": N_("e-mail failed"),
 }
+RECIPIENT: dict[str, LazyString] = {
+    "petitioner": N_("the petitioner"),
+    "supporter": N_("a supporter"),
+    "staff": N_("staff"),
+}
+
+
+def mask_email(address: str) -> str:
+    """Enough of an address for its owner to recognise it, too little for anyone else to use:
+    "hoa.nguyen@example.vn" → "h***@example.vn"."""
+    local, at, domain = address.partition("@")
+    if not at:
+        return address[:1] + "***"
+    return f"{local[:1]}***@{domain}"
+
+
+def recipient(kind: str, email: str | None, user_name: str | None = None) -> str:
+    """Whom a notification was for, as staff read it: "người gửi kiến nghị (h***@example.vn)"
+    or the staff member's name; the address masked, and only when the reader may see it."""
+    who = user_name or text(RECIPIENT, kind)
+    return f"{who} ({mask_email(email)})" if email else who
+
 
 LIGHT: dict[str, LazyString] = {"green": N_("Green"), "yellow": N_("Yellow"), "red": N_("Red")}
 REASON: dict[str, LazyString] = {
@@ -106,6 +149,24 @@ def light_text(light: str, reasons: list[Reason]) -> str:
         template = text(REASON, r.kind)
         parts.append(template.format(value=value, threshold=_percent(r.threshold)))
     return f"{text(LIGHT, light)}: {'; '.join(parts)}" if parts else text(LIGHT, light)
+
+
+def thresholds_text(t: Thresholds | None = None) -> str:
+    """How a light gets its colour, in words, from the thresholds in force."""
+    t = t or Thresholds()
+    return (
+        N_(
+            "Green: at least {green} of steps on time and nothing overdue. Yellow: below "
+            "{green} on time or something overdue. Red: below {red} on time or more than "
+            "{red_overdue} of open steps overdue."
+        )
+        .format(
+            green=_percent(t.green_on_time),
+            red=_percent(t.red_on_time),
+            red_overdue=_percent(t.red_overdue),
+        )
+        .render()
+    )
 
 
 def action_verb(action: str, level: str | None = None, lang: str | None = None) -> str:

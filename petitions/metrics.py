@@ -1,10 +1,13 @@
-"""Oversight figures computed from hop dates: on-time rate, median days, traffic lights."""
+"""Oversight figures computed from hop dates: on-time rate, overdue share, traffic lights,
+median days. :func:`figures` is the one definition every page shows (home, dashboards, the
+city screen, the public on-time table)."""
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -79,3 +82,49 @@ def light(
 ) -> Light:
     """Green / yellow / red for a council from its on-time rate and its overdue share."""
     return assess(rate, overdue, open_hops, thresholds)[0]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The oversight figures of one set of hops (a council's, an agency's), each with what it
+    counts: ``on_time`` of ``finished`` hops ended by their due date; ``overdue`` of ``open`` hops
+    past it; the light decided from those two shares."""
+
+    finished: int
+    on_time: int
+    open: int
+    overdue: int
+    on_time_rate: float | None  # on_time / finished; None when nothing finished
+    overdue_share: float | None  # overdue / open; None when nothing is open
+    light: Light
+    reasons: list[Reason] = field(default_factory=list)
+
+
+def figures(
+    hops: Iterable[tuple[datetime, datetime | None]],
+    now: datetime,
+    thresholds: Thresholds | None = None,
+) -> Figures:
+    """On-time rate, overdue share and light from ``(due_at, ended_at)`` of each hop: a hop
+    finished on time ended at or before its due date (the date in force); an open hop is
+    overdue once ``now`` is past it."""
+    finished = on_time = open_ = overdue = 0
+    for due, ended in hops:
+        if ended is None:
+            open_ += 1
+            overdue += int(now > due)
+        else:
+            finished += 1
+            on_time += int(ended <= due)
+    rate = on_time_rate(on_time, finished)
+    colour, reasons = assess(rate, overdue, open_, thresholds)
+    return Figures(
+        finished=finished,
+        on_time=on_time,
+        open=open_,
+        overdue=overdue,
+        on_time_rate=rate,
+        overdue_share=None if open_ == 0 else overdue / open_,
+        light=colour,
+        reasons=reasons,
+    )

@@ -190,6 +190,8 @@ class Hop(Model):
     due_at = fields.DatetimeField(db_index=True)
     ended_at = fields.DatetimeField(null=True, db_index=True)
     ended_by = fields.CharField(max_length=16, null=True)
+    # The due date first set, kept when an approved extension moved ``due_at`` (None: never moved).
+    original_due_at = fields.DatetimeField(null=True)
 
     petition_id: int
     owner_council_id: int | None
@@ -198,6 +200,45 @@ class Hop(Model):
     class Meta:
         table = "petition_hop"
         ordering = ["started_at", "id"]
+
+
+class Extension(Model):
+    """A hop owner's request to move its due date, and the secretariat's decision on it."""
+
+    id = fields.IntField(primary_key=True)
+    petition: fields.ForeignKeyRelation[Petition] = fields.ForeignKeyField(
+        "petitions.Petition", related_name="extensions", on_delete=fields.CASCADE
+    )
+    hop: fields.ForeignKeyRelation[Hop] = fields.ForeignKeyField(
+        "petitions.Hop", related_name="extensions", on_delete=fields.CASCADE
+    )
+    reason = fields.TextField()
+    due_from = fields.DatetimeField()  # the due date in force when it was asked
+    due_to = fields.DatetimeField()  # the due date asked for
+    state = fields.CharField(max_length=10, default="pending")  # pending | approved | refused
+    requested_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "council.User", related_name="petition_extensions", null=True, on_delete=fields.SET_NULL
+    )
+    requested_by_label = fields.CharField(max_length=200, default="")
+    decided_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "council.User",
+        related_name="petition_extension_decisions",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    decided_by_label = fields.CharField(max_length=200, default="")
+    decision_note = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    decided_at = fields.DatetimeField(null=True)
+
+    petition_id: int
+    hop_id: int
+    requested_by_id: int | None
+    decided_by_id: int | None
+
+    class Meta:
+        table = "petition_extension"
+        ordering = ["created_at", "id"]
 
 
 class PetitionEvent(Model):
@@ -230,11 +271,13 @@ class PetitionEvent(Model):
 class Attachment(Model):
     """A photo or PDF sent with a petition, or the scan of an assisted filer's signed consent."""
 
+    # ``kind`` "reply" is the official reply letter (PDF) an answer came with.
+
     id = fields.IntField(primary_key=True)
     petition: fields.ForeignKeyRelation[Petition] = fields.ForeignKeyField(
         "petitions.Petition", related_name="attachments", on_delete=fields.CASCADE
     )
-    kind = fields.CharField(max_length=8, default="evidence")  # evidence | consent
+    kind = fields.CharField(max_length=8, default="evidence")  # evidence | consent | reply
     path = fields.CharField(max_length=300)
     mime = fields.CharField(max_length=100)
     size = fields.IntField()

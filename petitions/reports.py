@@ -1,7 +1,9 @@
-"""The two reports a secretariat puts on the session agenda, as DOCX and XLSX.
+"""The two reports a secretariat puts on the session agenda, as DOCX and PDF in the official
+layout (``council.officialdoc``, Nghị định 30/2020/NĐ-CP), and as XLSX:
 
-- the summary report of voters' petitions (báo cáo tổng hợp ý kiến, kiến nghị cử tri), grouped by
-  field and by agency;
+- the summary report of voters' petitions (báo cáo tổng hợp ý kiến, kiến nghị cử tri), by field,
+  then by topic (``petitions.report_topics``: one group per issue with its count, communes and
+  agencies);
 - the report on results of resolving them (báo cáo kết quả giải quyết), with the unresolved ones
   that carry over to the next cycle.
 
@@ -17,18 +19,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from council.localtime import local
+from council.officialdoc import (
+    Block,
+    Bullets,
+    Heading,
+    OfficialDocument,
+    Paragraph,
+    Signer,
+    Table,
+    issuer_of,
+    place_of,
+    render_docx,
+    render_pdf,
+)
 from petitions import labels
 from petitions.categories import CATEGORIES, vi_name
 from petitions.exports import cell
+from petitions.report_topics import UNASSIGNED, Field, Topic, group_by_topic
 
-UNASSIGNED = "Chưa giao cơ quan giải quyết"
+SYMBOL = "BC-HĐND"
+AGENCY_KEYS = ("assigned", "answered", "on_time", "resolved", "roadmap", "not_resolved")
 
 
 @dataclass
@@ -62,7 +75,9 @@ class ReportInput:
     meetings: int = 0
     attendees: int = 0
     next_cycle_label: str | None = None
-    place: str = ""
+    place: str = ""  # the place in the date line; the council's own place when empty
+    chair_name: str = ""  # who signs for the Standing Committee; a blank line to sign on
+    number: int | None = None  # the report's number; dots to fill in by hand when None
 
 
 @dataclass
@@ -155,155 +170,212 @@ def compute_results(items: list[ReportPetition]) -> Results:
     )
 
 
-def _heading(doc, council: str, title: str, subtitle: str, generated: datetime, place: str) -> None:
-    top = doc.add_table(rows=1, cols=2)
-    left, right = top.rows[0].cells
-    name = council
-    if name.lower().startswith("hội đồng nhân dân"):
-        name = name[len("hội đồng nhân dân") :].strip()
-    left.text = f"HỘI ĐỒNG NHÂN DÂN\n{name.upper()}"
-    right.text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
-    for c in (left, right):
-        for par in c.paragraphs:
-            par.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            for run in par.runs:
-                run.bold = True
-    generated = local(generated)  # the day in Vietnam, not in UTC
-    when = doc.add_paragraph(
-        f"{place + ', ' if place else ''}ngày {generated.day:02d} tháng {generated.month:02d} "
-        f"năm {generated.year}"
+def _signers(data: ReportInput) -> list[Signer]:
+    return [Signer("CHỦ TỊCH", data.chair_name, authority="TM. THƯỜNG TRỰC HĐND")]
+
+
+def _frame(data: ReportInput, summary: str, body: list[Block]) -> OfficialDocument:
+    """The official frame (Nghị định 30/2020/NĐ-CP) around a report's body."""
+    return OfficialDocument(
+        issuer=issuer_of(data.council_name),
+        kind="BÁO CÁO",
+        summary=f"{summary} {data.cycle_label.lower()}",
+        symbol=SYMBOL,
+        number=data.number,
+        place=data.place or place_of(data.council_name),
+        date=data.generated_at,
+        body=body,
+        signers=_signers(data),
+        recipients=["Các vị đại biểu Hội đồng nhân dân", "Lưu: VT"],
+        title=f"{summary} — {data.cycle_label}",
     )
-    when.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    for text, size in (("BÁO CÁO", 14), (title, 13), (subtitle, 12)):
-        par = doc.add_paragraph()
-        par.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = par.add_run(text)
-        run.bold = True
-        run.font.size = Pt(size)
 
 
-def _save(doc) -> bytes:
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+def _and(items: list[str]) -> str:
+    """ "a", "a và b", "a, b và c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} và {items[-1]}"
+
+
+def _topic_line(n: str, t: Topic[ReportPetition]) -> str:
+    """One issue in a sentence: what, how many, from where, who answers."""
+    agencies = _and(t.handlers)
+    if t.count == 1:
+        p = t.petitions[0]
+        voters = f"; {p.weight} lượt cử tri" if p.weight > 1 else ""
+        return (
+            f"{n}. {p.title} (cử tri {t.communes[0]}{voters}; cơ quan giải quyết: {agencies}; "
+            f"mã {p.code}). {p.body}"
+        )
+    return (
+        f"{n}. Về {t.name}: {t.count} kiến nghị của cử tri {_and(t.communes)} "
+        f"({t.voters} lượt cử tri); cơ quan giải quyết: {agencies}. "
+        f"{t.petitions[0].body}"
+    )
+
+
+def _codes_line(t: Topic[ReportPetition]) -> Paragraph:
+    return Paragraph(f"Mã kiến nghị: {', '.join(t.codes)}.", italic=True)
+
+
+def _general(data: ReportInput, fields: list[Field[ReportPetition]]) -> list[Block]:
+    items = data.petitions
+    voters = sum(p.weight for p in items)
+    topics = sum(len(f.topics) for f in fields)
+    if data.meetings:
+        met = (
+            f"{data.cycle_label}, các đại biểu Hội đồng nhân dân đã tổ chức {data.meetings} "
+            f"cuộc tiếp xúc cử tri với {data.attendees} lượt cử tri tham dự."
+        )
+    else:
+        met = f"{data.cycle_label}, chưa tổ chức cuộc tiếp xúc cử tri nào."
+    blocks: list[Block] = [
+        Heading("I. TÌNH HÌNH CHUNG"),
+        Paragraph(met),
+        Paragraph(
+            f"Thường trực Hội đồng nhân dân đã tổng hợp {len(items)} ý kiến, kiến nghị của cử "
+            f"tri ({voters} lượt cử tri, sau khi gộp các kiến nghị trùng nhau), thuộc "
+            f"{topics} nhóm vấn đề trong {len(fields)} lĩnh vực, nhận qua các kênh:"
+        ),
+    ]
+    channels = Counter(p.channel for p in items)
+    if channels:
+        lines = [
+            f"{_vi(labels.CHANNEL, ch)}: {n} kiến nghị"
+            for ch, n in sorted(channels.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+        blocks.append(Bullets(tuple(f"{line};" for line in lines[:-1]) + (f"{lines[-1]}.",)))
+    carried = sum(1 for p in items if p.carried_over)
+    if carried:
+        blocks.append(
+            Paragraph(f"Trong đó có {carried} kiến nghị kỳ trước chưa được giải quyết xong.")
+        )
+    return blocks
+
+
+def summary_document(data: ReportInput) -> OfficialDocument:
+    """Summary report of voters' petitions: by field, then by topic (count, communes,
+    agencies), in the official layout."""
+    fields = group_by_topic(data.petitions)
+    body = _general(data, fields)
+    body.append(Heading("II. NỘI DUNG Ý KIẾN, KIẾN NGHỊ THEO LĨNH VỰC"))
+    if not fields:
+        body.append(Paragraph("Không có kiến nghị trong kỳ."))
+    for i, f in enumerate(fields, start=1):
+        body.append(
+            Heading(
+                f"{i}. Lĩnh vực {vi_name(f.category).lower()}: {f.count} kiến nghị, "
+                f"{len(f.topics)} nhóm vấn đề",
+                level=2,
+            )
+        )
+        for j, t in enumerate(f.topics, start=1):
+            body.append(Paragraph(_topic_line(f"{i}.{j}", t)))
+            if t.count > 1:
+                body.append(_codes_line(t))
+    return _frame(data, "Tổng hợp ý kiến, kiến nghị của cử tri", body)
+
+
+def _counted(values: Iterable[str]) -> str:
+    counts = Counter(values)
+    return ", ".join(f"{n} {v}" for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def results_document(data: ReportInput) -> OfficialDocument:
+    """Report on results of resolving voters' petitions: figures, the table by agency, the
+    answers by topic and the issues carried over, in the official layout."""
+    r = compute_results(data.petitions)
+    body: list[Block] = [
+        Heading("I. KẾT QUẢ CHUNG"),
+        Bullets(
+            (
+                f"Tổng số kiến nghị: {r.total}.",
+                f"Đã trả lời: {r.answered}/{r.total} kiến nghị ({_pct(r.answered, r.total)}); "
+                f"chưa trả lời: {r.pending}.",
+                f"Trả lời đúng hạn: {r.on_time}/{r.finished_with_deadline} kiến nghị đã trả lời "
+                f"có thời hạn ({_pct(r.on_time, r.finished_with_deadline)}).",
+                f"Đã giải quyết xong: {r.resolved}; có lộ trình giải quyết: {r.roadmap}; "
+                f"chưa giải quyết được: {r.not_resolved}.",
+            )
+        ),
+        Heading("II. KẾT QUẢ THEO CƠ QUAN GIẢI QUYẾT"),
+        Table(
+            (
+                "Cơ quan",
+                "Số kiến nghị",
+                "Đã trả lời",
+                "Đúng hạn",
+                "Đã giải quyết",
+                "Có lộ trình",
+                "Chưa giải quyết",
+            ),
+            tuple(
+                (name, *(str(counts.get(k, 0)) for k in AGENCY_KEYS))
+                for name, counts in r.by_agency
+            ),
+            widths=(3, 1, 1, 1, 1, 1, 1),
+        ),
+        Heading("III. NỘI DUNG TRẢ LỜI THEO NHÓM VẤN ĐỀ"),
+    ]
+    fields = group_by_topic(data.petitions)
+    for i, f in enumerate(fields, start=1):
+        body.append(Heading(f"{i}. Lĩnh vực {vi_name(f.category).lower()}", level=2))
+        for j, t in enumerate(f.topics, start=1):
+            head = (
+                f"{i}.{j}. Về {t.name}: {t.count} kiến nghị của cử tri {_and(t.communes)}"
+                if t.count > 1
+                else f"{i}.{j}. {t.name} (cử tri {t.communes[0]}; mã {t.petitions[0].code})"
+            )
+            body.append(Paragraph(f"{head}; cơ quan giải quyết: {_and(t.handlers)}.", bold=True))
+            lines = [
+                f"Tình trạng: {_counted(_vi(labels.STATUS, p.status).lower() for p in t.petitions)}.",
+                f"Kết quả: {_counted(_resolution_vi(p) for p in t.petitions)}.",
+            ]
+            answers = list(dict.fromkeys(p.answer for p in t.petitions if p.answer))
+            lines += [f"Trả lời: {a}" for a in answers[:3]]
+            body.append(Bullets(tuple(lines)))
+            if t.count > 1:
+                body.append(_codes_line(t))
+    body.append(Heading("IV. KIẾN NGHỊ CHƯA GIẢI QUYẾT XONG, CHUYỂN KỲ SAU"))
+    carried_fields = group_by_topic(r.carried)
+    if not carried_fields:
+        body.append(Paragraph("Không có."))
+    else:
+        lines = []
+        for f in carried_fields:
+            for t in f.topics:
+                what = (
+                    f"Về {t.name} ({t.count} kiến nghị" if t.count > 1 else f"{t.name} (1 kiến nghị"
+                )
+                lines.append(
+                    f"{what}; cử tri {_and(t.communes)}; {_and(t.handlers)}): "
+                    f"{_counted(_resolution_vi(p) for p in t.petitions)}; "
+                    f"mã {', '.join(t.codes)}."
+                )
+        body.append(Bullets(tuple(lines)))
+        if data.next_cycle_label:
+            body.append(
+                Paragraph(
+                    f"Các kiến nghị trên được chuyển sang kỳ tiếp theo "
+                    f"({data.next_cycle_label.lower()})."
+                )
+            )
+    return _frame(data, "Kết quả giải quyết, trả lời ý kiến, kiến nghị của cử tri", body)
 
 
 def summary_docx(data: ReportInput) -> bytes:
-    """Summary report of voters' petitions, grouped by field and agency (DOCX)."""
-    doc = Document()
-    doc.styles["Normal"].font.name = "Times New Roman"
-    doc.styles["Normal"].font.size = Pt(13)
-    _heading(
-        doc,
-        data.council_name,
-        "Tổng hợp ý kiến, kiến nghị của cử tri",
-        data.cycle_label,
-        data.generated_at,
-        data.place,
-    )
-    items = data.petitions
-    voters = sum(p.weight for p in items)
-    doc.add_heading("I. TÌNH HÌNH CHUNG", level=2)
-    doc.add_paragraph(
-        f"Trong {data.cycle_label.lower()}, đã tổ chức {data.meetings} cuộc tiếp xúc cử tri với "
-        f"{data.attendees} lượt cử tri tham dự. Tổng hợp được {len(items)} ý kiến, kiến nghị "
-        f"(phản ánh ý kiến của {voters} lượt cử tri sau khi gộp các kiến nghị trùng nhau)."
-    )
-    channels = Counter(p.channel for p in items)
-    for ch, n in sorted(channels.items(), key=lambda kv: -kv[1]):
-        doc.add_paragraph(f"{_vi(labels.CHANNEL, ch)}: {n} kiến nghị", style="List Bullet")
-    carried = sum(1 for p in items if p.carried_over)
-    if carried:
-        doc.add_paragraph(
-            f"Trong đó {carried} kiến nghị chuyển từ kỳ trước chưa được giải quyết xong."
-        )
-    doc.add_heading("II. NỘI DUNG Ý KIẾN, KIẾN NGHỊ THEO LĨNH VỰC", level=2)
-    for i, group in enumerate(group_by_field_and_agency(items), start=1):
-        doc.add_heading(f"{i}. Lĩnh vực {vi_name(group.category).lower()} ({group.count})", level=3)
-        for agency, ps in group.agencies.items():
-            par = doc.add_paragraph()
-            par.add_run(f"Cơ quan giải quyết: {agency}").italic = True
-            for p in ps:
-                entry = doc.add_paragraph(style="List Number")
-                entry.add_run(p.title).bold = True
-                weight = f"; {p.weight} cử tri" if p.weight > 1 else ""
-                entry.add_run(f" ({p.commune}{weight}; mã {p.code}). ")
-                entry.add_run(p.body)
-    return _save(doc)
+    return render_docx(summary_document(data))
+
+
+def summary_pdf(data: ReportInput) -> bytes:
+    return render_pdf(summary_document(data))
 
 
 def results_docx(data: ReportInput) -> bytes:
-    """Report on results of resolving voters' petitions, with the carry-over list (DOCX)."""
-    doc = Document()
-    doc.styles["Normal"].font.name = "Times New Roman"
-    doc.styles["Normal"].font.size = Pt(13)
-    _heading(
-        doc,
-        data.council_name,
-        "Kết quả giải quyết, trả lời ý kiến, kiến nghị của cử tri",
-        data.cycle_label,
-        data.generated_at,
-        data.place,
-    )
-    r = compute_results(data.petitions)
-    doc.add_heading("I. KẾT QUẢ CHUNG", level=2)
-    for line in (
-        f"Tổng số kiến nghị: {r.total}.",
-        f"Đã trả lời: {r.answered}/{r.total} ({_pct(r.answered, r.total)}); "
-        f"chưa trả lời: {r.pending}.",
-        f"Trả lời đúng hạn: {r.on_time}/{r.finished_with_deadline} "
-        f"({_pct(r.on_time, r.finished_with_deadline)}).",
-        f"Đã giải quyết xong: {r.resolved}; có lộ trình giải quyết: {r.roadmap}; "
-        f"chưa giải quyết được: {r.not_resolved}.",
-    ):
-        doc.add_paragraph(line, style="List Bullet")
-    doc.add_heading("II. KẾT QUẢ THEO CƠ QUAN GIẢI QUYẾT", level=2)
-    heads = [
-        "Cơ quan",
-        "Số kiến nghị",
-        "Đã trả lời",
-        "Đúng hạn",
-        "Đã giải quyết",
-        "Có lộ trình",
-        "Chưa giải quyết",
-    ]
-    table = doc.add_table(rows=1, cols=len(heads))
-    table.style = "Table Grid"
-    for c, h in zip(table.rows[0].cells, heads, strict=True):
-        c.text = h
-    for name, counts in r.by_agency:
-        row = table.add_row().cells
-        values = [name] + [
-            str(counts.get(k, 0))
-            for k in ("assigned", "answered", "on_time", "resolved", "roadmap", "not_resolved")
-        ]
-        for c, v in zip(row, values, strict=True):
-            c.text = v
-    doc.add_heading("III. NỘI DUNG TRẢ LỜI", level=2)
-    for group in group_by_field_and_agency(data.petitions):
-        doc.add_heading(f"Lĩnh vực {vi_name(group.category).lower()}", level=3)
-        for agency, ps in group.agencies.items():
-            for p in ps:
-                par = doc.add_paragraph(style="List Number")
-                par.add_run(p.title).bold = True
-                par.add_run(f" ({p.commune}; {agency}; mã {p.code})")
-                status = _vi(labels.STATUS, p.status)
-                resolution = _resolution_vi(p)
-                doc.add_paragraph(f"Tình trạng: {status}. Kết quả: {resolution}.")
-                if p.answer:
-                    doc.add_paragraph(f"Trả lời: {p.answer}")
-    doc.add_heading("IV. KIẾN NGHỊ CHƯA GIẢI QUYẾT XONG, CHUYỂN KỲ SAU", level=2)
-    if not r.carried:
-        doc.add_paragraph("Không có.")
-    for p in r.carried:
-        doc.add_paragraph(
-            f"{p.title} ({p.commune}; {p.agency or p.central_body or UNASSIGNED}; mã {p.code}) — "
-            f"{_resolution_vi(p)}",
-            style="List Bullet",
-        )
-    if data.next_cycle_label and r.carried:
-        doc.add_paragraph(f"Các kiến nghị trên được chuyển sang {data.next_cycle_label.lower()}.")
-    return _save(doc)
+    return render_docx(results_document(data))
+
+
+def results_pdf(data: ReportInput) -> bytes:
+    return render_pdf(results_document(data))
 
 
 def _resolution_vi(p: ReportPetition) -> str:
@@ -359,6 +431,37 @@ def summary_xlsx(data: ReportInput) -> bytes:
                         )
                     ]
                 )
+    by_topic = wb.create_sheet("Theo nhóm vấn đề")
+    by_topic.append(
+        [
+            "Lĩnh vực",
+            "Nhóm vấn đề",
+            "Số kiến nghị",
+            "Số cử tri",
+            "Xã/phường",
+            "Cơ quan giải quyết",
+            "Mã kiến nghị",
+        ]
+    )
+    for f in group_by_topic(data.petitions):
+        for t in f.topics:
+            by_topic.append(
+                [
+                    cell(v)
+                    for v in (
+                        vi_name(f.category),
+                        t.name,
+                        t.count,
+                        t.voters,
+                        ", ".join(t.communes),
+                        ", ".join(t.handlers),
+                        ", ".join(t.codes),
+                    )
+                ]
+            )
+    for c in by_topic[1]:
+        c.font = Font(bold=True)
+    _widths(by_topic)
     by_field = wb.create_sheet("Theo lĩnh vực")
     by_field.append(["Lĩnh vực", "Số kiến nghị", "Số cử tri"])
     for group in group_by_field_and_agency(data.petitions):

@@ -122,6 +122,7 @@ class ActionIn(Schema):
         "close",
         "divert",
         "resolution",
+        "return",
     ]
     to_council_code: Line | None = Field(default=None, max_length=32)
     central_body: Line | None = Field(default=None, max_length=200)
@@ -273,15 +274,30 @@ class SurvivorOut(Out):
     roadmap_date: date | None
 
 
+class NoticeOut(Out):
+    """A notification about the petition, as it really went: ``to`` is the masked address
+    ("h***@example.vn", empty when none was given); ``state`` is ``sent``, ``failed`` or
+    ``recorded`` (kept for the tracking page only: no e-mail given, or none set up); ``outcome``
+    says it in words."""
+
+    at: datetime
+    subject: str
+    to: str
+    state: str
+    outcome: str
+
+
 class TrackOut(SurvivorOut):
-    """The petitioner's view: status, history, published answer. A merged petition's also holds
-    the surviving one (``survivor``), whose published answer its petitioner rates."""
+    """The petitioner's view: status, history, published answer, the notifications about it. A
+    merged petition's also holds the surviving one (``survivor``), whose published answer its
+    petitioner rates."""
 
     body: str
     satisfied: bool | None
     merged_into: str | None = None
     survivor: SurvivorOut | None = None
     can_give_feedback: bool = False
+    notifications: list[NoticeOut] = []
 
 
 class HopOut(Out):
@@ -292,6 +308,60 @@ class HopOut(Out):
     ended_at: datetime | None
     overdue: bool
     on_time: bool | None
+    original_due_at: datetime | None = Field(
+        default=None, description="The first due date, when an approved extension moved it."
+    )
+
+
+class ExtensionIn(Schema):
+    """An agency asks, before the due date, to answer by ``until`` instead."""
+
+    until: date
+    reason: Text = Field(min_length=1, max_length=2000)
+
+
+class ExtensionDecisionIn(Schema):
+    """The handling council's secretariat approves or refuses (a refusal says why)."""
+
+    approve: bool
+    reason: Text | None = Field(default=None, max_length=2000)
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return _optional(value)
+
+
+class ExtensionOut(Out):
+    id: int
+    state: str = Field(description="pending | approved | refused | lapsed (the step ended first)")
+    reason: str
+    due_from: datetime
+    due_to: datetime
+    requested_by: str
+    decided_by: str
+    decision_note: str
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class LetterOut(Out):
+    id: int
+    name: str
+    size: int
+    sha256: str
+
+
+class MergeCandidateOut(Out):
+    code: str
+    title: str
+    council_name: str
+    status: str
+    weight: int
+
+
+class MergeCandidatesOut(Out):
+    items: list[MergeCandidateOut]
 
 
 class PersonalOut(Out):
@@ -325,6 +395,8 @@ class PetitionStateOut(Out):
     merged_into: str | None
     personal: PersonalOut | None
     hops: list[HopOut]
+    extensions: list[ExtensionOut] = []
+    letters: list[LetterOut] = []
 
 
 class PublicPetitionOut(Out):
@@ -369,7 +441,11 @@ class SimilarOut(Out):
 
 
 class SimilarListOut(Out):
+    """Petitions the secretariat has accepted, by title; ``pending``: how many more like it
+    still await the secretariat (their titles are not shown until then)."""
+
     items: list[SimilarOut]
+    pending: int = 0
 
 
 class MeetingOut(Out):

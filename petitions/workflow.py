@@ -45,6 +45,7 @@ class Action(StrEnum):
     CLOSE = "close"
     DIVERT = "divert"
     RESOLUTION = "resolution"
+    RETURN = "return"  # the agency sends a misrouted petition back to be assigned again
 
 
 class Stage(StrEnum):
@@ -79,6 +80,10 @@ class Channel(StrEnum):
     ASSISTED = "assisted"
 
 
+# History entries the petitioner does not see: an extension asked for or refused, or a letter
+# attached, changes nothing they wait for (an approved extension does: its date moves).
+STAFF_ONLY_EVENTS = frozenset({"extend_request", "extend_refuse", "letter"})
+
 TERMINAL = frozenset({Status.CLOSED, Status.REJECTED, Status.MERGED, Status.DIVERTED})
 PUBLIC_STATUSES = frozenset({Status.PUBLISHED, Status.CLOSED})
 
@@ -98,6 +103,7 @@ ALLOWED_FROM: dict[Action, frozenset[Status]] = {
     Action.CLOSE: frozenset({Status.PUBLISHED}),
     Action.DIVERT: _EARLY,
     Action.RESOLUTION: frozenset({Status.ANSWERED, Status.PUBLISHED, Status.CLOSED}),
+    Action.RETURN: frozenset({Status.ASSIGNED}),
 }
 
 # Who may take each action (the service also checks the council or agency).
@@ -106,7 +112,24 @@ ACTION_ROLES: dict[Action, frozenset[str]] = {
 } | {
     Action.ANSWER: frozenset({"admin", "secretariat", "agency"}),
     Action.RESOLUTION: frozenset({"admin", "secretariat", "agency"}),
+    Action.RETURN: frozenset({"admin", "agency"}),
 }
+
+_NEXT_ACTION: dict[Status, Action] = {
+    Status.RECEIVED: Action.ACCEPT,
+    Status.ACCEPTED: Action.ASSIGN,
+    Status.ESCALATED: Action.ASSIGN,
+    Status.ASSIGNED: Action.ANSWER,
+    Status.ANSWERED: Action.PUBLISH,
+    Status.PUBLISHED: Action.CLOSE,
+}
+
+
+def expected_action(status: Status, level: str) -> Action | None:
+    """The step the petition waits for: offered first on the staff page, the others after it."""
+    if status == Status.ESCALATED and level == "central":
+        return Action.ANSWER  # the city records the central body's answer
+    return _NEXT_ACTION.get(status)
 
 
 @dataclass(frozen=True)
@@ -117,6 +140,7 @@ class Position:
     level: str  # "commune" | "city" | "central": who handles it now
     has_parent: bool  # whether the handling council has a parent council to escalate to
     has_agency: bool
+    escalated: bool = False  # handled by another council than the one that received it
 
 
 def next_status(pos: Position, action: Action) -> tuple[Status, str]:
@@ -161,6 +185,9 @@ def next_status(pos: Position, action: Action) -> tuple[Status, str]:
         return Status.CLOSED, pos.level
     if action == Action.DIVERT:
         return Status.DIVERTED, pos.level
+    if action == Action.RETURN:
+        # Back to the step before assignment, owned by the handling council's secretariat.
+        return (Status.ESCALATED if pos.escalated else Status.ACCEPTED), pos.level
     return pos.status, pos.level  # RESOLUTION changes a field, not the state
 
 

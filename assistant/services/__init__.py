@@ -11,6 +11,7 @@ from assistant.services.grouping import group_petitions
 from assistant.services.overview import document_overview, session_overview
 from assistant.services.question import ask, index_document
 from assistant.services.summary import open_summary_stream, summarize
+from assistant.services.usage import describe as describe_usage
 from assistant.services.usage import entry_out, usage_log
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "session_overview",
     "summarize",
     "usage_log",
+    "describe_usage",
 ]

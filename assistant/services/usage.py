@@ -6,12 +6,86 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.models import UsageEntry
-from council.errors import Forbidden
+from council.errors import DomainError, Forbidden
 from council.i18n import N_
 from council.models import User
+from meetings.services import document_for_reader
 
 PAGE_SIZE = 50
 ACTIONS = ("assistant.summarize", "assistant.ask", "assistant.group")
+ACTION_WORDS = {
+    "assistant.summarize": N_("Summary of a document"),
+    "assistant.ask": N_("Question on a session's documents"),
+    "assistant.group": N_("Petitions grouped by topic"),
+}
+OUTCOME_WORDS = {
+    "ok": N_("done"),
+    "not_found": N_("answered that nothing was found"),
+    "no_text": N_("the document has no text to read"),
+}
+OFFLINE_PROVIDERS = frozenset({"extractive"})  # run inside this server: nothing leaves it
+
+
+@dataclass(frozen=True)
+class UsageLine:
+    """One use of the assistant in words: what was done, on which documents (by title), and
+    where the text went."""
+
+    entry: UsageEntry
+    action: str
+    documents: list[str]
+    where: str
+    outcome: str
+
+
+async def _titles(user: User, ids: list[int]) -> list[str]:
+
+    out = []
+    for document_id in ids:
+        try:
+            out.append((await document_for_reader(user, document_id)).title)
+        except DomainError:
+            out.append(str(N_("a document since removed (no. {id})").format(id=document_id)))
+    return out
+
+
+def where_it_went(entry: UsageEntry) -> str:
+    """Whether anything left the server, and what: the offline summarizer sends nothing."""
+    if entry.cached:
+        return str(N_("an earlier result was reused: nothing was sent"))
+    if entry.provider in OFFLINE_PROVIDERS:
+        note = N_("processed on this server, nothing sent outside")
+        if entry.downgraded:
+            return str(N_("confidential: {note}").format(note=note))
+        return str(note)
+    model = f"{entry.provider} · {entry.model}"
+    if entry.action == "assistant.group":
+        n = int((entry.detail or {}).get("petitions", 0))
+        return str(
+            N_("the text of {n} petitions, without personal data, sent to {model}").format(
+                n=n, model=model
+            )
+        )
+    pages = len(entry.pages_sent or [])
+    return str(N_("{n} pages sent to {model}").format(n=pages, model=model))
+
+
+async def describe(user: User, entries: list[UsageEntry]) -> list[UsageLine]:
+    """The log's entries as an administrator reads them."""
+    lines = []
+    for e in entries:
+        action = ACTION_WORDS.get(e.action)
+        outcome = OUTCOME_WORDS.get(e.outcome)
+        lines.append(
+            UsageLine(
+                e,
+                str(action) if action else e.action,
+                await _titles(user, list(e.documents or [])),
+                where_it_went(e),
+                str(outcome) if outcome else e.outcome,
+            )
+        )
+    return lines
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from council.admin import agencies, councils, roll, users
+from council.admin import agencies, audit, councils, roll, users
 from council.i18n import N_
 from council.templating import NavItem, register_nav
 
@@ -20,4 +20,12 @@ register_nav(
     NavItem(N_("People"), "/admin/users", roles=frozenset({"admin", "secretariat"}), order=82)
 )
 
-routes: list[Route] = [*councils.routes, *agencies.routes, *users.routes, *roll.routes]
+register_nav(NavItem(N_("Audit log"), "/admin/audit", roles=frozenset({"admin"}), order=84))
+
+routes: list[Route] = [
+    *councils.routes,
+    *agencies.routes,
+    *users.routes,
+    *roll.routes,
+    *audit.routes,
+]

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
 from starlette.responses import Response
 
+from council import divisions, services
 from council import operations as ops
-from council import services
 from council.admin.common import (
     PER_PAGE,
     active_filter,
@@ -27,6 +28,7 @@ from council.admin.forms import CouncilCreateForm, CouncilEditForm
 from council.errors import DomainError
 from council.models import Council, User
 from council.templating import render
+from council.validation import NFCStr, Schema
 from council.web import Ctx, page
 
 LIST = "/admin/councils"
@@ -181,4 +183,68 @@ async def council_reactivate(ctx: Ctx) -> Response:
     return await _set_active(ctx, True)
 
 
-routes = [council_list, council_new, council_edit, council_deactivate, council_reactivate]
+class DivisionForm(Schema):
+    division: NFCStr = Field(min_length=2, max_length=5)
+    code: NFCStr | None = Field(default=None, max_length=32)
+    seats: int | None = Field(default=None, ge=1, le=1000)
+
+
+class ProvinceForm(Schema):
+    province: NFCStr = Field(min_length=2, max_length=2)
+
+
+@page(
+    f"{LIST}/divisions",
+    perm=ops.COUNCIL_IMPORT_DIVISIONS,
+    methods=("GET", "POST"),
+)
+async def council_divisions(ctx: Ctx) -> Response:
+    """Councils from the official list of administrative divisions: one by its code, or a whole
+    province with all its communes (seats to be set by each secretariat)."""
+    error: DomainError | None = None
+    values: dict[str, Any] = {}
+    done: dict[str, Any] | None = None
+    if ctx.request.method == "POST":
+        form = await ctx.form()
+        values = {k: v for k, v in form.items() if isinstance(v, str)}
+        try:
+            if form.get("action") == "province":
+                data = parse_form(ProvinceForm, form)
+                result = await divisions.import_province(ctx.user, data.province)
+                done = {
+                    "province": result.province,
+                    "created": len(result.created),
+                    "existing": result.existing,
+                }
+            else:
+                one = parse_form(DivisionForm, form)
+                council = await divisions.council_from_division(
+                    ctx.user, one.division, code=one.code or None, seats=one.seats
+                )
+                return redirect(f"{LIST}/{council.id}/edit?saved=1")
+        except DomainError as exc:
+            error = exc
+    return render(
+        ctx.request,
+        "council/admin/divisions.html",
+        {
+            **labels(),
+            "provinces": [(d.code, f"{d.code} · {d.name}") for d in divisions.provinces()],
+            "data_version": divisions.data_version(),
+            "values": values,
+            "error": error,
+            "errors": field_errors(error),
+            "done": done,
+        },
+        status=error.status if error else 200,
+    )
+
+
+routes = [
+    council_list,
+    council_new,
+    council_divisions,
+    council_edit,
+    council_deactivate,
+    council_reactivate,
+]

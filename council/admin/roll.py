@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 from urllib.parse import quote
@@ -23,6 +24,13 @@ MAX_BYTES = 1 << 20
 # The multipart envelope around a 1 MB file stays well under this.
 MAX_REQUEST = MAX_BYTES + (64 << 10)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FIELD_LABELS = {
+    "username": N_("Username"),
+    "full_name": N_("Full name"),
+    "password": N_("Password"),
+    "email": N_("E-mail"),
+    "phone": N_("Phone"),
+}
 
 
 def _cell(value: str) -> str:
@@ -54,7 +62,7 @@ async def read_roll(ctx: Ctx) -> bytes:
         raise TooLarge(N_("The file is larger than 1 MB."))
     if not data.strip():
         raise Invalid(fields={"file": str(N_("The file is empty."))})
-    if b"\x00" in data or sniff_mime(data) is not None:
+    if sniff_mime(data) is not None:
         raise Invalid(
             fields={
                 "file": str(N_("This is not a CSV text file. In Excel, use Save as: CSV UTF-8."))
@@ -69,8 +77,9 @@ async def read_roll(ctx: Ctx) -> bytes:
     perm=ops.USER_IMPORT,
 )
 async def roll_import(ctx: Ctx) -> Response:
-    """Upload the delegate roll (username, full_name, password?, email?, phone?): every row is
-    checked; nothing is created unless all are valid; generated passwords are shown once."""
+    """Upload the delegate roll (username, full_name, password?, email?, phone?, in English or
+    Vietnamese): the rows are read and checked and shown first; "import" then creates them all,
+    or nothing; generated passwords are shown once."""
     actor = ctx.require_user()
     council = await council_or_404(ctx.params["council_id"])
     page_ctx: dict[str, object] = {
@@ -79,19 +88,29 @@ async def roll_import(ctx: Ctx) -> Response:
         "error": None,
         "errors": [],
         "result": None,
+        "preview": None,
+        "field_labels": FIELD_LABELS,
     }
     if ctx.request.method == "GET":
         return render(ctx.request, "council/admin/roll_import.html", page_ctx)
+    form = await ctx.form()
+    confirmed = form.get("roll")
     try:
-        data = await read_roll(ctx)
+        data = _confirmed(confirmed) if isinstance(confirmed, str) else await read_roll(ctx)
     except DomainError as exc:
         page_ctx["error"] = exc
         return render(ctx.request, "council/admin/roll_import.html", page_ctx, status=exc.status)
-    result = await services.roll_import(actor, council, data)
-    passwords = result.passwords
-    if result.errors:
+    # First the preview (nothing created); the preview's button sends the same rows back.
+    result = await services.roll_import(
+        actor, council, data, dry_run=not isinstance(confirmed, str)
+    )
+    if result.errors or not isinstance(confirmed, str):
+        page_ctx["preview"] = result
         page_ctx["errors"] = result.errors
-        return render(ctx.request, "council/admin/roll_import.html", page_ctx, status=422)
+        page_ctx["roll"] = base64.b64encode(data).decode() if not result.errors else ""
+        status = 422 if result.errors else 200
+        return render(ctx.request, "council/admin/roll_import.html", page_ctx, status=status)
+    passwords = result.passwords
     page_ctx["result"] = result
     page_ctx["passwords"] = passwords
     if passwords:
@@ -99,6 +118,16 @@ async def roll_import(ctx: Ctx) -> Response:
             passwords_csv(result.created, passwords)
         )
     return no_store(render(ctx.request, "council/admin/roll_import.html", page_ctx))
+
+
+def _confirmed(value: str) -> bytes:
+    """The previewed file sent back by the preview's button (it is checked again)."""
+    if len(value) > MAX_BYTES * 4 // 3 + 8:
+        raise TooLarge(N_("The file is larger than 1 MB."))
+    try:
+        return base64.b64decode(value, validate=True)
+    except ValueError:
+        raise Invalid(fields={"file": str(N_("Choose a CSV file."))}) from None
 
 
 routes = [roll_import]

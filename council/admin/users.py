@@ -28,6 +28,7 @@ from council.admin.common import (
     user_or_404,
 )
 from council.admin.forms import UserCreateForm, UserEditForm
+from council.auth import unlock_device
 from council.errors import DomainError, Forbidden, Invalid
 from council.i18n import N_
 from council.models import Agency, Council, User
@@ -259,6 +260,7 @@ async def user_edit(ctx: Ctx) -> Response:
             "error": error,
             "errors": field_errors(error),
             "saved": ctx.query.get("saved") == "1",
+            "unlocked": ctx.query.get("unlocked") == "1",
             "is_self": user.id == actor.id,
         },
         status=error.status if error else 200,
@@ -319,6 +321,19 @@ async def user_reset_password(ctx: Ctx) -> Response:
     )
 
 
+@page(
+    LIST + "/{user_id:int}/unlock-device",
+    methods=("POST",),
+    perm=ops.DEVICE_UNLOCK,
+)
+async def device_unlock(ctx: Ctx) -> Response:
+    """Unlock a person's account for the one device showing the code they read out."""
+    user = await user_or_404(ctx.params["user_id"])
+    form = await ctx.form()
+    await unlock_device(ctx.require_user(), user, str(form.get("code") or ""))
+    return redirect(f"{LIST}/{user.id}/edit?unlocked=1")
+
+
 routes = [
     user_list,
     council_user_list,
@@ -328,4 +343,5 @@ routes = [
     user_deactivate,
     user_reactivate,
     user_reset_password,
+    device_unlock,
 ]

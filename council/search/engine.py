@@ -17,10 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from council.search.index import SearchIndex
+from council.search.pgindex import PgSearchIndex
 from council.search.schema import IndexSpec, SearchError
 
 __all__ = [
+    "BACKENDS",
     "DocSource",
+    "configure_for",
+    "default_backend",
     "SearchEngine",
     "configure",
     "get_engine",
@@ -61,21 +65,34 @@ def registered_specs() -> dict[str, IndexSpec]:
     return {name: reg.spec for name, reg in _REGISTRY.items()}
 
 
+BACKENDS = ("whoosh", "postgres")
+
+AnyIndex = SearchIndex | PgSearchIndex
+
+
 class SearchEngine:
-    """The indexes of one data directory. One per process is enough (``get_engine``)."""
+    """The indexes of one deployment: Whoosh directories under ``root``, or PostgreSQL tables
+    (``backend="postgres"``). One per process is enough (``get_engine``)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, backend: str = "whoosh") -> None:
+        if backend not in BACKENDS:
+            raise SearchError(f"unknown search backend {backend!r} (whoosh or postgres)")
         self.root = Path(root)
-        self._indexes: dict[str, SearchIndex] = {}
+        self.backend = backend
+        self._indexes: dict[str, AnyIndex] = {}
 
-    def index(self, name: str) -> SearchIndex:
-        """The index ``name`` (declared with :func:`register_index`)."""
+    def index(self, name: str) -> Any:
+        """The index ``name`` (declared with :func:`register_index`): a ``SearchIndex`` or a
+        ``PgSearchIndex``, with the same ``asearch``/``awrite``/``aclear`` interface."""
         found = self._indexes.get(name)
         reg = _REGISTRY.get(name)
         if reg is None:
             raise SearchError(f"unknown index {name!r}")
         if found is None or found.spec != reg.spec:
-            found = self._indexes[name] = SearchIndex(self.root, reg.spec)
+            if self.backend == "postgres":
+                found = self._indexes[name] = PgSearchIndex(reg.spec)
+            else:
+                found = self._indexes[name] = SearchIndex(self.root, reg.spec)
         return found
 
     def names(self) -> list[str]:
@@ -91,15 +108,30 @@ class SearchEngine:
 _ENGINE: SearchEngine | None = None
 
 
-def configure(root: Path | str) -> SearchEngine:
-    """Point the process-wide engine at ``root`` (normally ``$COUNCIL_DATA_DIR/index``)."""
+def default_backend(database_url: str) -> str:
+    """``postgres`` when the database is PostgreSQL, else ``whoosh``."""
+    return (
+        "postgres"
+        if database_url.split(":", 1)[0] in ("postgres", "postgresql", "asyncpg")
+        else "whoosh"
+    )
+
+
+def configure(root: Path | str, backend: str | None = None) -> SearchEngine:
+    """Point the process-wide engine at ``root`` (normally ``$COUNCIL_DATA_DIR/index``) and a
+    backend; without ``backend``, keep the configured one (or Whoosh)."""
     global _ENGINE
     if _ENGINE is not None:
-        if _ENGINE.root == Path(root):
+        if _ENGINE.root == Path(root) and backend in (None, _ENGINE.backend):
             return _ENGINE
         _ENGINE.close()
-    _ENGINE = SearchEngine(Path(root))
+    _ENGINE = SearchEngine(Path(root), backend or "whoosh")
     return _ENGINE
+
+
+def configure_for(settings: Any) -> SearchEngine:
+    """Configure the engine from a deployment's settings (``SEARCH_BACKEND``)."""
+    return configure(settings.index_dir, settings.search_backend)
 
 
 def get_engine() -> SearchEngine:
@@ -109,7 +141,7 @@ def get_engine() -> SearchEngine:
     return _ENGINE
 
 
-def get_index(name: str) -> SearchIndex:
+def get_index(name: str) -> Any:
     """The live index ``name`` of the process-wide engine."""
     return get_engine().index(name)
 
@@ -163,6 +195,10 @@ async def rebuild(
             raise SearchError(f"index {name!r} has no registered document source")
         docs = source()
     procs = procs or os.cpu_count() or 1
+    if isinstance(index, PgSearchIndex):
+        count = await index.rebuild(docs, procs)
+        log.info("search index %s rebuilt: %d documents", name, count)
+        return count
     await asyncio.to_thread(index.write_lock.acquire, True)
     try:
         if isinstance(docs, AsyncIterable):

@@ -34,7 +34,16 @@ from council.search.lock import WriteLock
 from council.search.query import QueryWord, parse, words_query
 from council.search.schema import ID_FIELD, IndexSpec, SearchError, from_timestamp
 
-__all__ = ["Change", "DateRange", "Hit", "Result", "SearchIndex", "MAX_LIMIT", "MAX_OFFSET"]
+__all__ = [
+    "Change",
+    "DateRange",
+    "Hit",
+    "Result",
+    "SearchIndex",
+    "MAX_LIMIT",
+    "MAX_OFFSET",
+    "check_request",
+]
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +90,34 @@ class Change:
     doc: Mapping[str, Any] | None = None
 
 
+def check_request(
+    spec: IndexSpec,
+    q: Any,
+    limit: int,
+    offset: int,
+    sort: str | None,
+    match: str,
+    snippet_chars: int,
+) -> None:
+    """Refuse a bad search call (``SearchError``), the same way on every backend."""
+    if not isinstance(q, str):
+        raise SearchError("the query must be a string")
+    if not 20 <= snippet_chars <= 2000:
+        raise SearchError("snippet_chars must be between 20 and 2000")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise SearchError(f"limit must be between 1 and {MAX_LIMIT}")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise SearchError(f"offset must be between 0 and {MAX_OFFSET}")
+    if match not in ("all", "any"):
+        raise SearchError("match must be 'all' or 'any'")
+    if sort and sort.removeprefix("-") not in spec.date_fields:
+        raise SearchError(f"cannot sort by {sort!r}")
+
+
 class SearchIndex:
     """A named index under ``root/<spec.name>``, declared by an :class:`IndexSpec`."""
+
+    backend = "whoosh"
 
     def __init__(self, root: Path, spec: IndexSpec) -> None:
         self.spec = spec
@@ -227,16 +262,7 @@ class SearchIndex:
           bare ``date`` end covers its whole day (UTC).
         - ``sort``: a date field, "-" prefixed for newest first; default: relevance.
         """
-        if not isinstance(q, str):
-            raise SearchError("the query must be a string")
-        if not 20 <= snippet_chars <= 2000:
-            raise SearchError("snippet_chars must be between 20 and 2000")
-        if not 1 <= limit <= MAX_LIMIT:
-            raise SearchError(f"limit must be between 1 and {MAX_LIMIT}")
-        if not 0 <= offset <= MAX_OFFSET:
-            raise SearchError(f"offset must be between 0 and {MAX_OFFSET}")
-        if match not in ("all", "any"):
-            raise SearchError("match must be 'all' or 'any'")
+        check_request(self.spec, q, limit, offset, sort, match, snippet_chars)
         sortedby = self._sort_facet(sort)
         checked = build_filters(self.spec, filters or {}, date_ranges or {})
         if checked is None:
@@ -405,6 +431,34 @@ class SearchIndex:
             count += 1
         writer.commit()
         return count
+
+    # --- the interface shared with the PostgreSQL backend (``PgSearchIndex``) ------------------
+
+    async def awrite(self, changes: Sequence[Change], *, using_db: Any = None) -> int:
+        """Apply ``changes`` now, taking the write lock (``using_db`` is for PostgreSQL)."""
+
+        def locked() -> int:
+            with self.write_lock:
+                return self.apply(changes)
+
+        return await asyncio.to_thread(locked)
+
+    async def aclear(self) -> None:
+        """Remove every document, taking the write lock."""
+
+        def locked() -> None:
+            with self.write_lock:
+                self.clear()
+
+        await asyncio.to_thread(locked)
+
+    async def adoc_count(self) -> int:
+        """:meth:`doc_count` in a worker thread."""
+        return await asyncio.to_thread(self.doc_count)
+
+    async def aget(self, doc_id: str) -> dict[str, Any] | None:
+        """:meth:`get` in a worker thread."""
+        return await asyncio.to_thread(self.get, doc_id)
 
     def destroy(self) -> None:
         """Delete the index directory (tests and tooling)."""

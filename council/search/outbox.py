@@ -16,8 +16,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Literal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -25,7 +23,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from council.search.engine import SearchEngine, get_engine, registered_specs
 from council.search.index import Change, SearchIndex
 from council.search.models import SearchOutbox
-from council.search.schema import ID_FIELD, SearchError
+from council.search.schema import ID_FIELD, SearchError, jsonable
 
 __all__ = ["IndexWorker", "enqueue", "jsonable"]
 
@@ -37,19 +35,6 @@ BATCH_SIZE = 500
 _COMMIT_GRACE = (0.02, 0.1, 0.3)
 
 _wakers: set[asyncio.Event] = set()
-
-
-def jsonable(value: Any) -> Any:
-    """Dates and datetimes to ISO strings, tuples and sets to lists, recursively."""
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [jsonable(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
 
 
 async def enqueue(
@@ -78,11 +63,23 @@ async def enqueue(
             raise SearchError("an upsert needs a payload")
         data = jsonable({k: v for k, v in payload.items() if k != ID_FIELD})
         spec.to_document({**data, ID_FIELD: doc_id})
+    engine = _configured_engine()
+    if engine is not None and engine.backend == "postgres":
+        # Indexed in the caller's transaction: searchable the moment it commits.
+        await engine.index(index_name).awrite([Change(doc_id, op, data)], using_db=using_db)
+        return
     await SearchOutbox.create(
         index_name=index_name, doc_id=doc_id, op=op, payload=data, using_db=using_db
     )
     for event in _wakers:
         event.set()
+
+
+def _configured_engine() -> SearchEngine | None:
+    try:
+        return get_engine()
+    except SearchError:
+        return None
 
 
 class IndexWorker:
@@ -157,6 +154,8 @@ class IndexWorker:
 
     async def drain_once(self) -> int:
         """Apply one batch per index whose lock this worker gets; returns rows applied."""
+        if self.engine.backend != "whoosh":
+            return 0  # PostgreSQL indexes are written in the transaction of each change
         names = set(self.engine.names())
         pending = (
             await SearchOutbox.filter(index_name__in=names)
@@ -179,6 +178,8 @@ class IndexWorker:
     async def drain(self) -> int:
         """Apply everything pending now (waiting for other writers); returns rows applied."""
         total = 0
+        if self.engine.backend != "whoosh":
+            return 0
         while True:
             names = set(self.engine.names())
             if not await SearchOutbox.filter(index_name__in=names).exists():

@@ -5,6 +5,10 @@ it on the page breaks the author put in (``<w:br w:type="page"/>`` and paragraph
 break before"); a document without any explicit break is split at paragraph boundaries into pages
 of about :data:`DOCX_CHARS_PER_PAGE` characters, which is roughly one printed A4 page of
 Vietnamese administrative text. A paragraph longer than that is never cut in the middle.
+
+These functions parse what someone uploaded: the server runs them in a worker process, within
+limits of memory and time (``council.workers``). A DOCX is checked for an archive bomb before
+it is opened (``council.archives``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ import io
 import logging
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
+
+from council.archives import check_zip
 
 PDF_MIME = "application/pdf"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -43,13 +50,17 @@ def _clean(text: str) -> str:
     return "\n".join(out).strip()
 
 
-def extract_pdf(data: bytes) -> list[Page]:
+def _source(data: bytes | Path) -> io.BytesIO | str:
+    return io.BytesIO(data) if isinstance(data, bytes) else str(data)
+
+
+def extract_pdf(data: bytes | Path) -> list[Page]:
     """One :class:`Page` per PDF page, numbered from 1 (a page without text gives "")."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
     try:
-        reader = PdfReader(io.BytesIO(data))
+        reader = PdfReader(_source(data))
         if reader.is_encrypted:
             try:
                 reader.decrypt("")
@@ -59,6 +70,8 @@ def extract_pdf(data: bytes) -> list[Page]:
         for i, page in enumerate(reader.pages, start=1):
             try:
                 text = page.extract_text() or ""
+            except MemoryError:
+                raise
             except Exception:  # a broken content stream on one page must not lose the others
                 log.warning("could not extract text from PDF page %d", i, exc_info=True)
                 text = ""
@@ -92,13 +105,16 @@ def _paragraph_runs(p_el) -> list[tuple[str, bool]]:  # type: ignore[no-untyped-
     return pieces
 
 
-def _docx_blocks(data: bytes) -> list[tuple[str, bool, bool]]:
+def _docx_blocks(data: bytes | Path) -> list[tuple[str, bool, bool]]:
     """(text, page break before, page break after) per paragraph or table row, in body order."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    check_zip(data)
     try:
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(_source(data))
+    except MemoryError:
+        raise
     except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
         raise ExtractionError(f"unreadable DOCX: {exc}") from exc
     except Exception as exc:  # zipfile / lxml errors from a hostile file
@@ -126,7 +142,7 @@ def _docx_blocks(data: bytes) -> list[tuple[str, bool, bool]]:
     return blocks
 
 
-def extract_docx(data: bytes, chars_per_page: int = DOCX_CHARS_PER_PAGE) -> list[Page]:
+def extract_docx(data: bytes | Path, chars_per_page: int = DOCX_CHARS_PER_PAGE) -> list[Page]:
     """Pages of a DOCX file, split as the module docstring describes."""
     blocks = _docx_blocks(data)
     explicit = any(before or after for _, before, after in blocks)
@@ -151,8 +167,8 @@ def extract_docx(data: bytes, chars_per_page: int = DOCX_CHARS_PER_PAGE) -> list
     return [Page(i, t) for i, t in enumerate(texts, start=1)]
 
 
-def extract_pages(data: bytes, mime: str) -> list[Page]:
-    """Pages of a stored document of type ``mime`` (PDF or DOCX)."""
+def extract_pages(data: bytes | Path, mime: str) -> list[Page]:
+    """Pages of a document of type ``mime`` (PDF or DOCX), from its bytes or its file."""
     if mime == PDF_MIME:
         return extract_pdf(data)
     if mime == DOCX_MIME:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from council.audit_log import register_target
 from council.dashboard import Widget, register_widget
 from council.i18n import N_
 from council.templating import NavItem, register_nav
@@ -48,3 +49,6 @@ async def dashboard_widget(ctx) -> list[Widget]:  # type: ignore[no-untyped-def]
 
 register_widget(dashboard_widget)
 register_widget(notices_widget)
+
+register_target("session", "/meetings/sessions/{id}/prepare", N_("session"))
+register_target("document", "/meetings/documents/{id}", N_("document"))

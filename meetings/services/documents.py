@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from tortoise.transactions import in_transaction
 
-from council import audit, pageimages, signals, storage
+from council import audit, pageimages, signals, storage, workers
 from council.errors import DomainError, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import User
@@ -182,15 +181,23 @@ def _check_fields(title: str, confidentiality: str) -> tuple[str, str]:
     return title, confidentiality
 
 
+workers.preload("pypdf", "docx")
+
+
 async def _extract(stored: StoredFile) -> list[Page]:
-    data = await storage.read_bytes(stored.path)
+    """The text of each page, read in a worker process within its limits (``council.workers``):
+    a hostile file is stopped there, never in the server."""
     try:
-        return await asyncio.to_thread(extract_pages, data, stored.mime)
+        async with storage.local_copy(stored.path) as path:
+            return await workers.run(extract_pages, path, stored.mime)
     except ExtractionError:
         await storage.discard(stored)
         raise DomainError(
             "unreadable_document", N_("The file could not be read."), status=422
         ) from None
+    except DomainError:  # a limit, a crash, an archive bomb
+        await storage.discard(stored)
+        raise
 
 
 async def _save_version(

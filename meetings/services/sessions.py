@@ -8,6 +8,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from council import audit, realtime
+from council.divisions import require_seats
 from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.mailer import MailConfig
@@ -61,6 +62,7 @@ async def session_create(
         raise NotFound(N_("No council has this code."))
     if not (user.role == "admin" or (user.role == "secretariat" and user.council_id == council.id)):
         raise Forbidden(N_("Only the council's secretariat may do this."))
+    require_seats(council)
     title = check_title(title)
     if len(location) > 200:
         raise Invalid(fields={"location": str(N_("This is too long."))})

@@ -17,6 +17,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from council import audit, realtime
+from council.divisions import require_seats
 from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import Council, User
@@ -183,6 +184,7 @@ async def poll_create(
     if not is_staff_of(user, session.council_id):
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
     require_state(session, "draft", "published", "in_progress")
+    require_seats(await Council.get(id=session.council_id))
     title = (title or "").strip()
     errors: dict[str, str] = {}
     if not title or len(title) > 300:

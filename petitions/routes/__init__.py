@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from council.audit_log import register_target
 from council.dashboard import register_widget
 from council.i18n import N_
 from council.templating import HomeAction, NavItem, register_home_action, register_nav
@@ -33,3 +34,4 @@ register_home_action(HomeAction(N_("Send a petition"), "/petitions/new", primary
 register_home_action(HomeAction(N_("Track a petition"), "/petitions/track", order=20))
 register_nav(NavItem(N_("Petitions (staff)"), "/petitions/staff", roles=STAFF_ROLES, order=41))
 register_widget(widgets.petitions_widget)
+register_target("petition", "/petitions/staff/{id}", N_("petition"))

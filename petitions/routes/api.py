@@ -14,15 +14,21 @@ from council.validation import int_param, parse
 from council.web import Ctx, api
 from petitions import indexing
 from petitions.models import Petition
-from petitions.routes import convert
+from petitions.routes import convert, perms
 from petitions.schemas import (
     ActionIn,
     BatchIn,
     BatchOut,
+    ExtensionDecisionIn,
+    ExtensionIn,
+    ExtensionOut,
     FeedbackIn,
     FeedbackOut,
+    LetterOut,
     MeetingIn,
     MeetingOut,
+    MergeCandidateOut,
+    MergeCandidatesOut,
     PetitionCreated,
     PetitionIn,
     PetitionListOut,
@@ -48,6 +54,9 @@ from petitions.services import (
     staff_view,
     track_view,
 )
+from petitions.services.extensions import decide_extension, request_extension
+from petitions.services.letters import attach_letter
+from petitions.services.queries import merge_candidates
 from petitions.services.scope import STAFF_ROLES, petition_scope
 
 TAGS = ["petitions"]
@@ -161,17 +170,17 @@ async def petition_list(ctx: Ctx) -> PetitionListOut:
     perm=public("petition.similar"),
     response=SimilarListOut,
     tags=TAGS,
-    summary="Open petitions like this one in the same commune or its city (before filing)",
+    summary="Accepted petitions like this one in the same commune or its city (before filing); those awaiting the secretariat only counted",
     query={"council_code": "The commune", "title": "What the citizen is about to file"},
 )
 async def petition_similar(ctx: Ctx) -> SimilarListOut:
     council = await Council.get_or_none(code=ctx.query.get("council_code") or "")
     text = (ctx.query.get("title") or "")[:300]
     if council is None or len(text.strip()) < 3:
-        return SimilarListOut(items=[])
+        return SimilarListOut(items=[], pending=0)
     indexing.use_data_dir(ctx.settings.index_dir)
     found = await indexing.similar(text, council)
-    return SimilarListOut(items=[SimilarOut(**s) for s in found])
+    return SimilarListOut(items=[SimilarOut(**s) for s in found.shown], pending=found.pending)
 
 
 @api(
@@ -185,7 +194,7 @@ async def petition_similar(ctx: Ctx) -> SimilarListOut:
 )
 async def petition_track(ctx: Ctx) -> TrackOut:
     p = await authenticate(ctx.params["code"], ctx.query.get("token") or "", ctx.ip)
-    return convert.track(await track_view(p))
+    return convert.track(await track_view(p, smtp_configured=bool(ctx.settings.smtp_url)))
 
 
 @api(
@@ -205,19 +214,103 @@ async def petition_detail(ctx: Ctx) -> PetitionStateOut:
 @api(
     "POST",
     "/api/v1/petitions/{code}/actions",
-    perm=allow(
-        "petition.act", "admin", "secretariat", "agency", scope="council", resolve=petition_scope
-    ),
+    perm=perms.ACT,
     body=ActionIn,
     response=PetitionStateOut,
     tags=TAGS,
     summary="accept, escalate, assign, answer, publish, reopen, reject, merge, close, divert, "
-    "resolution",
+    "resolution, return (the assigned agency sends a misrouted petition back, with a reason)",
 )
 async def petition_act(ctx: Ctx) -> PetitionStateOut:
     user = ctx.require_user()
     p = await act(user, ctx.params["code"], ctx.body, ctx.settings)
     return convert.state(await staff_view(user, p))
+
+
+@api(
+    "POST",
+    "/api/v1/petitions/{code}/extensions",
+    perm=perms.EXTENSION_REQUEST,
+    body=ExtensionIn,
+    response=ExtensionOut,
+    status=201,
+    tags=TAGS,
+    summary="The assigned agency asks, before the due date, for more time to answer",
+)
+async def extension_request(ctx: Ctx) -> ExtensionOut:
+    e = await request_extension(
+        ctx.require_user(), ctx.params["code"], ctx.body.until, ctx.body.reason, ctx.settings
+    )
+    return convert.extension(e)
+
+
+@api(
+    "POST",
+    "/api/v1/petitions/{code}/extensions/{extension_id:int}/decision",
+    perm=perms.EXTENSION_DECIDE,
+    body=ExtensionDecisionIn,
+    response=ExtensionOut,
+    tags=TAGS,
+    summary="The handling council's secretariat approves (the due date moves) or refuses "
+    "(with a reason) an extension",
+)
+async def extension_decide(ctx: Ctx) -> ExtensionOut:
+    e = await decide_extension(
+        ctx.require_user(),
+        ctx.params["code"],
+        ctx.params["extension_id"],
+        ctx.body.approve,
+        ctx.body.reason,
+        ctx.settings,
+    )
+    return convert.extension(e)
+
+
+@api(
+    "POST",
+    "/api/v1/petitions/{code}/letter",
+    perm=perms.LETTER,
+    response=LetterOut,
+    status=201,
+    tags=TAGS,
+    summary="Attach the official reply letter (PDF, ≤ 10 MB) to the petition's answer",
+    multipart={"file": "file"},
+)
+async def letter(ctx: Ctx) -> LetterOut:
+    form = await ctx.form()
+    upload = form.get("file")
+    a = await attach_letter(
+        ctx.require_user(), ctx.params["code"], upload if isinstance(upload, UploadFile) else None
+    )
+    return LetterOut(id=a.id, name=a.original_name, size=a.size, sha256=a.sha256)
+
+
+@api(
+    "GET",
+    "/api/v1/petitions/{code}/merge-candidates",
+    perm=perms.MERGE_CANDIDATES,
+    response=MergeCandidatesOut,
+    tags=TAGS,
+    summary="Open petitions of the same handling council this one could be merged into",
+    query={"q": "Words or a tracking code (any form); empty: the newest of the same field"},
+)
+async def merge_candidates_api(ctx: Ctx) -> MergeCandidatesOut:
+    user = ctx.require_user()
+    p = await petition_for_staff(user, ctx.params["code"])
+    indexing.use_data_dir(ctx.settings.index_dir)
+    items = await merge_candidates(user, p, ctx.query.get("q") or "")
+    return MergeCandidatesOut(
+        items=[
+            MergeCandidateOut(
+                code=i.code,
+                title=i.title,
+                council_name=i.council_name,
+                status=i.status,
+                weight=i.weight,
+            )
+            for i in items
+        ]
+    )
 
 
 @api(
@@ -344,6 +437,10 @@ routes = [
     petition_track,
     petition_detail,
     petition_act,
+    merge_candidates_api,
+    extension_request,
+    extension_decide,
+    letter,
     petition_feedback,
     petition_support,
     public_list,

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from council.models import Agency, Council
-from petitions.models import Petition
+from petitions.models import Extension, Petition
 from petitions.schemas import (
+    ExtensionOut,
     HistoryOut,
     HopOut,
+    LetterOut,
+    NoticeOut,
     PersonalOut,
     PetitionListItemOut,
     PetitionStateOut,
@@ -60,6 +63,10 @@ def track(v: TrackView) -> TrackOut:
         merged_into=v.merged_into,
         survivor=survivor(v.survivor) if v.survivor else None,
         can_give_feedback=v.can_give_feedback,
+        notifications=[
+            NoticeOut(at=n.at, subject=n.subject, to=n.to, state=n.state, outcome=n.outcome)
+            for n in v.messages
+        ],
     )
 
 
@@ -95,9 +102,31 @@ def state(v: StaffView) -> PetitionStateOut:
                 ended_at=h.ended_at,
                 overdue=h.overdue,
                 on_time=h.on_time,
+                original_due_at=h.original_due_at,
             )
             for h in v.hops
         ],
+        extensions=[extension(e) for e in v.extensions],
+        letters=[
+            LetterOut(id=a.id, name=a.original_name, size=a.size, sha256=a.sha256)
+            for a in v.attachments
+            if a.kind == "reply"
+        ],
+    )
+
+
+def extension(e: Extension) -> ExtensionOut:
+    return ExtensionOut(
+        id=e.id,
+        state=e.state,
+        reason=e.reason,
+        due_from=e.due_from,
+        due_to=e.due_to,
+        requested_by=e.requested_by_label,
+        decided_by=e.decided_by_label,
+        decision_note=e.decision_note,
+        created_at=e.created_at,
+        decided_at=e.decided_at,
     )
 
 

@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
 from starlette.responses import Response
 
+from council import audit
 from council.errors import Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import Agency, Council
 from council.permissions import allow, public
 from council.validation import int_param
 from council.web import Ctx, api
-from petitions import labels
+from petitions import indexing, labels
 from petitions.categories import label as category_label
 from petitions.exports import PERSONAL_COLUMNS, PUBLIC_COLUMNS, STAFF_COLUMNS, to_csv, to_xlsx
 from petitions.models import Cycle, Petition
-from petitions.reports import results_docx, results_xlsx, summary_docx, summary_xlsx
+from petitions.reports import (
+    results_docx,
+    results_pdf,
+    results_xlsx,
+    summary_docx,
+    summary_pdf,
+    summary_xlsx,
+)
+from petitions.routes import perms
 from petitions.services import Filters
-from petitions.services.queries import OPEN_STATUSES, filtered
+from petitions.services.queries import OPEN_STATUSES, select_all
 from petitions.services.reports import report_input
-from petitions.services.scope import STAFF_ROLES, sees_personal_data
+from petitions.services.scope import PERSONAL_DATA_ROLES, sees_personal_data
 
 TAGS = ["petitions"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,7 +39,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_EXPORT = 50_000
 
 
-async def _rows(petitions: list[Petition], *, staff: Any = None) -> list[dict[str, Any]]:
+async def _rows(
+    petitions: list[Petition], *, staff: Any = None, personal: bool = False
+) -> list[dict[str, Any]]:
     councils = {c.id: c for c in await Council.all()}
     agencies = {a.id: a for a in await Agency.all()}
     now = datetime.now(UTC)
@@ -57,7 +69,7 @@ async def _rows(petitions: list[Petition], *, staff: Any = None) -> list[dict[st
                 overdue=p.status in OPEN_STATUSES and p.due_at is not None and p.due_at < now,
                 body=p.body,
             )
-            if sees_personal_data(staff, p):
+            if personal and sees_personal_data(staff, p):
                 row.update(name=p.name, phone=p.phone, email=p.email, address=p.address)
         rows.append(row)
     return rows
@@ -74,18 +86,47 @@ def _download(data: bytes, media: str, name: str) -> Response:
     )
 
 
-async def _staff_export(ctx: Ctx) -> tuple[list[dict[str, Any]], list[Any]]:
+FILTER_NAMES = (
+    "q",
+    "status",
+    "council_code",
+    "category",
+    "channel",
+    "date_from",
+    "date_to",
+    "overdue",
+    "agency_code",
+    "cycle_id",
+)
+YES = ("1", "true", "yes", "on")
+
+
+async def _staff_export(ctx: Ctx, fmt: str) -> tuple[list[dict[str, Any]], list[Any]]:
+    """petition.export: exactly the rows of the list as filtered (``q`` included); personal data
+    columns only when asked for (``personal``) by a role that may see them, and then only in the
+    rows the caller may see. Every export is audited with its filters and row count."""
     user = ctx.require_user()
-    qs = await filtered(user, Filters.parse(ctx.query))
-    petitions = await qs.order_by("-created_at", "-id").limit(MAX_EXPORT)
-    rows = await _rows(petitions, staff=user)
-    columns = list(STAFF_COLUMNS)
-    if any(sees_personal_data(user, p) for p in petitions):
-        columns += PERSONAL_COLUMNS
+    f = Filters.parse(ctx.query)
+    personal = (ctx.query.get("personal") or "").strip().lower() in YES
+    if personal and user.role not in PERSONAL_DATA_ROLES:
+        raise Forbidden(N_("Your role may not see personal data."), field="personal")
+    indexing.use_data_dir(ctx.settings.index_dir)
+    petitions = await select_all(user, f, MAX_EXPORT)
+    rows = await _rows(petitions, staff=user, personal=personal)
+    columns = list(STAFF_COLUMNS) + (list(PERSONAL_COLUMNS) if personal else [])
+    used = {k: v for k in FILTER_NAMES if (v := (ctx.query.get(k) or "").strip())}
+    await audit.record(
+        "petition.export",
+        actor=user,
+        target_type="petition_list",
+        council_id=user.council_id,
+        details={"format": fmt, "filters": used, "rows": len(rows), "personal": personal},
+    )
     return rows, columns
 
 
 EXPORT_QUERY = {
+    "q": "Search text or a tracking code, as in the list",
     "status": "A status",
     "council_code": "A council",
     "category": "A field code",
@@ -95,34 +136,35 @@ EXPORT_QUERY = {
     "date_to": "YYYY-MM-DD",
     "agency_code": "An agency",
     "cycle_id": "A cycle",
+    "personal": "true: add name, phone, e-mail and address (roles that may see them; audited)",
 }
 
 
 @api(
     "GET",
     "/api/v1/petitions/export.csv",
-    perm=allow("petition.export", *STAFF_ROLES),
+    perm=perms.EXPORT,
     tags=TAGS,
-    summary="CSV of the petitions the caller may see (personal data only where allowed)",
+    summary="CSV of the staff list as filtered (personal data only when asked and allowed)",
     query=EXPORT_QUERY,
     raw_response="text/csv",
 )
 async def export_csv(ctx: Ctx) -> Response:
-    rows, columns = await _staff_export(ctx)
+    rows, columns = await _staff_export(ctx, "csv")
     return _download(to_csv(rows, columns), "text/csv; charset=utf-8", "kien-nghi.csv")
 
 
 @api(
     "GET",
     "/api/v1/petitions/export.xlsx",
-    perm=allow("petition.export", *STAFF_ROLES),
+    perm=perms.EXPORT,
     tags=TAGS,
-    summary="XLSX of the petitions the caller may see (personal data only where allowed)",
+    summary="XLSX of the staff list as filtered (personal data only when asked and allowed)",
     query=EXPORT_QUERY,
     raw_response=XLSX,
 )
 async def export_xlsx(ctx: Ctx) -> Response:
-    rows, columns = await _staff_export(ctx)
+    rows, columns = await _staff_export(ctx, "xlsx")
     return _download(to_xlsx(rows, columns, "Kiến nghị"), XLSX, "kien-nghi.xlsx")
 
 
@@ -174,24 +216,29 @@ async def _report_cycle(ctx: Ctx) -> tuple[Cycle, Council]:
     tags=TAGS,
     query={"cycle_id": "The session cycle"},
     raw_response=DOCX,
-    summary="Summary report (kind=summary) or report on results (kind=results), docx or xlsx",
+    summary="Summary report (kind=summary) or report on results (kind=results), grouped by "
+    "topic, in the official layout: docx, pdf or xlsx",
 )
 async def report(ctx: Ctx) -> Response:
     kind, fmt = ctx.params["kind"], ctx.params["fmt"]
-    if kind not in ("summary", "results") or fmt not in ("docx", "xlsx"):
+    if kind not in ("summary", "results") or fmt not in ("docx", "pdf", "xlsx"):
         raise NotFound()
     cycle, council = await _report_cycle(ctx)
     data = await report_input(cycle, council)
     render = {
         ("summary", "docx"): summary_docx,
+        ("summary", "pdf"): summary_pdf,
         ("summary", "xlsx"): summary_xlsx,
         ("results", "docx"): results_docx,
+        ("results", "pdf"): results_pdf,
         ("results", "xlsx"): results_xlsx,
     }[(kind, fmt)]
     name = (
         f"bao-cao-{'tong-hop' if kind == 'summary' else 'ket-qua'}-{council.code}-{cycle.id}.{fmt}"
     )
-    return _download(render(data), DOCX if fmt == "docx" else XLSX, name)
+    mime = {"docx": DOCX, "pdf": "application/pdf", "xlsx": XLSX}[fmt]
+    # Grouping by topic and laying the document out are CPU work: off the event loop.
+    return _download(await asyncio.to_thread(render, data), mime, name)
 
 
 routes = [export_csv, export_xlsx, public_export_csv, report]

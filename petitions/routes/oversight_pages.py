@@ -16,7 +16,6 @@ from council.permissions import allow
 from council.templating import render
 from council.validation import field_errors, int_param
 from council.web import Ctx, page
-from petitions.metrics import Thresholds
 from petitions.models import Cycle, Notification, Petition
 from petitions.routes.public_pages import FILING_FIELDS, form_values, receipt_redirect
 from petitions.routes.staff_pages import staff_helpers
@@ -180,11 +179,6 @@ async def city(ctx: Ctx) -> Response:
             "city": council,
             "lights": lights,
             "clusters": clusters,
-            "thresholds": {
-                "green": f"{Thresholds().green_on_time:.0%}",
-                "red": f"{Thresholds().red_on_time:.0%}",
-                "red_overdue": f"{Thresholds().red_overdue:.0%}",
-            },
         },
     )
 

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from council.errors import DomainError, Forbidden, Invalid, NotFound
+from council.errors import DomainError, Forbidden, Invalid, NotFound, RateLimited
 from council.i18n import N_, _
 from council.models import Council
 from council.permissions import public
@@ -54,8 +54,12 @@ def helpers() -> dict[str, Any]:
         "action_label": lambda s: labels.text(labels.ACTION, s),
         "action_verb": labels.action_verb,
         "notification_state": lambda s: labels.text(labels.NOTIFICATION_STATE, s),
+        "notice_to": lambda n: labels.recipient(
+            n.recipient, n.email, (n.user.full_name or n.user.username) if n.user_id else None
+        ),
         "attachment_kind": labels.attachment_kind,
         "light_text": labels.light_text,
+        "thresholds_text": labels.thresholds_text(),
         "labels": {k: str(v) for k, v in FIELD_LABELS.items()},
         "categories": [{"code": c.code, "label": str(c.label)} for c in CATEGORIES],
     }
@@ -99,7 +103,7 @@ async def portal(ctx: Ctx) -> Response:
 async def _new_context(
     ctx: Ctx, values: dict[str, str], errors: Any = None, message: str | None = None
 ) -> dict[str, Any]:
-    similar: list[dict[str, Any]] = []
+    similar = indexing.Similar()
     council = await Council.get_or_none(code=values.get("council_code") or "")
     title = values.get("title") or ""
     if council is not None and len(title.strip()) >= 3:
@@ -147,10 +151,12 @@ async def new(ctx: Ctx) -> Response:
         filed = await file_petition(data, actor=None, ip=ctx.ip, settings=ctx.settings, files=files)
     except DomainError as exc:
         fields = exc.details.get("fields") if exc.details else None
-        context = await _new_context(
-            ctx, values, fields or {"": str(exc.message)}, str(exc.message)
+        # The message once, at the top; the fields it names (if any) listed below it.
+        context = await _new_context(ctx, values, fields, str(exc.message))
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return render(
+            ctx.request, "petitions/new.html", context, status=exc.status, headers=headers
         )
-        return render(ctx.request, "petitions/new.html", context, status=exc.status)
     return receipt_redirect(ctx, [filed], "/petitions/new")
 
 
@@ -333,7 +339,11 @@ async def track(ctx: Ctx) -> Response:
     return render(
         ctx.request,
         "petitions/track.html",
-        {**helpers(), "view": await track_view(p), "token": token},
+        {
+            **helpers(),
+            "view": await track_view(p, smtp_configured=bool(ctx.settings.smtp_url)),
+            "token": token,
+        },
         headers={"Cache-Control": "no-store"},
     )
 
@@ -351,7 +361,7 @@ async def feedback(ctx: Ctx) -> Response:
         "petitions/track.html",
         {
             **helpers(),
-            "view": await track_view(p),
+            "view": await track_view(p, smtp_configured=bool(ctx.settings.smtp_url)),
             "token": token,
             "notice": _("Thank you for your feedback."),
         },
@@ -374,7 +384,7 @@ async def on_time(ctx: Ctx) -> Response:
     return render(
         ctx.request,
         "petitions/on_time.html",
-        {"ranks": await agency_ranking(), "place_name": labels.place_name},
+        {**helpers(), "ranks": await agency_ranking(), "place_name": labels.place_name},
     )
 
 

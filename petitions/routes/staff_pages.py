@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from council import storage
@@ -14,15 +16,41 @@ from council.i18n import N_, _
 from council.models import Agency, Council, User
 from council.permissions import allow
 from council.templating import render
-from council.validation import field_errors
+from council.validation import field_errors, int_param
 from council.web import Ctx, page
 from petitions import indexing, labels
 from petitions.models import Attachment, Petition
+from petitions.routes import perms
 from petitions.routes.public_pages import helpers
-from petitions.schemas import ActionIn
+from petitions.schemas import ActionIn, ExtensionDecisionIn, ExtensionIn
 from petitions.services import Filters, act, petition_for_staff, staff_list, staff_view
-from petitions.services.scope import STAFF_ROLES, check_action, petition_scope, sees_personal_data
-from petitions.workflow import ALLOWED_FROM, Action, Channel, DiversionKind, Status
+from petitions.services.extensions import (
+    decide_extension,
+    may_decide,
+    may_request,
+    request_extension,
+)
+from petitions.services.queries import merge_candidates
+from petitions.services.routing import current_hop
+from petitions.services.scope import (
+    PERSONAL_DATA_ROLES,
+    STAFF_ROLES,
+    can_see,
+    check_action,
+    petition_scope,
+    sees_personal_data,
+)
+from petitions.workflow import (
+    ALLOWED_FROM,
+    Action,
+    Channel,
+    DiversionKind,
+    Position,
+    Status,
+    expected_action,
+    is_overdue,
+    next_status,
+)
 
 ACTION_FIELDS = (
     "action",
@@ -40,6 +68,10 @@ ACTION_FIELDS = (
 )
 
 
+def hop_is_overdue(hop: Any) -> bool:
+    return is_overdue(hop.due_at, hop.ended_at, datetime.now(UTC))
+
+
 def staff_helpers() -> dict[str, Any]:
     return {
         **helpers(),
@@ -47,19 +79,39 @@ def staff_helpers() -> dict[str, Any]:
         "channels": [c.value for c in Channel],
         "diversions": [d.value for d in DiversionKind],
         "diversion_label": lambda d: labels.text(labels.DIVERSION, d),
+        "confirm_text": lambda a: labels.text(labels.CONFIRM, a) if a in labels.CONFIRM else "",
+        "from_iso": datetime.fromisoformat,
     }
 
 
+# The page form asks why for these (the API keeps the reason optional where the contract does).
+REASON_REQUIRED = frozenset({"escalate", "reject", "merge", "divert", "return", "reopen"})
+PAGE_SIZE = 100
+
+
 def available_actions(user: User, p: Petition) -> list[str]:
+    """What ``user`` may do now, the step the petition waits for first."""
     out = []
+    pos = Position(
+        status=Status(p.status),
+        level=p.level,
+        has_parent=p.level == "commune",
+        has_agency=p.agency_id is not None,
+        escalated=p.handler_id != p.council_id,
+    )
     for action in Action:
         if Status(p.status) not in ALLOWED_FROM[action]:
             continue
         try:
             check_action(user, p, action)
+            next_status(pos, action)  # e.g. no answer before an escalated one is assigned
         except DomainError:
             continue
         out.append(action.value)
+    expected = expected_action(Status(p.status), p.level)
+    if expected is not None and expected.value in out:
+        out.remove(expected.value)
+        out.insert(0, expected.value)
     return out
 
 
@@ -67,10 +119,11 @@ def available_actions(user: User, p: Petition) -> list[str]:
 async def staff_index(ctx: Ctx) -> Response:
     user = ctx.require_user()
     f = Filters.parse(ctx.query)
+    offset = int_param(ctx.query, "offset", 0, minimum=0) or 0
     if f.q:
         indexing.use_data_dir(ctx.settings.index_dir)
-    items, total = await staff_list(user, f, limit=100)
-    query = urlencode({k: v for k, v in ctx.query.items() if k != "lang"})
+    items, total = await staff_list(user, f, limit=PAGE_SIZE, offset=offset)
+    kept = [(k, v) for k, v in ctx.query.multi_items() if k not in ("lang", "offset") and v]
     councils = await Council.filter(is_active=True).order_by("level", "name")
     return render(
         ctx.request,
@@ -80,10 +133,14 @@ async def staff_index(ctx: Ctx) -> Response:
             "f": f,
             "items": items,
             "total": total,
-            "query": query,
+            "offset": offset,
+            "page_size": PAGE_SIZE,
+            "filters": kept,
+            "page_url": lambda at: "/petitions/staff?" + urlencode([*kept, ("offset", at)]),
+            "may_export_personal": user.role in PERSONAL_DATA_ROLES,
             "councils": councils,
         },
-        fragment="petitions/_staff_results.html",
+        fragment="petitions/_staff_listing.html",
     )
 
 
@@ -91,6 +148,8 @@ async def _detail_context(user: User, p: Petition, notice: str | None = None) ->
     v = await staff_view(user, p)
     agencies = await Agency.filter(council_id=p.handler_id, is_active=True).order_by("name")
     suggested = next((a.code for a in agencies if p.category in (a.categories or [])), None)
+    hop = await current_hop(p)
+    pending = next((e for e in v.extensions if e.state == "pending"), None)
     return {
         **staff_helpers(),
         "v": v,
@@ -98,6 +157,19 @@ async def _detail_context(user: User, p: Petition, notice: str | None = None) ->
         "agencies": agencies,
         "suggested": suggested,
         "notice": notice,
+        "reason_required": REASON_REQUIRED,
+        "can_request_extension": (
+            may_request(user, p)
+            and pending is None
+            and hop is not None
+            and hop.stage == "answer"
+            and p.status == "assigned"
+            and not hop_is_overdue(hop)
+        ),
+        "pending_extension": pending,
+        "can_decide_extension": pending is not None and may_decide(user, p),
+        "extension_state": lambda s: labels.text(labels.EXTENSION_STATE, s),
+        "may_open": lambda other: can_see(user, other),
     }
 
 
@@ -116,13 +188,7 @@ async def staff_detail(ctx: Ctx) -> Response:
     )
 
 
-@page(
-    "/petitions/staff/{code}/act",
-    methods=("POST",),
-    perm=allow(
-        "petition.act", "admin", "secretariat", "agency", scope="council", resolve=petition_scope
-    ),
-)
+@page("/petitions/staff/{code}/act", methods=("POST",), perm=perms.ACT)
 async def staff_act(ctx: Ctx) -> Response:
     user = ctx.require_user()
     form = await ctx.form()
@@ -131,11 +197,27 @@ async def staff_act(ctx: Ctx) -> Response:
         data = ActionIn.model_validate(values)
     except ValidationError as exc:
         raise Invalid(fields=field_errors(exc)) from None
+    if data.action in REASON_REQUIRED and not data.reason:
+        raise Invalid(fields={"reason": str(N_("Say why: the reason is kept in the history."))})
+    if data.action == "answer" and not data.resolution:
+        raise Invalid(fields={"resolution": str(N_("Choose what became of the issue."))})
+    letter = form.get("letter")
     before_level = (await petition_for_staff(user, ctx.params["code"])).level
-    p = await act(user, ctx.params["code"], data, ctx.settings)
+    p = await act(
+        user,
+        ctx.params["code"],
+        data,
+        ctx.settings,
+        letter=letter if isinstance(letter, UploadFile) else None,
+    )
+    notice = _("Done: {action}.").format(action=labels.action_verb(data.action, before_level))
+    if not can_see(user, p):
+        # A returned petition leaves the agency's hands: back to the list, saying so.
+        if not ctx.is_htmx:
+            return RedirectResponse("/petitions/staff", status_code=303)
+        return render(ctx.request, "petitions/_gone.html", {"notice": notice, "code": p.code})
     if not ctx.is_htmx:
         return RedirectResponse(f"/petitions/staff/{p.code}", status_code=303)
-    notice = _("Done: {action}.").format(action=labels.action_verb(data.action, before_level))
     return render(
         ctx.request, "petitions/_staff_detail.html", await _detail_context(user, p, notice)
     )
@@ -162,4 +244,76 @@ async def attachment(ctx: Ctx) -> Response:
     )
 
 
-routes = [staff_index, staff_detail, staff_act, attachment]
+async def _after(ctx: Ctx, user: User, code: str, notice: str) -> Response:
+    if not ctx.is_htmx:
+        return RedirectResponse(f"/petitions/staff/{code}", status_code=303)
+    p = await petition_for_staff(user, code)
+    return render(
+        ctx.request, "petitions/_staff_detail.html", await _detail_context(user, p, notice)
+    )
+
+
+@page("/petitions/staff/{code}/extensions", methods=("POST",), perm=perms.EXTENSION_REQUEST)
+async def staff_extension_request(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    form = await ctx.form()
+    values = {k: v for k in ("until", "reason") if isinstance(v := form.get(k), str) and v.strip()}
+    try:
+        data = ExtensionIn.model_validate(values)
+    except ValidationError as exc:
+        raise Invalid(fields=field_errors(exc)) from None
+    await request_extension(user, ctx.params["code"], data.until, data.reason, ctx.settings)
+    return await _after(ctx, user, ctx.params["code"], _("Extension requested."))
+
+
+@page(
+    "/petitions/staff/{code}/extensions/{extension_id:int}/decision",
+    methods=("POST",),
+    perm=perms.EXTENSION_DECIDE,
+)
+async def staff_extension_decide(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    form = await ctx.form()
+    approve = form.get("decision") == "approve"
+    reason = form.get("reason")
+    reason = reason.strip() if isinstance(reason, str) and reason.strip() else None
+    try:
+        data = ExtensionDecisionIn.model_validate({"approve": approve, "reason": reason})
+    except ValidationError as exc:
+        raise Invalid(fields=field_errors(exc)) from None
+    await decide_extension(
+        user,
+        ctx.params["code"],
+        ctx.params["extension_id"],
+        data.approve,
+        data.reason,
+        ctx.settings,
+    )
+    done = _("Extension approved.") if approve else _("Extension refused.")
+    return await _after(ctx, user, ctx.params["code"], done)
+
+
+@page("/petitions/staff/{code}/merge-candidates", perm=perms.MERGE_CANDIDATES)
+async def staff_merge_candidates(ctx: Ctx) -> Response:
+    """The merge picker's choices as the user types (an htmx fragment)."""
+    user = ctx.require_user()
+    p = await petition_for_staff(user, ctx.params["code"])
+    indexing.use_data_dir(ctx.settings.index_dir)
+    q = (ctx.query.get("merge_q") or "")[:200]
+    items = await merge_candidates(user, p, q)
+    return render(
+        ctx.request,
+        "petitions/_merge_candidates.html",
+        {**staff_helpers(), "candidates": items, "merge_q": q},
+    )
+
+
+routes = [
+    staff_index,
+    staff_detail,
+    staff_act,
+    staff_extension_request,
+    staff_extension_decide,
+    staff_merge_candidates,
+    attachment,
+]

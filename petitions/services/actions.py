@@ -1,26 +1,29 @@
 """Staff actions on a petition (``POST /api/v1/petitions/{code}/actions``), one function for all:
 petition.accept, .escalate, .assign, .answer, .publish, .reopen, .reject, .merge, .close, .divert,
-.resolution. Each checks the status machine and the actor, moves the hops, records history, audit,
-notifications and the search update in one transaction; e-mail goes out after the commit."""
+.resolution, .return. Each checks the status machine and the actor, moves the hops, records
+history, audit, notifications and the search update in one transaction; e-mail goes out after
+the commit."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from starlette.datastructures import UploadFile
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from council import audit
+from council import audit, storage, uploads
 from council.errors import Conflict, Invalid
-from council.i18n import N_
+from council.i18n import N_, LazyString
 from council.models import Agency, Council, User
 from council.settings import Settings
 from petitions import indexing
-from petitions.models import Hop, Petition, PetitionEvent
+from petitions.models import Attachment, Hop, Petition, PetitionEvent
 from petitions.schemas import ActionIn
 from petitions.services import notify
 from petitions.services.cycles import current_cycle, join_cycle
 from petitions.services.filing import mail_config, secretariat_ids
+from petitions.services.letters import store_letter
 from petitions.services.merging import merged_here
 from petitions.services.routing import close_hop, current_hop, open_hop
 from petitions.services.scope import check_action, get_by_code
@@ -42,10 +45,37 @@ def _need(value: str | None, field: str) -> str:
     return value
 
 
-async def act(actor: User, code: str, data: ActionIn, settings: Settings) -> Petition:
-    """Apply one action to petition ``code`` as ``actor`` and return the petition as it is now."""
+async def act(
+    actor: User, code: str, data: ActionIn, settings: Settings, letter: UploadFile | None = None
+) -> Petition:
+    """Apply one action to petition ``code`` as ``actor`` and return the petition as it is now.
+    ``letter``: the official reply letter (PDF) an answer comes with."""
     action = Action(data.action)
     now = datetime.now(UTC)
+    stored = None
+    if letter is not None and letter.filename:
+        if action != Action.ANSWER:
+            raise Invalid(fields={"letter": str(N_("A reply letter goes with an answer."))})
+        stored = await store_letter(letter)
+    try:
+        p, notes = await _act(actor, code, action, data, settings, now, stored)
+    except BaseException:
+        if stored is not None:
+            await storage.discard([stored])
+        raise
+    notify.deliver_later(notes, mail_config(settings))
+    return p
+
+
+async def _act(
+    actor: User,
+    code: str,
+    action: Action,
+    data: ActionIn,
+    settings: Settings,
+    now: datetime,
+    letter: uploads.StoredFile | None,
+) -> tuple[Petition, list[notify.Notification]]:
     async with in_transaction():
         p = await get_by_code(code)
         p = await Petition.select_for_update().get(id=p.id)
@@ -58,9 +88,21 @@ async def act(actor: User, code: str, data: ActionIn, settings: Settings) -> Pet
             level=p.level,
             has_parent=handler.parent_id is not None,  # type: ignore[attr-defined]
             has_agency=p.agency_id is not None,
+            escalated=p.handler_id != p.council_id,
         )
         new_status, new_level = next_status(pos, action)
         public_note, internal_note, details = await _apply(actor, p, action, data, handler, now)
+        if letter is not None:
+            await Attachment.create(
+                petition_id=p.id,
+                kind="reply",
+                path=letter.path,
+                mime=letter.mime,
+                size=letter.size,
+                sha256=letter.sha256,
+                original_name=letter.original_name,
+            )
+            details["letter"] = letter.original_name
         p.status, p.level = new_status.value, new_level
         if action not in _HOP_KEEPING:
             await close_hop(p, now, action.value)
@@ -93,8 +135,7 @@ async def act(actor: User, code: str, data: ActionIn, settings: Settings) -> Pet
         if action == Action.MERGE and p.merged_into_id:
             target = await Petition.get(id=p.merged_into_id)
             await indexing.petition_changed(target)
-    notify.deliver_later(notes, mail_config(settings))
-    return p
+    return p, notes
 
 
 async def _apply(
@@ -119,17 +160,17 @@ async def _apply(
             p.agency_id = None
             await join_cycle(p, await current_cycle(parent.id))
             return (
-                N_("Sent to {council}.").format(council=parent.name).render(p.lang),
+                _with_reason(N_("Sent to {council}.").format(council=parent.name), data, p),
                 note,
-                {"to": parent.code},
+                _reason({"to": parent.code}, data),
             )
         body = _need(data.central_body, "central_body")
         p.central_body = body
         p.agency_id = None
         return (
-            N_("Sent to a central agency: {body}.").format(body=body).render(p.lang),
+            _with_reason(N_("Sent to a central agency: {body}.").format(body=body), data, p),
             note,
-            {"central_body": body},
+            _reason({"central_body": body}, data),
         )
     if action == Action.ASSIGN:
         agency = await Agency.get_or_none(
@@ -152,6 +193,10 @@ async def _apply(
             p.answered_by = (await Agency.get(id=p.agency_id)).name
         else:
             p.answered_by = p.central_body if p.level == "central" else handler.name
+        if data.resolution:
+            resolution, when = validate_resolution(data.resolution, data.roadmap_date)
+            p.resolution, p.roadmap_date = resolution.value, when
+            return "", note, {"resolution": resolution.value}
         return "", note, {}
     if action == Action.PUBLISH:
         if not p.answer:
@@ -179,7 +224,7 @@ async def _apply(
             raise Invalid(fields={"diversion": str(N_("This field is required."))})
         p.diversion = data.diversion.value
         p.reason = data.reason  # type: ignore[assignment]
-        return data.reason or "", note, {"diversion": p.diversion}
+        return data.reason or "", note, _reason({"diversion": p.diversion}, data)
     if action == Action.MERGE:
         target = await get_by_code(_need(data.into_code, "into_code"))
         if target.id == p.id or Status(target.status) in TERMINAL:
@@ -194,8 +239,19 @@ async def _apply(
             N_("Merged with petition {code}; you will keep receiving its updates.")
             .format(code=target.code)
             .render(p.lang),
-            note,
-            {"into": target.code},
+            "\n".join(x for x in (data.reason, note) if x),
+            _reason({"into": target.code}, data),
+        )
+    if action == Action.RETURN:
+        reason = _need(data.reason, "reason")
+        agency = await Agency.get(id=p.agency_id) if p.agency_id else None
+        p.agency_id = None
+        return (
+            N_("Returned to {council} to be assigned to the competent agency.")
+            .format(council=handler.name)
+            .render(p.lang),
+            "\n".join(x for x in (reason, note) if x),
+            {"agency": agency.code if agency else None, "reason": reason},
         )
     if action == Action.CLOSE:
         p.closed_at = now
@@ -207,6 +263,16 @@ async def _apply(
         p.resolution, p.roadmap_date = resolution.value, when
         return "", note, {"resolution": resolution.value}
     return "", note, {}  # ACCEPT
+
+
+def _with_reason(message: LazyString, data: ActionIn, p: Petition) -> str:
+    """The petitioner's note: what happened, then why when a reason was given."""
+    text = message.render(p.lang)
+    return f"{text} {data.reason}" if data.reason else text
+
+
+def _reason(details: dict[str, object], data: ActionIn) -> dict[str, object]:
+    return {**details, "reason": data.reason} if data.reason else details
 
 
 async def _hop_owners(hop: Hop | None) -> set[int]:

@@ -14,47 +14,59 @@ from council.errors import Forbidden
 from council.i18n import N_
 from council.models import Agency, Council, User
 from petitions.clusters import Cluster, Item, cluster
-from petitions.metrics import Light, Reason, Thresholds, assess, median_days, on_time_rate
+from petitions.metrics import Figures, Light, Reason, Thresholds, figures, median_days
 from petitions.models import Hop, Petition
 from petitions.services.queries import OPEN_STATUSES, ListItem, _item
 from petitions.services.scope import visible_filter
+from petitions.workflow import Status
 
 COUNCIL_STAFF_ROLES = frozenset({"secretariat", "chair", "delegate"})
 OVERSIGHT_ROLES = frozenset({"secretariat", "chair"})  # a city's, over its communes
 
 
+# Statuses in the order a petition goes through them, then the ways it leaves the path.
+STATUS_ORDER = tuple(s.value for s in Status)
+
+
 @dataclass
 class Dashboard:
     title: str
-    counts: dict[str, int]
+    counts: list[tuple[str, int]]  # (status, petitions), in workflow order, zeros left out
     total: int
     open: int
-    overdue_count: int
+    overdue_count: int  # petitions received or handled here whose current step is overdue
     overdue: list[ListItem]  # the first of those the viewer may open
     overdue_listed: int  # how many of ``overdue_count`` the viewer may open
-    finished: int
-    on_time: int
-    on_time_rate: float | None
+    figures: Figures  # over the steps (hops) this council and its agencies, or this agency, own
+    scope: str  # what ``figures`` counts, in words
     median_days_to_answer: float | None
-    light: Light
-    reasons: list[Reason]
+    extended: int = 0  # hops whose due date an approved extension moved (on time counts by it)
+
+    @property
+    def light(self) -> Light:
+        return self.figures.light
+
+    @property
+    def reasons(self) -> list[Reason]:
+        return self.figures.reasons
 
 
-async def _hop_stats(hop_filter: Q, now: datetime) -> tuple[int, int, int, int]:
-    """(finished, on time, open, overdue) over the hops matching ``hop_filter``."""
-    finished = on_time = open_ = overdue = 0
-    rows = await Hop.filter(hop_filter).values_list("due_at", "ended_at")
-    for due, ended in rows:
-        if ended is None:
-            open_ += 1
-            overdue += int(now > due)
-        else:
-            finished += 1
-            on_time += int(ended <= due)
-    return finished, on_time, open_, overdue
+async def hop_figures(hop_filter: Q, now: datetime) -> Figures:
+    """:func:`petitions.metrics.figures` over the hops matching ``hop_filter``."""
+    return figures(await Hop.filter(hop_filter).values_list("due_at", "ended_at"), now)
 
 
-async def _dashboard(user: User, title: str, petitions: Q, hops: Q, limit: int = 50) -> Dashboard:
+async def owned_hops(council: Council) -> Q:
+    """The hops a council answers for: its own and its agencies' (the city screen's and the
+    council dashboard's figures are the same)."""
+    agency_ids = list(await Agency.filter(council_id=council.id).values_list("id", flat=True))
+    owned = Q(owner_council_id=council.id)
+    return owned | Q(owner_agency_id__in=agency_ids) if agency_ids else owned
+
+
+async def _dashboard(
+    user: User, title: str, petitions: Q, hops: Q, counts_what: str, limit: int = 50
+) -> Dashboard:
     """Figures over every petition and hop matched; the overdue list only names petitions
     ``user`` may open (a city overseeing a commune sees the commune's own ones as counts)."""
     now = datetime.now(UTC)
@@ -65,28 +77,23 @@ async def _dashboard(user: User, title: str, petitions: Q, hops: Q, limit: int =
     scope = visible_filter(user)
     listed_qs = overdue_qs if scope is None else overdue_qs.filter(scope)
     overdue_rows = await listed_qs.order_by("due_at").limit(limit)
-    finished, on_time, open_hops, overdue_hops = await _hop_stats(hops, now)
     answered = await Petition.filter(petitions, answered_at__isnull=False).values_list(
         "created_at", "answered_at"
     )
-    rate = on_time_rate(on_time, finished)
-    colour, reasons = assess(rate, overdue_hops, open_hops)
     return Dashboard(
         title=title,
-        counts=dict(counts),
+        counts=[(s, counts[s]) for s in STATUS_ORDER if counts.get(s)],
         total=sum(counts.values()),
         open=sum(counts.get(s, 0) for s in OPEN_STATUSES),
         overdue_count=await overdue_qs.count(),
         overdue=[await _item(p, now, None) for p in overdue_rows],
         overdue_listed=await listed_qs.count(),
-        finished=finished,
-        on_time=on_time,
-        on_time_rate=rate,
+        figures=await hop_figures(hops, now),
+        scope=counts_what,
         median_days_to_answer=median_days(
             (a - c).total_seconds() / 86400 for c, a in answered if a and c
         ),
-        light=colour,
-        reasons=reasons,
+        extended=await Hop.filter(hops, original_due_at__isnull=False).count(),
     )
 
 
@@ -110,7 +117,13 @@ async def council_dashboard(user: User, council: Council) -> Dashboard:
         user,
         council.name,
         Q(council_id=council.id) | Q(handler_id=council.id),
-        Q(owner_council_id=council.id),
+        await owned_hops(council),
+        str(
+            N_(
+                "Counted over the steps {name} and its agencies own: classifying, assigning, "
+                "answering and reviewing, each with its own due date."
+            ).format(name=council.name)
+        ),
     )
 
 
@@ -122,19 +135,24 @@ async def agency_dashboard(user: User, agency: Agency) -> Dashboard:
         or (user.role in ("secretariat", "chair") and user.council_id == agency.council_id)  # type: ignore[attr-defined]
     ):
         raise Forbidden(N_("This belongs to another council or agency."))
-    return await _dashboard(user, agency.name, Q(agency_id=agency.id), Q(owner_agency_id=agency.id))
+    return await _dashboard(
+        user,
+        agency.name,
+        Q(agency_id=agency.id),
+        Q(owner_agency_id=agency.id),
+        str(
+            N_(
+                "Counted over the answers {name} owes: one step per petition assigned to it, "
+                "as on the public on-time table."
+            ).format(name=agency.name)
+        ),
+    )
 
 
 @dataclass
 class CouncilLight:
     council: Council
-    open: int
-    overdue: int
-    finished: int
-    on_time: int
-    rate: float | None
-    light: Light
-    reasons: list[Reason]
+    figures: Figures  # over the hops its council and its agencies own
 
 
 async def city_overview(user: User, city: Council) -> list[CouncilLight]:
@@ -145,19 +163,7 @@ async def city_overview(user: User, city: Council) -> list[CouncilLight]:
     councils = [city, *await Council.filter(parent_id=city.id, is_active=True).order_by("name")]
     out = []
     for c in councils:
-        finished, on_time, open_hops, overdue = await _hop_stats(Q(owner_council_id=c.id), now)
-        agency_ids = await Agency.filter(council_id=c.id).values_list("id", flat=True)
-        if agency_ids:
-            f2, t2, o2, d2 = await _hop_stats(Q(owner_agency_id__in=list(agency_ids)), now)
-            finished, on_time, open_hops, overdue = (
-                finished + f2,
-                on_time + t2,
-                open_hops + o2,
-                overdue + d2,
-            )
-        rate = on_time_rate(on_time, finished)
-        colour, reasons = assess(rate, overdue, open_hops)
-        out.append(CouncilLight(c, open_hops, overdue, finished, on_time, rate, colour, reasons))
+        out.append(CouncilLight(c, await hop_figures(await owned_hops(c), now)))
     return out
 
 
@@ -165,11 +171,7 @@ async def city_overview(user: User, city: Council) -> list[CouncilLight]:
 class AgencyRank:
     agency: Agency
     council: Council
-    finished: int
-    on_time: int
-    rate: float | None
-    open: int
-    overdue: int
+    figures: Figures  # over its answer hops: the same as its own dashboard's
     median_days: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -179,28 +181,26 @@ async def agency_ranking() -> list[AgencyRank]:
     now = datetime.now(UTC)
     ranks = []
     for agency in await Agency.filter(is_active=True).prefetch_related("council"):
-        rows = await Hop.filter(owner_agency_id=agency.id, stage="answer").values_list(
+        rows = await Hop.filter(owner_agency_id=agency.id).values_list(
             "started_at", "due_at", "ended_at"
         )
-        finished = sum(1 for _, _, e in rows if e is not None)
-        on_time = sum(1 for _, d, e in rows if e is not None and e <= d)
-        open_ = sum(1 for _, _, e in rows if e is None)
-        overdue = sum(1 for _, d, e in rows if e is None and now > d)
         ranks.append(
             AgencyRank(
                 agency,
                 agency.council,
-                finished,
-                on_time,
-                on_time_rate(on_time, finished),
-                open_,
-                overdue,
+                figures([(d, e) for _, d, e in rows], now),
                 median_days((e - s).total_seconds() / 86400 for s, _, e in rows if e is not None),
             )
         )
     return sorted(
         ranks,
-        key=lambda r: (r.rate is None, -(r.rate or 0.0), r.overdue, -r.finished, r.agency.name),
+        key=lambda r: (
+            r.figures.on_time_rate is None,
+            -(r.figures.on_time_rate or 0.0),
+            r.figures.overdue,
+            -r.figures.finished,
+            r.agency.name,
+        ),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -11,7 +12,15 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from council import audit, storage, uploads
-from council.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from council.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    wait_text,
+)
 from council.i18n import N_, get_language
 from council.models import Council, User
 from council.ratelimit import Rate, limiter
@@ -53,6 +62,48 @@ def is_staff_filer(actor: User | None, council: Council) -> bool:
     if actor is None or actor.role not in FILING_ROLES:
         return False
     return actor.role == "admin" or actor.council_id == council.id
+
+
+def contact_key(value: str | None) -> str | None:
+    """A rate-limit key for a phone or e-mail, the same however it was typed ("0912 345 678",
+    "+84912345678"), hashed so that no personal data sits in the limiter's store."""
+    if not value or not value.strip():
+        return None
+    text = value.strip().casefold()
+    if "@" not in text:
+        digits = "".join(ch for ch in text if ch.isdigit())
+        text = "0" + digits[2:] if digits.startswith("84") and len(digits) > 9 else digits
+        if not text:
+            return None
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+async def spend_public_budget(ip: str, contacts: list[str | None], settings: Settings) -> None:
+    """Count a public filing (or support) against its limits, or refuse it with the wait.
+
+    Many people share one IP behind carrier NAT, so a filing that names a phone or an e-mail
+    counts against that contact (``COUNCIL_PETITION_RATE`` each) and against a raised per-IP
+    budget (``COUNCIL_PETITION_IP_RATE``); an anonymous filing counts against the per-IP limit
+    (``COUNCIL_PETITION_RATE``) only. Every limit is checked before any is spent."""
+    keys = sorted({k for c in contacts if (k := contact_key(c))})
+    rate = Rate.parse(settings.petition_rate)
+    budgets = [(f"petition:contact:{k}", rate) for k in keys]
+    if budgets:
+        budgets.append((f"petition:ip-contact:{ip}", Rate.parse(settings.petition_ip_rate)))
+    else:
+        budgets.append((f"petition:ip:{ip}", rate))
+    try:
+        for key, limit in budgets:
+            await limiter().check(key, limit)
+        for key, limit in budgets:
+            await limiter().consume(key, limit)
+    except RateLimited as exc:
+        raise RateLimited(
+            exc.retry_after,
+            N_("Many petitions were sent from this connection or contact just now. {wait}").format(
+                wait=wait_text(exc.retry_after)
+            ),
+        ) from None
 
 
 async def _council(code: str) -> Council:
@@ -128,7 +179,7 @@ async def file_petition(
         )
     channel = data.channel if staff else Channel.ONLINE
     if not staff:
-        await limiter().consume(f"petition:ip:{ip}", Rate.parse(settings.petition_rate))
+        await spend_public_budget(ip, [data.phone, data.email], settings)
     if channel == Channel.ASSISTED and (consent is None or not consent.filename):
         raise Invalid(
             N_("Assisted filing needs a scan or photo of the citizen's signed consent."),
@@ -242,7 +293,7 @@ async def add_support(code: str, data: SupportIn, *, ip: str, settings: Settings
         p = await Petition.get(id=p.merged_into_id)
     if p.status in (Status.REJECTED.value, Status.DIVERTED.value):
         raise Conflict("not_open", N_("This petition no longer accepts support."))
-    await limiter().consume(f"petition:ip:{ip}", Rate.parse(settings.petition_rate))
+    await spend_public_budget(ip, [data.email], settings)
     async with in_transaction():
         await Petition.filter(id=p.id).update(weight=F("weight") + 1)
         supporter = await Supporter.create(petition_id=p.id, name=data.name, email=data.email)

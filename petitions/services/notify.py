@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from council import mailer
@@ -21,7 +22,42 @@ from petitions.services.merging import merged_here
 
 log = logging.getLogger("petitions.notify")
 
-__all__ = ["MailConfig", "deliver_later", "flush", "record_change"]
+__all__ = [
+    "MailConfig",
+    "NoticeLine",
+    "deliver_later",
+    "describe",
+    "flush",
+    "record_change",
+]
+
+
+@dataclass(frozen=True)
+class NoticeLine:
+    """One notification as its reader sees it: when, about what, to whom, and what really
+    happened to it (sent, waiting, failed, or only recorded because nothing could be sent)."""
+
+    at: datetime
+    subject: str
+    to: str  # the masked address, or "" when it went nowhere but this page
+    state: str  # recorded | sent | failed
+    outcome: str  # the sentence shown: "đã gửi thư đến h***@example.vn"
+
+
+def describe(n: Notification, *, smtp_configured: bool, lang: str | None = None) -> NoticeLine:
+    """Say exactly what was done with ``n``: never "sent" unless an e-mail left the server."""
+    to = labels.mask_email(n.email) if n.email else ""
+    if n.state == "sent" and to:
+        outcome = N_("e-mail sent to {address}").format(address=to)
+    elif n.state == "failed" and to:
+        outcome = N_("e-mail to {address} could not be delivered").format(address=to)
+    elif not n.email:
+        outcome = N_("recorded, not sent: no e-mail address was given")
+    elif smtp_configured:
+        outcome = N_("recorded, e-mail to {address} waiting to be sent").format(address=to)
+    else:
+        outcome = N_("recorded, not sent: e-mail is not set up on this server")
+    return NoticeLine(n.created_at, n.subject, to, n.state, outcome.render(lang))
 
 
 def _petitioner_text(p: Petition, action: str, lang: str, base_url: str) -> tuple[str, str]:

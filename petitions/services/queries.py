@@ -11,10 +11,12 @@ from tortoise.expressions import Q
 from council.errors import Invalid
 from council.i18n import N_
 from council.models import Agency, Council, User
+from council.search.index import MAX_LIMIT, MAX_OFFSET
 from council.validation import int_param
 from petitions import indexing, labels
 from petitions.categories import CODES
-from petitions.models import Attachment, Hop, Notification, Petition, PetitionEvent
+from petitions.codes import PREFIX, code_query
+from petitions.models import Attachment, Extension, Hop, Notification, Petition, PetitionEvent
 from petitions.services.scope import sees_personal_data, visible_query
 from petitions.workflow import LOCAL_TZ, Channel, Status, is_overdue, was_on_time
 
@@ -143,6 +145,62 @@ async def filtered(user: User, f: Filters, now: datetime | None = None) -> Any:
     return qs
 
 
+@dataclass
+class Selection:
+    """One page of the list as the user filtered it: the petitions, how many in all, and the
+    search's highlights."""
+
+    petitions: list[Petition]
+    total: int
+    highlights: dict[str, str] = field(default_factory=dict)
+
+
+async def select(
+    user: User, f: Filters, *, limit: int, offset: int, now: datetime | None = None
+) -> Selection:
+    """The petitions the list shows for ``f``: a tracking code typed in ``q`` (in any form, or
+    its bare suffix) finds its petitions; other text is searched; no text reads the database."""
+    now = now or datetime.now(UTC)
+    qs = await filtered(user, f, now)
+    lookup = code_query(f.q) if f.q else None
+    if lookup is not None:
+        year, tail = lookup
+        by_code = qs.filter(code=f"{PREFIX}-{year:04d}-{tail}") if year else None
+        if by_code is None:
+            by_code = qs.filter(code__endswith=f"-{tail}")
+        total = await by_code.count()
+        if total:
+            page = await by_code.order_by("-created_at", "-id").offset(offset).limit(limit)
+            return Selection(page, total)
+    if f.q:
+        hits, total = await indexing.search_staff(user, f, limit=limit, offset=offset, now=now)
+        order = {h.code: i for i, h in enumerate(hits)}
+        # The database has the last word on scope and filters the index cannot know.
+        petitions = await qs.filter(code__in=list(order))
+        petitions.sort(key=lambda p: order[p.code])
+        return Selection(petitions, total, {h.code: h.highlight for h in hits})
+    total = await qs.count()
+    petitions = await qs.order_by("-created_at", "-id").offset(offset).limit(limit)
+    return Selection(petitions, total)
+
+
+async def select_all(user: User, f: Filters, cap: int) -> list[Petition]:
+    """Every petition of the filtered list, in its order, for an export (at most ``cap``; a
+    search reaches as deep as the index's window)."""
+    now = datetime.now(UTC)
+    if not f.q:
+        return (await select(user, f, limit=cap, offset=0, now=now)).petitions
+    out: list[Petition] = []
+    offset = 0
+    while len(out) < cap and offset <= MAX_OFFSET:
+        page = await select(user, f, limit=MAX_LIMIT, offset=offset, now=now)
+        out.extend(page.petitions)
+        offset += MAX_LIMIT
+        if offset >= page.total:
+            break
+    return out[:cap]
+
+
 async def staff_list(
     user: User, f: Filters, *, limit: int = 50, offset: int = 0
 ) -> tuple[list[ListItem], int]:
@@ -150,19 +208,9 @@ async def staff_list(
     limit = max(1, min(limit, MAX_PAGE))
     offset = max(0, offset)
     now = datetime.now(UTC)
-    qs = await filtered(user, f, now)
-    highlights: dict[str, str] = {}
-    if f.q:
-        hits, total = await indexing.search_staff(user, f, limit=limit, offset=offset, now=now)
-        highlights = {h.code: h.highlight for h in hits}
-        order = {h.code: i for i, h in enumerate(hits)}
-        # The database has the last word on scope and filters the index cannot know.
-        petitions = await qs.filter(code__in=list(order))
-        petitions.sort(key=lambda p: order[p.code])
-    else:
-        total = await qs.count()
-        petitions = await qs.order_by("-created_at", "-id").offset(offset).limit(limit)
-    return [await _item(p, now, highlights.get(p.code)) for p in petitions], total
+    found = await select(user, f, limit=limit, offset=offset, now=now)
+    items = [await _item(p, now, found.highlights.get(p.code)) for p in found.petitions]
+    return items, found.total
 
 
 async def _item(p: Petition, now: datetime, highlight: str | None) -> ListItem:
@@ -200,6 +248,7 @@ class HopView:
     ended_by: str | None
     overdue: bool
     on_time: bool | None
+    original_due_at: datetime | None = None  # set when an approved extension moved the due date
 
 
 @dataclass
@@ -213,6 +262,7 @@ class StaffView:
     notifications: list[Notification] = field(default_factory=list)
     merged: list[Petition] = field(default_factory=list)
     merged_into: str | None = None
+    extensions: list[Extension] = field(default_factory=list)
 
 
 async def staff_view(user: User, p: Petition) -> StaffView:
@@ -225,7 +275,12 @@ async def staff_view(user: User, p: Petition) -> StaffView:
     attachments = await Attachment.filter(petition_id=p.id)
     if personal is None:
         attachments = [a for a in attachments if a.kind != "consent"]
-    notes = await Notification.filter(petition_id=p.id).order_by("-created_at").limit(50)
+    notes = (
+        await Notification.filter(petition_id=p.id)
+        .prefetch_related("user")
+        .order_by("-created_at")
+        .limit(50)
+    )
     if personal is None:
         for n in notes:
             n.email = None
@@ -245,6 +300,7 @@ async def staff_view(user: User, p: Petition) -> StaffView:
                 ended_by=h.ended_by,
                 overdue=is_overdue(h.due_at, h.ended_at, now),
                 on_time=was_on_time(h.due_at, h.ended_at),
+                original_due_at=h.original_due_at,
             )
             for h in hops
         ],
@@ -253,4 +309,26 @@ async def staff_view(user: User, p: Petition) -> StaffView:
         notifications=notes,
         merged=await Petition.filter(merged_into_id=p.id),
         merged_into=into.code if into else None,
+        extensions=await Extension.filter(petition_id=p.id).order_by("created_at", "id"),
     )
+
+
+MERGEABLE = ("received", "accepted", "escalated", "assigned")
+
+
+async def merge_candidates(user: User, p: Petition, q: str, limit: int = 10) -> list[ListItem]:
+    """Open petitions ``p`` could be merged into, for the picker: handled by the same council,
+    found by words or a tracking code; without text, the newest of the same field."""
+    f = Filters(q=q.strip()[:200])
+    if f.q:
+        found = (await select(user, f, limit=MAX_LIMIT, offset=0)).petitions
+    else:
+        found = await visible_query(user).filter(category=p.category).order_by("-id").limit(100)
+    now = datetime.now(UTC)
+    out = []
+    for c in found:
+        if c.id != p.id and c.handler_id == p.handler_id and c.status in MERGEABLE:
+            out.append(await _item(c, now, None))
+            if len(out) >= limit:
+                break
+    return out

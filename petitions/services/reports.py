@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from council.models import Agency, Council
+from council.models import Agency, Council, User
 from petitions.models import Cycle, CycleEntry, Hop, Petition, VoterMeeting
 from petitions.reports import ReportInput, ReportPetition
 from petitions.services.cycles import cycle_label
@@ -61,6 +61,11 @@ async def report_input(cycle: Cycle, council: Council) -> ReportInput:
         else (cycle.session_number + 1, "before")
     )
     next_cycle = Cycle(council_id=cycle.council_id, session_number=next_number, phase=next_phase)
+    chair = (
+        await User.filter(council_id=council.id, role="chair", is_active=True)
+        .order_by("id")
+        .first()
+    )
     return ReportInput(
         council_name=council.name,
         cycle_label=cycle_label(cycle, "vi"),
@@ -69,4 +74,5 @@ async def report_input(cycle: Cycle, council: Council) -> ReportInput:
         meetings=len(meetings),
         attendees=sum(m.attendees for m in meetings),
         next_cycle_label=cycle_label(next_cycle, "vi"),
+        chair_name=(chair.full_name or "") if chair else "",
     )

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from council.models import Agency, Council
 from petitions.calendar import CalendarConfig, WorkingCalendar
-from petitions.models import Hop, Petition, PetitionSettings
+from petitions.models import Extension, Hop, Petition, PetitionSettings
 from petitions.workflow import Stage, Status, due_at, sla_from_dict, stage_for
 
 
@@ -64,10 +64,12 @@ async def current_hop(p: Petition) -> Hop | None:
 
 
 async def close_hop(p: Petition, now: datetime, action: str) -> Hop | None:
-    """End the open hop (if any) with the action that ended it."""
+    """End the open hop (if any) with the action that ended it; an extension still awaiting a
+    decision lapses with it."""
     hop = await current_hop(p)
     if hop is not None:
         hop.ended_at = now
         hop.ended_by = action
         await hop.save(update_fields=["ended_at", "ended_by"])
+        await Extension.filter(hop_id=hop.id, state="pending").update(state="lapsed")
     return hop

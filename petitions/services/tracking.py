@@ -18,7 +18,7 @@ from petitions.models import Notification, Petition, PetitionEvent
 from petitions.services import notify
 from petitions.services.merging import survivor_of
 from petitions.services.scope import get_by_code
-from petitions.workflow import is_overdue
+from petitions.workflow import STAFF_ONLY_EVENTS, is_overdue
 
 TRACK_RATE = Rate(30, 600)  # wrong tokens per IP: slows guessing down
 
@@ -63,7 +63,7 @@ class TrackView:
     merged_into: str | None = None
     # A merged petition: the one it was finally merged into, as the public may see it.
     survivor: TrackView | None = None
-    messages: list[tuple[datetime, str]] = field(default_factory=list)
+    messages: list[notify.NoticeLine] = field(default_factory=list)
 
 
 async def authenticate(code: str, token: str, ip: str) -> Petition:
@@ -84,9 +84,10 @@ def answer_is_public(p: Petition) -> bool:
     return p.status in ("published", "closed") and p.published_at is not None and bool(p.answer)
 
 
-async def track_view(p: Petition) -> TrackView:
+async def track_view(p: Petition, *, smtp_configured: bool) -> TrackView:
     """Build the petitioner's view of ``p``. A merged petitioner also sees the surviving petition
-    (:func:`public_view`) and rates its published answer."""
+    (:func:`public_view`) and rates its published answer. ``messages`` says what was really done
+    with each notification (``smtp_configured``: whether this server sends e-mail at all)."""
     view = await _view(p, public=False)
     if p.merged_into_id:
         survivor = await survivor_of(p)
@@ -98,7 +99,7 @@ async def track_view(p: Petition) -> TrackView:
         .order_by("-created_at")
         .limit(20)
     )
-    view.messages = [(n.created_at, n.subject) for n in notes]
+    view.messages = [notify.describe(n, smtp_configured=smtp_configured) for n in notes]
     return view
 
 
@@ -109,6 +110,7 @@ async def _view(p: Petition, *, public: bool) -> TrackView:
     handler = council if p.handler_id == p.council_id else await Council.get(id=p.handler_id)
     agency = await Agency.get_or_none(id=p.agency_id) if p.agency_id else None
     events = await PetitionEvent.filter(petition_id=p.id).order_by("created_at", "id")
+    events = [e for e in events if e.action not in STAFF_ONLY_EVENTS]
     if public:
         events = [e for e in events if e.action != "feedback"]
     shown = answer_is_public(p)

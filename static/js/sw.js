@@ -5,9 +5,22 @@
 "use strict";
 var CACHE = "meetings-offline-v1";
 var OFFLINE_PATHS = /^\/meetings\/(documents\/\d+(\/file|\/pages\/\d+\.webp)?|sessions\/\d+\/tablet)$/;
-// The pages' own styles and scripts (listed in the session's manifest); their ?v= only busts
-// the browser's cache, so one copy per path is kept.
-var STATIC_PATHS = /^\/static\/(css|js|vendor)\/[\w.-]+$|^\/static\/favicon\.svg$/;
+// The pages' own styles and scripts (listed in the session's manifest), under content-hashed
+// names (app.3f2a1b9c0d.css). One copy of each file is kept, under its plain name: a new release's
+// copy replaces the old one, and while offline a page saved with another release's names still
+// gets the styles and scripts of this device's copy.
+var STATIC_PATHS = /^\/static\/(css|js|vendor)\/[\w.-]+$|^\/static\/favicon(\.[0-9a-f]{10})?\.svg$/;
+var HASHED = /^(\/static\/.+)\.[0-9a-f]{10}(\.[A-Za-z0-9]+)$/;
+
+function cacheKey(path) {
+  var m = HASHED.exec(path);
+  return m && STATIC_PATHS.test(path) ? m[1] + m[2] : path;
+}
+
+// A hashed name never changes content: the saved copy of that very name is served without asking.
+function sameVersion(hit, path) {
+  return !!hit && HASHED.test(path) && !!hit.url && new URL(hit.url).pathname === path;
+}
 
 function offlinePath(path) {
   return OFFLINE_PATHS.test(path) || STATIC_PATHS.test(path);
@@ -48,7 +61,7 @@ self.addEventListener("message", function (event) {
     var skipped = 0;
     // Documents since made confidential: no saved copy of them may stay.
     var forgotten = (Array.isArray(data.forget) ? data.forget : []).map(function (url) {
-      return cache.delete(new URL(url, self.location.origin).pathname);
+      return cache.delete(cacheKey(new URL(url, self.location.origin).pathname));
     });
     return Promise.all(forgotten.concat(data.urls.map(function (url) {
       var target = new URL(url, self.location.origin);
@@ -60,10 +73,10 @@ self.addEventListener("message", function (event) {
       return fetch(path + target.search, { credentials: "same-origin" }).then(function (response) {
         if (cacheable(response)) {
           if (!STATIC_PATHS.test(path)) { saved += 1; }  // the count shown is of pages and files
-          return cache.put(path, response);
+          return cache.put(cacheKey(path), response);
         }
         skipped += 1;
-        return cache.delete(path);
+        return cache.delete(cacheKey(path));
       }).catch(function () { skipped += 1; });
     }))).then(function () {
       if (event.source) { event.source.postMessage({ type: "cached", saved: saved, skipped: skipped }); }
@@ -77,18 +90,20 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin || !offlinePath(url.pathname)) { return; }
   var asset = STATIC_PATHS.test(url.pathname);
+  var key = cacheKey(url.pathname);
   event.respondWith(caches.open(CACHE).then(function (cache) {
-    return cache.match(url.pathname).then(function (hit) {
+    return cache.match(key).then(function (hit) {
+      if (asset && sameVersion(hit, url.pathname)) { return hit; }
       return fetch(request).then(function (response) {
         if (!hit || response.redirected) { return response; }
         if (refused(response)) {
-          cache.delete(url.pathname);
+          cache.delete(key);
         } else if (asset || !url.search) {
           // Keep a saved copy fresh; a page with a query (another view of it) is not that copy.
           if (cacheable(response)) {
-            cache.put(url.pathname, response.clone());
+            cache.put(key, response.clone());
           } else if (response.ok) {
-            refreshCopy(cache, url.pathname, hit, response);
+            refreshCopy(cache, key, hit, response);
           }
         }
         return response;

@@ -8,6 +8,7 @@ from typing import Any
 import lxml.html
 
 from assistant.models import CachedSummary, UsageEntry
+from council.templating import static_url
 from tests.assistant.conftest import REPORT_TITLE, report_texts, setup_session, with_llm
 from tests.assistant.openai_server import OpenAIServer
 from tests.factories import bearer, error_code, htmx, login, make_council, make_user
@@ -293,7 +294,7 @@ async def test_summary_page_and_fragment(settings: Any, make_client: Any) -> Non
     assert (
         page.status_code == 200
         and "data-stream-summary" in page.text
-        and "assistant.js" in page.text
+        and static_url("js/assistant.js") in page.text
     )
     fragment = await client.post(f"/assistant/documents/{doc_id}", headers=htmx(), data={})
     assert fragment.status_code == 200 and "<html" not in fragment.text

@@ -4,9 +4,11 @@ passwords shown once)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import unquote
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from council.demo import delegate_name
 from council.models import AuditEntry, Council, User
@@ -24,10 +26,21 @@ def roll(n: int, *, start: int = 0, with_passwords: int = 0) -> str:
     return "".join(lines)
 
 
-async def _upload(client, council: Council, content: bytes | str, name: str = "roll.csv", **kw):
+async def _preview(client, council: Council, content: bytes | str, name: str = "roll.csv", **kw):
     data = content.encode() if isinstance(content, str) else content
     return await client.post(
         f"/admin/councils/{council.id}/users/import", files={"file": (name, data, "text/csv")}, **kw
+    )
+
+
+async def _upload(client, council: Council, content: bytes | str, name: str = "roll.csv", **kw):
+    """Upload, then confirm the preview when it offers to import (as the secretariat does)."""
+    r = await _preview(client, council, content, name, **kw)
+    found = re.search(r'name="roll" value="([^"]+)"', r.text)
+    if r.status_code != 200 or found is None:
+        return r
+    return await client.post(
+        f"/admin/councils/{council.id}/users/import", data={"roll": found.group(1)}, **kw
     )
 
 
@@ -144,7 +157,8 @@ async def test_semicolon_separated_roll_from_excel(client):
     [
         (b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n", 422),  # a PDF, whatever its name
         (b"PK\x03\x04" + b"\x00" * 60, 422),  # an .xlsx (zip)
-        (b"username,full_name\nabc,Nguy\xean\n", 422),  # not UTF-8 (a Windows code page)
+        # An old Vietnamese font's encoding (TCVN3: "NguyÔn V¨n ¦íc" under Windows-1258).
+        (b"username,full_name\nabc,Nguy\xd4n V\xa8n \xa6\xedc \xb8\xb9\xb5\n", 422),
         (b"ten,ho_ten\nabc,Nguyen\n", 422),  # no username/full_name header
         (b"   \n", 422),  # empty
     ],
@@ -210,3 +224,101 @@ async def test_import_needs_the_csrf_token(client):
     r = await _upload(client, council, roll(2))
     assert r.status_code == 403
     assert not await User.exists(username="daibieu000")
+
+
+TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def windows_1258(text: str) -> bytes:
+    """``text`` as Excel saves CSV on Vietnamese Windows: letters with ^, ˘ or the horn are
+    precomposed, tone marks follow as combining characters (that is Windows-1258)."""
+    out = []
+    for ch in text:
+        parts = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONES))
+        out.append(base + "".join(c for c in parts if c in TONES))
+    return "".join(out).encode("cp1258")
+
+
+VIETNAMESE_ROLL = (
+    "Tên đăng nhập,Họ và tên,Thư điện tử,Điện thoại,Ghi chú\n"
+    "nguyenvanuoc,Nguyễn Văn Ước,uoc@example.vn,0912 345 678,Tổ 1\n"
+    "tranthithuy,Trần Thị Thủy,,0987654321,\n"
+)
+
+
+async def _ask_preview(client, council, data: bytes):
+    r = await _preview(client, council, data)
+    assert not await User.filter(council_id=council.id, role="delegate").exists()  # not yet
+    return r
+
+
+@pytest.mark.parametrize(
+    "encoded, encoding",
+    [
+        (VIETNAMESE_ROLL.encode(), "UTF-8"),
+        (windows_1258(VIETNAMESE_ROLL), "Windows-1258"),
+        # Excel's "Unicode text": UTF-16 with its BOM, columns split by tabs.
+        (("\ufeff" + VIETNAMESE_ROLL.replace(",", "\t")).encode("utf-16-le"), "UTF-16 (Unicode)"),
+        (("\ufeff" + VIETNAMESE_ROLL).encode("utf-16-be"), "UTF-16 (Unicode)"),
+    ],
+    ids=["utf-8", "windows-1258", "utf-16-le-tabs", "utf-16-be"],
+)
+async def test_vietnamese_headers_and_excel_encodings_preview_then_import(
+    client, encoded, encoding
+):
+    council = await _commune()
+    await login(client, await make_user("secretariat", council))
+    r = await _ask_preview(client, council, encoded)
+    assert r.status_code == 200, r.text
+    page = HTMLParser(r.text)
+    preview = " ".join(page.css_first(".roll-preview").text(deep=True).split())
+    assert f"Bảng mã: {encoding}" in preview
+    assert "Họ và tên → Họ và tên" in preview and "Ghi chú → không dùng" in preview
+    assert "Còn trống 40/40 ghế" in preview
+    rows = [
+        [td.text().strip() for td in tr.css("td")] for tr in page.css("table.roll-rows tbody tr")
+    ]
+    assert rows[0][:5] == ["2", "nguyenvanuoc", "Nguyễn Văn Ước", "uoc@example.vn", "0912 345 678"]
+    assert rows[1][2] == "Trần Thị Thủy" and rows[1][-1].startswith("✓")
+    confirm = page.css_first("form.confirm input[name=roll]").attributes["value"]
+    r = await client.post(f"/admin/councils/{council.id}/users/import", data={"roll": confirm})
+    assert r.status_code == 200 and "Đã tạo 2 đại biểu." in r.text
+    made = await User.get(username="nguyenvanuoc")
+    assert made.full_name == "Nguyễn Văn Ước" and made.email == "uoc@example.vn"
+    assert unicodedata.is_normalized("NFC", made.full_name)
+
+
+async def test_a_preview_shows_each_bad_row_and_offers_no_import(client):
+    council = await _commune()
+    await login(client, await make_user("secretariat", council))
+    bad = VIETNAMESE_ROLL + "x y,,,,\n"
+    r = await _ask_preview(client, council, bad.encode())
+    assert r.status_code == 422
+    page = HTMLParser(r.text)
+    rows = page.css("table.roll-rows tbody tr")
+    assert [tr.attributes["class"] for tr in rows] == ["row-ok", "row-ok", "row-error"]
+    assert page.css_first("form.confirm") is None
+
+
+async def test_an_unknown_encoding_says_how_to_save_the_file(client):
+    council = await _commune()
+    await login(client, await make_user("secretariat", council))
+    tcvn3 = b"T\xaan \xae\xa9ng nh\xadp,H\xe4 v\xb5 t\xaan\nabc,Nguy\xd4n V\xa8n \xa6\xedc\n"
+    r = await _ask_preview(client, council, tcvn3)
+    assert r.status_code == 422
+    assert "CSV UTF-8 (Comma delimited)" in r.text and "TCVN3" in r.text
+
+
+async def test_the_demo_leaves_free_seats_in_one_ward_to_try_an_import(client):
+    from council.demo import FREE_SEATS, load_core
+    from council.services import seat_holders
+
+    await load_core()
+    ((code, free),) = FREE_SEATS.items()
+    ward = await Council.get(code=code)
+    assert ward.seats - await seat_holders(ward.id) == free == 5
+    await login(client, await User.get(username="hn.socson.vanphong"))
+    rows = "".join(f"moi{i},{delegate_name(900 + i)}\n" for i in range(free))
+    r = await _upload(client, ward, "Tên đăng nhập,Họ và tên\n" + rows)
+    assert r.status_code == 200 and f"Đã tạo {free} đại biểu." in r.text

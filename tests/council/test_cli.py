@@ -31,6 +31,7 @@ COMMANDS = (
     "backup",
     "restore",
     "import-files",
+    "import-divisions",
 )
 
 
@@ -248,6 +249,27 @@ def test_verify_audit_counts_entries(instance: Instance) -> None:
     assert match and int(match.group(1)) > 0
 
 
+def test_councils_from_the_official_divisions(empty_instance: Instance) -> None:
+    inst = empty_instance
+    if ENGINE == "postgres":
+        _pg(f'CREATE DATABASE "{inst.database_url.rsplit("/", 1)[1]}"')
+    inst.run("migrate")
+    out = inst.run("create-council", "--division", "00004", check=False)
+    assert out.returncode == 1 and "parent_missing" in out.stderr
+    out = inst.run("create-council", "--division", "01", "--seats", "125").stdout
+    assert "vn-01" in out and "Hội đồng nhân dân thành phố Hà Nội" in out and "125 seats" in out
+    out = inst.run("create-council", "--division", "00004", "--code", "HN-BADINH").stdout
+    assert "HN-BADINH" in out and "phường Ba Đình" in out and "seats not set" in out
+    out = inst.run("import-divisions", "--province", "01").stdout
+    assert "125 councils created, 2 already there" in out
+    out = inst.run("import-divisions", "--province", "01").stdout
+    assert "0 councils created, 127 already there" in out
+    out = inst.run("create-council", "--division", "1", check=False)
+    assert out.returncode == 1 and "'division'" in out.stderr
+    out = inst.run("create-council", "--code", "X1", check=False)
+    assert out.returncode == 2 and "--division" in out.stderr
+
+
 def test_backup_then_restore_into_an_empty_instance(
     instance: Instance, empty_instance: Instance, tmp_path: Path
 ) -> None:
@@ -345,7 +367,7 @@ def test_serve_answers_healthz_and_stops(instance: Instance) -> None:
                 assert time.monotonic() < deadline, "council serve did not answer within 60 s"
                 time.sleep(0.2)
         assert response.status_code == 200 and response.json() == {"status": "ok"}
-        assert httpx.get(f"{base}/readyz", timeout=5).json() == {"status": "ok"}
+        assert httpx.get(f"{base}/readyz", timeout=5).json()["status"] == "ok"
         login = httpx.post(
             f"{base}/api/v1/auth/token",
             timeout=10,

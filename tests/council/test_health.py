@@ -24,7 +24,14 @@ async def test_healthz(client: httpx.AsyncClient) -> None:
 
 async def test_readyz_when_the_database_answers(client: httpx.AsyncClient) -> None:
     r = await client.get("/readyz")
-    assert r.status_code == 200 and r.json() == {"status": "ok"}
+    assert r.status_code == 200
+    assert r.json() == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "off",
+        "search": "ok",
+        "storage": "ok",
+    }
 
 
 @pytest.mark.skipif(
@@ -46,6 +53,7 @@ async def test_readyz_is_503_when_the_database_goes_away(tmp_path: Path) -> None
                 await _pg_admin(f'DROP DATABASE "{name}" WITH (FORCE)')
                 r = await client.get("/readyz")
                 assert r.status_code == 503 and r.json()["status"] == "unavailable"
+                assert r.json()["database"] == "down" and r.json()["storage"] == "ok"
                 assert (await client.get("/healthz")).status_code == 200  # the process is alive
     finally:
         await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -142,3 +150,50 @@ async def test_start_up_loads_the_formatting_locales(settings: Settings) -> None
     inner = create_app(settings, manage_db=False).other_asgi_app
     async with inner.router.lifespan_context(inner):
         assert set(FORMAT_LOCALES) <= set(localedata._cache)
+
+
+def _gauges(text: str) -> dict[str, float]:
+    return {
+        s.labels["dependency"]: s.value
+        for f in text_string_to_metric_families(text)
+        if f.name == "council_dependency_up"
+        for s in f.samples
+    }
+
+
+async def test_redis_down_is_degraded_not_unavailable(settings: Settings) -> None:
+    """REDIS_URL where nothing listens: /readyz still 200 (a load balancer must not drain every
+    node at once), says "redis": "down", and the gauge reads 0."""
+    from tests.conftest import free_port
+
+    settings.redis_url = f"redis://127.0.0.1:{free_port()}/0"
+    app = create_app(settings, manage_db=False)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        r = await client.get("/readyz")
+        assert r.status_code == 200
+        assert r.json()["status"] == "degraded" and r.json()["redis"] == "down"
+        assert r.json()["database"] == "ok" and r.json()["storage"] == "ok"
+        gauges = _gauges((await client.get("/metrics")).text)
+        assert gauges["redis"] == 0 and gauges["database"] == 1 and gauges["storage"] == 1
+
+
+async def test_storage_down_is_unavailable(settings: Settings) -> None:
+    """The file store cannot be written: 503, and the body says which dependency."""
+    import shutil
+
+    app = create_app(settings, manage_db=False)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        uploads = settings.uploads_dir
+        shutil.rmtree(uploads, ignore_errors=True)
+        uploads.write_text("not a folder")  # neither root nor anyone else can write into it
+        try:
+            r = await client.get("/readyz")
+            assert r.status_code == 503
+            assert r.json()["status"] == "unavailable" and r.json()["storage"] == "down"
+            assert _gauges((await client.get("/metrics")).text)["storage"] == 0
+        finally:
+            uploads.unlink()

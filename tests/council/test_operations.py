@@ -151,6 +151,7 @@ TARGETS: dict[Any, Callable[[Council], Awaitable[dict[str, Any]]]] = {
     None: _nothing,
     scopes.council_scope: _council_target,
     scopes.user_scope: _user_target,
+    scopes.council_by_id_or_code: _council_target,
 }
 
 

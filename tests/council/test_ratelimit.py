@@ -61,7 +61,8 @@ async def _bad_logins(client, username: str, n: int) -> list[int]:
     return codes
 
 
-async def test_login_is_throttled_per_ip_across_accounts(client) -> None:
+async def test_login_is_throttled_per_ip_across_accounts(settings, client) -> None:
+    settings.login_ip_rate = "10/300"  # the default is sized for a hall (test_login_throttle)
     council = await make_council()
     users = [await make_user("delegate", council) for _ in range(3)]
     codes = []
@@ -97,6 +98,33 @@ async def test_login_throttle_is_shared_through_redis(settings) -> None:
     limiter = RedisRateLimiter(REDIS_URL)  # type: ignore[arg-type]
     try:
         await limiter.reset(f"login:user:{user.username}")
+        await limiter.reset(f"login:pair:{user.username}:127.0.0.1")
         await limiter.reset("login:ip:127.0.0.1")
     finally:
         await limiter.close()
+
+
+async def test_redis_down_falls_back_to_per_process_limits(settings, caplog) -> None:
+    """REDIS_URL where nothing listens: logins still work, failures are still counted (in this
+    process), and the log says why."""
+    import logging
+
+    import httpx
+
+    from council.app import create_app
+    from tests.conftest import free_port
+
+    settings.redis_url = f"redis://127.0.0.1:{free_port()}/0"
+    user = await make_user("chair", await make_council())
+    app = create_app(settings, manage_db=False)
+    with caplog.at_level(logging.WARNING, logger="council.ratelimit"):
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://w"
+        ) as c:
+            ok = await c.post(
+                "/api/v1/auth/token", json={"username": user.username, "password": PASSWORD}
+            )
+            assert ok.status_code == 200, ok.text
+            codes = await _bad_logins(c, "nobody-here", 12)
+    assert codes[:10] == [401] * 10 and set(codes[10:]) == {429}
+    assert any("per process" in r.getMessage() for r in caplog.records)

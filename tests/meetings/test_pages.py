@@ -1,5 +1,6 @@
 """Every HTML route in-process; htmx routes as a full page and as a fragment."""
 
+from council.templating import static_url
 from meetings.documents.generate import make_docx
 from meetings.models import Poll
 from tests.factories import htmx, login
@@ -122,7 +123,9 @@ async def test_tablet_chair_hall_pages_and_fragments(client, anon) -> None:
     sid = s.session_id
     chair = await client.get(f"/meetings/sessions/{sid}/chair")
     assert (
-        chair.status_code == 200 and 'id="chair-live"' in chair.text and "meetings.js" in chair.text
+        chair.status_code == 200
+        and 'id="chair-live"' in chair.text
+        and static_url("js/meetings.js") in chair.text
     )
     r = await client.post(
         f"/meetings/sessions/{sid}/chair/current", data={"item_id": str(s.items[0])}, headers=htmx()
@@ -156,7 +159,7 @@ async def test_tablet_chair_hall_pages_and_fragments(client, anon) -> None:
     tablet = await anon.get(f"/meetings/sessions/{sid}/tablet")
     assert tablet.status_code == 200
     assert "Báo cáo tình hình kinh tế" in tablet.text and 'name="choice" value="yes"' in tablet.text
-    assert "socket.io.min.js" in tablet.text and "<script>" not in tablet.text
+    assert static_url("vendor/socket.io.min.js") in tablet.text and "<script>" not in tablet.text
     for name in ("current", "vote", "speakers", "attendance", "hall"):
         r = await anon.get(f"/meetings/sessions/{sid}/fragments/{name}", headers=htmx())
         assert _fragment(r), name

@@ -9,7 +9,7 @@ from council.search.engine import get_engine
 from council.search.outbox import IndexWorker
 from petitions import indexing
 from tests.browser import PHONE, text_of
-from tests.petitions.helpers import PETITION, file_petition, setup_world
+from tests.petitions.helpers import PETITION, act_ok, file_petition, setup_world
 
 
 @pytest.mark.browser
@@ -61,13 +61,14 @@ async def test_a_second_voter_sees_the_same_issue_below_the_title_and_supports_i
 ) -> None:
     """While the title is typed, similar petitions appear right below it (the title stays on the
     phone's screen); "add my support" lands on that petition with the thanks, then an e-mail."""
-    await setup_world()
+    w = await setup_world()
     page = browser_page
     await page.set_viewport_size(PHONE)
     await page.goto("/petitions/new")  # the app points the index at this instance's data dir
     indexing.use_data_dir(settings.index_dir)
     async with httpx.AsyncClient(base_url=page.url.split("/petitions")[0]) as http:
         code = (await file_petition(http))["code"]
+        await act_ok(http, w.commune_sec, code, "accept")  # its title shows once accepted
     worker = IndexWorker(get_engine())
     while await worker.drain_once():
         pass

@@ -5,22 +5,28 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from datetime import UTC, date, datetime
 from xml.etree import ElementTree as ET
 
+import pytest
 from docx import Document
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from petitions import open311
 from petitions.exports import PUBLIC_COLUMNS, cell, to_csv, to_xlsx
+from petitions.report_topics import group_by_topic
 from petitions.reports import (
     ReportInput,
     ReportPetition,
     compute_results,
     group_by_field_and_agency,
     results_docx,
+    results_pdf,
     results_xlsx,
     summary_docx,
+    summary_pdf,
     summary_xlsx,
 )
 
@@ -126,24 +132,105 @@ def test_results_figures() -> None:
     }
 
 
-def test_summary_docx() -> None:
-    text = _docx_text(summary_docx(_input()))
-    assert "Tổng hợp ý kiến, kiến nghị của cử tri" in text
-    assert "đã tổ chức 3 cuộc tiếp xúc cử tri với 420 lượt cử tri" in text
-    assert "4 ý kiến, kiến nghị" in text and "15 lượt cử tri" in text
-    assert "1. Lĩnh vực giao thông (2)" in text
-    assert "Cơ quan giải quyết: Bộ Xây dựng" in text
-    assert "Sửa đường liên xã (Phường Ba Đình; 12 cử tri; mã KN-2026-AAAAAA1)" in text
-    assert "1 kiến nghị chuyển từ kỳ trước" in text
+def _grouped_input() -> ReportInput:
+    """The fixtures plus three voters of three communes raising the same road."""
+    data = _input()
+    same_road = [
+        ("Đề nghị sửa đường liên xã", "Hội đồng nhân dân phường Hoàn Kiếm"),
+        ("Sửa đường liên xã bị hư hỏng", "Xã Sóc Sơn"),
+        ("Đề nghị sửa đường liên xã", "Phường Ba Đình"),
+    ]
+    data.petitions += [
+        ReportPetition(
+            f"KN-2026-BBBBBB{n}",
+            title,
+            "Mặt đường xuống cấp, nhiều ổ gà.",
+            "transport",
+            commune,
+            "online",
+            "assigned",
+            agency="Sở Xây dựng",
+        )
+        for n, (title, commune) in enumerate(same_road, start=1)
+    ]
+    data.chair_name = "Nguyễn Văn An"
+    data.number = 12
+    return data
 
 
-def test_results_docx() -> None:
-    text = _docx_text(results_docx(_input()))
-    assert "Đã trả lời: 2/4 (50,00%)" in text
-    assert "Trả lời đúng hạn: 1/2 (50,00%)" in text
-    assert "có lộ trình giải quyết (dự kiến xong trước 31/12/2026)" in text
-    assert "Các kiến nghị trên được chuyển sang trước kỳ họp thứ 6." in text
-    assert "Trả lời: Đã thu gom." in text
+def _pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    pages = [p.extract_text() for p in reader.pages]
+    assert all(
+        (float(p.mediabox.width), float(p.mediabox.height)) == pytest.approx((595.3, 841.9), 0.5)
+        for p in reader.pages
+    )  # A4
+    fonts = {
+        str(f["/BaseFont"])
+        for p in reader.pages
+        for f in (p["/Resources"].get("/Font") or {}).values()
+    }
+    assert fonts and all("LiberationSerif" in f for f in fonts), fonts
+    return " ".join(unicodedata.normalize("NFC", " ".join(pages)).split())
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_topics_group_the_same_issue_with_its_count_and_communes() -> None:
+    fields = group_by_topic(_grouped_input().petitions)
+    transport = fields[0]
+    assert transport.category == "transport" and transport.count == 5
+    road = transport.topics[0]
+    assert (road.count, road.name) == (4, "sửa đường liên xã")
+    assert road.communes == ["phường Ba Đình", "phường Hoàn Kiếm", "xã Sóc Sơn"]
+    assert road.petitions[0].code == "KN-2026-AAAAAA1"  # the heaviest first (12 voters)
+    assert [t.count for t in transport.topics] == [4, 1]
+
+
+def test_summary_in_the_official_layout_read_back_from_pdf_and_docx() -> None:
+    data = _grouped_input()
+    for text in (_pdf_text(summary_pdf(data)), _flat(_docx_text(summary_docx(data)))):
+        assert "HỘI ĐỒNG NHÂN DÂN" in text and "THÀNH PHỐ HÀ NỘI" in text
+        assert (
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
+        )
+        assert "Số: 12/BC-HĐND" in text and "Hà Nội, ngày 01 tháng 6 năm 2026" in text
+        assert "Tổng hợp ý kiến, kiến nghị của cử tri trước kỳ họp thứ 5" in text
+        assert "Trước kỳ họp thứ 5, các đại biểu Hội đồng nhân dân đã tổ chức 3 cuộc" in text
+        assert "Trong trước" not in text  # the grammar the old report had
+        assert "7 ý kiến, kiến nghị của cử tri (18 lượt cử tri" in text
+        assert "1. Lĩnh vực giao thông: 5 kiến nghị, 2 nhóm vấn đề" in text
+        assert (
+            "1.1. Về sửa đường liên xã: 4 kiến nghị của cử tri phường Ba Đình, phường Hoàn "
+            "Kiếm và xã Sóc Sơn (15 lượt cử tri); cơ quan giải quyết: Sở Xây dựng." in text
+        )
+        assert (
+            "Mã kiến nghị: KN-2026-AAAAAA1, KN-2026-BBBBBB1, KN-2026-BBBBBB2, KN-2026-BBBBBB3."
+            in text
+        )
+        assert (
+            "1.2. Đèn tín hiệu ngã tư (cử tri phường Ba Đình; cơ quan giải quyết: Sở Xây dựng; mã KN-2026-AAAAAA3)"
+            in text
+        )
+        assert "Trong đó có 1 kiến nghị kỳ trước chưa được giải quyết xong." in text
+        assert "TM. THƯỜNG TRỰC HĐND" in text and "Nguyễn Văn An" in text and "Nơi nhận" in text
+        assert text.count("Sửa đường liên xã") <= 1  # one group, not a row per petition
+
+
+def test_results_in_the_official_layout_read_back_from_pdf_and_docx() -> None:
+    data = _grouped_input()
+    for text in (_pdf_text(results_pdf(data)), _flat(_docx_text(results_docx(data)))):
+        assert "Kết quả giải quyết, trả lời ý kiến, kiến nghị của cử tri trước kỳ họp thứ 5" in text
+        assert "Đã trả lời: 2/7 kiến nghị (28,57%)" in text
+        assert "Trả lời đúng hạn: 1/2 kiến nghị đã trả lời có thời hạn (50,00%)" in text
+        assert "1.1. Về sửa đường liên xã: 4 kiến nghị của cử tri" in text
+        assert "Tình trạng: 3 đã giao cơ quan giải quyết, 1 đã công khai trả lời." in text
+        assert "dự kiến xong trước 31/12/2026" in text
+        assert "Trả lời: Đã đưa vào kế hoạch 2026." in text
+        assert "Các kiến nghị trên được chuyển sang kỳ tiếp theo (trước kỳ họp thứ 6)." in text
+        assert "Số: 12/BC-HĐND" in text and "Nguyễn Văn An" in text
 
 
 def test_xlsx_reports() -> None:
@@ -159,6 +246,15 @@ def test_xlsx_reports() -> None:
         "Giao thông",
         2,
         13,
+    )
+    wb = load_workbook(io.BytesIO(summary_xlsx(_grouped_input())))
+    road = next(wb["Theo nhóm vấn đề"].iter_rows(min_row=2, values_only=True))
+    assert road[:5] == (
+        "Giao thông",
+        "sửa đường liên xã",
+        4,
+        15,
+        "phường Ba Đình, phường Hoàn Kiếm, xã Sóc Sơn",
     )
     wb = load_workbook(io.BytesIO(results_xlsx(_input())))
     assert list(wb["Theo cơ quan"].iter_rows(values_only=True))[-1] == ("Tổng", 4, 2, 1, 1, 1, 0)

@@ -100,9 +100,11 @@ async def test_no_personal_data_in_either_index(client, anon, settings) -> None:
 
 
 async def test_similar_petitions_before_filing(client, anon, settings) -> None:
-    await setup_world()
+    w = await setup_world()
     code = (await file_petition(anon))["code"]
-    await file_petition(anon, council_code="HN-HOANKIEM", title="Sửa chữa mặt đường Láng")
+    other = await file_petition(anon, council_code="HN-HOANKIEM", title="Sửa chữa mặt đường Láng")
+    await act_ok(client, w.commune_sec, code, "accept")  # titles show once accepted
+    await act_ok(client, w.other_sec, other["code"], "accept")
     await anon.get("/api/v1/public/petitions")
     await _drain()
     r = await anon.get(
@@ -118,9 +120,10 @@ async def test_similar_petitions_before_filing(client, anon, settings) -> None:
     assert code in r.text and "/support" in r.text
 
 
-async def test_similar_check_without_javascript_keeps_what_was_typed(anon) -> None:
-    await setup_world()
+async def test_similar_check_without_javascript_keeps_what_was_typed(client, anon) -> None:
+    w = await setup_world()
     code = (await file_petition(anon))["code"]
+    await act_ok(client, w.commune_sec, code, "accept")
     await anon.get("/api/v1/public/petitions")
     await _drain()
     page = await anon.get("/petitions/new")

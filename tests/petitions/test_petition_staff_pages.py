@@ -85,7 +85,9 @@ async def test_action_buttons_say_what_they_do_and_no_raw_code_shows(client, ano
     }
     assert "recorded, not e-mailed" in r.text
     r = await client.post(
-        f"/petitions/staff/{code}/act", data={"action": "escalate"}, headers=htmx()
+        f"/petitions/staff/{code}/act",
+        data={"action": "escalate", "reason": "Đường do thành phố quản lý"},
+        headers=htmx(),
     )
     assert "Done: Escalate to the city." in r.text  # still in the English chosen above
     await login(client, w.city_sec)
@@ -114,9 +116,17 @@ async def test_staff_csv_export_is_scoped_and_personal_data_limited(client, anon
     other = (await file_petition(anon, council_code="HN-HOANKIEM"))["code"]
     r = await client.get("/api/v1/petitions/export.csv", headers=await bearer(w.commune_sec))
     assert r.status_code == 200 and mine in r.text and other not in r.text
+    assert not any(v in r.text for v in PERSONAL_VALUES)  # personal columns are opt-in
+    r = await client.get(
+        "/api/v1/petitions/export.csv?personal=true", headers=await bearer(w.commune_sec)
+    )
     assert "Nguyễn Thị Hoa" in r.text
     r = await client.get("/api/v1/petitions/export.csv", headers=await bearer(w.commune_chair))
     assert mine in r.text and not any(v in r.text for v in PERSONAL_VALUES)
+    r = await client.get(
+        "/api/v1/petitions/export.csv?personal=true", headers=await bearer(w.commune_chair)
+    )
+    assert r.status_code == 403
     r = await client.get("/api/v1/petitions/export.xlsx", headers=await bearer(w.other_sec))
     rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
     assert {row[0] for row in rows[1:]} == {other}
@@ -266,6 +276,9 @@ async def test_reports_and_cycle_carry_over(client, anon) -> None:
     text = "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
     assert "Tổng hợp ý kiến, kiến nghị của cử tri" in text and "Lĩnh vực giao thông" in text
     assert not any(v in text for v in PERSONAL_VALUES)
+    r = await client.get(f"/api/v1/petitions/reports/summary.pdf?cycle_id={cycle.id}", headers=h)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
     r = await client.get(f"/api/v1/petitions/reports/results.xlsx?cycle_id={cycle.id}", headers=h)
     assert (
         r.status_code == 200 and load_workbook(io.BytesIO(r.content))["Chuyển kỳ sau"].max_row == 2

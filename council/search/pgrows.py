@@ -1,0 +1,194 @@
+"""Documents and queries in PostgreSQL's terms: tsvector rows, tsquery text, filter SQL.
+
+The analysis is ours, not PostgreSQL's: :func:`council.search.analysis.field_terms` yields the
+exact and folded syllables and pairs, exactly the terms the Whoosh backend indexes; they are
+stored as tsvector lexemes, folded ones as they are ("duong", "giao_thong") and exact ones
+behind ``=`` ("=đường", "=giao_thông"), so one GIN index answers both. A lexeme carries one
+position per occurrence (at most ``MAX_POSITIONS``), weighted by the boost of its text field
+(A for the highest boost of the spec, then B, C, D): ``ts_rank`` then counts frequencies and
+boosts. Positions say nothing about word order: adjacency is what the pair lexemes are for.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from council.search.analysis import field_terms
+from council.search.filters import Filter, KeywordFilter
+from council.search.query import QueryWord
+from council.search.schema import ID_FIELD, IndexSpec, SearchError, keyword_values, to_timestamp
+from council.search.text import normalize
+
+__all__ = [
+    "EXACT_PREFIX",
+    "MAX_DATE_FIELDS",
+    "Row",
+    "encode_tsvector",
+    "exact_lexeme",
+    "filter_sql",
+    "keyword_entry",
+    "rank_weights",
+    "to_row",
+    "tsquery",
+]
+
+EXACT_PREFIX = "="
+MAX_POSITIONS = 8
+MAX_DATE_FIELDS = 3
+_WEIGHT_CODES = (3, 2, 1, 0)  # A, B, C, D in the binary tsvector format
+_WEIGHT_LETTERS = "ABCD"
+
+# lexeme -> weight codes, one per occurrence
+Lexemes = dict[str, tuple[int, ...]]
+# weight code -> n -> (code,) * n
+_REPEATS = {c: [(c,) * n for n in range(MAX_POSITIONS + 1)] for c in (0, 1, 2, 3)}
+
+
+def exact_lexeme(term: str) -> str:
+    """The lexeme of an exact-form term."""
+    return EXACT_PREFIX + term
+
+
+def keyword_entry(field: str, value: str) -> str:
+    """The ``keywords`` array entry of one keyword value ("status=received")."""
+    return f"{field}={value}"
+
+
+def _boost_classes(spec: IndexSpec) -> dict[float, int]:
+    boosts = sorted(set(spec.text_fields.values()), reverse=True)
+    if len(boosts) > len(_WEIGHT_CODES):
+        raise SearchError("the PostgreSQL backend allows at most 4 distinct text field boosts")
+    return {boost: i for i, boost in enumerate(boosts)}
+
+
+def rank_weights(spec: IndexSpec) -> list[float]:
+    """``ts_rank``'s weights array {D, C, B, A}: each class's boost over the highest."""
+    classes = _boost_classes(spec)
+    top = max(classes)
+    weights = [0.0, 0.0, 0.0, 0.0]
+    for boost, i in classes.items():
+        weights[3 - i] = boost / top
+    return weights
+
+
+@dataclass(frozen=True)
+class Row:
+    """One document as stored: lexemes, keyword entries, dates d0..d2, stored fields."""
+
+    doc_id: str
+    lexemes: Lexemes
+    keywords: list[str]
+    dates: tuple[int | None, ...]
+    stored: dict[str, Any]
+
+    def tsvector_text(self) -> str:
+        """The tsvector input form (lexemes are letters, digits, "_" and "=": no quoting)."""
+        return " ".join(
+            f"'{lex}':"
+            + ",".join(f"{n}{_WEIGHT_LETTERS[3 - code]}" for n, code in enumerate(codes, 1))
+            for lex, codes in self.lexemes.items()
+        )
+
+
+def to_row(spec: IndexSpec, doc: Mapping[str, Any]) -> Row:
+    """Check ``doc`` against ``spec`` (as the Whoosh backend does) and turn it into a row."""
+    checked = spec.to_document(doc)  # raises SearchError on undeclared or bad fields
+    if len(spec.date_fields) > MAX_DATE_FIELDS:
+        raise SearchError(f"the PostgreSQL backend allows at most {MAX_DATE_FIELDS} date fields")
+    classes = _boost_classes(spec)
+    lexemes: Lexemes = {}
+    for name, boost in spec.text_fields.items():
+        value = doc.get(name)
+        if not value:
+            continue
+        code = _WEIGHT_CODES[classes[boost]]
+        exact, folded = field_terms(normalize(value))
+        repeats = _REPEATS[code]
+        for terms, prefix in ((exact, EXACT_PREFIX), (folded, "")):
+            for term, n in Counter(terms).items():
+                key = prefix + term
+                old = lexemes.get(key)
+                rep = repeats[n] if n < MAX_POSITIONS else repeats[MAX_POSITIONS]
+                lexemes[key] = rep if old is None else (old + rep)[:MAX_POSITIONS]
+    keywords = [
+        keyword_entry(name, value)
+        for name in spec.keyword_fields
+        for value in keyword_values(doc.get(name))
+    ]
+    dates = tuple(
+        to_timestamp(doc[name]) if doc.get(name) is not None else None for name in spec.date_fields
+    )
+    stored: dict[str, Any] = {}
+    for name in spec.stored_fields:
+        if name in spec.keyword_fields:
+            if name in checked:
+                given = doc[name]
+                values = checked[name]
+                stored[name] = values[0] if isinstance(given, str | int) else values
+        elif name in spec.date_fields:
+            if checked.get(name) is not None:
+                stored[name] = checked[name]
+        elif name in checked:
+            stored[name] = checked[name]
+    return Row(str(checked[ID_FIELD]), lexemes, keywords, dates, stored)
+
+
+_COUNT = struct.Struct("!i")
+_CACHE_LIMIT = 500_000
+_LEXEMES: dict[str, bytes] = {}
+_POSITIONS: dict[tuple[int, ...], bytes] = {}
+
+
+def _positions(codes: tuple[int, ...]) -> bytes:
+    found = _POSITIONS.get(codes)
+    if found is None:
+        packed = ((c << 14) | n for n, c in enumerate(codes, 1))
+        found = _POSITIONS[codes] = struct.pack(f"!H{len(codes)}H", len(codes), *packed)
+    return found
+
+
+def encode_tsvector(lexemes: Lexemes) -> bytes:
+    """PostgreSQL's binary tsvector form (for COPY): count, then lexeme\\0, npos, positions."""
+    if len(_LEXEMES) > _CACHE_LIMIT:
+        _LEXEMES.clear()
+    out = [_COUNT.pack(len(lexemes))]
+    known = _LEXEMES
+    for lex, codes in lexemes.items():
+        encoded = known.get(lex)
+        if encoded is None:
+            encoded = known[lex] = lex.encode() + b"\0"
+        out.append(encoded)
+        out.append(_positions(codes))
+    return b"".join(out)
+
+
+def _quoted(lexeme: str) -> str:
+    return "'" + lexeme.replace("'", "''") + "'"
+
+
+def tsquery(words: Sequence[QueryWord], *, exact: bool, match_all: bool) -> str:
+    """The tsquery text matching every word (``match_all``) or any, in exact or folded form."""
+    joiner = " & " if match_all else " | "
+    return joiner.join(_quoted(exact_lexeme(w.exact) if exact else w.fold) for w in words)
+
+
+def filter_sql(spec: IndexSpec, filters: Sequence[Filter], params: list[Any]) -> list[str]:
+    """SQL conditions for ``filters``, appending their values to ``params`` ($n placeholders)."""
+    out = []
+    for f in filters:
+        if isinstance(f, KeywordFilter):
+            params.append([keyword_entry(f.field, v) for v in f.values])
+            out.append(f"keywords && ${len(params)}::text[]")
+        else:
+            column = f"d{spec.date_fields.index(f.field)}"
+            if f.start is not None:
+                params.append(f.start)
+                out.append(f"{column} >= ${len(params)}::bigint")
+            if f.end is not None:
+                params.append(f.end)
+                out.append(f"{column} <= ${len(params)}::bigint")
+    return out

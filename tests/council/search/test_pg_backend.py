@@ -1,0 +1,173 @@
+"""The PostgreSQL backend against the Whoosh one, and what only PostgreSQL gives: an index
+written in the transaction of the change, and a rebuild that keeps changes made during it.
+
+Runs on the PostgreSQL pass (``COUNCIL_TEST_DB=postgres``)."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tortoise import connections
+from tortoise.transactions import in_transaction
+
+from council.search import engine as engine_module
+from council.search import pgindex
+from council.search.engine import configure, rebuild, register_index
+from council.search.index import Change, SearchIndex
+from council.search.outbox import enqueue
+from council.search.pgindex import PgSearchIndex
+
+from .conftest import BACKEND
+from .factories import PETITIONS, generated_petitions, ids, petition, sample_petitions
+
+pytestmark = pytest.mark.skipif(BACKEND != "postgres", reason="needs COUNCIL_TEST_DB=postgres")
+
+register_index(PETITIONS)
+
+QUERIES = [
+    "đường",
+    "duong",
+    "Đường giao thông",
+    "giao thong",
+    "môi trường",
+    "ô nhiễm",
+    "Dương Nội",
+    "duong noi",
+    "tiểu học Ba Đình",
+    "Khánh Hòa",
+    "khanh hoa",
+    "ngập úng",
+    "mưa",
+    "bồi thường giải phóng mặt bằng",
+    "đề nghị",
+    "sua chua",
+    "không có từ này",
+    "",
+]
+
+
+@pytest.fixture
+async def pg_engine(settings: Any, tmp_path: Path) -> AsyncIterator[Any]:
+    previous = engine_module._ENGINE
+    engine = configure(tmp_path / "index", "postgres")
+    yield engine
+    engine_module._ENGINE = previous
+
+
+async def test_both_backends_give_the_same_hits(make_index: Any, tmp_path: Path) -> None:
+    docs = generated_petitions(150) + sample_petitions()
+    pg = await make_index(docs)
+    whoosh = SearchIndex(tmp_path / "whoosh", PETITIONS)
+    await whoosh.awrite([Change(d["id"], "upsert", d) for d in docs])
+    filters: list[dict[str, Any]] = [{}, {"council": ["HN-BD", "HN"]}, {"status": "published"}]
+    for q in QUERIES:
+        for f in filters:
+            for match in ("all", "any"):
+                ours = await pg.asearch(q, filters=f, match=match, limit=200)
+                theirs = await whoosh.asearch(q, filters=f, match=match, limit=200)
+                label = f"{q!r} {f} {match}"
+                assert ours.total == theirs.total, label
+                assert set(ids(ours)) == set(ids(theirs)), label
+                # Documents holding every word in the form typed come first.
+                flags = [_holds_exactly(h, q) for h in ours.hits]
+                assert flags == sorted(flags, reverse=True), label
+    whoosh.close()
+
+
+def _holds_exactly(hit: Any, q: str) -> bool:
+    from council.search.analysis import runs
+
+    held = {s for run in runs(f"{hit.fields['title']}. {hit.fields['body']}") for s in run}
+    return all(s in held for run in runs(q) for s in run)
+
+
+async def test_a_change_is_searchable_when_its_transaction_commits(pg_engine: Any) -> None:
+    index = pg_engine.index(PETITIONS.name)
+    doc = petition("KN-NEW", "Cây xanh gãy đổ", "Cây xanh gãy đổ chắn đường")
+    async with in_transaction():
+        await enqueue(PETITIONS.name, "KN-NEW", "upsert", doc)
+        # Not yet committed: another connection does not see it.
+        outside = connections.get("default")._parent  # type: ignore[attr-defined]
+        rows = await outside.execute_query_dict(
+            f"SELECT count(*) AS n FROM {index.table} WHERE doc_id = 'KN-NEW'"
+        )
+        assert rows[0]["n"] == 0
+    assert ids(await index.asearch("cây xanh")) == ["KN-NEW"]
+
+    with pytest.raises(RuntimeError):
+        async with in_transaction():
+            await enqueue(PETITIONS.name, "KN-NEW", "delete")
+            await enqueue(PETITIONS.name, "KN-GONE", "upsert", {**doc, "id": "KN-GONE"})
+            raise RuntimeError("the domain change failed")
+    assert ids(await index.asearch("cây xanh")) == ["KN-NEW"]
+
+
+async def test_a_rebuild_keeps_changes_committed_while_it_runs(pg_engine: Any) -> None:
+    index = pg_engine.index(PETITIONS.name)
+    await index.awrite([Change(d["id"], "upsert", d) for d in sample_petitions()])
+
+    async def source() -> AsyncIterator[dict[str, Any]]:
+        for n, doc in enumerate(sample_petitions()):
+            if n == 4:  # a petition filed and another withdrawn, mid-rebuild
+                async with in_transaction():
+                    new = petition("KN-LATE", "Cây xanh gãy đổ", "Cây xanh gãy đổ chắn đường")
+                    await enqueue(PETITIONS.name, "KN-LATE", "upsert", new)
+                    await enqueue(PETITIONS.name, "KN-02", "delete")
+            yield doc
+
+    assert await rebuild(PETITIONS.name, source(), engine=pg_engine, procs=1) == 9
+    assert ids(await index.asearch("cây xanh")) == ["KN-LATE"]
+    assert await index.aget("KN-02") is None  # deleted meanwhile
+    assert await index.adoc_count() == 9
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT (SELECT count(*) FROM search_outbox) AS log, "
+        "(SELECT count(*) FROM fts_rebuilds) AS marks"
+    )
+    assert rows[0] == {"log": 0, "marks": 0}
+
+
+async def test_a_failed_rebuild_leaves_the_index_as_it_was(pg_engine: Any) -> None:
+    index = pg_engine.index(PETITIONS.name)
+    await index.awrite([Change(d["id"], "upsert", d) for d in sample_petitions()])
+
+    async def broken() -> AsyncIterator[dict[str, Any]]:
+        yield sample_petitions()[0]
+        raise ConnectionError("database went away")
+
+    from council.search.schema import SearchError
+
+    with pytest.raises(SearchError, match="database went away"):
+        await rebuild(PETITIONS.name, broken(), engine=pg_engine, procs=1)
+    assert await index.adoc_count() == 9
+    doc = petition("KN-AFTER", "Cây xanh", "Cây xanh gãy đổ")
+    async with in_transaction():
+        await enqueue(PETITIONS.name, "KN-AFTER", "upsert", doc)
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT count(*) AS n FROM search_outbox"
+    )
+    assert rows[0]["n"] == 0  # no rebuild is marked running: nothing is logged
+
+
+async def test_common_words_rank_only_candidates_but_count_every_match(
+    make_index: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = [
+        petition(f"KN-{i:03d}", "Đường làng", f"Đường thôn {i} xuống cấp nghiêm trọng")
+        for i in range(40)
+    ]
+    docs += [petition("KN-OLD", "duong lang", "duong thon xuong cap")]  # typed without marks
+    index = await make_index([docs[-1], *docs[:-1]])  # the unaccented one is the oldest
+    monkeypatch.setattr(pgindex, "CANDIDATES", 5)
+    result = await index.asearch("duong", limit=3)
+    assert result.total == 41
+    # The exact form typed ("duong") ranks first although it is outside the newest five.
+    assert ids(result)[0] == "KN-OLD"
+    newest = await index.asearch("Đường", limit=5)
+    assert newest.total == 41
+    assert set(ids(newest)) == {f"KN-{i:03d}" for i in range(35, 40)}
+
+
+def test_the_postgres_index_class_is_chosen_by_the_engine(tmp_path: Path) -> None:
+    engine = engine_module.SearchEngine(tmp_path, "postgres")
+    assert isinstance(engine.index(PETITIONS.name), PgSearchIndex)

@@ -1,0 +1,117 @@
+"""audit.view: the audit log page for administrators, filtered by operation, user, council and
+date, each entry linked to its target, and the chain's verification with its head hash."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from council import audit
+from council.localtime import local_date
+from council.models import AuditEntry, User
+from tests.council.test_audit import _sql
+from tests.factories import bearer, htmx, login, make_council, make_user
+from tests.petitions.helpers import act_ok, file_petition, setup_world
+
+
+def _rows(html: str) -> list[dict[str, str]]:
+    out = []
+    for tr in HTMLParser(html).css("table.audit-log tbody tr"):
+        cells = [" ".join(td.text(deep=True).split()) for td in tr.css("td")]
+        link = tr.css_first("td.target a")
+        out.append(
+            {
+                "seq": cells[0],
+                "operation": cells[2],
+                "by": cells[3],
+                "council": cells[4],
+                "about": cells[5],
+                "href": link.attributes.get("href", "") if link else "",
+            }
+        )
+    return out
+
+
+async def test_admin_reads_filters_and_follows_the_audit_log(client, anon) -> None:
+    w = await setup_world()
+    code = (await file_petition(anon))["code"]
+    await act_ok(client, w.commune_sec, code, "accept")
+    await login(client, w.admin)
+
+    r = await client.get("/admin/audit")
+    assert r.status_code == 200
+    rows = _rows(r.text)
+    total = await AuditEntry.all().count()
+    assert len(rows) == min(total, 50) and int(rows[0]["seq"]) == total  # newest first
+
+    r = await client.get("/admin/audit", params={"operation": "petition.accept"})
+    (row,) = _rows(r.text)
+    assert row["href"] == f"/petitions/staff/{code}" and code in row["about"]
+    assert row["by"].startswith("Văn phòng Ba Đình") and row["council"] == w.commune.name
+
+    r = await client.get("/admin/audit", params={"user": w.commune_sec.username})
+    assert {x["operation"] for x in _rows(r.text)} == {"auth.token", "petition.accept"}
+
+    r = await client.get(
+        "/admin/audit", params={"council": w.commune.code, "operation": "petition.file"}
+    )
+    assert [x["href"] for x in _rows(r.text)] == [f"/petitions/staff/{code}"]
+
+    today = local_date((await AuditEntry.all().order_by("-seq").first()).created_at)
+    r = await client.get("/admin/audit", params={"date_from": today.isoformat()})
+    assert len(_rows(r.text)) == min(total, 50)
+    r = await client.get(
+        "/admin/audit", params={"date_to": (today - timedelta(days=1)).isoformat()}
+    )
+    assert _rows(r.text) == [] and "Không có mục nào" in r.text
+    r = await client.get("/admin/audit", params={"date_from": "hôm qua"})
+    assert r.status_code == 422 and "Cần nhập ngày" in r.text
+
+    fragment = await client.get("/admin/audit", params={"operation": "user.create"}, headers=htmx())
+    assert "<html" not in fragment.text and _rows(fragment.text)
+    user_rows = _rows(fragment.text)
+    made = await User.get(username=w.commune_sec.username)
+    assert any(x["href"] == f"/admin/users/{made.id}/edit" for x in user_rows)
+
+
+async def test_the_page_shows_the_verification_and_its_head_hash(client) -> None:
+    admin = await User.get_or_none(role="admin") or await make_user("admin")
+    await make_user("secretariat", await make_council("HN"))
+    await login(client, admin)
+    expected = await audit.verify()
+    r = await client.get("/admin/audit/verify", headers=htmx())
+    status = HTMLParser(r.text).css_first(".audit-verify")
+    text = " ".join(status.text(deep=True).split())
+    assert f"{expected.count} mục" in text and expected.head in text
+    assert "nguyên vẹn" in text
+
+    victim = await AuditEntry.filter(operation="user.create").order_by("-seq").first()
+    await _sql("UPDATE audit_entry SET actor_name = ? WHERE id = ?", ["someone-else", victim.id])
+    r = await client.get("/admin/audit/verify")
+    status = HTMLParser(r.text).css_first(".audit-verify")
+    assert f"mục {victim.seq}" in status.text() and "nội dung đã bị sửa" in status.text()
+    assert "<html" in r.text  # without htmx, a page of its own
+
+
+async def test_only_administrators_read_the_audit_log(client, anon) -> None:
+    w = await setup_world()
+    await login(client, w.commune_sec)
+    assert (await client.get("/admin/audit")).status_code == 403
+    assert (await client.get("/admin/audit/verify")).status_code == 403
+    r = await anon.get("/admin/audit")
+    assert r.status_code in (302, 303) and "/login" in r.headers["location"]
+    r = await anon.get("/api/v1/audit", headers=await bearer(w.city_sec))
+    assert r.status_code == 403
+    r = await anon.get(
+        "/api/v1/audit", params={"operation": "council.create"}, headers=await bearer(w.admin)
+    )
+    body = r.json()
+    assert r.status_code == 200 and body["total"] == 4  # HN, its two wards, HP
+    assert {i["link"] for i in body["items"]} == {
+        f"/admin/councils/{c.id}/edit" for c in (w.city, w.commune, w.other_commune, w.other_city)
+    }
+    r = await anon.get("/api/v1/audit/verify", headers=await bearer(w.admin))
+    assert r.json()["ok"] is True and len(r.json()["head"]) == 64
+    r = await anon.get("/api/v1/audit?date_to=31/12", headers=await bearer(w.admin))
+    assert r.status_code == 422 and "date_to" in r.json()["error"]["details"]["fields"]
