@@ -32,7 +32,7 @@ from council.web import page_user
 
 log = logging.getLogger("council.app")
 
-DOMAINS = ("council", "meetings", "petitions", "assistant")
+DOMAINS = ("council", "meetings", "petitions", "assistant", "elections")
 
 
 def _optional(module: str) -> ModuleType | None:

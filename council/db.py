@@ -21,6 +21,7 @@ APPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("meetings", ("meetings.models",)),
     ("petitions", ("petitions.models",)),
     ("assistant", ("assistant.models",)),
+    ("elections", ("elections.models",)),
 )
 
 
