@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tortoise import Tortoise  # noqa: E402
 from tortoise.transactions import in_transaction  # noqa: E402
 
+from council.compat import tortoise as compat_tortoise  # noqa: E402
 from council.search.analysis import EXACT, FOLD, runs  # noqa: E402
 from council.search.engine import SearchEngine, configure, rebuild, register_index  # noqa: E402
 from council.search.index import SearchIndex  # noqa: E402
@@ -607,12 +608,12 @@ def _worker_process(index_root: str, db_path: str, ready: Any) -> None:
 
 
 async def _init_db(path: Path) -> None:
-    await Tortoise.init(
-        config={
+    await compat_tortoise.init(
+        {
             "connections": {"default": f"sqlite://{path}"},
             "apps": {"council": {"models": ["council.search.models"]}},
         },
-        _enable_global_fallback=True,
+        shared=True,
     )
     await Tortoise.generate_schemas(safe=True)
 

@@ -24,8 +24,11 @@ from council.compression import CompressionMiddleware
 from council.errors import DomainError
 from council.i18n import N_
 from council.middleware import CouncilMiddleware
+from council.openapi import build
 from council.search import engine as search_engine
 from council.settings import Settings
+from council.templating import render
+from council.web import page_user
 
 log = logging.getLogger("council.app")
 
@@ -61,7 +64,6 @@ def _routes() -> list[BaseRoute]:
 
 
 async def openapi_json(request: Request) -> Response:
-    from council.openapi import build
 
     return JSONResponse(build())
 
@@ -75,8 +77,6 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     error = DomainError(code, message, status=status)
     if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
         return JSONResponse({"error": error.to_dict()}, status_code=status)
-    from council.templating import render
-    from council.web import page_user
 
     if getattr(request.state, "user", None) is None:
         request.state.user = await page_user(request)

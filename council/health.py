@@ -16,6 +16,9 @@ from typing import Literal
 
 from prometheus_client import Gauge
 
+from council import ratelimit, storage
+from council.search.engine import get_engine
+
 log = logging.getLogger(__name__)
 
 State = Literal["ok", "down", "off"]
@@ -101,14 +104,12 @@ async def _database() -> State:
 
 @register("redis", critical=False)
 async def _redis() -> State:
-    from council import ratelimit
 
     return await ratelimit.limiter().ping()
 
 
 @register("search", critical=False)
 async def _search() -> State:
-    from council.search.engine import get_engine
 
     engine = get_engine()  # Whoosh folders or PostgreSQL tables (SEARCH_BACKEND)
     for name in engine.names():
@@ -118,7 +119,6 @@ async def _search() -> State:
 
 @register("storage", critical=True)
 async def _storage() -> State:
-    from council import storage
 
     try:
         await storage.check()

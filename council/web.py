@@ -27,7 +27,10 @@ from council.errors import DomainError, Forbidden, Invalid, NotFound, Unauthoriz
 from council.i18n import N_, get_language
 from council.models import AuthToken, User
 from council.permissions import Permission
+from council.registry import Operation, body_of, permission_of
+from council.security import csrf_matches
 from council.settings import Settings
+from council.templating import render
 from council.validation import MAX_INT, parse
 
 log = logging.getLogger("council.web")
@@ -147,7 +150,6 @@ async def _check_csrf(ctx: Ctx, always: bool) -> None:
     ctype = request.headers.get("content-type", "")
     if not given and ("form" in ctype):
         given = str((await ctx.form()).get(CSRF_FIELD) or "")
-    from council.security import csrf_matches
 
     if not csrf_matches(expected, given):
         raise CsrfFailed()
@@ -297,7 +299,7 @@ def api(
     method: str,
     path: str,
     *,
-    perm: Permission,
+    perm: Permission | Operation,
     body: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None,
     status: int = 200,
@@ -310,7 +312,11 @@ def api(
 ) -> Callable[[Handler], Route]:
     """Declare a JSON API route. ``multipart`` documents form fields the handler reads itself,
     and ``json_alt`` a JSON body it accepts instead (the handler parses both);
-    ``raw_response`` names a non-JSON media type (e.g. a DOCX download)."""
+    ``raw_response`` names a non-JSON media type (e.g. a DOCX download). ``perm``: the operation
+    (its permission and input schema), or a bare permission."""
+    if method in ("POST", "PUT", "PATCH"):
+        body = body_of(perm, body)
+    perm = permission_of(perm)
 
     def decorate(handler: Handler) -> Route:
         API_REGISTRY.append(
@@ -362,11 +368,12 @@ def api(
 def page(
     path: str,
     *,
-    perm: Permission,
+    perm: Permission | Operation,
     methods: Sequence[str] = ("GET",),
     name: str | None = None,
 ) -> Callable[[Handler], Route]:
-    """Declare an HTML page or htmx fragment route."""
+    """Declare an HTML page or htmx fragment route (``perm``: its operation, or a permission)."""
+    perm = permission_of(perm)
 
     def decorate(handler: Handler) -> Route:
         async def endpoint(request: Request) -> Response:
@@ -399,7 +406,6 @@ def page(
 
 
 def _html_error(request: Request, exc: DomainError) -> Response:
-    from council.templating import render
 
     response = render(
         request, "error.html", {"error": exc}, fragment="_error.html", status=exc.status

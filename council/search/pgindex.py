@@ -28,6 +28,7 @@ from council.search.analysis import PAIR_JOINER, folded, runs
 from council.search.filters import build_filters
 from council.search.highlight import SNIPPET_CHARS, highlight
 from council.search.index import Change, DateRange, Hit, Result, check_request
+from council.search.pgrebuild import rebuild
 from council.search.pgrows import (
     EXACT_PREFIX,
     Row,
@@ -38,7 +39,7 @@ from council.search.pgrows import (
     tsquery,
 )
 from council.search.query import EXACT_BOOST, QueryWord, parse
-from council.search.schema import ID_FIELD, IndexSpec, SearchError, from_timestamp
+from council.search.schema import ID_FIELD, IndexSpec, SearchError, from_timestamp, jsonable
 
 __all__ = ["CANDIDATES", "PgSearchIndex"]
 
@@ -480,7 +481,6 @@ class PgSearchIndex:
         )
 
     async def _log(self, conn: BaseDBAsyncClient, changes: Iterable[Change]) -> None:
-        from council.search.outbox import jsonable
 
         await conn.execute_many(
             "INSERT INTO search_outbox (index_name, doc_id, op, payload, created_at) "
@@ -509,7 +509,6 @@ class PgSearchIndex:
         procs: int | None = None,
     ) -> int:
         """Replace the whole index by ``docs`` (see ``council.search.pgrebuild``)."""
-        from council.search.pgrebuild import rebuild
 
         return await rebuild(self, docs, procs)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from tortoise.transactions import in_transaction
 
-from council import audit, storage, workers
+from council import audit, pageimages, signals, storage, workers
 from council.errors import DomainError, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import User
@@ -406,7 +405,6 @@ async def document_delete(user: User, document_id: int) -> Session:
             _change(document.id, document.title, document.confidentiality),
         )
     await notices.announce(change)
-    from council import pageimages
 
     for version in versions:
         await pageimages.forget(f"pages/{version.sha256}")
@@ -428,7 +426,6 @@ def _change(document_id: int, title: str, confidentiality: str) -> dict[str, Any
 
 async def _forget_pages(document_id: int) -> None:
     """A document made confidential: the viewer's clear pages of every version leave the cache."""
-    from council import pageimages
 
     for sha in await DocumentVersion.filter(document_id=document_id).values_list(
         "sha256", flat=True
@@ -437,30 +434,15 @@ async def _forget_pages(document_id: int) -> None:
 
 
 async def _pages_committed(document: Document, session: Session) -> None:
-    """Inside the transaction saving a version's page text: let the assistant index the pages
-    in that same transaction, when it offers that hook (it does on PostgreSQL search)."""
-    try:
-        module = importlib.import_module("assistant.services")
-    except ImportError:
-        return
-    hook = getattr(module, "pages_committed", None)
-    if hook is not None:
-        await hook(await _view(document, session))
+    """Inside the transaction saving a version's page text: whoever indexes pages (the assistant,
+    on PostgreSQL search) indexes them in that same transaction."""
+    if signals.PAGES_COMMITTED.handlers:
+        await signals.PAGES_COMMITTED.send(view=await _view(document, session))
 
 
 async def _notify_indexer(document_id: int) -> None:
-    """Ask the assistant to (re)index the document's pages, when it offers that hook."""
-    try:
-        module = importlib.import_module("assistant.services")
-    except ImportError:
-        return
-    hook = getattr(module, "index_document", None)
-    if hook is None:
-        return
-    try:
-        await hook(document_id)
-    except Exception:  # indexing is best effort: the upload itself has committed
-        log.warning("assistant indexing of document %s failed", document_id, exc_info=True)
+    """Tell whoever indexes documents (the assistant subscribes) that this one changed."""
+    await signals.DOCUMENT_CHANGED.send(document_id=document_id)
 
 
 # --- private notes ----------------------------------------------------------------------------
