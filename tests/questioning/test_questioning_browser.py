@@ -76,6 +76,34 @@ async def chair_proposes_and_sends_for_answer(page: Page, shots: Path) -> int:
     return form.id
 
 
+async def chair_runs_a_group(page: Page, shots: Path) -> None:
+    """Choose the proposed group on the road works, fix the groups, open the sitting, call the
+    question and give the floor to the official: the panel shows who speaks until when."""
+    from council.models import User
+    from meetings.services import sessions as meeting_sessions
+    from questioning.models import QuestionGroup, Round
+
+    form = await QuestionForm.filter(text__contains="Đội Cấn").first()
+    group = await QuestionGroup.get(id=form.group_id)
+    await page.goto(f"/questioning/sessions/{(await Round.get(id=group.round_id)).session_id}")
+    await page.check(f"#group-{group.id} input[name=chosen]")
+    await page.click("#grouping button[type=submit]")
+    await page.click("form[action$='/fix'] button")
+    await page.wait_for_selector("text=Các nhóm vấn đề đã được chốt.")
+    rnd = await Round.get(id=group.round_id)
+    await meeting_sessions.session_start(
+        await User.get(username="hn.badinh.vanphong"), rnd.session_id
+    )
+    await page.reload()
+    await page.click(f"#live button[data-step=call][data-form='{form.id}']")
+    await page.wait_for_selector("#live-turn")
+    assert "3 phút" in await page.inner_text("#live-turn")
+    await page.click(f"#live button[data-step=answer][data-form='{form.id}']")
+    await page.wait_for_selector("#live-turn:has-text('10 phút')")
+    assert "Chủ tịch Ủy ban nhân dân phường Ba Đình" in await page.inner_text("#live-turn")
+    await shot(page, shots, "2b-chair-runs-a-group")
+
+
 async def official_answers(page: Page, shots: Path, form_id: int) -> None:
     await page.goto("/questioning")
     await page.click(f"#to-answer a[href='/questioning/forms/{form_id}']")
@@ -120,6 +148,7 @@ async def test_questioning_journey(
     await delegate_files_a_question(delegate, shots)
     chair = await open_as(chromium_browser, live_server, "hn.badinh.chutoa")
     form_id = await chair_proposes_and_sends_for_answer(chair, shots)
+    await chair_runs_a_group(chair, shots)
     official = await open_as(chromium_browser, live_server, "cb.ub-badinh")
     await official_answers(official, shots, form_id)
     department = await open_as(chromium_browser, live_server, "cb.so-tnmt")
