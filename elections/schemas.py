@@ -150,3 +150,8 @@ class RosterEntryOut(Out):
 class RosterOut(Out):
     term: str
     delegates: list[RosterEntryOut]
+
+
+class ImportOut(Out):
+    election_id: str
+    areas: int = Field(description="Polling areas saved from the workbook.")
