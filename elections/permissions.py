@@ -56,6 +56,11 @@ OPERATIONS: dict[str, Permission] = {
         "candidate.update", *MANAGERS, scope="council", resolve=_candidate_scope
     ),
     "area.save": allow("area.save", *MANAGERS, scope="council", resolve=_election_scope),
+    "contact.list": public("contact.list"),
+    "contact.schedule": allow(
+        "contact.schedule", *MANAGERS, scope="council", resolve=_council_scope
+    ),
+    "contact.link": allow("contact.link", *MANAGERS, scope="council", resolve=_council_scope),
     "area.import": allow("area.import", *MANAGERS, scope="council", resolve=_election_scope),
     "election.confirm": allow(
         "election.confirm", *MANAGERS, scope="council", resolve=_election_scope

@@ -21,7 +21,7 @@ from council.permissions import public
 from council.templating import NavItem, register_nav, render
 from council.validation import parse
 from council.web import Ctx, api, page
-from elections import record, services, workbook, workbook_routes
+from elections import contacts, contacts_routes, record, services, workbook, workbook_routes
 from elections.models import Candidate, Constituency, Election, Term
 from elections.permissions import OPERATIONS
 from elections.schemas import (
@@ -548,6 +548,7 @@ routes = [
     roster_page,
     counts_import_page,
     *workbook_routes.routes,
+    *contacts_routes.routes,
 ]
 
 
@@ -568,7 +569,9 @@ async def _seated(council: Council) -> list[dict[str, Any]]:
         )
         candidate = await Candidate.get_or_none(id=seat.candidate_id) if seat.candidate_id else None  # type: ignore[attr-defined]
         if seat.until is None:
-            entry["delegates"].append({"name": seat.user.full_name, "candidate": candidate})
+            entry["delegates"].append(
+                {"name": seat.user.full_name, "candidate": candidate, "user_id": seat.user.id}
+            )
         else:
             entry["vacant"].append(
                 {
@@ -577,6 +580,10 @@ async def _seated(council: Council) -> list[dict[str, Any]]:
                     "reason": services.END_REASON_LABELS.get(seat.end_reason or "other"),
                 }
             )
+    for v in await contacts.of_council(council, coming_only=True):
+        key = v.constituency or 0
+        if key in by_constituency:
+            by_constituency[key].setdefault("meetings", []).append(v)
     return [by_constituency[k] for k in sorted(by_constituency)]
 
 

@@ -155,3 +155,42 @@ class RosterOut(Out):
 class ImportOut(Out):
     election_id: str
     areas: int = Field(description="Polling areas saved from the workbook.")
+
+
+class ContactScheduleIn(Schema):
+    day: date
+    time: Short = Field(default="", max_length=5, description="Local time, HH:MM.")
+    place: NFCStr = Field(min_length=1, max_length=300)
+    constituency: int | None = Field(default=None, ge=1, le=1000)
+    delegate_ids: list[int] = Field(min_length=1, max_length=50)
+
+
+class ContactLinkIn(Schema):
+    voter_meeting_id: int = Field(description="The meeting as petitions recorded it.")
+    constituency: int | None = Field(default=None, ge=1, le=1000)
+    delegate_ids: list[int] = Field(min_length=1, max_length=50)
+    scheduled_id: int | None = Field(
+        default=None, description="The meeting scheduled here that this record is of."
+    )
+
+
+class ContactDelegateOut(Out):
+    user_id: int
+    full_name: str
+
+
+class ContactOut(Out):
+    id: int
+    council_code: str
+    day: date
+    time: str
+    place: str
+    constituency: int | None
+    delegates: list[ContactDelegateOut]
+    voter_meeting_id: int | None
+    coming: bool
+    petitions: int
+
+
+class ContactList(Out):
+    items: list[ContactOut]
