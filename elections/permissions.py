@@ -57,6 +57,7 @@ OPERATIONS: dict[str, Permission] = {
     ),
     "area.save": allow("area.save", *MANAGERS, scope="council", resolve=_election_scope),
     "contact.list": public("contact.list"),
+    "delegate.activity": public("delegate.activity"),
     "contact.schedule": allow(
         "contact.schedule", *MANAGERS, scope="council", resolve=_council_scope
     ),

@@ -21,7 +21,16 @@ from council.permissions import public
 from council.templating import NavItem, register_nav, render
 from council.validation import parse
 from council.web import Ctx, api, page
-from elections import contacts, contacts_routes, record, services, workbook, workbook_routes
+from elections import (
+    activity_routes,
+    contacts,
+    contacts_routes,
+    opendata,
+    record,
+    services,
+    workbook,
+    workbook_routes,
+)
 from elections.models import Candidate, Constituency, Election, Term
 from elections.permissions import OPERATIONS
 from elections.schemas import (
@@ -549,6 +558,8 @@ routes = [
     counts_import_page,
     *workbook_routes.routes,
     *contacts_routes.routes,
+    *activity_routes.routes,
+    *opendata.routes,
 ]
 
 

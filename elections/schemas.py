@@ -194,3 +194,91 @@ class ContactOut(Out):
 
 class ContactList(Out):
     items: list[ContactOut]
+
+
+class ActivityDayOut(Out):
+    session_id: int
+    session: str
+    day: date
+    state: Literal["present", "excused", "absent"]
+    reason: str
+    source: str
+
+
+class ActivityVoteOut(Out):
+    session_id: int
+    poll_id: int
+    title: str
+    choice: str = Field(description="yes | no | abstain | not_voted, or the options chosen.")
+    passed: bool | None
+    source: str
+
+
+class ActivitySpeechOut(Out):
+    session_id: int
+    session: str
+    item: str
+    source: str
+
+
+class ActivityOut(Out):
+    user_id: int
+    full_name: str
+    council_code: str
+    term: str | None
+    constituency: int | None
+    since: date | None
+    until: date | None
+    present: int
+    excused: int
+    absent: int
+    days: list[ActivityDayOut]
+    votes: list[ActivityVoteOut]
+    speeches: list[ActivitySpeechOut]
+    contact_meetings: list[ContactOut]
+
+
+class OpenConstituencyOut(Out):
+    council_code: str
+    election_id: str
+    number: int
+    area: str
+    division_codes: list[str]
+    seats: int
+    registered: int
+    in_office: int
+    vacant: int
+
+
+class OpenConstituencies(Out):
+    council_code: str
+    term: str | None
+    items: list[OpenConstituencyOut]
+
+
+class OpenDelegateOut(Out):
+    user_id: int
+    full_name: str
+    council_code: str
+    constituency: int | None
+    since: date
+    until: date | None
+    end_reason: str | None
+    activity: str = Field(description="The delegate's public activity record.")
+    birth_date: date | None = None
+    gender: str | None = None
+    ethnicity: str | None = None
+    religion: str | None = None
+    hometown: str | None = None
+    education: str | None = None
+    political_theory: str | None = None
+    occupation: str | None = None
+    workplace: str | None = None
+    party_joined: date | None = None
+    nominated_by: str | None = None
+
+
+class OpenDelegates(Out):
+    council_code: str
+    term: str | None
+    items: list[OpenDelegateOut]

@@ -82,6 +82,7 @@ async def test_schedule_link_and_show_on_your_delegates(client, anon) -> None:
     items = page.css(f"#council-{ward.code} ul.contact-meetings li")
     assert len(items) == 1 and "Nhà văn hóa tổ dân phố 3" in items[0].text()
     assert "08:00" in items[0].text() and delegate.full_name in items[0].text()
+    assert page.css_first(f"#council-{ward.code} a[href='/delegates/{delegate.id}']") is not None
 
     # The meeting held, as petitions records it (delegates as free text), linked to the account
     # and to the meeting scheduled here.
@@ -108,6 +109,9 @@ async def test_schedule_link_and_show_on_your_delegates(client, anon) -> None:
     listed = (await anon.get(url)).json()["items"]
     assert [m["voter_meeting_id"] for m in listed] == [held_id]
     assert (await anon.get(f"{url}?coming=1")).json()["items"] == []
+    # The delegate's activity record lists the meeting held.
+    held = (await anon.get(f"/api/v1/delegates/{delegate.id}/activity")).json()["contact_meetings"]
+    assert [(m["voter_meeting_id"], m["petitions"]) for m in held] == [(held_id, 0)]
     ops = set(await AuditEntry.filter(council_id=ward.id).values_list("operation", flat=True))
     assert {"contact.schedule", "contact.link"} <= ops
 
