@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from tortoise import connections
 from tortoise.expressions import Q
 
 from council import audit
@@ -68,10 +69,12 @@ def _start(day: date) -> datetime:
 
 async def operations() -> list[str]:
     """Every operation the log holds, for the filter."""
-    found = (
-        await AuditEntry.all().order_by("operation").distinct().values_list("operation", flat=True)
+    # Plain SQL: the model's default ordering (by seq) would join any DISTINCT or GROUP BY the ORM
+    # builds, which PostgreSQL refuses.
+    rows = await connections.get("default").execute_query_dict(
+        f"SELECT DISTINCT operation FROM {AuditEntry._meta.db_table}"
     )
-    return list(found)  # type: ignore[arg-type]
+    return sorted(str(row["operation"]) for row in rows)
 
 
 def target_of(entry: AuditEntry, name: str = "") -> tuple[str, str | None]:

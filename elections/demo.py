@@ -99,6 +99,7 @@ async def _record(
         status="confirmed" if counted_all else "counting",
     )
     plan = PLANS[council.code]
+    kind = "xã" if " xã " in f" {council.name} " else "phường"  # whose bodies the profiles name
     extra_names = iter(_distinct_names(len(council.code) * 311 + 7, 100))
     winner_iter = iter(link)
     k = 0
@@ -118,6 +119,7 @@ async def _record(
         for i, name in enumerate(names):
             k += 1
             occupation, workplace = OCCUPATIONS[k % len(OCCUPATIONS)]
+            workplace = workplace.replace("phường", kind)
             user = winners[i] if i < seats else None
             candidate = await Candidate.create(
                 constituency_id=constituency.id,
@@ -130,7 +132,7 @@ async def _record(
                 occupation=occupation,
                 workplace=workplace,
                 party_joined=_born(k) + timedelta(days=365 * 25) if k % 3 else None,
-                nominated_by=NOMINATORS[k % len(NOMINATORS)],
+                nominated_by=NOMINATORS[k % len(NOMINATORS)].replace("phường", kind),
                 user_id=user.id if user else None,
             )
             await CandidateEdit.create(
