@@ -231,3 +231,24 @@ class ContactDelegate(Model):
     class Meta:
         table = "elections_contact_delegate"
         unique_together = (("meeting", "user"),)
+
+
+SEATS_READINGS = ("in_office", "legal")
+
+
+class SeatsReading(Model):
+    """How a council reads "tổng số đại biểu" for thresholds and quorum: the delegates in office
+    after vacancies (the default) or the legal seats of the term."""
+
+    id = fields.IntField(primary_key=True)
+    council: fields.OneToOneRelation = fields.OneToOneField(
+        "council.Council", related_name="seats_reading", on_delete=fields.CASCADE
+    )
+    reading = fields.CharField(max_length=12, default="in_office")
+    updated_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "council.User", related_name="seats_readings_set", null=True, on_delete=fields.SET_NULL
+    )
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "elections_seats_reading"

@@ -58,6 +58,9 @@ OPERATIONS: dict[str, Permission] = {
     "area.save": allow("area.save", *MANAGERS, scope="council", resolve=_election_scope),
     "contact.list": public("contact.list"),
     "delegate.activity": public("delegate.activity"),
+    "term.seats_reading": allow(
+        "term.seats_reading", *MANAGERS, scope="council", resolve=_council_scope
+    ),
     "contact.schedule": allow(
         "contact.schedule", *MANAGERS, scope="council", resolve=_council_scope
     ),

@@ -27,6 +27,8 @@ from elections import (
     contacts_routes,
     opendata,
     record,
+    seats,
+    seats_routes,
     services,
     workbook,
     workbook_routes,
@@ -560,6 +562,7 @@ routes = [
     *contacts_routes.routes,
     *activity_routes.routes,
     *opendata.routes,
+    *seats_routes.routes,
 ]
 
 
@@ -615,6 +618,7 @@ async def your_delegates(ctx: Ctx) -> Response:
                 "council": chosen,
                 "term": services.term_label(term) if term else None,
                 "constituencies": await _seated(chosen),
+                "total": await seats.total(chosen),
             }
         )
         if chosen.parent_id:  # type: ignore[attr-defined]
@@ -633,6 +637,7 @@ async def your_delegates(ctx: Ctx) -> Response:
                     "council": city,
                     "term": services.term_label(city_term) if city_term else None,
                     "constituencies": mine or rows,
+                    "total": await seats.total(city),
                 }
             )
     return render(

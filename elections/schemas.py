@@ -282,3 +282,23 @@ class OpenDelegates(Out):
     council_code: str
     term: str | None
     items: list[OpenDelegateOut]
+
+
+class SeatsReadingIn(Schema):
+    reading: Literal["in_office", "legal"] = Field(
+        description="in_office: the delegates in office after vacancies (default); legal: the "
+        "term's legal seats."
+    )
+
+
+class SeatsReadingOut(Out):
+    council_code: str
+    reading: str
+    legal_seats: int
+    in_office: int
+    total: int = Field(description='"Tổng số đại biểu" as the council reads it.')
+    more_than_half: int
+    two_thirds: int
+    applied_by_meetings: bool = Field(
+        description="Whether sittings' quorum and poll thresholds use it yet (not yet)."
+    )
