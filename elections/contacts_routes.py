@@ -195,7 +195,14 @@ async def contacts_page(ctx: Ctx) -> Response:
     unlinked: list[Any] = []
     if may_manage:
         view = await services.term_view(council)
-        seated = sorted(view.held, key=lambda s: s.user.full_name) if view else []
+        seated = (
+            sorted(
+                view.held,
+                key=lambda s: (s.constituency.number if s.constituency else 0, s.user.full_name),
+            )
+            if view
+            else []
+        )
         from petitions.models import VoterMeeting  # read only: petitions owns the record
 
         linked = [v.meeting.voter_meeting_id for v in rows if v.meeting.voter_meeting_id]  # type: ignore[attr-defined]
