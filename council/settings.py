@@ -330,9 +330,12 @@ class Settings:
             worker_memory_mb=int(raw["worker_memory_mb"] or 1024),
             worker_seconds=float(raw["worker_seconds"] or 60),
             worker_jobs=int(raw["worker_jobs"] or 2),
-            search_backend=_search_backend(raw["search_backend"], database_url),
         )
         values.update(overrides)
+        if "search_backend" not in overrides:
+            values["search_backend"] = _search_backend(
+                raw["search_backend"], str(values["database_url"])
+            )
         return cls(**values)  # type: ignore[arg-type]
 
 

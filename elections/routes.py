@@ -360,23 +360,13 @@ async def roster_create(ctx: Ctx) -> RosterOut:
 
 # --- open data as CSV ---------------------------------------------------------------------------
 
+# The published profile's fields, in the order of the form, then the results.
 CSV_COLUMNS = (
     "election_id",
     "constituency",
     "seats",
     "candidate_id",
-    "full_name",
-    "birth_date",
-    "gender",
-    "ethnicity",
-    "religion",
-    "hometown",
-    "education",
-    "political_theory",
-    "occupation",
-    "workplace",
-    "party_joined",
-    "nominated_by",
+    *(f for f in services.PROFILE_FIELDS if f != "withdrawn"),
     "votes",
     "elected",
 )
