@@ -16,6 +16,17 @@ from council.i18n import N_
 from council.models import Council, User
 from elections import contacts, services
 from elections.models import Candidate, Term, TermSeat
+from meetings.models import (  # read only: meetings owns these records
+    Absence,
+    AgendaItem,
+    Attendance,
+    AttendancePast,
+    BallotReceipt,
+    Poll,
+    PollOption,
+    Session,
+    SpeakerRequest,
+)
 
 PUBLIC_ROLES = ("delegate", "chair")
 
@@ -82,17 +93,6 @@ def _choice_text(kind: str, stored: object, labels: dict[int, str]) -> str:
 async def record(user_id: int) -> Record:
     """The delegate's record over their seat in the council's current term (or, without a
     roster, the current term's days)."""
-    from meetings.models import (  # read only: meetings owns these records
-        Absence,
-        AgendaItem,
-        Attendance,
-        AttendancePast,
-        BallotReceipt,
-        Poll,
-        PollOption,
-        Session,
-        SpeakerRequest,
-    )
 
     user = await User.get_or_none(id=user_id)
     if user is None or user.role not in PUBLIC_ROLES or user.council_id is None:  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from council.i18n import N_
 from council.models import Council, User
 from elections import services
 from elections.models import Constituency, ContactDelegate, ContactMeeting, Term, TermSeat
+from petitions.models import Petition, VoterMeeting  # read only: petitions owns these records
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -185,8 +186,6 @@ async def contact_link(
     """contact.link: tie a meeting petitions recorded (delegates as free text) to the delegates'
     accounts and the constituency; its day and place are petitions' record's. Given
     ``scheduled_id``, the meeting scheduled here becomes that record's."""
-    from petitions.models import VoterMeeting  # read only: petitions owns the record
-
     services.require_manager(actor, council.id)
     term = await _term(council)
     held = await VoterMeeting.get_or_none(id=voter_meeting_id, council_id=council.id)
@@ -233,8 +232,6 @@ class ContactView:
 
 
 async def views(meetings: list[ContactMeeting]) -> list[ContactView]:
-    from petitions.models import Petition  # read only
-
     out = []
     for m in meetings:
         links = await ContactDelegate.filter(meeting_id=m.id).prefetch_related("user")
@@ -268,4 +265,17 @@ async def of_delegate(user_id: int) -> list[ContactView]:
     ids = await ContactDelegate.filter(user_id=user_id).values_list("meeting_id", flat=True)
     return await views(
         list(await ContactMeeting.filter(id__in=list(ids)).order_by("day", "time", "id"))
+    )
+
+
+async def unlinked(council: Council, limit: int = 100) -> list[VoterMeeting]:
+    """The meetings petitions recorded for the council that are not linked yet, newest first."""
+    linked = await ContactMeeting.filter(
+        council_id=council.id, voter_meeting_id__not_isnull=True
+    ).values_list("voter_meeting_id", flat=True)
+    return list(
+        await VoterMeeting.filter(council_id=council.id)
+        .exclude(id__in=list(linked) or [0])
+        .order_by("-held_on")
+        .limit(limit)
     )

@@ -203,15 +203,7 @@ async def contacts_page(ctx: Ctx) -> Response:
             if view
             else []
         )
-        from petitions.models import VoterMeeting  # read only: petitions owns the record
-
-        linked = [v.meeting.voter_meeting_id for v in rows if v.meeting.voter_meeting_id]  # type: ignore[attr-defined]
-        unlinked = list(
-            await VoterMeeting.filter(council_id=council.id)
-            .exclude(id__in=linked or [0])
-            .order_by("-held_on")
-            .limit(100)
-        )
+        unlinked = await contacts.unlinked(council)
     return render(
         ctx.request,
         "elections/contacts.html",

@@ -222,8 +222,6 @@ async def load(settings: Settings) -> list[tuple[str, str, str]]:
 async def _contacts(council: Council, term: Term) -> None:
     """Two coming voter-contact meetings of Ba Đình's delegates, and the one petitions recorded
     linked to the delegates of constituency 1."""
-    from petitions.models import VoterMeeting  # read only: petitions owns the record
-
     seats = await TermSeat.filter(term_id=term.id, until=None).prefetch_related("constituency")
     by_number: dict[int, list[int]] = {}
     for seat in seats:
@@ -234,7 +232,8 @@ async def _contacts(council: Council, term: Term) -> None:
         (1, coming + timedelta(days=9), "08:00", "Nhà văn hóa tổ dân phố số 5, phường Ba Đình"),
         (2, coming + timedelta(days=16), "14:00", "Hội trường UBND phường Ba Đình"),
     ]
-    held = await VoterMeeting.filter(council_id=council.id).order_by("held_on").first()
+    recorded = await contacts.unlinked(council)
+    held = recorded[-1] if recorded else None
     for number, day, at, place in plans:
         constituency = await contacts.term_constituency(term, number)
         meeting = await ContactMeeting.create(
