@@ -43,6 +43,7 @@ LABELS = {
 CANDIDATE_PREFIX = "candidate:"
 MAX_ROWS = 5_000
 MAX_BYTES = 10 << 20
+LIMIT = 10_000_000  # as the API's bounds on each count
 
 
 async def export(election: Election) -> bytes:
@@ -114,8 +115,11 @@ def _number(value: Any) -> int | None:
     if isinstance(value, float):
         if not value.is_integer():
             raise ValueError
-        return int(value)
-    return int(str(value).strip())
+        value = int(value)
+    number = int(str(value).strip())
+    if not -LIMIT <= number <= LIMIT:
+        raise OverflowError
+    return number
 
 
 def read(data: bytes) -> list[Row | RowProblem]:
@@ -169,6 +173,11 @@ def read(data: bytes) -> list[Row | RowProblem]:
         try:
             numbers = [_number(cells[i]) for i in range(len(AREA_KEYS)) if AREA_KEYS[i] != "name"]
             votes = {cid: _number(cells[i]) for i, cid in candidate_cols.items()}
+        except OverflowError:
+            out.append(
+                RowProblem(line, ["out_of_range"], [str(N_("This number is out of range."))])
+            )
+            continue
         except (ValueError, TypeError):
             out.append(RowProblem(line, ["not_a_number"], [str(N_("Counts are whole numbers."))]))
             continue

@@ -132,6 +132,7 @@ async def test_inconsistent_rows_are_refused_with_reasons_and_nothing_is_saved(c
             [9, 1, "KVBP số 4", 1, 1, 1, 1, 1, 0, 1, 0, 0],  # no constituency 9
             [1, 4, "KVBP số 5", "nhiều", 1, 1, 1, 1, 0, 1, 0, 0],  # not a number
             [1, 1, "KVBP số 1 lặp", 600, 500, 520, 500, 490, 10, 400, 260, 200],  # repeated
+            [1, 5, "KVBP số 6", 10**20, 1, 1, 1, 1, 0, 1, 0, 0],  # beyond any column
         ],
     )
     r = await _import(client, slug, h, data)
@@ -143,6 +144,7 @@ async def test_inconsistent_rows_are_refused_with_reasons_and_nothing_is_saved(c
         (6, ["unknown_constituency"]),
         (7, ["not_a_number"]),
         (8, ["duplicate_area"]),
+        (9, ["out_of_range"]),
     ]
     # The same reason as the API's per-area message.
     assert "280" in rows[0]["messages"][0] and "300" in rows[0]["messages"][0]
