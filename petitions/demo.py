@@ -54,7 +54,7 @@ async def load(settings: Settings) -> list[tuple[str, str, str]]:
         return []
     indexing.use_data_dir(settings.index_dir)
     rng = random.Random(2026)
-    agencies = await Agency.filter(is_active=True)
+    agencies = await Agency.filter(is_active=True).order_by("code")
     now = datetime.now(UTC)
     meetings = await _meetings(councils, rng, now)
     weights = [w for _, w in STATES]
@@ -88,12 +88,21 @@ async def _meetings(
     return out
 
 
+# Fields no demo agency covers go, misrouted, to this one: the demo's theft reports reach the
+# Department of Construction, which returns them to the secretariat (issue 16: "returning it must
+# work"; tests/petitions/test_petition_browser_staff.py walks it).
+MISROUTED_TO = "SO-XD"
+
+
 def _pick_agency(
     agencies: list[Agency], council_id: int, category: str, rng: random.Random
 ) -> Agency | None:
     own = [a for a in agencies if a.council_id == council_id]  # type: ignore[attr-defined]
     matching = [a for a in own if category in (a.categories or [])]
-    return rng.choice(matching or own) if own else None
+    if matching:
+        return rng.choice(matching)
+    misrouted = [a for a in own if a.code == MISROUTED_TO]
+    return misrouted[0] if misrouted else (rng.choice(own) if own else None)
 
 
 async def _one(

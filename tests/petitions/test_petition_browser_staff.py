@@ -16,7 +16,7 @@ import csv
 import io
 import os
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -146,8 +146,21 @@ async def officer_answers_with_a_letter(page: Page, shots: Path) -> str:
 
 
 async def officer_asks_for_more_time(page: Page, shots: Path) -> str:
-    p = await assigned_to("SO-XD", category="construction")
-    hop = await Hop.get(petition_id=p.id, ended_at__isnull=True)
+    """An extension is asked before the due date: the first construction petition not yet due."""
+    agency = await Agency.get(code="SO-XD")
+    hop = (
+        await Hop.filter(
+            petition__agency_id=agency.id,
+            petition__status="assigned",
+            petition__category="construction",
+            ended_at__isnull=True,
+            due_at__gt=datetime.now(UTC) + timedelta(days=1),
+        )
+        .order_by("petition_id")
+        .first()
+    )
+    assert hop is not None, "the demo has no construction petition of SO-XD that is not yet due"
+    p = await Petition.get(id=hop.petition_id)  # type: ignore[attr-defined]
     until = (hop.due_at.astimezone(LOCAL_TZ) + timedelta(days=14)).date()
     await page.goto(f"/petitions/staff/{p.code}")
     await open_other_actions(page)
