@@ -85,7 +85,7 @@ async def _named_keys() -> set[str]:
     keys: set[str] = set()
     for model, column in store.references():
         rows = model.all().order_by(column).distinct().values_list(column, flat=True)
-        keys.update(await rows)
+        keys.update(str(key) for key in await rows if key)  # nullable columns: no file named
     return keys
 
 

@@ -10,6 +10,7 @@ from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from council.compat import tortoise as compat_tortoise
+from council.search import engine as search_engine
 from council.search.engine import SearchEngine, register_index
 from council.search.models import SearchOutbox
 from council.search.outbox import IndexWorker, enqueue
@@ -22,7 +23,10 @@ NAME = PETITIONS.name
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[None]:
+async def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
+    # The outbox on its own SQLite database: no engine that an earlier test configured (on the
+    # PostgreSQL pass, the PostgreSQL backend, which indexes in the transaction instead).
+    monkeypatch.setattr(search_engine, "_ENGINE", None)
     await compat_tortoise.init(
         {
             "connections": {"default": f"sqlite://{tmp_path / 'outbox.db'}"},
