@@ -26,16 +26,16 @@ class WrongPin(DomainError):
 
     status = 422
 
-    def __init__(self, tries_left: int | None) -> None:
+    def __init__(self, tries_left: int | None, count_low: bool = False) -> None:
         if tries_left == 1:
             message = N_("The PIN is wrong. The token allows one more try before it locks.")
-        elif tries_left is None:
+        elif not count_low:
             message = N_(
                 "The PIN is wrong. Check it and try again: a token locks after a few wrong tries."
             )
         else:
             message = N_("The PIN is wrong. The token has few tries left before it locks.")
-        super().__init__("wrong_pin", message, tries_left=tries_left)
+        super().__init__("wrong_pin", message, tries_left=tries_left, count_low=count_low)
 
 
 class PinLocked(Conflict):
@@ -65,18 +65,17 @@ def _lib(module: str) -> Any:
         return _libs[module]
 
 
-def _tries_left(token: Any) -> int | None:
-    """What the token's flags say about the PIN's remaining tries (PKCS#11 gives no count)."""
+def _pin_state(token: Any) -> tuple[int | None, bool]:
+    """What the token's flags say about the PIN: tries left (PKCS#11 only says 0 or 1, else no
+    number) and whether a wrong PIN has been counted since the last right one."""
     from pkcs11 import TokenFlag
 
     flags = token.flags
     if flags & TokenFlag.USER_PIN_LOCKED:
-        return 0
+        return 0, True
     if flags & TokenFlag.USER_PIN_FINAL_TRY:
-        return 1
-    if flags & TokenFlag.USER_PIN_COUNT_LOW:
-        return 2
-    return None
+        return 1, True
+    return None, bool(flags & TokenFlag.USER_PIN_COUNT_LOW)
 
 
 class KeySource:
@@ -132,10 +131,10 @@ class KeySource:
         except pkcs11.exceptions.PinLocked:
             raise PinLocked() from None
         except (pkcs11.exceptions.PinIncorrect, pkcs11.exceptions.PinLenRange):
-            tries = _tries_left(self._token())
+            tries, low = _pin_state(self._token())
             if tries == 0:
                 raise PinLocked() from None
-            raise WrongPin(tries) from None
+            raise WrongPin(tries, low) from None
         try:
             keys = list(session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY}))
             if not keys:
