@@ -49,6 +49,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: setup
 	$(BIN)/python bench/voting.py
@@ -61,6 +62,7 @@ bench: setup
 	$(BIN)/python bench/topic_names.py
 	$(BIN)/python bench/viewer.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/upload_health.py
 
 # Resolve pyproject.toml's ranges afresh in a scratch venv and pin the result; then run `make test`.
 lock:

@@ -7,8 +7,16 @@ from typing import Any
 
 from assistant import retrieval
 from assistant.services.common import close_gateways, ensure_search
+from assistant.services.question import index_document, pages_committed
+from council import signals
 
 log = logging.getLogger("assistant")
+
+# A meetings document changed: its pages leave the index at once.
+signals.DOCUMENT_CHANGED.connect(index_document)
+# A version's page text is being saved: on PostgreSQL search its pages are indexed in that
+# transaction.
+signals.PAGES_COMMITTED.connect(pages_committed)
 
 
 async def shutdown(settings: Any) -> None:

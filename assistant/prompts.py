@@ -9,19 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.providers.base import Confidentiality, Prompt, Source
+from assistant.providers.phrases import EXTRACTIVE_ANSWER_LEAD, NO_CONTENT, NOT_FOUND
+
+__all__ = ["EXTRACTIVE_ANSWER_LEAD", "NO_CONTENT", "NOT_FOUND", "PROMPT_VERSION"]
 
 PROMPT_VERSION = "vi-2025.1"
-
-# Said, word for word, when the documents do not answer a question (by the model, the
-# extractive provider, or the service when retrieval finds nothing and no model is called).
-NOT_FOUND = "Tài liệu của kỳ họp không đề cập nội dung này."
-EXTRACTIVE_ANSWER_LEAD = "Các câu liên quan nhất trong tài liệu:"
-# Said by the offline summarizer when a document holds only its frame (header, legal bases,
-# distribution list, signature): nothing a summary may quote.
-NO_CONTENT = (
-    "Tài liệu chỉ gồm phần thể thức (tiêu đề, căn cứ pháp lý, nơi nhận, chữ ký), "
-    "không có nội dung để tóm tắt."
-)
 
 _GROUNDING = (
     "Chỉ dùng thông tin có trong các đoạn trích được cung cấp; không suy đoán, không dùng "

@@ -30,9 +30,9 @@ from assistant.providers.base import Confidentiality
 from assistant.textrank import QUESTION_WORDS, spelled
 from council.search.analysis import folded as fold_syllable
 from council.search.analysis import runs
-from council.search.engine import get_index, register_index
+from council.search.engine import get_engine, get_index, register_index
 from council.search.index import Change, SearchIndex
-from council.search.schema import IndexSpec
+from council.search.schema import IndexSpec, SearchError
 from council.search.text import fold, normalize
 
 INDEX = register_index(
@@ -220,32 +220,37 @@ async def _index_one(view: Any) -> bool:
         row = await IndexedDocument.get_or_none(document_id=view.id)
         if not _stale(view, row):
             return False  # another request indexed it while we waited
-        numbers = {p.number for p in view.pages if p.text.strip()}
-        changes = [
-            Change(_page_id(view.id, old), "delete")
-            for old in range(1, (row.pages if row else 0) + 1)
-            if old not in numbers
-        ]
-        changes += [
-            Change(
-                _page_id(view.id, page.number),
-                "upsert",
-                {
-                    "text": page.text,
-                    "title": view.title,
-                    "session_id": view.session_id,
-                    "document_id": view.id,
-                    "page": page.number,
-                },
-            )
-            for page in view.pages
-            if page.number in numbers
-        ]
         # On PostgreSQL the pages and their record commit together; Whoosh writes at once.
-        async with in_transaction() if index().backend == "postgres" else _no_transaction():
-            await _apply(changes)
-            await _record(view)
+        async with in_transaction() if transactional() else _no_transaction():
+            await _index_pages(view, row)
         return True
+
+
+async def _index_pages(view: Any, row: IndexedDocument | None) -> None:
+    """Write ``view``'s pages (dropping pages the indexed version had beyond them) and record it."""
+    numbers = {p.number for p in view.pages if p.text.strip()}
+    changes = [
+        Change(_page_id(view.id, old), "delete")
+        for old in range(1, (row.pages if row else 0) + 1)
+        if old not in numbers
+    ]
+    changes += [
+        Change(
+            _page_id(view.id, page.number),
+            "upsert",
+            {
+                "text": page.text,
+                "title": view.title,
+                "session_id": view.session_id,
+                "document_id": view.id,
+                "page": page.number,
+            },
+        )
+        for page in view.pages
+        if page.number in numbers
+    ]
+    await _apply(changes)
+    await _record(view)
 
 
 async def _record(view: Any) -> None:
@@ -259,6 +264,21 @@ async def _record(view: Any) -> None:
             "pages": max((p.number for p in view.pages), default=0),
         },
     )
+
+
+def transactional() -> bool:
+    """Whether the pages index is written in the caller's transaction (PostgreSQL)."""
+    try:
+        return bool(get_engine().backend == "postgres")
+    except SearchError:  # no engine configured in this process: nothing is indexed here
+        return False
+
+
+async def index_view(view: Any) -> None:
+    """Index ``view``'s pages now, in the caller's transaction (PostgreSQL)."""
+    row = await IndexedDocument.get_or_none(document_id=view.id)
+    if _stale(view, row):
+        await _index_pages(view, row)
 
 
 async def ensure_indexed(views: Sequence[Any]) -> int:

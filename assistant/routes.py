@@ -18,9 +18,12 @@ from council.dashboard import Widget, register_widget
 from council.errors import Invalid
 from council.i18n import N_
 from council.permissions import allow
+from council.search.text import normalize
 from council.templating import NavItem, register_nav, render
 from council.validation import int_param
 from council.web import Ctx, api, page
+from meetings.services import sessions_for
+from petitions.services import council_cycles
 
 READERS = ("delegate", "chair", "secretariat", "admin")
 SUMMARIZE = allow("assistant.summarize", *READERS)
@@ -35,7 +38,6 @@ async def dashboard_widget(ctx: Ctx) -> list[Widget]:
     user = ctx.user
     if user is None or user.role not in READERS:
         return []
-    from meetings.services import sessions_for
 
     sessions = [s for s in await sessions_for(user, include_closed=False) if s.status != "draft"]
     return [
@@ -197,7 +199,6 @@ async def session_page(ctx: Ctx) -> Response:
 
 
 def _checked_question(question: str) -> str:
-    from council.search.text import normalize
 
     question = normalize(question).strip()
     if not 3 <= len(question) <= schemas.QUESTION_MAX:
@@ -235,7 +236,6 @@ async def petitions_page(ctx: Ctx) -> Response:
         result = await services.group_petitions(
             user, settings=ctx.settings, cycle_id=cycle_id, council_code=council_code or None
         )
-    from petitions.services import council_cycles
 
     return render(
         ctx.request,

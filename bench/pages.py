@@ -14,7 +14,8 @@ scripts run).
 
 Transferred: the bytes on the wire (Chromium's ``encodedDataLength``: headers and compressed bodies)
 of every request the page makes until the network is quiet: the fragments the tablet refreshes
-once live, and the WebSocket frames' payloads (an upper bound: they may travel deflated). The
+once live, and the WebSocket frames (each deflated on its own when the handshake agreed on
+permessage-deflate: an upper bound, since the real stream also reuses its earlier frames). The
 median of ``--runs`` cold loads is printed against the goals, with one warm load (the same context
 again: what a second visit costs once the immutable assets are cached). One unmeasured load of
 each page first warms the server (templates compiled, assets compressed) and the browser.
@@ -36,6 +37,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,13 +120,25 @@ async def _measure(context: Any, url: str, ready: str | None) -> Load:
         key = "/".join(name[-2:])
         load.by_url[key] = load.by_url.get(key, 0) + size
 
+    deflate = {"on": False}
+
+    def on_handshake(event: dict[str, Any]) -> None:
+        headers = {k.lower(): v for k, v in event["response"].get("headers", {}).items()}
+        deflate["on"] = "permessage-deflate" in headers.get("sec-websocket-extensions", "")
+
     def on_frame(event: dict[str, Any]) -> None:
-        size = len(event["response"]["payloadData"].encode())
+        payload = event["response"]["payloadData"].encode()
+        size = len(payload)
+        if deflate["on"]:
+            packer = zlib.compressobj(6, zlib.DEFLATED, -12)
+            size = min(size, len(packer.compress(payload) + packer.flush(zlib.Z_SYNC_FLUSH)) - 4)
+        size += 2 if size < 126 else 4  # the frame's header
         load.transferred += size
         load.by_url["(websocket frames)"] = load.by_url.get("(websocket frames)", 0) + size
 
     cdp.on("Network.responseReceived", on_response)
     cdp.on("Network.loadingFinished", on_finished)
+    cdp.on("Network.webSocketHandshakeResponseReceived", on_handshake)
     cdp.on("Network.webSocketFrameReceived", on_frame)
     await page.goto(url, wait_until="load", timeout=60_000)
     loaded = await page.evaluate(

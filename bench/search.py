@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tortoise import Tortoise  # noqa: E402
 from tortoise.transactions import in_transaction  # noqa: E402
 
+from council.compat import tortoise as compat_tortoise  # noqa: E402
 from council.search.analysis import EXACT, FOLD, runs  # noqa: E402
 from council.search.engine import SearchEngine, configure, rebuild, register_index  # noqa: E402
 from council.search.index import SearchIndex  # noqa: E402
@@ -516,7 +517,7 @@ async def fts_query(index: Any, q: str) -> str:
             lambda term: searcher.doc_frequency(EXACT, term),
         ).words
     else:
-        words, _ = await index._parse(q)
+        words, _, _ = await index._parse(q)
     return " AND ".join('"' + w.fold.replace("_", " ") + '"' for w in words)
 
 
@@ -607,12 +608,12 @@ def _worker_process(index_root: str, db_path: str, ready: Any) -> None:
 
 
 async def _init_db(path: Path) -> None:
-    await Tortoise.init(
-        config={
+    await compat_tortoise.init(
+        {
             "connections": {"default": f"sqlite://{path}"},
             "apps": {"council": {"models": ["council.search.models"]}},
         },
-        _enable_global_fallback=True,
+        shared=True,
     )
     await Tortoise.generate_schemas(safe=True)
 
@@ -658,14 +659,16 @@ def check_disk(path: Path, n: int, backend: str) -> None:
         raise SystemExit("not enough free disk space for this --n")
 
 
-async def _pg_database(url: str) -> None:
+async def _pg_database(url: str, keep: bool = False) -> None:
     import asyncpg
 
     base, name = url.rsplit("/", 1)
     conn = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1) + "/postgres")
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not (keep and exists):
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
     await Tortoise.init(
@@ -675,7 +678,7 @@ async def _pg_database(url: str) -> None:
         },
         _enable_global_fallback=True,
     )
-    await Tortoise.generate_schemas()
+    await Tortoise.generate_schemas(safe=True)
 
 
 def _peak_mib() -> str:
@@ -709,6 +712,11 @@ async def main(argv: list[str] | None = None) -> None:
         help="compare with SQLite FTS5 (default: up to 200,000 petitions)",
     )
     parser.add_argument("--dir", help="work directory (default: a temporary one, removed after)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="postgres: keep the database of an earlier run with the same --n, skip the reindex",
+    )
     args = parser.parse_args(argv)
     BACKEND = args.backend
     with_fts = args.fts if args.fts is not None else args.n <= 200_000
@@ -732,22 +740,28 @@ async def main(argv: list[str] | None = None) -> None:
 
         register_index(SPEC)
         if BACKEND == "postgres":
-            await _pg_database(args.database_url)
+            await _pg_database(args.database_url, keep=args.reuse)
             engine = configure(work / "index", "postgres")
         else:
             engine = SearchEngine(work / "index")
             shutil.rmtree(engine.root, ignore_errors=True)
+        index = engine.index(SPEC.name)
         cpu0 = _cpu()
         started = time.perf_counter()
-        count = await rebuild(SPEC.name, _as_source(corpus), engine=engine, procs=args.procs)
+        reused = args.reuse and BACKEND == "postgres" and await index.adoc_count() >= args.n
+        if reused:
+            count = args.n
+        else:
+            count = await rebuild(SPEC.name, _as_source(corpus), engine=engine, procs=args.procs)
         took = time.perf_counter() - started
-        index = engine.index(SPEC.name)
         if BACKEND == "postgres":
             size = await _pg_size(index.table)
         else:
             size = sum(f.stat().st_size for f in index.directory.iterdir()) / 2**20
         print(
-            f"full reindex (council reindex path, {args.procs} processes): {took:.1f} s for {count} "
+            f"reusing the index of an earlier run (no reindex timed); index {size:.0f} MiB"
+            if reused
+            else f"full reindex (council reindex path, {args.procs} processes): {took:.1f} s for {count} "
             f"petitions ({count / took:.0f}/s; CPU of this process and its workers "
             f"{_cpu() - cpu0:.1f} s; index {size:.0f} MiB)"
             f" -- goals <= 120 s at 200,000, <= 600 s at 1,000,000"

@@ -237,7 +237,7 @@ async def main(args: argparse.Namespace) -> int:
     from council.settings import Settings
     from meetings import services
     from meetings.models import BallotReceipt, Poll
-    from meetings.services.ballot_batch import STATS
+    from meetings.services.ballot_queue import STATS
 
     data_dir = Path(tempfile.mkdtemp(prefix="bench-voting-"))
     url = args.database_url or f"sqlite://{data_dir / 'council.db'}"

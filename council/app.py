@@ -19,17 +19,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from council import assets, db, i18n, ratelimit, realtime, storage, workers
+from council import assets, db, faults, i18n, ratelimit, realtime, storage, workers
 from council.compression import CompressionMiddleware
 from council.errors import DomainError
 from council.i18n import N_
 from council.middleware import CouncilMiddleware
+from council.openapi import build
 from council.search import engine as search_engine
 from council.settings import Settings
+from council.templating import render
+from council.web import page_user
 
 log = logging.getLogger("council.app")
 
-DOMAINS = ("council", "meetings", "petitions", "assistant")
+DOMAINS = ("council", "meetings", "petitions", "assistant", "elections")
 
 
 def _optional(module: str) -> ModuleType | None:
@@ -61,7 +64,6 @@ def _routes() -> list[BaseRoute]:
 
 
 async def openapi_json(request: Request) -> Response:
-    from council.openapi import build
 
     return JSONResponse(build())
 
@@ -75,8 +77,6 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     error = DomainError(code, message, status=status)
     if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
         return JSONResponse({"error": error.to_dict()}, status_code=status)
-    from council.templating import render
-    from council.web import page_user
 
     if getattr(request.state, "user", None) is None:
         request.state.user = await page_user(request)
@@ -84,6 +84,14 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
+    if faults.is_unavailable(exc):
+        log.warning("database fault on %s: %s: %s", request.url.path, type(exc).__name__, exc)
+        unavailable = faults.Unavailable()
+        return JSONResponse(
+            {"error": unavailable.to_dict()},
+            status_code=503,
+            headers={"Retry-After": str(unavailable.retry_after)},
+        )
     log.exception("unhandled error on %s", request.url.path, exc_info=exc)
     error = DomainError(
         "internal", N_("Something went wrong on our side. Please try again."), status=500

@@ -82,7 +82,7 @@ class _Hint:
 # This process's guess of the chain's head: (seq, hash) of the last entry it chained. A guess only:
 # another process may have appended since, or the transaction may have rolled back. For a caller
 # that folds the append into a single statement which checks the head itself and refuses to write
-# when it differs (meetings.services.ballot_batch); everyone else reads the head under the lock.
+# when it differs (meetings.services.ballot_sql); everyone else reads the head under the lock.
 HINT = _Hint()
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from tortoise import connections
 from tortoise.expressions import Q
 
 from council import audit
 from council.errors import Forbidden
 from council.i18n import N_, LazyString
 from council.localtime import LOCAL_TZ
-from council.models import AuditEntry, Council, User
+from council.models import Agency, AuditEntry, Council, User
 
 PER_PAGE = 50
 MAX_PAGE = 100_000
@@ -68,12 +69,17 @@ def _start(day: date) -> datetime:
 
 async def operations() -> list[str]:
     """Every operation the log holds, for the filter."""
-    found = await AuditEntry.all().distinct().values_list("operation", flat=True)
-    return sorted(set(found))  # type: ignore[arg-type]
+    # Plain SQL: the model's default ordering (by seq) would join any DISTINCT or GROUP BY the ORM
+    # builds, which PostgreSQL refuses.
+    rows = await connections.get("default").execute_query_dict(
+        f"SELECT DISTINCT operation FROM {AuditEntry._meta.db_table}"
+    )
+    return sorted(str(row["operation"]) for row in rows)
 
 
-def target_of(entry: AuditEntry) -> tuple[str, str | None]:
-    """What the entry is about, in words, and the page that shows it (None: no page)."""
+def target_of(entry: AuditEntry, name: str = "") -> tuple[str, str | None]:
+    """What the entry is about, in words ("người dùng Lê Văn An", "kiến nghị KN-2026-…"), and
+    the page that shows it (None: no page). ``name`` replaces a bare id when known."""
     if not entry.target_type:
         return "", None
     known = _TARGETS.get(entry.target_type)
@@ -81,7 +87,23 @@ def target_of(entry: AuditEntry) -> tuple[str, str | None]:
         return f"{entry.target_type} {entry.target_id}".strip(), None
     url, label = known
     link = url.format(id=entry.target_id) if entry.target_id else None
-    return f"{label} {entry.target_id}".strip(), link
+    return f"{label} {name or entry.target_id}".strip(), link
+
+
+async def _core_names(rows: list[AuditEntry]) -> dict[tuple[str, str], str]:
+    """Names of the people, councils and agencies the entries are about (ids say nothing)."""
+    wanted: dict[str, set[int]] = {}
+    for r in rows:
+        if r.target_type in ("user", "council", "agency") and r.target_id.isdigit():
+            wanted.setdefault(r.target_type, set()).add(int(r.target_id))
+    names: dict[tuple[str, str], str] = {}
+    for u in await User.filter(id__in=wanted.get("user", set())):
+        names[("user", str(u.id))] = f"{u.full_name} ({u.username})" if u.full_name else u.username
+    for c in await Council.filter(id__in=wanted.get("council", set())):
+        names[("council", str(c.id))] = c.name
+    for a in await Agency.filter(id__in=wanted.get("agency", set())):
+        names[("agency", str(a.id))] = a.name
+    return names
 
 
 async def audit_log(actor: User, f: AuditFilters, page: int = 1) -> LogPage:
@@ -116,9 +138,10 @@ async def audit_log(actor: User, f: AuditFilters, page: int = 1) -> LogPage:
         u.id: f"{u.full_name} ({u.username})" if u.full_name else u.username
         for u in await User.filter(id__in={r.actor_id for r in rows if r.actor_id})
     }
+    targets = await _core_names(list(rows))
     lines = []
     for r in rows:
-        text, link = target_of(r)
+        text, link = target_of(r, targets.get((r.target_type, r.target_id), ""))
         who = people.get(r.actor_id, r.actor_name) if r.actor_id else r.actor_name
         where = str(names.get(r.council_id, "")) if r.council_id else ""
         lines.append(LogLine(r, who, where, text, link))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from council import audit, devices, mailer
+from council import audit, devices, mailer, signals
 from council.errors import DomainError, Invalid, RateLimited
 from council.i18n import N_
 from council.models import AuthToken, LoginDevice, User
@@ -240,6 +240,4 @@ async def revoke_all(user: User) -> None:
 async def tokens_ended(user_id: int) -> None:
     """Tell open Socket.IO connections, in every worker, that tokens of ``user_id`` have ended
     (committed): those they authenticated are closed."""
-    from council import realtime  # realtime authenticates connections with this module
-
-    await realtime.user_changed(user_id)
+    await signals.TOKENS_ENDED.send(user_id=user_id)

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from council import storage
+from council import db, storage
 from council.settings import Settings
 
 FORMAT = 1
@@ -387,8 +387,6 @@ async def _pg_connect_empty(url: str) -> Any:
 async def _migrate_isolated(settings: Settings) -> None:
     """Apply the migrations to ``settings``' database without touching the caller's ORM state."""
     from tortoise.context import TortoiseContext
-
-    from council import db
 
     async def run() -> None:
         async with TortoiseContext():

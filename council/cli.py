@@ -72,6 +72,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    # CLI commands import what they run, so that `council --help` and one command do not load the app
     from council.demo import load_all
 
     async def go(settings: Settings) -> int:
@@ -85,6 +86,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
+    # CLI commands import what they run, so that `council --help` and one command do not load the app
     from council import services
     from council.errors import DomainError
 
@@ -109,6 +111,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 
 def cmd_create_council(args: argparse.Namespace) -> int:
+    # CLI commands import what they run, so that `council --help` and one command do not load the app
     from council import divisions, services
     from council.errors import DomainError
 
@@ -150,6 +153,7 @@ def cmd_create_council(args: argparse.Namespace) -> int:
 
 
 def cmd_import_divisions(args: argparse.Namespace) -> int:
+    # CLI commands import what they run, so that `council --help` and one command do not load the app
     from council import divisions
     from council.errors import DomainError
 
@@ -171,6 +175,7 @@ def cmd_import_divisions(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
+    # CLI commands import what they run, so that `council --help` and one command do not load the app
     from council.app import domain_modules
 
     async def go(settings: Settings) -> int:
@@ -192,6 +197,7 @@ def _anchor(text: str) -> tuple[int, str]:
 
 
 def cmd_verify_audit(args: argparse.Namespace) -> int:
+    # CLI commands import what they run, so that `council --help` and one command do not load the app
     from council import audit
 
     async def go(settings: Settings) -> int:
@@ -240,6 +246,7 @@ def cmd_verify_pdf(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    # CLI commands import what they run, so that `council --help` and one command do not load the app
     from council.backup import BackupError, backup
 
     async def go(settings: Settings) -> int:
@@ -255,6 +262,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    # CLI commands import what they run, so that `council --help` and one command do not load the app
     from council.backup import BackupError, restore
 
     async def go(settings: Settings) -> int:
@@ -272,8 +280,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_import_files(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    # CLI commands import what they run, so that `council --help` and one command do not load the app
     from council.app import domain_modules
-    from council.storage.importing import import_files
+    from council.file_import import import_files
 
     domain_modules("models")  # each registers the columns that name stored files
 

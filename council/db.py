@@ -10,9 +10,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from council import keys
+from council.compat import tortoise as compat_tortoise
 from council.settings import Settings
 
 # Order matters: later apps reference models of earlier ones.
@@ -21,6 +21,7 @@ APPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("meetings", ("meetings.models",)),
     ("petitions", ("petitions.models",)),
     ("assistant", ("assistant.models",)),
+    ("elections", ("elections.models",)),
 )
 
 
@@ -137,10 +138,8 @@ async def init(settings: Settings, *, shared: bool = False) -> None:
     # Tortoise caches each model's INSERT/UPDATE SQL per connection name and table, whatever the
     # engine: after an earlier init of "default" on SQLite in this process (a test, a backup
     # restored elsewhere), PostgreSQL would be sent SQLite's "?" placeholders.
-    EXECUTOR_CACHE.clear()
-    await Tortoise.init(
-        config=tortoise_config(settings.database_url), _enable_global_fallback=shared
-    )
+    compat_tortoise.clear_executor_cache()
+    await compat_tortoise.init(tortoise_config(settings.database_url), shared=shared)
 
 
 async def close() -> None:

@@ -12,6 +12,7 @@ async def _is_empty() -> bool:
     settings = Settings.from_env()
     await db.init(settings)
     try:
+        # after the ORM is initialised, as the demo loader expects
         from council.models import Council
 
         return not await Council.exists()
@@ -22,6 +23,7 @@ async def _is_empty() -> bool:
 def main() -> int:
     # cmd_demo runs its own event loop, so it is called after this check's loop has ended.
     if asyncio.run(_is_empty()):
+        # after the ORM is initialised, as the demo loader expects
         from council.cli import cmd_demo
 
         return cmd_demo(None)  # type: ignore[arg-type]

@@ -58,8 +58,10 @@ def code(device_key: str) -> str:
 
 
 def normalise_code(text: str) -> str:
-    """What a person typed (any case, with dashes or spaces) as ``code`` writes it."""
-    return "".join(ch for ch in text.upper() if ch.isalnum())[:CODE_LENGTH]
+    """What a person typed (any case, with dashes or spaces) as ``code`` writes it. The code has
+    no 0, 1 or 8 (base32): read out as O, I and B."""
+    typed = text.upper().translate(str.maketrans("018", "OIB"))
+    return "".join(ch for ch in typed if ch.isalnum())[:CODE_LENGTH]
 
 
 def show_code(device_key: str) -> str:

@@ -16,6 +16,9 @@ from typing import Literal
 
 from prometheus_client import Gauge
 
+from council import ratelimit, storage
+from council.search.engine import get_engine
+
 log = logging.getLogger(__name__)
 
 State = Literal["ok", "down", "off"]
@@ -101,28 +104,21 @@ async def _database() -> State:
 
 @register("redis", critical=False)
 async def _redis() -> State:
-    from council import ratelimit
 
     return await ratelimit.limiter().ping()
 
 
 @register("search", critical=False)
 async def _search() -> State:
-    from council.search.engine import get_engine
 
-    engine = get_engine()
-
-    def read() -> None:
-        for name in engine.names():
-            engine.index(name).doc_count()
-
-    await asyncio.to_thread(read)
+    engine = get_engine()  # Whoosh folders or PostgreSQL tables (SEARCH_BACKEND)
+    for name in engine.names():
+        await engine.index(name).adoc_count()
     return "ok"
 
 
 @register("storage", critical=True)
 async def _storage() -> State:
-    from council import storage
 
     try:
         await storage.check()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from council import storage, workers
+from council.officialdoc import FONT_FILES
 
 # 150 dpi: an A4 page 1240 px wide, sharp across a 10-inch tablet (see bench/viewer.py).
 DPI = 150
@@ -119,8 +120,6 @@ def burn_watermark(image, text: str):  # type: ignore[no-untyped-def]
 def _watermark_mask(text: str, size: tuple[int, int]):  # type: ignore[no-untyped-def]
     """The watermark alone (no page content), kept for the next pages of the same reader."""
     from PIL import Image, ImageDraw, ImageFont
-
-    from council.officialdoc import FONT_FILES
 
     width, height = size
     em = max(14, width // 40)

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -47,15 +46,16 @@ from urllib.parse import urlsplit
 
 import socketio
 from pydantic import BaseModel
-from socketio import packet
 from tortoise.signals import post_delete, post_save
 
-from council import audit, permissions
+from council import audit, faults, permissions, signals
 from council.auth import SESSION_COOKIE, user_for_token, users_for_token_hashes
+from council.compat import socketio as compat_socketio
 from council.errors import DomainError, Forbidden, Invalid, Unauthorized
 from council.i18n import LANGUAGES, N_, get_language, set_language
 from council.models import User
 from council.permissions import Permission
+from council.registry import Operation, body_of, permission_of
 from council.validation import parse
 
 log = logging.getLogger("council.realtime")
@@ -79,20 +79,6 @@ class Deferred:
 DEFERRED = Deferred()
 
 
-@dataclass(frozen=True, slots=True)
-class _AckTarget:
-    server: socketio.AsyncServer
-    eio_sid: str
-    namespace: str
-    id: int
-
-
-# The ack awaited by the event being handled (set for the duration of its handler's task).
-_ack_target: contextvars.ContextVar[_AckTarget | None] = contextvars.ContextVar(
-    "council_ack_target", default=None
-)
-
-
 def _internal_error() -> DomainError:
     return DomainError(
         "internal", N_("Something went wrong on our side. Please try again."), status=500
@@ -110,7 +96,7 @@ class Reply:
 
     __slots__ = ("_target", "_lang", "_sent")
 
-    def __init__(self, target: _AckTarget | None, lang: str) -> None:
+    def __init__(self, target: compat_socketio.AckTarget | None, lang: str) -> None:
         self._target, self._lang, self._sent = target, lang, False
 
     def __call__(self, outcome: dict[str, Any] | Exception) -> None:
@@ -119,6 +105,9 @@ class Reply:
         self._sent = True
         if isinstance(outcome, DomainError):
             payload: dict[str, Any] = {"ok": False, "error": outcome.to_dict(self._lang)}
+        elif isinstance(outcome, Exception) and faults.is_unavailable(outcome):
+            log.warning("event met a database fault: %s: %s", type(outcome).__name__, outcome)
+            payload = {"ok": False, "error": faults.Unavailable().to_dict(self._lang)}
         elif isinstance(outcome, Exception):
             log.error("event failed after its handler returned", exc_info=outcome)
             payload = {"ok": False, "error": _internal_error().to_dict(self._lang)}
@@ -127,10 +116,7 @@ class Reply:
         target = self._target
         if target is None:  # the client asked for no ack
             return
-        ack = target.server.packet_class(
-            packet.ACK, namespace=target.namespace, id=target.id, data=[payload]
-        )
-        _run_now(target.server._send_packet(target.eio_sid, ack))
+        _run_now(compat_socketio.send_ack(target, payload))
 
 
 _finishing: set[asyncio.Task[None]] = set()
@@ -171,29 +157,12 @@ async def _finish(coro: Coroutine[Any, Any, Any], waiting: Any) -> None:
         log.debug("ack not sent", exc_info=True)
 
 
-class _Server(socketio.AsyncServer):  # type: ignore[misc]
-    """python-socketio's server, where an event handler may answer after it has returned.
+class _Server(compat_socketio.DeferringServer):
+    """python-socketio's server, where an event handler may answer after it has returned (by
+    returning DEFERRED and calling the ``Reply`` from ``EventCtx.reply_later()``): the internals
+    it takes are in ``council.compat.socketio``."""
 
-    A handler answers by returning (the ack is sent then), or by returning DEFERRED and calling
-    the ``Reply`` from ``EventCtx.reply_later()``. Hooks into two methods of python-socketio 5's
-    ``AsyncServer``: ``_handle_event_internal`` (one task per event: there the ack's address is
-    known) and ``_trigger_event`` (DEFERRED is reported as "not handled", for which no ack is
-    sent). ``tests/council/test_realtime.py`` checks both still exist with these signatures.
-    """
-
-    async def _handle_event_internal(
-        self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: Any
-    ) -> None:
-        target = _AckTarget(server, eio_sid, namespace or "/", id) if id is not None else None
-        token = _ack_target.set(target)
-        try:
-            await super()._handle_event_internal(server, sid, eio_sid, data, namespace, id)
-        finally:
-            _ack_target.reset(token)
-
-    async def _trigger_event(self, event: str, namespace: str, *args: Any) -> Any:
-        result = await super()._trigger_event(event, namespace, *args)
-        return self.not_handled if result is DEFERRED else result
+    deferred = DEFERRED
 
 
 @dataclass
@@ -209,7 +178,7 @@ class EventCtx:
     def reply_later(self) -> Reply:
         """The ack of this event, to be sent by the caller once the outcome is known; the handler
         must then return DEFERRED (and ``Reply`` must be called, on every path)."""
-        return Reply(_ack_target.get(), self.lang)
+        return Reply(compat_socketio.current_ack.get(), self.lang)
 
     async def enter_room(self, room: str) -> None:
         await self.server.enter_room(self.sid, room)
@@ -236,12 +205,15 @@ EVENTS: dict[str, EventSpec] = {}
 
 
 def event(
-    name: str, *, perm: Permission, body: type[BaseModel] | None = None
+    name: str, *, perm: Permission | Operation, body: type[BaseModel] | None = None
 ) -> Callable[[EventHandler], EventHandler]:
-    """Declare a client → server event with its permission and payload schema."""
+    """Declare a client → server event with its operation (permission and payload schema: the
+    operation's input plus its target's ids), or a bare permission and a schema."""
+    payload = body_of(perm, body, event=True)
+    permission = permission_of(perm)
 
     def decorate(handler: EventHandler) -> EventHandler:
-        EVENTS[name] = EventSpec(name, perm, body, handler)
+        EVENTS[name] = EventSpec(name, permission, payload, handler)
         return handler
 
     return decorate
@@ -276,6 +248,9 @@ async def user_changed(user_id: int) -> None:
     if _hub is not None:
         await _hub.publish_user_change(user_id)
         _hub.recheck(user_id)
+
+
+signals.TOKENS_ENDED.connect(user_changed)
 
 
 def _note_user_change(user_id: int | None) -> None:
@@ -554,6 +529,11 @@ class Hub:
                 return {"ok": True, **(result or {})}
             except DomainError as exc:
                 return {"ok": False, "error": exc.to_dict()}
+            except Exception as exc:
+                if not faults.is_unavailable(exc):
+                    raise
+                log.warning("event %s met a database fault: %s", spec.name, exc)
+                return {"ok": False, "error": faults.Unavailable().to_dict()}
 
         self.sio.on(spec.name, handler)
 

@@ -17,26 +17,22 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from council import auth, devices, health, services
+from council import operations as ops
 from council.admin import routes as admin_routes
-from council.admin.common import user_or_404, user_scope
+from council.admin.common import user_or_404
+from council.dashboard import widgets_for
 from council.errors import DomainError, Invalid, RateLimited
 from council.i18n import N_
 from council.models import ROLES, Agency, Council, User
-from council.permissions import allow, logged_in, public
 from council.schemas import (
-    AgencyIn,
     AgencyList,
     AgencyOut,
-    CouncilIn,
     CouncilList,
     CouncilOut,
-    DeviceUnlockIn,
     DeviceUnlockOut,
     MeOut,
     OkOut,
-    TokenIn,
     TokenOut,
-    UserIn,
     UserList,
     UserOut,
 )
@@ -87,8 +83,7 @@ def _policy(ctx: Ctx) -> LoginPolicy:
 @api(
     "POST",
     "/api/v1/auth/token",
-    perm=public("auth.token"),
-    body=TokenIn,
+    perm=ops.AUTH_TOKEN,
     response=TokenOut,
     tags=["auth"],
     summary="Exchange a username and password for a bearer token",
@@ -108,7 +103,7 @@ async def auth_token(ctx: Ctx) -> TokenOut:
 @api(
     "POST",
     "/api/v1/auth/revoke",
-    perm=logged_in("auth.revoke"),
+    perm=ops.AUTH_REVOKE,
     response=OkOut,
     tags=["auth"],
     summary="Revoke the bearer token used for this request",
@@ -125,7 +120,7 @@ async def auth_revoke(ctx: Ctx) -> OkOut:
 @api(
     "GET",
     "/api/v1/me",
-    perm=logged_in("user.me"),
+    perm=ops.USER_ME,
     response=MeOut,
     tags=["auth"],
     summary="The logged-in user",
@@ -153,7 +148,7 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-@page("/login", perm=public("auth.login"), methods=("GET", "POST"))
+@page("/login", perm=ops.AUTH_LOGIN, methods=("GET", "POST"))
 async def login_page(ctx: Ctx) -> Response:
     next_url = _safe_next(ctx.query.get("next"))
     device, cookie = devices.from_request(ctx.request)
@@ -219,7 +214,7 @@ def rotate_csrf(ctx: Ctx, response: Response) -> None:
     )
 
 
-@page("/logout", perm=public("auth.logout"), methods=("POST",))
+@page("/logout", perm=ops.AUTH_LOGOUT, methods=("POST",))
 async def logout_page(ctx: Ctx) -> Response:
     cookie = ctx.request.cookies.get(auth.SESSION_COOKIE)
     if cookie:
@@ -233,13 +228,12 @@ async def logout_page(ctx: Ctx) -> Response:
     return response
 
 
-@page("/", perm=public("dashboard.view"))
+@page("/", perm=ops.DASHBOARD_VIEW)
 async def dashboard(ctx: Ctx) -> Response:
     if ctx.user is None:
         return render(ctx.request, "council/home.html", {})
     council = await Council.get_or_none(id=ctx.user.council_id) if ctx.user.council_id else None
     agency = await Agency.get_or_none(id=ctx.user.agency_id) if ctx.user.agency_id else None
-    from council.dashboard import widgets_for
 
     return render(
         ctx.request,
@@ -259,8 +253,7 @@ async def _council_out(c: Council) -> CouncilOut:
 @api(
     "POST",
     "/api/v1/councils",
-    perm=allow("council.create", "admin"),
-    body=CouncilIn,
+    perm=ops.COUNCIL_CREATE,
     response=CouncilOut,
     status=201,
     tags=["councils"],
@@ -274,7 +267,7 @@ async def council_create(ctx: Ctx) -> CouncilOut:
 @api(
     "GET",
     "/api/v1/councils",
-    perm=public("council.list"),
+    perm=ops.COUNCIL_LIST,
     response=CouncilList,
     tags=["councils"],
     summary="List councils",
@@ -292,8 +285,7 @@ async def council_list(ctx: Ctx) -> CouncilList:
 @api(
     "POST",
     "/api/v1/agencies",
-    perm=allow("agency.create", "admin"),
-    body=AgencyIn,
+    perm=ops.AGENCY_CREATE,
     response=AgencyOut,
     status=201,
     tags=["councils"],
@@ -307,7 +299,7 @@ async def agency_create(ctx: Ctx) -> AgencyOut:
 @api(
     "GET",
     "/api/v1/agencies",
-    perm=public("agency.list"),
+    perm=ops.AGENCY_LIST,
     response=AgencyList,
     tags=["councils"],
     summary="List agencies",
@@ -337,8 +329,7 @@ async def _user_out(u: User) -> UserOut:
 @api(
     "POST",
     "/api/v1/users",
-    perm=allow("user.create", "admin", "secretariat"),
-    body=UserIn,
+    perm=ops.USER_CREATE,
     response=UserOut,
     status=201,
     tags=["councils"],
@@ -352,7 +343,7 @@ async def user_create(ctx: Ctx) -> UserOut:
 @api(
     "GET",
     "/api/v1/users",
-    perm=allow("user.list", "admin", "secretariat", "chair"),
+    perm=ops.USER_LIST,
     response=UserList,
     tags=["councils"],
     summary="List users (scoped to the caller's council)",
@@ -379,8 +370,7 @@ async def user_list(ctx: Ctx) -> UserList:
 @api(
     "POST",
     "/api/v1/users/{user_id:int}/devices/unlock",
-    perm=allow("device.unlock", "admin", "secretariat", scope="council", resolve=user_scope),
-    body=DeviceUnlockIn,
+    perm=ops.DEVICE_UNLOCK,
     response=DeviceUnlockOut,
     tags=["auth"],
     summary="Unlock an account for one device (the code it shows when logins are paused)",

@@ -115,3 +115,13 @@ class DeviceUnlockIn(Schema):
 class DeviceUnlockOut(Out):
     user_id: int
     code: str
+
+
+QUORUM = r"^\s*[0-9]{1,4}\s*/\s*[0-9]{1,4}\s*$"
+
+
+class SeatsIn(Schema):
+    seats: int = Field(ge=1, le=1000, description="Seats of the council (elected delegates).")
+    quorum: NFCStr | None = Field(
+        default=None, max_length=9, pattern=QUORUM, description='A fraction of all seats, "2/3".'
+    )

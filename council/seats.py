@@ -7,56 +7,26 @@ for it until then. Admins keep the full council form (``/admin/councils/{id}/edi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from pydantic import Field
 from starlette.responses import RedirectResponse, Response
 
+from council import operations as ops
 from council import services
 from council.admin.common import field_errors, parse_form
 from council.dashboard import Widget, register_widget
 from council.errors import DomainError, NotFound
 from council.i18n import N_
 from council.models import Council
-from council.permissions import Scope, allow
-from council.schemas import CouncilOut
+from council.schemas import CouncilOut, SeatsIn
 from council.templating import render
-from council.validation import NFCStr, Schema
 from council.web import Ctx, api, page
-
-QUORUM = r"^\s*[0-9]{1,4}\s*/\s*[0-9]{1,4}\s*$"
-
-
-class SeatsIn(Schema):
-    seats: int = Field(ge=1, le=1000, description="Seats of the council (elected delegates).")
-    quorum: NFCStr | None = Field(
-        default=None, max_length=9, pattern=QUORUM, description='A fraction of all seats, "2/3".'
-    )
-
-
-async def _by_code(params: Mapping[str, Any]) -> Scope:
-    council = await Council.get_or_none(code=str(params.get("code", ""))[:32])
-    if council is None:
-        raise NotFound(N_("No council has this code."))
-    return Scope.council(council.id)
-
-
-async def _by_id(params: Mapping[str, Any]) -> Scope:
-    try:
-        council = await Council.get_or_none(id=int(params.get("council_id")))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        council = None
-    if council is None:
-        raise NotFound(N_("No such council."))
-    return Scope.council(council.id)
 
 
 @api(
     "PUT",
     "/api/v1/councils/{code}/seats",
-    perm=allow("council.seats", "admin", "secretariat", scope="council", resolve=_by_code),
-    body=SeatsIn,
+    perm=ops.COUNCIL_SEATS,
     response=CouncilOut,
     tags=["councils"],
     summary="Set the council's seats and quorum rule",
@@ -75,7 +45,7 @@ async def seats_api(ctx: Ctx) -> CouncilOut:
 
 @page(
     "/councils/{council_id:int}/seats",
-    perm=allow("council.seats", "admin", "secretariat", scope="council", resolve=_by_id),
+    perm=ops.COUNCIL_SEATS,
     methods=("GET", "POST"),
 )
 async def seats_page(ctx: Ctx) -> Response:

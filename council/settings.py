@@ -395,7 +395,6 @@ class Settings:
             worker_memory_mb=int(raw["worker_memory_mb"] or 1024),
             worker_seconds=float(raw["worker_seconds"] or 60),
             worker_jobs=int(raw["worker_jobs"] or 2),
-            search_backend=_search_backend(raw["search_backend"], database_url),
             signing_p12_path=raw["signing_p12_path"],
             signing_p12_password=raw["signing_p12_password"],
             signing_pkcs11_module=raw["signing_pkcs11_module"],
@@ -406,6 +405,10 @@ class Settings:
             verify_rate=raw["verify_rate"] or "20/3600",
         )
         values.update(overrides)
+        if "search_backend" not in overrides:
+            values["search_backend"] = _search_backend(
+                raw["search_backend"], str(values["database_url"])
+            )
         return cls(**values)  # type: ignore[arg-type]
 
 

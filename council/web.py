@@ -7,6 +7,7 @@ handler and turns a ``DomainError`` into the right answer (JSON error, HTML page
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -20,13 +21,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from council import audit, permissions
+from council import audit, faults, permissions
 from council.auth import SESSION_COOKIE, user_for_token
 from council.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from council.i18n import N_, get_language
 from council.models import AuthToken, User
 from council.permissions import Permission
+from council.registry import Operation, body_of, permission_of
+from council.security import csrf_matches
 from council.settings import Settings
+from council.templating import render
 from council.validation import MAX_INT, parse
 
 log = logging.getLogger("council.web")
@@ -146,7 +150,6 @@ async def _check_csrf(ctx: Ctx, always: bool) -> None:
     ctype = request.headers.get("content-type", "")
     if not given and ("form" in ctype):
         given = str((await ctx.form()).get(CSRF_FIELD) or "")
-    from council.security import csrf_matches
 
     if not csrf_matches(expected, given):
         raise CsrfFailed()
@@ -209,9 +212,38 @@ async def _authorize(ctx: Ctx, perm: Permission, extra: dict[str, Any] | None = 
         raise
 
 
+async def _tolerant(
+    request: Request, attempt: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Run ``attempt``; a database fault (``council.faults``) becomes ``Unavailable``, after one
+    more try when the request only reads."""
+    tries = 2 if request.method in faults.IDEMPOTENT else 1
+    for left in range(tries - 1, -1, -1):
+        try:
+            return await attempt(request)
+        except Exception as exc:
+            if not faults.is_unavailable(exc):
+                raise
+            log.warning(
+                "database fault on %s %s: %s: %s%s",
+                request.method,
+                request.url.path,
+                type(exc).__name__,
+                exc,
+                ", trying again" if left else "",
+            )
+            if left:
+                faults.FAULTS.labels("retried").inc()
+                await asyncio.sleep(0.05)
+                continue
+            faults.FAULTS.labels("unavailable").inc()
+            raise faults.Unavailable() from exc
+    raise AssertionError("unreachable")
+
+
 def error_response(exc: DomainError) -> JSONResponse:
     headers = {}
-    if exc.status == 429 and "retry_after" in exc.details:
+    if exc.status in (429, 503) and "retry_after" in exc.details:
         headers["Retry-After"] = str(exc.details["retry_after"])
     return JSONResponse({"error": exc.to_dict()}, status_code=exc.status, headers=headers)
 
@@ -267,7 +299,7 @@ def api(
     method: str,
     path: str,
     *,
-    perm: Permission,
+    perm: Permission | Operation,
     body: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None,
     status: int = 200,
@@ -280,7 +312,11 @@ def api(
 ) -> Callable[[Handler], Route]:
     """Declare a JSON API route. ``multipart`` documents form fields the handler reads itself,
     and ``json_alt`` a JSON body it accepts instead (the handler parses both);
-    ``raw_response`` names a non-JSON media type (e.g. a DOCX download)."""
+    ``raw_response`` names a non-JSON media type (e.g. a DOCX download). ``perm``: the operation
+    (its permission and input schema), or a bare permission."""
+    if method in ("POST", "PUT", "PATCH"):
+        body = body_of(perm, body)
+    perm = permission_of(perm)
 
     def decorate(handler: Handler) -> Route:
         API_REGISTRY.append(
@@ -301,7 +337,7 @@ def api(
             )
         )
 
-        async def endpoint(request: Request) -> Response:
+        async def attempt(request: Request) -> Response:
             try:
                 ctx = await _prepare(request, perm, csrf_always=False)
                 await _authorize_caller(ctx, perm)
@@ -318,6 +354,12 @@ def api(
                 return result
             return JSONResponse(_jsonable(result), status_code=status)
 
+        async def endpoint(request: Request) -> Response:
+            try:
+                return await _tolerant(request, attempt)
+            except faults.Unavailable as exc:
+                return error_response(exc)
+
         return Route(path, endpoint, methods=[method], name=perm.name)
 
     return decorate
@@ -326,14 +368,21 @@ def api(
 def page(
     path: str,
     *,
-    perm: Permission,
+    perm: Permission | Operation,
     methods: Sequence[str] = ("GET",),
     name: str | None = None,
 ) -> Callable[[Handler], Route]:
-    """Declare an HTML page or htmx fragment route."""
+    """Declare an HTML page or htmx fragment route (``perm``: its operation, or a permission)."""
+    perm = permission_of(perm)
 
     def decorate(handler: Handler) -> Route:
         async def endpoint(request: Request) -> Response:
+            try:
+                return await _tolerant(request, attempt)
+            except faults.Unavailable as exc:
+                return _html_error(request, exc)
+
+        async def attempt(request: Request) -> Response:
             ctx: Ctx | None = None
             try:
                 ctx = await _prepare(request, perm, csrf_always=True)
@@ -357,11 +406,12 @@ def page(
 
 
 def _html_error(request: Request, exc: DomainError) -> Response:
-    from council.templating import render
 
     response = render(
         request, "error.html", {"error": exc}, fragment="_error.html", status=exc.status
     )
+    if "retry_after" in exc.details:
+        response.headers["Retry-After"] = str(exc.details["retry_after"])
     if request.headers.get("hx-request") == "true":
         # htmx ignores 4xx swaps by default; retarget into the page's message area instead.
         response.headers["HX-Retarget"] = "#messages"

@@ -8,7 +8,7 @@ whole process down. Here each job runs in a separate process whose address space
 :class:`WorkerLimit` or :class:`WorkerCrashed`, both domain errors (422) with a message that says
 what to do, and the server carries on.
 
-Workers are kept between jobs (``python -m council.workers``; the libraries a job needs are
+Workers are kept between jobs (a ``python`` running :func:`_serve`; the libraries a job needs are
 imported once, :func:`preload`) and replaced after a limit, a crash or :data:`JOBS_PER_WORKER`
 jobs. A job is a module-level function and its arguments, sent pickled through the worker's
 stdin; pass files by path rather than by value where you can.
@@ -32,6 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TypeVar
 
+from prometheus_client import Counter
+
 from council.errors import DomainError
 from council.i18n import N_
 
@@ -39,6 +41,8 @@ __all__ = [
     "Limits",
     "WorkerCrashed",
     "WorkerLimit",
+    "WorkersUnavailable",
+    "busy",
     "configure",
     "limits",
     "preload",
@@ -49,12 +53,21 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+JOBS = Counter(
+    "council_worker_jobs",
+    "Jobs run in worker processes, by outcome: ok, error (the job's own), time, memory, crashed",
+    ["outcome"],
+)
 _HEADER = struct.Struct("!Q")
 JOBS_PER_WORKER = 50  # then a fresh process: no job inherits another's heap
 IDLE_SECONDS = 300.0  # an idle worker is stopped after this
 START_SECONDS = 60.0  # starting a worker (an interpreter and its imports) may take this long
 MAX_RESULT_BYTES = 256 << 20
+NICE = 10
 _IN_WORKER = "COUNCIL_IN_WORKER"
+# Not ``-m council.workers``: run as __main__, this module would be a second copy beside the
+# ``council.workers`` a job imports (and register its metrics twice).
+_ENTRY = "import sys; from council.workers import _serve; _serve(sys.argv[1:])"
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,18 @@ class WorkerCrashed(DomainError):
         )
         self.pid = pid
         self.returncode = returncode
+
+
+class WorkersUnavailable(DomainError):
+    """No worker process could be started (the machine is out of processes or memory)."""
+
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__(
+            "unavailable",
+            N_("The server cannot read files right now. Please try again in a moment."),
+        )
 
 
 _limits = Limits()
@@ -177,6 +202,7 @@ class _Pool:
         self.idle: list[_Worker] = []
         self.gate: asyncio.Semaphore | None = None
         self.gate_size = 0
+        self.busy = 0
 
     def semaphore(self) -> asyncio.Semaphore:
         if self.gate is None or self.gate_size != _limits.jobs:
@@ -225,21 +251,27 @@ async def _start() -> _Worker:
     if os.environ.get(_IN_WORKER):
         # a job that imports a module starting jobs at import time would fork without end
         raise RuntimeError("a worker process does not start workers")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "council.workers",
-        *_preload,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        env={**os.environ, _IN_WORKER: "1"},
-    )
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            _ENTRY,
+            *_preload,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env={**os.environ, _IN_WORKER: "1"},
+        )
+    except OSError:
+        log.exception("could not start a worker process")
+        raise WorkersUnavailable() from None
     worker = _Worker(proc)
     try:
         assert proc.stdout is not None
-        ready = await asyncio.wait_for(proc.stdout.readexactly(1), timeout=START_SECONDS)
-        if ready != b"R":
-            raise RuntimeError("unexpected greeting")
+        await asyncio.wait_for(proc.stdout.readexactly(1), timeout=START_SECONDS)
+    except (TimeoutError, asyncio.IncompleteReadError):
+        await worker.stop(kill=True)
+        log.error("a worker process did not start (exit status %s)", proc.returncode)
+        raise WorkersUnavailable() from None
     except BaseException:
         await worker.stop(kill=True)
         raise
@@ -264,57 +296,81 @@ async def run(
     payload = pickle.dumps((fn, args, kwargs, memory), protocol=pickle.HIGHEST_PROTOCOL)
     pool = _pool()
     async with pool.semaphore():
-        worker = await pool.take()
-        worker.jobs += 1
-        done = False
-        started = time.monotonic()
+        pool.busy += 1
         try:
-            try:
-                async with asyncio.timeout(seconds):
-                    await worker.send(payload)
-                    reply = await worker.receive()
-            except TimeoutError:
-                log.warning(
-                    "worker %d stopped: %s ran past its %.1f s",
-                    worker.pid,
-                    _name(fn),
-                    seconds,
-                )
-                raise WorkerLimit("time", worker.pid) from None
-            except (asyncio.IncompleteReadError, ConnectionError, ValueError):
-                await worker.stop(kill=True)
-                log.warning(
-                    "worker %d died during %s (exit status %s)",
-                    worker.pid,
-                    _name(fn),
-                    worker.proc.returncode,
-                )
-                raise WorkerCrashed(worker.pid, worker.proc.returncode) from None
-            done = True
+            return await _run_on(pool, fn, payload, seconds, memory)
         finally:
-            if not done:
-                await worker.stop(kill=True)
-        try:
-            kind, value = pickle.loads(reply)
-        except Exception:
+            pool.busy -= 1
+
+
+async def _run_on(
+    pool: _Pool, fn: Callable[..., T], payload: bytes, seconds: float, memory: int
+) -> T:
+    worker = await pool.take()
+    worker.jobs += 1
+    started = time.monotonic()
+    reply = await _exchange(worker, fn, payload, seconds)
+    try:
+        kind, value = pickle.loads(reply)
+    except Exception:
+        await worker.stop(kill=True)
+        JOBS.labels("crashed").inc()
+        raise WorkerCrashed(worker.pid, worker.proc.returncode) from None
+    elapsed = time.monotonic() - started
+    if kind == "memory":
+        await worker.stop()
+        log.warning(
+            "worker %d stopped: %s ran past its %d MB after %.1f s",
+            worker.pid,
+            _name(fn),
+            memory >> 20,
+            elapsed,
+        )
+        JOBS.labels("memory").inc()
+        raise WorkerLimit("memory", worker.pid)
+    pool.give_back(worker)
+    log.debug("worker %d ran %s in %.3f s", worker.pid, _name(fn), elapsed)
+    JOBS.labels(kind).inc()
+    if kind == "error":
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
+async def _exchange(
+    worker: _Worker, fn: Callable[..., Any], payload: bytes, seconds: float
+) -> bytes:
+    """Send the job and wait for its reply; a worker that runs late, dies or is cancelled with
+    its caller is killed."""
+    done = False
+    try:
+        async with asyncio.timeout(seconds):
+            await worker.send(payload)
+            reply = await worker.receive()
+        done = True
+        return reply
+    except TimeoutError:
+        log.warning("worker %d stopped: %s ran past its %.1f s", worker.pid, _name(fn), seconds)
+        JOBS.labels("time").inc()
+        raise WorkerLimit("time", worker.pid) from None
+    except (asyncio.IncompleteReadError, ConnectionError, ValueError):
+        await worker.stop(kill=True)
+        log.warning(
+            "worker %d died during %s (exit status %s)",
+            worker.pid,
+            _name(fn),
+            worker.proc.returncode,
+        )
+        JOBS.labels("crashed").inc()
+        raise WorkerCrashed(worker.pid, worker.proc.returncode) from None
+    finally:
+        if not done:
             await worker.stop(kill=True)
-            raise WorkerCrashed(worker.pid, worker.proc.returncode) from None
-        elapsed = time.monotonic() - started
-        if kind == "memory":
-            await worker.stop()
-            log.warning(
-                "worker %d stopped: %s ran past its %d MB after %.1f s",
-                worker.pid,
-                _name(fn),
-                memory >> 20,
-                elapsed,
-            )
-            raise WorkerLimit("memory", worker.pid)
-        pool.give_back(worker)
-        log.debug("worker %d ran %s in %.3f s", worker.pid, _name(fn), elapsed)
-        if kind == "error":
-            raise value
-        return value  # type: ignore[no-any-return]
+
+
+def busy() -> int:
+    """Jobs running now in this event loop's workers."""
+    pool = _pools.get(asyncio.get_running_loop())
+    return pool.busy if pool is not None else 0
 
 
 async def shutdown() -> None:
@@ -365,6 +421,9 @@ def _serve(preloads: list[str]) -> None:
     """Answer jobs from stdin until it closes (or until a job ran out of memory)."""
     # Ctrl-C on the server reaches its whole process group: the worker ends with its input.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Reading a file is background work: where cores are short, the server's event loop (votes,
+    # health checks) goes first.
+    os.nice(NICE)
     out = os.fdopen(os.dup(1), "wb", buffering=0)
     os.dup2(2, 1)  # what a library prints goes to the log, never into the replies
     sys.stdout = sys.stderr
@@ -397,7 +456,3 @@ def _serve(preloads: list[str]) -> None:
         out.write(_HEADER.pack(len(data)) + data)
         if out_of_memory:
             return  # a heap that ran dry is not trusted with another job
-
-
-if __name__ == "__main__":
-    _serve(sys.argv[1:])

@@ -4,7 +4,7 @@
 to ``inflated`` bytes: the deflate stream repeats one fully flushed block of paragraphs, and the CRC
 of the whole is combined from the block's (zlib's ``crc32_combine``, written out here since
 Python's ``zlib`` lacks it). ``heavy_pdf`` holds one page whose content stream repeats a tiny
-text operator: a few KB of PDF, millions of operators for a text extractor to walk through.
+text operator: some 150 KB of PDF, millions of operators for a text extractor to walk through.
 """
 
 from __future__ import annotations

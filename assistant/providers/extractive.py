@@ -15,9 +15,9 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from assistant import prompts
 from assistant.anatomy import figure_weight, is_caps
 from assistant.config import AssistantConfig
+from assistant.providers import phrases
 from assistant.providers.base import Completion, Delta, ModelClient, Prompt
 from assistant.providers.registry import register_provider
 from assistant.sentences import Kind, split_sentences
@@ -99,7 +99,7 @@ def _units(prompt: Prompt) -> list[_Unit]:
             if _HEADING_LINE.match(line):
                 add(_HEADING_LINE.sub("", line), "", "heading")
                 continue
-            if line.strip() == prompts.NO_CONTENT:
+            if line.strip() == phrases.NO_CONTENT:
                 continue
             tags = "".join(m.group().strip() for m in _TAG.finditer(line))
             body = _BULLET.sub("", _TAG.sub("", line)).strip()
@@ -153,7 +153,7 @@ def extract(prompt: Prompt, *, max_tokens: int) -> str:
     )
     lines = _fit(units, sorted(picked), max_tokens)
     if not lines and prompt.task == "summarize":
-        return prompts.NO_CONTENT
+        return phrases.NO_CONTENT
     if prompt.task == "group":
         return " ".join(f"{u.text} {u.tag}".strip() for u in lines)
     out: list[str] = []
@@ -207,13 +207,13 @@ def _answer(prompt: Prompt, units: list[_Unit], eligible: list[bool], max_tokens
         for i in range(len(units))
     ]
     if not any(candidates):
-        return prompts.NOT_FOUND
+        return phrases.NOT_FOUND
     # The sentence covering most of what was asked comes first; similarity breaks ties.
     combined = [coverage[i] + 0.01 * relevance[i] for i in range(len(units))]
     picked = select(combined, vectors, limit=LIMITS["answer"], eligible=candidates)
     lines = _fit(units, picked, max_tokens)
     body = "\n".join(f"- {u.text} {u.tag}".rstrip() for u in lines)
-    return f"{prompts.EXTRACTIVE_ANSWER_LEAD}\n{body}"
+    return f"{phrases.EXTRACTIVE_ANSWER_LEAD}\n{body}"
 
 
 def _fit(units: list[_Unit], indexes: list[int], max_tokens: int) -> list[_Unit]:

@@ -9,7 +9,7 @@
 
 from assistant.services.grouping import group_petitions
 from assistant.services.overview import document_overview, session_overview
-from assistant.services.question import ask, index_document
+from assistant.services.question import ask, index_document, pages_committed
 from assistant.services.summary import open_summary_stream, summarize
 from assistant.services.usage import describe as describe_usage
 from assistant.services.usage import entry_out, usage_log
@@ -20,6 +20,7 @@ __all__ = [
     "entry_out",
     "group_petitions",
     "index_document",
+    "pages_committed",
     "open_summary_stream",
     "session_overview",
     "summarize",

@@ -18,6 +18,8 @@ from council.errors import DomainError
 from council.i18n import N_, LazyString
 from council.models import User
 from council.ratelimit import Rate, limiter
+from council.search.engine import configure, get_engine
+from council.search.schema import SearchError
 
 log = logging.getLogger("assistant")
 
@@ -82,8 +84,6 @@ async def close_gateways() -> None:
 
 def ensure_search(settings: Any) -> None:
     """Point the search engine at the data directory if the app has not done it yet."""
-    from council.search.engine import configure, get_engine
-    from council.search.schema import SearchError
 
     try:
         get_engine()

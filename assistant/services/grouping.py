@@ -21,6 +21,7 @@ from assistant.tokens import estimate_messages, estimate_tokens
 from council.errors import Forbidden
 from council.i18n import N_
 from council.models import User
+from petitions.services import category_label, cycle_petitions_for_staff
 
 ACTION = "assistant.group"
 # Groups summarized by the model, largest first; smaller ones are listed by title only.
@@ -68,7 +69,6 @@ def report_text(groups: list[Group], singles: list[Group]) -> str:
 
 def group_out(group: Group) -> dict[str, Any]:
     """One group as JSON."""
-    from petitions.services import category_label
 
     return {
         "category": group.category,
@@ -87,7 +87,6 @@ async def group_petitions(
     """Group the cycle's petitions ``user`` may see (staff only) and summarize each group."""
     if user.role not in GROUPING_ROLES:
         raise Forbidden(N_("Only the secretariat can group petitions."))
-    from petitions.services import cycle_petitions_for_staff
 
     petitions = await cycle_petitions_for_staff(user, cycle_id=cycle_id, council_code=council_code)
     await consume_rate(user, settings)

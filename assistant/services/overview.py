@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant import retrieval
 from assistant.config import AssistantConfig
+from assistant.services.common import ensure_search
 from council.models import User
+from meetings.services import agenda_for, document_for_reader, session_documents_for_reader
 
 
 def _offline_only(confidentiality: str, settings: Any) -> bool:
@@ -17,9 +20,6 @@ def _offline_only(confidentiality: str, settings: Any) -> bool:
 
 async def session_overview(user: User, session_id: int, settings: Any) -> dict[str, Any]:
     """The session's title and the documents ``user`` may read (404/403 from meetings)."""
-    from assistant import retrieval
-    from assistant.services.common import ensure_search
-    from meetings.services import agenda_for, session_documents_for_reader
 
     session, _items = await agenda_for(user, session_id)
     documents = await session_documents_for_reader(user, session_id)
@@ -42,9 +42,6 @@ async def session_overview(user: User, session_id: int, settings: Any) -> dict[s
 
 async def document_overview(user: User, document_id: int, settings: Any) -> dict[str, Any]:
     """A document's heading for its summary page (404/403 from meetings)."""
-    from assistant import retrieval
-    from assistant.services.common import ensure_search
-    from meetings.services import document_for_reader
 
     view = await document_for_reader(user, document_id)
     ensure_search(settings)

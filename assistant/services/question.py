@@ -32,6 +32,7 @@ from assistant.textrank import matching_terms, question_terms
 from assistant.tokens import estimate_messages, estimate_tokens
 from council.i18n import N_
 from council.models import User
+from meetings.services import agenda_for, session_documents_for_reader
 
 ACTION = "assistant.ask"
 PASSAGES = 6
@@ -93,7 +94,6 @@ def _passages(
 
 async def ask(user: User, session_id: int, question: str, *, settings: Any) -> dict[str, Any]:
     """Answer ``question`` from the documents of session ``session_id`` that ``user`` may read."""
-    from meetings.services import agenda_for, session_documents_for_reader
 
     await agenda_for(user, session_id)  # 404 / 403 for a session of another council
     documents = await session_documents_for_reader(user, session_id)
@@ -185,9 +185,24 @@ async def ask(user: User, session_id: int, question: str, *, settings: Any) -> d
 
 
 async def index_document(document_id: int) -> None:
-    """meetings calls this after a document is uploaded, replaced or reclassified.
+    """On `document.changed`: a document was uploaded, replaced or reclassified.
 
     The index forgets the document's pages at once (so stale or reclassified text is never
     retrieved); the current version is indexed from the next reader's view of the session.
+    On PostgreSQL, :func:`pages_committed` has indexed the current version's pages in the
+    transaction that committed them; a new title or classification is caught by the check that
+    runs before every question (and results are always filtered to what the reader may see).
     """
+    if retrieval.transactional():
+        return
     await retrieval.forget(document_id)
+
+
+async def pages_committed(view: Any) -> None:
+    """meetings calls this inside the transaction that commits a document version's page text.
+
+    On PostgreSQL the pages are indexed in that transaction: searchable the moment it commits,
+    gone if it rolls back. Whoosh indexes cannot join a transaction: they are written lazily.
+    """
+    if retrieval.transactional():
+        await retrieval.index_view(view)

@@ -26,6 +26,7 @@ from assistant.services.common import (
 from council.errors import DomainError
 from council.i18n import N_
 from council.models import User
+from meetings.services import document_for_reader
 
 ACTION = "assistant.summarize"
 
@@ -90,7 +91,6 @@ def _no_text() -> DomainError:
 
 
 async def _document(user: User, document_id: int) -> Any:
-    from meetings.services import document_for_reader
 
     return await document_for_reader(user, document_id)
 

@@ -9,6 +9,7 @@ from assistant.models import UsageEntry
 from council.errors import DomainError, Forbidden
 from council.i18n import N_
 from council.models import User
+from meetings.services import document_for_reader
 
 PAGE_SIZE = 50
 ACTIONS = ("assistant.summarize", "assistant.ask", "assistant.group")
@@ -38,7 +39,6 @@ class UsageLine:
 
 
 async def _titles(user: User, ids: list[int]) -> list[str]:
-    from meetings.services import document_for_reader
 
     out = []
     for document_id in ids:

@@ -8,13 +8,13 @@ from typing import Any
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from council import operations as ops
 from council import services
 from council.admin.common import (
     PER_PAGE,
     active_filter,
     agency_or_404,
     council_or_404,
-    council_scope,
     field_errors,
     filters,
     here,
@@ -28,7 +28,6 @@ from council.admin.common import (
 from council.admin.forms import AgencyCreateForm, AgencyEditForm
 from council.errors import DomainError
 from council.models import Agency, Council
-from council.permissions import allow
 from council.templating import render
 from council.web import Ctx, page
 
@@ -81,7 +80,7 @@ async def _listing(ctx: Ctx, council: Council | None, base: str, notice: bool = 
     )
 
 
-@page(LIST, perm=allow("agency.list", "admin", "secretariat"))
+@page(LIST, perm=ops.AGENCY_MANAGE)
 async def agency_list(ctx: Ctx) -> Response:
     """All agencies for an admin (filter by council); a secretariat goes to its own council's."""
     user = ctx.require_user()
@@ -97,7 +96,7 @@ async def agency_list(ctx: Ctx) -> Response:
 
 @page(
     "/admin/councils/{council_id:int}/agencies",
-    perm=allow("agency.list", "admin", "secretariat", scope="council", resolve=council_scope),
+    perm=ops.AGENCY_MANAGE_COUNCIL,
 )
 async def council_agency_list(ctx: Ctx) -> Response:
     """One council's agencies."""
@@ -128,7 +127,7 @@ async def _form_page(ctx: Ctx, template_ctx: dict[str, Any], error: DomainError 
     )
 
 
-@page(f"{LIST}/new", perm=allow("agency.create", "admin"), methods=("GET", "POST"))
+@page(f"{LIST}/new", perm=ops.AGENCY_CREATE, methods=("GET", "POST"))
 async def agency_new(ctx: Ctx) -> Response:
     """Create an agency of a council with the categories it handles."""
     values: dict[str, Any] = {"council_code": ctx.query.get("council", "")[:32], "categories": []}
@@ -148,7 +147,7 @@ async def agency_new(ctx: Ctx) -> Response:
     )
 
 
-@page(LIST + "/{agency_id:int}/edit", perm=allow("agency.update", "admin"), methods=("GET", "POST"))
+@page(LIST + "/{agency_id:int}/edit", perm=ops.AGENCY_UPDATE, methods=("GET", "POST"))
 async def agency_edit(ctx: Ctx) -> Response:
     """Edit an agency's name and the categories it handles."""
     agency = await agency_or_404(ctx.params["agency_id"])
@@ -187,7 +186,7 @@ async def _set_active(ctx: Ctx, active: bool) -> Response:
 
 @page(
     LIST + "/{agency_id:int}/deactivate",
-    perm=allow("agency.deactivate", "admin"),
+    perm=ops.AGENCY_DEACTIVATE,
     methods=("POST",),
 )
 async def agency_deactivate(ctx: Ctx) -> Response:
@@ -197,7 +196,7 @@ async def agency_deactivate(ctx: Ctx) -> Response:
 
 @page(
     LIST + "/{agency_id:int}/reactivate",
-    perm=allow("agency.reactivate", "admin"),
+    perm=ops.AGENCY_REACTIVATE,
     methods=("POST",),
 )
 async def agency_reactivate(ctx: Ctx) -> Response:

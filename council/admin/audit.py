@@ -9,12 +9,12 @@ from typing import Any
 from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
+from council import operations as ops
 from council.admin.agencies import council_options
 from council.admin.common import filters, page_number
 from council.audit_log import AuditFilters, audit_log, operations, verification
 from council.errors import DomainError, Invalid
 from council.i18n import N_
-from council.permissions import allow
 from council.templating import render
 from council.validation import Out
 from council.web import Ctx, api, page
@@ -29,7 +29,6 @@ REASONS = {
     "anchored entry missing: the chain was cut": N_("the newest entries were cut off"),
 }
 PATH = "/admin/audit"
-AUDIT_VIEW = allow("audit.view", "admin")
 QUERY = {
     "operation": "An operation name, e.g. petition.accept",
     "user": "A username or part of a person's name",
@@ -65,7 +64,7 @@ def read_filters(query: QueryParams) -> AuditFilters:
     )
 
 
-@page(PATH, perm=AUDIT_VIEW)
+@page(PATH, perm=ops.AUDIT_VIEW)
 async def audit_page(ctx: Ctx) -> Response:
     """The log, newest first, filtered by operation, user, council and dates."""
     actor = ctx.require_user()
@@ -92,7 +91,7 @@ async def audit_page(ctx: Ctx) -> Response:
     )
 
 
-@page(f"{PATH}/verify", perm=AUDIT_VIEW)
+@page(f"{PATH}/verify", perm=ops.AUDIT_VIEW)
 async def audit_verify_page(ctx: Ctx) -> Response:
     """The chain walked now: intact with its head hash, or the first broken entry."""
     result = await verification(ctx.require_user())
@@ -138,7 +137,7 @@ class AuditVerifyOut(Out):
 @api(
     "GET",
     "/api/v1/audit",
-    perm=AUDIT_VIEW,
+    perm=ops.AUDIT_VIEW,
     response=AuditPageOut,
     tags=["administration"],
     summary="The audit log, newest first, filtered (administrators)",
@@ -174,7 +173,7 @@ async def audit_list(ctx: Ctx) -> AuditPageOut:
 @api(
     "GET",
     "/api/v1/audit/verify",
-    perm=AUDIT_VIEW,
+    perm=ops.AUDIT_VIEW,
     response=AuditVerifyOut,
     tags=["administration"],
     summary="Verify the audit hash chain now, as `council verify-audit` does (administrators)",

@@ -1,9 +1,9 @@
-"""Helpers shared by the admin pages: scope resolvers, form parsing, filters and labels."""
+"""Helpers shared by the admin pages: form parsing, filters and labels (the scope resolvers are
+in `council.scopes`)."""
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
 from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel
@@ -13,7 +13,6 @@ from starlette.responses import RedirectResponse, Response
 from council.errors import DomainError, Invalid, NotFound
 from council.i18n import N_
 from council.models import Agency, Council, User
-from council.permissions import Scope
 from council.validation import int_param, parse
 from council.web import Ctx
 
@@ -44,32 +43,6 @@ def labels() -> dict[str, Any]:
         "level_labels": LEVEL_LABELS,
         "status_choices": STATUS_CHOICES,
     }
-
-
-# --- permission scopes (params: path + query parameters) -----------------------------------------
-
-
-def _int(params: Mapping[str, Any], name: str) -> int:
-    try:
-        return int(params.get(name))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise NotFound() from None
-
-
-async def council_scope(params: Mapping[str, Any]) -> Scope:
-    """The council in the path."""
-    council = await Council.get_or_none(id=_int(params, "council_id"))
-    if council is None:
-        raise NotFound(N_("No such council."))
-    return Scope.council(council.id)
-
-
-async def user_scope(params: Mapping[str, Any]) -> Scope:
-    """The council of the user in the path (none for admins and citizens: only an admin passes)."""
-    user = await User.get_or_none(id=_int(params, "user_id"))
-    if user is None:
-        raise NotFound(N_("No such user."))
-    return Scope.council(user.council_id)
 
 
 async def council_or_404(council_id: int) -> Council:

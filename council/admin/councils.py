@@ -9,6 +9,7 @@ from pydantic import Field
 from starlette.responses import Response
 
 from council import divisions, services
+from council import operations as ops
 from council.admin.common import (
     PER_PAGE,
     active_filter,
@@ -26,7 +27,6 @@ from council.admin.common import (
 from council.admin.forms import CouncilCreateForm, CouncilEditForm
 from council.errors import DomainError
 from council.models import Council, User
-from council.permissions import allow
 from council.templating import render
 from council.validation import NFCStr, Schema
 from council.web import Ctx, page
@@ -50,7 +50,7 @@ async def _row(council: Council) -> tuple[Council, int, int]:
     return council, communes, accounts
 
 
-@page(LIST, perm=allow("council.list", "admin"))
+@page(LIST, perm=ops.COUNCIL_MANAGE)
 async def council_list(ctx: Ctx) -> Response:
     """Every council, each city followed by its communes; filters by city, text and status."""
     query = ctx.query
@@ -102,7 +102,7 @@ async def _form_page(ctx: Ctx, template_ctx: dict[str, Any], error: DomainError 
     )
 
 
-@page(f"{LIST}/new", perm=allow("council.create", "admin"), methods=("GET", "POST"))
+@page(f"{LIST}/new", perm=ops.COUNCIL_CREATE, methods=("GET", "POST"))
 async def council_new(ctx: Ctx) -> Response:
     """Create a city council, or a commune/ward council under its city."""
     values: dict[str, Any] = {
@@ -125,9 +125,7 @@ async def council_new(ctx: Ctx) -> Response:
     return await _form_page(ctx, {"council": None, "values": values}, error)
 
 
-@page(
-    LIST + "/{council_id:int}/edit", perm=allow("council.update", "admin"), methods=("GET", "POST")
-)
+@page(LIST + "/{council_id:int}/edit", perm=ops.COUNCIL_UPDATE, methods=("GET", "POST"))
 async def council_edit(ctx: Ctx) -> Response:
     """Edit a council's name, seats and quorum rule."""
     council = await council_or_404(ctx.params["council_id"])
@@ -167,7 +165,7 @@ async def _set_active(ctx: Ctx, active: bool) -> Response:
 
 @page(
     LIST + "/{council_id:int}/deactivate",
-    perm=allow("council.deactivate", "admin"),
+    perm=ops.COUNCIL_DEACTIVATE,
     methods=("POST",),
 )
 async def council_deactivate(ctx: Ctx) -> Response:
@@ -177,7 +175,7 @@ async def council_deactivate(ctx: Ctx) -> Response:
 
 @page(
     LIST + "/{council_id:int}/reactivate",
-    perm=allow("council.reactivate", "admin"),
+    perm=ops.COUNCIL_REACTIVATE,
     methods=("POST",),
 )
 async def council_reactivate(ctx: Ctx) -> Response:
@@ -197,7 +195,7 @@ class ProvinceForm(Schema):
 
 @page(
     f"{LIST}/divisions",
-    perm=allow("council.import_divisions", "admin"),
+    perm=ops.COUNCIL_IMPORT_DIVISIONS,
     methods=("GET", "POST"),
 )
 async def council_divisions(ctx: Ctx) -> Response:

@@ -10,12 +10,12 @@ from urllib.parse import quote
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from council import operations as ops
 from council import services
-from council.admin.common import council_or_404, council_scope, labels, no_store
+from council.admin.common import council_or_404, labels, no_store
 from council.errors import DomainError, Invalid, TooLarge
 from council.i18n import N_
 from council.models import User
-from council.permissions import allow
 from council.templating import render
 from council.uploads import sniff_mime
 from council.web import Ctx, page
@@ -74,7 +74,7 @@ async def read_roll(ctx: Ctx) -> bytes:
 @page(
     "/admin/councils/{council_id:int}/users/import",
     methods=("GET", "POST"),
-    perm=allow("user.import", "admin", "secretariat", scope="council", resolve=council_scope),
+    perm=ops.USER_IMPORT,
 )
 async def roll_import(ctx: Ctx) -> Response:
     """Upload the delegate roll (username, full_name, password?, email?, phone?, in English or

@@ -7,6 +7,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from council import operations as ops
 from council import services
 from council.admin.agencies import council_options
 from council.admin.common import (
@@ -14,7 +15,6 @@ from council.admin.common import (
     ROLE_LABELS,
     active_filter,
     council_or_404,
-    council_scope,
     field_errors,
     filters,
     here,
@@ -26,13 +26,12 @@ from council.admin.common import (
     safe_back,
     search_text,
     user_or_404,
-    user_scope,
 )
 from council.admin.forms import UserCreateForm, UserEditForm
+from council.auth import unlock_device
 from council.errors import DomainError, Forbidden, Invalid
 from council.i18n import N_
 from council.models import Agency, Council, User
-from council.permissions import allow
 from council.templating import render
 from council.web import Ctx, page
 
@@ -92,7 +91,7 @@ async def _listing(ctx: Ctx, council: Council | None, base: str, notice: bool = 
     )
 
 
-@page(LIST, perm=allow("user.list", *MANAGERS))
+@page(LIST, perm=ops.USER_MANAGE)
 async def user_list(ctx: Ctx) -> Response:
     """Everyone for an admin (filter by council, role, status; search); a secretariat goes to
     its own council's list."""
@@ -109,7 +108,7 @@ async def user_list(ctx: Ctx) -> Response:
 
 @page(
     "/admin/councils/{council_id:int}/users",
-    perm=allow("user.list", *MANAGERS, scope="council", resolve=council_scope),
+    perm=ops.USER_MANAGE_COUNCIL,
 )
 async def council_user_list(ctx: Ctx) -> Response:
     """One council's people; a secretariat sees only those it may manage."""
@@ -178,7 +177,7 @@ async def _create(ctx: Ctx, council: Council | None, roles: list[str]) -> Respon
     )
 
 
-@page(f"{LIST}/new", perm=allow("user.create", "admin"), methods=("GET", "POST"))
+@page(f"{LIST}/new", perm=ops.USER_NEW, methods=("GET", "POST"))
 async def user_new(ctx: Ctx) -> Response:
     """Create anyone: an administrator, a council's people, an agency officer or a citizen."""
     return await _create(ctx, None, list(ROLE_LABELS))
@@ -187,7 +186,7 @@ async def user_new(ctx: Ctx) -> Response:
 @page(
     "/admin/councils/{council_id:int}/users/new",
     methods=("GET", "POST"),
-    perm=allow("user.create", *MANAGERS, scope="council", resolve=council_scope),
+    perm=ops.USER_NEW_IN_COUNCIL,
 )
 async def council_user_new(ctx: Ctx) -> Response:
     """Create one of a council's people (a secretariat: a delegate or the chair)."""
@@ -215,7 +214,7 @@ async def _manageable(actor: User, user: User) -> tuple[Council | None, list[str
 @page(
     LIST + "/{user_id:int}/edit",
     methods=("GET", "POST"),
-    perm=allow("user.update", *MANAGERS, scope="council", resolve=user_scope),
+    perm=ops.USER_UPDATE,
 )
 async def user_edit(ctx: Ctx) -> Response:
     """Edit a person's full name, role, e-mail and phone; deactivate or reset the password."""
@@ -284,7 +283,7 @@ async def _set_active(ctx: Ctx, active: bool) -> Response:
 @page(
     LIST + "/{user_id:int}/deactivate",
     methods=("POST",),
-    perm=allow("user.deactivate", *MANAGERS, scope="council", resolve=user_scope),
+    perm=ops.USER_DEACTIVATE,
 )
 async def user_deactivate(ctx: Ctx) -> Response:
     """Deactivate a person: they can no longer log in and every session of theirs ends."""
@@ -294,7 +293,7 @@ async def user_deactivate(ctx: Ctx) -> Response:
 @page(
     LIST + "/{user_id:int}/reactivate",
     methods=("POST",),
-    perm=allow("user.reactivate", *MANAGERS, scope="council", resolve=user_scope),
+    perm=ops.USER_REACTIVATE,
 )
 async def user_reactivate(ctx: Ctx) -> Response:
     """Reactivate a person."""
@@ -304,7 +303,7 @@ async def user_reactivate(ctx: Ctx) -> Response:
 @page(
     LIST + "/{user_id:int}/reset-password",
     methods=("POST",),
-    perm=allow("user.reset_password", *MANAGERS, scope="council", resolve=user_scope),
+    perm=ops.USER_RESET_PASSWORD,
 )
 async def user_reset_password(ctx: Ctx) -> Response:
     """Give a person a new generated password, shown once; every session of theirs ends."""
@@ -325,12 +324,10 @@ async def user_reset_password(ctx: Ctx) -> Response:
 @page(
     LIST + "/{user_id:int}/unlock-device",
     methods=("POST",),
-    perm=allow("device.unlock", *MANAGERS, scope="council", resolve=user_scope),
+    perm=ops.DEVICE_UNLOCK,
 )
 async def device_unlock(ctx: Ctx) -> Response:
     """Unlock a person's account for the one device showing the code they read out."""
-    from council.auth import unlock_device
-
     user = await user_or_404(ctx.params["user_id"])
     form = await ctx.form()
     await unlock_device(ctx.require_user(), user, str(form.get("code") or ""))

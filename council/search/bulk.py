@@ -21,8 +21,7 @@ from array import array
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping
 from functools import partial
-from itertools import chain, compress, repeat
-from operator import sub
+from itertools import compress, repeat
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from whoosh.codec import whoosh3
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 
+from council.compat import whoosh as compat_whoosh
 from council.search.analysis import EXACT, FOLD, weighted_terms
 from council.search.schema import IndexSpec, SearchError
 
@@ -48,28 +48,7 @@ INDEX_NAME = "MAIN"
 
 def codec_supported() -> bool:
     """Whether the installed Whoosh has the W3 codec internals the bulk path writes through."""
-    writer = whoosh3.W3PostingsWriter
-    needed = ("_write_block", "_new_block", "start_postings", "finish_postings")
-    return (
-        all(hasattr(writer, name) for name in needed)
-        and hasattr(whoosh3.W3FieldWriter, "start_term")
-        and "blocklimit" in whoosh3.W3Codec.__init__.__code__.co_varnames
-    )
-
-
-class _PostingsWriter(whoosh3.W3PostingsWriter):
-    """The W3 postings writer with its per-posting Python loops done by C builtins."""
-
-    def _mini_ids(self) -> tuple[int, ...]:
-        ids = self._ids
-        return tuple(map(sub, ids, chain((0,), ids)))
-
-    def _mini_weights(self) -> Any:
-        weights = self._weights
-        first = weights[0]
-        if weights.count(first) == len(weights):
-            return None if first == 1.0 else first
-        return tuple(weights)
+    return compat_whoosh.codec_supported()
 
 
 class _SegmentBuilder:
@@ -152,8 +131,7 @@ class _SegmentBuilder:
             lengths = self.lengths.get(fieldname)
             ids, weights = self.ids.pop(fieldname), self.weights.pop(fieldname)
             fieldwriter.start_field(fieldname, field)
-            postings = _PostingsWriter(fieldwriter._postfile, BLOCK_LIMIT, compression=COMPRESSION)
-            fieldwriter._postwriter = postings
+            postings = compat_whoosh.start_postings(fieldwriter, BLOCK_LIMIT, COMPRESSION)
             # UTF-8 byte order equals code point order, so str keys sort like their bytes.
             for term in sorted(ids):
                 tbytes = term.encode("utf-8") if isinstance(term, str) else term
@@ -162,7 +140,7 @@ class _SegmentBuilder:
                 for position, weight in weights.get(term, ()):
                     term_weights[position] = weight
                 fieldwriter.start_term(tbytes)
-                _write_postings(postings, term_ids, term_weights, lengths)
+                compat_whoosh.write_postings(postings, term_ids, term_weights, lengths)
                 fieldwriter.finish_term()
             fieldwriter.finish_field()
         fieldwriter.close()
@@ -176,30 +154,6 @@ _UNIT = array("f", [1.0])
 
 def _consume(iterator: Iterator[Any]) -> None:
     deque(iterator, maxlen=0)
-
-
-def _write_postings(writer: Any, ids: array, weights: array, lengths: array | None) -> None:
-    """Fill the postings writer's block buffer a block at a time (what add_posting does)."""
-    total = len(ids)
-    blocklimit = writer._blocklimit
-    for start in range(0, total, blocklimit):
-        end = min(start + blocklimit, total)
-        block_ids = ids[start:end]
-        block_weights = weights[start:end]
-        writer._ids = block_ids
-        writer._weights = block_weights
-        writer._values = []
-        writer._maxweight = max(block_weights)
-        if lengths is not None:
-            block_lengths = list(map(lengths.__getitem__, block_ids))
-            if min(block_lengths) == 0:  # Whoosh leaves empty fields out of the statistics
-                block_lengths = [n for n in block_lengths if n] or [None]  # type: ignore[list-item]
-            writer._minlength = min(block_lengths) if block_lengths != [None] else None
-            writer._maxlength = max(block_lengths) if block_lengths != [None] else 0
-        else:
-            writer._minlength, writer._maxlength = None, 0
-        if end < total:
-            writer._write_block()
 
 
 def _worker(directory: str, spec: IndexSpec, jobs: Any, results: Any) -> None:

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from whoosh.codec import whoosh3
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from council.compat import whoosh as compat_whoosh
 from council.search.analysis import EXACT, FOLD
 from council.search.filters import Filter, KeywordFilter, RangeFilter
 from council.search.query import EXACT_BOOST, QueryWord
@@ -44,8 +44,7 @@ _NO_IDS = np.zeros(0, dtype=np.int64)
 
 def supported() -> bool:
     """Whether the installed Whoosh exposes the W3 block internals this module reads."""
-    matcher = whoosh3.W3LeafMatcher
-    return all(hasattr(matcher, name) for name in ("_read_data", "_next_block", "is_active"))
+    return compat_whoosh.reader_supported()
 
 
 @dataclass
@@ -98,9 +97,7 @@ class Executor:
         found = data.lengths.get(fieldname)
         if found is None:
             count = reader.doc_count_all()
-            column = reader._perdoc._cached_reader(
-                whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN
-            )
+            column = compat_whoosh.lengths_column(reader, fieldname)
             if column is None:
                 found = np.zeros(count, dtype=np.uint8)
             else:
@@ -281,12 +278,11 @@ class _Stats:
 
 def _numeric_column(column: Any, count: int, dtype: np.dtype) -> np.ndarray:
     """A Whoosh numeric column as an array, read in one piece when its layout allows."""
-    raw = getattr(column, "_dbfile", None)
-    if raw is not None and getattr(column, "_fixedlen", None) == dtype.itemsize:
-        stored = min(column._count, count)
-        data = raw.get(column._basepos, stored * dtype.itemsize)
-        values = np.full(count, column._default, dtype=dtype)
-        values[:stored] = np.frombuffer(data, dtype=dtype)
+    found = compat_whoosh.fixed_column_bytes(column, dtype.itemsize, count)
+    if found is not None:
+        data, default = found
+        values = np.full(count, default, dtype=dtype)
+        values[: len(data) // dtype.itemsize] = np.frombuffer(data, dtype=dtype)
         return values
     return np.fromiter((column[d] for d in range(count)), dtype, count)
 
@@ -312,7 +308,7 @@ def _postings(reader: Any, fieldname: str, text: str | bytes) -> Postings:
         return Postings(_NO_IDS, None)
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
-    if not isinstance(matcher, whoosh3.W3LeafMatcher):
+    if not compat_whoosh.is_leaf(matcher):
         found: list[tuple[int, float]] = []
         while matcher.is_active():
             found.append((matcher.id(), matcher.weight()))
@@ -325,16 +321,13 @@ def _postings(reader: Any, fieldname: str, text: str | bytes) -> Postings:
     starts: list[int] = []
     last_ids: list[int] = []
     weighted: list[tuple[int, int, Any]] = []
-    while matcher.is_active():
-        matcher._read_data()
-        block_deltas, block_weights, _values = matcher._data
+    for block_deltas, block_weights, last_id in compat_whoosh.leaf_blocks(matcher):
         start = len(deltas)
         starts.append(start)
         deltas.extend(block_deltas)
         if block_weights is not None and block_weights != 1.0:
             weighted.append((start, len(deltas), block_weights))
-        last_ids.append(matcher._maxid)
-        matcher._next_block()
+        last_ids.append(last_id)
     ids = np.array(deltas, dtype=np.int64)
     # Each block's first delta is absolute: make it relative to the previous block's last id.
     if len(starts) > 1:

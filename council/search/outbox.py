@@ -16,8 +16,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Literal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -25,7 +23,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from council.search.engine import SearchEngine, get_engine, registered_specs
 from council.search.index import Change, SearchIndex
 from council.search.models import SearchOutbox
-from council.search.schema import ID_FIELD, SearchError
+from council.search.schema import ID_FIELD, SearchError, jsonable
 
 __all__ = ["IndexWorker", "enqueue", "jsonable"]
 
@@ -37,19 +35,6 @@ BATCH_SIZE = 500
 _COMMIT_GRACE = (0.02, 0.1, 0.3)
 
 _wakers: set[asyncio.Event] = set()
-
-
-def jsonable(value: Any) -> Any:
-    """Dates and datetimes to ISO strings, tuples and sets to lists, recursively."""
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [jsonable(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
 
 
 async def enqueue(

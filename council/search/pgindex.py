@@ -28,6 +28,7 @@ from council.search.analysis import PAIR_JOINER, folded, runs
 from council.search.filters import build_filters
 from council.search.highlight import SNIPPET_CHARS, highlight
 from council.search.index import Change, DateRange, Hit, Result, check_request
+from council.search.pgrebuild import rebuild
 from council.search.pgrows import (
     EXACT_PREFIX,
     Row,
@@ -38,7 +39,7 @@ from council.search.pgrows import (
     tsquery,
 )
 from council.search.query import EXACT_BOOST, QueryWord, parse
-from council.search.schema import ID_FIELD, IndexSpec, SearchError, from_timestamp
+from council.search.schema import ID_FIELD, IndexSpec, SearchError, from_timestamp, jsonable
 
 __all__ = ["CANDIDATES", "PgSearchIndex"]
 
@@ -52,6 +53,7 @@ _STATS_TTL = 60.0
 _BIG = 2**63 - 1
 _REBUILDS = "fts_rebuilds"
 _WORK_MEM = "64MB"
+_MARGIN = 4
 
 
 def _fingerprint(spec: IndexSpec) -> str:
@@ -232,9 +234,10 @@ class PgSearchIndex:
             # index), reading every row's TOASTed tsvector; the GIN bitmap reads none of them.
             await conn.execute_script(
                 "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
+                "SET LOCAL max_parallel_workers_per_gather = 0; "
                 f"SET LOCAL work_mem = '{_WORK_MEM}'"
             )
-            words, boosts = await self._parse(q, conn)
+            words, boosts, estimate = await self._parse(q, conn, match)
             if words:
                 params.append(tsquery(words, exact=False, match_all=match == "all"))
                 conditions.append(f"terms @@ ${len(params)}::text::tsquery")
@@ -250,14 +253,14 @@ class PgSearchIndex:
                 )
             else:
                 total, rows = await self._ranked(
-                    conn, where, params, words, boosts, match, limit, offset
+                    conn, where, params, words, boosts, match, limit, offset, estimate
                 )
         hits = [self._hit(row, words, snippet_chars) for row in rows]
         return Result(total, hits)
 
     async def _parse(
-        self, q: str, conn: BaseDBAsyncClient | None = None
-    ) -> tuple[list[QueryWord], list[QueryWord]]:
+        self, q: str, conn: BaseDBAsyncClient | None = None, match: str = "all"
+    ) -> tuple[list[QueryWord], list[QueryWord], int]:
         lexemes: set[str] = set()
         for run in runs(q[:2000]):
             folds = [folded(s) for s in run]
@@ -267,10 +270,13 @@ class PgSearchIndex:
                 lexemes.add(folds[i] + PAIR_JOINER + folds[i + 1])
                 lexemes.add(exact_lexeme(run[i] + PAIR_JOINER + run[i + 1]))
         if not lexemes:
-            return [], []
+            return [], [], 0
         df = await self._doc_freqs(lexemes, conn or self.conn())
         parsed = parse(q, lambda t: df.get(t, 0), lambda t: df.get(EXACT_PREFIX + t, 0))
-        return parsed.words, parsed.boosts
+        counts = [df.get(w.fold, 0) for w in parsed.words]
+        # At most this many documents match (every word: the rarest; any word: the sum).
+        estimate = (min(counts) if match == "all" else sum(counts)) if counts else 0
+        return parsed.words, parsed.boosts, estimate
 
     async def _ordered(
         self,
@@ -303,25 +309,17 @@ class PgSearchIndex:
         match: str,
         limit: int,
         offset: int,
+        estimate: int,
     ) -> tuple[int, list[dict[str, Any]]]:
         """The exact total and a ranked page: only the candidates are ranked.
 
-        Candidates are the newest matches (one GIN bitmap scan counts them all and keeps the
-        newest); when they hold too few documents matching every word in its exact form, the
-        newest exact matches join them.
+        Candidates are the newest matches; when they hold too few documents matching every
+        word in its exact form, the newest exact matches join them.
         """
         cut = max(CANDIDATES, offset + limit)
-        found = await conn.execute_query_dict(
-            f"SELECT key, count(*) OVER () AS total FROM {self.table} WHERE {where} "
-            f"ORDER BY key DESC LIMIT {cut}",
-            params,
-        )
-        if not found:
-            return 0, []
-        total = int(found[0]["total"])
+        total, keys = await self._newest(conn, where, params, cut, estimate)
         if total <= offset:
             return total, []
-        keys = [r["key"] for r in found]
         rows = await self._rank(conn, keys, words, boosts, match, None)
         exact = sum(1 for r in rows if r["t_exact"] == len(words))
         if total > cut and exact < offset + limit:
@@ -334,6 +332,36 @@ class PgSearchIndex:
             keys = sorted({*keys, *(r["key"] for r in more)})
             rows = await self._rank(conn, keys, words, boosts, match, None)
         return total, rows[offset : offset + limit]
+
+    async def _newest(
+        self, conn: BaseDBAsyncClient, where: str, params: list[Any], cut: int, estimate: int
+    ) -> tuple[int, list[int]]:
+        """Count every match and keep the newest ``cut`` keys, in one pass over the GIN bitmap.
+
+        Keys grow with insertion, so the newest matches lie above a floor that the estimated
+        number of matches predicts (with a margin of four); only keys above it are kept. When
+        fewer than ``cut`` are (filters, several words: fewer matches than estimated), a second
+        statement takes the newest by sorting.
+        """
+        high = await _value(
+            conn, "SELECT pg_sequence_last_value(pg_get_serial_sequence($1, 'key'))", [self.table]
+        )
+        floor = 0
+        if high and estimate > cut:
+            floor = max(0, int(high) - int(_MARGIN * cut * int(high) / estimate))
+        found = await conn.execute_query_dict(
+            f"SELECT count(*) AS total, array_agg(key) FILTER (WHERE key > {floor}) AS recent "
+            f"FROM {self.table} WHERE {where}",
+            params,
+        )
+        total = int(found[0]["total"])
+        keys = sorted(found[0]["recent"] or [], reverse=True)[:cut]
+        if len(keys) < min(cut, total):
+            rows = await conn.execute_query_dict(
+                f"SELECT key FROM {self.table} WHERE {where} ORDER BY key DESC LIMIT {cut}", params
+            )
+            keys = [r["key"] for r in rows]
+        return total, keys
 
     async def _rank(
         self,
@@ -453,7 +481,6 @@ class PgSearchIndex:
         )
 
     async def _log(self, conn: BaseDBAsyncClient, changes: Iterable[Change]) -> None:
-        from council.search.outbox import jsonable
 
         await conn.execute_many(
             "INSERT INTO search_outbox (index_name, doc_id, op, payload, created_at) "
@@ -482,7 +509,6 @@ class PgSearchIndex:
         procs: int | None = None,
     ) -> int:
         """Replace the whole index by ``docs`` (see ``council.search.pgrebuild``)."""
-        from council.search.pgrebuild import rebuild
 
         return await rebuild(self, docs, procs)
 

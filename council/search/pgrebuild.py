@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from tortoise.transactions import in_transaction
 
+from council.search.index import Change
 from council.search.pgrows import encode_tsvector, to_row
 from council.search.schema import IndexSpec, SearchError
 
@@ -153,7 +154,6 @@ async def _load(
 
 
 async def _swap(index: PgSearchIndex, new: str) -> None:
-    from council.search.index import Change
 
     name, table = index.spec.name, index.table
     async with in_transaction(index._connection) as tx:

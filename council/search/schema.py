@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from whoosh import fields as wfields
@@ -188,3 +189,16 @@ def keyword_values(value: Any) -> list[str]:
         if text and text not in out:
             out.append(text)
     return out
+
+
+def jsonable(value: Any) -> Any:
+    """Dates and datetimes to ISO strings, tuples and sets to lists, recursively."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value

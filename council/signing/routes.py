@@ -9,13 +9,11 @@ from starlette.responses import Response
 
 from council.errors import DomainError, Invalid
 from council.i18n import N_
-from council.permissions import public
 from council.signing import services
+from council.signing.operations import PDF_VERIFY
 from council.templating import NavItem, register_nav, render
 from council.validation import Out
 from council.web import Ctx, api, page
-
-PDF_VERIFY = public("pdf.verify")
 
 register_nav(NavItem(N_("Check a signed file"), "/verify", order=90, public=True))
 

@@ -60,6 +60,7 @@ def from_settings(settings: Settings) -> Backend:
     if parts.scheme == "s3":
         if not parts.netloc:
             raise ValueError(f"STORAGE_URL {url!r} names no bucket: use s3://BUCKET/PREFIX")
+        # boto3 is loaded only when the store is a bucket
         from council.storage.s3 import S3Backend
 
         return S3Backend(

@@ -14,6 +14,7 @@ from meetings.routes.preparing import notices_widget
 from meetings.routes.preparing import routes as preparing_routes
 from meetings.routes.presence import routes as presence_routes
 from meetings.routes.viewer import routes as viewer_routes
+from meetings.services import sessions_for
 
 routes = [
     *api_routes,
@@ -38,7 +39,6 @@ register_nav(NavItem(N_("Council sessions"), "/public/sessions", order=60, publi
 
 async def dashboard_widget(ctx) -> list[Widget]:  # type: ignore[no-untyped-def]
     """Upcoming and running sessions on the user's dashboard."""
-    from meetings.services import sessions_for
 
     user = ctx.user
     if user is None or user.role not in ("admin", "secretariat", "chair", "delegate"):

@@ -15,43 +15,32 @@ from council.models import Council
 from council.officialdoc import number_line
 from council.validation import int_param
 from council.web import Ctx, api
-from meetings import permissions as perms
+from meetings import operations as ops
 from meetings import services
 from meetings.minutes.layout import SYMBOL
-from meetings.models import Document
+from meetings.models import Document, Session
 from meetings.schemas import (
     AgendaItemOut,
     AgendaOut,
-    AttendanceIn,
     AttendanceListOut,
     AttendanceOut,
-    BallotIn,
     BallotRecordedOut,
-    CurrentIn,
     CurrentItemOut,
     DocumentListOut,
     DocumentOut,
-    DocumentPatch,
     DocumentReadOut,
-    ItemIn,
-    MinutesNumberIn,
     MinutesNumberOut,
-    MoveIn,
-    NoteIn,
     NoteListOut,
     NoteOut,
-    OrderIn,
-    PollIn,
     PollOut,
     PublicSessionOut,
-    SessionIn,
     SessionListOut,
     SessionOut,
     SessionStateOut,
     SpeakerQueueOut,
     SpeakerRequestOut,
 )
-from meetings.services.common import item_dict, session_dict
+from meetings.services.common import attendance_summary, item_dict, session_dict, session_for
 from meetings.services.documents import DOCX, KEEP_ITEM
 from meetings.services.public import public_session
 
@@ -60,7 +49,6 @@ DOCX_TYPE = DOCX
 
 
 async def _session_out(session_id: int) -> dict[str, Any]:
-    from meetings.models import Session
 
     session = await Session.get(id=session_id)
     return session_dict(session, await Council.get(id=session.council_id))
@@ -88,8 +76,7 @@ async def document_out(document: Document) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/sessions",
-    perm=perms.SESSION_CREATE,
-    body=SessionIn,
+    perm=ops.SESSION_CREATE,
     status=201,
     response=SessionOut,
     tags=TAGS,
@@ -110,7 +97,7 @@ async def session_create(ctx: Ctx) -> dict[str, Any]:
 @api(
     "GET",
     "/api/v1/sessions",
-    perm=perms.SESSION_LIST,
+    perm=ops.SESSION_LIST,
     response=SessionListOut,
     tags=TAGS,
     summary="Sessions the caller may see",
@@ -123,7 +110,7 @@ async def session_list(ctx: Ctx) -> dict[str, Any]:
 @api(
     "GET",
     "/api/v1/sessions/{session_id:int}",
-    perm=perms.SESSION_VIEW,
+    perm=ops.SESSION_VIEW,
     response=SessionStateOut,
     tags=TAGS,
     summary="A session's full live state (as the session:join ack)",
@@ -135,7 +122,7 @@ async def session_view(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/sessions/{session_id:int}/publish",
-    perm=perms.SESSION_PUBLISH,
+    perm=ops.SESSION_PUBLISH,
     response=SessionOut,
     tags=TAGS,
     summary="Publish a draft session: every delegate is notified (in the app; by e-mail with "
@@ -151,7 +138,7 @@ async def session_publish(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/sessions/{session_id:int}/start",
-    perm=perms.SESSION_START,
+    perm=ops.SESSION_START,
     response=SessionOut,
     tags=TAGS,
     summary="Start the sitting (chair or secretariat)",
@@ -164,7 +151,7 @@ async def session_start(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/sessions/{session_id:int}/close",
-    perm=perms.SESSION_CLOSE,
+    perm=ops.SESSION_CLOSE,
     response=SessionOut,
     tags=TAGS,
     summary="Close the sitting (chair or secretariat)",
@@ -177,8 +164,7 @@ async def session_close(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/sessions/{session_id:int}/current",
-    perm=perms.SESSION_SET_CURRENT,
-    body=CurrentIn,
+    perm=ops.SESSION_SET_CURRENT,
     response=CurrentItemOut,
     tags=TAGS,
     summary="Move the sitting to an agenda item (chair)",
@@ -195,8 +181,7 @@ async def session_set_current(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/sessions/{session_id:int}/items",
-    perm=perms.ITEM_CREATE,
-    body=ItemIn,
+    perm=ops.ITEM_CREATE,
     status=201,
     response=AgendaItemOut,
     tags=TAGS,
@@ -218,8 +203,7 @@ async def item_create(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/items/{item_id:int}/move",
-    perm=perms.ITEM_MOVE,
-    body=MoveIn,
+    perm=ops.ITEM_MOVE,
     response=AgendaOut,
     tags=TAGS,
     summary="Move an agenda item to a position (1-based)",
@@ -234,8 +218,7 @@ async def item_move(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/sessions/{session_id:int}/items/order",
-    perm=perms.ITEM_REORDER,
-    body=OrderIn,
+    perm=ops.ITEM_REORDER,
     response=AgendaOut,
     tags=TAGS,
     summary="Reorder the whole agenda",
@@ -261,7 +244,7 @@ async def _upload_field(ctx: Ctx) -> UploadFile:
 @api(
     "POST",
     "/api/v1/sessions/{session_id:int}/documents",
-    perm=perms.DOCUMENT_UPLOAD,
+    perm=ops.DOCUMENT_UPLOAD,
     status=201,
     response=DocumentOut,
     tags=TAGS,
@@ -290,13 +273,12 @@ async def document_upload(ctx: Ctx) -> dict[str, Any]:
 @api(
     "GET",
     "/api/v1/sessions/{session_id:int}/documents",
-    perm=perms.DOCUMENT_LIST,
+    perm=ops.DOCUMENT_LIST,
     response=DocumentListOut,
     tags=TAGS,
     summary="The session's documents the caller may read",
 )
 async def document_list(ctx: Ctx) -> dict[str, Any]:
-    from meetings.services.common import session_for
 
     session = await session_for(ctx.user, ctx.params["session_id"])
     docs = await services.documents_of(ctx.user, session)
@@ -306,7 +288,7 @@ async def document_list(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/documents/{document_id:int}/versions",
-    perm=perms.DOCUMENT_REPLACE,
+    perm=ops.DOCUMENT_REPLACE,
     status=201,
     response=DocumentOut,
     tags=TAGS,
@@ -324,8 +306,7 @@ async def document_replace(ctx: Ctx) -> dict[str, Any]:
 @api(
     "PATCH",
     "/api/v1/documents/{document_id:int}",
-    perm=perms.DOCUMENT_UPDATE,
-    body=DocumentPatch,
+    perm=ops.DOCUMENT_UPDATE,
     response=DocumentOut,
     tags=TAGS,
     summary="Retitle, reclassify or move a document to another agenda item",
@@ -344,7 +325,7 @@ async def document_update(ctx: Ctx) -> dict[str, Any]:
 @api(
     "GET",
     "/api/v1/documents/{document_id:int}",
-    perm=perms.DOCUMENT_READ,
+    perm=ops.DOCUMENT_READ,
     response=DocumentReadOut,
     tags=TAGS,
     summary="A document with its text per page",
@@ -379,7 +360,7 @@ async def document_view(ctx: Ctx) -> dict[str, Any]:
 @api(
     "GET",
     "/api/v1/documents/{document_id:int}/file",
-    perm=perms.DOCUMENT_READ,
+    perm=ops.DOCUMENT_READ,
     tags=TAGS,
     summary="The stored file (not for confidential documents, which are view-only)",
     query={"version": "version number (default: current)"},
@@ -411,8 +392,7 @@ async def file_response(ctx: Ctx) -> Response:
 @api(
     "PUT",
     "/api/v1/documents/{document_id:int}/notes/{page:int}",
-    perm=perms.NOTE_SAVE,
-    body=NoteIn,
+    perm=ops.NOTE_SAVE,
     response=NoteOut,
     tags=TAGS,
     summary="Save the caller's private note on a page (empty text deletes it)",
@@ -427,7 +407,7 @@ async def note_save(ctx: Ctx) -> dict[str, Any]:
 @api(
     "GET",
     "/api/v1/documents/{document_id:int}/notes",
-    perm=perms.NOTE_SAVE,
+    perm=ops.NOTE_SAVE,
     response=NoteListOut,
     tags=TAGS,
     summary="The caller's own private notes on a document",
@@ -444,8 +424,7 @@ async def note_list(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/sessions/{session_id:int}/attendance",
-    perm=perms.ATTENDANCE_CHECK_IN,
-    body=AttendanceIn,
+    perm=ops.ATTENDANCE_CHECK_IN,
     response=AttendanceOut,
     tags=TAGS,
     summary="Check in (a delegate), or mark a delegate present (secretariat: user_id)",
@@ -459,13 +438,12 @@ async def attendance_check_in(ctx: Ctx) -> dict[str, Any]:
 @api(
     "GET",
     "/api/v1/sessions/{session_id:int}/attendance",
-    perm=perms.ATTENDANCE_VIEW,
+    perm=ops.ATTENDANCE_VIEW,
     response=AttendanceListOut,
     tags=TAGS,
     summary="Who is present, and the quorum",
 )
 async def attendance_view(ctx: Ctx) -> dict[str, Any]:
-    from meetings.services.common import attendance_summary, session_for
 
     session = await session_for(ctx.user, ctx.params["session_id"])
     rows = await services.attendance_list(session.id)
@@ -481,7 +459,7 @@ async def attendance_view(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/sessions/{session_id:int}/speakers",
-    perm=perms.SPEAKER_REQUEST,
+    perm=ops.SPEAKER_REQUEST,
     status=201,
     response=SpeakerRequestOut,
     tags=TAGS,
@@ -494,7 +472,7 @@ async def speaker_request(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/sessions/{session_id:int}/speakers/withdraw",
-    perm=perms.SPEAKER_WITHDRAW,
+    perm=ops.SPEAKER_WITHDRAW,
     response=SpeakerQueueOut,
     tags=TAGS,
     summary="Withdraw one's own request to speak",
@@ -506,7 +484,7 @@ async def speaker_withdraw(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/speakers/{request_id:int}/floor",
-    perm=perms.SPEAKER_GIVE_FLOOR,
+    perm=ops.SPEAKER_GIVE_FLOOR,
     response=SpeakerQueueOut,
     tags=TAGS,
     summary="Give the floor to a waiting delegate (chair)",
@@ -518,7 +496,7 @@ async def speaker_give_floor(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/sessions/{session_id:int}/speakers/finish",
-    perm=perms.SPEAKER_FINISH,
+    perm=ops.SPEAKER_FINISH,
     response=SpeakerQueueOut,
     tags=TAGS,
     summary="End the current speaker's turn (chair)",
@@ -533,8 +511,7 @@ async def speaker_finish(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/sessions/{session_id:int}/polls",
-    perm=perms.POLL_CREATE,
-    body=PollIn,
+    perm=ops.POLL_CREATE,
     status=201,
     response=PollOut,
     tags=TAGS,
@@ -560,7 +537,7 @@ async def poll_create(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/polls/{poll_id:int}/open",
-    perm=perms.POLL_OPEN,
+    perm=ops.POLL_OPEN,
     response=PollOut,
     tags=TAGS,
     summary="Open a poll (refused with 409 no_quorum without quorum)",
@@ -574,7 +551,7 @@ async def poll_open(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/polls/{poll_id:int}/close",
-    perm=perms.POLL_CLOSE,
+    perm=ops.POLL_CLOSE,
     response=PollOut,
     tags=TAGS,
     summary="Close a poll and tally it",
@@ -588,8 +565,7 @@ async def poll_close(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/polls/{poll_id:int}/ballots",
-    perm=perms.BALLOT_CAST,
-    body=BallotIn,
+    perm=ops.BALLOT_CAST,
     status=201,
     response=BallotRecordedOut,
     tags=TAGS,
@@ -602,7 +578,7 @@ async def ballot_cast(ctx: Ctx) -> dict[str, Any]:
 @api(
     "GET",
     "/api/v1/polls/{poll_id:int}",
-    perm=perms.POLL_VIEW,
+    perm=ops.POLL_VIEW,
     response=PollOut,
     tags=TAGS,
     summary="A poll: status, voted, eligible, and the result once closed",
@@ -630,7 +606,7 @@ async def _minutes(ctx: Ctx, fmt: str) -> Response:
 @api(
     "GET",
     "/api/v1/sessions/{session_id:int}/minutes.docx",
-    perm=perms.MINUTES_RENDER,
+    perm=ops.MINUTES_RENDER,
     tags=TAGS,
     summary="Draft minutes as DOCX",
     raw_response=DOCX_TYPE,
@@ -642,7 +618,7 @@ async def minutes_docx(ctx: Ctx) -> Response:
 @api(
     "GET",
     "/api/v1/sessions/{session_id:int}/minutes.pdf",
-    perm=perms.MINUTES_RENDER,
+    perm=ops.MINUTES_RENDER,
     tags=TAGS,
     summary="Draft minutes as PDF",
     raw_response="application/pdf",
@@ -658,8 +634,7 @@ def minutes_number_out(session_id: int, number: int | None) -> dict[str, Any]:
 @api(
     "PUT",
     "/api/v1/sessions/{session_id:int}/minutes/number",
-    perm=perms.MINUTES_NUMBER,
-    body=MinutesNumberIn,
+    perm=ops.MINUTES_NUMBER,
     response=MinutesNumberOut,
     tags=TAGS,
     summary="Set the minutes' number (secretariat); null clears it",
@@ -674,7 +649,7 @@ async def minutes_number(ctx: Ctx) -> dict[str, Any]:
 @api(
     "GET",
     "/api/v1/public/sessions/{session_id:int}",
-    perm=perms.PUBLIC_VIEW,
+    perm=ops.SESSION_PUBLIC_VIEW,
     response=PublicSessionOut,
     tags=TAGS,
     summary="A published session's agenda, public documents and results (no individual secret choice)",

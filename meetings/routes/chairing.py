@@ -10,12 +10,12 @@ from starlette.responses import Response
 
 from council.errors import DomainError, NotFound
 from council.web import Ctx, api, page
-from meetings import permissions as perms
+from meetings import operations as ops
 from meetings import services
 from meetings.models import HandVote, Poll
 from meetings.routes.api import TAGS
 from meetings.routes.pages import _chair_fragment, _form_int, _form_str
-from meetings.schemas import HandVoteIn, HandVoteListOut, HandVoteOut, PollOut, RevoteIn
+from meetings.schemas import HandVoteListOut, HandVoteOut, PollOut
 from meetings.services import hand_votes
 from meetings.services.revote import poll_revote
 from meetings.services.voting import get_poll
@@ -24,8 +24,7 @@ from meetings.services.voting import get_poll
 @api(
     "POST",
     "/api/v1/polls/{poll_id:int}/revote",
-    perm=perms.POLL_REVOTE,
-    body=RevoteIn,
+    perm=ops.POLL_REVOTE,
     status=201,
     response=PollOut,
     tags=TAGS,
@@ -44,8 +43,7 @@ async def _hand_out(hand: HandVote) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/polls/{poll_id:int}/hand-votes",
-    perm=perms.BALLOT_HAND_RECORD,
-    body=HandVoteIn,
+    perm=ops.BALLOT_HAND_RECORD,
     status=201,
     response=HandVoteOut,
     tags=TAGS,
@@ -61,7 +59,7 @@ async def hand_record_api(ctx: Ctx) -> dict[str, Any]:
 @api(
     "GET",
     "/api/v1/polls/{poll_id:int}/hand-votes",
-    perm=perms.BALLOT_HAND_LIST,
+    perm=ops.BALLOT_HAND_LIST,
     response=HandVoteListOut,
     tags=TAGS,
     summary="A poll's votes by hand: pending, confirmed, rejected",
@@ -74,7 +72,7 @@ async def hand_list_api(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/hand-votes/{hand_vote_id:int}/confirm",
-    perm=perms.BALLOT_HAND_CONFIRM,
+    perm=ops.BALLOT_HAND_CONFIRM,
     response=HandVoteOut,
     tags=TAGS,
     summary="Confirm a vote by hand (chair): the delegate's ballot is cast, marked by_hand",
@@ -87,7 +85,7 @@ async def hand_confirm_api(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/hand-votes/{hand_vote_id:int}/reject",
-    perm=perms.BALLOT_HAND_REJECT,
+    perm=ops.BALLOT_HAND_REJECT,
     response=HandVoteOut,
     tags=TAGS,
     summary="Reject a vote by hand that waits for confirmation",
@@ -107,7 +105,7 @@ async def _session_of_poll(poll_id: int) -> int:
     return poll.session_id
 
 
-@page("/meetings/polls/{poll_id:int}/revote", perm=perms.POLL_REVOTE, methods=("POST",))
+@page("/meetings/polls/{poll_id:int}/revote", perm=ops.POLL_REVOTE, methods=("POST",))
 async def revote_page(ctx: Ctx) -> Response:
     session_id = await _session_of_poll(ctx.params["poll_id"])
     error: DomainError | None = None
@@ -118,7 +116,7 @@ async def revote_page(ctx: Ctx) -> Response:
     return await _chair_fragment(ctx, session_id, error)
 
 
-@page("/meetings/polls/{poll_id:int}/hand-votes", perm=perms.BALLOT_HAND_RECORD, methods=("POST",))
+@page("/meetings/polls/{poll_id:int}/hand-votes", perm=ops.BALLOT_HAND_RECORD, methods=("POST",))
 async def hand_record_page(ctx: Ctx) -> Response:
     session_id = await _session_of_poll(ctx.params["poll_id"])
     error: DomainError | None = None
@@ -143,7 +141,7 @@ async def _hand_session(hand_vote_id: int) -> int:
 
 @page(
     "/meetings/hand-votes/{hand_vote_id:int}/confirm",
-    perm=perms.BALLOT_HAND_CONFIRM,
+    perm=ops.BALLOT_HAND_CONFIRM,
     methods=("POST",),
 )
 async def hand_confirm_page(ctx: Ctx) -> Response:
@@ -158,7 +156,7 @@ async def hand_confirm_page(ctx: Ctx) -> Response:
 
 @page(
     "/meetings/hand-votes/{hand_vote_id:int}/reject",
-    perm=perms.BALLOT_HAND_REJECT,
+    perm=ops.BALLOT_HAND_REJECT,
     methods=("POST",),
 )
 async def hand_reject_page(ctx: Ctx) -> Response:

@@ -14,11 +14,11 @@ from council.i18n import N_
 from council.models import Council, User
 from council.templating import render
 from council.web import Ctx, api, page
-from meetings import permissions as perms
+from meetings import operations as ops
 from meetings.models import HallDisplay
 from meetings.routes.api import TAGS
 from meetings.routes.pages import _form_str, _tablet_context
-from meetings.schemas import DisplayCreatedOut, DisplayIn, DisplayListOut, DisplayOut
+from meetings.schemas import DisplayCreatedOut, DisplayListOut, DisplayOut
 from meetings.services import displays
 from meetings.services.common import session_for
 
@@ -39,7 +39,7 @@ async def _display_out(display: HallDisplay) -> dict[str, Any]:
 # --- the hall screen ----------------------------------------------------------------------------
 
 
-@page("/meetings/sessions/{session_id:int}/hall", perm=perms.HALL_VIEW)
+@page("/meetings/sessions/{session_id:int}/hall", perm=ops.HALL_VIEW)
 async def hall_page(ctx: Ctx) -> Response:
     """The projector's view: fits one screen, nothing personal (no account, no menu)."""
     session = await session_for(ctx.user, ctx.params["session_id"])
@@ -48,7 +48,7 @@ async def hall_page(ctx: Ctx) -> Response:
     return render(ctx.request, "meetings/hall.html", context, headers={"Cache-Control": "no-store"})
 
 
-@page("/meetings/hall", perm=perms.HALL_HOME)
+@page("/meetings/hall", perm=ops.HALL_HOME)
 async def hall_home(ctx: Ctx) -> Response:
     """Where a display account lands: the council's sitting in progress, else the next one."""
     session = await displays.hall_session_for(ctx.require_user())
@@ -69,7 +69,7 @@ async def hall_home(ctx: Ctx) -> Response:
 # --- kiosk links --------------------------------------------------------------------------------
 
 
-@page("/hall/k/{key:str}", perm=perms.DISPLAY_OPEN, methods=("GET", "POST"))
+@page("/hall/k/{key:str}", perm=ops.DISPLAY_OPEN, methods=("GET", "POST"))
 async def kiosk_page(ctx: Ctx) -> Response:
     """A display's kiosk link. GET asks to confirm (so that no other page can sign a browser in
     behind its back); POST signs this browser in as the display account. A browser already
@@ -106,8 +106,7 @@ async def kiosk_page(ctx: Ctx) -> Response:
 @api(
     "POST",
     "/api/v1/councils/{council_code:str}/displays",
-    perm=perms.DISPLAY_CREATE,
-    body=DisplayIn,
+    perm=ops.DISPLAY_CREATE,
     status=201,
     response=DisplayCreatedOut,
     tags=TAGS,
@@ -126,7 +125,7 @@ async def display_create_api(ctx: Ctx) -> dict[str, Any]:
 @api(
     "GET",
     "/api/v1/councils/{council_code:str}/displays",
-    perm=perms.DISPLAY_LIST,
+    perm=ops.DISPLAY_LIST,
     response=DisplayListOut,
     tags=TAGS,
     summary="A council's hall displays",
@@ -139,7 +138,7 @@ async def display_list_api(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/displays/{display_id:int}/revoke",
-    perm=perms.DISPLAY_REVOKE,
+    perm=ops.DISPLAY_REVOKE,
     response=DisplayOut,
     tags=TAGS,
     summary="Revoke a hall display: its link stops working and the screen closes at once",
@@ -175,14 +174,14 @@ async def _council(code: str) -> Council:
     return council
 
 
-@page("/meetings/councils/{council_code:str}/displays", perm=perms.DISPLAY_LIST)
+@page("/meetings/councils/{council_code:str}/displays", perm=ops.DISPLAY_LIST)
 async def displays_page(ctx: Ctx) -> Response:
     return await _displays_page(ctx, await _council(ctx.params["council_code"]))
 
 
 @page(
     "/meetings/councils/{council_code:str}/displays",
-    perm=perms.DISPLAY_CREATE,
+    perm=ops.DISPLAY_CREATE,
     methods=("POST",),
     name="display.create:page",
 )
@@ -197,7 +196,7 @@ async def display_create_page(ctx: Ctx) -> Response:
     return await _displays_page(ctx, council, made=made)
 
 
-@page("/meetings/displays/{display_id:int}/revoke", perm=perms.DISPLAY_REVOKE, methods=("POST",))
+@page("/meetings/displays/{display_id:int}/revoke", perm=ops.DISPLAY_REVOKE, methods=("POST",))
 async def display_revoke_page(ctx: Ctx) -> Response:
     display = await displays.display_revoke(ctx.require_user(), ctx.params["display_id"])
     council = await Council.get(id=display.council_id)

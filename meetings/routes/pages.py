@@ -18,15 +18,14 @@ from council.i18n import N_
 from council.localtime import LOCAL_TZ
 from council.models import Council
 from council.officialdoc import number_line
-from council.permissions import allow, logged_in, public
 from council.templating import STATIC_DIR, render, static_url
 from council.validation import int_param
 from council.web import Ctx, page
-from meetings import permissions as perms
+from meetings import operations as ops
 from meetings import services
 from meetings.minutes.layout import SYMBOL as MINUTES_SYMBOL
 from meetings.models import ITEM_KINDS, Document, DocumentVersion, Poll, Session
-from meetings.routes.api import file_response
+from meetings.routes.api import _upload_field, file_response
 from meetings.routes.viewer import public_document, viewer_context, viewer_page_url
 from meetings.services.attendance import check_in_is_open
 from meetings.services.common import (
@@ -69,7 +68,7 @@ def _kinds() -> list[tuple[str, str]]:
 # --- list and creation ------------------------------------------------------------------------
 
 
-@page("/meetings", perm=perms.SESSION_LIST)
+@page("/meetings", perm=ops.SESSION_LIST)
 async def sessions_page(ctx: Ctx) -> Response:
     user = ctx.require_user()
     sessions = await services.sessions_for(user)
@@ -86,7 +85,7 @@ async def sessions_page(ctx: Ctx) -> Response:
 
 @page(
     "/meetings/sessions/new",
-    perm=allow("session.create", "admin", "secretariat"),
+    perm=ops.SESSION_NEW,
     methods=("GET", "POST"),
 )
 async def session_new_page(ctx: Ctx) -> Response:
@@ -181,7 +180,7 @@ def _minutes_context(ctx: Ctx, session: Session) -> dict[str, Any]:
     }
 
 
-@page("/meetings/sessions/{session_id:int}/prepare", perm=perms.SESSION_PUBLISH)
+@page("/meetings/sessions/{session_id:int}/prepare", perm=ops.SESSION_PUBLISH)
 async def prepare_page(ctx: Ctx) -> Response:
     session = await staff_session(ctx.require_user(), ctx.params["session_id"])
     return render(ctx.request, "meetings/prepare.html", await _prepare_context(ctx, session))
@@ -189,7 +188,7 @@ async def prepare_page(ctx: Ctx) -> Response:
 
 @page(
     "/meetings/sessions/{session_id:int}/minutes/number",
-    perm=perms.MINUTES_NUMBER,
+    perm=ops.MINUTES_NUMBER,
     methods=("POST",),
 )
 async def minutes_number_page(ctx: Ctx) -> Response:
@@ -213,11 +212,8 @@ async def _documents_fragment(ctx: Ctx, session: Session) -> Response:
     )
 
 
-@page(
-    "/meetings/sessions/{session_id:int}/documents", perm=perms.DOCUMENT_UPLOAD, methods=("POST",)
-)
+@page("/meetings/sessions/{session_id:int}/documents", perm=ops.DOCUMENT_UPLOAD, methods=("POST",))
 async def document_upload_page(ctx: Ctx) -> Response:
-    from meetings.routes.api import _upload_field
 
     user = ctx.require_user()
     session = await staff_session(user, ctx.params["session_id"])
@@ -235,10 +231,9 @@ async def document_upload_page(ctx: Ctx) -> Response:
 
 
 @page(
-    "/meetings/documents/{document_id:int}/versions", perm=perms.DOCUMENT_REPLACE, methods=("POST",)
+    "/meetings/documents/{document_id:int}/versions", perm=ops.DOCUMENT_REPLACE, methods=("POST",)
 )
 async def document_replace_page(ctx: Ctx) -> Response:
-    from meetings.routes.api import _upload_field
 
     document = await services.document_replace(
         ctx.require_user(), ctx.params["document_id"], await _upload_field(ctx)
@@ -251,7 +246,7 @@ async def document_replace_page(ctx: Ctx) -> Response:
 
 @page(
     "/meetings/sessions/{session_id:int}/attendance",
-    perm=perms.ATTENDANCE_CHECK_IN,
+    perm=ops.ATTENDANCE_CHECK_IN,
     methods=("POST",),
 )
 async def attendance_page(ctx: Ctx) -> Response:
@@ -325,7 +320,7 @@ async def read_notices(ctx: Ctx, session: Session) -> None:
         await notices_read(ctx.user, session.id)
 
 
-@page("/meetings/sessions/{session_id:int}/tablet", perm=perms.SESSION_VIEW)
+@page("/meetings/sessions/{session_id:int}/tablet", perm=ops.SESSION_VIEW)
 async def tablet_page(ctx: Ctx) -> Response:
     """The live tablet (``no-store``: it may list confidential titles); ``?offline=1`` is the copy
     saved for offline reading."""
@@ -342,7 +337,7 @@ async def tablet_page(ctx: Ctx) -> Response:
     )
 
 
-@page("/meetings/sessions/{session_id:int}/fragments/{name:str}", perm=perms.HALL_VIEW)
+@page("/meetings/sessions/{session_id:int}/fragments/{name:str}", perm=ops.HALL_VIEW)
 async def fragment_page(ctx: Ctx) -> Response:
     """The live parts of the tablet, chair console and hall screen, refreshed on events. A hall
     display's account gets the hall screen's only."""
@@ -370,7 +365,7 @@ async def fragment_page(ctx: Ctx) -> Response:
     return render(ctx.request, fragments[name], context)
 
 
-@page("/meetings/polls/{poll_id:int}/ballot", perm=perms.BALLOT_CAST, methods=("POST",))
+@page("/meetings/polls/{poll_id:int}/ballot", perm=ops.BALLOT_CAST, methods=("POST",))
 async def ballot_page(ctx: Ctx) -> Response:
     user = ctx.require_user()
     poll = await Poll.get_or_none(id=ctx.params["poll_id"])
@@ -411,7 +406,7 @@ async def ballot_page(ctx: Ctx) -> Response:
     )
 
 
-@page("/meetings/sessions/{session_id:int}/speak", perm=perms.SPEAKER_REQUEST, methods=("POST",))
+@page("/meetings/sessions/{session_id:int}/speak", perm=ops.SPEAKER_REQUEST, methods=("POST",))
 async def speak_page(ctx: Ctx) -> Response:
     user = ctx.require_user()
     action = await _form_str(ctx, "action", "request")
@@ -449,7 +444,7 @@ async def _page_count(document_id: int, version: int | None = None) -> int:
     return max(cast(list[int], counts), default=0)
 
 
-@page("/meetings/sessions/{session_id:int}/offline.json", perm=perms.SESSION_VIEW)
+@page("/meetings/sessions/{session_id:int}/offline.json", perm=ops.SESSION_VIEW)
 async def offline_manifest(ctx: Ctx) -> Response:
     """URLs the service worker may cache for offline reading: never a confidential document.
 
@@ -480,7 +475,7 @@ async def offline_manifest(ctx: Ctx) -> Response:
     )
 
 
-@page("/meetings/sw.js", perm=public("meetings.service_worker"))
+@page("/meetings/sw.js", perm=ops.SERVICE_WORKER)
 async def service_worker(ctx: Ctx) -> Response:
     """Served under /meetings/ so that its scope covers the tablet and the document pages."""
     return FileResponse(
@@ -493,7 +488,7 @@ async def service_worker(ctx: Ctx) -> Response:
 # --- documents --------------------------------------------------------------------------------
 
 
-@page("/meetings/documents/{document_id:int}", perm=logged_in("document.read"))
+@page("/meetings/documents/{document_id:int}", perm=ops.DOCUMENT_READ)
 async def document_page(ctx: Ctx) -> Response:
     """The reader: page images, then the text view with the reader's private notes (then
     ``no-store``); ``?offline=1`` is the copy saved for offline reading, without them.
@@ -525,14 +520,14 @@ async def document_page(ctx: Ctx) -> Response:
     )
 
 
-@page("/meetings/documents/{document_id:int}/file", perm=logged_in("document.read"))
+@page("/meetings/documents/{document_id:int}/file", perm=ops.DOCUMENT_READ)
 async def document_file_page(ctx: Ctx) -> Response:
     return await file_response(ctx)
 
 
 @page(
     "/meetings/documents/{document_id:int}/notes/{page:int}",
-    perm=perms.NOTE_SAVE,
+    perm=ops.NOTE_SAVE,
     methods=("POST",),
 )
 async def note_page(ctx: Ctx) -> Response:
@@ -571,7 +566,7 @@ async def _chair_context(ctx: Ctx, session: Session) -> dict[str, Any]:
     }
 
 
-@page("/meetings/sessions/{session_id:int}/chair", perm=perms.SESSION_START)
+@page("/meetings/sessions/{session_id:int}/chair", perm=ops.SESSION_START)
 async def chair_page(ctx: Ctx) -> Response:
     session = await staff_session(ctx.require_user(), ctx.params["session_id"])
     context = await _tablet_context(ctx, session)
@@ -592,7 +587,7 @@ async def _chair_fragment(ctx: Ctx, session_id: int, error: DomainError | None =
 
 @page(
     "/meetings/sessions/{session_id:int}/chair/{action:str}",
-    perm=perms.SESSION_START,
+    perm=ops.SESSION_START,
     methods=("POST",),
 )
 async def chair_action(ctx: Ctx) -> Response:
@@ -646,7 +641,7 @@ async def chair_action(ctx: Ctx) -> Response:
 # --- hall screen and public -------------------------------------------------------------------
 
 
-@page("/public/sessions", perm=perms.PUBLIC_VIEW)
+@page("/public/sessions", perm=ops.SESSION_PUBLIC_VIEW)
 async def public_list_page(ctx: Ctx) -> Response:
     sessions = await public_sessions()
     councils = {c.id: c for c in await Council.filter(id__in={s.council_id for s in sessions})}
@@ -655,7 +650,7 @@ async def public_list_page(ctx: Ctx) -> Response:
     )
 
 
-@page("/public/sessions/{session_id:int}", perm=perms.PUBLIC_VIEW)
+@page("/public/sessions/{session_id:int}", perm=ops.SESSION_PUBLIC_VIEW)
 async def public_page(ctx: Ctx) -> Response:
     data = await public_session(ctx.params["session_id"])
     return render(
@@ -666,7 +661,7 @@ async def public_page(ctx: Ctx) -> Response:
     )
 
 
-@page("/public/documents/{document_id:int}", perm=perms.PUBLIC_VIEW)
+@page("/public/documents/{document_id:int}", perm=ops.SESSION_PUBLIC_VIEW)
 async def public_document_page(ctx: Ctx) -> Response:
     document = await public_document(ctx.params["document_id"])
     view = await services.document_for_reader(None, document.id)
@@ -686,7 +681,7 @@ async def public_document_page(ctx: Ctx) -> Response:
     )
 
 
-@page("/public/documents/{document_id:int}/file", perm=perms.PUBLIC_VIEW)
+@page("/public/documents/{document_id:int}/file", perm=ops.SESSION_PUBLIC_VIEW)
 async def public_document_file(ctx: Ctx) -> Response:
     """A public document's file, for anyone (the service refuses anything not public)."""
     return await file_response(ctx)

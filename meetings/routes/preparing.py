@@ -9,13 +9,14 @@ from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 
+from council.dashboard import Widget
 from council.errors import DomainError, Invalid
 from council.i18n import N_
 from council.mailer import MailConfig
 from council.templating import render
 from council.validation import int_param
 from council.web import Ctx, api, page
-from meetings import permissions as perms
+from meetings import operations as ops
 from meetings import services
 from meetings.models import ITEM_KINDS, AgendaItem, Document, Session
 from meetings.routes.api import TAGS, _session_out
@@ -23,16 +24,13 @@ from meetings.routes.pages import _back, _form_int, _form_str, _prepare_context
 from meetings.schemas import (
     AgendaItemOut,
     DeletedOut,
-    ItemPatch,
     NoticeListOut,
     NoticesReadOut,
-    SessionCopyIn,
     SessionHistoryOut,
     SessionOut,
-    SessionPatch,
 )
 from meetings.services import notices, preparing
-from meetings.services.common import LOCAL_TZ, item_dict, staff_session
+from meetings.services.common import LOCAL_TZ, item_dict, session_for, staff_session
 
 # --- JSON API -----------------------------------------------------------------------------------
 
@@ -40,8 +38,7 @@ from meetings.services.common import LOCAL_TZ, item_dict, staff_session
 @api(
     "PATCH",
     "/api/v1/sessions/{session_id:int}",
-    perm=perms.SESSION_UPDATE,
-    body=SessionPatch,
+    perm=ops.SESSION_UPDATE,
     response=SessionOut,
     tags=TAGS,
     summary="Change a session's title, start, place or default speaking time",
@@ -62,8 +59,7 @@ async def session_update(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/sessions/{session_id:int}/copy",
-    perm=perms.SESSION_COPY,
-    body=SessionCopyIn,
+    perm=ops.SESSION_COPY,
     status=201,
     response=SessionOut,
     tags=TAGS,
@@ -84,8 +80,7 @@ async def session_copy(ctx: Ctx) -> dict[str, Any]:
 @api(
     "PATCH",
     "/api/v1/items/{item_id:int}",
-    perm=perms.ITEM_UPDATE,
-    body=ItemPatch,
+    perm=ops.ITEM_UPDATE,
     response=AgendaItemOut,
     tags=TAGS,
     summary="Change an agenda item (announced to delegates once the session is published)",
@@ -108,7 +103,7 @@ async def item_update(ctx: Ctx) -> dict[str, Any]:
 @api(
     "DELETE",
     "/api/v1/items/{item_id:int}",
-    perm=perms.ITEM_DELETE,
+    perm=ops.ITEM_DELETE,
     response=DeletedOut,
     tags=TAGS,
     summary="Remove an agenda item (not the current one, nor one with votes or speeches)",
@@ -121,7 +116,7 @@ async def item_delete(ctx: Ctx) -> dict[str, Any]:
 @api(
     "DELETE",
     "/api/v1/documents/{document_id:int}",
-    perm=perms.DOCUMENT_DELETE,
+    perm=ops.DOCUMENT_DELETE,
     response=DeletedOut,
     tags=TAGS,
     summary="Delete a document and all its versions",
@@ -134,13 +129,12 @@ async def document_delete(ctx: Ctx) -> dict[str, Any]:
 @api(
     "GET",
     "/api/v1/sessions/{session_id:int}/history",
-    perm=perms.SESSION_HISTORY,
+    perm=ops.SESSION_HISTORY,
     response=SessionHistoryOut,
     tags=TAGS,
     summary="Changes to the agenda and documents since the session was published",
 )
 async def session_history(ctx: Ctx) -> dict[str, Any]:
-    from meetings.services.common import session_for
 
     session = await session_for(ctx.user, ctx.params["session_id"])
     return {"items": [notices.change_dict(c) for c in await notices.history(session.id)]}
@@ -149,7 +143,7 @@ async def session_history(ctx: Ctx) -> dict[str, Any]:
 @api(
     "GET",
     "/api/v1/notices",
-    perm=perms.NOTICE_LIST,
+    perm=ops.NOTICE_LIST,
     response=NoticeListOut,
     tags=TAGS,
     summary="The caller's notices about sessions (published, changed), newest first",
@@ -165,7 +159,7 @@ async def notice_list(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/sessions/{session_id:int}/notices/read",
-    perm=perms.NOTICE_READ,
+    perm=ops.NOTICE_READ,
     response=NoticesReadOut,
     tags=TAGS,
     summary="Mark the caller's notices about a session as read",
@@ -214,7 +208,7 @@ async def _seconds(ctx: Ctx, name: str) -> int | None:
     return int_param(await ctx.form(), name, None, minimum=10, maximum=7200)
 
 
-@page("/meetings/sessions/{session_id:int}/items", perm=perms.ITEM_CREATE, methods=("POST",))
+@page("/meetings/sessions/{session_id:int}/items", perm=ops.ITEM_CREATE, methods=("POST",))
 async def item_create_page(ctx: Ctx) -> Response:
     user = ctx.require_user()
     session = await staff_session(user, ctx.params["session_id"])
@@ -234,7 +228,7 @@ async def item_create_page(ctx: Ctx) -> Response:
     return _back(ctx, _prepare_url(session.id)) or await agenda_response(ctx, session)
 
 
-@page("/meetings/items/{item_id:int}/move", perm=perms.ITEM_MOVE, methods=("POST",))
+@page("/meetings/items/{item_id:int}/move", perm=ops.ITEM_MOVE, methods=("POST",))
 async def item_move_page(ctx: Ctx) -> Response:
     user = ctx.require_user()
     position = await _form_int(ctx, "position")
@@ -243,7 +237,7 @@ async def item_move_page(ctx: Ctx) -> Response:
     return _back(ctx, _prepare_url(session.id)) or await agenda_response(ctx, session)
 
 
-@page("/meetings/items/{item_id:int}/edit", perm=perms.ITEM_UPDATE, methods=("POST",))
+@page("/meetings/items/{item_id:int}/edit", perm=ops.ITEM_UPDATE, methods=("POST",))
 async def item_edit_page(ctx: Ctx) -> Response:
     user = ctx.require_user()
     item = await AgendaItem.get(id=ctx.params["item_id"])
@@ -264,7 +258,7 @@ async def item_edit_page(ctx: Ctx) -> Response:
     return _back(ctx, _prepare_url(session.id)) or await agenda_response(ctx, session)
 
 
-@page("/meetings/items/{item_id:int}/delete", perm=perms.ITEM_DELETE, methods=("POST",))
+@page("/meetings/items/{item_id:int}/delete", perm=ops.ITEM_DELETE, methods=("POST",))
 async def item_delete_page(ctx: Ctx) -> Response:
     user = ctx.require_user()
     item = await AgendaItem.get(id=ctx.params["item_id"])
@@ -278,7 +272,7 @@ async def item_delete_page(ctx: Ctx) -> Response:
     return _back(ctx, _prepare_url(session.id)) or await agenda_response(ctx, session)
 
 
-@page("/meetings/documents/{document_id:int}/edit", perm=perms.DOCUMENT_UPDATE, methods=("POST",))
+@page("/meetings/documents/{document_id:int}/edit", perm=ops.DOCUMENT_UPDATE, methods=("POST",))
 async def document_edit_page(ctx: Ctx) -> Response:
     user = ctx.require_user()
     document = await Document.get(id=ctx.params["document_id"])
@@ -298,13 +292,13 @@ async def document_edit_page(ctx: Ctx) -> Response:
     return _back(ctx, _prepare_url(session.id)) or await documents_response(ctx, session)
 
 
-@page("/meetings/documents/{document_id:int}/delete", perm=perms.DOCUMENT_DELETE, methods=("POST",))
+@page("/meetings/documents/{document_id:int}/delete", perm=ops.DOCUMENT_DELETE, methods=("POST",))
 async def document_delete_page(ctx: Ctx) -> Response:
     session = await services.document_delete(ctx.require_user(), ctx.params["document_id"])
     return _back(ctx, _prepare_url(session.id)) or await documents_response(ctx, session)
 
 
-@page("/meetings/sessions/{session_id:int}/edit", perm=perms.SESSION_UPDATE, methods=("POST",))
+@page("/meetings/sessions/{session_id:int}/edit", perm=ops.SESSION_UPDATE, methods=("POST",))
 async def session_edit_page(ctx: Ctx) -> Response:
     user = ctx.require_user()
     raw = await _form_str(ctx, "starts_at")
@@ -333,7 +327,7 @@ def _local_datetime(raw: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)
 
 
-@page("/meetings/sessions/{session_id:int}/publish", perm=perms.SESSION_PUBLISH, methods=("POST",))
+@page("/meetings/sessions/{session_id:int}/publish", perm=ops.SESSION_PUBLISH, methods=("POST",))
 async def publish_page(ctx: Ctx) -> Response:
     session = await services.session_publish(
         ctx.require_user(), ctx.params["session_id"], MailConfig.of(ctx.settings)
@@ -341,7 +335,7 @@ async def publish_page(ctx: Ctx) -> Response:
     return RedirectResponse(_prepare_url(session.id), status_code=303)
 
 
-@page("/meetings/sessions/{session_id:int}/copy", perm=perms.SESSION_COPY, methods=("POST",))
+@page("/meetings/sessions/{session_id:int}/copy", perm=ops.SESSION_COPY, methods=("POST",))
 async def session_copy_page(ctx: Ctx) -> Response:
     session = await preparing.session_copy(
         ctx.require_user(),
@@ -353,9 +347,8 @@ async def session_copy_page(ctx: Ctx) -> Response:
     return RedirectResponse(_prepare_url(session.id), status_code=303)
 
 
-@page("/meetings/sessions/{session_id:int}/history", perm=perms.SESSION_HISTORY)
+@page("/meetings/sessions/{session_id:int}/history", perm=ops.SESSION_HISTORY)
 async def history_page(ctx: Ctx) -> Response:
-    from meetings.services.common import session_for
 
     session = await session_for(ctx.user, ctx.params["session_id"])
     return render(
@@ -367,7 +360,6 @@ async def history_page(ctx: Ctx) -> Response:
 
 async def notices_widget(ctx: Ctx) -> list[Any]:
     """The caller's unread notices on the dashboard."""
-    from council.dashboard import Widget
 
     user = ctx.user
     if user is None or user.role not in ("delegate", "chair", "secretariat"):

@@ -9,10 +9,10 @@ from starlette.responses import Response
 
 from council.errors import DomainError
 from council.web import Ctx, api, page
-from meetings import permissions as perms
+from meetings import operations as ops
 from meetings.routes.api import TAGS, _session_out
 from meetings.routes.pages import _back, _form_int, _form_str, attendance_fragment
-from meetings.schemas import AbsenceIn, AbsenceOut, AttendanceOut, DeletedOut, SessionOut
+from meetings.schemas import AbsenceOut, AttendanceOut, DeletedOut, SessionOut
 from meetings.services.attendance import (
     absence_clear,
     absence_record,
@@ -34,7 +34,7 @@ def _absence(absence: Any) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/sessions/{session_id:int}/attendance/open",
-    perm=perms.ATTENDANCE_OPEN,
+    perm=ops.ATTENDANCE_OPEN,
     response=SessionOut,
     tags=TAGS,
     summary="Open check-in before the sitting's day (secretariat)",
@@ -47,7 +47,7 @@ async def attendance_open_api(ctx: Ctx) -> dict[str, Any]:
 @api(
     "DELETE",
     "/api/v1/sessions/{session_id:int}/attendance/{user_id:int}",
-    perm=perms.ATTENDANCE_UNDO,
+    perm=ops.ATTENDANCE_UNDO,
     response=AttendanceOut,
     tags=TAGS,
     summary="Undo a mistaken check-in of today (secretariat; refused while a vote is open)",
@@ -61,8 +61,7 @@ async def attendance_undo_api(ctx: Ctx) -> dict[str, Any]:
 @api(
     "PUT",
     "/api/v1/sessions/{session_id:int}/absences/{user_id:int}",
-    perm=perms.ATTENDANCE_ABSENT,
-    body=AbsenceIn,
+    perm=ops.ATTENDANCE_ABSENT,
     response=AbsenceOut,
     tags=TAGS,
     summary="Record a delegate absent today with a reason (vắng mặt có lý do)",
@@ -77,7 +76,7 @@ async def absence_record_api(ctx: Ctx) -> dict[str, Any]:
 @api(
     "DELETE",
     "/api/v1/sessions/{session_id:int}/absences/{user_id:int}",
-    perm=perms.ATTENDANCE_ABSENCE_CLEAR,
+    perm=ops.ATTENDANCE_ABSENCE_CLEAR,
     response=DeletedOut,
     tags=TAGS,
     summary="Withdraw an absence recorded today",
@@ -93,7 +92,7 @@ def _prepare_url(session_id: int) -> str:
 
 @page(
     "/meetings/sessions/{session_id:int}/attendance/open",
-    perm=perms.ATTENDANCE_OPEN,
+    perm=ops.ATTENDANCE_OPEN,
     methods=("POST",),
 )
 async def attendance_open_page(ctx: Ctx) -> Response:
@@ -110,7 +109,7 @@ async def _answer(ctx: Ctx, session_id: int, error: DomainError | None) -> Respo
 
 @page(
     "/meetings/sessions/{session_id:int}/attendance/undo",
-    perm=perms.ATTENDANCE_UNDO,
+    perm=ops.ATTENDANCE_UNDO,
     methods=("POST",),
 )
 async def attendance_undo_page(ctx: Ctx) -> Response:
@@ -126,7 +125,7 @@ async def attendance_undo_page(ctx: Ctx) -> Response:
 
 @page(
     "/meetings/sessions/{session_id:int}/absences",
-    perm=perms.ATTENDANCE_ABSENT,
+    perm=ops.ATTENDANCE_ABSENT,
     methods=("POST",),
 )
 async def absence_page(ctx: Ctx) -> Response:
@@ -145,7 +144,7 @@ async def absence_page(ctx: Ctx) -> Response:
 
 @page(
     "/meetings/sessions/{session_id:int}/absences/clear",
-    perm=perms.ATTENDANCE_ABSENCE_CLEAR,
+    perm=ops.ATTENDANCE_ABSENCE_CLEAR,
     methods=("POST",),
 )
 async def absence_clear_page(ctx: Ctx) -> Response:

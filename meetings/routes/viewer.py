@@ -14,10 +14,9 @@ from council import pageimages
 from council.errors import DomainError, NotFound
 from council.i18n import N_
 from council.models import User
-from council.permissions import logged_in
 from council.validation import int_param
 from council.web import Ctx, api, page
-from meetings import permissions as perms
+from meetings import operations as ops
 from meetings import services
 from meetings.models import Document, Session
 from meetings.schemas import DocumentPagesOut
@@ -68,7 +67,7 @@ def _pages(
 @api(
     "GET",
     "/api/v1/documents/{document_id:int}/pages",
-    perm=perms.DOCUMENT_READ,
+    perm=ops.DOCUMENT_READ,
     response=DocumentPagesOut,
     tags=TAGS,
     summary="The current version's pages as images: size in pixels and address of each",
@@ -88,7 +87,7 @@ async def document_pages(ctx: Ctx) -> dict[str, Any]:
 @api(
     "GET",
     "/api/v1/documents/{document_id:int}/pages/{page:int}.webp",
-    perm=perms.DOCUMENT_READ,
+    perm=ops.DOCUMENT_READ,
     tags=TAGS,
     summary=(
         "A page as a WebP image, for readers of the document; a confidential document's page "
@@ -125,14 +124,14 @@ async def public_document(document_id: int) -> Document:
 
 @page(
     "/meetings/documents/{document_id:int}/pages/{page:int}.webp",
-    perm=logged_in("document.read"),
+    perm=ops.DOCUMENT_READ,
 )
 async def meetings_page_image(ctx: Ctx) -> Response:
     """A page of the viewer, for the same readers as the document's text."""
     return await page_image_response(ctx, ctx.user)
 
 
-@page("/public/documents/{document_id:int}/pages/{page:int}.webp", perm=perms.PUBLIC_VIEW)
+@page("/public/documents/{document_id:int}/pages/{page:int}.webp", perm=ops.SESSION_PUBLIC_VIEW)
 async def public_document_page_image(ctx: Ctx) -> Response:
     """A page of a public document, for anyone: read as nobody, so only public documents."""
     await public_document(ctx.params["document_id"])

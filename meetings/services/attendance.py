@@ -33,6 +33,7 @@ from meetings.services.common import (
     now,
     require_state,
     seats_and_quorum,
+    session_dict,
     staff_session,
     user_names,
 )
@@ -203,7 +204,6 @@ async def attendance_open(user: User, session_id: int) -> Session:
                 council_id=session.council_id,
             )
     session = await get_session(session.id)
-    from meetings.services.common import session_dict
 
     await realtime.emit(
         "session:update", {"session": session_dict(session)}, room=realtime.session_room(session.id)

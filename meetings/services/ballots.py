@@ -1,9 +1,19 @@
-"""ballot.cast: one ballot per checked-in delegate, written with group commit (``ballot_batch``).
+"""ballot.cast: one ballot per checked-in delegate. The write path, stage by stage:
 
-The hot path reads nothing: the poll's fixed facts come from ``poll_facts`` and the caller is the
-user the event layer already holds. What must be exact is checked where it cannot race, in the
-batch's write transaction: the poll is open (conditional UPDATE), the caller is an active seat
-holder of the council and checked in, and the receipt's unique (poll, user) constraint.
+1. **check** (here, ``_checked``): the poll's fixed facts from ``poll_facts`` (no query for a
+   poll this process knows), the caller holds a seat of its council, the choice fits the poll
+   (``voting.tally.normalise_choice``). Nothing is read per cast: the caller is the user the
+   event layer already holds.
+2. **batch** (``ballot_queue``): one writer per poll queues the casts and takes up to 128 a
+   transaction (group commit).
+3. **SQL** (``ballot_sql``): one batch's transaction, as statements: lock and count the poll,
+   check every caller where it cannot race (open, active seat, checked in, no receipt yet),
+   write receipts, ballots (or one sealed box) and audit entries.
+4. **run** (``sqlprog``): the statements in aiosqlite's thread in one hop, or on a pooled
+   asyncpg connection (``council.compat`` holds the internals this takes).
+5. **answer** (``ballot_queue`` → the caller's ``done``): each caller right after its batch's
+   commit (the Socket.IO ack, ``council.realtime.Reply``), and ``poll:progress`` coalesced
+   (here, ``_progress_soon``).
 """
 
 from __future__ import annotations
@@ -18,7 +28,7 @@ from council import realtime
 from council.errors import DomainError, Forbidden
 from council.i18n import N_
 from council.models import User
-from meetings.services import ballot_batch
+from meetings.services import ballot_queue, ballot_sql
 from meetings.services import poll_facts as poll_facts_module
 from meetings.services.common import holds_seat
 from meetings.services.poll_facts import PollFacts, poll_facts
@@ -50,7 +60,7 @@ async def ballot_cast(user: User, poll_id: int, choice: Any) -> dict[str, Any]:
     No one votes for another: the ballot is always the caller's own. Answers after the commit.
     """
     facts, value = await _checked(user, poll_id, choice)
-    voted = await ballot_batch.submit(facts, user, value)
+    voted = await ballot_queue.submit(facts, user, value)
     _progress_soon(facts, voted)
     return {"recorded": True}
 
@@ -63,7 +73,7 @@ async def ballot_cast_by_hand(
     per delegate, checked in, poll open until the close commits), with ``by_hand`` kept on the
     receipt and in the audit entry. Refused for a secret poll."""
     facts, value = await _checked(voter, poll_id, choice)
-    voted = await ballot_batch.submit(facts, voter, value, by_hand=by_hand)
+    voted = await ballot_queue.submit(facts, voter, value, by_hand=by_hand)
     _progress_soon(facts, voted)
     return {"recorded": True}
 
@@ -89,7 +99,7 @@ async def ballot_cast_then(user: User, poll_id: int, choice: Any, answer: Answer
         _progress_soon(facts, outcome)
         answer({"recorded": True})
 
-    ballot_batch.enqueue(facts, user, value, done)
+    ballot_queue.enqueue(facts, user, value, done)
 
 
 def normalise_choice(facts: PollFacts, choice: Any) -> Any:
@@ -101,7 +111,7 @@ async def _checked(user: User, poll_id: int, choice: Any) -> tuple[PollFacts, An
     """The poll's facts and the normalised choice, or the refusal that needs no transaction."""
     facts = await poll_facts(poll_id)
     if facts.status == "closed":
-        raise ballot_batch.not_open()
+        raise ballot_sql.not_open()
     if not holds_seat(user, facts.council_id):
         raise Forbidden(N_("Only delegates of this council may vote."))
     value = _normalise_choice(facts, choice)
@@ -112,7 +122,7 @@ async def _checked(user: User, poll_id: int, choice: Any) -> tuple[PollFacts, An
     ):
         # No key to seal to: the poll was never opened (or was opened by a version that did not
         # seal ballots, and takes none now).
-        raise ballot_batch.not_open()
+        raise ballot_sql.not_open()
     return facts, value
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from tortoise.transactions import in_transaction
 
-from council import audit, storage, workers
+from council import audit, pageimages, signals, storage, workers
 from council.errors import DomainError, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import User
@@ -257,6 +256,7 @@ async def document_upload(
             created_by_id=user.id,
         )
         await _save_version(document, 1, stored, pages, user)
+        await _pages_committed(document, session)
         await audit.record(
             "document.upload",
             actor=user,
@@ -294,6 +294,8 @@ async def document_replace(
         number = (last.number if last else 0) + 1
         await _save_version(document, number, stored, pages, user)
         await Document.filter(id=document.id).update(current_version=number)
+        document.current_version = number
+        await _pages_committed(document, session)
         await audit.record(
             "document.replace",
             actor=user,
@@ -403,7 +405,6 @@ async def document_delete(user: User, document_id: int) -> Session:
             _change(document.id, document.title, document.confidentiality),
         )
     await notices.announce(change)
-    from council import pageimages
 
     for version in versions:
         await pageimages.forget(f"pages/{version.sha256}")
@@ -425,7 +426,6 @@ def _change(document_id: int, title: str, confidentiality: str) -> dict[str, Any
 
 async def _forget_pages(document_id: int) -> None:
     """A document made confidential: the viewer's clear pages of every version leave the cache."""
-    from council import pageimages
 
     for sha in await DocumentVersion.filter(document_id=document_id).values_list(
         "sha256", flat=True
@@ -433,19 +433,16 @@ async def _forget_pages(document_id: int) -> None:
         await pageimages.forget(f"pages/{sha}")
 
 
+async def _pages_committed(document: Document, session: Session) -> None:
+    """Inside the transaction saving a version's page text: whoever indexes pages (the assistant,
+    on PostgreSQL search) indexes them in that same transaction."""
+    if signals.PAGES_COMMITTED.handlers:
+        await signals.PAGES_COMMITTED.send(view=await _view(document, session))
+
+
 async def _notify_indexer(document_id: int) -> None:
-    """Ask the assistant to (re)index the document's pages, when it offers that hook."""
-    try:
-        module = importlib.import_module("assistant.services")
-    except ImportError:
-        return
-    hook = getattr(module, "index_document", None)
-    if hook is None:
-        return
-    try:
-        await hook(document_id)
-    except Exception:  # indexing is best effort: the upload itself has committed
-        log.warning("assistant indexing of document %s failed", document_id, exc_info=True)
+    """Tell whoever indexes documents (the assistant subscribes) that this one changed."""
+    await signals.DOCUMENT_CHANGED.send(document_id=document_id)
 
 
 # --- private notes ----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
+from council.compat import tortoise as compat_tortoise
 from council.errors import NotFound
 from council.i18n import N_
 from meetings.models import Poll, PollOption
@@ -60,9 +61,7 @@ _owner: weakref.ref[Any] | None = None
 def _check_owner() -> None:
     """Empty the cache when the database client is not the one it was filled from."""
     global _owner
-    client = Poll._meta.db
-    while getattr(client, "_parent", None) is not None:  # a transaction's wrapper
-        client = client._parent
+    client = compat_tortoise.root_client(Poll._meta.db)
     if _owner is None or _owner() is not client:
         _cache.clear()
         _loading.clear()

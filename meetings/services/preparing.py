@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from council import audit
 from council.errors import Conflict, Invalid, NotFound
 from council.i18n import N_
-from council.models import User
+from council.models import Council, User
 from meetings.models import ITEM_KINDS, AgendaItem, Document, Poll, Session, SpeakerRequest
 from meetings.services import notices
 from meetings.services.common import get_session, require_state, staff_session
@@ -181,7 +181,6 @@ async def session_copy(
     (titles, kinds, descriptions, speaking times), without its documents or votes."""
     source = await staff_session(user, source_id)
     items = await items_of(source.id)
-    from council.models import Council
 
     council = await Council.get(id=source.council_id)
     async with in_transaction():

@@ -25,6 +25,7 @@ from meetings.services.common import (
     session_dict,
     staff_session,
 )
+from meetings.services.speakers import emit_queue
 
 
 def _room(session_id: int) -> str:
@@ -189,7 +190,6 @@ async def session_close(user: User, session_id: int) -> Session:
     await realtime.emit(
         "session:update", {"session": session_dict(session)}, room=_room(session.id)
     )
-    from meetings.services.speakers import emit_queue
 
     await emit_queue(session.id)
     return session

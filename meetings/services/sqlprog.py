@@ -37,6 +37,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from council.audit import Step, numbered
+from council.compat import aiosqlite as compat_aiosqlite
+from council.compat import tortoise as compat_tortoise
 from meetings.models import Poll
 
 T = TypeVar("T")
@@ -64,10 +66,7 @@ def alone(sql: str, *params: Any) -> Step:
 
 
 def _client() -> BaseDBAsyncClient:
-    client = Poll._meta.db
-    while getattr(client, "_parent", None) is not None:  # a transaction's wrapper
-        client = client._parent
-    return client
+    return compat_tortoise.root_client(Poll._meta.db)
 
 
 def dialect() -> str:
@@ -80,10 +79,8 @@ async def run(make: Callable[[str], Program[T]]) -> T:
     name = client.capabilities.dialect
     if name == "sqlite" and hasattr(client, "acquire_connection"):
         async with client.acquire_connection() as conn:
-            execute = getattr(conn, "_execute", None)  # aiosqlite: run a callable in its thread
-            if execute is not None:
-                result: T = await execute(_run_sqlite, conn._conn, make(name))
-                return result
+            if compat_aiosqlite.in_thread(conn):
+                return await compat_aiosqlite.run_in_thread(conn, _run_sqlite, make(name))
     if name == "postgres":
         # Straight on a pooled asyncpg connection, as ``run_each``: the ORM's transaction
         # wrapper costs a few milliseconds of the event loop around the program's round trips.
@@ -132,8 +129,7 @@ async def run_each(
     name = client.capabilities.dialect
     if name == "sqlite" and hasattr(client, "acquire_connection"):
         async with client.acquire_connection() as conn:
-            execute = getattr(conn, "_execute", None)
-            if execute is not None:
+            if compat_aiosqlite.in_thread(conn):
                 loop = asyncio.get_running_loop()
                 # The callbacks run in this task's context (the ORM's, the language…), as
                 # they would had they been called here.
@@ -145,7 +141,9 @@ async def run_each(
                     except RuntimeError:  # the loop is closing: nobody is waiting any more
                         pass
 
-                await execute(_each_sqlite, conn._conn, name, take, committed, failed, later)
+                await compat_aiosqlite.run_in_thread(
+                    conn, _each_sqlite, name, take, committed, failed, later
+                )
                 return
     if name == "postgres":
         # One pooled connection for the whole series, each program in its own transaction on

@@ -31,7 +31,7 @@ from meetings.models import (
     SealedBallots,
     Session,
 )
-from meetings.services import ballot_batch, counting, sqlprog
+from meetings.services import ballot_queue, counting, sqlprog
 from meetings.services.attendance import current_day
 from meetings.services.common import (
     can_see_session,
@@ -75,7 +75,7 @@ def wrap(choice: Any) -> dict[str, Any]:
 
 
 def hand_of(stored: Any) -> dict[str, Any] | None:
-    """Who entered and who confirmed a named ballot recorded by hand (``ballot_batch.Cast``'s
+    """Who entered and who confirmed a named ballot recorded by hand (``ballot_queue.Cast``'s
     ``by_hand``, kept on the receipt beside the choice), or None for a ballot cast by its voter."""
     hand = stored.get("h") if isinstance(stored, dict) else None
     return hand if isinstance(hand, dict) else None
@@ -414,7 +414,7 @@ async def poll_close(user: User, poll_id: int) -> Poll:
     closed_at, ip = now(), audit.client_ip.get()
     result = await sqlprog.run(lambda dialect: _close_program(facts, user, closed_at, ip, dialect))
     seen_closed(facts.id)
-    ballot_batch.forget(facts.id)
+    ballot_queue.forget(facts.id)
     # One small event to all: the counts and the one-line headline in each language. The named
     # list of who voted what and the full minutes wording (``text.*.lines``) are in
     # GET /polls/{id}, which screens fetch anyway; sending them to every tablet made this

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import lxml.html
+import pytest
 
 from assistant.models import UsageEntry
 from tests.assistant.conftest import REPORT_TITLE, report_texts, setup_session, with_llm
@@ -324,3 +325,18 @@ async def test_usage_log_for_admins_only(settings: Any, make_client: Any) -> Non
         and sitting.delegate.username in page.text
         and "assistant.ask" in page.text
     )
+
+
+async def test_pages_are_searchable_when_their_upload_commits(settings: Any) -> None:
+    """On PostgreSQL search, a document's pages are indexed in the transaction that commits
+    their text: found before anyone asks a question, and never after a failed upload."""
+    from assistant import retrieval
+    from council.search.engine import configure_for
+
+    if configure_for(settings).backend != "postgres":
+        pytest.skip("Whoosh indexes pages on demand")
+    sitting = await _sitting()
+    document_id = sitting.documents["report"]
+    found = await retrieval.index().asearch("cầu Tứ Liên", filters={"document_id": document_id})
+    assert found.total >= 1
+    assert {int(h.fields["document_id"]) for h in found.hits} == {document_id}

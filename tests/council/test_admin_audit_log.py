@@ -72,7 +72,8 @@ async def test_admin_reads_filters_and_follows_the_audit_log(client, anon) -> No
     assert "<html" not in fragment.text and _rows(fragment.text)
     user_rows = _rows(fragment.text)
     made = await User.get(username=w.commune_sec.username)
-    assert any(x["href"] == f"/admin/users/{made.id}/edit" for x in user_rows)
+    (mine,) = [x for x in user_rows if x["href"] == f"/admin/users/{made.id}/edit"]
+    assert mine["about"] == f"người dùng Văn phòng Ba Đình ({made.username})"  # a name, not an id
 
 
 async def test_the_page_shows_the_verification_and_its_head_hash(client) -> None:

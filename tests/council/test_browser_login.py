@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import Page
+from playwright.async_api import Browser, Page
 
 from council.i18n import gettext
 from council.settings import Settings
-from tests.browser import PHONE, login_in_browser, text_of
+from tests.browser import PHONE, TABLET, login_in_browser, text_of
 from tests.factories import make_council, make_user
 
 pytestmark = pytest.mark.browser
@@ -74,3 +74,63 @@ async def test_wrong_password_is_refused_in_the_page(
     assert vi("Wrong username or password.") in await text_of(page)
     cookies = {c["name"]: c for c in await page.context.cookies()}
     assert "council_session" not in cookies
+
+
+async def test_a_paused_device_shows_its_code_and_is_unlocked(
+    browser_page: Page, chromium_browser: Browser, settings: Settings, live_server: str
+) -> None:
+    """Under a guessing attack a new tablet is paused and shows a code; the secretariat types it
+    on the person's page; the tablet then logs in."""
+    import os
+    import re
+
+    import httpx
+
+    from tests.factories import PASSWORD
+
+    council = await make_council("HN")
+    chair = await make_user("chair", council, username="chutoa.hn", full_name="Nguyễn Văn An")
+    secretariat = await make_user("secretariat", council, username="vanphong.hn")
+    async with httpx.AsyncClient(base_url=live_server) as http:
+        for i in range(20):  # from addresses of its own (uvicorn trusts the loopback proxy)
+            await http.post(
+                "/api/v1/auth/token",
+                json={"username": chair.username, "password": "guess-1"},
+                headers={"X-Forwarded-For": f"198.51.100.{i + 1}"},
+            )
+    page = browser_page
+    await page.goto("/login")
+    await page.fill("#username", chair.username)
+    await page.fill("#password", PASSWORD)
+    await page.click("form[action^='/login'] button[type=submit]")
+    box = page.locator("#device-locked")
+    await box.wait_for()
+    assert vi("To use this device now, ask the secretariat to unlock it with this code:") in (
+        await box.inner_text()
+    )
+    code = (await page.inner_text(".device-code")).strip()
+    assert re.fullmatch(r"[A-Z2-7]{4}-[A-Z2-7]{4}", code)
+    shots = os.environ.get("COUNCIL_SHOTS")
+    if shots:
+        await page.screenshot(path=f"{shots}/login-device-paused.png", full_page=True)
+
+    # The secretariat, on its own computer, types the code on the chair's page.
+    office = await chromium_browser.new_context(
+        base_url=live_server, viewport=TABLET, locale="vi-VN"
+    )
+    try:
+        desk = await office.new_page()
+        await login_in_browser(desk, secretariat.username)
+        await desk.goto(f"/admin/users/{chair.id}/edit")
+        await desk.fill("#unlock-code", code.lower())
+        async with desk.expect_navigation():
+            await desk.click(f"button:has-text('{vi('Unlock this device')}')")
+        assert vi("The device is unlocked: it can log in to this account now.") in (
+            await desk.inner_text("body")
+        )
+        if shots:
+            await desk.screenshot(path=f"{shots}/admin-device-unlocked.png", full_page=True)
+    finally:
+        await office.close()
+    await login_in_browser(page, chair.username)
+    assert await page.inner_text("h1") == vi("Dashboard")

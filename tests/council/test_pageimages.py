@@ -92,7 +92,7 @@ async def test_cached_keeps_one_copy_and_refuses_keys_outside_the_cache(tmp_path
             await pageimages.cached(key, make)
 
 
-async def test_renders_run_one_at_a_time_off_the_event_loop() -> None:
+async def test_renders_run_in_worker_processes_off_the_event_loop() -> None:
     pdf = make_pdf("Báo cáo", ["Trang."] * 3)
     ticks = 0
 

@@ -360,27 +360,6 @@ async def test_a_handler_answers_after_it_returned_in_the_connection_language(
     assert vi.received.empty()
 
 
-def test_the_python_socketio_hooks_of_deferred_acks_still_exist() -> None:
-    """``realtime._Server`` overrides two methods of python-socketio's AsyncServer: an upgrade
-    that renames or reshapes them must fail here, not silently stop acks."""
-    import inspect
-
-    internal = inspect.signature(socketio.AsyncServer._handle_event_internal)
-    assert list(internal.parameters) == [
-        "self",
-        "server",
-        "sid",
-        "eio_sid",
-        "data",
-        "namespace",
-        "id",
-    ]
-    trigger = inspect.signature(socketio.AsyncServer._trigger_event)
-    assert list(trigger.parameters) == ["self", "event", "namespace", "args"]
-    assert inspect.iscoroutinefunction(socketio.AsyncServer._send_packet)
-    assert hasattr(socketio.AsyncServer(), "not_handled")
-
-
 async def test_an_answer_that_has_to_wait_is_finished_by_a_task() -> None:
     """``Reply`` sends in the caller's turn when sending does not wait (queueing a packet); were
     a transport ever to wait, the rest of the send is carried on by a task."""

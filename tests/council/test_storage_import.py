@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from council import storage
+from council.file_import import import_files
 from council.settings import Settings
-from council.storage.importing import import_files
 from meetings.documents.generate import make_pdf
 from meetings.models import DocumentVersion
 from tests.conftest import ENGINE, free_port

@@ -301,3 +301,45 @@ def test_open311_json_and_xml() -> None:
     assert root.find("request/service_request_id").text == "KN-2026-AAAAAA1"
     assert root.find("request/description").text.startswith("Sửa đường <b>")
     assert b"&lt;b&gt;" in xml and b"&amp;" in xml
+
+
+def test_a_petition_left_alone_joins_the_group_its_title_names() -> None:
+    data = _grouped_input()
+    lone = ReportPetition(
+        "KN-2026-CCCCCC1",
+        "Sửa đường liên xã đoạn qua thôn Đông, xóm Chùa và khu tái định cư",
+        "Ổ gà.",
+        "transport",
+        "Xã Sóc Sơn",
+        "online",
+        "received",
+    )
+    road = group_by_topic([*data.petitions, lone])[0].topics[0]
+    assert road.name == "sửa đường liên xã" and "KN-2026-CCCCCC1" in road.codes
+    assert road.count == 5
+
+
+def test_two_lone_petitions_sharing_a_phrase_make_a_group() -> None:
+    def built(code: str, title: str) -> ReportPetition:
+        return ReportPetition(
+            code,
+            title,
+            "Công trình không phép.",
+            "construction",
+            "Xã Sóc Sơn",
+            "online",
+            "received",
+        )
+
+    fields = group_by_topic(
+        [
+            built("KN-2026-DDDDDD1", "Xây dựng sai phép tại thôn Trung"),
+            built("KN-2026-DDDDDD2", "Xây dựng sai phép tại khu tái định cư Đồng Tàu"),
+            built("KN-2026-DDDDDD3", "Cấp phép xây dựng nhà ở riêng lẻ còn chậm"),
+        ]
+    )
+    (construction,) = fields
+    assert [(t.name, t.count) for t in construction.topics] == [
+        ("xây dựng sai phép", 2),
+        ("Cấp phép xây dựng nhà ở riêng lẻ còn chậm", 1),
+    ]

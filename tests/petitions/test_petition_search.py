@@ -92,11 +92,11 @@ async def test_no_personal_data_in_either_index(client, anon, settings) -> None:
     await _drain()
     for spec in (STAFF_INDEX, PUBLIC_INDEX):
         index = get_index(spec.name)
-        stored = index.get(code)
+        stored = await index.aget(code)
         assert stored is not None, spec.name
         assert not any(v in str(stored) for v in PERSONAL_VALUES), spec.name
         for value in ("Hoa", "0912", "hoa.nguyen", "Trần Bình"):
-            assert index.search(value, limit=5).total == 0, (spec.name, value)
+            assert (await index.asearch(value, limit=5)).total == 0, (spec.name, value)
 
 
 async def test_similar_petitions_before_filing(client, anon, settings) -> None:

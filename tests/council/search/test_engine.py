@@ -82,3 +82,25 @@ def test_index_specs_are_validated() -> None:
         IndexSpec(name="x", text_fields={"id": 1.0})
     with pytest.raises(SearchError):
         IndexSpec(name="x", text_fields={"title": 1.0}, keyword_fields=("title",))
+
+
+def test_the_search_backend_follows_the_database(tmp_path: Path) -> None:
+    from council.settings import Settings
+
+    def backend(env: dict[str, str], **overrides: Any) -> str:
+        return Settings.from_env(env, data_dir=str(tmp_path), **overrides).search_backend
+
+    assert backend({}) == "whoosh"
+    assert backend({}, database_url="postgres://postgres@127.0.0.1/council") == "postgres"
+    assert backend({"DATABASE_URL": "postgresql://db/council"}) == "postgres"
+    assert backend({"SEARCH_BACKEND": "whoosh"}, database_url="postgres://db/council") == "whoosh"
+    with pytest.raises(ValueError, match="PostgreSQL"):
+        backend({"SEARCH_BACKEND": "postgres"})
+    with pytest.raises(ValueError, match="whoosh or postgres"):
+        backend({"SEARCH_BACKEND": "elastic"})
+    previous = engine_module._ENGINE
+    engine = configure(tmp_path, "postgres")
+    try:
+        assert engine.backend == "postgres" and configure(tmp_path) is engine
+    finally:
+        engine_module._ENGINE = previous

@@ -9,6 +9,7 @@ import pytest
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
+from council.compat import tortoise as compat_tortoise
 from council.search.engine import SearchEngine, register_index
 from council.search.models import SearchOutbox
 from council.search.outbox import IndexWorker, enqueue
@@ -22,12 +23,12 @@ NAME = PETITIONS.name
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[None]:
-    await Tortoise.init(
-        config={
+    await compat_tortoise.init(
+        {
             "connections": {"default": f"sqlite://{tmp_path / 'outbox.db'}"},
             "apps": {"council": {"models": ["council.search.models"]}},
         },
-        _enable_global_fallback=True,
+        shared=True,
     )
     await Tortoise.generate_schemas()
     yield

@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 
 from council.storage import store
 from council.storage.store import StoredFile
+from council.uploads import sniff_mime
 
 _CONTENT = re.compile(r"^sha256/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}$")
 
@@ -90,8 +91,6 @@ async def _named_keys() -> set[str]:
 
 async def _copy_in(path: Path) -> StoredFile:
     """Store ``path`` by content and read the store's copy back against its hash."""
-    from council.uploads import sniff_mime
-
     with path.open("rb") as fh:
         head = await asyncio.to_thread(fh.read, 8192)
         await asyncio.to_thread(fh.seek, 0)

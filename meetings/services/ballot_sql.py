@@ -1,11 +1,6 @@
-"""Group commit for ``ballot.cast``: the casts that arrive together are written in one transaction.
+"""Stage 3 of ``ballot.cast``, the SQL of one batch: what it writes and in which statements.
 
-One writer per poll and process. Casts queue up; the writer takes up to MAX_BATCH of them per
-transaction and, as soon as one commits, takes the next: the busier the poll, the fuller the
-batches, and a lone cast waits for nothing. On SQLite the writer runs in the database thread
-(``sqlprog.run_each``), going from one commit to the next transaction without a turn of the event
-loop; each batch's callers are answered on the loop right after its commit. Each batch is one
-transaction that
+Each batch (``ballot_queue``) is one transaction that
 
 1. starts with the conditional ``UPDATE meetings_poll … WHERE id = ? AND status = 'open'``: it
    refuses every cast of the batch once a close has committed, and (PostgreSQL row lock, SQLite
@@ -13,7 +8,7 @@ transaction that
    it also counts the batch into ``voted`` (taken back below for refused casts);
 2. checks every caller under that lock (on SQLite in the UPDATE's RETURNING, with the audit
    chain's head): an active seat holder of the poll's council, checked in to the session, without
-   a receipt for this poll yet;
+   a receipt for this poll yet (``BatchPlan.settle``);
 3. inserts the receipts (unique on poll and user: the one-ballot rule stays a database
    constraint), the ballots, and one audit entry per receipt (``audit.append_steps``: one read of
    the chain's head, one insert). A named poll's ballots are rows in shuffled order; a secret
@@ -22,28 +17,18 @@ transaction that
    voted, to whoever reads the database, its log or its dead rows.
 
 On PostgreSQL each round trip costs a turn of the event loop, which a burst makes long: the same
-steps are folded into one statement that is a transaction by itself (``_FAST_PG``), with a careful
+steps are folded into one statement that is a transaction by itself (``FAST_PG``), with a careful
 transaction of three statements (``_program_pg_careful``) for what that statement cannot settle.
-
-Every caller is answered on the event loop right after the commit, each with its own outcome (recorded, ``already_voted``,
-``not_checked_in``, forbidden, ``poll_not_open``). Two casts of one delegate in the same batch: the
-first counts, the second is ``already_voted``. Should the unique constraint still fire (on
-PostgreSQL, another process's batch committed between this one's snapshot and its locks), the
-batch is rolled back and its casts are written one by one, so no caller is failed by another's row.
+The program is a generator of statements (``sqlprog``, stage 4, runs it).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
-import threading
-import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from tortoise.exceptions import IntegrityError
 
@@ -52,17 +37,11 @@ from council.errors import Conflict, DomainError, Forbidden
 from council.i18n import N_
 from council.models import User
 from meetings.models import Attendance, Ballot, BallotReceipt, Poll, SealedBallots
-from meetings.services import draws, sqlprog
+from meetings.services import draws
 from meetings.services.common import SEAT_ROLES
 from meetings.services.poll_facts import PollFacts, seen_closed
 from meetings.services.sqlprog import Program, alone, many, query
 from meetings.voting import sealing
-
-log = logging.getLogger(__name__)
-
-# A batch takes at most this many casts, so that acks flow while a burst is still arriving
-# instead of all waiting for one big commit (measured with bench/voting.py: 128 beats 64 and 500).
-MAX_BATCH = 128
 
 
 def already_voted() -> Conflict:
@@ -81,198 +60,27 @@ def not_a_voter() -> Forbidden:
     return Forbidden(N_("Only delegates of this council may vote."))
 
 
-# What a cast's caller is told, once: the poll's ``voted`` after the commit that recorded the
-# ballot, or why it was not recorded. Called on the event loop, synchronously, as soon as the
-# outcome is known: the Socket.IO layer sends the ack from here, without waking a task per cast.
-Done = Callable[[int | Exception], None]
+class Cast(Protocol):
+    """What a batch writes of one cast (``ballot_queue.Cast``)."""
 
-
-@dataclass(slots=True)
-class Cast:
     user: User
     value: Any  # the validated, normalised choice
     ip: str
-    done: Done
-    answered: bool = False
-    # A named ballot recorded by hand (show of hands, the device failed): who entered it and
-    # who confirmed it, kept on the receipt and in the audit entry. Never in a secret poll.
-    by_hand: dict[str, Any] | None = None
-
-    def answer(self, outcome: int | Exception) -> None:
-        if self.answered:
-            return
-        self.answered = True
-        try:
-            self.done(outcome)
-        except Exception:  # noqa: BLE001 — one caller's broken answer must not stop the others
-            log.exception("answering a ballot cast failed")
-
-
-@dataclass
-class _Writer:
-    """The queue of one poll's casts in this process, drained by one task at a time.
-
-    On SQLite the draining runs in the database thread (``sqlprog.run_each``), which takes each
-    next batch itself as soon as the previous one has committed: hence the thread lock.
-    """
-
-    facts: PollFacts
-    loop: asyncio.AbstractEventLoop
-    queue: deque[Cast] = field(default_factory=deque)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    draining: bool = False
-
-
-_writers: dict[int, _Writer] = {}
-
-
-def forget(poll_id: int) -> None:
-    """Drop the writer of a closed poll once it has nothing left to write."""
-    writer = _writers.get(poll_id)
-    if writer is not None:
-        with writer.lock:
-            if not writer.draining and not writer.queue:
-                del _writers[poll_id]
+    # A named ballot recorded by hand: who entered it and who confirmed it.
+    by_hand: dict[str, Any] | None
 
 
 @dataclass
 class Stats:
-    """Counters of this process's group commit (read by bench/voting.py and the tests)."""
+    """PostgreSQL: statements of ``FAST_PG`` sent, those that wrote their batch, and batches
+    that went the careful way (read by bench/voting.py and the tests)."""
 
-    batches: int = 0
-    casts: int = 0
-    recent: list[tuple[int, float]] = field(default_factory=list)  # last (size, seconds taken)
-    # PostgreSQL: statements of ``_FAST_PG`` sent, those that wrote their batch, and batches
-    # that went the careful way.
     fast_tries: int = 0
     fast_writes: int = 0
     careful: int = 0
-    one_by_one: int = 0  # batches rolled back on a unique constraint and written cast by cast
-
-    def add(self, size: int, took: float) -> None:
-        self.batches += 1
-        self.casts += size
-        self.recent = [*self.recent[-49:], (size, took)]
 
 
 STATS = Stats()
-
-
-async def submit(
-    facts: PollFacts, user: User, value: Any, by_hand: dict[str, Any] | None = None
-) -> int:
-    """Queue one cast; wait until its batch has committed. Returns ``voted`` after that commit."""
-    waiting: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-
-    def done(outcome: int | Exception) -> None:
-        if waiting.done():  # the caller gave up (cancelled): the outcome stands all the same
-            return
-        if isinstance(outcome, Exception):
-            waiting.set_exception(outcome)
-        else:
-            waiting.set_result(outcome)
-
-    enqueue(facts, user, value, done, by_hand)
-    return await waiting
-
-
-def enqueue(
-    facts: PollFacts, user: User, value: Any, done: Done, by_hand: dict[str, Any] | None = None
-) -> None:
-    """Queue one cast without waiting: ``done`` is called with its outcome after the commit.
-
-    For callers that answer many casts at once (the Socket.IO acks of a burst): each is answered
-    from the writer, as soon as its batch commits, rather than by a task woken per cast.
-    """
-    loop = asyncio.get_running_loop()
-    writer = _writers.get(facts.id)
-    if writer is None or writer.loop is not loop or writer.facts is not facts:
-        # First cast, or state left by another event loop or database (tests): start afresh.
-        writer = _writers[facts.id] = _Writer(facts, loop)
-    if by_hand is not None and facts.secret:
-        raise Forbidden(N_("A secret ballot is cast by the delegate alone."))
-    pending = Cast(user, value, audit.client_ip.get(), done, by_hand=by_hand)
-    with writer.lock:
-        writer.queue.append(pending)
-        start, writer.draining = not writer.draining, True
-    if start:
-        _tasks.add(task := loop.create_task(_drain(writer)))
-        task.add_done_callback(_tasks.discard)
-
-
-_tasks: set[asyncio.Task[None]] = set()
-
-
-@dataclass
-class _Batch:
-    casts: list[Cast]
-    by_user: dict[int, list[Cast]]
-    plan: _Plan
-    started: float
-
-
-def _take(writer: _Writer, dialect: str) -> tuple[_Batch, Program[int]] | None:
-    """The next batch and its program, or None (and the writer stops) when the queue is empty.
-    Called in the database thread on SQLite."""
-    with writer.lock:
-        if not writer.queue:
-            writer.draining = False
-            return None
-        casts = [writer.queue.popleft() for _ in range(min(MAX_BATCH, len(writer.queue)))]
-    started = time.perf_counter()
-    by_user: dict[int, list[Cast]] = {}
-    for item in casts:
-        by_user.setdefault(item.user.id, []).append(item)
-    plan = _Plan.of(writer.facts, [group[0] for group in by_user.values()])
-    return _Batch(casts, by_user, plan, started), _program(plan, dialect)
-
-
-def _answer(by_user: dict[int, list[Cast]], plan: _Plan, voted: int) -> None:
-    for group in by_user.values():
-        first, *again = group
-        error = plan.outcome.get(first.user.id)
-        first.answer(voted if error is None else error())
-        for item in again:
-            # Another cast of the same delegate in this batch: answered as a retry would be.
-            item.answer((error or already_voted)())
-
-
-async def _drain(writer: _Writer) -> None:
-    def committed(batch: _Batch, voted: int) -> None:
-        _answer(batch.by_user, batch.plan, voted)
-        STATS.add(len(batch.casts), time.perf_counter() - batch.started)
-
-    def failed(batch: _Batch, exc: Exception) -> None:
-        if isinstance(exc, _Closed):
-            for item in batch.casts:
-                item.answer(not_open())
-        elif isinstance(exc, IntegrityError):
-            # Another process's batch committed between this one's snapshot and its locks:
-            # each delegate alone, each checked again.
-            STATS.one_by_one += 1
-            _tasks.add(task := writer.loop.create_task(_one_by_one(writer.facts, batch.by_user)))
-            task.add_done_callback(_tasks.discard)
-        else:
-            for item in batch.casts:
-                item.answer(exc)
-
-    try:
-        await sqlprog.run_each(lambda dialect: _take(writer, dialect), committed, failed)
-    except Exception as exc:  # the drain itself failed: answer whoever is still waiting
-        with writer.lock:
-            left, writer.queue, writer.draining = list(writer.queue), deque(), False
-        for item in left:
-            item.answer(exc)
-        log.warning("ballot writer of poll %s stopped", writer.facts.id, exc_info=True)
-
-
-async def _one_by_one(facts: PollFacts, by_user: dict[int, list[Cast]]) -> None:
-    for group in by_user.values():
-        try:
-            await write(facts, group)
-        except Exception as exc:  # noqa: BLE001 — each caller gets the error
-            for item in group:
-                item.answer(exc)
 
 
 POLL = Poll._meta.db_table
@@ -286,7 +94,7 @@ _ballot_choice = Ballot._meta.fields_map["choice"]
 Outcome = Callable[[], DomainError]
 
 
-class _Closed(Exception):
+class Closed(Exception):
     pass
 
 
@@ -298,7 +106,7 @@ def _encode(value: Any, by_hand: dict[str, Any] | None = None) -> str:
 
 
 @dataclass
-class _Plan:
+class BatchPlan:
     """What one batch writes, prepared before the transaction; ``settle`` keeps what passed."""
 
     facts: PollFacts
@@ -310,7 +118,7 @@ class _Plan:
     width: int = 0  # a secret poll's slot per sealed choice (``sealing.slot``)
 
     @classmethod
-    def of(cls, facts: PollFacts, casts: list[Cast]) -> _Plan:
+    def of(cls, facts: PollFacts, casts: list[Cast]) -> BatchPlan:
         now = datetime.now(UTC)
         receipts: dict[int, tuple[Any, ...]] = {}
         ballots: dict[int, tuple[Any, ...]] = {}
@@ -423,28 +231,8 @@ class _Plan:
         ]
 
 
-async def write(facts: PollFacts, batch: list[Cast]) -> None:
-    """Write ``batch`` alone in one transaction and answer each cast."""
-    by_user: dict[int, list[Cast]] = {}
-    for item in batch:
-        by_user.setdefault(item.user.id, []).append(item)
-    plan = _Plan.of(facts, [group[0] for group in by_user.values()])
-    try:
-        voted = await sqlprog.run(lambda dialect: _program(plan, dialect))
-    except _Closed:
-        for item in batch:
-            item.answer(not_open())
-        return
-    except IntegrityError:
-        if len(by_user) > 1:
-            await _one_by_one(facts, by_user)
-            return
-        voted, plan.outcome = -1, {plan.casts[0].user.id: already_voted}
-    _answer(by_user, plan, voted)
-
-
-def _program(plan: _Plan, dialect: str) -> Program[int]:
-    """The batch's transaction; returns the poll's ``voted`` after it. Raises _Closed."""
+def program(plan: BatchPlan, dialect: str) -> Program[int]:
+    """The batch's transaction; returns the poll's ``voted`` after it. Raises Closed."""
     if dialect == "postgres":
         return (yield from _program_pg(plan))
     facts, n = plan.facts, len(plan.casts)
@@ -500,7 +288,7 @@ def _program(plan: _Plan, dialect: str) -> Program[int]:
 # Reads see the statement's snapshot: should another writer commit an audit entry or a receipt
 # between that snapshot and the locks, the unique constraints (audit seq, receipt poll+user) fail
 # the statement as a whole, and the batch goes the careful way (``_program_pg_careful``).
-_FAST_PG = f"""WITH c AS (
+FAST_PG = f"""WITH c AS (
       SELECT u.id, u.is_active AS active, u.role, u.council_id,
         EXISTS (SELECT 1 FROM {ATTENDANCE} t WHERE t.session_id = ? AND t.user_id = u.id) AS present,
         EXISTS (SELECT 1 FROM {RECEIPT} x WHERE x.poll_id = ? AND x.user_id = u.id) AS voted
@@ -544,7 +332,7 @@ _FAST_PG = f"""WITH c AS (
 def _fast_args(
     poll: tuple[int, int, int], user_ids: list[int], guess: tuple[int, str], columns: list[Any]
 ) -> list[Any]:
-    """The parameters of ``_FAST_PG``. ``poll``: its id, session and council; ``columns``: the
+    """The parameters of ``FAST_PG``. ``poll``: its id, session and council; ``columns``: the
     receipts', ballots', sealed boxes' and audit entries' columns, one list each, in the order of
     its INSERTs."""
     poll_id, session_id, council_id = poll
@@ -564,17 +352,17 @@ def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
 
 @db.on_connect
 async def _warm(connection: Any) -> None:
-    """Run ``_FAST_PG`` once on each new PostgreSQL connection, for a poll that does not exist:
+    """Run ``FAST_PG`` once on each new PostgreSQL connection, for a poll that does not exist:
     it matches no row, so it locks and writes nothing. The connection then holds the statement
     prepared and its server process has read the tables' catalogs: measured with bench/voting.py,
     a burst's first batch on a cold connection took 65-90 ms (a lone cast among them) instead of
     10-25, and every cast queued behind it waited that long too."""
     args = _fast_args((0, 0, 0), [], (0, audit.GENESIS), [[] for _ in range(_FAST_COLUMNS)])
-    await connection.fetch(audit.numbered(_FAST_PG), *args)
+    await connection.fetch(audit.numbered(FAST_PG), *args)
 
 
-def _program_pg(plan: _Plan) -> Program[int]:
-    """The batch on PostgreSQL: one statement when it can (``_FAST_PG``: one round trip, no
+def _program_pg(plan: BatchPlan) -> Program[int]:
+    """The batch on PostgreSQL: one statement when it can (``FAST_PG``: one round trip, no
     BEGIN or COMMIT), tried again once with what the first try found (the refused callers left
     out, the chain's true head), else the careful transaction."""
     facts = plan.facts
@@ -594,7 +382,7 @@ def _program_pg(plan: _Plan) -> Program[int]:
         STATS.fast_tries += 1
         try:
             rows = yield alone(
-                _FAST_PG,
+                FAST_PG,
                 *_fast_args(
                     (facts.id, facts.session_id, facts.council_id),
                     [c.user.id for c in candidates],
@@ -611,7 +399,7 @@ def _program_pg(plan: _Plan) -> Program[int]:
         if row["status"] != "open":
             if row["status"] == "closed":
                 seen_closed(facts.id)
-            raise _Closed
+            raise Closed
         audit.HINT.head = (int(row["seq"]), str(row["hash"]))
         if not row["ok"]:
             plan.settle([{"rows": row["rows"]}])
@@ -623,7 +411,7 @@ def _program_pg(plan: _Plan) -> Program[int]:
     return (yield from _program_pg_careful(plan))
 
 
-def _program_pg_careful(plan: _Plan) -> Program[int]:
+def _program_pg_careful(plan: BatchPlan) -> Program[int]:
     """The batch in a transaction of three statements, each read after the locks it needs.
 
     1. The conditional UPDATE of the poll (row lock) in a CTE, then, for the row it returns, the
@@ -686,7 +474,7 @@ def _closed(facts: PollFacts) -> Program[None]:
     status = yield query(f"SELECT status FROM {POLL} WHERE id = ?", facts.id)
     if status and status[0]["status"] == "closed":
         seen_closed(facts.id)
-    raise _Closed
+    raise Closed
 
 
 def _uncount(facts: PollFacts, refused: int) -> Program[int]:

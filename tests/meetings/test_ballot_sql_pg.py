@@ -19,7 +19,7 @@ from council import audit
 from council.models import User
 from council.settings import Settings
 from meetings.models import Ballot, BallotReceipt, Poll
-from meetings.services import ballot_batch, sqlprog
+from meetings.services import ballot_queue, ballot_sql, sqlprog
 from tests.conftest import ENGINE
 from tests.meetings.helpers import (
     cast_outcome,
@@ -31,12 +31,12 @@ pytestmark = pytest.mark.skipif(ENGINE != "postgres", reason="PostgreSQL's state
 
 
 def _counts() -> dict[str, int]:
-    s = ballot_batch.STATS
+    s = ballot_sql.STATS
     return {
         "tries": s.fast_tries,
         "writes": s.fast_writes,
         "careful": s.careful,
-        "one_by_one": s.one_by_one,
+        "one_by_one": ballot_queue.STATS.one_by_one,
     }
 
 
@@ -202,7 +202,7 @@ async def test_every_new_connection_has_the_batch_statement_prepared_and_nothing
     async with client.acquire_connection() as a, client.acquire_connection() as b:
         for connection in (a, b):  # the pool's floor and one opened on demand
             prepared = await connection.fetch("SELECT statement FROM pg_prepared_statements")
-            fast = audit.numbered(ballot_batch._FAST_PG)
+            fast = audit.numbered(ballot_sql.FAST_PG)
             assert fast in [row["statement"] for row in prepared]
     await _whole_record_empty()
 

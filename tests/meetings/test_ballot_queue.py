@@ -17,7 +17,7 @@ from council.auth import issue_token
 from council.models import AuditEntry, User
 from meetings import services
 from meetings.models import Ballot, BallotReceipt, Poll, SealedBallots
-from meetings.services import ballot_batch
+from meetings.services import ballot_queue
 from meetings.services.poll_facts import poll_facts
 from tests.factories import make_council, make_user
 from tests.meetings.helpers import (
@@ -37,7 +37,7 @@ async def test_a_burst_is_answered_cast_by_cast_and_chained_in_the_audit_log(
     voters = [s.chair, *s.delegates[:29]]
     absent = s.delegates[-1]  # holds a seat, not checked in
     outsider = await make_user("delegate", await make_council())
-    before = ballot_batch.STATS.batches
+    before = ballot_queue.STATS.batches
 
     twice = voters[:5]  # each of these casts twice in the same burst
     calls = [cast_outcome(u, poll["id"], "yes" if i % 3 else "no") for i, u in enumerate(voters)]
@@ -49,7 +49,7 @@ async def test_a_burst_is_answered_cast_by_cast_and_chained_in_the_audit_log(
     assert outcomes[len(voters) : len(voters) + len(twice)] == ["already_voted"] * len(twice)
     assert outcomes[-2:] == ["not_checked_in", "forbidden"]
     # Written together: far fewer transactions than casts.
-    assert ballot_batch.STATS.batches - before < len(voters)
+    assert ballot_queue.STATS.batches - before < len(voters)
 
     stored = await Poll.get(id=poll["id"])
     assert stored.voted == len(voters)

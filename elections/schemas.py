@@ -1,0 +1,152 @@
+"""Bodies and answers of the elections API."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from council.validation import NFCStr, Out, Schema
+
+Short = NFCStr
+
+
+class TermIn(Schema):
+    number: int = Field(ge=1, le=100, description="Khóa: XVII is 17.")
+    starts_on: date
+
+
+class TermOut(Out):
+    id: int
+    number: int
+    label: str
+    starts_on: date
+    ends_on: date | None
+
+
+class ElectionIn(Schema):
+    day: date
+    kind: Literal["regular", "by"] = "regular"
+    term_number: int = Field(ge=1, le=100)
+
+
+class ConstituencyIn(Schema):
+    area: NFCStr = Field(min_length=1, max_length=2000)
+    seats: int = Field(ge=1, le=5)
+    registered: int = Field(default=0, ge=0, le=10_000_000)
+    division_codes: list[Short] = Field(default_factory=list, max_length=200)
+
+
+class ProfileIn(Schema):
+    full_name: NFCStr = Field(min_length=1, max_length=200)
+    birth_date: date
+    gender: Literal["male", "female"]
+    ethnicity: Short = Field(default="Kinh", max_length=60)
+    religion: Short = Field(default="", max_length=60)
+    hometown: Short = Field(default="", max_length=200)
+    education: Short = Field(default="", max_length=200)
+    political_theory: Short = Field(default="", max_length=100)
+    occupation: Short = Field(default="", max_length=200)
+    workplace: Short = Field(default="", max_length=300)
+    party_joined: date | None = None
+    nominated_by: Short = Field(default="", max_length=300, description="Empty: self-nominated.")
+
+
+class CandidateIn(ProfileIn):
+    source: NFCStr = Field(min_length=1, max_length=300, description="The document or decision.")
+
+
+class CandidatePatch(Schema):
+    full_name: NFCStr | None = Field(default=None, min_length=1, max_length=200)
+    birth_date: date | None = None
+    gender: Literal["male", "female"] | None = None
+    ethnicity: Short | None = Field(default=None, max_length=60)
+    religion: Short | None = Field(default=None, max_length=60)
+    hometown: Short | None = Field(default=None, max_length=200)
+    education: Short | None = Field(default=None, max_length=200)
+    political_theory: Short | None = Field(default=None, max_length=100)
+    occupation: Short | None = Field(default=None, max_length=200)
+    workplace: Short | None = Field(default=None, max_length=300)
+    party_joined: date | None = None
+    nominated_by: Short | None = Field(default=None, max_length=300)
+    withdrawn: bool | None = None
+    source: NFCStr = Field(min_length=1, max_length=300)
+
+
+class AreaIn(Schema):
+    name: NFCStr = Field(min_length=1, max_length=200)
+    registered: int = Field(ge=0, le=10_000_000)
+    voted: int = Field(ge=0, le=10_000_000)
+    issued: int = Field(ge=0, le=10_000_000)
+    received: int = Field(ge=0, le=10_000_000)
+    valid: int = Field(ge=0, le=10_000_000)
+    invalid: int = Field(ge=0, le=10_000_000)
+    votes: dict[str, int] = Field(description="Candidate id -> votes.", max_length=100)
+
+
+class ElectionCandidateOut(Out):
+    id: int
+    full_name: str
+    birth_date: date
+    gender: str
+    ethnicity: str
+    religion: str
+    hometown: str
+    education: str
+    political_theory: str
+    occupation: str
+    workplace: str
+    party_joined: date | None
+    nominated_by: str
+    withdrawn: bool
+    votes: int | None = None
+    elected: bool = False
+
+
+class ConstituencyOut(Out):
+    number: int
+    area: str
+    division_codes: list[str]
+    seats: int
+    registered: int
+    candidates: list[ElectionCandidateOut]
+    list_problem: str | None
+    counted: bool
+    voted: int
+    valid: int
+    turnout_valid: bool
+    repeat_needed: bool
+    unfilled: int
+    tie_broken_by_age: bool
+
+
+class ElectionOut(Out):
+    id: str
+    council_code: str
+    council_name: str
+    division_code: str | None
+    day: date
+    kind: str
+    status: str
+    term: str
+    seats: int
+    filled: int
+    supplementary_needed: bool
+    constituencies: list[ConstituencyOut]
+
+
+class ElectionList(Out):
+    items: list[ElectionOut]
+
+
+class RosterEntryOut(Out):
+    candidate_id: int
+    username: str
+    full_name: str
+    one_time_password: str | None
+
+
+class RosterOut(Out):
+    term: str
+    delegates: list[RosterEntryOut]

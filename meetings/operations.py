@@ -1,0 +1,281 @@
+"""Every meetings operation, declared once: name, permission (roles, scope and the resolver of
+the target's council), input schema, target ids and the service it calls. Routes, pages and
+Socket.IO events point at these (``perm=ops.POLL_OPEN``); see ``council.registry``."""
+
+from __future__ import annotations
+
+from council.registry import operation
+from meetings import schemas, services
+from meetings.permissions import (
+    MEMBERS,
+    SEATS,
+    SECRETARIAT,
+    STAFF,
+    WATCHERS,
+    cached_poll_scope,
+    council_code_scope,
+    display_scope,
+    document_scope,
+    hand_vote_scope,
+    item_scope,
+    poll_scope,
+    session_scope,
+    speaker_scope,
+)
+from meetings.services import attendance, displays, hand_votes, notices, preparing, public, revote
+
+SESSION = ("session_id",)
+POLL = ("poll_id",)
+ITEM = ("item_id",)
+DOCUMENT = ("document_id",)
+
+# --- sessions --------------------------------------------------------------------------------
+SESSION_CREATE = operation(
+    "session.create", *SECRETARIAT, scope="council", resolve=council_code_scope,
+    body=schemas.SessionIn, service=services.session_create, summary="Create a session (draft)",
+)  # fmt: skip
+SESSION_NEW = operation(
+    "session.new", *SECRETARIAT, service=services.session_create,
+    summary="The new-session form (the service checks the council chosen)",
+)  # fmt: skip
+SESSION_LIST = operation(
+    "session.list", *MEMBERS, service=services.sessions_for, summary="Sessions the user may see"
+)
+SESSION_VIEW = operation(
+    "session.view", *MEMBERS, scope="council", resolve=session_scope, target=SESSION,
+    service=services.session_state, summary="A session's state: agenda, attendance, polls",
+)  # fmt: skip
+SESSION_PUBLISH = operation(
+    "session.publish", *STAFF, scope="council", resolve=session_scope, target=SESSION,
+    service=services.session_publish, summary="Publish a draft session to its delegates",
+)  # fmt: skip
+SESSION_START = operation(
+    "session.start", *STAFF, scope="council", resolve=session_scope, target=SESSION,
+    service=services.session_start, summary="Start the sitting",
+)  # fmt: skip
+SESSION_CLOSE = operation(
+    "session.close", *STAFF, scope="council", resolve=session_scope, target=SESSION,
+    service=services.session_close, summary="Close the sitting",
+)  # fmt: skip
+SESSION_SET_CURRENT = operation(
+    "session.set_current", *STAFF, scope="council", resolve=session_scope, target=SESSION,
+    body=schemas.CurrentIn, service=services.session_set_current,
+    summary="Make an agenda item the current one",
+)  # fmt: skip
+SESSION_JOIN = operation(
+    "session.join", *WATCHERS, scope="council", resolve=session_scope, target=SESSION,
+    service=services.session_state, summary="Join the session's live room (Socket.IO)",
+)  # fmt: skip
+SESSION_UPDATE = operation(
+    "session.update", *STAFF, scope="council", resolve=session_scope, target=SESSION,
+    body=schemas.SessionPatch, service=preparing.session_update,
+    summary="Change a session's title, time, place or speaking time",
+)  # fmt: skip
+SESSION_COPY = operation(
+    "session.copy", *SECRETARIAT, scope="council", resolve=session_scope, target=SESSION,
+    body=schemas.SessionCopyIn, service=preparing.session_copy,
+    summary="A new draft session with the same agenda",
+)  # fmt: skip
+SESSION_HISTORY = operation(
+    "session.history", *MEMBERS, scope="council", resolve=session_scope, target=SESSION,
+    service=notices.history_rows, summary="What changed in a session, and when",
+)  # fmt: skip
+SESSION_PUBLIC_VIEW = operation(
+    "session.public_view",
+    public=True,
+    service=public.public_session,
+    summary="Published sessions, their agendas, results and public documents",
+)
+HALL_VIEW = operation(
+    "hall.view", *WATCHERS, scope="council", resolve=session_scope, target=SESSION,
+    service=services.session_state, summary="The hall screen of a sitting",
+)  # fmt: skip
+HALL_HOME = operation(
+    "hall.home", *WATCHERS, service=displays.hall_session_for,
+    summary="The hall screen's start: the sitting now in progress",
+)  # fmt: skip
+NOTICE_LIST = operation(
+    "notice.list", "secretariat", "chair", "delegate", service=notices.notices_for,
+    summary="The user's notices of changed sessions",
+)  # fmt: skip
+NOTICE_READ = operation(
+    "notice.read", *MEMBERS, scope="council", resolve=session_scope, target=SESSION,
+    service=notices.notices_read, summary="Mark a session's notices read",
+)  # fmt: skip
+
+# --- agenda ----------------------------------------------------------------------------------
+ITEM_CREATE = operation(
+    "item.create", *STAFF, scope="council", resolve=session_scope, target=SESSION,
+    body=schemas.ItemIn, service=services.item_create, summary="Add an agenda item",
+)  # fmt: skip
+ITEM_MOVE = operation(
+    "item.move", *STAFF, scope="council", resolve=item_scope, target=ITEM,
+    body=schemas.MoveIn, service=services.item_move, summary="Move an agenda item",
+)  # fmt: skip
+ITEM_REORDER = operation(
+    "item.reorder", *STAFF, scope="council", resolve=session_scope, target=SESSION,
+    body=schemas.OrderIn, service=services.item_reorder, summary="Reorder the whole agenda",
+)  # fmt: skip
+ITEM_UPDATE = operation(
+    "item.update", *STAFF, scope="council", resolve=item_scope, target=ITEM,
+    body=schemas.ItemPatch, service=preparing.item_update, summary="Change an agenda item",
+)  # fmt: skip
+ITEM_DELETE = operation(
+    "item.delete", *STAFF, scope="council", resolve=item_scope, target=ITEM,
+    service=preparing.item_delete, summary="Remove an agenda item",
+)  # fmt: skip
+
+# --- documents -------------------------------------------------------------------------------
+DOCUMENT_UPLOAD = operation(
+    "document.upload", *STAFF, scope="council", resolve=session_scope, target=SESSION,
+    service=services.document_upload, summary="Upload a session document (PDF or DOCX)",
+)  # fmt: skip
+DOCUMENT_REPLACE = operation(
+    "document.replace", *STAFF, scope="council", resolve=document_scope, target=DOCUMENT,
+    service=services.document_replace, summary="A new version of a document",
+)  # fmt: skip
+DOCUMENT_UPDATE = operation(
+    "document.update", *STAFF, scope="council", resolve=document_scope, target=DOCUMENT,
+    body=schemas.DocumentPatch, service=services.document_update,
+    summary="Change a document's title, item or confidentiality",
+)  # fmt: skip
+DOCUMENT_DELETE = operation(
+    "document.delete", *STAFF, scope="council", resolve=document_scope, target=DOCUMENT,
+    service=services.document_delete, summary="Delete a document and its versions",
+)  # fmt: skip
+# Readers are checked per document by the service (public documents are open to everyone).
+DOCUMENT_READ = operation(
+    "document.read", logged_in=True, target=DOCUMENT, service=services.document_for_reader,
+    summary="Read a document, its pages and versions (the service checks the reader)",
+)  # fmt: skip
+DOCUMENT_LIST = operation(
+    "document.list", *MEMBERS, scope="council", resolve=session_scope, target=SESSION,
+    service=services.documents_of, summary="A session's documents",
+)  # fmt: skip
+NOTE_SAVE = operation(
+    "note.save", "secretariat", "chair", "delegate", scope="council", resolve=document_scope,
+    target=DOCUMENT, body=schemas.NoteIn, service=services.note_save,
+    summary="Save (or list) the user's private notes on a document",
+)  # fmt: skip
+MINUTES_RENDER = operation(
+    "minutes.render", *MEMBERS, scope="council", resolve=session_scope, target=SESSION,
+    service=services.minutes_render, summary="The minutes as DOCX or PDF",
+)  # fmt: skip
+MINUTES_NUMBER = operation(
+    "minutes.number", "admin", "secretariat", scope="council", resolve=session_scope,
+    target=SESSION, body=schemas.MinutesNumberIn, service=services.minutes_number,
+    summary="Give the minutes their number",
+)  # fmt: skip
+
+# --- attendance and speakers -----------------------------------------------------------------
+ATTENDANCE_CHECK_IN = operation(
+    "attendance.check_in", *MEMBERS, scope="council", resolve=session_scope, target=SESSION,
+    body=schemas.AttendanceIn, service=services.attendance_check_in,
+    summary="Check in (a delegate), or check a delegate in (secretariat)",
+)  # fmt: skip
+ATTENDANCE_VIEW = operation(
+    "attendance.view", *MEMBERS, scope="council", resolve=session_scope, target=SESSION,
+    service=services.attendance_list, summary="Who is present",
+)  # fmt: skip
+ATTENDANCE_OPEN = operation(
+    "attendance.open", *SECRETARIAT, scope="council", resolve=session_scope, target=SESSION,
+    service=attendance.attendance_open, summary="Open check-in before the sitting starts",
+)  # fmt: skip
+ATTENDANCE_UNDO = operation(
+    "attendance.undo", *SECRETARIAT, scope="council", resolve=session_scope, target=SESSION,
+    service=attendance.attendance_undo, summary="Undo a check-in made by mistake",
+)  # fmt: skip
+ATTENDANCE_ABSENT = operation(
+    "attendance.absent", *SECRETARIAT, scope="council", resolve=session_scope, target=SESSION,
+    body=schemas.AbsenceIn, service=attendance.absence_record,
+    summary="Record a delegate's excused absence",
+)  # fmt: skip
+ATTENDANCE_ABSENCE_CLEAR = operation(
+    "attendance.absence_clear", *SECRETARIAT, scope="council", resolve=session_scope,
+    target=SESSION, service=attendance.absence_clear, summary="Clear a recorded absence",
+)  # fmt: skip
+SPEAKER_REQUEST = operation(
+    "speaker.request", *SEATS, scope="council", resolve=session_scope, target=SESSION,
+    service=services.speaker_request, summary="Ask for the floor",
+)  # fmt: skip
+SPEAKER_WITHDRAW = operation(
+    "speaker.withdraw", *SEATS, scope="council", resolve=session_scope, target=SESSION,
+    service=services.speaker_withdraw, summary="Withdraw a request for the floor",
+)  # fmt: skip
+SPEAKER_GIVE_FLOOR = operation(
+    "speaker.give_floor", *STAFF, scope="council", resolve=speaker_scope,
+    target=("request_id",), service=services.speaker_give_floor, summary="Give the floor",
+)  # fmt: skip
+SPEAKER_FINISH = operation(
+    "speaker.finish", *STAFF, scope="council", resolve=session_scope, target=SESSION,
+    service=services.speaker_finish, summary="End the current speech",
+)  # fmt: skip
+
+# --- voting ----------------------------------------------------------------------------------
+POLL_CREATE = operation(
+    "poll.create", *STAFF, scope="council", resolve=session_scope, target=SESSION,
+    body=schemas.PollIn, service=services.poll_create, summary="Prepare a poll (draft)",
+)  # fmt: skip
+POLL_OPEN = operation(
+    "poll.open", *STAFF, scope="council", resolve=poll_scope, target=POLL,
+    service=services.poll_open, summary="Open a poll (needs quorum)",
+)  # fmt: skip
+POLL_CLOSE = operation(
+    "poll.close", *STAFF, scope="council", resolve=poll_scope, target=POLL,
+    service=services.poll_close, summary="Close a poll and count it",
+)  # fmt: skip
+POLL_REVOTE = operation(
+    "poll.revote", *STAFF, scope="council", resolve=poll_scope, target=POLL,
+    body=schemas.RevoteIn, service=revote.poll_revote, summary="Vote a closed poll again",
+)  # fmt: skip
+POLL_VIEW = operation(
+    "poll.view", *MEMBERS, scope="council", resolve=poll_scope, target=POLL,
+    service=services.poll_for_reader, summary="A poll's progress, and its result once closed",
+)  # fmt: skip
+# One permission for HTTP and Socket.IO, resolved from the cached poll facts: a burst of
+# hundreds of casts must not read the poll once per cast.
+BALLOT_CAST = operation(
+    "ballot.cast", *SEATS, scope="council", resolve=cached_poll_scope, target=POLL,
+    body=schemas.BallotIn, service=services.ballot_cast, summary="Cast one's ballot",
+)  # fmt: skip
+BALLOT_HAND_RECORD = operation(
+    "ballot.hand_record", *SECRETARIAT, scope="council", resolve=poll_scope, target=POLL,
+    body=schemas.HandVoteIn, service=hand_votes.hand_record,
+    summary="Record a delegate's show of hands (to be confirmed)",
+)  # fmt: skip
+BALLOT_HAND_CONFIRM = operation(
+    "ballot.hand_confirm", "admin", "chair", scope="council", resolve=hand_vote_scope,
+    target=("hand_vote_id",), service=hand_votes.hand_confirm,
+    summary="Confirm a recorded show of hands: it becomes the delegate's ballot",
+)  # fmt: skip
+BALLOT_HAND_REJECT = operation(
+    "ballot.hand_reject", *STAFF, scope="council", resolve=hand_vote_scope,
+    target=("hand_vote_id",), service=hand_votes.hand_reject,
+    summary="Reject a recorded show of hands",
+)  # fmt: skip
+BALLOT_HAND_LIST = operation(
+    "ballot.hand_list", *STAFF, scope="council", resolve=poll_scope, target=POLL,
+    service=hand_votes.hand_votes_of, summary="Shows of hands waiting for confirmation",
+)  # fmt: skip
+
+# --- hall displays ---------------------------------------------------------------------------
+DISPLAY_CREATE = operation(
+    "display.create", *SECRETARIAT, scope="council", resolve=council_code_scope,
+    body=schemas.DisplayIn, service=displays.display_create,
+    summary="A hall screen's account and kiosk link",
+)  # fmt: skip
+DISPLAY_LIST = operation(
+    "display.list", *SECRETARIAT, scope="council", resolve=council_code_scope,
+    service=displays.displays_of, summary="The council's hall screens",
+)  # fmt: skip
+DISPLAY_REVOKE = operation(
+    "display.revoke", *SECRETARIAT, scope="council", resolve=display_scope,
+    target=("display_id",), service=displays.display_revoke, summary="Revoke a hall screen",
+)  # fmt: skip
+DISPLAY_OPEN = operation(
+    "display.open", public=True, service=displays.display_open,
+    summary="A hall screen signs in with its kiosk link",
+)  # fmt: skip
+SERVICE_WORKER = operation(
+    "meetings.service_worker", public=True, summary="The offline service worker script"
+)

@@ -1,0 +1,53 @@
+"""The elections demo: records consistent with the demo councils' seats and accounts."""
+
+from __future__ import annotations
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from council.demo import load_core
+from council.models import User
+from elections import demo
+from elections.models import Election, TermSeat
+
+
+@pytest.mark.slow
+async def test_demo_records_match_the_councils(settings, client, anon) -> None:
+    await load_core()
+    assert await demo.load(settings) == []
+    assert await demo.load(settings) == []  # safe to run twice
+    ba_dinh = (await anon.get("/api/v1/elections/hdnd.00004.2026-03-15")).json()
+    assert ba_dinh["status"] == "confirmed" and ba_dinh["seats"] == 31
+    assert ba_dinh["filled"] == 31 and not ba_dinh["supplementary_needed"]
+    for c in ba_dinh["constituencies"]:
+        assert c["list_problem"] is None and c["turnout_valid"] and c["unfilled"] == 0
+    # Every winner is one of the ward's seat holders, seated in term XVII.
+    seats = await TermSeat.filter(term__council__code="HN-BADINH").prefetch_related("user")
+    assert len(seats) == 31 and all(s.user.is_active for s in seats)
+    holders = await User.filter(
+        council__code="HN-BADINH", role__in=["delegate", "chair"], is_active=True
+    ).count()
+    assert holders == 31
+
+    soc_son = (await anon.get("/api/v1/elections/hdnd.00376.2026-03-15")).json()
+    assert soc_son["filled"] == 35
+    vacant = await TermSeat.filter(term__council__code="HN-SOCSON", until__not_isnull=True)
+    assert len(vacant) == 5
+    by = await Election.get(slug="hdnd.00376.2026-12-20.by")
+    assert by.kind == "by" and by.status == "preparing"
+
+    hoan_kiem = (await anon.get("/api/v1/elections/hdnd.00070.2026-03-15")).json()
+    assert hoan_kiem["status"] == "counting"
+    last = hoan_kiem["constituencies"][-1]
+    assert not last["counted"]
+    assert all(c["counted"] for c in hoan_kiem["constituencies"][:-1])
+
+    # "Your delegates": a voter picks a ward and sees its delegates by constituency, and vacancies.
+    page = HTMLParser((await anon.get("/delegates")).text)
+    assert page.css_first("select[name=council] option[value=HN-BADINH]") is not None
+    page = HTMLParser((await anon.get("/delegates?council=HN-BADINH")).text)
+    ward = page.css_first("#council-HN-BADINH")
+    assert len(ward.css("ul.delegate-list li:not(.vacant)")) == 31
+    page = HTMLParser((await anon.get("/delegates?council=HN-SOCSON")).text)
+    assert len(page.css("#council-HN-SOCSON li.vacant")) == 5
+    assert (await anon.get("/delegates?council=NOPE")).status_code == 404
