@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -97,3 +98,21 @@ async def test_the_page_shows_signers_and_verdict(client: httpx.AsyncClient, sig
         headers={"HX-Request": "true"},
     )
     assert r.status_code == 422 and "<html" not in r.text and "alert-error" in r.text
+
+
+@pytest.mark.browser
+async def test_a_citizen_checks_a_signed_file_in_the_browser(
+    browser_page: Any, signed: bytes, tmp_path: Any
+) -> None:
+    path = tmp_path / "bien-ban.pdf"
+    path.write_bytes(signed)
+    await browser_page.goto("/verify")
+    await browser_page.set_input_files("#file", str(path))
+    await browser_page.click("#verify-form button[type=submit]")
+    await browser_page.wait_for_selector("#verdict")
+    assert await browser_page.get_attribute("#verdict", "data-code") == "0"
+    text = await browser_page.inner_text("#verify-result")
+    assert "Trần Thị Thư Ký" in text and "Nguyễn Văn Chủ" in text
+    shots = os.environ.get("COUNCIL_SHOTS")
+    if shots:
+        await browser_page.screenshot(path=f"{shots}/verify-page.png", full_page=True)
