@@ -32,7 +32,7 @@ from council.web import page_user
 
 log = logging.getLogger("council.app")
 
-DOMAINS = ("council", "meetings", "petitions", "assistant", "elections")
+DOMAINS = ("council", "meetings", "petitions", "assistant", "elections", "questioning")
 
 
 def _optional(module: str) -> ModuleType | None:

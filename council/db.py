@@ -22,6 +22,7 @@ APPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("petitions", ("petitions.models",)),
     ("assistant", ("assistant.models",)),
     ("elections", ("elections.models",)),
+    ("questioning", ("questioning.models",)),
 )
 
 

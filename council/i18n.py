@@ -20,7 +20,7 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 LANGUAGES = ("vi", "en")
-PACKAGES = ("council", "meetings", "petitions", "assistant", "elections")
+PACKAGES = ("council", "meetings", "petitions", "assistant", "elections", "questioning")
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("council_lang", default="vi")
 

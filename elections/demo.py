@@ -15,11 +15,13 @@ from datetime import date, timedelta
 from council.demo import FREE_SEATS, _demo_hash, _distinct_names
 from council.models import Council, User
 from council.settings import Settings
-from elections import rules
+from elections import contacts, rules
 from elections.models import (
     Candidate,
     CandidateEdit,
     Constituency,
+    ContactDelegate,
+    ContactMeeting,
     Election,
     PollingArea,
     Term,
@@ -212,7 +214,50 @@ async def load(settings: Settings) -> list[tuple[str, str, str]]:
         await _seat(term, election)
         if free:
             await _vacancies(council, term, election, free)
+        if code == "HN-BADINH":
+            await _contacts(council, term)
     return []
+
+
+async def _contacts(council: Council, term: Term) -> None:
+    """Two coming voter-contact meetings of Ba Đình's delegates, and the one petitions recorded
+    linked to the delegates of constituency 1."""
+    seats = await TermSeat.filter(term_id=term.id, until=None).prefetch_related("constituency")
+    by_number: dict[int, list[int]] = {}
+    for seat in seats:
+        if seat.constituency:
+            by_number.setdefault(seat.constituency.number, []).append(seat.user_id)  # type: ignore[attr-defined]
+    coming = contacts.today()
+    plans = [
+        (1, coming + timedelta(days=9), "08:00", "Nhà văn hóa tổ dân phố số 5, phường Ba Đình"),
+        (2, coming + timedelta(days=16), "14:00", "Hội trường UBND phường Ba Đình"),
+    ]
+    recorded = await contacts.unlinked(council)
+    held = recorded[-1] if recorded else None
+    for number, day, at, place in plans:
+        constituency = await contacts.term_constituency(term, number)
+        meeting = await ContactMeeting.create(
+            council_id=council.id,
+            term_id=term.id,
+            constituency_id=constituency.id if constituency else None,
+            day=day,
+            time=at,
+            place=place,
+        )
+        for uid in by_number.get(number, [])[:3]:
+            await ContactDelegate.create(meeting_id=meeting.id, user_id=uid)
+    if held is not None:
+        constituency = await contacts.term_constituency(term, 1)
+        meeting = await ContactMeeting.create(
+            council_id=council.id,
+            term_id=term.id,
+            constituency_id=constituency.id if constituency else None,
+            voter_meeting_id=held.id,
+            day=held.held_on,
+            place=held.place,
+        )
+        for uid in by_number.get(1, [])[:2]:
+            await ContactDelegate.create(meeting_id=meeting.id, user_id=uid)
 
 
 async def _vacancies(council: Council, term: Term, election: Election, count: int) -> None:

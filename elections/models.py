@@ -174,3 +174,81 @@ class TermSeat(Model):
     class Meta:
         table = "elections_term_seat"
         ordering = ["term_id", "id"]
+
+
+class ContactMeeting(Model):
+    """A voter-contact meeting (tiếp xúc cử tri) of a term's delegates in their constituency,
+    scheduled ahead by the secretariat or linking the record petitions keeps of one held."""
+
+    id = fields.IntField(primary_key=True)
+    council: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "council.Council", related_name="contact_meetings", on_delete=fields.RESTRICT
+    )
+    term: fields.ForeignKeyRelation[Term] = fields.ForeignKeyField(
+        "elections.Term", related_name="contact_meetings", on_delete=fields.CASCADE
+    )
+    constituency: fields.ForeignKeyNullableRelation[Constituency] = fields.ForeignKeyField(
+        "elections.Constituency",
+        related_name="contact_meetings",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    # The petitions domain's record of the meeting once held (attendees, petitions raised)
+    voter_meeting: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "petitions.VoterMeeting",
+        related_name="contact_links",
+        null=True,
+        unique=True,
+        on_delete=fields.SET_NULL,
+    )
+    day = fields.DateField()
+    time = fields.CharField(max_length=5, default="")  # local time, "08:00"
+    place = fields.CharField(max_length=300)
+    created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "council.User",
+        related_name="contact_meetings_created",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "elections_contact_meeting"
+        ordering = ["day", "id"]
+
+
+class ContactDelegate(Model):
+    """A delegate's account taking part in a voter-contact meeting."""
+
+    id = fields.IntField(primary_key=True)
+    meeting: fields.ForeignKeyRelation[ContactMeeting] = fields.ForeignKeyField(
+        "elections.ContactMeeting", related_name="delegates", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "council.User", related_name="contact_meeting_seats", on_delete=fields.RESTRICT
+    )
+
+    class Meta:
+        table = "elections_contact_delegate"
+        unique_together = (("meeting", "user"),)
+
+
+SEATS_READINGS = ("in_office", "legal")
+
+
+class SeatsReading(Model):
+    """How a council reads "tổng số đại biểu" for thresholds and quorum: the delegates in office
+    after vacancies (the default) or the legal seats of the term."""
+
+    id = fields.IntField(primary_key=True)
+    council: fields.OneToOneRelation = fields.OneToOneField(
+        "council.Council", related_name="seats_reading", on_delete=fields.CASCADE
+    )
+    reading = fields.CharField(max_length=12, default="in_office")
+    updated_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "council.User", related_name="seats_readings_set", null=True, on_delete=fields.SET_NULL
+    )
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "elections_seats_reading"

@@ -17,12 +17,24 @@ from council.errors import DomainError, Invalid, NotFound
 from council.i18n import N_
 from council.models import Council
 from council.officialdoc import render_docx, render_pdf
-from council.permissions import Permission, Scope, allow, public
+from council.permissions import public
 from council.templating import NavItem, register_nav, render
 from council.validation import parse
 from council.web import Ctx, api, page
-from elections import record, services
+from elections import (
+    activity_routes,
+    contacts,
+    contacts_routes,
+    opendata,
+    record,
+    seats,
+    seats_routes,
+    services,
+    workbook,
+    workbook_routes,
+)
 from elections.models import Candidate, Constituency, Election, Term
+from elections.permissions import OPERATIONS
 from elections.schemas import (
     AreaIn,
     CandidateIn,
@@ -38,59 +50,6 @@ from elections.schemas import (
     TermIn,
     TermOut,
 )
-
-MANAGERS = ("admin", "secretariat")
-
-
-async def _council_scope(params: Mapping[str, Any]) -> Scope:
-    council = await Council.get_or_none(code=str(params.get("code", ""))[:32])
-    if council is None:
-        raise NotFound(N_("No council has this code."))
-    return Scope.council(council.id)
-
-
-async def _election_scope(params: Mapping[str, Any]) -> Scope:
-    election = await Election.get_or_none(slug=str(params.get("slug", ""))[:64])
-    if election is None:
-        raise NotFound(N_("No election has this id."))
-    return Scope.council(election.council_id)  # type: ignore[attr-defined]
-
-
-async def _candidate_scope(params: Mapping[str, Any]) -> Scope:
-    try:
-        candidate = await Candidate.get_or_none(id=int(params.get("candidate_id")))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        candidate = None
-    if candidate is None:
-        raise NotFound(N_("No such candidate."))
-    constituency = await Constituency.get(id=candidate.constituency_id)  # type: ignore[attr-defined]
-    election = await Election.get(id=constituency.election_id)  # type: ignore[attr-defined]
-    return Scope.council(election.council_id)  # type: ignore[attr-defined]
-
-
-OPERATIONS: dict[str, Permission] = {
-    "election.list": public("election.list"),
-    "election.view": public("election.view"),
-    "term.create": allow("term.create", *MANAGERS, scope="council", resolve=_council_scope),
-    "election.create": allow("election.create", *MANAGERS, scope="council", resolve=_council_scope),
-    "constituency.save": allow(
-        "constituency.save", *MANAGERS, scope="council", resolve=_election_scope
-    ),
-    "candidate.create": allow(
-        "candidate.create", *MANAGERS, scope="council", resolve=_election_scope
-    ),
-    "candidate.update": allow(
-        "candidate.update", *MANAGERS, scope="council", resolve=_candidate_scope
-    ),
-    "area.save": allow("area.save", *MANAGERS, scope="council", resolve=_election_scope),
-    "election.confirm": allow(
-        "election.confirm", *MANAGERS, scope="council", resolve=_election_scope
-    ),
-    "term.roster": allow("term.roster", *MANAGERS, scope="council", resolve=_election_scope),
-    "election.manage": allow(
-        "election.manage", *MANAGERS, scope="council", resolve=_election_scope
-    ),
-}
 
 
 async def _council(code: str) -> Council:
@@ -351,9 +310,7 @@ async def area_save(ctx: Ctx) -> ElectionOut:
         counts=counts,
         votes=_votes(body.votes),
     )
-    if election.status == "preparing":
-        election.status = "counting"
-        await election.save()
+    await election.refresh_from_db()
     return await election_out(election)
 
 
@@ -456,15 +413,36 @@ async def elections_page(ctx: Ctx) -> Response:
 @page("/elections/{slug}", perm=OPERATIONS["election.view"])
 async def election_page(ctx: Ctx) -> Response:
     """An election's constituencies, candidates' published profiles and results."""
-    election = await _election(ctx.params["slug"])
+    return await _election_page(ctx, await _election(ctx.params["slug"]))
+
+
+async def _election_page(
+    ctx: Ctx, election: Election, import_error: DomainError | None = None
+) -> Response:
     return render(
         ctx.request,
         "elections/election.html",
         {
             "e": await election_out(election),
             "may_manage": services.may_manage(ctx.user, election.council_id),  # type: ignore[attr-defined]
+            "import_error": import_error,
+            "import_rows": import_error.details.get("rows", []) if import_error else [],
+            "imported": ctx.query.get("imported"),
         },
+        status=import_error.status if import_error else 200,
     )
+
+
+@page("/elections/{slug}/counts", perm=OPERATIONS["area.import"], methods=("POST",))
+async def counts_import_page(ctx: Ctx) -> Response:
+    """The election page's upload form; on a problem the page lists each row's reasons."""
+    election = await _election(ctx.params["slug"])
+    try:
+        data = await workbook_routes.upload_bytes(ctx)
+        n = await workbook.import_counts(ctx.require_user(), election, data)
+    except DomainError as exc:
+        return await _election_page(ctx, election, import_error=exc)
+    return RedirectResponse(f"/elections/{election.slug}?imported={n}#import", status_code=303)
 
 
 def _int(value: Any) -> int:
@@ -508,9 +486,6 @@ async def area_page(ctx: Ctx) -> Response:
                 counts=body.model_dump(exclude={"name", "votes"}),
                 votes=_votes(body.votes),
             )
-            if election.status == "preparing":
-                election.status = "counting"
-                await election.save()
             return RedirectResponse(f"/elections/{election.slug}?saved=1", status_code=303)
         except DomainError as exc:
             error = exc
@@ -572,6 +547,12 @@ routes = [
     area_page,
     confirm_page,
     roster_page,
+    counts_import_page,
+    *workbook_routes.routes,
+    *contacts_routes.routes,
+    *activity_routes.routes,
+    *opendata.routes,
+    *seats_routes.routes,
 ]
 
 
@@ -592,7 +573,9 @@ async def _seated(council: Council) -> list[dict[str, Any]]:
         )
         candidate = await Candidate.get_or_none(id=seat.candidate_id) if seat.candidate_id else None  # type: ignore[attr-defined]
         if seat.until is None:
-            entry["delegates"].append({"name": seat.user.full_name, "candidate": candidate})
+            entry["delegates"].append(
+                {"name": seat.user.full_name, "candidate": candidate, "user_id": seat.user.id}
+            )
         else:
             entry["vacant"].append(
                 {
@@ -601,6 +584,10 @@ async def _seated(council: Council) -> list[dict[str, Any]]:
                     "reason": services.END_REASON_LABELS.get(seat.end_reason or "other"),
                 }
             )
+    for v in await contacts.of_council(council, coming_only=True):
+        key = v.constituency or 0
+        if key in by_constituency:
+            by_constituency[key].setdefault("meetings", []).append(v)
     return [by_constituency[k] for k in sorted(by_constituency)]
 
 
@@ -621,6 +608,7 @@ async def your_delegates(ctx: Ctx) -> Response:
                 "council": chosen,
                 "term": services.term_label(term) if term else None,
                 "constituencies": await _seated(chosen),
+                "total": await seats.total(chosen),
             }
         )
         if chosen.parent_id:  # type: ignore[attr-defined]
@@ -639,6 +627,7 @@ async def your_delegates(ctx: Ctx) -> Response:
                     "council": city,
                     "term": services.term_label(city_term) if city_term else None,
                     "constituencies": mine or rows,
+                    "total": await seats.total(city),
                 }
             )
     return render(

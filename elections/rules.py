@@ -198,3 +198,19 @@ def roman(n: int) -> str:
             out += letters
             n -= value
     return out
+
+
+def total_delegates(reading: str, legal_seats: int, in_office: int) -> int:
+    """ "Tổng số đại biểu" as the council reads it: the term's legal seats, or the delegates in
+    office after vacancies (the default)."""
+    return legal_seats if reading == "legal" else in_office
+
+
+def more_than_half(total: int) -> int:
+    """The least number of votes that is more than half of ``total``."""
+    return total // 2 + 1
+
+
+def two_thirds(total: int) -> int:
+    """The least number of votes that is at least two thirds of ``total``."""
+    return -(-2 * total // 3)

@@ -150,3 +150,155 @@ class RosterEntryOut(Out):
 class RosterOut(Out):
     term: str
     delegates: list[RosterEntryOut]
+
+
+class ImportOut(Out):
+    election_id: str
+    areas: int = Field(description="Polling areas saved from the workbook.")
+
+
+class ContactScheduleIn(Schema):
+    day: date
+    time: Short = Field(default="", max_length=5, description="Local time, HH:MM.")
+    place: NFCStr = Field(min_length=1, max_length=300)
+    constituency: int | None = Field(default=None, ge=1, le=1000)
+    delegate_ids: list[int] = Field(min_length=1, max_length=50)
+
+
+class ContactLinkIn(Schema):
+    voter_meeting_id: int = Field(description="The meeting as petitions recorded it.")
+    constituency: int | None = Field(default=None, ge=1, le=1000)
+    delegate_ids: list[int] = Field(min_length=1, max_length=50)
+    scheduled_id: int | None = Field(
+        default=None, description="The meeting scheduled here that this record is of."
+    )
+
+
+class ContactDelegateOut(Out):
+    user_id: int
+    full_name: str
+
+
+class ContactOut(Out):
+    id: int
+    council_code: str
+    day: date
+    time: str
+    place: str
+    constituency: int | None
+    delegates: list[ContactDelegateOut]
+    voter_meeting_id: int | None
+    coming: bool
+    petitions: int
+
+
+class ContactList(Out):
+    items: list[ContactOut]
+
+
+class ActivityDayOut(Out):
+    session_id: int
+    session: str
+    day: date
+    state: Literal["present", "excused", "absent"]
+    reason: str
+    source: str
+
+
+class ActivityVoteOut(Out):
+    session_id: int
+    poll_id: int
+    title: str
+    choice: str = Field(description="yes | no | abstain | not_voted, or the options chosen.")
+    passed: bool | None
+    source: str
+
+
+class ActivitySpeechOut(Out):
+    session_id: int
+    session: str
+    item: str
+    source: str
+
+
+class ActivityOut(Out):
+    user_id: int
+    full_name: str
+    council_code: str
+    term: str | None
+    constituency: int | None
+    since: date | None
+    until: date | None
+    present: int
+    excused: int
+    absent: int
+    days: list[ActivityDayOut]
+    votes: list[ActivityVoteOut]
+    speeches: list[ActivitySpeechOut]
+    contact_meetings: list[ContactOut]
+
+
+class OpenConstituencyOut(Out):
+    council_code: str
+    election_id: str
+    number: int
+    area: str
+    division_codes: list[str]
+    seats: int
+    registered: int
+    in_office: int
+    vacant: int
+
+
+class OpenConstituencies(Out):
+    council_code: str
+    term: str | None
+    items: list[OpenConstituencyOut]
+
+
+class OpenDelegateOut(Out):
+    user_id: int
+    full_name: str
+    council_code: str
+    constituency: int | None
+    since: date
+    until: date | None
+    end_reason: str | None
+    activity: str = Field(description="The delegate's public activity record.")
+    birth_date: date | None = None
+    gender: str | None = None
+    ethnicity: str | None = None
+    religion: str | None = None
+    hometown: str | None = None
+    education: str | None = None
+    political_theory: str | None = None
+    occupation: str | None = None
+    workplace: str | None = None
+    party_joined: date | None = None
+    nominated_by: str | None = None
+
+
+class OpenDelegates(Out):
+    council_code: str
+    term: str | None
+    items: list[OpenDelegateOut]
+
+
+class SeatsReadingIn(Schema):
+    reading: Literal["in_office", "legal"] = Field(
+        description="in_office: the delegates in office after vacancies (default); legal: the "
+        "term's legal seats."
+    )
+
+
+class SeatsReadingOut(Out):
+    council_code: str
+    reading: str
+    legal_seats: int
+    in_office: int
+    total: int = Field(description='"Tổng số đại biểu" as the council reads it.')
+    more_than_half: int
+    two_thirds: int
+    applied_by_meetings: bool = Field(
+        description="Whether sittings' quorum and poll thresholds use it yet (not yet)."
+    )

@@ -69,7 +69,7 @@ def may_manage(user: User | None, council_id: int) -> bool:
     )
 
 
-def _require_manager(user: User | None, council_id: int) -> User:
+def require_manager(user: User | None, council_id: int) -> User:
     if user is None or not may_manage(user, council_id):
         raise Forbidden(N_("Only the council's secretariat may do this."))
     return user
@@ -84,7 +84,7 @@ async def current_term(council_id: int) -> Term | None:
 
 async def term_create(actor: User, council: Council, *, number: int, starts_on: date) -> Term:
     """term.create: a council's term (khóa), numbered after the last one."""
-    _require_manager(actor, council.id)
+    require_manager(actor, council.id)
     if not 1 <= number <= 100:
         raise Invalid(fields={"number": str(N_("The term number must be between 1 and 100."))})
     async with in_transaction():
@@ -122,7 +122,7 @@ async def election_create(
     actor: User, council: Council, *, day: date, kind: str = "regular", term_number: int
 ) -> Election:
     """election.create: a regular election that fills a new term, or a by-election in the term."""
-    _require_manager(actor, council.id)
+    require_manager(actor, council.id)
     if kind not in ELECTION_KINDS:
         raise Invalid(fields={"kind": str(N_("The kind is regular or by."))})
     term = await Term.get_or_none(council_id=council.id, number=term_number)
@@ -146,7 +146,7 @@ async def election_create(
     return election
 
 
-def _require_open(election: Election) -> None:
+def require_open(election: Election) -> None:
     if election.status == "confirmed":
         raise Conflict(
             "election_confirmed",
@@ -168,8 +168,8 @@ async def constituency_save(
     division_codes: list[str] | None = None,
 ) -> Constituency:
     """constituency.save: create or change constituency no. ``number`` of an election."""
-    _require_manager(actor, election.council_id)  # type: ignore[attr-defined]
-    _require_open(election)
+    require_manager(actor, election.council_id)  # type: ignore[attr-defined]
+    require_open(election)
     errors: dict[str, str] = {}
     if not 1 <= number <= 1000:
         errors["number"] = str(N_("The number must be between 1 and 1000."))
@@ -258,8 +258,8 @@ async def candidate_create(
 ) -> Candidate:
     """candidate.create: a candidate's published profile, with the source it comes from."""
     election = await Election.get(id=constituency.election_id)  # type: ignore[attr-defined]
-    _require_manager(actor, election.council_id)  # type: ignore[attr-defined]
-    _require_open(election)
+    require_manager(actor, election.council_id)  # type: ignore[attr-defined]
+    require_open(election)
     source = _require_source(source)
     clean = _clean_profile(profile)
     for required in ("full_name", "birth_date", "gender"):
@@ -294,8 +294,8 @@ async def candidate_update(
     """candidate.update: every change records the document or decision it comes from."""
     constituency = await Constituency.get(id=candidate.constituency_id)  # type: ignore[attr-defined]
     election = await Election.get(id=constituency.election_id)  # type: ignore[attr-defined]
-    _require_manager(actor, election.council_id)  # type: ignore[attr-defined]
-    _require_open(election)
+    require_manager(actor, election.council_id)  # type: ignore[attr-defined]
+    require_open(election)
     source = _require_source(source)
     clean = _clean_profile(changes)
     diff = {
@@ -339,6 +339,60 @@ async def list_problems(constituency: Constituency) -> str | None:
 # --- counts per polling area --------------------------------------------------------------------
 
 
+def area_check(
+    constituency: Constituency,
+    candidate_ids: set[int],
+    *,
+    number: int,
+    name: str,
+    counts: dict[str, int],
+    votes: dict[int, int],
+) -> tuple[dict[str, int], dict[int, int], list[tuple[str, str]]]:
+    """One polling area's counts checked against the rules: (numbers, votes of every candidate,
+    [(code, message)]); the list is empty when the counts may be saved."""
+    problems: list[tuple[str, str]] = []
+    if not 1 <= number <= 10_000 or not name.strip() or len(name) > 200:
+        problems.append(("area_name", str(N_("Give the polling area's number and name."))))
+    if set(votes) - candidate_ids:
+        problems.append(
+            (
+                "unknown_candidate",
+                str(N_("A vote count names someone who is not a candidate here.")),
+            )
+        )
+    full_votes = {cid: int(votes.get(cid, 0)) for cid in candidate_ids}
+    numbers = {f: int(counts.get(f, 0)) for f in COUNT_FIELDS}
+    count = rules.AreaCount(votes=full_votes, **numbers)
+    for code, figures in rules.area_problems(count, constituency.seats):
+        problems.append((code, str(PROBLEM_MESSAGES[code]).format(**figures)))
+    return numbers, full_votes, problems
+
+
+async def area_write(
+    constituency: Constituency,
+    *,
+    number: int,
+    name: str,
+    numbers: dict[str, int],
+    votes: dict[int, int],
+) -> PollingArea:
+    """Store checked counts (the caller holds the transaction and writes the audit entry)."""
+    area, _ = await PollingArea.get_or_create(
+        constituency_id=constituency.id, number=number, defaults={"name": name.strip()}
+    )
+    area.name = name.strip()
+    for key, value in numbers.items():
+        setattr(area, key, value)
+    area.votes = {str(k): v for k, v in votes.items()}
+    area.counted = True
+    await area.save()
+    return area
+
+
+async def standing_ids(constituency: Constituency) -> set[int]:
+    return {c.id for c in await Candidate.filter(constituency_id=constituency.id, withdrawn=False)}
+
+
 async def area_save(
     actor: User,
     constituency: Constituency,
@@ -350,39 +404,33 @@ async def area_save(
 ) -> PollingArea:
     """area.save: one polling area's counts, refused with clear errors when inconsistent."""
     election = await Election.get(id=constituency.election_id)  # type: ignore[attr-defined]
-    _require_manager(actor, election.council_id)  # type: ignore[attr-defined]
-    _require_open(election)
-    if not 1 <= number <= 10_000 or not name.strip() or len(name) > 200:
-        raise Invalid(fields={"name": str(N_("Give the polling area's number and name."))})
-    candidate_ids = {
-        c.id for c in await Candidate.filter(constituency_id=constituency.id, withdrawn=False)
-    }
-    unknown = set(votes) - candidate_ids
-    if unknown:
-        raise Invalid(
-            fields={"votes": str(N_("A vote count names someone who is not a candidate here."))}
-        )
-    full_votes = {cid: int(votes.get(cid, 0)) for cid in candidate_ids}
-    numbers = {f: int(counts.get(f, 0)) for f in COUNT_FIELDS}
-    count = rules.AreaCount(votes=full_votes, **numbers)
-    problems = rules.area_problems(count, constituency.seats)
+    require_manager(actor, election.council_id)  # type: ignore[attr-defined]
+    require_open(election)
+    numbers, full_votes, problems = area_check(
+        constituency,
+        await standing_ids(constituency),
+        number=number,
+        name=name,
+        counts=counts,
+        votes=votes,
+    )
+    for code, message in problems:
+        if code == "area_name":
+            raise Invalid(fields={"name": message})
+        if code == "unknown_candidate":
+            raise Invalid(fields={"votes": message})
     if problems:
-        messages = [str(PROBLEM_MESSAGES[code]).format(**figures) for code, figures in problems]
+        messages = [message for _, message in problems]
         raise Invalid(
             N_("The counts do not add up: {problems}").format(problems=" ".join(messages)),
             fields={"counts": " ".join(messages)},
             problems=[code for code, _ in problems],
         )
     async with in_transaction():
-        area, _ = await PollingArea.get_or_create(
-            constituency_id=constituency.id, number=number, defaults={"name": name.strip()}
+        area = await area_write(
+            constituency, number=number, name=name, numbers=numbers, votes=full_votes
         )
-        area.name = name.strip()
-        for key, value in numbers.items():
-            setattr(area, key, value)
-        area.votes = {str(k): v for k, v in full_votes.items()}
-        area.counted = True
-        await area.save()
+        await mark_counting(election)
         await audit.record(
             "area.save",
             actor=actor,
@@ -392,6 +440,13 @@ async def area_save(
             details={"constituency": constituency.number, "area": number, **numbers},
         )
     return area
+
+
+async def mark_counting(election: Election) -> None:
+    """The first polling area's counts move an election from preparing to counting."""
+    if election.status == "preparing":
+        election.status = "counting"
+        await election.save(update_fields=["status"])
 
 
 # --- results ------------------------------------------------------------------------------------
@@ -471,8 +526,8 @@ async def outcome(election: Election) -> ElectionOutcome:
 
 async def election_confirm(actor: User, election: Election) -> ElectionOutcome:
     """election.confirm: freeze the counts once every polling area is in."""
-    _require_manager(actor, election.council_id)  # type: ignore[attr-defined]
-    _require_open(election)
+    require_manager(actor, election.council_id)  # type: ignore[attr-defined]
+    require_open(election)
     result = await outcome(election)
     if not result.constituencies or not result.complete:
         raise Conflict(
@@ -520,7 +575,7 @@ async def roster_create(actor: User, election: Election) -> list[RosterEntry]:
     """term.roster: each winner of a confirmed election becomes a delegate of its term, with a new
     account or linked to the account already given; a regular election ends the previous term, whose
     delegates who were not re-elected lose their access (their records stay)."""
-    _require_manager(actor, election.council_id)  # type: ignore[attr-defined]
+    require_manager(actor, election.council_id)  # type: ignore[attr-defined]
     if election.status != "confirmed":
         raise Conflict("election_not_confirmed", N_("Confirm the results first."))
     council = await Council.get(id=election.council_id)  # type: ignore[attr-defined]
@@ -610,7 +665,7 @@ async def vacancy_record(
     """seat.vacate: a delegate leaves the council mid-term (death, dismissal, resignation); the
     seat stays empty until a by-election fills it, and the account loses its access."""
     term = await Term.get(id=seat.term_id)  # type: ignore[attr-defined]
-    _require_manager(actor, term.council_id)  # type: ignore[attr-defined]
+    require_manager(actor, term.council_id)  # type: ignore[attr-defined]
     if reason not in END_REASON_LABELS:
         raise Invalid(fields={"reason": str(N_("Choose why the seat became vacant."))})
     if seat.until is not None:

@@ -84,7 +84,7 @@ def test_the_code_reads_no_setting_outside_the_table() -> None:
     """A variable read anywhere in the packages is a row of SETTINGS (so it is documented)."""
     names = {s.env for s in SETTINGS} | DEVELOPER_VARIABLES
     stray = []
-    for package in ("council", "meetings", "petitions", "assistant", "elections"):
+    for package in ("council", "meetings", "petitions", "assistant", "elections", "questioning"):
         for path in sorted((ROOT / package).rglob("*.py")):
             for variable in _ENV_READ.findall(path.read_text(encoding="utf-8")):
                 if variable not in names:

@@ -68,3 +68,44 @@ async def test_from_counts_to_a_new_delegate_logging_in(
     await login_in_browser(page, username, password)
     assert "Nguyễn Văn Ứng0" in await text_of(page)
     await _shot(page, "4-new-delegate")
+
+
+async def test_counts_imported_from_the_workbook_in_chromium(
+    browser_page: Page, settings: Settings, live_server: str, tmp_path: Path
+) -> None:
+    """The secretariat downloads the template, fills it in, and imports it on the election page:
+    a row that does not add up is named and nothing is saved; the sound workbook is saved."""
+    import io
+
+    from openpyxl import load_workbook
+
+    ward = await make_council(code="HN-XW", seats=1)
+    staff = await make_user("secretariat", council=ward, username="xw.vanphong")
+    async with httpx.AsyncClient(base_url=live_server) as api:
+        slug, (a, b) = await _setup_election(api, ward, await bearer(staff), seats=1, n=2)
+        template = (await api.get(f"/api/v1/elections/{slug}/counts.xlsx")).content
+
+    def filled(invalid: int) -> Path:
+        wb = load_workbook(io.BytesIO(template))
+        ws = wb.active
+        ws.delete_rows(3, ws.max_row)
+        ws.append([1, 1, "Khu vực bỏ phiếu số 1", 900, 700, 705, 700, 690, invalid, 500, 190])
+        path = tmp_path / f"counts-{invalid}.xlsx"
+        wb.save(path)
+        return path
+
+    page = browser_page
+    await login_in_browser(page, staff.username)
+    await page.goto(f"/elections/{slug}")
+    await page.set_input_files("#counts-file", str(filled(3)))
+    async with page.expect_navigation():
+        await page.click("#import button[type=submit]")
+    assert "690" in await page.inner_text("#import-errors li")
+    await _shot(page, "5-import-refused")
+    await page.set_input_files("#counts-file", str(filled(10)))
+    async with page.expect_navigation():
+        await page.click("#import button[type=submit]")
+    assert await page.is_visible("#import .alert-ok")
+    votes = [v.strip() for v in await page.locator("#constituency-1 td.num").all_inner_texts()]
+    assert votes == ["500", "190"]
+    await _shot(page, "6-imported")

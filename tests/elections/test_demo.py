@@ -48,6 +48,13 @@ async def test_demo_records_match_the_councils(settings, client, anon) -> None:
     page = HTMLParser((await anon.get("/delegates?council=HN-BADINH")).text)
     ward = page.css_first("#council-HN-BADINH")
     assert len(ward.css("ul.delegate-list li:not(.vacant)")) == 31
+    # Coming voter-contact meetings under their constituencies; each delegate's record linked.
+    assert len(ward.css("ul.contact-meetings li")) == 2
+    first = ward.css_first("ul.delegate-list a").attributes["href"]
+    assert (await anon.get(first)).status_code == 200
+    listed = (await anon.get("/api/v1/councils/HN-BADINH/contact-meetings")).json()["items"]
+    # (Without the petitions demo there is no recorded meeting to link.)
+    assert [m["coming"] for m in listed] == [True, True] and all(m["delegates"] for m in listed)
     page = HTMLParser((await anon.get("/delegates?council=HN-SOCSON")).text)
     assert len(page.css("#council-HN-SOCSON li.vacant")) == 5
     assert (await anon.get("/delegates?council=NOPE")).status_code == 404

@@ -1,0 +1,59 @@
+"""Where questioning meets the other domains: sittings (meetings), petitions' tracking codes and the
+working-day calendar. Each is one small function, so that a move on the other side is a one-line
+change here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from council.errors import NotFound
+from council.i18n import N_
+
+
+async def sitting(session_id: int) -> tuple[int, str, datetime, str]:
+    """(council id, title, start, status) of a sitting, through meetings' own service."""
+    from meetings.services.common import get_session
+
+    try:
+        session = await get_session(session_id)
+    except NotFound:
+        raise NotFound(N_("This sitting does not exist.")) from None
+    return session.council_id, session.title, session.starts_at, session.status
+
+
+async def sittings_of(council_id: int) -> list[tuple[int, str, datetime, str]]:
+    """A council's sittings, newest first, as ``sitting`` gives each."""
+    from meetings.models import Session
+
+    rows = await Session.filter(council_id=council_id).order_by("-starts_at").limit(50)
+    return [(s.id, s.title, s.starts_at, s.status) for s in rows]
+
+
+def petition_code(text: str) -> str | None:
+    """A petition's tracking code in its one spelling, or None when ``text`` is not one."""
+    from petitions.codes import normalize_code
+
+    return normalize_code(text)
+
+
+async def missing_petitions(codes: list[str]) -> list[str]:
+    """Which of ``codes`` name no petition."""
+    from petitions.models import Petition
+
+    found = set(
+        await Petition.filter(code__in=codes).values_list("code", flat=True)  # type: ignore[call-overload]
+    )
+    return [c for c in codes if c not in found]
+
+
+async def answer_deadline(council_id: int, start: datetime, working_days: int) -> datetime:
+    """End of the ``working_days``-th working day after ``start`` by the council's calendar.
+
+    The calendar lives in petitions today (petitions/calendar.py, configured per council in
+    petitions' settings) and is moving into the core: this is the one place to change then.
+    """
+    from petitions.services.routing import council_rules
+    from petitions.workflow import due_at
+
+    calendar, _sla = await council_rules(council_id)
+    return due_at(start, working_days, calendar)

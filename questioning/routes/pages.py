@@ -1,0 +1,665 @@
+"""The questioning pages: a sitting's forms and groups, a form with its answer, a commitment with
+its history, the public tracker and one's inbox. Each POST is an operation of ``perms.OPERATIONS``;
+a refused one shows the page again with the reason."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import Any
+
+from starlette.datastructures import UploadFile
+from starlette.responses import RedirectResponse, Response
+
+from council import storage
+from council.errors import DomainError, Invalid, NotFound
+from council.i18n import N_
+from council.localtime import local
+from council.models import Agency, Council
+from council.permissions import EVERY_ROLE
+from council.templating import NavItem, register_nav, render
+from council.validation import parse
+from council.web import Ctx, page
+from questioning import links
+from questioning.models import (
+    CRITERIA,
+    Commitment,
+    Notice,
+    ProgressReport,
+    QuestionGroup,
+    Round,
+    SelectionVote,
+)
+from questioning.routes.api import form_input, on_time, tracker_rows
+from questioning.routes.convert import commitment_out, form_out, round_out
+from questioning.routes.perms import OPERATIONS
+from questioning.schemas import QCommitmentIn, QFormIn, QReportIn
+from questioning.services import answers, commitments, forms, groups, live, selection
+from questioning.services.commitments import MilestoneInput
+from questioning.services.common import is_staff, now
+
+CRITERION_LABELS = {
+    "pressing": N_("Pressing local issue"),
+    "violations": N_("Signs of violations"),
+    "rejected_answers": N_("Earlier answers delegates rejected"),
+    "supervision": N_("Supervision findings"),
+    "requestioning": N_("Re-questioning (tái chất vấn)"),
+}
+STATE_LABELS = {
+    "done_on_time": N_("Done on time"),
+    "done_late": N_("Done late"),
+    "in_progress": N_("Being carried out"),
+    "overdue": N_("Overdue"),
+}
+
+
+def _fields(form: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {k: form.get(k) for k in names if isinstance(form.get(k), str)}
+
+
+async def _session_page(
+    ctx: Ctx, error: DomainError | None = None, values: dict[str, Any] | None = None
+) -> Response:
+    session_id = ctx.params["session_id"]
+    council_id, title, starts_at, status = await links.sitting(session_id)
+    user = ctx.user
+    staff = is_staff(user, council_id)
+    rnd = await Round.get_or_none(session_id=session_id)
+    visible = [await form_out(f) for f in await forms.question_list(user, session_id)]
+    may_file = (
+        user is not None
+        and user.role in ("delegate", "chair")
+        and user.council_id == council_id
+        and status in forms.COMING
+        and not (rnd and rnd.groups_fixed_at)
+    )
+    council = await Council.get(id=council_id)
+    agencies = await Agency.filter(council_id=council_id, is_active=True).order_by("name")
+    ballot = await selection.ballot_of(session_id)
+    ballot_view: dict[str, Any] | None = None
+    if ballot is not None and user is not None and user.council_id == council_id:
+        result = await selection.tally(ballot)
+        ballot_view = {
+            "status": ballot.status,
+            "max_choices": ballot.max_choices,
+            "voted": result.voted,
+            "eligible": result.eligible,
+            "has_voted": await SelectionVote.exists(ballot_id=ballot.id, user_id=user.id),
+            "may_vote": user.role in ("delegate", "chair"),
+            "counts": result.counts if (staff or ballot.status == "closed") else None,
+            "groups": await QuestionGroup.filter(round_id=ballot.round_id),
+        }
+    return render(
+        ctx.request,
+        "questioning/session.html",
+        {
+            "session_id": session_id,
+            "title": title,
+            "starts_at": starts_at,
+            "council": council,
+            "forms": visible,
+            "round": await round_out(session_id, rnd) if staff else None,
+            "staff": staff,
+            "may_file": may_file,
+            "agencies": agencies,
+            "criteria": [(c, CRITERION_LABELS[c]) for c in CRITERIA],
+            "criterion_labels": CRITERION_LABELS,
+            "ballot": ballot_view,
+            "live": (
+                await live.state(session_id)
+                if staff and status == "in_progress" and rnd and rnd.groups_fixed_at
+                else None
+            ),
+            "local_clock": lambda iso: local(datetime.fromisoformat(iso)).strftime("%H:%M:%S"),
+            "error": error,
+            "errors": (error.details.get("fields", {}) if error else {}),
+            "values": values or {},
+        },
+        status=error.status if error else 200,
+    )
+
+
+@page("/questioning/sessions/{session_id:int}", perm=OPERATIONS["question.list"])
+async def session_page(ctx: Ctx) -> Response:
+    """A sitting's question forms (as the caller may see them) and, for the chair's side, groups."""
+    return await _session_page(ctx)
+
+
+async def _act(
+    ctx: Ctx, run: Callable[[], Awaitable[Any]], done: str, values: dict[str, Any] | None = None
+) -> Response:
+    try:
+        await run()
+    except DomainError as exc:
+        return await _session_page(ctx, exc, values)
+    return RedirectResponse(done, status_code=303)
+
+
+FORM_FIELDS = ("agency_code", "official_name", "official_title", "field", "text", "petition_codes")
+
+
+def _form_in(values: dict[str, Any], written_only: bool) -> QFormIn:
+    codes = [c.strip() for c in str(values.get("petition_codes") or "").split(",") if c.strip()]
+    return parse(QFormIn, {**values, "petition_codes": codes, "written_only": written_only})
+
+
+@page(
+    "/questioning/sessions/{session_id:int}/forms",
+    perm=OPERATIONS["question.file"],
+    methods=("POST",),
+)
+async def file_page(ctx: Ctx) -> Response:
+    """A delegate files a question form."""
+    form = await ctx.form()
+    values = _fields(form, FORM_FIELDS)
+    sid = ctx.params["session_id"]
+
+    async def run() -> None:
+        body = _form_in(values, form.get("written_only") == "1")
+        await forms.question_file(ctx.require_user(), sid, form_input(body))
+
+    return await _act(ctx, run, f"/questioning/sessions/{sid}?filed=1", values)
+
+
+@page(
+    "/questioning/sessions/{session_id:int}/groups",
+    perm=OPERATIONS["question_group.create"],
+    methods=("POST",),
+)
+async def group_create_page(ctx: Ctx) -> Response:
+    form = await ctx.form()
+    sid = ctx.params["session_id"]
+
+    async def run() -> None:
+        await groups.question_group_create(
+            ctx.require_user(),
+            sid,
+            title=str(form.get("title") or "").strip()[:300]
+            or _raise(Invalid(fields={"title": str(N_("Give the group a title."))})),
+            criterion=str(form.get("criterion") or ""),
+        )
+
+    return await _act(ctx, run, f"/questioning/sessions/{sid}#groups")
+
+
+def _raise(exc: DomainError) -> str:
+    raise exc
+
+
+def _simple(op: str, path: str, call: Callable[[Ctx, int], Awaitable[Any]]) -> Any:
+    @page(path, perm=OPERATIONS[op], methods=("POST",), name=f"{op}:page")
+    async def handler(ctx: Ctx) -> Response:
+        sid = ctx.params["session_id"]
+        return await _act(ctx, lambda: call(ctx, sid), f"/questioning/sessions/{sid}#groups")
+
+    return handler
+
+
+propose_page = _simple(
+    "question_group.propose",
+    "/questioning/sessions/{session_id:int}/propose",
+    lambda ctx, sid: groups.question_group_propose(ctx.require_user(), sid),
+)
+requestion_page = _simple(
+    "question_group.requestion",
+    "/questioning/sessions/{session_id:int}/requestion",
+    lambda ctx, sid: groups.question_group_requestion(ctx.require_user(), sid),
+)
+fix_page = _simple(
+    "question_group.fix",
+    "/questioning/sessions/{session_id:int}/fix",
+    lambda ctx, sid: groups.question_group_fix(ctx.require_user(), sid),
+)
+hold_page = _simple(
+    "questioning.hold",
+    "/questioning/sessions/{session_id:int}/hold",
+    lambda ctx, sid: groups.questioning_hold(ctx.require_user(), sid),
+)
+
+
+def _ids(form: Any, name: str) -> list[int]:
+    out = []
+    for key, value in form.multi_items():
+        if key == name and isinstance(value, str):
+            for part in value.replace(",", " ").split():
+                if not part.isdigit():
+                    raise Invalid(fields={name: str(N_("Give group numbers."))})
+                out.append(int(part))
+    return out
+
+
+def _max_choices(form: Any) -> int:
+    value = str(form.get("max_choices") or "")
+    if not value.isdigit() or not 1 <= int(value) <= 50:
+        raise Invalid(fields={"max_choices": str(N_("A number of groups from 1 to 50."))})
+    return int(value)
+
+
+@page(
+    "/questioning/sessions/{session_id:int}/selection",
+    perm=OPERATIONS["selection.open"],
+    methods=("POST",),
+)
+async def selection_open_page(ctx: Ctx) -> Response:
+    form = await ctx.form()
+    sid = ctx.params["session_id"]
+    return await _act(
+        ctx,
+        lambda: selection.selection_open(ctx.require_user(), sid, _max_choices(form)),
+        f"/questioning/sessions/{sid}#selection",
+    )
+
+
+@page(
+    "/questioning/sessions/{session_id:int}/selection/votes",
+    perm=OPERATIONS["selection.vote"],
+    methods=("POST",),
+)
+async def selection_vote_page(ctx: Ctx) -> Response:
+    form = await ctx.form()
+    sid = ctx.params["session_id"]
+    return await _act(
+        ctx,
+        lambda: selection.selection_vote(ctx.require_user(), sid, _ids(form, "group_ids")),
+        f"/questioning/sessions/{sid}#selection",
+    )
+
+
+@page(
+    "/questioning/sessions/{session_id:int}/selection/close",
+    perm=OPERATIONS["selection.close"],
+    methods=("POST",),
+)
+async def selection_close_page(ctx: Ctx) -> Response:
+    form = await ctx.form()
+    sid = ctx.params["session_id"]
+    return await _act(
+        ctx,
+        lambda: selection.selection_close(ctx.require_user(), sid, _ids(form, "prefer")),
+        f"/questioning/sessions/{sid}#selection",
+    )
+
+
+def _form_number(form: Any, name: str) -> int:
+    value = str(form.get(name) or "")
+    if not value.isdigit():
+        raise Invalid(fields={name: str(N_("Not a form of this sitting's groups."))})
+    return int(value)
+
+
+LIVE_STEPS = {
+    "call": live.questioning_call,
+    "answer": live.questioning_answer,
+    "followup": live.questioning_followup,
+}
+
+
+def _live_page(step: str) -> Any:
+    @page(
+        f"/questioning/sessions/{{session_id:int}}/live/{step}",
+        perm=OPERATIONS[f"questioning.{step}"],
+        methods=("POST",),
+        name=f"questioning.{step}:page",
+    )
+    async def handler(ctx: Ctx) -> Response:
+        form = await ctx.form()
+        sid = ctx.params["session_id"]
+        return await _act(
+            ctx,
+            lambda: LIVE_STEPS[step](ctx.require_user(), sid, _form_number(form, "form_id")),
+            f"/questioning/sessions/{sid}#live",
+        )
+
+    return handler
+
+
+@page(
+    "/questioning/sessions/{session_id:int}/live/conclude",
+    perm=OPERATIONS["questioning.conclude"],
+    methods=("POST",),
+)
+async def conclude_page(ctx: Ctx) -> Response:
+    form = await ctx.form()
+    sid = ctx.params["session_id"]
+
+    async def run() -> None:
+        text = str(form.get("text") or "").strip()[:5000]
+        if not text:
+            raise Invalid(fields={"text": str(N_("Write the conclusion."))})
+        await live.questioning_conclude(
+            ctx.require_user(), sid, _form_number(form, "group_id"), text
+        )
+
+    return await _act(ctx, run, f"/questioning/sessions/{sid}#live")
+
+
+@page(
+    "/questioning/sessions/{session_id:int}/move",
+    perm=OPERATIONS["question_group.move"],
+    methods=("POST",),
+)
+async def move_page(ctx: Ctx) -> Response:
+    """Each form's group from the table's selects, and groups chosen by their checkboxes."""
+    form = await ctx.form()
+    sid = ctx.params["session_id"]
+
+    async def run() -> None:
+        user = ctx.require_user()
+        rnd = await Round.get_or_none(session_id=sid)
+        if rnd is None:
+            return
+        moves: dict[int | None, list[int]] = {}
+        for key, value in form.multi_items():
+            if key.startswith("group_of_") and isinstance(value, str):
+                try:
+                    fid = int(key[9:])
+                    gid = int(value) if value else None
+                except ValueError:
+                    raise Invalid() from None
+                moves.setdefault(gid, []).append(fid)
+        for gid, fids in moves.items():
+            await groups.question_group_move(user, gid, fids, sid)
+        chosen = {str(v) for k, v in form.multi_items() if k == "chosen"}
+        for g in await QuestionGroup.filter(round_id=rnd.id):
+            if g.chosen != (str(g.id) in chosen):
+                await groups.question_group_choose(user, g.id, str(g.id) in chosen)
+
+    return await _act(ctx, run, f"/questioning/sessions/{sid}#groups")
+
+
+# --- a form and its answer ----------------------------------------------------------------------
+
+
+async def _form_page(ctx: Ctx, error: DomainError | None = None) -> Response:
+    form = await forms.form_for(ctx.user, ctx.params["form_id"])
+    user = ctx.user
+    rnd = await Round.get(id=form.round_id)
+    return render(
+        ctx.request,
+        "questioning/form.html",
+        {
+            "f": await form_out(form),
+            "is_asker": user is not None and user.id == form.asker_id,
+            "open": rnd.groups_fixed_at is None,
+            "staff": is_staff(user, form.council_id),
+            "may_answer": answers.may_answer(user, form),
+            "agencies": await Agency.filter(council_id=form.council_id, is_active=True),
+            "error": error,
+            "errors": (error.details.get("fields", {}) if error else {}),
+        },
+        status=error.status if error else 200,
+    )
+
+
+@page("/questioning/forms/{form_id:int}", perm=OPERATIONS["question.view"])
+async def form_page(ctx: Ctx) -> Response:
+    """A question form, its written answer and the asker's assessment."""
+    return await _form_page(ctx)
+
+
+def _form_op(op: str, suffix: str, call: Callable[[Ctx, Any], Awaitable[Any]]) -> Any:
+    @page(
+        f"/questioning/forms/{{form_id:int}}/{suffix}",
+        perm=OPERATIONS[op],
+        methods=("POST",),
+        name=f"{op}:page",
+    )
+    async def handler(ctx: Ctx) -> Response:
+        data = await ctx.form()
+        try:
+            await call(ctx, data)
+        except DomainError as exc:
+            return await _form_page(ctx, exc)
+        return RedirectResponse(f"/questioning/forms/{ctx.params['form_id']}", status_code=303)
+
+    return handler
+
+
+async def _edit(ctx: Ctx, data: Any) -> None:
+    body = _form_in(_fields(data, FORM_FIELDS), data.get("written_only") == "1")
+    await forms.question_edit(ctx.require_user(), ctx.params["form_id"], form_input(body))
+
+
+def _working_days(data: Any) -> int:
+    try:
+        return int(str(data.get("working_days") or "10"))
+    except ValueError:
+        raise Invalid(fields={"working_days": str(N_("Between 1 and 60 working days."))}) from None
+
+
+async def _answer(ctx: Ctx, data: Any) -> None:
+    text = str(data.get("text") or "").strip()
+    if not text:
+        raise Invalid(fields={"text": str(N_("Write the answer."))})
+    letter = data.get("letter")
+    await answers.answer_submit(
+        ctx.require_user(),
+        ctx.params["form_id"],
+        text[:20000],
+        letter if isinstance(letter, UploadFile) else None,
+    )
+
+
+edit_page = _form_op("question.edit", "edit", _edit)
+withdraw_page = _form_op(
+    "question.withdraw",
+    "withdraw",
+    lambda ctx, data: forms.question_withdraw(ctx.require_user(), ctx.params["form_id"]),
+)
+request_page = _form_op(
+    "answer.request",
+    "answer-request",
+    lambda ctx, data: answers.answer_request(
+        ctx.require_user(), ctx.params["form_id"], _working_days(data)
+    ),
+)
+answer_page = _form_op("answer.submit", "answer", _answer)
+assess_page = _form_op(
+    "answer.assess",
+    "assess",
+    lambda ctx, data: answers.answer_assess(
+        ctx.require_user(), ctx.params["form_id"], str(data.get("verdict") or "")
+    ),
+)
+
+
+# --- commitments --------------------------------------------------------------------------------
+
+
+@page(
+    "/questioning/sessions/{session_id:int}/commitments",
+    perm=OPERATIONS["commitment.create"],
+    methods=("POST",),
+)
+async def commitment_create_page(ctx: Ctx) -> Response:
+    form = await ctx.form()
+    sid = ctx.params["session_id"]
+    values = _fields(
+        form, ("agency_code", "official_name", "official_title", "measure", "deadline", "form_id")
+    )
+
+    async def run() -> None:
+        data: dict[str, Any] = {k: v for k, v in values.items() if v != ""}
+        milestone = str(form.get("milestone_title") or "").strip()
+        if milestone:
+            data["milestones"] = [{"title": milestone, "due_on": form.get("milestone_due_on")}]
+        body = parse(QCommitmentIn, data)
+        await commitments.commitment_create(
+            ctx.require_user(),
+            sid,
+            agency_code=body.agency_code,
+            official_name=body.official_name,
+            official_title=body.official_title,
+            measure=body.measure,
+            deadline=body.deadline,
+            form_id=body.form_id,
+            milestones=[MilestoneInput(m.title, m.due_on) for m in body.milestones],
+        )
+
+    return await _act(ctx, run, f"/questioning/sessions/{sid}#commitments", values)
+
+
+async def _commitment_page(ctx: Ctx, error: DomainError | None = None) -> Response:
+    c = await Commitment.get_or_none(id=ctx.params["commitment_id"]).prefetch_related(
+        "agency", "milestones", "reports"
+    )
+    if c is None:
+        raise NotFound(N_("No such commitment."))
+    council = await Council.get(id=c.council_id)
+    return render(
+        ctx.request,
+        "questioning/commitment.html",
+        {
+            "c": commitment_out(c, council),
+            "council": council,
+            "may_report": commitments.may_report(ctx.user, c),
+            "state_labels": STATE_LABELS,
+            "error": error,
+            "errors": (error.details.get("fields", {}) if error else {}),
+        },
+        status=error.status if error else 200,
+    )
+
+
+@page("/questioning/commitments/{commitment_id:int}", perm=OPERATIONS["commitment.view"])
+async def commitment_page(ctx: Ctx) -> Response:
+    """A commitment: its measure, deadline, milestones, reports and evidence (public)."""
+    return await _commitment_page(ctx)
+
+
+@page(
+    "/questioning/commitments/{commitment_id:int}/report",
+    perm=OPERATIONS["commitment.report"],
+    methods=("POST",),
+)
+async def report_page(ctx: Ctx) -> Response:
+    form = await ctx.form()
+    try:
+        body = parse(
+            QReportIn,
+            {
+                "percent": form.get("percent"),
+                "note": form.get("note"),
+                "milestones_done": [v for k, v in form.multi_items() if k == "milestones_done"],
+            },
+        )
+        evidence = form.get("evidence")
+        await commitments.commitment_report(
+            ctx.require_user(),
+            ctx.params["commitment_id"],
+            percent=body.percent,
+            note=body.note,
+            milestones_done=body.milestones_done,
+            evidence=evidence if isinstance(evidence, UploadFile) else None,
+        )
+    except DomainError as exc:
+        return await _commitment_page(ctx, exc)
+    return RedirectResponse(
+        f"/questioning/commitments/{ctx.params['commitment_id']}", status_code=303
+    )
+
+
+@page("/questioning/evidence/{report_id:int}", perm=OPERATIONS["commitment.view"])
+async def evidence_page(ctx: Ctx) -> Response:
+    """A progress report's evidence: public, as the tracker is."""
+    report = await ProgressReport.get_or_none(id=ctx.params["report_id"])
+    if report is None or not report.evidence_path:
+        raise NotFound(N_("No such evidence."))
+    return await storage.file_response(
+        ctx.request,
+        report.evidence_path,
+        mime=report.evidence_mime or "application/octet-stream",
+        filename=report.evidence_name,
+        disposition="inline",
+    )
+
+
+@page("/questioning/tracker/{code}", perm=OPERATIONS["commitment.list"])
+async def tracker_page(ctx: Ctx) -> Response:
+    """The public tracker of a council's commitments, by agency, with the on-time table."""
+    council, rows = await tracker_rows(ctx.params["code"])
+    by_agency: dict[str, list[Any]] = {}
+    for r in rows:
+        by_agency.setdefault(r.agency_name, []).append(r)
+    return render(
+        ctx.request,
+        "questioning/tracker.html",
+        {
+            "council": council,
+            "by_agency": sorted(by_agency.items()),
+            "table": on_time(council.code, rows),
+            "state_labels": STATE_LABELS,
+            "today": date.today(),
+        },
+    )
+
+
+@page("/questioning", perm=OPERATIONS["question.list"])
+async def hub_page(ctx: Ctx) -> Response:
+    """Where questioning starts: one's council's sittings, one's inbox, every council's tracker."""
+    user = ctx.user
+    sittings = await links.sittings_of(user.council_id) if user and user.council_id else []
+    notices = await Notice.filter(user_id=user.id).limit(20) if user else []
+    to_answer: list[Any] = []
+    to_report: list[Any] = []
+    if user is not None and user.role == "agency" and user.agency_id:
+        from questioning.models import QuestionForm
+
+        to_answer = [
+            await form_out(f)
+            for f in await QuestionForm.filter(
+                agency_id=user.agency_id,
+                state="filed",
+                answered_at=None,
+                answer_due_at__not_isnull=True,
+            )
+        ]
+        to_report = await Commitment.filter(agency_id=user.agency_id, done_on=None)
+    councils = await Council.filter(
+        id__in=await Commitment.all().distinct().values_list("council_id", flat=True)
+    )
+    return render(
+        ctx.request,
+        "questioning/hub.html",
+        {
+            "sittings": sittings,
+            "notices": notices,
+            "to_answer": to_answer,
+            "to_report": to_report,
+            "councils": councils,
+            "now": now(),
+        },
+    )
+
+
+register_nav(NavItem(N_("Questioning"), "/questioning", roles=EVERY_ROLE, order=45, public=True))
+
+routes = [
+    hub_page,
+    session_page,
+    file_page,
+    group_create_page,
+    propose_page,
+    requestion_page,
+    fix_page,
+    hold_page,
+    move_page,
+    _live_page("call"),
+    _live_page("answer"),
+    _live_page("followup"),
+    conclude_page,
+    selection_open_page,
+    selection_vote_page,
+    selection_close_page,
+    form_page,
+    edit_page,
+    withdraw_page,
+    request_page,
+    answer_page,
+    assess_page,
+    commitment_create_page,
+    commitment_page,
+    report_page,
+    evidence_page,
+    tracker_page,
+]

@@ -1,0 +1,145 @@
+"""The live questioning (issue 20 item 3): the chair calls a question, the official answers, a
+follow-up, the group concluded; every step reaches tablets over Socket.IO and is recorded."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+
+from meetings.services import sessions as meeting_sessions
+from tests.meetings.live import connect_tablet
+from tests.questioning.helpers import call, file_question, ok, setup_world
+
+
+async def _fixed_round(client, w) -> tuple[int, int]:
+    form = await file_question(client, w)
+    base = f"/api/v1/questioning/sessions/{w.session_id}"
+    group = await ok(
+        client,
+        w.chair,
+        "POST",
+        f"{base}/groups",
+        json={"title": "Giao thông", "criterion": "pressing"},
+    )
+    await ok(
+        client,
+        w.chair,
+        "POST",
+        f"{base}/groups/move",
+        json={"group_id": group["id"], "form_ids": [form["id"]]},
+    )
+    await ok(
+        client,
+        w.chair,
+        "POST",
+        f"/api/v1/questioning/groups/{group['id']}/choose",
+        json={"chosen": True},
+    )
+    await ok(client, w.chair, "POST", f"{base}/groups/fix")
+    return form["id"], group["id"]
+
+
+async def test_live_questioning_reaches_the_tablets(client, live_server) -> None:
+    w = await setup_world()
+    form_id, group_id = await _fixed_round(client, w)
+    sid = w.session_id
+    r = await call(
+        client,
+        w.chair,
+        "POST",
+        f"/api/v1/questioning/sessions/{sid}/live/call",
+        json={"session_id": sid, "form_id": form_id},
+    )
+    assert r.status_code == 409  # the sitting has not started
+    await meeting_sessions.session_start(w.secretariat, sid)
+
+    tablet = await connect_tablet(live_server, w.delegate)
+    tablet.sio.on("questioning:update", tablet._recorder("questioning:update"))
+    console = await connect_tablet(live_server, w.chair)
+    try:
+        assert (await tablet.call("session:join", {"session_id": sid}))["ok"]
+        ack = await console.call("questioning:call", {"session_id": sid, "form_id": form_id})
+        assert ack["ok"], ack
+        update = await tablet.next("questioning:update")
+        assert update["turn"]["phase"] == "asking" and update["turn"]["limit_seconds"] == 180
+        assert update["turn"]["speaker"] == w.delegate.full_name
+
+        await ok(
+            client,
+            w.chair,
+            "POST",
+            f"/api/v1/questioning/sessions/{sid}/live/answer",
+            json={"session_id": sid, "form_id": form_id},
+        )
+        update = await tablet.next("questioning:update")
+        assert update["turn"]["phase"] == "answering" and update["turn"]["limit_seconds"] == 600
+        assert "Giám đốc Sở Xây dựng" in update["turn"]["speaker"]
+
+        denied = await tablet.call("questioning:followup", {"session_id": sid, "form_id": form_id})
+        assert not denied["ok"] and denied["error"]["code"] == "forbidden"
+        await ok(
+            client,
+            w.chair,
+            "POST",
+            f"/api/v1/questioning/sessions/{sid}/live/followup",
+            json={"session_id": sid, "form_id": form_id},
+        )
+        assert (await tablet.next("questioning:update"))["turn"]["phase"] == "followup"
+        await ok(
+            client,
+            w.chair,
+            "POST",
+            f"/api/v1/questioning/sessions/{sid}/live/conclude",
+            json={
+                "session_id": sid,
+                "group_id": group_id,
+                "text": "Đề nghị Sở hoàn thành trong quý I.",
+            },
+        )
+        update = await tablet.next("questioning:update")
+        assert update["turn"] is None and update["concluded"]["group_id"] == group_id
+    finally:
+        await tablet.sio.disconnect()
+        await console.sio.disconnect()
+
+    record = await ok(client, w.delegate, "GET", f"/api/v1/questioning/sessions/{sid}/live")
+    assert [t["phase"] for t in record["record"]] == ["asking", "answering", "followup"]
+    assert all(t["ended_at"] for t in record["record"])
+    r = await call(client, w.other_delegate, "GET", f"/api/v1/questioning/sessions/{sid}/live")
+    assert r.status_code == 403
+
+    # The record of the sitting goes into the report of its forms and groups.
+    report = await call(
+        client, w.chair, "GET", f"/api/v1/questioning/sessions/{sid}/forms-report.docx"
+    )
+    document = docx.Document(io.BytesIO(report.content))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert "Tranh luận" in cells and "Trả lời" in cells
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Kết luận nhóm vấn đề “Giao thông”: Đề nghị Sở hoàn thành trong quý I." in text
+
+
+async def test_the_chair_runs_the_questioning_from_the_page(client) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from tests.factories import login
+
+    w = await setup_world()
+    form_id, group_id = await _fixed_round(client, w)
+    sid = w.session_id
+    await meeting_sessions.session_start(w.secretariat, sid)
+    await login(client, w.chair)
+    page = LexborHTMLParser((await client.get(f"/questioning/sessions/{sid}")).text)
+    assert page.css_first(f"#live button[data-step=call][data-form='{form_id}']") is not None
+    r = await client.post(f"/questioning/sessions/{sid}/live/call", data={"form_id": str(form_id)})
+    assert r.status_code == 303
+    page = LexborHTMLParser((await client.get(f"/questioning/sessions/{sid}")).text)
+    assert w.delegate.full_name in page.css_first("#live-turn").text()
+    r = await client.post(
+        f"/questioning/sessions/{sid}/live/conclude", data={"group_id": str(group_id), "text": ""}
+    )
+    assert r.status_code == 422
+    await login(client, w.delegate)
+    page = LexborHTMLParser((await client.get(f"/questioning/sessions/{sid}")).text)
+    assert page.css_first("#live") is None

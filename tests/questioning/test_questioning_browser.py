@@ -1,0 +1,157 @@
+"""Questioning in real Chromium on the demo data: a Ba Đình delegate files a question, the chair's
+side proposes groups and sends a form for a written answer, the official answers it, a city
+department reports progress on its commitment, and the public tracker shows it. Screenshots go
+to $COUNCIL_SHOTS (default: the test's temporary directory)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page
+
+from council.demo import DEMO_PASSWORD, load_core
+from questioning import demo
+from questioning.models import Commitment, QuestionForm
+from tests.browser import TABLET, login_in_browser
+
+pytestmark = pytest.mark.browser
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\0" * 20
+
+
+@pytest.fixture
+async def demo_questioning(settings) -> None:
+    await load_core()
+    await demo.load(settings)
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("COUNCIL_SHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+async def open_as(browser: Browser, base: str, username: str | None) -> Page:
+    context = await browser.new_context(base_url=base, viewport=TABLET, locale="vi-VN")
+    context.set_default_timeout(15_000)
+    page = await context.new_page()
+    page.on("dialog", lambda d: __import__("asyncio").ensure_future(d.accept()))
+    if username:
+        await login_in_browser(page, username, DEMO_PASSWORD)
+    return page
+
+
+async def shot(page: Page, shots: Path, name: str) -> None:
+    await page.screenshot(path=str(shots / f"questioning-{name}.png"), full_page=True)
+
+
+async def delegate_files_a_question(page: Page, shots: Path) -> None:
+    await page.goto("/questioning")
+    await page.click("#sittings a >> nth=0")
+    await page.select_option("#f-agency_code", "UB-BADINH")
+    await page.fill("#f-official_name", "Đỗ Minh Quân")
+    await page.fill("#f-official_title", "Chủ tịch Ủy ban nhân dân phường Ba Đình")
+    await page.fill("#f-field", "Giao thông")
+    await page.fill("#f-text", "Đề nghị cho biết khi nào lắp đèn tín hiệu tại nút giao Liễu Giai?")
+    await page.click("#file button[type=submit]")
+    await page.wait_for_selector("[role=status]")
+    assert "Liễu Giai" in await page.inner_text("#forms")
+    await shot(page, shots, "1-delegate-filed")
+
+
+async def chair_proposes_and_sends_for_answer(page: Page, shots: Path) -> int:
+    await page.goto("/questioning")
+    await page.click("#sittings a >> nth=0")
+    await page.click("form[action$='/propose'] button")
+    await page.wait_for_selector(".machine-made")
+    await shot(page, shots, "2-chair-proposal")
+    form = await QuestionForm.filter(text__contains="Liễu Giai").first()
+    await page.goto(f"/questioning/forms/{form.id}")
+    await page.fill("#f-working_days", "5")
+    await page.click("form[action$='/answer-request'] button")
+    await page.wait_for_selector("text=Hạn trả lời")
+    return form.id
+
+
+async def chair_runs_a_group(page: Page, shots: Path) -> None:
+    """Choose the proposed group on the road works, fix the groups, open the sitting, call the
+    question and give the floor to the official: the panel shows who speaks until when."""
+    from council.models import User
+    from meetings.services import sessions as meeting_sessions
+    from questioning.models import QuestionGroup, Round
+
+    form = await QuestionForm.filter(text__contains="Đội Cấn").first()
+    group = await QuestionGroup.get(id=form.group_id)
+    await page.goto(f"/questioning/sessions/{(await Round.get(id=group.round_id)).session_id}")
+    await page.check(f"#group-{group.id} input[name=chosen]")
+    await page.click("#grouping button[type=submit]")
+    await page.click("form[action$='/fix'] button")
+    await page.wait_for_selector("text=Các nhóm vấn đề đã được chốt.")
+    rnd = await Round.get(id=group.round_id)
+    await meeting_sessions.session_start(
+        await User.get(username="hn.badinh.vanphong"), rnd.session_id
+    )
+    await page.reload()
+    await page.click(f"#live button[data-step=call][data-form='{form.id}']")
+    await page.wait_for_selector("#live-turn")
+    assert "3 phút" in await page.inner_text("#live-turn")
+    await page.click(f"#live button[data-step=answer][data-form='{form.id}']")
+    await page.wait_for_selector("#live-turn:has-text('10 phút')")
+    assert "Chủ tịch Ủy ban nhân dân phường Ba Đình" in await page.inner_text("#live-turn")
+    await shot(page, shots, "2b-chair-runs-a-group")
+
+
+async def official_answers(page: Page, shots: Path, form_id: int) -> None:
+    await page.goto("/questioning")
+    await page.click(f"#to-answer a[href='/questioning/forms/{form_id}']")
+    await page.fill("#f-answer", "Ủy ban sẽ lắp đèn tín hiệu trong tháng 3/2027.")
+    await page.click("form[action$='/answer'] button[type=submit]")
+    await page.wait_for_selector(".answer-text")
+    await shot(page, shots, "3-official-answered")
+
+
+async def department_reports_progress(page: Page, shots: Path, tmp: Path) -> int:
+    c = (
+        await Commitment.filter(done_on=None, deadline__gt="2000-01-01")
+        .order_by("-deadline")
+        .first()
+    )
+    await page.goto("/questioning")
+    await page.click(f"#to-report a[href='/questioning/commitments/{c.id}']")
+    await page.fill("#f-percent", "70")
+    await page.fill("#f-note", "Đã kè xong 700 m bờ sông.")
+    evidence = tmp / "anh-hien-truong.png"
+    evidence.write_bytes(PNG)
+    await page.set_input_files("#f-evidence", str(evidence))
+    await page.click("#report button[type=submit]")
+    await page.wait_for_selector("#history a:has-text('minh chứng')")
+    await shot(page, shots, "4-department-reported")
+    return c.id
+
+
+async def public_sees_the_tracker(page: Page, shots: Path, cid: int) -> None:
+    await page.goto("/questioning/tracker/HN")
+    row = await page.inner_text(f"#commitment-{cid}")
+    assert "70%" in row
+    text = await page.inner_text("#on-time")
+    assert "Sở Xây dựng Hà Nội" in text
+    await shot(page, shots, "5-public-tracker")
+
+
+async def test_questioning_journey(
+    chromium_browser: Browser, live_server: str, demo_questioning: None, shots: Path, tmp_path: Path
+) -> None:
+    delegate = await open_as(chromium_browser, live_server, "hn.badinh.db001")
+    await delegate_files_a_question(delegate, shots)
+    chair = await open_as(chromium_browser, live_server, "hn.badinh.chutoa")
+    form_id = await chair_proposes_and_sends_for_answer(chair, shots)
+    await chair_runs_a_group(chair, shots)
+    official = await open_as(chromium_browser, live_server, "cb.ub-badinh")
+    await official_answers(official, shots, form_id)
+    department = await open_as(chromium_browser, live_server, "cb.so-tnmt")
+    cid = await department_reports_progress(department, shots, tmp_path)
+    public = await open_as(chromium_browser, live_server, None)
+    await public_sees_the_tracker(public, shots, cid)
