@@ -38,6 +38,7 @@ from council.schemas import (
 )
 from council.seats import routes as seats_routes
 from council.security import new_token
+from council.signing.routes import routes as signing_routes
 from council.templating import STATIC_DIR, render
 from council.throttle import LoginPolicy
 from council.web import CSRF_COOKIE, Ctx, api, page
@@ -399,5 +400,6 @@ routes: list[Route] = [
     user_list,
     device_unlock,
     *admin_routes,
+    *signing_routes,
     *seats_routes,
 ]

@@ -208,6 +208,54 @@ SETTINGS: tuple[Setting, ...] = (
         "Where full-text search runs: `whoosh` (index files in the data directory) or `postgres` (tables with GIN indexes in the database, updated in the transaction of each change). Default: `postgres` when `DATABASE_URL` is PostgreSQL, else `whoosh`.",
     ),
     Setting(
+        "signing_p12_path",
+        "SIGNING_P12_PATH",
+        None,
+        "PKCS#12 file with the organisation's signing key and certificate chain (docs/signing.md).",
+    ),
+    Setting(
+        "signing_p12_password",
+        "SIGNING_P12_PASSWORD",
+        None,
+        "Password of the PKCS#12 file in `SIGNING_P12_PATH`.",
+    ),
+    Setting(
+        "signing_pkcs11_module",
+        "SIGNING_PKCS11_MODULE",
+        None,
+        "Path of the PKCS#11 driver of the signing token (e.g. the Bit4ID or SafeNet library); the signer types the PIN at signing time and it is never stored. Wins over `SIGNING_P12_PATH`.",
+    ),
+    Setting(
+        "signing_pkcs11_slot",
+        "SIGNING_PKCS11_SLOT",
+        None,
+        "Slot number of the signing token, when the driver sees more than one.",
+    ),
+    Setting(
+        "signing_pkcs11_label",
+        "SIGNING_PKCS11_LABEL",
+        None,
+        "Label of the signing token, when the driver sees more than one (instead of the slot).",
+    ),
+    Setting(
+        "signing_trust_roots",
+        "SIGNING_TRUST_ROOTS",
+        None,
+        "Directory of CA certificates (PEM or DER) trusted when signing and verifying signed PDFs; unset: no signature is reported as trusted.",
+    ),
+    Setting(
+        "tsa_url",
+        "TSA_URL",
+        None,
+        "RFC 3161 timestamp authority. Set: signatures are PAdES B-LT (timestamped, revocation data embedded); unset: PAdES B-B with revocation data embedded.",
+    ),
+    Setting(
+        "verify_rate",
+        "VERIFY_RATE",
+        "20/3600",
+        "PDFs one address may check on the public verification page per window (count/seconds).",
+    ),
+    Setting(
         "forwarded_allow_ips",
         "FORWARDED_ALLOW_IPS",
         "127.0.0.1",
@@ -226,6 +274,15 @@ def _port(value: str | None) -> int:
     if not 0 < port < 65536:
         raise ValueError(f"PORT must lie within 1…65535, not {port}")
     return port
+
+
+def _slot(value: str | None) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(str(value))
+    except ValueError:
+        raise ValueError(f"SIGNING_PKCS11_SLOT must be a number, not {value!r}") from None
 
 
 def _bool(value: str | None) -> bool:
@@ -270,6 +327,14 @@ class Settings:
     worker_seconds: float = 60.0
     worker_jobs: int = 2
     search_backend: str = "whoosh"
+    signing_p12_path: str | None = None
+    signing_p12_password: str | None = field(default=None, repr=False)
+    signing_pkcs11_module: str | None = None
+    signing_pkcs11_slot: int | None = None
+    signing_pkcs11_label: str | None = None
+    signing_trust_roots: str | None = None
+    tsa_url: str | None = None
+    verify_rate: str = "20/3600"
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -330,6 +395,14 @@ class Settings:
             worker_memory_mb=int(raw["worker_memory_mb"] or 1024),
             worker_seconds=float(raw["worker_seconds"] or 60),
             worker_jobs=int(raw["worker_jobs"] or 2),
+            signing_p12_path=raw["signing_p12_path"],
+            signing_p12_password=raw["signing_p12_password"],
+            signing_pkcs11_module=raw["signing_pkcs11_module"],
+            signing_pkcs11_slot=_slot(raw["signing_pkcs11_slot"]),
+            signing_pkcs11_label=raw["signing_pkcs11_label"],
+            signing_trust_roots=raw["signing_trust_roots"],
+            tsa_url=raw["tsa_url"],
+            verify_rate=raw["verify_rate"] or "20/3600",
         )
         values.update(overrides)
         if "search_backend" not in overrides:

@@ -1,0 +1,41 @@
+"""The operations on signed files that routes call: ``pdf.verify`` (public)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from starlette.datastructures import UploadFile
+
+from council import audit, workers
+from council.errors import DomainError, TooLarge
+from council.i18n import N_
+from council.ratelimit import Rate, limiter
+from council.settings import Settings
+from council.signing.verify import verify_bytes
+
+VERIFY_LIMITS = workers.Limits(memory_mb=768, seconds=45.0, jobs=2)
+
+
+async def pdf_verify(upload: UploadFile, settings: Settings, ip: str) -> dict[str, Any]:
+    """Check the uploaded PDF's signatures in a worker process; the file is never stored."""
+    await limiter().consume(f"pdf.verify:{ip}", Rate.parse(settings.verify_rate))
+    max_bytes = settings.max_upload_mb << 20
+    data = await upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise TooLarge(max_mb=settings.max_upload_mb)
+    if not data:
+        raise DomainError("empty_file", N_("The file is empty."), status=422)
+    if not data[:1024].lstrip().startswith(b"%PDF-"):
+        raise DomainError("not_a_pdf", N_("Only PDF files can be checked here."), status=422)
+    report = await workers.run(
+        verify_bytes, data, settings.signing_trust_roots, limit=VERIFY_LIMITS
+    )
+    # which file was checked and the verdict; not the file, not who sent it
+    await audit.record(
+        "pdf.verify",
+        target_type="pdf",
+        target_id=hashlib.sha256(data).hexdigest(),
+        details={"exit_code": report["exit_code"], "signatures": len(report["signatures"])},
+    )
+    return report
