@@ -225,6 +225,7 @@ def cmd_verify_pdf(args: argparse.Namespace) -> int:
     import logging
     import warnings
 
+    # CLI commands import what they run, so that `council --help` and one command do not load the app
     from council.signing.verify import describe, verify_path
 
     # the report says what failed; the libraries' own tracebacks would bury it

@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 from asn1crypto import x509
+
+from council.signing.config import load_trust_roots
 
 INTACT, BROKEN, UNSIGNED, UNTRUSTED = 0, 1, 2, 3
 
@@ -163,15 +166,9 @@ def describe(report: Report) -> list[str]:
 
 def verify_path(path: str, roots_dir: str | None) -> Report:
     """For a worker job and the CLI: read the file and the trust roots, then verify."""
-    from pathlib import Path
-
-    from council.signing.config import load_trust_roots
-
     return verify_pdf(Path(path).read_bytes(), load_trust_roots(roots_dir))
 
 
 def verify_bytes(data: bytes, roots_dir: str | None) -> dict[str, Any]:
     """A worker job: the report as plain data (it travels pickled)."""
-    from council.signing.config import load_trust_roots
-
     return verify_pdf(data, load_trust_roots(roots_dir)).as_dict()
