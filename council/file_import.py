@@ -84,7 +84,8 @@ async def _rewrite(old: str, new: str) -> int:
 async def _named_keys() -> set[str]:
     keys: set[str] = set()
     for model, column in store.references():
-        rows = model.all().order_by(column).distinct().values_list(column, flat=True)
+        # Deduplicated here: PostgreSQL refuses DISTINCT beside a model's default ordering.
+        rows = model.all().values_list(column, flat=True)
         keys.update(str(key) for key in await rows if key)  # nullable columns: no file named
     return keys
 

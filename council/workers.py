@@ -353,6 +353,10 @@ async def _exchange(
         JOBS.labels("time").inc()
         raise WorkerLimit("time", worker.pid) from None
     except (asyncio.IncompleteReadError, ConnectionError, ValueError):
+        # A worker that closed its output is usually exiting: let it finish, so that its own exit
+        # status is the one reported, before killing what is left.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(worker.proc.wait(), timeout=2)
         await worker.stop(kill=True)
         log.warning(
             "worker %d died during %s (exit status %s)",

@@ -616,7 +616,8 @@ async def hub_page(ctx: Ctx) -> Response:
         ]
         to_report = await Commitment.filter(agency_id=user.agency_id, done_on=None)
     councils = await Council.filter(
-        id__in=await Commitment.all().distinct().values_list("council_id", flat=True)
+        # a set, not DISTINCT: PostgreSQL refuses DISTINCT beside the model's default ordering
+        id__in=set(await Commitment.all().values_list("council_id", flat=True))
     )
     return render(
         ctx.request,
