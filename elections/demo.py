@@ -1,7 +1,7 @@
 """Demo election records, consistent with the demo councils' seats and accounts:
 
 - Ba Đình (31 seats): its 2026 election, confirmed, whose 31 winners are the ward's chair and
-  delegates, each seated in term XVII;
+  delegates, each seated in term I (khóa I, formed on 1 July 2025);
 - Sóc Sơn (35 seats): the same, with the five seats the demo leaves free recorded as vacancies
   (deaths, resignations, a dismissal) and a by-election under way in constituency 1;
 - Hoàn Kiếm (27 seats): its 2026 record still being counted: every polling area but the last is in,
@@ -200,7 +200,8 @@ async def load(settings: Settings) -> list[tuple[str, str, str]]:
         council = await Council.get_or_none(code=code)
         if council is None:
             return []
-        term = await Term.create(council_id=council.id, number=17, starts_on=DAY)
+        # Wards and communes formed on 1 July 2025 sit in their first term (khóa I), as the sittings say.
+        term = await Term.create(council_id=council.id, number=1, starts_on=DAY)
         holders = await _holders(council)
         seats = sum(PLANS[code])
         free = FREE_SEATS.get(code, 0)

@@ -21,7 +21,7 @@ async def test_demo_records_match_the_councils(settings, client, anon) -> None:
     assert ba_dinh["filled"] == 31 and not ba_dinh["supplementary_needed"]
     for c in ba_dinh["constituencies"]:
         assert c["list_problem"] is None and c["turnout_valid"] and c["unfilled"] == 0
-    # Every winner is one of the ward's seat holders, seated in term XVII.
+    # Every winner is one of the ward's seat holders, seated in term I.
     seats = await TermSeat.filter(term__council__code="HN-BADINH").prefetch_related("user")
     assert len(seats) == 31 and all(s.user.is_active for s in seats)
     holders = await User.filter(
