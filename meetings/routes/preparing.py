@@ -370,6 +370,7 @@ async def notices_widget(ctx: Ctx) -> list[Any]:
     rows = [
         {
             "session_id": n.session_id,
+            "kind": n.kind,
             "text": notices.notice_text(n, n.session),
             "updated_at": n.updated_at,
         }

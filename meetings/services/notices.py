@@ -228,6 +228,10 @@ async def notices_read(user: User, session_id: int) -> int:
 def notice_text(notice: Notice, session: Session, lang: str | None = None) -> str:
     if notice.kind == "published":
         text = N_("Session published: {title}").format(title=session.title)
+    elif notice.kind == "to_sign":
+        text = N_("A resolution of this session awaits your signature: {title}").format(
+            title=session.title
+        )
     else:
         text = N_("{n} change(s) to the session: {title}").format(
             n=notice.changes, title=session.title
