@@ -9,6 +9,7 @@ from council.templating import NavItem, register_nav
 from meetings.routes.api import routes as api_routes
 from meetings.routes.chairing import routes as chairing_routes
 from meetings.routes.hall import routes as hall_routes
+from meetings.routes.minutes import routes as minutes_routes
 from meetings.routes.pages import routes as page_routes
 from meetings.routes.preparing import notices_widget
 from meetings.routes.preparing import routes as preparing_routes
@@ -22,6 +23,7 @@ routes = [
     *presence_routes,
     *chairing_routes,
     *hall_routes,
+    *minutes_routes,
     *page_routes,
     *viewer_routes,
 ]
