@@ -26,7 +26,7 @@ from meetings.voting.tally import MotionResult, result_from_dict
 MAX_TEXT = 100_000
 MAX_TITLE = 300
 PUBLIC_PAGE = 50
-SIGN_NOTICE = "to_sign"  # a Notice's kind (meetings.services.notices words it)
+SIGN_NOTICE = "resolution.sign"  # a Notice's kind (meetings.services.notices words it)
 
 
 def number_label(resolution: Resolution) -> str:

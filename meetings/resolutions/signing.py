@@ -146,7 +146,7 @@ async def resolution_sign(
     resolution = await get_resolution(resolution_id)
     _chair_of(user, resolution)
     _signable(resolution)
-    config = SigningConfig.from_settings(settings)
+    config = SigningConfig.for_signer(settings, user.username)
     data = await render(resolution, user.full_name or user.username)
     signed = await asyncio.to_thread(sign_pdf, data, signatory(user, resolution), config, pin=pin)
     return await _store_signed(user, resolution, signed, "token" if config.uses_token else "p12")

@@ -370,8 +370,8 @@ async def notices_widget(ctx: Ctx) -> list[Any]:
     rows = [
         {
             "session_id": n.session_id,
-            "kind": n.kind,
             "text": notices.notice_text(n, n.session),
+            "url": notices.notice_url(n),
             "updated_at": n.updated_at,
         }
         for n in found

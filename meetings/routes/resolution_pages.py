@@ -53,7 +53,7 @@ async def _resolution_page(
     ctx: Ctx, resolution: Resolution, error: DomainError | None = None
 ) -> Response:
     council = await Council.get(id=resolution.council_id)
-    config = SigningConfig.from_settings(ctx.settings)
+    config = SigningConfig.for_signer(ctx.settings, ctx.require_user().username)
     return render(
         ctx.request,
         "meetings/resolution.html",

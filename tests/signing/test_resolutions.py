@@ -111,7 +111,7 @@ async def test_issue_edit_sign_publish(
         "1/7 đại biểu không biểu quyết, chiếm 14,29% tổng số đại biểu"
     )
     # the chair is told a resolution awaits the signature
-    notice = await Notice.get(user_id=s.chair.id, kind="to_sign")
+    notice = await Notice.get(user_id=s.chair.id, kind="resolution.sign")
     assert notice.read_at is None
 
     sec = await bearer(s.secretariat)
