@@ -32,7 +32,7 @@ from tests.operations import assert_permission_matrix
 from tests.signing import tools
 from tests.signing.pki import P12_PASSWORD, TestPki
 from tests.signing.test_pades import draft_pdf
-from tests.signing.token import USER_PIN, make_token
+from tests.signing.token import USER_PIN
 
 MINUTES_OPS = [
     ops.MINUTES_VERSIONS, ops.MINUTES_VERSION, ops.MINUTES_DRAFT, ops.MINUTES_REVIEW,
@@ -185,6 +185,11 @@ async def test_the_whole_workflow_signs_twice_and_publishes(
     r = await sitting.post(sitting.sec, "minutes/versions/2/sign", json={})
     assert r.status_code == 200 and r.json()["status"] == "signing", r.text
     assert await Notice.filter(user_id=sitting.chair.id, kind="minutes.sign").exists()
+    # the steps done are no longer pending for anyone
+    pending = await Notice.filter(session_id=sitting.session_id, read_at=None).values_list(
+        "kind", flat=True
+    )
+    assert set(pending) == {"minutes.sign"}
     r = await client.get(sitting.url("minutes.pdf"), headers=sitting.ch)
     assert (
         r.headers["x-minutes-version"] == "draft" and r.headers["x-minutes-version-number"] == "2"
@@ -317,12 +322,9 @@ async def test_a_user_of_another_council_cannot_sign(
 
 
 @pytest.fixture
-def chair_token(pki: TestPki, tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> str:
-    label = f"ct-{uuid.uuid4().hex[:8]}"
-    module = make_token(pki, tmp_path_factory.mktemp("softhsm"), "chair", label)
-    settings.signing_pkcs11_module = module
-    settings.signing_pkcs11_label = label
-    return label
+def chair_token(settings: Settings, chair_token_made: tuple[str, str]) -> str:
+    settings.signing_pkcs11_module, settings.signing_pkcs11_label = chair_token_made
+    return chair_token_made[1]
 
 
 async def test_the_chair_signs_with_a_token_and_a_wrong_pin_is_a_clear_422(
