@@ -11,7 +11,7 @@ from typing import Any, cast
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from council import audit
+from council import audit, terms
 from council.collation import name_key
 from council.errors import Conflict, Forbidden, Invalid
 from council.i18n import N_
@@ -295,6 +295,27 @@ async def minutes_render(user: User, session_id: int, fmt: str) -> tuple[Session
 
 MAX_MINUTES_NUMBER = 99_999
 
+# A closed term's records are read-only (council.terms), except to finish its last minutes.
+terms.allow_on_closed_term("minutes.number", "minutes.sign")
+
+
+async def _last_of_closed_term(session: Session) -> None:
+    """In a closed term, only the last sitting's minutes may still be numbered and signed."""
+    boundary = await terms.closed_before(session.council_id)
+    if boundary is None or terms.utc_naive(session.starts_at) >= terms.utc_naive(boundary):
+        return
+    later = (
+        await Session.filter(
+            council_id=session.council_id,
+            starts_at__gte=session.starts_at,
+            starts_at__lt=boundary,
+        )
+        .exclude(id=session.id)
+        .exists()
+    )
+    if later:
+        raise terms.TermClosed()
+
 
 def minutes_year(session: Session) -> int:
     """The year the minutes are dated in (local time): numbers run per council and year."""
@@ -310,6 +331,7 @@ async def minutes_number(user: User, session_id: int, number: int | None) -> Ses
     if not is_staff_of(user, session.council_id) or user.role == "chair":
         raise Forbidden(N_("Only the council's secretariat may number the minutes."))
     require_state(session, "published", "in_progress", "closed")
+    await _last_of_closed_term(session)
     if number is not None and not 1 <= number <= MAX_MINUTES_NUMBER:
         raise Invalid(
             fields={"number": str(N_("A number from 1 to 99999 is expected."))},
