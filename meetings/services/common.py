@@ -178,6 +178,7 @@ def session_dict(session: Session, council: Council | None = None) -> dict[str, 
         "closed_at": iso(session.closed_at),
         "check_in_opened_at": iso(session.check_in_opened_at),
         "copied_from_id": session.copied_from_id,
+        "closed_sitting": session.closed_sitting,
     }
     if council is not None:
         out["council_code"] = council.code

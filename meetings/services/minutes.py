@@ -293,6 +293,12 @@ async def minutes_render(user: User, session_id: int, fmt: str) -> tuple[Session
     return session, await asyncio.to_thread(render, record)
 
 
+async def minutes_pdf_bytes(session: Session) -> bytes:
+    """The minutes generated from the session's record now, as PDF (the workflow's drafts)."""
+    record = _printable(await minutes_record(session))
+    return await asyncio.to_thread(render_pdf, record)
+
+
 MAX_MINUTES_NUMBER = 99_999
 
 # A closed term's records are read-only (council.terms), except to finish its last minutes.
