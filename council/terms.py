@@ -23,10 +23,12 @@ from council.models import Council
 
 TotalProvider = Callable[[Council], Awaitable[int | None]]
 BoundaryProvider = Callable[[int], Awaitable[datetime | None]]
+# (council id, the record's date, the boundary): whether this record may still be written.
+Exemption = Callable[[int, datetime, datetime], Awaitable[bool]]
 
 _totals: dict[str, TotalProvider] = {}
 _boundaries: dict[str, BoundaryProvider] = {}
-_open_on_closed: set[str] = set()
+_open_on_closed: dict[str, Exemption | None] = {}
 
 
 def provide_total(name: str, provider: TotalProvider) -> None:
@@ -39,10 +41,11 @@ def provide_boundary(name: str, provider: BoundaryProvider) -> None:
     _boundaries[name] = provider
 
 
-def allow_on_closed_term(*operations: str) -> None:
-    """Operations that may still write to a closed term's records (signing its last minutes);
-    the service checks the finer rule."""
-    _open_on_closed.update(operations)
+def allow_on_closed_term(*operations: str, only_if: Exemption | None = None) -> None:
+    """Operations that may still write to a closed term's records: always, or ``only_if`` it
+    says so for the record (signing the minutes of the term's last sitting)."""
+    for name in operations:
+        _open_on_closed[name] = only_if
 
 
 async def delegates_total(council: Council) -> int:
@@ -80,8 +83,13 @@ def utc_naive(moment: datetime) -> datetime:
 
 async def require_open(council_id: int, on: datetime | None, operation: str = "") -> None:
     """Refuse (409 term_closed) a write to a record dated ``on`` in a closed term."""
-    if on is None or operation in _open_on_closed:
+    if on is None:
         return
     boundary = await closed_before(council_id)
-    if boundary is not None and utc_naive(on) < utc_naive(boundary):
-        raise TermClosed()
+    if boundary is None or utc_naive(on) >= utc_naive(boundary):
+        return
+    if operation in _open_on_closed:
+        only_if = _open_on_closed[operation]
+        if only_if is None or await only_if(council_id, on, boundary):
+            return
+    raise TermClosed()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import fields, is_dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any, cast
 
 from tortoise.expressions import Q
@@ -301,26 +301,24 @@ async def minutes_pdf_bytes(session: Session) -> bytes:
 
 MAX_MINUTES_NUMBER = 99_999
 
-# A closed term's records are read-only (council.terms), except to finish its last minutes.
-terms.allow_on_closed_term("minutes.number", "minutes.sign")
+
+async def _last_sitting(council_id: int, starts_at: datetime, boundary: datetime) -> bool:
+    """Whether the sitting that started at ``starts_at`` is its closed term's last one."""
+    later = Session.filter(council_id=council_id, starts_at__gt=starts_at, starts_at__lt=boundary)
+    return not await later.exists()
 
 
-async def _last_of_closed_term(session: Session) -> None:
-    """In a closed term, only the last sitting's minutes may still be numbered and signed."""
-    boundary = await terms.closed_before(session.council_id)
-    if boundary is None or terms.utc_naive(session.starts_at) >= terms.utc_naive(boundary):
-        return
-    later = (
-        await Session.filter(
-            council_id=session.council_id,
-            starts_at__gte=session.starts_at,
-            starts_at__lt=boundary,
-        )
-        .exclude(id=session.id)
-        .exists()
-    )
-    if later:
-        raise terms.TermClosed()
+# A closed term's records are read-only (council.terms), except to finish its last minutes:
+# number them and take them through the signing workflow.
+terms.allow_on_closed_term(
+    "minutes.number",
+    "minutes.draft",
+    "minutes.review",
+    "minutes.approve",
+    "minutes.sign",
+    "minutes.publish",
+    only_if=_last_sitting,
+)
 
 
 def minutes_year(session: Session) -> int:
@@ -337,7 +335,6 @@ async def minutes_number(user: User, session_id: int, number: int | None) -> Ses
     if not is_staff_of(user, session.council_id) or user.role == "chair":
         raise Forbidden(N_("Only the council's secretariat may number the minutes."))
     require_state(session, "published", "in_progress", "closed")
-    await _last_of_closed_term(session)
     if number is not None and not 1 <= number <= MAX_MINUTES_NUMBER:
         raise Invalid(
             fields={"number": str(N_("A number from 1 to 99999 is expected."))},

@@ -83,6 +83,7 @@ async def test_the_previous_term_is_read_only_but_its_last_minutes(client) -> No
             ("POST", f"/api/v1/polls/{poll['id']}/revote", {"reason": "Nhầm"}),
             ("PUT", f"/api/v1/sessions/{first}/minutes/number", {"number": 3}),
             ("PUT", f"/api/v1/sessions/{middle}/minutes/number", {"number": 4}),
+            ("POST", f"/api/v1/sessions/{first}/minutes/draft", {}),
         ]:
             r = await client.request(method, url, headers=headers, json=body)
             assert (r.status_code, error_code(r)) == (409, "term_closed"), (who.role, url, r.text)
@@ -96,6 +97,9 @@ async def test_the_previous_term_is_read_only_but_its_last_minutes(client) -> No
     # The last minutes can still be numbered (to be signed).
     r = await client.put(f"/api/v1/sessions/{last}/minutes/number", headers=sec, json={"number": 9})
     assert r.status_code == 200, r.text
+    # … and go through the signing workflow (here refused for its own reason, not the term's).
+    r = await client.post(f"/api/v1/sessions/{last}/minutes/draft", headers=sec, json={})
+    assert error_code(r) != "term_closed", r.text
 
     # Its election's results, even one left unconfirmed, are frozen too.
     election = await Election.create(
