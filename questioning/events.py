@@ -18,7 +18,9 @@ async def call(ev: EventCtx) -> dict[str, Any]:
 
 @event("questioning:answer", perm=OPERATIONS["questioning.answer"], body=QLiveTurnIn)
 async def answer(ev: EventCtx) -> dict[str, Any]:
-    return await live.questioning_answer(ev.user, ev.data.session_id, ev.data.form_id)
+    return await live.questioning_answer(
+        ev.user, ev.data.session_id, ev.data.form_id, ev.data.official_id
+    )
 
 
 @event("questioning:followup", perm=OPERATIONS["questioning.followup"], body=QLiveTurnIn)

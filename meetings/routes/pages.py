@@ -15,6 +15,7 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 
 from council.errors import DomainError, Forbidden, Invalid, NotFound
 from council.i18n import N_
+from council.livepanels import PANELS
 from council.localtime import LOCAL_TZ
 from council.models import Council
 from council.officialdoc import number_line
@@ -26,6 +27,7 @@ from meetings import services
 from meetings.minutes.layout import SYMBOL as MINUTES_SYMBOL
 from meetings.models import ITEM_KINDS, Document, DocumentVersion, Poll, Session
 from meetings.routes.api import _upload_field, file_response
+from meetings.routes.panels import live_panels, panel_fragment
 from meetings.routes.viewer import public_document, viewer_context, viewer_page_url
 from meetings.services.attendance import check_in_is_open
 from meetings.services.common import (
@@ -326,6 +328,7 @@ async def tablet_page(ctx: Ctx) -> Response:
     saved for offline reading."""
     session = await session_for(ctx.user, ctx.params["session_id"])
     context = await _tablet_context(ctx, session)
+    context["panels"] = await live_panels(ctx, session, "tablet", context["current"])
     if not _offline_copy(ctx):
         await read_notices(ctx, session)
     if _offline_copy(ctx):
@@ -351,6 +354,8 @@ async def fragment_page(ctx: Ctx) -> Response:
         "chair": "meetings/_chair_live.html",
     }
     name = ctx.params["name"]
+    if name in PANELS:
+        return await panel_fragment(ctx, name)
     if name not in fragments:
         raise NotFound()
     user = ctx.require_user()
@@ -571,6 +576,7 @@ async def chair_page(ctx: Ctx) -> Response:
     session = await staff_session(ctx.require_user(), ctx.params["session_id"])
     context = await _tablet_context(ctx, session)
     context.update(await _chair_context(ctx, session))
+    context["panels"] = await live_panels(ctx, session, "chair", context["current"])
     return render(ctx.request, "meetings/chair.html", context)
 
 

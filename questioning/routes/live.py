@@ -39,7 +39,13 @@ def _step(step: str) -> object:
     )
     async def handler(ctx: Ctx) -> QLiveOut:
         sid = _same_session(ctx)
-        return QLiveOut(**await STEPS[step](ctx.require_user(), sid, ctx.body.form_id))
+        if step == "answer":
+            out = await live.questioning_answer(
+                ctx.require_user(), sid, ctx.body.form_id, ctx.body.official_id
+            )
+        else:
+            out = await STEPS[step](ctx.require_user(), sid, ctx.body.form_id)
+        return QLiveOut(**out)
 
     return handler
 

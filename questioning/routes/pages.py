@@ -280,59 +280,6 @@ async def selection_close_page(ctx: Ctx) -> Response:
     )
 
 
-def _form_number(form: Any, name: str) -> int:
-    value = str(form.get(name) or "")
-    if not value.isdigit():
-        raise Invalid(fields={name: str(N_("Not a form of this sitting's groups."))})
-    return int(value)
-
-
-LIVE_STEPS = {
-    "call": live.questioning_call,
-    "answer": live.questioning_answer,
-    "followup": live.questioning_followup,
-}
-
-
-def _live_page(step: str) -> Any:
-    @page(
-        f"/questioning/sessions/{{session_id:int}}/live/{step}",
-        perm=OPERATIONS[f"questioning.{step}"],
-        methods=("POST",),
-        name=f"questioning.{step}:page",
-    )
-    async def handler(ctx: Ctx) -> Response:
-        form = await ctx.form()
-        sid = ctx.params["session_id"]
-        return await _act(
-            ctx,
-            lambda: LIVE_STEPS[step](ctx.require_user(), sid, _form_number(form, "form_id")),
-            f"/questioning/sessions/{sid}#live",
-        )
-
-    return handler
-
-
-@page(
-    "/questioning/sessions/{session_id:int}/live/conclude",
-    perm=OPERATIONS["questioning.conclude"],
-    methods=("POST",),
-)
-async def conclude_page(ctx: Ctx) -> Response:
-    form = await ctx.form()
-    sid = ctx.params["session_id"]
-
-    async def run() -> None:
-        text = str(form.get("text") or "").strip()[:5000]
-        if not text:
-            raise Invalid(fields={"text": str(N_("Write the conclusion."))})
-        await live.questioning_conclude(
-            ctx.require_user(), sid, _form_number(form, "group_id"), text
-        )
-
-    return await _act(ctx, run, f"/questioning/sessions/{sid}#live")
-
-
 @page(
     "/questioning/sessions/{session_id:int}/move",
     perm=OPERATIONS["question_group.move"],
@@ -645,10 +592,6 @@ routes = [
     fix_page,
     hold_page,
     move_page,
-    _live_page("call"),
-    _live_page("answer"),
-    _live_page("followup"),
-    conclude_page,
     selection_open_page,
     selection_vote_page,
     selection_close_page,
