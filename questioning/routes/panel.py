@@ -18,7 +18,8 @@ from council.models import User
 from council.templating import render_string
 from council.web import Ctx, page
 from questioning import links
-from questioning.routes.perms import OPERATIONS
+from questioning import operations as ops
+from questioning.operations import OPERATIONS
 from questioning.services import live
 from questioning.services.common import is_staff
 
@@ -126,7 +127,7 @@ def _step_page(step: str) -> Any:
 
 @page(
     "/questioning/sessions/{session_id:int}/live/conclude",
-    perm=OPERATIONS["questioning.conclude"],
+    perm=ops.QUESTIONING_CONCLUDE,
     methods=("POST",),
 )
 async def conclude_page(ctx: Ctx) -> Response:

@@ -5,14 +5,18 @@ at the next sitting. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from typing import Any
+
+import docx
 
 from council.models import AuditEntry
 from questioning.models import Commitment
 from tests.meetings.live import connect_tablet
 from tests.questioning.helpers import (
     World,
+    call,
     coming_sitting,
     file_question,
     ok,
@@ -59,6 +63,13 @@ async def _select_and_fix(client, w: World, session_id: int, want: int) -> dict[
     assert closed["status"] == "closed"
     await ok(client, w.chair, "POST", f"{base}/groups/fix")
     return await ok(client, w.chair, "GET", f"{base}/groups")
+
+
+async def _minutes_text(client, w: World) -> str:
+    """The sitting's minutes (meetings' DOCX), as text."""
+    r = await call(client, w.chair, "GET", f"/api/v1/sessions/{w.session_id}/minutes.docx")
+    assert r.status_code == 200, r.text
+    return "\n".join(p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs)
 
 
 async def _live_questioning(live_server: str, w: World, form_id: int, group_id: int) -> None:
