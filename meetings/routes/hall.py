@@ -17,7 +17,8 @@ from council.web import Ctx, api, page
 from meetings import operations as ops
 from meetings.models import HallDisplay
 from meetings.routes.api import TAGS
-from meetings.routes.pages import _form_str, _tablet_context, live_panels
+from meetings.routes.pages import _form_str, _tablet_context
+from meetings.routes.panels import live_panels
 from meetings.schemas import DisplayCreatedOut, DisplayListOut, DisplayOut
 from meetings.services import displays
 from meetings.services.common import session_for
