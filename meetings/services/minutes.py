@@ -11,7 +11,7 @@ from typing import Any, cast
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from council import audit, terms
+from council import audit, minutes_sections, terms
 from council.collation import name_key
 from council.errors import Conflict, Forbidden, Invalid
 from council.i18n import N_
@@ -216,6 +216,7 @@ async def minutes_record(session: Session) -> MinutesRecord:
                 description=item.description,
                 speakers=[_speaker_record(r, speaker_names) for r in speakers.get(item.id, [])],
                 votes=[await _vote_record(p, by_id) for p in polls if p.item_id == item.id],
+                sections=await minutes_sections.lines_for(session.id, item.id, item.kind),
             )
         )
     return MinutesRecord(
