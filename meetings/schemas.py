@@ -182,6 +182,9 @@ class SessionBriefOut(Out):
         description="When the secretariat opened check-in before the sitting's day."
     )
     copied_from_id: int | None = Field(description="The session whose agenda it copied.")
+    closed_sitting: bool = Field(
+        description="A closed sitting (họp kín): its signed minutes stay off the public portal."
+    )
 
 
 class SessionOut(SessionBriefOut):
@@ -315,11 +318,20 @@ class PublicDocumentOut(Out):
     item_id: int | None
 
 
+class PublicMinutesOut(Out):
+    version: int
+    published_at: datetime | None
+    url: str = Field(description="The signed PDF.")
+
+
 class PublicSessionOut(Out):
     session: SessionOut
     items: list[AgendaItemOut]
     documents: list[PublicDocumentOut] = Field(description="Public documents only.")
     polls: list[PollOut] = Field(description="Open and closed polls; no secret choice.")
+    minutes: PublicMinutesOut | None = Field(
+        description="The published signed minutes; null for a closed sitting (họp kín)."
+    )
 
 
 class SessionChangeOut(Out):
@@ -338,9 +350,13 @@ class SessionHistoryOut(Out):
 class NoticeOut(Out):
     id: int
     session_id: int
-    kind: Literal["published", "changes"]
+    kind: Literal[
+        "published", "changes", "minutes.review", "minutes.approve", "minutes.sign",
+        "minutes.publish", "minutes.out",
+    ]  # fmt: skip
     changes: int = Field(description="Changes counted in this notice.")
     text: str
+    url: str = Field(description="The page the notice leads to.")
     created_at: datetime
     updated_at: datetime
     read: bool

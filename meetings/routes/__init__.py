@@ -11,6 +11,7 @@ from meetings.routes.api_documents import routes as api_documents_routes
 from meetings.routes.api_floor import routes as api_floor_routes
 from meetings.routes.chairing import routes as chairing_routes
 from meetings.routes.hall import routes as hall_routes
+from meetings.routes.minutes import routes as minutes_routes
 from meetings.routes.pages import routes as page_routes
 from meetings.routes.pages_public import routes as pages_public_routes
 from meetings.routes.pages_tablet import routes as pages_tablet_routes
@@ -28,6 +29,7 @@ routes = [
     *presence_routes,
     *chairing_routes,
     *hall_routes,
+    *minutes_routes,
     *pages_public_routes,
     *page_routes,
     *pages_tablet_routes,

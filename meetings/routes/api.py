@@ -19,6 +19,7 @@ from meetings import operations as ops
 from meetings import services
 from meetings.minutes.layout import SYMBOL
 from meetings.models import Session
+from meetings.routes.minutes import current_minutes_pdf
 from meetings.schemas import (
     AgendaItemOut,
     AgendaOut,
@@ -266,11 +267,11 @@ async def minutes_docx(ctx: Ctx) -> Response:
     "/api/v1/sessions/{session_id:int}/minutes.pdf",
     perm=ops.MINUTES_RENDER,
     tags=TAGS,
-    summary="Draft minutes as PDF",
+    summary="The minutes as PDF: the latest signed version, else the draft (X-Minutes-Version)",
     raw_response="application/pdf",
 )
 async def minutes_pdf(ctx: Ctx) -> Response:
-    return await _minutes(ctx, "pdf")
+    return await current_minutes_pdf(ctx)
 
 
 def minutes_number_out(session_id: int, number: int | None) -> dict[str, Any]:
