@@ -35,6 +35,7 @@ from tortoise import Tortoise  # noqa: E402
 from tortoise.transactions import in_transaction  # noqa: E402
 
 from council.compat import tortoise as compat_tortoise  # noqa: E402
+from council.search import pgquery  # noqa: E402
 from council.search.analysis import EXACT, FOLD, runs  # noqa: E402
 from council.search.engine import SearchEngine, configure, rebuild, register_index  # noqa: E402
 from council.search.index import SearchIndex  # noqa: E402
@@ -517,7 +518,9 @@ async def fts_query(index: Any, q: str) -> str:
             lambda term: searcher.doc_frequency(EXACT, term),
         ).words
     else:
-        words, _, _ = await index._parse(q)
+        async with in_transaction() as conn:
+            await conn.execute_script(pgquery.SETTINGS)
+            words = (await pgquery.parse_query(index, q, conn)).words
     return " AND ".join('"' + w.fold.replace("_", " ") + '"' for w in words)
 
 
@@ -637,15 +640,59 @@ PG_URL = "postgres://postgres@127.0.0.1:5432/bench_search"
 BYTES_PER_PETITION = {"whoosh": 3_000, "postgres": 16_000}
 
 
+SERVER_PIDS: list[int] = []
+
+
+def _schedstat(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _all_schedstat() -> dict[int, int]:
+    """On-CPU nanoseconds of every process now (to attribute a rebuild's database work)."""
+    return {int(p): _schedstat(int(p)) for p in os.listdir("/proc") if p.isdigit()}
+
+
+def server_cpu_ns() -> int:
+    """On-CPU nanoseconds of the PostgreSQL backends serving the bench (0 on Whoosh)."""
+    total = 0
+    for pid in SERVER_PIDS:
+        try:
+            with open(f"/proc/{pid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
+async def _find_server_pids() -> None:
+    """The backends of the bench's connection pool (PostgreSQL on this machine)."""
+    from tortoise import connections
+
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND backend_type = 'client backend'"
+    )
+    SERVER_PIDS[:] = [int(r["pid"]) for r in rows]
+
+
 async def time_queries_async(
-    run: Callable[[str], Any], queries: list[str]
+    run: Callable[[str], Any], queries: list[str], server: list[float] | None = None
 ) -> tuple[list[float], list[float], list[int]]:
+    """Wall and CPU milliseconds (this process) of each query, and each total; with
+    ``server``, also the PostgreSQL backends' CPU milliseconds of each query."""
     walls, cpus, totals = [], [], []
     for q in queries:
+        before = server_cpu_ns() if server is not None else 0
         wall, cpu = time.perf_counter(), time.process_time()
         totals.append(await run(q))
         cpus.append((time.process_time() - cpu) * 1000)
         walls.append((time.perf_counter() - wall) * 1000)
+        if server is not None:
+            server.append((server_cpu_ns() - before) / 1e6)
     return walls, cpus, totals
 
 
@@ -747,6 +794,7 @@ async def main(argv: list[str] | None = None) -> None:
             shutil.rmtree(engine.root, ignore_errors=True)
         index = engine.index(SPEC.name)
         cpu0 = _cpu()
+        server0 = _all_schedstat()
         started = time.perf_counter()
         reused = args.reuse and BACKEND == "postgres" and await index.adoc_count() >= args.n
         if reused:
@@ -754,8 +802,12 @@ async def main(argv: list[str] | None = None) -> None:
         else:
             count = await rebuild(SPEC.name, _as_source(corpus), engine=engine, procs=args.procs)
         took = time.perf_counter() - started
+        server_cpu = ""
         if BACKEND == "postgres":
             size = await _pg_size(index.table)
+            await _find_server_pids()
+            spent = sum(_schedstat(pid) - server0.get(pid, 0) for pid in SERVER_PIDS) / 1e9
+            server_cpu = f"; CPU of the database backends {spent:.1f} s"
         else:
             size = sum(f.stat().st_size for f in index.directory.iterdir()) / 2**20
         print(
@@ -763,7 +815,7 @@ async def main(argv: list[str] | None = None) -> None:
             if reused
             else f"full reindex (council reindex path, {args.procs} processes): {took:.1f} s for {count} "
             f"petitions ({count / took:.0f}/s; CPU of this process and its workers "
-            f"{_cpu() - cpu0:.1f} s; index {size:.0f} MiB)"
+            f"{_cpu() - cpu0:.1f} s{server_cpu}; index {size:.0f} MiB; load {_load()})"
             f" -- goals <= 120 s at 200,000, <= 600 s at 1,000,000"
         )
         print(f"peak memory after the reindex: {_peak_mib()}")
@@ -783,15 +835,21 @@ async def main(argv: list[str] | None = None) -> None:
         matches = {q: await fts_query(index, q) for qs in queries.values() for q in qs}
         warm = [q for qs in queries.values() for q in qs[:10]]
         await time_queries_async(ours_run, warm)
+        if BACKEND == "postgres":
+            await _find_server_pids()
         if fts is not None:
             db = fts
             fts_run = lambda q: fts_search(db, matches[q])  # noqa: E731
             time_queries(fts_run, warm)
         print(f"queries (top {PAGE} with snippets + exact total; wall time, load {_load()}):")
-        all_ours, all_fts, same, cpu_all = [], [], 0, []
+        all_ours, all_fts, same, cpu_all, server_all = [], [], 0, [], []
         worst: list[tuple[float, str, float, int]] = []
         for kind, qs in queries.items():
-            ours, ours_cpu, ours_totals = await time_queries_async(ours_run, qs)
+            server: list[float] = []
+            ours, ours_cpu, ours_totals = await time_queries_async(
+                ours_run, qs, server if BACKEND == "postgres" else None
+            )
+            kind_cpu = [a + b for a, b in zip(ours_cpu, server or [0.0] * len(qs), strict=True)]
             if fts is not None:
                 theirs, _, fts_totals = time_queries(fts_run, qs)
             else:
@@ -800,6 +858,12 @@ async def main(argv: list[str] | None = None) -> None:
             all_ours += ours
             all_fts += theirs
             cpu_all += ours_cpu
+            server_all += server
+            print(
+                f"  {'':22} CPU per query (this process + database backends): "
+                f"p50 {percentile(kind_cpu, 50):.1f} p95 {percentile(kind_cpu, 95):.1f} ms "
+                f"(load {_load()})"
+            )
             same += sum(a == b for a, b in zip(ours_totals, fts_totals, strict=True))
             worst += [
                 (o, q, f, t)
@@ -810,6 +874,14 @@ async def main(argv: list[str] | None = None) -> None:
             f"  CPU time per query in this process: p50 {percentile(cpu_all, 50):.1f} ms, "
             f"p95 {percentile(cpu_all, 95):.1f} ms"
         )
+        if server_all:
+            both = [a + b for a, b in zip(cpu_all, server_all, strict=True)]
+            print(
+                f"  CPU time per query in the PostgreSQL backends: p50 "
+                f"{percentile(server_all, 50):.1f} ms, p95 {percentile(server_all, 95):.1f} ms, "
+                f"mean {sum(server_all) / len(server_all):.1f} ms; with this process: p50 "
+                f"{percentile(both, 50):.1f} ms, p95 {percentile(both, 95):.1f} ms"
+            )
         if fts is not None:
             print(f"  same total as FTS5 for {same} of {len(all_ours)} queries")
         print(

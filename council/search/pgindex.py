@@ -3,12 +3,8 @@
 The table ``fts_<name>`` is created on first use (its declaration's fingerprint is its comment;
 a changed declaration recreates it empty, like the Whoosh backend). Writes run on the caller's
 connection, so a change is indexed in the very transaction of the domain change and is
-searchable the moment that commits. Ranking never scores every match: the newest
-``CANDIDATES`` matches of the exact forms and of the folded forms are the candidates (a
-precomputed order, the table's key, cut off by the GIN bitmap and a top-N sort), and only
-they are ranked: words matched (``match="any"``), then words matched in their exact form, then
-adjacent pairs, then ``ts_rank``. When a query matches fewer documents than that, every match
-is ranked. ``total`` is always exact.
+searchable the moment that commits. Searching is ``council.search.pgquery``'s: ranking never
+scores every match, ``total`` is always exact.
 """
 
 from __future__ import annotations
@@ -16,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -24,36 +19,20 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from council.search.analysis import PAIR_JOINER, folded, runs
+from council.search import pgquery
 from council.search.filters import build_filters
 from council.search.highlight import SNIPPET_CHARS, highlight
 from council.search.index import Change, DateRange, Hit, Result, check_request
 from council.search.pgrebuild import rebuild
-from council.search.pgrows import (
-    EXACT_PREFIX,
-    Row,
-    exact_lexeme,
-    filter_sql,
-    rank_weights,
-    to_row,
-    tsquery,
-)
-from council.search.query import EXACT_BOOST, QueryWord, parse
+from council.search.pgrows import Row, filter_sql, rank_weights, to_row, tsquery
+from council.search.query import QueryWord
 from council.search.schema import ID_FIELD, IndexSpec, SearchError, from_timestamp, jsonable
 
-__all__ = ["CANDIDATES", "PgSearchIndex"]
+__all__ = ["PgSearchIndex"]
 
 log = logging.getLogger(__name__)
 
-CANDIDATES = 200
-# A lexeme in fewer documents than this is counted exactly for query segmentation; a more
-# common one is estimated from the planner's statistics (most common elements).
-_DF_CAP = 2000
-_STATS_TTL = 60.0
-_BIG = 2**63 - 1
 _REBUILDS = "fts_rebuilds"
-_WORK_MEM = "64MB"
-_MARGIN = 4
 
 
 def _fingerprint(spec: IndexSpec) -> str:
@@ -79,9 +58,11 @@ class PgSearchIndex:
         self.spec = spec
         self.table = f"fts_{spec.name}"
         self._connection = connection
-        self._weights = "'{" + ",".join(str(w) for w in rank_weights(spec)) + "}'::float4[]"
+        # ts_rank's weights {D, C, B, A} as an SQL literal.
+        self.weights = "'{" + ",".join(str(w) for w in rank_weights(spec)) + "}'::float4[]"
         self._ready = False
-        self._stats: tuple[float, dict[str, int]] = (0.0, {})
+        # (when read, lexeme -> estimated documents): the planner's most common lexemes.
+        self.stats: tuple[float, dict[str, int]] = (0.0, {})
         self.lock_key = _lock_key(spec.name)
 
     # --- plumbing --------------------------------------------------------------------------
@@ -102,6 +83,12 @@ class PgSearchIndex:
             # filtering many matches reads few pages.
             f"WITH (toast_tuple_target = 128)",
             f"COMMENT ON TABLE {t} IS '{_fingerprint(self.spec)}'",
+            # LZ4 where the server has it: several times cheaper to compress (every write,
+            # the rebuild's COPY) and to read back (ranking reads each candidate's tsvector).
+            "DO $$ BEGIN IF EXISTS (SELECT FROM pg_settings WHERE name = "
+            "'default_toast_compression' AND 'lz4' = ANY(enumvals)) THEN "
+            f"ALTER TABLE {t} ALTER COLUMN terms SET COMPRESSION lz4, "
+            "ALTER COLUMN stored SET COMPRESSION lz4; END IF; END $$",
         ]
         if table is None:
             out += self.index_ddl(t)
@@ -171,45 +158,6 @@ class PgSearchIndex:
         )
         return None if found is None else {**_json(found), ID_FIELD: str(doc_id)}
 
-    async def _doc_freqs(self, lexemes: Iterable[str], conn: BaseDBAsyncClient) -> dict[str, int]:
-        """Document frequencies for segmenting a query: exact below ``_DF_CAP``, else estimated."""
-        wanted = sorted(set(lexemes))
-        if not wanted:
-            return {}
-        common = await self._common_lexemes(conn)
-        out = {lex: common[lex] for lex in wanted if lex in common}
-        rare = [lex for lex in wanted if lex not in out]
-        if rare:
-            rows = await conn.execute_query_dict(
-                f"SELECT l, (SELECT count(*) FROM (SELECT 1 FROM {self.table} "
-                f"WHERE terms @@ quote_literal(l)::tsquery LIMIT {_DF_CAP}) s) AS n "
-                f"FROM unnest($1::text[]) AS l",
-                [rare],
-            )
-            out.update({r["l"]: int(r["n"]) for r in rows})
-        return out
-
-    async def _common_lexemes(self, conn: BaseDBAsyncClient) -> dict[str, int]:
-        """The planner's most common lexemes and their estimated document counts (cached)."""
-        at, known = self._stats
-        if time.monotonic() - at < _STATS_TTL:
-            return known
-        rows = await conn.execute_query_dict(
-            "SELECT s.most_common_elems::text::text[] AS lex, s.most_common_elem_freqs AS freq, "
-            "c.reltuples AS n FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename "
-            "WHERE s.schemaname = current_schema() AND s.tablename = $1 AND s.attname = 'terms'",
-            [self.table],
-        )
-        known = {}
-        if rows and rows[0]["lex"]:
-            n = max(float(rows[0]["n"]), 0.0)
-            for lex, freq in zip(rows[0]["lex"], rows[0]["freq"], strict=False):
-                estimate = int(freq * n)
-                if estimate >= _DF_CAP:
-                    known[lex] = estimate
-        self._stats = (time.monotonic(), known)
-        return known
-
     async def asearch(
         self,
         q: str = "",
@@ -230,174 +178,21 @@ class PgSearchIndex:
         params: list[Any] = []
         conditions = filter_sql(self.spec, checked, params)
         async with in_transaction(self._connection) as conn:
-            # The planner counts a tsvector test as cheap and scans the table (or its key
-            # index), reading every row's TOASTed tsvector; the GIN bitmap reads none of them.
-            await conn.execute_script(
-                "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
-                "SET LOCAL max_parallel_workers_per_gather = 0; "
-                f"SET LOCAL work_mem = '{_WORK_MEM}'"
-            )
-            words, boosts, estimate = await self._parse(q, conn, match)
+            await conn.execute_script(pgquery.SETTINGS)
+            parsed = await pgquery.parse_query(self, q, conn, match)
+            words = parsed.words
             if words:
                 params.append(tsquery(words, exact=False, match_all=match == "all"))
                 conditions.append(f"terms @@ ${len(params)}::text::tsquery")
             where = " AND ".join(conditions) or "true"
             if not words or sort:
-                total = int(
-                    await _value(conn, f"SELECT count(*) FROM {self.table} WHERE {where}", params)
-                )
-                rows = (
-                    []
-                    if total <= offset
-                    else await self._ordered(conn, where, params, sort, limit, offset)
-                )
+                total, rows = await pgquery.ordered(self, conn, where, params, sort, limit, offset)
             else:
-                total, rows = await self._ranked(
-                    conn, where, params, words, boosts, match, limit, offset, estimate
+                total, rows = await pgquery.ranked(
+                    self, conn, where, params, parsed, match, limit, offset
                 )
         hits = [self._hit(row, words, snippet_chars) for row in rows]
         return Result(total, hits)
-
-    async def _parse(
-        self, q: str, conn: BaseDBAsyncClient | None = None, match: str = "all"
-    ) -> tuple[list[QueryWord], list[QueryWord], int]:
-        lexemes: set[str] = set()
-        for run in runs(q[:2000]):
-            folds = [folded(s) for s in run]
-            lexemes.update(folds)
-            lexemes.update(exact_lexeme(s) for s in run)
-            for i in range(len(run) - 1):
-                lexemes.add(folds[i] + PAIR_JOINER + folds[i + 1])
-                lexemes.add(exact_lexeme(run[i] + PAIR_JOINER + run[i + 1]))
-        if not lexemes:
-            return [], [], 0
-        df = await self._doc_freqs(lexemes, conn or self.conn())
-        parsed = parse(q, lambda t: df.get(t, 0), lambda t: df.get(EXACT_PREFIX + t, 0))
-        counts = [df.get(w.fold, 0) for w in parsed.words]
-        # At most this many documents match (every word: the rarest; any word: the sum).
-        estimate = (min(counts) if match == "all" else sum(counts)) if counts else 0
-        return parsed.words, parsed.boosts, estimate
-
-    async def _ordered(
-        self,
-        conn: BaseDBAsyncClient,
-        where: str,
-        params: list[Any],
-        sort: str | None,
-        limit: int,
-        offset: int,
-    ) -> list[dict[str, Any]]:
-        """A page in date order (missing dates last going up, first going down) or key order."""
-        order = "key"
-        if sort:
-            column = f"d{self.spec.date_fields.index(sort.removeprefix('-'))}"
-            desc = " DESC" if sort.startswith("-") else ""
-            order = f"coalesce({column}, {_BIG}){desc}, key"
-        return await conn.execute_query_dict(
-            f"SELECT doc_id, stored, 0.0::float8 AS score FROM {self.table} WHERE {where} "
-            f"ORDER BY {order} LIMIT {limit} OFFSET {offset}",
-            params,
-        )
-
-    async def _ranked(
-        self,
-        conn: BaseDBAsyncClient,
-        where: str,
-        params: list[Any],
-        words: list[QueryWord],
-        boosts: list[QueryWord],
-        match: str,
-        limit: int,
-        offset: int,
-        estimate: int,
-    ) -> tuple[int, list[dict[str, Any]]]:
-        """The exact total and a ranked page: only the candidates are ranked.
-
-        Candidates are the newest matches; when they hold too few documents matching every
-        word in its exact form, the newest exact matches join them.
-        """
-        cut = max(CANDIDATES, offset + limit)
-        total, keys = await self._newest(conn, where, params, cut, estimate)
-        if total <= offset:
-            return total, []
-        rows = await self._rank(conn, keys, words, boosts, match, None)
-        exact = sum(1 for r in rows if r["t_exact"] == len(words))
-        if total > cut and exact < offset + limit:
-            exact_params = [*params, tsquery(words, exact=True, match_all=match == "all")]
-            more = await conn.execute_query_dict(
-                f"SELECT key FROM {self.table} WHERE {where} AND "
-                f"terms @@ ${len(exact_params)}::text::tsquery ORDER BY key DESC LIMIT {cut}",
-                exact_params,
-            )
-            keys = sorted({*keys, *(r["key"] for r in more)})
-            rows = await self._rank(conn, keys, words, boosts, match, None)
-        return total, rows[offset : offset + limit]
-
-    async def _newest(
-        self, conn: BaseDBAsyncClient, where: str, params: list[Any], cut: int, estimate: int
-    ) -> tuple[int, list[int]]:
-        """Count every match and keep the newest ``cut`` keys, in one pass over the GIN bitmap.
-
-        Keys grow with insertion, so the newest matches lie above a floor that the estimated
-        number of matches predicts (with a margin of four); only keys above it are kept. When
-        fewer than ``cut`` are (filters, several words: fewer matches than estimated), a second
-        statement takes the newest by sorting.
-        """
-        high = await _value(
-            conn, "SELECT pg_sequence_last_value(pg_get_serial_sequence($1, 'key'))", [self.table]
-        )
-        floor = 0
-        if high and estimate > cut:
-            floor = max(0, int(high) - int(_MARGIN * cut * int(high) / estimate))
-        found = await conn.execute_query_dict(
-            f"SELECT count(*) AS total, array_agg(key) FILTER (WHERE key > {floor}) AS recent "
-            f"FROM {self.table} WHERE {where}",
-            params,
-        )
-        total = int(found[0]["total"])
-        keys = sorted(found[0]["recent"] or [], reverse=True)[:cut]
-        if len(keys) < min(cut, total):
-            rows = await conn.execute_query_dict(
-                f"SELECT key FROM {self.table} WHERE {where} ORDER BY key DESC LIMIT {cut}", params
-            )
-            keys = [r["key"] for r in rows]
-        return total, keys
-
-    async def _rank(
-        self,
-        conn: BaseDBAsyncClient,
-        keys: list[int],
-        words: list[QueryWord],
-        boosts: list[QueryWord],
-        match: str,
-        page: int | None,
-    ) -> list[dict[str, Any]]:
-        """Order candidates: words matched (any), exact words, adjacent pairs, ts_rank, key."""
-        rank_params: list[Any] = [keys]
-
-        def lexeme_test(word: QueryWord, exact: bool) -> str:
-            rank_params.append(tsquery([word], exact=exact, match_all=True))
-            return f"(terms @@ ${len(rank_params)}::text::tsquery)::int"
-
-        tiers = {"t_exact": " + ".join(lexeme_test(w, True) for w in words)}
-        if match == "any":
-            tiers = {"t_any": " + ".join(lexeme_test(w, False) for w in words), **tiers}
-        if boosts:
-            tiers["t_pairs"] = " + ".join(lexeme_test(b, False) for b in boosts)
-        scored = [*words, *boosts]
-        rank_params.append(tsquery(scored, exact=True, match_all=False))
-        exact_rank = f"ts_rank({self._weights}, terms, ${len(rank_params)}::text::tsquery, 1)"
-        rank_params.append(tsquery(scored, exact=False, match_all=False))
-        fold_rank = f"ts_rank({self._weights}, terms, ${len(rank_params)}::text::tsquery, 1)"
-        columns = ", ".join(f"{sql} AS {name}" for name, sql in tiers.items())
-        order = ", ".join(f"{name} DESC" for name in tiers)
-        return await conn.execute_query_dict(
-            f"SELECT doc_id, stored, score, t_exact FROM (SELECT key, doc_id, stored, {columns}, "
-            f"({EXACT_BOOST} * {exact_rank} + {fold_rank})::float8 AS score "
-            f"FROM {self.table} WHERE key = ANY($1::bigint[])) ranked "
-            f"ORDER BY {order}, score DESC, key",
-            rank_params,
-        )
 
     def _hit(self, row: Mapping[str, Any], words: list[QueryWord], snippet_chars: int) -> Hit:
         stored = _json(row["stored"])
@@ -514,7 +309,7 @@ class PgSearchIndex:
 
     def forget_stats(self) -> None:
         """Drop the cached lexeme statistics (after a rebuild)."""
-        self._stats = (0.0, {})
+        self.stats = (0.0, {})
 
     def close(self) -> None:
         """Nothing to close: connections belong to the ORM."""

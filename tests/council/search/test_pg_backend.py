@@ -12,7 +12,7 @@ from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from council.search import engine as engine_module
-from council.search import pgindex
+from council.search import pgquery
 from council.search.engine import configure, rebuild, register_index
 from council.search.index import Change, SearchIndex
 from council.search.outbox import enqueue
@@ -158,7 +158,7 @@ async def test_common_words_rank_only_candidates_but_count_every_match(
     ]
     docs += [petition("KN-OLD", "duong lang", "duong thon xuong cap")]  # typed without marks
     index = await make_index([docs[-1], *docs[:-1]])  # the unaccented one is the oldest
-    monkeypatch.setattr(pgindex, "CANDIDATES", 5)
+    monkeypatch.setattr(pgquery, "CANDIDATES", 5)
     result = await index.asearch("duong", limit=3)
     assert result.total == 41
     # The exact form typed ("duong") ranks first although it is outside the newest five.

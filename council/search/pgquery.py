@@ -1,0 +1,272 @@
+"""Searching one PostgreSQL index: reading the query, counting, choosing and ranking candidates.
+
+Ranking never scores every match. One statement counts every match (the exact ``total``) and
+takes the newest ``CANDIDATES`` of them by ``key``, the precomputed order (keys grow with
+insertion; a rebuild loads documents in source order): the newest matches lie above a floor
+that the estimated number of matches predicts, so the GIN bitmap is intersected with a key
+range instead of sorting every match. The same statement takes the newest matches of every
+word in its exact form when those are rare enough to be crowded out (an exact spelling typed
+is never lost behind a common folded one). Only the candidates are ranked, each row's
+tsvector read once: by words matched (``match="any"``), then words matched in their exact
+form (exact matches first), then adjacent pairs, then ``ts_rank``, then ``key``; only the
+page's stored fields leave the database.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from council.search.analysis import PAIR_JOINER, folded, runs
+from council.search.pgrows import EXACT_PREFIX, exact_lexeme, tsquery
+from council.search.query import EXACT_BOOST, QueryWord, parse
+
+if TYPE_CHECKING:
+    from council.search.pgindex import PgSearchIndex
+
+__all__ = ["CANDIDATES", "Parsed", "SETTINGS", "ordered", "parse_query", "ranked"]
+
+CANDIDATES = 200
+# A lexeme in fewer documents than this is counted exactly for query segmentation; a more
+# common one is estimated from the planner's statistics (most common elements).
+DF_CAP = 2000
+STATS_TTL = 60.0
+_BIG = 2**63 - 1
+# The key floor keeps this many times the candidates needed, by the estimated matches.
+_MARGIN = 4
+# Exact forms matched by at most this many documents are fetched with the candidates.
+_EXACT_FETCH = 20_000
+
+# The planner counts a tsvector test as cheap and would scan the table (or its key index),
+# reading every row's TOASTed tsvector; the GIN bitmap reads none of them.
+SETTINGS = (
+    "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
+    "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'"
+)
+
+
+class Parsed:
+    """A query read against the index: words, pair boosts, estimates, the highest key."""
+
+    def __init__(
+        self,
+        words: list[QueryWord],
+        boosts: list[QueryWord],
+        estimate: int,
+        exact_estimate: int,
+        high: int,
+    ) -> None:
+        self.words = words
+        self.boosts = boosts
+        self.estimate = estimate  # at most this many documents match
+        self.exact_estimate = exact_estimate  # ... in the exact forms
+        self.high = high  # the highest key given so far
+
+
+async def parse_query(
+    index: PgSearchIndex, q: str, conn: BaseDBAsyncClient, match: str = "all"
+) -> Parsed:
+    """Split ``q`` into words with the index's statistics (one statement)."""
+    lexemes: set[str] = set()
+    for run in runs(q[:2000]):
+        folds = [folded(s) for s in run]
+        lexemes.update(folds)
+        lexemes.update(exact_lexeme(s) for s in run)
+        for i in range(len(run) - 1):
+            lexemes.add(folds[i] + PAIR_JOINER + folds[i + 1])
+            lexemes.add(exact_lexeme(run[i] + PAIR_JOINER + run[i + 1]))
+    if not lexemes:
+        return Parsed([], [], 0, 0, 0)
+    common = await _common_lexemes(index, conn)
+    df = {lex: common[lex] for lex in lexemes if lex in common}
+    rare = sorted(lex for lex in lexemes if lex not in df)
+    rows = await conn.execute_query_dict(
+        f"SELECT NULL AS l, pg_sequence_last_value(pg_get_serial_sequence($1, 'key')) AS n "
+        f"UNION ALL SELECT l, (SELECT count(*) FROM (SELECT FROM {index.table} "
+        f"WHERE terms @@ quote_literal(l)::tsquery LIMIT {DF_CAP}) s) FROM unnest($2::text[]) l",
+        [index.table, rare],
+    )
+    high = 0
+    for row in rows:
+        if row["l"] is None:
+            high = int(row["n"] or 0)
+        else:
+            df[row["l"]] = int(row["n"])
+    found = parse(q, lambda t: df.get(t, 0), lambda t: df.get(EXACT_PREFIX + t, 0))
+    counts = [df.get(w.fold, 0) for w in found.words]
+    exact = [df.get(exact_lexeme(w.exact), 0) for w in found.words]
+
+    def bound(values: list[int]) -> int:
+        # At most this many documents match (every word: the rarest; any word: the sum).
+        return (min(values) if match == "all" else sum(values)) if values else 0
+
+    return Parsed(found.words, found.boosts, bound(counts), bound(exact), high)
+
+
+async def _common_lexemes(index: PgSearchIndex, conn: BaseDBAsyncClient) -> dict[str, int]:
+    """The planner's most common lexemes and their estimated document counts (cached)."""
+    at, known = index.stats
+    if time.monotonic() - at < STATS_TTL:
+        return known
+    rows = await conn.execute_query_dict(
+        "SELECT s.most_common_elems::text::text[] AS lex, s.most_common_elem_freqs AS freq, "
+        "c.reltuples AS n FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename "
+        "WHERE s.schemaname = current_schema() AND s.tablename = $1 AND s.attname = 'terms'",
+        [index.table],
+    )
+    known = {}
+    if rows and rows[0]["lex"]:
+        n = max(float(rows[0]["n"]), 0.0)
+        for lex, freq in zip(rows[0]["lex"], rows[0]["freq"], strict=False):
+            estimate = int(freq * n)
+            if estimate >= DF_CAP:
+                known[lex] = estimate
+    index.stats = (time.monotonic(), known)
+    return known
+
+
+async def ordered(
+    index: PgSearchIndex,
+    conn: BaseDBAsyncClient,
+    where: str,
+    params: list[Any],
+    sort: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[dict[str, Any]]]:
+    """The total and a page in date order (missing dates last going up, first going down)
+    or key order, for date-sorted and empty queries."""
+    order = "key"
+    if sort:
+        column = f"d{index.spec.date_fields.index(sort.removeprefix('-'))}"
+        desc = " DESC" if sort.startswith("-") else ""
+        order = f"coalesce({column}, {_BIG}){desc}, key"
+    rows = await conn.execute_query_dict(
+        f"SELECT (SELECT count(*) FROM {index.table} WHERE {where}) AS total, p.* FROM "
+        f"(SELECT 1) one LEFT JOIN LATERAL (SELECT doc_id, stored, 0.0::float8 AS score "
+        f"FROM {index.table} WHERE {where} ORDER BY {order} LIMIT {limit} OFFSET {offset}) p "
+        f"ON true",
+        params,
+    )
+    total = int(rows[0]["total"]) if rows else 0
+    return total, [r for r in rows if r["doc_id"] is not None]
+
+
+def _floor(high: int, estimate: int, need: int) -> int:
+    """A key below which the newest ``need`` of ``estimate`` matches are unlikely to lie."""
+    if not high or estimate <= need:
+        return 0
+    return max(0, high - int(_MARGIN * need * high / estimate))
+
+
+async def ranked(
+    index: PgSearchIndex,
+    conn: BaseDBAsyncClient,
+    where: str,
+    params: list[Any],
+    parsed: Parsed,
+    match: str,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[dict[str, Any]]]:
+    """The exact total and a ranked page: only the candidates are ranked.
+
+    One pass over the GIN bitmap counts every match and keeps the keys above a floor that
+    the estimated number of matches predicts (four times wider than needed); when fewer are
+    kept than needed (filters, several words matching fewer documents than estimated), a
+    second statement sorts. The planner would rather read the key range through the primary
+    key and test each row's TOASTed tsvector, hence one pass and not a key-range condition.
+    """
+    words = parsed.words
+    need = offset + limit
+    cut = max(CANDIDATES, need)
+    table = index.table
+    exact_params = [*params, tsquery(words, exact=True, match_all=match == "all")]
+    exact_where = f"{where} AND terms @@ ${len(exact_params)}::text::tsquery"
+    floor = _floor(parsed.high, parsed.estimate, cut)
+    # The exact forms' newest matches join the candidates when they may be crowded out by
+    # the folded forms' and are few enough to read every one.
+    exact_sql = "NULL::bigint[]"
+    first_params = params
+    if parsed.exact_estimate <= _EXACT_FETCH and parsed.exact_estimate < parsed.estimate:
+        first_params = exact_params
+        exact_sql = (
+            f"ARRAY(SELECT key FROM {table} WHERE {exact_where} ORDER BY key DESC LIMIT {need})"
+        )
+    found = await conn.execute_query_dict(
+        f"SELECT a.total, a.recent, {exact_sql} AS exact FROM (SELECT count(*) AS total, "
+        f"array_agg(key) FILTER (WHERE key > {floor}) AS recent FROM {table} WHERE {where}) a",
+        first_params,
+    )
+    total = int(found[0]["total"])
+    if total <= offset:
+        return total, []
+    keys = sorted(found[0]["recent"] or [], reverse=True)[:cut]
+    if len(keys) < min(cut, total):
+        rows = await conn.execute_query_dict(
+            f"SELECT key FROM {table} WHERE {where} ORDER BY key DESC LIMIT {cut}", params
+        )
+        keys = [r["key"] for r in rows]
+    candidates = sorted({*keys, *(found[0]["exact"] or [])})
+    rows = await _rank(index, conn, candidates, parsed, match, limit, offset)
+    n_exact = int(rows[0]["n_exact"]) if rows else 0
+    if total > cut and n_exact < need and found[0]["exact"] is None:
+        # Too few exact matches among the candidates: add the newest exact matches.
+        more = await conn.execute_query_dict(
+            f"SELECT key FROM {table} WHERE {exact_where} ORDER BY key DESC LIMIT {need}",
+            exact_params,
+        )
+        extra = {r["key"] for r in more} - set(candidates)
+        if extra:
+            candidates = sorted({*candidates, *extra})
+            rows = await _rank(index, conn, candidates, parsed, match, limit, offset)
+    return total, rows
+
+
+async def _rank(
+    index: PgSearchIndex,
+    conn: BaseDBAsyncClient,
+    keys: list[int],
+    parsed: Parsed,
+    match: str,
+    limit: int,
+    offset: int,
+) -> list[dict[str, Any]]:
+    """Order candidates: words matched (any), exact words, adjacent pairs, ts_rank, key.
+
+    Each candidate's tsvector is read from TOAST once (``terms || ''`` in a subquery kept
+    apart by ``OFFSET 0``); only the page's rows carry their stored fields out. Every row
+    also tells how many candidates hold every word in its exact form (``n_exact``).
+    """
+    words, boosts = parsed.words, parsed.boosts
+    rank_params: list[Any] = [keys]
+
+    def lexeme_test(word: QueryWord, exact: bool) -> str:
+        rank_params.append(tsquery([word], exact=exact, match_all=True))
+        return f"(t @@ ${len(rank_params)}::text::tsquery)::int"
+
+    tiers = {"t_exact": " + ".join(lexeme_test(w, True) for w in words)}
+    if match == "any":
+        tiers = {"t_any": " + ".join(lexeme_test(w, False) for w in words), **tiers}
+    if boosts:
+        tiers["t_pairs"] = " + ".join(lexeme_test(b, False) for b in boosts)
+    scored = [*words, *boosts]
+    rank_params.append(tsquery(scored, exact=True, match_all=False))
+    exact_rank = f"ts_rank({index.weights}, t, ${len(rank_params)}::text::tsquery, 1)"
+    rank_params.append(tsquery(scored, exact=False, match_all=False))
+    fold_rank = f"ts_rank({index.weights}, t, ${len(rank_params)}::text::tsquery, 1)"
+    columns = ", ".join(f"{sql} AS {name}" for name, sql in tiers.items())
+    order = ", ".join(f"{name} DESC" for name in tiers)
+    table = index.table
+    return await conn.execute_query_dict(
+        f"SELECT f.doc_id, f.stored, r.score, r.n_exact FROM (SELECT key, score, "
+        f"count(*) FILTER (WHERE t_exact = {len(words)}) OVER () AS n_exact, "
+        f"row_number() OVER (ORDER BY {order}, score DESC, key) AS place FROM "
+        f"(SELECT key, {columns}, ({EXACT_BOOST} * {exact_rank} + {fold_rank})::float8 "
+        f"AS score FROM (SELECT key, terms || ''::tsvector AS t FROM {table} "
+        f"WHERE key = ANY($1::bigint[]) OFFSET 0) c) s ORDER BY place "
+        f"LIMIT {limit} OFFSET {offset}) r JOIN {table} f ON f.key = r.key ORDER BY r.place",
+        rank_params,
+    )
