@@ -153,7 +153,7 @@ async def _undone(session: Session) -> list[CheckInUndone]:
     """Check-ins the secretariat took back, from the audit log."""
     entries = await AuditEntry.filter(
         operation="attendance.undo", target_type="session", target_id=str(session.id)
-    ).order_by("seq")
+    ).order_by("id")
     names = await user_names(
         [int(e.details.get("user_id", 0)) for e in entries] + [e.actor_id or 0 for e in entries]
     )
@@ -249,18 +249,18 @@ async def minutes_record(session: Session) -> MinutesRecord:
     )
 
 
-async def _close_anchor(session: Session) -> tuple[int, str] | None:
-    """The audit entry that recorded the session's close, as ``(seq, hash)``."""
+async def _close_anchor(session: Session) -> tuple[int, int, str] | None:
+    """The audit entry that recorded the session's close, as ``(chain, seq, hash)``."""
     if session.status != "closed":
         return None
     entry = (
         await AuditEntry.filter(
             operation="session.close", target_type="session", target_id=str(session.id)
         )
-        .order_by("-seq")
+        .order_by("-id")
         .first()
     )
-    return (entry.seq, entry.hash) if entry is not None else None
+    return (entry.chain, entry.seq, entry.hash) if entry is not None else None
 
 
 # Characters no DOCX (XML 1.0) can hold, nor a printed page shows: C0 controls but tab, newline

@@ -308,7 +308,7 @@ async def test_an_event_is_refused_for_the_wrong_role(
 
     ack = await c.sio.call("test:staff_only", {}, timeout=WAIT)
     assert ack["ok"] is False and ack["error"]["code"] == "forbidden" and ack["error"]["message"]
-    denied = await AuditEntry.filter(operation="permission.denied").order_by("-seq").first()
+    denied = await AuditEntry.filter(operation="permission.denied").order_by("-id").first()
     assert await AuditEntry.filter(operation="permission.denied").count() == before + 1
     assert denied is not None and denied.actor_id == delegate.id
     assert (denied.target_type, denied.target_id) == ("event", "test:staff_only")
