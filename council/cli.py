@@ -226,6 +226,7 @@ def cmd_verify_pdf(args: argparse.Namespace) -> int:
     import warnings
 
     # CLI commands import what they run, so that `council --help` and one command do not load the app
+    from council.signing.config import trust_roots_dir
     from council.signing.verify import describe, verify_path
 
     # the report says what failed; the libraries' own tracebacks would bury it
@@ -235,7 +236,7 @@ def cmd_verify_pdf(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     try:
-        report = verify_path(args.file, args.trust_roots or settings.signing_trust_roots)
+        report = verify_path(args.file, args.trust_roots or trust_roots_dir(settings))
     except OSError as exc:
         print(f"cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 1

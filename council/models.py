@@ -67,6 +67,9 @@ class User(Model):
     username = fields.CharField(max_length=64, unique=True)
     password_hash = fields.CharField(max_length=255)
     full_name = fields.CharField(max_length=200, default="")
+    # An official's title as shown beside their name ("Giám đốc Sở Xây dựng"): an agency's
+    # officials answer questions at sittings under it.
+    title = fields.CharField(max_length=200, default="", db_default="")
     role = fields.CharField(max_length=16)
     council: fields.ForeignKeyNullableRelation[Council] = fields.ForeignKeyField(
         "council.Council", related_name="users", null=True, on_delete=fields.RESTRICT

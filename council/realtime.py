@@ -519,7 +519,10 @@ class Hub:
                 body = parse(spec.body, raw) if spec.body is not None else raw
                 params = body.model_dump() if isinstance(body, BaseModel) else raw
                 try:
-                    await permissions.check(spec.perm, user, params)
+                    # Joining a sitting's room only reads; every other event writes.
+                    await permissions.check(
+                        spec.perm, user, params, write=not spec.name.endswith(":join")
+                    )
                 except Forbidden:
                     await audit.record_denied(user, "event", spec.name, user.council_id)
                     raise

@@ -339,6 +339,7 @@ async def user_create(
     email: str | None = None,
     phone: str | None = None,
     password_hash: str | None = None,
+    title: str = "",
 ) -> User:
     """user.create: a person with one role, in one council (or one agency).
 
@@ -382,6 +383,7 @@ async def user_create(
                 password_hash=password_hash or hash_password(password),
                 role=role,
                 full_name=full_name.strip(),
+                title=title.strip()[:200],
                 council=council,
                 agency=agency if role == "agency" else None,
                 email=email or None,
@@ -409,8 +411,10 @@ async def user_update(
     is_active: bool | None = None,
     email: str | None = None,
     phone: str | None = None,
+    title: str | None = None,
 ) -> User:
-    """user.update (deactivation ends every session of the user)."""
+    """user.update (deactivation ends every session of the user). ``title``: an official's
+    title, shown beside the name ("Giám đốc Sở Xây dựng")."""
     if errors := _contact_errors(full_name, email, phone):
         raise Invalid(fields=errors)
     council = await Council.get_or_none(id=user.council_id) if user.council_id else None
@@ -434,6 +438,8 @@ async def user_update(
             user.email = email or None
         if phone is not None:
             user.phone = phone or None
+        if title is not None:
+            user.title = title.strip()[:200]
         if is_active is not None:
             user.is_active = is_active
         await user.save()

@@ -7,7 +7,14 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar, overload
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from council.errors import Invalid
@@ -111,6 +118,16 @@ class Out(BaseModel):
     """Base for response bodies."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def absent(description: str) -> Any:
+    """A response field that is sometimes left out of the answer (never sent as ``null``): no
+    default in the OpenAPI document."""
+    return Field(default=None, description=description, json_schema_extra=_no_default)
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:

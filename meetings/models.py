@@ -16,6 +16,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from council import storage
+from meetings.minutes_models import MinutesVersion  # the minutes' versions, in their own module
 
 SESSION_STATES = ("draft", "published", "in_progress", "closed")
 ITEM_KINDS = (
@@ -65,6 +66,8 @@ class Session(Model):
     copied_from_id = fields.IntField(null=True)
     # The minutes' number, set by the secretariat: "Số: 07/BB-HĐND". Null prints dots.
     minutes_number = fields.IntField(null=True)
+    # A closed sitting (họp kín): its signed minutes stay internal, never on the public portal.
+    closed_sitting = fields.BooleanField(default=False)
 
     council_id: int
 
@@ -474,3 +477,4 @@ class HallDisplay(Model):
 
 # Rows that name stored files: a shared blob stays while any of them names it.
 storage.register_reference(DocumentVersion, "path")
+storage.register_reference(MinutesVersion, "path")

@@ -5,7 +5,7 @@ Socket.IO events point at these (``perm=ops.POLL_OPEN``); see ``council.registry
 from __future__ import annotations
 
 from council.registry import operation
-from meetings import schemas, services
+from meetings import minutes_schemas, schemas, services
 from meetings.permissions import (
     MEMBERS,
     SEATS,
@@ -22,7 +22,16 @@ from meetings.permissions import (
     session_scope,
     speaker_scope,
 )
-from meetings.services import attendance, displays, hand_votes, notices, preparing, public, revote
+from meetings.services import (
+    attendance,
+    displays,
+    hand_votes,
+    minutes_flow,
+    notices,
+    preparing,
+    public,
+    revote,
+)
 
 SESSION = ("session_id",)
 POLL = ("poll_id",)
@@ -279,3 +288,51 @@ DISPLAY_OPEN = operation(
 SERVICE_WORKER = operation(
     "meetings.service_worker", public=True, summary="The offline service worker script"
 )
+
+# --- minutes' approval workflow --------------------------------------------------------------
+# The service checks the step: who reviews and signs first (secretariat), who approves and signs
+# second (chair); an admin may draft and publish, never approve or sign.
+MINUTES_VERSIONS = operation(
+    "minutes.versions", *MEMBERS, scope="council", resolve=session_scope, target=SESSION,
+    service=minutes_flow.minutes_versions, summary="The minutes' versions and the next step",
+)  # fmt: skip
+MINUTES_VERSION = operation(
+    "minutes.version", *MEMBERS, scope="council", resolve=session_scope,
+    target=("session_id", "number"), service=minutes_flow.minutes_version,
+    summary="One version of the minutes (PDF)",
+)  # fmt: skip
+MINUTES_DRAFT = operation(
+    "minutes.draft", *SECRETARIAT, scope="council", resolve=session_scope, target=SESSION,
+    body=minutes_schemas.MinutesDraftIn, service=minutes_flow.minutes_draft,
+    summary="A new version generated from the record (a correction once approved or signed)",
+)  # fmt: skip
+MINUTES_REVIEW = operation(
+    "minutes.review", "secretariat", scope="council", resolve=session_scope,
+    target=("session_id", "number"), service=minutes_flow.minutes_review,
+    summary="The secretary reviews the draft (an edited PDF becomes a new version)",
+)  # fmt: skip
+MINUTES_APPROVE = operation(
+    "minutes.approve", "chair", scope="council", resolve=session_scope,
+    target=("session_id", "number"), service=minutes_flow.minutes_approve,
+    summary="The chair approves the reviewed minutes",
+)  # fmt: skip
+MINUTES_SIGN = operation(
+    "minutes.sign", "secretariat", "chair", scope="council", resolve=session_scope,
+    target=("session_id", "number"), body=minutes_schemas.MinutesSignIn,
+    service=minutes_flow.minutes_sign,
+    summary="Sign the approved minutes: the secretary, then the chair (PAdES)",
+)  # fmt: skip
+MINUTES_PUBLISH = operation(
+    "minutes.publish", *SECRETARIAT, scope="council", resolve=session_scope,
+    target=("session_id", "number"), service=minutes_flow.minutes_publish,
+    summary="Publish the signed minutes (public portal unless a closed sitting)",
+)  # fmt: skip
+MINUTES_PUBLIC = operation(
+    "minutes.public", public=True, service=minutes_flow.public_minutes,
+    summary="The published signed minutes of an open sitting",
+)  # fmt: skip
+SESSION_CLOSED_SITTING = operation(
+    "session.closed_sitting", *STAFF, scope="council", resolve=session_scope, target=SESSION,
+    body=minutes_schemas.ClosedSittingIn, service=minutes_flow.session_closed_sitting,
+    summary="Mark a sitting closed (họp kín) or open",
+)  # fmt: skip

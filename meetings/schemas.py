@@ -1,8 +1,9 @@
 """Request bodies (pydantic, unknown fields refused) and response models of the meetings API.
 
 The response models document what the routes send (``/api/v1/openapi.json``); the handlers return
-the services' dicts as they are. A field made with :func:`absent` is left out of the answer, never
-``null``, when it does not apply.
+the services' dicts as they are. A field made with :func:`council.validation.absent` is left out
+of the answer, never ``null``, when it does not apply. A poll and its result:
+:mod:`meetings.schemas_polls`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from council.validation import NFCStr, Out, Schema
+from council.validation import NFCStr, Out, Schema, absent
+from meetings.schemas_polls import PollOut
 
 ItemKind = Literal[
     "opening",
@@ -140,19 +142,6 @@ class DocumentPatch(Schema):
 
 SessionStatus = Literal["draft", "published", "in_progress", "closed"]
 Confidentiality = Literal["public", "internal", "confidential"]
-PollKind = Literal["motion", "election", "confidence"]
-PollRule = Literal["majority_of_seats", "two_thirds_of_seats"]
-MotionChoice = Literal["yes", "no", "abstain"]
-ConfidenceLevel = Literal["high", "medium", "low"]
-
-
-def _no_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
-
-
-def absent(description: str) -> Any:
-    """A field that is sometimes left out of the answer (never sent as ``null``)."""
-    return Field(default=None, description=description, json_schema_extra=_no_default)
 
 
 class AgendaItemOut(Out):
@@ -193,6 +182,9 @@ class SessionBriefOut(Out):
         description="When the secretariat opened check-in before the sitting's day."
     )
     copied_from_id: int | None = Field(description="The session whose agenda it copied.")
+    closed_sitting: bool = Field(
+        description="A closed sitting (họp kín): its signed minutes stay off the public portal."
+    )
 
 
 class SessionOut(SessionBriefOut):
@@ -305,128 +297,6 @@ class SpeakerRequestOut(SpeakerQueueOut):
     request_id: int
 
 
-class PollOptionOut(Out):
-    id: int
-    label: str
-
-
-class NamedBallotOut(Out):
-    """Who voted what, in a named (not secret) poll."""
-
-    user_id: int
-    name: str
-    choice: MotionChoice | list[int] | dict[str, ConfidenceLevel] = Field(
-        description="As cast: a motion's answer, an election's option ids, or a confidence "
-        "level per option id."
-    )
-    by_hand: bool = Field(
-        description="Recorded by the secretariat from a show of hands and confirmed by the chair."
-    )
-
-
-class MotionResultOut(Out):
-    kind: Literal["motion"]
-    yes: int
-    no: int
-    abstain: int
-    not_voted: int = Field(description="Seats that cast no ballot.")
-    seats: int
-    rule: PollRule
-    required: int = Field(description="Yes votes needed to pass.")
-    passed: bool
-    ballots: list[NamedBallotOut] = absent("Named polls only.")
-
-
-class CandidateOut(Out):
-    option_id: int
-    label: str
-    votes: int
-    qualified: bool = Field(description="Reached the required votes.")
-    elected: bool
-    tied: bool
-
-
-class ElectionResultOut(Out):
-    kind: Literal["election"]
-    seats: int
-    rule: PollRule
-    required: int = Field(description="Votes a candidate needs.")
-    max_choices: int
-    ballots: int | list[NamedBallotOut] = Field(
-        description="The count of ballots; for a named poll, the ballots themselves."
-    )
-    not_voted: int
-    options: list[CandidateOut]
-    passed: bool = Field(description="At least one candidate is elected.")
-
-
-class PersonConfidenceOut(Out):
-    option_id: int
-    label: str
-    high: int
-    medium: int
-    low: int
-    not_rated: int
-    low_over_half: bool = Field(description="Rated low by more than half of all seats.")
-    low_two_thirds: bool = Field(description="Rated low by at least two thirds of all seats.")
-
-
-class ConfidenceResultOut(Out):
-    kind: Literal["confidence"]
-    seats: int
-    ballots: int | list[NamedBallotOut] = Field(
-        description="The count of ballots; for a named poll, the ballots themselves."
-    )
-    not_voted: int
-    options: list[PersonConfidenceOut]
-
-
-PollResultOut = Annotated[
-    MotionResultOut | ElectionResultOut | ConfidenceResultOut, Field(discriminator="kind")
-]
-
-
-class ResultWordingOut(Out):
-    headline: str = Field(description="The one sentence a hall screen shows.")
-    lines: list[str] = Field(description="The lines of the minutes.")
-
-
-class PollWordingOut(Out):
-    vi: ResultWordingOut
-    en: ResultWordingOut
-
-
-class PollOut(Out):
-    id: int
-    session_id: int
-    item_id: int | None
-    title: str
-    kind: PollKind
-    secret: bool
-    rule: PollRule
-    max_choices: int
-    status: Literal["draft", "open", "closed"]
-    seats: int
-    options: list[PollOptionOut] = Field(description="Candidates or persons; none for a motion.")
-    voted: int = Field(description="Ballots cast so far.")
-    eligible: int = Field(description="Delegates checked in to the session.")
-    opened_at: datetime | None
-    closed_at: datetime | None
-    countdown_seconds: int | None = Field(description="The countdown shown while open, if any.")
-    deadline: datetime | None = Field(
-        description="When the countdown reaches zero (time is up; the close ends the vote)."
-    )
-    revote_of: int | None = Field(description="The poll this re-vote repeats.")
-    revote_reason: str | None = Field(description="Why the vote is taken again.")
-    has_voted: bool = absent("Whether the caller has voted (GET, when signed in).")
-    result: PollResultOut = absent("Once closed.")
-    text: PollWordingOut = absent("The result in words, once closed.")
-
-
-class BallotRecordedOut(Out):
-    recorded: Literal[True]
-
-
 class SessionStateOut(Out):
     """A session's full live state, as the ``session:join`` ack carries it."""
 
@@ -448,11 +318,20 @@ class PublicDocumentOut(Out):
     item_id: int | None
 
 
+class PublicMinutesOut(Out):
+    version: int
+    published_at: datetime | None
+    url: str = Field(description="The signed PDF.")
+
+
 class PublicSessionOut(Out):
     session: SessionOut
     items: list[AgendaItemOut]
     documents: list[PublicDocumentOut] = Field(description="Public documents only.")
     polls: list[PollOut] = Field(description="Open and closed polls; no secret choice.")
+    minutes: PublicMinutesOut | None = Field(
+        description="The published signed minutes; null for a closed sitting (họp kín)."
+    )
 
 
 class SessionChangeOut(Out):
@@ -471,9 +350,13 @@ class SessionHistoryOut(Out):
 class NoticeOut(Out):
     id: int
     session_id: int
-    kind: Literal["published", "changes"]
+    kind: Literal[
+        "published", "changes", "minutes.review", "minutes.approve", "minutes.sign",
+        "minutes.publish", "minutes.out",
+    ]  # fmt: skip
     changes: int = Field(description="Changes counted in this notice.")
     text: str
+    url: str = Field(description="The page the notice leads to.")
     created_at: datetime
     updated_at: datetime
     read: bool

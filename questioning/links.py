@@ -21,6 +21,28 @@ async def sitting(session_id: int) -> tuple[int, str, datetime, str]:
     return session.council_id, session.title, session.starts_at, session.status
 
 
+async def current_item(session_id: int) -> tuple[int, str, str] | None:
+    """(id, kind, title) of the sitting's current agenda item, or None."""
+    # Imported here, as every link is: questioning loads without meetings' tables.
+    from meetings.models import AgendaItem
+    from meetings.services.common import get_session
+
+    session = await get_session(session_id)
+    if session.current_item_id is None:
+        return None
+    item = await AgendaItem.get_or_none(id=session.current_item_id)
+    return (item.id, item.kind, item.title) if item is not None else None
+
+
+async def items_of_kind(session_id: int, kind: str) -> list[int]:
+    """The ids of a sitting's agenda items of ``kind``."""
+    # Imported here, as every link is: questioning loads without meetings' tables.
+    from meetings.models import AgendaItem
+
+    rows = await AgendaItem.filter(session_id=session_id, kind=kind).values_list("id", flat=True)
+    return [int(r) for r in rows]  # type: ignore[call-overload]
+
+
 async def sittings_of(council_id: int) -> list[tuple[int, str, datetime, str]]:
     """A council's sittings, newest first, as ``sitting`` gives each."""
     from meetings.models import Session

@@ -12,6 +12,7 @@ from council.errors import DomainError, TooLarge
 from council.i18n import N_
 from council.ratelimit import Rate, limiter
 from council.settings import Settings
+from council.signing.config import trust_roots_dir
 from council.signing.verify import verify_bytes
 
 VERIFY_LIMITS = workers.Limits(memory_mb=768, seconds=45.0, jobs=2)
@@ -28,9 +29,7 @@ async def pdf_verify(upload: UploadFile, settings: Settings, ip: str) -> dict[st
         raise DomainError("empty_file", N_("The file is empty."), status=422)
     if not data[:1024].lstrip().startswith(b"%PDF-"):
         raise DomainError("not_a_pdf", N_("Only PDF files can be checked here."), status=422)
-    report = await workers.run(
-        verify_bytes, data, settings.signing_trust_roots, limit=VERIFY_LIMITS
-    )
+    report = await workers.run(verify_bytes, data, trust_roots_dir(settings), limit=VERIFY_LIMITS)
     # which file was checked and the verdict; not the file, not who sent it
     await audit.record(
         "pdf.verify",

@@ -124,7 +124,7 @@ class KeySource:
         from pyhanko.sign.pkcs11 import PKCS11Signer
 
         if not pin:
-            raise Invalid(fields={"pin": N_("Enter the PIN of your signing token.")})
+            raise Invalid(fields={"pin": str(N_("Enter the PIN of your signing token."))})
         token = self._token()
         try:
             session = token.open(user_pin=pin)

@@ -48,6 +48,9 @@ class ItemRecord:
     description: str = ""
     speakers: list[SpeakerRecord] = field(default_factory=list)
     votes: list[VoteRecord] = field(default_factory=list)
+    # What another domain recorded during the item (``council.minutes_sections``: the live
+    # questioning), as (style, text) lines printed after the speakers.
+    sections: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -234,6 +237,7 @@ def minutes_lines(record: MinutesRecord) -> list[Line]:
         if item.speakers:
             lines.append(Line("text", "Đại biểu phát biểu:"))
             lines += _speaker_lines(item.speakers)
+        lines += [Line(style, text) for style, text in item.sections]
         for vote in item.votes:
             lines += _vote_lines(vote)
     if record.other_speakers:

@@ -7,9 +7,14 @@ from council.dashboard import Widget, register_widget
 from council.i18n import N_
 from council.templating import NavItem, register_nav
 from meetings.routes.api import routes as api_routes
+from meetings.routes.api_documents import routes as api_documents_routes
+from meetings.routes.api_floor import routes as api_floor_routes
 from meetings.routes.chairing import routes as chairing_routes
 from meetings.routes.hall import routes as hall_routes
+from meetings.routes.minutes import routes as minutes_routes
 from meetings.routes.pages import routes as page_routes
+from meetings.routes.pages_public import routes as pages_public_routes
+from meetings.routes.pages_tablet import routes as pages_tablet_routes
 from meetings.routes.preparing import notices_widget
 from meetings.routes.preparing import routes as preparing_routes
 from meetings.routes.presence import routes as presence_routes
@@ -18,11 +23,16 @@ from meetings.services import sessions_for
 
 routes = [
     *api_routes,
+    *api_documents_routes,
+    *api_floor_routes,
     *preparing_routes,
     *presence_routes,
     *chairing_routes,
     *hall_routes,
+    *minutes_routes,
+    *pages_public_routes,
     *page_routes,
+    *pages_tablet_routes,
     *viewer_routes,
 ]
 

@@ -15,7 +15,8 @@ from meetings import services
 from meetings.models import HandVote, Poll
 from meetings.routes.api import TAGS
 from meetings.routes.pages import _chair_fragment, _form_int, _form_str
-from meetings.schemas import HandVoteListOut, HandVoteOut, PollOut
+from meetings.schemas import HandVoteListOut, HandVoteOut
+from meetings.schemas_polls import PollOut
 from meetings.services import hand_votes
 from meetings.services.revote import poll_revote
 from meetings.services.voting import get_poll

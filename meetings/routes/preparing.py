@@ -371,6 +371,7 @@ async def notices_widget(ctx: Ctx) -> list[Any]:
         {
             "session_id": n.session_id,
             "text": notices.notice_text(n, n.session),
+            "url": notices.notice_url(n),
             "updated_at": n.updated_at,
         }
         for n in found

@@ -19,6 +19,7 @@ from council.mailer import Mail, MailConfig, MailError
 from council.models import Council, User
 from meetings.models import Document, Notice, Session, SessionChange
 from meetings.services.common import LOCAL_TZ, SEAT_ROLES, iso, now
+from meetings.services.minutes_notices import minutes_notice_text
 
 # How each change is worded for delegates (the details name the item or document).
 CHANGE_MSGIDS: dict[str, LazyString] = {
@@ -225,8 +226,18 @@ async def notices_read(user: User, session_id: int) -> int:
     )
 
 
+def notice_url(notice: Notice) -> str:
+    """Where a notice leads: the minutes' page for the minutes' steps, else the tablet."""
+    if notice.kind.startswith("minutes."):
+        return f"/meetings/sessions/{notice.session_id}/minutes"
+    return f"/meetings/sessions/{notice.session_id}/tablet"
+
+
 def notice_text(notice: Notice, session: Session, lang: str | None = None) -> str:
-    if notice.kind == "published":
+    minutes = minutes_notice_text(notice.kind, session.title)
+    if minutes is not None:
+        text = minutes
+    elif notice.kind == "published":
         text = N_("Session published: {title}").format(title=session.title)
     else:
         text = N_("{n} change(s) to the session: {title}").format(
@@ -242,6 +253,7 @@ def notice_dict(notice: Notice, session: Session) -> dict[str, Any]:
         "kind": notice.kind,
         "changes": notice.changes,
         "text": notice_text(notice, session),
+        "url": notice_url(notice),
         "created_at": iso(notice.created_at),
         "updated_at": iso(notice.updated_at),
         "read": notice.read_at is not None,

@@ -8,7 +8,8 @@ from council.errors import NotFound
 from council.i18n import N_
 from council.models import Council
 from meetings.models import Document, Poll, Session
-from meetings.services.common import item_dict, session_dict
+from meetings.services.common import iso, item_dict, session_dict
+from meetings.services.minutes_flow import public_minutes
 from meetings.services.sessions import items_of
 from meetings.services.voting import poll_dict
 
@@ -25,10 +26,19 @@ async def public_session(session_id: int) -> dict[str, Any]:
     council = await Council.get(id=session.council_id)
     polls = await Poll.filter(session_id=session.id, status__in=["open", "closed"]).order_by("id")
     docs = await Document.filter(session_id=session.id, confidentiality="public").order_by("id")
+    minutes = await public_minutes(session)
     return {
         "session": session_dict(session, council),
         "items": [item_dict(i) for i in await items_of(session.id)],
         "documents": [{"id": d.id, "title": d.title, "item_id": d.item_id} for d in docs],
         # poll_dict only lists who voted what for named polls; secret polls carry counts only.
         "polls": [await poll_dict(p) for p in polls],
+        # the published signed minutes of an open sitting; a closed sitting's (họp kín) stay internal
+        "minutes": None
+        if minutes is None
+        else {
+            "version": minutes.number,
+            "published_at": iso(minutes.published_at),
+            "url": f"/public/sessions/{session.id}/minutes.pdf",
+        },
     }

@@ -9,8 +9,8 @@ from starlette.responses import Response
 from council.errors import Invalid
 from council.i18n import N_
 from council.web import Ctx, api
+from elections import operations as ops
 from elections import services, workbook
-from elections.permissions import OPERATIONS
 from elections.schemas import ImportOut
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,7 +30,7 @@ async def upload_bytes(ctx: Ctx) -> bytes:
 @api(
     "GET",
     "/api/v1/elections/{slug}/counts.xlsx",
-    perm=OPERATIONS["election.view"],
+    perm=ops.AREA_EXPORT,
     tags=["elections"],
     summary="The polling areas' counts as the XLSX template (one row per polling area)",
     raw_response=XLSX,
@@ -48,7 +48,7 @@ async def counts_export(ctx: Ctx) -> Response:
 @api(
     "POST",
     "/api/v1/elections/{slug}/counts.xlsx",
-    perm=OPERATIONS["area.import"],
+    perm=ops.AREA_IMPORT,
     response=ImportOut,
     tags=["elections"],
     summary="Import the polling areas' counts from the XLSX template: every row or none",

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from council.i18n import get_language
 from council.models import Agency, Council
 from petitions import open311
+from petitions import operations as ops
 from petitions.categories import BY_CODE
 from petitions.categories import label as category_label
 from petitions.models import Petition
@@ -150,11 +151,16 @@ async def read_only(request: Request) -> Response:
 
 
 routes = [
-    Route("/open311/v2/discovery.json", discovery, methods=["GET"], name="open311.discovery"),
-    Route("/open311/v2/services.{fmt}", services, methods=["GET"], name="open311.services"),
-    Route("/open311/v2/requests.{fmt}", requests, methods=["GET"], name="open311.requests"),
-    Route("/open311/v2/requests.{fmt}", read_only, methods=["POST"], name="open311.post"),
     Route(
-        "/open311/v2/requests/{code}.{fmt}", one_request, methods=["GET"], name="open311.request"
+        "/open311/v2/discovery.json", discovery, methods=["GET"], name=ops.OPEN311_DISCOVERY.name
+    ),
+    Route("/open311/v2/services.{fmt}", services, methods=["GET"], name=ops.OPEN311_SERVICES.name),
+    Route("/open311/v2/requests.{fmt}", requests, methods=["GET"], name=ops.OPEN311_REQUESTS.name),
+    Route("/open311/v2/requests.{fmt}", read_only, methods=["POST"], name=ops.OPEN311_POST.name),
+    Route(
+        "/open311/v2/requests/{code}.{fmt}",
+        one_request,
+        methods=["GET"],
+        name=ops.OPEN311_REQUEST.name,
     ),
 ]

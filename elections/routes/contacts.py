@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 
-from council.errors import DomainError, Invalid, NotFound
+from council.errors import DomainError, Invalid
 from council.i18n import N_
 from council.models import Council
 from council.permissions import check
@@ -15,22 +15,18 @@ from council.templating import render
 from council.validation import parse
 from council.web import Ctx, api, page
 from elections import contacts, services
+from elections import operations as ops
 from elections.models import TermSeat
-from elections.permissions import OPERATIONS
 from elections.schemas import (
     ContactDelegateOut,
     ContactLinkIn,
     ContactList,
     ContactOut,
     ContactScheduleIn,
+    RaisedOut,
 )
 
-
-async def _council(code: str) -> Council:
-    council = await Council.get_or_none(code=code[:32])
-    if council is None:
-        raise NotFound(N_("No council has this code."))
-    return council
+_council = services.council_by_code
 
 
 def contact_out(council: Council, v: contacts.ContactView) -> ContactOut:
@@ -46,13 +42,17 @@ def contact_out(council: Council, v: contacts.ContactView) -> ContactOut:
         voter_meeting_id=m.voter_meeting_id,  # type: ignore[attr-defined]
         coming=v.coming,
         petitions=v.petitions,
+        raised=[
+            RaisedOut(code=p.code, outcome=p.outcome, title=p.title, source=p.source)  # type: ignore[arg-type]
+            for p in v.raised
+        ],
     )
 
 
 @api(
     "GET",
     "/api/v1/councils/{code}/contact-meetings",
-    perm=OPERATIONS["contact.list"],
+    perm=ops.CONTACT_LIST,
     response=ContactList,
     tags=["elections"],
     summary="The council's voter-contact meetings, coming and held, with their delegates",
@@ -67,8 +67,7 @@ async def contact_list(ctx: Ctx) -> ContactList:
 @api(
     "POST",
     "/api/v1/councils/{code}/contact-meetings",
-    perm=OPERATIONS["contact.schedule"],
-    body=ContactScheduleIn,
+    perm=ops.CONTACT_SCHEDULE,
     response=ContactOut,
     status=201,
     tags=["elections"],
@@ -93,8 +92,7 @@ async def contact_schedule(ctx: Ctx) -> ContactOut:
 @api(
     "POST",
     "/api/v1/councils/{code}/contact-meetings/link",
-    perm=OPERATIONS["contact.link"],
-    body=ContactLinkIn,
+    perm=ops.CONTACT_LINK,
     response=ContactOut,
     status=201,
     tags=["elections"],
@@ -126,7 +124,7 @@ def _ints(values: list[Any]) -> list[int]:
 
 @page(
     "/councils/{code}/contact-meetings",
-    perm=OPERATIONS["contact.list"],
+    perm=ops.CONTACT_LIST,
     methods=("GET", "POST"),
 )
 async def contacts_page(ctx: Ctx) -> Response:
@@ -140,7 +138,7 @@ async def contacts_page(ctx: Ctx) -> Response:
         values = {k: v for k, v in form.items() if isinstance(v, str)}
         action = values.get("action", "schedule")
         await check(
-            OPERATIONS["contact.link" if action == "link" else "contact.schedule"],
+            (ops.CONTACT_LINK if action == "link" else ops.CONTACT_SCHEDULE).permission,
             ctx.user,
             ctx.params,
         )

@@ -6,11 +6,19 @@ from starlette.responses import Response
 
 from council.templating import render
 from council.web import Ctx, api, page
-from elections import activity
-from elections.contacts_routes import contact_out
+from elections import activity, people, photos, services
+from elections import operations as ops
 from elections.models import Constituency
-from elections.permissions import OPERATIONS
-from elections.schemas import ActivityDayOut, ActivityOut, ActivitySpeechOut, ActivityVoteOut
+from elections.routes.contacts import contact_out
+from elections.routes.people import person_out
+from elections.routes.photos import photo_url
+from elections.schemas import (
+    ActivityDayOut,
+    ActivityOut,
+    ActivityQuestionOut,
+    ActivitySpeechOut,
+    ActivityVoteOut,
+)
 
 
 def source(session_id: int) -> str:
@@ -66,6 +74,18 @@ async def activity_out(r: activity.Record) -> ActivityOut:
             )
             for s in r.speeches
         ],
+        questions=[
+            ActivityQuestionOut(
+                day=q.day,
+                addressee=q.title,
+                text=q.text,
+                outcome=q.outcome,  # type: ignore[arg-type]
+                answer=q.answer,
+                verdict=q.verdict,
+                source=q.source,
+            )
+            for q in r.questions
+        ],
         contact_meetings=[contact_out(r.council, v) for v in r.meetings],
     )
 
@@ -73,20 +93,24 @@ async def activity_out(r: activity.Record) -> ActivityOut:
 @api(
     "GET",
     "/api/v1/delegates/{user_id:int}/activity",
-    perm=OPERATIONS["delegate.activity"],
+    perm=ops.DELEGATE_ACTIVITY,
     response=ActivityOut,
     tags=["elections"],
-    summary="A delegate's activity record for the term: attendance, named votes, speeches, "
-    "voter-contact meetings (open data)",
+    summary="A delegate's activity record for the term: attendance, named votes, questions and "
+    "their answers, speeches, voter-contact meetings and the petitions raised there (open data)",
 )
 async def activity_api(ctx: Ctx) -> ActivityOut:
     return await activity_out(await activity.record(ctx.params["user_id"]))
 
 
-@page("/delegates/{user_id:int}", perm=OPERATIONS["delegate.activity"])
+@page("/delegates/{user_id:int}", perm=ops.DELEGATE_ACTIVITY)
 async def activity_page(ctx: Ctx) -> Response:
     """A delegate's activity record; every figure links to its source record."""
-    data = await activity_out(await activity.record(ctx.params["user_id"]))
+    record = await activity.record(ctx.params["user_id"])
+    data = await activity_out(record)
+    council_id = record.council.id
+    picture = (await photos.photos_of([record.user.id])).get(record.user.id)
+    person = await people.person_of(record.user.id)
     by_item: dict[tuple[int, str], int] = {}
     for s in data.speeches:
         by_item[(s.session_id, s.item)] = by_item.get((s.session_id, s.item), 0) + 1
@@ -100,6 +124,10 @@ async def activity_page(ctx: Ctx) -> Response:
                 for (sid, item), n in by_item.items()
             ],
             "sessions": {d.session_id: d.session for d in data.days},
+            "photo": photo_url(picture) if picture else None,
+            "person": person_out(person) if person else None,
+            "may_manage": services.may_manage(ctx.user, council_id),
+            "photo_error": ctx.query.get("photo_error"),
         },
     )
 

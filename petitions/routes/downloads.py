@@ -1,4 +1,5 @@
-"""Downloads: staff exports (scoped), the public export, and the two session reports."""
+"""Downloads: staff exports (scoped), the public export, and the two session reports (the
+petitions/exports.py formats, the summary_report and results_report documents)."""
 
 from __future__ import annotations
 
@@ -12,26 +13,19 @@ from council import audit
 from council.errors import Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import Agency, Council
-from council.permissions import allow, public
 from council.validation import int_param
 from council.web import Ctx, api
 from petitions import indexing, labels
+from petitions import operations as ops
 from petitions.categories import label as category_label
 from petitions.exports import PERSONAL_COLUMNS, PUBLIC_COLUMNS, STAFF_COLUMNS, to_csv, to_xlsx
 from petitions.models import Cycle, Petition
-from petitions.reports import (
-    results_docx,
-    results_pdf,
-    results_xlsx,
-    summary_docx,
-    summary_pdf,
-    summary_xlsx,
-)
-from petitions.routes import perms
+from petitions.results_report import results_docx, results_pdf, results_xlsx
 from petitions.services import Filters
 from petitions.services.queries import OPEN_STATUSES, select_all
 from petitions.services.reports import report_input
 from petitions.services.scope import PERSONAL_DATA_ROLES, sees_personal_data
+from petitions.summary_report import summary_docx, summary_pdf, summary_xlsx
 
 TAGS = ["petitions"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -143,7 +137,7 @@ EXPORT_QUERY = {
 @api(
     "GET",
     "/api/v1/petitions/export.csv",
-    perm=perms.EXPORT,
+    perm=ops.PETITION_EXPORT,
     tags=TAGS,
     summary="CSV of the staff list as filtered (personal data only when asked and allowed)",
     query=EXPORT_QUERY,
@@ -157,7 +151,7 @@ async def export_csv(ctx: Ctx) -> Response:
 @api(
     "GET",
     "/api/v1/petitions/export.xlsx",
-    perm=perms.EXPORT,
+    perm=ops.PETITION_EXPORT,
     tags=TAGS,
     summary="XLSX of the staff list as filtered (personal data only when asked and allowed)",
     query=EXPORT_QUERY,
@@ -171,7 +165,7 @@ async def export_xlsx(ctx: Ctx) -> Response:
 @api(
     "GET",
     "/api/v1/public/petitions/export.csv",
-    perm=public("petition.public_export"),
+    perm=ops.PETITION_PUBLIC_EXPORT,
     tags=TAGS,
     summary="CSV of published petitions and answers, without personal data",
     raw_response="text/csv",
@@ -193,9 +187,6 @@ async def public_export_csv(ctx: Ctx) -> Response:
     )
 
 
-REPORT_ROLES = ("admin", "secretariat", "chair")
-
-
 async def _report_cycle(ctx: Ctx) -> tuple[Cycle, Council]:
     user = ctx.require_user()
     cycle_id = int_param(ctx.query, "cycle_id", minimum=0)
@@ -212,7 +203,7 @@ async def _report_cycle(ctx: Ctx) -> tuple[Cycle, Council]:
 @api(
     "GET",
     "/api/v1/petitions/reports/{kind}.{fmt}",
-    perm=allow("petition.report", *REPORT_ROLES),
+    perm=ops.PETITION_REPORT,
     tags=TAGS,
     query={"cycle_id": "The session cycle"},
     raw_response=DOCX,

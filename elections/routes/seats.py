@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from starlette.responses import RedirectResponse, Response
 
-from council.errors import DomainError, NotFound
-from council.i18n import N_
+from council.errors import DomainError
 from council.models import Council
 from council.permissions import check
 from council.templating import render
 from council.validation import parse
 from council.web import Ctx, api, page
+from elections import operations as ops
 from elections import rules, seats, services
-from elections.permissions import OPERATIONS
 from elections.schemas import SeatsReadingIn, SeatsReadingOut
 
-
-async def _council(code: str) -> Council:
-    council = await Council.get_or_none(code=code[:32])
-    if council is None:
-        raise NotFound(N_("No council has this code."))
-    return council
+_council = services.council_by_code
 
 
 def out(council: Council, t: seats.Total) -> SeatsReadingOut:
@@ -32,14 +26,14 @@ def out(council: Council, t: seats.Total) -> SeatsReadingOut:
         total=t.total,
         more_than_half=t.more_than_half,
         two_thirds=t.two_thirds,
-        applied_by_meetings=False,
+        applied_by_meetings=True,
     )
 
 
 @api(
     "GET",
     "/api/v1/councils/{code}/seats-reading",
-    perm=OPERATIONS["election.view"],
+    perm=ops.TERM_SEATS_TOTAL,
     response=SeatsReadingOut,
     tags=["elections"],
     summary='How the council reads "tổng số đại biểu", and the totals it gives',
@@ -52,8 +46,7 @@ async def reading_get(ctx: Ctx) -> SeatsReadingOut:
 @api(
     "PUT",
     "/api/v1/councils/{code}/seats-reading",
-    perm=OPERATIONS["term.seats_reading"],
-    body=SeatsReadingIn,
+    perm=ops.TERM_SEATS_READING,
     response=SeatsReadingOut,
     tags=["elections"],
     summary='Set how the council reads "tổng số đại biểu": legal seats or delegates in office',
@@ -64,13 +57,13 @@ async def reading_put(ctx: Ctx) -> SeatsReadingOut:
     return out(council, await seats.reading_set(ctx.require_user(), council, body.reading))
 
 
-@page("/councils/{code}/seats-reading", perm=OPERATIONS["election.view"], methods=("GET", "POST"))
+@page("/councils/{code}/seats-reading", perm=ops.TERM_SEATS_TOTAL, methods=("GET", "POST"))
 async def reading_page(ctx: Ctx) -> Response:
     """The setting with both readings' figures side by side; the secretariat changes it here."""
     council = await _council(ctx.params["code"])
     error: DomainError | None = None
     if ctx.request.method == "POST":
-        await check(OPERATIONS["term.seats_reading"], ctx.user, ctx.params)
+        await check(ops.TERM_SEATS_READING.permission, ctx.user, ctx.params, write=True)
         form = await ctx.form()
         try:
             body = parse(SeatsReadingIn, {"reading": form.get("reading")})
