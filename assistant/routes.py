@@ -1,8 +1,7 @@
 """assistant routes: JSON API, the streaming summary, and the HTML pages (thin: they call services).
 
-Operations: ``assistant.summarize``, ``assistant.ask``, ``assistant.group``, ``assistant.usage``.
-Who may read which document or session is decided by meetings' reader rules inside the
-services; the roles below are the first gate.
+Each points at its operation (``assistant/operations.py``): ``assistant.summarize``,
+``assistant.ask``, ``assistant.group``, ``assistant.usage``.
 """
 
 from __future__ import annotations
@@ -13,11 +12,11 @@ from typing import Any
 
 from starlette.responses import Response, StreamingResponse
 
+from assistant import operations as ops
 from assistant import schemas, services
 from council.dashboard import Widget, register_widget
 from council.errors import Invalid
 from council.i18n import N_
-from council.permissions import allow
 from council.search.text import normalize
 from council.templating import NavItem, register_nav, render
 from council.validation import int_param
@@ -25,18 +24,12 @@ from council.web import Ctx, api, page
 from meetings.services import sessions_for
 from petitions.services import council_cycles
 
-READERS = ("delegate", "chair", "secretariat", "admin")
-SUMMARIZE = allow("assistant.summarize", *READERS)
-ASK = allow("assistant.ask", *READERS)
-GROUP = allow("assistant.group", "secretariat", "admin")
-USAGE = allow("assistant.usage", "admin")
-
 
 async def dashboard_widget(ctx: Ctx) -> list[Widget]:
     """The assistant's links on the dashboard: each published open session, the grouping
     page for the secretariat, the usage log for administrators."""
     user = ctx.user
-    if user is None or user.role not in READERS:
+    if user is None or not ops.SUMMARIZE.may(user.role):
         return []
 
     sessions = [s for s in await sessions_for(user, include_closed=False) if s.status != "draft"]
@@ -62,8 +55,7 @@ register_nav(
 @api(
     "POST",
     "/api/v1/assistant/summaries",
-    perm=SUMMARIZE,
-    body=schemas.SummaryIn,
+    perm=ops.SUMMARIZE,
     response=schemas.SummaryOut,
     tags=["assistant"],
     summary="Summarize a session document",
@@ -90,8 +82,7 @@ def sse(events: AsyncIterator[tuple[str, dict[str, Any]]]) -> StreamingResponse:
 @api(
     "POST",
     "/api/v1/assistant/summaries/stream",
-    perm=SUMMARIZE,
-    body=schemas.SummaryIn,
+    perm=ops.SUMMARIZE,
     tags=["assistant"],
     raw_response="text/event-stream",
     summary="Summarize a session document, streamed as Server-Sent Events",
@@ -108,8 +99,7 @@ async def summary_stream(ctx: Ctx) -> Response:
 @api(
     "POST",
     "/api/v1/assistant/questions",
-    perm=ASK,
-    body=schemas.QuestionIn,
+    perm=ops.ASK,
     response=schemas.AnswerOut,
     tags=["assistant"],
     summary="Ask about a session's documents",
@@ -124,8 +114,7 @@ async def question_ask(ctx: Ctx) -> dict[str, Any]:
 @api(
     "POST",
     "/api/v1/assistant/petition-groups",
-    perm=GROUP,
-    body=schemas.GroupIn,
+    perm=ops.GROUP,
     response=schemas.GroupsOut,
     tags=["assistant"],
     summary="Group a cycle's petitions by topic",
@@ -143,7 +132,7 @@ async def petition_groups(ctx: Ctx) -> dict[str, Any]:
 @api(
     "GET",
     "/api/v1/assistant/usage",
-    perm=USAGE,
+    perm=ops.USAGE,
     response=schemas.UsageOut,
     tags=["assistant"],
     query={
@@ -177,7 +166,7 @@ async def _form_text(ctx: Ctx, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-@page("/assistant/sessions/{session_id:int}", perm=ASK, methods=("GET", "POST"))
+@page("/assistant/sessions/{session_id:int}", perm=ops.ASK, methods=("GET", "POST"))
 async def session_page(ctx: Ctx) -> Response:
     """The tablet's assistant: ask about the session's documents, summarize each of them."""
     user = ctx.require_user()
@@ -206,7 +195,7 @@ def _checked_question(question: str) -> str:
     return question
 
 
-@page("/assistant/documents/{document_id:int}", perm=SUMMARIZE, methods=("GET", "POST"))
+@page("/assistant/documents/{document_id:int}", perm=ops.SUMMARIZE, methods=("GET", "POST"))
 async def document_page(ctx: Ctx) -> Response:
     """A document's summary: streamed with JavaScript, or posted as a plain form without it."""
     user = ctx.require_user()
@@ -223,7 +212,7 @@ async def document_page(ctx: Ctx) -> Response:
     )
 
 
-@page("/assistant/petitions", perm=GROUP, methods=("GET", "POST"))
+@page("/assistant/petitions", perm=ops.GROUP, methods=("GET", "POST"))
 async def petitions_page(ctx: Ctx) -> Response:
     """The secretariat's grouping of a cycle's petitions, ready for the summary report."""
     user = ctx.require_user()
@@ -250,7 +239,7 @@ async def petitions_page(ctx: Ctx) -> Response:
     )
 
 
-@page("/assistant/usage", perm=USAGE)
+@page("/assistant/usage", perm=ops.USAGE)
 async def usage_page(ctx: Ctx) -> Response:
     """The usage log for administrators."""
     result = await services.usage_log(

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
-from council.errors import Forbidden, Unauthorized
+from council import terms
+from council.errors import Forbidden, NotFound, Unauthorized
 from council.i18n import N_
 from council.models import User
 
@@ -26,14 +28,16 @@ EVERY_ROLE = frozenset(
 @dataclass(frozen=True)
 class Scope:
     """Who owns the target: any of ``council_ids`` (e.g. a commune and the city it escalated to)
-    or ``agency_ids``."""
+    or ``agency_ids``. ``on``: when the target's record is dated (a sitting's start), so that a
+    write to a closed term's record is refused (``council.terms``)."""
 
     council_ids: frozenset[int] = frozenset()
     agency_ids: frozenset[int] = frozenset()
+    on: datetime | None = None
 
     @classmethod
-    def council(cls, *ids: int | None) -> Scope:
-        return cls(council_ids=frozenset(i for i in ids if i is not None))
+    def council(cls, *ids: int | None, on: datetime | None = None) -> Scope:
+        return cls(council_ids=frozenset(i for i in ids if i is not None), on=on)
 
     @classmethod
     def agency(cls, *ids: int | None) -> Scope:
@@ -100,12 +104,23 @@ def check_caller(perm: Permission, user: User | None) -> None:
         raise Forbidden(N_("Your role may not do this."), operation=perm.name)
 
 
-async def check(perm: Permission, user: User | None, params: Mapping[str, Any]) -> None:
-    """Raise Unauthorized / Forbidden unless ``user`` may do ``perm`` on ``params``' target."""
+async def check(
+    perm: Permission, user: User | None, params: Mapping[str, Any], *, write: bool = False
+) -> None:
+    """Raise Unauthorized / Forbidden unless ``user`` may do ``perm`` on ``params``' target; with
+    ``write``, TermClosed (409) when the target is a record of a closed term, admin or not."""
     check_caller(perm, user)
     if perm.public or user is None:
         return
-    if perm.scope == "any" or user.role == "admin":
+    if perm.scope == "any":
+        return
+    if user.role == "admin":
+        if write and perm.resolve is not None:
+            try:
+                scope = await perm.resolve(params)
+            except NotFound:  # the admin meets the service's own answer, as before
+                return
+            await _require_open_term(perm, scope)
         return
     if perm.resolve is None:
         if perm.scope == "council" and user.council_id is not None:
@@ -116,3 +131,11 @@ async def check(perm: Permission, user: User | None, params: Mapping[str, Any]) 
     scope = await perm.resolve(params)
     if not in_scope(user, scope):
         raise Forbidden(N_("This belongs to another council or agency."), operation=perm.name)
+    if write:
+        await _require_open_term(perm, scope)
+
+
+async def _require_open_term(perm: Permission, scope: Scope) -> None:
+    if scope.on is not None:
+        for council_id in scope.council_ids:
+            await terms.require_open(council_id, scope.on, perm.name)

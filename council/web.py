@@ -206,7 +206,7 @@ async def _authorize(ctx: Ctx, perm: Permission, extra: dict[str, Any] | None = 
     # at another one.
     params = {**dict(ctx.request.query_params), **(extra or {}), **ctx.params}
     try:
-        await permissions.check(perm, ctx.user, params)
+        await permissions.check(perm, ctx.user, params, write=ctx.request.method in UNSAFE)
     except (Forbidden, Unauthorized) as exc:
         await _deny(ctx, perm, exc)
         raise

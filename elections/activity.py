@@ -1,6 +1,7 @@
 """A delegate's public activity record for the term (TheyWorkForYou's idea): attendance at each
-sitting day, their choice in every named vote, their speeches by agenda item and the voter-contact
-meetings they held, each with the record it comes from.
+sitting day, their choice in every named vote, the questions they asked and their answers, their
+speeches by agenda item, the voter-contact meetings they held and the petitions raised there with
+their outcome, each with the record it comes from.
 
 Meetings' tables are only read here. Secret polls are left out entirely: ``BallotReceipt.choice``
 is kept for named polls only, and only polls with ``secret=False`` are queried.
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from council import activity
 from council.errors import NotFound
 from council.i18n import N_
 from council.models import Council, User
@@ -71,6 +73,7 @@ class Record:
     votes: list[Vote] = field(default_factory=list)
     speeches: list[Speech] = field(default_factory=list)
     meetings: list[contacts.ContactView] = field(default_factory=list)
+    questions: list[activity.Entry] = field(default_factory=list)
 
     def count(self, state: str) -> int:
         return sum(1 for d in self.days if d.state == state)
@@ -130,8 +133,10 @@ async def record(user_id: int) -> Record:
         qs = qs.filter(starts_at__lt=datetime.combine(until, time.max, contacts.LOCAL))
     sessions = {s.id: s for s in await qs.order_by("starts_at", "id")}
     ids = list(sessions)
+    out.meetings = [v for v in await contacts.of_delegate(user.id) if not v.coming]
+    # Questions asked and their answers: kept by questioning, given through the core.
+    out.questions = await activity.entries("question", user.id, since, until)
     if not ids:
-        out.meetings = [v for v in await contacts.of_delegate(user.id) if not v.coming]
         return out
 
     # Attendance: each sitting day recorded for anyone, then this delegate's state on it.
@@ -207,5 +212,4 @@ async def record(user_id: int) -> Record:
                 r.started_at,
             )
         )
-    out.meetings = [v for v in await contacts.of_delegate(user.id) if not v.coming]
     return out

@@ -9,7 +9,7 @@ constituency they met; petitions' own tables are only read.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -219,12 +219,48 @@ async def contact_link(
     )
 
 
+@dataclass(frozen=True)
+class Raised:
+    """A petition raised at a voter-contact meeting, as the public may see it: its outcome, and
+    its title and public page once the answer is published (nothing of the petitioner)."""
+
+    code: str
+    outcome: str  # answered | in_progress | rejected | merged
+    title: str  # only once published
+    source: str  # the published petition's public page, or ""
+
+
+def _outcome(status: str) -> str:
+    if status in ("published", "closed"):
+        return "answered"
+    if status in ("rejected", "merged"):
+        return status
+    return "in_progress"
+
+
+async def raised_at(voter_meeting_id: int) -> list[Raised]:
+    """The petitions raised at a meeting petitions recorded, with their outcome."""
+    out = []
+    for p in await Petition.filter(meeting_id=voter_meeting_id).order_by("id"):
+        published = p.status in ("published", "closed") and p.published_at is not None
+        out.append(
+            Raised(
+                code=p.code,
+                outcome=_outcome(p.status),
+                title=p.title if published else "",
+                source=f"/petitions/p/{p.code}" if published else "",
+            )
+        )
+    return out
+
+
 @dataclass
 class ContactView:
     meeting: ContactMeeting
     constituency: int | None
     delegates: list[User]
     petitions: int  # raised at the meeting (petitions' record), once held
+    raised: list[Raised] = field(default_factory=list)
 
     @property
     def coming(self) -> bool:
@@ -238,16 +274,13 @@ async def views(meetings: list[ContactMeeting]) -> list[ContactView]:
         constituency = (
             await Constituency.get_or_none(id=m.constituency_id) if m.constituency_id else None  # type: ignore[attr-defined]
         )
-        raised = (
-            await Petition.filter(meeting_id=m.voter_meeting_id).count()  # type: ignore[attr-defined]
-            if m.voter_meeting_id  # type: ignore[attr-defined]
-            else 0
-        )
+        raised = await raised_at(m.voter_meeting_id) if m.voter_meeting_id else []  # type: ignore[attr-defined]
         out.append(
             ContactView(
                 m,
                 constituency.number if constituency else None,
                 sorted((link.user for link in links), key=lambda u: u.full_name),
+                len(raised),
                 raised,
             )
         )

@@ -5,7 +5,8 @@
 - Sóc Sơn (35 seats): the same, with the five seats the demo leaves free recorded as vacancies
   (deaths, resignations, a dismissal) and a by-election under way in constituency 1;
 - Hoàn Kiếm (27 seats): its 2026 record still being counted: every polling area but the last is in,
-  so the secretariat can enter it, confirm, and make the term's roster.
+  so the secretariat can enter it, confirm, and make the term's roster;
+- one person elected to two councils: Ba Đình's first delegate also sits on Hà Nội's council.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from elections.models import (
     ContactDelegate,
     ContactMeeting,
     Election,
+    Person,
+    PersonAccount,
     PollingArea,
     Term,
     TermSeat,
@@ -217,7 +220,22 @@ async def load(settings: Settings) -> list[tuple[str, str, str]]:
             await _vacancies(council, term, election, free)
         if code == "HN-BADINH":
             await _contacts(council, term)
+    await _one_person()
     return []
+
+
+async def _one_person() -> None:
+    """Ba Đình's first delegate was also elected to Hà Nội's council: an account in each council
+    (hn.badinh.db001 and hn.db094), one person on the public pages."""
+    in_ward = await User.get_or_none(username="hn.badinh.db001")
+    in_city = await User.get_or_none(username="hn.db094")
+    if in_ward is None or in_city is None or await PersonAccount.exists(user_id=in_ward.id):
+        return
+    in_city.full_name = in_ward.full_name
+    await in_city.save(update_fields=["full_name"])
+    person = await Person.create(full_name=in_ward.full_name)
+    for user in (in_ward, in_city):
+        await PersonAccount.create(person_id=person.id, user_id=user.id)
 
 
 async def _contacts(council: Council, term: Term) -> None:

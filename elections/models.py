@@ -11,6 +11,8 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
+from council import storage
+
 ELECTION_KINDS = ("regular", "by")  # bầu cử; bầu cử bổ sung
 ELECTION_STATES = ("preparing", "counting", "confirmed")
 GENDERS = ("male", "female")
@@ -252,3 +254,59 @@ class SeatsReading(Model):
 
     class Meta:
         table = "elections_seats_reading"
+
+
+class DelegatePhoto(Model):
+    """A delegate's photo on the public pages, resized once when the secretariat uploads it (the
+    upload itself is not kept)."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.OneToOneRelation = fields.OneToOneField(
+        "council.User", related_name="delegate_photo", on_delete=fields.CASCADE
+    )
+    path = fields.CharField(max_length=300)
+    width = fields.IntField()
+    height = fields.IntField()
+    size = fields.IntField()
+    updated_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "council.User", related_name="delegate_photos_set", null=True, on_delete=fields.SET_NULL
+    )
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    user_id: int
+
+    class Meta:
+        table = "elections_delegate_photo"
+
+
+class Person(Model):
+    """One person with seats in several councils (a city's and a ward's): an account in each
+    council, shown as one person on the public pages."""
+
+    id = fields.IntField(primary_key=True)
+    full_name = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "elections_person"
+
+
+class PersonAccount(Model):
+    """An account of a person (one per council)."""
+
+    id = fields.IntField(primary_key=True)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "elections.Person", related_name="accounts", on_delete=fields.CASCADE
+    )
+    user: fields.OneToOneRelation = fields.OneToOneField(
+        "council.User", related_name="person_account", on_delete=fields.CASCADE
+    )
+
+    person_id: int
+    user_id: int
+
+    class Meta:
+        table = "elections_person_account"
+
+
+storage.register_reference(DelegatePhoto, "path")

@@ -3,19 +3,11 @@ Nothing beyond the published candidate profiles and the seats (no account detail
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from starlette.responses import Response
-
-from council.errors import NotFound
-from council.i18n import N_
 from council.models import Council
-from council.web import Ctx, api
 from elections import services
 from elections.models import Candidate, Constituency, Election, TermSeat
-from elections.permissions import OPERATIONS
 from elections.schemas import (
     OpenConstituencies,
     OpenConstituencyOut,
@@ -38,11 +30,7 @@ PROFILE = (
 )
 
 
-async def _council(code: str) -> Council:
-    council = await Council.get_or_none(code=code[:32])
-    if council is None:
-        raise NotFound(N_("No council has this code."))
-    return council
+_council = services.council_by_code
 
 
 async def constituencies(council: Council) -> OpenConstituencies:
@@ -102,78 +90,3 @@ async def delegates(council: Council) -> OpenDelegates:
     return OpenDelegates(
         council_code=council.code, term=services.term_label(term) if term else None, items=items
     )
-
-
-def _csv(rows: list[dict[str, Any]], columns: list[str], filename: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(
-            [
-                ";".join(row[c]) if isinstance(row[c], list) else ("" if row[c] is None else row[c])
-                for c in columns
-            ]
-        )
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-@api(
-    "GET",
-    "/api/v1/councils/{code}/constituencies",
-    perm=OPERATIONS["election.view"],
-    response=OpenConstituencies,
-    tags=["elections"],
-    summary="The current term's constituencies with their seats in office and vacant (open data)",
-)
-async def constituencies_json(ctx: Ctx) -> OpenConstituencies:
-    return await constituencies(await _council(ctx.params["code"]))
-
-
-@api(
-    "GET",
-    "/api/v1/councils/{code}/constituencies.csv",
-    perm=OPERATIONS["election.view"],
-    tags=["elections"],
-    summary="The current term's constituencies as CSV (open data)",
-    raw_response="text/csv",
-)
-async def constituencies_csv(ctx: Ctx) -> Response:
-    council = await _council(ctx.params["code"])
-    data = await constituencies(council)
-    rows = [i.model_dump(mode="json") for i in data.items]
-    return _csv(rows, list(OpenConstituencyOut.model_fields), f"{council.code}.constituencies.csv")
-
-
-@api(
-    "GET",
-    "/api/v1/councils/{code}/delegates",
-    perm=OPERATIONS["election.view"],
-    response=OpenDelegates,
-    tags=["elections"],
-    summary="The current term's delegates with their published profiles and seats (open data)",
-)
-async def delegates_json(ctx: Ctx) -> OpenDelegates:
-    return await delegates(await _council(ctx.params["code"]))
-
-
-@api(
-    "GET",
-    "/api/v1/councils/{code}/delegates.csv",
-    perm=OPERATIONS["election.view"],
-    tags=["elections"],
-    summary="The current term's delegates as CSV (open data)",
-    raw_response="text/csv",
-)
-async def delegates_csv(ctx: Ctx) -> Response:
-    council = await _council(ctx.params["code"])
-    data = await delegates(council)
-    rows = [i.model_dump(mode="json") for i in data.items]
-    return _csv(rows, list(OpenDelegateOut.model_fields), f"{council.code}.delegates.csv")
-
-
-routes = [constituencies_json, constituencies_csv, delegates_json, delegates_csv]

@@ -132,6 +132,10 @@ class ElectionOut(Out):
     term: str
     seats: int
     filled: int
+    provisional: bool = Field(
+        description="Counting is under way: winners and seats filled are provisional (tạm tính) "
+        "until the results are confirmed."
+    )
     supplementary_needed: bool
     constituencies: list[ConstituencyOut]
 
@@ -179,6 +183,13 @@ class ContactDelegateOut(Out):
     full_name: str
 
 
+class RaisedOut(Out):
+    code: str
+    outcome: Literal["answered", "in_progress", "rejected", "merged"]
+    title: str = Field(description="Once the answer is published; empty before.")
+    source: str = Field(description="The published petition's public page, or empty.")
+
+
 class ContactOut(Out):
     id: int
     council_code: str
@@ -190,6 +201,9 @@ class ContactOut(Out):
     voter_meeting_id: int | None
     coming: bool
     petitions: int
+    raised: list[RaisedOut] = Field(
+        default_factory=list, description="The petitions raised there, with their outcome."
+    )
 
 
 class ContactList(Out):
@@ -221,6 +235,16 @@ class ActivitySpeechOut(Out):
     source: str
 
 
+class ActivityQuestionOut(Out):
+    day: date = Field(description="The sitting's day.")
+    addressee: str
+    text: str
+    outcome: Literal["answered_live", "answered_written", "awaiting"]
+    answer: str = Field(description="The written answer, when there is one.")
+    verdict: str = Field(description="satisfactory | unsatisfactory | empty: the delegate's view.")
+    source: str
+
+
 class ActivityOut(Out):
     user_id: int
     full_name: str
@@ -235,6 +259,7 @@ class ActivityOut(Out):
     days: list[ActivityDayOut]
     votes: list[ActivityVoteOut]
     speeches: list[ActivitySpeechOut]
+    questions: list[ActivityQuestionOut]
     contact_meetings: list[ContactOut]
 
 
@@ -300,5 +325,50 @@ class SeatsReadingOut(Out):
     more_than_half: int
     two_thirds: int
     applied_by_meetings: bool = Field(
-        description="Whether sittings' quorum and poll thresholds use it yet (not yet)."
+        description="Sittings' quorum and poll thresholds use it (from each sitting's start)."
     )
+
+
+class PhotoOut(Out):
+    user_id: int
+    url: str = Field(description="The photo's public address (WebP, at most 240×320).")
+    width: int
+    height: int
+    size: int
+
+
+class PersonLinkIn(Schema):
+    user_ids: list[int] = Field(min_length=2, max_length=10)
+
+
+class PersonSeatOut(Out):
+    user_id: int
+    council_code: str
+    council_name: str
+    activity: str = Field(description="The activity record of this council's account.")
+
+
+class PersonOut(Out):
+    id: int
+    full_name: str
+    seats: list[PersonSeatOut]
+
+
+class PhotoRemovedOut(Out):
+    user_id: int
+    removed: bool
+
+
+class VacancyIn(Schema):
+    day: date
+    reason: Literal["death", "dismissal", "resignation", "other"]
+    note: NFCStr = Field(default="", max_length=300)
+
+
+class SeatOut(Out):
+    id: int
+    user_id: int
+    full_name: str
+    since: date
+    until: date | None
+    end_reason: str | None

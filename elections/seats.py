@@ -1,7 +1,7 @@
 """The council setting for reading "tổng số đại biểu" (the total number of delegates) that the
 law's thresholds and quorum count against: the legal seats of the term, or the delegates in office
-after vacancies (the default). This module keeps the setting and shows what it gives; meetings'
-tally does not read it yet (see docs/elections.md)."""
+after vacancies (the default). This module keeps the setting and shows what it gives; meetings
+reads it through ``council.terms`` (``elections.hooks`` provides it) when a sitting starts."""
 
 from __future__ import annotations
 
@@ -37,10 +37,13 @@ async def reading_of(council: Council) -> str:
 async def total(council: Council) -> Total:
     """The council's legal seats, its delegates in office, and the total its reading gives."""
     reading = await reading_of(council)
-    term = await services.current_term(council.id)
+    # The latest term with a roster: a term created for a coming election has no seats yet.
+    seated = (
+        await TermSeat.filter(term__council_id=council.id).order_by("-term__number", "id").first()
+    )
     in_office = (
-        await TermSeat.filter(term_id=term.id, until=None).count()
-        if term and await TermSeat.exists(term_id=term.id)
+        await TermSeat.filter(term_id=seated.term_id, until=None).count()  # type: ignore[attr-defined]
+        if seated is not None
         else council.seats
     )
     n = rules.total_delegates(reading, council.seats, in_office)

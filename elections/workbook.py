@@ -210,7 +210,7 @@ async def import_counts(actor: User, election: Election, data: bytes) -> int:
     """area.import: every row of the workbook checked as ``area.save`` checks one area, then all
     saved in one transaction; any problem refuses the whole file, naming each row's reasons."""
     services.require_manager(actor, election.council_id)  # type: ignore[attr-defined]
-    services.require_open(election)
+    await services.require_open(election)
     parsed = read(data)
     constituencies = {
         c.number: c for c in await Constituency.filter(election_id=election.id).order_by("number")

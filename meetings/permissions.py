@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
+from council import terms
 from council.errors import NotFound
 from council.i18n import N_, LazyString
 from council.models import Council
@@ -40,14 +41,14 @@ def _int(params: Mapping[str, Any], key: str) -> int | None:
 
 async def session_scope(params: Mapping[str, Any]) -> Scope:
     sid = _int(params, "session_id") or _int(params, "id")
-    council_id = await Session.filter(id=sid or 0).values_list("council_id", flat=True)
-    return _council(council_id, N_("This session does not exist."))
+    rows = await Session.filter(id=sid or 0).values_list("council_id", "starts_at")
+    return _dated(rows, N_("This session does not exist."))
 
 
 async def poll_scope(params: Mapping[str, Any]) -> Scope:
     pid = _int(params, "poll_id")
-    rows = await Poll.filter(id=pid or 0).values_list("session__council_id", flat=True)
-    return _council(rows, N_("This poll does not exist."))
+    rows = await Poll.filter(id=pid or 0).values_list("session__council_id", "session__starts_at")
+    return _dated(rows, N_("This poll does not exist."))
 
 
 async def cached_poll_scope(params: Mapping[str, Any]) -> Scope:
@@ -60,26 +61,34 @@ async def cached_poll_scope(params: Mapping[str, Any]) -> Scope:
 
 async def item_scope(params: Mapping[str, Any]) -> Scope:
     iid = _int(params, "item_id")
-    rows = await AgendaItem.filter(id=iid or 0).values_list("session__council_id", flat=True)
-    return _council(rows, N_("This agenda item does not exist."))
+    rows = await AgendaItem.filter(id=iid or 0).values_list(
+        "session__council_id", "session__starts_at"
+    )
+    return _dated(rows, N_("This agenda item does not exist."))
 
 
 async def document_scope(params: Mapping[str, Any]) -> Scope:
     did = _int(params, "document_id")
-    rows = await Document.filter(id=did or 0).values_list("session__council_id", flat=True)
-    return _council(rows, N_("This document does not exist."))
+    rows = await Document.filter(id=did or 0).values_list(
+        "session__council_id", "session__starts_at"
+    )
+    return _dated(rows, N_("This document does not exist."))
 
 
 async def speaker_scope(params: Mapping[str, Any]) -> Scope:
     rid = _int(params, "request_id")
-    rows = await SpeakerRequest.filter(id=rid or 0).values_list("session__council_id", flat=True)
-    return _council(rows, N_("This request to speak does not exist."))
+    rows = await SpeakerRequest.filter(id=rid or 0).values_list(
+        "session__council_id", "session__starts_at"
+    )
+    return _dated(rows, N_("This request to speak does not exist."))
 
 
 async def hand_vote_scope(params: Mapping[str, Any]) -> Scope:
     hid = _int(params, "hand_vote_id")
-    rows = await HandVote.filter(id=hid or 0).values_list("poll__session__council_id", flat=True)
-    return _council(rows, N_("This vote by hand does not exist."))
+    rows = await HandVote.filter(id=hid or 0).values_list(
+        "poll__session__council_id", "poll__session__starts_at"
+    )
+    return _dated(rows, N_("This vote by hand does not exist."))
 
 
 async def display_scope(params: Mapping[str, Any]) -> Scope:
@@ -101,9 +110,23 @@ async def council_code_scope(params: Mapping[str, Any]) -> Scope:
     return _council(rows, N_("No council has this code."))
 
 
+def _dated(rows: Any, missing: LazyString) -> Scope:
+    """A sitting's record: its council's scope, dated by the sitting's start so that a write to a
+    closed term's sitting is refused (``council.terms``)."""
+    if not rows:
+        raise NotFound(missing)
+    council_id, starts_at = rows[0]
+    return Scope.council(council_id, on=starts_at)
+
+
 def _council(rows: Any, missing: LazyString) -> Scope:
     """The scope of the council the target belongs to; NotFound when there is no target, so that
     every role hears what an admin hears (the admin skips the resolver and meets the service's)."""
     if not rows:
         raise NotFound(missing)
     return Scope.council(*cast(list[int], rows))
+
+
+# Writes that change no record of the sitting they name, allowed on a closed term's sittings
+# (council.terms): a new draft copied from an old agenda, a reader's own notes and notices read.
+terms.allow_on_closed_term("session.copy", "note.save", "notice.read")

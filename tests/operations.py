@@ -30,11 +30,13 @@ def expected(op: Operation, role: str | None, own: bool) -> str:
     return "allowed" if own else "forbidden"
 
 
-async def _user(role: str, council: Council) -> User:
-    """A user of ``role`` belonging to ``council`` (an agency of it, for ``agency``)."""
+async def _user(role: str, council: Council, agency: Agency | None = None) -> User:
+    """A user of ``role`` belonging to ``council`` (``agency``, or a new agency of it, for
+    ``agency``)."""
     n = next(_seq)
-    agency = None
-    if role == "agency":
+    if role != "agency":
+        agency = None
+    elif agency is None:
         agency = await Agency.create(code=f"MX{n}", name=f"Cơ quan {n}", council=council)
     return await User.create(
         username=f"matrix-{role}-{n}",
@@ -56,14 +58,21 @@ async def outcome(op: Operation, user: User | None, params: Mapping[str, Any]) -
 
 
 async def assert_permission_matrix(
-    op: Operation, params: Mapping[str, Any], own: Council, other: Council
+    op: Operation,
+    params: Mapping[str, Any],
+    own: Council,
+    other: Council,
+    *,
+    own_agency: Agency | None = None,
 ) -> None:
     """Every role of ``own`` and of ``other`` (and no one logged in) on the target that
-    ``params`` name, which belongs to ``own``: each outcome as the registry declares it."""
+    ``params`` name, which belongs to ``own``: each outcome as the registry declares it.
+    ``own_agency``: the agency of ``own`` that the target is assigned to (the own council's
+    ``agency`` user works there; the other council's at a new agency of its own)."""
     wrong = []
     for role in sorted(EVERY_ROLE):
         for council, is_own in ((own, True), (other, False)):
-            user = await _user(role, council)
+            user = await _user(role, council, own_agency if is_own else None)
             got, want = await outcome(op, user, params), expected(op, role, is_own)
             if got != want:
                 wrong.append(

@@ -139,7 +139,8 @@ def to_row(spec: IndexSpec, doc: Mapping[str, Any]) -> Row:
 
 _COUNT = struct.Struct("!i")
 _CACHE_LIMIT = 500_000
-_LEXEMES: dict[str, bytes] = {}
+# (lexeme, weight codes) -> its encoded entry: most lexemes recur with the same codes.
+_ENTRIES: dict[tuple[str, tuple[int, ...]], bytes] = {}
 _POSITIONS: dict[tuple[int, ...], bytes] = {}
 
 
@@ -153,16 +154,16 @@ def _positions(codes: tuple[int, ...]) -> bytes:
 
 def encode_tsvector(lexemes: Lexemes) -> bytes:
     """PostgreSQL's binary tsvector form (for COPY): count, then lexeme\\0, npos, positions."""
-    if len(_LEXEMES) > _CACHE_LIMIT:
-        _LEXEMES.clear()
+    if len(_ENTRIES) > _CACHE_LIMIT:
+        _ENTRIES.clear()
+    known = _ENTRIES.get
     out = [_COUNT.pack(len(lexemes))]
-    known = _LEXEMES
-    for lex, codes in lexemes.items():
-        encoded = known.get(lex)
+    append = out.append
+    for item in lexemes.items():
+        encoded = known(item)
         if encoded is None:
-            encoded = known[lex] = lex.encode() + b"\0"
-        out.append(encoded)
-        out.append(_positions(codes))
+            encoded = _ENTRIES[item] = item[0].encode() + b"\0" + _positions(item[1])
+        append(encoded)
     return b"".join(out)
 
 

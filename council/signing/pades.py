@@ -71,6 +71,9 @@ class Signatory:
     position: Literal["left", "right"] = "right"
     reason: str | None = None
     location: str | None = None
+    # Where the stamp goes on the last page (PDF points, from the bottom left), when the caller
+    # found the document's own signature block; else the box of ``position``.
+    box: tuple[int, int, int, int] | None = None
 
 
 def level_for(config: SigningConfig, archive: bool = False) -> Level:
@@ -121,7 +124,9 @@ def with_field(data: bytes, signatory: Signatory) -> IncrementalPdfFileWriter:
     fields.append_signature_field(
         writer,
         fields.SigFieldSpec(
-            sig_field_name=signatory.field, on_page=last_page, box=BOXES[signatory.position]
+            sig_field_name=signatory.field,
+            on_page=last_page,
+            box=signatory.box or BOXES[signatory.position],
         ),
     )
     return writer

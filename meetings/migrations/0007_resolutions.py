@@ -4,7 +4,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('council', '0005_signing_sessions'), ('meetings', '0006_minutes_versions')]
+    dependencies = [('council', '0007_signing_sessions'), ('meetings', '0006_minutes_versions')]
 
     initial = False
 

@@ -20,6 +20,7 @@ from council.settings import Settings
 from council.signing import Signatory, SigningConfig, sign_pdf
 from council.signing.models import SigningSession
 from council.signing.sessions import complete_session, consume, load_session, open_session
+from meetings.minutes.stamp_place import stamp_box
 from meetings.models import Notice, Session
 from meetings.resolutions.document import ResolutionText, resolution_document
 from meetings.resolutions.models import Resolution
@@ -75,14 +76,26 @@ def _signable(resolution: Resolution) -> None:
         raise Conflict("resolution_signed", N_("This resolution is already signed."))
 
 
-def signatory(user: User, resolution: Resolution) -> Signatory:
+def signatory(
+    user: User, resolution: Resolution, box: tuple[int, int, int, int] | None = None
+) -> Signatory:
+    """The chair's stamp, in the signature block over the printed name when it is found."""
     return Signatory(
         FIELD,
         user.full_name or user.username,
         TITLE,
         "right",
         reason=f"Ký ban hành Nghị quyết số {number_label(resolution)}",
+        box=box,
     )
+
+
+async def _for_chair(user: User, resolution: Resolution) -> tuple[bytes, Signatory]:
+    """The unsigned PDF with the chair's name printed, and where the chair's stamp goes."""
+    name = user.full_name or user.username
+    data = await render(resolution, name)
+    box = await asyncio.to_thread(stamp_box, data, name)
+    return data, signatory(user, resolution, box)
 
 
 async def _store_signed(
@@ -147,8 +160,8 @@ async def resolution_sign(
     _chair_of(user, resolution)
     _signable(resolution)
     config = SigningConfig.for_signer(settings, user.username)
-    data = await render(resolution, user.full_name or user.username)
-    signed = await asyncio.to_thread(sign_pdf, data, signatory(user, resolution), config, pin=pin)
+    data, who = await _for_chair(user, resolution)
+    signed = await asyncio.to_thread(sign_pdf, data, who, config, pin=pin)
     return await _store_signed(user, resolution, signed, "token" if config.uses_token else "p12")
 
 
@@ -168,10 +181,8 @@ async def resolution_sign_prepare(
     _chair_of(user, resolution)
     _signable(resolution)
     cert = _b64(certificate, "certificate") if certificate else None
-    data = await render(resolution, user.full_name or user.username)
-    session = await open_session(
-        user.id, TARGET, resolution.id, data, signatory(user, resolution), certificate_der=cert
-    )
+    data, who = await _for_chair(user, resolution)
+    session = await open_session(user.id, TARGET, resolution.id, data, who, certificate_der=cert)
     return {
         "session_id": str(session.id),
         "digest": base64.b64encode(bytes.fromhex(session.digest)).decode(),

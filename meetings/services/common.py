@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
+from council import terms
 from council.errors import Conflict, Forbidden, NotFound
 from council.i18n import N_
 from council.localtime import LOCAL_TZ as LOCAL_TZ
@@ -116,11 +117,13 @@ async def council_of(session: Session) -> Council:
 
 async def seats_and_quorum(session: Session) -> tuple[int, int]:
     """The seats and quorum a session counts against: as they were when its sitting started
-    (kept on the session), or the council's as they are now for a session not yet started."""
+    (kept on the session), or the council's as they are now for a session not yet started:
+    "tổng số đại biểu" as the council reads it (``council.terms``)."""
     if session.seats is not None and session.quorum_count is not None:
         return session.seats, session.quorum_count
     council = await council_of(session)
-    return council.seats, council.quorum_count
+    seats = await terms.delegates_total(council)
+    return seats, terms.quorum_of(council, seats)
 
 
 async def present_user_ids(session_id: int) -> list[int]:

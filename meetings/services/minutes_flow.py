@@ -25,6 +25,7 @@ from council.models import User
 from council.settings import Settings
 from council.signing import Signatory, SigningConfig, sign_pdf
 from council.signing.source import NoSigningKey
+from meetings.minutes.stamp_place import stamp_box
 from meetings.minutes_models import LOCKED_STATES, SIGNED_STATES, MinutesVersion
 from meetings.models import Session
 from meetings.services.common import get_session, now, same_council
@@ -331,15 +332,14 @@ async def minutes_publish(
     )  # fmt: skip
 
 
-def signatory_for(user: User, as_chair: bool, session: Session) -> Signatory:
+def signatory_for(
+    user: User, as_chair: bool, session: Session, box: tuple[int, int, int, int] | None = None
+) -> Signatory:
     name = user.full_name or user.username
+    reason = f"Ký biên bản: {session.title}"[:200]
     if as_chair:
-        return Signatory(
-            "ChuToa", name, CHAIR_TITLE, "right", reason=f"Ký biên bản: {session.title}"[:200]
-        )
-    return Signatory(
-        "ThuKy", name, SECRETARY_TITLE, "left", reason=f"Ký biên bản: {session.title}"[:200]
-    )
+        return Signatory("ChuToa", name, CHAIR_TITLE, "right", reason=reason, box=box)
+    return Signatory("ThuKy", name, SECRETARY_TITLE, "left", reason=reason, box=box)
 
 
 async def minutes_sign(
@@ -362,8 +362,9 @@ async def minutes_sign(
     if not key.can_sign:
         raise NoSigningKey()
     data = await storage.read_bytes(version.path)
+    box = await asyncio.to_thread(stamp_box, data, user.full_name or user.username)
     signed = await asyncio.to_thread(
-        sign_pdf, data, signatory_for(user, as_chair, session), key, pin=pin or None
+        sign_pdf, data, signatory_for(user, as_chair, session, box), key, pin=pin or None
     )
     stored = await uploads.store_bytes(
         signed,

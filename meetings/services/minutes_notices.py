@@ -32,11 +32,15 @@ def _roles(step: str, version: MinutesVersion) -> tuple[str, ...]:
 
 
 async def tell(session: Session, version: MinutesVersion, step: str, *, exclude: int) -> int:
-    """In the step's transaction: a notice for each person who takes ``step`` next."""
+    """In the step's transaction: a notice for each person who takes ``step`` next. Unread
+    notices of the steps before are done with: they are marked read."""
+    at = now()
+    await Notice.filter(session_id=session.id, kind__startswith="minutes.", read_at=None).update(
+        read_at=at
+    )
     users = await User.filter(
         council_id=session.council_id, role__in=_roles(step, version), is_active=True
     ).exclude(id=exclude)
-    at = now()
     await Notice.bulk_create(
         [
             Notice(user_id=u.id, session_id=session.id, kind=step, created_at=at, updated_at=at)

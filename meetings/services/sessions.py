@@ -7,7 +7,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from council import audit, realtime
+from council import audit, realtime, terms
 from council.divisions import require_seats
 from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
@@ -134,13 +134,17 @@ async def session_start(user: User, session_id: int) -> Session:
     async with in_transaction():
         # Seats and quorum are read in the transaction that starts the sitting, and cannot change
         # while it lasts (``_no_sitting_in_progress``): its attendance and votes count on them.
+        # The seats are "tổng số đại biểu" as the council reads it (council.terms): the legal
+        # seats, or the delegates in office after vacancies.
         council = await Council.get(id=session.council_id)
+        seats = await terms.delegates_total(council)
+        quorum = terms.quorum_of(council, seats)
         changed = await Session.filter(id=session.id, status__in=["draft", "published"]).update(
             status="in_progress",
             started_at=now(),
             published_at=session.published_at or now(),
-            seats=council.seats,
-            quorum_count=council.quorum_count,
+            seats=seats,
+            quorum_count=quorum,
         )
         if not changed:
             raise Conflict("session_state", N_("The session has already started."), status=409)
@@ -150,7 +154,7 @@ async def session_start(user: User, session_id: int) -> Session:
             target_type="session",
             target_id=session.id,
             council_id=session.council_id,
-            details={"seats": council.seats, "quorum": council.quorum_count},
+            details={"seats": seats, "quorum": quorum},
         )
     session = await get_session(session.id)
     await realtime.emit(

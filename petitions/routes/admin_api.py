@@ -7,14 +7,14 @@ from datetime import date
 from tortoise.transactions import in_transaction
 
 from council import audit
+from council.calendar import CalendarConfig, WorkingCalendar
 from council.errors import Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import Council, User
-from council.permissions import allow
 from council.web import Ctx, api
-from petitions.calendar import CalendarConfig, WorkingCalendar
+from petitions import operations as ops
 from petitions.models import Cycle, PetitionSettings
-from petitions.schemas import CycleIn, CycleListOut, CycleOut, SettingsIn, SettingsOut
+from petitions.schemas import CycleListOut, CycleOut, SettingsOut
 from petitions.services import cycle_label, open_next_cycle, petition_count
 from petitions.workflow import sla_from_dict
 
@@ -49,7 +49,7 @@ async def _settings_out(council: Council) -> SettingsOut:
 @api(
     "GET",
     "/api/v1/petitions/settings/{council_code}",
-    perm=allow("petition.settings", "admin", "secretariat", "chair"),
+    perm=ops.PETITION_SETTINGS_VIEW,
     response=SettingsOut,
     tags=TAGS,
     summary="A council's working-day calendar, deadlines and its holidays this year and next",
@@ -63,8 +63,7 @@ async def settings_get(ctx: Ctx) -> SettingsOut:
 @api(
     "PUT",
     "/api/v1/petitions/settings/{council_code}",
-    perm=allow("petition.settings", "admin", "secretariat"),
-    body=SettingsIn,
+    perm=ops.PETITION_SETTINGS,
     response=SettingsOut,
     tags=TAGS,
     summary="Set a council's working-day calendar and per-stage deadlines",
@@ -110,7 +109,7 @@ async def _cycle_out(c: Cycle, code: str) -> CycleOut:
 @api(
     "GET",
     "/api/v1/petitions/cycles",
-    perm=allow("cycle.list", "admin", "secretariat", "chair", "delegate"),
+    perm=ops.CYCLE_LIST,
     response=CycleListOut,
     tags=TAGS,
     summary="A council's session cycles",
@@ -132,8 +131,7 @@ async def cycles_list(ctx: Ctx) -> CycleListOut:
 @api(
     "POST",
     "/api/v1/petitions/cycles",
-    perm=allow("cycle.open", "admin", "secretariat"),
-    body=CycleIn,
+    perm=ops.CYCLE_OPEN,
     response=CycleOut,
     status=201,
     tags=TAGS,

@@ -9,23 +9,18 @@ from starlette.datastructures import UploadFile
 from council.errors import DomainError
 from council.i18n import N_
 from council.models import Council
-from council.permissions import allow, public
+from council.permissions import check
 from council.validation import int_param, parse
 from council.web import Ctx, api
 from petitions import indexing
+from petitions import operations as ops
 from petitions.models import Petition
-from petitions.routes import convert, perms
+from petitions.routes import convert
 from petitions.schemas import (
-    ActionIn,
-    BatchIn,
     BatchOut,
-    ExtensionDecisionIn,
-    ExtensionIn,
     ExtensionOut,
-    FeedbackIn,
     FeedbackOut,
     LetterOut,
-    MeetingIn,
     MeetingOut,
     MergeCandidateOut,
     MergeCandidatesOut,
@@ -36,7 +31,6 @@ from petitions.schemas import (
     PublicListOut,
     SimilarListOut,
     SimilarOut,
-    SupportIn,
     SupportOut,
     TrackOut,
 )
@@ -57,7 +51,7 @@ from petitions.services import (
 from petitions.services.extensions import decide_extension, request_extension
 from petitions.services.letters import attach_letter
 from petitions.services.queries import merge_candidates
-from petitions.services.scope import STAFF_ROLES, petition_scope
+from petitions.workflow import Action
 
 TAGS = ["petitions"]
 FORM_FIELDS = (
@@ -99,7 +93,7 @@ async def read_filing(ctx: Ctx) -> tuple[PetitionIn, list[UploadFile], UploadFil
 @api(
     "POST",
     "/api/v1/petitions",
-    perm=public("petition.file"),
+    perm=ops.PETITION_FILE,
     response=PetitionCreated,
     status=201,
     tags=TAGS,
@@ -136,7 +130,7 @@ def _limits(ctx: Ctx) -> tuple[int, int]:
 @api(
     "GET",
     "/api/v1/petitions",
-    perm=allow("petition.list", *STAFF_ROLES),
+    perm=ops.PETITION_LIST,
     response=PetitionListOut,
     tags=TAGS,
     summary="Petitions the caller may see, filtered and searched",
@@ -167,7 +161,7 @@ async def petition_list(ctx: Ctx) -> PetitionListOut:
 @api(
     "GET",
     "/api/v1/petitions/similar",
-    perm=public("petition.similar"),
+    perm=ops.PETITION_SIMILAR,
     response=SimilarListOut,
     tags=TAGS,
     summary="Accepted petitions like this one in the same commune or its city (before filing); those awaiting the secretariat only counted",
@@ -186,7 +180,7 @@ async def petition_similar(ctx: Ctx) -> SimilarListOut:
 @api(
     "GET",
     "/api/v1/petitions/{code}",
-    perm=public("petition.track"),
+    perm=ops.PETITION_TRACK,
     response=TrackOut,
     tags=TAGS,
     summary="The petitioner's view (code + secret token): status, history, answer",
@@ -200,7 +194,7 @@ async def petition_track(ctx: Ctx) -> TrackOut:
 @api(
     "GET",
     "/api/v1/petitions/{code}/detail",
-    perm=allow("petition.view", *STAFF_ROLES, scope="council", resolve=petition_scope),
+    perm=ops.PETITION_VIEW,
     response=PetitionStateOut,
     tags=TAGS,
     summary="A petition as staff see it (personal data only for the handling council or agency)",
@@ -214,8 +208,7 @@ async def petition_detail(ctx: Ctx) -> PetitionStateOut:
 @api(
     "POST",
     "/api/v1/petitions/{code}/actions",
-    perm=perms.ACT,
-    body=ActionIn,
+    perm=ops.PETITION_ACT,
     response=PetitionStateOut,
     tags=TAGS,
     summary="accept, escalate, assign, answer, publish, reopen, reject, merge, close, divert, "
@@ -223,6 +216,7 @@ async def petition_detail(ctx: Ctx) -> PetitionStateOut:
 )
 async def petition_act(ctx: Ctx) -> PetitionStateOut:
     user = ctx.require_user()
+    await check(ops.ACTIONS[Action(ctx.body.action)].permission, user, ctx.params)
     p = await act(user, ctx.params["code"], ctx.body, ctx.settings)
     return convert.state(await staff_view(user, p))
 
@@ -230,8 +224,7 @@ async def petition_act(ctx: Ctx) -> PetitionStateOut:
 @api(
     "POST",
     "/api/v1/petitions/{code}/extensions",
-    perm=perms.EXTENSION_REQUEST,
-    body=ExtensionIn,
+    perm=ops.PETITION_EXTENSION_REQUEST,
     response=ExtensionOut,
     status=201,
     tags=TAGS,
@@ -247,14 +240,14 @@ async def extension_request(ctx: Ctx) -> ExtensionOut:
 @api(
     "POST",
     "/api/v1/petitions/{code}/extensions/{extension_id:int}/decision",
-    perm=perms.EXTENSION_DECIDE,
-    body=ExtensionDecisionIn,
+    perm=ops.PETITION_EXTENSION_DECIDE,
     response=ExtensionOut,
     tags=TAGS,
     summary="The handling council's secretariat approves (the due date moves) or refuses "
     "(with a reason) an extension",
 )
 async def extension_decide(ctx: Ctx) -> ExtensionOut:
+    await check(ops.EXTENSION_DECISIONS[ctx.body.approve].permission, ctx.user, ctx.params)
     e = await decide_extension(
         ctx.require_user(),
         ctx.params["code"],
@@ -269,7 +262,7 @@ async def extension_decide(ctx: Ctx) -> ExtensionOut:
 @api(
     "POST",
     "/api/v1/petitions/{code}/letter",
-    perm=perms.LETTER,
+    perm=ops.PETITION_LETTER,
     response=LetterOut,
     status=201,
     tags=TAGS,
@@ -288,7 +281,7 @@ async def letter(ctx: Ctx) -> LetterOut:
 @api(
     "GET",
     "/api/v1/petitions/{code}/merge-candidates",
-    perm=perms.MERGE_CANDIDATES,
+    perm=ops.PETITION_MERGE_CANDIDATES,
     response=MergeCandidatesOut,
     tags=TAGS,
     summary="Open petitions of the same handling council this one could be merged into",
@@ -316,8 +309,7 @@ async def merge_candidates_api(ctx: Ctx) -> MergeCandidatesOut:
 @api(
     "POST",
     "/api/v1/petitions/{code}/feedback",
-    perm=public("petition.feedback"),
-    body=FeedbackIn,
+    perm=ops.PETITION_FEEDBACK,
     response=FeedbackOut,
     tags=TAGS,
     summary="The petitioner says whether the published answer satisfies them",
@@ -331,8 +323,7 @@ async def petition_feedback(ctx: Ctx) -> FeedbackOut:
 @api(
     "POST",
     "/api/v1/petitions/{code}/support",
-    perm=public("petition.support"),
-    body=SupportIn,
+    perm=ops.PETITION_SUPPORT,
     response=SupportOut,
     tags=TAGS,
     summary="Add your support to an existing petition",
@@ -342,14 +333,10 @@ async def petition_support(ctx: Ctx) -> SupportOut:
     return SupportOut(code=p.code, weight=p.weight)
 
 
-MEETING_ROLES = ("admin", "secretariat", "chair", "delegate")
-
-
 @api(
     "POST",
     "/api/v1/petitions/meetings",
-    perm=allow("meeting.record", *MEETING_ROLES),
-    body=MeetingIn,
+    perm=ops.MEETING_RECORD,
     response=MeetingOut,
     status=201,
     tags=TAGS,
@@ -371,8 +358,7 @@ async def meeting_create(ctx: Ctx) -> MeetingOut:
 @api(
     "POST",
     "/api/v1/petitions/meetings/{meeting_id:int}/petitions",
-    perm=allow("meeting.petitions", *MEETING_ROLES),
-    body=BatchIn,
+    perm=ops.MEETING_PETITIONS,
     response=BatchOut,
     status=201,
     tags=TAGS,
@@ -398,7 +384,7 @@ async def meeting_batch(ctx: Ctx) -> BatchOut:
 @api(
     "GET",
     "/api/v1/public/petitions",
-    perm=public("petition.public_list"),
+    perm=ops.PETITION_PUBLIC_LIST,
     response=PublicListOut,
     tags=TAGS,
     summary="Published petitions and answers, without personal data",

@@ -12,10 +12,10 @@ from starlette.responses import Response
 from council.errors import DomainError, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import Agency, Council
-from council.permissions import allow
 from council.templating import render
 from council.validation import field_errors, int_param
 from council.web import Ctx, page
+from petitions import operations as ops
 from petitions.models import Cycle, Notification, Petition
 from petitions.routes.public_pages import FILING_FIELDS, form_values, receipt_redirect
 from petitions.routes.staff_pages import staff_helpers
@@ -34,9 +34,6 @@ from petitions.services.dashboards import (
     city_overview,
     council_dashboard,
 )
-from petitions.services.scope import STAFF_ROLES
-
-FILERS = ("admin", "secretariat", "chair", "delegate")
 
 
 async def _councils_for(ctx: Ctx) -> list[Council]:
@@ -46,7 +43,7 @@ async def _councils_for(ctx: Ctx) -> list[Council]:
     return await Council.filter(id=user.council_id)
 
 
-@page("/petitions/staff/file", perm=allow("petition.file", *FILERS), methods=("GET", "POST"))
+@page("/petitions/staff/file", perm=ops.PETITION_FILE_ON_BEHALF, methods=("GET", "POST"))
 async def staff_file(ctx: Ctx) -> Response:
     context: dict[str, Any] = {**staff_helpers(), "councils": await _councils_for(ctx)}
     if ctx.request.method == "GET":
@@ -88,7 +85,7 @@ async def staff_file(ctx: Ctx) -> Response:
     return receipt_redirect(ctx, [filed], "/petitions/staff/file")
 
 
-@page("/petitions/meetings/new", perm=allow("meeting.record", *FILERS), methods=("GET", "POST"))
+@page("/petitions/meetings/new", perm=ops.MEETING_RECORD, methods=("GET", "POST"))
 async def meeting_new(ctx: Ctx) -> Response:
     user = ctx.require_user()
     rows = min(int_param(ctx.query, "rows", 5, minimum=0), 50)
@@ -126,7 +123,7 @@ async def meeting_new(ctx: Ctx) -> Response:
     return receipt_redirect(ctx, filed, "/petitions/meetings/new")
 
 
-@page("/petitions/dashboard", perm=allow("petition.dashboard", *STAFF_ROLES))
+@page("/petitions/dashboard", perm=ops.PETITION_DASHBOARD)
 async def dashboard(ctx: Ctx) -> Response:
     user = ctx.require_user()
     is_city = False
@@ -158,7 +155,7 @@ async def dashboard(ctx: Ctx) -> Response:
     )
 
 
-@page("/petitions/city", perm=allow("petition.city", "admin", "secretariat", "chair"))
+@page("/petitions/city", perm=ops.PETITION_CITY)
 async def city(ctx: Ctx) -> Response:
     user = ctx.require_user()
     code = ctx.query.get("council_code")
@@ -183,7 +180,7 @@ async def city(ctx: Ctx) -> Response:
     )
 
 
-@page("/petitions/reports", perm=allow("petition.report", "admin", "secretariat", "chair"))
+@page("/petitions/reports", perm=ops.PETITION_REPORT)
 async def reports(ctx: Ctx) -> Response:
     user = ctx.require_user()
     qs = Cycle.all() if user.role == "admin" else Cycle.filter(council_id=user.council_id)
@@ -211,7 +208,7 @@ async def reports(ctx: Ctx) -> Response:
 
 @page(
     "/petitions/reports/next-cycle",
-    perm=allow("cycle.open", "admin", "secretariat"),
+    perm=ops.CYCLE_OPEN,
     methods=("POST",),
 )
 async def next_cycle(ctx: Ctx) -> Response:
@@ -224,7 +221,7 @@ async def next_cycle(ctx: Ctx) -> Response:
     return RedirectResponse("/petitions/reports", status_code=303)
 
 
-@page("/petitions/notifications", perm=allow("petition.notifications", *STAFF_ROLES))
+@page("/petitions/notifications", perm=ops.PETITION_NOTIFICATIONS)
 async def notifications(ctx: Ctx) -> Response:
     user = ctx.require_user()
     notes = await Notification.filter(user_id=user.id).order_by("-created_at").limit(100)

@@ -13,11 +13,11 @@ from starlette.responses import RedirectResponse, Response
 from council.errors import DomainError, Forbidden, Invalid, NotFound, RateLimited
 from council.i18n import N_, _
 from council.models import Council
-from council.permissions import public
 from council.templating import render
 from council.validation import field_errors
 from council.web import Ctx, page
 from petitions import indexing, labels, signed
+from petitions import operations as ops
 from petitions.categories import CATEGORIES
 from petitions.categories import label as category_label
 from petitions.codes import hash_token
@@ -84,7 +84,7 @@ async def filing_communes() -> list[dict[str, Any]]:
     return sorted(groups.values(), key=lambda g: labels.place_sort_key(g["label"]))
 
 
-@page("/petitions", perm=public("petition.portal"))
+@page("/petitions", perm=ops.PETITION_PORTAL)
 async def portal(ctx: Ctx) -> Response:
     q = (ctx.query.get("q") or "")[:200]
     indexing.use_data_dir(ctx.settings.index_dir)
@@ -132,7 +132,7 @@ FILING_FIELDS = (
 )
 
 
-@page("/petitions/new", perm=public("petition.file"), methods=("GET", "POST"))
+@page("/petitions/new", perm=ops.PETITION_FILE, methods=("GET", "POST"))
 async def new(ctx: Ctx) -> Response:
     if ctx.request.method == "GET":
         values = {k: v for k in ("council_code", "title", "category") if (v := ctx.query.get(k))}
@@ -182,7 +182,7 @@ def receipt_redirect(ctx: Ctx, filed: list[Filed], again_url: str) -> Response:
     return response
 
 
-@page(RECEIPT_PATH, perm=public("petition.receipt"))
+@page(RECEIPT_PATH, perm=ops.PETITION_RECEIPT)
 async def receipt(ctx: Ctx) -> Response:
     """The receipt of what this browser just filed; nothing for anyone else."""
     kept = signed.unseal(
@@ -218,7 +218,7 @@ async def receipt(ctx: Ctx) -> Response:
     )
 
 
-@page("/petitions/similar", perm=public("petition.similar"))
+@page("/petitions/similar", perm=ops.PETITION_SIMILAR)
 async def similar_fragment(ctx: Ctx) -> Response:
     values = {
         "council_code": ctx.query.get("council_code") or "",
@@ -253,7 +253,7 @@ def _supported_redirect(ctx: Ctx, code: str, supporter_id: int, has_email: bool)
     return response
 
 
-@page("/petitions/{code}/support", perm=public("petition.support"), methods=("POST",))
+@page("/petitions/{code}/support", perm=ops.PETITION_SUPPORT, methods=("POST",))
 async def support(ctx: Ctx) -> Response:
     form = await ctx.form()
     try:
@@ -268,7 +268,7 @@ async def support(ctx: Ctx) -> Response:
 
 @page(
     "/petitions/{code}/supported",
-    perm=public("petition.support_contact"),
+    perm=ops.PETITION_SUPPORT_CONTACT,
     methods=("GET", "POST"),
 )
 async def supported(ctx: Ctx) -> Response:
@@ -312,12 +312,12 @@ async def supported(ctx: Ctx) -> Response:
     )
 
 
-@page("/petitions/guide", perm=public("petition.guide"))
+@page("/petitions/guide", perm=ops.PETITION_GUIDE)
 async def guide(ctx: Ctx) -> Response:
     return render(ctx.request, "petitions/guide.html", {})
 
 
-@page("/petitions/track", perm=public("petition.track"), methods=("GET", "POST"))
+@page("/petitions/track", perm=ops.PETITION_TRACK, methods=("GET", "POST"))
 async def track(ctx: Ctx) -> Response:
     if ctx.request.method == "GET":
         return render(
@@ -348,7 +348,7 @@ async def track(ctx: Ctx) -> Response:
     )
 
 
-@page("/petitions/track/feedback", perm=public("petition.feedback"), methods=("POST",))
+@page("/petitions/track/feedback", perm=ops.PETITION_FEEDBACK, methods=("POST",))
 async def feedback(ctx: Ctx) -> Response:
     form = await ctx.form()
     code, token = str(form.get("code") or "")[:40], str(form.get("token") or "")[:64]
@@ -369,7 +369,7 @@ async def feedback(ctx: Ctx) -> Response:
     )
 
 
-@page("/petitions/p/{code}", perm=public("petition.public_view"))
+@page("/petitions/p/{code}", perm=ops.PETITION_PUBLIC_VIEW)
 async def public_petition(ctx: Ctx) -> Response:
     p = await get_by_code(ctx.params["code"])
     if p.status not in ("published", "closed") or p.published_at is None:
@@ -379,7 +379,7 @@ async def public_petition(ctx: Ctx) -> Response:
     )
 
 
-@page("/petitions/on-time", perm=public("petition.on_time"))
+@page("/petitions/on-time", perm=ops.PETITION_ON_TIME)
 async def on_time(ctx: Ctx) -> Response:
     return render(
         ctx.request,

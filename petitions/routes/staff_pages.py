@@ -14,13 +14,13 @@ from council import storage
 from council.errors import DomainError, Forbidden, Invalid, NotFound
 from council.i18n import N_, _
 from council.models import Agency, Council, User
-from council.permissions import allow
+from council.permissions import check
 from council.templating import render
 from council.validation import field_errors, int_param
 from council.web import Ctx, page
 from petitions import indexing, labels
+from petitions import operations as ops
 from petitions.models import Attachment, Petition
-from petitions.routes import perms
 from petitions.routes.public_pages import helpers
 from petitions.schemas import ActionIn, ExtensionDecisionIn, ExtensionIn
 from petitions.services import Filters, act, petition_for_staff, staff_list, staff_view
@@ -34,10 +34,8 @@ from petitions.services.queries import merge_candidates
 from petitions.services.routing import current_hop
 from petitions.services.scope import (
     PERSONAL_DATA_ROLES,
-    STAFF_ROLES,
     can_see,
     check_action,
-    petition_scope,
     sees_personal_data,
 )
 from petitions.workflow import (
@@ -115,7 +113,7 @@ def available_actions(user: User, p: Petition) -> list[str]:
     return out
 
 
-@page("/petitions/staff", perm=allow("petition.list", *STAFF_ROLES))
+@page("/petitions/staff", perm=ops.PETITION_LIST)
 async def staff_index(ctx: Ctx) -> Response:
     user = ctx.require_user()
     f = Filters.parse(ctx.query)
@@ -173,10 +171,7 @@ async def _detail_context(user: User, p: Petition, notice: str | None = None) ->
     }
 
 
-@page(
-    "/petitions/staff/{code}",
-    perm=allow("petition.view", *STAFF_ROLES, scope="council", resolve=petition_scope),
-)
+@page("/petitions/staff/{code}", perm=ops.PETITION_VIEW)
 async def staff_detail(ctx: Ctx) -> Response:
     user = ctx.require_user()
     p = await petition_for_staff(user, ctx.params["code"])
@@ -188,7 +183,7 @@ async def staff_detail(ctx: Ctx) -> Response:
     )
 
 
-@page("/petitions/staff/{code}/act", methods=("POST",), perm=perms.ACT)
+@page("/petitions/staff/{code}/act", methods=("POST",), perm=ops.PETITION_ACT)
 async def staff_act(ctx: Ctx) -> Response:
     user = ctx.require_user()
     form = await ctx.form()
@@ -197,6 +192,7 @@ async def staff_act(ctx: Ctx) -> Response:
         data = ActionIn.model_validate(values)
     except ValidationError as exc:
         raise Invalid(fields=field_errors(exc)) from None
+    await check(ops.ACTIONS[Action(data.action)].permission, user, ctx.params)
     if data.action in REASON_REQUIRED and not data.reason:
         raise Invalid(fields={"reason": str(N_("Say why: the reason is kept in the history."))})
     if data.action == "answer" and not data.resolution:
@@ -225,7 +221,7 @@ async def staff_act(ctx: Ctx) -> Response:
 
 @page(
     "/petitions/staff/{code}/attachments/{attachment_id:int}",
-    perm=allow("petition.attachment", *STAFF_ROLES, scope="council", resolve=petition_scope),
+    perm=ops.PETITION_ATTACHMENT,
 )
 async def attachment(ctx: Ctx) -> Response:
     user = ctx.require_user()
@@ -253,7 +249,7 @@ async def _after(ctx: Ctx, user: User, code: str, notice: str) -> Response:
     )
 
 
-@page("/petitions/staff/{code}/extensions", methods=("POST",), perm=perms.EXTENSION_REQUEST)
+@page("/petitions/staff/{code}/extensions", methods=("POST",), perm=ops.PETITION_EXTENSION_REQUEST)
 async def staff_extension_request(ctx: Ctx) -> Response:
     user = ctx.require_user()
     form = await ctx.form()
@@ -269,7 +265,7 @@ async def staff_extension_request(ctx: Ctx) -> Response:
 @page(
     "/petitions/staff/{code}/extensions/{extension_id:int}/decision",
     methods=("POST",),
-    perm=perms.EXTENSION_DECIDE,
+    perm=ops.PETITION_EXTENSION_DECIDE,
 )
 async def staff_extension_decide(ctx: Ctx) -> Response:
     user = ctx.require_user()
@@ -281,6 +277,7 @@ async def staff_extension_decide(ctx: Ctx) -> Response:
         data = ExtensionDecisionIn.model_validate({"approve": approve, "reason": reason})
     except ValidationError as exc:
         raise Invalid(fields=field_errors(exc)) from None
+    await check(ops.EXTENSION_DECISIONS[data.approve].permission, user, ctx.params)
     await decide_extension(
         user,
         ctx.params["code"],
@@ -293,7 +290,7 @@ async def staff_extension_decide(ctx: Ctx) -> Response:
     return await _after(ctx, user, ctx.params["code"], done)
 
 
-@page("/petitions/staff/{code}/merge-candidates", perm=perms.MERGE_CANDIDATES)
+@page("/petitions/staff/{code}/merge-candidates", perm=ops.PETITION_MERGE_CANDIDATES)
 async def staff_merge_candidates(ctx: Ctx) -> Response:
     """The merge picker's choices as the user types (an htmx fragment)."""
     user = ctx.require_user()

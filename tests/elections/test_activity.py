@@ -28,7 +28,8 @@ async def test_a_delegates_record_of_a_sitting(client, anon) -> None:
     s = await setup_council(seats=6, delegates=5)
     d0, d1, d2, d3, d4 = s.delegates
     term = await Term.create(council_id=s.council.id, number=17, starts_on=date(2026, 3, 15))
-    await TermSeat.create(term_id=term.id, user_id=d0.id, since=date(2026, 3, 15))
+    for holder in [s.chair, *s.delegates]:
+        await TermSeat.create(term_id=term.id, user_id=holder.id, since=date(2026, 3, 15))
     sid = await create_session(client, s)
     items = await add_agenda(client, s)
     await start_session(client, s)

@@ -53,10 +53,15 @@ async def test_from_counts_to_a_new_delegate_logging_in(
         await page.click("form button.primary")
     text = await text_of(page)
     assert "500" in text and "190" in text
+    # Still counting: the figures are labelled provisional, nobody is "elected" yet.
+    assert await page.is_visible("#provisional")
+    assert (await page.inner_text("#seats-filled")).startswith("Tạm tính")
+    assert not await page.is_visible("#constituency-1 .badge-ok")
     await _shot(page, "2-result")
     async with page.expect_navigation():
         await page.click("form[action$='/confirm'] button")
     assert await page.is_visible("#constituency-1 .badge-ok")  # elected
+    assert not await page.is_visible("#provisional")
     async with page.expect_navigation():
         await page.click("form[action$='/roster'] button")
     await _shot(page, "3-roster")

@@ -8,7 +8,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from council.demo import load_core
 from council.models import User
 from elections import demo
-from elections.models import Election, TermSeat
+from elections.models import Election, PersonAccount, TermSeat
 
 
 @pytest.mark.slow
@@ -58,3 +58,15 @@ async def test_demo_records_match_the_councils(settings, client, anon) -> None:
     page = HTMLParser((await anon.get("/delegates?council=HN-SOCSON")).text)
     assert len(page.css("#council-HN-SOCSON li.vacant")) == 5
     assert (await anon.get("/delegates?council=NOPE")).status_code == 404
+
+    # One person elected to two councils: an account in each, one person on the public pages.
+    in_ward = await User.get(username="hn.badinh.db001")
+    in_city = await User.get(username="hn.db094")
+    assert in_city.full_name == in_ward.full_name and in_city.council_id != in_ward.council_id
+    person_id = (await PersonAccount.get(user_id=in_ward.id)).person_id
+    assert (await PersonAccount.get(user_id=in_city.id)).person_id == person_id
+    page = HTMLParser((await anon.get("/delegates?council=HN-BADINH")).text)
+    also = page.css_first(f"#council-HN-BADINH #delegate-{in_ward.id} a.also")
+    assert also is not None and also.attributes["href"] == f"/people/{person_id}"
+    person = (await anon.get(f"/api/v1/people/{person_id}")).json()
+    assert [s["council_code"] for s in person["seats"]] == ["HN", "HN-BADINH"]

@@ -39,7 +39,7 @@ async def test_the_setting_and_its_display(client, anon) -> None:
     assert body["reading"] == "in_office"  # the default
     assert (body["legal_seats"], body["in_office"], body["total"]) == (31, 29, 29)
     assert (body["more_than_half"], body["two_thirds"]) == (15, 20)
-    assert body["applied_by_meetings"] is False
+    assert body["applied_by_meetings"] is True
 
     staff = await make_user("secretariat", council=ward)
     assert (await anon.put(url, json={"reading": "legal"})).status_code == 401

@@ -9,17 +9,20 @@ import asyncio
 import shutil
 import uuid
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from pypdf import PdfReader
 
 from council.models import AuditEntry, User
 from council.registry import Operation
 from council.settings import Settings
 from council.signing import load_trust_roots, verify_pdf
 from council.signing.verify import INTACT
+from council.storage import read_bytes
 from meetings import operations as ops
 from meetings import services
 from meetings.minutes_models import MinutesVersion
@@ -29,7 +32,7 @@ from tests.operations import assert_permission_matrix
 from tests.signing import tools
 from tests.signing.pki import P12_PASSWORD, TestPki
 from tests.signing.test_pades import draft_pdf
-from tests.signing.token import USER_PIN, make_token
+from tests.signing.token import USER_PIN
 
 MINUTES_OPS = [
     ops.MINUTES_VERSIONS, ops.MINUTES_VERSION, ops.MINUTES_DRAFT, ops.MINUTES_REVIEW,
@@ -115,6 +118,15 @@ class Sitting:
         assert r.status_code == 200 and r.json()["status"] == "signed", r.text
 
 
+def _stamps(pdf: bytes) -> dict[str, list[float]]:
+    """Each signature field's box on the last page."""
+    page = PdfReader(BytesIO(pdf)).pages[-1]
+    return {
+        str(a.get_object()["/T"]): [float(x) for x in a.get_object()["/Rect"]]
+        for a in page["/Annots"]
+    }
+
+
 @pytest.fixture
 async def sitting(client: httpx.AsyncClient, settings: Settings, pki: TestPki) -> Sitting:
     return await Sitting(client).make(settings, pki)
@@ -173,6 +185,11 @@ async def test_the_whole_workflow_signs_twice_and_publishes(
     r = await sitting.post(sitting.sec, "minutes/versions/2/sign", json={})
     assert r.status_code == 200 and r.json()["status"] == "signing", r.text
     assert await Notice.filter(user_id=sitting.chair.id, kind="minutes.sign").exists()
+    # the steps done are no longer pending for anyone
+    pending = await Notice.filter(session_id=sitting.session_id, read_at=None).values_list(
+        "kind", flat=True
+    )
+    assert set(pending) == {"minutes.sign"}
     r = await client.get(sitting.url("minutes.pdf"), headers=sitting.ch)
     assert (
         r.headers["x-minutes-version"] == "draft" and r.headers["x-minutes-version-number"] == "2"
@@ -189,6 +206,8 @@ async def test_the_whole_workflow_signs_twice_and_publishes(
     assert [s.signer for s in report.signatures] == ["Trần Thị Thư Ký", "Nguyễn Văn Chủ"]
     assert report.exit_code == INTACT
     assert report.signatures[0].later_changes == "form_filling"
+    # an uploaded edit laid out otherwise (no printed names): the default boxes at the bottom
+    assert {k: v[1] for k, v in _stamps(signed).items()} == {"ThuKy": 60, "ChuToa": 60}
 
     # not on the public portal before publishing; on it after (an open sitting)
     r = await client.get(f"/api/v1/public/sessions/{sitting.session_id}/minutes.pdf")
@@ -265,6 +284,10 @@ async def test_a_signed_version_is_immutable_and_a_correction_needs_new_signatur
     assert r.status_code == 422 and "note" in r.json()["error"]["details"]["fields"]
     r = await sitting.post(sitting.sec, "minutes/draft", json={"note": "Sửa tên đại biểu"})
     assert r.status_code == 201 and r.json()["number"] == n + 1 and r.json()["status"] == "draft"
+    # generated minutes carry each stamp in its signer's block, just above the printed name
+    stamps = _stamps(await read_bytes(signed.path))
+    assert set(stamps) == {"ThuKy", "ChuToa"}
+    assert stamps["ThuKy"][0] < stamps["ChuToa"][0] and stamps["ThuKy"][1] > 150
     # the signed version is unchanged and still what minutes.pdf serves
     again = await MinutesVersion.get(session_id=sitting.session_id, number=n)
     assert (again.path, again.sha256, again.status) == (signed.path, signed.sha256, "published")
@@ -299,12 +322,9 @@ async def test_a_user_of_another_council_cannot_sign(
 
 
 @pytest.fixture
-def chair_token(pki: TestPki, tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> str:
-    label = f"ct-{uuid.uuid4().hex[:8]}"
-    module = make_token(pki, tmp_path_factory.mktemp("softhsm"), "chair", label)
-    settings.signing_pkcs11_module = module
-    settings.signing_pkcs11_label = label
-    return label
+def chair_token(settings: Settings, chair_token_made: tuple[str, str]) -> str:
+    settings.signing_pkcs11_module, settings.signing_pkcs11_label = chair_token_made
+    return chair_token_made[1]
 
 
 async def test_the_chair_signs_with_a_token_and_a_wrong_pin_is_a_clear_422(
@@ -351,3 +371,26 @@ async def test_the_minutes_page_shows_the_step_and_its_button(
     assert r.status_code == 303
     page = await client.get(f"/meetings/sessions/{sitting.session_id}/minutes")
     assert 'id="minutes-review"' in page.text and "Dự thảo" in page.text
+
+
+async def test_hostile_input_is_a_clear_4xx(client: httpx.AsyncClient, sitting: Sitting) -> None:
+    r = await sitting.post(sitting.sec, "minutes/draft", json={"note": "x" * 1001})
+    assert r.status_code == 422
+    r = await sitting.post(sitting.sec, "minutes/draft", json={"nope": 1})
+    assert r.status_code == 422
+    r = await sitting.post(sitting.sec, "minutes/draft", json={})
+    n = r.json()["number"]
+    not_pdf = {"file": ("sua.pdf", b"GIF89a not a pdf at all", "application/pdf")}
+    r = await sitting.post(sitting.sec, f"minutes/versions/{n}/review", files=not_pdf)
+    assert r.status_code in (415, 422) and error_code(r), r.text
+    r = await sitting.post(sitting.sec, f"minutes/versions/{n}/sign", json={"pin": "1" * 65})
+    assert r.status_code == 422
+    r = await sitting.post(sitting.ch, "minutes/versions/99/approve")
+    assert r.status_code == 409 and error_code(r) == "minutes_not_latest"
+    r = await client.get(sitting.url("minutes/versions/99.pdf"), headers=sitting.sec)
+    assert r.status_code == 404 and error_code(r) == "not_found"
+    r = await client.put(
+        sitting.url("closed-sitting"), headers=sitting.sec, json={"closed_sitting": "x"}
+    )
+    assert r.status_code == 422
+    assert await MinutesVersion.filter(session_id=sitting.session_id).count() == 1

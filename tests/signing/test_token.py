@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
@@ -11,13 +10,12 @@ from council.signing import SigningConfig, WrongPin, load_trust_roots, sign_pdf,
 from council.signing.verify import INTACT
 from tests.signing.pki import TestPki
 from tests.signing.test_pades import CHAIR, SECRETARY, draft_pdf, p12_config
-from tests.signing.token import USER_PIN, make_token
+from tests.signing.token import USER_PIN
 
 
 @pytest.fixture(scope="module")
-def chair_token(pki: TestPki, tmp_path_factory: pytest.TempPathFactory) -> SigningConfig:
-    label = f"chair-{uuid.uuid4().hex[:8]}"
-    module = make_token(pki, tmp_path_factory.mktemp("softhsm"), "chair", label)
+def chair_token(pki: TestPki, chair_token_made: tuple[str, str]) -> SigningConfig:
+    module, label = chair_token_made
     return SigningConfig(pkcs11_module=module, pkcs11_label=label, trust_roots=str(pki.roots_dir))
 
 

@@ -1,0 +1,81 @@
+"""Every change to terms, elections, constituencies, candidates and counts goes through here, is
+checked against the Election Law's rules (elections.rules) and is audited: the package's public
+services, one module per stage (preparing, counting, the roster)."""
+
+from elections.services.common import (
+    COUNT_FIELDS,
+    PROBLEM_MESSAGES,
+    PROFILE_FIELDS,
+    council_by_code,
+    current_term,
+    election_by_slug,
+    may_manage,
+    require_manager,
+    require_open,
+    require_term_open,
+    term_label,
+)
+from elections.services.counting import (
+    ConstituencyOutcome,
+    ElectionOutcome,
+    area_check,
+    area_save,
+    area_write,
+    election_confirm,
+    mark_counting,
+    outcome,
+    standing_ids,
+)
+from elections.services.preparing import (
+    candidate_create,
+    candidate_update,
+    constituency_save,
+    election_create,
+    list_problems,
+    seats_of,
+    term_create,
+)
+from elections.services.roster import (
+    END_REASON_LABELS,
+    RosterEntry,
+    TermView,
+    roster_create,
+    term_view,
+    vacancy_record,
+)
+
+__all__ = [
+    "COUNT_FIELDS",
+    "END_REASON_LABELS",
+    "PROBLEM_MESSAGES",
+    "PROFILE_FIELDS",
+    "ConstituencyOutcome",
+    "ElectionOutcome",
+    "RosterEntry",
+    "TermView",
+    "area_check",
+    "area_save",
+    "area_write",
+    "candidate_create",
+    "candidate_update",
+    "constituency_save",
+    "council_by_code",
+    "current_term",
+    "election_by_slug",
+    "election_confirm",
+    "election_create",
+    "list_problems",
+    "mark_counting",
+    "may_manage",
+    "outcome",
+    "require_manager",
+    "require_open",
+    "require_term_open",
+    "roster_create",
+    "seats_of",
+    "standing_ids",
+    "term_create",
+    "term_label",
+    "term_view",
+    "vacancy_record",
+]

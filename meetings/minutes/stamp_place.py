@@ -1,0 +1,36 @@
+"""Where a signature stamp goes on the minutes: in the signer's block, between "(Ký, ghi rõ họ
+tên)" and the signer's printed name (Nghị định 30/2020, Phụ lục I), found by the name's last
+occurrence on the last page. None when the name is not there (an uploaded edit laid out
+otherwise): the signing then uses its default box."""
+
+from __future__ import annotations
+
+import pypdfium2 as pdfium
+
+STAMP_W, STAMP_H = 190, 46
+GAP = 3  # points between the stamp and the name under it
+
+
+def stamp_box(pdf: bytes, name: str) -> tuple[int, int, int, int] | None:
+    if not name.strip():
+        return None
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        page = doc[len(doc) - 1]
+        width = page.get_width()
+        text = page.get_textpage()
+        searcher = text.search(name.strip(), match_case=True)
+        found, hit = None, searcher.get_next()
+        while hit is not None:
+            found, hit = hit, searcher.get_next()
+        if found is None:
+            return None
+        start, count = found
+        left, _, _, top = text.get_charbox(start)
+        right = text.get_charbox(start + count - 1)[2]
+    finally:
+        doc.close()
+    middle = (left + right) / 2
+    x0 = int(max(10, min(width - 10 - STAMP_W, middle - STAMP_W / 2)))
+    y0 = int(top + GAP)
+    return (x0, y0, x0 + STAMP_W, y0 + STAMP_H)
