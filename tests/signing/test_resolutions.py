@@ -147,6 +147,9 @@ async def test_issue_edit_sign_publish(
     words = " ".join(" ".join(page.extract_text() for page in pages).split())
     assert "Số: 01/NQ-HĐND" in words and "NGHỊ QUYẾT" in words and "Điều 3." in words
     assert "5/7 đại biểu tán thành, chiếm 71,43% tổng số đại biểu" in words
+    # the stamp sits in the signature block, over the chair's printed name, not at the page foot
+    (stamp,) = [a.get_object() for a in pages[-1]["/Annots"]]
+    assert stamp["/T"] == "Chair" and float(stamp["/Rect"][1]) > 200
 
     r = await client.post(f"/api/v1/resolutions/{rid}/publish", headers=sec)
     assert r.status_code == 200 and r.json()["status"] == "published"
