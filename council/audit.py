@@ -3,6 +3,12 @@
 Each entry's hash covers its own fields and the previous entry's hash, so an edited, deleted or
 reordered entry breaks the chain. ``record`` must be called inside the transaction of the change it
 describes; on PostgreSQL an advisory lock serialises appends so the chain never forks.
+
+One chain per council (``chain`` = the entry's council id), and one for the deployment (chain 0:
+entries of no council, and every entry written before chains were split by council). Councils
+that sit at the same moment append in parallel: a ballot batch of one sitting never waits for the
+append lock of another. ``seq`` numbers an entry within its chain; ``council.audit_verify`` walks
+every chain.
 """
 
 from __future__ import annotations
@@ -13,13 +19,14 @@ import hashlib
 import json
 from collections.abc import AsyncIterator, Generator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.transactions import in_transaction
 
+from council import db
 from council.models import AuditEntry, User
 
 GENESIS = "0" * 64
@@ -74,15 +81,31 @@ class Draft:
     ip: str | None = None
 
 
+def chain_of(council_id: int | None) -> int:
+    """The chain an entry of ``council_id`` is appended to: the council's own, or the
+    deployment's (0) for an entry of no council."""
+    return council_id or 0
+
+
+def _chain(draft: Draft) -> int:
+    return chain_of(draft.council_id)
+
+
 @dataclass
 class _Hint:
-    head: tuple[int, str] | None = None
+    heads: dict[int, tuple[int, str]] = field(default_factory=dict)
+
+    def get(self, chain: int) -> tuple[int, str] | None:
+        return self.heads.get(chain)
+
+    def put(self, chain: int, head: tuple[int, str]) -> None:
+        self.heads[chain] = head
 
 
-# This process's guess of the chain's head: (seq, hash) of the last entry it chained. A guess only:
-# another process may have appended since, or the transaction may have rolled back. For a caller
-# that folds the append into a single statement which checks the head itself and refuses to write
-# when it differs (meetings.services.ballot_sql); everyone else reads the head under the lock.
+# This process's guess of each chain's head: (seq, hash) of the last entry it chained. A guess
+# only: another process may have appended since, or the transaction may have rolled back. For a
+# caller that folds the append into a single statement which checks the head itself and refuses to
+# write when it differs (meetings.services.ballot_sql); everyone else reads the head under the lock.
 HINT = _Hint()
 
 
@@ -101,11 +124,17 @@ async def _transaction() -> AsyncIterator[BaseDBAsyncClient]:
             yield conn
 
 
-async def _head(conn: BaseDBAsyncClient) -> tuple[int, str]:
-    """(seq, hash) of the last entry, with the append lock held on PostgreSQL."""
+async def _head(conn: BaseDBAsyncClient, chain: int) -> tuple[int, str]:
+    """(seq, hash) of the last entry of ``chain``, with its append lock held on PostgreSQL."""
     if conn.capabilities.dialect == "postgres":
-        await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [_ADVISORY_KEY])
-    last = await AuditEntry.all().using_db(conn).order_by("-seq").only("seq", "hash").first()
+        await conn.execute_query("SELECT pg_advisory_xact_lock($1, $2)", [_ADVISORY_KEY, chain])
+    last = (
+        await AuditEntry.filter(chain=chain)
+        .using_db(conn)
+        .order_by("-seq")
+        .only("seq", "hash")
+        .first()
+    )
     return (last.seq, last.hash) if last else (0, GENESIS)
 
 
@@ -127,6 +156,7 @@ def _fields(draft: Draft, seq: int, prev_hash: str, at: datetime) -> dict[str, A
         "prev_hash": prev_hash,
     }
     fields["hash"] = hashlib.sha256(_canonical_fields(fields)).hexdigest()
+    fields["chain"] = _chain(draft)
     return fields
 
 
@@ -161,15 +191,20 @@ async def record(
     """Append one entry. Call it inside the transaction of the change it records."""
     draft = Draft(operation, actor, target_type, target_id, council_id, details)
     async with _transaction() as conn:
-        seq, prev_hash = await _head(conn)
+        seq, prev_hash = await _head(conn, _chain(draft))
         entry = AuditEntry(**_fields(draft, seq + 1, prev_hash, datetime.now(UTC)))
         await entry.save(using_db=conn)
-        HINT.head = (entry.seq, entry.hash)
+        HINT.put(entry.chain, (entry.seq, entry.hash))
         return entry
 
 
-_COLUMNS = (*_CHAINED, "hash")
-_HEAD_SQL = f"SELECT seq, hash FROM {AuditEntry._meta.db_table} ORDER BY seq DESC LIMIT 1"
+# ``chain`` is not hashed: it is the entry's council (hashed), or 0, and an entry moved to another
+# chain breaks the links of both.
+_COLUMNS = (*_CHAINED, "hash", "chain")
+# One parameter: the chain.
+_HEAD_SQL = (
+    f"SELECT seq, hash FROM {AuditEntry._meta.db_table} WHERE chain = ? ORDER BY seq DESC LIMIT 1"
+)
 _INSERT_SQL = (
     f"INSERT INTO {AuditEntry._meta.db_table} ({', '.join(_COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(_COLUMNS))})"
@@ -194,8 +229,10 @@ def _json_scalar(value: Any) -> str:
     return _dump(value)
 
 
-def _chain_rows(drafts: Sequence[Draft], seq: int, prev_hash: str) -> list[list[Any]]:
-    """The rows (in ``_COLUMNS`` order) of ``drafts`` chained after the entry (seq, prev_hash).
+def _parts(drafts: Sequence[Draft]) -> tuple[int, datetime, list[tuple[str, str, list[Any]]]]:
+    """The chain of ``drafts`` (all of one), their time, and for each: its canonical text
+    around the two fields that depend on its place in the chain, ``prev_hash`` and ``seq``
+    (``pre + PREV_HASH + '","seq":' + SEQ + post``), and its stored columns but those.
 
     Writes the canonical text of each entry directly (the same bytes as ``_canonical_fields``,
     keys in sorted order) instead of building and sorting a dict per entry: batches append
@@ -203,12 +240,14 @@ def _chain_rows(drafts: Sequence[Draft], seq: int, prev_hash: str) -> list[list[
     """
     at = datetime.now(UTC)
     created = _quote(at.isoformat(timespec="microseconds"))
-    rows = []
+    parts = []
     # Drafts that share one details object (a batch's ballots with the same choice) are encoded
     # once; keyed by identity, which holds while ``drafts`` keeps the objects alive.
     dumped: dict[int, str] = {}
+    chain = _chain(drafts[0]) if drafts else 0
     for draft in drafts:
-        seq += 1
+        if _chain(draft) != chain:
+            raise ValueError("entries of several chains chained as one")
         actor = draft.actor
         actor_id = actor.id if actor else None
         actor_name = actor.username if actor else ""
@@ -217,38 +256,129 @@ def _chain_rows(drafts: Sequence[Draft], seq: int, prev_hash: str) -> list[list[
         details = dumped.get(id(draft.details)) if draft.details else None
         if details is None:
             details = dumped[id(draft.details)] = _dump(draft.details or {})
-        text = (
+        pre = (
             f'{{"actor_id":{_json_scalar(actor_id)},"actor_name":{_json_scalar(actor_name)},'
             f'"council_id":{_json_scalar(draft.council_id)},"created_at":{created},'
             f'"details":{details},"ip":{_json_scalar(ip)},'
-            f'"operation":{_json_scalar(draft.operation)},"prev_hash":{_quote(prev_hash)},'
-            f'"seq":{seq},"target_id":{_quote(target_id)},'
-            f'"target_type":{_json_scalar(draft.target_type)}}}'
+            f'"operation":{_json_scalar(draft.operation)},"prev_hash":"'
         )
-        digest = hashlib.sha256(text.encode()).hexdigest()
+        post = f',"target_id":{_quote(target_id)},"target_type":{_json_scalar(draft.target_type)}}}'
+        columns = [
+            actor_id,
+            actor_name,
+            draft.operation,
+            draft.target_type,
+            target_id,
+            draft.council_id,
+            ip,
+            details,
+        ]
+        parts.append((pre, post, columns))
+    return chain, at, parts
+
+
+def _chain_rows(drafts: Sequence[Draft], seq: int, prev_hash: str) -> list[list[Any]]:
+    """The rows (in ``_COLUMNS`` order) of ``drafts``, all of one chain, chained after its entry
+    (seq, prev_hash)."""
+    chain, at, parts = _parts(drafts)
+    rows = []
+    for pre, post, columns in parts:
+        seq += 1
+        digest = hashlib.sha256(f'{pre}{prev_hash}","seq":{seq}{post}'.encode()).hexdigest()
+        actor_id, actor_name, operation, target_type, target_id, council_id, ip, details = columns
         rows.append(
             [
                 seq,
                 at,
                 actor_id,
                 actor_name,
-                draft.operation,
-                draft.target_type,
+                operation,
+                target_type,
                 target_id,
-                draft.council_id,
+                council_id,
                 ip,
                 details,
                 prev_hash,
                 digest,
+                chain,
             ]
         )
         prev_hash = digest
-    HINT.head = (seq, prev_hash)
+    HINT.put(chain, (seq, prev_hash))
     return rows
 
 
-# The chain's head, for ``append_steps(..., head=…)``: read it in the transaction, after taking the
-# append lock (``lock_expression``) in an earlier statement.
+# PostgreSQL: the append as a function of the connection's session (``pg_temp``, created on each
+# new connection by ``create_pg_append``), for a caller that folds the append into a statement of
+# its own (``pg_append_call``). Being VOLATILE, each query inside it reads a snapshot of its own:
+# it takes the chain's lock, then reads the chain's true head (committed by whichever process, up
+# to that moment), and hashes and inserts the entries after it. Nothing is guessed, so another
+# process's append just before costs nothing; the hash is the same SHA-256 of the same canonical
+# text (``_parts``) that ``verify`` recomputes. Returns the new head as ``SEQ:HASH``.
+_PG_APPEND = f"""CREATE OR REPLACE FUNCTION pg_temp.council_audit_append(
+    p_chain int, p_at timestamptz, p_pre text[], p_post text[], p_actor_id int[],
+    p_actor_name text[], p_operation text[], p_target_type text[], p_target_id text[],
+    p_council_id int[], p_ip text[], p_details jsonb[]
+) RETURNS text LANGUAGE plpgsql VOLATILE AS $fn$
+DECLARE
+    s bigint;
+    h text;
+    prev text;
+BEGIN
+    PERFORM pg_advisory_xact_lock({_ADVISORY_KEY}, p_chain);
+    SELECT e.seq, e.hash INTO s, h FROM {AuditEntry._meta.db_table} e
+        WHERE e.chain = p_chain ORDER BY e.seq DESC LIMIT 1;
+    IF NOT FOUND THEN
+        s := 0;
+        h := '{GENESIS}';
+    END IF;
+    FOR i IN 1 .. coalesce(array_length(p_pre, 1), 0) LOOP
+        s := s + 1;
+        prev := h;
+        h := encode(sha256(convert_to(p_pre[i] || prev || '","seq":' || s::text || p_post[i],
+            'UTF8')), 'hex');
+        INSERT INTO {AuditEntry._meta.db_table} ({", ".join(_COLUMNS)})
+        VALUES (s, p_at, p_actor_id[i], p_actor_name[i], p_operation[i], p_target_type[i],
+            p_target_id[i], p_council_id[i], p_ip[i], p_details[i], prev, h, p_chain);
+    END LOOP;
+    RETURN s::text || ':' || h;
+END
+$fn$"""
+
+
+@db.on_connect
+async def create_pg_append(connection: Any) -> None:
+    """Create ``pg_temp.council_audit_append`` on each new PostgreSQL connection (raw asyncpg):
+    a temporary function lives as long as its connection, so it needs no migration, and a backup
+    holds no code."""
+    await connection.execute(_PG_APPEND)
+
+
+def pg_append_call() -> str:
+    """The call of the session's append function, with 12 ``?`` parameters (``pg_append_args``)."""
+    return (
+        "pg_temp.council_audit_append(?::int, ?::timestamptz, ?::text[], ?::text[], ?::int[], "
+        "?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::jsonb[])"
+    )
+
+
+def pg_append_args(drafts: Sequence[Draft], chain: int) -> list[Any]:
+    """The parameters of ``pg_append_call`` for ``drafts`` (of ``chain``, or none)."""
+    found, at, parts = _parts(drafts)
+    if drafts and found != chain:
+        raise ValueError("entries of another chain")
+    columns = [list(c) for c in zip(*(p[2] for p in parts), strict=True)] or [[]] * 8
+    return [chain, at, [p[0] for p in parts], [p[1] for p in parts], *columns]
+
+
+def parse_head(text: str) -> tuple[int, str]:
+    """``SEQ:HASH`` as ``pg_temp.council_audit_append`` returns it."""
+    seq, digest = text.split(":")
+    return int(seq), digest
+
+
+# A chain's head, for ``append_steps(..., head=…)``: read it in the transaction, after taking the
+# chain's append lock (``lock_expression``) in an earlier statement. One parameter: the chain.
 COLUMNS = _COLUMNS
 HEAD_SQL = _HEAD_SQL
 INSERT_SQL = _INSERT_SQL
@@ -259,6 +389,7 @@ _PG_TYPES = {
     "created_at": "timestamptz",
     "actor_id": "int",
     "council_id": "int",
+    "chain": "int",
     "details": "jsonb",
 }
 
@@ -276,10 +407,10 @@ def pg_unnest_insert(condition: str = "") -> str:
 
 
 def lock_expression(dialect: str) -> str | None:
-    """An SQL expression that takes the chain's append lock until the end of the transaction, for
-    a caller that folds it into a statement of its own (PostgreSQL); None where the database's
-    write lock already serialises appends (SQLite)."""
-    return f"pg_advisory_xact_lock({_ADVISORY_KEY})" if dialect == "postgres" else None
+    """An SQL expression that takes a chain's append lock until the end of the transaction, for
+    a caller that folds it into a statement of its own (PostgreSQL; one parameter: the chain);
+    None where the database's write lock already serialises appends (SQLite)."""
+    return f"pg_advisory_xact_lock({_ADVISORY_KEY}, ?::int)" if dialect == "postgres" else None
 
 
 def append_steps(
@@ -291,20 +422,36 @@ def append_steps(
     Protocol: each yielded step is ``(sql, params, many)``; ``sql`` uses ``?`` placeholders (the
     driver numbers them for PostgreSQL); the driver sends back a query's rows (mappings by column
     name) and ``None`` after an executemany. Run them in the transaction of the change they record,
-    which on SQLite must hold the write lock (``BEGIN IMMEDIATE``); on PostgreSQL the first step
-    takes the append lock. No request context in a database thread: give each draft its ``ip``.
+    which on SQLite must hold the write lock (``BEGIN IMMEDIATE``); on PostgreSQL each chain's
+    entries are one call of ``pg_temp.council_audit_append``, which takes the chain's lock. No request context in a database thread: give each draft its ``ip``.
+    Drafts of several chains (councils) are appended chain by chain, each after its lock (taken
+    in the order of the chains' numbers, so that two such transactions never wait for each other).
 
     ``head``: the (seq, hash) the caller already read with ``HEAD_SQL`` in this transaction,
-    after taking the lock with ``lock_expression`` in an earlier statement: only the insert is left.
+    after taking the lock with ``lock_expression`` in an earlier statement: only the insert is left
+    (drafts of that one chain).
     """
     if not drafts:
         return
-    if head is None:
+    if head is not None:
+        yield (_INSERT_SQL, _chain_rows(drafts, *head), True)
+        return
+    chains: dict[int, list[Draft]] = {}
+    for draft in drafts:
+        chains.setdefault(_chain(draft), []).append(draft)
+    for chain in sorted(chains):
         if dialect == "postgres":
-            yield ("SELECT pg_advisory_xact_lock(?)", [_ADVISORY_KEY], False)
-        rows = yield (_HEAD_SQL, [], False)
-        head = (int(rows[0]["seq"]), str(rows[0]["hash"])) if rows else (0, GENESIS)
-    yield (_INSERT_SQL, _chain_rows(drafts, *head), True)
+            # One round trip instead of three (lock, head, insert): the session's function.
+            rows = yield (
+                f"SELECT {pg_append_call()} AS head",
+                pg_append_args(chains[chain], chain),
+                False,
+            )
+            HINT.put(chain, parse_head(str(rows[0]["head"])))
+            continue
+        rows = yield (_HEAD_SQL, [chain], False)
+        last = (int(rows[0]["seq"]), str(rows[0]["hash"])) if rows else (0, GENESIS)
+        yield (_INSERT_SQL, _chain_rows(chains[chain], *last), True)
 
 
 @functools.lru_cache(maxsize=256)
@@ -334,53 +481,3 @@ async def record_many(drafts: Sequence[Draft]) -> None:
                 reply = None
             else:
                 reply = await conn.execute_query_dict(sql, params)
-
-
-@dataclass
-class VerifyResult:
-    ok: bool
-    count: int
-    broken_seq: int | None = None
-    broken_id: int | None = None
-    reason: str = ""
-    head: str = GENESIS  # hash of the last verified entry: record it elsewhere to detect truncation
-
-
-async def verify(batch: int = 5000, anchors: Sequence[tuple[int, str]] = ()) -> VerifyResult:
-    """Walk the chain in order; report the first entry that was edited, removed or moved.
-
-    ``anchors``: ``(seq, hash)`` pairs recorded outside the database (printed by an earlier run,
-    or in a session's minutes). The chain is also broken when an anchored entry is gone (the
-    newest entries were cut off, which the chain alone cannot show) or has another hash (the chain
-    was rewritten from there on)."""
-    expected = dict(anchors)
-    prev_hash, expected_seq, count, last_id = GENESIS, 1, 0, 0
-    while True:
-        rows = await AuditEntry.filter(id__gt=last_id).order_by("id").limit(batch)
-        if not rows:
-            missing = sorted(seq for seq in expected if seq >= expected_seq)
-            if missing:
-                return VerifyResult(
-                    False, count, missing[0], None, "anchored entry missing: the chain was cut"
-                )
-            return VerifyResult(True, count, head=prev_hash)
-        for entry in rows:
-            if entry.seq != expected_seq:
-                reason = "missing entry before it" if entry.seq > expected_seq else "out of order"
-                return VerifyResult(False, count, entry.seq, entry.id, reason)
-            if entry.prev_hash != prev_hash:
-                return VerifyResult(
-                    False, count, entry.seq, entry.id, "does not follow the previous entry"
-                )
-            if compute_hash(entry) != entry.hash:
-                return VerifyResult(False, count, entry.seq, entry.id, "content was changed")
-            if expected.get(entry.seq, entry.hash) != entry.hash:
-                return VerifyResult(
-                    False, count, entry.seq, entry.id, "does not match its recorded anchor"
-                )
-            prev_hash, expected_seq, count, last_id = (
-                entry.hash,
-                expected_seq + 1,
-                count + 1,
-                entry.id,
-            )

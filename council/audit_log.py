@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from tortoise import connections
 from tortoise.expressions import Q
 
-from council import audit
+from council import audit_verify
 from council.errors import Forbidden
 from council.i18n import N_, LazyString
 from council.localtime import LOCAL_TZ
@@ -69,7 +69,7 @@ def _start(day: date) -> datetime:
 
 async def operations() -> list[str]:
     """Every operation the log holds, for the filter."""
-    # Plain SQL: the model's default ordering (by seq) would join any DISTINCT or GROUP BY the ORM
+    # Plain SQL: the model's default ordering (by id) would join any DISTINCT or GROUP BY the ORM
     # builds, which PostgreSQL refuses.
     rows = await connections.get("default").execute_query_dict(
         f"SELECT DISTINCT operation FROM {AuditEntry._meta.db_table}"
@@ -128,7 +128,7 @@ async def audit_log(actor: User, f: AuditFilters, page: int = 1) -> LogPage:
     total = await qs.count()
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(1, page), pages, MAX_PAGE)
-    rows = await qs.order_by("-seq").offset((page - 1) * PER_PAGE).limit(PER_PAGE)
+    rows = await qs.order_by("-id").offset((page - 1) * PER_PAGE).limit(PER_PAGE)
     names = dict(
         await Council.filter(id__in={r.council_id for r in rows if r.council_id}).values_list(
             "id", "name"
@@ -148,8 +148,8 @@ async def audit_log(actor: User, f: AuditFilters, page: int = 1) -> LogPage:
     return LogPage(lines, total, page, PER_PAGE)
 
 
-async def verification(actor: User) -> audit.VerifyResult:
+async def verification(actor: User) -> audit_verify.VerifyResult:
     """``council verify-audit`` for the page: the chain walked now, with its head hash."""
     if actor.role != "admin":
         raise Forbidden(N_("Only administrators can read the audit log."))
-    return await audit.verify()
+    return await audit_verify.verify()

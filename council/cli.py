@@ -188,29 +188,39 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return _run(go)
 
 
-def _anchor(text: str) -> tuple[int, str]:
-    """``SEQ:HASH`` as printed by ``verify-audit``."""
-    found = re.fullmatch(r"([1-9][0-9]*):([0-9a-fA-F]{64})", text)
+def _anchor(text: str) -> tuple[int, int, str]:
+    """``SEQ:HASH`` (the deployment's chain) or ``COUNCIL:SEQ:HASH`` (a council's chain), as
+    printed by ``verify-audit`` and in a session's minutes: (chain, seq, hash)."""
+    found = re.fullmatch(r"(?:([1-9][0-9]*):)?([1-9][0-9]*):([0-9a-fA-F]{64})", text)
     if found is None:
-        raise argparse.ArgumentTypeError(f"expected SEQ:HASH (a 64-hex-digit hash), got {text!r}")
-    return int(found[1]), found[2].lower()
+        raise argparse.ArgumentTypeError(
+            f"expected SEQ:HASH or COUNCIL:SEQ:HASH (a 64-hex-digit hash), got {text!r}"
+        )
+    return int(found[1] or 0), int(found[2]), found[3].lower()
 
 
 def cmd_verify_audit(args: argparse.Namespace) -> int:
     # CLI commands import what they run, so that `council --help` and one command do not load the app
-    from council import audit
+    from council import audit_verify
 
     async def go(settings: Settings) -> int:
-        result = await audit.verify(anchors=args.anchor)
+        result = await audit_verify.verify(anchors=args.anchor)
         if result.ok:
-            print(f"audit chain intact: {result.count} entries (head {result.head})")
-            if result.count:
-                # Kept outside the database, it lets a later run see the newest entries cut off.
-                print(f"anchor: {result.count}:{result.head}")
+            chains = len(result.heads)
+            print(
+                f"audit chain intact: {result.count} entries (head {result.head})"
+                + (f"; {chains} chains" if chains > 1 else "")
+            )
+            # Kept outside the database, they let a later run see the newest entries cut off:
+            # one per chain (the deployment's, then each council's).
+            for chain, (seq, digest) in sorted(result.heads.items()):
+                print(f"anchor: {audit_verify.anchor_text(chain, seq, digest)}")
             return 0
         where = f"seq={result.broken_seq}"
         if result.broken_id is not None:
             where += f" id={result.broken_id}"
+        if result.broken_chain:
+            where += f" of council {result.broken_chain}'s chain"
         print(
             f"audit chain broken at entry {where}: "
             f"{result.reason} ({result.count} entries verified before it)"
@@ -367,9 +377,10 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         type=_anchor,
-        metavar="SEQ:HASH",
+        metavar="[COUNCIL:]SEQ:HASH",
         help="an entry recorded earlier (printed by this command, or in a session's minutes); "
-        "the chain must still hold it, unchanged. Repeatable.",
+        "its chain (a council's, or without COUNCIL the deployment's) must still hold it, "
+        "unchanged. Repeatable.",
     )
     s.set_defaults(fn=cmd_verify_audit)
 

@@ -67,6 +67,9 @@ class User(Model):
     username = fields.CharField(max_length=64, unique=True)
     password_hash = fields.CharField(max_length=255)
     full_name = fields.CharField(max_length=200, default="")
+    # An official's title as shown beside their name ("Giám đốc Sở Xây dựng"): an agency's
+    # officials answer questions at sittings under it.
+    title = fields.CharField(max_length=200, default="", db_default="")
     role = fields.CharField(max_length=16)
     council: fields.ForeignKeyNullableRelation[Council] = fields.ForeignKeyField(
         "council.Council", related_name="users", null=True, on_delete=fields.RESTRICT
@@ -133,10 +136,12 @@ class LoginDevice(Model):
 
 
 class AuditEntry(Model):
-    """One link of the hash chain. ``hash`` covers every field and the previous entry's hash."""
+    """One link of a hash chain. ``hash`` covers every field and the previous entry's hash."""
 
     id = fields.IntField(primary_key=True)
-    seq = fields.BigIntField(unique=True)
+    # The chain: the entry's council, or 0 for the deployment's own (``council.audit``).
+    chain = fields.IntField(default=0)
+    seq = fields.BigIntField()  # the entry's place in its chain
     created_at = fields.DatetimeField()
     actor_id = fields.IntField(null=True)
     actor_name = fields.CharField(max_length=200, default="")
@@ -151,4 +156,5 @@ class AuditEntry(Model):
 
     class Meta:
         table = "audit_entry"
-        ordering = ["seq"]
+        ordering = ["id"]
+        unique_together = (("chain", "seq"),)

@@ -23,6 +23,7 @@ from elections.scopes import (
     council_scope,
     delegate_scope,
     election_scope,
+    seat_scope,
 )
 
 # --- reading: anyone ----------------------------------------------------------------------------
@@ -143,4 +144,11 @@ PERSON_VIEW = operation(
 PERSON_LINK = operation(
     "person.link", "admin", body=schemas.PersonLinkIn, service=people.person_link,
     summary="Link delegates' accounts of different councils as one person",
+)  # fmt: skip
+
+# --- vacancies ---------------------------------------------------------------------------------
+SEAT_VACATE = operation(
+    "seat.vacate", *MANAGERS, scope="council", resolve=seat_scope, body=schemas.VacancyIn,
+    service=services.vacancy_record,
+    summary="Record a vacancy: the seat ends (death, dismissal, resignation), the account closes",
 )  # fmt: skip

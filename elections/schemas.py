@@ -357,3 +357,18 @@ class PersonOut(Out):
 class PhotoRemovedOut(Out):
     user_id: int
     removed: bool
+
+
+class VacancyIn(Schema):
+    day: date
+    reason: Literal["death", "dismissal", "resignation", "other"]
+    note: NFCStr = Field(default="", max_length=300)
+
+
+class SeatOut(Out):
+    id: int
+    user_id: int
+    full_name: str
+    since: date
+    until: date | None
+    end_reason: str | None

@@ -8,16 +8,27 @@ from datetime import UTC, date, datetime, timedelta
 from council.localtime import local_date
 from council.models import Agency, Council, User
 from council.settings import Settings
+from meetings.models import Session
 from meetings.services import sessions as meeting_sessions
 from questioning.models import (
     Commitment,
+    GroupConclusion,
     Milestone,
     ProgressReport,
     QuestionForm,
     QuestionGroup,
+    QuestionTurn,
     Round,
 )
 from questioning.services import forms
+
+QUESTIONING_ITEM = "Chất vấn và trả lời chất vấn"
+# Each group's conclusion by the chair at the past sitting.
+CONCLUSIONS = (
+    "Đề nghị Sở Xây dựng hoàn thành giải phóng mặt bằng, thông xe đường Hoàng Hoa Thám trong quý "
+    "II/2026 và đưa các trạm bơm chống ngập vào vận hành trước mùa mưa.",
+    "Đề nghị Sở Tài nguyên và Môi trường, Sở Giáo dục và Đào tạo báo cáo tiến độ tại kỳ họp sau.",
+)
 
 PAST_TITLE = "Kỳ họp thứ tư (chất vấn), Hội đồng nhân dân thành phố Hà Nội"
 COMING_TITLE = "Kỳ họp thường lệ cuối năm 2026, Hội đồng nhân dân phường Ba Đình"
@@ -87,7 +98,17 @@ async def _past_questioning(city: Council) -> None:
         starts_at=datetime.now(UTC) - timedelta(days=200),
         location="Hội trường Thành ủy Hà Nội",
     )
+    item = await meeting_sessions.item_create(
+        secretariat, session.id, title=QUESTIONING_ITEM, kind="questioning"
+    )
     held = session.starts_at + timedelta(hours=4)
+    # The sitting took place: started in the morning, closed in the afternoon.
+    await Session.filter(id=session.id).update(
+        status="closed",
+        started_at=session.starts_at,
+        closed_at=held + timedelta(hours=2),
+        current_item_id=None,
+    )
     rnd = await Round.create(
         council_id=city.id,
         session_id=session.id,
@@ -130,6 +151,7 @@ async def _past_questioning(city: Council) -> None:
                 verdict=verdict,
             )
         )
+    await _past_turns(session.id, item.id, held - timedelta(hours=3), made, groups)
     today = local_date(datetime.now(UTC))
     for acode, index, measure, deadline_days, done_days, percent in COMMITMENTS:
         form = made[index]
@@ -169,6 +191,44 @@ async def _past_questioning(city: Council) -> None:
             )
 
 
+async def _past_turns(
+    session_id: int,
+    item_id: int,
+    start: datetime,
+    made: list[QuestionForm],
+    groups: list[QuestionGroup],
+) -> None:
+    """The record of the live questioning: each form asked, answered (one follow-up on the
+    first), and each group concluded by the chair."""
+    at = start
+    for group, conclusion in zip(groups, CONCLUSIONS, strict=True):
+        for n, form in enumerate(f for f in made if f.group_id == group.id):
+            asker = await User.get(id=form.asker_id)
+            steps = [("asking", 150), ("answering", 480)]
+            if n == 0:
+                steps += [("followup", 90), ("answering", 180)]
+            for phase, seconds in steps:
+                speaker = (
+                    f"{form.official_name}, {form.official_title}"
+                    if phase == "answering"
+                    else asker.full_name
+                )
+                await QuestionTurn.create(
+                    session_id=session_id,
+                    item_id=item_id,
+                    form_id=form.id,
+                    phase=phase,
+                    speaker=speaker,
+                    speaker_id=asker.id if phase != "answering" else None,
+                    limit_seconds={"asking": 180, "answering": 600, "followup": 120}[phase],
+                    started_at=at,
+                    ended_at=at + timedelta(seconds=seconds),
+                )
+                at += timedelta(seconds=seconds + 20)
+        await GroupConclusion.create(group_id=group.id, text=conclusion, concluded_at=at)
+        at += timedelta(minutes=2)
+
+
 def _between(a: date, b: date) -> date:
     return a if a < b else b - timedelta(days=1)
 
@@ -182,7 +242,17 @@ async def _coming_in_ba_dinh(council: Council) -> None:
         starts_at=datetime.now(UTC) + timedelta(days=21),
         location="Hội trường UBND phường Ba Đình",
     )
+    for title, kind in (
+        ("Báo cáo kết quả thực hiện nhiệm vụ kinh tế - xã hội năm 2026", "report"),
+        (QUESTIONING_ITEM, "questioning"),
+    ):
+        await meeting_sessions.item_create(secretariat, session.id, title=title, kind=kind)
     await meeting_sessions.session_publish(secretariat, session.id)
+    # The ward's chairman answers with his own account, by name and title.
+    official = await User.get(username="cb.ub-badinh")
+    if not official.title:
+        official.title = "Chủ tịch Ủy ban nhân dân phường Ba Đình"
+        await official.save(update_fields=["title"])
     questions = (
         (
             "Đô thị",
@@ -204,8 +274,8 @@ async def _coming_in_ba_dinh(council: Council) -> None:
             session.id,
             forms.FormInput(
                 agency_code="UB-BADINH",
-                official_name="Đỗ Minh Quân",
-                official_title="Chủ tịch Ủy ban nhân dân phường Ba Đình",
+                official_name=official.full_name,
+                official_title=official.title,
                 field=field,
                 text=text,
             ),
@@ -214,8 +284,6 @@ async def _coming_in_ba_dinh(council: Council) -> None:
 
 async def load(settings: Settings) -> list[tuple[str, str, str]]:
     """Both parts once each (safe to run twice); the core demo's logins are enough."""
-    from meetings.models import Session
-
     city = await Council.get_or_none(code="HN")
     if city is not None and not await Session.exists(council_id=city.id, title=PAST_TITLE):
         await _past_questioning(city)

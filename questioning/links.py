@@ -1,6 +1,6 @@
-"""Where questioning meets the other domains: sittings (meetings), petitions' tracking codes and the
-working-day calendar. Each is one small function, so that a move on the other side is a one-line
-change here."""
+"""Where questioning meets the other domains: sittings (meetings) and petitions' tracking codes
+(the working-day calendar is the core's: ``council.calendar``). Each is one small function, so
+that a move on the other side is a one-line change here."""
 
 from __future__ import annotations
 
@@ -19,6 +19,28 @@ async def sitting(session_id: int) -> tuple[int, str, datetime, str]:
     except NotFound:
         raise NotFound(N_("This sitting does not exist.")) from None
     return session.council_id, session.title, session.starts_at, session.status
+
+
+async def current_item(session_id: int) -> tuple[int, str, str] | None:
+    """(id, kind, title) of the sitting's current agenda item, or None."""
+    # Imported here, as every link is: questioning loads without meetings' tables.
+    from meetings.models import AgendaItem
+    from meetings.services.common import get_session
+
+    session = await get_session(session_id)
+    if session.current_item_id is None:
+        return None
+    item = await AgendaItem.get_or_none(id=session.current_item_id)
+    return (item.id, item.kind, item.title) if item is not None else None
+
+
+async def items_of_kind(session_id: int, kind: str) -> list[int]:
+    """The ids of a sitting's agenda items of ``kind``."""
+    # Imported here, as every link is: questioning loads without meetings' tables.
+    from meetings.models import AgendaItem
+
+    rows = await AgendaItem.filter(session_id=session_id, kind=kind).values_list("id", flat=True)
+    return [int(r) for r in rows]  # type: ignore[call-overload]
 
 
 async def sittings_of(council_id: int) -> list[tuple[int, str, datetime, str]]:
@@ -44,16 +66,3 @@ async def missing_petitions(codes: list[str]) -> list[str]:
         await Petition.filter(code__in=codes).values_list("code", flat=True)  # type: ignore[call-overload]
     )
     return [c for c in codes if c not in found]
-
-
-async def answer_deadline(council_id: int, start: datetime, working_days: int) -> datetime:
-    """End of the ``working_days``-th working day after ``start`` by the council's calendar.
-
-    The calendar lives in petitions today (petitions/calendar.py, configured per council in
-    petitions' settings) and is moving into the core: this is the one place to change then.
-    """
-    from petitions.services.routing import council_rules
-    from petitions.workflow import due_at
-
-    calendar, _sla = await council_rules(council_id)
-    return due_at(start, working_days, calendar)

@@ -160,7 +160,11 @@ class QuestionTurn(Model):
         "questioning.QuestionForm", related_name="turns", on_delete=fields.CASCADE
     )
     phase = fields.CharField(max_length=10)  # asking | answering | followup
-    speaker = fields.CharField(max_length=300)
+    speaker = fields.CharField(max_length=300)  # "Name" or "Name, Title", as shown and minuted
+    # Who spoke (the asker, or the answering official's account when they have one) and the
+    # agenda item of kind questioning the turn belongs to.
+    speaker_id = fields.IntField(null=True)
+    item_id = fields.IntField(null=True, db_index=True)
     limit_seconds = fields.IntField()
     started_at = fields.DatetimeField()
     ended_at = fields.DatetimeField(null=True)

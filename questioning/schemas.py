@@ -189,6 +189,9 @@ class QSelectionOut(Out):
 class QLiveTurnIn(Schema):
     session_id: int
     form_id: int
+    # questioning.answer only: the agency's official given the floor (default: the one named on
+    # the form, when they have an account; else the name and title written on it).
+    official_id: int | None = None
 
 
 class QLiveConcludeIn(Schema):

@@ -71,6 +71,7 @@ async def make_user(
     username: str | None = None,
     full_name: str | None = None,
     password: str = PASSWORD,
+    title: str = "",
 ) -> User:
     username = username or f"{role}{next(_seq)}"
     prehashed = _password_hash() if password == PASSWORD else None
@@ -83,6 +84,7 @@ async def make_user(
         council_code=council.code if council and role != "agency" else None,
         agency_code=agency.code if agency else None,
         password_hash=prehashed,
+        title=title,
     )
 
 

@@ -27,6 +27,7 @@ REASONS = {
     "content was changed": N_("its content was changed"),
     "does not match its recorded anchor": N_("it does not match its recorded anchor"),
     "anchored entry missing: the chain was cut": N_("the newest entries were cut off"),
+    "not in its council's chain": N_("it was moved out of its council's chain"),
 }
 PATH = "/admin/audit"
 QUERY = {
@@ -104,6 +105,7 @@ async def audit_verify_page(ctx: Ctx) -> Response:
 
 
 class AuditEntryOut(Out):
+    chain: int  # the council's id, or 0: the deployment's chain
     seq: int
     created_at: str
     operation: str
@@ -148,6 +150,7 @@ async def audit_list(ctx: Ctx) -> AuditPageOut:
     return AuditPageOut(
         items=[
             AuditEntryOut(
+                chain=line.entry.chain,
                 seq=line.entry.seq,
                 created_at=line.entry.created_at.isoformat(),
                 operation=line.entry.operation,

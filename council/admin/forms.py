@@ -48,6 +48,7 @@ class AgencyEditForm(Schema):
 class UserCreateForm(Schema):
     username: NFCStr = Field(min_length=3, max_length=64)
     full_name: NFCStr = Field(min_length=1, max_length=200)
+    title: NFCStr | None = Field(default=None, max_length=200)
     role: Role
     council_code: NFCStr | None = Field(default=None, max_length=32)
     agency_code: NFCStr | None = Field(default=None, max_length=32)
@@ -58,6 +59,7 @@ class UserCreateForm(Schema):
 
 class UserEditForm(Schema):
     full_name: NFCStr = Field(min_length=1, max_length=200)
+    title: NFCStr | None = Field(default=None, max_length=200)
     role: Role | None = None
     email: NFCStr | None = Field(default=None, max_length=254, pattern=EMAIL_RE.pattern)
     phone: NFCStr | None = Field(default=None, max_length=32, pattern=PHONE_RE.pattern)

@@ -140,6 +140,7 @@ async def _create(ctx: Ctx, council: Council | None, roles: list[str]) -> Respon
                 password=password,
                 role=data.role,
                 full_name=data.full_name,
+                title=data.title or "",
                 council_code=data.council_code,
                 agency_code=data.agency_code if data.role == "agency" else None,
                 email=data.email,
@@ -223,6 +224,7 @@ async def user_edit(ctx: Ctx) -> Response:
     council, roles = await _manageable(actor, user)
     values: dict[str, Any] = {
         "full_name": user.full_name,
+        "title": user.title,
         "role": user.role,
         "email": user.email,
         "phone": user.phone,
@@ -240,6 +242,7 @@ async def user_edit(ctx: Ctx) -> Response:
                 actor,
                 user,
                 full_name=data.full_name,
+                title=data.title or "",
                 role=role,
                 email=data.email or "",
                 phone=data.phone or "",

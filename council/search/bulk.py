@@ -31,6 +31,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 
 from council.compat import whoosh as compat_whoosh
+from council.search import arrays
 from council.search.analysis import EXACT, FOLD, weighted_terms
 from council.search.schema import IndexSpec, SearchError
 
@@ -126,6 +127,7 @@ class _SegmentBuilder:
         """Write the postings and close the segment; returns the Whoosh segment object."""
         self.perdoc.close()
         fieldwriter = self.codec.field_writer(self.storage, self.segment)
+        common: dict[tuple[str, str], tuple[array, array | None]] = {}
         for fieldname in sorted(self.ids):
             field = self.schema[fieldname]
             lengths = self.lengths.get(fieldname)
@@ -142,14 +144,22 @@ class _SegmentBuilder:
                 fieldwriter.start_term(tbytes)
                 compat_whoosh.write_postings(postings, term_ids, term_weights, lengths)
                 fieldwriter.finish_term()
+                if fieldname in _ARRAY_FIELDS and len(term_ids) >= arrays.MIN_POSTINGS:
+                    unit = not weights.get(term)
+                    common[(fieldname, term)] = (term_ids, None if unit else term_weights)
             fieldwriter.finish_field()
         fieldwriter.close()
+        if common:
+            name = self.segment.make_filename(arrays.EXTENSION)
+            with open(Path(self.storage.folder) / name, "wb") as out:
+                arrays.write_arrays(out, common)
         self.segment.set_doc_count(self.docnum)
         return self.segment
 
 
 _ONE = 1
 _UNIT = array("f", [1.0])
+_ARRAY_FIELDS = (EXACT, FOLD)
 
 
 def _consume(iterator: Iterator[Any]) -> None:

@@ -28,6 +28,7 @@ from whoosh.util.numeric import byte_to_length
 
 from council.compat import whoosh as compat_whoosh
 from council.search.analysis import EXACT, FOLD
+from council.search.arrays import open_arrays
 from council.search.filters import Filter, KeywordFilter, RangeFilter
 from council.search.query import EXACT_BOOST, QueryWord
 
@@ -66,9 +67,11 @@ class Postings:
 class _SegmentData:
     """Per-segment arrays, cached while the segment lives (segments never change content)."""
 
-    def __init__(self) -> None:
+    def __init__(self, reader: Any) -> None:
         self.lengths: dict[str, np.ndarray] = {}
         self.columns: dict[str, np.ndarray] = {}
+        # The bulk rebuild's raw posting arrays of common terms, if the segment has them.
+        self.arrays = open_arrays(reader)
 
 
 class Executor:
@@ -88,7 +91,7 @@ class Executor:
         segid = reader.segment().segment_id()
         data = self._segments.get(segid)
         if data is None:
-            data = self._segments[segid] = _SegmentData()
+            data = self._segments[segid] = _SegmentData(reader)
         return data
 
     def _lengths(self, reader: Any, fieldname: str) -> np.ndarray:
@@ -180,7 +183,7 @@ class Executor:
                 mask = np.ones(size, dtype=bool)
             mask[np.fromiter(reader.deleted_docs_set, np.int64)] = False
 
-        fold_postings = [_postings(reader, FOLD, w.fold) for w in words]
+        fold_postings = [self._postings(reader, FOLD, w.fold) for w in words]
         if len(words) == 1 and mask is None:
             docs = fold_postings[0].ids
         elif words:
@@ -207,10 +210,18 @@ class Executor:
         for word, fold in zip(words, fold_postings, strict=True):
             self._add_word(totals, reader, word, fold, stats)
         for word in boosts:
-            self._add_word(totals, reader, word, _postings(reader, FOLD, word.fold), stats)
+            self._add_word(totals, reader, word, self._postings(reader, FOLD, word.fold), stats)
         scores = totals[docs]
         chosen = _smallest(-scores, docs, k)
         return len(docs), [(float(scores[i]), -(offset + int(docs[i]))) for i in chosen]
+
+    def _postings(self, reader: Any, fieldname: str, text: str) -> Postings:
+        """A text term's postings: from the segment's posting arrays when kept there."""
+        kept = self._data(reader).arrays
+        found = kept.get(fieldname, text) if kept is not None else None
+        if found is None:
+            return _postings(reader, fieldname, text)
+        return Postings(*found)
 
     def _add_word(
         self, totals: np.ndarray, reader: Any, word: QueryWord, fold: Postings, stats: _Stats
@@ -219,7 +230,7 @@ class Executor:
         if not len(fold.ids):
             return
         self._add_scores(totals, reader, FOLD, fold, stats.scale(FOLD, word.fold))
-        exact = _postings(reader, EXACT, word.exact)
+        exact = self._postings(reader, EXACT, word.exact)
         if len(exact.ids):
             scale = stats.scale(EXACT, word.exact, EXACT_BOOST)
             self._add_scores(totals, reader, EXACT, exact, scale)

@@ -15,6 +15,7 @@ from elections.routes import (
     photos,
     preparing,
     seats,
+    vacancies,
     workbook,
 )
 
@@ -32,4 +33,5 @@ routes = [
     *delegates.routes,
     *photos.routes,
     *people.routes,
+    *vacancies.routes,
 ]

@@ -63,10 +63,16 @@ async def _seated(council: Council) -> list[dict[str, Any]]:
                     "reason": services.END_REASON_LABELS.get(seat.end_reason or "other"),
                 }
             )
-    for v in await contacts.of_council(council, coming_only=True):
+    for v in await contacts.of_council(council):
         key = v.constituency or 0
-        if key in by_constituency:
+        if key not in by_constituency:
+            continue
+        if v.coming:
             by_constituency[key].setdefault("meetings", []).append(v)
+        # Past meetings: the published answers to the petitions raised there.
+        for p in v.raised:
+            if p.source:
+                by_constituency[key].setdefault("answers", []).append((v.meeting.day, p))
     return [by_constituency[k] for k in sorted(by_constituency)]
 
 

@@ -48,6 +48,9 @@ class ItemRecord:
     description: str = ""
     speakers: list[SpeakerRecord] = field(default_factory=list)
     votes: list[VoteRecord] = field(default_factory=list)
+    # What another domain recorded during the item (``council.minutes_sections``: the live
+    # questioning), as (style, text) lines printed after the speakers.
+    sections: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -102,9 +105,10 @@ class MinutesRecord:
     location: str = ""
     chair_name: str = ""
     secretary_name: str = ""
-    # The audit entry of the session's close, (seq, hash): printed in the minutes, it anchors the
-    # audit chain outside the database (``council verify-audit --anchor SEQ:HASH``).
-    audit_anchor: tuple[int, str] | None = None
+    # The audit entry of the session's close, (chain, seq, hash): printed in the minutes, it
+    # anchors the council's audit chain outside the database
+    # (``council verify-audit --anchor COUNCIL:SEQ:HASH``).
+    audit_anchor: tuple[int, int, str] | None = None
     # The minutes' number, set by the secretariat ("Số: 07/BB-HĐND"); None prints dots.
     number: int | None = None
 
@@ -234,6 +238,7 @@ def minutes_lines(record: MinutesRecord) -> list[Line]:
         if item.speakers:
             lines.append(Line("text", "Đại biểu phát biểu:"))
             lines += _speaker_lines(item.speakers)
+        lines += [Line(style, text) for style, text in item.sections]
         for vote in item.votes:
             lines += _vote_lines(vote)
     if record.other_speakers:
@@ -246,12 +251,14 @@ def minutes_lines(record: MinutesRecord) -> list[Line]:
     if record.closed_at:
         lines.append(Line("text", f"Kỳ họp kết thúc lúc {_when(record.closed_at)}."))
     if record.audit_anchor:
-        seq, digest = record.audit_anchor
+        chain, seq, digest = record.audit_anchor
+        # As ``council.audit.anchor_text``: the council's chain, or the deployment's (no prefix).
+        anchor = f"{chain}:{seq}:{digest}" if chain else f"{seq}:{digest}"
         lines.append(
             Line(
                 "text",
                 f"Nhật ký kiểm toán: việc kết thúc kỳ họp được ghi tại mục số {seq}, "
-                f"mã băm {digest}. Đối chiếu: council verify-audit --anchor {seq}:{digest}",
+                f"mã băm {digest}. Đối chiếu: council verify-audit --anchor {anchor}",
             )
         )
     return lines

@@ -18,6 +18,7 @@ from meetings import operations as ops
 from meetings.models import HallDisplay
 from meetings.routes.api import TAGS
 from meetings.routes.pages import _form_str, _tablet_context
+from meetings.routes.panels import live_panels
 from meetings.schemas import DisplayCreatedOut, DisplayListOut, DisplayOut
 from meetings.services import displays
 from meetings.services.common import session_for
@@ -45,6 +46,7 @@ async def hall_page(ctx: Ctx) -> Response:
     session = await session_for(ctx.user, ctx.params["session_id"])
     context = await _tablet_context(ctx, session)
     context["kiosk"] = ctx.require_user().role == "display"
+    context["panels"] = await live_panels(ctx, session, "hall", context["current"])
     return render(ctx.request, "meetings/hall.html", context, headers={"Cache-Control": "no-store"})
 
 

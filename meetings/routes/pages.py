@@ -26,6 +26,7 @@ from meetings import services
 from meetings.minutes.layout import SYMBOL as MINUTES_SYMBOL
 from meetings.models import ITEM_KINDS, Document, Poll, Session
 from meetings.routes.api import _upload_field
+from meetings.routes.panels import live_panels
 from meetings.services.attendance import check_in_is_open
 from meetings.services.common import (
     KIND_MSGIDS,
@@ -320,6 +321,7 @@ async def chair_page(ctx: Ctx) -> Response:
     session = await staff_session(ctx.require_user(), ctx.params["session_id"])
     context = await _tablet_context(ctx, session)
     context.update(await _chair_context(ctx, session))
+    context["panels"] = await live_panels(ctx, session, "chair", context["current"])
     return render(ctx.request, "meetings/chair.html", context)
 
 

@@ -15,6 +15,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 
 from council.errors import DomainError, Forbidden, Invalid, NotFound
 from council.i18n import N_
+from council.livepanels import PANELS
 from council.templating import STATIC_DIR, render, static_url
 from council.web import Ctx, page
 from meetings import operations as ops
@@ -22,6 +23,7 @@ from meetings import services
 from meetings.models import Document, DocumentVersion, Poll, Session
 from meetings.routes.api import file_response
 from meetings.routes.pages import _back, _chair_context, _form_str, _tablet_context
+from meetings.routes.panels import live_panels, panel_fragment
 from meetings.routes.viewer import viewer_context, viewer_page_url
 from meetings.services.common import session_for, staff_session
 from meetings.services.notices import notices_read
@@ -51,6 +53,7 @@ async def tablet_page(ctx: Ctx) -> Response:
     saved for offline reading."""
     session = await session_for(ctx.user, ctx.params["session_id"])
     context = await _tablet_context(ctx, session)
+    context["panels"] = await live_panels(ctx, session, "tablet", context["current"])
     if not _offline_copy(ctx):
         await read_notices(ctx, session)
     if _offline_copy(ctx):
@@ -76,6 +79,8 @@ async def fragment_page(ctx: Ctx) -> Response:
         "chair": "meetings/_chair_live.html",
     }
     name = ctx.params["name"]
+    if name in PANELS:
+        return await panel_fragment(ctx, name)
     if name not in fragments:
         raise NotFound()
     user = ctx.require_user()

@@ -6,6 +6,7 @@ route name.
 
 from meetings.services.attendance import attendance_check_in, attendance_list
 from meetings.services.ballots import ballot_cast, ballot_cast_then
+from meetings.services.closing import poll_close
 from meetings.services.counting import stored_choices
 from meetings.services.documents import (
     DocumentView,
@@ -46,7 +47,6 @@ from meetings.services.speakers import (
 from meetings.services.state import session_state
 from meetings.services.viewer import PageImage, ViewerPage, page_image, viewer_pages
 from meetings.services.voting import (
-    poll_close,
     poll_create,
     poll_dict,
     poll_for_reader,

@@ -240,6 +240,7 @@ def program(plan: BatchPlan, dialect: str) -> Program[int]:
     # and reads, under the write lock BEGIN IMMEDIATE took, every caller's eligibility and the
     # audit chain's head: one statement, one release of the GIL, instead of three.
     eligible, params = plan.eligibility()
+    chain = audit.chain_of(facts.council_id)
     locked = yield query(
         f"""UPDATE {POLL} SET voted = voted + ? WHERE id = ? AND status = 'open'
         RETURNING voted, {eligible} AS rows,
@@ -247,6 +248,8 @@ def program(plan: BatchPlan, dialect: str) -> Program[int]:
         n,
         facts.id,
         *params,
+        chain,
+        chain,
     )
     if not locked:
         yield from _closed(facts)
@@ -274,20 +277,22 @@ def program(plan: BatchPlan, dialect: str) -> Program[int]:
 
 
 # The whole batch as one statement, a transaction by itself (``sqlprog.alone``), for when every
-# caller may vote and the chain's head is where this process last left it (``audit.HINT``): what a
-# burst looks like.
-# Otherwise it writes nothing and tells why. Its CTEs:
+# caller may vote: what a burst looks like. Otherwise it writes nothing and tells why. Its CTEs:
 #   c   each caller: active, role, council, checked in, already holding a receipt;
 #   e   whether all of them may vote, and those facts as one JSON array (for ``settle``);
-#   h   the chain's head (or the genesis);
 #   p   the conditional UPDATE of the poll (row lock; refused once a close has committed, and
-#       refused unless ``e`` and ``h`` agree), counting the batch into ``voted``;
-#   l   the audit append lock, taken after the poll's row lock as ``poll.close`` takes them;
-#   r, b, s, a: receipts, a named poll's shuffled ballots or a secret poll's sealed box, and
-#       audit entries, written only when ``p`` updated.
-# Reads see the statement's snapshot: should another writer commit an audit entry or a receipt
-# between that snapshot and the locks, the unique constraints (audit seq, receipt poll+user) fail
-# the statement as a whole, and the batch goes the careful way (``_program_pg_careful``).
+#       refused unless ``e`` agrees), counting the batch into ``voted``;
+#   a   the audit entries, appended to the council's chain by ``pg_temp.council_audit_append``
+#       (``council.audit``), called only when ``p`` updated: it takes the chain's lock after the
+#       poll's row lock, as ``poll.close`` takes them, then reads the chain's head as committed
+#       at that moment (not as of the statement's snapshot) and chains the entries after it.
+#       Each council has its chain, so the sittings of a city vote in parallel, and the appends
+#       of another process (the other worker, casting in the same sitting) cost nothing;
+#   r, b, s: receipts, a named poll's shuffled ballots or a secret poll's sealed box, written
+#       only when ``p`` updated.
+# The callers' checks read the statement's snapshot: should another process commit a receipt for
+# one of them between that snapshot and the row lock, the receipts' unique constraint fails the
+# statement as a whole, and the batch goes the careful way (``_program_pg_careful``).
 FAST_PG = f"""WITH c AS (
       SELECT u.id, u.is_active AS active, u.role, u.council_id,
         EXISTS (SELECT 1 FROM {ATTENDANCE} t WHERE t.session_id = ? AND t.user_id = u.id) AS present,
@@ -299,50 +304,46 @@ FAST_PG = f"""WITH c AS (
           AND NOT voted), false) AS ok,
         json_agg(json_build_array(id, active, role, council_id, present, voted)) AS rows
       FROM c
-    ), h AS (
-      SELECT seq, hash FROM (
-        ({audit.HEAD_SQL}) UNION ALL SELECT 0, '{audit.GENESIS}'
-      ) heads ORDER BY seq DESC LIMIT 1
     ), p AS (
       UPDATE {POLL} SET voted = voted + ? WHERE id = ? AND status = 'open'
-        AND (SELECT ok AND found = ? FROM e) AND (SELECT seq = ? AND hash = ? FROM h)
+        AND (SELECT ok AND found = ? FROM e)
       RETURNING voted
-    ), l AS (
-      SELECT {audit.lock_expression("postgres")} FROM p
+    ), a AS (
+      SELECT {audit.pg_append_call()} AS head FROM p
     ), r AS (
       INSERT INTO {RECEIPT} (poll_id, user_id, choice, created_at)
       SELECT * FROM unnest(?::int[], ?::int[], ?::jsonb[], ?::timestamptz[])
-      WHERE EXISTS (SELECT FROM l)
+      WHERE EXISTS (SELECT FROM p)
     ), b AS (
       INSERT INTO {BALLOT} (id, poll_id, choice)
       SELECT * FROM unnest(?::uuid[], ?::int[], ?::jsonb[])
-      WHERE EXISTS (SELECT FROM l)
+      WHERE EXISTS (SELECT FROM p)
     ), s AS (
       INSERT INTO {SEALED} (id, poll_id, sealed)
       SELECT * FROM unnest(?::uuid[], ?::int[], ?::bytea[])
-      WHERE EXISTS (SELECT FROM l)
-    ), a AS (
-      {audit.pg_unnest_insert("EXISTS (SELECT FROM l)")}
+      WHERE EXISTS (SELECT FROM p)
     )
-    SELECT (SELECT voted FROM p) AS written, pl.voted AS voted, pl.status AS status,
-      e.ok AS ok, e.rows AS rows, h.seq AS seq, h.hash AS hash
-    FROM e, h, {POLL} pl WHERE pl.id = ?"""
+    SELECT (SELECT voted FROM p) AS written, (SELECT head FROM a) AS head, pl.voted AS voted,
+      pl.status AS status, e.ok AS ok, e.rows AS rows
+    FROM e, {POLL} pl WHERE pl.id = ?"""
 
 
 def _fast_args(
-    poll: tuple[int, int, int], user_ids: list[int], guess: tuple[int, str], columns: list[Any]
+    poll: tuple[int, int, int], user_ids: list[int], audit_args: list[Any], columns: list[Any]
 ) -> list[Any]:
-    """The parameters of ``FAST_PG``. ``poll``: its id, session and council; ``columns``: the
-    receipts', ballots', sealed boxes' and audit entries' columns, one list each, in the order of
-    its INSERTs."""
+    """The parameters of ``FAST_PG``. ``poll``: its id, session and council; ``audit_args``:
+    ``audit.pg_append_args``; ``columns``: the receipts', ballots' and sealed boxes' columns, one
+    list each, in the order of its INSERTs."""
     poll_id, session_id, council_id = poll
     n = len(user_ids)
-    head = [session_id, poll_id, user_ids, sorted(SEAT_ROLES), council_id, n, poll_id, n]
-    return [*head, *guess, *columns, poll_id]
+    checks = [session_id, poll_id, user_ids, sorted(SEAT_ROLES), council_id]
+    return [*checks, n, poll_id, n, *audit_args, *columns, poll_id]
 
 
-# The receipt's four columns, the ballot's three, the sealed box's three, the audit entry's.
-_FAST_COLUMNS = 4 + 3 + 3 + len(audit.COLUMNS)
+# The receipt's four columns, the ballot's three, the sealed box's three.
+_FAST_COLUMNS = 4 + 3 + 3
+# Whether batches try ``FAST_PG`` first (tests turn it off to reach the careful transaction).
+FAST = True
 
 
 def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
@@ -357,27 +358,27 @@ async def _warm(connection: Any) -> None:
     prepared and its server process has read the tables' catalogs: measured with bench/voting.py,
     a burst's first batch on a cold connection took 65-90 ms (a lone cast among them) instead of
     10-25, and every cast queued behind it waited that long too."""
-    args = _fast_args((0, 0, 0), [], (0, audit.GENESIS), [[] for _ in range(_FAST_COLUMNS)])
+    args = _fast_args(
+        (0, 0, 0), [], audit.pg_append_args([], 0), [[] for _ in range(_FAST_COLUMNS)]
+    )
     await connection.fetch(audit.numbered(FAST_PG), *args)
 
 
 def _program_pg(plan: BatchPlan) -> Program[int]:
     """The batch on PostgreSQL: one statement when it can (``FAST_PG``: one round trip, no
-    BEGIN or COMMIT), tried again once with what the first try found (the refused callers left
-    out, the chain's true head), else the careful transaction."""
+    BEGIN or COMMIT), tried again once without the callers the first try refused, else the
+    careful transaction."""
     facts = plan.facts
+    chain = audit.chain_of(facts.council_id)
     candidates = list(plan.casts)
-    for _ in range(2):
-        guess = audit.HINT.head
-        if guess is None or not candidates:
+    for _ in range(2 if FAST else 0):
+        if not candidates:
             break
         plan.fresh = candidates
-        chain = audit.chain_rows(plan.audit_drafts(), *guess)
         columns = [
             *_columns(plan.receipt_rows(), 4),
             *_columns(plan.ballot_rows(), 3),
             *_columns(plan.sealed_rows(), 3),
-            *_columns(chain, len(audit.COLUMNS)),
         ]
         STATS.fast_tries += 1
         try:
@@ -386,26 +387,25 @@ def _program_pg(plan: BatchPlan) -> Program[int]:
                 *_fast_args(
                     (facts.id, facts.session_id, facts.council_id),
                     [c.user.id for c in candidates],
-                    guess,
+                    audit.pg_append_args(plan.audit_drafts(), chain),
                     columns,
                 ),
             )
         except IntegrityError:
-            break  # another writer got in between the snapshot and the locks
+            break  # another process recorded one of them between the snapshot and the lock
         row = rows[0]
         if row["written"] is not None:
             STATS.fast_writes += 1
+            audit.HINT.put(chain, audit.parse_head(str(row["head"])))
             return int(row["written"])
         if row["status"] != "open":
             if row["status"] == "closed":
                 seen_closed(facts.id)
             raise Closed
-        audit.HINT.head = (int(row["seq"]), str(row["hash"]))
-        if not row["ok"]:
-            plan.settle([{"rows": row["rows"]}])
-            candidates = list(plan.fresh)
-            if not candidates:
-                return int(row["voted"])
+        plan.settle([{"rows": row["rows"]}])
+        candidates = list(plan.fresh)
+        if not candidates:
+            return int(row["voted"])
     plan.outcome.clear()
     STATS.careful += 1
     return (yield from _program_pg_careful(plan))
@@ -415,14 +415,16 @@ def _program_pg_careful(plan: BatchPlan) -> Program[int]:
     """The batch in a transaction of three statements, each read after the locks it needs.
 
     1. The conditional UPDATE of the poll (row lock) in a CTE, then, for the row it returns, the
-       audit append lock (taken after the row lock, as ``poll.close`` does) and the eligibility
-       of every caller. That check reads the statement's snapshot, which may predate a batch of
-       another process committed while this one waited for the row lock: such a duplicate is
-       caught by the receipts' unique constraint, and the batch is retried one by one.
+       append lock of the council's audit chain (taken after the row lock, as ``poll.close``
+       does) and the eligibility of every caller. That check reads the statement's snapshot,
+       which may predate a batch of another process committed while this one waited for the row
+       lock: such a duplicate is caught by the receipts' unique constraint, and the batch is
+       retried one by one.
     2. Receipts and ballots inserted in CTEs, and the chain's head read, after the lock.
     3. The audit entries.
     """
     facts, n = plan.facts, len(plan.casts)
+    chain = audit.chain_of(facts.council_id)
     rows = yield query(
         f"""WITH p AS (
               UPDATE {POLL} SET voted = voted + ? WHERE id = ? AND status = 'open' RETURNING voted
@@ -435,6 +437,7 @@ def _program_pg_careful(plan: BatchPlan) -> Program[int]:
             FROM p""",
         n,
         facts.id,
+        chain,
         facts.session_id,
         facts.id,
         [c.user.id for c in plan.casts],
@@ -462,10 +465,10 @@ def _program_pg_careful(plan: BatchPlan) -> Program[int]:
         *_columns(plan.receipt_rows(), 4),
         *_columns(plan.ballot_rows(), 3),
         *_columns(plan.sealed_rows(), 3),
+        chain,
     )
     last = (int(head[0]["seq"]), str(head[0]["hash"])) if head else (0, audit.GENESIS)
-    chain = audit.chain_rows(plan.audit_drafts(), *last)
-    yield many(audit.INSERT_SQL, chain)
+    yield many(audit.INSERT_SQL, audit.chain_rows(plan.audit_drafts(), *last))
     return voted
 
 

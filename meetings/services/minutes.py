@@ -11,7 +11,7 @@ from typing import Any, cast
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from council import audit, terms
+from council import audit, minutes_sections, terms
 from council.collation import name_key
 from council.errors import Conflict, Forbidden, Invalid
 from council.i18n import N_
@@ -153,7 +153,7 @@ async def _undone(session: Session) -> list[CheckInUndone]:
     """Check-ins the secretariat took back, from the audit log."""
     entries = await AuditEntry.filter(
         operation="attendance.undo", target_type="session", target_id=str(session.id)
-    ).order_by("seq")
+    ).order_by("id")
     names = await user_names(
         [int(e.details.get("user_id", 0)) for e in entries] + [e.actor_id or 0 for e in entries]
     )
@@ -216,6 +216,7 @@ async def minutes_record(session: Session) -> MinutesRecord:
                 description=item.description,
                 speakers=[_speaker_record(r, speaker_names) for r in speakers.get(item.id, [])],
                 votes=[await _vote_record(p, by_id) for p in polls if p.item_id == item.id],
+                sections=await minutes_sections.lines_for(session.id, item.id, item.kind),
             )
         )
     return MinutesRecord(
@@ -248,18 +249,18 @@ async def minutes_record(session: Session) -> MinutesRecord:
     )
 
 
-async def _close_anchor(session: Session) -> tuple[int, str] | None:
-    """The audit entry that recorded the session's close, as ``(seq, hash)``."""
+async def _close_anchor(session: Session) -> tuple[int, int, str] | None:
+    """The audit entry that recorded the session's close, as ``(chain, seq, hash)``."""
     if session.status != "closed":
         return None
     entry = (
         await AuditEntry.filter(
             operation="session.close", target_type="session", target_id=str(session.id)
         )
-        .order_by("-seq")
+        .order_by("-id")
         .first()
     )
-    return (entry.seq, entry.hash) if entry is not None else None
+    return (entry.chain, entry.seq, entry.hash) if entry is not None else None
 
 
 # Characters no DOCX (XML 1.0) can hold, nor a printed page shows: C0 controls but tab, newline

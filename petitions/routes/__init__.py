@@ -9,8 +9,8 @@ from council.templating import HomeAction, NavItem, register_home_action, regist
 from petitions.routes import (
     admin_api,
     api,
-    exports,
-    open311,
+    downloads,
+    open311_feed,
     oversight_pages,
     public_pages,
     staff_pages,
@@ -19,10 +19,10 @@ from petitions.routes import (
 from petitions.services.scope import STAFF_ROLES
 
 routes = [
-    *exports.routes,
+    *downloads.routes,
     *admin_api.routes,
     *api.routes,
-    *open311.routes,
+    *open311_feed.routes,
     *oversight_pages.routes,
     *staff_pages.routes,
     *public_pages.routes,

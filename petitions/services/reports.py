@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from council.models import Agency, Council, User
 from petitions.models import Cycle, CycleEntry, Hop, Petition, VoterMeeting
-from petitions.reports import ReportInput, ReportPetition
+from petitions.report_records import ReportInput, ReportPetition
 from petitions.services.cycles import cycle_label
 
 EXCLUDED = ("merged", "rejected", "diverted")

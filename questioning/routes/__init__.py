@@ -1,6 +1,25 @@
-"""Routes of the questioning domain: the JSON API and the pages."""
+"""Routes of the questioning domain: the JSON API and the pages. Importing ``panel`` puts the live
+questioning on the sitting's live pages, and ``questioning.minutes`` its record in the minutes."""
 
-from questioning.routes import api, documents, live, pages, widgets
+from questioning import minutes
+from questioning.routes import (
+    api,
+    api_commitments,
+    documents,
+    live,
+    pages,
+    pages_commitments,
+    panel,
+    widgets,
+)
 
-routes = [*api.routes, *documents.routes, *live.routes, *pages.routes]
-__all__ = ["routes", "widgets"]
+routes = [
+    *api.routes,
+    *api_commitments.routes,
+    *documents.routes,
+    *live.routes,
+    *panel.routes,
+    *pages.routes,
+    *pages_commitments.routes,
+]
+__all__ = ["minutes", "routes", "widgets"]

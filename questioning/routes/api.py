@@ -1,9 +1,7 @@
-"""The questioning JSON API; every route takes its permission from ``perms.OPERATIONS``."""
+"""The questioning JSON API; every route points at its operation (``questioning/operations.py``)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -15,35 +13,27 @@ from council.errors import DomainError, NotFound
 from council.i18n import N_
 from council.validation import parse
 from council.web import Ctx, api
-from questioning import tracker
+from questioning import operations as ops
 from questioning.models import QuestionGroup, Round, SelectionVote
-from questioning.routes.convert import commitment_out, form_out, round_out
-from questioning.routes.perms import OPERATIONS, council_by_code
+from questioning.routes.convert import form_out, round_out
 from questioning.schemas import (
-    QAgencyRowOut,
     QAnswerIn,
     QAnswerRequestIn,
     QAssessIn,
     QChooseIn,
-    QCommitmentIn,
-    QCommitmentList,
-    QCommitmentOut,
     QFormIn,
     QFormList,
     QFormOut,
     QGroupIn,
     QGroupOut,
     QMoveIn,
-    QOnTimeTable,
-    QReportIn,
     QRoundOut,
     QSelectionCloseIn,
     QSelectionOpenIn,
     QSelectionOut,
     QSelectionVoteIn,
 )
-from questioning.services import answers, commitments, forms, groups, selection
-from questioning.services.commitments import MilestoneInput
+from questioning.services import answers, forms, groups, selection
 from questioning.services.common import is_staff
 
 TAGS = ["questioning"]
@@ -92,7 +82,7 @@ async def body_and_file(
 @api(
     "POST",
     "/api/v1/questioning/sessions/{session_id:int}/forms",
-    perm=OPERATIONS["question.file"],
+    perm=ops.QUESTION_FILE,
     body=QFormIn,
     response=QFormOut,
     status=201,
@@ -109,7 +99,7 @@ async def question_file(ctx: Ctx) -> QFormOut:
 @api(
     "GET",
     "/api/v1/questioning/sessions/{session_id:int}/forms",
-    perm=OPERATIONS["question.list"],
+    perm=ops.QUESTION_LIST,
     response=QFormList,
     tags=TAGS,
     summary="The sitting's question forms the caller may see",
@@ -122,7 +112,7 @@ async def question_list(ctx: Ctx) -> QFormList:
 @api(
     "GET",
     "/api/v1/questioning/forms/{form_id:int}",
-    perm=OPERATIONS["question.view"],
+    perm=ops.QUESTION_VIEW,
     response=QFormOut,
     tags=TAGS,
     summary="One question form (404 when the caller may not see it)",
@@ -134,7 +124,7 @@ async def question_view(ctx: Ctx) -> QFormOut:
 @api(
     "PUT",
     "/api/v1/questioning/forms/{form_id:int}",
-    perm=OPERATIONS["question.edit"],
+    perm=ops.QUESTION_EDIT,
     body=QFormIn,
     response=QFormOut,
     tags=TAGS,
@@ -150,7 +140,7 @@ async def question_edit(ctx: Ctx) -> QFormOut:
 @api(
     "POST",
     "/api/v1/questioning/forms/{form_id:int}/withdraw",
-    perm=OPERATIONS["question.withdraw"],
+    perm=ops.QUESTION_WITHDRAW,
     response=QFormOut,
     tags=TAGS,
     summary="Withdraw one's question form until the groups are fixed",
@@ -169,7 +159,7 @@ async def _round(session_id: int) -> QRoundOut:
 @api(
     "GET",
     "/api/v1/questioning/sessions/{session_id:int}/groups",
-    perm=OPERATIONS["question_group.list"],
+    perm=ops.QUESTION_GROUP_LIST,
     response=QRoundOut,
     tags=TAGS,
     summary="The sitting's question groups",
@@ -192,7 +182,7 @@ def _group_out(g: Any, ids: list[int]) -> QGroupOut:
 @api(
     "POST",
     "/api/v1/questioning/sessions/{session_id:int}/groups",
-    perm=OPERATIONS["question_group.create"],
+    perm=ops.QUESTION_GROUP_CREATE,
     body=QGroupIn,
     response=QGroupOut,
     status=201,
@@ -212,7 +202,7 @@ async def group_create(ctx: Ctx) -> QGroupOut:
 @api(
     "PUT",
     "/api/v1/questioning/groups/{group_id:int}",
-    perm=OPERATIONS["question_group.edit"],
+    perm=ops.QUESTION_GROUP_EDIT,
     body=QGroupIn,
     response=QRoundOut,
     tags=TAGS,
@@ -232,7 +222,7 @@ async def group_edit(ctx: Ctx) -> QRoundOut:
 @api(
     "POST",
     "/api/v1/questioning/groups/{group_id:int}/choose",
-    perm=OPERATIONS["question_group.choose"],
+    perm=ops.QUESTION_GROUP_CHOOSE,
     body=QChooseIn,
     response=QRoundOut,
     tags=TAGS,
@@ -249,7 +239,7 @@ async def group_choose(ctx: Ctx) -> QRoundOut:
 @api(
     "POST",
     "/api/v1/questioning/sessions/{session_id:int}/groups/move",
-    perm=OPERATIONS["question_group.move"],
+    perm=ops.QUESTION_GROUP_MOVE,
     body=QMoveIn,
     response=QRoundOut,
     tags=TAGS,
@@ -264,7 +254,7 @@ async def group_move(ctx: Ctx) -> QRoundOut:
 @api(
     "POST",
     "/api/v1/questioning/sessions/{session_id:int}/groups/propose",
-    perm=OPERATIONS["question_group.propose"],
+    perm=ops.QUESTION_GROUP_PROPOSE,
     response=QRoundOut,
     tags=TAGS,
     summary="Group the forms not yet in a group by topic (groups labelled machine-made)",
@@ -277,7 +267,7 @@ async def group_propose(ctx: Ctx) -> QRoundOut:
 @api(
     "POST",
     "/api/v1/questioning/sessions/{session_id:int}/groups/requestion",
-    perm=OPERATIONS["question_group.requestion"],
+    perm=ops.QUESTION_GROUP_REQUESTION,
     response=QRoundOut,
     tags=TAGS,
     summary="Offer a re-questioning group from overdue commitments and rejected answers",
@@ -290,7 +280,7 @@ async def group_requestion(ctx: Ctx) -> QRoundOut:
 @api(
     "POST",
     "/api/v1/questioning/sessions/{session_id:int}/groups/fix",
-    perm=OPERATIONS["question_group.fix"],
+    perm=ops.QUESTION_GROUP_FIX,
     response=QRoundOut,
     tags=TAGS,
     summary="Fix the groups: forms can no longer be edited or withdrawn",
@@ -303,7 +293,7 @@ async def group_fix(ctx: Ctx) -> QRoundOut:
 @api(
     "POST",
     "/api/v1/questioning/sessions/{session_id:int}/hold",
-    perm=OPERATIONS["questioning.hold"],
+    perm=ops.QUESTIONING_HOLD,
     response=QRoundOut,
     tags=TAGS,
     summary="Record that the questioning took place (chosen forms become public)",
@@ -337,7 +327,7 @@ async def selection_out(ctx: Ctx, session_id: int) -> QSelectionOut:
 @api(
     "POST",
     "/api/v1/questioning/sessions/{session_id:int}/selection",
-    perm=OPERATIONS["selection.open"],
+    perm=ops.SELECTION_OPEN,
     body=QSelectionOpenIn,
     response=QSelectionOut,
     status=201,
@@ -354,7 +344,7 @@ async def selection_open(ctx: Ctx) -> QSelectionOut:
 @api(
     "GET",
     "/api/v1/questioning/sessions/{session_id:int}/selection",
-    perm=OPERATIONS["selection.view"],
+    perm=ops.SELECTION_VIEW,
     response=QSelectionOut,
     tags=TAGS,
     summary="The selection ballot: who may vote, how many did, and the counts once closed",
@@ -366,7 +356,7 @@ async def selection_view(ctx: Ctx) -> QSelectionOut:
 @api(
     "POST",
     "/api/v1/questioning/sessions/{session_id:int}/selection/votes",
-    perm=OPERATIONS["selection.vote"],
+    perm=ops.SELECTION_VOTE,
     body=QSelectionVoteIn,
     response=QSelectionOut,
     status=201,
@@ -381,7 +371,7 @@ async def selection_vote(ctx: Ctx) -> QSelectionOut:
 @api(
     "POST",
     "/api/v1/questioning/sessions/{session_id:int}/selection/close",
-    perm=OPERATIONS["selection.close"],
+    perm=ops.SELECTION_CLOSE,
     body=QSelectionCloseIn,
     response=QSelectionOut,
     tags=TAGS,
@@ -398,7 +388,7 @@ async def selection_close(ctx: Ctx) -> QSelectionOut:
 @api(
     "POST",
     "/api/v1/questioning/forms/{form_id:int}/answer-request",
-    perm=OPERATIONS["answer.request"],
+    perm=ops.ANSWER_REQUEST,
     body=QAnswerRequestIn,
     response=QFormOut,
     tags=TAGS,
@@ -414,7 +404,7 @@ async def answer_request(ctx: Ctx) -> QFormOut:
 @api(
     "POST",
     "/api/v1/questioning/forms/{form_id:int}/answer",
-    perm=OPERATIONS["answer.submit"],
+    perm=ops.ANSWER_SUBMIT,
     response=QFormOut,
     tags=TAGS,
     summary="Answer in writing (JSON, or multipart with an optional PDF `letter`)",
@@ -430,7 +420,7 @@ async def answer_submit(ctx: Ctx) -> QFormOut:
 @api(
     "POST",
     "/api/v1/questioning/forms/{form_id:int}/assessment",
-    perm=OPERATIONS["answer.assess"],
+    perm=ops.ANSWER_ASSESS,
     body=QAssessIn,
     response=QFormOut,
     tags=TAGS,
@@ -444,7 +434,7 @@ async def answer_assess(ctx: Ctx) -> QFormOut:
 @api(
     "GET",
     "/api/v1/questioning/forms/{form_id:int}/letter.pdf",
-    perm=OPERATIONS["question.view"],
+    perm=ops.QUESTION_VIEW,
     tags=TAGS,
     summary="The answer's PDF letter (to those who may see the form)",
     raw_response="application/pdf",
@@ -456,165 +446,6 @@ async def answer_letter(ctx: Ctx) -> Response:
     return await storage.file_response(
         ctx.request, form.letter_path, mime="application/pdf", filename=form.letter_name
     )
-
-
-# --- commitments --------------------------------------------------------------------------------
-
-
-async def _commitment(cid: int) -> QCommitmentOut:
-    from council.models import Council
-    from questioning.models import Commitment
-
-    c = await Commitment.get(id=cid).prefetch_related("agency", "milestones", "reports")
-    return commitment_out(c, await Council.get(id=c.council_id))
-
-
-@api(
-    "POST",
-    "/api/v1/questioning/sessions/{session_id:int}/commitments",
-    perm=OPERATIONS["commitment.create"],
-    body=QCommitmentIn,
-    response=QCommitmentOut,
-    status=201,
-    tags=TAGS,
-    summary="Record a commitment from the questioning or its resolution",
-)
-async def commitment_create(ctx: Ctx) -> QCommitmentOut:
-    b: QCommitmentIn = ctx.body
-    c = await commitments.commitment_create(
-        ctx.require_user(),
-        ctx.params["session_id"],
-        agency_code=b.agency_code,
-        official_name=b.official_name,
-        official_title=b.official_title,
-        measure=b.measure,
-        deadline=b.deadline,
-        form_id=b.form_id,
-        milestones=[MilestoneInput(m.title, m.due_on) for m in b.milestones],
-    )
-    return await _commitment(c.id)
-
-
-@api(
-    "POST",
-    "/api/v1/questioning/commitments/{commitment_id:int}/reports",
-    perm=OPERATIONS["commitment.report"],
-    response=QCommitmentOut,
-    status=201,
-    tags=TAGS,
-    summary="Report progress (JSON, or multipart with an optional `evidence` PDF or image)",
-    multipart={"percent": "text", "note": "text", "milestones_done": "text", "evidence": "file"},
-    json_alt=QReportIn,
-)
-async def commitment_report(ctx: Ctx) -> QCommitmentOut:
-    body, evidence = await body_and_file(ctx, QReportIn, "evidence")
-    await commitments.commitment_report(
-        ctx.require_user(),
-        ctx.params["commitment_id"],
-        percent=body.percent,
-        note=body.note,
-        milestones_done=body.milestones_done,
-        evidence=evidence,
-    )
-    return await _commitment(ctx.params["commitment_id"])
-
-
-@api(
-    "GET",
-    "/api/v1/public/commitments/{commitment_id:int}",
-    perm=OPERATIONS["commitment.view"],
-    response=QCommitmentOut,
-    tags=TAGS,
-    summary="One commitment with its milestones and history (open data)",
-)
-async def commitment_view(ctx: Ctx) -> QCommitmentOut:
-    from questioning.models import Commitment
-
-    if not await Commitment.exists(id=ctx.params["commitment_id"]):
-        raise NotFound(N_("No such commitment."))
-    return await _commitment(ctx.params["commitment_id"])
-
-
-async def tracker_rows(code: str) -> tuple[Any, list[QCommitmentOut]]:
-    council = await council_by_code(code)
-    return council, [
-        commitment_out(c, council) for c in await commitments.commitments_of(council.id)
-    ]
-
-
-@api(
-    "GET",
-    "/api/v1/public/councils/{code}/commitments",
-    perm=OPERATIONS["commitment.list"],
-    response=QCommitmentList,
-    tags=TAGS,
-    summary="A council's commitments from questioning, with state and history (open data)",
-)
-async def commitment_list(ctx: Ctx) -> QCommitmentList:
-    _council, rows = await tracker_rows(ctx.params["code"])
-    return QCommitmentList(items=rows)
-
-
-CSV_COLUMNS = (
-    "id",
-    "council_code",
-    "session_id",
-    "agency_code",
-    "agency_name",
-    "official_name",
-    "official_title",
-    "measure",
-    "deadline",
-    "percent",
-    "done_on",
-    "state",
-)
-
-
-@api(
-    "GET",
-    "/api/v1/public/councils/{code}/commitments.csv",
-    perm=OPERATIONS["commitment.list"],
-    tags=TAGS,
-    summary="The same commitments as CSV (open data)",
-    raw_response="text/csv",
-)
-async def commitment_csv(ctx: Ctx) -> Response:
-    council, rows = await tracker_rows(ctx.params["code"])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for r in rows:
-        data = r.model_dump(mode="json")
-        writer.writerow(["" if data[k] is None else data[k] for k in CSV_COLUMNS])
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{council.code}.commitments.csv"'},
-    )
-
-
-def on_time(code: str, rows: list[QCommitmentOut]) -> QOnTimeTable:
-    table = tracker.on_time_table((r.agency_name, r.state) for r in rows)  # type: ignore[misc]
-    return QOnTimeTable(
-        council_code=code,
-        rows=[
-            QAgencyRowOut(agency=t.agency, on_time_rate=t.on_time_rate, **t.counts) for t in table
-        ],
-    )
-
-
-@api(
-    "GET",
-    "/api/v1/public/councils/{code}/commitments/on-time",
-    perm=OPERATIONS["commitment.list"],
-    response=QOnTimeTable,
-    tags=TAGS,
-    summary="Per agency: commitments done on time, late, in progress and overdue (open data)",
-)
-async def commitment_on_time(ctx: Ctx) -> QOnTimeTable:
-    council, rows = await tracker_rows(ctx.params["code"])
-    return on_time(council.code, rows)
 
 
 routes = [
@@ -640,10 +471,4 @@ routes = [
     answer_submit,
     answer_assess,
     answer_letter,
-    commitment_create,
-    commitment_report,
-    commitment_view,
-    commitment_list,
-    commitment_csv,
-    commitment_on_time,
 ]

@@ -12,7 +12,8 @@ from council.officialdoc import OfficialDocument, render_docx, render_pdf
 from council.uploads import DOCX, PDF, XLSX
 from council.web import Ctx, api
 from questioning import links, reports
-from questioning.routes.perms import OPERATIONS, council_by_code
+from questioning import operations as ops
+from questioning.scopes import council_by_code
 
 FORMATS = {"docx": DOCX, "pdf": PDF, "xlsx": XLSX}
 
@@ -39,7 +40,7 @@ async def _file(doc: OfficialDocument | None, data: bytes | None, fmt: str, name
 @api(
     "GET",
     "/api/v1/councils/{code}/questioning/commitments-report.{fmt}",
-    perm=OPERATIONS["questioning.report"],
+    perm=ops.QUESTIONING_REPORT,
     tags=["questioning"],
     summary="The commitments status report for the next sitting (docx, pdf: official layout; xlsx: data)",
     raw_response="application/octet-stream",
@@ -55,7 +56,7 @@ async def commitments_report(ctx: Ctx) -> Response:
 @api(
     "GET",
     "/api/v1/questioning/sessions/{session_id:int}/forms-report.{fmt}",
-    perm=OPERATIONS["question.report"],
+    perm=ops.QUESTION_REPORT,
     tags=["questioning"],
     summary="The sitting's question forms and groups (docx, pdf: official layout; xlsx: data)",
     raw_response="application/octet-stream",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from council.errors import Invalid
 from council.i18n import N_
 from council.web import Ctx, api
-from questioning.routes.perms import OPERATIONS
+from questioning import operations as ops
+from questioning.operations import OPERATIONS
 from questioning.schemas import QLiveConcludeIn, QLiveOut, QLiveTurnIn
 from questioning.services import live
 
@@ -39,7 +40,13 @@ def _step(step: str) -> object:
     )
     async def handler(ctx: Ctx) -> QLiveOut:
         sid = _same_session(ctx)
-        return QLiveOut(**await STEPS[step](ctx.require_user(), sid, ctx.body.form_id))
+        if step == "answer":
+            out = await live.questioning_answer(
+                ctx.require_user(), sid, ctx.body.form_id, ctx.body.official_id
+            )
+        else:
+            out = await STEPS[step](ctx.require_user(), sid, ctx.body.form_id)
+        return QLiveOut(**out)
 
     return handler
 
@@ -47,7 +54,7 @@ def _step(step: str) -> object:
 @api(
     "POST",
     "/api/v1/questioning/sessions/{session_id:int}/live/conclude",
-    perm=OPERATIONS["questioning.conclude"],
+    perm=ops.QUESTIONING_CONCLUDE,
     body=QLiveConcludeIn,
     response=QLiveOut,
     tags=TAGS,
@@ -63,7 +70,7 @@ async def conclude(ctx: Ctx) -> QLiveOut:
 @api(
     "GET",
     "/api/v1/questioning/sessions/{session_id:int}/live",
-    perm=OPERATIONS["questioning.live"],
+    perm=ops.QUESTIONING_LIVE,
     response=QLiveOut,
     tags=TAGS,
     summary="The live questioning: the current turn and the record of every turn",

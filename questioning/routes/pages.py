@@ -1,42 +1,37 @@
 """The questioning pages: a sitting's forms and groups, a form with its answer, a commitment with
-its history, the public tracker and one's inbox. Each POST is an operation of ``perms.OPERATIONS``;
+its history, the public tracker and one's inbox. Each POST points at its operation (``questioning/operations.py``);
 a refused one shows the page again with the reason."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from council import storage
-from council.errors import DomainError, Invalid, NotFound
+from council.errors import DomainError, Invalid
 from council.i18n import N_
 from council.localtime import local
 from council.models import Agency, Council
-from council.permissions import EVERY_ROLE
-from council.templating import NavItem, register_nav, render
+from council.templating import render
 from council.validation import parse
 from council.web import Ctx, page
 from questioning import links
+from questioning import operations as ops
 from questioning.models import (
     CRITERIA,
-    Commitment,
-    Notice,
-    ProgressReport,
     QuestionGroup,
     Round,
     SelectionVote,
 )
-from questioning.routes.api import form_input, on_time, tracker_rows
-from questioning.routes.convert import commitment_out, form_out, round_out
-from questioning.routes.perms import OPERATIONS
-from questioning.schemas import QCommitmentIn, QFormIn, QReportIn
-from questioning.services import answers, commitments, forms, groups, live, selection
-from questioning.services.commitments import MilestoneInput
-from questioning.services.common import is_staff, now
+from questioning.operations import OPERATIONS
+from questioning.routes.api import form_input
+from questioning.routes.convert import form_out, round_out
+from questioning.schemas import QFormIn
+from questioning.services import answers, forms, groups, live, selection
+from questioning.services.common import is_staff
 
 CRITERION_LABELS = {
     "pressing": N_("Pressing local issue"),
@@ -53,7 +48,7 @@ STATE_LABELS = {
 }
 
 
-def _fields(form: Any, names: tuple[str, ...]) -> dict[str, Any]:
+def form_fields(form: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {k: form.get(k) for k in names if isinstance(form.get(k), str)}
 
 
@@ -119,13 +114,13 @@ async def _session_page(
     )
 
 
-@page("/questioning/sessions/{session_id:int}", perm=OPERATIONS["question.list"])
+@page("/questioning/sessions/{session_id:int}", perm=ops.QUESTION_LIST)
 async def session_page(ctx: Ctx) -> Response:
     """A sitting's question forms (as the caller may see them) and, for the chair's side, groups."""
     return await _session_page(ctx)
 
 
-async def _act(
+async def act(
     ctx: Ctx, run: Callable[[], Awaitable[Any]], done: str, values: dict[str, Any] | None = None
 ) -> Response:
     try:
@@ -145,25 +140,25 @@ def _form_in(values: dict[str, Any], written_only: bool) -> QFormIn:
 
 @page(
     "/questioning/sessions/{session_id:int}/forms",
-    perm=OPERATIONS["question.file"],
+    perm=ops.QUESTION_FILE,
     methods=("POST",),
 )
 async def file_page(ctx: Ctx) -> Response:
     """A delegate files a question form."""
     form = await ctx.form()
-    values = _fields(form, FORM_FIELDS)
+    values = form_fields(form, FORM_FIELDS)
     sid = ctx.params["session_id"]
 
     async def run() -> None:
         body = _form_in(values, form.get("written_only") == "1")
         await forms.question_file(ctx.require_user(), sid, form_input(body))
 
-    return await _act(ctx, run, f"/questioning/sessions/{sid}?filed=1", values)
+    return await act(ctx, run, f"/questioning/sessions/{sid}?filed=1", values)
 
 
 @page(
     "/questioning/sessions/{session_id:int}/groups",
-    perm=OPERATIONS["question_group.create"],
+    perm=ops.QUESTION_GROUP_CREATE,
     methods=("POST",),
 )
 async def group_create_page(ctx: Ctx) -> Response:
@@ -179,7 +174,7 @@ async def group_create_page(ctx: Ctx) -> Response:
             criterion=str(form.get("criterion") or ""),
         )
 
-    return await _act(ctx, run, f"/questioning/sessions/{sid}#groups")
+    return await act(ctx, run, f"/questioning/sessions/{sid}#groups")
 
 
 def _raise(exc: DomainError) -> str:
@@ -190,7 +185,7 @@ def _simple(op: str, path: str, call: Callable[[Ctx, int], Awaitable[Any]]) -> A
     @page(path, perm=OPERATIONS[op], methods=("POST",), name=f"{op}:page")
     async def handler(ctx: Ctx) -> Response:
         sid = ctx.params["session_id"]
-        return await _act(ctx, lambda: call(ctx, sid), f"/questioning/sessions/{sid}#groups")
+        return await act(ctx, lambda: call(ctx, sid), f"/questioning/sessions/{sid}#groups")
 
     return handler
 
@@ -237,13 +232,13 @@ def _max_choices(form: Any) -> int:
 
 @page(
     "/questioning/sessions/{session_id:int}/selection",
-    perm=OPERATIONS["selection.open"],
+    perm=ops.SELECTION_OPEN,
     methods=("POST",),
 )
 async def selection_open_page(ctx: Ctx) -> Response:
     form = await ctx.form()
     sid = ctx.params["session_id"]
-    return await _act(
+    return await act(
         ctx,
         lambda: selection.selection_open(ctx.require_user(), sid, _max_choices(form)),
         f"/questioning/sessions/{sid}#selection",
@@ -252,13 +247,13 @@ async def selection_open_page(ctx: Ctx) -> Response:
 
 @page(
     "/questioning/sessions/{session_id:int}/selection/votes",
-    perm=OPERATIONS["selection.vote"],
+    perm=ops.SELECTION_VOTE,
     methods=("POST",),
 )
 async def selection_vote_page(ctx: Ctx) -> Response:
     form = await ctx.form()
     sid = ctx.params["session_id"]
-    return await _act(
+    return await act(
         ctx,
         lambda: selection.selection_vote(ctx.require_user(), sid, _ids(form, "group_ids")),
         f"/questioning/sessions/{sid}#selection",
@@ -267,75 +262,22 @@ async def selection_vote_page(ctx: Ctx) -> Response:
 
 @page(
     "/questioning/sessions/{session_id:int}/selection/close",
-    perm=OPERATIONS["selection.close"],
+    perm=ops.SELECTION_CLOSE,
     methods=("POST",),
 )
 async def selection_close_page(ctx: Ctx) -> Response:
     form = await ctx.form()
     sid = ctx.params["session_id"]
-    return await _act(
+    return await act(
         ctx,
         lambda: selection.selection_close(ctx.require_user(), sid, _ids(form, "prefer")),
         f"/questioning/sessions/{sid}#selection",
     )
 
 
-def _form_number(form: Any, name: str) -> int:
-    value = str(form.get(name) or "")
-    if not value.isdigit():
-        raise Invalid(fields={name: str(N_("Not a form of this sitting's groups."))})
-    return int(value)
-
-
-LIVE_STEPS = {
-    "call": live.questioning_call,
-    "answer": live.questioning_answer,
-    "followup": live.questioning_followup,
-}
-
-
-def _live_page(step: str) -> Any:
-    @page(
-        f"/questioning/sessions/{{session_id:int}}/live/{step}",
-        perm=OPERATIONS[f"questioning.{step}"],
-        methods=("POST",),
-        name=f"questioning.{step}:page",
-    )
-    async def handler(ctx: Ctx) -> Response:
-        form = await ctx.form()
-        sid = ctx.params["session_id"]
-        return await _act(
-            ctx,
-            lambda: LIVE_STEPS[step](ctx.require_user(), sid, _form_number(form, "form_id")),
-            f"/questioning/sessions/{sid}#live",
-        )
-
-    return handler
-
-
-@page(
-    "/questioning/sessions/{session_id:int}/live/conclude",
-    perm=OPERATIONS["questioning.conclude"],
-    methods=("POST",),
-)
-async def conclude_page(ctx: Ctx) -> Response:
-    form = await ctx.form()
-    sid = ctx.params["session_id"]
-
-    async def run() -> None:
-        text = str(form.get("text") or "").strip()[:5000]
-        if not text:
-            raise Invalid(fields={"text": str(N_("Write the conclusion."))})
-        await live.questioning_conclude(
-            ctx.require_user(), sid, _form_number(form, "group_id"), text
-        )
-
-    return await _act(ctx, run, f"/questioning/sessions/{sid}#live")
-
-
 @page(
     "/questioning/sessions/{session_id:int}/move",
-    perm=OPERATIONS["question_group.move"],
+    perm=ops.QUESTION_GROUP_MOVE,
     methods=("POST",),
 )
 async def move_page(ctx: Ctx) -> Response:
@@ -364,7 +306,7 @@ async def move_page(ctx: Ctx) -> Response:
             if g.chosen != (str(g.id) in chosen):
                 await groups.question_group_choose(user, g.id, str(g.id) in chosen)
 
-    return await _act(ctx, run, f"/questioning/sessions/{sid}#groups")
+    return await act(ctx, run, f"/questioning/sessions/{sid}#groups")
 
 
 # --- a form and its answer ----------------------------------------------------------------------
@@ -391,7 +333,7 @@ async def _form_page(ctx: Ctx, error: DomainError | None = None) -> Response:
     )
 
 
-@page("/questioning/forms/{form_id:int}", perm=OPERATIONS["question.view"])
+@page("/questioning/forms/{form_id:int}", perm=ops.QUESTION_VIEW)
 async def form_page(ctx: Ctx) -> Response:
     """A question form, its written answer and the asker's assessment."""
     return await _form_page(ctx)
@@ -416,7 +358,7 @@ def _form_op(op: str, suffix: str, call: Callable[[Ctx, Any], Awaitable[Any]]) -
 
 
 async def _edit(ctx: Ctx, data: Any) -> None:
-    body = _form_in(_fields(data, FORM_FIELDS), data.get("written_only") == "1")
+    body = _form_in(form_fields(data, FORM_FIELDS), data.get("written_only") == "1")
     await forms.question_edit(ctx.require_user(), ctx.params["form_id"], form_input(body))
 
 
@@ -463,180 +405,7 @@ assess_page = _form_op(
 )
 
 
-# --- commitments --------------------------------------------------------------------------------
-
-
-@page(
-    "/questioning/sessions/{session_id:int}/commitments",
-    perm=OPERATIONS["commitment.create"],
-    methods=("POST",),
-)
-async def commitment_create_page(ctx: Ctx) -> Response:
-    form = await ctx.form()
-    sid = ctx.params["session_id"]
-    values = _fields(
-        form, ("agency_code", "official_name", "official_title", "measure", "deadline", "form_id")
-    )
-
-    async def run() -> None:
-        data: dict[str, Any] = {k: v for k, v in values.items() if v != ""}
-        milestone = str(form.get("milestone_title") or "").strip()
-        if milestone:
-            data["milestones"] = [{"title": milestone, "due_on": form.get("milestone_due_on")}]
-        body = parse(QCommitmentIn, data)
-        await commitments.commitment_create(
-            ctx.require_user(),
-            sid,
-            agency_code=body.agency_code,
-            official_name=body.official_name,
-            official_title=body.official_title,
-            measure=body.measure,
-            deadline=body.deadline,
-            form_id=body.form_id,
-            milestones=[MilestoneInput(m.title, m.due_on) for m in body.milestones],
-        )
-
-    return await _act(ctx, run, f"/questioning/sessions/{sid}#commitments", values)
-
-
-async def _commitment_page(ctx: Ctx, error: DomainError | None = None) -> Response:
-    c = await Commitment.get_or_none(id=ctx.params["commitment_id"]).prefetch_related(
-        "agency", "milestones", "reports"
-    )
-    if c is None:
-        raise NotFound(N_("No such commitment."))
-    council = await Council.get(id=c.council_id)
-    return render(
-        ctx.request,
-        "questioning/commitment.html",
-        {
-            "c": commitment_out(c, council),
-            "council": council,
-            "may_report": commitments.may_report(ctx.user, c),
-            "state_labels": STATE_LABELS,
-            "error": error,
-            "errors": (error.details.get("fields", {}) if error else {}),
-        },
-        status=error.status if error else 200,
-    )
-
-
-@page("/questioning/commitments/{commitment_id:int}", perm=OPERATIONS["commitment.view"])
-async def commitment_page(ctx: Ctx) -> Response:
-    """A commitment: its measure, deadline, milestones, reports and evidence (public)."""
-    return await _commitment_page(ctx)
-
-
-@page(
-    "/questioning/commitments/{commitment_id:int}/report",
-    perm=OPERATIONS["commitment.report"],
-    methods=("POST",),
-)
-async def report_page(ctx: Ctx) -> Response:
-    form = await ctx.form()
-    try:
-        body = parse(
-            QReportIn,
-            {
-                "percent": form.get("percent"),
-                "note": form.get("note"),
-                "milestones_done": [v for k, v in form.multi_items() if k == "milestones_done"],
-            },
-        )
-        evidence = form.get("evidence")
-        await commitments.commitment_report(
-            ctx.require_user(),
-            ctx.params["commitment_id"],
-            percent=body.percent,
-            note=body.note,
-            milestones_done=body.milestones_done,
-            evidence=evidence if isinstance(evidence, UploadFile) else None,
-        )
-    except DomainError as exc:
-        return await _commitment_page(ctx, exc)
-    return RedirectResponse(
-        f"/questioning/commitments/{ctx.params['commitment_id']}", status_code=303
-    )
-
-
-@page("/questioning/evidence/{report_id:int}", perm=OPERATIONS["commitment.view"])
-async def evidence_page(ctx: Ctx) -> Response:
-    """A progress report's evidence: public, as the tracker is."""
-    report = await ProgressReport.get_or_none(id=ctx.params["report_id"])
-    if report is None or not report.evidence_path:
-        raise NotFound(N_("No such evidence."))
-    return await storage.file_response(
-        ctx.request,
-        report.evidence_path,
-        mime=report.evidence_mime or "application/octet-stream",
-        filename=report.evidence_name,
-        disposition="inline",
-    )
-
-
-@page("/questioning/tracker/{code}", perm=OPERATIONS["commitment.list"])
-async def tracker_page(ctx: Ctx) -> Response:
-    """The public tracker of a council's commitments, by agency, with the on-time table."""
-    council, rows = await tracker_rows(ctx.params["code"])
-    by_agency: dict[str, list[Any]] = {}
-    for r in rows:
-        by_agency.setdefault(r.agency_name, []).append(r)
-    return render(
-        ctx.request,
-        "questioning/tracker.html",
-        {
-            "council": council,
-            "by_agency": sorted(by_agency.items()),
-            "table": on_time(council.code, rows),
-            "state_labels": STATE_LABELS,
-            "today": date.today(),
-        },
-    )
-
-
-@page("/questioning", perm=OPERATIONS["question.list"])
-async def hub_page(ctx: Ctx) -> Response:
-    """Where questioning starts: one's council's sittings, one's inbox, every council's tracker."""
-    user = ctx.user
-    sittings = await links.sittings_of(user.council_id) if user and user.council_id else []
-    notices = await Notice.filter(user_id=user.id).limit(20) if user else []
-    to_answer: list[Any] = []
-    to_report: list[Any] = []
-    if user is not None and user.role == "agency" and user.agency_id:
-        from questioning.models import QuestionForm
-
-        to_answer = [
-            await form_out(f)
-            for f in await QuestionForm.filter(
-                agency_id=user.agency_id,
-                state="filed",
-                answered_at=None,
-                answer_due_at__not_isnull=True,
-            )
-        ]
-        to_report = await Commitment.filter(agency_id=user.agency_id, done_on=None)
-    councils = await Council.filter(
-        # a set, not DISTINCT: PostgreSQL refuses DISTINCT beside the model's default ordering
-        id__in=set(await Commitment.all().values_list("council_id", flat=True))
-    )
-    return render(
-        ctx.request,
-        "questioning/hub.html",
-        {
-            "sittings": sittings,
-            "notices": notices,
-            "to_answer": to_answer,
-            "to_report": to_report,
-            "councils": councils,
-            "now": now(),
-        },
-    )
-
-
-register_nav(NavItem(N_("Questioning"), "/questioning", roles=EVERY_ROLE, order=45, public=True))
-
 routes = [
-    hub_page,
     session_page,
     file_page,
     group_create_page,
@@ -645,10 +414,6 @@ routes = [
     fix_page,
     hold_page,
     move_page,
-    _live_page("call"),
-    _live_page("answer"),
-    _live_page("followup"),
-    conclude_page,
     selection_open_page,
     selection_vote_page,
     selection_close_page,
@@ -658,9 +423,4 @@ routes = [
     request_page,
     answer_page,
     assess_page,
-    commitment_create_page,
-    commitment_page,
-    report_page,
-    evidence_page,
-    tracker_page,
 ]

@@ -1,10 +1,16 @@
-"""questioning.call / .answer / .followup / .conclude: the live questioning at a started sitting.
-Each turn ends the one before, is committed, then ``questioning:update`` goes to the sitting's room
-(tablets, the chair's console and the hall screen already join it for the speakers)."""
+"""questioning.call / .answer / .followup / .conclude: the live questioning at a started sitting,
+during its current agenda item of kind questioning (chất vấn).
+
+The chair calls a question: its delegate has the floor (3 minutes); the official answers (10
+minutes), shown by name and title: an agency's account when the official has one (``User.title``),
+else the name and title written on the form; the delegate may follow up (tranh luận, 2 minutes);
+the chair concludes the group. Each turn ends the one before and is committed and audited before
+``questioning:update`` goes to the sitting's room, which the tablets, the chair's console and the
+hall screen join for the speakers already (``session:join``)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -18,30 +24,55 @@ from questioning.models import GroupConclusion, QuestionForm, QuestionGroup, Que
 from questioning.services.common import form_get, now, require_staff
 
 LIMITS = {"asking": 180, "answering": 600, "followup": 120}
+OPERATION = {
+    "asking": "questioning.call",
+    "answering": "questioning.answer",
+    "followup": "questioning.followup",
+}
+KIND = "questioning"  # the agenda item's kind (meetings.models.ITEM_KINDS)
 
 
-async def _running(session_id: int) -> Round:
+async def _running(session_id: int) -> tuple[Round, int]:
+    """The sitting's questioning and its current item, when the questioning may run now."""
     council_id, _title, _starts, status = await links.sitting(session_id)
     if status != "in_progress":
         raise Conflict("sitting_not_started", N_("The live questioning runs in a started sitting."))
     rnd = await Round.get_or_none(session_id=session_id)
     if rnd is None or rnd.groups_fixed_at is None:
         raise Conflict("groups_not_fixed", N_("Fix the question groups before the questioning."))
-    return rnd
+    current = await links.current_item(session_id)
+    if current is None or current[1] != KIND:
+        raise Conflict(
+            "not_questioning_item",
+            N_("Make the questioning item of the agenda the current one first."),
+        )
+    return rnd, current[0]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 async def state(session_id: int) -> dict[str, Any]:
+    """The turn in progress (who has the floor, on which question, until when), or none."""
     turn = await QuestionTurn.filter(session_id=session_id, ended_at=None).order_by("-id").first()
     if turn is None:
         return {"session_id": session_id, "turn": None}
     form = await QuestionForm.get(id=turn.form_id)
+    group = await QuestionGroup.get_or_none(id=form.group_id or 0)
+    asker = await User.get(id=form.asker_id)
     return {
         "session_id": session_id,
         "turn": {
             "form_id": form.id,
             "group_id": form.group_id,
+            "group_title": group.title if group else "",
+            "item_id": turn.item_id,
             "phase": turn.phase,
             "speaker": turn.speaker,
+            "speaker_id": turn.speaker_id,
+            "asker": asker.full_name or asker.username,
+            "official": f"{form.official_name}, {form.official_title}",
             "question": form.text,
             "limit_seconds": turn.limit_seconds,
             "started_at": turn.started_at.isoformat(),
@@ -50,8 +81,35 @@ async def state(session_id: int) -> dict[str, Any]:
     }
 
 
-async def _turn(actor: User, session_id: int, form_id: int, phase: str) -> dict[str, Any]:
-    rnd = await _running(session_id)
+async def answering_official(form: QuestionForm, official_id: int | None) -> tuple[int | None, str]:
+    """Who answers the form, as (account id or None, "Name, Title").
+
+    ``official_id``: an active account of the addressed agency the chair gives the floor to (a
+    deputy may answer for the director). Without it: the agency's account whose name is the one
+    on the form, else the name and title on the form."""
+    if official_id is not None:
+        official = await User.get_or_none(
+            id=official_id, role="agency", agency_id=form.agency_id, is_active=True
+        )
+        if official is None:
+            raise Invalid(
+                fields={"official_id": str(N_("Not an official of the agency this form asks."))}
+            )
+    else:
+        official = await User.filter(
+            role="agency", agency_id=form.agency_id, is_active=True, full_name=form.official_name
+        ).first()
+    if official is None:
+        return None, f"{form.official_name}, {form.official_title}"
+    title = official.title or form.official_title
+    name = official.full_name or official.username
+    return official.id, f"{name}, {title}" if title else name
+
+
+async def _turn(
+    actor: User, session_id: int, form_id: int, phase: str, official_id: int | None = None
+) -> dict[str, Any]:
+    rnd, item_id = await _running(session_id)
     require_staff(actor, rnd.council_id)
     form = await form_get(form_id)
     if form.round_id != rnd.id or form.state != "filed" or form.group_id is None:
@@ -59,34 +117,38 @@ async def _turn(actor: User, session_id: int, form_id: int, phase: str) -> dict[
     group = await QuestionGroup.get(id=form.group_id)
     if not group.chosen:
         raise Invalid(fields={"form_id": str(N_("Not a form of this sitting's groups."))})
-    asker = await User.get(id=form.asker_id)
-    speaker = (
-        f"{form.official_name}, {form.official_title}"
-        if phase == "answering"
-        else asker.full_name or asker.username
-    )
+    if phase == "answering":
+        speaker_id, speaker = await answering_official(form, official_id)
+    else:
+        asker = await User.get(id=form.asker_id)
+        speaker_id, speaker = asker.id, asker.full_name or asker.username
     moment = now()
     async with in_transaction():
         await QuestionTurn.filter(session_id=session_id, ended_at=None).update(ended_at=moment)
         turn = await QuestionTurn.create(
             session_id=session_id,
+            item_id=item_id,
             form_id=form.id,
             phase=phase,
-            speaker=speaker,
+            speaker=speaker[:300],
+            speaker_id=speaker_id,
             limit_seconds=LIMITS[phase],
             started_at=moment,
         )
         await audit.record(
-            {"asking": "questioning.call", "answering": "questioning.answer"}.get(
-                phase, "questioning.followup"
-            ),
+            OPERATION[phase],
             actor=actor,
             target_type="question_form",
             target_id=form.id,
             council_id=rnd.council_id,
-            details={"session_id": session_id, "turn": turn.id},
+            details={"session_id": session_id, "turn": turn.id, "speaker": turn.speaker},
         )
-    current = await state(session_id)
+    return await _emit(session_id)
+
+
+async def _emit(session_id: int, **extra: Any) -> dict[str, Any]:
+    """After the commit: the state to the sitting's room, and to the caller."""
+    current = {**await state(session_id), **extra}
     await realtime.emit("questioning:update", current, room=realtime.session_room(session_id))
     return current
 
@@ -96,9 +158,11 @@ async def questioning_call(actor: User, session_id: int, form_id: int) -> dict[s
     return await _turn(actor, session_id, form_id, "asking")
 
 
-async def questioning_answer(actor: User, session_id: int, form_id: int) -> dict[str, Any]:
+async def questioning_answer(
+    actor: User, session_id: int, form_id: int, official_id: int | None = None
+) -> dict[str, Any]:
     """The official answers (10 minutes)."""
-    return await _turn(actor, session_id, form_id, "answering")
+    return await _turn(actor, session_id, form_id, "answering", official_id)
 
 
 async def questioning_followup(actor: User, session_id: int, form_id: int) -> dict[str, Any]:
@@ -110,10 +174,10 @@ async def questioning_conclude(
     actor: User, session_id: int, group_id: int, text: str
 ) -> dict[str, Any]:
     """The chair concludes a group: the open turn ends and the conclusion is recorded."""
-    rnd = await _running(session_id)
+    rnd, _item_id = await _running(session_id)
     require_staff(actor, rnd.council_id)
     group = await QuestionGroup.get_or_none(id=group_id, round_id=rnd.id)
-    if group is None:
+    if group is None or not group.chosen:
         raise Invalid(fields={"group_id": str(N_("This group belongs to another sitting."))})
     moment = now()
     async with in_transaction():
@@ -128,22 +192,64 @@ async def questioning_conclude(
             council_id=rnd.council_id,
             details={"session_id": session_id},
         )
-    current = {**await state(session_id), "concluded": {"group_id": group.id, "text": text}}
-    await realtime.emit("questioning:update", current, room=realtime.session_room(session_id))
-    return current
+    return await _emit(session_id, concluded={"group_id": group.id, "text": text})
 
 
 async def record(session_id: int) -> list[dict[str, Any]]:
-    """The sitting's record: each turn (who, phase, when) and each group's conclusion."""
-    rows: list[dict[str, Any]] = []
-    for t in await QuestionTurn.filter(session_id=session_id).order_by("started_at", "id"):
-        rows.append(
+    """The sitting's record: each turn (who, phase, when)."""
+    return [
+        {
+            "form_id": t.form_id,
+            "item_id": t.item_id,
+            "phase": t.phase,
+            "speaker": t.speaker,
+            "speaker_id": t.speaker_id,
+            "started_at": t.started_at.isoformat(),
+            "ended_at": _iso(t.ended_at),
+        }
+        for t in await QuestionTurn.filter(session_id=session_id).order_by("started_at", "id")
+    ]
+
+
+async def board(session_id: int) -> list[dict[str, Any]]:
+    """The chosen groups in order, each with its forms (asker, official, text, turns taken) and
+    the chair's conclusion: what the live panel lists."""
+    rnd = await Round.get_or_none(session_id=session_id)
+    if rnd is None:
+        return []
+    groups = await QuestionGroup.filter(round_id=rnd.id, chosen=True).order_by("position", "id")
+    forms = await QuestionForm.filter(group_id__in=[g.id for g in groups], state="filed").order_by(
+        "id"
+    )
+    askers = {u.id: u for u in await User.filter(id__in={f.asker_id for f in forms})}
+    taken: dict[int, set[str]] = {}
+    for form_id, phase in await QuestionTurn.filter(session_id=session_id).values_list(
+        "form_id", "phase"
+    ):
+        taken.setdefault(int(form_id), set()).add(str(phase))  # type: ignore[call-overload]
+    conclusions = {
+        c.group_id: c for c in await GroupConclusion.filter(group_id__in=[g.id for g in groups])
+    }
+    out = []
+    for g in groups:
+        conclusion = conclusions.get(g.id)
+        out.append(
             {
-                "form_id": t.form_id,
-                "phase": t.phase,
-                "speaker": t.speaker,
-                "started_at": t.started_at.isoformat(),
-                "ended_at": t.ended_at.isoformat() if t.ended_at else None,
+                "id": g.id,
+                "title": g.title,
+                "conclusion": conclusion.text if conclusion else None,
+                "forms": [
+                    {
+                        "id": f.id,
+                        "asker": (askers[f.asker_id].full_name or askers[f.asker_id].username),
+                        "official": f"{f.official_name}, {f.official_title}",
+                        "field": f.field,
+                        "text": f.text,
+                        "taken": sorted(taken.get(f.id, set())),
+                    }
+                    for f in forms
+                    if f.group_id == g.id
+                ],
             }
         )
-    return rows
+    return out

@@ -58,7 +58,8 @@
     if (!document.querySelector('[data-fragment="' + name + '"]')) { return; }
     if (inflight[name]) { deferred[name] = true; return; }
     var mine = (generation[name] = (generation[name] || 0) + 1);
-    window.fetch("/meetings/sessions/" + sessionId + "/fragments/" + name, {
+    var view = encodeURIComponent(root.getAttribute("data-view") || "tablet");
+    window.fetch("/meetings/sessions/" + sessionId + "/fragments/" + name + "?view=" + view, {
       credentials: "same-origin", headers: { "HX-Request": "true" }
     }).then(function (response) {
       return response.ok ? response.text() : null;
@@ -108,8 +109,17 @@
     }
   }
 
+  // Other domains' panels (the live questioning) name the events that change them.
+  function panelNames() {
+    var names = [];
+    document.querySelectorAll("[data-refresh-on]").forEach(function (el) {
+      names.push(el.getAttribute("data-fragment"));
+    });
+    return names;
+  }
   function refreshAll() {
-    ["attendance", "current", "agenda", "vote", "speakers", "hall", "chair"].forEach(refresh);
+    ["attendance", "current", "agenda", "vote", "speakers", "hall", "chair"].concat(panelNames())
+      .forEach(refresh);
   }
 
   function setText(selector, value) {
@@ -185,6 +195,18 @@
     }
   });
   socket.on("hand_votes:update", function () { refresh("chair"); });
+  var panelEvents = {};
+  document.querySelectorAll("[data-refresh-on]").forEach(function (el) {
+    var name = el.getAttribute("data-fragment");
+    (el.getAttribute("data-refresh-on") || "").split(/\s+/).forEach(function (ev) {
+      if (!ev) { return; }
+      if (!panelEvents[ev]) {
+        panelEvents[ev] = [];
+        socket.on(ev, function () { panelEvents[ev].forEach(refresh); });
+      }
+      if (panelEvents[ev].indexOf(name) < 0) { panelEvents[ev].push(name); }
+    });
+  });
 
   function clock(secs) {
     var m = Math.floor(secs / 60);

@@ -12,6 +12,7 @@ from assistant.models import UsageEntry
 from tests.assistant.conftest import REPORT_TITLE, report_texts, setup_session, with_llm
 from tests.assistant.openai_server import OpenAIServer, user_text
 from tests.factories import bearer, error_code, htmx, login, make_council, make_user
+from tests.html import attrs, has, refusal, text, texts
 
 QUESTIONS = "/api/v1/assistant/questions"
 SECRET_PAGES = [
@@ -211,13 +212,12 @@ async def test_validation_and_denials(settings: Any, make_client: Any) -> None:
         {"session_id": sitting.session_id},
         {"session_id": "one", "question": "ngân sách"},
     ):
-        assert (await client.post(QUESTIONS, json=payload, headers=headers)).status_code == 422, (
-            payload
-        )
+        response = await client.post(QUESTIONS, json=payload, headers=headers)
+        assert refusal(response) == (422, "invalid"), payload
     missing = await client.post(
         QUESTIONS, json={"session_id": 424242, "question": "ngân sách"}, headers=headers
     )
-    assert missing.status_code == 404
+    assert refusal(missing) == (404, "not_found")
     citizen = await make_user("citizen")
     denied = await client.post(
         QUESTIONS,
@@ -231,7 +231,7 @@ async def test_validation_and_denials(settings: Any, make_client: Any) -> None:
         json={"session_id": sitting.session_id, "question": "ngân sách"},
         headers=await bearer(outsider),
     )
-    assert other.status_code in (403, 404)
+    assert refusal(other) in ((403, "forbidden"), (404, "not_found"))
     assert await UsageEntry.all().count() == 0
 
 
@@ -255,14 +255,16 @@ async def test_session_page_and_answer_fragment(settings: Any, make_client: Any)
     sitting = await _sitting()
     await login(client, sitting.delegate)
     page = await client.get(f"/assistant/sessions/{sitting.session_id}")
-    assert page.status_code == 200 and 'name="question"' in page.text
-    assert "Tờ trình nhân sự" in page.text and "Báo cáo tình hình kinh tế" in page.text
+    assert page.status_code == 200 and has(page.text, "form#ask-form textarea[name=question]")
+    titles = texts(page.text, "ul.documents li > a")
+    assert any(t.startswith("Tờ trình nhân sự") for t in titles), titles
+    assert any(t.startswith("Báo cáo tình hình kinh tế") for t in titles), titles
     fragment = await client.post(
         f"/assistant/sessions/{sitting.session_id}",
         data={"question": "ô nhiễm không khí"},
         headers=htmx(),
     )
-    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert fragment.status_code == 200 and not has(fragment.text, "main, form#ask-form")
     html = lxml.html.fromstring(fragment.text)
     (article,) = html.xpath("//article[@data-found='true']")
     report_id = sitting.documents["report"]
@@ -281,22 +283,23 @@ async def test_session_page_and_answer_fragment(settings: Any, make_client: Any)
     full = await client.post(
         f"/assistant/sessions/{sitting.session_id}", data={"question": "giá vàng thế giới"}
     )
-    assert (
-        full.status_code == 200 and 'data-found="false"' in full.text and NOT_FOUND_VI in full.text
-    )
+    assert full.status_code == 200 and has(full.text, "main #answer")
+    assert NOT_FOUND_VI in text(full.text, "#answer article.assistant-answer[data-found=false]")
     short = await client.post(
         f"/assistant/sessions/{sitting.session_id}", data={"question": "a"}, headers=htmx()
     )
-    assert short.status_code == 422
+    assert refusal(short) == (422, "invalid")
     dashboard = await client.get("/")
-    assert f'href="/assistant/sessions/{sitting.session_id}"' in dashboard.text
+    assert f"/assistant/sessions/{sitting.session_id}" in attrs(dashboard.text, "a", "href")
 
     outsider = await make_user("delegate", await make_council())
     await login(client, outsider)
-    assert (await client.get(f"/assistant/sessions/{sitting.session_id}")).status_code in (403, 404)
+    outside = await client.get(f"/assistant/sessions/{sitting.session_id}")
+    assert refusal(outside) in ((403, "forbidden"), (404, "not_found"))
     citizen = await make_user("citizen")
     await login(client, citizen)
-    assert (await client.get(f"/assistant/sessions/{sitting.session_id}")).status_code == 403
+    denied = await client.get(f"/assistant/sessions/{sitting.session_id}")
+    assert refusal(denied) == (403, "forbidden")
 
 
 async def test_usage_log_for_admins_only(settings: Any, make_client: Any) -> None:
@@ -313,18 +316,18 @@ async def test_usage_log_for_admins_only(settings: Any, make_client: Any) -> Non
     item = listed.json()["items"][0]
     assert item["action"] == "assistant.ask" and item["username"] == sitting.delegate.username
     assert item["provider"] == "extractive" and item["documents"] == [sitting.documents["report"]]
-    assert (
-        await client.get("/api/v1/assistant/usage?page=x", headers=await bearer(admin))
-    ).status_code == 422
+    bad = await client.get("/api/v1/assistant/usage?page=x", headers=await bearer(admin))
+    assert refusal(bad) == (422, "invalid")
     denied = await client.get("/api/v1/assistant/usage", headers=await bearer(sitting.secretariat))
-    assert denied.status_code == 403
+    assert refusal(denied) == (403, "forbidden")
+    assert denied.json()["error"]["details"]["operation"] == "assistant.usage"
     await login(client, admin)
     page = await client.get("/assistant/usage")
-    assert (
-        page.status_code == 200
-        and sitting.delegate.username in page.text
-        and "assistant.ask" in page.text
-    )
+    assert page.status_code == 200
+    assert texts(page.text, "table.usage-log tbody tr td:nth-child(2)") == [
+        sitting.delegate.username
+    ]
+    assert "assistant.ask" in attrs(page.text, "select#action option", "value")
 
 
 async def test_pages_are_searchable_when_their_upload_commits(settings: Any) -> None:

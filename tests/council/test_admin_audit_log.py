@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from council import audit
+from council import audit_verify
 from council.localtime import local_date
 from council.models import AuditEntry, User
 from tests.council.test_audit import _sql
@@ -43,7 +43,11 @@ async def test_admin_reads_filters_and_follows_the_audit_log(client, anon) -> No
     assert r.status_code == 200
     rows = _rows(r.text)
     total = await AuditEntry.all().count()
-    assert len(rows) == min(total, 50) and int(rows[0]["seq"]) == total  # newest first
+    newest = await AuditEntry.all().order_by("-id").first()
+    assert newest is not None
+    assert len(rows) == min(total, 50) and int(rows[0]["seq"]) == newest.seq  # newest first
+    first = HTMLParser(r.text).css_first("table.audit-log tbody tr")
+    assert first.attributes["id"] == f"seq-{newest.chain}-{newest.seq}"
 
     r = await client.get("/admin/audit", params={"operation": "petition.accept"})
     (row,) = _rows(r.text)
@@ -58,7 +62,7 @@ async def test_admin_reads_filters_and_follows_the_audit_log(client, anon) -> No
     )
     assert [x["href"] for x in _rows(r.text)] == [f"/petitions/staff/{code}"]
 
-    today = local_date((await AuditEntry.all().order_by("-seq").first()).created_at)
+    today = local_date((await AuditEntry.all().order_by("-id").first()).created_at)
     r = await client.get("/admin/audit", params={"date_from": today.isoformat()})
     assert len(_rows(r.text)) == min(total, 50)
     r = await client.get(
@@ -80,18 +84,27 @@ async def test_the_page_shows_the_verification_and_its_head_hash(client) -> None
     admin = await User.get_or_none(role="admin") or await make_user("admin")
     await make_user("secretariat", await make_council("HN"))
     await login(client, admin)
-    expected = await audit.verify()
+    expected = await audit_verify.verify()
     r = await client.get("/admin/audit/verify", headers=htmx())
     status = HTMLParser(r.text).css_first(".audit-verify")
     text = " ".join(status.text(deep=True).split())
     assert f"{expected.count} mục" in text and expected.head in text
     assert "nguyên vẹn" in text
+    # One anchor per chain: the deployment's, then the council's.
+    anchors = [a.text() for a in status.css("code.anchor")]
+    assert anchors == [
+        f"{chain}:{seq}:{digest}" if chain else f"{seq}:{digest}"
+        for chain, (seq, digest) in sorted(expected.heads.items())
+    ]
+    assert len(anchors) == 2
 
-    victim = await AuditEntry.filter(operation="user.create").order_by("-seq").first()
+    victim = await AuditEntry.filter(operation="user.create").order_by("-id").first()
     await _sql("UPDATE audit_entry SET actor_name = ? WHERE id = ?", ["someone-else", victim.id])
     r = await client.get("/admin/audit/verify")
     status = HTMLParser(r.text).css_first(".audit-verify")
     assert f"mục {victim.seq}" in status.text() and "nội dung đã bị sửa" in status.text()
+    link = status.css_first("a").attributes["href"]
+    assert link == f"/admin/audit#seq-{victim.chain}-{victim.seq}"
     assert "<html" in r.text  # without htmx, a page of its own
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from tortoise import connections
 
-from council.models import AuditEntry
+from council.models import AuditEntry, Council
 from council.settings import Settings
 from tests.factories import PASSWORD, bearer, login, make_council, make_user
 
@@ -34,7 +34,7 @@ def verify_audit(settings: Settings, *args: str) -> subprocess.CompletedProcess[
 
 
 async def _entries(**filters: Any) -> list[AuditEntry]:
-    return await AuditEntry.filter(**filters).order_by("seq")
+    return await AuditEntry.filter(**filters).order_by("id")
 
 
 async def _sql(query: str, values: list[Any] | None = None) -> list[dict[str, Any]]:
@@ -46,13 +46,16 @@ async def _sql(query: str, values: list[Any] | None = None) -> list[dict[str, An
 
 
 async def _chain_of(n: int) -> list[AuditEntry]:
-    """At least ``n`` entries from real operations."""
+    """At least ``n`` entries from real operations, in one council's chain (its users' creation),
+    beside entries of the deployment's chain (the administrator's)."""
     city = await make_council("HN")
     admin = await make_user("admin")
-    while await AuditEntry.all().count() < n:
+    while await AuditEntry.filter(chain=city.id).count() < n:
         await make_user("delegate", city)
-    entries = await _entries()
-    assert entries[0].seq == 1 and admin
+    entries = await _entries(chain=city.id)
+    assert [e.seq for e in entries] == list(range(1, len(entries) + 1)) and admin
+    assert {e.council_id for e in entries} == {city.id}
+    assert await AuditEntry.filter(chain=0).exists()
     return entries
 
 
@@ -65,7 +68,7 @@ async def test_logins_failures_denials_and_changes_are_recorded(
     city = await make_council("HN")
     admin = await make_user("admin", username="quantri")
     delegate = await make_user("delegate", city, username="daibieu.hn")
-    start = await AuditEntry.all().count()
+    start = max([e.id for e in await AuditEntry.all()], default=0)
 
     r = await client.post(
         "/api/v1/auth/token", json={"username": "daibieu.hn", "password": PASSWORD}
@@ -100,7 +103,7 @@ async def test_logins_failures_denials_and_changes_are_recorded(
     )
     assert r.status_code == 201
 
-    new = await AuditEntry.filter(seq__gt=start).order_by("seq")
+    new = await AuditEntry.filter(id__gt=start).order_by("id")
     ops = [e.operation for e in new]
     assert "auth.token" in ops and "auth.login_failed" in ops
     assert "permission.denied" in ops and "council.create" in ops and "user.create" in ops
@@ -118,7 +121,9 @@ async def test_logins_failures_denials_and_changes_are_recorded(
     assert created.actor_id == admin.id
     user_created = next(e for e in new if e.operation == "user.create")
     assert user_created.actor_id == admin.id and PASSWORD not in str(user_created.details)
-    assert all(e.prev_hash == p.hash for p, e in zip(new, new[1:], strict=False))
+    for chain in {e.chain for e in new}:  # each chain's new entries follow one another
+        linked = [e for e in new if e.chain == chain]
+        assert all(e.prev_hash == p.hash for p, e in zip(linked, linked[1:], strict=False))
 
 
 async def test_browser_login_and_logout_are_recorded(
@@ -162,30 +167,80 @@ async def test_a_denied_page_is_recorded(client: httpx.AsyncClient, settings: Se
 
 async def test_verify_audit_passes_on_an_intact_chain(settings: Settings) -> None:
     entries = await _chain_of(6)
+    every = await _entries()
     out = verify_audit(settings)
     assert out.returncode == 0, out.stderr
-    assert re.search(rf"intact: {len(entries)} entries \(head {entries[-1].hash}\)", out.stdout)
+    assert re.search(
+        rf"intact: {len(every)} entries \(head {every[-1].hash}\); 2 chains", out.stdout
+    )
+    # One anchor per chain: the deployment's (SEQ:HASH), then the council's (COUNCIL:SEQ:HASH).
+    deployment = (await _entries(chain=0))[-1]
+    council = entries[-1]
+    assert re.findall(r"^anchor: (\S+)$", out.stdout, re.M) == [
+        f"{deployment.seq}:{deployment.hash}",
+        f"{council.council_id}:{council.seq}:{council.hash}",
+    ]
+
+
+async def test_each_council_has_its_own_chain_from_its_first_entry(settings: Settings) -> None:
+    """Entries of two councils and of none, interleaved: three chains, each numbered from 1 and
+    linked from the genesis, each verified on its own."""
+    from council.audit import GENESIS
+
+    a, b = await make_council("HN"), await make_council("HP")
+    for _ in range(3):
+        await make_user("delegate", a)
+        await make_user("delegate", b)
+        await make_user("admin")
+    for chain in (0, a.id, b.id):
+        entries = await _entries(chain=chain)
+        assert [e.seq for e in entries] == list(range(1, len(entries) + 1)), chain
+        assert entries[0].prev_hash == GENESIS
+        assert all(x.hash == y.prev_hash for x, y in zip(entries, entries[1:], strict=False))
+        assert {e.council_id or 0 for e in entries} == {chain}
+    assert verify_audit(settings).returncode == 0
+
+
+async def test_an_entry_moved_to_another_council_s_chain_is_caught(settings: Settings) -> None:
+    """The chain column is not hashed, but an entry sits only in its council's chain (or the
+    deployment's): moved to another council's chain, with the seq that follows there, it is
+    caught."""
+    entries = await _chain_of(3)
+    other = await make_council("HP")
+    await make_user("delegate", other)
+    last = (await _entries(chain=other.id))[-1]
+    victim = entries[-1]
+    await _sql(
+        "UPDATE audit_entry SET chain = ?, seq = ? WHERE id = ?",
+        [other.id, last.seq + 1, victim.id],
+    )
+    out = verify_audit(settings)
+    assert out.returncode == 1
+    assert f"seq={last.seq + 1} id={victim.id} of council {other.id}'s chain" in out.stdout
 
 
 async def test_an_anchor_printed_by_verify_audit_catches_the_newest_entries_cut_off(
     settings: Settings,
 ) -> None:
-    """Deleting the newest entries leaves a chain that verifies by itself; the anchor recorded
-    by an earlier run (or printed in a session's minutes) shows them gone."""
-    await _chain_of(4)
+    """Deleting the newest entries of a council's chain leaves a chain that verifies by itself;
+    the anchor recorded by an earlier run (or printed in a session's minutes) shows them gone."""
+    entries = await _chain_of(4)
+    city = entries[0].council_id
     out = verify_audit(settings)
     assert out.returncode == 0, out.stderr
-    anchor = re.search(r"^anchor: (\d+:[0-9a-f]{64})$", out.stdout, re.M)
+    anchor = re.search(rf"^anchor: ({city}:\d+:[0-9a-f]{{64}})$", out.stdout, re.M)
     assert anchor, out.stdout
-    seq = int(anchor.group(1).split(":")[0])
-    await make_user("delegate", await make_council("HP"))  # the chain goes on
+    seq = int(anchor.group(1).split(":")[1])
+    await make_user("delegate", await make_council("HP"))  # the chains go on
+    await make_user("delegate", await Council.get(id=city))
     assert verify_audit(settings, "--anchor", anchor.group(1)).returncode == 0
 
-    await _sql("DELETE FROM audit_entry WHERE seq >= ?", [seq - 1])
+    await _sql("DELETE FROM audit_entry WHERE chain = ? AND seq >= ?", [city, seq - 1])
     assert verify_audit(settings).returncode == 0  # the chain alone cannot tell
     out = verify_audit(settings, "--anchor", anchor.group(1))
     assert out.returncode == 1
-    assert f"broken at entry seq={seq}:" in out.stdout and "cut" in out.stdout
+    assert f"broken at entry seq={seq} of council {city}'s chain:" in out.stdout
+    assert "cut" in out.stdout
 
 
 async def test_an_anchor_catches_a_chain_rewritten_from_an_entry_on(settings: Settings) -> None:
@@ -194,7 +249,7 @@ async def test_an_anchor_catches_a_chain_rewritten_from_an_entry_on(settings: Se
     from council.audit import compute_hash
 
     entries = await _chain_of(5)
-    anchor = f"{entries[2].seq}:{entries[2].hash}"
+    anchor = f"{entries[2].council_id}:{entries[2].seq}:{entries[2].hash}"
     prev = entries[1].hash
     for entry in entries[2:]:
         if entry is entries[2]:
@@ -213,9 +268,18 @@ async def test_an_anchor_catches_a_chain_rewritten_from_an_entry_on(settings: Se
 
 
 async def test_verify_audit_refuses_a_malformed_anchor(settings: Settings) -> None:
-    for bad in ("7", "x:" + "0" * 64, "7:abc", "0:" + "0" * 64, "7:" + "g" * 64):
+    for bad in (
+        "7",
+        "x:" + "0" * 64,
+        "7:abc",
+        "0:" + "0" * 64,
+        "7:" + "g" * 64,
+        "0:7:" + "0" * 64,
+        "3:0:" + "0" * 64,
+        "3:7:" + "0" * 63,
+    ):
         out = verify_audit(settings, "--anchor", bad)
-        assert out.returncode == 2 and "SEQ:HASH" in out.stderr, (bad, out.stderr)
+        assert out.returncode == 2 and "COUNCIL:SEQ:HASH" in out.stderr, (bad, out.stderr)
 
 
 async def test_verify_audit_detects_an_edited_entry(settings: Settings) -> None:

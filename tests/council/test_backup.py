@@ -21,7 +21,7 @@ from whoosh import index as windex
 from whoosh.index import LockError
 from whoosh.qparser import QueryParser
 
-from council import audit, db, storage, uploads
+from council import audit_verify, db, storage, uploads
 from council.backup import BackupError, backup, index_write_locks, restore
 from council.models import Council, User
 from council.settings import Settings
@@ -130,7 +130,7 @@ async def _check_restored(
     # The restored instance works through the ORM: the audit chain and logins survived.
     async with TortoiseContext():
         await db.init(target)
-        result = await audit.verify()
+        result = await audit_verify.verify()
         assert result.ok and result.count > 5
         assert await Council.filter(code="HN-BD").exists()
         assert await User.filter(username="vanphong.hn").exists()

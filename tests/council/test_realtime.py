@@ -30,7 +30,7 @@ from council.errors import Conflict
 from council.i18n import N_
 from council.models import AuditEntry
 from council.permissions import allow
-from council.realtime import DEFERRED, Deferred, EventCtx, event
+from council.realtime import DEFERRED, Deferred, EventCtx, event, handlers
 from council.settings import Settings
 from tests.conftest import free_port, serving
 from tests.factories import PASSWORD, make_council, make_user
@@ -308,7 +308,7 @@ async def test_an_event_is_refused_for_the_wrong_role(
 
     ack = await c.sio.call("test:staff_only", {}, timeout=WAIT)
     assert ack["ok"] is False and ack["error"]["code"] == "forbidden" and ack["error"]["message"]
-    denied = await AuditEntry.filter(operation="permission.denied").order_by("-seq").first()
+    denied = await AuditEntry.filter(operation="permission.denied").order_by("-id").first()
     assert await AuditEntry.filter(operation="permission.denied").count() == before + 1
     assert denied is not None and denied.actor_id == delegate.id
     assert (denied.target_type, denied.target_id) == ("event", "test:staff_only")
@@ -374,7 +374,7 @@ async def test_an_answer_that_has_to_wait_is_finished_by_a_task() -> None:
         steps.append("sent")
         finished.set()
 
-    realtime._run_now(send())
+    handlers._run_now(send())
     assert steps == ["queued"]
     await asyncio.wait_for(finished.wait(), WAIT)
     assert steps == ["queued", "waited", "sent"]
@@ -382,7 +382,7 @@ async def test_an_answer_that_has_to_wait_is_finished_by_a_task() -> None:
     async def at_once() -> None:
         steps.append("at once")
 
-    realtime._run_now(at_once())
+    handlers._run_now(at_once())
     assert steps[-1] == "at once"
 
 

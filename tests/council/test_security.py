@@ -239,7 +239,7 @@ async def test_cookies_are_secure_behind_https(proxied_server: Any, settings: Se
         assert "secure" in _flags(_set_cookies(page)["csrftoken"])
     from council.models import AuditEntry
 
-    entry = await AuditEntry.filter(operation="auth.login").order_by("-seq").first()
+    entry = await AuditEntry.filter(operation="auth.login").order_by("-id").first()
     assert entry is not None and entry.ip == "203.0.113.7"  # the client behind the proxy
 
 

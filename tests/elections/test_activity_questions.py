@@ -103,7 +103,13 @@ async def test_questions_and_petitions_in_the_activity_record(client, anon) -> N
     raised = page.css("#contact-meetings ul.raised li")
     assert [li.attributes["class"] for li in raised] == [
         "petition-answered",
-        "petition-in_progress",
+        "petition-others",
     ]
+    assert "1" in raised[1].text()  # one being resolved, named by no title
     assert raised[0].css_first("a").attributes["href"] == f"/petitions/p/{first}"
     assert "Nguyễn Văn Cử" not in page.body.text()
+
+    # "Your delegates": the published answer under the meeting's constituency.
+    page = HTMLParser((await anon.get(f"/delegates?council={ward.code}")).text)
+    answers = page.css(f"#council-{ward.code} ul.petition-answers li a")
+    assert [a.attributes["href"] for a in answers] == [f"/petitions/p/{first}"]

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import socketio
 
-from council import audit
+from council import audit, audit_verify
 from council.auth import issue_token
 from council.models import AuditEntry, User
 from meetings import services
@@ -57,12 +57,12 @@ async def test_a_burst_is_answered_cast_by_cast_and_chained_in_the_audit_log(
     assert await Ballot.filter(poll_id=poll["id"]).count() == len(voters)
     entries = await AuditEntry.filter(operation="ballot.cast", target_id=str(poll["id"]))
     assert sorted(e.actor_id for e in entries) == sorted(u.id for u in voters)
-    assert (await audit.verify()).ok
+    assert (await audit_verify.verify()).ok
 
     result = (await close_poll(client, s, poll["id"]))["result"]
     no = sum(1 for i in range(len(voters)) if i % 3 == 0)
     assert (result["yes"], result["no"], result["abstain"]) == (len(voters) - no, no, 0)
-    assert (await audit.verify()).ok
+    assert (await audit_verify.verify()).ok
 
 
 async def test_the_write_checks_the_voter_in_the_database_not_the_cached_user(
@@ -180,14 +180,20 @@ def test_batch_audit_rows_hash_as_verify_recomputes_them() -> None:
             ip="",
         ),
     ]
-    rows = audit._chain_rows(drafts, 41, "a" * 64)
-    prev = "a" * 64
-    for row in rows:
-        entry = AuditEntry(**dict(zip(audit._COLUMNS, row, strict=True)))
-        entry.details = json.loads(row[audit._COLUMNS.index("details")])  # as read back
-        assert entry.prev_hash == prev and audit.compute_hash(entry) == entry.hash
-        prev = entry.hash
-    assert [r[0] for r in rows] == [42, 43, 44]
+    # One chain at a time: the council's entries, then the deployment's (no council).
+    for chained, chain, seqs in (([drafts[0], drafts[2]], 3, [42, 43]), ([drafts[1]], 0, [42])):
+        rows = audit._chain_rows(chained, 41, "a" * 64)
+        prev = "a" * 64
+        for row in rows:
+            entry = AuditEntry(**dict(zip(audit._COLUMNS, row, strict=True)))
+            entry.details = json.loads(row[audit._COLUMNS.index("details")])  # as read back
+            assert entry.prev_hash == prev and audit.compute_hash(entry) == entry.hash
+            assert entry.chain == chain
+            prev = entry.hash
+        assert [r[0] for r in rows] == seqs
+        assert audit.HINT.get(chain) == (seqs[-1], prev)
+    with pytest.raises(ValueError, match="several chains"):
+        audit._chain_rows(drafts, 41, "a" * 64)
 
 
 async def test_a_secret_poll_opened_elsewhere_takes_casts_sealed_to_its_key(

@@ -15,7 +15,7 @@ import asyncpg
 import httpx
 import pytest
 
-from council import audit
+from council import audit, audit_verify
 from council.models import User
 from council.settings import Settings
 from meetings.models import Ballot, BallotReceipt, Poll
@@ -53,15 +53,16 @@ async def _whole_record(poll_id: int, voted: int) -> None:
     assert (await Poll.get(id=poll_id)).voted == voted
     assert await BallotReceipt.filter(poll_id=poll_id).count() == voted
     assert await Ballot.filter(poll_id=poll_id).count() == voted
-    assert (await audit.verify()).ok
+    assert (await audit_verify.verify()).ok
 
 
 async def test_a_burst_is_written_one_statement_per_batch(client: httpx.AsyncClient) -> None:
     s, poll = await open_poll_in_session(client, seats=40, present=30)
-    audit.HINT.head = None  # nothing known of the chain yet: the careful way
-    before = _counts()
+    audit.HINT.heads.clear()  # this process never wrote to the chain: nothing to know of it
+    before, sent = _counts(), _sent()
     assert await cast_outcome(s.chair, poll["id"], "yes") == "recorded"
-    assert _delta(before) == {"tries": 0, "writes": 0, "careful": 1, "one_by_one": 0}
+    assert _delta(before) == {"tries": 1, "writes": 1, "careful": 0, "one_by_one": 0}
+    assert (_sent()[0] - sent[0], _sent()[1] - sent[1]) == (1, 0)  # no BEGIN/COMMIT
 
     before = _counts()
     outcomes = await asyncio.gather(*[cast_outcome(u, poll["id"], "no") for u in s.delegates[:29]])
@@ -74,25 +75,25 @@ async def test_a_burst_is_written_one_statement_per_batch(client: httpx.AsyncCli
     assert (result["yes"], result["no"]) == (1, 29)
 
 
-async def test_a_wrong_guess_of_the_chain_head_costs_a_retry_never_a_fork(
+async def test_another_process_s_appends_to_the_chain_cost_no_retry_and_never_fork_it(
     client: httpx.AsyncClient,
 ) -> None:
+    """The statement reads the chain's head under the chain's lock, as committed at that moment
+    (``pg_temp.council_audit_append``): entries another process appended to the council's chain
+    since this one last did (the other worker's batches of the same sitting) are simply followed."""
     s, poll = await open_poll_in_session(client, seats=30, present=22)
     assert await cast_outcome(s.delegates[0], poll["id"], "yes") == "recorded"
-    # Another process appends to the chain (this process's guess is now behind), then a guess
-    # that was never the head.
-    ours = audit.HINT.head
-    await audit.record("test.other_writer", details={"n": 1})
-    audit.HINT.head = ours
-    before = _counts()
-    assert await cast_outcome(s.delegates[1], poll["id"], "yes") == "recorded"
-    assert _delta(before) == {"tries": 2, "writes": 1, "careful": 0, "one_by_one": 0}
-    audit.HINT.head = (10_000, "f" * 64)
-    before, sent = _counts(), _sent()
-    assert await cast_outcome(s.delegates[2], poll["id"], "no") == "recorded"
-    assert _delta(before) == {"tries": 2, "writes": 1, "careful": 0, "one_by_one": 0}
-    # Two statements, each a transaction by itself: no BEGIN/COMMIT for the second try either.
-    assert (_sent()[0] - sent[0], _sent()[1] - sent[1]) == (2, 0)
+    for n in range(2):
+        await audit.record("test.other_writer", council_id=s.council.id, details={"n": n})
+        audit.HINT.put(s.council.id, (10_000, "f" * 64))  # a head that never was: not read
+        before, sent = _counts(), _sent()
+        assert await cast_outcome(s.delegates[1 + n], poll["id"], "yes") == "recorded"
+        assert _delta(before) == {"tries": 1, "writes": 1, "careful": 0, "one_by_one": 0}
+        assert (_sent()[0] - sent[0], _sent()[1] - sent[1]) == (1, 0)
+    chain = await audit.AuditEntry.filter(chain=s.council.id).order_by("seq")
+    assert [e.operation for e in chain[-4:]] == ["test.other_writer", "ballot.cast"] * 2
+    assert [e.seq for e in chain] == list(range(1, len(chain) + 1))
+    assert audit.HINT.get(s.council.id) == (chain[-1].seq, chain[-1].hash)
     await _whole_record(poll["id"], 3)
 
 
@@ -128,12 +129,12 @@ async def test_refused_callers_are_answered_and_the_rest_written_by_the_next_sta
 
 @pytest.mark.parametrize("path", ["one statement", "careful"])
 async def test_a_batch_of_another_process_committed_while_this_one_waits(
-    client: httpx.AsyncClient, settings: Settings, path: str
+    client: httpx.AsyncClient, settings: Settings, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     s, poll = await open_poll_in_session(client, seats=30, present=22)
     assert await cast_outcome(s.delegates[0], poll["id"], "yes") == "recorded"
     if path == "careful":
-        audit.HINT.head = None
+        monkeypatch.setattr(ballot_sql, "FAST", False)
     raced, other = s.delegates[1], s.delegates[2]
 
     rival = await asyncpg.connect(settings.database_url)
@@ -192,6 +193,41 @@ async def test_a_batch_of_another_process_committed_while_this_one_waits(
     assert (result["yes"], result["no"]) == (2, 1)
 
 
+async def test_a_council_s_ballots_never_wait_for_another_council_s_audit_chain(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    """Two sittings vote at once: each batch appends to its own council's chain, under that
+    chain's lock only. While another process holds the append lock of council A's chain, a ballot
+    of council B is recorded at once (with the single chain of before, it waited), and one of
+    council A waits for that lock, then is recorded."""
+    a, poll_a = await open_poll_in_session(client, seats=8, present=6)
+    b, poll_b = await open_poll_in_session(client, seats=8, present=6)
+    rival = await asyncpg.connect(settings.database_url)
+    try:
+        transaction = rival.transaction()
+        await transaction.start()
+        await rival.execute(
+            "SELECT pg_advisory_xact_lock($1, $2)", audit._ADVISORY_KEY, a.council.id
+        )
+        waiting_a = asyncio.ensure_future(cast_outcome(a.delegates[0], poll_a["id"], "yes"))
+        assert await asyncio.wait_for(cast_outcome(b.delegates[0], poll_b["id"], "no"), 10) == (
+            "recorded"
+        )
+        await asyncio.sleep(0.3)
+        assert not waiting_a.done()  # council A's ballot waits for its own chain's lock
+        await transaction.commit()
+        assert await asyncio.wait_for(waiting_a, 15) == "recorded"
+    finally:
+        await rival.close()
+    for sitting, poll in ((a, poll_a), (b, poll_b)):
+        entries = await audit.AuditEntry.filter(
+            operation="ballot.cast", target_id=str(poll["id"])
+        ).all()
+        assert [(e.chain, e.council_id) for e in entries] == [(sitting.council.id,) * 2]
+    await _whole_record(poll_a["id"], 1)
+    await _whole_record(poll_b["id"], 1)
+
+
 async def test_every_new_connection_has_the_batch_statement_prepared_and_nothing_written(
     settings: Settings,
 ) -> None:
@@ -204,6 +240,11 @@ async def test_every_new_connection_has_the_batch_statement_prepared_and_nothing
             prepared = await connection.fetch("SELECT statement FROM pg_prepared_statements")
             fast = audit.numbered(ballot_sql.FAST_PG)
             assert fast in [row["statement"] for row in prepared]
+            # The chain's append function, a temporary one of this connection's session.
+            assert await connection.fetchval(
+                "SELECT count(*) FROM pg_proc WHERE proname = 'council_audit_append' "
+                "AND pronamespace = pg_my_temp_schema()"
+            )
     await _whole_record_empty()
 
 

@@ -93,7 +93,7 @@ async def test_a_kiosk_link_shows_the_hall_and_nothing_else(client, http, live_s
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
     path = "/" + made["url"].split("://", 1)[1].split("/", 1)[1]
     assert (await http.get(path)).status_code == 404
-    ops = [e.operation for e in await AuditEntry.filter(target_type="display").order_by("seq")]
+    ops = [e.operation for e in await AuditEntry.filter(target_type="display").order_by("id")]
     assert ops == ["display.create", "display.open", "display.revoke"]
 
 

@@ -35,7 +35,7 @@ async def test_secretariat_sets_the_number_and_both_formats_print_it(client) -> 
     r = await client.get(f"/api/v1/sessions/{s.session_id}/minutes.docx", headers=s.h(s.chair))
     header = docx.Document(io.BytesIO(r.content)).tables[0]
     assert header.rows[1].cells[0].text == "Số: 07/BB-HĐND"
-    entry = await AuditEntry.filter(operation="minutes.number").order_by("-seq").first()
+    entry = await AuditEntry.filter(operation="minutes.number").order_by("-id").first()
     assert entry is not None and entry.target_id == str(s.session_id)
     assert entry.details == {"number": 7, "previous": None}
     # Cleared: dots again.

@@ -4,6 +4,7 @@ from council.templating import static_url
 from meetings.documents.generate import make_docx
 from meetings.models import Poll
 from tests.factories import htmx, login
+from tests.html import has, refusal, text
 from tests.meetings.helpers import (
     add_agenda,
     cast,
@@ -40,13 +41,13 @@ async def test_secretariat_prepares_a_session_with_htmx(client) -> None:
     session_url = r.headers["location"]
     sid = int(session_url.split("/")[3])
     r = await client.post("/meetings/sessions/new", data={"title": "", "starts_at": "bad"})
-    assert r.status_code == 422
+    assert refusal(r) == (422, "invalid")
 
     page = await client.get(session_url)
     assert (
         page.status_code == 200
         and "Kỳ họp chuyên đề" in page.text
-        and 'id="agenda-edit"' in page.text
+        and has(page.text, "#agenda-edit")
     )
     for title in ("Báo cáo A", "Tờ trình B", "Nghị quyết C"):
         r = await client.post(
@@ -113,7 +114,10 @@ async def test_draft_is_hidden_from_delegates(client) -> None:
     await create_session(client, s, title="Bản nháp")
     await login(client, s.delegates[0])
     assert "Bản nháp" not in (await client.get("/meetings")).text
-    assert (await client.get(f"/meetings/sessions/{s.session_id}/tablet")).status_code == 404
+    assert refusal(await client.get(f"/meetings/sessions/{s.session_id}/tablet")) == (
+        404,
+        "not_found",
+    )
 
 
 async def test_tablet_chair_hall_pages_and_fragments(client, anon) -> None:
@@ -124,13 +128,13 @@ async def test_tablet_chair_hall_pages_and_fragments(client, anon) -> None:
     chair = await client.get(f"/meetings/sessions/{sid}/chair")
     assert (
         chair.status_code == 200
-        and 'id="chair-live"' in chair.text
+        and has(chair.text, "#chair-live")
         and static_url("js/meetings.js") in chair.text
     )
     r = await client.post(
         f"/meetings/sessions/{sid}/chair/current", data={"item_id": str(s.items[0])}, headers=htmx()
     )
-    assert _fragment(r) and 'class="current"' in r.text
+    assert _fragment(r) and has(r.text, "[class=current]")
     r = await client.post(
         f"/meetings/sessions/{sid}/chair/poll",
         headers=htmx(),
@@ -163,17 +167,17 @@ async def test_tablet_chair_hall_pages_and_fragments(client, anon) -> None:
     for name in ("current", "vote", "speakers", "attendance", "hall"):
         r = await anon.get(f"/meetings/sessions/{sid}/fragments/{name}", headers=htmx())
         assert _fragment(r), name
-    assert (await anon.get(f"/meetings/sessions/{sid}/fragments/nope")).status_code == 404
+    assert refusal(await anon.get(f"/meetings/sessions/{sid}/fragments/nope")) == (404, "not_found")
     r = await anon.post(f"/meetings/polls/{poll_id}/ballot", data={"choice": "yes"}, headers=htmx())
-    assert _fragment(r) and 'id="voted-msg"' in r.text
-    assert 'id="my-choice"' in r.text and "Tán thành" in r.text  # what was recorded, in words
+    assert _fragment(r) and has(r.text, "#voted-msg")
+    assert "Tán thành" in text(r.text, "#my-choice")  # what was recorded, in words
     r = await anon.post(f"/meetings/polls/{poll_id}/ballot", data={"choice": "no"}, headers=htmx())
-    assert _fragment(r) and 'id="voted-msg"' in r.text  # a retry shows the recorded state
-    assert 'id="my-choice"' not in r.text  # ...not the refused choice
+    assert _fragment(r) and has(r.text, "#voted-msg")  # a retry shows the recorded state
+    assert not has(r.text, "#my-choice")  # ...not the refused choice
     r = await anon.post(
         f"/meetings/sessions/{sid}/speak", data={"action": "request"}, headers=htmx()
     )
-    assert _fragment(r) and delegate.full_name in r.text and 'id="withdraw"' in r.text
+    assert _fragment(r) and delegate.full_name in r.text and has(r.text, "#withdraw")
     chair_view = await client.get(f"/meetings/sessions/{sid}/fragments/chair", headers=htmx())
     request_id = (await client.get(f"/api/v1/sessions/{sid}")).json()["speakers"][0]["id"]
     assert delegate.full_name in chair_view.text
@@ -197,7 +201,7 @@ async def test_tablet_chair_hall_pages_and_fragments(client, anon) -> None:
     r = await client.post(f"/meetings/sessions/{sid}/chair/close", headers=htmx())
     assert _fragment(r)
     r = await client.post(f"/meetings/sessions/{sid}/chair/dance", headers=htmx())
-    assert r.status_code == 404
+    assert refusal(r) == (404, "not_found")
 
 
 async def test_public_pages_show_results_never_secret_choices(client, anon) -> None:
@@ -221,7 +225,7 @@ async def test_public_pages_show_results_never_secret_choices(client, anon) -> N
     assert f"{s.delegates[2].full_name}: Không biểu quyết" in page.text
     assert f"{s.delegates[2].full_name}: abstain" not in page.text
     r = await anon.get(f"/public/sessions/{s.session_id}", headers=htmx())
-    assert _fragment(r) and 'id="public-results"' in r.text
+    assert _fragment(r) and has(r.text, "#public-results")
     data = (await anon.get(f"/api/v1/public/sessions/{s.session_id}")).json()
     secret_poll = next(p for p in data["polls"] if p["id"] == secret["id"])
     assert "ballots" not in secret_poll["result"] and "has_voted" not in secret_poll

@@ -124,11 +124,12 @@ async def test_whole_sitting_agenda_attendance_poll_result_minutes(client) -> No
     assert "Đại biểu Số 00: tán thành" in paragraphs  # named vote lists who voted what
     # The minutes anchor the audit chain at the session's close, in both formats.
     closing = await AuditEntry.get(operation="session.close", target_id=str(s.session_id))
-    anchor = f"council verify-audit --anchor {closing.seq}:{closing.hash}"
+    assert closing.chain == closing.council_id  # the council's own chain
+    anchor = f"council verify-audit --anchor {closing.chain}:{closing.seq}:{closing.hash}"
     assert anchor in paragraphs
     assert anchor.replace(" ", "") in "".join(text.split())  # the PDF may wrap the line
 
-    ops = [e.operation for e in await AuditEntry.all().order_by("seq")]
+    ops = [e.operation for e in await AuditEntry.all().order_by("id")]
     assert ops.count("ballot.cast") == 44
     assert {
         "poll.create",

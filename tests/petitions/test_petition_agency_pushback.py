@@ -12,6 +12,7 @@ from petitions.models import Attachment, Extension, Hop, Petition, PetitionEvent
 from petitions.services.dashboards import agency_dashboard
 from petitions.workflow import LOCAL_TZ
 from tests.factories import bearer, error_code, htmx, login, make_agency, make_user
+from tests.html import refusal
 from tests.petitions.helpers import act, act_ok, file_petition, setup_world
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -37,11 +38,11 @@ async def test_agency_returns_a_misrouted_petition_and_a_routing_hop_begins(clie
     )
     # Only the assigned agency returns, and only with a reason.
     r = await act(client, w.city_sec, code, "return", reason="x")
-    assert r.status_code == 403
+    assert refusal(r) == (403, "forbidden")
     r = await act(client, w.other_officer, code, "return", reason="x")
-    assert r.status_code == 403
+    assert refusal(r) == (403, "forbidden")
     r = await act(client, w.city_officer, code, "return")
-    assert r.status_code == 422
+    assert refusal(r) == (422, "invalid")
     # An extension still awaiting a decision lapses with the hop it was asked for.
     hop = await Hop.get(petition__code=code, ended_at__isnull=True)
     until = (hop.due_at.astimezone(LOCAL_TZ) + timedelta(days=3)).date().isoformat()
@@ -69,7 +70,7 @@ async def test_agency_returns_a_misrouted_petition_and_a_routing_hop_begins(clie
     assert audit.target_id == code and audit.details["reason"].startswith("Trộm cắp")
     # The officer no longer sees it; the secretariat assigns it again.
     r = await client.get(f"/api/v1/petitions/{code}/detail", headers=await bearer(w.city_officer))
-    assert r.status_code == 403
+    assert refusal(r) == (403, "forbidden")
     police = await make_agency(w.city, "CA-HN", categories=["security"])
     await act_ok(client, w.city_sec, code, "assign", agency_code=police.code)
     # On the page, the officer is told the petition left their list.
@@ -103,13 +104,13 @@ async def test_extension_moves_the_due_date_and_on_time_counts_against_it(
     headers = await bearer(w.city_officer)
     path = f"/api/v1/petitions/{code}/extensions"
     r = await client.post(path, json={"until": until.isoformat(), "reason": ""}, headers=headers)
-    assert r.status_code == 422
+    assert refusal(r) == (422, "invalid")
     r = await client.post(
         path,
         json={"until": until.isoformat(), "reason": "Cần khảo sát hiện trường"},
         headers=await bearer(w.city_sec),
     )
-    assert r.status_code == 403  # the secretariat decides, it does not ask
+    assert refusal(r) == (403, "forbidden")  # the secretariat decides, it does not ask
     r = await client.post(
         path,
         json={"until": first_due.astimezone(LOCAL_TZ).date().isoformat(), "reason": "Sớm"},
@@ -130,13 +131,13 @@ async def test_extension_moves_the_due_date_and_on_time_counts_against_it(
     assert r.status_code == 409 and error_code(r) == "extension_pending"
     decision = f"{path}/{ext['id']}/decision"
     r = await client.post(decision, json={"approve": True}, headers=headers)
-    assert r.status_code == 403
+    assert refusal(r) == (403, "forbidden")
     r = await client.post(decision, json={"approve": True}, headers=await bearer(w.other_sec))
-    assert r.status_code == 403
+    assert refusal(r) == (403, "forbidden")
     r = await client.post(decision, json={"approve": True}, headers=await bearer(w.city_sec))
     assert r.status_code == 200 and r.json()["state"] == "approved"
     r = await client.post(decision, json={"approve": False}, headers=await bearer(w.city_sec))
-    assert r.status_code == 409
+    assert refusal(r) == (409, "extension_decided")
     hop = await Hop.get(id=hop.id)
     assert hop.original_due_at == first_due and hop.due_at > first_due
     assert (await Petition.get(code=code)).due_at == hop.due_at
@@ -178,7 +179,7 @@ async def test_extension_refused_needs_a_reason_and_comes_too_late_after_the_due
     ).json()
     decision = f"{path}/{ext['id']}/decision"
     r = await client.post(decision, json={"approve": False}, headers=await bearer(w.city_sec))
-    assert r.status_code == 422
+    assert refusal(r) == (422, "invalid")
     r = await client.post(
         decision,
         json={"approve": False, "reason": "Vụ việc đơn giản"},
@@ -218,7 +219,7 @@ async def test_answer_with_a_reply_letter_and_a_chosen_resolution_on_the_page(cl
         files={"letter": ("cong-van-123.exe", b"MZ\x90\x00" * 20, "application/pdf")},
         headers=htmx(),
     )
-    assert r.status_code == 422
+    assert refusal(r) == (422, "unsupported_type")
     assert (await Petition.get(code=code)).status == "assigned"
     r = await client.post(
         f"/petitions/staff/{code}/act",
@@ -246,13 +247,13 @@ async def test_answer_with_a_reply_letter_and_a_chosen_resolution_on_the_page(cl
         files={"file": ("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, "image/png")},
         headers=headers,
     )
-    assert r.status_code == 422
+    assert refusal(r) == (422, "unsupported_type")
     r = await client.post(
         f"/api/v1/petitions/{code}/letter",
         files={"file": ("x.pdf", PDF, "application/pdf")},
         headers=await bearer(await make_user("agency", agency=w.other_agency)),
     )
-    assert r.status_code == 403
+    assert refusal(r) == (403, "forbidden")
     detail = (await client.get(f"/api/v1/petitions/{code}/detail", headers=headers)).json()
     assert [x["name"] for x in detail["letters"]] == ["cong-van-123.pdf", "phu-luc.pdf"]
     assert await AuditEntry.filter(operation="petition.letter").count() == 1

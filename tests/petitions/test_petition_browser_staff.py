@@ -196,7 +196,7 @@ async def secretariat_searches_and_exports(page: Page, shots: Path) -> None:
     rows = list(csv.reader(io.StringIO(body)))
     assert sorted(r[0] for r in rows[1:]) == sorted(listed)
     assert "Họ và tên" not in rows[0]  # personal columns only when ticked
-    entry = await AuditEntry.filter(operation="petition.export").order_by("-seq").first()
+    entry = await AuditEntry.filter(operation="petition.export").order_by("-id").first()
     assert entry.details["rows"] == total and entry.details["filters"] == {"q": "duong"}
 
 

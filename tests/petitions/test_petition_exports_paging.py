@@ -76,7 +76,7 @@ async def test_export_has_exactly_the_searched_rows_and_follows_htmx(client, ano
     assert sorted(row[0] for row in rows[1:]) == sorted(waste)
     assert "Họ và tên" in rows[0] or "Full name" in rows[0]
     assert all("Nguyễn Thị Hoa" in row for row in rows[1:])
-    entries = await AuditEntry.filter(operation="petition.export").order_by("seq")
+    entries = await AuditEntry.filter(operation="petition.export").order_by("id")
     assert [(e.details["format"], e.details["rows"], e.details["personal"]) for e in entries] == [
         ("csv", 2, False),
         ("xlsx", 2, True),

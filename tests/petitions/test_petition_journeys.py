@@ -126,7 +126,7 @@ async def test_an_admin_reads_the_audit_log(browser_page, live_server, settings)
     verified = page.locator("#audit-verify .audit-verify")
     await verified.wait_for()
     head = (await page.inner_text("#audit-verify code.hash")).strip()
-    last = await AuditEntry.all().order_by("-seq").first()
+    last = await AuditEntry.all().order_by("-id").first()
     assert "Chuỗi còn nguyên vẹn" in await verified.inner_text() and len(head) == 64
     assert head == last.hash  # the newest entry's: what verify-audit prints
     await _shot(page, "admin-1-audit-log")

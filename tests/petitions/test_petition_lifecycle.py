@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from petitions.models import PetitionEvent
 from tests.factories import bearer
+from tests.html import refusal
 from tests.petitions.helpers import (
     PERSONAL_VALUES,
     PETITION,
@@ -73,9 +74,9 @@ async def test_wrong_token_and_unknown_code(anon) -> None:
     await setup_world()
     filed = await file_petition(anon)
     r = await anon.get(f"/api/v1/petitions/{filed['code']}", params={"token": "WRONG-TOKEN"})
-    assert r.status_code == 404
+    assert refusal(r) == (404, "not_found")
     r = await anon.get("/api/v1/petitions/KN-2026-0000000", params={"token": filed["token"]})
-    assert r.status_code == 404
+    assert refusal(r) == (404, "not_found")
 
 
 async def test_commune_competent_path_and_central_escalation(client, anon) -> None:
@@ -85,12 +86,12 @@ async def test_commune_competent_path_and_central_escalation(client, anon) -> No
     state = await act_ok(client, w.commune_sec, code, "assign", agency_code="UB-BADINH")
     assert state["agency_code"] == "UB-BADINH"
     r = await act(client, w.commune_sec, code, "assign", agency_code="SO-XD")
-    assert r.status_code == 422  # a commune assigns only its own agencies
+    assert refusal(r) == (422, "invalid")  # a commune assigns only its own agencies
 
     code2 = (await file_petition(anon))["code"]
     await act_ok(client, w.commune_sec, code2, "escalate")
     r = await act(client, w.city_sec, code2, "escalate")
-    assert r.status_code == 422  # the central body must be named
+    assert refusal(r) == (422, "invalid")  # the central body must be named
     state = await act_ok(client, w.city_sec, code2, "escalate", central_body="Bộ Xây dựng")
     assert state["level"] == "central" and state["hops"][-1]["stage"] == "central"
     assert state["hops"][-1]["owner"] == "Bộ Xây dựng"
@@ -104,10 +105,10 @@ async def test_invalid_transitions_are_409(client, anon) -> None:
     r = await act(client, w.commune_sec, code, "publish")
     assert r.status_code == 409 and r.json()["error"]["code"] == "invalid_transition"
     r = await act(client, w.commune_sec, code, "fly")
-    assert r.status_code == 422
+    assert refusal(r) == (422, "invalid")
     await act_ok(client, w.commune_sec, code, "reject", reason="Trùng nội dung đã trả lời kỳ trước")
     r = await act(client, w.commune_sec, code, "accept")
-    assert r.status_code == 409
+    assert refusal(r) == (409, "invalid_transition")
 
 
 async def test_staff_filing_is_not_rate_limited(client, anon, settings) -> None:

@@ -9,6 +9,7 @@ import httpx
 from council.models import Council
 from council.templating import static_url
 from petitions.models import Notification
+from tests.html import attrs, dom, error_code, has, one, squash, text, texts
 from tests.petitions.helpers import (
     PERSONAL_VALUES,
     PETITION,
@@ -49,17 +50,20 @@ async def test_filing_form_without_javascript_then_tracking(anon) -> None:
 
     csrf, _ = await _csrf(anon, "/petitions/track")
     r = await anon.post("/petitions/track", data={"code": code, "token": token, "csrf_token": csrf})
-    assert r.status_code == 200 and PETITION["title"] in r.text
+    assert r.status_code == 200 and text(r.text, "#track-view h2") == PETITION["title"]
+    assert text(r.text, "#track-view .badge") == "Đã tiếp nhận"
     assert not any(v in r.text for v in PERSONAL_VALUES)
     r = await anon.post(
         "/petitions/track", data={"code": code, "token": "XXXXX-XXXXX", "csrf_token": csrf}
     )
-    assert r.status_code == 404
+    assert r.status_code == 404 and not has(r.text, "#track-view")
+    assert text(r.text, ".alert-error") and has(r.text, "form[action='/petitions/track']")
 
 
 def _receipt_code_and_token(html: str) -> tuple[str, str]:
-    code = re.search(r'class="code">(KN-\d{4}-[0-9A-Z]{7})<', html).group(1)
-    token = re.search(r'class="code">([0-9A-Z]{5}-[0-9A-Z]{5})<', html).group(1)
+    code, token = texts(html, "section.receipt dl.slip dd.code")
+    assert re.fullmatch(r"KN-\d{4}-[0-9A-Z]{7}", code), code
+    assert re.fullmatch(r"[0-9A-Z]{5}-[0-9A-Z]{5}", token), token
     return code, token
 
 
@@ -79,21 +83,19 @@ async def test_receipt_survives_refresh_and_language_switch_for_the_filer_only(
     first = await anon.get("/petitions/receipt")
     assert first.status_code == 200 and first.headers["cache-control"] == "no-store"
     code, token = _receipt_code_and_token(first.text)
-    assert "chụp màn hình" in first.text  # write it down or take a screenshot
-    assert f'href="/petitions/track?code={code}"' in first.text
+    assert "chụp màn hình" in text(first.text, ".keep-note strong")  # or write it down
+    assert attrs(first.text, "a.button.primary", "href") == [f"/petitions/track?code={code}"]
     again = await anon.get("/petitions/receipt")  # a refresh
-    assert token in again.text and code in again.text
+    assert _receipt_code_and_token(again.text) == (code, token)
     english = await anon.get("/petitions/receipt?lang=en")  # the language switch
-    assert token in english.text and "take a screenshot" in english.text
+    assert _receipt_code_and_token(english.text) == (code, token)
+    assert "take a screenshot" in text(english.text, ".keep-note strong")
     stranger = await client.get("/petitions/receipt")
-    assert stranger.status_code == 200 and token not in stranger.text and code not in stranger.text
+    assert stranger.status_code == 200 and not has(stranger.text, "section.receipt")
+    assert token not in stranger.text and code not in stranger.text
     forged = anon.cookies.get("petition_receipt").replace(".", ".x", 1)
     r = await client.get("/petitions/receipt", headers={"cookie": f"petition_receipt={forged}"})
-    assert token not in r.text
-
-
-def _select(html: str, name: str) -> str:
-    return re.search(rf'<select id="{name}" name="{name}"[^>]*>(.*?)</select>', html, re.S).group(0)
+    assert not has(r.text, "section.receipt") and token not in r.text
 
 
 async def test_filing_form_asks_for_the_commune_once_and_preselects_nothing(anon) -> None:
@@ -102,24 +104,30 @@ async def test_filing_form_asks_for_the_commune_once_and_preselects_nothing(anon
     await setup_world()
     await Council.filter(code="HN-BADINH").update(name="Hội đồng nhân dân phường Ba Đình")
     _, html = await _csrf(anon)
-    assert html.count('name="council_code"') == 1
-    communes = _select(html, "council_code")
-    assert "required" in communes.split(">")[0]
-    first = re.search(r"<option[^>]*>([^<]*)</option>", communes)
-    assert 'value=""' in first.group(0) and first.group(1) == "— Chọn xã/phường —"
-    assert ">Phường Ba Đình</option>" in communes and "Hội đồng nhân dân phường" not in communes
-    assert 'value="HN"' not in communes and 'value="HP"' not in communes  # cities receive none
-    assert '<optgroup label="Thành phố Hà Nội">' in communes
-    field = _select(html, "category")
-    assert "required" in field.split(">")[0] and '<option value="">— Chọn lĩnh vực —' in field
-    assert "selected" not in communes and "selected" not in field
-    assert html.index('id="title"') < html.index('id="similar"') < html.index('id="category"')
+    page = dom(html)
+    assert len(page.css('[name="council_code"]')) == 1
+    communes = one(page, 'select#council_code[name="council_code"][required]')
+    first = communes.css_first("option")
+    assert first.attributes["value"] == "" and squash(first.text()) == "— Chọn xã/phường —"
+    in_hanoi = texts(communes, 'optgroup[label="Thành phố Hà Nội"] option')
+    assert "Phường Ba Đình" in in_hanoi
+    assert not any("Hội đồng nhân dân" in name for name in texts(communes, "option"))
+    values = attrs(communes, "option", "value")
+    assert "HN" not in values and "HP" not in values  # cities receive none
+    assert "HN-BADINH" in values
+    field = one(page, 'select#category[name="category"][required]')
+    assert attrs(field, "option", "value")[0] == ""
+    assert texts(field, "option")[0] == "— Chọn lĩnh vực —"
+    assert not page.css("select#council_code option[selected], select#category option[selected]")
+    order = [node.attributes["id"] for node in page.css("#title, #similar, #category")]
+    assert order == ["title", "similar", "category"]
 
 
 async def test_the_public_files_at_a_commune_only(anon) -> None:
     await setup_world()
     r = await anon.post("/api/v1/petitions", json={**PETITION, "council_code": "HN"})
-    assert r.status_code == 422 and "council_code" in r.json()["error"]["details"]["fields"]
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid"
+    assert "council_code" in r.json()["error"]["details"]["fields"]
 
 
 async def test_support_shows_the_petition_then_takes_an_email_for_updates(client, anon) -> None:
@@ -132,25 +140,29 @@ async def test_support_shows_the_petition_then_takes_an_email_for_updates(client
     assert r.status_code == 303 and r.headers["location"] == f"/petitions/{code}/supported"
     page = await anon.get(r.headers["location"])
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
-    assert "Cảm ơn bạn: đã ghi nhận. Có 2 cử tri cùng kiến nghị việc này." in page.text
-    assert PETITION["title"] in page.text and "Đã tiếp nhận" in page.text
-    assert 'name="token"' not in page.text and 'name="email"' in page.text
+    thanks = "Cảm ơn bạn: đã ghi nhận. Có 2 cử tri cùng kiến nghị việc này."
+    assert text(page.text, ".alert-ok[role=status]") == thanks
+    assert text(page.text, "#supported h1") == PETITION["title"]
+    assert text(page.text, "#supported .badge") == "Đã tiếp nhận"
+    assert not has(page.text, '[name="token"]')
+    assert has(page.text, f'form[action="/petitions/{code}/supported"] input[name="email"]')
     assert not any(v in page.text for v in PERSONAL_VALUES)
     other = await client.get(f"/petitions/{code}/supported")  # another browser: no thanks, no form
-    assert PETITION["title"] in other.text and "Cảm ơn" not in other.text
-    assert 'name="email"' not in other.text
+    assert text(other.text, "#supported h1") == PETITION["title"]
+    assert not has(other.text, ".alert-ok") and not has(other.text, 'input[name="email"]')
     ccsrf, _ = await _csrf(client)
     r = await client.post(
         f"/petitions/{code}/supported", data={"csrf_token": ccsrf, "email": "x@example.vn"}
     )
-    assert r.status_code == 403
+    assert r.status_code == 403 and error_code(r.text) == "forbidden"
     form = {"csrf_token": csrf, "email": "not an address"}
     r = await anon.post(f"/petitions/{code}/supported", data=form)
-    assert r.status_code == 422 and "alert-error" in r.text
+    assert r.status_code == 422 and has(r.text, ".alert-error[role=alert] li")
     r = await anon.post(f"/petitions/{code}/supported", data={**form, "email": "Nam@Example.vn"})
     assert r.status_code == 303
     page = await anon.get(r.headers["location"])
-    assert 'name="email"' not in page.text and "gửi thư điện tử" in page.text
+    assert not has(page.text, 'input[name="email"]')
+    assert "gửi thư điện tử" in text(page.text, "#supported + p.card")
     assert "nam@example.vn" not in page.text
     await act_ok(client, w.commune_sec, code, "accept")
     assert await Notification.filter(email="nam@example.vn", recipient="supporter").exists()
@@ -160,13 +172,14 @@ async def test_form_errors_and_honeypot(anon) -> None:
     await setup_world()
     csrf, _ = await _csrf(anon)
     r = await anon.post("/petitions/new", data={**PETITION, "title": "x", "csrf_token": csrf})
-    assert r.status_code == 422 and "alert-error" in r.text
+    assert r.status_code == 422
+    assert texts(r.text, ".alert-error[role=alert] li")[0].startswith("Tiêu đề:")
     r = await anon.post(
         "/petitions/new", data={**PETITION, "website": "http://spam.example", "csrf_token": csrf}
     )
-    assert r.status_code == 422
+    assert r.status_code == 422 and has(r.text, ".alert-error[role=alert]")
     r = await anon.post("/petitions/new", data={**PETITION})
-    assert r.status_code == 403  # no CSRF token
+    assert r.status_code == 403 and error_code(r.text) == "csrf_failed"  # no CSRF token
 
 
 async def test_bad_attachments_are_refused(anon) -> None:
@@ -176,7 +189,8 @@ async def test_bad_attachments_are_refused(anon) -> None:
     assert r.status_code == 422 and r.json()["error"]["code"] == "unsupported_type"
     files = [("files", (f"a{i}.png", _PNG, "image/png")) for i in range(6)]
     r = await anon.post("/api/v1/petitions", data={**PETITION}, files=files)
-    assert r.status_code == 422
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid"
+    assert r.json()["error"]["details"]["fields"] == {"files": "too_many"}
     r = await anon.post(
         "/api/v1/petitions", data={**PETITION}, files=[("files", ("ok.png", _PNG, "image/png"))]
     )
@@ -200,7 +214,7 @@ async def test_public_pages_never_show_personal_data(client, anon) -> None:
         assert r.status_code == 200, path
         assert not any(v in r.text for v in PERSONAL_VALUES), path
     r = await anon.get(f"/petitions/p/{filed['code']}")
-    assert "Sở Xây dựng đã đưa đoạn đường" in r.text
+    assert "Sở Xây dựng đã đưa đoạn đường" in text(r.text, "article h2 + p.prewrap")
     for path in ("/api/v1/public/petitions", "/api/v1/public/petitions/export.csv"):
         r = await anon.get(path)
         assert r.status_code == 200 and not any(v in r.text for v in PERSONAL_VALUES), path
@@ -210,15 +224,16 @@ async def test_public_pages_never_show_personal_data(client, anon) -> None:
 async def test_unpublished_petitions_stay_private(anon) -> None:
     await setup_world()
     filed = await file_petition(anon)
-    assert (await anon.get(f"/petitions/p/{filed['code']}")).status_code == 404
+    r = await anon.get(f"/petitions/p/{filed['code']}")
+    assert r.status_code == 404 and error_code(r.text) == "not_found"
     assert filed["code"] not in (await anon.get("/api/v1/public/petitions/export.csv")).text
 
 
 async def test_diversion_guide_explains_the_channels(anon) -> None:
     r = await anon.get("/petitions/guide")
     assert r.status_code == 200
-    for anchor in ('id="complaint"', 'id="denunciation"', 'id="procedure"'):
-        assert anchor in r.text
+    for anchor in ("#complaint", "#denunciation", "#procedure"):
+        assert text(r.text, anchor), anchor
 
 
 _PNG = bytes.fromhex(
@@ -232,8 +247,9 @@ async def test_the_home_page_leads_citizens_to_filing_and_tracking(client, anon)
 
     home = await anon.get("/")
     assert home.status_code == 200
-    assert re.search(r'class="button primary" href="/petitions/new"', home.text)
-    assert 'href="/petitions/track"' in home.text and 'href="/login"' in home.text
+    assert "/petitions/new" in attrs(home.text, "a.button.primary", "href")
+    links = attrs(home.text, "a", "href")
+    assert "/petitions/track" in links and "/login" in links
     council = await make_council()
     await login(client, await make_user("citizen"))
     mine = await client.get("/")

@@ -16,15 +16,11 @@ from pypdf import PdfReader
 
 from petitions import open311
 from petitions.exports import PUBLIC_COLUMNS, cell, to_csv, to_xlsx
+from petitions.report_records import ReportInput, ReportPetition
 from petitions.report_topics import group_by_topic
-from petitions.reports import (
-    ReportInput,
-    ReportPetition,
-    compute_results,
+from petitions.results_report import compute_results, results_docx, results_pdf, results_xlsx
+from petitions.summary_report import (
     group_by_field_and_agency,
-    results_docx,
-    results_pdf,
-    results_xlsx,
     summary_docx,
     summary_pdf,
     summary_xlsx,

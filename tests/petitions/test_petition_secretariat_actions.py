@@ -9,6 +9,7 @@ from council.search.engine import get_engine
 from council.search.outbox import IndexWorker
 from petitions.models import PetitionEvent
 from tests.factories import bearer, htmx, login
+from tests.html import refusal
 from tests.petitions.helpers import act, act_ok, file_petition, setup_world
 
 
@@ -106,7 +107,7 @@ async def test_merge_picker_finds_petitions_as_one_types(client, anon) -> None:
     r = await client.get(
         f"/api/v1/petitions/{code}/merge-candidates", headers=await bearer(w.commune_chair)
     )
-    assert r.status_code == 403
+    assert refusal(r) == (403, "forbidden")
     r = await client.post(
         f"/petitions/staff/{code}/act",
         data={"action": "merge", "into_code": road, "reason": "Cùng đoạn đường Láng"},
@@ -146,9 +147,9 @@ async def test_city_merges_petitions_of_two_communes(client, anon) -> None:
     r = await client.get(f"/api/v1/petitions/{b}/detail", headers=await bearer(w.other_sec))
     assert r.json()["personal"]["name"] == "Trần Văn Bình"
     r = await client.get(f"/api/v1/petitions/{b}/detail", headers=await bearer(w.commune_sec))
-    assert r.status_code == 403
+    assert refusal(r) == (403, "forbidden")
     r = await client.get(f"/api/v1/petitions/{a}/detail", headers=await bearer(w.other_sec))
-    assert r.status_code == 403
+    assert refusal(r) == (403, "forbidden")
     await login(client, w.commune_sec)
     page = await client.get(f"/petitions/staff/{a}")
     assert "Trần Văn Bình" not in page.text and "binh.tran@example.vn" not in page.text
@@ -157,7 +158,7 @@ async def test_city_merges_petitions_of_two_communes(client, anon) -> None:
     # A commune cannot merge into a petition of another commune.
     c = (await file_petition(anon))["code"]
     r = await act(client, w.commune_sec, c, "merge", into_code=b)
-    assert r.status_code == 409
+    assert refusal(r) == (409, "invalid_merge")
 
 
 async def test_new_routes_deny_the_wrong_role_and_the_wrong_council(client, anon) -> None:
@@ -175,7 +176,7 @@ async def test_new_routes_deny_the_wrong_role_and_the_wrong_council(client, anon
     ]
     for method, path, body in routes:
         r = await anon.request(method, path, json=body)
-        assert r.status_code == 401, path
+        assert refusal(r) == (401, "unauthorized"), path
     wrong = {
         routes[0][1]: (w.city_sec, w.other_officer, w.commune_chair),
         routes[1][1]: (w.city_officer, w.other_sec, w.commune_chair),
@@ -186,9 +187,9 @@ async def test_new_routes_deny_the_wrong_role_and_the_wrong_council(client, anon
     for method, path, body in routes:
         for user in wrong[path]:
             r = await client.request(method, path, json=body, headers=await bearer(user))
-            assert r.status_code == 403, (path, user.role)
+            assert refusal(r) == (403, "forbidden"), (path, user.role)
     r = await act(client, w.other_officer, code, "return", reason="Không phải của chúng tôi")
-    assert r.status_code == 403
+    assert refusal(r) == (403, "forbidden")
 
 
 async def test_new_operations_are_in_the_openapi_document(client) -> None:

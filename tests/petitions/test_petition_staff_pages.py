@@ -10,9 +10,12 @@ from openpyxl import load_workbook
 
 from council.models import Council
 from petitions.models import Cycle, Hop
-from tests.factories import bearer, htmx, login, make_user
+from tests.factories import bearer, error_code, htmx, login, make_user
+from tests.html import attrs, has, text, texts
+from tests.html import error_code as page_error
 from tests.petitions.helpers import (
     PERSONAL_VALUES,
+    PETITION,
     act_ok,
     escalate_assign_answer_publish,
     file_petition,
@@ -26,15 +29,20 @@ async def test_list_and_detail_as_page_and_fragment(client, anon) -> None:
     code = (await file_petition(anon))["code"]
     await login(client, w.commune_sec)
     r = await client.get("/petitions/staff")
-    assert r.status_code == 200 and "<html" in r.text and code in r.text
+    assert r.status_code == 200 and has(r.text, "html body main")
+    assert texts(r.text, "table tbody tr td:first-child a") == [code]
     r = await client.get("/petitions/staff?status=received", headers=htmx())
-    assert r.status_code == 200 and "<html" not in r.text and code in r.text
+    assert r.status_code == 200 and not has(r.text, "html body main")
+    assert texts(r.text, "table tbody tr td:first-child a") == [code]
     r = await client.get("/petitions/staff?status=bogus")
-    assert r.status_code == 422
+    assert r.status_code == 422 and page_error(r.text) == "invalid"
     r = await client.get(f"/petitions/staff/{code}")
-    assert r.status_code == 200 and "Nguyễn Thị Hoa" in r.text and 'value="escalate"' in r.text
+    assert r.status_code == 200
+    assert texts(r.text, "section[aria-labelledby=personal-h] dd")[0] == "Nguyễn Thị Hoa"
+    assert "escalate" in attrs(r.text, "form.action-form", "data-action")
     r = await client.get(f"/petitions/staff/{code}", headers=htmx())
-    assert r.status_code == 200 and "<html" not in r.text
+    assert r.status_code == 200 and not has(r.text, "html body main")
+    assert text(r.text, "article.card h1") == PETITION["title"]
 
 
 async def test_action_form_without_and_with_htmx(client, anon) -> None:
@@ -51,13 +59,11 @@ async def test_action_form_without_and_with_htmx(client, anon) -> None:
     assert r.status_code == 200 and "<html" not in r.text and "UB" in r.text
     r = await client.post(f"/petitions/staff/{code}/act", data={"action": "assign"}, headers=htmx())
     assert r.status_code == 422 and r.headers["HX-Retarget"] == "#messages"
+    assert page_error(r.text) == "invalid"
 
 
 def _buttons(html: str) -> set[str]:
-    forms = re.findall(
-        r'<form method="post" action="/petitions/staff/[^"]+/act".*?</form>', html, re.S
-    )
-    return {re.search(r"<button[^>]*>([^<]*)</button>", f).group(1) for f in forms}
+    return set(texts(html, 'form[method=post][action$="/act"] button[type=submit]'))
 
 
 async def test_action_buttons_say_what_they_do_and_no_raw_code_shows(client, anon) -> None:
@@ -107,7 +113,8 @@ async def test_chair_sees_no_personal_data_on_pages(client, anon) -> None:
         r = await client.get(path)
         assert r.status_code == 200 and not any(v in r.text for v in PERSONAL_VALUES), path
     await login(client, w.other_sec)
-    assert (await client.get(f"/petitions/staff/{code}")).status_code == 403
+    r = await client.get(f"/petitions/staff/{code}")
+    assert r.status_code == 403 and page_error(r.text) == "forbidden"
 
 
 async def test_staff_csv_export_is_scoped_and_personal_data_limited(client, anon) -> None:
@@ -126,11 +133,12 @@ async def test_staff_csv_export_is_scoped_and_personal_data_limited(client, anon
     r = await client.get(
         "/api/v1/petitions/export.csv?personal=true", headers=await bearer(w.commune_chair)
     )
-    assert r.status_code == 403
+    assert r.status_code == 403 and error_code(r) == "forbidden"
     r = await client.get("/api/v1/petitions/export.xlsx", headers=await bearer(w.other_sec))
     rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
     assert {row[0] for row in rows[1:]} == {other}
-    assert (await anon.get("/api/v1/petitions/export.csv")).status_code == 401
+    r = await anon.get("/api/v1/petitions/export.csv")
+    assert r.status_code == 401 and error_code(r) == "unauthorized"
 
 
 async def test_staff_filing_assisted_needs_consent_and_prints_a_receipt(client) -> None:
@@ -147,7 +155,7 @@ async def test_staff_filing_assisted_needs_consent_and_prints_a_receipt(client) 
         "name": "Lê Thị Lan",
     }
     r = await client.post("/petitions/staff/file", data=form)
-    assert r.status_code == 422
+    assert r.status_code == 422 and has(r.text, ".alert-error[role=alert]")
     png = bytes.fromhex(
         "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
         "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
@@ -157,17 +165,19 @@ async def test_staff_filing_assisted_needs_consent_and_prints_a_receipt(client) 
     )
     assert r.status_code == 303 and r.headers["location"] == "/petitions/receipt"
     r = await client.get("/petitions/receipt")
-    assert "receipt" in r.text and 'href="/petitions/staff/file"' in r.text
-    code = re.search(r"KN-\d{4}-[0-9A-Z]{7}", r.text).group(0)
+    assert "/petitions/staff/file" in attrs(r.text, "p.noprint a.button", "href")
+    code = texts(r.text, "section.receipt dl.slip dd.code")[0]
+    assert re.fullmatch(r"KN-\d{4}-[0-9A-Z]{7}", code), code
     detail = (
         await client.get(f"/api/v1/petitions/{code}/detail", headers=await bearer(w.commune_sec))
     ).json()
     assert detail["channel"] == "assisted"
     page = await client.get(f"/petitions/staff/{code}")
-    link = re.search(r'href="(/petitions/staff/[^"]+/attachments/\d+)"', page.text).group(1)
+    (link,) = attrs(page.text, f'a[href^="/petitions/staff/{code}/attachments/"]', "href")
     assert (await client.get(link)).content == png
     await login(client, w.commune_chair)
-    assert (await client.get(link)).status_code == 403  # the consent holds personal data
+    r = await client.get(link)
+    assert r.status_code == 403 and page_error(r.text) == "forbidden"  # personal data
 
 
 async def test_voter_meeting_batch(client) -> None:
@@ -210,7 +220,7 @@ async def test_voter_meeting_batch(client) -> None:
         json=batch,
         headers=await bearer(w.other_sec),
     )
-    assert r.status_code == 403
+    assert r.status_code == 403 and error_code(r) == "forbidden"
     await login(client, w.commune_delegate)
     assert (await client.get("/petitions/meetings/new")).status_code == 200
     r = await client.post(
@@ -229,7 +239,8 @@ async def test_voter_meeting_batch(client) -> None:
     )
     assert r.status_code == 303
     r = await client.get(r.headers["location"])
-    assert r.text.count('class="code"') == 2
+    assert len(texts(r.text, "section.receipt")) == 1
+    assert len(texts(r.text, "section.receipt dl.slip dd.code")) == 2  # its code and token
 
 
 async def test_dashboards_city_screen_and_on_time_table(client, anon) -> None:
@@ -255,7 +266,8 @@ async def test_dashboards_city_screen_and_on_time_table(client, anon) -> None:
     r = await client.get("/petitions/dashboard")
     assert r.status_code == 200 and late in r.text  # its overdue list
     assert f"<strong>{red}</strong>" in r.text
-    assert (await client.get("/petitions/city")).status_code == 404
+    r = await client.get("/petitions/city")
+    assert r.status_code == 404 and page_error(r.text) == "not_found"
     await login(client, w.city_officer)
     assert (await client.get("/petitions/dashboard")).status_code == 200
     r = await anon.get("/petitions/on-time")
@@ -287,7 +299,7 @@ async def test_reports_and_cycle_carry_over(client, anon) -> None:
         f"/api/v1/petitions/reports/results.docx?cycle_id={cycle.id}",
         headers=await bearer(w.other_sec),
     )
-    assert r.status_code == 403
+    assert r.status_code == 403 and error_code(r) == "forbidden"
     await login(client, w.commune_sec)
     assert (await client.get("/petitions/reports")).status_code == 200
     r = await client.post("/petitions/reports/next-cycle")
@@ -311,11 +323,15 @@ async def test_open311(client, anon) -> None:
     assert not any(v in r.text for v in PERSONAL_VALUES)
     r = await anon.get(f"/open311/v2/requests/{code}.xml")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/xml")
-    assert (await anon.get(f"/open311/v2/requests/{hidden}.json")).status_code == 404
-    assert (await anon.get("/open311/v2/requests.json?service_code=nope")).status_code == 400
-    assert (await anon.get("/open311/v2/requests.json?start_date=yesterday")).status_code == 400
+    r = await anon.get(f"/open311/v2/requests/{hidden}.json")
+    assert r.status_code == 404 and r.json()[0]["code"] == 404  # Open311's own error list
+    r = await anon.get("/open311/v2/requests.json?service_code=nope")
+    assert r.status_code == 400 and r.json()[0]["description"] == "unknown service_code"
+    r = await anon.get("/open311/v2/requests.json?start_date=yesterday")
+    assert r.status_code == 400 and "start_date" in r.json()[0]["description"]
     assert (await anon.get("/open311/v2/discovery.json")).status_code == 200
-    assert (await anon.post("/open311/v2/requests.json")).status_code == 403
+    r = await anon.post("/open311/v2/requests.json")
+    assert r.status_code == 403 and "read-only" in r.json()[0]["description"]
 
 
 async def test_notifications_page(client, anon) -> None:
@@ -344,23 +360,23 @@ async def test_council_calendar_settings_change_deadlines(client, anon) -> None:
         headers=h,
         json={"calendar": {"weekend": [9]}, "sla": {}},
     )
-    assert r.status_code == 422
+    assert r.status_code == 422 and error_code(r) == "invalid"
     r = await client.put(
         "/api/v1/petitions/settings/HN-BADINH",
         headers=await bearer(w.other_sec),
         json={"calendar": {}, "sla": {}},
     )
-    assert r.status_code == 403
+    assert r.status_code == 403 and error_code(r) == "forbidden"
     r = await client.put(
         "/api/v1/petitions/settings/HN-BADINH",
         headers=await bearer(w.commune_chair),
         json={"calendar": {}, "sla": {}},
     )
-    assert r.status_code == 403
+    assert r.status_code == 403 and error_code(r) == "forbidden"
+    assert r.json()["error"]["details"]["operation"] == "petition.settings"
     filed = await file_petition(anon)
     hop = await Hop.get(petition__code=filed["code"])
-    from petitions.calendar import CalendarConfig, WorkingCalendar
-    from petitions.workflow import due_at
+    from council.calendar import CalendarConfig, WorkingCalendar, due_at
 
     cal = WorkingCalendar(CalendarConfig.from_dict({"tet_days_after": 5}))
     assert hop.due_at == due_at(hop.started_at, 2, cal)
@@ -385,16 +401,23 @@ async def test_commune_dashboard_lists_only_what_the_viewer_may_open(client, ano
         await login(client, user)
         r = await client.get(page)
         assert r.status_code == 200, user.role
-        listed = set(re.findall(r'href="/petitions/staff/(KN-[^"]+)"', r.text))
+        listed = _listed(r.text)
         assert listed == {escalated}, user.role  # not the ward's own petition
         for code in listed:
             assert (await client.get(f"/petitions/staff/{code}")).status_code == 200
     await login(client, w.commune_delegate)
     r = await client.get(page)
-    assert set(re.findall(r'href="/petitions/staff/(KN-[^"]+)"', r.text)) == {local, escalated}
+    assert _listed(r.text) == {local, escalated}
     for user in (city_delegate, w.other_sec):
         await login(client, user)
-        assert (await client.get(page)).status_code == 403, user.role
+        r = await client.get(page)
+        assert r.status_code == 403 and page_error(r.text) == "forbidden", user.role
+
+
+def _listed(html: str) -> set[str]:
+    """The petitions a dashboard links to."""
+    hrefs = attrs(html, 'a[href^="/petitions/staff/KN-"]', "href")
+    return {str(h).removeprefix("/petitions/staff/") for h in hrefs}
 
 
 async def _session(client, user, council_code: str) -> int:
@@ -422,13 +445,13 @@ async def test_new_cycle_links_only_a_session_of_its_council(client) -> None:
             headers=await bearer(user),
             json={"council_code": "HN-BADINH", "session_id": session_id},
         )
-        return r.status_code
+        return r.status_code, (error_code(r) if r.status_code >= 400 else None)
 
-    assert await open_cycle(w.commune_sec, city_session) == 403
-    assert await open_cycle(w.admin, city_session) == 403
-    assert await open_cycle(w.commune_sec, 999_999) == 404
-    assert await open_cycle(w.commune_sec, 2**40) == 422
+    assert await open_cycle(w.commune_sec, city_session) == (403, "forbidden")
+    assert await open_cycle(w.admin, city_session) == (403, "forbidden")
+    assert await open_cycle(w.commune_sec, 999_999) == (404, "not_found")
+    assert await open_cycle(w.commune_sec, 2**40) == (422, "invalid")
     assert not await Cycle.exists(council__code="HN-BADINH")  # nothing opened
-    assert await open_cycle(w.commune_sec, own_session) == 201
+    assert await open_cycle(w.commune_sec, own_session) == (201, None)
     cycle = await Cycle.get(council__code="HN-BADINH", closed_at__isnull=True)
     assert cycle.session_id == own_session

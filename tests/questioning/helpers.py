@@ -133,3 +133,14 @@ async def file_question(
 async def visible_ids(client: httpx.AsyncClient, user: User | None, session_id: int) -> set[int]:
     data = await ok(client, user, "GET", f"/api/v1/questioning/sessions/{session_id}/forms")
     return {f["id"] for f in data["items"]}
+
+
+async def start_questioning_item(w: World, session_id: int | None = None) -> int:
+    """Start the sitting and make an agenda item of kind questioning the current one."""
+    sid = session_id or w.session_id
+    item = await meeting_sessions.item_create(
+        w.secretariat, sid, title="Chất vấn và trả lời chất vấn", kind="questioning"
+    )
+    await meeting_sessions.session_start(w.secretariat, sid)
+    await meeting_sessions.session_set_current(w.secretariat, sid, item.id)
+    return item.id

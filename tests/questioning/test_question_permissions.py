@@ -1,6 +1,6 @@
 """Every questioning operation's permission matrix: each role, in the sitting's council and in
-another, through the API routes that declare it (``perms.OPERATIONS`` read with the route
-registry). A cell the permission refuses is a 403 audited as ``permission.denied``; a cell it
+another, through the API routes that declare it (``questioning/operations.py`` read with the
+route registry). A cell the permission refuses is a 403 audited as ``permission.denied``; a cell it
 allows is never refused by it (the service may still refuse, e.g. someone else's form)."""
 
 from __future__ import annotations
@@ -12,10 +12,13 @@ import pytest
 
 from council.models import AuditEntry
 from council.web import API_REGISTRY
-from questioning.routes.perms import OPERATIONS
+from questioning import operations as ops
+from questioning import routes as questioning_routes
 from tests.factories import bearer
 from tests.questioning.helpers import World, file_question, form_body, ok, setup_world
 
+assert questioning_routes.routes  # imported for API_REGISTRY, which the cases read
+OPERATIONS = {name: op.permission for name, op in ops.OPERATIONS.items()}
 ROLES = ("secretariat", "chair", "delegate", "agency", "citizen")
 
 BODIES: dict[str, Any] = {

@@ -1,5 +1,6 @@
 """Questioning in real Chromium on the demo data: a Ba Đình delegate files a question, the chair's
-side proposes groups and sends a form for a written answer, the official answers it, a city
+side proposes groups and sends a form for a written answer, runs a chosen group live from the
+chair's console (the delegate's tablet and the hall screen follow), the official answers it, a city
 department reports progress on its commitment, and the public tracker shows it. Screenshots go
 to $COUNCIL_SHOTS (default: the test's temporary directory)."""
 
@@ -18,6 +19,7 @@ from tests.browser import TABLET, login_in_browser
 
 pytestmark = pytest.mark.browser
 
+HALL = {"width": 1920, "height": 1080}
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\0" * 20
 
 
@@ -34,8 +36,10 @@ def shots(tmp_path: Path) -> Path:
     return folder
 
 
-async def open_as(browser: Browser, base: str, username: str | None) -> Page:
-    context = await browser.new_context(base_url=base, viewport=TABLET, locale="vi-VN")
+async def open_as(
+    browser: Browser, base: str, username: str | None, viewport: dict[str, int] = TABLET
+) -> Page:
+    context = await browser.new_context(base_url=base, viewport=viewport, locale="vi-VN")
     context.set_default_timeout(15_000)
     page = await context.new_page()
     page.on("dialog", lambda d: __import__("asyncio").ensure_future(d.accept()))
@@ -76,32 +80,51 @@ async def chair_proposes_and_sends_for_answer(page: Page, shots: Path) -> int:
     return form.id
 
 
-async def chair_runs_a_group(page: Page, shots: Path) -> None:
-    """Choose the proposed group on the road works, fix the groups, open the sitting, call the
-    question and give the floor to the official: the panel shows who speaks until when."""
+async def chair_runs_a_group(chair: Page, tablet: Page, hall: Page, shots: Path) -> None:
+    """Choose the proposed group on the building works, fix the groups, start the sitting and move
+    to its questioning item; from the chair's console, call the question and give the floor to
+    the official: the delegate's tablet and the hall screen follow live over Socket.IO, with the
+    timers running; the chair concludes the group."""
     from council.models import User
+    from meetings.models import AgendaItem
     from meetings.services import sessions as meeting_sessions
     from questioning.models import QuestionGroup, Round
 
     form = await QuestionForm.filter(text__contains="Đội Cấn").first()
     group = await QuestionGroup.get(id=form.group_id)
-    await page.goto(f"/questioning/sessions/{(await Round.get(id=group.round_id)).session_id}")
-    await page.check(f"#group-{group.id} input[name=chosen]")
-    await page.click("#grouping button[type=submit]")
-    await page.click("form[action$='/fix'] button")
-    await page.wait_for_selector("text=Các nhóm vấn đề đã được chốt.")
-    rnd = await Round.get(id=group.round_id)
-    await meeting_sessions.session_start(
-        await User.get(username="hn.badinh.vanphong"), rnd.session_id
-    )
-    await page.reload()
-    await page.click(f"#live button[data-step=call][data-form='{form.id}']")
-    await page.wait_for_selector("#live-turn")
-    assert "3 phút" in await page.inner_text("#live-turn")
-    await page.click(f"#live button[data-step=answer][data-form='{form.id}']")
-    await page.wait_for_selector("#live-turn:has-text('10 phút')")
-    assert "Chủ tịch Ủy ban nhân dân phường Ba Đình" in await page.inner_text("#live-turn")
-    await shot(page, shots, "2b-chair-runs-a-group")
+    sid = (await Round.get(id=group.round_id)).session_id
+    await chair.goto(f"/questioning/sessions/{sid}")
+    await chair.check(f"#group-{group.id} input[name=chosen]")
+    await chair.click("#grouping button[type=submit]")
+    await chair.click("form[action$='/fix'] button")
+    await chair.wait_for_selector("text=Các nhóm vấn đề đã được chốt.")
+    office = await User.get(username="hn.badinh.vanphong")
+    await meeting_sessions.session_start(office, sid)
+    item = await AgendaItem.get(session_id=sid, kind="questioning")
+    await meeting_sessions.session_set_current(office, sid, item.id)
+
+    await chair.goto(f"/meetings/sessions/{sid}/chair")
+    await tablet.goto(f"/meetings/sessions/{sid}/tablet")
+    await hall.goto(f"/meetings/sessions/{sid}/hall")
+    for page in (chair, tablet, hall):
+        await page.wait_for_selector("#live[data-connected=true]")
+    await chair.click(f"#q-live button[data-step=call][data-form='{form.id}']")
+    await tablet.wait_for_selector("#q-turn[data-phase=asking]")
+    await hall.wait_for_selector(".q-live-hall [data-phase=asking]")
+    timer = await hall.inner_text(".q-live-hall [data-timer]")
+    assert timer.startswith(("3:00", "2:5")), timer  # counting down from 3 minutes
+    await chair.click(f"#q-live button[data-step=answer][data-form='{form.id}']")
+    await tablet.wait_for_selector("#q-turn[data-phase=answering]")
+    await hall.wait_for_selector(".q-live-hall [data-phase=answering]")
+    speaker = await hall.inner_text(".q-live-hall .q-speaker")
+    assert "Chủ tịch Ủy ban nhân dân phường Ba Đình" in speaker
+    assert speaker in await tablet.inner_text("#q-turn")
+    await shot(tablet, shots, "2b-tablet-official-answers")
+    await shot(hall, shots, "2c-hall-official-answers")
+    await chair.fill(f"#q-conclude-{group.id}", "Đề nghị UBND phường xử lý dứt điểm trong quý I.")
+    await chair.click(f"button[data-conclude='{group.id}']")
+    await tablet.wait_for_selector(".q-conclusion")
+    await shot(chair, shots, "2d-chair-concluded")
 
 
 async def official_answers(page: Page, shots: Path, form_id: int) -> None:
@@ -148,7 +171,8 @@ async def test_questioning_journey(
     await delegate_files_a_question(delegate, shots)
     chair = await open_as(chromium_browser, live_server, "hn.badinh.chutoa")
     form_id = await chair_proposes_and_sends_for_answer(chair, shots)
-    await chair_runs_a_group(chair, shots)
+    hall = await open_as(chromium_browser, live_server, "hn.badinh.vanphong", viewport=HALL)
+    await chair_runs_a_group(chair, delegate, hall, shots)
     official = await open_as(chromium_browser, live_server, "cb.ub-badinh")
     await official_answers(official, shots, form_id)
     department = await open_as(chromium_browser, live_server, "cb.so-tnmt")

@@ -1,20 +1,27 @@
-"""The whole questioning flow from named helpers: forms → proposed groups → chosen and fixed →
-held → written answer → assessment → commitments → progress → overdue → re-questioning offered
+"""The whole questioning flow from named helpers: forms → proposed groups → the delegates'
+selection ballot → fixed → the live questioning over Socket.IO (real uvicorn and python-socketio
+clients) → held → written answer → assessment → commitments → progress → overdue → re-questioning offered
 at the next sitting. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from typing import Any
 
+import docx
+
 from council.models import AuditEntry
 from questioning.models import Commitment
+from tests.meetings.live import connect_tablet
 from tests.questioning.helpers import (
     World,
+    call,
     coming_sitting,
     file_question,
     ok,
     setup_world,
+    start_questioning_item,
     visible_ids,
 )
 
@@ -31,24 +38,70 @@ async def _file_forms(client, w: World) -> list[int]:
     ids = []
     for n, (field, text) in enumerate(texts):
         user = w.delegate if n % 2 == 0 else w.delegate2
-        ids.append((await file_question(client, w, user=user, field=field, text=text))["id"])
+        form = await file_question(
+            client, w, user=user, field=field, text=text, official_name="Trần Văn Sở"
+        )
+        ids.append(form["id"])
     return ids
 
 
-async def _propose_choose_fix_hold(client, w: World, session_id: int) -> dict[str, Any]:
-    base = f"/api/v1/questioning/sessions/{session_id}"
-    rnd = await ok(client, w.chair, "POST", f"{base}/groups/propose")
-    assert all(g["machine_made"] for g in rnd["groups"])
-    first = rnd["groups"][0]
-    await ok(
-        client,
-        w.chair,
-        "POST",
-        f"/api/v1/questioning/groups/{first['id']}/choose",
-        json={"chosen": True},
+async def _propose(client, w: World, session_id: int) -> list[dict[str, Any]]:
+    rnd = await ok(
+        client, w.chair, "POST", f"/api/v1/questioning/sessions/{session_id}/groups/propose"
     )
+    assert all(g["machine_made"] for g in rnd["groups"]) and len(rnd["groups"]) >= 2
+    return rnd["groups"]
+
+
+async def _select_and_fix(client, w: World, session_id: int, want: int) -> dict[str, Any]:
+    """The delegates choose 1 of the groups by ballot (no sitting, no quorum); the chair fixes."""
+    base = f"/api/v1/questioning/sessions/{session_id}"
+    await ok(client, w.chair, "POST", f"{base}/selection", json={"max_choices": 1})
+    for user in (w.delegate, w.delegate2):
+        await ok(client, user, "POST", f"{base}/selection/votes", json={"group_ids": [want]})
+    closed = await ok(client, w.chair, "POST", f"{base}/selection/close", json={})
+    assert closed["status"] == "closed"
     await ok(client, w.chair, "POST", f"{base}/groups/fix")
-    return await ok(client, w.chair, "POST", f"{base}/hold")
+    return await ok(client, w.chair, "GET", f"{base}/groups")
+
+
+async def _minutes_text(client, w: World) -> str:
+    """The sitting's minutes (meetings' DOCX), as text."""
+    r = await call(client, w.chair, "GET", f"/api/v1/sessions/{w.session_id}/minutes.docx")
+    assert r.status_code == 200, r.text
+    return "\n".join(p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs)
+
+
+async def _live_questioning(live_server: str, w: World, form_id: int, group_id: int) -> None:
+    """The sitting's questioning item over Socket.IO: a delegate's tablet follows the chair's
+    console calling the question, the official answering, a follow-up and the conclusion."""
+    item_id = await start_questioning_item(w)
+    tablet = await connect_tablet(live_server, w.delegate)
+    tablet.sio.on("questioning:update", tablet._recorder("questioning:update"))
+    console = await connect_tablet(live_server, w.chair)
+    sid = w.session_id
+    try:
+        assert (await tablet.call("session:join", {"session_id": sid}))["ok"]
+        steps = (
+            ("questioning:call", "asking", w.delegate.full_name),
+            ("questioning:answer", "answering", "Trần Văn Sở, Giám đốc Sở Xây dựng"),
+            ("questioning:followup", "followup", w.delegate.full_name),
+        )
+        for event, phase, speaker in steps:
+            ack = await console.call(event, {"session_id": sid, "form_id": form_id})
+            assert ack["ok"], ack
+            update = await tablet.next("questioning:update")
+            turn = update["turn"]
+            assert (turn["phase"], turn["speaker"], turn["item_id"]) == (phase, speaker, item_id)
+        ack = await console.call(
+            "questioning:conclude",
+            {"session_id": sid, "group_id": group_id, "text": "Đề nghị Sở hoàn thành trong quý I."},
+        )
+        assert ack["ok"], ack
+        assert (await tablet.next("questioning:update"))["concluded"]["group_id"] == group_id
+    finally:
+        await tablet.sio.disconnect()
+        await console.sio.disconnect()
 
 
 async def _written_answer(client, w: World, form_id: int, verdict: str) -> None:
@@ -90,13 +143,24 @@ async def _report(client, w: World, cid: int, percent: int) -> dict[str, Any]:
     )
 
 
-async def test_questioning_from_forms_to_requestioning(client, anon) -> None:
+async def test_questioning_from_forms_to_requestioning(client, anon, live_server) -> None:
     w = await setup_world()
+    await w.official.update_from_dict({"title": "Giám đốc Sở Xây dựng"}).save()
     a, b, c = await _file_forms(client, w)
-    rnd = await _propose_choose_fix_hold(client, w, w.session_id)
-    traffic = rnd["groups"][0]
+    proposed = await _propose(client, w, w.session_id)
+    traffic = next(g for g in proposed if a in g["form_ids"])
     assert set(traffic["form_ids"]) == {a, b}  # the two on the same road, together
+    fixed = await _select_and_fix(client, w, w.session_id, traffic["id"])
+    assert [g["id"] for g in fixed["groups"] if g["chosen"]] == [traffic["id"]]
+
+    await _live_questioning(live_server, w, a, traffic["id"])
+    held = await ok(client, w.chair, "POST", f"/api/v1/questioning/sessions/{w.session_id}/hold")
+    assert held["held"]
     assert await visible_ids(client, None, w.session_id) == {a, b}
+    record = await ok(
+        client, w.delegate, "GET", f"/api/v1/questioning/sessions/{w.session_id}/live"
+    )
+    assert [t["phase"] for t in record["record"]] == ["asking", "answering", "followup"]
 
     await _written_answer(client, w, a, "unsatisfactory")
     commitment = await _commitment(client, w, a, date.today() + timedelta(days=30))
@@ -127,4 +191,9 @@ async def test_questioning_from_forms_to_requestioning(client, anon) -> None:
         "commitment.create",
         "commitment.report",
         "question_group.requestion",
+        "selection.open",
+        "selection.close",
+        "questioning.call",
+        "questioning.answer",
+        "questioning.conclude",
     } <= ops

@@ -61,6 +61,8 @@ def test_parallel_bulk_answers_like_standard_writer(tmp_path: Path) -> None:
         assert bulk.rebuild(docs, procs=2) == 900
     # One segment per worker that got a batch: a worker slow to spawn may get none on a busy machine.
     assert 1 <= len(bulk._current_searcher().reader().leaf_readers()) <= 2  # type: ignore[union-attr]
+    # Common terms' postings are also kept as raw arrays, which the executor reads instead.
+    assert list(bulk.directory.glob("*.npp"))
     for q in QUERIES:
         for kwargs in ({}, {"filters": {"status": "received"}}, {"sort": "-filed_at"}):
             a = bulk.search(q, limit=200, **kwargs)

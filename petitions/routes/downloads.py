@@ -1,4 +1,5 @@
-"""Downloads: staff exports (scoped), the public export, and the two session reports."""
+"""Downloads: staff exports (scoped), the public export, and the two session reports (the
+petitions/exports.py formats, the summary_report and results_report documents)."""
 
 from __future__ import annotations
 
@@ -19,18 +20,12 @@ from petitions import operations as ops
 from petitions.categories import label as category_label
 from petitions.exports import PERSONAL_COLUMNS, PUBLIC_COLUMNS, STAFF_COLUMNS, to_csv, to_xlsx
 from petitions.models import Cycle, Petition
-from petitions.reports import (
-    results_docx,
-    results_pdf,
-    results_xlsx,
-    summary_docx,
-    summary_pdf,
-    summary_xlsx,
-)
+from petitions.results_report import results_docx, results_pdf, results_xlsx
 from petitions.services import Filters
 from petitions.services.queries import OPEN_STATUSES, select_all
 from petitions.services.reports import report_input
 from petitions.services.scope import PERSONAL_DATA_ROLES, sees_personal_data
+from petitions.summary_report import summary_docx, summary_pdf, summary_xlsx
 
 TAGS = ["petitions"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
