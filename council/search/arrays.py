@@ -84,5 +84,5 @@ def open_arrays(reader: Any) -> PostingArrays | None:
     path = Path(folder) / reader.segment().make_filename(EXTENSION)
     try:
         return PostingArrays(path)
-    except (OSError, ValueError, pickle.UnpicklingError):
+    except (OSError, ValueError, EOFError, IndexError, pickle.UnpicklingError):
         return None

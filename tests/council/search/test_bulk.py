@@ -105,3 +105,21 @@ def test_a_bad_document_fails_the_rebuild_and_keeps_the_index(tmp_path: Path) ->
     assert (
         index.search("đường").total == build_index(tmp_path / "again", docs).search("đường").total
     )
+
+
+def test_a_damaged_posting_arrays_file_is_read_from_the_blocks(tmp_path: Path) -> None:
+    docs = generated_petitions(400, seed=5)
+    bulk = SearchIndex(tmp_path / "bulk", PETITIONS)
+    with bulk.write_lock:
+        assert bulk.rebuild(docs, procs=1) == 400
+    expected = bulk.search("đề nghị", limit=50)
+    bulk.close()
+    for path in bulk.directory.glob("*.npp"):
+        path.write_bytes(b"\x00" * 4)
+    reopened = SearchIndex(tmp_path / "bulk", PETITIONS)
+    found = reopened.search("đề nghị", limit=50)
+    assert found.total == expected.total > 0
+    assert [(h.id, round(h.score, 6)) for h in found.hits] == [
+        (h.id, round(h.score, 6)) for h in expected.hits
+    ]
+    reopened.close()
