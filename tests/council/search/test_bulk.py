@@ -62,7 +62,7 @@ def test_parallel_bulk_answers_like_standard_writer(tmp_path: Path) -> None:
     # One segment per worker that got a batch: a worker slow to spawn may get none on a busy machine.
     assert 1 <= len(bulk._current_searcher().reader().leaf_readers()) <= 2  # type: ignore[union-attr]
     # Common terms' postings are also kept as raw arrays, which the executor reads instead.
-    assert list(bulk.directory.glob("*.npp"))
+    assert list(bulk.directory.glob("*.npa"))
     for q in QUERIES:
         for kwargs in ({}, {"filters": {"status": "received"}}, {"sort": "-filed_at"}):
             a = bulk.search(q, limit=200, **kwargs)
@@ -114,7 +114,7 @@ def test_a_damaged_posting_arrays_file_is_read_from_the_blocks(tmp_path: Path) -
         assert bulk.rebuild(docs, procs=1) == 400
     expected = bulk.search("đề nghị", limit=50)
     bulk.close()
-    for path in bulk.directory.glob("*.npp"):
+    for path in bulk.directory.glob("*.npa"):
         path.write_bytes(b"\x00" * 4)
     reopened = SearchIndex(tmp_path / "bulk", PETITIONS)
     found = reopened.search("đề nghị", limit=50)
