@@ -30,6 +30,7 @@ from elections.models import (
     Term,
     TermSeat,
 )
+from elections.services import outcome
 
 DAY = date(2026, 3, 15)
 SOURCE = "Danh sách chính thức những người ứng cử (Ủy ban bầu cử, 24/02/2026)"
@@ -348,7 +349,6 @@ async def _vacancies(council: Council, term: Term, election: Election, count: in
 
 
 async def _winner_ids(election: Election) -> set[int]:
-    from elections.services import outcome
 
     result = await outcome(election)
     return {cid for o in result.constituencies for cid in o.result.winners}

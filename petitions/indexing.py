@@ -15,9 +15,12 @@ from typing import TYPE_CHECKING, Any
 from council.errors import Invalid
 from council.i18n import N_
 from council.models import Agency, Council
-from council.search.engine import configure, get_index, register_index
+from council.search.engine import configure, get_index, rebuild, register_index
 from council.search.index import MAX_LIMIT, MAX_OFFSET
+from council.search.outbox import enqueue
 from council.search.schema import IndexSpec
+from petitions.clusters import similarity, terms
+from petitions.models import CycleEntry, Petition
 from petitions.workflow import Status
 
 if TYPE_CHECKING:
@@ -95,7 +98,6 @@ SIMILAR_MIN = 0.25
 
 
 async def _codes(p: Any) -> tuple[str, str, str | None, list[int]]:
-    from petitions.models import CycleEntry
 
     council = await Council.get(id=p.council_id)
     handler = council if p.handler_id == p.council_id else await Council.get(id=p.handler_id)
@@ -121,7 +123,6 @@ async def _batches(
     Council and agency codes are read once and cycles once per batch, so a full rebuild makes a
     handful of queries per thousand petitions instead of four per petition.
     """
-    from petitions.models import CycleEntry, Petition
 
     councils = dict(await Council.all().values_list("id", "code"))
     agencies = dict(await Agency.all().values_list("id", "code"))
@@ -303,8 +304,6 @@ async def similar(text: str, council: Council, limit: int = 5) -> Similar:
     Only what a citizen may see of another's petition: code, title, status, weight, and only
     once accepted; a petition still ``received`` is counted in ``pending``.
     """
-    from petitions.clusters import similarity, terms
-    from petitions.models import Petition
 
     codes = [council.code]
     if council.parent_id:  # type: ignore[attr-defined]
@@ -346,7 +345,6 @@ async def similar(text: str, council: Council, limit: int = 5) -> Similar:
 async def petition_changed(p: Any) -> None:
     """Queue the index updates of ``p`` inside the caller's transaction (the search outbox):
     the staff document always, the public one only while it is published."""
-    from council.search.outbox import enqueue
 
     staff_doc, public_doc = await documents(p)
     await enqueue(STAFF_INDEX.name, p.code, "upsert", staff_doc)
@@ -358,7 +356,6 @@ async def petition_changed(p: Any) -> None:
 
 async def reindex() -> dict[str, int]:
     """Rebuild both petitions indexes from the database (``council reindex``)."""
-    from council.search.engine import rebuild
 
     return {
         STAFF_INDEX.name: await rebuild(STAFF_INDEX.name),

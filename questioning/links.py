@@ -8,11 +8,14 @@ from datetime import datetime
 
 from council.errors import NotFound
 from council.i18n import N_
+from meetings.models import Session
+from meetings.services.common import get_session
+from petitions.codes import normalize_code
+from petitions.models import Petition
 
 
 async def sitting(session_id: int) -> tuple[int, str, datetime, str]:
     """(council id, title, start, status) of a sitting, through meetings' own service."""
-    from meetings.services.common import get_session
 
     try:
         session = await get_session(session_id)
@@ -45,7 +48,6 @@ async def items_of_kind(session_id: int, kind: str) -> list[int]:
 
 async def sittings_of(council_id: int) -> list[tuple[int, str, datetime, str]]:
     """A council's sittings, newest first, as ``sitting`` gives each."""
-    from meetings.models import Session
 
     rows = await Session.filter(council_id=council_id).order_by("-starts_at").limit(50)
     return [(s.id, s.title, s.starts_at, s.status) for s in rows]
@@ -53,14 +55,12 @@ async def sittings_of(council_id: int) -> list[tuple[int, str, datetime, str]]:
 
 def petition_code(text: str) -> str | None:
     """A petition's tracking code in its one spelling, or None when ``text`` is not one."""
-    from petitions.codes import normalize_code
 
     return normalize_code(text)
 
 
 async def missing_petitions(codes: list[str]) -> list[str]:
     """Which of ``codes`` name no petition."""
-    from petitions.models import Petition
 
     found = set(
         await Petition.filter(code__in=codes).values_list("code", flat=True)  # type: ignore[call-overload]

@@ -3,6 +3,8 @@ date; the seat shows as vacant on /delegates and can be filled by a by-election.
 
 from __future__ import annotations
 
+from council.errors import NotFound
+from council.i18n import N_
 from council.web import Ctx, api
 from elections import operations as ops
 from elections import services
@@ -20,7 +22,9 @@ from elections.schemas import SeatOut, VacancyIn
 )
 async def seat_vacate(ctx: Ctx) -> SeatOut:
     body: VacancyIn = ctx.body
-    seat = await TermSeat.get(id=ctx.params["seat_id"])
+    seat = await TermSeat.get_or_none(id=ctx.params["seat_id"])
+    if seat is None:  # an admin passes every scope, so the resolver did not look it up
+        raise NotFound(N_("No seat has this number."))
     seat = await services.vacancy_record(
         ctx.require_user(), seat, day=body.day, reason=body.reason, note=body.note
     )

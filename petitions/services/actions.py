@@ -18,6 +18,7 @@ from council.i18n import N_, LazyString
 from council.models import Agency, Council, User
 from council.settings import Settings
 from petitions import indexing
+from petitions.categories import CODES
 from petitions.models import Attachment, Hop, Petition, PetitionEvent
 from petitions.schemas import ActionIn
 from petitions.services import notify
@@ -144,8 +145,6 @@ async def _apply(
     """Action-specific changes. Returns (note the petitioner sees, staff-only note, details)."""
     note = data.note or ""
     if data.category and action in (Action.ACCEPT, Action.ESCALATE, Action.ASSIGN):
-        from petitions.categories import CODES
-
         if data.category not in CODES:
             raise Invalid(fields={"category": str(N_("Unknown field."))})
         p.category = data.category

@@ -11,6 +11,7 @@ from council import audit
 from council.errors import Forbidden, Invalid
 from council.i18n import N_, LazyString
 from council.models import Council, User
+from meetings.services import agenda_for
 from petitions.models import Cycle, CycleEntry, Petition, PetitionEvent
 
 UNRESOLVED_EXCLUDED = ("rejected", "merged", "diverted")
@@ -106,7 +107,6 @@ async def open_next_cycle(actor: User, council: Council, session_id: int | None 
 async def _check_session(actor: User, council: Council, session_id: int) -> None:
     """The session a cycle reports to must be one of the council's own (404 when there is no
     such session, 403 when it is another council's), read through the meetings services."""
-    from meetings.services import agenda_for
 
     session, _items = await agenda_for(actor, session_id)
     if session.council_id != council.id:

@@ -27,7 +27,7 @@ from council.ratelimit import Rate, limiter
 from council.settings import Settings
 from petitions import indexing
 from petitions.codes import hash_token, new_token, new_tracking_code
-from petitions.models import Attachment, Petition, PetitionEvent, Supporter, VoterMeeting
+from petitions.models import Attachment, Cycle, Petition, PetitionEvent, Supporter, VoterMeeting
 from petitions.schemas import (
     ATTACHMENT_TYPES,
     MAX_ATTACHMENT_BYTES,
@@ -343,8 +343,6 @@ async def meeting_record(actor: User, data: MeetingIn) -> VoterMeeting:
         raise Forbidden(N_("Only delegates and staff of this council can record its meetings."))
     cycle = await current_cycle(council.id)
     if data.cycle_id is not None:
-        from petitions.models import Cycle
-
         chosen = await Cycle.get_or_none(id=data.cycle_id, council_id=council.id)
         if chosen is None:
             raise Invalid(fields={"cycle_id": str(N_("No such cycle for this council."))})

@@ -11,9 +11,11 @@ from starlette.responses import Response
 
 from council.errors import NotFound
 from council.i18n import N_
+from council.models import Council
 from council.web import Ctx, api
 from questioning import operations as ops
 from questioning import tracker
+from questioning.models import Commitment
 from questioning.routes.api import body_and_file
 from questioning.routes.convert import commitment_out
 from questioning.schemas import (
@@ -35,8 +37,6 @@ TAGS = ["questioning"]
 
 
 async def _commitment(cid: int) -> QCommitmentOut:
-    from council.models import Council
-    from questioning.models import Commitment
 
     c = await Commitment.get(id=cid).prefetch_related("agency", "milestones", "reports")
     return commitment_out(c, await Council.get(id=c.council_id))
@@ -101,7 +101,6 @@ async def commitment_report(ctx: Ctx) -> QCommitmentOut:
     summary="One commitment with its milestones and history (open data)",
 )
 async def commitment_view(ctx: Ctx) -> QCommitmentOut:
-    from questioning.models import Commitment
 
     if not await Commitment.exists(id=ctx.params["commitment_id"]):
         raise NotFound(N_("No such commitment."))

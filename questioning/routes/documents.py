@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from council.errors import NotFound
 from council.i18n import N_
+from council.models import Council
 from council.officialdoc import OfficialDocument, render_docx, render_pdf
 from council.uploads import DOCX, PDF, XLSX
 from council.web import Ctx, api
@@ -65,7 +66,6 @@ async def forms_report(ctx: Ctx) -> Response:
     fmt = _format(ctx)
     sid = ctx.params["session_id"]
     council_id, title, _starts, _status = await links.sitting(sid)
-    from council.models import Council
 
     council = await Council.get(id=council_id)
     if fmt == "xlsx":

@@ -23,6 +23,7 @@ from questioning.models import (
     Commitment,
     Notice,
     ProgressReport,
+    QuestionForm,
 )
 from questioning.routes.api_commitments import on_time, tracker_rows
 from questioning.routes.convert import commitment_out, form_out
@@ -187,8 +188,6 @@ async def hub_page(ctx: Ctx) -> Response:
     to_answer: list[Any] = []
     to_report: list[Any] = []
     if user is not None and user.role == "agency" and user.agency_id:
-        from questioning.models import QuestionForm
-
         to_answer = [
             await form_out(f)
             for f in await QuestionForm.filter(

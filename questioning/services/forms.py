@@ -16,6 +16,7 @@ from questioning.services.common import (
     ASKERS,
     form_get,
     is_staff,
+    may_see_form,
     now,
     require_open,
     round_for,
@@ -184,7 +185,6 @@ async def question_list(user: User | None, session_id: int) -> list[QuestionForm
 
 
 async def form_for(user: User | None, form_id: int) -> QuestionForm:
-    from questioning.services.common import may_see_form
 
     form = await form_get(form_id)
     if not await may_see_form(user, form):
