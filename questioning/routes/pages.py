@@ -84,6 +84,7 @@ async def _session_page(
             "counts": result.counts if (staff or ballot.status == "closed") else None,
             "groups": await QuestionGroup.filter(round_id=ballot.round_id),
         }
+    live_on = staff and status == "in_progress" and rnd is not None and rnd.groups_fixed_at
     return render(
         ctx.request,
         "questioning/session.html",
@@ -100,10 +101,13 @@ async def _session_page(
             "criteria": [(c, CRITERION_LABELS[c]) for c in CRITERIA],
             "criterion_labels": CRITERION_LABELS,
             "ballot": ballot_view,
-            "live": (
-                await live.state(session_id)
-                if staff and status == "in_progress" and rnd and rnd.groups_fixed_at
-                else None
+            "live": await live.state(session_id) if live_on else None,
+            # Each chosen group's conclusion, so that a concluded group shows it instead of an
+            # empty form that looks as if the chair's "Conclude" had done nothing.
+            "concluded": (
+                {g["id"]: g["conclusion"] for g in await live.board(session_id) if g["conclusion"]}
+                if live_on
+                else {}
             ),
             "local_clock": lambda iso: local(datetime.fromisoformat(iso)).strftime("%H:%M:%S"),
             "error": error,

@@ -141,6 +141,16 @@ async def test_the_chair_runs_the_questioning_from_the_page(client) -> None:
         f"/questioning/sessions/{sid}/live/conclude", data={"group_id": str(group_id), "text": ""}
     )
     assert r.status_code == 422
+    assert page.css_first(f"#conclusion-{group_id}") is None
+    r = await client.post(
+        f"/questioning/sessions/{sid}/live/conclude",
+        data={"group_id": str(group_id), "text": "Đề nghị Sở hoàn thành trong quý I."},
+    )
+    assert r.status_code == 303
+    # The concluded group shows the conclusion, not the empty form again (as if nothing happened).
+    page = LexborHTMLParser((await client.get(f"/questioning/sessions/{sid}")).text)
+    assert "Đề nghị Sở hoàn thành trong quý I." in page.css_first(f"#conclusion-{group_id}").text()
+    assert page.css_first(f"#live input[name=group_id][value='{group_id}']") is None
     await login(client, w.delegate)
     page = LexborHTMLParser((await client.get(f"/questioning/sessions/{sid}")).text)
     assert page.css_first("#live") is None
