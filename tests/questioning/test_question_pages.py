@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+import questioning.routes  # noqa: F401 - registers the questioning targets of the audit log
+from council.audit_log import target_of
+from council.models import AuditEntry
 from questioning.models import QuestionForm
 from tests.factories import login
 from tests.questioning.helpers import file_question, setup_world
@@ -75,3 +78,10 @@ async def test_the_chair_groups_forms_through_the_page(client) -> None:
     assert (await QuestionForm.get(id=b)).group_id is None
     page = _soup(await client.get(f"/questioning/sessions/{w.session_id}"))
     assert page.css_first(f"#group-{gid} input[name=chosen]").attributes.get("checked", "x") is None
+
+
+def test_the_audit_log_names_and_links_question_forms_and_commitments() -> None:
+    form = AuditEntry(target_type="question_form", target_id="3")
+    assert target_of(form) == ("phiếu chất vấn 3", "/questioning/forms/3")
+    commitment = AuditEntry(target_type="commitment", target_id="7")
+    assert target_of(commitment) == ("lời hứa 7", "/questioning/commitments/7")
