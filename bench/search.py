@@ -637,7 +637,7 @@ BACKEND = "whoosh"
 PG_URL = "postgres://postgres@127.0.0.1:5432/bench_search"
 # Disk a petition needs, with room to spare: index files (Whoosh), or table, TOAST and GIN
 # indexes plus the new table built beside the old one during a rebuild (PostgreSQL).
-BYTES_PER_PETITION = {"whoosh": 3_000, "postgres": 16_000}
+BYTES_PER_PETITION = {"whoosh": 5_000, "postgres": 16_000}
 
 
 SERVER_PIDS: list[int] = []

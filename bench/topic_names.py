@@ -184,7 +184,7 @@ async def demo_cycles(data_dir: str) -> dict[str, list[Any]]:
 
 
 def main() -> None:
-    from assistant.grouping import cluster
+    from assistant.services.grouping import cluster
 
     gold = gold_segmenter()
     with tempfile.TemporaryDirectory() as tmp:

@@ -17,8 +17,8 @@ from council.settings import Settings
 
 # Order matters: later apps reference models of earlier ones.
 APPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("council", ("council.models", "council.search.models")),
-    ("meetings", ("meetings.models",)),
+    ("council", ("council.models", "council.search.models", "council.signing.models")),
+    ("meetings", ("meetings.models", "meetings.resolutions.models")),
     ("petitions", ("petitions.models",)),
     ("assistant", ("assistant.models",)),
     ("elections", ("elections.models",)),

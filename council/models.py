@@ -140,7 +140,7 @@ class AuditEntry(Model):
 
     id = fields.IntField(primary_key=True)
     # The chain: the entry's council, or 0 for the deployment's own (``council.audit``).
-    chain = fields.IntField(default=0)
+    chain = fields.IntField(default=0, db_default=0)
     seq = fields.BigIntField()  # the entry's place in its chain
     created_at = fields.DatetimeField()
     actor_id = fields.IntField(null=True)

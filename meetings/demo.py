@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from council import storage
 from council.models import Council, User
 from council.settings import Settings
-from meetings import demo_minutes, services
+from meetings import demo_minutes, demo_resolutions, services
 from meetings.documents.generate import make_docx, make_pdf
 from meetings.models import Session
 
@@ -125,6 +125,7 @@ async def load(settings: Settings) -> list[tuple[str, str, str]]:
     """Create the demo sitting (once) and return nothing new to log in with: the core demo users are
     the delegates (``hn.badinh.db001`` … checks in and votes on the open motion)."""
     await demo_minutes.load(settings)  # the city council's closed sitting, its minutes signed
+    await demo_resolutions.load(settings)  # and its resolution, numbered, signed, published
     council = await Council.get_or_none(code=COUNCIL)
     if council is None or await Session.exists(council_id=council.id, title=TITLE):
         return []

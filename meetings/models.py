@@ -67,7 +67,7 @@ class Session(Model):
     # The minutes' number, set by the secretariat: "Số: 07/BB-HĐND". Null prints dots.
     minutes_number = fields.IntField(null=True)
     # A closed sitting (họp kín): its signed minutes stay internal, never on the public portal.
-    closed_sitting = fields.BooleanField(default=False)
+    closed_sitting = fields.BooleanField(default=False, db_default=False)
 
     council_id: int
 

@@ -19,9 +19,13 @@ from meetings.permissions import (
     hand_vote_scope,
     item_scope,
     poll_scope,
+    resolution_scope,
     session_scope,
     speaker_scope,
 )
+from meetings.resolutions import schemas as resolution_schemas
+from meetings.resolutions import services as resolutions
+from meetings.resolutions import signing as resolution_signing
 from meetings.services import (
     attendance,
     displays,
@@ -265,6 +269,55 @@ BALLOT_HAND_REJECT = operation(
 BALLOT_HAND_LIST = operation(
     "ballot.hand_list", *STAFF, scope="council", resolve=poll_scope, target=POLL,
     service=hand_votes.hand_votes_of, summary="Shows of hands waiting for confirmation",
+)  # fmt: skip
+
+# --- resolutions -----------------------------------------------------------------------------
+RESOLUTION = ("resolution_id",)
+RESOLUTION_ISSUE = operation(
+    "resolution.issue", *SECRETARIAT, scope="council", resolve=item_scope, target=ITEM,
+    body=resolution_schemas.ResolutionIssueIn, service=resolutions.resolution_issue,
+    summary="Issue the resolution of a passed draft-resolution item (numbered in the year's series)",
+)  # fmt: skip
+RESOLUTION_LIST = operation(
+    "resolution.list", *STAFF, scope="council", resolve=session_scope, target=SESSION,
+    service=resolutions.resolutions_of_session,
+    summary="A session's draft resolutions and the resolutions issued from them",
+)  # fmt: skip
+RESOLUTION_VIEW = operation(
+    "resolution.view", *STAFF, scope="council", resolve=resolution_scope, target=RESOLUTION,
+    service=resolutions.resolution_for_staff,
+    summary="A resolution at any stage, and its PDF (signed, or the draft)",
+)  # fmt: skip
+RESOLUTION_UPDATE = operation(
+    "resolution.update", *SECRETARIAT, scope="council", resolve=resolution_scope,
+    target=RESOLUTION, body=resolution_schemas.ResolutionPatch,
+    service=resolutions.resolution_update, summary="Edit a resolution's title or text before signing",
+)  # fmt: skip
+RESOLUTION_SIGN = operation(
+    "resolution.sign", "chair", scope="council", resolve=resolution_scope, target=RESOLUTION,
+    body=resolution_schemas.ResolutionSignIn, service=resolution_signing.resolution_sign,
+    summary="The chair signs a resolution with the server's key (PKCS#12, or a token and PIN)",
+)  # fmt: skip
+RESOLUTION_SIGN_PREPARE = operation(
+    "resolution.sign_prepare", "chair", scope="council", resolve=resolution_scope,
+    target=RESOLUTION, body=resolution_schemas.SignPrepareIn,
+    service=resolution_signing.resolution_sign_prepare,
+    summary="Remote signing, step 1: the PDF prepared for the chair's signature and its digest",
+)  # fmt: skip
+RESOLUTION_SIGN_COMPLETE = operation(
+    "resolution.sign_complete", "chair", scope="council", resolve=resolution_scope,
+    target=RESOLUTION, body=resolution_schemas.SignCompleteIn,
+    service=resolution_signing.resolution_sign_complete,
+    summary="Remote signing, step 2: embed and check the CMS signature the chair's client made",
+)  # fmt: skip
+RESOLUTION_PUBLISH = operation(
+    "resolution.publish", *SECRETARIAT, scope="council", resolve=resolution_scope,
+    target=RESOLUTION, service=resolutions.resolution_publish,
+    summary="Publish a signed resolution on the public portal",
+)  # fmt: skip
+RESOLUTION_PUBLIC = operation(
+    "resolution.public", public=True, service=resolutions.public_resolutions,
+    summary="Published resolutions, searchable, and each one's signed PDF",
 )  # fmt: skip
 
 # --- hall displays ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from meetings.models import (
     Session,
     SpeakerRequest,
 )
+from meetings.resolutions.models import Resolution
 from meetings.services.poll_facts import poll_facts
 
 STAFF = ("admin", "secretariat", "chair")
@@ -94,6 +95,12 @@ async def display_scope(params: Mapping[str, Any]) -> Scope:
     did = _int(params, "display_id")
     rows = await HallDisplay.filter(id=did or 0).values_list("council_id", flat=True)
     return _council(rows, N_("This hall display does not exist."))
+
+
+async def resolution_scope(params: Mapping[str, Any]) -> Scope:
+    rid = _int(params, "resolution_id")
+    rows = await Resolution.filter(id=rid or 0).values_list("council_id", flat=True)
+    return _council(rows, N_("This resolution does not exist."))
 
 
 async def council_code_scope(params: Mapping[str, Any]) -> Scope:

@@ -1,17 +1,16 @@
 """Groups of petitions that raise the same issue, across communes (for the city's view).
 
 Two petitions of the same field are similar when their titles share enough words: Jaccard
-similarity of accent-folded syllables and syllable pairs. Candidates come from an inverted index
-on pairs, so the work grows with the overlaps, not with the square of the number of petitions.
+similarity of accent-folded syllables and syllable pairs, grouped by the core's clusterer
+(``council.clusters``: single link, candidates from an inverted index).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from council.search.text import fold, syllable_pairs, syllables
+from council import clusters
 
 THRESHOLD = 0.5
 # Words so common in petitions that they say nothing about the issue.
@@ -19,7 +18,7 @@ _FILLER_WORDS = (
     "đề nghị kiến nghị cử tri phản ánh tại của cho và các về việc trên đoạn khu vực bị được sớm "
     "xem xét người dân"
 )
-_FILLER = frozenset(fold(s) for s in syllables(_FILLER_WORDS))
+_FILLER = clusters.filler(_FILLER_WORDS)
 
 
 @dataclass(frozen=True)
@@ -49,40 +48,16 @@ class Cluster:
 
 
 def terms(title: str) -> frozenset[str]:
-    sylls = [fold(s) for s in syllables(title)]
-    kept = [s for s in sylls if s not in _FILLER]
-    return frozenset(kept) | frozenset(syllable_pairs(kept))
+    return clusters.terms(title, _FILLER)
 
 
-def similarity(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a or not b:
-        return 0.0
-    return len(a & b) / len(a | b)
+similarity = clusters.jaccard
 
 
 def cluster(items: Sequence[Item], threshold: float = THRESHOLD) -> list[Cluster]:
-    """Clusters of two or more similar petitions, heaviest first."""
-    parent = list(range(len(items)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    term_sets = [terms(i.title) for i in items]
-    index: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for n, (item, ts) in enumerate(zip(items, term_sets, strict=True)):
-        candidates: set[int] = set()
-        for t in ts:
-            candidates.update(index[(item.category, t)])
-        for m in candidates:
-            if similarity(ts, term_sets[m]) >= threshold:
-                parent[find(n)] = find(m)
-        for t in ts:
-            index[(item.category, t)].append(n)
-    groups: dict[int, Cluster] = defaultdict(Cluster)
-    for n, item in enumerate(items):
-        groups[find(n)].items.append(item)
-    found = [c for c in groups.values() if len(c.items) > 1]
+    """Clusters of two or more similar petitions of one field, heaviest first."""
+    groups = clusters.link(
+        [i.category for i in items], [terms(i.title) for i in items], threshold, clusters.jaccard
+    )
+    found = [Cluster([items[n] for n in group]) for group in groups if len(group) > 1]
     return sorted(found, key=lambda c: (-len(c.councils), -c.weight, c.title))

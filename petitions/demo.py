@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
+from council.calendar import due_at
 from council.models import Agency, Council
 from council.settings import Settings
 from petitions import indexing
@@ -20,7 +21,7 @@ from petitions.demo_text import make
 from petitions.models import CycleEntry, Hop, Petition, PetitionEvent, VoterMeeting
 from petitions.services.cycles import current_cycle
 from petitions.services.routing import council_rules
-from petitions.workflow import Stage, due_at
+from petitions.workflow import Stage
 
 COUNT = 300
 COMMUNES = ("HN-BADINH", "HN-HOANKIEM", "HN-SOCSON")

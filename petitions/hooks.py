@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from council.calendar import calendar_source
 from council.settings import Settings
 from petitions import indexing
 from petitions.services import notify
+from petitions.services.routing import council_calendar
+
+# Each council's working-day calendar is configured in its petitions' settings: every package
+# that counts working days (questioning's written answers) reads it through the core.
+calendar_source(council_calendar)
 
 
 async def startup(settings: Settings) -> None:

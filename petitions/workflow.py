@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
 from council.errors import Conflict, Invalid
 from council.i18n import N_
-from petitions.calendar import WorkingCalendar
 
 
 class Status(StrEnum):
@@ -238,13 +237,6 @@ def local_date(moment: datetime) -> date:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(LOCAL_TZ).date()
-
-
-def due_at(start: datetime, working_days: int, calendar: WorkingCalendar) -> datetime:
-    """End (23:59:59 in Vietnam) of the ``working_days``-th working day after ``start``, in UTC."""
-    day = calendar.add_working_days(local_date(start), working_days)
-    end = datetime.combine(day, time(23, 59, 59), tzinfo=LOCAL_TZ)
-    return end.astimezone(UTC)
 
 
 def is_overdue(due: datetime | None, ended: datetime | None, now: datetime) -> bool:

@@ -1,6 +1,6 @@
-"""Where questioning meets the other domains: sittings (meetings), petitions' tracking codes and the
-working-day calendar. Each is one small function, so that a move on the other side is a one-line
-change here."""
+"""Where questioning meets the other domains: sittings (meetings) and petitions' tracking codes
+(the working-day calendar is the core's: ``council.calendar``). Each is one small function, so
+that a move on the other side is a one-line change here."""
 
 from __future__ import annotations
 
@@ -66,16 +66,3 @@ async def missing_petitions(codes: list[str]) -> list[str]:
         await Petition.filter(code__in=codes).values_list("code", flat=True)  # type: ignore[call-overload]
     )
     return [c for c in codes if c not in found]
-
-
-async def answer_deadline(council_id: int, start: datetime, working_days: int) -> datetime:
-    """End of the ``working_days``-th working day after ``start`` by the council's calendar.
-
-    The calendar lives in petitions today (petitions/calendar.py, configured per council in
-    petitions' settings) and is moving into the core: this is the one place to change then.
-    """
-    from petitions.services.routing import council_rules
-    from petitions.workflow import due_at
-
-    calendar, _sla = await council_rules(council_id)
-    return due_at(start, working_days, calendar)

@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='AuditEntry',
             name='chain',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddConstraint(
             model_name='AuditEntry',

@@ -4,15 +4,16 @@ A syllable like "dân" is in most petitions; reading its Whoosh posting list mea
 decompressing and unpickling a tuple per 512 postings, which grows with the index (about
 350 ms of CPU for 850,000 postings at a million petitions). The bulk rebuild already holds
 each posting list as an array, so it also writes the lists of the text fields' terms with at
-least ``MIN_POSTINGS`` postings into ``<segment>.npp``: document numbers as ``uint32``, and
-weights as ``float32`` (what Whoosh stores) when they are not all 1. The executor maps the
+least ``MIN_POSTINGS`` postings into ``<segment>.npa``: the gaps between document numbers
+(``uint16`` when every gap fits, else ``uint32``), and the weights when they are not all 1
+(``uint8`` when they are small whole numbers, else ``float32``, what Whoosh stores). The executor maps the
 file and reads those lists without decoding anything; terms not in it (and segments written
 by Whoosh's own writer or merged by it, which have no such file) are read from Whoosh's
 blocks as before. The file is named like the segment's own files, so Whoosh deletes it with
 the segment.
 
-Layout: the arrays back to back, then a pickled table ``{(field, term): (offset, count,
-weighted)}``, then the table's offset as 8 bytes (little-endian).
+Layout: the arrays back to back, then a pickled table ``{(field, term): (offset, count, gap
+type, weight type)}``, then the table's offset as 8 bytes (little-endian).
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ import numpy as np
 
 __all__ = ["EXTENSION", "MIN_POSTINGS", "PostingArrays", "open_arrays", "write_arrays"]
 
-EXTENSION = ".npp"
+EXTENSION = ".npa"
 MIN_POSTINGS = 256
 _TRAILER = 8
 
-Table = dict[tuple[str, str], tuple[int, int, bool]]
+# (field, term) -> (offset, postings, gap dtype, weight dtype or "" when all are 1)
+Table = dict[tuple[str, str], tuple[int, int, str, str]]
 
 
 def write_arrays(
@@ -42,11 +44,20 @@ def write_arrays(
     table: Table = {}
     offset = 0
     for key, (ids, weights) in lists.items():
-        data = np.frombuffer(ids, dtype=np.uint32).astype("<u4").tobytes()
+        numbers = np.frombuffer(ids, dtype=np.uint32)
+        # Gaps between document numbers: 2 bytes each when they fit (common terms' do).
+        gaps = np.diff(numbers, prepend=np.uint32(0))
+        id_code = "<u2" if len(gaps) and int(gaps.max()) < 2**16 else "<u4"
+        data = gaps.astype(id_code).tobytes()
+        weight_code = ""
         if weights is not None:
-            data += np.frombuffer(weights, dtype=np.float32).astype("<f4").tobytes()
+            values = np.frombuffer(weights, dtype=np.float32)
+            small = values.astype(np.uint8)
+            # Term frequencies times boosts are mostly small whole numbers: 1 byte each.
+            weight_code = "u1" if np.array_equal(small, values) else "<f4"
+            data += (small if weight_code == "u1" else values.astype("<f4")).tobytes()
         out.write(data)
-        table[key] = (offset, len(ids), weights is not None)
+        table[key] = (offset, len(ids), id_code, weight_code)
         offset += len(data)
     out.write(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
     out.write(offset.to_bytes(_TRAILER, "little"))
@@ -67,12 +78,13 @@ class PostingArrays:
         found = self.table.get((field, term))
         if found is None:
             return None
-        offset, count, weighted = found
-        ids = self._data[offset : offset + 4 * count].view("<u4")
+        offset, count, id_code, weight_code = found
+        end = offset + count * np.dtype(id_code).itemsize
+        ids = np.cumsum(self._data[offset:end].view(id_code), dtype=np.int64)
         weights = None
-        if weighted:
-            end = offset + 8 * count
-            weights = self._data[offset + 4 * count : end].view("<f4").astype(np.float64)
+        if weight_code:
+            size = count * np.dtype(weight_code).itemsize
+            weights = self._data[end : end + size].view(weight_code).astype(np.float64)
         return ids, weights
 
 
@@ -84,5 +96,5 @@ def open_arrays(reader: Any) -> PostingArrays | None:
     path = Path(folder) / reader.segment().make_filename(EXTENSION)
     try:
         return PostingArrays(path)
-    except (OSError, ValueError, pickle.UnpicklingError):
+    except (OSError, ValueError, EOFError, IndexError, pickle.UnpicklingError):
         return None

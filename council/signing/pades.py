@@ -99,7 +99,8 @@ def stamp_font() -> str:
     return str(target)
 
 
-def _stamp(signatory: Signatory, when: datetime) -> tuple[TextStampStyle, dict[str, str]]:
+def stamp(signatory: Signatory, when: datetime) -> tuple[TextStampStyle, dict[str, str]]:
+    """The visible stamp: its style and the text parameters it is filled with."""
     style = TextStampStyle(
         stamp_text="Ký bởi: %(who)s\n%(title)s\nThời gian ký: %(local_time)s",
         text_box_style=TextBoxStyle(
@@ -114,6 +115,21 @@ def _stamp(signatory: Signatory, when: datetime) -> tuple[TextStampStyle, dict[s
         "local_time": when.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y (GMT+7)"),
     }
     return style, params
+
+
+def with_field(data: bytes, signatory: Signatory) -> IncrementalPdfFileWriter:
+    """A writer of ``data`` with the signatory's empty field, visible on the last page."""
+    writer = IncrementalPdfFileWriter(BytesIO(data), strict=False)
+    last_page = int(PdfFileReader(BytesIO(data), strict=False).root["/Pages"]["/Count"]) - 1
+    fields.append_signature_field(
+        writer,
+        fields.SigFieldSpec(
+            sig_field_name=signatory.field,
+            on_page=last_page,
+            box=signatory.box or BOXES[signatory.position],
+        ),
+    )
+    return writer
 
 
 def sign_pdf(
@@ -135,17 +151,8 @@ def sign_pdf(
     )
     timestamper = timestamps.HTTPTimeStamper(config.tsa_url) if config.tsa_url else None
     when = now or datetime.now(LOCAL_TZ)
-    writer = IncrementalPdfFileWriter(BytesIO(data), strict=False)
-    last_page = int(PdfFileReader(BytesIO(data), strict=False).root["/Pages"]["/Count"]) - 1
-    fields.append_signature_field(
-        writer,
-        fields.SigFieldSpec(
-            sig_field_name=signatory.field,
-            on_page=last_page,
-            box=signatory.box or BOXES[signatory.position],
-        ),
-    )
-    style, params = _stamp(signatory, when)
+    writer = with_field(data, signatory)
+    style, params = stamp(signatory, when)
     meta = signers.PdfSignatureMetadata(
         field_name=signatory.field,
         name=signatory.name,

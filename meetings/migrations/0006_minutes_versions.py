@@ -40,6 +40,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Session',
             name='closed_sitting',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
     ]

@@ -18,6 +18,8 @@ from meetings.routes.pages_tablet import routes as pages_tablet_routes
 from meetings.routes.preparing import notices_widget
 from meetings.routes.preparing import routes as preparing_routes
 from meetings.routes.presence import routes as presence_routes
+from meetings.routes.resolution_pages import routes as resolution_pages
+from meetings.routes.resolutions import routes as resolution_routes
 from meetings.routes.viewer import routes as viewer_routes
 from meetings.services import sessions_for
 
@@ -34,6 +36,8 @@ routes = [
     *page_routes,
     *pages_tablet_routes,
     *viewer_routes,
+    *resolution_routes,
+    *resolution_pages,
 ]
 
 register_nav(
@@ -62,3 +66,4 @@ register_widget(notices_widget)
 
 register_target("session", "/meetings/sessions/{id}/prepare", N_("session"))
 register_target("document", "/meetings/documents/{id}", N_("document"))
+register_target("resolution", "/meetings/resolutions/{id}", N_("resolution"))

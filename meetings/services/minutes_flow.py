@@ -372,6 +372,7 @@ async def minutes_sign(
         mime=uploads.PDF,
     )
     who = "chair_signed" if as_chair else "secretary_signed"
+    previous = version.path
     try:
         async with in_transaction():
             changed = await MinutesVersion.filter(
@@ -398,6 +399,8 @@ async def minutes_sign(
     except BaseException:
         await storage.discard(stored)
         raise
+    # the file before this signature lives on inside the signed one (its first revisions)
+    await storage.release(previous)
     return version
 
 

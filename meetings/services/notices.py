@@ -230,6 +230,8 @@ def notice_url(notice: Notice) -> str:
     """Where a notice leads: the minutes' page for the minutes' steps, else the tablet."""
     if notice.kind.startswith("minutes."):
         return f"/meetings/sessions/{notice.session_id}/minutes"
+    if notice.kind.startswith("resolution."):
+        return f"/meetings/sessions/{notice.session_id}/resolutions"
     return f"/meetings/sessions/{notice.session_id}/tablet"
 
 
@@ -239,6 +241,10 @@ def notice_text(notice: Notice, session: Session, lang: str | None = None) -> st
         text = minutes
     elif notice.kind == "published":
         text = N_("Session published: {title}").format(title=session.title)
+    elif notice.kind == "resolution.sign":
+        text = N_("A resolution of this session awaits your signature: {title}").format(
+            title=session.title
+        )
     else:
         text = N_("{n} change(s) to the session: {title}").format(
             n=notice.changes, title=session.title

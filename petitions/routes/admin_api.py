@@ -7,12 +7,12 @@ from datetime import date
 from tortoise.transactions import in_transaction
 
 from council import audit
+from council.calendar import CalendarConfig, WorkingCalendar
 from council.errors import Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import Council, User
 from council.web import Ctx, api
 from petitions import operations as ops
-from petitions.calendar import CalendarConfig, WorkingCalendar
 from petitions.models import Cycle, PetitionSettings
 from petitions.schemas import CycleListOut, CycleOut, SettingsOut
 from petitions.services import cycle_label, open_next_cycle, petition_count

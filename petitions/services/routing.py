@@ -6,10 +6,10 @@ import json
 from datetime import datetime
 from functools import lru_cache
 
+from council.calendar import CalendarConfig, WorkingCalendar, due_at
 from council.models import Agency, Council
-from petitions.calendar import CalendarConfig, WorkingCalendar
 from petitions.models import Extension, Hop, Petition, PetitionSettings
-from petitions.workflow import Stage, Status, due_at, sla_from_dict, stage_for
+from petitions.workflow import Stage, Status, sla_from_dict, stage_for
 
 
 @lru_cache(maxsize=256)
@@ -23,6 +23,13 @@ async def council_rules(council_id: int) -> tuple[WorkingCalendar, dict[Stage, i
     calendar_cfg = settings.calendar if settings else {}
     sla = sla_from_dict(settings.sla if settings else None)
     return _calendar(json.dumps(calendar_cfg, sort_keys=True)), sla
+
+
+async def council_calendar(council_id: int) -> WorkingCalendar:
+    """The council's working-day calendar as its petitions' settings configure it: the core's
+    ``council.calendar.council_calendar`` for every package (registered in petitions/hooks.py)."""
+    calendar, _sla = await council_rules(council_id)
+    return calendar
 
 
 async def open_hop(p: Petition, now: datetime) -> Hop | None:

@@ -6,10 +6,10 @@ from starlette.datastructures import UploadFile
 from tortoise.transactions import in_transaction
 
 from council import audit, storage, uploads
+from council.calendar import council_calendar, due_at
 from council.errors import Conflict, Forbidden, Invalid
 from council.i18n import N_
 from council.models import User
-from questioning import links
 from questioning.models import VERDICTS, QuestionForm
 from questioning.services.common import agency_user_ids, form_get, is_staff, notify, now
 
@@ -37,7 +37,7 @@ async def answer_request(actor: User, form_id: int, working_days: int) -> Questi
         raise Conflict("answered", N_("This question has been answered already."))
     if not 1 <= working_days <= 60:
         raise Invalid(fields={"working_days": str(N_("Between 1 and 60 working days."))})
-    due = await links.answer_deadline(form.council_id, now(), working_days)
+    due = due_at(now(), working_days, await council_calendar(form.council_id))
     async with in_transaction():
         form.answer_due_at = due
         await form.save(update_fields=["answer_due_at"])

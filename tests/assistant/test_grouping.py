@@ -6,8 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.grouping import cluster
 from assistant.models import UsageEntry
+from assistant.services.grouping import cluster
 from tests.assistant.conftest import with_llm
 from tests.assistant.openai_server import OpenAIServer, user_text
 from tests.factories import bearer, htmx, login, make_commune, make_council, make_user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from council.errors import Conflict
 from tests.factories import bearer, error_code, make_agency, make_commune, make_council, make_user
 
 
@@ -236,14 +237,14 @@ async def test_a_council_has_no_more_active_seat_holders_than_seats(client):
     assert r.status_code == 201
     try:
         await services.user_update(secretariat, first, is_active=True)
-    except services.Conflict as exc:
+    except Conflict as exc:
         assert exc.code == "seats_full"
     else:
         raise AssertionError("a fourth seat holder was reactivated on three seats")
     # Nor can the seats go below the accounts that hold them.
     try:
         await services.council_update(secretariat, council, seats=2)
-    except services.Conflict as exc:
+    except Conflict as exc:
         assert exc.code == "seats_below_holders"
     else:
         raise AssertionError("seats lowered below their holders")

@@ -197,3 +197,30 @@ def test_every_package_with_models_takes_part() -> None:
         for module in modules:
             if importlib.util.find_spec(module) is not None:
                 assert label in apps, f"{module} exists but {label}.migrations does not"
+
+
+def test_a_column_added_to_a_table_with_rows_has_a_database_default() -> None:
+    """Adding a NOT NULL column to a table that already has rows needs a default in the database
+    (``db_default``): ``default=`` alone is Python's, and SQLite then refuses the upgrade of a
+    running council ("Cannot add a NOT NULL column with default value NULL")."""
+    from tortoise.fields.base import DB_DEFAULT_NOT_SET
+    from tortoise.migrations import operations as migration_ops
+
+    offenders = []
+    for label, _modules in db.APPS:
+        package = f"{label}.migrations"
+        if importlib.util.find_spec(package) is None:
+            continue
+        for info in pkgutil.iter_modules(importlib.import_module(package).__path__):
+            migration = importlib.import_module(f"{package}.{info.name}").Migration
+            for op in migration.operations:
+                if not isinstance(op, migration_ops.AddField):
+                    continue
+                field = op.field
+                has_db_default = getattr(field, "db_default", None) not in (
+                    None,
+                    DB_DEFAULT_NOT_SET,
+                )
+                if not field.null and not has_db_default:
+                    offenders.append(f"{label}.{info.name}: {op.model_name}.{op.name}")
+    assert not offenders, f"NOT NULL columns added without db_default: {offenders}"

@@ -30,7 +30,7 @@ from council.errors import Conflict
 from council.i18n import N_
 from council.models import AuditEntry
 from council.permissions import allow
-from council.realtime import DEFERRED, Deferred, EventCtx, event
+from council.realtime import DEFERRED, Deferred, EventCtx, event, handlers
 from council.settings import Settings
 from tests.conftest import free_port, serving
 from tests.factories import PASSWORD, make_council, make_user
@@ -374,7 +374,7 @@ async def test_an_answer_that_has_to_wait_is_finished_by_a_task() -> None:
         steps.append("sent")
         finished.set()
 
-    realtime._run_now(send())
+    handlers._run_now(send())
     assert steps == ["queued"]
     await asyncio.wait_for(finished.wait(), WAIT)
     assert steps == ["queued", "waited", "sent"]
@@ -382,7 +382,7 @@ async def test_an_answer_that_has_to_wait_is_finished_by_a_task() -> None:
     async def at_once() -> None:
         steps.append("at once")
 
-    realtime._run_now(at_once())
+    handlers._run_now(at_once())
     assert steps[-1] == "at once"
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import httpx
+
 from council.models import User
 from elections.models import Election, Term
 from meetings.services.common import local_day
@@ -20,6 +22,7 @@ from tests.meetings.helpers import (
     setup_council,
     start_session,
 )
+from tests.meetings.live import connect_tablet
 
 
 async def _published(client, s, title: str, at: str) -> int:
@@ -112,3 +115,29 @@ async def test_the_previous_term_is_read_only_but_its_last_minutes(client) -> No
     )
     assert (r.status_code, error_code(r)) == (409, "term_closed")
     assert await User.filter(id=s.secretariat.id).exists()
+
+
+async def test_socketio_events_on_a_closed_term_are_refused(live_server: str) -> None:
+    """The same check for Socket.IO: a delegate asks to speak at a sitting in progress; once its
+    term is closed, the same event is answered term_closed; joining the room still reads."""
+    s = await setup_council(seats=4, delegates=3)
+    async with httpx.AsyncClient(base_url=live_server) as http:
+        sid = await create_session(http, s)
+        await start_session(http, s)
+        await check_in(http, s, [s.chair, *s.delegates])
+    tablet = await connect_tablet(live_server, s.delegates[0])
+    try:
+        assert (await tablet.call("session:join", {"session_id": sid}))["ok"] is True
+        ack = await tablet.call("speaker:request", {"session_id": sid})
+        assert ack["ok"] is True
+        assert (await tablet.call("speaker:withdraw", {"session_id": sid}))["ok"] is True
+        today = local_day()
+        await Term.create(
+            council_id=s.council.id, number=1, starts_on=date(2021, 7, 1), ends_on=today
+        )
+        await Term.create(council_id=s.council.id, number=2, starts_on=today + timedelta(days=1))
+        ack = await tablet.call("speaker:request", {"session_id": sid})
+        assert ack["ok"] is False and ack["error"]["code"] == "term_closed"
+        assert (await tablet.call("session:join", {"session_id": sid}))["ok"] is True
+    finally:
+        await tablet.sio.disconnect()

@@ -4,6 +4,7 @@ and its permission matrix (roles × own and other council) as declared."""
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ from meetings.models import (
     Session,
     SpeakerRequest,
 )
+from meetings.resolutions.models import Resolution
 from meetings.routes import routes as meetings_routes
 from tests.factories import make_council, make_user
 from tests.operations import assert_permission_matrix
@@ -34,6 +36,7 @@ MEETINGS_OPS = sorted(
     (op for op in vars(ops).values() if isinstance(op, Operation)), key=lambda o: o.name
 )
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+_ITEM_IDS = itertools.count(1)
 
 
 async def _session(council: Council) -> dict[str, Any]:
@@ -83,6 +86,15 @@ async def _display(council: Council) -> dict[str, Any]:
     return {"display_id": display.id}
 
 
+async def _resolution(council: Council) -> dict[str, Any]:
+    session = (await _session(council))["_session"]
+    resolution = await Resolution.create(
+        council=council, session=session, item_id=next(_ITEM_IDS), poll_id=1, year=2026,
+        number=next(_ITEM_IDS), title="Nghị quyết", passed_at=NOW, issued_at=NOW,
+    )  # fmt: skip
+    return {"resolution_id": resolution.id}
+
+
 async def _council_code(council: Council) -> dict[str, Any]:
     return {"council_code": council.code}
 
@@ -103,6 +115,7 @@ TARGETS: dict[Any, Callable[[Council], Awaitable[dict[str, Any]]]] = {
     scopes.hand_vote_scope: _hand_vote,
     scopes.display_scope: _display,
     scopes.council_code_scope: _council_code,
+    scopes.resolution_scope: _resolution,
 }
 
 

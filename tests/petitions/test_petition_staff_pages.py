@@ -376,8 +376,7 @@ async def test_council_calendar_settings_change_deadlines(client, anon) -> None:
     assert r.json()["error"]["details"]["operation"] == "petition.settings"
     filed = await file_petition(anon)
     hop = await Hop.get(petition__code=filed["code"])
-    from petitions.calendar import CalendarConfig, WorkingCalendar
-    from petitions.workflow import due_at
+    from council.calendar import CalendarConfig, WorkingCalendar, due_at
 
     cal = WorkingCalendar(CalendarConfig.from_dict({"tet_days_after": 5}))
     assert hop.due_at == due_at(hop.started_at, 2, cal)

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from council.calendar import WorkingCalendar, due_at
 from council.errors import Conflict, Invalid
 from council.i18n import set_language
-from petitions.calendar import WorkingCalendar
 from petitions.labels import light_text
 from petitions.metrics import Light, Reason, assess, light, median_days, on_time_rate
 from petitions.workflow import (
@@ -18,7 +18,6 @@ from petitions.workflow import (
     Resolution,
     Stage,
     Status,
-    due_at,
     is_overdue,
     next_status,
     sla_from_dict,

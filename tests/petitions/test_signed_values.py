@@ -22,3 +22,16 @@ def test_altered_or_malformed_values_are_refused() -> None:
     other = seal({"code": "KN-2026-0000000"}, KEY, "receipt", 60, now=1000.0).split(".")[0]
     for bad in (f"{other}.{mac}", f"{body}.{mac[:-2]}", body, "", None, "a.b.c", "!!.??"):
         assert unseal(bad, KEY, "receipt", now=1000.0) is None
+
+
+def test_a_signed_value_of_another_shape_is_refused() -> None:
+    """Signed with the right key and purpose (itsdangerous), but not what ``seal`` writes."""
+    from petitions.signed import _serializer
+
+    signer = _serializer(KEY, "receipt")
+    for shape in ([1], {"p": [1], "exp": 2000}, {"p": {}, "exp": "2000"}, {"p": {}}):
+        assert unseal(signer.dumps(shape), KEY, "receipt", now=1000.0) is None
+    assert unseal(signer.dumps({"p": {"a": 1}, "exp": 2000}), KEY, "receipt", now=1000.0) == {
+        "a": 1
+    }
+    assert unseal("x" * 4001, KEY, "receipt", now=1000.0) is None

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from petitions.calendar import CalendarConfig, WorkingCalendar, add_working_days
-from petitions.lunar import LunarDate, lunar_new_year, lunar_to_solar, solar_to_lunar
+from council.calendar import CalendarConfig, WorkingCalendar, add_working_days
+from council.lunar import LunarDate, lunar_new_year, lunar_to_solar, solar_to_lunar
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from council.calendar import CalendarConfig, WorkingCalendar
 from council.localtime import local_date
 from council.models import AuditEntry
-from petitions.calendar import WorkingCalendar
+from petitions.models import PetitionSettings
 from questioning.models import Notice
 from tests.factories import bearer, error_code
 from tests.questioning.helpers import call, file_question, ok, setup_world
@@ -29,6 +30,27 @@ async def test_the_deadline_counts_the_councils_working_days(client) -> None:
     assert due == WorkingCalendar().add_working_days(local_date(before), 7)
     assert due.weekday() < 5
     assert await Notice.exists(user_id=w.official.id)
+
+
+async def test_the_deadline_follows_the_calendar_the_council_configured(client) -> None:
+    """The council's own closed days (set in its petitions' settings) count for questioning too:
+    the core's calendar reads them through the source petitions registers."""
+    w = await setup_world()
+    today = local_date(datetime.now(UTC))
+    closed = [(today + timedelta(days=n)).isoformat() for n in range(1, 15)]
+    config = {"extra_closed": closed}
+    await PetitionSettings.create(council_id=w.council.id, calendar=config)
+    form = await file_question(client, w)
+    sent = await ok(
+        client,
+        w.secretariat,
+        "POST",
+        f"/api/v1/questioning/forms/{form['id']}/answer-request",
+        json={"working_days": 3},
+    )
+    due = local_date(datetime.fromisoformat(sent["answer_due_at"]))
+    assert due > today + timedelta(days=14)
+    assert due == WorkingCalendar(CalendarConfig.from_dict(config)).add_working_days(today, 3)
 
 
 async def test_the_official_answers_with_a_letter_and_the_asker_assesses(client) -> None:

@@ -22,7 +22,7 @@ from council.registry import Operation
 from council.settings import Settings
 from council.signing import load_trust_roots, verify_pdf
 from council.signing.verify import INTACT
-from council.storage import read_bytes
+from council.storage import exists, read_bytes
 from meetings import operations as ops
 from meetings import services
 from meetings.minutes_models import MinutesVersion
@@ -182,8 +182,11 @@ async def test_the_whole_workflow_signs_twice_and_publishes(
     r = await sitting.post(sitting.ch, "minutes/versions/2/sign", json={})
     assert r.status_code == 403 and error_code(r) == "forbidden"
 
+    approved = await MinutesVersion.get(session_id=sitting.session_id, number=2)
     r = await sitting.post(sitting.sec, "minutes/versions/2/sign", json={})
     assert r.status_code == 200 and r.json()["status"] == "signing", r.text
+    # the unsigned file is released: the signed one holds it as its first revision
+    assert not await exists(approved.path)
     assert await Notice.filter(user_id=sitting.chair.id, kind="minutes.sign").exists()
     # the steps done are no longer pending for anyone
     pending = await Notice.filter(session_id=sitting.session_id, read_at=None).values_list(

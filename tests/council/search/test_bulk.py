@@ -62,7 +62,7 @@ def test_parallel_bulk_answers_like_standard_writer(tmp_path: Path) -> None:
     # One segment per worker that got a batch: a worker slow to spawn may get none on a busy machine.
     assert 1 <= len(bulk._current_searcher().reader().leaf_readers()) <= 2  # type: ignore[union-attr]
     # Common terms' postings are also kept as raw arrays, which the executor reads instead.
-    assert list(bulk.directory.glob("*.npp"))
+    assert list(bulk.directory.glob("*.npa"))
     for q in QUERIES:
         for kwargs in ({}, {"filters": {"status": "received"}}, {"sort": "-filed_at"}):
             a = bulk.search(q, limit=200, **kwargs)
@@ -105,3 +105,21 @@ def test_a_bad_document_fails_the_rebuild_and_keeps_the_index(tmp_path: Path) ->
     assert (
         index.search("đường").total == build_index(tmp_path / "again", docs).search("đường").total
     )
+
+
+def test_a_damaged_posting_arrays_file_is_read_from_the_blocks(tmp_path: Path) -> None:
+    docs = generated_petitions(400, seed=5)
+    bulk = SearchIndex(tmp_path / "bulk", PETITIONS)
+    with bulk.write_lock:
+        assert bulk.rebuild(docs, procs=1) == 400
+    expected = bulk.search("đề nghị", limit=50)
+    bulk.close()
+    for path in bulk.directory.glob("*.npa"):
+        path.write_bytes(b"\x00" * 4)
+    reopened = SearchIndex(tmp_path / "bulk", PETITIONS)
+    found = reopened.search("đề nghị", limit=50)
+    assert found.total == expected.total > 0
+    assert [(h.id, round(h.score, 6)) for h in found.hits] == [
+        (h.id, round(h.score, 6)) for h in expected.hits
+    ]
+    reopened.close()

@@ -1,36 +1,5 @@
-"""The realtime core: python-socketio in the same ASGI app, authenticated, with one room per session.
-
-Domains declare events with ``@event(name, perm=…)``; each is checked against its permission on every
-call and answered with an ack ``{ok: true, …}`` or ``{ok: false, error: {code, message}}``. Services
-emit with ``await emit(…)`` after their transaction has committed. With REDIS_URL set, the Redis
-manager carries emits between workers and machines.
-
-The connection's user is loaded at connect and kept in its Socket.IO session, so an event costs no
-database read for it, with the hash of what authenticated it (the session cookie or the API
-token). It is loaded again through that token, which must still be live (not revoked, not
-expired, its user active), when it is older than ``user_ttl`` seconds, and at once after the user
-is saved in this process (deactivation, role change: Tortoise's post_save signal) or a token of
-theirs ends (logout, revocation, password reset: ``user_changed``, which also closes at once the
-connections whose token has ended). An event on a connection whose token has ended is answered
-``unauthorized`` and the connection is closed. With REDIS_URL set, a worker that saves a user or
-ends a token publishes the user's id (``USER_CHANNEL``) and every worker treats it as changed there
-too, so a deactivation, a role change or a logout on one worker reaches the connections of the
-others. Without Redis (one process) nothing else is needed; a change made where no hub runs (a
-`council` command) reaches open connections within ``user_ttl`` seconds. Services that must be
-exact about the user at the moment of a write check it in that write's transaction
-(``ballot.cast`` does).
-
-A handler may also answer after it has returned (``EventCtx.reply_later`` and ``DEFERRED``): the
-ack then goes out from wherever the outcome becomes known, e.g. the ballots' group commit, which
-answers a whole batch right after its commit instead of waking one task per cast (each wake-up a
-turn of an event loop that a burst of 500 casts keeps busy).
-
-A browser sends the session cookie with a WebSocket opened by any page of the same site (another
-port, another subdomain), so a connection whose ``Origin`` is not the site's own is refused: the
-origin the request was made to (its ``Host`` and the scheme uvicorn saw, which honours
-``X-Forwarded-Proto`` from trusted proxies only) or the configured public address
-(``COUNCIL_BASE_URL``). Programs send no ``Origin`` and are not concerned.
-"""
+"""The hub: python-socketio's server of one app instance; connections authenticated (cookie or
+token, the site's own ``Origin``), their user reloaded when stale, events checked and dispatched."""
 
 from __future__ import annotations
 
@@ -38,230 +7,24 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlsplit
 
 import socketio
 from pydantic import BaseModel
-from tortoise.signals import post_delete, post_save
 
-from council import audit, faults, permissions, signals
+from council import audit, faults, permissions
 from council.auth import SESSION_COOKIE, user_for_token, users_for_token_hashes
-from council.compat import socketio as compat_socketio
 from council.errors import DomainError, Forbidden, Invalid, Unauthorized
-from council.i18n import LANGUAGES, N_, get_language, set_language
+from council.i18n import LANGUAGES, get_language, set_language
 from council.models import User
-from council.permissions import Permission
-from council.registry import Operation, body_of, permission_of
+from council.realtime.handlers import EVENTS, Deferred, EventCtx, EventSpec, _Server
+from council.realtime.rooms import user_room
+from council.realtime.users import USER_CHANNEL, _note_user_change, _user_changed
 from council.validation import parse
 
 log = logging.getLogger("council.realtime")
-
-
-def session_room(session_id: int) -> str:
-    return f"session:{session_id}"
-
-
-def user_room(user_id: int) -> str:
-    """Every connection of one user (in this process): closed when their tokens end."""
-    return f"user:{user_id}"
-
-
-class Deferred:
-    def __repr__(self) -> str:
-        return "DEFERRED"
-
-
-# Returned by an event handler that answers through ``EventCtx.reply_later()`` instead.
-DEFERRED = Deferred()
-
-
-def _internal_error() -> DomainError:
-    return DomainError(
-        "internal", N_("Something went wrong on our side. Please try again."), status=500
-    )
-
-
-class Reply:
-    """The ack of one event, sent once, whenever the handler's outcome is known.
-
-    Call it on the event loop with the handler's result (a dict, answered ``{ok: true, …}``) or
-    with an exception (a DomainError is answered ``{ok: false, error}`` in the connection's
-    language; anything else is logged and answered as an internal error). The packet is queued
-    for the connection's writer at once, in the caller's turn of the loop.
-    """
-
-    __slots__ = ("_target", "_lang", "_sent")
-
-    def __init__(self, target: compat_socketio.AckTarget | None, lang: str) -> None:
-        self._target, self._lang, self._sent = target, lang, False
-
-    def __call__(self, outcome: dict[str, Any] | Exception) -> None:
-        if self._sent:
-            return
-        self._sent = True
-        if isinstance(outcome, DomainError):
-            payload: dict[str, Any] = {"ok": False, "error": outcome.to_dict(self._lang)}
-        elif isinstance(outcome, Exception) and faults.is_unavailable(outcome):
-            log.warning("event met a database fault: %s: %s", type(outcome).__name__, outcome)
-            payload = {"ok": False, "error": faults.Unavailable().to_dict(self._lang)}
-        elif isinstance(outcome, Exception):
-            log.error("event failed after its handler returned", exc_info=outcome)
-            payload = {"ok": False, "error": _internal_error().to_dict(self._lang)}
-        else:
-            payload = {"ok": True, **outcome}
-        target = self._target
-        if target is None:  # the client asked for no ack
-            return
-        _run_now(compat_socketio.send_ack(target, payload))
-
-
-_finishing: set[asyncio.Task[None]] = set()
-
-
-def _run_now(coro: Coroutine[Any, Any, Any]) -> None:
-    """Run ``coro`` in the caller's turn of the loop as far as it goes without waiting, and let
-    a task finish it should it have to wait. Sending a packet only queues it for the socket's
-    writer task, so it does not wait; this keeps it correct should a transport ever do so."""
-    try:
-        waiting = coro.send(None)
-    except StopIteration:
-        return
-    except Exception:  # noqa: BLE001 — the connection is gone: nobody to answer
-        log.debug("ack not sent", exc_info=True)
-        return
-    task = asyncio.get_running_loop().create_task(_finish(coro, waiting))
-    _finishing.add(task)
-    task.add_done_callback(_finishing.discard)
-
-
-async def _finish(coro: Coroutine[Any, Any, Any], waiting: Any) -> None:
-    """Drive ``coro`` on from where ``_run_now`` left it, waiting for what it waits for."""
-    try:
-        while True:
-            if isinstance(waiting, asyncio.Future):
-                await asyncio.wait([waiting])  # its outcome is read by ``coro`` when resumed
-            else:
-                await asyncio.sleep(0)  # a bare yield: give the loop one turn
-            try:
-                waiting = coro.send(None)
-            except StopIteration:
-                return
-    except asyncio.CancelledError:
-        coro.close()
-        raise
-    except Exception:  # noqa: BLE001 — as in _run_now
-        log.debug("ack not sent", exc_info=True)
-
-
-class _Server(compat_socketio.DeferringServer):
-    """python-socketio's server, where an event handler may answer after it has returned (by
-    returning DEFERRED and calling the ``Reply`` from ``EventCtx.reply_later()``): the internals
-    it takes are in ``council.compat.socketio``."""
-
-    deferred = DEFERRED
-
-
-@dataclass
-class EventCtx:
-    sid: str
-    user: User
-    data: Any
-    raw: dict[str, Any]
-    server: socketio.AsyncServer
-    extra: dict[str, Any] = field(default_factory=dict)
-    lang: str = "vi"
-
-    def reply_later(self) -> Reply:
-        """The ack of this event, to be sent by the caller once the outcome is known; the handler
-        must then return DEFERRED (and ``Reply`` must be called, on every path)."""
-        return Reply(compat_socketio.current_ack.get(), self.lang)
-
-    async def enter_room(self, room: str) -> None:
-        await self.server.enter_room(self.sid, room)
-
-    async def leave_room(self, room: str) -> None:
-        await self.server.leave_room(self.sid, room)
-
-    def rooms(self) -> list[str]:
-        return list(self.server.rooms(self.sid))
-
-
-EventHandler = Callable[[EventCtx], Awaitable[dict[str, Any] | Deferred | None]]
-
-
-@dataclass(frozen=True)
-class EventSpec:
-    name: str
-    perm: Permission
-    body: type[BaseModel] | None
-    handler: EventHandler
-
-
-EVENTS: dict[str, EventSpec] = {}
-
-
-def event(
-    name: str, *, perm: Permission | Operation, body: type[BaseModel] | None = None
-) -> Callable[[EventHandler], EventHandler]:
-    """Declare a client → server event with its operation (permission and payload schema: the
-    operation's input plus its target's ids), or a bare permission and a schema."""
-    payload = body_of(perm, body, event=True)
-    permission = permission_of(perm)
-
-    def decorate(handler: EventHandler) -> EventHandler:
-        EVENTS[name] = EventSpec(name, permission, payload, handler)
-        return handler
-
-    return decorate
-
-
-# user id → when it was last saved or deleted in this process (monotonic seconds).
-_user_changed: dict[int, float] = {}
-
-
-# Redis channel on which workers tell each other which user was saved.
-USER_CHANNEL = "council:user-changed"
-
-
-@post_save(User)
-async def _user_saved(sender: type[User], instance: User, *args: Any) -> None:
-    _note_user_change(instance.id)
-    if _hub is not None and instance.id is not None:
-        await _hub.publish_user_change(instance.id)
-
-
-@post_delete(User)
-async def _user_deleted(sender: type[User], instance: User, *args: Any) -> None:
-    _note_user_change(instance.id)
-    if _hub is not None and instance.id is not None:
-        await _hub.publish_user_change(instance.id)
-
-
-async def user_changed(user_id: int) -> None:
-    """Tokens of ``user_id`` have ended (committed): every worker re-checks that user's
-    connections now, closing those whose token ended, and at their next event."""
-    _note_user_change(user_id)
-    if _hub is not None:
-        await _hub.publish_user_change(user_id)
-        _hub.recheck(user_id)
-
-
-signals.TOKENS_ENDED.connect(user_changed)
-
-
-def _note_user_change(user_id: int | None) -> None:
-    if user_id is None:
-        return
-    now = time.monotonic()
-    if len(_user_changed) > 10_000:  # forget changes older than any TTL in use
-        for uid, at in list(_user_changed.items()):
-            if now - at > 3600:
-                del _user_changed[uid]
-    _user_changed[user_id] = now
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -551,21 +314,3 @@ def cookie_dict(environ: dict[str, Any]) -> dict[str, str]:
     except Exception:  # noqa: BLE001
         return {}
     return {k: m.value for k, m in jar.items()}
-
-
-_hub: Hub | None = None
-
-
-def install(hub: Hub) -> None:
-    global _hub
-    _hub = hub
-
-
-def hub() -> Hub | None:
-    return _hub
-
-
-async def emit(event_name: str, data: Any, room: str | None = None) -> None:
-    """Send an event to a room (or everyone). Call only after the change has committed."""
-    if _hub is not None:
-        await _hub.emit(event_name, data, room)

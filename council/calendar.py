@@ -1,5 +1,10 @@
 """Working days: weekends and Vietnamese public holidays, configurable per council.
 
+The platform's one calendar: petitions' deadlines (each hop's) and questioning's written answers
+count on it. Where a council's calendar is configured (petitions' settings) registers its reader
+with :func:`calendar_source`; :func:`council_calendar` gives any package a council's calendar
+and :func:`due_at` the end of a deadline.
+
 Defaults follow the Labour Code 2019 (Article 112): New Year's Day (1/1), Tết Nguyên Đán
 (five days; here the last day of the old lunar year and the first four of the new one), the Hùng
 Kings' Commemoration (10/3 lunar), Reunification Day (30/4), Labour Day (1/5) and National Day
@@ -10,12 +15,13 @@ service; a council records it through per-year overrides.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
-from petitions.lunar import VIETNAM_TZ, LunarDate, lunar_new_year, lunar_to_solar
+from council.localtime import LOCAL_TZ, local_date
+from council.lunar import VIETNAM_TZ, LunarDate, lunar_new_year, lunar_to_solar
 
 Adjacent = Literal["auto", "before", "after"]
 
@@ -232,3 +238,31 @@ class WorkingCalendar:
 def add_working_days(start: date, n: int, calendar: WorkingCalendar | None = None) -> date:
     """Deadline arithmetic: ``n`` working days after ``start`` under ``calendar``."""
     return (calendar or WorkingCalendar()).add_working_days(start, n)
+
+
+def due_at(start: datetime, working_days: int, calendar: WorkingCalendar) -> datetime:
+    """End (23:59:59 in Vietnam) of the ``working_days``-th working day after ``start``, in UTC."""
+    day = calendar.add_working_days(local_date(start), working_days)
+    end = datetime.combine(day, time(23, 59, 59), tzinfo=LOCAL_TZ)
+    return end.astimezone(UTC)
+
+
+# A council's calendar, read where it is configured: petitions' settings hold each council's
+# weekend, holidays and overrides, and petitions registers the reader (its hooks.py). Without a
+# reader every council counts by the defaults.
+CalendarSource = Callable[[int], Awaitable[WorkingCalendar]]
+_source: list[CalendarSource] = []
+
+
+def calendar_source(source: CalendarSource) -> CalendarSource:
+    """Register the reader of a council's calendar; there is one (registering it again is a
+    no-op, another one is refused)."""
+    if _source and _source[0] is not source:
+        raise ValueError("a council calendar source is registered already")
+    _source[:] = [source]
+    return source
+
+
+async def council_calendar(council_id: int) -> WorkingCalendar:
+    """The council's working-day calendar (the defaults when nobody configures one)."""
+    return await _source[0](council_id) if _source else WorkingCalendar()
