@@ -308,8 +308,8 @@ def _chain_rows(drafts: Sequence[Draft], seq: int, prev_hash: str) -> list[list[
 
 
 # PostgreSQL: the append as a function of the database (``council_audit_append``, created by the
-# migration ``council/0006_audit_chains`` from this text), for a caller that folds the append into
-# a statement of its own (``pg_append_call``). Being VOLATILE, each query inside it reads a
+# migration ``council/0008_audit_append_function`` from this text), for a caller that folds the
+# append into a statement of its own (``pg_append_call``). Being VOLATILE, each query inside it reads a
 # snapshot of its own: it takes the chain's lock, then reads the chain's true head (committed by
 # whichever process, up to that moment), and hashes and inserts the entries after it. Nothing is
 # guessed, so another process's append just before costs nothing; the hash is the same SHA-256 of

@@ -386,5 +386,5 @@ def test_the_migration_creates_the_append_function_the_code_calls() -> None:
 
     from council import audit
 
-    migration = importlib.import_module("council.migrations.0006_audit_chains")
+    migration = importlib.import_module("council.migrations.0008_audit_append_function")
     assert migration.PG_APPEND_FUNCTION == audit.PG_APPEND_FUNCTION
