@@ -26,7 +26,6 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.transactions import in_transaction
 
-from council import db
 from council.models import AuditEntry, User
 
 GENESIS = "0" * 64
@@ -308,14 +307,16 @@ def _chain_rows(drafts: Sequence[Draft], seq: int, prev_hash: str) -> list[list[
     return rows
 
 
-# PostgreSQL: the append as a function of the connection's session (``pg_temp``, created on each
-# new connection by ``create_pg_append``), for a caller that folds the append into a statement of
-# its own (``pg_append_call``). Being VOLATILE, each query inside it reads a snapshot of its own:
-# it takes the chain's lock, then reads the chain's true head (committed by whichever process, up
-# to that moment), and hashes and inserts the entries after it. Nothing is guessed, so another
-# process's append just before costs nothing; the hash is the same SHA-256 of the same canonical
-# text (``_parts``) that ``verify`` recomputes. Returns the new head as ``SEQ:HASH``.
-_PG_APPEND = f"""CREATE OR REPLACE FUNCTION pg_temp.council_audit_append(
+# PostgreSQL: the append as a function of the database (``council_audit_append``, created by the
+# migration ``council/0008_audit_append_function`` from this text), for a caller that folds the
+# append into a statement of its own (``pg_append_call``). Being VOLATILE, each query inside it reads a
+# snapshot of its own: it takes the chain's lock, then reads the chain's true head (committed by
+# whichever process, up to that moment), and hashes and inserts the entries after it. Nothing is
+# guessed, so another process's append just before costs nothing; the hash is the same SHA-256 of
+# the same canonical text (``_parts``) that ``verify`` recomputes. Returns the new head as
+# ``SEQ:HASH``. A function of the database, not of a connection's session, so that it works
+# through PgBouncer's transaction pooling too.
+PG_APPEND_FUNCTION = f"""CREATE OR REPLACE FUNCTION council_audit_append(
     p_chain int, p_at timestamptz, p_pre text[], p_post text[], p_actor_id int[],
     p_actor_name text[], p_operation text[], p_target_type text[], p_target_id text[],
     p_council_id int[], p_ip text[], p_details jsonb[]
@@ -346,18 +347,10 @@ END
 $fn$"""
 
 
-@db.on_connect
-async def create_pg_append(connection: Any) -> None:
-    """Create ``pg_temp.council_audit_append`` on each new PostgreSQL connection (raw asyncpg):
-    a temporary function lives as long as its connection, so it needs no migration, and a backup
-    holds no code."""
-    await connection.execute(_PG_APPEND)
-
-
 def pg_append_call() -> str:
-    """The call of the session's append function, with 12 ``?`` parameters (``pg_append_args``)."""
+    """The call of the append function, with 12 ``?`` parameters (``pg_append_args``)."""
     return (
-        "pg_temp.council_audit_append(?::int, ?::timestamptz, ?::text[], ?::text[], ?::int[], "
+        "council_audit_append(?::int, ?::timestamptz, ?::text[], ?::text[], ?::int[], "
         "?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::jsonb[])"
     )
 
@@ -372,7 +365,7 @@ def pg_append_args(drafts: Sequence[Draft], chain: int) -> list[Any]:
 
 
 def parse_head(text: str) -> tuple[int, str]:
-    """``SEQ:HASH`` as ``pg_temp.council_audit_append`` returns it."""
+    """``SEQ:HASH`` as ``council_audit_append`` returns it."""
     seq, digest = text.split(":")
     return int(seq), digest
 
@@ -423,7 +416,8 @@ def append_steps(
     driver numbers them for PostgreSQL); the driver sends back a query's rows (mappings by column
     name) and ``None`` after an executemany. Run them in the transaction of the change they record,
     which on SQLite must hold the write lock (``BEGIN IMMEDIATE``); on PostgreSQL each chain's
-    entries are one call of ``pg_temp.council_audit_append``, which takes the chain's lock. No request context in a database thread: give each draft its ``ip``.
+    entries are one call of ``council_audit_append``, which takes the chain's lock. No request
+    context in a database thread: give each draft its ``ip``.
     Drafts of several chains (councils) are appended chain by chain, each after its lock (taken
     in the order of the chains' numbers, so that two such transactions never wait for each other).
 

@@ -175,7 +175,9 @@ async def record(user_id: int) -> Record:
         out.days.append(Day(sid, sessions[sid].title, day, state, excused.get((sid, day), "")))
 
     # Named votes only: never a secret poll.
-    polls = await Poll.filter(session_id__in=ids, secret=False, status="closed").order_by("id")
+    polls = await Poll.filter(
+        session_id__in=ids, secret=False, status="closed", session__closed_sitting=False
+    ).order_by("id")
     receipts = {
         r.poll_id: r.choice
         for r in await BallotReceipt.filter(poll_id__in=[p.id for p in polls], user_id=user.id)

@@ -99,8 +99,8 @@ async def display_scope(params: Mapping[str, Any]) -> Scope:
 
 async def resolution_scope(params: Mapping[str, Any]) -> Scope:
     rid = _int(params, "resolution_id")
-    rows = await Resolution.filter(id=rid or 0).values_list("council_id", flat=True)
-    return _council(rows, N_("This resolution does not exist."))
+    rows = await Resolution.filter(id=rid or 0).values_list("council_id", "session__starts_at")
+    return _dated(rows, N_("This resolution does not exist."))
 
 
 async def council_code_scope(params: Mapping[str, Any]) -> Scope:

@@ -29,8 +29,8 @@ async def _council_and_agencies(council_id: int) -> Scope:
 
 
 async def session_scope(params: Mapping[str, Any]) -> Scope:
-    council_id, *_ = await links.sitting(_int(params, "session_id"))
-    return Scope.council(council_id)
+    council_id, _title, starts_at, _status = await links.sitting(_int(params, "session_id"))
+    return Scope.council(council_id, on=starts_at)  # a closed term's sitting is read-only
 
 
 async def form_scope(params: Mapping[str, Any]) -> Scope:

@@ -118,7 +118,10 @@ def _finish(session: SigningSession, cms_der: bytes, config: SigningConfig) -> C
             "signature_invalid",
             N_("The signature does not match the document or the signer's certificate."),
         )
-    if roots and (not mine.trusted or mine.revoked):
+    # Without trust roots any self-made certificate would pass as the chair's: refused.
+    if not roots:
+        raise CertificateRefused("no trust roots are configured (SIGNING_TRUST_ROOTS)")
+    if not mine.trusted or mine.revoked:
         raise CertificateRefused(mine.problem or ("revoked" if mine.revoked else "untrusted"))
     return Completed(signed, mine.signer, report)
 
@@ -127,7 +130,8 @@ async def complete_session(
     session: SigningSession, cms_der: bytes, settings: Settings
 ) -> Completed:
     """Embed the signer's CMS and check it: over this digest, intact, and (when trust roots are
-    configured) by a trusted, unrevoked certificate. Blocking parts run in a thread."""
+    configured; refused without them) by a trusted, unrevoked certificate. Blocking parts run
+    in a thread."""
     config = SigningConfig.from_settings(settings)
     return await asyncio.to_thread(_finish, session, cms_der, config)
 

@@ -34,3 +34,13 @@ def stamp_box(pdf: bytes, name: str) -> tuple[int, int, int, int] | None:
     x0 = int(max(10, min(width - 10 - STAMP_W, middle - STAMP_W / 2)))
     y0 = int(top + GAP)
     return (x0, y0, x0 + STAMP_W, y0 + STAMP_H)
+
+
+def page_count(pdf: bytes) -> int:
+    """How many pages a PDF has; raises when pdfium cannot read it (run in a worker: the file
+    comes from outside)."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return len(document)
+    finally:
+        document.close()

@@ -4,6 +4,7 @@ Signing lives in ``meetings.resolutions.signing``."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -17,6 +18,7 @@ from council.localtime import local_date
 from council.models import Council, User
 from council.officialdoc.wording import number_text
 from council.search.text import fold
+from council.signing.models import SigningSession
 from meetings.models import AgendaItem, Document, DocumentPage, Notice, Poll, Session
 from meetings.resolutions.document import SYMBOL, title_from_item, vote_line
 from meetings.resolutions.models import Resolution, ResolutionSeries
@@ -71,10 +73,12 @@ async def passed_motion(item: AgendaItem) -> tuple[Poll, MotionResult]:
 
 
 async def draft_text(item: AgendaItem) -> str:
-    """The text of the item's draft document (its first one that is not confidential)."""
-    document = (
-        await Document.filter(item_id=item.id).exclude(confidentiality="confidential").first()
-    )
+    """The text of the item's draft document: its first public one, else its first internal one
+    (never a confidential one); the secretariat edits it before the chair signs."""
+    documents = Document.filter(item_id=item.id).exclude(confidentiality="confidential")
+    document = await documents.filter(confidentiality="public").order_by("id").first()
+    if document is None:
+        document = await documents.order_by("id").first()
     if document is None:
         return ""
     pages = await DocumentPage.filter(
@@ -182,6 +186,12 @@ async def _tell_chairs(resolution: Resolution) -> None:
     )
 
 
+def fingerprint(resolution: Resolution) -> str:
+    """What the chair's signature covers of the row: a signed PDF must show the row's words."""
+    parts = (resolution.title, resolution.text, resolution.vote_line, str(resolution.number))
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
 async def resolution_update(
     user: User, resolution_id: int, title: str | None = None, text: str | None = None
 ) -> Resolution:
@@ -195,6 +205,16 @@ async def resolution_update(
         if resolution.status != "draft":
             raise Conflict(
                 "resolution_signed", N_("A signed resolution cannot be changed any more.")
+            )
+        if await SigningSession.filter(
+            target_type="resolution",
+            target_id=resolution.id,
+            completed_at=None,
+            expires_at__gt=now(),
+        ).exists():
+            raise Conflict(
+                "resolution_being_signed",
+                N_("The chair is signing this resolution; it cannot be changed meanwhile."),
             )
         changed = []
         if title is not None and title.strip() != resolution.title:

@@ -24,7 +24,7 @@ from meetings.minutes.stamp_place import stamp_box
 from meetings.models import Notice, Session
 from meetings.resolutions.document import ResolutionText, resolution_document
 from meetings.resolutions.models import Resolution
-from meetings.resolutions.services import SIGN_NOTICE, get_resolution, number_label
+from meetings.resolutions.services import SIGN_NOTICE, fingerprint, get_resolution, number_label
 from meetings.services.common import iso, now
 
 FIELD = "Chair"
@@ -98,12 +98,22 @@ async def _for_chair(user: User, resolution: Resolution) -> tuple[bytes, Signato
     return data, signatory(user, resolution, box)
 
 
+def _unchanged(current: Resolution, rendered: str | None) -> None:
+    """The row still says what the signed PDF says (an edit during the signing is refused)."""
+    if rendered is not None and fingerprint(current) != rendered:
+        raise Conflict(
+            "resolution_changed",
+            N_("The resolution was changed while it was being signed; sign it again."),
+        )
+
+
 async def _store_signed(
     user: User,
     resolution: Resolution,
     signed: bytes,
     how: str,
     remote: SigningSession | None = None,
+    rendered: str | None = None,
 ) -> Resolution:
     stored = await uploads.store_bytes(
         signed,
@@ -114,6 +124,7 @@ async def _store_signed(
         async with in_transaction():
             resolution = await Resolution.select_for_update().get(id=resolution.id)
             _signable(resolution)
+            _unchanged(resolution, rendered)
             if remote is not None:
                 await consume(remote)
             resolution.status = "signed"
@@ -160,9 +171,11 @@ async def resolution_sign(
     _chair_of(user, resolution)
     _signable(resolution)
     config = SigningConfig.for_signer(settings, user.username)
+    rendered = fingerprint(resolution)
     data, who = await _for_chair(user, resolution)
     signed = await asyncio.to_thread(sign_pdf, data, who, config, pin=pin)
-    return await _store_signed(user, resolution, signed, "token" if config.uses_token else "p12")
+    how = "token" if config.uses_token else "p12"
+    return await _store_signed(user, resolution, signed, how, rendered=rendered)
 
 
 def _b64(value: str, field: str) -> bytes:
@@ -181,8 +194,16 @@ async def resolution_sign_prepare(
     _chair_of(user, resolution)
     _signable(resolution)
     cert = _b64(certificate, "certificate") if certificate else None
+    rendered = fingerprint(resolution)
     data, who = await _for_chair(user, resolution)
     session = await open_session(user.id, TARGET, resolution.id, data, who, certificate_der=cert)
+    # An edit that landed while the PDF was drawn: the session would sign the old words. Edits
+    # are refused from here on while the session is open (resolution.update checks).
+    async with in_transaction():
+        current = await Resolution.select_for_update().get(id=resolution.id)
+        if fingerprint(current) != rendered:
+            await SigningSession.filter(id=session.id).delete()
+            _unchanged(current, rendered)
     return {
         "session_id": str(session.id),
         "digest": base64.b64encode(bytes.fromhex(session.digest)).decode(),

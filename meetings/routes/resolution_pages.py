@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 
-from council.errors import DomainError
+from council.errors import DomainError, Invalid
 from council.i18n import N_
 from council.models import Council
 from council.signing import SigningConfig
@@ -100,6 +100,8 @@ async def resolution_edit_page(ctx: Ctx) -> Response:
 @page("/meetings/resolutions/{resolution_id:int}/sign", perm=ops.RESOLUTION_SIGN, methods=("POST",))
 async def resolution_sign_page(ctx: Ctx) -> Response:
     pin = (await _form(ctx, "pin")) or None
+    if pin is not None and len(pin) > 64:  # as the API's ResolutionSignIn: a PIN, not a payload
+        raise Invalid(fields={"pin": str(N_("A PIN has at most 64 characters."))})
     return await _acting(ctx, lambda u, r: signing.resolution_sign(u, r, ctx.settings, pin))
 
 

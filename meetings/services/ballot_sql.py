@@ -282,7 +282,7 @@ def program(plan: BatchPlan, dialect: str) -> Program[int]:
 #   e   whether all of them may vote, and those facts as one JSON array (for ``settle``);
 #   p   the conditional UPDATE of the poll (row lock; refused once a close has committed, and
 #       refused unless ``e`` agrees), counting the batch into ``voted``;
-#   a   the audit entries, appended to the council's chain by ``pg_temp.council_audit_append``
+#   a   the audit entries, appended to the council's chain by ``council_audit_append``
 #       (``council.audit``), called only when ``p`` updated: it takes the chain's lock after the
 #       poll's row lock, as ``poll.close`` takes them, then reads the chain's head as committed
 #       at that moment (not as of the statement's snapshot) and chains the entries after it.

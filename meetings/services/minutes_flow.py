@@ -18,14 +18,14 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from council import audit, storage, uploads
+from council import audit, storage, uploads, workers
 from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import User
 from council.settings import Settings
 from council.signing import Signatory, SigningConfig, sign_pdf
 from council.signing.source import NoSigningKey
-from meetings.minutes.stamp_place import stamp_box
+from meetings.minutes.stamp_place import page_count, stamp_box
 from meetings.minutes_models import LOCKED_STATES, SIGNED_STATES, MinutesVersion
 from meetings.models import Session
 from meetings.services.common import get_session, now, same_council
@@ -240,6 +240,17 @@ async def minutes_draft(user: User, session_id: int, *, note: str | None = None)
     return version
 
 
+async def _readable(data: bytes) -> None:
+    """An edited PDF must open and have pages before it becomes a version (pdfium parses it in
+    a worker process, with the workers' limits); one that does not is a 422, never a 500."""
+    try:
+        pages = await workers.run(page_count, data)
+    except Exception:  # pdfium's error for a damaged file, or the worker's limits
+        pages = 0
+    if pages < 1:
+        raise Invalid(fields={"file": str(N_("The file is not a readable PDF."))})
+
+
 async def minutes_review(
     user: User,
     session_id: int,
@@ -257,6 +268,7 @@ async def minutes_review(
     text = _note(note)
     stored = None
     if data is not None:
+        await _readable(data)
         stored = await uploads.store_bytes(
             data, original_name=f"bien-ban-ky-hop-{session.id}.pdf", allowed={uploads.PDF},
             max_bytes=max_bytes,
@@ -362,6 +374,7 @@ async def minutes_sign(
     if not key.can_sign:
         raise NoSigningKey()
     data = await storage.read_bytes(version.path)
+    await _readable(data)
     box = await asyncio.to_thread(stamp_box, data, user.full_name or user.username)
     signed = await asyncio.to_thread(
         sign_pdf, data, signatory_for(user, as_chair, session, box), key, pin=pin or None

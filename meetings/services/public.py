@@ -24,6 +24,16 @@ async def public_session(session_id: int) -> dict[str, Any]:
     if session is None or session.status == "draft":
         raise NotFound(N_("This session does not exist."))
     council = await Council.get(id=session.council_id)
+    if session.closed_sitting:
+        # A closed sitting (họp kín): the public learns that it sat, not its agenda, papers or
+        # votes (named votes would say who voted what); its resolutions are published apart.
+        return {
+            "session": session_dict(session, council),
+            "items": [],
+            "documents": [],
+            "polls": [],
+            "minutes": None,
+        }
     polls = await Poll.filter(session_id=session.id, status__in=["open", "closed"]).order_by("id")
     docs = await Document.filter(session_id=session.id, confidentiality="public").order_by("id")
     minutes = await public_minutes(session)

@@ -40,12 +40,6 @@ CRITERION_LABELS = {
     "supervision": N_("Supervision findings"),
     "requestioning": N_("Re-questioning (tái chất vấn)"),
 }
-STATE_LABELS = {
-    "done_on_time": N_("Done on time"),
-    "done_late": N_("Done late"),
-    "in_progress": N_("Being carried out"),
-    "overdue": N_("Overdue"),
-}
 
 
 def form_fields(form: Any, names: tuple[str, ...]) -> dict[str, Any]:

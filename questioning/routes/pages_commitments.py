@@ -33,13 +33,6 @@ from questioning.services import commitments
 from questioning.services.commitments import MilestoneInput
 from questioning.services.common import now
 
-CRITERION_LABELS = {
-    "pressing": N_("Pressing local issue"),
-    "violations": N_("Signs of violations"),
-    "rejected_answers": N_("Earlier answers delegates rejected"),
-    "supervision": N_("Supervision findings"),
-    "requestioning": N_("Re-questioning (tái chất vấn)"),
-}
 STATE_LABELS = {
     "done_on_time": N_("Done on time"),
     "done_late": N_("Done late"),

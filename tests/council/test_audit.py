@@ -376,3 +376,15 @@ def _raw(value: Any) -> Any:
     if isinstance(value, dict | list):
         return json.dumps(value, separators=(",", ":"))
     return value
+
+
+def test_the_migration_creates_the_append_function_the_code_calls() -> None:
+    """PostgreSQL's ``council_audit_append`` is created by the migration from a frozen copy of
+    ``council.audit.PG_APPEND_FUNCTION``: a change to one without the other (and a new migration)
+    would hash or insert differently from what the code expects."""
+    import importlib
+
+    from council import audit
+
+    migration = importlib.import_module("council.migrations.0008_audit_append_function")
+    assert migration.PG_APPEND_FUNCTION == audit.PG_APPEND_FUNCTION

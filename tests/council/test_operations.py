@@ -27,6 +27,7 @@ from council.app import _routes, domain_modules
 from council.models import Council
 from council.realtime import EVENTS
 from council.registry import REGISTRY, DuplicateOperation, Operation, operation
+from council.signing import operations as signing_ops
 from council.validation import Schema
 from tests.factories import make_council, make_user
 from tests.operations import assert_permission_matrix
@@ -131,7 +132,13 @@ if __name__ == "__main__" and "--write" in sys.argv:
 
 
 CORE_OPS = sorted(
-    (op for op in vars(core_ops).values() if isinstance(op, Operation)), key=lambda o: o.name
+    (
+        op
+        for module in (core_ops, signing_ops)
+        for op in vars(module).values()
+        if isinstance(op, Operation)
+    ),
+    key=lambda o: o.name,
 )
 
 
@@ -175,3 +182,21 @@ def test_every_core_route_points_at_a_registered_operation() -> None:
     }
     assert names <= set(REGISTRY), sorted(names - set(REGISTRY))
     assert {op.name for op in CORE_OPS} <= names, {op.name for op in CORE_OPS} - names
+
+
+def test_every_operation_is_in_a_module_whose_permission_matrix_is_tested() -> None:
+    """Each package's test_operations parametrizes its matrix over its operations module (its
+    Operation attributes, and dicts of them such as petitions' actions): an operation declared
+    anywhere else would have no matrix test."""
+    import importlib  # the packages' operation modules, named here as the matrix tests take them
+
+    covered: set[str] = set()
+    packages = ("council", "council.signing", "meetings", "petitions", "assistant", "elections")
+    for package in (*packages, "questioning"):
+        module = importlib.import_module(f"{package}.operations")
+        for value in vars(module).values():
+            if isinstance(value, Operation):
+                covered.add(value.name)
+            elif isinstance(value, dict):
+                covered |= {v.name for v in value.values() if isinstance(v, Operation)}
+    assert sorted(set(REGISTRY) - covered) == []

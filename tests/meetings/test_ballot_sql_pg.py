@@ -79,7 +79,7 @@ async def test_another_process_s_appends_to_the_chain_cost_no_retry_and_never_fo
     client: httpx.AsyncClient,
 ) -> None:
     """The statement reads the chain's head under the chain's lock, as committed at that moment
-    (``pg_temp.council_audit_append``): entries another process appended to the council's chain
+    (``council_audit_append``): entries another process appended to the council's chain
     since this one last did (the other worker's batches of the same sitting) are simply followed."""
     s, poll = await open_poll_in_session(client, seats=30, present=22)
     assert await cast_outcome(s.delegates[0], poll["id"], "yes") == "recorded"
@@ -240,10 +240,10 @@ async def test_every_new_connection_has_the_batch_statement_prepared_and_nothing
             prepared = await connection.fetch("SELECT statement FROM pg_prepared_statements")
             fast = audit.numbered(ballot_sql.FAST_PG)
             assert fast in [row["statement"] for row in prepared]
-            # The chain's append function, a temporary one of this connection's session.
+            # The chain's append function, of the database (the migration created it).
             assert await connection.fetchval(
                 "SELECT count(*) FROM pg_proc WHERE proname = 'council_audit_append' "
-                "AND pronamespace = pg_my_temp_schema()"
+                "AND pronamespace = current_schema()::regnamespace"
             )
     await _whole_record_empty()
 

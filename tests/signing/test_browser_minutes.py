@@ -5,18 +5,16 @@ the signed file. Screenshots go to ``COUNCIL_SHOTS_DIR`` when set (else the test
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Page
 
 from council.settings import Settings
 from meetings.minutes_models import MinutesVersion
-from tests.browser import TABLET, login_in_browser, text_of
+from tests.browser import login_in_browser, text_of
 from tests.signing.pki import TestPki
 from tests.signing.test_minutes_workflow import Sitting, chair_token  # noqa: F401  (fixture)
 from tests.signing.token import USER_PIN
@@ -32,26 +30,6 @@ def app(settings: Settings, pki: TestPki) -> Any:
     return create_app(settings, manage_db=False)
 
 
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("COUNCIL_SHOTS_DIR") or tmp_path / "shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-async def chair_page(chromium_browser: Browser, live_server: str) -> AsyncIterator[Page]:
-    context = await chromium_browser.new_context(
-        base_url=live_server, viewport=TABLET, locale="vi-VN"
-    )
-    context.set_default_timeout(15_000)
-    page = await context.new_page()
-    try:
-        yield page
-    finally:
-        await context.close()
-
-
 async def _press(page: Page, selector: str) -> None:
     async with page.expect_navigation():
         await page.click(selector)
@@ -59,7 +37,7 @@ async def _press(page: Page, selector: str) -> None:
 
 async def test_the_minutes_are_reviewed_approved_signed_twice_and_published_in_chromium(
     browser_page: Page,
-    chair_page: Page,
+    second_page: Page,
     client: httpx.AsyncClient,
     settings: Settings,
     pki: TestPki,
@@ -68,7 +46,7 @@ async def test_the_minutes_are_reviewed_approved_signed_twice_and_published_in_c
 ) -> None:
     sitting = await Sitting(client).make(settings, pki, chair_key=False)
     url = f"/meetings/sessions/{sitting.session_id}/minutes"
-    secretary, chair = browser_page, chair_page
+    secretary, chair = browser_page, second_page
     await login_in_browser(secretary, sitting.secretary.username)
     await login_in_browser(chair, sitting.chair.username)
 

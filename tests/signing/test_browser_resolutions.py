@@ -6,17 +6,15 @@ Screenshots go to ``COUNCIL_SHOTS_DIR`` when set (else the test's temp dir)."""
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Page
 
 from council.settings import Settings
 from meetings.resolutions.models import Resolution
-from tests.browser import TABLET, login_in_browser, text_of
+from tests.browser import login_in_browser, text_of
 from tests.signing import resolutions_kit as kit
 from tests.signing.pki import TestPki
 
@@ -29,26 +27,6 @@ def app(settings: Settings, pki: TestPki) -> Any:
 
     kit.sign_with_p12(settings, pki)
     return create_app(settings, manage_db=False)
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("COUNCIL_SHOTS_DIR") or tmp_path / "shots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-async def second_page(chromium_browser: Browser, live_server: str) -> AsyncIterator[Page]:
-    context = await chromium_browser.new_context(
-        base_url=live_server, viewport=TABLET, locale="vi-VN"
-    )
-    context.set_default_timeout(30_000)
-    page = await context.new_page()
-    try:
-        yield page
-    finally:
-        await context.close()
 
 
 async def _press(page: Page, selector: str) -> None:

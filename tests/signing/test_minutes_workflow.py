@@ -386,6 +386,10 @@ async def test_hostile_input_is_a_clear_4xx(client: httpx.AsyncClient, sitting: 
     not_pdf = {"file": ("sua.pdf", b"GIF89a not a pdf at all", "application/pdf")}
     r = await sitting.post(sitting.sec, f"minutes/versions/{n}/review", files=not_pdf)
     assert r.status_code in (415, 422) and error_code(r), r.text
+    # the magic bytes of a PDF and nothing behind them: refused before it becomes a version
+    broken = {"file": ("sua.pdf", b"%PDF-1.7\n not really a pdf\n%%EOF\n", "application/pdf")}
+    r = await sitting.post(sitting.sec, f"minutes/versions/{n}/review", files=broken)
+    assert (r.status_code, error_code(r)) == (422, "invalid"), r.text
     r = await sitting.post(sitting.sec, f"minutes/versions/{n}/sign", json={"pin": "1" * 65})
     assert r.status_code == 422
     r = await sitting.post(sitting.ch, "minutes/versions/99/approve")

@@ -21,6 +21,7 @@ from council.errors import DomainError
 from council.settings import Settings
 from council.signing import Signatory, load_trust_roots, verify_pdf
 from council.signing import sessions as remote_sessions
+from council.signing.models import SigningSession
 from council.signing.verify import INTACT
 from meetings.resolutions import services as resolutions
 from meetings.resolutions.models import Resolution
@@ -182,3 +183,43 @@ async def test_any_pdf_takes_two_remote_signatures(
     report = await asyncio.to_thread(verify_pdf, data, load_trust_roots(pki.roots_dir))
     assert [x.signer for x in report.signatures] == ["Trần Thị Thư Ký", "Nguyễn Văn Chủ"]
     assert report.exit_code == INTACT
+
+
+async def test_the_words_cannot_change_while_the_chair_signs(
+    client: httpx.AsyncClient, settings: Settings, pki: TestPki, tmp_path: Path
+) -> None:
+    """Between prepare and complete the secretariat may not re-word the resolution: the signed
+    PDF and the published page must say the same thing. Once the signature is in, nothing
+    changes either; an expired session frees the text again."""
+    s = await kit.passed_sitting()
+    rid = (await _issued(s)).id
+    chair, staff = await bearer(s.chair), await bearer(s.secretariat)
+    prepared = await _prepare(client, rid, chair)
+    edit = {"title": "Tiêu đề khác", "text": "Nội dung chưa ai ký"}
+    r = await client.patch(f"/api/v1/resolutions/{rid}", json=edit, headers=staff)
+    assert (r.status_code, error_code(r)) == (409, "resolution_being_signed")
+    good = await _cms(_signer(pki, tmp_path, "chair"), prepared["digest"])
+    r = await client.post(
+        f"/api/v1/resolutions/{rid}/sign/complete",
+        json={"session_id": prepared["session_id"], "cms": good},
+        headers=chair,
+    )
+    assert r.status_code == 200 and r.json()["status"] == "signed", r.text
+    assert "chưa ai ký" not in (await Resolution.get(id=rid)).text
+    r = await client.patch(f"/api/v1/resolutions/{rid}", json=edit, headers=staff)
+    assert (r.status_code, error_code(r)) == (409, "resolution_signed")
+
+
+async def test_an_expired_signing_session_frees_the_text(
+    client: httpx.AsyncClient, settings: Settings, pki: TestPki
+) -> None:
+    s = await kit.passed_sitting()
+    rid = (await _issued(s)).id
+    await _prepare(client, rid, await bearer(s.chair))
+    await SigningSession.filter(target_id=rid).update(expires_at=resolutions.now())
+    r = await client.patch(
+        f"/api/v1/resolutions/{rid}",
+        json={"text": "Sửa sau khi phiên ký hết hạn"},
+        headers=await bearer(s.secretariat),
+    )
+    assert r.status_code == 200, r.text

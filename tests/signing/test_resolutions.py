@@ -236,3 +236,25 @@ async def test_only_a_passed_draft_resolution_is_issued(
     )
     assert r.status_code == 422
     assert await Resolution.filter(council_id=s.council.id).count() == 0
+
+
+async def test_a_closed_terms_resolution_cannot_change(client: httpx.AsyncClient) -> None:
+    """The previous term is read-only (council.terms): its resolutions are neither re-worded,
+    signed nor published by the next term."""
+    from datetime import date, timedelta  # only this test dates terms
+
+    from elections.models import Term
+    from meetings.services.common import local_day
+
+    s = await kit.passed_sitting()
+    rid = (await resolutions.resolution_issue(s.secretariat, s.items[0].id)).id
+    today = local_day()
+    await Term.create(council_id=s.council.id, number=1, starts_on=date(2021, 7, 1), ends_on=today)
+    await Term.create(council_id=s.council.id, number=2, starts_on=today + timedelta(days=1))
+    staff, chair = await bearer(s.secretariat), await bearer(s.chair)
+    r = await client.patch(f"/api/v1/resolutions/{rid}", headers=staff, json={"text": "Sửa muộn"})
+    assert (r.status_code, error_code(r)) == (409, "term_closed")
+    r = await client.post(f"/api/v1/resolutions/{rid}/sign", headers=chair, json={})
+    assert (r.status_code, error_code(r)) == (409, "term_closed")
+    r = await client.get(f"/api/v1/resolutions/{rid}", headers=staff)
+    assert r.status_code == 200  # still readable
