@@ -16,13 +16,19 @@ async def overdue_widget(ctx: Any) -> list[Widget]:
     if user is None:
         return []
     now = datetime.now(UTC)
+    tasks = False
     forms = QuestionForm.filter(
         state="filed", answered_at=None, answer_due_at__not_isnull=True, answer_due_at__lt=now
     )
     commitments = Commitment.filter(done_on=None, deadline__lt=local_date(now))
     if user.role == "agency" and user.agency_id:
-        forms = forms.filter(agency_id=user.agency_id)
-        commitments = commitments.filter(agency_id=user.agency_id)
+        # An agency's officials see all their open work, the late items first: a written
+        # question waiting for its answer, a commitment waiting for its progress reports.
+        forms = QuestionForm.filter(
+            state="filed", answered_at=None, answer_due_at__not_isnull=True
+        ).filter(agency_id=user.agency_id)
+        commitments = Commitment.filter(done_on=None, agency_id=user.agency_id)
+        tasks = True
     elif user.role in ("secretariat", "chair") and user.council_id:
         forms = forms.filter(council_id=user.council_id)
         commitments = commitments.filter(council_id=user.council_id)
@@ -35,7 +41,13 @@ async def overdue_widget(ctx: Any) -> list[Widget]:
     return [
         Widget(
             "questioning/_dashboard.html",
-            {"forms": late_forms, "commitments": late_commitments},
+            {
+                "forms": late_forms,
+                "commitments": late_commitments,
+                "tasks": tasks,
+                "now": now,
+                "today": local_date(now),
+            },
             order=15,
         )
     ]

@@ -133,10 +133,16 @@ async def test_overdue_answers_show_on_the_dashboards(client) -> None:
     await login(client, w.secretariat)
     page = LexborHTMLParser((await client.get("/")).text)
     assert page.css_first("#questioning-widget") is None  # not late yet
+    # the official it is addressed to sees it at once, as a task, not yet marked late
+    await login(client, w.official)
+    page = LexborHTMLParser((await client.get("/")).text)
+    assert page.css_first(f"#questioning-widget a[href='/questioning/forms/{fid}']")
+    assert page.css_first("#questioning-widget .late") is None
     await QuestionForm.filter(id=fid).update(answer_due_at=datetime(2026, 1, 5, tzinfo=UTC))
     for user in (w.secretariat, w.official):
         await login(client, user)
         page = LexborHTMLParser((await client.get("/")).text)
         assert page.css_first(f"#questioning-widget a[href='/questioning/forms/{fid}']"), user.role
+    assert page.css_first("#questioning-widget .late")  # the official's: late now
     await login(client, w.other_secretariat)
     assert LexborHTMLParser((await client.get("/")).text).css_first("#questioning-widget") is None
