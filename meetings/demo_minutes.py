@@ -11,12 +11,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from council import storage
+from council.localtime import LOCAL_TZ
 from council.models import Council, User
 from council.settings import Settings
 from council.signing import SigningConfig
 from council.signing.devca import issue_signer
 from meetings import services
-from meetings.models import Session
+from meetings.models import Attendance, Poll, Session
 from meetings.services import minutes_flow
 from meetings.services.minutes_flow import session_closed_sitting
 
@@ -85,6 +86,7 @@ async def load(settings: Settings) -> Session | None:
         await services.ballot_cast(voter, poll.id, "yes" if i < 66 else "abstain")
     await services.poll_close(chair, poll.id)
     await services.session_close(chair, session.id)
+    await _held_on_its_day(session.id, poll.id)
 
     draft = await minutes_flow.minutes_draft(secretary, session.id)
     await minutes_flow.minutes_review(secretary, session.id, draft.number, note="Đã rà soát")
@@ -92,3 +94,23 @@ async def load(settings: Settings) -> Session | None:
     await minutes_flow.minutes_sign(secretary, session.id, draft.number, settings=settings)
     await minutes_flow.minutes_sign(chair, session.id, draft.number, settings=settings)
     return await Session.get(id=session.id)
+
+
+async def _held_on_its_day(session_id: int, poll_id: int) -> None:
+    """The services ran now; the record says the sitting was held on its day (08:00 local), so
+    its minutes and its resolution date it as its agenda does: the signatures alone are today's."""
+    session = await Session.get(id=session_id)
+    start = session.starts_at.astimezone(LOCAL_TZ).replace(hour=8, minute=0)
+    await Session.filter(id=session_id).update(
+        starts_at=start,
+        check_in_opened_at=start - timedelta(minutes=30),
+        started_at=start,
+        current_item_at=start + timedelta(minutes=40),
+        closed_at=start + timedelta(hours=2, minutes=30),
+    )
+    await Attendance.filter(session_id=session_id).update(
+        checked_in_at=start - timedelta(minutes=10)
+    )
+    await Poll.filter(id=poll_id).update(
+        opened_at=start + timedelta(minutes=75), closed_at=start + timedelta(minutes=80)
+    )
