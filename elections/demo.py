@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from council.demo import FREE_SEATS, _demo_hash, _distinct_names
 from council.models import Council, User
 from council.settings import Settings
-from elections import contacts, rules
+from elections import contacts, demo_portraits, rules
 from elections.models import (
     Candidate,
     CandidateEdit,
@@ -222,6 +222,7 @@ async def load(settings: Settings) -> list[tuple[str, str, str]]:
         if code == "HN-BADINH":
             await _contacts(council, term)
     await _one_person()
+    await demo_portraits.load("HN-BADINH")
     return []
 
 

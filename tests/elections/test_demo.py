@@ -66,6 +66,11 @@ async def test_demo_records_match_the_councils(settings, client, anon) -> None:
     person_id = (await PersonAccount.get(user_id=in_ward.id)).person_id
     assert (await PersonAccount.get(user_id=in_city.id)).person_id == person_id
     page = HTMLParser((await anon.get("/delegates?council=HN-BADINH")).text)
+    # the demo's drawn portraits go through the secretariat's photo operation, small WebP files
+    photos = page.css("#council-HN-BADINH img.delegate-photo")
+    assert photos and not page.css("#council-HN-BADINH .delegate-photo.none")
+    picture = await anon.get(photos[0].attributes["src"] or "")
+    assert picture.status_code == 200 and picture.content[8:12] == b"WEBP"
     also = page.css_first(f"#council-HN-BADINH #delegate-{in_ward.id} a.also")
     assert also is not None and also.attributes["href"] == f"/people/{person_id}"
     person = (await anon.get(f"/api/v1/people/{person_id}")).json()
