@@ -5,10 +5,17 @@ and are checked by :func:`council.signing.verify.verify_pdf`. Keys come from an 
 PKCS#12 file or from a PKCS#11 token whose PIN the signer types at signing time (``source``).
 """
 
-from council.signing.config import SigningConfig, load_trust_roots
-from council.signing.pades import Signatory, sign_pdf
-from council.signing.source import KeySource, PinLocked, WrongPin
-from council.signing.verify import Report, SignatureReport, verify_pdf
+import warnings
+
+# pyHanko imports cryptography's DSA key class for its type hints; cryptography 46 warns on that
+# import. We never sign nor accept DSA (PAdES with RSA/ECDSA); the warning only cluttered every
+# `council` command's output (and stderr, which scripts read). Not E402: the filter must come first.
+warnings.filterwarnings("ignore", message="DSA is deprecated", module="pyhanko")
+
+from council.signing.config import SigningConfig, load_trust_roots  # noqa: E402
+from council.signing.pades import Signatory, sign_pdf  # noqa: E402
+from council.signing.source import KeySource, PinLocked, WrongPin  # noqa: E402
+from council.signing.verify import Report, SignatureReport, verify_pdf  # noqa: E402
 
 __all__ = [
     "KeySource",
