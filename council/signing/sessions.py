@@ -23,6 +23,8 @@ from council.signing.pades import CertificateRefused, Signatory
 from council.signing.verify import Report, verify_pdf
 
 SESSION_TTL = timedelta(minutes=15)
+KEEP_USED = timedelta(days=1)
+MAX_OPEN = 5  # open sessions per signer; preparing a sixth drops the oldest
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,13 @@ async def open_session(
     cert = remote.load_certificate(certificate_der) if certificate_der else None
     prepared = await asyncio.to_thread(remote.prepare, data, signatory, certificate=cert)
     at = _now()
+    # Each session holds a whole PDF: the ones past their day go (a used one is kept that long,
+    # so that a second completion is still told it was used), and one signer holds a few at most.
+    await SigningSession.filter(expires_at__lt=at - KEEP_USED).delete()
+    mine = SigningSession.filter(user_id=user_id, completed_at=None, expires_at__gt=at)
+    ids = await mine.order_by("-created_at").values_list("id", flat=True)
+    if len(ids) >= MAX_OPEN:
+        await SigningSession.filter(id__in=list(ids[MAX_OPEN - 1 :])).delete()
     return await SigningSession.create(
         user_id=user_id,
         target_type=target_type,

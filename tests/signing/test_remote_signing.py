@@ -9,6 +9,7 @@ import base64
 import json
 import sys
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -223,3 +224,21 @@ async def test_an_expired_signing_session_frees_the_text(
         headers=await bearer(s.secretariat),
     )
     assert r.status_code == 200, r.text
+
+
+async def test_a_signer_holds_a_few_sessions_and_old_ones_go(
+    client: httpx.AsyncClient, settings: Settings, pki: TestPki
+) -> None:
+    """Each session keeps a whole PDF: preparing again and again keeps five open at most, and
+    sessions a day past their expiry are deleted."""
+    s = await kit.passed_sitting()
+    rid = (await _issued(s)).id
+    chair = await bearer(s.chair)
+    first = await _prepare(client, rid, chair)
+    for _ in range(6):
+        await _prepare(client, rid, chair)
+    assert await SigningSession.filter(completed_at=None).count() == 5
+    assert not await SigningSession.exists(id=first["session_id"])  # the oldest went first
+    await SigningSession.all().update(expires_at=datetime(2026, 1, 1, tzinfo=UTC))
+    await _prepare(client, rid, chair)
+    assert await SigningSession.all().count() == 1
