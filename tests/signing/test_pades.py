@@ -174,3 +174,13 @@ def test_cli_exit_codes(pki: TestPki, both: bytes, tmp_path: Path) -> None:
     tampered[tampered.index(b"stream", 100) + 20] ^= 1
     assert run(_write(tmp_path, bytes(tampered), "bad.pdf"), *roots).returncode == 1
     assert run(_write(tmp_path, draft_pdf(), "plain.pdf"), *roots).returncode == 2
+
+
+def test_an_archive_copy_is_b_lta(pki: TestPki) -> None:
+    """With a timestamp authority, an archive copy gets a document timestamp on top (B-LTA); the
+    signature under it stays intact and trusted."""
+    data = sign_pdf(draft_pdf(), CHAIR, p12_config(pki, "chair", tsa=True), archive=True)
+    report = verify_pdf(data, load_trust_roots(pki.roots_dir))
+    assert [s.level for s in report.signatures] == ["PAdES B-LTA"]
+    assert report.signatures[0].intact and report.signatures[0].trusted
+    assert report.exit_code == INTACT
