@@ -16,6 +16,7 @@ import asyncio
 import json
 import logging
 import os
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from tortoise.transactions import in_transaction
 
 from council.search.index import Change
-from council.search.pgrows import encode_tsvector, to_row
+from council.search.pgrows import copy_record, to_row
 from council.search.schema import IndexSpec, SearchError
 
 if TYPE_CHECKING:
@@ -43,19 +44,7 @@ Record = tuple[Any, ...]
 
 def analyse(spec: IndexSpec, docs: list[Doc]) -> list[Record]:
     """COPY records of ``docs`` (run in worker processes)."""
-    out = []
-    for doc in docs:
-        row = to_row(spec, doc)
-        out.append(
-            (
-                row.doc_id,
-                encode_tsvector(row.lexemes),
-                row.keywords,
-                *row.dates,
-                json.dumps(row.stored),
-            )
-        )
-    return out
+    return [copy_record(spec, doc) for doc in docs]
 
 
 async def _chunks(docs: AsyncIterable[Doc] | Iterable[Doc]) -> AsyncIterator[list[Doc]]:
@@ -95,13 +84,21 @@ async def rebuild(
             await tx.execute_script(sql)
     try:
         count = await _load(index, new, docs, procs)
+        started = time.perf_counter()
         await _swap(index, new)
+        log.info("search index %s: swapped in %.1f s", name, time.perf_counter() - started)
     except BaseException:
         await _abandon(index, new)
         raise
+    started = time.perf_counter()
     await index.conn().execute_script(f"ANALYZE {table}")
     index.forget_stats()
-    log.info("search index %s rebuilt in PostgreSQL: %d documents", name, count)
+    log.info(
+        "search index %s rebuilt in PostgreSQL: %d documents (ANALYZE %.1f s)",
+        name,
+        count,
+        time.perf_counter() - started,
+    )
     return count
 
 
@@ -113,6 +110,7 @@ async def _load(
     loop = asyncio.get_running_loop()
     pool = ProcessPoolExecutor(procs, mp_context=get_context("spawn")) if procs > 1 else None
     count = 0
+    started = time.perf_counter()
     try:
         async with index.conn().acquire_connection() as raw:
             await raw.set_type_codec(
@@ -137,6 +135,12 @@ async def _load(
                     records = await future
                     await raw.copy_records_to_table(table, records=records, columns=columns)
                     count += len(records)
+                log.info(
+                    "search index %s: %d documents analysed and copied in %.1f s",
+                    index.spec.name,
+                    count,
+                    time.perf_counter() - started,
+                )
                 await _build_indexes(index, table, raw)
             finally:
                 await raw.reset_type_codec("tsvector", schema="pg_catalog")
@@ -160,7 +164,11 @@ async def _build_indexes(index: PgSearchIndex, table: str, raw: Any) -> None:
     async def run(conn: Any, sqls: list[str]) -> None:
         await conn.execute(f"SET maintenance_work_mem = '{_MAINTENANCE_MEM}'")
         for sql in sqls:
+            started = time.perf_counter()
             await conn.execute(sql)
+            log.info(
+                "search index %s: %.1f s: %s", index.spec.name, time.perf_counter() - started, sql
+            )
         await conn.execute("RESET maintenance_work_mem")
 
     async def others() -> None:
