@@ -101,7 +101,11 @@ async def portal(ctx: Ctx) -> Response:
 
 
 async def _new_context(
-    ctx: Ctx, values: dict[str, str], errors: Any = None, message: str | None = None
+    ctx: Ctx,
+    values: dict[str, str],
+    errors: Any = None,
+    message: str | None = None,
+    code: str | None = None,
 ) -> dict[str, Any]:
     similar = indexing.Similar()
     council = await Council.get_or_none(code=values.get("council_code") or "")
@@ -116,6 +120,7 @@ async def _new_context(
         "similar": similar,
         "errors": errors,
         "error_message": message,
+        "error_code": code,
     }
 
 
@@ -152,7 +157,7 @@ async def new(ctx: Ctx) -> Response:
     except DomainError as exc:
         fields = exc.details.get("fields") if exc.details else None
         # The message once, at the top; the fields it names (if any) listed below it.
-        context = await _new_context(ctx, values, fields, str(exc.message))
+        context = await _new_context(ctx, values, fields, str(exc.message), exc.code)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
         return render(
             ctx.request, "petitions/new.html", context, status=exc.status, headers=headers
@@ -333,7 +338,7 @@ async def track(ctx: Ctx) -> Response:
         return render(
             ctx.request,
             "petitions/track.html",
-            {**helpers(), "code": code, "error": exc.message},
+            {**helpers(), "code": code, "error": exc.message, "error_code": exc.code},
             status=404,
         )
     return render(
