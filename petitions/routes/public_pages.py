@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
+from council import storage
 from council.errors import DomainError, Forbidden, Invalid, NotFound, RateLimited
 from council.i18n import N_, _
 from council.models import Council
@@ -28,6 +29,7 @@ from petitions.services import add_support, authenticate, file_petition, give_fe
 from petitions.services.dashboards import agency_ranking
 from petitions.services.filing import Filed, add_support_contact
 from petitions.services.scope import get_by_code
+from petitions.services.tracking import reply_letter
 
 FIELD_LABELS = {
     "council_code": N_("Commune or ward"),
@@ -353,6 +355,24 @@ async def track(ctx: Ctx) -> Response:
     )
 
 
+@page("/petitions/track/letters/{letter_id:int}", perm=ops.PETITION_TRACK_LETTER, methods=("POST",))
+async def track_letter(ctx: Ctx) -> Response:
+    """The reply letter, for the petitioner: code and token travel in the form's body (as on the
+    tracking page), never in the URL, and wrong tokens count against the same limit."""
+    form = await ctx.form()
+    code, token = str(form.get("code") or "")[:40], str(form.get("token") or "")[:64]
+    p = await authenticate(code, token, ctx.ip)
+    a = await reply_letter(p, ctx.params["letter_id"])
+    return await storage.file_response(
+        ctx.request,
+        a.path,
+        mime=a.mime,
+        filename=a.original_name,
+        disposition="attachment",
+        headers={"Cache-Control": "private, no-store"},
+    )
+
+
 @page("/petitions/track/feedback", perm=ops.PETITION_FEEDBACK, methods=("POST",))
 async def feedback(ctx: Ctx) -> Response:
     form = await ctx.form()
@@ -400,6 +420,7 @@ routes = [
     similar_fragment,
     guide,
     track,
+    track_letter,
     feedback,
     on_time,
     public_petition,
