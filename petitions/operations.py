@@ -60,6 +60,10 @@ PETITION_TRACK = operation(
     "petition.track", public=True, target=PETITION, service=tracking.track_view,
     summary="The petitioner's view (code and secret token): status, history, answer",
 )  # fmt: skip
+PETITION_TRACK_LETTER = operation(
+    "petition.track_letter", public=True, target=PETITION, service=tracking.reply_letter,
+    summary="The petitioner downloads the reply letter of the published answer (code and token)",
+)  # fmt: skip
 PETITION_FEEDBACK = operation(
     "petition.feedback", public=True, body=schemas.FeedbackIn, target=PETITION,
     service=tracking.give_feedback,
