@@ -100,7 +100,8 @@ AGENCY_REACTIVATE = operation(
 # --- users -----------------------------------------------------------------------------------
 USER_CREATE = operation(
     "user.create", *MANAGERS, body=UserIn, service=services.user_create,
-    summary="Create an account (a secretariat: its own council's delegates)",
+    summary="Create an account (a secretariat: its own council's delegates and displays; a chair "
+    "or secretariat, who sign: an admin only)",
 )  # fmt: skip
 USER_NEW = operation(
     "user.new", "admin", service=services.user_create,
@@ -123,7 +124,9 @@ USER_MANAGE_COUNCIL = operation(
 )  # fmt: skip
 USER_UPDATE = operation(
     "user.update", *MANAGERS, scope="council", resolve=user_scope,
-    service=services.user_update, summary="Change an account",
+    service=services.user_update,
+    summary="Change an account (a role that signs, chair or secretariat, is given or changed by "
+    "an admin only)",
 )  # fmt: skip
 USER_DEACTIVATE = operation(
     "user.deactivate", *MANAGERS, scope="council", resolve=user_scope,
@@ -135,7 +138,8 @@ USER_REACTIVATE = operation(
 )  # fmt: skip
 USER_RESET_PASSWORD = operation(
     "user.reset_password", *MANAGERS, scope="council", resolve=user_scope,
-    service=services.user_reset_password, summary="Give an account a new password",
+    service=services.user_reset_password,
+    summary="Give an account a new password (a chair's or secretariat's: an admin only)",
 )  # fmt: skip
 USER_IMPORT = operation(
     "user.import", *MANAGERS, scope="council", resolve=council_scope,
