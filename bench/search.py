@@ -937,7 +937,9 @@ async def _pg_size(table: str) -> float:
     from tortoise import connections
 
     rows = await connections.get("default").execute_query_dict(
-        "SELECT pg_total_relation_size($1::regclass) AS n", [table]
+        # The partitions' tables, TOAST and indexes (a partitioned table itself holds none).
+        "SELECT sum(pg_total_relation_size(relid)) AS n FROM pg_partition_tree($1::regclass)",
+        [table],
     )
     return int(rows[0]["n"]) / 2**20
 
