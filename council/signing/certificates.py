@@ -13,6 +13,7 @@ is lost or replaced is removed (``signing.certificate_remove``). Each step is au
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
@@ -80,9 +81,10 @@ async def certificates_of(user: User) -> list[SigningCertificate]:
 
 
 async def certificate_register(
-    actor: User, user: User, certificate: str | bytes
+    actor: User | None, user: User, certificate: str | bytes
 ) -> SigningCertificate:
-    """signing.certificate_register: ``certificate`` (PEM or base64 DER) is ``user``'s."""
+    """signing.certificate_register: ``certificate`` (PEM or base64 DER) is ``user``'s.
+    ``actor`` None: the demo loader (``council demo``), audited without an actor."""
     cert = parse_certificate(certificate)
     der = cert.dump()
     sha256 = hashlib.sha256(der).hexdigest()
@@ -105,7 +107,7 @@ async def certificate_register(
                 serial=format(cert.serial_number, "x"),
                 not_after=not_after,
                 der=der,
-                registered_by_id=actor.id,
+                registered_by_id=actor.id if actor is not None else None,
                 registered_at=datetime.now(UTC),
             )
             await audit.record(
@@ -139,3 +141,21 @@ async def certificate_remove(actor: User, user: User, certificate_id: int) -> No
             council_id=user.council_id,
             details={"sha256": row.sha256, "subject": row.subject},
         )
+
+
+async def register_p12(user: User, path: str, password: str) -> None:
+    """The demo loader registers the certificate of ``user``'s own PKCS#12 file (the development
+    CA's), once."""
+    from pathlib import Path
+
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+
+    if not path:
+        return
+    data = await asyncio.to_thread(Path(path).read_bytes)
+    _, cert, _ = pkcs12.load_key_and_certificates(data, password.encode())
+    if cert is None:
+        return
+    der = cert.public_bytes(Encoding.DER)
+    if not await SigningCertificate.exists(sha256=hashlib.sha256(der).hexdigest()):
+        await certificate_register(None, user, der)

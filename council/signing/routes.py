@@ -140,14 +140,15 @@ async def certificate_register_api(ctx: Ctx) -> dict[str, Any]:
     "DELETE",
     "/api/v1/users/{user_id:int}/signing-certificates/{certificate_id:int}",
     perm=SIGNING_CERTIFICATE_REMOVE,
-    status=204,
+    response=CertificateList,
     tags=["signing"],
-    summary="Remove a registered signing certificate (admin)",
+    summary="Remove a registered signing certificate (admin); the answer lists those left",
 )
-async def certificate_remove_api(ctx: Ctx) -> Response:
+async def certificate_remove_api(ctx: Ctx) -> dict[str, Any]:
     user = await user_or_404(ctx.params["user_id"])
     await certificates.certificate_remove(ctx.require_user(), user, ctx.params["certificate_id"])
-    return Response(status_code=204)
+    rows = await certificates.certificates_of(user)
+    return {"items": [certificates.certificate_dict(r) for r in rows]}
 
 
 CERTS = "/admin/users/{user_id:int}/signing-certificates"
