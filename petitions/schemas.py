@@ -238,6 +238,10 @@ class PetitionListItemOut(Out):
 class PetitionListOut(Out):
     items: list[PetitionListItemOut]
     total: int
+    total_exact: bool = Field(
+        default=True,
+        description="False when a search matched more than `total` (it counts up to 10,000).",
+    )
 
 
 class HistoryOut(Out):
@@ -425,6 +429,10 @@ class PublicPetitionOut(Out):
 class PublicListOut(Out):
     items: list[PublicPetitionOut]
     total: int
+    total_exact: bool = Field(
+        default=True,
+        description="False when a search matched more than `total` (it counts up to 10,000).",
+    )
 
 
 class FeedbackOut(Out):

@@ -4,7 +4,7 @@ The table ``fts_<name>`` is created on first use (its declaration's fingerprint 
 a changed declaration recreates it empty, like the Whoosh backend). Writes run on the caller's
 connection, so a change is indexed in the very transaction of the domain change and is
 searchable the moment that commits. Searching is ``council.search.pgquery``'s: ranking never
-scores every match, ``total`` is always exact.
+scores every match, and matches are counted only up to the search's ``track_total``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 from council.search import pgquery
 from council.search.filters import build_filters
 from council.search.highlight import SNIPPET_CHARS, highlight
-from council.search.index import Change, DateRange, Hit, Result, check_request
+from council.search.index import Change, DateRange, Hit, Result, capped, check_request
 from council.search.pgrebuild import rebuild
 from council.search.pgrows import Row, filter_sql, rank_weights, to_row, tsquery
 from council.search.query import QueryWord
@@ -194,9 +194,10 @@ class PgSearchIndex:
         sort: str | None = None,
         match: Literal["all", "any"] = "all",
         snippet_chars: int = SNIPPET_CHARS,
+        track_total: int | None = None,
     ) -> Result:
         """Search the index; the same arguments and results as ``SearchIndex.search``."""
-        check_request(self.spec, q, limit, offset, sort, match, snippet_chars)
+        cap = check_request(self.spec, q, limit, offset, sort, match, snippet_chars, track_total)
         checked = build_filters(self.spec, filters or {}, date_ranges or {})
         if checked is None or not await self.exists():
             return Result(0, [])
@@ -210,14 +211,17 @@ class PgSearchIndex:
                 params.append(tsquery(words, exact=False, match_all=match == "all"))
                 conditions.append(f"terms @@ ${len(params)}::text::tsquery")
             where = " AND ".join(conditions) or "true"
+            estimate = None
             if not words or sort:
-                total, rows = await pgquery.ordered(self, conn, where, params, sort, limit, offset)
+                count, rows = await pgquery.ordered(
+                    self, conn, where, params, sort, limit, offset, cap
+                )
             else:
-                total, rows = await pgquery.ranked(
-                    self, conn, where, params, parsed, match, limit, offset
+                count, rows, estimate = await pgquery.ranked(
+                    self, conn, where, params, parsed, match, limit, offset, cap
                 )
         hits = [self._hit(row, words, snippet_chars) for row in rows]
-        return Result(total, hits)
+        return capped(count, hits, cap, estimate)
 
     def _hit(self, row: Mapping[str, Any], words: list[QueryWord], snippet_chars: int) -> Hit:
         stored = _json(row["stored"])

@@ -155,10 +155,12 @@ def _limits(ctx: Ctx) -> tuple[int, int]:
 async def petition_list(ctx: Ctx) -> PetitionListOut:
     limit, offset = _limits(ctx)
     indexing.use_data_dir(ctx.settings.index_dir)
-    items, total = await staff_list(
+    items, total, total_exact = await staff_list(
         ctx.require_user(), Filters.parse(ctx.query), limit=limit, offset=offset
     )
-    return PetitionListOut(items=[convert.list_item(i) for i in items], total=total)
+    return PetitionListOut(
+        items=[convert.list_item(i) for i in items], total=total, total_exact=total_exact
+    )
 
 
 @api(
@@ -425,7 +427,7 @@ async def public_list(ctx: Ctx) -> PublicListOut:
     limit, offset = _limits(ctx)
     limit = max(1, min(limit, 100))
     indexing.use_data_dir(ctx.settings.index_dir)
-    hits, total = await indexing.search_public(
+    hits, total, total_exact = await indexing.search_public(
         (ctx.query.get("q") or "")[:200],
         category=ctx.query.get("category") or None,
         council_code=ctx.query.get("council_code") or None,
@@ -436,7 +438,7 @@ async def public_list(ctx: Ctx) -> PublicListOut:
     items = [
         await convert.public(rows[h.code], h.highlight or None) for h in hits if h.code in rows
     ]
-    return PublicListOut(items=items, total=total)
+    return PublicListOut(items=items, total=total, total_exact=total_exact)
 
 
 routes = [

@@ -90,7 +90,7 @@ async def filing_communes() -> list[dict[str, Any]]:
 async def portal(ctx: Ctx) -> Response:
     q = (ctx.query.get("q") or "")[:200]
     indexing.use_data_dir(ctx.settings.index_dir)
-    hits, total = await indexing.search_public(
+    hits, total, total_exact = await indexing.search_public(
         q, category=None, council_code=None, limit=30, offset=0
     )
     rows = {p.code: p for p in await Petition.filter(code__in=[h.code for h in hits])}
@@ -98,7 +98,9 @@ async def portal(ctx: Ctx) -> Response:
         await convert.public(rows[h.code], h.highlight or None) for h in hits if h.code in rows
     ]
     return render(
-        ctx.request, "petitions/portal.html", {**helpers(), "q": q, "items": items, "total": total}
+        ctx.request,
+        "petitions/portal.html",
+        {**helpers(), "q": q, "items": items, "total": total, "total_exact": total_exact},
     )
 
 

@@ -120,7 +120,7 @@ async def staff_index(ctx: Ctx) -> Response:
     offset = int_param(ctx.query, "offset", 0, minimum=0) or 0
     if f.q:
         indexing.use_data_dir(ctx.settings.index_dir)
-    items, total = await staff_list(user, f, limit=PAGE_SIZE, offset=offset)
+    items, total, total_exact = await staff_list(user, f, limit=PAGE_SIZE, offset=offset)
     kept = [(k, v) for k, v in ctx.query.multi_items() if k not in ("lang", "offset") and v]
     councils = await Council.filter(is_active=True).order_by("level", "name")
     return render(
@@ -131,7 +131,11 @@ async def staff_index(ctx: Ctx) -> Response:
             "f": f,
             "items": items,
             "total": total,
+            "total_exact": total_exact,
             "offset": offset,
+            # Past the count ("more than"), pages go on as far as the index serves them.
+            "has_next": offset + len(items) < total
+            or (not total_exact and offset + PAGE_SIZE <= indexing.MAX_OFFSET),
             "page_size": PAGE_SIZE,
             "filters": kept,
             "page_url": lambda at: "/petitions/staff?" + urlencode([*kept, ("offset", at)]),

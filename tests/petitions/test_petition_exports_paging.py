@@ -125,3 +125,44 @@ async def test_tracking_code_in_any_form_finds_its_petitions(client, anon) -> No
     await login(client, w.commune_sec)
     page = await client.get("/petitions/staff", params={"q": tail})
     assert sorted(_listed(page.text)) == sorted([code, older])
+
+
+async def test_a_search_past_the_count_says_more_than_and_pages_on(client, monkeypatch) -> None:
+    """A search counts matches up to the index's TRACK_TOTAL (10,000; 3 here): the list then
+    says "more than", and its pages, the API's and the export still reach every match."""
+    from council.search import index as search_index
+    from petitions.routes import staff_pages
+
+    monkeypatch.setattr(search_index, "TRACK_TOTAL", 3)
+    monkeypatch.setattr(staff_pages, "PAGE_SIZE", 2)
+    w = await setup_world()
+    codes = await _file_many(client, w.commune_sec, 7)
+    headers = await bearer(w.commune_sec)
+    await client.get("/api/v1/petitions", params={"q": "x"}, headers=headers)
+    await _drain()
+    seen: list[str] = []
+    for offset in (0, 2, 4, 6):
+        for overdue in ({}, {"overdue": "false"}):  # one search, and two ranked together
+            r = await client.get(
+                "/api/v1/petitions",
+                params={"q": "đèn chiếu sáng", "limit": 2, "offset": offset, **overdue},
+                headers=headers,
+            )
+            body = r.json()
+            assert (body["total"], body["total_exact"]) == (3, False), (offset, overdue)
+            if not overdue:
+                seen += [i["code"] for i in body["items"]]
+    assert sorted(seen) == sorted(codes)  # every match, once
+    r = await client.get("/api/v1/petitions", params={"q": "rác"}, headers=headers)
+    assert (r.json()["total"], r.json()["total_exact"]) == (0, True)
+    await login(client, w.commune_sec)
+    r = await client.get("/api/v1/petitions/export.csv", params={"q": "đèn chiếu sáng"})
+    assert sorted(_csv_codes(r.content)) == sorted(codes)
+    first = await client.get("/petitions/staff", params={"q": "đèn chiếu sáng"})
+    assert "hơn 3 kết quả" in first.text and 'rel="next"' in first.text
+    assert "1–2 trên hơn 3 kết quả" in first.text
+    last = await client.get("/petitions/staff", params={"q": "đèn chiếu sáng", "offset": 6})
+    assert _listed(last.text) and 'rel="prev"' in last.text
+    monkeypatch.setattr(search_index, "TRACK_TOTAL", 10_000)
+    exact = await client.get("/petitions/staff", params={"q": "đèn chiếu sáng"})
+    assert "hơn" not in exact.text and "1–2 trên tổng số 7" in exact.text

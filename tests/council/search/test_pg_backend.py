@@ -68,10 +68,18 @@ async def test_both_backends_give_the_same_hits(make_index: Any, tmp_path: Path)
                 theirs = await whoosh.asearch(q, filters=f, match=match, limit=200)
                 label = f"{q!r} {f} {match}"
                 assert ours.total == theirs.total, label
+                assert ours.total_exact is theirs.total_exact is True, label
                 assert set(ids(ours)) == set(ids(theirs)), label
                 # Documents holding every word in the form typed come first.
                 flags = [_holds_exactly(h, q) for h in ours.hits]
                 assert flags == sorted(flags, reverse=True), label
+    # Counted up to a cap, both say "more than 50" where more match, and agree below it.
+    for q in QUERIES:
+        ours = await pg.asearch(q, limit=200, track_total=50)
+        theirs = await whoosh.asearch(q, limit=200, track_total=50)
+        assert (ours.total, ours.total_exact) == (theirs.total, theirs.total_exact), q
+        assert set(ids(ours)) == set(ids(theirs)), q
+    assert not (await pg.asearch("", track_total=50)).total_exact
     whoosh.close()
 
 
@@ -191,3 +199,25 @@ async def test_common_words_rank_only_candidates_but_count_every_match(
 def test_the_postgres_index_class_is_chosen_by_the_engine(tmp_path: Path) -> None:
     engine = engine_module.SearchEngine(tmp_path, "postgres")
     assert isinstance(engine.index(PETITIONS.name), PgSearchIndex)
+
+
+async def test_the_newest_candidates_are_found_when_filters_thin_the_window(
+    make_index: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The candidates come from a key window sized by the estimated matches; when filters
+    leave too few in it, the window widens until it holds the newest ones that pass."""
+    old = [
+        petition(f"KN-P{i:02d}", "Đường làng", f"Đường thôn {i} xuống cấp", status="published")
+        for i in range(30)
+    ]
+    new = [petition(f"KN-{i:03d}", "Đường làng", f"Đường xóm {i} xuống cấp") for i in range(300)]
+    index = await make_index([*old, *new])  # the published ones are the oldest keys
+    await connections.get("default").execute_script(f"ANALYZE {index.table}")
+    monkeypatch.setattr(pgquery, "CANDIDATES", 5)
+    result = await index.asearch("đường", filters={"status": "published"}, limit=5)
+    assert (result.total, result.total_exact) == (30, True)
+    assert set(ids(result)) == {f"KN-P{i:02d}" for i in range(25, 30)}  # the newest five
+    capped = await index.asearch("đường", limit=5, track_total=100)
+    assert (capped.total, capped.total_exact) == (100, False)
+    assert capped.estimate is not None and 250 <= capped.estimate <= 400  # 330 match
+    assert set(ids(capped)) == {f"KN-{i:03d}" for i in range(295, 300)}
