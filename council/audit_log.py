@@ -107,6 +107,7 @@ _DETAILS: dict[str, LazyString] = {
     "due": N_("Due"),
     "until": N_("Extended until"),
     "criterion": N_("Criterion"),
+    "by_hand": N_("Recorded by hand"),
 }
 
 
@@ -148,6 +149,13 @@ def _value(value: Any) -> str:
         return ", ".join(_value(v) for v in value) or "—"
     if value is None or value == "":
         return "—"
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
+        try:  # an instant recorded as ISO 8601: read in Vietnam time, as the page's dates
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            return moment.astimezone(LOCAL_TZ).strftime("%H:%M, %d/%m/%Y")
     return str(value)
 
 
