@@ -117,7 +117,9 @@ AGENCY_REACTIVATE = operation(
 # --- users -----------------------------------------------------------------------------------
 USER_CREATE = operation(
     "user.create", *MANAGERS, body=UserIn, service=services.user_create,
-    label=N_("Create a user"), summary="Create an account (a secretariat: its own council's delegates)",
+    label=N_("Create a user"),
+    summary="Create an account (a secretariat: its own council's delegates and displays; a chair "
+    "or secretariat, who sign: an admin only)",
 )  # fmt: skip
 USER_NEW = operation(
     "user.new", "admin", service=services.user_create,
@@ -140,7 +142,9 @@ USER_MANAGE_COUNCIL = operation(
 )  # fmt: skip
 USER_UPDATE = operation(
     "user.update", *MANAGERS, scope="council", resolve=user_scope,
-    service=services.user_update, label=N_("Edit a user"), summary="Change an account",
+    service=services.user_update, label=N_("Edit a user"),
+    summary="Change an account (a role that signs, chair or secretariat, is given or changed by "
+    "an admin only)",
 )  # fmt: skip
 USER_DEACTIVATE = operation(
     "user.deactivate", *MANAGERS, scope="council", resolve=user_scope,
@@ -152,7 +156,8 @@ USER_REACTIVATE = operation(
 )  # fmt: skip
 USER_RESET_PASSWORD = operation(
     "user.reset_password", *MANAGERS, scope="council", resolve=user_scope,
-    service=services.user_reset_password, label=N_("Reset a password"), summary="Give an account a new password",
+    service=services.user_reset_password, label=N_("Reset a password"),
+    summary="Give an account a new password (a chair's or secretariat's: an admin only)",
 )  # fmt: skip
 USER_IMPORT = operation(
     "user.import", *MANAGERS, scope="council", resolve=council_scope,
