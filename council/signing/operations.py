@@ -23,10 +23,10 @@ SIGNING_CERTIFICATE_LIST = operation(
 SIGNING_CERTIFICATE_REGISTER = operation(
     "signing.certificate_register", "admin", scope="council", resolve=user_scope,
     body=CertificateIn, service=certificates.certificate_register,
-    summary="Register a signer's certificate to their account (remote signatures need it)",
+    label=N_("Register a signing certificate"), summary="Register a signer's certificate to their account (remote signatures need it)",
 )  # fmt: skip
 SIGNING_CERTIFICATE_REMOVE = operation(
     "signing.certificate_remove", "admin", scope="council", resolve=user_scope,
     service=certificates.certificate_remove,
-    summary="Remove a registered signing certificate (lost, replaced)",
+    label=N_("Remove a signing certificate"), summary="Remove a registered signing certificate (lost, replaced)",
 )  # fmt: skip
