@@ -167,6 +167,13 @@ async def test_operations_details_and_targets_read_in_words(client, anon) -> Non
         ("pdf.verify", "pdf", "ab" * 32),
     ):
         await audit.record(operation, actor=w.admin, target_type=kind, target_id=target)
+    await audit.record(
+        "petition.extension_approve",
+        actor=w.admin,
+        target_type="petition",
+        target_id=code,
+        details={"original": "2027-01-05T16:59:59+00:00"},
+    )
     await login(client, w.admin)
 
     page = await client.get("/admin/audit")
@@ -195,6 +202,9 @@ async def test_operations_details_and_targets_read_in_words(client, anon) -> Non
         "rows",
         "personal",
     ]
+    extension = _row(page.text, "petition.extension_approve")
+    assert texts(extension, ".audit-details dt") == ["Hạn ban đầu"]
+    assert texts(extension, ".audit-details dd") == ["23:59, 05/01/2027"]  # in Vietnam time
     # Targets linked to their pages.
     assert rows["item.update"]["href"] == f"/meetings/sessions/{session.id}/prepare#item-{item.id}"
     assert rows["item.update"]["about"] == "nội dung chương trình Chất vấn"
