@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import multiprocessing as mp
 import os
 import random
@@ -793,6 +794,12 @@ async def main(argv: list[str] | None = None) -> None:
             engine = SearchEngine(work / "index")
             shutil.rmtree(engine.root, ignore_errors=True)
         index = engine.index(SPEC.name)
+        # The rebuild's phases (analysis and COPY, each index build, the swap), as it logs them.
+        phases = logging.StreamHandler(sys.stdout)
+        phases.setFormatter(logging.Formatter("  rebuild: %(message)s"))
+        for name in ("council.search.pgrebuild", "council.search.engine"):
+            logging.getLogger(name).addHandler(phases)
+            logging.getLogger(name).setLevel(logging.INFO)
         cpu0 = _cpu()
         server0 = _all_schedstat()
         started = time.perf_counter()
@@ -930,7 +937,9 @@ async def _pg_size(table: str) -> float:
     from tortoise import connections
 
     rows = await connections.get("default").execute_query_dict(
-        "SELECT pg_total_relation_size($1::regclass) AS n", [table]
+        # The partitions' tables, TOAST and indexes (a partitioned table itself holds none).
+        "SELECT sum(pg_total_relation_size(relid)) AS n FROM pg_partition_tree($1::regclass)",
+        [table],
     )
     return int(rows[0]["n"]) / 2**20
 

@@ -287,6 +287,13 @@ class NoticeOut(Out):
     outcome: str
 
 
+class LetterOut(Out):
+    id: int
+    name: str
+    size: int
+    sha256: str
+
+
 class TrackOut(SurvivorOut):
     """The petitioner's view: status, history, published answer, the notifications about it. A
     merged petition's also holds the surviving one (``survivor``), whose published answer its
@@ -298,6 +305,11 @@ class TrackOut(SurvivorOut):
     survivor: SurvivorOut | None = None
     can_give_feedback: bool = False
     notifications: list[NoticeOut] = []
+    letters: list[LetterOut] = Field(
+        default=[],
+        description="The reply letters of the published answer "
+        "(GET /api/v1/petitions/{code}/letters/{id}?token=…)",
+    )
 
 
 class HopOut(Out):
@@ -343,13 +355,6 @@ class ExtensionOut(Out):
     decision_note: str
     created_at: datetime
     decided_at: datetime | None
-
-
-class LetterOut(Out):
-    id: int
-    name: str
-    size: int
-    sha256: str
 
 
 class MergeCandidateOut(Out):

@@ -71,7 +71,7 @@ async def audit_page(ctx: Ctx) -> Response:
     actor = ctx.require_user()
     context: dict[str, Any] = {
         "params": filters(ctx.query, "operation", "user", "council", "date_from", "date_to"),
-        "operations": [(o, o) for o in await operations()],
+        "operations": await operations(),
         "councils": await council_options(),
         "base": PATH,
         "errors": {},

@@ -254,6 +254,7 @@ def user_dict(
         "id": u.id,
         "username": u.username,
         "full_name": u.full_name,
+        "title": u.title,
         "role": u.role,
         "council_code": council_code,
         "agency_code": agency_code,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from council.i18n import N_
 from council.registry import operation
 from council.scopes import user_scope
 from council.signing import certificates, services
@@ -9,7 +10,7 @@ from council.signing.schemas import CertificateIn
 
 PDF_VERIFY = operation(
     "pdf.verify", public=True, service=services.pdf_verify,
-    summary="Check a signed PDF's signatures (the public verification page and API)",
+    label=N_("Verify a signed PDF"), summary="Check a signed PDF's signatures (the public verification page and API)",
 )  # fmt: skip
 
 # Whose certificate a remote signature may use: an administrator registers it to the signer

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 from starlette.datastructures import UploadFile
+from starlette.responses import Response
 
+from council import storage
 from council.errors import DomainError
 from council.i18n import N_
 from council.models import Council
@@ -51,6 +53,7 @@ from petitions.services import (
 from petitions.services.extensions import decide_extension, request_extension
 from petitions.services.letters import attach_letter
 from petitions.services.queries import merge_candidates
+from petitions.services.tracking import reply_letter
 from petitions.workflow import Action
 
 TAGS = ["petitions"]
@@ -189,6 +192,28 @@ async def petition_similar(ctx: Ctx) -> SimilarListOut:
 async def petition_track(ctx: Ctx) -> TrackOut:
     p = await authenticate(ctx.params["code"], ctx.query.get("token") or "", ctx.ip)
     return convert.track(await track_view(p, smtp_configured=bool(ctx.settings.smtp_url)))
+
+
+@api(
+    "GET",
+    "/api/v1/petitions/{code}/letters/{letter_id:int}",
+    perm=ops.PETITION_TRACK_LETTER,
+    tags=TAGS,
+    summary="The reply letter (PDF) of the published answer, for the petitioner (code + token)",
+    query={"token": "The secret token given when filing"},
+    raw_response="application/pdf",
+)
+async def petition_track_letter(ctx: Ctx) -> Response:
+    p = await authenticate(ctx.params["code"], ctx.query.get("token") or "", ctx.ip)
+    a = await reply_letter(p, ctx.params["letter_id"])
+    return await storage.file_response(
+        ctx.request,
+        a.path,
+        mime=a.mime,
+        filename=a.original_name,
+        disposition="attachment",
+        headers={"Cache-Control": "private, no-store"},
+    )
 
 
 @api(
@@ -421,6 +446,7 @@ routes = [
     meeting_create,
     meeting_batch,
     petition_track,
+    petition_track_letter,
     petition_detail,
     petition_act,
     merge_candidates_api,

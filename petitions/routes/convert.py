@@ -67,6 +67,7 @@ def track(v: TrackView) -> TrackOut:
             NoticeOut(at=n.at, subject=n.subject, to=n.to, state=n.state, outcome=n.outcome)
             for n in v.messages
         ],
+        letters=[LetterOut(id=a.id, name=a.name, size=a.size, sha256=a.sha256) for a in v.letters],
     )
 
 

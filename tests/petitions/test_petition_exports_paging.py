@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 from openpyxl import load_workbook
 
@@ -14,6 +13,7 @@ from council.search.engine import get_engine
 from council.search.outbox import IndexWorker
 from petitions.models import Petition
 from tests.factories import bearer, htmx, login
+from tests.html import attrs, dom, text
 from tests.petitions.helpers import PERSONAL_VALUES, PETITION, file_petition, setup_world
 
 
@@ -44,7 +44,8 @@ def _csv_codes(body: bytes) -> list[str]:
 
 
 def _listed(html: str) -> list[str]:
-    return re.findall(r'<a class="nowrap" href="/petitions/staff/(KN-[^"]+)"', html)
+    """The codes the list's rows link to."""
+    return [a.text(deep=True).strip() for a in dom(html).css("td a[href^='/petitions/staff/']")]
 
 
 async def test_export_has_exactly_the_searched_rows_and_follows_htmx(client, anon) -> None:
@@ -64,8 +65,9 @@ async def test_export_has_exactly_the_searched_rows_and_follows_htmx(client, ano
     page = await client.get("/petitions/staff?q=rac+thai", headers=htmx())
     assert sorted(_listed(page.text)) == sorted(waste)
     # The export form travels with the htmx fragment and carries the search.
-    assert 'action="/api/v1/petitions/export.csv"' in page.text
-    assert '<input type="hidden" name="q" value="rac thai">' in page.text
+    assert attrs(page.text, "form.export-form", "action") == ["/api/v1/petitions/export.csv"]
+    assert attrs(page.text, "form.export-form input[type=hidden]", "name") == ["q"]
+    assert attrs(page.text, "form.export-form input[name=q]", "value") == ["rac thai"]
     r = await client.get("/api/v1/petitions/export.csv", params={"q": "rac thai"})
     assert r.status_code == 200 and sorted(_csv_codes(r.content)) == sorted(waste)
     assert not any(v in r.text for v in PERSONAL_VALUES)
@@ -90,9 +92,11 @@ async def test_list_pages_past_100_with_total_and_exports_all(client) -> None:
     codes = await _file_many(client, w.commune_sec, 103)
     await login(client, w.commune_sec)
     first = await client.get("/petitions/staff")
-    assert "1–100 / 103" in first.text.replace(" trên tổng số ", " / ")
+    assert text(first.text, "nav.pager span") == "Đang xem 1–100 trên tổng số 103"
+    assert attrs(first.text, "nav.pager a", "rel") == ["next"]
     second = await client.get("/petitions/staff?offset=100", headers=htmx())
-    assert "101–103" in second.text
+    assert text(second.text, "nav.pager span") == "Đang xem 101–103 trên tổng số 103"
+    assert attrs(second.text, "nav.pager a", "rel") == ["prev"]
     seen = _listed(first.text) + _listed(second.text)
     assert sorted(seen) == sorted(codes)
     assert 'rel="next"' in first.text and 'rel="prev"' in second.text

@@ -127,6 +127,26 @@ async def test_a_rebuild_keeps_changes_committed_while_it_runs(pg_engine: Any) -
     assert rows[0] == {"log": 0, "marks": 0}
 
 
+async def test_a_rebuilt_row_equals_the_row_a_change_writes(pg_engine: Any) -> None:
+    # The rebuild encodes tsvectors itself (binary COPY, one pass per field); a change goes
+    # through the tsvector text form. Both must store the same lexemes, positions and weights:
+    # title words repeated in the body, a word past 8 occurrences, an empty body.
+    docs = sample_petitions() + generated_petitions(60)
+    docs.append(petition("KN-REP", "Đường đường ĐƯỜNG", "đường " * 12 + "Đường làng, đường"))
+    docs.append(petition("KN-EMPTY", "Cây xanh gãy đổ", ""))
+    index = pg_engine.index(PETITIONS.name)
+    table = "SELECT doc_id, terms::text AS terms, keywords, d0, d1, stored::text AS stored "
+    await index.awrite([Change(d["id"], "upsert", d) for d in docs])
+    conn = connections.get("default")
+    written = await conn.execute_query_dict(table + f"FROM {index.table} ORDER BY doc_id")
+    assert await rebuild(PETITIONS.name, docs, engine=pg_engine, procs=1) == len(docs)
+    rebuilt = await conn.execute_query_dict(table + f"FROM {index.table} ORDER BY doc_id")
+    assert len(rebuilt) == len(docs)
+    assert rebuilt == written
+    rep = next(r for r in rebuilt if r["doc_id"] == "KN-REP")["terms"]
+    assert "'=đường':1A,2A,3A,4B,5B,6B,7B,8B" in rep
+
+
 async def test_a_failed_rebuild_leaves_the_index_as_it_was(pg_engine: Any) -> None:
     index = pg_engine.index(PETITIONS.name)
     await index.awrite([Change(d["id"], "upsert", d) for d in sample_petitions()])
