@@ -67,6 +67,11 @@ _DETAILS: dict[str, LazyString] = {
     "title": N_("Title"),
     "code": N_("Code"),
     "name": N_("Name"),
+    "signs": N_("A role that signs records"),
+    "was": N_("Previous role"),
+    "signing_role": N_("Role that signs, refused"),
+    "subject": N_("Certificate holder"),
+    "serial": N_("Serial"),
 }
 
 
