@@ -108,6 +108,11 @@ _DETAILS: dict[str, LazyString] = {
     "until": N_("Extended until"),
     "criterion": N_("Criterion"),
     "by_hand": N_("Recorded by hand"),
+    "signs": N_("A role that signs records"),
+    "was": N_("Previous role"),
+    "signing_role": N_("Role that signs, refused"),
+    "subject": N_("Certificate holder"),
+    "serial": N_("Serial"),
 }
 
 
