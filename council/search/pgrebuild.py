@@ -158,10 +158,14 @@ async def _build_indexes(index: PgSearchIndex, table: str, raw: Any) -> None:
     rest = [sql for sql in statements if sql not in terms]
 
     async def run(conn: Any, sqls: list[str]) -> None:
+        # A setting of the pooled connection's session: reset whatever happens, as the pool
+        # hands connections back without resetting them (``council.db.PooledConnection``).
         await conn.execute(f"SET maintenance_work_mem = '{_MAINTENANCE_MEM}'")
-        for sql in sqls:
-            await conn.execute(sql)
-        await conn.execute("RESET maintenance_work_mem")
+        try:
+            for sql in sqls:
+                await conn.execute(sql)
+        finally:
+            await conn.execute("RESET maintenance_work_mem")
 
     async def others() -> None:
         async with index.conn().acquire_connection() as other:
