@@ -135,6 +135,16 @@ async def test_only_administrators_read_the_audit_log(client, anon) -> None:
     }
     r = await anon.get("/api/v1/audit/verify", headers=await bearer(w.admin))
     assert r.json()["ok"] is True and len(r.json()["head"]) == 64
+    # One head per chain (the deployment's, 0, and each council's), each an anchor to keep.
+    heads = {h["chain"]: h for h in r.json()["heads"]}
+    assert 0 in heads and w.city.id in heads
+    assert all(h["seq"] > 0 and len(h["hash"]) == 64 for h in heads.values())
+    assert (
+        heads[w.city.id]["anchor"]
+        == f"{w.city.id}:{heads[w.city.id]['seq']}:{heads[w.city.id]['hash']}"
+    )
+    assert heads[0]["anchor"] == f"{heads[0]['seq']}:{heads[0]['hash']}"
+    assert r.json()["broken_chain"] is None
     r = await anon.get("/api/v1/audit?date_to=31/12", headers=await bearer(w.admin))
     assert r.status_code == 422 and "date_to" in r.json()["error"]["details"]["fields"]
 
