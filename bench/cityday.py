@@ -5,6 +5,7 @@ vote in the same moment.
                                       [--processes 8] [--runs 3] [--workers 2]
                                       [--database-url postgres://postgres@127.0.0.1:5432/postgres]
                                       [--redis-url redis://127.0.0.1:6379/0]
+                                      [--redis-channel PREFIX]
 
 The delegates (python-socketio clients over websocket, in ``--processes`` processes) sit in
 ``--sittings`` sittings of 25–35 seats (70 for 2,000 delegates), each a council of its own with a
@@ -91,7 +92,9 @@ def floor_app() -> Any:
 
     import socketio
 
-    manager = socketio.AsyncRedisManager(os.environ["CITYDAY_REDIS_URL"])
+    manager = socketio.AsyncRedisManager(
+        os.environ["CITYDAY_REDIS_URL"], channel=os.environ["CITYDAY_REDIS_CHANNEL"]
+    )
     sio = socketio.AsyncServer(
         async_mode="asgi", client_manager=manager, ping_interval=10, ping_timeout=10
     )
@@ -338,7 +341,7 @@ def free_port() -> int:
 def wait_ready(url: str, proc: subprocess.Popen[bytes], path: str) -> None:
     import httpx
 
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 600  # a worker's start-up takes a minute on a loaded machine
     while True:
         if proc.poll() is not None:
             raise SystemExit(f"{url} exited with {proc.returncode}")
@@ -388,9 +391,12 @@ def workers_memory(name: str, proc: subprocess.Popen[bytes]) -> str:
 
 
 def start_servers(
-    data_dir: Path, url: str, redis_url: str, workers: int
+    data_dir: Path, url: str, redis_url: str, workers: int, channel: str
 ) -> tuple[list[subprocess.Popen[bytes]], str, str]:
-    """`council serve --workers N` and the floor (uvicorn, N workers), both ready."""
+    """`council serve --workers N` and the floor (uvicorn, N workers), both ready, each on a
+    Redis channel of its own (``channel`` and a suffix): pub/sub channels are shared by every
+    database of a Redis server, so on the default one each server's workers would also receive
+    the other's broadcasts (and those of any other run or test on that server)."""
     procs: list[subprocess.Popen[bytes]] = []
     secret = secrets.token_urlsafe(48)
     app_port, floor_port = free_port(), free_port()
@@ -404,6 +410,7 @@ def start_servers(
         "COUNCIL_DATA_DIR": str(data_dir / "node"),
         "DATABASE_URL": url,
         "REDIS_URL": redis_url,
+        "REDIS_CHANNEL": f"{channel}-app",
         "SECRET_KEY": secret,
     }
     log = (data_dir / "serve.log").open("wb")
@@ -423,7 +430,11 @@ def start_servers(
             [sys.executable, "-m", "uvicorn", "bench.cityday:floor_app", "--factory"]
             + ["--host", "127.0.0.1", "--port", str(floor_port)]
             + ["--workers", str(workers), "--log-level", "warning"],
-            env={**env, "CITYDAY_REDIS_URL": redis_url},
+            env={
+                **env,
+                "CITYDAY_REDIS_URL": redis_url,
+                "CITYDAY_REDIS_CHANNEL": f"{channel}-floor",
+            },
             stdout=log,
             stderr=log,
             stdin=subprocess.DEVNULL,
@@ -632,7 +643,8 @@ async def main(args: argparse.Namespace) -> int:
         await db.close()
         print(f"set up in {time.monotonic() - started:.0f} s (tokens created directly)", flush=True)
 
-        procs, app, floor = start_servers(data_dir, url, args.redis_url, args.workers)
+        channel = args.redis_channel or f"cityday-{os.getpid()}"
+        procs, app, floor = start_servers(data_dir, url, args.redis_url, args.workers, channel)
 
         ctx = mp.get_context("spawn")
         pipes = []
@@ -753,6 +765,11 @@ if __name__ == "__main__":
     )
     parser.add_argument(
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    )
+    parser.add_argument(
+        "--redis-channel",
+        default="",
+        help="prefix of the servers' pub/sub channels (default: cityday-PID, this run's own)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     sys.exit(asyncio.run(main(parser.parse_args())))

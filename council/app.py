@@ -117,7 +117,12 @@ def create_app(
     search_engine.configure_for(settings)
     for module in domain_modules("events"):
         log.debug("events loaded from %s", module.__name__)
-    hub = realtime.Hub(settings.redis_url, settings.lang, origins=(settings.base_url,))
+    hub = realtime.Hub(
+        settings.redis_url,
+        settings.lang,
+        origins=(settings.base_url,),
+        channel=settings.redis_channel,
+    )
     realtime.install(hub)
     hooks = domain_modules("hooks")
 

@@ -67,6 +67,52 @@ _DETAILS: dict[str, LazyString] = {
     "title": N_("Title"),
     "code": N_("Code"),
     "name": N_("Name"),
+    "poll_id": N_("Vote no."),
+    "choice": N_("Choice"),
+    "user_id": N_("User no."),
+    "day": N_("Sitting day"),
+    "session_id": N_("Session no."),
+    "width": N_("Width (px)"),
+    "height": N_("Height (px)"),
+    "kind": N_("Kind"),
+    "confidentiality": N_("Confidentiality"),
+    "pages": N_("Page count"),
+    "request_id": N_("Request no."),
+    "agency": N_("Agency"),
+    "seats": N_("Seats"),
+    "version": N_("Version"),
+    "division": N_("Administrative unit"),
+    "notified": N_("People notified"),
+    "emails": N_("E-mails sent"),
+    "item_id": N_("Agenda item no."),
+    "secret": N_("Secret ballot"),
+    "rule": N_("Passing rule"),
+    "options": N_("Choices offered"),
+    "max_choices": N_("Most choices per ballot"),
+    "countdown_seconds": N_("Countdown (seconds)"),
+    "present": N_("Present"),
+    "number": N_("Number"),
+    "channel": N_("Channel"),
+    "quorum": N_("Quorum"),
+    "result": N_("Result"),
+    "signed_as": N_("Signed as"),
+    "year": N_("Year"),
+    "resolution": N_("Outcome of the issue"),
+    "extension": N_("Extension request no."),
+    "closed_sitting": N_("Closed sitting"),
+    "correction": N_("Correction"),
+    "edited": N_("Edited"),
+    "changed": N_("Changed"),
+    "how": N_("How"),
+    "due": N_("Due"),
+    "until": N_("Extended until"),
+    "criterion": N_("Criterion"),
+    "by_hand": N_("Recorded by hand"),
+    "signs": N_("A role that signs records"),
+    "was": N_("Previous role"),
+    "signing_role": N_("Role that signs, refused"),
+    "subject": N_("Certificate holder"),
+    "serial": N_("Serial"),
 }
 
 
@@ -108,6 +154,13 @@ def _value(value: Any) -> str:
         return ", ".join(_value(v) for v in value) or "—"
     if value is None or value == "":
         return "—"
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
+        try:  # an instant recorded as ISO 8601: read in Vietnam time, as the page's dates
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            return moment.astimezone(LOCAL_TZ).strftime("%H:%M, %d/%m/%Y")
     return str(value)
 
 

@@ -57,6 +57,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level="info",
+        # uvicorn kills a worker that has not answered its health ping within this many seconds.
+        # A spawned worker answers only once it has imported this module again (seconds of
+        # imports: 12 s on a loaded 2-core machine), so uvicorn's 5 s killed every worker there,
+        # in a loop, and the server never served.
+        timeout_worker_healthcheck=60,
     )
     return 0
 

@@ -40,6 +40,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Redis URL. When set: Socket.IO message queue across workers and machines, shared rate limits.",
     ),
     Setting(
+        "redis_channel",
+        "REDIS_CHANNEL",
+        "socketio",
+        "Redis pub/sub channel of the Socket.IO message queue (and, with `:user-changed` after it, of the users' changes). Pub/sub ignores the database number in `REDIS_URL`: deployments sharing a Redis server need a channel each.",
+    ),
+    Setting(
         "secret_key",
         "SECRET_KEY",
         None,
@@ -342,6 +348,7 @@ class Settings:
     signing_trust_roots: str | None = None
     tsa_url: str | None = None
     verify_rate: str = "20/3600"
+    redis_channel: str = "socketio"
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -411,6 +418,7 @@ class Settings:
             signing_trust_roots=raw["signing_trust_roots"],
             tsa_url=raw["tsa_url"],
             verify_rate=raw["verify_rate"] or "20/3600",
+            redis_channel=raw["redis_channel"] or "socketio",
         )
         values.update(overrides)
         if "search_backend" not in overrides:

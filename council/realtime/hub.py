@@ -21,7 +21,7 @@ from council.i18n import LANGUAGES, get_language, set_language
 from council.models import User
 from council.realtime.handlers import EVENTS, Deferred, EventCtx, EventSpec, _Server
 from council.realtime.rooms import user_room
-from council.realtime.users import USER_CHANNEL, _note_user_change, _user_changed
+from council.realtime.users import _note_user_change, _user_changed, user_channel
 from council.validation import parse
 
 log = logging.getLogger("council.realtime")
@@ -68,9 +68,11 @@ class Hub:
         default_lang: str = "vi",
         user_ttl: float = 30.0,
         origins: tuple[str, ...] = (),
+        channel: str = "socketio",
     ) -> None:
-        manager = socketio.AsyncRedisManager(redis_url) if redis_url else None
+        manager = socketio.AsyncRedisManager(redis_url, channel=channel) if redis_url else None
         self.redis_url = redis_url
+        self.user_channel = user_channel(channel)
         self._publisher: Any = None
         self._listener: asyncio.Task[None] | None = None
         self.default_lang = default_lang
@@ -166,12 +168,12 @@ class Hub:
                 import redis.asyncio as aioredis
 
                 self._publisher = aioredis.from_url(self.redis_url)
-            await self._publisher.publish(USER_CHANNEL, str(user_id))
+            await self._publisher.publish(self.user_channel, str(user_id))
         except Exception:  # noqa: BLE001 — the TTL still bounds how long a change takes
             log.warning("user change %s not published", user_id, exc_info=True)
 
     def _listen_for_user_changes(self) -> None:
-        """Start, once there are connections to keep up to date, the listener of USER_CHANNEL."""
+        """Start, once there are connections to keep up to date, the listener of the users' channel."""
         if not self.redis_url:
             return
         loop = asyncio.get_running_loop()
@@ -187,7 +189,7 @@ class Hub:
             client = aioredis.from_url(url)
             try:
                 async with client.pubsub() as pubsub:
-                    await pubsub.subscribe(USER_CHANNEL)
+                    await pubsub.subscribe(self.user_channel)
                     async for message in pubsub.listen():
                         if message.get("type") != "message":
                             continue

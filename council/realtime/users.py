@@ -17,8 +17,14 @@ from council.realtime import rooms
 _user_changed: dict[int, float] = {}
 
 
-# Redis channel on which workers tell each other which user was saved.
+# Redis channel on which workers tell each other which user was saved (with the default
+# REDIS_CHANNEL; ``user_channel`` gives it for another).
 USER_CHANNEL = "council:user-changed"
+
+
+def user_channel(channel: str) -> str:
+    """The users' channel beside the Socket.IO channel ``channel`` (``REDIS_CHANNEL``)."""
+    return USER_CHANNEL if channel == "socketio" else f"{channel}:user-changed"
 
 
 @post_save(User)

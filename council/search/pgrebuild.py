@@ -163,15 +163,22 @@ async def _build_indexes(index: PgSearchIndex, table: str, raw: Any, procs: int)
     jobs += [sql for part in partitions for sql in index.index_ddl(part) if sql not in jobs]
 
     async def run(conn: Any) -> None:
+        # A setting of the pooled connection's session: reset whatever happens, as the pool
+        # hands connections back without resetting them (``council.db.PooledConnection``).
         await conn.execute(f"SET maintenance_work_mem = '{_MAINTENANCE_MEM}'")
-        while jobs:
-            sql = jobs.pop(0)
-            started = time.perf_counter()
-            await conn.execute(sql)
-            log.info(
-                "search index %s: %.1f s: %s", index.spec.name, time.perf_counter() - started, sql
-            )
-        await conn.execute("RESET maintenance_work_mem")
+        try:
+            while jobs:
+                sql = jobs.pop(0)
+                started = time.perf_counter()
+                await conn.execute(sql)
+                log.info(
+                    "search index %s: %.1f s: %s",
+                    index.spec.name,
+                    time.perf_counter() - started,
+                    sql,
+                )
+        finally:
+            await conn.execute("RESET maintenance_work_mem")
 
     async def another() -> None:
         async with index.conn().acquire_connection() as other:

@@ -17,16 +17,17 @@ PDF_VERIFY = operation(
 # (docs/signing.md, "Separation of duties").
 SIGNING_CERTIFICATE_LIST = operation(
     "signing.certificate_list", "admin", scope="council", resolve=user_scope,
-    service=certificates.certificates_of,
+    service=certificates.certificates_of, label=N_("List signing certificates"),
     summary="The signing certificates registered to an account",
 )  # fmt: skip
 SIGNING_CERTIFICATE_REGISTER = operation(
     "signing.certificate_register", "admin", scope="council", resolve=user_scope,
     body=CertificateIn, service=certificates.certificate_register,
+    label=N_("Register a signing certificate"),
     summary="Register a signer's certificate to their account (remote signatures need it)",
 )  # fmt: skip
 SIGNING_CERTIFICATE_REMOVE = operation(
     "signing.certificate_remove", "admin", scope="council", resolve=user_scope,
-    service=certificates.certificate_remove,
+    service=certificates.certificate_remove, label=N_("Remove a signing certificate"),
     summary="Remove a registered signing certificate (lost, replaced)",
 )  # fmt: skip

@@ -12,6 +12,9 @@ read last without asking the bucket whether they changed: a copy is only ever ri
 - Readers get a hard link of their own (``tmp/…``), so deleting a copy while a worker reads it
   (another process of the node may evict it) takes nothing from that reader.
 - Only content keys are kept; anything else (the ``cache/`` renderings) goes the old way.
+- A file deleted from the store (``storage.release``) loses this node's copy at once; other
+  nodes' copies go when unused for ``MAX_IDLE_SECONDS`` (7 days), or sooner to make room. The
+  cache turned off (0) removes the folder at the next start.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import logging
 import os
 import re
 import secrets
+import shutil
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -30,6 +35,9 @@ from council.storage.base import Backend
 
 log = logging.getLogger(__name__)
 
+# A copy unused this long goes at the next trim, whatever room is left: a file deleted through
+# another node (whose copy that node dropped at once) does not stay on this one for ever.
+MAX_IDLE_SECONDS = 7 * 24 * 3600
 _CONTENT_KEY = re.compile(r"^sha256/([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{64})$")
 
 
@@ -39,6 +47,11 @@ def content_sha(key: str) -> str | None:
     if match is None or not match.group(3).startswith(match.group(1) + match.group(2)):
         return None
     return match.group(3)
+
+
+def remove_folder(folder: Path) -> None:
+    """Delete every kept copy (the cache was turned off: ``COUNCIL_BLOB_CACHE_MB=0``)."""
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 class BlobCache:
@@ -65,28 +78,46 @@ class BlobCache:
             os.link(kept, mine)
         except FileNotFoundError:
             return None
+        except OSError as exc:  # another file system, permissions: read from the bucket
+            log.warning("cannot use the kept copy %s: %s", kept, exc)
+            return None
         with contextlib.suppress(OSError):
             os.utime(kept)
         return mine
 
     def _keep(self, sha: str, mine: Path) -> None:
-        """Keep ``mine`` (a verified download) as the copy of ``sha``, then trim the folder."""
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        """Keep ``mine`` (a verified download) as the copy of ``sha``, then trim the folder. A
+        copy that cannot be kept (disk full, another file system) only costs the next download."""
         partial = self.folder / f".{secrets.token_hex(8)}.partial"
-        os.link(mine, partial)
-        os.replace(partial, self._path(sha))  # atomic: readers see a whole copy or none
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.link(mine, partial)
+            os.replace(partial, self._path(sha))  # atomic: readers see a whole copy or none
+        except OSError as exc:
+            log.warning("cannot keep a copy of %s: %s", sha, exc)
+            with contextlib.suppress(OSError):
+                partial.unlink()
         self.trim()
 
-    def trim(self) -> int:
-        """Delete the least recently used copies until the folder holds at most ``limit`` bytes;
-        returns the number of bytes it now holds."""
-        entries: list[tuple[float, int, Path]] = []
+    def forget(self, sha: str) -> None:
+        """Drop the copy of ``sha`` (its file was deleted from the store)."""
         with contextlib.suppress(FileNotFoundError):
+            self._path(sha).unlink()
+
+    def trim(self) -> int:
+        """Delete the copies unused for ``MAX_IDLE_SECONDS``, then the least recently used until
+        the folder holds at most ``limit`` bytes; returns the number of bytes it now holds."""
+        entries: list[tuple[float, int, Path]] = []
+        idle = time.time() - MAX_IDLE_SECONDS
+        with contextlib.suppress(OSError):  # no folder yet, or not one (a copy costs a download)
             for entry in os.scandir(self.folder):
                 if entry.name.startswith("."):
                     continue
                 with contextlib.suppress(FileNotFoundError):
                     st = entry.stat()
+                    if st.st_mtime < idle:
+                        Path(entry.path).unlink(missing_ok=True)
+                        continue
                     entries.append((st.st_mtime, st.st_size, Path(entry.path)))
         total = sum(size for _, size, _ in entries)
         for _, size, path in sorted(entries):

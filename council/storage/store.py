@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile
 from council.errors import TooLarge
 from council.settings import Settings
 from council.storage.base import CHUNK, Backend, BlobMissing, content_key
-from council.storage.blobcache import BlobCache, content_sha
+from council.storage.blobcache import BlobCache, content_sha, remove_folder
 from council.storage.local import LocalBackend
 
 log = logging.getLogger(__name__)
@@ -84,10 +84,12 @@ def configure(settings: Settings) -> Backend:
     gets the node's blob cache (``COUNCIL_BLOB_CACHE_MB``, 0: none)."""
     backend = from_settings(settings)
     cache = None
+    folder = settings.data_dir / "blobs"
     if settings.blob_cache_mb > 0 and backend.local_path(content_key("0" * 64)) is None:
-        cache = BlobCache(
-            settings.data_dir / "blobs", settings.blob_cache_mb << 20, backend.staging_dir()
-        )
+        cache = BlobCache(folder, settings.blob_cache_mb << 20, backend.staging_dir())
+        cache.trim()
+    elif folder.exists():  # turned off, or the files moved out of a bucket: no copies stay
+        remove_folder(folder)
     return use(backend, cache)
 
 
@@ -274,6 +276,9 @@ async def release(key: str) -> bool:
     if await in_use(key):
         return False
     await backend().delete(key)
+    sha = content_sha(key)
+    if _cache is not None and sha is not None:
+        await asyncio.to_thread(_cache.forget, sha)  # other nodes: blobcache.MAX_IDLE_SECONDS
     return True
 
 

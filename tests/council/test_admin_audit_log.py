@@ -135,6 +135,16 @@ async def test_only_administrators_read_the_audit_log(client, anon) -> None:
     }
     r = await anon.get("/api/v1/audit/verify", headers=await bearer(w.admin))
     assert r.json()["ok"] is True and len(r.json()["head"]) == 64
+    # One head per chain (the deployment's, 0, and each council's), each an anchor to keep.
+    heads = {h["chain"]: h for h in r.json()["heads"]}
+    assert 0 in heads and w.city.id in heads
+    assert all(h["seq"] > 0 and len(h["hash"]) == 64 for h in heads.values())
+    assert (
+        heads[w.city.id]["anchor"]
+        == f"{w.city.id}:{heads[w.city.id]['seq']}:{heads[w.city.id]['hash']}"
+    )
+    assert heads[0]["anchor"] == f"{heads[0]['seq']}:{heads[0]['hash']}"
+    assert r.json()["broken_chain"] is None
     r = await anon.get("/api/v1/audit?date_to=31/12", headers=await bearer(w.admin))
     assert r.status_code == 422 and "date_to" in r.json()["error"]["details"]["fields"]
 
@@ -167,6 +177,13 @@ async def test_operations_details_and_targets_read_in_words(client, anon) -> Non
         ("pdf.verify", "pdf", "ab" * 32),
     ):
         await audit.record(operation, actor=w.admin, target_type=kind, target_id=target)
+    await audit.record(
+        "petition.extension_approve",
+        actor=w.admin,
+        target_type="petition",
+        target_id=code,
+        details={"original": "2027-01-05T16:59:59+00:00"},
+    )
     await login(client, w.admin)
 
     page = await client.get("/admin/audit")
@@ -195,6 +212,9 @@ async def test_operations_details_and_targets_read_in_words(client, anon) -> Non
         "rows",
         "personal",
     ]
+    extension = _row(page.text, "petition.extension_approve")
+    assert texts(extension, ".audit-details dt") == ["Hạn ban đầu"]
+    assert texts(extension, ".audit-details dd") == ["23:59, 05/01/2027"]  # in Vietnam time
     # Targets linked to their pages.
     assert rows["item.update"]["href"] == f"/meetings/sessions/{session.id}/prepare#item-{item.id}"
     assert rows["item.update"]["about"] == "nội dung chương trình Chất vấn"

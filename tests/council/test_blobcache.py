@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 from council import storage
 from council.settings import Settings
+from council.storage import blobcache
 from council.storage.blobcache import BlobCache, content_sha
 from meetings.documents.generate import make_pdf
 from tests.storage import SeaweedS3
@@ -122,3 +124,33 @@ async def test_the_data_directory_keeps_no_copies(settings: Settings) -> None:
     async with storage.local_copy(stored.path) as path:
         assert path == storage.backend().local_path(stored.path)  # the stored file itself
     assert not (settings.data_dir / "blobs").exists()
+
+
+async def test_a_released_file_leaves_the_node_and_idle_copies_go(on_s3: Settings) -> None:
+    folder = on_s3.data_dir / "blobs"
+    gone = await storage.save_bytes(PDF, mime="application/pdf")
+    assert await _read(gone.path) == PDF and _kept(folder) == [gone.sha256]
+    assert await storage.release(gone.path)  # no row names it: deleted, and the copy with it
+    assert _kept(folder) == []
+
+    idle = await storage.save_bytes(b"%PDF-1.4 old agenda", mime="application/pdf")
+    assert await _read(idle.path) == b"%PDF-1.4 old agenda"
+    week = blobcache.MAX_IDLE_SECONDS + 60
+    os.utime(folder / idle.sha256, (time.time() - week, time.time() - week))
+    storage.configure(on_s3)  # a start trims: unused for a week, gone whatever room is left
+    assert _kept(folder) == []
+
+    assert await _read(idle.path) == b"%PDF-1.4 old agenda"
+    on_s3.blob_cache_mb = 0
+    storage.configure(on_s3)  # turned off: no copy stays on the node
+    assert not folder.exists()
+
+
+async def test_a_copy_that_cannot_be_kept_is_still_read(on_s3: Settings, tmp_path: Path) -> None:
+    blocked = tmp_path / "blobs"
+    blocked.write_text("a file where the folder should be")  # mkdir fails: ENOTDIR/EEXIST
+    storage.use(storage.from_settings(on_s3), BlobCache(blocked, 1 << 20, tmp_path / "staging"))
+    stored = await storage.save_bytes(PDF, mime="application/pdf")
+    assert await _read(stored.path) == PDF
+    assert await _read(stored.path) == PDF  # downloaded again, never a 500
+    assert blocked.is_file() and not any((tmp_path / "staging").iterdir())

@@ -1,6 +1,7 @@
 """The ORM's connection, initialised again in one process (tests, backups restored elsewhere)."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tortoise import Tortoise
@@ -50,3 +51,23 @@ async def test_a_failing_connection_hook_is_skipped_and_the_others_still_run(
     await db.init(settings)  # a new pool: its connections run the hooks as they open
     assert await SearchOutbox.all().count() == 0  # the connection works all the same
     assert ran[:2] == ["broken", "working"]
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="asyncpg's pool")
+async def test_a_query_outside_a_transaction_is_one_round_trip(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """asyncpg's pool would send its reset query (``RESET ALL``…) after each such query, and
+    the caller would wait for it: a second round trip per query (``db.PooledConnection``)."""
+    sent: list[str] = []
+
+    async def listen(connection: Any) -> None:
+        connection.add_query_logger(lambda query: sent.append(query.query))
+
+    monkeypatch.setattr(db, "_connect_hooks", [*db._connect_hooks, listen])
+    await db.close()
+    await db.init(settings)
+    sent.clear()
+    for _ in range(3):
+        assert await SearchOutbox.all().count() == 0
+    assert len(sent) == 3, sent

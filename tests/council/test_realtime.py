@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -423,12 +424,17 @@ def _cli(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
+# The workers' pub/sub channel: this run's own (channels are shared by every database of the
+# Redis server, and so by any other test run or deployment on it).
+CHANNEL = f"test-realtime-{uuid.uuid4().hex[:8]}"
+
+
 @pytest.fixture
 def two_workers(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """Two `council serve` processes on one SQLite data directory and one Redis."""
     if not REDIS_URL:
         pytest.skip("needs REDIS_URL")
-    env = cli_env(tmp_path / "data", REDIS_URL=REDIS_URL)
+    env = cli_env(tmp_path / "data", REDIS_URL=REDIS_URL, REDIS_CHANNEL=CHANNEL)
     _cli(env, "migrate")
     _cli(
         env,
@@ -522,9 +528,13 @@ async def test_an_event_crosses_workers_through_redis(
     update = await watcher.next("attendance:update", lambda d: d.get("session_id") == session_id)
     assert update["present"] == 1 and update["seats"] == 30 and update["quorum_met"] is False
 
-    # An emit from any process that writes to the same Redis reaches the room as well.
-    manager = socketio.AsyncRedisManager(REDIS_URL, write_only=True)
-    await manager.emit("test:ping", {"from": "outside"}, room=realtime.session_room(session_id))
+    # An emit from any process that writes to the same Redis channel reaches the room as well;
+    # one on another channel (another deployment on the same Redis server) does not.
+    room = realtime.session_room(session_id)
+    other = socketio.AsyncRedisManager(REDIS_URL, channel="socketio", write_only=True)
+    await other.emit("test:ping", {"from": "another deployment"}, room=room)
+    manager = socketio.AsyncRedisManager(REDIS_URL, channel=CHANNEL, write_only=True)
+    await manager.emit("test:ping", {"from": "outside"}, room=room)
     assert await watcher.next("test:ping") == {"from": "outside"}
 
 

@@ -155,6 +155,37 @@ async def test_a_rebuilt_row_equals_the_row_a_change_writes(pg_engine: Any) -> N
     assert "'=đường':1A,2A,3A,4B,5B,6B,7B,8B" in rep
 
 
+async def test_a_rebuild_indexes_each_partition_and_attaches_them(pg_engine: Any) -> None:
+    # Two connections build the partitions' indexes side by side; the partitioned table's
+    # indexes then attach them: each has one valid index per partition, none built twice.
+    index = pg_engine.index(PETITIONS.name)
+    docs = generated_petitions(80)
+    await index.awrite([Change(d["id"], "upsert", d) for d in docs])
+    before = {q: ids(await index.asearch(q, limit=100)) for q in QUERIES}
+    assert await rebuild(PETITIONS.name, docs, engine=pg_engine, procs=2) == 80
+    conn = connections.get("default")
+    parts = await conn.execute_query_dict(
+        "SELECT relid::text AS part, (SELECT count(*) FROM ONLY "
+        f"{index.table}_p0) AS p0 FROM pg_partition_tree('{index.table}') WHERE isleaf "
+        "ORDER BY relid::text"
+    )
+    assert [p["part"] for p in parts] == [f"{index.table}_p0", f"{index.table}_p1"]
+    assert 0 < parts[0]["p0"] < 80  # the hash of doc_id spreads the rows
+    attached = await conn.execute_query_dict(
+        "SELECT parent.relname AS parent, count(*) AS n, bool_and(x.indisvalid) AS valid "
+        "FROM pg_inherits i JOIN pg_class parent ON parent.oid = i.inhparent "
+        "JOIN pg_index x ON x.indexrelid = i.inhrelid "
+        "WHERE parent.relname LIKE $1 AND parent.relkind = 'I' GROUP BY parent.relname "
+        "ORDER BY parent.relname",
+        [f"{index.table}_%"],
+    )
+    names = [f"{index.table}_{suffix}" for suffix in index.index_suffixes()]
+    assert [(a["parent"], a["n"], a["valid"]) for a in attached] == [
+        (name, 2, True) for name in sorted(names)
+    ]
+    assert {q: ids(await index.asearch(q, limit=100)) for q in QUERIES} == before
+
+
 async def test_a_failed_rebuild_leaves_the_index_as_it_was(pg_engine: Any) -> None:
     index = pg_engine.index(PETITIONS.name)
     await index.awrite([Change(d["id"], "upsert", d) for d in sample_petitions()])
