@@ -232,6 +232,12 @@ PETITION_LETTER = operation(
     service=letters.attach_letter,
     label=N_("Attach a reply letter"), summary="Attach the official reply letter (PDF, multipart `file`) to the answer",
 )  # fmt: skip
+PETITION_LETTER_REMOVE = operation(
+    "petition.letter_remove", *HANDLERS, scope="council", resolve=petition_scope,
+    target=(*PETITION, "letter_id"), service=letters.remove_letter,
+    label=N_("Remove a reply letter"),
+    summary="Remove a reply letter (the wrong file or petition): the handling secretariat, or the agency that attached it before it is published",
+)  # fmt: skip
 
 # --- voter-contact meetings, cycles, settings ------------------------------------------------
 MEETING_RECORD = operation(

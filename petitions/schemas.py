@@ -296,6 +296,11 @@ class LetterOut(Out):
     name: str
     size: int
     sha256: str
+    published_at: datetime | None = Field(
+        default=None,
+        description="Staff views: when the secretariat published it with the answer (null: its "
+        "petitioner does not get it yet)",
+    )
 
 
 class TrackOut(SurvivorOut):
@@ -312,7 +317,7 @@ class TrackOut(SurvivorOut):
     letters: list[LetterOut] = Field(
         default=[],
         description="The reply letters of the published answer "
-        "(GET /api/v1/petitions/{code}/letters/{id}?token=…)",
+        "(GET /api/v1/petitions/{code}/letters/{id}, X-Tracking-Token header)",
     )
 
 

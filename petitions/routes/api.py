@@ -51,12 +51,17 @@ from petitions.services import (
     track_view,
 )
 from petitions.services.extensions import decide_extension, request_extension
-from petitions.services.letters import attach_letter
+from petitions.services.letters import attach_letter, remove_letter
 from petitions.services.queries import merge_candidates
 from petitions.services.tracking import reply_letter
 from petitions.workflow import Action
 
 TAGS = ["petitions"]
+TOKEN_HEADER = "X-Tracking-Token"
+TOKEN_QUERY = (
+    "Deprecated: the secret token given when filing. Send it in the X-Tracking-Token header "
+    "instead: a query string lands in access logs and browser history"
+)
 FORM_FIELDS = (
     "council_code",
     "category",
@@ -70,6 +75,12 @@ FORM_FIELDS = (
     "website",
     "support_of",
 )
+
+
+def tracking_token(ctx: Ctx) -> str:
+    """The petitioner's secret token: the ``X-Tracking-Token`` header, or (older clients) the
+    ``token`` query parameter."""
+    return (ctx.request.headers.get(TOKEN_HEADER) or ctx.query.get("token") or "").strip()
 
 
 async def read_filing(ctx: Ctx) -> tuple[PetitionIn, list[UploadFile], UploadFile | None]:
@@ -188,11 +199,12 @@ async def petition_similar(ctx: Ctx) -> SimilarListOut:
     perm=ops.PETITION_TRACK,
     response=TrackOut,
     tags=TAGS,
-    summary="The petitioner's view (code + secret token): status, history, answer",
-    query={"token": "The secret token given when filing"},
+    summary="The petitioner's view (code + secret token in the X-Tracking-Token header): "
+    "status, history, answer",
+    query={"token": TOKEN_QUERY},
 )
 async def petition_track(ctx: Ctx) -> TrackOut:
-    p = await authenticate(ctx.params["code"], ctx.query.get("token") or "", ctx.ip)
+    p = await authenticate(ctx.params["code"], tracking_token(ctx), ctx.ip)
     return convert.track(await track_view(p, smtp_configured=bool(ctx.settings.smtp_url)))
 
 
@@ -201,12 +213,13 @@ async def petition_track(ctx: Ctx) -> TrackOut:
     "/api/v1/petitions/{code}/letters/{letter_id:int}",
     perm=ops.PETITION_TRACK_LETTER,
     tags=TAGS,
-    summary="The reply letter (PDF) of the published answer, for the petitioner (code + token)",
-    query={"token": "The secret token given when filing"},
+    summary="A reply letter (PDF) published with the answer, for the petitioner (code + token "
+    "in the X-Tracking-Token header)",
+    query={"token": TOKEN_QUERY},
     raw_response="application/pdf",
 )
 async def petition_track_letter(ctx: Ctx) -> Response:
-    p = await authenticate(ctx.params["code"], ctx.query.get("token") or "", ctx.ip)
+    p = await authenticate(ctx.params["code"], tracking_token(ctx), ctx.ip)
     a = await reply_letter(p, ctx.params["letter_id"])
     return await storage.file_response(
         ctx.request,
@@ -302,7 +315,24 @@ async def letter(ctx: Ctx) -> LetterOut:
     a = await attach_letter(
         ctx.require_user(), ctx.params["code"], upload if isinstance(upload, UploadFile) else None
     )
-    return LetterOut(id=a.id, name=a.original_name, size=a.size, sha256=a.sha256)
+    return LetterOut(
+        id=a.id, name=a.original_name, size=a.size, sha256=a.sha256, published_at=a.published_at
+    )
+
+
+@api(
+    "DELETE",
+    "/api/v1/petitions/{code}/letter/{letter_id:int}",
+    perm=ops.PETITION_LETTER_REMOVE,
+    response=PetitionStateOut,
+    tags=TAGS,
+    summary="Remove a reply letter (the wrong file or petition): the handling council's "
+    "secretariat, or the agency that attached it while it is not yet published",
+)
+async def letter_remove(ctx: Ctx) -> PetitionStateOut:
+    user = ctx.require_user()
+    await remove_letter(user, ctx.params["code"], ctx.params["letter_id"])
+    return convert.state(await staff_view(user, await petition_for_staff(user, ctx.params["code"])))
 
 
 @api(
@@ -455,6 +485,7 @@ routes = [
     extension_request,
     extension_decide,
     letter,
+    letter_remove,
     petition_feedback,
     petition_support,
     public_list,

@@ -102,11 +102,9 @@ async def track_view(p: Petition, *, smtp_configured: bool) -> TrackView:
     (:func:`public_view`) and rates its published answer. ``messages`` says what was really done
     with each notification (``smtp_configured``: whether this server sends e-mail at all)."""
     view = await _view(p, public=False)
-    if answer_is_public(p):
-        view.letters = [
-            LetterLine(a.id, a.original_name, a.size, a.sha256)
-            for a in await Attachment.filter(petition_id=p.id, kind="reply").order_by("id")
-        ]
+    view.letters = [
+        LetterLine(a.id, a.original_name, a.size, a.sha256) for a in await published_letters(p)
+    ]
     if p.merged_into_id:
         survivor = await survivor_of(p)
         view.merged_into = (await Petition.get(id=p.merged_into_id)).code
@@ -121,14 +119,25 @@ async def track_view(p: Petition, *, smtp_configured: bool) -> TrackView:
     return view
 
 
+async def published_letters(p: Petition) -> list[Attachment]:
+    """The reply letters the secretariat published with ``p``'s answer as it stands: none before
+    the publication, none attached after it (they wait for the next one), none published with an
+    answer since reopened (a letter goes with the publication it was published in)."""
+    if not answer_is_public(p):
+        return []
+    return await Attachment.filter(
+        petition_id=p.id, kind="reply", published_at__gte=p.published_at
+    ).order_by("id")
+
+
 async def reply_letter(p: Petition, letter_id: int) -> Attachment:
     """petition.track_letter: a reply letter of ``p``'s answer, for its petitioner (``p`` comes
-    from :func:`authenticate`). Only once the answer is published, as the answer itself: before
-    the secretariat's review the letter is not the council's final word. Never a photo the
-    petitioner sent nor an assisted filing's consent, never a survivor's letter; anything else is
-    the uniform 404."""
-    a = await Attachment.get_or_none(id=letter_id, petition_id=p.id, kind="reply")
-    if a is None or not answer_is_public(p):
+    from :func:`authenticate`). Only a letter the secretariat published with the answer, as the
+    answer itself (:func:`published_letters`): before its review a letter is not the council's
+    final word. Never a photo the petitioner sent nor an assisted filing's consent, never a
+    survivor's letter, never a removed one; anything else is the uniform 404."""
+    a = next((x for x in await published_letters(p) if x.id == letter_id), None)
+    if a is None:
         raise NotFound(N_("No reply letter here."))
     return a
 
