@@ -39,7 +39,7 @@ from meetings.services.common import (
     user_names,
 )
 from meetings.services.counting import unwrap
-from meetings.services.poll_facts import PollFacts, poll_facts
+from meetings.services.poll_facts import PollFacts, both, poll_facts
 from meetings.services.sqlprog import Program, query
 from meetings.voting import sealing
 from meetings.voting.tally import (
@@ -251,11 +251,12 @@ async def poll_open(user: User, poll_id: int) -> Poll:
     One transaction (one hop on SQLite) checks the session, the quorum and the other polls and
     opens the poll; ``poll:opened`` goes out from what it read, before anything is read again.
     """
-    facts = await poll_facts(poll_id)
+    # The poll's facts and its session at once (the session for the day's roll-over).
+    facts, session = await both(poll_facts(poll_id), Session.filter(polls__id=poll_id).first())
     if not is_staff_of(user, facts.council_id):
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
     # A sitting of several days counts today's attendance: roll it over before the quorum check.
-    await current_day(await get_session(facts.session_id))
+    await current_day(session or await get_session(facts.session_id))
     opened_at, ip = now(), audit.client_ip.get()
     pair = sealing.new_keys(counting.wrap_key(facts.id)) if facts.secret else (None, None)
     present, seats = await sqlprog.run(
@@ -282,11 +283,15 @@ def _open_program(
     """Opens the poll (with ``pair``, a secret poll's public key and sealed private key);
     returns how many are present (the eligible voters) and the seats its thresholds count
     against: the sitting's, fixed on the poll as it opens."""
+    # The session, its quorum, who is present and any other open poll of it, in one read.
     rows = yield query(
         f"SELECT s.status AS status, COALESCE(s.seats, c.seats) AS seats, "
         f"s.quorum_count AS quorum_count, c.quorum AS quorum, "
-        f"(SELECT COUNT(*) FROM {ATTENDANCE} a WHERE a.session_id = s.id) AS present "
+        f"(SELECT COUNT(*) FROM {ATTENDANCE} a WHERE a.session_id = s.id) AS present, "
+        f"EXISTS (SELECT 1 FROM {POLL} o WHERE o.session_id = s.id AND o.status = 'open' "
+        f"AND o.id <> ?) AS other "
         f"FROM {SESSION} s JOIN {COUNCIL} c ON c.id = s.council_id WHERE s.id = ?",
+        facts.id,
         facts.session_id,
     )
     info = rows[0]
@@ -311,39 +316,43 @@ def _open_program(
             ).format(present=present, seats=seats, quorum=quorum),
             status=409,
         )
-    other = yield query(
-        f"SELECT id FROM {POLL} WHERE session_id = ? AND status = 'open' AND id <> ?",
-        facts.session_id,
-        facts.id,
-    )
-    if other:
+    if info["other"]:
         raise Conflict("poll_already_open", N_("Another poll of this session is open."), status=409)
-    changed = yield query(
+    update = (
         f"UPDATE {POLL} SET status = 'open', opened_at = ?, seats = ?, ballot_key = ?, "
-        "sealed_key = ? WHERE id = ? AND status = 'draft' RETURNING id",
-        opened_at,
-        seats,
-        *pair,
-        facts.id,
+        "sealed_key = ? WHERE id = ? AND status = 'draft' RETURNING id"
     )
+    entry = audit.Draft(
+        "poll.open",
+        actor=user,
+        target_type="poll",
+        target_id=facts.id,
+        council_id=facts.council_id,
+        details={"session_id": facts.session_id, "present": present, "seats": seats},
+        ip=ip,
+    )
+    if dialect == "postgres":
+        # The update and its audit entry in one statement: the entry is appended (under the
+        # chain's lock) only when the update changed the row.
+        chain = audit.chain_of(facts.council_id)
+        changed = yield query(
+            f"WITH u AS ({update}) SELECT {audit.pg_append_call()} AS head FROM u",
+            opened_at,
+            seats,
+            *pair,
+            facts.id,
+            *audit.pg_append_args([entry], chain),
+        )
+        if changed:
+            audit.HINT.put(chain, audit.parse_head(str(changed[0]["head"])))
+    else:
+        changed = yield query(update, opened_at, seats, *pair, facts.id)
     if not changed:
         raise Conflict(
             "poll_not_draft", N_("Only a poll that was never opened can be opened."), status=409
         )
-    yield from audit.append_steps(
-        [
-            audit.Draft(
-                "poll.open",
-                actor=user,
-                target_type="poll",
-                target_id=facts.id,
-                council_id=facts.council_id,
-                details={"session_id": facts.session_id, "present": present, "seats": seats},
-                ip=ip,
-            )
-        ],
-        dialect,
-    )
+    if dialect != "postgres":
+        yield from audit.append_steps([entry], dialect)
     return present, seats
 
 
