@@ -46,6 +46,11 @@ _EXTRA_LABELS: dict[str, LazyString] = {
 # Keys of ``details`` as the log shows them; domains add theirs with register_detail.
 _DETAILS: dict[str, LazyString] = {
     "reason": N_("Reason"),
+    "letter": N_("Reply letter"),
+    "letters": N_("Reply letters published"),
+    "published": N_("Was published"),
+    "window_seconds": N_("Window (seconds)"),
+    "known_device": N_("Known device"),
     "format": N_("Format"),
     "filters": N_("Filters"),
     "rows": N_("Rows"),

@@ -194,9 +194,9 @@ async def test_operations_details_and_targets_read_in_words(client, anon) -> Non
     assert text(_row(page.text, "pdf.verify"), ".op-code") == "pdf.verify"  # the code stays
     # Details: labelled fields, not raw keys.
     reject = _row(page.text, "petition.reject")
-    assert attrs(reject, ".audit-details [data-key]", "data-key") == ["from", "to"]
-    assert texts(reject, ".audit-details dt") == ["Từ", "Thành"]
-    assert texts(reject, ".audit-details dd") == ["received", "rejected"]
+    assert attrs(reject, ".audit-details [data-key]", "data-key") == ["from", "to", "reason"]
+    assert texts(reject, ".audit-details dt") == ["Từ", "Thành", "Lý do"]
+    assert texts(reject, ".audit-details dd") == ["received", "rejected", "Không thuộc phạm vi"]
     export = _row(page.text, "petition.export")
     dts, dds = texts(export, ".audit-details dt"), texts(export, ".audit-details dd")
     fields = dict(zip(dts, dds, strict=True))
@@ -235,7 +235,7 @@ async def test_operations_details_and_targets_read_in_words(client, anon) -> Non
     # In English too.
     page = await client.get("/admin/audit", params={"lang": "en", "operation": "petition.reject"})
     assert [x["label"] for x in _rows(page.text)] == ["Reject a petition"]
-    assert texts(page.text, ".audit-details dt") == ["Changed from", "Changed to"]
+    assert texts(page.text, ".audit-details dt") == ["Changed from", "Changed to", "Reason"]
     # The chain's verification still reads the log.
     r = await client.get("/admin/audit/verify", headers=htmx())
     assert r.status_code == 200 and attrs(r.text, "code.hash", "class") == ["hash"]
