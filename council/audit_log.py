@@ -3,13 +3,15 @@ and the chain's verification (``council verify-audit``) with its head hash."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from tortoise import connections
 from tortoise.expressions import Q
 
-from council import audit_verify
+from council import audit_verify, registry
 from council.errors import Forbidden
 from council.i18n import N_, LazyString
 from council.localtime import LOCAL_TZ
@@ -18,18 +20,156 @@ from council.models import Agency, AuditEntry, Council, User
 PER_PAGE = 50
 MAX_PAGE = 100_000
 
+# Resolves ids of one target type to (page, name): for targets whose page needs more than the id
+# (an agenda item's page is its session's), or whose name is worth showing.
+Resolver = Callable[[list[int]], Awaitable[dict[int, tuple[str | None, str]]]]
+
 # target_type → (page of the target, with "{id}", and what it is, in words). Domains add theirs
 # with register_target (from their routes module, like the menu).
 _TARGETS: dict[str, tuple[str, LazyString]] = {
     "user": ("/admin/users/{id}/edit", N_("person")),
     "council": ("/admin/councils/{id}/edit", N_("council")),
     "agency": ("/admin/agencies/{id}/edit", N_("agency")),
+    "pdf": ("", N_("PDF file, SHA-256")),  # a file checked, not kept: no page
+}
+_RESOLVERS: dict[str, Resolver] = {}
+
+# Entries the log holds that are not operations of the registry.
+_EXTRA_LABELS: dict[str, LazyString] = {
+    "permission.denied": N_("Refused: no permission"),
+    "auth.login_failed": N_("Failed login"),
+    "auth.guess_alert": N_("Password guessing alert"),
+    "auth.throttled": N_("Logins slowed down"),
+    "attendance.new_day": N_("New sitting day"),
+}
+
+# Keys of ``details`` as the log shows them; domains add theirs with register_detail.
+_DETAILS: dict[str, LazyString] = {
+    "reason": N_("Reason"),
+    "format": N_("Format"),
+    "filters": N_("Filters"),
+    "rows": N_("Rows"),
+    "personal": N_("With personal data"),
+    "from": N_("Changed from"),
+    "to": N_("Changed to"),
+    "original": N_("First due date"),
+    "file": N_("File"),
+    "sha256": N_("SHA-256"),
+    "fields": N_("Fields changed"),
+    "username": N_("Username"),
+    "role": N_("Role"),
+    "ip": N_("IP address"),
+    "path": N_("Address"),
+    "method": N_("Method"),
+    "operation": N_("Operation"),
+    "count": N_("Count"),
+    "status": N_("Status"),
+    "title": N_("Title"),
+    "code": N_("Code"),
+    "name": N_("Name"),
+    "poll_id": N_("Vote no."),
+    "choice": N_("Choice"),
+    "user_id": N_("User no."),
+    "day": N_("Sitting day"),
+    "session_id": N_("Session no."),
+    "width": N_("Width (px)"),
+    "height": N_("Height (px)"),
+    "kind": N_("Kind"),
+    "confidentiality": N_("Confidentiality"),
+    "pages": N_("Page count"),
+    "request_id": N_("Request no."),
+    "agency": N_("Agency"),
+    "seats": N_("Seats"),
+    "version": N_("Version"),
+    "division": N_("Administrative unit"),
+    "notified": N_("People notified"),
+    "emails": N_("E-mails sent"),
+    "item_id": N_("Agenda item no."),
+    "secret": N_("Secret ballot"),
+    "rule": N_("Passing rule"),
+    "options": N_("Choices offered"),
+    "max_choices": N_("Most choices per ballot"),
+    "countdown_seconds": N_("Countdown (seconds)"),
+    "present": N_("Present"),
+    "number": N_("Number"),
+    "channel": N_("Channel"),
+    "quorum": N_("Quorum"),
+    "result": N_("Result"),
+    "signed_as": N_("Signed as"),
+    "year": N_("Year"),
+    "resolution": N_("Outcome of the issue"),
+    "extension": N_("Extension request no."),
+    "closed_sitting": N_("Closed sitting"),
+    "correction": N_("Correction"),
+    "edited": N_("Edited"),
+    "changed": N_("Changed"),
+    "how": N_("How"),
+    "due": N_("Due"),
+    "until": N_("Extended until"),
+    "criterion": N_("Criterion"),
+    "by_hand": N_("Recorded by hand"),
+    "signs": N_("A role that signs records"),
+    "was": N_("Previous role"),
+    "signing_role": N_("Role that signs, refused"),
+    "subject": N_("Certificate holder"),
+    "serial": N_("Serial"),
 }
 
 
-def register_target(target_type: str, url: str, label: LazyString) -> None:
-    """Link audit entries about ``target_type`` to ``url`` ("/petitions/staff/{id}")."""
+def register_target(
+    target_type: str, url: str, label: LazyString, resolve: Resolver | None = None
+) -> None:
+    """Link audit entries about ``target_type`` to ``url`` ("/petitions/staff/{id}"), or to the
+    page ``resolve`` finds for each id (then ``url`` is unused and may be "")."""
     _TARGETS[target_type] = (url, label)
+    if resolve is not None:
+        _RESOLVERS[target_type] = resolve
+
+
+def register_detail(key: str, label: LazyString) -> None:
+    """Name a key of audit entries' ``details`` (``extension`` → "Yêu cầu gia hạn số")."""
+    _DETAILS.setdefault(key, label)
+
+
+def operation_label(name: str) -> str:
+    """What people call an operation: its registry label, translated; the name when none."""
+    op = registry.REGISTRY.get(name)
+    label = op.label if op is not None and op.label is not None else _EXTRA_LABELS.get(name)
+    return str(label) if label is not None else name
+
+
+@dataclass(frozen=True)
+class Detail:
+    key: str
+    label: str  # the key's name in words; the key itself when none is registered
+    value: str
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(N_("yes") if value else N_("no"))
+    if isinstance(value, dict):
+        return "; ".join(f"{_DETAILS.get(k, k)}: {_value(v)}" for k, v in value.items()) or "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(_value(v) for v in value) or "—"
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
+        try:  # an instant recorded as ISO 8601: read in Vietnam time, as the page's dates
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            return moment.astimezone(LOCAL_TZ).strftime("%H:%M, %d/%m/%Y")
+    return str(value)
+
+
+def details_of(entry: AuditEntry) -> list[Detail]:
+    """The entry's details as labelled fields, in the order recorded."""
+    return [
+        Detail(k, str(_DETAILS[k]) if k in _DETAILS else k, _value(v))
+        for k, v in (entry.details or {}).items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -48,6 +188,8 @@ class LogLine:
     council: str
     target: str  # "kiến nghị KN-2026-…", or the raw type and id when unknown
     link: str | None
+    label: str = ""  # the operation in words
+    details: tuple[Detail, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,27 +209,47 @@ def _start(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
-async def operations() -> list[str]:
-    """Every operation the log holds, for the filter."""
+async def operations() -> list[tuple[str, str]]:
+    """Every operation the log holds, for the filter: (name, label), by label."""
     # Plain SQL: the model's default ordering (by id) would join any DISTINCT or GROUP BY the ORM
     # builds, which PostgreSQL refuses.
     rows = await connections.get("default").execute_query_dict(
         f"SELECT DISTINCT operation FROM {AuditEntry._meta.db_table}"
     )
-    return sorted(str(row["operation"]) for row in rows)
+    names = [str(row["operation"]) for row in rows]
+    return sorted(((n, operation_label(n)) for n in names), key=lambda p: (p[1].casefold(), p[0]))
 
 
-def target_of(entry: AuditEntry, name: str = "") -> tuple[str, str | None]:
+def target_of(
+    entry: AuditEntry, name: str = "", resolved: tuple[str | None, str] | None = None
+) -> tuple[str, str | None]:
     """What the entry is about, in words ("người dùng Lê Văn An", "kiến nghị KN-2026-…"), and
-    the page that shows it (None: no page). ``name`` replaces a bare id when known."""
+    the page that shows it (None: no page). ``name`` replaces a bare id when known;
+    ``resolved`` is what the target type's resolver found: (page, name)."""
     if not entry.target_type:
         return "", None
     known = _TARGETS.get(entry.target_type)
     if known is None:
         return f"{entry.target_type} {entry.target_id}".strip(), None
     url, label = known
-    link = url.format(id=entry.target_id) if entry.target_id else None
+    if entry.target_type in _RESOLVERS:
+        page, found = resolved or (None, "")
+        return f"{label} {found or entry.target_id}".strip(), page
+    link = url.format(id=entry.target_id) if entry.target_id and url else None
     return f"{label} {name or entry.target_id}".strip(), link
+
+
+async def _resolved(rows: list[AuditEntry]) -> dict[tuple[str, str], tuple[str | None, str]]:
+    """Pages and names the domains' resolvers find for the entries' targets."""
+    wanted: dict[str, set[int]] = {}
+    for r in rows:
+        if r.target_type in _RESOLVERS and r.target_id.isdigit():
+            wanted.setdefault(r.target_type, set()).add(int(r.target_id))
+    found: dict[tuple[str, str], tuple[str | None, str]] = {}
+    for kind, ids in wanted.items():
+        for i, value in (await _RESOLVERS[kind](sorted(ids))).items():
+            found[(kind, str(i))] = value
+    return found
 
 
 async def _core_names(rows: list[AuditEntry]) -> dict[tuple[str, str], str]:
@@ -139,12 +301,15 @@ async def audit_log(actor: User, f: AuditFilters, page: int = 1) -> LogPage:
         for u in await User.filter(id__in={r.actor_id for r in rows if r.actor_id})
     }
     targets = await _core_names(list(rows))
+    resolved = await _resolved(list(rows))
     lines = []
     for r in rows:
-        text, link = target_of(r, targets.get((r.target_type, r.target_id), ""))
+        key = (r.target_type, r.target_id)
+        text, link = target_of(r, targets.get(key, ""), resolved.get(key))
         who = people.get(r.actor_id, r.actor_name) if r.actor_id else r.actor_name
         where = str(names.get(r.council_id, "")) if r.council_id else ""
-        lines.append(LogLine(r, who, where, text, link))
+        label = operation_label(r.operation)
+        lines.append(LogLine(r, who, where, text, link, label, tuple(details_of(r))))
     return LogPage(lines, total, page, PER_PAGE)
 
 

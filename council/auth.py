@@ -12,7 +12,7 @@ from council import audit, devices, mailer, signals
 from council.errors import DomainError, Invalid, RateLimited
 from council.i18n import N_
 from council.models import AuthToken, LoginDevice, User
-from council.ratelimit import limiter
+from council.ratelimit import Rate, limiter
 from council.security import hash_password, needs_rehash, new_token, token_hash, verify_password
 from council.throttle import LoginPolicy, alert_due, budgets
 
@@ -48,11 +48,19 @@ async def authenticate(
     for budget in spent:
         count, left = await limiter().hits(budget.key, budget.rate)
         if count >= budget.rate.count:
-            async with in_transaction():
-                await audit.record(
-                    "auth.throttled",
-                    details={"username": username, "known_device": known is not None},
-                )
+            # One entry per budget and window, not one per refused attempt: a flood of guesses
+            # must not grow the audit chain (its appends are serialised) by one row per request.
+            noted, _ = await limiter().add("noted:" + budget.key, Rate(1, budget.rate.seconds))
+            if noted == 1:
+                async with in_transaction():
+                    await audit.record(
+                        "auth.throttled",
+                        details={
+                            "username": username,
+                            "known_device": known is not None,
+                            "window_seconds": budget.rate.seconds,
+                        },
+                    )
             raise (AccountLocked if budget.account_wide else RateLimited)(max(left, 1))
     ok = verify_password(user.password_hash if user else None, password or "")
     if not ok or user is None or not user.is_active:

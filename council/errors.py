@@ -26,11 +26,28 @@ class DomainError(Exception):
             self.status = status
         self.details = details
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A job in a worker process (``council.workers``) raises these; they travel pickled, and
+        # the default (``cls(*args)``) would call the subclass's constructor with the code alone.
+        return (_rebuild, (type(self), self.code, self.message, self.status, self.details))
+
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "message": self.message.render(lang)}
         if self.details:
             body["details"] = self.details
         return body
+
+
+def _rebuild(
+    cls: type[DomainError],
+    code: str,
+    message: LazyString,
+    status: int,
+    details: dict[str, Any],
+) -> DomainError:
+    exc = cls.__new__(cls)
+    DomainError.__init__(exc, code, message, status, **details)
+    return exc
 
 
 class NotFound(DomainError):

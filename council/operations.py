@@ -4,6 +4,7 @@ and users, over the JSON API and the admin pages."""
 from __future__ import annotations
 
 from council import audit_log, auth, services
+from council.i18n import N_
 from council.registry import operation
 from council.schemas import AgencyIn, CouncilIn, DeviceUnlockIn, SeatsIn, TokenIn, UserIn
 from council.scopes import council_by_id_or_code, council_scope, user_scope
@@ -13,21 +14,29 @@ MANAGERS = ("admin", "secretariat")
 # --- signing in ------------------------------------------------------------------------------
 AUTH_TOKEN = operation(
     "auth.token", public=True, body=TokenIn, service=auth.issue_token,
-    summary="An API token for a username and password",
+    label=N_("API sign-in (token)"), summary="An API token for a username and password",
 )  # fmt: skip
 AUTH_REVOKE = operation(
     "auth.revoke", logged_in=True, service=auth.revoke_token, summary="End this token"
 )
 AUTH_LOGIN = operation(
-    "auth.login", public=True, service=auth.authenticate, summary="The login page (a session)"
+    "auth.login",
+    public=True,
+    service=auth.authenticate,
+    label=N_("Log in"),
+    summary="The login page (a session)",
 )
 AUTH_LOGOUT = operation(
-    "auth.logout", public=True, service=auth.revoke_token, summary="End the browser's session"
+    "auth.logout",
+    public=True,
+    service=auth.revoke_token,
+    label=N_("Log out"),
+    summary="End the browser's session",
 )
 DEVICE_UNLOCK = operation(
     "device.unlock", *MANAGERS, scope="council", resolve=user_scope, body=DeviceUnlockIn,
     service=auth.unlock_device,
-    summary="Unlock an account for the one device showing the code (logins paused)",
+    label=N_("Unlock a device"), summary="Unlock an account for the one device showing the code (logins paused)",
 )  # fmt: skip
 USER_ME = operation("user.me", logged_in=True, summary="The user's own account")
 DASHBOARD_VIEW = operation("dashboard.view", public=True, summary="The start page")
@@ -35,7 +44,7 @@ DASHBOARD_VIEW = operation("dashboard.view", public=True, summary="The start pag
 # --- councils --------------------------------------------------------------------------------
 COUNCIL_CREATE = operation(
     "council.create", "admin", body=CouncilIn, service=services.council_create,
-    summary="Create a council",
+    label=N_("Create a council"), summary="Create a council",
 )  # fmt: skip
 COUNCIL_LIST = operation(
     "council.list", public=True, service=services.councils_visible, summary="The councils"
@@ -45,7 +54,11 @@ COUNCIL_MANAGE = operation(
     summary="The councils' admin page (search, pages)",
 )  # fmt: skip
 COUNCIL_UPDATE = operation(
-    "council.update", "admin", service=services.council_update, summary="Change a council"
+    "council.update",
+    "admin",
+    service=services.council_update,
+    label=N_("Edit a council"),
+    summary="Change a council",
 )
 COUNCIL_DEACTIVATE = operation(
     "council.deactivate", "admin", service=services.council_update,
@@ -62,7 +75,7 @@ COUNCIL_SEATS = operation(
 )  # fmt: skip
 COUNCIL_IMPORT_DIVISIONS = operation(
     "council.import_divisions", "admin",
-    summary="Councils from Vietnam's official administrative divisions (admin page)",
+    label=N_("Import administrative units"), summary="Councils from Vietnam's official administrative divisions (admin page)",
 )  # fmt: skip
 
 # --- the audit log ---------------------------------------------------------------------------
@@ -74,7 +87,7 @@ AUDIT_VIEW = operation(
 # --- agencies --------------------------------------------------------------------------------
 AGENCY_CREATE = operation(
     "agency.create", "admin", body=AgencyIn, service=services.agency_create,
-    summary="Create an agency that answers petitions",
+    label=N_("Create an agency"), summary="Create an agency that answers petitions",
 )  # fmt: skip
 AGENCY_LIST = operation("agency.list", public=True, summary="The agencies")
 AGENCY_MANAGE = operation(
@@ -86,7 +99,11 @@ AGENCY_MANAGE_COUNCIL = operation(
     service=services.agencies_listing, summary="One council's agencies (admin page)",
 )  # fmt: skip
 AGENCY_UPDATE = operation(
-    "agency.update", "admin", service=services.agency_update, summary="Change an agency"
+    "agency.update",
+    "admin",
+    service=services.agency_update,
+    label=N_("Edit an agency"),
+    summary="Change an agency",
 )
 AGENCY_DEACTIVATE = operation(
     "agency.deactivate", "admin", service=services.agency_update,
@@ -100,7 +117,9 @@ AGENCY_REACTIVATE = operation(
 # --- users -----------------------------------------------------------------------------------
 USER_CREATE = operation(
     "user.create", *MANAGERS, body=UserIn, service=services.user_create,
-    summary="Create an account (a secretariat: its own council's delegates)",
+    label=N_("Create a user"),
+    summary="Create an account (a secretariat: its own council's delegates and displays; a chair "
+    "or secretariat, who sign: an admin only)",
 )  # fmt: skip
 USER_NEW = operation(
     "user.new", "admin", service=services.user_create,
@@ -123,7 +142,9 @@ USER_MANAGE_COUNCIL = operation(
 )  # fmt: skip
 USER_UPDATE = operation(
     "user.update", *MANAGERS, scope="council", resolve=user_scope,
-    service=services.user_update, summary="Change an account",
+    service=services.user_update, label=N_("Edit a user"),
+    summary="Change an account (a role that signs, chair or secretariat, is given or changed by "
+    "an admin only)",
 )  # fmt: skip
 USER_DEACTIVATE = operation(
     "user.deactivate", *MANAGERS, scope="council", resolve=user_scope,
@@ -135,9 +156,10 @@ USER_REACTIVATE = operation(
 )  # fmt: skip
 USER_RESET_PASSWORD = operation(
     "user.reset_password", *MANAGERS, scope="council", resolve=user_scope,
-    service=services.user_reset_password, summary="Give an account a new password",
+    service=services.user_reset_password, label=N_("Reset a password"),
+    summary="Give an account a new password (a chair's or secretariat's: an admin only)",
 )  # fmt: skip
 USER_IMPORT = operation(
     "user.import", *MANAGERS, scope="council", resolve=council_scope,
-    service=services.roll_import, summary="Import a council's delegates from a CSV roll",
+    service=services.roll_import, label=N_("Import users"), summary="Import a council's delegates from a CSV roll",
 )  # fmt: skip

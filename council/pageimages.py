@@ -143,7 +143,7 @@ async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await workers.run(fn, *args, **kwargs)
 
 
-CACHE = "cache/"  # the storage prefix of shared renderings (derived data, never a document)
+CACHE = storage.CACHE_PREFIX  # shared renderings (derived data, never a document)
 
 
 def _cache_key(key: str) -> str:

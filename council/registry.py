@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import create_model
 
+from council.i18n import LazyString
 from council.permissions import EVERY_ROLE, Permission, Resolver
 from council.validation import Schema
 
@@ -38,6 +39,8 @@ class Operation:
     target: tuple[str, ...] = ()  # ids naming the target: HTTP path params, event payload fields
     service: Callable[..., Any] | None = None
     summary: str = ""
+    # What people call it (the audit log shows it), translated; None: no label yet.
+    label: LazyString | None = None
     _event_body: list[type[Schema]] = field(default_factory=list, repr=False)
 
     @property
@@ -80,6 +83,7 @@ def operation(
     target: tuple[str, ...] = (),
     service: Callable[..., Any] | None = None,
     summary: str = "",
+    label: LazyString | None = None,
     public: bool = False,
     logged_in: bool = False,
 ) -> Operation:
@@ -98,7 +102,7 @@ def operation(
         if not roles:
             raise ValueError(f"operation {name!r} names no role")
         permission = Permission(name, frozenset(roles), scope, resolve)
-    REGISTRY[name] = op = Operation(name, permission, body, target, service, summary)
+    REGISTRY[name] = op = Operation(name, permission, body, target, service, summary, label)
     return op
 
 

@@ -133,6 +133,7 @@ async def me(ctx: Ctx) -> MeOut:
         id=user.id,
         username=user.username,
         full_name=user.full_name,
+        title=user.title,
         role=user.role,
         council_code=council.code if council else None,
         agency_code=agency.code if agency else None,

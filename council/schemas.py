@@ -57,12 +57,15 @@ class UserIn(Schema):
     agency_code: str | None = Field(default=None, max_length=32)
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=32)
+    # chức vụ: an official's title, shown beside the name ("Giám đốc Sở Xây dựng")
+    title: NFCStr = Field(default="", max_length=200)
 
 
 class UserOut(Out):
     id: int
     username: str
     full_name: str
+    title: str
     role: str
     council_code: str | None
     agency_code: str | None
@@ -97,6 +100,7 @@ class MeOut(Out):
     id: int
     username: str
     full_name: str
+    title: str
     role: str
     council_code: str | None
     agency_code: str | None

@@ -110,6 +110,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Address space, in MB, of the worker process that reads one uploaded file (text of a PDF or DOCX, a page drawn for the viewer); past it the job is stopped and the upload refused.",
     ),
     Setting(
+        "blob_cache_mb",
+        "COUNCIL_BLOB_CACHE_MB",
+        "1024",
+        "With files in a bucket: MB of this node's disk (`COUNCIL_DATA_DIR/blobs`) kept for copies of the documents it read last, so that drawing pages does not download a whole PDF each time; 0 keeps none.",
+    ),
+    Setting(
         "worker_seconds",
         "COUNCIL_WORKER_SECONDS",
         "60",
@@ -330,6 +336,7 @@ class Settings:
     s3_secret_access_key: str | None = field(default=None, repr=False)
     s3_region: str | None = None
     worker_memory_mb: int = 1024
+    blob_cache_mb: int = 1024
     worker_seconds: float = 60.0
     worker_jobs: int = 2
     search_backend: str = "whoosh"
@@ -400,6 +407,7 @@ class Settings:
             s3_secret_access_key=raw["s3_secret_access_key"],
             s3_region=raw["s3_region"],
             worker_memory_mb=int(raw["worker_memory_mb"] or 1024),
+            blob_cache_mb=int(raw["blob_cache_mb"] or 0),
             worker_seconds=float(raw["worker_seconds"] or 60),
             worker_jobs=int(raw["worker_jobs"] or 2),
             signing_p12_path=raw["signing_p12_path"],

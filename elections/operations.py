@@ -4,6 +4,7 @@ at these (``perm=ops.AREA_SAVE``); see ``council.registry``."""
 
 from __future__ import annotations
 
+from council.i18n import N_
 from council.registry import operation
 from elections import (
     activity,
@@ -70,49 +71,49 @@ TERM_SEATS_TOTAL = operation(
 # --- managing: the council's secretariat --------------------------------------------------------
 TERM_CREATE = operation(
     "term.create", *MANAGERS, scope="council", resolve=council_scope, body=schemas.TermIn,
-    service=services.term_create, summary="Create a term (khóa) of the council",
+    service=services.term_create, label=N_("Create a term"), summary="Create a term (khóa) of the council",
 )  # fmt: skip
 TERM_SEATS_READING = operation(
     "term.seats_reading", *MANAGERS, scope="council", resolve=council_scope,
     body=schemas.SeatsReadingIn, service=seats.reading_set,
-    summary='Read "tổng số đại biểu" as the legal seats or the delegates in office',
+    label=N_("Read the seats of a term"), summary='Read "tổng số đại biểu" as the legal seats or the delegates in office',
 )  # fmt: skip
 ELECTION_CREATE = operation(
     "election.create", *MANAGERS, scope="council", resolve=council_scope,
     body=schemas.ElectionIn, service=services.election_create,
-    summary="Create an election (regular, or a by-election in the term)",
+    label=N_("Create an election"), summary="Create an election (regular, or a by-election in the term)",
 )  # fmt: skip
 CONSTITUENCY_SAVE = operation(
     "constituency.save", *MANAGERS, scope="council", resolve=election_scope,
     body=schemas.ConstituencyIn, service=services.constituency_save,
-    summary="Create or change a constituency: area, seats, registered voters",
+    label=N_("Save a constituency"), summary="Create or change a constituency: area, seats, registered voters",
 )  # fmt: skip
 CANDIDATE_CREATE = operation(
     "candidate.create", *MANAGERS, scope="council", resolve=election_scope,
     body=schemas.CandidateIn, service=services.candidate_create,
-    summary="Add a candidate's published profile, with its source",
+    label=N_("Add a candidate"), summary="Add a candidate's published profile, with its source",
 )  # fmt: skip
 CANDIDATE_UPDATE = operation(
     "candidate.update", *MANAGERS, scope="council", resolve=candidate_scope,
     body=schemas.CandidatePatch, service=services.candidate_update,
-    summary="Change a candidate's profile; every change records its source",
+    label=N_("Edit a candidate"), summary="Change a candidate's profile; every change records its source",
 )  # fmt: skip
 AREA_SAVE = operation(
     "area.save", *MANAGERS, scope="council", resolve=election_scope, body=schemas.AreaIn,
-    service=services.area_save, summary="Enter a polling area's counts",
+    service=services.area_save, label=N_("Save a polling area's count"), summary="Enter a polling area's counts",
 )  # fmt: skip
 AREA_IMPORT = operation(
     "area.import", *MANAGERS, scope="council", resolve=election_scope,
     service=workbook.import_counts,
-    summary="Import every polling area's counts from the XLSX template: every row or none",
+    label=N_("Import polling areas"), summary="Import every polling area's counts from the XLSX template: every row or none",
 )  # fmt: skip
 ELECTION_CONFIRM = operation(
     "election.confirm", *MANAGERS, scope="council", resolve=election_scope,
-    service=services.election_confirm, summary="Confirm the results once every area is in",
+    service=services.election_confirm, label=N_("Confirm an election's result"), summary="Confirm the results once every area is in",
 )  # fmt: skip
 TERM_ROSTER = operation(
     "term.roster", *MANAGERS, scope="council", resolve=election_scope,
-    service=services.roster_create, summary="Make the term's roster from the confirmed results",
+    service=services.roster_create, label=N_("Change a term's roster"), summary="Make the term's roster from the confirmed results",
 )  # fmt: skip
 CONTACT_SCHEDULE = operation(
     "contact.schedule", *MANAGERS, scope="council", resolve=council_scope,
@@ -133,7 +134,7 @@ DELEGATE_PHOTO_VIEW = operation(
 DELEGATE_PHOTO = operation(
     "delegate.photo", *MANAGERS, scope="council", resolve=delegate_scope,
     service=photos.photo_set,
-    summary="Set or remove a delegate's photo (JPEG, PNG or WebP; resized, the upload not kept)",
+    label=N_("Change a delegate's photo"), summary="Set or remove a delegate's photo (JPEG, PNG or WebP; resized, the upload not kept)",
 )  # fmt: skip
 
 # --- one person, several councils ----------------------------------------------------------------
@@ -143,12 +144,12 @@ PERSON_VIEW = operation(
 )  # fmt: skip
 PERSON_LINK = operation(
     "person.link", "admin", body=schemas.PersonLinkIn, service=people.person_link,
-    summary="Link delegates' accounts of different councils as one person",
+    label=N_("Link a person"), summary="Link delegates' accounts of different councils as one person",
 )  # fmt: skip
 
 # --- vacancies ---------------------------------------------------------------------------------
 SEAT_VACATE = operation(
     "seat.vacate", *MANAGERS, scope="council", resolve=seat_scope, body=schemas.VacancyIn,
     service=services.vacancy_record,
-    summary="Record a vacancy: the seat ends (death, dismissal, resignation), the account closes",
+    label=N_("Vacate a seat"), summary="Record a vacancy: the seat ends (death, dismissal, resignation), the account closes",
 )  # fmt: skip

@@ -14,7 +14,7 @@ from council import storage
 from council.localtime import LOCAL_TZ
 from council.models import Council, User
 from council.settings import Settings
-from council.signing import SigningConfig
+from council.signing import SigningConfig, certificates
 from council.signing.devca import issue_signer
 from meetings import services
 from meetings.models import Attendance, Poll, Session
@@ -40,7 +40,10 @@ async def demo_signer(settings: Settings, role: str) -> tuple[User, SigningConfi
     issued by the development CA on first use."""
     user = await User.get(username=SIGNERS[role])
     issue_signer(settings, user.username, user.full_name or user.username)
-    return user, SigningConfig.for_signer(settings, user.username)
+    config = SigningConfig.for_signer(settings, user.username)
+    # as an administrator would, register the certificate to its holder (remote signing needs it)
+    await certificates.register_p12(user, config.p12_path or "", config.p12_password or "")
+    return user, config
 
 
 async def closed_sitting(settings: Settings) -> Session | None:

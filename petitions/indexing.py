@@ -194,8 +194,9 @@ def _page(limit: int, offset: int) -> tuple[int, int]:
 
 async def search_staff(
     user: User, f: Filters, *, limit: int, offset: int, now: datetime | None = None
-) -> tuple[list[Hit], int]:
-    """Ranked staff search, filtered by scope and the filters the index knows.
+) -> tuple[list[Hit], int, bool]:
+    """Ranked staff search, filtered by scope and the filters the index knows: the page, the
+    count and whether it is exact (past the index's ``TRACK_TOTAL``, "more than" the count).
 
     Overdue (an open status past its due date) is one search; not overdue is two the index can
     run, finished statuses and open ones not yet due, ranked together.
@@ -236,7 +237,7 @@ async def search_staff(
 
 async def _ranked(
     q: str, parts: list[tuple[dict[str, Any], dict[str, Any]]], limit: int, offset: int
-) -> tuple[list[Hit], int]:
+) -> tuple[list[Hit], int, bool]:
     """One page of the union of disjoint staff searches, ranked together by score."""
     index = get_index(STAFF_INDEX.name)
     if len(parts) == 1:
@@ -244,8 +245,9 @@ async def _ranked(
         result = await index.asearch(
             q, filters=filters, date_ranges=ranges, limit=limit, offset=offset
         )
-        return [Hit(h.id, h.highlight, h.score) for h in result.hits], result.total
-    wanted, total = offset + limit, 0
+        hits = [Hit(h.id, h.highlight, h.score) for h in result.hits]
+        return hits, result.total, result.total_exact
+    wanted, total, exact = offset + limit, 0, True
     pool: list[tuple[float, int, int, Hit]] = []
     for n, (filters, ranges) in enumerate(parts):
         got = 0
@@ -262,17 +264,21 @@ async def _ranked(
                 for i, h in enumerate(result.hits)
             ]
             got += len(result.hits)
-            if not result.hits or got >= min(wanted, result.total) or got > MAX_OFFSET:
+            if not result.hits or got >= wanted or got > MAX_OFFSET:
+                break
+            if result.total_exact and got >= result.total:
                 break
         total += result.total
+        exact = exact and result.total_exact
     pool.sort(key=lambda entry: entry[:3])
-    return [hit for *_, hit in pool[offset:wanted]], total
+    return [hit for *_, hit in pool[offset:wanted]], total, exact
 
 
 async def search_public(
     q: str, *, category: str | None, council_code: str | None, limit: int, offset: int
-) -> tuple[list[Hit], int]:
-    """Published petitions only, from the index that holds nothing else."""
+) -> tuple[list[Hit], int, bool]:
+    """Published petitions only, from the index that holds nothing else: the page, the count
+    and whether it is exact (see ``search_staff``)."""
     limit, offset = _page(limit, offset)
     filters: dict[str, Any] = {}
     if category:
@@ -282,7 +288,8 @@ async def search_public(
     result = await get_index(PUBLIC_INDEX.name).asearch(
         q, filters=filters, limit=limit, offset=offset, sort=None if q else "-published_at"
     )
-    return [Hit(h.id, h.highlight, h.score) for h in result.hits], result.total
+    hits = [Hit(h.id, h.highlight, h.score) for h in result.hits]
+    return hits, result.total, result.total_exact
 
 
 AWAITING_MODERATION = ("received",)  # the secretariat has not accepted it yet

@@ -66,6 +66,7 @@ ACTION: dict[str, LazyString] = {
     "extend": N_("Deadline extended"),
     "extend_refuse": N_("Deadline extension refused"),
     "letter": N_("Reply letter attached"),
+    "letter_remove": N_("Reply letter removed"),
 }
 
 # What a staff button does, as a verb. ACTION above says what happened, for the history.

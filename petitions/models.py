@@ -284,8 +284,17 @@ class Attachment(Model):
     sha256 = fields.CharField(max_length=64)
     original_name = fields.CharField(max_length=200)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # A reply letter reaches its petitioner only once the secretariat publishes the answer it goes
+    # with: set in the publishing transaction (petition.publish) on the letters not yet published;
+    # one attached afterwards waits for the next publication.
+    published_at = fields.DatetimeField(null=True)
+    # The agency whose officer attached a reply letter: it may remove it until it is published.
+    added_by_agency: fields.ForeignKeyNullableRelation[Agency] = fields.ForeignKeyField(
+        "council.Agency", null=True, on_delete=fields.SET_NULL, related_name="reply_letters"
+    )
 
     petition_id: int
+    added_by_agency_id: int | None
 
     class Meta:
         table = "petition_attachment"

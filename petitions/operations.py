@@ -11,6 +11,7 @@ audit entry carries. An extension's decision likewise: ``petition.extension_deci
 
 from __future__ import annotations
 
+from council.i18n import N_
 from council.registry import Operation, operation
 from petitions import indexing, open311, schemas
 from petitions.services import (
@@ -37,7 +38,7 @@ HANDLERS = ("admin", "secretariat", "agency")
 # --- citizens: filing, support, tracking (no login) ------------------------------------------
 PETITION_FILE = operation(
     "petition.file", public=True, service=filing.file_petition,
-    summary="File a petition (JSON or multipart: `PetitionIn` with up to 5 files)",
+    label=N_("File a petition"), summary="File a petition (JSON or multipart: `PetitionIn` with up to 5 files)",
 )  # fmt: skip
 PETITION_SIMILAR = operation(
     "petition.similar", public=True, service=indexing.similar,
@@ -49,21 +50,25 @@ PETITION_RECEIPT = operation(
 )  # fmt: skip
 PETITION_SUPPORT = operation(
     "petition.support", public=True, body=schemas.SupportIn, target=PETITION,
-    service=filing.add_support, summary="Add one's support to an existing petition",
+    service=filing.add_support, label=N_("Support a petition"), summary="Add one's support to an existing petition",
 )  # fmt: skip
 PETITION_SUPPORT_CONTACT = operation(
     "petition.support_contact", public=True, target=PETITION,
     service=filing.add_support_contact,
-    summary="The supporter just added leaves an e-mail for updates",
+    label=N_("Supporter leaves an e-mail"), summary="The supporter just added leaves an e-mail for updates",
 )  # fmt: skip
 PETITION_TRACK = operation(
     "petition.track", public=True, target=PETITION, service=tracking.track_view,
     summary="The petitioner's view (code and secret token): status, history, answer",
 )  # fmt: skip
+PETITION_TRACK_LETTER = operation(
+    "petition.track_letter", public=True, target=PETITION, service=tracking.reply_letter,
+    summary="The petitioner downloads the reply letter of the published answer (code and token)",
+)  # fmt: skip
 PETITION_FEEDBACK = operation(
     "petition.feedback", public=True, body=schemas.FeedbackIn, target=PETITION,
     service=tracking.give_feedback,
-    summary="The petitioner says whether the published answer satisfies them",
+    label=N_("Petitioner's verdict on the answer"), summary="The petitioner says whether the published answer satisfies them",
 )  # fmt: skip
 
 # --- the public record ------------------------------------------------------------------------
@@ -133,7 +138,7 @@ PETITION_MERGE_CANDIDATES = operation(
 )  # fmt: skip
 PETITION_EXPORT = operation(
     "petition.export", *STAFF, service=queries.select_all,
-    summary="CSV or XLSX of the staff list as filtered (personal data when asked and allowed)",
+    label=N_("Export petitions"), summary="CSV or XLSX of the staff list as filtered (personal data when asked and allowed)",
 )  # fmt: skip
 PETITION_NOTIFICATIONS = operation(
     "petition.notifications", *STAFF, summary="The user's notifications of petitions"
@@ -160,6 +165,21 @@ _ACTION_SUMMARY = {
     Action.RESOLUTION: "Report what became of the issue",
     Action.RETURN: "The assigned agency sends a misrouted petition back",
 }
+# What the audit log calls each action (docs/operation-list.md keeps the summaries).
+_ACTION_LABEL = {
+    Action.ACCEPT: N_("Accept a petition"),
+    Action.ANSWER: N_("Answer a petition"),
+    Action.ASSIGN: N_("Assign a petition to an agency"),
+    Action.CLOSE: N_("Close a petition"),
+    Action.DIVERT: N_("Divert a petition to another channel"),
+    Action.ESCALATE: N_("Escalate a petition"),
+    Action.MERGE: N_("Merge petitions"),
+    Action.PUBLISH: N_("Publish an answer"),
+    Action.REJECT: N_("Reject a petition"),
+    Action.REOPEN: N_("Reopen a petition"),
+    Action.RESOLUTION: N_("Record a petition's resolution"),
+    Action.RETURN: N_("Return a misrouted petition"),
+}
 ACTIONS: dict[Action, Operation] = {
     action: operation(
         f"petition.{action.value}",
@@ -169,6 +189,7 @@ ACTIONS: dict[Action, Operation] = {
         target=PETITION,
         body=schemas.ActionIn,
         service=actions.act,
+        label=_ACTION_LABEL.get(action),
         summary=f"{_ACTION_SUMMARY[action]} (through `petition.act`)",
     )  # fmt: skip
     for action in Action
@@ -177,7 +198,7 @@ ACTIONS: dict[Action, Operation] = {
 PETITION_EXTENSION_REQUEST = operation(
     "petition.extension_request", "admin", "agency", scope="council", resolve=petition_scope,
     target=PETITION, body=schemas.ExtensionIn, service=extensions.request_extension,
-    summary="The assigned agency asks, before the due date, for more time",
+    label=N_("Ask for a deadline extension"), summary="The assigned agency asks, before the due date, for more time",
 )  # fmt: skip
 EXTENSION = (*PETITION, "extension_id")
 PETITION_EXTENSION_DECIDE = operation(
@@ -194,6 +215,9 @@ EXTENSION_DECISIONS: dict[bool, Operation] = {
         target=EXTENSION,
         body=schemas.ExtensionDecisionIn,
         service=extensions.decide_extension,
+        label=(
+            N_("Approve a deadline extension") if approve else N_("Refuse a deadline extension")
+        ),
         summary=(
             "Approve an extension: the due date moves"
             if approve
@@ -206,13 +230,19 @@ EXTENSION_DECISIONS: dict[bool, Operation] = {
 PETITION_LETTER = operation(
     "petition.letter", *HANDLERS, scope="council", resolve=petition_scope, target=PETITION,
     service=letters.attach_letter,
-    summary="Attach the official reply letter (PDF, multipart `file`) to the answer",
+    label=N_("Attach a reply letter"), summary="Attach the official reply letter (PDF, multipart `file`) to the answer",
+)  # fmt: skip
+PETITION_LETTER_REMOVE = operation(
+    "petition.letter_remove", *HANDLERS, scope="council", resolve=petition_scope,
+    target=(*PETITION, "letter_id"), service=letters.remove_letter,
+    label=N_("Remove a reply letter"),
+    summary="Remove a reply letter (the wrong file or petition): the handling secretariat, or the agency that attached it before it is published",
 )  # fmt: skip
 
 # --- voter-contact meetings, cycles, settings ------------------------------------------------
 MEETING_RECORD = operation(
     "meeting.record", *MEMBERS, body=schemas.MeetingIn, service=filing.meeting_record,
-    summary="Record a voter-contact meeting (the page also enters its petitions)",
+    label=N_("Record a voter-contact meeting"), summary="Record a voter-contact meeting (the page also enters its petitions)",
 )  # fmt: skip
 MEETING_PETITIONS = operation(
     "meeting.petitions", *MEMBERS, body=schemas.BatchIn, target=("meeting_id",),
@@ -221,7 +251,7 @@ MEETING_PETITIONS = operation(
 CYCLE_LIST = operation("cycle.list", *MEMBERS, summary="A council's session cycles")
 CYCLE_OPEN = operation(
     "cycle.open", *MANAGERS, body=schemas.CycleIn, service=cycles.open_next_cycle,
-    summary="Close the open cycle and open the next; unresolved petitions carry over",
+    label=N_("Open a new petition cycle"), summary="Close the open cycle and open the next; unresolved petitions carry over",
 )  # fmt: skip
 PETITION_SETTINGS_VIEW = operation(
     "petition.settings_view", *LEADERS, target=("council_code",),
@@ -229,7 +259,7 @@ PETITION_SETTINGS_VIEW = operation(
 )  # fmt: skip
 PETITION_SETTINGS = operation(
     "petition.settings", *MANAGERS, body=schemas.SettingsIn, target=("council_code",),
-    summary="Set a council's working-day calendar and per-stage deadlines",
+    label=N_("Change petition settings"), summary="Set a council's working-day calendar and per-stage deadlines",
 )  # fmt: skip
 
 # --- oversight ---------------------------------------------------------------------------------

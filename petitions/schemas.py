@@ -238,6 +238,10 @@ class PetitionListItemOut(Out):
 class PetitionListOut(Out):
     items: list[PetitionListItemOut]
     total: int
+    total_exact: bool = Field(
+        default=True,
+        description="False when a search matched more than `total` (it counts up to 10,000).",
+    )
 
 
 class HistoryOut(Out):
@@ -287,6 +291,18 @@ class NoticeOut(Out):
     outcome: str
 
 
+class LetterOut(Out):
+    id: int
+    name: str
+    size: int
+    sha256: str
+    published_at: datetime | None = Field(
+        default=None,
+        description="Staff views: when the secretariat published it with the answer (null: its "
+        "petitioner does not get it yet)",
+    )
+
+
 class TrackOut(SurvivorOut):
     """The petitioner's view: status, history, published answer, the notifications about it. A
     merged petition's also holds the surviving one (``survivor``), whose published answer its
@@ -298,6 +314,11 @@ class TrackOut(SurvivorOut):
     survivor: SurvivorOut | None = None
     can_give_feedback: bool = False
     notifications: list[NoticeOut] = []
+    letters: list[LetterOut] = Field(
+        default=[],
+        description="The reply letters of the published answer "
+        "(GET /api/v1/petitions/{code}/letters/{id}, X-Tracking-Token header)",
+    )
 
 
 class HopOut(Out):
@@ -343,13 +364,6 @@ class ExtensionOut(Out):
     decision_note: str
     created_at: datetime
     decided_at: datetime | None
-
-
-class LetterOut(Out):
-    id: int
-    name: str
-    size: int
-    sha256: str
 
 
 class MergeCandidateOut(Out):
@@ -420,6 +434,10 @@ class PublicPetitionOut(Out):
 class PublicListOut(Out):
     items: list[PublicPetitionOut]
     total: int
+    total_exact: bool = Field(
+        default=True,
+        description="False when a search matched more than `total` (it counts up to 10,000).",
+    )
 
 
 class FeedbackOut(Out):

@@ -81,7 +81,7 @@ class Channel(StrEnum):
 
 # History entries the petitioner does not see: an extension asked for or refused, or a letter
 # attached, changes nothing they wait for (an approved extension does: its date moves).
-STAFF_ONLY_EVENTS = frozenset({"extend_request", "extend_refuse", "letter"})
+STAFF_ONLY_EVENTS = frozenset({"extend_request", "extend_refuse", "letter", "letter_remove"})
 
 TERMINAL = frozenset({Status.CLOSED, Status.REJECTED, Status.MERGED, Status.DIVERTED})
 PUBLIC_STATUSES = frozenset({Status.PUBLISHED, Status.CLOSED})

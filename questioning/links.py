@@ -8,7 +8,7 @@ from datetime import datetime
 
 from council.errors import NotFound
 from council.i18n import N_
-from meetings.models import Session
+from meetings.models import Poll, Session
 from meetings.services.common import get_session
 from petitions.codes import normalize_code
 from petitions.models import Petition
@@ -35,6 +35,29 @@ async def current_item(session_id: int) -> tuple[int, str, str] | None:
         return None
     item = await AgendaItem.get_or_none(id=session.current_item_id)
     return (item.id, item.kind, item.title) if item is not None else None
+
+
+async def open_poll(session_id: int) -> tuple[int, str] | None:
+    """(id, title) of the sitting's vote in progress, or None."""
+    poll = await Poll.filter(session_id=session_id, status="open").only("id", "title").first()
+    return (poll.id, poll.title) if poll is not None else None
+
+
+async def last_result_at(session_id: int) -> datetime | None:
+    """When the sitting's latest vote closed (the hall shows its result after), or None."""
+    poll = (
+        await Poll.filter(session_id=session_id, status="closed", closed_at__isnull=False)
+        .order_by("-closed_at")
+        .only("id", "closed_at")
+        .first()
+    )
+    return poll.closed_at if poll is not None else None
+
+
+async def current_item_since(session_id: int) -> datetime | None:
+    """When the sitting moved to its current item, or None."""
+    session = await get_session(session_id)
+    return session.current_item_at
 
 
 async def items_of_kind(session_id: int, kind: str) -> list[int]:

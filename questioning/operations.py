@@ -4,6 +4,7 @@ and the Socket.IO events point at these (``perm=ops.QUESTION_FILE``); see ``coun
 
 from __future__ import annotations
 
+from council.i18n import N_
 from council.permissions import COUNCIL_MEMBERS
 from council.registry import Operation, operation
 from questioning import reports, schemas
@@ -27,15 +28,15 @@ COMMITMENT = ("commitment_id",)
 # --- question forms ------------------------------------------------------------------------------
 QUESTION_FILE = operation(
     "question.file", *ASKERS, scope="council", resolve=session_scope, target=SESSION,
-    service=forms.question_file, summary="File a question form for a coming sitting",
+    service=forms.question_file, label=N_("File a question"), summary="File a question form for a coming sitting",
 )  # fmt: skip
 QUESTION_EDIT = operation(
     "question.edit", *ASKERS, scope="council", resolve=form_scope, target=FORM,
-    service=forms.question_edit, summary="Change one's question form until the groups are fixed",
+    service=forms.question_edit, label=N_("Edit a question"), summary="Change one's question form until the groups are fixed",
 )  # fmt: skip
 QUESTION_WITHDRAW = operation(
     "question.withdraw", *ASKERS, scope="council", resolve=form_scope, target=FORM,
-    service=forms.question_withdraw, summary="Withdraw one's question form until the groups are fixed",
+    service=forms.question_withdraw, label=N_("Withdraw a question"), summary="Withdraw one's question form until the groups are fixed",
 )  # fmt: skip
 # The service narrows these to what the caller may see (public: chosen forms, after the sitting).
 QUESTION_LIST = operation(
@@ -60,11 +61,11 @@ QUESTION_GROUP_LIST = operation(
 QUESTION_GROUP_CREATE = operation(
     "question_group.create", *STAFF, scope="council", resolve=session_scope, target=SESSION,
     service=groups.question_group_create,
-    summary="Create a question group with its selection criterion",
+    label=N_("Create a question group"), summary="Create a question group with its selection criterion",
 )  # fmt: skip
 QUESTION_GROUP_EDIT = operation(
     "question_group.edit", *STAFF, scope="council", resolve=group_scope, target=GROUP,
-    service=groups.question_group_edit, summary="Rename a group or change its criterion",
+    service=groups.question_group_edit, label=N_("Edit a question group"), summary="Rename a group or change its criterion",
 )  # fmt: skip
 QUESTION_GROUP_CHOOSE = operation(
     "question_group.choose", *STAFF, scope="council", resolve=group_scope, target=GROUP,
@@ -72,12 +73,12 @@ QUESTION_GROUP_CHOOSE = operation(
 )  # fmt: skip
 QUESTION_GROUP_MOVE = operation(
     "question_group.move", *STAFF, scope="council", resolve=session_scope, target=SESSION,
-    service=groups.question_group_move, summary="Move forms into a group, or out of every group",
+    service=groups.question_group_move, label=N_("Move a question group"), summary="Move forms into a group, or out of every group",
 )  # fmt: skip
 QUESTION_GROUP_PROPOSE = operation(
     "question_group.propose", *STAFF, scope="council", resolve=session_scope, target=SESSION,
     service=groups.question_group_propose,
-    summary="A machine-made grouping of the forms not yet grouped (topic clustering)",
+    label=N_("Propose a question group"), summary="A machine-made grouping of the forms not yet grouped (topic clustering)",
 )  # fmt: skip
 QUESTION_GROUP_REQUESTION = operation(
     "question_group.requestion", *STAFF, scope="council", resolve=session_scope, target=SESSION,
@@ -86,28 +87,28 @@ QUESTION_GROUP_REQUESTION = operation(
 )  # fmt: skip
 QUESTION_GROUP_FIX = operation(
     "question_group.fix", *STAFF, scope="council", resolve=session_scope, target=SESSION,
-    service=groups.question_group_fix, summary="Fix the groups: forms can no longer change",
+    service=groups.question_group_fix, label=N_("Fix the question groups"), summary="Fix the groups: forms can no longer change",
 )  # fmt: skip
 QUESTIONING_HOLD = operation(
     "questioning.hold", *STAFF, scope="council", resolve=session_scope, target=SESSION,
     service=groups.questioning_hold,
-    summary="Record that the questioning took place: the chosen forms become public",
+    label=N_("Hold a question group"), summary="Record that the questioning took place: the chosen forms become public",
 )  # fmt: skip
 
 # --- the selection ballot ------------------------------------------------------------------------
 SELECTION_OPEN = operation(
     "selection.open", *STAFF, scope="council", resolve=session_scope, target=SESSION,
     service=selection.selection_open,
-    summary="Open the delegates' ballot choosing up to N of the groups",
+    label=N_("Open the group selection"), summary="Open the delegates' ballot choosing up to N of the groups",
 )  # fmt: skip
 SELECTION_CLOSE = operation(
     "selection.close", *STAFF, scope="council", resolve=session_scope, target=SESSION,
     service=selection.selection_close,
-    summary="Close the ballot: the top N by count are chosen (a tie is ordered by the chair)",
+    label=N_("Close the group selection"), summary="Close the ballot: the top N by count are chosen (a tie is ordered by the chair)",
 )  # fmt: skip
 SELECTION_VOTE = operation(
     "selection.vote", *ASKERS, scope="council", resolve=session_scope, target=SESSION,
-    service=selection.selection_vote, summary="Vote once for 1 to N groups",
+    service=selection.selection_vote, label=N_("Vote on question groups"), summary="Vote once for 1 to N groups",
 )  # fmt: skip
 SELECTION_VIEW = operation(
     "selection.view", *MEMBERS, scope="council", resolve=session_scope, target=SESSION,
@@ -119,22 +120,22 @@ SELECTION_VIEW = operation(
 QUESTIONING_CALL = operation(
     "questioning.call", *STAFF, scope="council", resolve=session_scope,
     body=schemas.QLiveTurnIn, service=live.questioning_call,
-    summary="Call a question: the asking delegate has the floor (3 min)",
+    label=N_("Call a delegate to ask"), summary="Call a question: the asking delegate has the floor (3 min)",
 )  # fmt: skip
 QUESTIONING_ANSWER = operation(
     "questioning.answer", *STAFF, scope="council", resolve=session_scope,
     body=schemas.QLiveTurnIn, service=live.questioning_answer,
-    summary="The official answers (10 min), shown by name and title",
+    label=N_("Call the official to answer"), summary="The official answers (10 min), shown by name and title",
 )  # fmt: skip
 QUESTIONING_FOLLOWUP = operation(
     "questioning.followup", *STAFF, scope="council", resolve=session_scope,
     body=schemas.QLiveTurnIn, service=live.questioning_followup,
-    summary="The delegate follows up (tranh luận, 2 min)",
+    label=N_("Open follow-up debate"), summary="The delegate follows up (tranh luận, 2 min)",
 )  # fmt: skip
 QUESTIONING_CONCLUDE = operation(
     "questioning.conclude", *STAFF, scope="council", resolve=session_scope,
     body=schemas.QLiveConcludeIn, service=live.questioning_conclude,
-    summary="The chair concludes a question group",
+    label=N_("Conclude a question group"), summary="The chair concludes a question group",
 )  # fmt: skip
 QUESTIONING_LIVE = operation(
     "questioning.live", *MEMBERS, "display", scope="council", resolve=session_scope,
@@ -146,27 +147,27 @@ QUESTIONING_LIVE = operation(
 ANSWER_REQUEST = operation(
     "answer.request", *STAFF, scope="council", resolve=form_scope, target=FORM,
     service=answers.answer_request,
-    summary="Send the question for a written answer, due in N working days",
+    label=N_("Ask for a written answer"), summary="Send the question for a written answer, due in N working days",
 )  # fmt: skip
 ANSWER_SUBMIT = operation(
     "answer.submit", "agency", "secretariat", scope="council", resolve=form_scope, target=FORM,
-    service=answers.answer_submit, summary="The official's written answer, with its PDF letter",
+    service=answers.answer_submit, label=N_("Submit a written answer"), summary="The official's written answer, with its PDF letter",
 )  # fmt: skip
 ANSWER_ASSESS = operation(
     "answer.assess", *ASKERS, scope="council", resolve=form_scope, target=FORM,
-    service=answers.answer_assess, summary="The asker marks the answer satisfactory or not",
+    service=answers.answer_assess, label=N_("Assess a written answer"), summary="The asker marks the answer satisfactory or not",
 )  # fmt: skip
 
 # --- commitments ---------------------------------------------------------------------------------
 COMMITMENT_CREATE = operation(
     "commitment.create", *STAFF, scope="council", resolve=session_scope, target=SESSION,
     service=commitments.commitment_create,
-    summary="Record a commitment: owner, measure, deadline, milestones",
+    label=N_("Record a commitment"), summary="Record a commitment: owner, measure, deadline, milestones",
 )  # fmt: skip
 COMMITMENT_REPORT = operation(
     "commitment.report", "agency", *STAFF, scope="council", resolve=commitment_scope,
     target=COMMITMENT, service=commitments.commitment_report,
-    summary="Report progress on a commitment (percent, note, evidence, milestones)",
+    label=N_("Report on a commitment"), summary="Report progress on a commitment (percent, note, evidence, milestones)",
 )  # fmt: skip
 COMMITMENT_LIST = operation(
     "commitment.list", public=True, service=commitments.commitments_of,

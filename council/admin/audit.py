@@ -13,6 +13,7 @@ from council import operations as ops
 from council.admin.agencies import council_options
 from council.admin.common import filters, page_number
 from council.audit_log import AuditFilters, audit_log, operations, verification
+from council.audit_verify import anchor_text
 from council.errors import DomainError, Invalid
 from council.i18n import N_
 from council.templating import render
@@ -71,7 +72,7 @@ async def audit_page(ctx: Ctx) -> Response:
     actor = ctx.require_user()
     context: dict[str, Any] = {
         "params": filters(ctx.query, "operation", "user", "council", "date_from", "date_to"),
-        "operations": [(o, o) for o in await operations()],
+        "operations": await operations(),
         "councils": await council_options(),
         "base": PATH,
         "errors": {},
@@ -128,12 +129,21 @@ class AuditPageOut(Out):
     pages: int
 
 
+class AuditChainHeadOut(Out):
+    chain: int  # 0: the deployment's own chain; else the council's id
+    seq: int
+    hash: str
+    anchor: str  # as `council verify-audit --anchor` takes it
+
+
 class AuditVerifyOut(Out):
     ok: bool
     count: int
     head: str
     broken_seq: int | None
+    broken_chain: int | None
     reason: str
+    heads: list[AuditChainHeadOut]  # each chain's last entry: keep them outside the database
 
 
 @api(
@@ -184,7 +194,21 @@ async def audit_list(ctx: Ctx) -> AuditPageOut:
 async def audit_verify(ctx: Ctx) -> AuditVerifyOut:
     r = await verification(ctx.require_user())
     return AuditVerifyOut(
-        ok=r.ok, count=r.count, head=r.head, broken_seq=r.broken_seq, reason=r.reason
+        ok=r.ok,
+        count=r.count,
+        head=r.head,
+        broken_seq=r.broken_seq,
+        broken_chain=r.broken_chain,
+        reason=r.reason,
+        heads=[
+            AuditChainHeadOut(
+                chain=chain,
+                seq=seq,
+                hash=digest,
+                anchor=anchor_text(chain, seq, digest),
+            )
+            for chain, (seq, digest) in sorted(r.heads.items())
+        ],
     )
 
 

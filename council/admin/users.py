@@ -1,4 +1,4 @@
-"""People (admin: everyone; a secretariat: its own council's delegates and chair): user.list,
+"""People (admin: everyone; a secretariat: its own council's delegates and displays): user.list,
 user.create, user.update, user.deactivate, user.reactivate, user.reset_password."""
 
 from __future__ import annotations
@@ -131,7 +131,8 @@ async def _create(ctx: Ctx, council: Council | None, roles: list[str]) -> Respon
         try:
             extra = {"council_code": council.code} if council else {}
             data = parse_form(UserCreateForm, form, extra)
-            if data.role not in roles:
+            # a role that signs: the service refuses it with its reason, and audits the attempt
+            if data.role not in roles and data.role not in services.SIGNING_ROLES:
                 raise Invalid(fields={"role": str(N_("You may not give this role here."))})
             password = data.password or services.generate_password()
             user = await services.user_create(
@@ -235,8 +236,8 @@ async def user_edit(ctx: Ctx) -> Response:
         values = {k: v for k, v in form.items() if isinstance(v, str)}
         try:
             data = parse_form(UserEditForm, form)
-            role = data.role if roles else None
-            if role is not None and role not in roles:
+            role = data.role if roles and data.role and data.role != user.role else None
+            if role is not None and role not in roles and role not in services.SIGNING_ROLES:
                 raise Invalid(fields={"role": str(N_("You may not give this role here."))})
             await services.user_update(
                 actor,

@@ -33,9 +33,13 @@ from council.settings import Settings
 
 
 async def _copy_store(store: storage.Backend, target: Path) -> tuple[int, int]:
-    """Copy every object of ``store`` into ``target``/KEY; return (objects, bytes)."""
+    """Copy every object of ``store`` into ``target``/KEY; return (objects, bytes). Renderings
+    kept under ``cache/`` (page images, derived from the documents and drawn again when missing)
+    are left out: they would make a backup of a year of sittings several times its size."""
     count = total = 0
     async for key, _size in store.iterate():
+        if key.startswith(storage.CACHE_PREFIX):
+            continue
         dst = target / storage.check_key(key)
         await asyncio.to_thread(dst.parent.mkdir, parents=True, exist_ok=True)
         with dst.open("wb") as out:

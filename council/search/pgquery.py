@@ -1,19 +1,20 @@
 """Searching one PostgreSQL index: reading the query, counting, choosing and ranking candidates.
 
-Ranking never scores every match. One statement counts every match (the exact ``total``) and
-takes the newest ``CANDIDATES`` of them by ``key``, the precomputed order (keys grow with
-insertion; a rebuild loads documents in source order): the newest matches lie above a floor
-that the estimated number of matches predicts, so the GIN bitmap is intersected with a key
-range instead of sorting every match. The same statement takes the newest matches of every
-word in its exact form when those are rare enough to be crowded out (an exact spelling typed
-is never lost behind a common folded one). Only the candidates are ranked, each row's
-tsvector read once: by words matched (``match="any"``), then words matched in their exact
-form (exact matches first), then adjacent pairs, then ``ts_rank``, then ``key``; only the
-page's stored fields leave the database.
+Nothing here visits every match. Matches are counted up to the search's ``track_total`` (and one
+more): the GIN bitmap's heap scan stops there. The candidates are the newest ``CANDIDATES``
+matches by ``key``, the precomputed order (keys grow with insertion; a rebuild loads documents
+in source order), found in a key window that the estimated number of matches sizes and that
+widens until it holds enough (``_Newest``), so only the window's rows are read; the newest
+matches of every word in its exact form join them when those are rarer (an exact spelling typed
+is never lost behind a common folded one). Only the candidates are ranked, each row's tsvector
+read once: by words matched (``match="any"``), then words matched in their exact form (exact
+matches first), then adjacent pairs, then ``ts_rank``, then ``key``; only the page's stored
+fields leave the database.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -36,8 +37,6 @@ STATS_TTL = 60.0
 _BIG = 2**63 - 1
 # The key floor keeps this many times the candidates needed, by the estimated matches.
 _MARGIN = 4
-# Exact forms matched by at most this many documents are fetched with the candidates.
-_EXACT_FETCH = 20_000
 
 # The planner counts a tsvector test as cheap and would scan the table (or its key index),
 # reading every row's TOASTed tsvector; the GIN bitmap reads none of them.
@@ -135,16 +134,17 @@ async def ordered(
     sort: str | None,
     limit: int,
     offset: int,
+    track_total: int,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """The total and a page in date order (missing dates last going up, first going down)
-    or key order, for date-sorted and empty queries."""
+    """The count (up to ``track_total + 1``) and a page in date order (missing dates last
+    going up, first going down) or key order, for date-sorted and empty queries."""
     order = "key"
     if sort:
         column = f"d{index.spec.date_fields.index(sort.removeprefix('-'))}"
         desc = " DESC" if sort.startswith("-") else ""
         order = f"coalesce({column}, {_BIG}){desc}, key"
     rows = await conn.execute_query_dict(
-        f"SELECT (SELECT count(*) FROM {index.table} WHERE {where}) AS total, p.* FROM "
+        f"SELECT ({_count_sql(index, where, track_total)}) AS total, p.* FROM "
         f"(SELECT 1) one LEFT JOIN LATERAL (SELECT doc_id, stored, 0.0::float8 AS score "
         f"FROM {index.table} WHERE {where} ORDER BY {order} LIMIT {limit} OFFSET {offset}) p "
         f"ON true",
@@ -154,11 +154,67 @@ async def ordered(
     return total, [r for r in rows if r["doc_id"] is not None]
 
 
+def _count_sql(index: PgSearchIndex, where: str, track_total: int) -> str:
+    """Count matches up to ``track_total + 1``: the bitmap heap scan stops there, so a common
+    syllable costs as much as one matched by ``track_total`` documents."""
+    return (
+        f"SELECT count(*) FROM (SELECT FROM {index.table} WHERE {where} "
+        f"LIMIT {track_total + 1}) counted"
+    )
+
+
 def _floor(high: int, estimate: int, need: int) -> int:
     """A key below which the newest ``need`` of ``estimate`` matches are unlikely to lie."""
     if not high or estimate <= need:
         return 0
     return max(0, high - int(_MARGIN * need * high / estimate))
+
+
+class _Newest:
+    """The newest matches of one condition, found in a key window widened until it holds
+    enough: the GIN bitmap ANDed with the primary key's range, so only the window's heap
+    pages are read, however many documents match."""
+
+    def __init__(self, where: str, params: list[Any], need: int, estimate: int, high: int):
+        self.where, self.params, self.need, self.high = where, params, need, high
+        self.floor = _floor(high, estimate, need)
+        self.keys: list[int] = []
+        self.seen = 0  # matches in the last window
+        self.done = False
+
+    def sql(self, table: str, offset: int) -> str:
+        """The window's keys (the newest ``need`` when the window is the whole table)."""
+        where = _renumber(self.where, offset)
+        if self.floor:
+            return f"ARRAY(SELECT key FROM {table} WHERE {where} AND key > {self.floor})"
+        return f"ARRAY(SELECT key FROM {table} WHERE {where} ORDER BY key DESC LIMIT {self.need})"
+
+    def take(self, keys: list[int] | None) -> None:
+        """Keep the window's keys, or widen it when it holds too few."""
+        found = sorted(keys or [], reverse=True)
+        self.seen = len(found)
+        if len(found) >= self.need or not self.floor:
+            self.keys, self.done = found[: self.need], True
+            return
+        # Widen by the density seen (at least four times): a handful of rounds at most.
+        width = self.high - self.floor
+        grow = max(4.0, _MARGIN * self.need / max(len(found), 1))
+        self.floor = max(0, self.high - int(width * grow))
+        self.keys = found
+
+    def density(self) -> float | None:
+        """Matches per key in the last window (None: the window was the whole table)."""
+        if not self.floor or not self.high:
+            return None
+        return self.seen / (self.high - self.floor)
+
+
+def _renumber(sql: str, offset: int) -> str:
+    """``sql`` with its parameters ``$1``… moved up by ``offset`` (several conditions in
+    one statement)."""
+    if not offset:
+        return sql
+    return re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + offset}", sql)
 
 
 async def ranked(
@@ -170,59 +226,66 @@ async def ranked(
     match: str,
     limit: int,
     offset: int,
-) -> tuple[int, list[dict[str, Any]]]:
-    """The exact total and a ranked page: only the candidates are ranked.
+    track_total: int,
+) -> tuple[int, list[dict[str, Any]], int | None]:
+    """The count (up to ``track_total + 1``), a ranked page and an estimate of the matches.
 
-    One pass over the GIN bitmap counts every match and keeps the keys above a floor that
-    the estimated number of matches predicts (four times wider than needed); when fewer are
-    kept than needed (filters, several words matching fewer documents than estimated), a
-    second statement sorts. The planner would rather read the key range through the primary
-    key and test each row's TOASTed tsvector, hence one pass and not a key-range condition.
+    The count stops at ``track_total + 1`` matches; the candidates are the newest ``cut``
+    matches, found in a key window (``_Newest``), with the newest matches of every word in
+    its exact form when those are rare enough to be crowded out by the folded forms'. Only
+    the candidates are ranked. The estimate extrapolates the window's density of matches to
+    every key.
     """
     words = parsed.words
     need = offset + limit
     cut = max(CANDIDATES, need)
     table = index.table
+    high = parsed.high
     exact_params = [*params, tsquery(words, exact=True, match_all=match == "all")]
     exact_where = f"{where} AND terms @@ ${len(exact_params)}::text::tsquery"
-    floor = _floor(parsed.high, parsed.estimate, cut)
-    # The exact forms' newest matches join the candidates when they may be crowded out by
-    # the folded forms' and are few enough to read every one.
-    exact_sql = "NULL::bigint[]"
-    first_params = params
-    if parsed.exact_estimate <= _EXACT_FETCH and parsed.exact_estimate < parsed.estimate:
-        first_params = exact_params
-        exact_sql = (
-            f"ARRAY(SELECT key FROM {table} WHERE {exact_where} ORDER BY key DESC LIMIT {need})"
-        )
-    found = await conn.execute_query_dict(
-        f"SELECT a.total, a.recent, {exact_sql} AS exact FROM (SELECT count(*) AS total, "
-        f"array_agg(key) FILTER (WHERE key > {floor}) AS recent FROM {table} WHERE {where}) a",
-        first_params,
-    )
-    total = int(found[0]["total"])
-    if total <= offset:
-        return total, []
-    keys = sorted(found[0]["recent"] or [], reverse=True)[:cut]
-    if len(keys) < min(cut, total):
-        rows = await conn.execute_query_dict(
-            f"SELECT key FROM {table} WHERE {where} ORDER BY key DESC LIMIT {cut}", params
-        )
-        keys = [r["key"] for r in rows]
-    candidates = sorted({*keys, *(found[0]["exact"] or [])})
+    recent = _Newest(where, params, cut, parsed.estimate, high)
+    # The exact forms' newest matches join the candidates when they are rarer than the
+    # folded forms' (an unaccented "duong" typed is rarely spelt so) and may be crowded out.
+    exact = None
+    if 0 < parsed.exact_estimate < parsed.estimate:
+        exact = _Newest(exact_where, exact_params, need, parsed.exact_estimate, high)
+    pending = [w for w in (recent, exact) if w is not None]
+    total = -1
+    while pending:
+        columns, statement_params = [], []
+        if total < 0:
+            columns.append(f"({_count_sql(index, where, track_total)}) AS total")
+            statement_params = list(params)
+        for n, window in enumerate(pending):
+            columns.append(f"{window.sql(table, len(statement_params))} AS w{n}")
+            statement_params += window.params
+        found = (await conn.execute_query_dict(f"SELECT {', '.join(columns)}", statement_params))[0]
+        if total < 0:
+            total = int(found["total"])
+            if total <= min(offset, track_total):
+                return total, [], None
+        for n, window in enumerate(pending):
+            window.take(found[f"w{n}"])
+        pending = [w for w in pending if not w.done]
+    candidates = sorted({*recent.keys, *(exact.keys if exact else [])})
     rows = await _rank(index, conn, candidates, parsed, match, limit, offset)
     n_exact = int(rows[0]["n_exact"]) if rows else 0
-    if total > cut and n_exact < need and found[0]["exact"] is None:
+    every = total <= min(track_total, len(recent.keys))  # every match is a candidate
+    if not every and n_exact < need and exact is None and parsed.exact_estimate:
         # Too few exact matches among the candidates: add the newest exact matches.
-        more = await conn.execute_query_dict(
-            f"SELECT key FROM {table} WHERE {exact_where} ORDER BY key DESC LIMIT {need}",
-            exact_params,
-        )
-        extra = {r["key"] for r in more} - set(candidates)
+        more = _Newest(exact_where, exact_params, need, parsed.exact_estimate, high)
+        while not more.done:
+            got = await conn.execute_query_dict(f"SELECT {more.sql(table, 0)} AS w", exact_params)
+            more.take(got[0]["w"])
+        extra = set(more.keys) - set(candidates)
         if extra:
             candidates = sorted({*candidates, *extra})
             rows = await _rank(index, conn, candidates, parsed, match, limit, offset)
-    return total, rows
+    estimate = None
+    density = recent.density()
+    if total > track_total:
+        estimate = int(density * high) if density is not None else parsed.estimate
+    return total, rows, estimate
 
 
 async def _rank(

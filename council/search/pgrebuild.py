@@ -16,6 +16,7 @@ import asyncio
 import json
 import logging
 import os
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from tortoise.transactions import in_transaction
 
 from council.search.index import Change
-from council.search.pgrows import encode_tsvector, to_row
+from council.search.pgrows import copy_record, to_row
 from council.search.schema import IndexSpec, SearchError
 
 if TYPE_CHECKING:
@@ -43,19 +44,7 @@ Record = tuple[Any, ...]
 
 def analyse(spec: IndexSpec, docs: list[Doc]) -> list[Record]:
     """COPY records of ``docs`` (run in worker processes)."""
-    out = []
-    for doc in docs:
-        row = to_row(spec, doc)
-        out.append(
-            (
-                row.doc_id,
-                encode_tsvector(row.lexemes),
-                row.keywords,
-                *row.dates,
-                json.dumps(row.stored),
-            )
-        )
-    return out
+    return [copy_record(spec, doc) for doc in docs]
 
 
 async def _chunks(docs: AsyncIterable[Doc] | Iterable[Doc]) -> AsyncIterator[list[Doc]]:
@@ -95,13 +84,21 @@ async def rebuild(
             await tx.execute_script(sql)
     try:
         count = await _load(index, new, docs, procs)
+        started = time.perf_counter()
         await _swap(index, new)
+        log.info("search index %s: swapped in %.1f s", name, time.perf_counter() - started)
     except BaseException:
         await _abandon(index, new)
         raise
+    started = time.perf_counter()
     await index.conn().execute_script(f"ANALYZE {table}")
     index.forget_stats()
-    log.info("search index %s rebuilt in PostgreSQL: %d documents", name, count)
+    log.info(
+        "search index %s rebuilt in PostgreSQL: %d documents (ANALYZE %.1f s)",
+        name,
+        count,
+        time.perf_counter() - started,
+    )
     return count
 
 
@@ -113,6 +110,7 @@ async def _load(
     loop = asyncio.get_running_loop()
     pool = ProcessPoolExecutor(procs, mp_context=get_context("spawn")) if procs > 1 else None
     count = 0
+    started = time.perf_counter()
     try:
         async with index.conn().acquire_connection() as raw:
             await raw.set_type_codec(
@@ -137,7 +135,13 @@ async def _load(
                     records = await future
                     await raw.copy_records_to_table(table, records=records, columns=columns)
                     count += len(records)
-                await _build_indexes(index, table, raw)
+                log.info(
+                    "search index %s: %d documents analysed and copied in %.1f s",
+                    index.spec.name,
+                    count,
+                    time.perf_counter() - started,
+                )
+                await _build_indexes(index, table, raw, procs)
             finally:
                 await raw.reset_type_codec("tsvector", schema="pg_catalog")
     except SearchError:
@@ -150,28 +154,39 @@ async def _load(
     return count
 
 
-async def _build_indexes(index: PgSearchIndex, table: str, raw: Any) -> None:
-    """Build the GIN index of the terms (the longest) on ``raw`` while another connection
-    builds the others: two server processes, one per core of a small machine."""
-    statements = index.index_ddl(table)
-    terms = [sql for sql in statements if f"{table}_terms " in sql]
-    rest = [sql for sql in statements if sql not in terms]
+async def _build_indexes(index: PgSearchIndex, table: str, raw: Any, procs: int) -> None:
+    """Build each partition's indexes, the GIN indexes of the terms (the longest) first, on
+    up to ``procs`` connections at once (PostgreSQL 15 builds one index on one core); then
+    the partitioned table's indexes, which attach them."""
+    partitions = index.partitions(table)
+    jobs = [sql for part in partitions for sql in index.index_ddl(part) if f"{part}_terms " in sql]
+    jobs += [sql for part in partitions for sql in index.index_ddl(part) if sql not in jobs]
 
-    async def run(conn: Any, sqls: list[str]) -> None:
+    async def run(conn: Any) -> None:
         # A setting of the pooled connection's session: reset whatever happens, as the pool
         # hands connections back without resetting them (``council.db.PooledConnection``).
         await conn.execute(f"SET maintenance_work_mem = '{_MAINTENANCE_MEM}'")
         try:
-            for sql in sqls:
+            while jobs:
+                sql = jobs.pop(0)
+                started = time.perf_counter()
                 await conn.execute(sql)
+                log.info(
+                    "search index %s: %.1f s: %s",
+                    index.spec.name,
+                    time.perf_counter() - started,
+                    sql,
+                )
         finally:
             await conn.execute("RESET maintenance_work_mem")
 
-    async def others() -> None:
+    async def another() -> None:
         async with index.conn().acquire_connection() as other:
-            await run(other, rest)
+            await run(other)
 
-    await asyncio.gather(run(raw, terms), others())
+    await asyncio.gather(run(raw), *(another() for _ in range(min(procs, len(jobs)) - 1)))
+    for sql in index.index_ddl(table):
+        await raw.execute(sql)
 
 
 async def _swap(index: PgSearchIndex, new: str) -> None:
@@ -200,20 +215,12 @@ async def _swap(index: PgSearchIndex, new: str) -> None:
         await tx.execute_query("DELETE FROM search_outbox WHERE index_name = $1", [name])
         await tx.execute_script(f"DROP TABLE {table}")
         await tx.execute_script(f"ALTER TABLE {new} RENAME TO {table}")
-        for suffix in (
-            "doc",
-            "terms",
-            "keywords",
-            *(f"d{i}" for i in range(len(index.spec.date_fields))),
-        ):
+        for suffix in index.index_suffixes():
             await tx.execute_script(f"ALTER INDEX {new}_{suffix} RENAME TO {table}_{suffix}")
-        # The primary key's index was named after the new table by PostgreSQL.
-        await tx.execute_script(
-            f"DO $$ DECLARE n text; BEGIN SELECT conname INTO n FROM pg_constraint "
-            f"WHERE conrelid = '{table}'::regclass AND contype = 'p'; "
-            f"IF n <> '{table}_pkey' THEN EXECUTE format('ALTER INDEX %I RENAME TO %I', n, "
-            f"'{table}_pkey'); END IF; END $$"
-        )
+        for old, part in zip(index.partitions(new), index.partitions(table), strict=True):
+            await tx.execute_script(f"ALTER TABLE {old} RENAME TO {part}")
+            for suffix in index.index_suffixes():
+                await tx.execute_script(f"ALTER INDEX {old}_{suffix} RENAME TO {part}_{suffix}")
         await tx.execute_query("DELETE FROM fts_rebuilds WHERE index_name = $1", [name])
 
 

@@ -25,6 +25,7 @@ from council.services.councils import (
 )
 from council.services.roll import MAX_ROLL_ROWS, ROLL_COLUMNS, RollResult, roll_import
 from council.services.users import (
+    SIGNING_ROLES,
     generate_password,
     roles_manageable,
     user_create,
@@ -41,6 +42,7 @@ __all__ = [
     "PHONE_RE",
     "ROLL_COLUMNS",
     "SEAT_ROLES",
+    "SIGNING_ROLES",
     "Listing",
     "RollResult",
     "SeatGuard",

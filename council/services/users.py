@@ -33,19 +33,53 @@ def _check_password(password: str) -> None:
         raise Invalid(fields={"password": str(N_("The password needs at least 8 characters."))})
 
 
-async def _may_manage(actor: User | None, role: str, council: Council | None) -> None:
-    """Admins manage everyone; a secretariat manages its own council's delegates and chair, and
-    its hall displays."""
+# Roles whose holders sign records: the secretary signs the minutes, the chair the minutes and
+# the resolutions (with the server's key when one is configured). Granting, changing or managing
+# them (a password reset logs in as the signer) is an administrator's act, never the
+# secretariat's: a secretariat that could make a chair could sign for the chair.
+SIGNING_ROLES = frozenset({"secretariat", "chair"})
+
+
+def _refusal(actor: User | None, role: str, council: Council | None) -> Forbidden | None:
+    """Admins manage everyone; a secretariat manages its own council's delegates and its hall
+    displays; accounts that sign (``SIGNING_ROLES``) only an admin manages."""
     if actor is None or actor.role == "admin":
-        return
+        return None
+    if role in SIGNING_ROLES:
+        return Forbidden(
+            N_(
+                "Only an administrator may create or change an account that signs records "
+                "(chair, secretariat)."
+            ),
+            role=role,
+        )
     if (
         actor.role == "secretariat"
         and council is not None
         and actor.council_id == council.id
-        and role in ("delegate", "chair", "display")
+        and role in ("delegate", "display")
     ):
+        return None
+    return Forbidden(N_("You may only manage delegates of your own council."))
+
+
+async def _may_manage(
+    actor: User | None, role: str, council: Council | None, target: User | None = None
+) -> None:
+    """Raise ``Forbidden`` unless ``actor`` may give or manage ``role`` in ``council``; an attempt
+    on an account that signs is audited (``permission.denied``)."""
+    refused = _refusal(actor, role, council)
+    if refused is None:
         return
-    raise Forbidden(N_("You may only manage delegates of your own council."))
+    if role in SIGNING_ROLES:
+        await audit.record_denied(
+            actor,
+            "user",
+            target.id if target is not None else "",
+            council.id if council is not None else None,
+            {"signing_role": role},
+        )
+    raise refused
 
 
 async def user_create(
@@ -116,7 +150,11 @@ async def user_create(
                 target_type="user",
                 target_id=user.id,
                 council_id=council.id if council else None,
-                details={"username": username, "role": role},
+                details={
+                    "username": username,
+                    "role": role,
+                    "signs": role in SIGNING_ROLES,
+                },
             )
     except IntegrityError:
         raise Conflict("duplicate", N_("This username is already taken.")) from None
@@ -139,11 +177,12 @@ async def user_update(
     if errors := _contact_errors(full_name, email, phone):
         raise Invalid(fields=errors)
     council = await Council.get_or_none(id=user.council_id) if user.council_id else None
-    await _may_manage(actor, user.role, council)
+    await _may_manage(actor, user.role, council, user)
     if role is not None:
         if role not in ROLES:
             raise Invalid(fields={"role": str(N_("Unknown role."))})
-        await _may_manage(actor, role, council)
+        await _may_manage(actor, role, council, user)
+    previous_role = user.role
     takes_seat = (role if role is not None else user.role) in SEAT_ROLES and (
         is_active if is_active is not None else user.is_active
     )
@@ -172,7 +211,15 @@ async def user_update(
             target_type="user",
             target_id=user.id,
             council_id=user.council_id,
-            details={"is_active": is_active, "role": role},
+            details={
+                "is_active": is_active,
+                "role": role,
+                **(
+                    {"was": previous_role, "signs": role in SIGNING_ROLES}
+                    if role is not None and role != previous_role
+                    else {}
+                ),
+            },
         )
     if is_active is False:
         await tokens_ended(user.id)
@@ -182,7 +229,7 @@ async def user_update(
 async def user_reset_password(actor: User, user: User, password: str | None = None) -> str:
     """user.reset_password: set a new password (generated when none is given); ends all sessions."""
     council = await Council.get_or_none(id=user.council_id) if user.council_id else None
-    await _may_manage(actor, user.role, council)
+    await _may_manage(actor, user.role, council, user)
     new_password = password or generate_password()
     _check_password(new_password)
     async with in_transaction():
@@ -207,6 +254,7 @@ def user_dict(
         "id": u.id,
         "username": u.username,
         "full_name": u.full_name,
+        "title": u.title,
         "role": u.role,
         "council_code": council_code,
         "agency_code": agency_code,
@@ -224,14 +272,7 @@ def generate_password() -> str:
 
 async def roles_manageable(actor: User, council: Council | None) -> list[str]:
     """The roles ``actor`` may create or manage in ``council`` (the rule of ``_may_manage``)."""
-    allowed = []
-    for role in ROLES:
-        try:
-            await _may_manage(actor, role, council)
-        except Forbidden:
-            continue
-        allowed.append(role)
-    return allowed
+    return [role for role in ROLES if _refusal(actor, role, council) is None]
 
 
 async def users_listing(
@@ -245,7 +286,7 @@ async def users_listing(
     per_page: int = 50,
 ) -> Listing:
     """The users ``actor`` may manage: everyone for an admin; for a secretariat only its own
-    council's delegates and chair. Search by full name or username."""
+    council's delegates and displays. Search by full name or username."""
     from tortoise.expressions import Q
 
     if actor.role != "admin":

@@ -32,3 +32,22 @@ class SigningSession(Model):
 
     class Meta:
         table = "signing_session"
+
+
+class SigningCertificate(Model):
+    """A signer's certificate, registered to their account by an administrator: a remote
+    signature is accepted only from a certificate registered to the user who completes it."""
+
+    id = fields.IntField(primary_key=True)
+    user_id = fields.IntField(db_index=True)
+    sha256 = fields.CharField(max_length=64, unique=True)  # of the DER; one person per certificate
+    subject = fields.CharField(max_length=500)
+    issuer = fields.CharField(max_length=500)
+    serial = fields.CharField(max_length=100)  # hex
+    not_after = fields.DatetimeField()
+    der = fields.BinaryField()
+    registered_by_id = fields.IntField(null=True)
+    registered_at = fields.DatetimeField()
+
+    class Meta:
+        table = "signing_certificate"

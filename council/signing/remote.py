@@ -5,16 +5,19 @@ signature) and computes the digest of its byte ranges (:func:`prepare`); the sig
 client (a USB token on the signer's computer, or a remote signing service) signs that digest and
 returns a CMS SignedData; the server checks it and embeds it in the placeholder (:func:`embed`).
 ``council.signing.sessions`` keeps the prepared state between the two requests. Blocking: call
-these from a thread.
+these from a thread, and :func:`finish` (a hostile signer chooses what it parses and which URLs
+it fetches) in a worker process (``council.signing.sessions``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
+from typing import Any
 
 from asn1crypto import cms, x509
 from pyhanko.sign import fields, signers
@@ -23,7 +26,9 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from council.errors import DomainError
 from council.i18n import N_
-from council.signing.pades import LOCAL_TZ, Signatory, stamp, with_field
+from council.signing.config import load_trust_roots
+from council.signing.pades import LOCAL_TZ, CertificateRefused, Signatory, stamp, with_field
+from council.signing.verify import verify_pdf
 
 DIGEST_ALGORITHM = "sha256"
 # Room for the CMS, in hex digits: 16 KiB of DER holds a signer's chain of four certificates
@@ -160,3 +165,66 @@ def embed(prepared: Prepared, der: bytes) -> bytes:
         prepared.digest, prepared.region_start, prepared.region_end
     ).fill_with_cms(output, der)
     return output.getvalue()
+
+
+def fingerprint(cert: x509.Certificate) -> str:
+    """The SHA-256 of the certificate's DER, in hex: what registers it to a signer."""
+    return hashlib.sha256(cert.dump()).hexdigest()
+
+
+class NotRegistered(DomainError):
+    """The CMS is signed with a certificate that is not registered to the signing user."""
+
+    status = 403
+
+    def __init__(self, subject: str) -> None:
+        super().__init__(
+            "certificate_not_registered",
+            N_(
+                "This signature was made with a certificate that is not registered to your "
+                "account. Ask an administrator to register your signing certificate first."
+            ),
+            subject=subject,
+        )
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A worker's answer: the signed file and the verifier's report of it (plain data)."""
+
+    pdf: bytes
+    signer: str | None
+    report: dict[str, Any]
+
+
+def finish(
+    prepared: Prepared,
+    field_name: str,
+    cms_der: bytes,
+    announced_der: bytes | None,
+    registered: frozenset[str] | None,
+    roots_dir: str | None,
+    fetch_timeout: float,
+) -> Finished:
+    """A worker job: check the CMS, embed it, validate the result. ``registered``: the SHA-256
+    fingerprints of the certificates registered to the signer (``None``: not checked). Nothing
+    is fetched before the certificate is known to be the signer's and trust roots are set."""
+    announced = load_certificate(announced_der) if announced_der else None
+    cert = check_cms(cms_der, prepared.digest, announced)
+    if registered is not None and fingerprint(cert) not in registered:
+        raise NotRegistered(str(cert.subject.human_friendly))
+    roots = load_trust_roots(roots_dir)
+    # Without trust roots any self-made certificate would pass as the chair's: refused.
+    if not roots:
+        raise CertificateRefused("no trust roots are configured (SIGNING_TRUST_ROOTS)")
+    signed = embed(prepared, cms_der)
+    report = verify_pdf(signed, roots, fetch_timeout=fetch_timeout)
+    mine = next((s for s in report.signatures if s.field == field_name), None)
+    if mine is None or not mine.intact:
+        raise BadSignature(
+            "signature_invalid",
+            N_("The signature does not match the document or the signer's certificate."),
+        )
+    if not mine.trusted or mine.revoked:
+        raise CertificateRefused(mine.problem or ("revoked" if mine.revoked else "untrusted"))
+    return Finished(signed, mine.signer, report.as_dict())

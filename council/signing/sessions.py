@@ -12,15 +12,21 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from council import workers
 from council.errors import Conflict, DomainError, Invalid
 from council.i18n import N_
 from council.settings import Settings
 from council.signing import remote
-from council.signing.config import SigningConfig
+from council.signing.certificates import registered_fingerprints
+from council.signing.config import trust_roots_dir
 from council.signing.models import SigningSession
-from council.signing.pades import CertificateRefused, Signatory
-from council.signing.verify import Report, verify_pdf
+from council.signing.pades import Signatory
+from council.workers import Limits, WorkerCrashed, WorkerLimit
+
+# the worker that checks a returned signature imports pyHanko once, before its first job
+workers.preload("council.signing.remote")
 
 SESSION_TTL = timedelta(minutes=15)
 KEEP_USED = timedelta(days=1)
@@ -33,7 +39,7 @@ class Completed:
 
     pdf: bytes
     signer: str | None
-    report: Report
+    report: dict[str, Any]  # ``Report.as_dict()``
 
 
 def _now() -> datetime:
@@ -51,6 +57,8 @@ async def open_session(
 ) -> SigningSession:
     """Prepare ``data`` for the signatory's signature; the session says what to sign."""
     cert = remote.load_certificate(certificate_der) if certificate_der else None
+    if cert is not None and remote.fingerprint(cert) not in await registered_fingerprints(user_id):
+        raise remote.NotRegistered(str(cert.subject.human_friendly))
     prepared = await asyncio.to_thread(remote.prepare, data, signatory, certificate=cert)
     at = _now()
     # Each session holds a whole PDF: the ones past their day go (a used one is kept that long,
@@ -108,7 +116,46 @@ async def load_session(
     return found
 
 
-def _finish(session: SigningSession, cms_der: bytes, config: SigningConfig) -> Completed:
+# Checking a returned signature parses what the signer sent and fetches revocation data from the
+# URLs its certificate names: a worker process, with its own memory and time (a certificate whose
+# authority never answers costs this much at most; each request gives up after FETCH_TIMEOUT).
+CHECK_LIMITS = Limits(memory_mb=768, seconds=40.0, jobs=2)
+FETCH_TIMEOUT = 8.0
+
+
+class CheckTimedOut(DomainError):
+    """Checking the signature took longer than :data:`CHECK_LIMITS` allows."""
+
+    status = 504
+
+    def __init__(self) -> None:
+        super().__init__(
+            "signature_check_timeout",
+            N_(
+                "Checking the signer's certificate took too long: its authority's revocation "
+                "service did not answer in time. Try again later, or ask the authority."
+            ),
+        )
+
+
+class CheckFailed(DomainError):
+    """The worker checking the signature ran out of memory or died on it."""
+
+    status = 422
+
+    def __init__(self) -> None:
+        super().__init__(
+            "signature_check_failed",
+            N_("The returned signature could not be checked: it may be damaged."),
+        )
+
+
+async def complete_session(
+    session: SigningSession, cms_der: bytes, settings: Settings
+) -> Completed:
+    """Embed the signer's CMS and check it: over this digest, by a certificate registered to the
+    session's user (``council.signing.certificates``), intact, and by a trusted, unrevoked
+    certificate (refused without trust roots). The check runs in a worker process."""
     prepared = remote.Prepared(
         pdf=bytes(session.prepared),
         digest=bytes.fromhex(session.digest),
@@ -116,33 +163,26 @@ def _finish(session: SigningSession, cms_der: bytes, config: SigningConfig) -> C
         region_end=session.region_end,
         digest_algorithm=session.digest_algorithm,
     )
-    announced = remote.load_certificate(session.certificate) if session.certificate else None
-    remote.check_cms(cms_der, prepared.digest, announced)
-    signed = remote.embed(prepared, cms_der)
-    roots = config.roots()
-    report = verify_pdf(signed, roots)
-    mine = next((s for s in report.signatures if s.field == session.field_name), None)
-    if mine is None or not mine.intact:
-        raise remote.BadSignature(
-            "signature_invalid",
-            N_("The signature does not match the document or the signer's certificate."),
+    registered = await registered_fingerprints(session.user_id)
+    try:
+        done = await workers.run(
+            remote.finish,
+            prepared,
+            session.field_name,
+            cms_der,
+            bytes(session.certificate) if session.certificate else None,
+            registered,
+            trust_roots_dir(settings),
+            FETCH_TIMEOUT,
+            limit=CHECK_LIMITS,
         )
-    # Without trust roots any self-made certificate would pass as the chair's: refused.
-    if not roots:
-        raise CertificateRefused("no trust roots are configured (SIGNING_TRUST_ROOTS)")
-    if not mine.trusted or mine.revoked:
-        raise CertificateRefused(mine.problem or ("revoked" if mine.revoked else "untrusted"))
-    return Completed(signed, mine.signer, report)
-
-
-async def complete_session(
-    session: SigningSession, cms_der: bytes, settings: Settings
-) -> Completed:
-    """Embed the signer's CMS and check it: over this digest, intact, and (when trust roots are
-    configured; refused without them) by a trusted, unrevoked certificate. Blocking parts run
-    in a thread."""
-    config = SigningConfig.from_settings(settings)
-    return await asyncio.to_thread(_finish, session, cms_der, config)
+    except WorkerLimit as exc:
+        if exc.details.get("limit") == "time":
+            raise CheckTimedOut() from None
+        raise CheckFailed() from None
+    except WorkerCrashed:
+        raise CheckFailed() from None
+    return Completed(done.pdf, done.signer, done.report)
 
 
 async def consume(session: SigningSession) -> None:

@@ -74,9 +74,19 @@ def _name(cert: x509.Certificate | None, part: str = "subject") -> str | None:
     return str(name.native.get("common_name") or name.human_friendly)
 
 
-def verify_pdf(data: bytes, roots: list[x509.Certificate]) -> Report:
+# Revocation data is fetched from URLs that the certificates themselves name: a hostile one can
+# name many, or one that never answers. Each request gives up after ``fetch_timeout`` seconds of
+# silence and a validation makes a few requests at most; the caller's worker process bounds the
+# total time (``council.workers``).
+FETCH_LIMITS = {"max_requests": 24, "max_cert_requests": 6, "max_aia_urls_per_object": 3}
+
+
+def verify_pdf(
+    data: bytes, roots: list[x509.Certificate], *, fetch_timeout: float | None = None
+) -> Report:
     """A report on each signature of ``data``, checked against ``roots`` (blocking: network
-    requests for revocation data; run it in a worker process for files from outside)."""
+    requests for revocation data; run it in a worker process for files from outside).
+    ``fetch_timeout``: fetch with a bounded backend (seconds per request, :data:`FETCH_LIMITS`)."""
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.diff_analysis import ModificationLevel
@@ -89,6 +99,14 @@ def verify_pdf(data: bytes, roots: list[x509.Certificate]) -> Report:
         embedded = list(reader.embedded_regular_signatures)
     except (PdfError, ValueError, KeyError, TypeError, IndexError) as exc:
         return Report(problem=f"not a readable PDF: {exc}")
+    backend = None
+    if fetch_timeout is not None:
+        from pyhanko_certvalidator.fetchers.api import FetchLimits
+        from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
+
+        backend = RequestsFetcherBackend(
+            per_request_timeout=fetch_timeout, limits=FetchLimits(**FETCH_LIMITS)
+        )
     report = Report()
     for sig in embedded:
         entry = SignatureReport(field=sig.field_name)
@@ -97,7 +115,10 @@ def verify_pdf(data: bytes, roots: list[x509.Certificate]) -> Report:
         entry.issuer = _name(sig.signer_cert, "issuer")
         entry.signed_at = sig.self_reported_timestamp
         context = ValidationContext(
-            trust_roots=roots, allow_fetching=True, revocation_mode="soft-fail"
+            trust_roots=roots,
+            allow_fetching=True,
+            revocation_mode="soft-fail",
+            fetcher_backend=backend,
         )
         try:
             status = validate_pdf_signature(sig, context, key_usage_settings=None)

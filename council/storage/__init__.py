@@ -6,6 +6,7 @@ docs/architecture.md ("Uploads") and docs/operations.md ("Files").
 """
 
 from council.storage.base import (
+    CACHE_PREFIX,
     Backend,
     BlobMissing,
     StorageUnavailable,
@@ -36,6 +37,7 @@ from council.storage.store import (
 )
 
 __all__ = [
+    "CACHE_PREFIX",
     "Backend",
     "BlobMissing",
     "StorageUnavailable",

@@ -53,6 +53,11 @@ def check_key(key: str) -> str:
     return key
 
 
+# Renderings derived from stored files (page images): shared by the nodes, drawn again when
+# missing, never in a backup; an operator may delete the prefix at any time.
+CACHE_PREFIX = "cache/"
+
+
 def content_key(sha256: str) -> str:
     """The content address of a blob: ``sha256/ab/cd/abcd…`` (two levels keep folders small)."""
     return f"sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"

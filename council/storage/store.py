@@ -19,11 +19,15 @@ from starlette.datastructures import UploadFile
 from council.errors import TooLarge
 from council.settings import Settings
 from council.storage.base import CHUNK, Backend, BlobMissing, content_key
+from council.storage.blobcache import BlobCache, content_sha, remove_folder
 from council.storage.local import LocalBackend
 
 log = logging.getLogger(__name__)
 
 _backend: Backend | None = None
+_cache: BlobCache | None = (
+    None  # a node's copies of a bucket's blobs (council/storage/blobcache.py)
+)
 STALE_SECONDS = 6 * 3600
 # (model, field) pairs whose rows name stored keys: a blob is in use while any row names it.
 _references: list[tuple[Any, str]] = []
@@ -76,13 +80,23 @@ def from_settings(settings: Settings) -> Backend:
 
 
 def configure(settings: Settings) -> Backend:
-    """Make the store ``settings`` name the current one (app start-up, commands, tests)."""
-    return use(from_settings(settings))
+    """Make the store ``settings`` name the current one (app start-up, commands, tests); a bucket
+    gets the node's blob cache (``COUNCIL_BLOB_CACHE_MB``, 0: none)."""
+    backend = from_settings(settings)
+    cache = None
+    folder = settings.data_dir / "blobs"
+    if settings.blob_cache_mb > 0 and backend.local_path(content_key("0" * 64)) is None:
+        cache = BlobCache(folder, settings.blob_cache_mb << 20, backend.staging_dir())
+        cache.trim()
+    elif folder.exists():  # turned off, or the files moved out of a bucket: no copies stay
+        remove_folder(folder)
+    return use(backend, cache)
 
 
-def use(backend: Backend) -> Backend:
-    global _backend
+def use(backend: Backend, cache: BlobCache | None = None) -> Backend:
+    global _backend, _cache
     _backend = backend
+    _cache = cache
     _sweep(backend.staging_dir())
     return backend
 
@@ -208,13 +222,19 @@ async def exists(key: str) -> bool:
 @contextlib.asynccontextmanager
 async def local_copy(key: str) -> AsyncIterator[Path]:
     """A local file with the bytes of ``key``, for code that needs a path (read it, never change
-    it): the stored file itself on the local backend, else a temporary copy removed after."""
+    it): the stored file itself on the local backend; from a bucket, a private link to the node's
+    kept copy of a content key (downloaded once), else a temporary copy; removed after."""
     store = backend()
     path = store.local_path(key)
     if path is not None:
         if not await asyncio.to_thread(path.is_file):
             raise BlobMissing(key)
         yield path
+        return
+    sha = content_sha(key)
+    if _cache is not None and sha is not None:
+        async with _cache.local_copy(store, key, sha) as kept:
+            yield kept
         return
     partial = _staged()
     try:
@@ -256,6 +276,9 @@ async def release(key: str) -> bool:
     if await in_use(key):
         return False
     await backend().delete(key)
+    sha = content_sha(key)
+    if _cache is not None and sha is not None:
+        await asyncio.to_thread(_cache.forget, sha)  # other nodes: blobcache.MAX_IDLE_SECONDS
     return True
 
 

@@ -6,6 +6,7 @@ from council.audit_log import register_target
 from council.dashboard import Widget, register_widget
 from council.i18n import N_
 from council.templating import NavItem, register_nav
+from meetings.models import AgendaItem, Poll
 from meetings.routes.api import routes as api_routes
 from meetings.routes.api_documents import routes as api_documents_routes
 from meetings.routes.api_floor import routes as api_floor_routes
@@ -64,6 +65,24 @@ async def dashboard_widget(ctx) -> list[Widget]:  # type: ignore[no-untyped-def]
 register_widget(dashboard_widget)
 register_widget(notices_widget)
 
+
+async def _items(ids: list[int]) -> dict[int, tuple[str | None, str]]:
+    """An agenda item's page is its session's agenda, at the item."""
+    rows = await AgendaItem.filter(id__in=ids).values_list("id", "session_id", "title")
+    return {i: (f"/meetings/sessions/{s}/prepare#item-{i}", title) for i, s, title in rows}
+
+
+async def _polls(ids: list[int]) -> dict[int, tuple[str | None, str]]:
+    """A poll has no page of its own: its session's agenda, at its item when it has one."""
+    rows = await Poll.filter(id__in=ids).values_list("id", "session_id", "item_id", "title")
+    return {
+        i: (f"/meetings/sessions/{s}/prepare" + (f"#item-{item}" if item else ""), title)
+        for i, s, item, title in rows
+    }
+
+
 register_target("session", "/meetings/sessions/{id}/prepare", N_("session"))
+register_target("agenda_item", "", N_("agenda item"), resolve=_items)
+register_target("poll", "", N_("vote"), resolve=_polls)
 register_target("document", "/meetings/documents/{id}", N_("document"))
 register_target("resolution", "/meetings/resolutions/{id}", N_("resolution"))

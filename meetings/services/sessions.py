@@ -46,6 +46,26 @@ async def _no_sitting_in_progress(council: Council) -> None:
         )
 
 
+async def _no_other_sitting(session: Session) -> None:
+    """A council sits once at a time: its attendance, floor and votes belong to one sitting."""
+    other = (
+        await Session.filter(council_id=session.council_id, status="in_progress")
+        .exclude(id=session.id)
+        .first()
+    )
+    if other is not None:
+        raise Conflict(
+            "another_sitting_in_progress",
+            N_(
+                "The sitting “{title}” of this council is in progress: close it before starting "
+                "another."
+            ).format(title=other.title),
+            status=409,
+            session_id=other.id,
+            title=other.title,
+        )
+
+
 def check_title(title: str | None, field: str = "title") -> str:
     title = (title or "").strip()
     if not title or len(title) > 300:
@@ -136,7 +156,10 @@ async def session_start(user: User, session_id: int) -> Session:
         # while it lasts (``_no_sitting_in_progress``): its attendance and votes count on them.
         # The seats are "tổng số đại biểu" as the council reads it (council.terms): the legal
         # seats, or the delegates in office after vacancies.
-        council = await Council.get(id=session.council_id)
+        # The council's row is locked first: two starts of its sittings take turns, so the second
+        # sees the first in progress (one sitting of a council at a time).
+        council = await Council.select_for_update().get(id=session.council_id)
+        await _no_other_sitting(session)
         seats = await terms.delegates_total(council)
         quorum = terms.quorum_of(council, seats)
         changed = await Session.filter(id=session.id, status__in=["draft", "published"]).update(
@@ -319,6 +342,19 @@ async def session_set_current(user: User, session_id: int, item_id: int) -> dict
     if item is None:
         raise Invalid(fields={"item_id": str(N_("This item is not on the session's agenda."))})
     async with in_transaction():
+        if item.kind == "questioning":
+            # The questioning gives the floor turn by turn; a vote in progress keeps the hall,
+            # the tablets and the delegates until its close.
+            open_poll = await Poll.filter(session_id=session.id, status="open").first()
+            if open_poll is not None:
+                raise Conflict(
+                    "poll_open",
+                    N_(
+                        "The vote “{title}” is open: close it before moving to the questioning."
+                    ).format(title=open_poll.title),
+                    status=409,
+                    poll_id=open_poll.id,
+                )
         await Session.filter(id=session.id).update(current_item_id=item.id, current_item_at=now())
         await audit.record(
             "session.set_current",

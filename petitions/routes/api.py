@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 from starlette.datastructures import UploadFile
+from starlette.responses import Response
 
+from council import storage
 from council.errors import DomainError
 from council.i18n import N_
 from council.models import Council
@@ -49,11 +51,17 @@ from petitions.services import (
     track_view,
 )
 from petitions.services.extensions import decide_extension, request_extension
-from petitions.services.letters import attach_letter
+from petitions.services.letters import attach_letter, remove_letter
 from petitions.services.queries import merge_candidates
+from petitions.services.tracking import reply_letter
 from petitions.workflow import Action
 
 TAGS = ["petitions"]
+TOKEN_HEADER = "X-Tracking-Token"
+TOKEN_QUERY = (
+    "Deprecated: the secret token given when filing. Send it in the X-Tracking-Token header "
+    "instead: a query string lands in access logs and browser history"
+)
 FORM_FIELDS = (
     "council_code",
     "category",
@@ -67,6 +75,12 @@ FORM_FIELDS = (
     "website",
     "support_of",
 )
+
+
+def tracking_token(ctx: Ctx) -> str:
+    """The petitioner's secret token: the ``X-Tracking-Token`` header, or (older clients) the
+    ``token`` query parameter."""
+    return (ctx.request.headers.get(TOKEN_HEADER) or ctx.query.get("token") or "").strip()
 
 
 async def read_filing(ctx: Ctx) -> tuple[PetitionIn, list[UploadFile], UploadFile | None]:
@@ -152,10 +166,12 @@ def _limits(ctx: Ctx) -> tuple[int, int]:
 async def petition_list(ctx: Ctx) -> PetitionListOut:
     limit, offset = _limits(ctx)
     indexing.use_data_dir(ctx.settings.index_dir)
-    items, total = await staff_list(
+    items, total, total_exact = await staff_list(
         ctx.require_user(), Filters.parse(ctx.query), limit=limit, offset=offset
     )
-    return PetitionListOut(items=[convert.list_item(i) for i in items], total=total)
+    return PetitionListOut(
+        items=[convert.list_item(i) for i in items], total=total, total_exact=total_exact
+    )
 
 
 @api(
@@ -183,12 +199,36 @@ async def petition_similar(ctx: Ctx) -> SimilarListOut:
     perm=ops.PETITION_TRACK,
     response=TrackOut,
     tags=TAGS,
-    summary="The petitioner's view (code + secret token): status, history, answer",
-    query={"token": "The secret token given when filing"},
+    summary="The petitioner's view (code + secret token in the X-Tracking-Token header): "
+    "status, history, answer",
+    query={"token": TOKEN_QUERY},
 )
 async def petition_track(ctx: Ctx) -> TrackOut:
-    p = await authenticate(ctx.params["code"], ctx.query.get("token") or "", ctx.ip)
+    p = await authenticate(ctx.params["code"], tracking_token(ctx), ctx.ip)
     return convert.track(await track_view(p, smtp_configured=bool(ctx.settings.smtp_url)))
+
+
+@api(
+    "GET",
+    "/api/v1/petitions/{code}/letters/{letter_id:int}",
+    perm=ops.PETITION_TRACK_LETTER,
+    tags=TAGS,
+    summary="A reply letter (PDF) published with the answer, for the petitioner (code + token "
+    "in the X-Tracking-Token header)",
+    query={"token": TOKEN_QUERY},
+    raw_response="application/pdf",
+)
+async def petition_track_letter(ctx: Ctx) -> Response:
+    p = await authenticate(ctx.params["code"], tracking_token(ctx), ctx.ip)
+    a = await reply_letter(p, ctx.params["letter_id"])
+    return await storage.file_response(
+        ctx.request,
+        a.path,
+        mime=a.mime,
+        filename=a.original_name,
+        disposition="attachment",
+        headers={"Cache-Control": "private, no-store"},
+    )
 
 
 @api(
@@ -275,7 +315,24 @@ async def letter(ctx: Ctx) -> LetterOut:
     a = await attach_letter(
         ctx.require_user(), ctx.params["code"], upload if isinstance(upload, UploadFile) else None
     )
-    return LetterOut(id=a.id, name=a.original_name, size=a.size, sha256=a.sha256)
+    return LetterOut(
+        id=a.id, name=a.original_name, size=a.size, sha256=a.sha256, published_at=a.published_at
+    )
+
+
+@api(
+    "DELETE",
+    "/api/v1/petitions/{code}/letter/{letter_id:int}",
+    perm=ops.PETITION_LETTER_REMOVE,
+    response=PetitionStateOut,
+    tags=TAGS,
+    summary="Remove a reply letter (the wrong file or petition): the handling council's "
+    "secretariat, or the agency that attached it while it is not yet published",
+)
+async def letter_remove(ctx: Ctx) -> PetitionStateOut:
+    user = ctx.require_user()
+    await remove_letter(user, ctx.params["code"], ctx.params["letter_id"])
+    return convert.state(await staff_view(user, await petition_for_staff(user, ctx.params["code"])))
 
 
 @api(
@@ -400,7 +457,7 @@ async def public_list(ctx: Ctx) -> PublicListOut:
     limit, offset = _limits(ctx)
     limit = max(1, min(limit, 100))
     indexing.use_data_dir(ctx.settings.index_dir)
-    hits, total = await indexing.search_public(
+    hits, total, total_exact = await indexing.search_public(
         (ctx.query.get("q") or "")[:200],
         category=ctx.query.get("category") or None,
         council_code=ctx.query.get("council_code") or None,
@@ -411,7 +468,7 @@ async def public_list(ctx: Ctx) -> PublicListOut:
     items = [
         await convert.public(rows[h.code], h.highlight or None) for h in hits if h.code in rows
     ]
-    return PublicListOut(items=items, total=total)
+    return PublicListOut(items=items, total=total, total_exact=total_exact)
 
 
 routes = [
@@ -421,12 +478,14 @@ routes = [
     meeting_create,
     meeting_batch,
     petition_track,
+    petition_track_letter,
     petition_detail,
     petition_act,
     merge_candidates_api,
     extension_request,
     extension_decide,
     letter,
+    letter_remove,
     petition_feedback,
     petition_support,
     public_list,

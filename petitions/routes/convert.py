@@ -67,6 +67,7 @@ def track(v: TrackView) -> TrackOut:
             NoticeOut(at=n.at, subject=n.subject, to=n.to, state=n.state, outcome=n.outcome)
             for n in v.messages
         ],
+        letters=[LetterOut(id=a.id, name=a.name, size=a.size, sha256=a.sha256) for a in v.letters],
     )
 
 
@@ -108,7 +109,13 @@ def state(v: StaffView) -> PetitionStateOut:
         ],
         extensions=[extension(e) for e in v.extensions],
         letters=[
-            LetterOut(id=a.id, name=a.original_name, size=a.size, sha256=a.sha256)
+            LetterOut(
+                id=a.id,
+                name=a.original_name,
+                size=a.size,
+                sha256=a.sha256,
+                published_at=a.published_at,
+            )
             for a in v.attachments
             if a.kind == "reply"
         ],

@@ -79,6 +79,7 @@ async def staff_file(ctx: Ctx) -> Response:
                 "values": values,
                 "errors": fields or {"": str(exc.message)},
                 "error_message": str(exc.message),
+                "error_code": exc.code,
             },
             status=exc.status,
         )

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
+from council import storage
 from council.errors import DomainError, Forbidden, Invalid, NotFound, RateLimited
 from council.i18n import N_, _
 from council.models import Council
@@ -28,6 +29,7 @@ from petitions.services import add_support, authenticate, file_petition, give_fe
 from petitions.services.dashboards import agency_ranking
 from petitions.services.filing import Filed, add_support_contact
 from petitions.services.scope import get_by_code
+from petitions.services.tracking import reply_letter
 
 FIELD_LABELS = {
     "council_code": N_("Commune or ward"),
@@ -88,7 +90,7 @@ async def filing_communes() -> list[dict[str, Any]]:
 async def portal(ctx: Ctx) -> Response:
     q = (ctx.query.get("q") or "")[:200]
     indexing.use_data_dir(ctx.settings.index_dir)
-    hits, total = await indexing.search_public(
+    hits, total, total_exact = await indexing.search_public(
         q, category=None, council_code=None, limit=30, offset=0
     )
     rows = {p.code: p for p in await Petition.filter(code__in=[h.code for h in hits])}
@@ -96,12 +98,18 @@ async def portal(ctx: Ctx) -> Response:
         await convert.public(rows[h.code], h.highlight or None) for h in hits if h.code in rows
     ]
     return render(
-        ctx.request, "petitions/portal.html", {**helpers(), "q": q, "items": items, "total": total}
+        ctx.request,
+        "petitions/portal.html",
+        {**helpers(), "q": q, "items": items, "total": total, "total_exact": total_exact},
     )
 
 
 async def _new_context(
-    ctx: Ctx, values: dict[str, str], errors: Any = None, message: str | None = None
+    ctx: Ctx,
+    values: dict[str, str],
+    errors: Any = None,
+    message: str | None = None,
+    code: str | None = None,
 ) -> dict[str, Any]:
     similar = indexing.Similar()
     council = await Council.get_or_none(code=values.get("council_code") or "")
@@ -116,6 +124,7 @@ async def _new_context(
         "similar": similar,
         "errors": errors,
         "error_message": message,
+        "error_code": code,
     }
 
 
@@ -152,7 +161,7 @@ async def new(ctx: Ctx) -> Response:
     except DomainError as exc:
         fields = exc.details.get("fields") if exc.details else None
         # The message once, at the top; the fields it names (if any) listed below it.
-        context = await _new_context(ctx, values, fields, str(exc.message))
+        context = await _new_context(ctx, values, fields, str(exc.message), exc.code)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
         return render(
             ctx.request, "petitions/new.html", context, status=exc.status, headers=headers
@@ -333,7 +342,7 @@ async def track(ctx: Ctx) -> Response:
         return render(
             ctx.request,
             "petitions/track.html",
-            {**helpers(), "code": code, "error": exc.message},
+            {**helpers(), "code": code, "error": exc.message, "error_code": exc.code},
             status=404,
         )
     return render(
@@ -345,6 +354,24 @@ async def track(ctx: Ctx) -> Response:
             "token": token,
         },
         headers={"Cache-Control": "no-store"},
+    )
+
+
+@page("/petitions/track/letters/{letter_id:int}", perm=ops.PETITION_TRACK_LETTER, methods=("POST",))
+async def track_letter(ctx: Ctx) -> Response:
+    """The reply letter, for the petitioner: code and token travel in the form's body (as on the
+    tracking page), never in the URL, and wrong tokens count against the same limit."""
+    form = await ctx.form()
+    code, token = str(form.get("code") or "")[:40], str(form.get("token") or "")[:64]
+    p = await authenticate(code, token, ctx.ip)
+    a = await reply_letter(p, ctx.params["letter_id"])
+    return await storage.file_response(
+        ctx.request,
+        a.path,
+        mime=a.mime,
+        filename=a.original_name,
+        disposition="attachment",
+        headers={"Cache-Control": "private, no-store"},
     )
 
 
@@ -395,6 +422,7 @@ routes = [
     similar_fragment,
     guide,
     track,
+    track_letter,
     feedback,
     on_time,
     public_petition,

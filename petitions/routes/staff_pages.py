@@ -30,6 +30,7 @@ from petitions.services.extensions import (
     may_request,
     request_extension,
 )
+from petitions.services.letters import may_remove, remove_letter
 from petitions.services.queries import merge_candidates
 from petitions.services.routing import current_hop
 from petitions.services.scope import (
@@ -120,7 +121,7 @@ async def staff_index(ctx: Ctx) -> Response:
     offset = int_param(ctx.query, "offset", 0, minimum=0) or 0
     if f.q:
         indexing.use_data_dir(ctx.settings.index_dir)
-    items, total = await staff_list(user, f, limit=PAGE_SIZE, offset=offset)
+    items, total, total_exact = await staff_list(user, f, limit=PAGE_SIZE, offset=offset)
     kept = [(k, v) for k, v in ctx.query.multi_items() if k not in ("lang", "offset") and v]
     councils = await Council.filter(is_active=True).order_by("level", "name")
     return render(
@@ -131,7 +132,11 @@ async def staff_index(ctx: Ctx) -> Response:
             "f": f,
             "items": items,
             "total": total,
+            "total_exact": total_exact,
             "offset": offset,
+            # Past the count ("more than"), pages go on as far as the index serves them.
+            "has_next": offset + len(items) < total
+            or (not total_exact and offset + PAGE_SIZE <= indexing.MAX_OFFSET),
             "page_size": PAGE_SIZE,
             "filters": kept,
             "page_url": lambda at: "/petitions/staff?" + urlencode([*kept, ("offset", at)]),
@@ -168,6 +173,7 @@ async def _detail_context(user: User, p: Petition, notice: str | None = None) ->
         "can_decide_extension": pending is not None and may_decide(user, p),
         "extension_state": lambda s: labels.text(labels.EXTENSION_STATE, s),
         "may_open": lambda other: can_see(user, other),
+        "may_remove_letter": lambda a: may_remove(user, p, a),
     }
 
 
@@ -290,6 +296,17 @@ async def staff_extension_decide(ctx: Ctx) -> Response:
     return await _after(ctx, user, ctx.params["code"], done)
 
 
+@page(
+    "/petitions/staff/{code}/letters/{letter_id:int}/remove",
+    methods=("POST",),
+    perm=ops.PETITION_LETTER_REMOVE,
+)
+async def staff_letter_remove(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    await remove_letter(user, ctx.params["code"], ctx.params["letter_id"])
+    return await _after(ctx, user, ctx.params["code"], _("Reply letter removed."))
+
+
 @page("/petitions/staff/{code}/merge-candidates", perm=ops.PETITION_MERGE_CANDIDATES)
 async def staff_merge_candidates(ctx: Ctx) -> Response:
     """The merge picker's choices as the user types (an htmx fragment)."""
@@ -311,6 +328,7 @@ routes = [
     staff_act,
     staff_extension_request,
     staff_extension_decide,
+    staff_letter_remove,
     staff_merge_candidates,
     attachment,
 ]

@@ -102,6 +102,7 @@ async def _act(
                 size=letter.size,
                 sha256=letter.sha256,
                 original_name=letter.original_name,
+                added_by_agency_id=actor.agency_id if actor.role == "agency" else None,
             )
             details["letter"] = letter.original_name
         p.status, p.level = new_status.value, new_level
@@ -201,7 +202,12 @@ async def _apply(
         if not p.answer:
             raise Conflict("no_answer", N_("There is no answer to publish."))
         p.published_at = now
-        return "", note, {}
+        # The letters the secretariat publishes with the answer (all not yet published): from
+        # now on their petitioner downloads them; one attached later waits for the next review.
+        published = await Attachment.filter(
+            petition_id=p.id, kind="reply", published_at__isnull=True
+        ).update(published_at=now)
+        return "", note, {"letters": published} if published else {}
     if action == Action.REOPEN:
         reason = _need(data.reason, "reason")
         p.published_at = None
@@ -214,10 +220,13 @@ async def _apply(
             await Petition.filter(id__in=merged).update(
                 satisfied=None, feedback=None, feedback_at=None
             )
-        return reason, note, {}
+        # The letters published with the reopened answer go with it: the petitioner no longer
+        # downloads them (a letter is served only with the publication it was published in).
+        return reason, note, {"reason": reason}
     if action == Action.REJECT:
         p.reason = _need(data.reason, "reason")
-        return p.reason, note, {}
+        # The reason the council gives (the petitioner reads it too), kept in the audit entry.
+        return p.reason, note, {"reason": p.reason}
     if action == Action.DIVERT:
         if data.diversion is None:
             raise Invalid(fields={"diversion": str(N_("This field is required."))})

@@ -174,6 +174,9 @@ class AgencyRank:
     figures: Figures  # over its answer hops: the same as its own dashboard's
     median_days: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Answer hops whose due date an approved extension moved: ``figures`` counts each against
+    # its extended date, and the table says how many there were.
+    extended: int = 0
 
 
 async def agency_ranking() -> list[AgencyRank]:
@@ -182,14 +185,18 @@ async def agency_ranking() -> list[AgencyRank]:
     ranks = []
     for agency in await Agency.filter(is_active=True).prefetch_related("council"):
         rows = await Hop.filter(owner_agency_id=agency.id).values_list(
-            "started_at", "due_at", "ended_at"
+            "started_at", "due_at", "ended_at", "original_due_at"
         )
         ranks.append(
             AgencyRank(
                 agency,
                 agency.council,
-                figures([(d, e) for _, d, e in rows], now),
-                median_days((e - s).total_seconds() / 86400 for s, _, e in rows if e is not None),
+                # ``due_at`` is the date in force: an extended hop's extended date.
+                figures([(d, e) for _, d, e, _ in rows], now),
+                median_days(
+                    (e - s).total_seconds() / 86400 for s, _, e, _ in rows if e is not None
+                ),
+                extended=sum(1 for *_, first in rows if first is not None),
             )
         )
     return sorted(

@@ -153,6 +153,8 @@ class Selection:
     petitions: list[Petition]
     total: int
     highlights: dict[str, str] = field(default_factory=dict)
+    # False: more than ``total`` match (a search counts up to the index's TRACK_TOTAL).
+    total_exact: bool = True
 
 
 async def select(
@@ -173,12 +175,14 @@ async def select(
             page = await by_code.order_by("-created_at", "-id").offset(offset).limit(limit)
             return Selection(page, total)
     if f.q:
-        hits, total = await indexing.search_staff(user, f, limit=limit, offset=offset, now=now)
+        hits, total, exact = await indexing.search_staff(
+            user, f, limit=limit, offset=offset, now=now
+        )
         order = {h.code: i for i, h in enumerate(hits)}
         # The database has the last word on scope and filters the index cannot know.
         petitions = await qs.filter(code__in=list(order))
         petitions.sort(key=lambda p: order[p.code])
-        return Selection(petitions, total, {h.code: h.highlight for h in hits})
+        return Selection(petitions, total, {h.code: h.highlight for h in hits}, exact)
     total = await qs.count()
     petitions = await qs.order_by("-created_at", "-id").offset(offset).limit(limit)
     return Selection(petitions, total)
@@ -196,21 +200,22 @@ async def select_all(user: User, f: Filters, cap: int) -> list[Petition]:
         page = await select(user, f, limit=MAX_LIMIT, offset=offset, now=now)
         out.extend(page.petitions)
         offset += MAX_LIMIT
-        if offset >= page.total:
+        if offset >= page.total and page.total_exact:
             break
     return out[:cap]
 
 
 async def staff_list(
     user: User, f: Filters, *, limit: int = 50, offset: int = 0
-) -> tuple[list[ListItem], int]:
-    """petition.list: what ``user`` may see, filtered, searched and paginated."""
+) -> tuple[list[ListItem], int, bool]:
+    """petition.list: what ``user`` may see, filtered, searched and paginated; the page, the
+    count and whether it is exact (a search counts up to the index's TRACK_TOTAL)."""
     limit = max(1, min(limit, MAX_PAGE))
     offset = max(0, offset)
     now = datetime.now(UTC)
     found = await select(user, f, limit=limit, offset=offset, now=now)
     items = [await _item(p, now, found.highlights.get(p.code)) for p in found.petitions]
-    return items, found.total
+    return items, found.total, found.total_exact
 
 
 async def _item(p: Petition, now: datetime, highlight: str | None) -> ListItem:

@@ -14,13 +14,23 @@ from council.models import Agency, Council, User
 from council.ratelimit import Rate, limiter
 from petitions import labels
 from petitions.codes import token_matches
-from petitions.models import Notification, Petition, PetitionEvent
+from petitions.models import Attachment, Notification, Petition, PetitionEvent
 from petitions.services import notify
 from petitions.services.merging import survivor_of
 from petitions.services.scope import get_by_code
 from petitions.workflow import STAFF_ONLY_EVENTS, is_overdue
 
 TRACK_RATE = Rate(30, 600)  # wrong tokens per IP: slows guessing down
+
+
+@dataclass(frozen=True)
+class LetterLine:
+    """An official reply letter (PDF) of the published answer, offered to its petitioner."""
+
+    id: int
+    name: str
+    size: int
+    sha256: str
 
 
 @dataclass
@@ -64,6 +74,9 @@ class TrackView:
     # A merged petition: the one it was finally merged into, as the public may see it.
     survivor: TrackView | None = None
     messages: list[notify.NoticeLine] = field(default_factory=list)
+    # The reply letters of the published answer: the petitioner's own petition only, never a
+    # survivor's (a letter is addressed to its petitioner and may name them).
+    letters: list[LetterLine] = field(default_factory=list)
 
 
 async def authenticate(code: str, token: str, ip: str) -> Petition:
@@ -89,6 +102,9 @@ async def track_view(p: Petition, *, smtp_configured: bool) -> TrackView:
     (:func:`public_view`) and rates its published answer. ``messages`` says what was really done
     with each notification (``smtp_configured``: whether this server sends e-mail at all)."""
     view = await _view(p, public=False)
+    view.letters = [
+        LetterLine(a.id, a.original_name, a.size, a.sha256) for a in await published_letters(p)
+    ]
     if p.merged_into_id:
         survivor = await survivor_of(p)
         view.merged_into = (await Petition.get(id=p.merged_into_id)).code
@@ -101,6 +117,29 @@ async def track_view(p: Petition, *, smtp_configured: bool) -> TrackView:
     )
     view.messages = [notify.describe(n, smtp_configured=smtp_configured) for n in notes]
     return view
+
+
+async def published_letters(p: Petition) -> list[Attachment]:
+    """The reply letters the secretariat published with ``p``'s answer as it stands: none before
+    the publication, none attached after it (they wait for the next one), none published with an
+    answer since reopened (a letter goes with the publication it was published in)."""
+    if not answer_is_public(p):
+        return []
+    return await Attachment.filter(
+        petition_id=p.id, kind="reply", published_at__gte=p.published_at
+    ).order_by("id")
+
+
+async def reply_letter(p: Petition, letter_id: int) -> Attachment:
+    """petition.track_letter: a reply letter of ``p``'s answer, for its petitioner (``p`` comes
+    from :func:`authenticate`). Only a letter the secretariat published with the answer, as the
+    answer itself (:func:`published_letters`): before its review a letter is not the council's
+    final word. Never a photo the petitioner sent nor an assisted filing's consent, never a
+    survivor's letter, never a removed one; anything else is the uniform 404."""
+    a = next((x for x in await published_letters(p) if x.id == letter_id), None)
+    if a is None:
+        raise NotFound(N_("No reply letter here."))
+    return a
 
 
 async def _view(p: Petition, *, public: bool) -> TrackView:

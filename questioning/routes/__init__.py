@@ -4,6 +4,7 @@ questioning on the sitting's live pages, and ``questioning.minutes`` its record 
 from council.audit_log import register_target
 from council.i18n import N_
 from questioning import minutes
+from questioning.models import QuestionGroup, Round
 from questioning.routes import (
     api,
     api_commitments,
@@ -29,3 +30,19 @@ __all__ = ["minutes", "routes", "widgets"]
 # The audit log named these "question_form 3", "commitment 3", with no link.
 register_target("question_form", "/questioning/forms/{id}", N_("question form"))
 register_target("commitment", "/questioning/commitments/{id}", N_("commitment"))
+
+
+async def _groups(ids: list[int]) -> dict[int, tuple[str | None, str]]:
+    """A question group's page is its session's questioning page, at the group."""
+    rows = await QuestionGroup.filter(id__in=ids).values_list("id", "round__session_id", "title")
+    return {i: (f"/questioning/sessions/{s}#group-{i}", title) for i, s, title in rows}
+
+
+async def _rounds(ids: list[int]) -> dict[int, tuple[str | None, str]]:
+    """A questioning round is its session's questioning page."""
+    rows = await Round.filter(id__in=ids).values_list("id", "session_id")
+    return {i: (f"/questioning/sessions/{s}", "") for i, s in rows}
+
+
+register_target("question_group", "", N_("question group"), resolve=_groups)
+register_target("round", "", N_("questioning round"), resolve=_rounds)

@@ -96,6 +96,8 @@ async def _session_page(
             "criterion_labels": CRITERION_LABELS,
             "ballot": ballot_view,
             "live": await live.state(session_id) if live_on else None,
+            # A vote in progress holds the floor: the step buttons wait for its close.
+            "vote_open": await links.open_poll(session_id) if live_on else None,
             # Each chosen group's conclusion, so that a concluded group shows it instead of an
             # empty form that looks as if the chair's "Conclude" had done nothing.
             "concluded": (
@@ -172,7 +174,7 @@ async def group_create_page(ctx: Ctx) -> Response:
             criterion=str(form.get("criterion") or ""),
         )
 
-    return await act(ctx, run, f"/questioning/sessions/{sid}#groups")
+    return await act(ctx, run, f"/questioning/sessions/{sid}?group=created#groups")
 
 
 def _raise(exc: DomainError) -> str:

@@ -24,7 +24,9 @@ from questioning.services import live
 from questioning.services.common import is_staff
 
 NAME = "questioning"
-EVENTS = ("questioning:update", "agenda:current")
+# A vote's opening and close change the panel too: the hall gives way to the vote and its
+# result, the chair's buttons wait for the close.
+EVENTS = ("questioning:update", "agenda:current", "poll:opened", "poll:closed")
 
 
 async def panel_html(
@@ -42,14 +44,21 @@ async def panel_html(
     council_id, *_ = await links.sitting(session_id)
     chair = view == "chair" and is_staff(user, council_id)
     state = await live.state(session_id)
-    if view == "hall" and state["turn"] is None:
-        return None
+    shows = None
+    if view == "hall":
+        shows = await live.hall_shows(session_id, state["turn"])
+        if shows is None:
+            return None
+    vote = await links.open_poll(session_id)
     return render_string(
         request,
         "questioning/_live_panel.html",
         {
             "session_id": session_id,
             "view": "chair" if chair else ("hall" if view == "hall" else "tablet"),
+            "shows": shows,
+            "conclusion": await live.latest_conclusion(session_id) if shows else None,
+            "vote": {"id": vote[0], "title": vote[1]} if vote else None,
             "turn": state["turn"],
             "groups": await live.board(session_id),
             "item": current,

@@ -10,7 +10,7 @@ hall screen join for the speakers already (``session:join``)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -49,6 +49,25 @@ async def _running(session_id: int) -> tuple[Round, int]:
     return rnd, current[0]
 
 
+async def no_vote_open(session_id: int) -> None:
+    """A turn gives someone the floor: not while the delegates are voting (the hall shows the
+    vote, and the tablets ask for the ballot, until the chair closes it)."""
+    poll = await links.open_poll(session_id)
+    if poll is not None:
+        raise Conflict(
+            "poll_open",
+            N_("The vote “{title}” is open: close it before giving the floor.").format(
+                title=poll[1]
+            ),
+            poll_id=poll[0],
+        )
+
+
+def _aware(value: datetime) -> datetime:
+    """A stored moment as an aware one (a naive datetime is UTC, as the database stores it)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -81,6 +100,55 @@ async def state(session_id: int) -> dict[str, Any]:
     }
 
 
+async def latest_conclusion(session_id: int) -> dict[str, Any] | None:
+    """The chair's latest conclusion at the sitting (group, text, when), or None."""
+    rnd = await Round.get_or_none(session_id=session_id)
+    if rnd is None:
+        return None
+    groups = {g.id: g for g in await QuestionGroup.filter(round_id=rnd.id)}
+    latest = (
+        await GroupConclusion.filter(group_id__in=list(groups))
+        .order_by("-concluded_at", "-id")
+        .first()
+    )
+    if latest is None:
+        return None
+    return {
+        "group_id": latest.group_id,
+        "group_title": groups[latest.group_id].title,
+        "text": latest.text,
+        "concluded_at": latest.concluded_at.isoformat(),
+    }
+
+
+async def hall_shows(session_id: int, turn: dict[str, Any] | None) -> str | None:
+    """What the hall screen shows of the questioning, over its own body: ``turn`` (the turn in
+    progress), ``conclusion`` (the chair's latest, until the next turn or item), or None: a vote
+    in progress, or the result of one that closed since, is what the hall shows then (its result
+    stays until the next turn, as it stays until someone speaks after it)."""
+    if await links.open_poll(session_id) is not None:
+        return None
+    since = await links.current_item_since(session_id)
+    result_at = await links.last_result_at(session_id)
+
+    since = _aware(since) if since is not None else None
+    result_at = _aware(result_at) if result_at is not None else None
+
+    def fresher_result(moment: datetime) -> bool:
+        return result_at is not None and result_at > moment and (since is None or result_at > since)
+
+    if turn is not None:
+        started = _aware(datetime.fromisoformat(turn["started_at"]))
+        return None if fresher_result(started) else "turn"
+    conclusion = await latest_conclusion(session_id)
+    if conclusion is None:
+        return None
+    concluded = _aware(datetime.fromisoformat(conclusion["concluded_at"]))
+    if (since is not None and concluded < since) or fresher_result(concluded):
+        return None
+    return "conclusion"
+
+
 async def answering_official(form: QuestionForm, official_id: int | None) -> tuple[int | None, str]:
     """Who answers the form, as (account id or None, "Name, Title").
 
@@ -111,6 +179,7 @@ async def _turn(
 ) -> dict[str, Any]:
     rnd, item_id = await _running(session_id)
     require_staff(actor, rnd.council_id)
+    await no_vote_open(session_id)
     form = await form_get(form_id)
     if form.round_id != rnd.id or form.state != "filed" or form.group_id is None:
         raise Invalid(fields={"form_id": str(N_("Not a form of this sitting's groups."))})

@@ -3,15 +3,22 @@ date, each entry linked to its target, and the chain's verification with its hea
 
 from __future__ import annotations
 
-from datetime import timedelta
+import importlib
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from council import audit_verify
+from council import audit, audit_verify
+from council.audit_log import operation_label
 from council.localtime import local_date
 from council.models import AuditEntry, User
+from meetings.models import AgendaItem, Poll, Session
+from questioning.models import QuestionGroup, Round
 from tests.council.test_audit import _sql
 from tests.factories import bearer, htmx, login, make_council, make_user
+from tests.html import attrs, text, texts
 from tests.petitions.helpers import act_ok, file_petition, setup_world
 
 
@@ -23,7 +30,8 @@ def _rows(html: str) -> list[dict[str, str]]:
         out.append(
             {
                 "seq": cells[0],
-                "operation": cells[2],
+                "operation": tr.css_first("td.operation").attributes.get("data-operation") or "",
+                "label": text(tr, "td.operation .op-label"),
                 "by": cells[3],
                 "council": cells[4],
                 "about": cells[5],
@@ -68,7 +76,7 @@ async def test_admin_reads_filters_and_follows_the_audit_log(client, anon) -> No
     r = await client.get(
         "/admin/audit", params={"date_to": (today - timedelta(days=1)).isoformat()}
     )
-    assert _rows(r.text) == [] and "Không có mục nào" in r.text
+    assert _rows(r.text) == [] and text(r.text, "#audit-list p") == "Không có mục nào phù hợp."
     r = await client.get("/admin/audit", params={"date_from": "hôm qua"})
     assert r.status_code == 422 and "Cần nhập ngày" in r.text
 
@@ -127,5 +135,132 @@ async def test_only_administrators_read_the_audit_log(client, anon) -> None:
     }
     r = await anon.get("/api/v1/audit/verify", headers=await bearer(w.admin))
     assert r.json()["ok"] is True and len(r.json()["head"]) == 64
+    # One head per chain (the deployment's, 0, and each council's), each an anchor to keep.
+    heads = {h["chain"]: h for h in r.json()["heads"]}
+    assert 0 in heads and w.city.id in heads
+    assert all(h["seq"] > 0 and len(h["hash"]) == 64 for h in heads.values())
+    assert (
+        heads[w.city.id]["anchor"]
+        == f"{w.city.id}:{heads[w.city.id]['seq']}:{heads[w.city.id]['hash']}"
+    )
+    assert heads[0]["anchor"] == f"{heads[0]['seq']}:{heads[0]['hash']}"
+    assert r.json()["broken_chain"] is None
     r = await anon.get("/api/v1/audit?date_to=31/12", headers=await bearer(w.admin))
     assert r.status_code == 422 and "date_to" in r.json()["error"]["details"]["fields"]
+
+
+async def test_operations_details_and_targets_read_in_words(client, anon) -> None:
+    """Each entry says its operation in words (the registry's label, the code beside it), its
+    details as labelled fields, and links its target to the page that shows it, agenda items,
+    votes, question groups and questioning rounds included; a PDF checked has no page."""
+    w = await setup_world()
+    code = (await file_petition(anon))["code"]
+    await act_ok(client, w.commune_sec, code, "reject", reason="Không thuộc phạm vi")
+    r = await client.get(
+        "/api/v1/petitions/export.csv", params={"status": "rejected"}, headers=await bearer(w.admin)
+    )
+    assert r.status_code == 200
+    session = await Session.create(
+        council_id=w.city.id, title="Kỳ họp thứ 5", starts_at=datetime.now(UTC)
+    )
+    item = await AgendaItem.create(session=session, position=1, title="Chất vấn")
+    poll = await Poll.create(
+        session=session, item_id=item.id, title="Thông qua nghị quyết", seats=30
+    )
+    rnd = await Round.create(council_id=w.city.id, session_id=session.id)
+    group = await QuestionGroup.create(round=rnd, title="Ùn tắc giao thông", criterion="pressing")
+    for operation, kind, target in (
+        ("item.update", "agenda_item", item.id),
+        ("poll.create", "poll", poll.id),
+        ("question_group.propose", "question_group", group.id),
+        ("questioning.hold", "round", rnd.id),
+        ("pdf.verify", "pdf", "ab" * 32),
+    ):
+        await audit.record(operation, actor=w.admin, target_type=kind, target_id=target)
+    await audit.record(
+        "petition.extension_approve",
+        actor=w.admin,
+        target_type="petition",
+        target_id=code,
+        details={"original": "2027-01-05T16:59:59+00:00"},
+    )
+    await login(client, w.admin)
+
+    page = await client.get("/admin/audit")
+    rows = {x["operation"]: x for x in _rows(page.text)}
+    assert rows["petition.reject"]["label"] == "Từ chối kiến nghị"
+    assert rows["petition.export"]["label"] == "Xuất danh sách kiến nghị"
+    assert rows["auth.token"]["label"] == "Đăng nhập API (mã truy cập)"
+    assert text(_row(page.text, "pdf.verify"), ".op-code") == "pdf.verify"  # the code stays
+    # Details: labelled fields, not raw keys.
+    reject = _row(page.text, "petition.reject")
+    assert attrs(reject, ".audit-details [data-key]", "data-key") == ["from", "to"]
+    assert texts(reject, ".audit-details dt") == ["Từ", "Thành"]
+    assert texts(reject, ".audit-details dd") == ["received", "rejected"]
+    export = _row(page.text, "petition.export")
+    dts, dds = texts(export, ".audit-details dt"), texts(export, ".audit-details dd")
+    fields = dict(zip(dts, dds, strict=True))
+    assert fields == {
+        "Định dạng": "csv",
+        "Bộ lọc": "Trạng thái: rejected",
+        "Số dòng": "1",
+        "Kèm dữ liệu cá nhân": "không",
+    }
+    assert attrs(export, ".audit-details [data-key]", "data-key") == [
+        "format",
+        "filters",
+        "rows",
+        "personal",
+    ]
+    extension = _row(page.text, "petition.extension_approve")
+    assert texts(extension, ".audit-details dt") == ["Hạn ban đầu"]
+    assert texts(extension, ".audit-details dd") == ["23:59, 05/01/2027"]  # in Vietnam time
+    # Targets linked to their pages.
+    assert rows["item.update"]["href"] == f"/meetings/sessions/{session.id}/prepare#item-{item.id}"
+    assert rows["item.update"]["about"] == "nội dung chương trình Chất vấn"
+    assert rows["poll.create"]["href"] == f"/meetings/sessions/{session.id}/prepare#item-{item.id}"
+    assert rows["poll.create"]["about"] == "biểu quyết Thông qua nghị quyết"
+    assert rows["question_group.propose"]["href"] == (
+        f"/questioning/sessions/{session.id}#group-{group.id}"
+    )
+    assert rows["question_group.propose"]["about"] == "nhóm vấn đề chất vấn Ùn tắc giao thông"
+    assert rows["questioning.hold"]["href"] == f"/questioning/sessions/{session.id}"
+    assert rows["pdf.verify"]["href"] == ""
+    assert rows["pdf.verify"]["about"] == f"tệp PDF, SHA-256 {'ab' * 32}"
+    # The filter offers operations by their labels.
+    assert attrs(page.text, "#f-operation option[value='petition.reject']", "value") == [
+        "petition.reject"
+    ]
+    assert text(page.text, "#f-operation option[value='petition.reject']") == "Từ chối kiến nghị"
+    # In English too.
+    page = await client.get("/admin/audit", params={"lang": "en", "operation": "petition.reject"})
+    assert [x["label"] for x in _rows(page.text)] == ["Reject a petition"]
+    assert texts(page.text, ".audit-details dt") == ["Changed from", "Changed to"]
+    # The chain's verification still reads the log.
+    r = await client.get("/admin/audit/verify", headers=htmx())
+    assert r.status_code == 200 and attrs(r.text, "code.hash", "class") == ["hash"]
+
+
+def _row(html: str, operation: str):
+    (tr,) = [
+        tr
+        for tr in HTMLParser(html).css("table.audit-log tbody tr")
+        if tr.css_first("td.operation").attributes.get("data-operation") == operation
+    ]
+    return tr
+
+
+def test_every_audited_operation_has_a_label() -> None:
+    """Every operation name the code writes to the log reads in words on the audit page."""
+    for package in ("council", "meetings", "petitions", "questioning", "elections", "assistant"):
+        importlib.import_module(f"{package}.operations")
+    importlib.import_module("council.signing.operations")
+    root = Path(__file__).resolve().parents[2]
+    names: set[str] = set()
+    for package in ("council", "meetings", "petitions", "questioning", "elections", "assistant"):
+        for path in (root / package).rglob("*.py"):
+            source = path.read_text(encoding="utf-8")
+            names |= set(re.findall(r'audit\.record\(\s*"([a-z_]+\.[a-z_]+)"', source))
+    assert len(names) > 50
+    unlabelled = sorted(n for n in names if operation_label(n) == n)
+    assert unlabelled == []

@@ -1,6 +1,7 @@
 """Admin and secretariat pages for people: user.list, user.create, user.update, user.deactivate,
 user.reactivate, user.reset_password; a secretariat manages only its own council's delegates and
-chair, and the pages show only those."""
+displays, and the pages show only those; accounts that sign (chair, secretariat) only an admin
+creates or changes."""
 
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ async def test_list_filters_by_status_and_paginates(client):
     assert _is_fragment(second, "user-list") and "db29" in second.text and "db24" not in second.text
 
 
-async def test_secretariat_sees_only_its_councils_delegates_and_chair(client):
+async def test_secretariat_sees_only_its_councils_delegates(client):
     a, b = await _two_communes()
     await make_user("delegate", a, full_name="Đại biểu A")
     await make_user("chair", a, full_name="Chủ tịch A")
@@ -103,12 +104,13 @@ async def test_secretariat_sees_only_its_councils_delegates_and_chair(client):
     assert r.status_code == 303 and r.headers["location"] == f"/admin/councils/{a.id}/users"
     page = await client.get(r.headers["location"])
     assert page.status_code == 200
-    assert "Đại biểu A" in page.text and "Chủ tịch A" in page.text
-    for hidden in ("Đồng nghiệp Văn phòng A", "Cán bộ UBND A", "Đại biểu B"):
+    assert "Đại biểu A" in page.text
+    for hidden in ("Chủ tịch A", "Đồng nghiệp Văn phòng A", "Cán bộ UBND A", "Đại biểu B"):
         assert hidden not in page.text
     frag = await client.get(f"/admin/councils/{a.id}/users?role=secretariat", headers=htmx())
     assert _is_fragment(frag, "user-list") and "Đồng nghiệp" not in frag.text
-    assert 'value="secretariat"' not in page.text  # the role filter offers delegate and chair only
+    # the role filter offers delegate and display only: the chair and the secretariat sign
+    assert 'value="secretariat"' not in page.text and 'value="chair"' not in page.text
 
 
 async def test_secretariat_may_not_list_another_council(client):
@@ -188,7 +190,7 @@ async def test_create_keeps_the_form_and_reports_errors(client):
         f"/admin/councils/{a.id}/users/new",
         data={"username": "boss", "full_name": "Tự phong", "role": "secretariat"},
     )
-    assert r.status_code == 422 and 'id="e-role"' in r.text
+    assert r.status_code == 403 and "Tự phong" in r.text  # a role that signs; the form kept
     r = await client.post(
         f"/admin/councils/{a.id}/users/new",
         data={"username": "boss", "full_name": "Tự phong", "role": "admin"},
@@ -288,10 +290,10 @@ async def test_secretariat_edits_its_delegate(client):
     await _as(client, "secretariat", a)
     page = await client.get(f"/admin/users/{delegate.id}/edit")
     assert page.status_code == 200 and "Tên cũ" in page.text
-    assert 'value="chair"' in page.text and 'value="secretariat"' not in page.text
+    assert 'value="chair"' not in page.text and 'value="secretariat"' not in page.text
     r = await client.post(
         f"/admin/users/{delegate.id}/edit",
-        data={"full_name": "Tên mới", "role": "chair", "email": "moi@example.vn", "phone": ""},
+        data={"full_name": "Tên mới", "role": "delegate", "email": "moi@example.vn", "phone": ""},
     )
     assert (
         r.status_code == 303 and r.headers["location"] == f"/admin/users/{delegate.id}/edit?saved=1"
@@ -299,7 +301,7 @@ async def test_secretariat_edits_its_delegate(client):
     await delegate.refresh_from_db()
     assert (delegate.full_name, delegate.role, delegate.email, delegate.phone) == (
         "Tên mới",
-        "chair",
+        "delegate",
         "moi@example.vn",
         None,
     )
@@ -307,11 +309,15 @@ async def test_secretariat_edits_its_delegate(client):
     r = await client.post(
         f"/admin/users/{delegate.id}/edit", data={"full_name": "Tên mới", "role": "secretariat"}
     )
+    assert r.status_code == 403  # a role that signs: an administrator's act
+    r = await client.post(
+        f"/admin/users/{delegate.id}/edit", data={"full_name": "Tên mới", "role": "admin"}
+    )
     assert r.status_code == 422 and 'id="e-role"' in r.text
     r = await client.post(f"/admin/users/{delegate.id}/edit", data={"full_name": "", "email": "@@"})
     assert r.status_code == 422 and 'id="e-full_name"' in r.text and 'id="e-email"' in r.text
     await delegate.refresh_from_db()
-    assert delegate.role == "chair"
+    assert delegate.role == "delegate"
 
 
 async def test_admin_cannot_turn_a_delegate_into_an_administrator(client):
@@ -430,7 +436,8 @@ async def test_state_changes_refuse_another_council_and_unmanaged_people(client)
         await target.refresh_from_db()
         assert target.is_active
         assert await _token_works(client, target.username, PASSWORD)
-    assert await AuditEntry.filter(operation="permission.denied", actor_id=me.id).count() == 3
+    # three refused by the council scope, three by the rule on accounts that sign
+    assert await AuditEntry.filter(operation="permission.denied", actor_id=me.id).count() == 6
 
 
 @pytest.mark.parametrize("role", WRONG_ROLES)
@@ -452,3 +459,106 @@ async def test_state_changes_refuse_wrong_roles(client, role):
     await delegate.refresh_from_db()
     assert delegate.is_active and delegate.full_name != "Hacked"
     assert await _token_works(client, delegate.username, PASSWORD)
+
+
+# --- separation of duties: accounts that sign ----------------------------------------------------
+
+# Who may give or manage each role in council A: (actor, target role) -> allowed. The chair and the
+# secretariat sign records (the server's key signs for both), so only an admin makes them.
+SIGNING_MATRIX = {
+    ("admin", "delegate"): True,
+    ("admin", "display"): True,
+    ("admin", "chair"): True,
+    ("admin", "secretariat"): True,
+    ("secretariat", "delegate"): True,
+    ("secretariat", "display"): True,
+    ("secretariat", "chair"): False,
+    ("secretariat", "secretariat"): False,
+    ("other-secretariat", "delegate"): False,
+    ("other-secretariat", "chair"): False,
+    ("chair", "delegate"): False,
+    ("chair", "chair"): False,
+}
+
+
+async def test_only_an_admin_grants_or_manages_a_role_that_signs(settings):
+    """Every way to a signer's account (create with the role, change a role to it or from it,
+    reset its password, deactivate it), per actor: the matrix above, through the services."""
+    from council import services
+    from council.errors import Forbidden
+
+    a, b = await _two_communes()
+    actors = {
+        "admin": await make_user("admin"),
+        "secretariat": await make_user("secretariat", a),
+        "other-secretariat": await make_user("secretariat", b),
+        "chair": await make_user("chair", a),
+    }
+    wrong = []
+    for (who, role), allowed in SIGNING_MATRIX.items():
+        actor = actors[who]
+        # each action on its own fresh target, so one outcome never depends on another
+        name = f"m-{who}-{role}".replace("-", "")[:40]
+        attempts = {}
+        try:
+            await services.user_create(
+                actor, username=f"{name}c", password=PASSWORD, role=role, council_code=a.code
+            )
+            attempts["create"] = True
+        except Forbidden:
+            attempts["create"] = False
+        promoted = await make_user("delegate", a)
+        try:
+            await services.user_update(actor, promoted, role=role)
+            attempts["grant"] = True
+        except Forbidden:
+            attempts["grant"] = False
+        holder = await make_user(role, a)
+        try:
+            await services.user_reset_password(actor, holder)
+            attempts["reset"] = True
+        except Forbidden:
+            attempts["reset"] = False
+        try:
+            await services.user_set_active(actor, holder, False)
+            attempts["deactivate"] = True
+        except Forbidden:
+            attempts["deactivate"] = False
+        if role in ("chair", "secretariat"):  # the seat may be held: free it for the next row
+            await User.filter(council_id=a.id, role=role).update(is_active=False)
+        for action, got in attempts.items():
+            if got != allowed:
+                wrong.append(f"{who} {action} {role}: {'allowed' if got else 'refused'}")
+    assert not wrong, "\n".join(wrong)
+
+
+async def test_a_refused_grant_is_audited_and_an_admins_grant_says_it_signs(client):
+    a, _ = await _two_communes()
+    delegate = await make_user("delegate", a)
+    me = await _as(client, "secretariat", a)
+    form = await client.get(f"/admin/councils/{a.id}/users/new")
+    assert 'value="delegate"' in form.text and 'value="chair"' not in form.text
+    r = await client.post(
+        f"/admin/councils/{a.id}/users/new",
+        data={"username": "chutoamoi", "full_name": "Chủ tọa giả", "role": "chair"},
+    )
+    assert r.status_code == 403 and "quản trị" in r.text  # the reason, in Vietnamese
+    r = await client.post(
+        f"/admin/users/{delegate.id}/edit", data={"full_name": "Đại biểu", "role": "chair"}
+    )
+    assert r.status_code == 403 and "quản trị" in r.text
+    await delegate.refresh_from_db()
+    assert delegate.role == "delegate" and not await User.exists(username="chutoamoi")
+    denied = await AuditEntry.filter(operation="permission.denied", actor_id=me.id).all()
+    assert [e.details.get("signing_role") for e in denied] == ["chair", "chair"]
+
+    admin = await make_user("admin")
+    await login(client, admin)
+    r = await client.post(
+        f"/admin/users/{delegate.id}/edit", data={"full_name": "Chủ tọa mới", "role": "chair"}
+    )
+    assert r.status_code == 303, r.text
+    entry = await AuditEntry.filter(operation="user.update", target_id=str(delegate.id)).first()
+    assert entry is not None and entry.actor_id == admin.id
+    assert entry.details["role"] == "chair" and entry.details["signs"] is True
+    assert entry.details["was"] == "delegate"

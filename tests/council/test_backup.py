@@ -21,7 +21,7 @@ from whoosh import index as windex
 from whoosh.index import LockError
 from whoosh.qparser import QueryParser
 
-from council import audit_verify, db, storage, uploads
+from council import audit_verify, db, pageimages, storage, uploads
 from council.backup import BackupError, backup, index_write_locks, restore
 from council.models import Council, User
 from council.settings import Settings
@@ -194,10 +194,16 @@ async def test_round_trip_with_object_storage(
     populated = await _populate(settings)
     if source_store == "s3":
         assert not (settings.uploads_dir / populated["upload"]).exists()  # in the bucket only
+
+    async def draw() -> bytes:
+        return b"a page image, drawn again whenever it is missing"
+
+    await pageimages.cached(f"pages/{populated['sha256']}/150/1.webp", draw)
     summary = await backup(settings, tmp_path / "b")
-    assert "1 stored files" in summary
+    assert "1 stored files" in summary  # the rendering is not backed up
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     assert manifest["storage"] == {"backend": source_store, "objects": 1, "bytes": len(PDF)}
+    assert not [rel for rel in manifest["files"] if rel.startswith("uploads/cache/")]
     assert manifest["files"][f"uploads/{populated['upload']}"]["sha256"] == populated["sha256"]
 
     summary = await restore(target, tmp_path / "b")

@@ -262,3 +262,42 @@ async def test_a_roll_import_fits_in_the_free_seats(client):
     assert not result.created and "2" in result.errors[0][1] and "3" in result.errors[0][1]
     result = await services.roll_import(secretariat, council, csv.rsplit("db.ba", 1)[0].encode())
     assert len(result.created) == 2 and not result.errors
+
+
+async def test_a_users_title_is_in_the_user_json(client):
+    """chức vụ (council migration 0005): shown beside an official's name at the questioning."""
+    council = await make_council()
+    agency = await make_agency(council, "SO-XD-T")
+    admin_h = await bearer(await make_user("admin"))
+    r = await client.post(
+        "/api/v1/users",
+        headers=admin_h,
+        json={
+            "username": "giamdoc.soxd",
+            "password": "mat-khau-1",
+            "full_name": "Trần Văn Sở",
+            "title": "Giám đốc Sở Xây dựng",
+            "role": "agency",
+            "agency_code": agency.code,
+        },
+    )
+    assert r.status_code == 201 and r.json()["title"] == "Giám đốc Sở Xây dựng"
+    listed = await client.get("/api/v1/users", params={"role": "agency"}, headers=admin_h)
+    titles = {u["username"]: u["title"] for u in listed.json()["items"]}
+    assert titles["giamdoc.soxd"] == "Giám đốc Sở Xây dựng"
+    official = await make_user("agency", agency=agency, title="Phó Giám đốc Sở Xây dựng")
+    me = await client.get("/api/v1/me", headers=await bearer(official))
+    assert me.json()["title"] == "Phó Giám đốc Sở Xây dựng"
+    delegate = await make_user("delegate", council)
+    assert (await client.get("/api/v1/me", headers=await bearer(delegate))).json()["title"] == ""
+    r = await client.post(
+        "/api/v1/users",
+        headers=admin_h,
+        json={
+            "username": "dai.bieu9",
+            "password": "mat-khau-1",
+            "role": "citizen",
+            "title": "x" * 201,
+        },
+    )
+    assert r.status_code == 422 and "title" in r.json()["error"]["details"]["fields"]

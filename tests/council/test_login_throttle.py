@@ -91,6 +91,9 @@ async def test_a_guesser_rotating_addresses_does_not_stop_the_known_tablet(devic
         codes.append(r.status_code)
     assert set(codes) == {401, 429} and codes[-1] == 429
     assert codes.count(401) == 20  # COUNCIL_LOGIN_ACCOUNT_RATE: then only throttled, unchecked
+    # 980 refusals, one audit entry: the budget was reached once in its window.
+    assert await AuditEntry.filter(operation="auth.throttled").count() == 1
+    assert await AuditEntry.filter(operation="auth.login_failed").count() == 20
 
     # The chair's tablet keeps its own budget: a typo, then the password, both heard.
     assert (await tablet.login(chair.username, "typo-typo")).status_code == 401

@@ -12,7 +12,7 @@ from petitions.models import Attachment, Extension, Hop, Petition, PetitionEvent
 from petitions.services.dashboards import agency_dashboard
 from petitions.workflow import LOCAL_TZ
 from tests.factories import bearer, error_code, htmx, login, make_agency, make_user
-from tests.html import refusal
+from tests.html import attrs, dom, has, one, refusal, text
 from tests.petitions.helpers import act, act_ok, file_petition, setup_world
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -158,6 +158,15 @@ async def test_extension_moves_the_due_date_and_on_time_counts_against_it(
     assert answer_hop["on_time"] is True and answer_hop["original_due_at"] is not None
     d = await agency_dashboard(w.city_sec, w.city_agency)
     assert d.extended == 1 and d.figures.on_time == d.figures.finished == 1
+    # The public on-time table counts it the same way and says it was extended.
+    table = await anon.get("/petitions/on-time")
+    rows = dom(table.text).css("tbody tr")
+    (row,) = [r for r in rows if w.city_agency.name in r.text()]
+    assert text(row, ".fig-on-time") == "100% 1/1 bước đã xong kết thúc đúng hạn"
+    assert text(row, "td.extended") == "1"
+    assert attrs(row, "td.extended", "data-label") == ["Đã gia hạn"]
+    others = [text(r, "td.extended") for r in rows if w.city_agency.name not in r.text()]
+    assert others and set(others) == {"0"}
     ops = [e.operation for e in await AuditEntry.filter(operation__startswith="petition.ext")]
     assert ops == ["petition.extension_request", "petition.extension_approve"]
 
@@ -257,3 +266,88 @@ async def test_answer_with_a_reply_letter_and_a_chosen_resolution_on_the_page(cl
     detail = (await client.get(f"/api/v1/petitions/{code}/detail", headers=headers)).json()
     assert [x["name"] for x in detail["letters"]] == ["cong-van-123.pdf", "phu-luc.pdf"]
     assert await AuditEntry.filter(operation="petition.letter").count() == 1
+
+
+async def _track_page(anon, code: str, token: str) -> tuple[str, str]:
+    """The tracking page as the petitioner opens it: its HTML and the form's CSRF token."""
+    form = await anon.get("/petitions/track")
+    csrf = one(form.text, "input[name=csrf_token]").attributes["value"] or ""
+    r = await anon.post("/petitions/track", data={"code": code, "token": token, "csrf_token": csrf})
+    assert r.status_code == 200, r.text
+    return r.text, csrf
+
+
+async def test_the_petitioner_downloads_the_reply_letter_once_the_answer_is_published(
+    client, anon
+) -> None:
+    w = await setup_world()
+    code, token = await _assigned_with_token(client, anon, w)
+    merged = await file_petition(anon, title="Mặt đường Láng hư hỏng nặng, cần sửa")
+    await act_ok(client, w.commune_sec, merged["code"], "escalate", reason="Cùng vấn đề")
+    await act_ok(client, w.city_sec, merged["code"], "merge", into_code=code)
+    await act_ok(client, w.city_officer, code, "answer", text="Sở sẽ sửa mặt đường trong quý III.")
+    r = await client.post(
+        f"/api/v1/petitions/{code}/letter",
+        files={"file": ("cong-van-123.pdf", PDF, "application/pdf")},
+        headers=await bearer(w.city_officer),
+    )
+    assert r.status_code == 201, r.text
+    letter = await Attachment.get(petition__code=code, kind="reply")
+    photo = await Attachment.create(
+        petition_id=letter.petition_id,
+        kind="evidence",
+        path=letter.path,
+        mime="image/png",
+        size=1,
+        sha256="0" * 64,
+        original_name="o-ga.png",
+    )
+    path = f"/petitions/track/letters/{letter.id}"
+
+    # Answered, not yet reviewed and published: neither the answer nor its letter is shown.
+    html, csrf = await _track_page(anon, code, token)
+    assert not has(html, "#track-view .answer") and not has(
+        html, "form[action^='/petitions/track/letters/']"
+    )
+    r = await anon.post(path, data={"code": code, "token": token, "csrf_token": csrf})
+    assert refusal(r) == (404, "not_found")
+    api = f"/api/v1/petitions/{code}"
+    assert (await anon.get(api, params={"token": token})).json()["letters"] == []
+
+    await act_ok(client, w.city_sec, code, "publish")
+    html, csrf = await _track_page(anon, code, token)
+    assert attrs(html, "#track-view .answer form", "action") == [path]
+    assert attrs(html, "#track-view .answer form input[name=code]", "value") == [code]
+    assert text(html, "#track-view .answer .letters .muted").startswith("cong-van-123.pdf (PDF")
+    r = await anon.post(path, data={"code": code, "token": token, "csrf_token": csrf})
+    assert r.status_code == 200 and r.content == PDF
+    assert r.headers["content-disposition"].startswith("attachment")
+    assert "no-store" in r.headers["cache-control"]
+    # The token is the key: a wrong one, a photo the petitioner sent, a letter of another
+    # petition, no CSRF token: all refused.
+    r = await anon.post(path, data={"code": code, "token": "XXXXX-XXXXX", "csrf_token": csrf})
+    assert refusal(r) == (404, "not_found")
+    data = {"code": code, "token": token, "csrf_token": csrf}
+    r = await anon.post(f"/petitions/track/letters/{photo.id}", data=data)
+    assert refusal(r) == (404, "not_found")
+    data = {"code": merged["code"], "token": merged["token"], "csrf_token": csrf}
+    r = await anon.post(path, data=data)
+    assert refusal(r) == (404, "not_found")
+    r = await anon.post(path, data={"code": code, "token": token})
+    assert refusal(r) == (403, "csrf_failed")
+    # The merged petitioner follows the survivor's answer, not its letter: a letter is addressed
+    # to its own petitioner. The public page of the answer offers no letter either.
+    html, _ = await _track_page(anon, merged["code"], merged["token"])
+    assert has(html, "#track-view .answer") and not has(html, ".letters")
+    public = await anon.get(f"/petitions/p/{code}")
+    assert public.status_code == 200 and not has(public.text, ".letters")
+    assert not has(public.text, "form[action^='/petitions/track/letters/']")
+    # The API: the view lists the letter, and the token downloads it.
+    (listed,) = (await anon.get(api, params={"token": token})).json()["letters"]
+    assert listed["id"] == letter.id and listed["name"] == "cong-van-123.pdf"
+    r = await anon.get(f"{api}/letters/{letter.id}", params={"token": token})
+    assert r.status_code == 200 and r.content == PDF
+    r = await anon.get(f"{api}/letters/{letter.id}", params={"token": merged["token"]})
+    assert refusal(r) == (404, "not_found")
+    r = await anon.get(f"{api}/letters/{photo.id}", params={"token": token})
+    assert refusal(r) == (404, "not_found")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 from openpyxl import load_workbook
 
@@ -14,6 +13,7 @@ from council.search.engine import get_engine
 from council.search.outbox import IndexWorker
 from petitions.models import Petition
 from tests.factories import bearer, htmx, login
+from tests.html import attrs, dom, text
 from tests.petitions.helpers import PERSONAL_VALUES, PETITION, file_petition, setup_world
 
 
@@ -44,7 +44,8 @@ def _csv_codes(body: bytes) -> list[str]:
 
 
 def _listed(html: str) -> list[str]:
-    return re.findall(r'<a class="nowrap" href="/petitions/staff/(KN-[^"]+)"', html)
+    """The codes the list's rows link to."""
+    return [a.text(deep=True).strip() for a in dom(html).css("td a[href^='/petitions/staff/']")]
 
 
 async def test_export_has_exactly_the_searched_rows_and_follows_htmx(client, anon) -> None:
@@ -64,8 +65,9 @@ async def test_export_has_exactly_the_searched_rows_and_follows_htmx(client, ano
     page = await client.get("/petitions/staff?q=rac+thai", headers=htmx())
     assert sorted(_listed(page.text)) == sorted(waste)
     # The export form travels with the htmx fragment and carries the search.
-    assert 'action="/api/v1/petitions/export.csv"' in page.text
-    assert '<input type="hidden" name="q" value="rac thai">' in page.text
+    assert attrs(page.text, "form.export-form", "action") == ["/api/v1/petitions/export.csv"]
+    assert attrs(page.text, "form.export-form input[type=hidden]", "name") == ["q"]
+    assert attrs(page.text, "form.export-form input[name=q]", "value") == ["rac thai"]
     r = await client.get("/api/v1/petitions/export.csv", params={"q": "rac thai"})
     assert r.status_code == 200 and sorted(_csv_codes(r.content)) == sorted(waste)
     assert not any(v in r.text for v in PERSONAL_VALUES)
@@ -90,9 +92,11 @@ async def test_list_pages_past_100_with_total_and_exports_all(client) -> None:
     codes = await _file_many(client, w.commune_sec, 103)
     await login(client, w.commune_sec)
     first = await client.get("/petitions/staff")
-    assert "1–100 / 103" in first.text.replace(" trên tổng số ", " / ")
+    assert text(first.text, "nav.pager span") == "Đang xem 1–100 trên tổng số 103"
+    assert attrs(first.text, "nav.pager a", "rel") == ["next"]
     second = await client.get("/petitions/staff?offset=100", headers=htmx())
-    assert "101–103" in second.text
+    assert text(second.text, "nav.pager span") == "Đang xem 101–103 trên tổng số 103"
+    assert attrs(second.text, "nav.pager a", "rel") == ["prev"]
     seen = _listed(first.text) + _listed(second.text)
     assert sorted(seen) == sorted(codes)
     assert 'rel="next"' in first.text and 'rel="prev"' in second.text
@@ -121,3 +125,44 @@ async def test_tracking_code_in_any_form_finds_its_petitions(client, anon) -> No
     await login(client, w.commune_sec)
     page = await client.get("/petitions/staff", params={"q": tail})
     assert sorted(_listed(page.text)) == sorted([code, older])
+
+
+async def test_a_search_past_the_count_says_more_than_and_pages_on(client, monkeypatch) -> None:
+    """A search counts matches up to the index's TRACK_TOTAL (10,000; 3 here): the list then
+    says "more than", and its pages, the API's and the export still reach every match."""
+    from council.search import index as search_index
+    from petitions.routes import staff_pages
+
+    monkeypatch.setattr(search_index, "TRACK_TOTAL", 3)
+    monkeypatch.setattr(staff_pages, "PAGE_SIZE", 2)
+    w = await setup_world()
+    codes = await _file_many(client, w.commune_sec, 7)
+    headers = await bearer(w.commune_sec)
+    await client.get("/api/v1/petitions", params={"q": "x"}, headers=headers)
+    await _drain()
+    seen: list[str] = []
+    for offset in (0, 2, 4, 6):
+        for overdue in ({}, {"overdue": "false"}):  # one search, and two ranked together
+            r = await client.get(
+                "/api/v1/petitions",
+                params={"q": "đèn chiếu sáng", "limit": 2, "offset": offset, **overdue},
+                headers=headers,
+            )
+            body = r.json()
+            assert (body["total"], body["total_exact"]) == (3, False), (offset, overdue)
+            if not overdue:
+                seen += [i["code"] for i in body["items"]]
+    assert sorted(seen) == sorted(codes)  # every match, once
+    r = await client.get("/api/v1/petitions", params={"q": "rác"}, headers=headers)
+    assert (r.json()["total"], r.json()["total_exact"]) == (0, True)
+    await login(client, w.commune_sec)
+    r = await client.get("/api/v1/petitions/export.csv", params={"q": "đèn chiếu sáng"})
+    assert sorted(_csv_codes(r.content)) == sorted(codes)
+    first = await client.get("/petitions/staff", params={"q": "đèn chiếu sáng"})
+    assert "hơn 3 kết quả" in first.text and 'rel="next"' in first.text
+    assert "1–2 trên hơn 3 kết quả" in first.text
+    last = await client.get("/petitions/staff", params={"q": "đèn chiếu sáng", "offset": 6})
+    assert _listed(last.text) and 'rel="prev"' in last.text
+    monkeypatch.setattr(search_index, "TRACK_TOTAL", 10_000)
+    exact = await client.get("/petitions/staff", params={"q": "đèn chiếu sáng"})
+    assert "hơn" not in exact.text and "1–2 trên tổng số 7" in exact.text

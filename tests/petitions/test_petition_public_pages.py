@@ -9,7 +9,7 @@ import httpx
 from council.models import Council
 from council.templating import static_url
 from petitions.models import Notification
-from tests.html import attrs, dom, error_code, has, one, squash, text, texts
+from tests.html import attrs, dom, error_code, has, one, refusal, squash, text, texts
 from tests.petitions.helpers import (
     PERSONAL_VALUES,
     PETITION,
@@ -57,7 +57,7 @@ async def test_filing_form_without_javascript_then_tracking(anon) -> None:
         "/petitions/track", data={"code": code, "token": "XXXXX-XXXXX", "csrf_token": csrf}
     )
     assert r.status_code == 404 and not has(r.text, "#track-view")
-    assert text(r.text, ".alert-error") and has(r.text, "form[action='/petitions/track']")
+    assert error_code(r.text) == "not_found" and has(r.text, "form[action='/petitions/track']")
 
 
 def _receipt_code_and_token(html: str) -> tuple[str, str]:
@@ -172,12 +172,15 @@ async def test_form_errors_and_honeypot(anon) -> None:
     await setup_world()
     csrf, _ = await _csrf(anon)
     r = await anon.post("/petitions/new", data={**PETITION, "title": "x", "csrf_token": csrf})
-    assert r.status_code == 422
+    assert r.status_code == 422 and error_code(r.text) == "invalid"
     assert texts(r.text, ".alert-error[role=alert] li")[0].startswith("Tiêu đề:")
     r = await anon.post(
         "/petitions/new", data={**PETITION, "website": "http://spam.example", "csrf_token": csrf}
     )
-    assert r.status_code == 422 and has(r.text, ".alert-error[role=alert]")
+    assert refusal(r) == (422, "invalid")
+    fake = [("files", ("fake.pdf", b"MZ\x90\x00 not a pdf at all", "application/pdf"))]
+    r = await anon.post("/petitions/new", data={**PETITION, "csrf_token": csrf}, files=fake)
+    assert refusal(r) == (422, "unsupported_type")  # a domain error keeps its own code
     r = await anon.post("/petitions/new", data={**PETITION})
     assert r.status_code == 403 and error_code(r.text) == "csrf_failed"  # no CSRF token
 
@@ -279,3 +282,16 @@ async def test_merged_petitioner_tracks_and_rates_the_survivor_page(client, anon
     assert f'name="code" value="{second["code"]}"' in r.text  # rated with their own token
     r = await anon.post("/petitions/track/feedback", data={**form, "satisfied": "no"})
     assert r.status_code == 200 and "Ý kiến của bạn" in r.text and "Chưa hài lòng" in r.text
+
+
+async def test_every_page_switches_language_the_same_way(anon) -> None:
+    """The citizens' layout and the staff layout share one language switch (short codes, each
+    named in full for screen readers), so "VI EN" reads the same on every page."""
+    await setup_world()
+    for path in ("/petitions/track", "/petitions/new", "/petitions/on-time", "/login"):
+        r = await anon.get(path)
+        assert texts(r.text, "header nav.langswitch a") == ["VI", "EN"], path
+        assert attrs(r.text, "nav.langswitch a", "aria-label") == ["Tiếng Việt", "English"]
+        assert attrs(r.text, "nav.langswitch a[aria-current]", "lang") == ["vi"], path
+    r = await anon.get("/petitions/track", params={"lang": "en"})
+    assert attrs(r.text, "nav.langswitch a[aria-current]", "lang") == ["en"]

@@ -121,10 +121,52 @@ async def chair_runs_a_group(chair: Page, tablet: Page, hall: Page, shots: Path)
     assert speaker in await tablet.inner_text("#q-turn")
     await shot(tablet, shots, "2b-tablet-official-answers")
     await shot(hall, shots, "2c-hall-official-answers")
+    await a_vote_during_the_questioning(chair, tablet, hall, shots, sid, item.id, form.id)
     await chair.fill(f"#q-conclude-{group.id}", "Đề nghị UBND phường xử lý dứt điểm trong quý I.")
     await chair.click(f"button[data-conclude='{group.id}']")
     await tablet.wait_for_selector(".q-conclusion")
+    await hall.wait_for_selector("#q-hall-conclusion")
+    assert "xử lý dứt điểm" in await hall.inner_text("#q-hall-conclusion")
     await shot(chair, shots, "2d-chair-concluded")
+    await shot(hall, shots, "2e-hall-conclusion")
+
+
+async def a_vote_during_the_questioning(
+    chair: Page, tablet: Page, hall: Page, shots: Path, sid: int, item_id: int, form_id: int
+) -> None:
+    """A vote opened during a turn: the hall shows the vote, not the questioning; the chair's
+    buttons wait for the close; the tablet's panel points at the ballot; after the close the hall
+    shows the result, and the next turn brings the questioning back."""
+    from council.models import User
+    from meetings import services as meetings
+
+    office = await User.get(username="hn.badinh.vanphong")
+    seats = await User.filter(
+        council_id=office.council_id, role__in=("delegate", "chair"), is_active=True
+    ).order_by("username")  # hn.badinh.chutoa, hn.badinh.db001 (the tablet), …
+    for user in seats[:22]:
+        await meetings.attendance_check_in(office, sid, user.id)
+    poll = await meetings.poll_create(
+        office, sid, title="Thông qua kết quả chất vấn", item_id=item_id
+    )
+    await chair.reload()
+    await chair.click(f"form:has(input[name=poll_id][value='{poll.id}']) button.open-vote")
+    await hall.wait_for_selector("#hall[data-state=vote]")
+    await hall.wait_for_selector(".q-live-hall", state="detached")
+    await shot(hall, shots, "2c1-hall-vote-during-questioning")
+    await chair.wait_for_selector("#q-vote-open")
+    assert await chair.is_disabled(f"#q-live button[data-step=followup][data-form='{form_id}']")
+    await tablet.wait_for_selector("#q-vote-open a[href='#vote-panel']")
+    await tablet.click("#q-vote-open a[href='#vote-panel']")
+    await tablet.click("#vote-panel button[value=yes]")
+    await tablet.wait_for_selector("#voted-msg")
+    await chair.click("#close-vote")
+    await hall.wait_for_selector("#hall[data-state=result]")
+    assert await hall.query_selector(".q-live-hall") is None
+    await shot(hall, shots, "2c2-hall-result-during-questioning")
+    await chair.wait_for_selector("#q-vote-open", state="detached")
+    await chair.click(f"#q-live button[data-step=followup][data-form='{form_id}']")
+    await hall.wait_for_selector(".q-live-hall [data-phase=followup]")
 
 
 async def official_answers(page: Page, shots: Path, form_id: int) -> None:

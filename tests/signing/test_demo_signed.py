@@ -12,9 +12,11 @@ import httpx
 import pytest
 
 from council.demo import load_core
+from council.models import User
 from council.settings import Settings
 from council.signing import load_trust_roots, verify_pdf
 from council.signing.config import trust_roots_dir
+from council.signing.models import SigningCertificate
 from council.signing.verify import INTACT
 from council.storage import read_bytes
 from meetings import demo_minutes
@@ -34,6 +36,10 @@ async def test_the_demo_signs_a_closed_sittings_minutes_with_its_own_ca(
     assert again is not None and again.id == session.id
     versions = await MinutesVersion.filter(session_id=session.id)
     assert [v.status for v in versions] == ["signed"]
+    # their certificates are registered to them, once, as an administrator would (remote signing)
+    for username in demo_minutes.SIGNERS.values():
+        user = await User.get(username=username)
+        assert await SigningCertificate.filter(user_id=user.id).count() == 1, username
 
     folder = Path(settings.data_dir) / "signing"
     assert trust_roots_dir(settings) == str(folder / "roots")

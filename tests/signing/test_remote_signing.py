@@ -19,14 +19,15 @@ from pyhanko.sign import signers
 
 from council import storage
 from council.errors import DomainError
+from council.models import User
 from council.settings import Settings
-from council.signing import Signatory, load_trust_roots, verify_pdf
+from council.signing import Signatory, certificates, load_trust_roots, verify_pdf
 from council.signing import sessions as remote_sessions
 from council.signing.models import SigningSession
 from council.signing.verify import INTACT
 from meetings.resolutions import services as resolutions
 from meetings.resolutions.models import Resolution
-from tests.factories import bearer, error_code
+from tests.factories import bearer, error_code, make_user
 from tests.signing import resolutions_kit as kit
 from tests.signing import tools
 from tests.signing.pki import TestPki
@@ -66,11 +67,21 @@ async def _issued(s: kit.Sitting) -> Resolution:
     return await resolutions.resolution_issue(s.secretariat, s.items[0].id)
 
 
+async def _register(user: User, pki: TestPki, *labels: str) -> None:
+    """An administrator registers the test PKI's certificates ``labels`` to ``user``."""
+    admin = await User.get_or_none(username="certadmin") or await make_user(
+        "admin", username="certadmin"
+    )
+    for label in labels:
+        await certificates.certificate_register(admin, user, pki.cert_pem(label).decode())
+
+
 async def test_a_signer_process_signs_through_real_http(
     live_server: str, settings: Settings, pki: TestPki, tmp_path: Path
 ) -> None:
     s = await kit.passed_sitting()
     resolution = await _issued(s)
+    await _register(s.chair, pki, "chair")
     token = (await bearer(s.chair))["Authorization"].split()[1]
     key, cert, chain = _pem_files(pki, tmp_path, "chair")
     process = await asyncio.create_subprocess_exec(
@@ -120,6 +131,8 @@ async def test_hostile_signatures_are_refused_with_a_code(
 ) -> None:
     s = await kit.passed_sitting()
     rid = (await _issued(s)).id
+    # the chair's certificate, and one revoked since it was registered
+    await _register(s.chair, pki, "chair", "revoked")
     chair = await bearer(s.chair)
     complete = f"/api/v1/resolutions/{rid}/sign/complete"
     prepared = await _prepare(client, rid, chair)
@@ -141,7 +154,7 @@ async def test_hostile_signatures_are_refused_with_a_code(
     revoked = await _cms(_signer(pki, tmp_path, "revoked"), prepared["digest"])
     assert await refused(revoked) == (409, "certificate_refused")
     # announced one certificate, signed with another
-    announced = base64.b64encode(pki.cert_der("secretary")).decode()
+    announced = base64.b64encode(pki.cert_der("revoked")).decode()
     second = await _prepare(client, rid, chair, certificate=announced)
     assert await refused(await _cms(chair_signer, second["digest"]), second["session_id"]) == (
         422,
@@ -163,9 +176,13 @@ async def test_any_pdf_takes_two_remote_signatures(
 ) -> None:
     """What minutes do: the secretary, then the chair, each from their own client."""
     data = draft_pdf("Bien ban ky hop ")
+    signers_ = {}
+    for who in ("secretary", "chair"):
+        signers_[who] = await make_user("admin", username=f"signer-{who}")
+        await _register(signers_[who], pki, who)
     for who, field, position, user_id in (
-        ("secretary", "Secretary", "left", 7),
-        ("chair", "Chair", "right", 8),
+        ("secretary", "Secretary", "left", signers_["secretary"].id),
+        ("chair", "Chair", "right", signers_["chair"].id),
     ):
         signatory = Signatory(field, who, "Ký", position)  # type: ignore[arg-type]
         session = await remote_sessions.open_session(user_id, "minutes", 3, data, signatory)
@@ -194,6 +211,7 @@ async def test_the_words_cannot_change_while_the_chair_signs(
     changes either; an expired session frees the text again."""
     s = await kit.passed_sitting()
     rid = (await _issued(s)).id
+    await _register(s.chair, pki, "chair")
     chair, staff = await bearer(s.chair), await bearer(s.secretariat)
     prepared = await _prepare(client, rid, chair)
     edit = {"title": "Tiêu đề khác", "text": "Nội dung chưa ai ký"}

@@ -208,6 +208,39 @@ async def test_query_must_be_text(index: Any) -> None:
         await index.asearch(None)  # type: ignore[arg-type]
     with pytest.raises(SearchError):
         await index.asearch("đường", snippet_chars=0)
+    for bad in (0, -1, True, "10"):
+        with pytest.raises(SearchError):
+            await index.asearch("đường", track_total=bad)
+
+
+async def test_matches_are_counted_up_to_track_total_and_pages_go_on(make_index: Build) -> None:
+    """Past ``track_total`` a result says "more than" it (with an estimate) instead of
+    counting every match; the pages beyond the count are still served, in one order."""
+    roads = [
+        petition(f"KN-{i:03d}", "Đường làng xuống cấp", f"Đường thôn {i} bị ngập, ổ gà")
+        for i in range(80)
+    ]
+    index = await make_index([*roads, petition("KN-X", "Trường học", "Thiếu phòng học")])
+    capped = await index.asearch("đường", limit=10, track_total=50)
+    assert (capped.total, capped.total_exact, len(capped.hits)) == (50, False, 10)
+    assert capped.estimate is not None and capped.estimate > 50
+    exact = await index.asearch("đường", limit=10, track_total=80)
+    assert (exact.total, exact.total_exact, exact.estimate) == (80, True, None)
+    assert (await index.asearch("duong", track_total=79)).total_exact is False
+    seen: list[str] = []
+    for offset in range(0, 100, 20):
+        page = await index.asearch("đường", limit=20, offset=offset, track_total=50)
+        assert (page.total, page.total_exact) == (50, False)
+        seen += ids(page)
+    assert sorted(seen) == sorted(d["id"] for d in roads)  # every match once, none twice
+    # Listing and date order follow the same contract.
+    listing = await index.asearch("", limit=5, track_total=50)
+    assert (listing.total, listing.total_exact) == (50, False)
+    assert (await index.asearch("", track_total=81)).total_exact
+    newest = await index.asearch("đường", sort="-filed_at", limit=5, offset=60, track_total=50)
+    assert (newest.total, newest.total_exact, len(newest.hits)) == (50, False, 5)
+    few = await index.asearch("trường", track_total=50)
+    assert (few.total, few.total_exact, ids(few)) == (1, True, ["KN-X"])
 
 
 @pytest.mark.skipif(BACKEND != "whoosh", reason="Whoosh segments and merges")

@@ -68,10 +68,18 @@ async def test_both_backends_give_the_same_hits(make_index: Any, tmp_path: Path)
                 theirs = await whoosh.asearch(q, filters=f, match=match, limit=200)
                 label = f"{q!r} {f} {match}"
                 assert ours.total == theirs.total, label
+                assert ours.total_exact is theirs.total_exact is True, label
                 assert set(ids(ours)) == set(ids(theirs)), label
                 # Documents holding every word in the form typed come first.
                 flags = [_holds_exactly(h, q) for h in ours.hits]
                 assert flags == sorted(flags, reverse=True), label
+    # Counted up to a cap, both say "more than 50" where more match, and agree below it.
+    for q in QUERIES:
+        ours = await pg.asearch(q, limit=200, track_total=50)
+        theirs = await whoosh.asearch(q, limit=200, track_total=50)
+        assert (ours.total, ours.total_exact) == (theirs.total, theirs.total_exact), q
+        assert set(ids(ours)) == set(ids(theirs)), q
+    assert not (await pg.asearch("", track_total=50)).total_exact
     whoosh.close()
 
 
@@ -127,6 +135,57 @@ async def test_a_rebuild_keeps_changes_committed_while_it_runs(pg_engine: Any) -
     assert rows[0] == {"log": 0, "marks": 0}
 
 
+async def test_a_rebuilt_row_equals_the_row_a_change_writes(pg_engine: Any) -> None:
+    # The rebuild encodes tsvectors itself (binary COPY, one pass per field); a change goes
+    # through the tsvector text form. Both must store the same lexemes, positions and weights:
+    # title words repeated in the body, a word past 8 occurrences, an empty body.
+    docs = sample_petitions() + generated_petitions(60)
+    docs.append(petition("KN-REP", "Đường đường ĐƯỜNG", "đường " * 12 + "Đường làng, đường"))
+    docs.append(petition("KN-EMPTY", "Cây xanh gãy đổ", ""))
+    index = pg_engine.index(PETITIONS.name)
+    table = "SELECT doc_id, terms::text AS terms, keywords, d0, d1, stored::text AS stored "
+    await index.awrite([Change(d["id"], "upsert", d) for d in docs])
+    conn = connections.get("default")
+    written = await conn.execute_query_dict(table + f"FROM {index.table} ORDER BY doc_id")
+    assert await rebuild(PETITIONS.name, docs, engine=pg_engine, procs=1) == len(docs)
+    rebuilt = await conn.execute_query_dict(table + f"FROM {index.table} ORDER BY doc_id")
+    assert len(rebuilt) == len(docs)
+    assert rebuilt == written
+    rep = next(r for r in rebuilt if r["doc_id"] == "KN-REP")["terms"]
+    assert "'=đường':1A,2A,3A,4B,5B,6B,7B,8B" in rep
+
+
+async def test_a_rebuild_indexes_each_partition_and_attaches_them(pg_engine: Any) -> None:
+    # Two connections build the partitions' indexes side by side; the partitioned table's
+    # indexes then attach them: each has one valid index per partition, none built twice.
+    index = pg_engine.index(PETITIONS.name)
+    docs = generated_petitions(80)
+    await index.awrite([Change(d["id"], "upsert", d) for d in docs])
+    before = {q: ids(await index.asearch(q, limit=100)) for q in QUERIES}
+    assert await rebuild(PETITIONS.name, docs, engine=pg_engine, procs=2) == 80
+    conn = connections.get("default")
+    parts = await conn.execute_query_dict(
+        "SELECT relid::text AS part, (SELECT count(*) FROM ONLY "
+        f"{index.table}_p0) AS p0 FROM pg_partition_tree('{index.table}') WHERE isleaf "
+        "ORDER BY relid::text"
+    )
+    assert [p["part"] for p in parts] == [f"{index.table}_p0", f"{index.table}_p1"]
+    assert 0 < parts[0]["p0"] < 80  # the hash of doc_id spreads the rows
+    attached = await conn.execute_query_dict(
+        "SELECT parent.relname AS parent, count(*) AS n, bool_and(x.indisvalid) AS valid "
+        "FROM pg_inherits i JOIN pg_class parent ON parent.oid = i.inhparent "
+        "JOIN pg_index x ON x.indexrelid = i.inhrelid "
+        "WHERE parent.relname LIKE $1 AND parent.relkind = 'I' GROUP BY parent.relname "
+        "ORDER BY parent.relname",
+        [f"{index.table}_%"],
+    )
+    names = [f"{index.table}_{suffix}" for suffix in index.index_suffixes()]
+    assert [(a["parent"], a["n"], a["valid"]) for a in attached] == [
+        (name, 2, True) for name in sorted(names)
+    ]
+    assert {q: ids(await index.asearch(q, limit=100)) for q in QUERIES} == before
+
+
 async def test_a_failed_rebuild_leaves_the_index_as_it_was(pg_engine: Any) -> None:
     index = pg_engine.index(PETITIONS.name)
     await index.awrite([Change(d["id"], "upsert", d) for d in sample_petitions()])
@@ -171,3 +230,25 @@ async def test_common_words_rank_only_candidates_but_count_every_match(
 def test_the_postgres_index_class_is_chosen_by_the_engine(tmp_path: Path) -> None:
     engine = engine_module.SearchEngine(tmp_path, "postgres")
     assert isinstance(engine.index(PETITIONS.name), PgSearchIndex)
+
+
+async def test_the_newest_candidates_are_found_when_filters_thin_the_window(
+    make_index: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The candidates come from a key window sized by the estimated matches; when filters
+    leave too few in it, the window widens until it holds the newest ones that pass."""
+    old = [
+        petition(f"KN-P{i:02d}", "Đường làng", f"Đường thôn {i} xuống cấp", status="published")
+        for i in range(30)
+    ]
+    new = [petition(f"KN-{i:03d}", "Đường làng", f"Đường xóm {i} xuống cấp") for i in range(300)]
+    index = await make_index([*old, *new])  # the published ones are the oldest keys
+    await connections.get("default").execute_script(f"ANALYZE {index.table}")
+    monkeypatch.setattr(pgquery, "CANDIDATES", 5)
+    result = await index.asearch("đường", filters={"status": "published"}, limit=5)
+    assert (result.total, result.total_exact) == (30, True)
+    assert set(ids(result)) == {f"KN-P{i:02d}" for i in range(25, 30)}  # the newest five
+    capped = await index.asearch("đường", limit=5, track_total=100)
+    assert (capped.total, capped.total_exact) == (100, False)
+    assert capped.estimate is not None and 250 <= capped.estimate <= 400  # 330 match
+    assert set(ids(capped)) == {f"KN-{i:03d}" for i in range(295, 300)}

@@ -1,0 +1,165 @@
+"""A vote during the live questioning: the floor waits for its close (HTTP, Socket.IO and the
+pages' buttons), the hall shows the vote and then its result, and the questioning panel comes back
+with the next turn; the chair's conclusion is shown on the hall until the next turn or item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from council.models import Council
+from meetings import services as meetings
+from meetings.services import sessions as meeting_sessions
+from tests.factories import error_code, login
+from tests.meetings.live import connect_tablet
+from tests.questioning.helpers import World, call, ok, setup_world, start_questioning_item
+from tests.questioning.test_live_questioning import _fixed_round
+
+
+async def _sitting_with_quorum(client) -> tuple[World, int, int, int]:
+    """A started sitting on its questioning item, its groups fixed, with quorum (3 seats, the
+    chair and a delegate present): (world, form, group, questioning item)."""
+    w = await setup_world()
+    form_id, group_id = await _fixed_round(client, w)
+    await Council.filter(id=w.council.id).update(seats=3)
+    item = await start_questioning_item(w)
+    for user in (w.chair, w.delegate):
+        await meetings.attendance_check_in(user, w.session_id)
+    return w, form_id, group_id, item
+
+
+async def _open_vote(w: World, item: int | None) -> int:
+    poll = await meetings.poll_create(
+        w.chair, w.session_id, title="Thông qua nghị quyết chất vấn", item_id=item
+    )
+    await meetings.poll_open(w.chair, poll.id)
+    return poll.id
+
+
+async def _step(client, w: World, step: str, **body: Any) -> Any:
+    return await ok(
+        client,
+        w.chair,
+        "POST",
+        f"/api/v1/questioning/sessions/{w.session_id}/live/{step}",
+        json={"session_id": w.session_id, **body},
+    )
+
+
+async def _hall(client, w: World) -> tuple[str, HTMLParser]:
+    """What the hall shows: its own state, and the questioning panel's markup."""
+    sid = w.session_id
+    hall = HTMLParser((await client.get(f"/meetings/sessions/{sid}/fragments/hall?view=hall")).text)
+    panel = HTMLParser(
+        (await client.get(f"/meetings/sessions/{sid}/fragments/questioning?view=hall")).text
+    )
+    return hall.css_first("#hall").attributes["data-state"], panel
+
+
+async def test_a_vote_holds_the_floor_and_the_hall(client, live_server) -> None:
+    w, form_id, group_id, item = await _sitting_with_quorum(client)
+    sid = w.session_id
+    await _step(client, w, "call", form_id=form_id)
+    await login(client, w.delegate)
+    state, panel = await _hall(client, w)
+    assert panel.css_first("#q-live .q-speaker").text() == w.delegate.full_name
+
+    poll_id = await _open_vote(w, item)
+    # The hall shows the vote: the questioning panel gives way (an empty, hidden placeholder).
+    state, panel = await _hall(client, w)
+    assert state == "vote"
+    assert panel.css_first("#q-live") is None
+    assert "hidden" in panel.css_first("[data-fragment=questioning]").attributes
+    # The delegate's tablet points at the ballot from the questioning panel.
+    r = await client.get(f"/meetings/sessions/{sid}/fragments/questioning?view=tablet")
+    link = HTMLParser(r.text).css_first("#q-vote-open a[href='#vote-panel']")
+    assert link is not None
+
+    # No turn while the vote is open: HTTP, Socket.IO, and the chair's buttons.
+    r = await call(
+        client,
+        w.chair,
+        "POST",
+        f"/api/v1/questioning/sessions/{sid}/live/answer",
+        json={"session_id": sid, "form_id": form_id},
+    )
+    assert r.status_code == 409 and error_code(r) == "poll_open"
+    assert "Thông qua nghị quyết chất vấn" in r.json()["error"]["message"]
+    console = await connect_tablet(live_server, w.chair)
+    try:
+        ack = await console.call("questioning:answer", {"session_id": sid, "form_id": form_id})
+        assert not ack["ok"] and ack["error"]["code"] == "poll_open"
+    finally:
+        await console.sio.disconnect()
+    live = await ok(client, w.chair, "GET", f"/api/v1/questioning/sessions/{sid}/live")
+    assert live["turn"]["phase"] == "asking"  # the asking turn is still the one on record
+
+    await login(client, w.chair)
+    chair = HTMLParser(
+        (await client.get(f"/meetings/sessions/{sid}/fragments/questioning?view=chair")).text
+    )
+    buttons = chair.css(f"#q-live button[data-form='{form_id}']")
+    assert buttons and all("disabled" in b.attributes for b in buttons)
+    assert chair.css_first("#q-vote-open") is not None
+    page = HTMLParser((await client.get(f"/questioning/sessions/{sid}")).text)
+    buttons = page.css(f"#live button[data-form='{form_id}']")
+    assert buttons and all("disabled" in b.attributes for b in buttons)
+    assert page.css_first("#live #q-vote-open") is not None
+
+    # The close: the hall shows the result, still over the questioning.
+    await meetings.poll_close(w.chair, poll_id)
+    state, panel = await _hall(client, w)
+    assert state == "result" and panel.css_first("#q-live") is None
+    chair = HTMLParser(
+        (await client.get(f"/meetings/sessions/{sid}/fragments/questioning?view=chair")).text
+    )
+    assert chair.css_first("#q-vote-open") is None
+    assert "disabled" not in chair.css_first(f"button[data-form='{form_id}']").attributes
+
+    # The next turn brings the questioning back to the hall.
+    await _step(client, w, "answer", form_id=form_id)
+    state, panel = await _hall(client, w)
+    assert panel.css_first("#q-live .q-phase").attributes["data-phase"] == "answering"
+
+    # The chair's conclusion shows on the hall until the next turn.
+    await _step(client, w, "conclude", group_id=group_id, text="Đề nghị Sở hoàn thành trong quý I.")
+    state, panel = await _hall(client, w)
+    assert panel.css_first("#q-hall-conclusion").text() == "Đề nghị Sở hoàn thành trong quý I."
+    await _step(client, w, "followup", form_id=form_id)
+    state, panel = await _hall(client, w)
+    assert panel.css_first("#q-hall-conclusion") is None
+    assert panel.css_first("#q-live .q-phase").attributes["data-phase"] == "followup"
+
+
+async def test_the_conclusion_leaves_the_hall_with_the_item(client) -> None:
+    w, form_id, group_id, item = await _sitting_with_quorum(client)
+    other = await meeting_sessions.item_create(w.secretariat, w.session_id, title="Bế mạc")
+    await _step(client, w, "call", form_id=form_id)
+    await _step(client, w, "conclude", group_id=group_id, text="Kết luận của chủ tọa.")
+    await login(client, w.delegate)
+    _state, panel = await _hall(client, w)
+    assert panel.css_first("#q-hall-conclusion").text() == "Kết luận của chủ tọa."
+    # A vote hides it; its result stays; the conclusion does not come back after it.
+    poll_id = await _open_vote(w, item)
+    assert (await _hall(client, w))[1].css_first("#q-live") is None
+    await meetings.poll_close(w.chair, poll_id)
+    state, panel = await _hall(client, w)
+    assert state == "result" and panel.css_first("#q-live") is None
+    # Another item, then the questioning again: the old conclusion is not shown.
+    await meeting_sessions.session_set_current(w.chair, w.session_id, other.id)
+    await meeting_sessions.session_set_current(w.chair, w.session_id, item)
+    state, panel = await _hall(client, w)
+    assert state == "item" and panel.css_first("#q-live") is None
+
+
+async def test_no_turn_on_the_questioning_page_while_a_vote_is_open(client) -> None:
+    """The plain form (no htmx) is refused too, with the reason on the page."""
+    w, form_id, _group_id, item = await _sitting_with_quorum(client)
+    await _open_vote(w, item)
+    await login(client, w.chair)
+    r = await client.post(
+        f"/questioning/sessions/{w.session_id}/live/call", data={"form_id": str(form_id)}
+    )
+    assert r.status_code == 409
+    assert "Thông qua nghị quyết chất vấn" in HTMLParser(r.text).css_first(".alert-error").text()
