@@ -7,7 +7,6 @@ import json
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from council import storage
 from council.errors import DomainError
 from council.i18n import N_
 from council.models import Council
@@ -18,6 +17,7 @@ from petitions import indexing
 from petitions import operations as ops
 from petitions.models import Petition
 from petitions.routes import convert
+from petitions.routes.downloads import reply_letter_download
 from petitions.schemas import (
     BatchOut,
     ExtensionOut,
@@ -53,7 +53,6 @@ from petitions.services import (
 from petitions.services.extensions import decide_extension, request_extension
 from petitions.services.letters import attach_letter, remove_letter
 from petitions.services.queries import merge_candidates
-from petitions.services.tracking import reply_letter
 from petitions.workflow import Action
 
 TAGS = ["petitions"]
@@ -219,15 +218,8 @@ async def petition_track(ctx: Ctx) -> TrackOut:
     raw_response="application/pdf",
 )
 async def petition_track_letter(ctx: Ctx) -> Response:
-    p = await authenticate(ctx.params["code"], tracking_token(ctx), ctx.ip)
-    a = await reply_letter(p, ctx.params["letter_id"])
-    return await storage.file_response(
-        ctx.request,
-        a.path,
-        mime=a.mime,
-        filename=a.original_name,
-        disposition="attachment",
-        headers={"Cache-Control": "private, no-store"},
+    return await reply_letter_download(
+        ctx.request, ctx.params["code"], tracking_token(ctx), ctx.ip, ctx.params["letter_id"]
     )
 
 

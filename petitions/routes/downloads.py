@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from council import audit
+from council import audit, storage
 from council.errors import Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import Agency, Council
@@ -25,12 +25,30 @@ from petitions.services import Filters
 from petitions.services.queries import OPEN_STATUSES, select_all
 from petitions.services.reports import report_input
 from petitions.services.scope import PERSONAL_DATA_ROLES, sees_personal_data
+from petitions.services.tracking import authenticate, reply_letter
 from petitions.summary_report import summary_docx, summary_pdf, summary_xlsx
 
 TAGS = ["petitions"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_EXPORT = 50_000
+
+
+async def reply_letter_download(
+    request: Any, code: str, token: str, ip: str, letter_id: int
+) -> Response:
+    """A published reply letter for its petitioner (the API and the tracking page alike): the
+    tracking check first (wrong tokens count against its limit), never cached."""
+    p = await authenticate(code, token, ip)
+    a = await reply_letter(p, letter_id)
+    return await storage.file_response(
+        request,
+        a.path,
+        mime=a.mime,
+        filename=a.original_name,
+        disposition="attachment",
+        headers={"Cache-Control": "private, no-store"},
+    )
 
 
 async def _rows(

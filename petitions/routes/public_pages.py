@@ -10,7 +10,6 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from council import storage
 from council.errors import DomainError, Forbidden, Invalid, NotFound, RateLimited
 from council.i18n import N_, _
 from council.models import Council
@@ -24,12 +23,12 @@ from petitions.categories import label as category_label
 from petitions.codes import hash_token
 from petitions.models import Petition
 from petitions.routes import convert
+from petitions.routes.downloads import reply_letter_download
 from petitions.schemas import PetitionIn, SupportIn
 from petitions.services import add_support, authenticate, file_petition, give_feedback, track_view
 from petitions.services.dashboards import agency_ranking
 from petitions.services.filing import Filed, add_support_contact
 from petitions.services.scope import get_by_code
-from petitions.services.tracking import reply_letter
 
 FIELD_LABELS = {
     "council_code": N_("Commune or ward"),
@@ -363,16 +362,7 @@ async def track_letter(ctx: Ctx) -> Response:
     tracking page), never in the URL, and wrong tokens count against the same limit."""
     form = await ctx.form()
     code, token = str(form.get("code") or "")[:40], str(form.get("token") or "")[:64]
-    p = await authenticate(code, token, ctx.ip)
-    a = await reply_letter(p, ctx.params["letter_id"])
-    return await storage.file_response(
-        ctx.request,
-        a.path,
-        mime=a.mime,
-        filename=a.original_name,
-        disposition="attachment",
-        headers={"Cache-Control": "private, no-store"},
-    )
+    return await reply_letter_download(ctx.request, code, token, ctx.ip, ctx.params["letter_id"])
 
 
 @page("/petitions/track/feedback", perm=ops.PETITION_FEEDBACK, methods=("POST",))
