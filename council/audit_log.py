@@ -116,8 +116,10 @@ _DETAILS: dict[str, LazyString] = {
     "signs": N_("A role that signs records"),
     "was": N_("Previous role"),
     "signing_role": N_("Role that signs, refused"),
+    "effect_of": N_("Effect of"),
     "subject": N_("Certificate holder"),
     "serial": N_("Serial"),
+    "issuer": N_("Issued by"),
 }
 
 

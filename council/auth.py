@@ -9,9 +9,9 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from council import audit, devices, mailer, signals
-from council.errors import DomainError, Invalid, RateLimited
+from council.errors import DomainError, Forbidden, Invalid, RateLimited
 from council.i18n import N_
-from council.models import AuthToken, LoginDevice, User
+from council.models import SIGNING_ROLES, AuthToken, LoginDevice, User
 from council.ratelimit import Rate, limiter
 from council.security import hash_password, needs_rehash, new_token, token_hash, verify_password
 from council.throttle import LoginPolicy, alert_due, budgets
@@ -114,7 +114,22 @@ async def _remember(user: User, device_key: str) -> None:
 
 async def unlock_device(actor: User, user: User, code: str) -> LoginDevice:
     """``device.unlock``: let the device showing ``code`` log in to ``user`` with its own budget,
-    while the account is locked for every other unknown device."""
+    while the account is locked for every other unknown device. An account that signs records
+    (``SIGNING_ROLES``) only an administrator unlocks; the registry scopes ``actor`` to the
+    account's council."""
+    if actor.role != "admin" and user.role in SIGNING_ROLES:
+        # Letting a device log in to a signer's account is as good as a password reset: the
+        # administrator's alone (docs/signing.md, "Separation of duties").
+        await audit.record_denied(
+            actor, "user", user.id, user.council_id, {"signing_role": user.role}
+        )
+        raise Forbidden(
+            N_(
+                "Only an administrator may unlock a device for an account that signs records "
+                "(chair, secretariat)."
+            ),
+            role=user.role,
+        )
     code = devices.normalise_code(code)
     if len(code) != devices.CODE_LENGTH or any(ch not in _B32 for ch in code):
         raise Invalid(fields={"code": str(N_("Type the 8 letters and digits the device shows."))})

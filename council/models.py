@@ -11,6 +11,10 @@ from tortoise.models import Model
 
 # ``display``: a hall screen of a council (a projector), read-only; see meetings/displays.
 ROLES = ("admin", "secretariat", "chair", "delegate", "agency", "citizen", "display")
+# Roles whose holders sign records: the secretary signs the minutes, the chair the minutes and
+# the resolutions. Only an administrator grants or manages them (``council.services.users``) or
+# lets a new device log in to them (``council.auth.unlock_device``).
+SIGNING_ROLES = frozenset({"secretariat", "chair"})
 LEVELS = ("city", "commune")
 
 

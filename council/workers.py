@@ -72,11 +72,17 @@ _ENTRY = "import sys; from council.workers import _serve; _serve(sys.argv[1:])"
 
 @dataclass(frozen=True)
 class Limits:
-    """What one job may use: its address space in MB, its wall-clock seconds; ``jobs`` at once."""
+    """What one job may use: its address space in MB, its wall-clock seconds; ``jobs`` at once.
+
+    ``lane``: jobs of a lane wait for their own ``jobs`` slots, never for the shared ones (nor
+    hold them): a job that waits on the network (a signature's revocation check) must not keep
+    the pages' renders and the uploads waiting. ``None``: the shared slots, whose number is the
+    configured ``jobs`` (``configure``)."""
 
     memory_mb: int = 1024
     seconds: float = 60.0
     jobs: int = 2
+    lane: str | None = None
 
 
 class WorkerLimit(DomainError):
@@ -202,9 +208,16 @@ class _Pool:
         self.idle: list[_Worker] = []
         self.gate: asyncio.Semaphore | None = None
         self.gate_size = 0
+        self.lanes: dict[str, tuple[asyncio.Semaphore, int]] = {}
         self.busy = 0
 
-    def semaphore(self) -> asyncio.Semaphore:
+    def semaphore(self, limit: Limits | None = None) -> asyncio.Semaphore:
+        """The slots ``limit``'s job waits for: its lane's own, or the shared ones."""
+        if limit is not None and limit.lane is not None:
+            gate = self.lanes.get(limit.lane)
+            if gate is None or gate[1] != limit.jobs:
+                gate = self.lanes[limit.lane] = (asyncio.Semaphore(limit.jobs), limit.jobs)
+            return gate[0]
         if self.gate is None or self.gate_size != _limits.jobs:
             self.gate, self.gate_size = asyncio.Semaphore(_limits.jobs), _limits.jobs
         return self.gate
@@ -295,7 +308,7 @@ async def run(
     seconds, memory = chosen.seconds, chosen.memory_mb << 20
     payload = pickle.dumps((fn, args, kwargs, memory), protocol=pickle.HIGHEST_PROTOCOL)
     pool = _pool()
-    async with pool.semaphore():
+    async with pool.semaphore(chosen):
         pool.busy += 1
         try:
             return await _run_on(pool, fn, payload, seconds, memory)

@@ -4,6 +4,7 @@ The public API of the core's services, one module per operation group: ``council
 ``users`` and ``roll`` (the delegate roll import); ``common`` holds what they share.
 """
 
+from council.models import SIGNING_ROLES
 from council.services.agencies import agencies_listing, agency_create, agency_dict, agency_update
 from council.services.common import (
     EMAIL_RE,
@@ -25,9 +26,9 @@ from council.services.councils import (
 )
 from council.services.roll import MAX_ROLL_ROWS, ROLL_COLUMNS, RollResult, roll_import
 from council.services.users import (
-    SIGNING_ROLES,
     generate_password,
     roles_manageable,
+    seat_holder_set_active,
     user_create,
     user_dict,
     user_reset_password,
@@ -65,6 +66,7 @@ __all__ = [
     "user_create",
     "user_dict",
     "user_reset_password",
+    "seat_holder_set_active",
     "user_set_active",
     "user_update",
     "users_listing",

@@ -12,7 +12,7 @@ from council import audit
 from council.auth import revoke_all, tokens_ended
 from council.errors import Conflict, Forbidden, Invalid
 from council.i18n import N_
-from council.models import ROLES, Council, User
+from council.models import ROLES, SIGNING_ROLES, Council, User
 from council.security import MIN_PASSWORD_LENGTH, hash_password
 from council.services.common import (
     SEAT_ROLES,
@@ -33,11 +33,11 @@ def _check_password(password: str) -> None:
         raise Invalid(fields={"password": str(N_("The password needs at least 8 characters."))})
 
 
-# Roles whose holders sign records: the secretary signs the minutes, the chair the minutes and
-# the resolutions (with the server's key when one is configured). Granting, changing or managing
-# them (a password reset logs in as the signer) is an administrator's act, never the
-# secretariat's: a secretariat that could make a chair could sign for the chair.
-SIGNING_ROLES = frozenset({"secretariat", "chair"})
+# Roles whose holders sign records (``council.models.SIGNING_ROLES``): the secretary signs the
+# minutes, the chair the minutes and the resolutions (with the server's key when one is
+# configured). Granting, changing or managing them (a password reset logs in as the signer) is an
+# administrator's act, never the secretariat's: a secretariat that could make a chair could sign
+# for the chair.
 
 
 def _refusal(actor: User | None, role: str, council: Council | None) -> Forbidden | None:
@@ -315,6 +315,49 @@ async def users_listing(
         .prefetch_related("council", "agency")
     )
     return Listing(list(items), total, page, per_page)
+
+
+async def seat_holder_set_active(actor: User, user: User, active: bool, *, because: str) -> User:
+    """The legal effect of a seat on its holder's account, for the services that manage a term's
+    seats (the roster of a new term, a vacancy): those elected are (re)activated, those not
+    re-elected or whose seat fell vacant are deactivated (every session ends). ``because`` names
+    the operation (``term.roster``, ``seat.vacate``) in the audit entry (``effect_of``).
+
+    Not a role grant, so not the administrator's alone (``SIGNING_ROLES``): the role stays as an
+    administrator gave it, a password is never touched, and the account goes back to its own
+    holder only. Deactivating removes access; reactivating a chair re-elected is what the
+    election decided. The caller checks that ``actor`` manages the council's terms; this checks
+    again that the account is a seat's, in the actor's council."""
+    if user.role not in SEAT_ROLES or (
+        actor.role != "admin"
+        and (actor.role != "secretariat" or actor.council_id != user.council_id)
+    ):
+        raise Forbidden(N_("You may only manage delegates of your own council."))
+    if active == user.is_active:
+        return user
+    if active:
+        council = await Council.get_or_none(id=user.council_id) if user.council_id else None
+        await _check_seat_free(council, user.role, excluding=user.id)
+    async with in_transaction():
+        user.is_active = active
+        await user.save(update_fields=["is_active"])
+        if not active:
+            await revoke_all(user)
+        await audit.record(
+            "user.update",
+            actor=actor,
+            target_type="user",
+            target_id=user.id,
+            council_id=user.council_id,
+            details={
+                "is_active": active,
+                "effect_of": because,
+                **({"signs": True} if user.role in SIGNING_ROLES else {}),
+            },
+        )
+    if not active:
+        await tokens_ended(user.id)
+    return user
 
 
 async def user_set_active(actor: User, user: User, active: bool) -> User:

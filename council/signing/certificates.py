@@ -62,6 +62,7 @@ def certificate_dict(row: SigningCertificate) -> dict[str, Any]:
         "id": row.id,
         "sha256": row.sha256,
         "subject": row.subject,
+        "common_name": row.common_name,
         "issuer": row.issuer,
         "serial": row.serial,
         "not_after": row.not_after.isoformat(),
@@ -116,7 +117,9 @@ async def certificate_register(
                 target_type="user",
                 target_id=user.id,
                 council_id=user.council_id,
-                details={"sha256": sha256, "subject": row.subject, "serial": row.serial},
+                # Never the subject: a personal certificate's carries the citizen's ID number
+                # (UID=CCCD:…), and the audit chain is kept for good. The holder is the target.
+                details={"sha256": sha256, "serial": row.serial, "issuer": row.issuer},
             )
     except IntegrityError:
         raise Conflict(
@@ -139,7 +142,7 @@ async def certificate_remove(actor: User, user: User, certificate_id: int) -> No
             target_type="user",
             target_id=user.id,
             council_id=user.council_id,
-            details={"sha256": row.sha256, "subject": row.subject},
+            details={"sha256": row.sha256, "serial": row.serial, "issuer": row.issuer},
         )
 
 

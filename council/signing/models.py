@@ -49,5 +49,19 @@ class SigningCertificate(Model):
     registered_by_id = fields.IntField(null=True)
     registered_at = fields.DatetimeField()
 
+    @property
+    def common_name(self) -> str:
+        """The holder's name (the subject's CN): what the pages show. The whole subject of a
+        personal certificate carries the citizen's ID number (``UID=CCCD:…``); it stays here."""
+        from asn1crypto import x509
+
+        try:
+            name = x509.Certificate.load(bytes(self.der)).subject.native.get("common_name")
+        except (ValueError, TypeError, KeyError):
+            return ""
+        if isinstance(name, list):
+            name = ", ".join(str(n) for n in name)
+        return str(name or "")[:200]
+
     class Meta:
         table = "signing_certificate"

@@ -218,7 +218,7 @@ def finish(
     if not roots:
         raise CertificateRefused("no trust roots are configured (SIGNING_TRUST_ROOTS)")
     signed = embed(prepared, cms_der)
-    report = verify_pdf(signed, roots, fetch_timeout=fetch_timeout)
+    report = verify_pdf(signed, roots, fetch_timeout=fetch_timeout, only_field=field_name)
     mine = next((s for s in report.signatures if s.field == field_name), None)
     if mine is None or not mine.intact:
         raise BadSignature(

@@ -19,6 +19,7 @@ class CertificateOut(Out):
     id: int
     sha256: str
     subject: str
+    common_name: str = Field(description="The holder's name (the subject's CN).")
     issuer: str
     serial: str
     not_after: str

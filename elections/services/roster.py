@@ -91,7 +91,7 @@ async def roster_create(actor: User, election: Election) -> list[RosterEntry]:
                 winner.user_id = user.id  # type: ignore[attr-defined]
                 await winner.save()
             elif not user.is_active:
-                await core.user_set_active(actor, user, True)
+                await core.seat_holder_set_active(actor, user, True, because="term.roster")
             await TermSeat.create(
                 term_id=term.id,
                 user_id=user.id,
@@ -130,7 +130,7 @@ async def _end_previous_term(
     )
     for holder in holders:
         if holder.id not in staying:
-            await core.user_set_active(actor, holder, False)
+            await core.seat_holder_set_active(actor, holder, False, because="term.roster")
 
 
 # --- vacancies ----------------------------------------------------------------------------------
@@ -162,7 +162,7 @@ async def vacancy_record(
         await seat.save()
         user = await User.get(id=seat.user_id)  # type: ignore[attr-defined]
         if user.is_active:
-            await core.user_set_active(actor, user, False)
+            await core.seat_holder_set_active(actor, user, False, because="seat.vacate")
         await audit.record(
             "seat.vacate",
             actor=actor,

@@ -79,8 +79,9 @@ async def test_wrong_password_is_refused_in_the_page(
 async def test_a_paused_device_shows_its_code_and_is_unlocked(
     browser_page: Page, chromium_browser: Browser, settings: Settings, live_server: str
 ) -> None:
-    """Under a guessing attack a new tablet is paused and shows a code; the secretariat types it
-    on the person's page; the tablet then logs in."""
+    """Under a guessing attack a new tablet is paused and shows a code; an administrator types
+    it on the person's page (the chair signs records: not the secretariat's to unlock); the
+    tablet then logs in."""
     import os
     import re
 
@@ -90,7 +91,7 @@ async def test_a_paused_device_shows_its_code_and_is_unlocked(
 
     council = await make_council("HN")
     chair = await make_user("chair", council, username="chutoa.hn", full_name="Nguyễn Văn An")
-    secretariat = await make_user("secretariat", council, username="vanphong.hn")
+    admin = await make_user("admin", username="quantri.hn")
     async with httpx.AsyncClient(base_url=live_server) as http:
         for i in range(20):  # from addresses of its own (uvicorn trusts the loopback proxy)
             await http.post(
@@ -114,13 +115,13 @@ async def test_a_paused_device_shows_its_code_and_is_unlocked(
     if shots:
         await page.screenshot(path=f"{shots}/login-device-paused.png", full_page=True)
 
-    # The secretariat, on its own computer, types the code on the chair's page.
+    # The administrator, on their own computer, types the code on the chair's page.
     office = await chromium_browser.new_context(
         base_url=live_server, viewport=TABLET, locale="vi-VN"
     )
     try:
         desk = await office.new_page()
-        await login_in_browser(desk, secretariat.username)
+        await login_in_browser(desk, admin.username)
         await desk.goto(f"/admin/users/{chair.id}/edit")
         await desk.fill("#unlock-code", code.lower())
         async with desk.expect_navigation():

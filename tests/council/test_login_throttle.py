@@ -2,7 +2,7 @@
 
 A guesser rotating addresses spends the account's budget for unknown devices, never that of a
 device the holder logged in from before; a new device of the holder is unlocked by the
-secretariat (device.unlock); the holder is told, at most once an hour.
+secretariat (device.unlock; an account that signs, by an administrator); the holder is told, at most once an hour.
 """
 
 from __future__ import annotations
@@ -104,12 +104,16 @@ async def test_a_guesser_rotating_addresses_does_not_stop_the_known_tablet(devic
     assert (await tablet.token(chair.username, PASSWORD)).status_code == 200
 
 
-async def test_a_new_device_is_paused_and_the_secretariat_unlocks_it(
+async def test_a_new_device_is_paused_and_an_admin_unlocks_a_signers_device(
     devices, client: httpx.AsyncClient
 ) -> None:
+    """Letting a device into an account that signs (the chair's) is the administrator's alone:
+    the council's secretariat is refused and audited (docs/signing.md, "Separation of
+    duties")."""
     council = await make_council()
     chair = await make_user("chair", council)
     secretariat = await make_user("secretariat", council)
+    admin = await make_user("admin")
     attacker = devices()
     for i in range(20):
         await attacker.at(f"198.51.100.{i + 1}").token(chair.username, "guess-guess")
@@ -120,19 +124,22 @@ async def test_a_new_device_is_paused_and_the_secretariat_unlocks_it(
     code = _code(r.text)
     assert code in (await phone.login(chair.username, PASSWORD)).text  # the same device, same code
 
-    # Nobody but the secretariat of the chair's council (or an admin) may unlock.
+    # Nobody but an admin unlocks the chair's: not even the secretariat of the chair's council.
     other = await make_user("secretariat", await make_council())
     delegate = await make_user("delegate", council)
     path = f"/api/v1/users/{chair.id}/devices/unlock"
-    for who in (other, delegate):
+    for who in (other, delegate, secretariat):
         denied = await client.post(path, json={"code": code}, headers=await bearer(who))
-        assert denied.status_code == 403
-    bad = await client.post(path, json={"code": "nope"}, headers=await bearer(secretariat))
+        assert denied.status_code == 403, who.role
+    denial = await AuditEntry.get(operation="permission.denied", actor_id=secretariat.id)
+    assert denial.details == {"signing_role": "chair"} and denial.target_id == str(chair.id)
+    assert not await LoginDevice.filter(user_id=chair.id).exists()
+    bad = await client.post(path, json={"code": "nope"}, headers=await bearer(admin))
     assert bad.status_code == 422 and error_code(bad) == "invalid"
-    ok = await client.post(path, json={"code": code.lower()}, headers=await bearer(secretariat))
+    ok = await client.post(path, json={"code": code.lower()}, headers=await bearer(admin))
     assert ok.status_code == 200 and ok.json() == {"user_id": chair.id, "code": code}
     entry = await AuditEntry.get(operation="device.unlock")
-    assert entry.actor_id == secretariat.id and entry.target_id == str(chair.id)
+    assert entry.actor_id == admin.id and entry.target_id == str(chair.id)
 
     assert (await phone.login(chair.username, PASSWORD)).status_code == 303
     # Only that device: another new one is still paused.
@@ -141,6 +148,23 @@ async def test_a_new_device_is_paused_and_the_secretariat_unlocks_it(
     # The unlocked phone is now a known device like any other (its code served once).
     assert await LoginDevice.filter(user_id=chair.id).count() == 1
     assert (await phone.login(chair.username, PASSWORD)).status_code == 303
+
+
+async def test_the_secretariat_unlocks_a_delegates_device(
+    devices, client: httpx.AsyncClient
+) -> None:
+    council = await make_council()
+    delegate = await make_user("delegate", council)
+    secretariat = await make_user("secretariat", council)
+    attacker = devices()
+    for i in range(20):
+        await attacker.at(f"198.51.100.{i + 1}").token(delegate.username, "guess-guess")
+    phone = devices("192.0.2.52")
+    code = _code((await phone.login(delegate.username, PASSWORD)).text)
+    path = f"/api/v1/users/{delegate.id}/devices/unlock"
+    ok = await client.post(path, json={"code": code}, headers=await bearer(secretariat))
+    assert ok.status_code == 200, ok.text
+    assert (await phone.login(delegate.username, PASSWORD)).status_code == 303
 
 
 async def test_unlock_from_the_admin_page(devices, client: httpx.AsyncClient) -> None:
@@ -154,7 +178,7 @@ async def test_unlock_from_the_admin_page(devices, client: httpx.AsyncClient) ->
     phone = devices("192.0.2.60")
     code = _code((await phone.login(chair.username, PASSWORD)).text)
 
-    await login(client, await make_user("secretariat", council))
+    await login(client, await make_user("admin"))  # the chair signs: an admin's act
     page = await client.get(f"/admin/users/{chair.id}/edit")
     assert f'action="/admin/users/{chair.id}/unlock-device"' in page.text
     r = await client.post(f"/admin/users/{chair.id}/unlock-device", data={"code": code})

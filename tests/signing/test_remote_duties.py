@@ -9,6 +9,7 @@ import base64
 import socket
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 from pyhanko.sign import signers
 
-from council import workers
+from council import pageimages, workers
 from council.models import AuditEntry, User
 from council.settings import Settings
 from council.signing import certificates
 from council.signing import sessions as remote_sessions
-from council.signing.models import SigningCertificate
+from council.signing.models import SigningCertificate, SigningSession
+from council.signing.verify import FETCH_LIMITS
 from meetings.resolutions import services as resolutions
 from meetings.resolutions.models import Resolution
 from tests.factories import bearer, error_code, login, make_user
@@ -171,7 +173,9 @@ async def test_a_certificate_whose_authority_never_answers_fails_cleanly_at_the_
     """The check runs in a worker process: past its time it is killed and the signer gets a 504
     with a translated reason; the event loop answered other requests meanwhile; nothing is
     signed and the session can be completed again."""
-    monkeypatch.setattr(remote_sessions, "CHECK_LIMITS", workers.Limits(768, 4.0, 2))
+    monkeypatch.setattr(
+        remote_sessions, "CHECK_LIMITS", replace(remote_sessions.CHECK_LIMITS, seconds=4.0)
+    )
     s = await kit.passed_sitting()
     signer_files, cert_pem = _issue(pki, tmp_path / "hang", "Chủ tọa có chứng thư treo", silent_url)
     await certificates.certificate_register(await _admin(), s.chair, cert_pem)
@@ -222,6 +226,46 @@ async def test_each_fetch_is_bounded_and_an_unreachable_authority_soft_fails(
         timeout=120,
     )
     assert r.status_code == 200 and r.json()["status"] == "signed", r.text
+
+
+async def test_a_hanging_check_keeps_its_own_slot_and_page_renders_still_run(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    pki: TestPki,
+    tmp_path: Path,
+    silent_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A check waiting on a silent revocation service holds its own lane (one check at a time),
+    never the shared worker slots: with a single shared slot, a document page still renders
+    while the check hangs. Its fetches, all timing out, fit inside its time limit."""
+    limits = remote_sessions.CHECK_LIMITS
+    assert limits.lane is not None and limits.jobs == 1
+    assert FETCH_LIMITS["max_requests"] * remote_sessions.FETCH_TIMEOUT < limits.seconds
+    monkeypatch.setattr(remote_sessions, "CHECK_LIMITS", replace(limits, seconds=8.0))
+    old = workers.set_limits(workers.Limits(jobs=1))  # one shared slot: the check must not take it
+    try:
+        s = await kit.passed_sitting()
+        signer_files, cert_pem = _issue(pki, tmp_path / "hang", "Chủ tọa treo", silent_url)
+        await certificates.certificate_register(await _admin(), s.chair, cert_pem)
+        rid, prepared = await _prepared(client, s)
+        pdf = bytes((await SigningSession.get(id=prepared["session_id"])).prepared)
+        cms = await _cms(_signer(*signer_files), prepared["digest"])
+        completing = asyncio.create_task(
+            client.post(
+                f"/api/v1/resolutions/{rid}/sign/complete",
+                json={"session_id": prepared["session_id"], "cms": cms},
+                headers=await bearer(s.chair),
+            )
+        )
+        await asyncio.sleep(0.5)  # let the check start (an ordering aid; nothing is timed)
+        image = await pageimages.run(pageimages.render_page, pdf, 1)
+        assert image[:4] == b"RIFF"  # a WebP picture of the page
+        assert not completing.done()  # rendered while the check still hung
+        r = await asyncio.wait_for(completing, timeout=120)  # a guard against a hang
+        assert (r.status_code, error_code(r)) == (504, "signature_check_timeout"), r.text
+    finally:
+        workers.set_limits(old)
 
 
 # --- item 2: the certificate must be the signer's -------------------------------------------------
@@ -333,3 +377,64 @@ async def test_the_admin_registers_a_certificate_on_the_persons_page(
     # a delegate's page has no such section: only accounts that sign
     delegate = council.delegates[0]
     assert "signing-certificates" not in (await client.get(f"/admin/users/{delegate.id}/edit")).text
+
+
+def _personal_certificate(pki: TestPki) -> str:
+    """A Vietnamese personal certificate's subject: the name, and the citizen's ID number as a
+    UID and a serialNumber attribute (as the public CAs issue them)."""
+    interm_key = serialization.load_pem_private_key(pki.key_path("interm").read_bytes(), None)
+    interm = cx.load_der_x509_certificate(pki.cert_der("interm"))
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = datetime.now(UTC)
+    cert = (
+        cx.CertificateBuilder()
+        .subject_name(
+            cx.Name(
+                [
+                    cx.NameAttribute(NameOID.USER_ID, "CCCD:001085012345"),
+                    cx.NameAttribute(NameOID.SERIAL_NUMBER, "CMND:012345678"),
+                    cx.NameAttribute(NameOID.COMMON_NAME, "Trần Thị Chủ Tọa"),
+                    cx.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+                ]
+            )
+        )
+        .issuer_name(interm.subject)
+        .public_key(key.public_key())
+        .serial_number(cx.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .sign(interm_key, hashes.SHA256())  # type: ignore[arg-type]
+    )
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+async def test_a_certificates_personal_subject_stays_out_of_the_audit_chain_and_the_page(
+    client: httpx.AsyncClient, settings: Settings, pki: TestPki
+) -> None:
+    """The citizen's ID number in a personal certificate's subject is kept in the certificate's
+    table only: the audit chain (kept for good) records its SHA-256, serial and issuer, and the
+    admin page shows the holder's name and the expiry."""
+    council = await kit.sitting()
+    chair, admin = council.chair, await _admin()
+    url = f"/api/v1/users/{chair.id}/signing-certificates"
+    r = await client.post(
+        url, json={"certificate": _personal_certificate(pki)}, headers=await bearer(admin)
+    )
+    assert r.status_code == 201, r.text
+    row = r.json()
+    assert "001085012345" in row["subject"] and row["common_name"] == "Trần Thị Chủ Tọa"
+    await login(client, admin)
+    page = (await client.get(f"/admin/users/{chair.id}/signing-certificates")).text
+    assert "Trần Thị Chủ Tọa" in page and "Test Intermediate CA" in page
+    assert "001085012345" not in page and "012345678" not in page
+    await certificates.certificate_remove(admin, chair, row["id"])
+    entries = await AuditEntry.filter(
+        operation__in=["signing.certificate_register", "signing.certificate_remove"]
+    )
+    assert len(entries) == 2
+    for entry in entries:
+        assert entry.details["sha256"] == row["sha256"]
+        assert entry.details["serial"] == row["serial"]
+        assert "Test Intermediate CA" in entry.details["issuer"]
+        text = str(entry.details)
+        assert "CCCD" not in text and "001085012345" not in text and "012345678" not in text
