@@ -179,6 +179,12 @@ async def _alert_guessed(user: User, policy: LoginPolicy) -> None:
             ),
             N_(
                 "Logging in from a new device is paused for a while. The devices you logged in "
+                "from before still work. If you cannot log in, the administrator can unlock your "
+                "device."
+            )
+            if user.role in SIGNING_ROLES  # only an admin unlocks a signer's device
+            else N_(
+                "Logging in from a new device is paused for a while. The devices you logged in "
                 "from before still work. If you cannot log in, the secretariat can unlock your "
                 "device."
             ),

@@ -106,9 +106,10 @@ async def test_a_paused_device_shows_its_code_and_is_unlocked(
     await page.click("form[action^='/login'] button[type=submit]")
     box = page.locator("#device-locked")
     await box.wait_for()
-    assert vi("To use this device now, ask the secretariat to unlock it with this code:") in (
-        await box.inner_text()
-    )
+    assert vi(
+        "To use this device now, ask the secretariat (for a chair's or secretariat's account: "
+        "the administrator) to unlock it with this code:"
+    ) in (await box.inner_text())
     code = (await page.inner_text(".device-code")).strip()
     assert re.fullmatch(r"[A-Z2-7]{4}-[A-Z2-7]{4}", code)
     shots = os.environ.get("COUNCIL_SHOTS")
