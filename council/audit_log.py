@@ -45,7 +45,6 @@ _EXTRA_LABELS: dict[str, LazyString] = {
 
 # Keys of ``details`` as the log shows them; domains add theirs with register_detail.
 _DETAILS: dict[str, LazyString] = {
-    "reason": N_("Reason"),
     "letter": N_("Reply letter"),
     "letters": N_("Reply letters published"),
     "published": N_("Was published"),
@@ -57,6 +56,7 @@ _DETAILS: dict[str, LazyString] = {
     "personal": N_("With personal data"),
     "from": N_("Changed from"),
     "to": N_("Changed to"),
+    "reason": N_("Reason"),
     "original": N_("First due date"),
     "file": N_("File"),
     "sha256": N_("SHA-256"),
@@ -172,11 +172,13 @@ def _value(value: Any) -> str:
 
 
 def details_of(entry: AuditEntry) -> list[Detail]:
-    """The entry's details as labelled fields, in the order recorded."""
-    return [
-        Detail(k, str(_DETAILS[k]) if k in _DETAILS else k, _value(v))
-        for k, v in (entry.details or {}).items()
-    ]
+    """The entry's details as labelled fields, in the order of ``_DETAILS`` (then unnamed keys
+    alphabetically): PostgreSQL's jsonb does not keep the order they were recorded in."""
+    known = {key: i for i, key in enumerate(_DETAILS)}
+    items = sorted(
+        (entry.details or {}).items(), key=lambda kv: (known.get(kv[0], len(known)), kv[0])
+    )
+    return [Detail(k, str(_DETAILS[k]) if k in _DETAILS else k, _value(v)) for k, v in items]
 
 
 @dataclass(frozen=True)
