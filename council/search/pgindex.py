@@ -20,7 +20,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from council.search import pgquery
-from council.search.filters import KeywordFilter, build_filters
+from council.search.filters import build_filters
 from council.search.highlight import SNIPPET_CHARS, highlight
 from council.search.index import Change, DateRange, Hit, Result, capped, check_request
 from council.search.pgrebuild import rebuild
@@ -207,10 +207,7 @@ class PgSearchIndex:
         conditions = filter_sql(self.spec, checked, params)
         filtered = bool(conditions)
         async with in_transaction(self._connection) as conn:
-            settings = pgquery.SETTINGS
-            if any(isinstance(f, KeywordFilter) for f in checked):
-                settings += "; " + pgquery.FILTERED_SETTINGS
-            await conn.execute_script(settings)
+            await conn.execute_script(pgquery.SETTINGS)
             parsed = await pgquery.parse_query(self, q, conn, match)
             words = parsed.words
             if words:

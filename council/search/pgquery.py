@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CANDIDATES",
-    "FILTERED_SETTINGS",
     "Parsed",
     "SETTINGS",
     "ordered",
@@ -48,20 +47,19 @@ _BIG = 2**63 - 1
 # The key floor keeps this many times the candidates needed, by the estimated matches.
 _MARGIN = 4
 
-# The planner counts a tsvector test as cheap and would scan the table (or its key index),
-# reading every row's TOASTed tsvector; the GIN bitmap reads none of them.
+# The planner counts a tsvector test as one cheap operator call, but each is a TOAST read and
+# decompression (30-50 µs here). It would scan the table (or its key index) and test every
+# row; with a keyword filter (every staff search has its council scope) it would take the
+# filter's GIN bitmap alone and test each row passing it (a status filter passes one row in
+# seven); for a key window it would take the key range alone. Costing a fetched heap row like
+# about 600 GIN entries (cpu_tuple_cost 3, what the test costs here) makes it AND the text's
+# GIN bitmap with the filter's or the key range, so only the rows matching both are read; it
+# still tests the text on a few hundred rows where that is cheaper than a common word's bitmap.
 SETTINGS = (
     "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
-    "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'"
+    "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'; "
+    "SET LOCAL cpu_tuple_cost = 3"
 )
-# With a keyword filter (every staff search has its council scope) the planner would take the
-# filter's GIN bitmap alone and test the tsvector of every row passing it: a TOAST read and
-# decompression each (30-50 µs; a status filter passes one row in seven), which its cost model
-# counts as one operator call. Costing a fetched heap row like about 600 GIN entries (what the
-# test costs here) makes it AND the text's GIN bitmap with the filter's, so only the rows
-# matching both are read; it still tests the text on the rows of a very narrow filter (a
-# few hundred rows), where that is cheaper than the bitmap of a common word.
-FILTERED_SETTINGS = "SET LOCAL cpu_tuple_cost = 3"
 
 
 class Parsed:
