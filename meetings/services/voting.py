@@ -283,6 +283,14 @@ def _open_program(
     """Opens the poll (with ``pair``, a secret poll's public key and sealed private key);
     returns how many are present (the eligible voters) and the seats its thresholds count
     against: the sitting's, fixed on the poll as it opens."""
+    if dialect == "postgres":
+        # The opens of a sitting's polls take turns on its row, as does whatever else is refused
+        # while a vote is open (the questioning's turns): under READ COMMITTED the read below
+        # would otherwise not see another poll opened at the same moment, and both would open.
+        # A statement of its own: the read after it takes a snapshot once the lock is held (the
+        # lock in the read itself would leave its subqueries reading from before the wait).
+        # On SQLite ``BEGIN IMMEDIATE`` already serializes the whole program.
+        yield query(f"SELECT id FROM {SESSION} WHERE id = ? FOR UPDATE", facts.session_id)
     # The session, its quorum, who is present and any other open poll of it, in one read.
     rows = yield query(
         f"SELECT s.status AS status, COALESCE(s.seats, c.seats) AS seats, "
