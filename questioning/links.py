@@ -37,6 +37,13 @@ async def current_item(session_id: int) -> tuple[int, str, str] | None:
     return (item.id, item.kind, item.title) if item is not None else None
 
 
+async def hold_sitting(session_id: int) -> None:
+    """In a transaction: take the sitting's turn (its row's lock), which a poll opening holds
+    until its commit, so that ``open_poll`` read after it sees a vote opened at the same moment.
+    (Nothing to do on SQLite, whose writers take turns already.)"""
+    await Session.select_for_update().filter(id=session_id).only("id").first()
+
+
 async def open_poll(session_id: int) -> tuple[int, str] | None:
     """(id, title) of the sitting's vote in progress, or None."""
     poll = await Poll.filter(session_id=session_id, status="open").only("id", "title").first()

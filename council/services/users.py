@@ -317,7 +317,9 @@ async def users_listing(
     return Listing(list(items), total, page, per_page)
 
 
-async def seat_holder_set_active(actor: User, user: User, active: bool, *, because: str) -> User:
+async def seat_holder_set_active(
+    actor: User, user: User, active: bool, *, because: str, ended: list[int]
+) -> User:
     """The legal effect of a seat on its holder's account, for the services that manage a term's
     seats (the roster of a new term, a vacancy): those elected are (re)activated, those not
     re-elected or whose seat fell vacant are deactivated (every session ends). ``because`` names
@@ -327,7 +329,11 @@ async def seat_holder_set_active(actor: User, user: User, active: bool, *, becau
     administrator gave it, a password is never touched, and the account goes back to its own
     holder only. Deactivating removes access; reactivating a chair re-elected is what the
     election decided. The caller checks that ``actor`` manages the council's terms; this checks
-    again that the account is a seat's, in the actor's council."""
+    again that the account is a seat's, in the actor's council.
+
+    Called inside the caller's transaction: a deactivated account's id is added to ``ended``, and
+    the caller tells them (``tell_tokens_ended``) once its transaction has committed; a roster
+    rolled back tells nobody."""
     if user.role not in SEAT_ROLES or (
         actor.role != "admin"
         and (actor.role != "secretariat" or actor.council_id != user.council_id)
@@ -356,8 +362,15 @@ async def seat_holder_set_active(actor: User, user: User, active: bool, *, becau
             },
         )
     if not active:
-        await tokens_ended(user.id)
+        ended.append(user.id)
     return user
+
+
+async def tell_tokens_ended(ended: list[int]) -> None:
+    """After the commit of what closed these accounts (``seat_holder_set_active``): their open
+    connections are told, and closed."""
+    for user_id in ended:
+        await tokens_ended(user_id)
 
 
 async def user_set_active(actor: User, user: User, active: bool) -> User:

@@ -71,9 +71,10 @@ async def roster_create(actor: User, election: Election) -> list[RosterEntry]:
     if await TermSeat.filter(candidate_id__in=[w.id for w in winners]).exists():
         raise Conflict("roster_exists", N_("The roster of this election was already made."))
     entries: list[RosterEntry] = []
+    ended: list[int] = []  # the accounts closed: told once the roster has committed
     async with in_transaction():
         if election.kind == "regular":
-            await _end_previous_term(actor, council, term, {w.user_id for w in winners})  # type: ignore[attr-defined]
+            await _end_previous_term(actor, council, term, {w.user_id for w in winners}, ended)  # type: ignore[attr-defined]
         taken = {str(u) for u in await User.all().values_list("username", flat=True)}
         for winner in winners:
             password = None
@@ -91,7 +92,9 @@ async def roster_create(actor: User, election: Election) -> list[RosterEntry]:
                 winner.user_id = user.id  # type: ignore[attr-defined]
                 await winner.save()
             elif not user.is_active:
-                await core.seat_holder_set_active(actor, user, True, because="term.roster")
+                await core.seat_holder_set_active(
+                    actor, user, True, because="term.roster", ended=ended
+                )
             await TermSeat.create(
                 term_id=term.id,
                 user_id=user.id,
@@ -110,11 +113,12 @@ async def roster_create(actor: User, election: Election) -> list[RosterEntry]:
             council_id=council.id,
             details={"election": election.slug, "delegates": len(entries)},
         )
+    await core.tell_tokens_ended(ended)
     return entries
 
 
 async def _end_previous_term(
-    actor: User, council: Council, term: Term, staying: set[int | None]
+    actor: User, council: Council, term: Term, staying: set[int | None], ended: list[int]
 ) -> None:
     previous = (
         await Term.filter(council_id=council.id, number__lt=term.number).order_by("-number").first()
@@ -130,7 +134,9 @@ async def _end_previous_term(
     )
     for holder in holders:
         if holder.id not in staying:
-            await core.seat_holder_set_active(actor, holder, False, because="term.roster")
+            await core.seat_holder_set_active(
+                actor, holder, False, because="term.roster", ended=ended
+            )
 
 
 # --- vacancies ----------------------------------------------------------------------------------
@@ -157,12 +163,15 @@ async def vacancy_record(
         raise Conflict("already_vacant", N_("This seat is already vacant."))
     if day < seat.since or len(note) > 300:
         raise Invalid(fields={"day": str(N_("The date is before the delegate took the seat."))})
+    ended: list[int] = []
     async with in_transaction():
         seat.until, seat.end_reason, seat.end_note = day, reason, note.strip()
         await seat.save()
         user = await User.get(id=seat.user_id)  # type: ignore[attr-defined]
         if user.is_active:
-            await core.seat_holder_set_active(actor, user, False, because="seat.vacate")
+            await core.seat_holder_set_active(
+                actor, user, False, because="seat.vacate", ended=ended
+            )
         await audit.record(
             "seat.vacate",
             actor=actor,
@@ -171,6 +180,7 @@ async def vacancy_record(
             council_id=term.council_id,  # type: ignore[attr-defined]
             details={"reason": reason, "day": day.isoformat()},
         )
+    await core.tell_tokens_ended(ended)
     return seat
 
 

@@ -344,7 +344,9 @@ async def session_set_current(user: User, session_id: int, item_id: int) -> dict
     async with in_transaction():
         if item.kind == "questioning":
             # The questioning gives the floor turn by turn; a vote in progress keeps the hall,
-            # the tablets and the delegates until its close.
+            # the tablets and the delegates until its close. The sitting's row is locked first,
+            # as a poll's opening locks it: a vote opening at this moment is seen, or waits.
+            await Session.select_for_update().filter(id=session.id).only("id").first()
             open_poll = await Poll.filter(session_id=session.id, status="open").first()
             if open_poll is not None:
                 raise Conflict(

@@ -179,7 +179,7 @@ async def _turn(
 ) -> dict[str, Any]:
     rnd, item_id = await _running(session_id)
     require_staff(actor, rnd.council_id)
-    await no_vote_open(session_id)
+    await no_vote_open(session_id)  # early, before the form's checks: the usual refusal
     form = await form_get(form_id)
     if form.round_id != rnd.id or form.state != "filed" or form.group_id is None:
         raise Invalid(fields={"form_id": str(N_("Not a form of this sitting's groups."))})
@@ -193,6 +193,10 @@ async def _turn(
         speaker_id, speaker = asker.id, asker.full_name or asker.username
     moment = now()
     async with in_transaction():
+        # Again under the sitting's lock: a vote opening at this moment is committed first and
+        # refuses the turn, or waits for it (a poll's opening takes the same lock).
+        await links.hold_sitting(session_id)
+        await no_vote_open(session_id)
         await QuestionTurn.filter(session_id=session_id, ended_at=None).update(ended_at=moment)
         turn = await QuestionTurn.create(
             session_id=session_id,

@@ -135,6 +135,52 @@ async def test_only_one_poll_open_and_reopen_refused(client) -> None:
     assert (r.status_code, r.json()["error"]["code"]) == (409, "poll_not_open")
 
 
+def _widened_opening(monkeypatch) -> None:
+    """Each poll opening dawdles (on the database) between reading the session and opening the
+    poll: two opens sent together then both read before either writes, unless they take turns."""
+    from meetings.services import voting
+
+    original = voting._open_program
+
+    def dawdling(*args, **kwargs):
+        program = original(*args, **kwargs)
+        step = next(program)
+        reply = yield step
+        pause = "SELECT pg_sleep(0.3)" if args[4] == "postgres" else "SELECT 1"
+        while True:
+            if "meetings_attendance" in step[0]:  # the read of the session, quorum, other polls
+                yield (pause, [], False)
+            try:
+                step = program.send(reply)
+            except StopIteration as done:
+                return done.value
+            reply = yield step
+
+    monkeypatch.setattr(voting, "_open_program", dawdling)
+
+
+async def test_two_polls_opened_at_once_one_wins(client, monkeypatch) -> None:
+    """Two opens of two polls of one sitting at the same moment: the sitting's opens take turns,
+    so exactly one opens and the other is told another poll is open (409)."""
+    s = await setup_running_session(client, seats=30, present=22)
+    _widened_opening(monkeypatch)
+    for round_ in range(2):
+        first = await create_poll(client, s, title=f"Một {round_}")
+        second = await create_poll(client, s, title=f"Hai {round_}")
+        replies = await asyncio.gather(
+            open_poll(client, s, first["id"]), open_poll(client, s, second["id"])
+        )
+        codes = sorted(
+            (r.status_code, r.json()["error"]["code"] if r.status_code != 200 else "")
+            for r in replies
+        )
+        assert codes == [(200, ""), (409, "poll_already_open")], codes
+        opened = await Poll.filter(session_id=s.session_id, status="open")
+        assert len(opened) == 1
+        await close_poll(client, s, opened[0].id)
+        assert await AuditEntry.filter(operation="poll.open", target_id=opened[0].id).count() == 1
+
+
 async def test_race_ballots_cast_concurrently_with_the_close(client) -> None:
     """Every accepted ballot is in the result; every ballot after the close is refused."""
     s = await setup_running_session(client, seats=60, present=50)
@@ -235,3 +281,28 @@ async def test_a_poll_of_a_draft_session_is_seen_by_the_councils_staff_only(clie
     assert r.status_code == 200
     r = await client.get(f"/api/v1/polls/{poll['id']}", headers=delegate)
     assert r.status_code == 200 and r.json()["status"] == "draft"
+
+
+async def test_opening_and_closing_answer_who_may_not_before_what_does_not_exist(client) -> None:
+    # The target's scope is read while the caller is authenticated: what it finds (no such
+    # poll, another council's) is still told only to a caller who may act, in the same order.
+    s = await setup_running_session(client, seats=5, present=4)
+    poll = await create_poll(client, s)
+    other = await make_council()
+    stranger = await make_user("chair", other)
+    missing = poll["id"] + 10_000
+    for verb in ("open", "close"):
+        r = await client.post(f"/api/v1/polls/{missing}/{verb}")
+        assert r.status_code == 401
+        r = await client.post(
+            f"/api/v1/polls/{missing}/{verb}", headers={"Authorization": "Bearer nope"}
+        )
+        assert r.status_code == 401
+        r = await client.post(f"/api/v1/polls/{missing}/{verb}", headers=s.h(s.delegates[0]))
+        assert r.status_code == 403  # a delegate's role may not, whatever the poll
+        r = await client.post(f"/api/v1/polls/{missing}/{verb}", headers=s.h(s.chair))
+        assert r.status_code == 404
+        r = await client.post(f"/api/v1/polls/{poll['id']}/{verb}", headers=await bearer(stranger))
+        assert r.status_code == 403
+    assert (await open_poll(client, s, poll["id"])).status_code == 200
+    assert (await close_poll(client, s, poll["id"]))["status"] == "closed"

@@ -142,6 +142,10 @@ async def test_a_rebuilt_row_equals_the_row_a_change_writes(pg_engine: Any) -> N
     docs = sample_petitions() + generated_petitions(60)
     docs.append(petition("KN-REP", "Đường đường ĐƯỜNG", "đường " * 12 + "Đường làng, đường"))
     docs.append(petition("KN-EMPTY", "Cây xanh gãy đổ", ""))
+    # The rebuild's binary COPY tuples: no keyword and no date at all (an empty array, NULLs),
+    # several values of one keyword, a non-ASCII stored text.
+    docs.append({"id": "KN-BARE", "title": "Ngõ 5 phố Huế ngập"})
+    docs.append(petition("KN-TWO", "Ổ gà", "Ổ gà sâu", council=["HN-BD", "HN-HK"]))
     index = pg_engine.index(PETITIONS.name)
     table = "SELECT doc_id, terms::text AS terms, keywords, d0, d1, stored::text AS stored "
     await index.awrite([Change(d["id"], "upsert", d) for d in docs])
