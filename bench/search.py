@@ -919,6 +919,7 @@ async def main(argv: list[str] | None = None) -> None:
             ),
         )
         print("  goals: p95 <= 50 ms at 200,000 (and <= 2x FTS5), <= 100 ms at 1,000,000")
+        await measure_staff(index, queries)
 
         if BACKEND == "postgres":
             try:
@@ -951,6 +952,56 @@ async def main(argv: list[str] | None = None) -> None:
             fts.close()
         print(f"peak memory: {_peak_mib()}")
         print(f"load at end {_load()}")
+
+
+STAFF_QUERIES = 100
+
+
+def staff_searches(queries: dict[str, list[str]]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """Staff searches: the first 50 single syllables and 50 multi-syllable words, each with a
+    status filter (about one petition in seven), alone or with one ward's council scope."""
+    qs = queries["single syllable"][: STAFF_QUERIES // 2]
+    qs += queries["multi-syllable word"][: STAFF_QUERIES // 2]
+    wards = [f"HN-{i:03d}" for i in range(len(WARDS))]
+    return {
+        "staff, status filter": [
+            (q, {"status": STATUSES[i % len(STATUSES)]}) for i, q in enumerate(qs)
+        ],
+        "staff, ward + status": [
+            (q, {"status": STATUSES[i % len(STATUSES)], "council": [wards[i % len(wards)], "HN"]})
+            for i, q in enumerate(qs)
+        ],
+    }
+
+
+async def measure_staff(index: Any, queries: dict[str, list[str]]) -> None:
+    """Time the staff searches: text with keyword filters (a scope, a status)."""
+    searches = staff_searches(queries)
+    filters_of = {}
+
+    async def run(key: str) -> int:
+        q, filters = filters_of[key]
+        found = await index.asearch(q, filters=filters, limit=PAGE)
+        return found.total
+
+    print(f"staff searches (keyword filters; load {_load()}):")
+    for kind, items in searches.items():
+        keys = []
+        for n, (q, filters) in enumerate(items):
+            keys.append(f"{kind}/{n}")
+            filters_of[keys[-1]] = (q, filters)
+        await time_queries_async(run, keys[:10])
+        server: list[float] = []
+        walls, cpus, totals = await time_queries_async(
+            run, keys, server if BACKEND == "postgres" else None
+        )
+        both = [a + b for a, b in zip(cpus, server or [0.0] * len(cpus), strict=True)]
+        _report(kind, walls, [])
+        print(
+            f"  {'':22} CPU per query (this process + database backends): "
+            f"p50 {percentile(both, 50):.1f} p95 {percentile(both, 95):.1f} ms; "
+            f"matches p50 {percentile([float(t) for t in totals], 50):.0f} (load {_load()})"
+        )
 
 
 async def _pg_size(table: str) -> float:

@@ -3,7 +3,7 @@ and the chain's verification (``council verify-audit``) with its head hash."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -112,6 +112,7 @@ _DETAILS: dict[str, LazyString] = {
     "due": N_("Due"),
     "until": N_("Extended until"),
     "criterion": N_("Criterion"),
+    "verdict": N_("Assessment of the answer"),
     "by_hand": N_("Recorded by hand"),
     "signs": N_("A role that signs records"),
     "was": N_("Previous role"),
@@ -121,6 +122,32 @@ _DETAILS: dict[str, LazyString] = {
     "serial": N_("Serial"),
     "issuer": N_("Issued by"),
 }
+
+
+# Values of ``details`` that are codes (a petition's status, an agenda item's kind, a role), in
+# words: (key, operation prefix) → the labels the domain's own pages show them with. Domains add
+# theirs with register_values; a prefix ("petition.") scopes a key that means different things in
+# different domains ("from", "to"). A code without a label is shown as it is.
+_VALUES: dict[tuple[str, str], Mapping[str, LazyString]] = {}
+
+
+def register_values(
+    keys: str | Iterable[str], labels: Mapping[str, LazyString], operations: str = ""
+) -> None:
+    """Show the codes ``labels`` names in words wherever ``keys`` appear in the details of
+    operations whose name starts with ``operations`` (all when empty)."""
+    for key in (keys,) if isinstance(keys, str) else keys:
+        _VALUES[(key, operations)] = labels
+
+
+def value_labels(operation: str, key: str) -> Mapping[str, LazyString] | None:
+    """The labels for the codes of ``key`` in ``operation``'s details (the narrowest scope wins),
+    or None when the key's values are not codes."""
+    best: tuple[int, Mapping[str, LazyString]] | None = None
+    for (k, prefix), labels in _VALUES.items():
+        if k == key and operation.startswith(prefix) and (best is None or len(prefix) > best[0]):
+            best = (len(prefix), labels)
+    return best[1] if best else None
 
 
 def register_target(
@@ -152,15 +179,22 @@ class Detail:
     value: str
 
 
-def _value(value: Any) -> str:
+def _value(value: Any, operation: str = "", key: str = "") -> str:
     if isinstance(value, bool):
         return str(N_("yes") if value else N_("no"))
     if isinstance(value, dict):
-        return "; ".join(f"{_DETAILS.get(k, k)}: {_value(v)}" for k, v in value.items()) or "—"
+        return (
+            "; ".join(f"{_DETAILS.get(k, k)}: {_value(v, operation, k)}" for k, v in value.items())
+            or "—"
+        )
     if isinstance(value, list | tuple):
-        return ", ".join(_value(v) for v in value) or "—"
+        return ", ".join(_value(v, operation, key) for v in value) or "—"
     if value is None or value == "":
         return "—"
+    if isinstance(value, str) and key:
+        labels = value_labels(operation, key)
+        if labels is not None and value in labels:
+            return str(labels[value])
     if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
         try:  # an instant recorded as ISO 8601: read in Vietnam time, as the page's dates
             moment = datetime.fromisoformat(value)
@@ -178,7 +212,10 @@ def details_of(entry: AuditEntry) -> list[Detail]:
     items = sorted(
         (entry.details or {}).items(), key=lambda kv: (known.get(kv[0], len(known)), kv[0])
     )
-    return [Detail(k, str(_DETAILS[k]) if k in _DETAILS else k, _value(v)) for k, v in items]
+    return [
+        Detail(k, str(_DETAILS[k]) if k in _DETAILS else k, _value(v, entry.operation, k))
+        for k, v in items
+    ]
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from starlette.responses import Response
 
 from council import operations as ops
 from council.admin.agencies import council_options
-from council.admin.common import filters, page_number
-from council.audit_log import AuditFilters, audit_log, operations, verification
+from council.admin.common import ROLE_LABELS, filters, page_number
+from council.audit_log import AuditFilters, audit_log, operations, register_values, verification
 from council.audit_verify import anchor_text
 from council.errors import DomainError, Invalid
 from council.i18n import N_
@@ -30,6 +30,9 @@ REASONS = {
     "anchored entry missing: the chain was cut": N_("the newest entries were cut off"),
     "not in its council's chain": N_("it was moved out of its council's chain"),
 }
+# Roles in the details (a person made, a role changed) read as the users' pages word them.
+register_values(("role", "was", "signing_role"), ROLE_LABELS)
+
 PATH = "/admin/audit"
 QUERY = {
     "operation": "An operation name, e.g. petition.accept",

@@ -66,6 +66,8 @@ class PgSearchIndex:
         self._ready = False
         # (when read, lexeme -> estimated documents): the planner's most common lexemes.
         self.stats: tuple[float, dict[str, int]] = (0.0, {})
+        # lexeme -> documents holding it (counted up to pgquery.DF_CAP), kept with ``stats``.
+        self.counted: dict[str, int] = {}
         self.lock_key = _lock_key(spec.name)
 
     # --- plumbing --------------------------------------------------------------------------
@@ -203,6 +205,7 @@ class PgSearchIndex:
             return Result(0, [])
         params: list[Any] = []
         conditions = filter_sql(self.spec, checked, params)
+        filtered = bool(conditions)
         async with in_transaction(self._connection) as conn:
             await conn.execute_script(pgquery.SETTINGS)
             parsed = await pgquery.parse_query(self, q, conn, match)
@@ -218,7 +221,7 @@ class PgSearchIndex:
                 )
             else:
                 count, rows, estimate = await pgquery.ranked(
-                    self, conn, where, params, parsed, match, limit, offset, cap
+                    self, conn, where, params, parsed, match, limit, offset, cap, filtered
                 )
         hits = [self._hit(row, words, snippet_chars) for row in rows]
         return capped(count, hits, cap, estimate)
@@ -269,6 +272,7 @@ class PgSearchIndex:
                 raise SearchError(f"unknown operation {change.op!r}")
         conn = self.conn(using_db)
         await self.ensure(conn)
+        self.counted.clear()  # this process's own changes show in the next segmentation
         await conn.execute_query("SELECT pg_advisory_xact_lock_shared($1)", [self.lock_key])
         if await _value(
             conn, f"SELECT count(*) FROM {_REBUILDS} WHERE index_name = $1", [self.spec.name]
@@ -339,6 +343,7 @@ class PgSearchIndex:
     def forget_stats(self) -> None:
         """Drop the cached lexeme statistics (after a rebuild)."""
         self.stats = (0.0, {})
+        self.counted = {}
 
     def close(self) -> None:
         """Nothing to close: connections belong to the ORM."""

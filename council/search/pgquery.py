@@ -27,22 +27,38 @@ from council.search.query import EXACT_BOOST, QueryWord, parse
 if TYPE_CHECKING:
     from council.search.pgindex import PgSearchIndex
 
-__all__ = ["CANDIDATES", "Parsed", "SETTINGS", "ordered", "parse_query", "ranked"]
+__all__ = [
+    "CANDIDATES",
+    "Parsed",
+    "SETTINGS",
+    "ordered",
+    "parse_query",
+    "ranked",
+]
 
 CANDIDATES = 200
 # A lexeme in fewer documents than this is counted exactly for query segmentation; a more
 # common one is estimated from the planner's statistics (most common elements).
 DF_CAP = 2000
 STATS_TTL = 60.0
+# At most this many counted lexemes are kept (for STATS_TTL, with the planner's statistics).
+COUNTED_CAP = 50_000
 _BIG = 2**63 - 1
 # The key floor keeps this many times the candidates needed, by the estimated matches.
 _MARGIN = 4
 
-# The planner counts a tsvector test as cheap and would scan the table (or its key index),
-# reading every row's TOASTed tsvector; the GIN bitmap reads none of them.
+# The planner counts a tsvector test as one cheap operator call, but each is a TOAST read and
+# decompression (30-50 µs here). It would scan the table (or its key index) and test every
+# row; with a keyword filter (every staff search has its council scope) it would take the
+# filter's GIN bitmap alone and test each row passing it (a status filter passes one row in
+# seven); for a key window it would take the key range alone. Costing a fetched heap row like
+# about 600 GIN entries (cpu_tuple_cost 3, what the test costs here) makes it AND the text's
+# GIN bitmap with the filter's or the key range, so only the rows matching both are read; it
+# still tests the text on a few hundred rows where that is cheaper than a common word's bitmap.
 SETTINGS = (
     "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
-    "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'"
+    "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'; "
+    "SET LOCAL cpu_tuple_cost = 3"
 )
 
 
@@ -79,7 +95,9 @@ async def parse_query(
     if not lexemes:
         return Parsed([], [], 0, 0, 0)
     common = await _common_lexemes(index, conn)
+    counted = index.counted
     df = {lex: common[lex] for lex in lexemes if lex in common}
+    df.update((lex, counted[lex]) for lex in lexemes if lex in counted and lex not in df)
     rare = sorted(lex for lex in lexemes if lex not in df)
     rows = await conn.execute_query_dict(
         f"SELECT NULL AS l, pg_sequence_last_value(pg_get_serial_sequence($1, 'key')) AS n "
@@ -88,11 +106,13 @@ async def parse_query(
         [index.table, rare],
     )
     high = 0
+    if len(counted) + len(rare) > COUNTED_CAP:
+        counted.clear()
     for row in rows:
         if row["l"] is None:
             high = int(row["n"] or 0)
         else:
-            df[row["l"]] = int(row["n"])
+            df[row["l"]] = counted[row["l"]] = int(row["n"])
     found = parse(q, lambda t: df.get(t, 0), lambda t: df.get(EXACT_PREFIX + t, 0))
     counts = [df.get(w.fold, 0) for w in found.words]
     exact = [df.get(exact_lexeme(w.exact), 0) for w in found.words]
@@ -109,6 +129,7 @@ async def _common_lexemes(index: PgSearchIndex, conn: BaseDBAsyncClient) -> dict
     at, known = index.stats
     if time.monotonic() - at < STATS_TTL:
         return known
+    index.counted.clear()  # counted lexemes are kept as long as the statistics
     rows = await conn.execute_query_dict(
         "SELECT s.most_common_elems::text::text[] AS lex, s.most_common_elem_freqs AS freq, "
         "c.reltuples AS n FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename "
@@ -202,6 +223,11 @@ class _Newest:
         self.floor = max(0, self.high - int(width * grow))
         self.keys = found
 
+    def every(self, keys: list[int] | None) -> None:
+        """Keep the newest of ``keys``, every match of the condition."""
+        self.keys = sorted(keys or [], reverse=True)[: self.need]
+        self.seen, self.floor, self.done = len(self.keys), 0, True
+
     def density(self) -> float | None:
         """Matches per key in the last window (None: the window was the whole table)."""
         if not self.floor or not self.high:
@@ -227,6 +253,7 @@ async def ranked(
     limit: int,
     offset: int,
     track_total: int,
+    filtered: bool = False,
 ) -> tuple[int, list[dict[str, Any]], int | None]:
     """The count (up to ``track_total + 1``), a ranked page and an estimate of the matches.
 
@@ -250,21 +277,47 @@ async def ranked(
     if 0 < parsed.exact_estimate < parsed.estimate:
         exact = _Newest(exact_where, exact_params, need, parsed.exact_estimate, high)
     pending = [w for w in (recent, exact) if w is not None]
+    # Count first, keeping the keys counted, when the count may well end within
+    # ``track_total``: a filter thins the matches the statistics estimate, or the words are
+    # rare. Every match is then known, the newest are the candidates, and no key window (a
+    # second GIN bitmap of the same words) is needed. Otherwise the count and the windows
+    # share the first statement.
+    count_first = filtered or parsed.estimate <= track_total
     total = -1
     while pending:
-        columns, statement_params = [], []
+        columns, statement_params, prefix, windows = [], [], "", pending
         if total < 0:
-            columns.append(f"({_count_sql(index, where, track_total)}) AS total")
             statement_params = list(params)
-        for n, window in enumerate(pending):
+            if count_first:
+                prefix = (
+                    f"WITH m AS MATERIALIZED (SELECT key FROM {table} WHERE {where} "
+                    f"LIMIT {track_total + 1}) "
+                )
+                columns += [
+                    "(SELECT count(*) FROM m) AS total",
+                    f"ARRAY(SELECT key FROM m ORDER BY key DESC LIMIT {cut}) AS keys",
+                ]
+                windows = [w for w in pending if w is not recent]
+            else:
+                columns.append(f"({_count_sql(index, where, track_total)}) AS total")
+        for n, window in enumerate(windows):
             columns.append(f"{window.sql(table, len(statement_params))} AS w{n}")
             statement_params += window.params
-        found = (await conn.execute_query_dict(f"SELECT {', '.join(columns)}", statement_params))[0]
+        found = (
+            await conn.execute_query_dict(f"{prefix}SELECT {', '.join(columns)}", statement_params)
+        )[0]
         if total < 0:
             total = int(found["total"])
             if total <= min(offset, track_total):
                 return total, [], None
-        for n, window in enumerate(pending):
+            if count_first and total <= track_total:
+                recent.every(found["keys"])
+            elif count_first:
+                # More than track_total pass: size the window by that, not by the words'
+                # estimate, which a filter may thin sevenfold (several widenings, each
+                # building the words' GIN bitmaps again).
+                recent.floor = _floor(high, track_total + 1, cut)
+        for n, window in enumerate(windows):
             window.take(found[f"w{n}"])
         pending = [w for w in pending if not w.done]
     candidates = sorted({*recent.keys, *(exact.keys if exact else [])})

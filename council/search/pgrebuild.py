@@ -16,6 +16,7 @@ import asyncio
 import json
 import logging
 import os
+import struct
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from tortoise.transactions import in_transaction
 
 from council.search.index import Change
-from council.search.pgrows import copy_record, to_row
+from council.search.pgrows import copy_tuple, to_row
 from council.search.schema import IndexSpec, SearchError
 
 if TYPE_CHECKING:
@@ -38,13 +39,16 @@ log = logging.getLogger(__name__)
 _CHUNK = 2000
 _MAINTENANCE_MEM = "512MB"
 
+# PostgreSQL's binary COPY: signature, flags, header extension length; the end marker.
+_HEADER = b"PGCOPY\n\xff\r\n\0" + struct.pack("!ii", 0, 0)
+_TRAILER = struct.pack("!h", -1)
+
 Doc = Mapping[str, Any]
-Record = tuple[Any, ...]
 
 
-def analyse(spec: IndexSpec, docs: list[Doc]) -> list[Record]:
-    """COPY records of ``docs`` (run in worker processes)."""
-    return [copy_record(spec, doc) for doc in docs]
+def analyse(spec: IndexSpec, docs: list[Doc]) -> bytes:
+    """The binary COPY tuples of ``docs`` (run in worker processes)."""
+    return b"".join([copy_tuple(spec, doc) for doc in docs])
 
 
 async def _chunks(docs: AsyncIterable[Doc] | Iterable[Doc]) -> AsyncIterator[list[Doc]]:
@@ -111,39 +115,39 @@ async def _load(
     pool = ProcessPoolExecutor(procs, mp_context=get_context("spawn")) if procs > 1 else None
     count = 0
     started = time.perf_counter()
+
+    async def tuples() -> AsyncIterator[bytes]:
+        # One COPY for every document: the workers' chunks are sent as they come back.
+        nonlocal count
+        yield _HEADER
+        pending: list[tuple[int, asyncio.Future[bytes]]] = []
+        async for chunk in _chunks(docs):
+            if pool is None:
+                pending.append((len(chunk), loop.create_future()))
+                pending[-1][1].set_result(analyse(index.spec, chunk))
+            else:
+                future = pool.submit(analyse, index.spec, chunk)
+                pending.append((len(chunk), asyncio.wrap_future(future, loop=loop)))
+            # Keep every worker busy, and at most a few chunks in memory.
+            while len(pending) > 2 * procs or (pending and pending[0][1].done()):
+                n, next_chunk = pending.pop(0)
+                yield await next_chunk
+                count += n
+        for n, next_chunk in pending:
+            yield await next_chunk
+            count += n
+        yield _TRAILER
+
     try:
         async with index.conn().acquire_connection() as raw:
-            await raw.set_type_codec(
-                "tsvector", schema="pg_catalog", encoder=bytes, decoder=bytes, format="binary"
+            await raw.copy_to_table(table, source=tuples(), columns=columns, format="binary")
+            log.info(
+                "search index %s: %d documents analysed and copied in %.1f s",
+                index.spec.name,
+                count,
+                time.perf_counter() - started,
             )
-            try:
-                pending: list[asyncio.Future[list[Record]]] = []
-                async for chunk in _chunks(docs):
-                    if pool is None:
-                        pending.append(asyncio.get_running_loop().create_future())
-                        pending[-1].set_result(analyse(index.spec, chunk))
-                    else:
-                        pending.append(
-                            asyncio.wrap_future(pool.submit(analyse, index.spec, chunk), loop=loop)
-                        )
-                    # Keep every worker busy, and at most a few chunks in memory.
-                    while len(pending) > 2 * procs or (pending and pending[0].done()):
-                        records = await pending.pop(0)
-                        await raw.copy_records_to_table(table, records=records, columns=columns)
-                        count += len(records)
-                for future in pending:
-                    records = await future
-                    await raw.copy_records_to_table(table, records=records, columns=columns)
-                    count += len(records)
-                log.info(
-                    "search index %s: %d documents analysed and copied in %.1f s",
-                    index.spec.name,
-                    count,
-                    time.perf_counter() - started,
-                )
-                await _build_indexes(index, table, raw, procs)
-            finally:
-                await raw.reset_type_codec("tsvector", schema="pg_catalog")
+            await _build_indexes(index, table, raw, procs)
     except SearchError:
         raise
     except Exception as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from council.audit_log import register_target
+from council.audit_log import register_target, register_values
 from council.dashboard import Widget, register_widget
 from council.i18n import N_
 from council.templating import NavItem, register_nav
@@ -23,6 +23,15 @@ from meetings.routes.resolution_pages import routes as resolution_pages
 from meetings.routes.resolutions import routes as resolution_routes
 from meetings.routes.viewer import routes as viewer_routes
 from meetings.services import sessions_for
+from meetings.services.common import (
+    CHOICE_MSGIDS,
+    CONFIDENTIALITY_MSGIDS,
+    KIND_MSGIDS,
+    POLL_KIND_MSGIDS,
+    POLL_RULE_MSGIDS,
+    RESOLUTION_FIELD_MSGIDS,
+    SIGNER_MSGIDS,
+)
 
 routes = [
     *api_routes,
@@ -86,3 +95,11 @@ register_target("agenda_item", "", N_("agenda item"), resolve=_items)
 register_target("poll", "", N_("vote"), resolve=_polls)
 register_target("document", "/meetings/documents/{id}", N_("document"))
 register_target("resolution", "/meetings/resolutions/{id}", N_("resolution"))
+# The codes the log's details hold, in the words of the pages that show them.
+register_values("kind", KIND_MSGIDS, "item.")
+register_values("kind", POLL_KIND_MSGIDS, "poll.")
+register_values("rule", POLL_RULE_MSGIDS, "poll.")
+register_values("confidentiality", CONFIDENTIALITY_MSGIDS, "document.")
+register_values("choice", CHOICE_MSGIDS, "ballot.")
+register_values("signed_as", SIGNER_MSGIDS, "minutes.")
+register_values("changed", RESOLUTION_FIELD_MSGIDS, "resolution.")

@@ -28,6 +28,27 @@ KIND_MSGIDS = {
     "closing": N_("Closing"),
     "other": N_("Other business"),
 }
+# A vote's kind, passing rule and a document's confidentiality, as the pages word them (the same
+# messages as templates/meetings/_macros.html and the documents' forms).
+POLL_KIND_MSGIDS = {
+    "motion": N_("Motion"),
+    "election": N_("Election"),
+    "confidence": N_("Vote of confidence"),
+}
+POLL_RULE_MSGIDS = {
+    "majority_of_seats": N_("more than half of all seats"),
+    "two_thirds_of_seats": N_("at least two thirds of all seats"),
+}
+CONFIDENTIALITY_MSGIDS = {
+    "public": N_("Public"),
+    "internal": N_("Internal"),
+    "confidential": N_("Confidential"),
+}
+# A named vote's choice and who signed the minutes, in the pages' words.
+CHOICE_MSGIDS = {"yes": N_("For"), "no": N_("Against"), "abstain": N_("Abstain")}
+SIGNER_MSGIDS = {"chair": N_("Chair"), "secretary": N_("Secretary")}
+# What a resolution's edit changed.
+RESOLUTION_FIELD_MSGIDS = {"title": N_("Title"), "text": N_("Text")}
 # Minutes are always drafted in Vietnamese (a legal record), whatever the reader's language.
 KIND_LABELS_VI = {
     "opening": "Khai mạc",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from council.audit_log import register_target
+from council.audit_log import register_target, register_values
 from council.dashboard import register_widget
 from council.i18n import N_
 from council.templating import HomeAction, NavItem, register_home_action, register_nav
+from petitions import labels
 from petitions.routes import (
     admin_api,
     api,
@@ -35,3 +36,7 @@ register_home_action(HomeAction(N_("Track a petition"), "/petitions/track", orde
 register_nav(NavItem(N_("Petitions (staff)"), "/petitions/staff", roles=STAFF_ROLES, order=41))
 register_widget(widgets.petitions_widget)
 register_target("petition", "/petitions/staff/{id}", N_("petition"))
+# The codes the log's details hold, in the words of the petition pages (the export's filters too).
+register_values(("from", "to", "status"), labels.STATUS, "petition.")
+register_values("channel", labels.CHANNEL, "petition.")
+register_values("resolution", labels.RESOLUTION, "petition.")

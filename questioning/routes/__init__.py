@@ -1,7 +1,7 @@
 """Routes of the questioning domain: the JSON API and the pages. Importing ``panel`` puts the live
 questioning on the sitting's live pages, and ``questioning.minutes`` its record in the minutes."""
 
-from council.audit_log import register_target
+from council.audit_log import register_target, register_values
 from council.i18n import N_
 from questioning import minutes
 from questioning.models import QuestionGroup, Round
@@ -46,3 +46,7 @@ async def _rounds(ids: list[int]) -> dict[int, tuple[str | None, str]]:
 
 register_target("question_group", "", N_("question group"), resolve=_groups)
 register_target("round", "", N_("questioning round"), resolve=_rounds)
+
+# The codes the log's details hold, in the words of the pages that show them.
+register_values("criterion", pages.CRITERION_LABELS, "question_group.")
+register_values("verdict", pages.VERDICT_LABELS, "answer.")

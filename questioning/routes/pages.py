@@ -41,6 +41,12 @@ CRITERION_LABELS = {
     "requestioning": N_("Re-questioning (tái chất vấn)"),
 }
 
+# An answer as the delegate assessed it (the buttons of templates/questioning/form.html).
+VERDICT_LABELS = {
+    "satisfactory": N_("Satisfactory"),
+    "unsatisfactory": N_("Unsatisfactory"),
+}
+
 
 def form_fields(form: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {k: form.get(k) for k in names if isinstance(form.get(k), str)}

@@ -196,13 +196,17 @@ async def test_operations_details_and_targets_read_in_words(client, anon) -> Non
     reject = _row(page.text, "petition.reject")
     assert attrs(reject, ".audit-details [data-key]", "data-key") == ["from", "to", "reason"]
     assert texts(reject, ".audit-details dt") == ["Từ", "Thành", "Lý do"]
-    assert texts(reject, ".audit-details dd") == ["received", "rejected", "Không thuộc phạm vi"]
+    assert texts(reject, ".audit-details dd") == [
+        "Đã tiếp nhận",
+        "Không tiếp nhận",
+        "Không thuộc phạm vi",
+    ]
     export = _row(page.text, "petition.export")
     dts, dds = texts(export, ".audit-details dt"), texts(export, ".audit-details dd")
     fields = dict(zip(dts, dds, strict=True))
     assert fields == {
         "Định dạng": "csv",
-        "Bộ lọc": "Trạng thái: rejected",
+        "Bộ lọc": "Trạng thái: Không tiếp nhận",
         "Số dòng": "1",
         "Kèm dữ liệu cá nhân": "không",
     }
@@ -264,3 +268,97 @@ def test_every_audited_operation_has_a_label() -> None:
     assert len(names) > 50
     unlabelled = sorted(n for n in names if operation_label(n) == n)
     assert unlabelled == []
+
+
+async def test_coded_values_in_the_details_read_in_words(client, anon) -> None:
+    """Statuses, kinds, roles, channels, criteria in an entry's details read as the domain's own
+    pages word them (Vietnamese first, English through the catalogs), not as their codes."""
+    w = await setup_world()
+    code = (await file_petition(anon))["code"]
+    await act_ok(client, w.commune_sec, code, "reject", reason="Không thuộc phạm vi")
+    for operation, details in (
+        ("item.create", {"kind": "questioning", "title": "Chất vấn"}),
+        ("poll.create", {"kind": "motion", "rule": "two_thirds_of_seats"}),
+        ("user.update", {"role": "chair", "was": "delegate"}),
+        ("document.upload", {"confidentiality": "internal"}),
+        ("question_group.propose", {"criterion": "pressing"}),
+        ("answer.assess", {"verdict": "unsatisfactory"}),
+        ("ballot.cast", {"poll_id": 1, "choice": "abstain"}),
+        ("minutes.sign", {"signed_as": "secretary"}),
+        ("resolution.update", {"changed": ["title", "text"]}),
+        ("petition.export", {"filters": {"status": "received"}, "format": "csv"}),
+    ):
+        await audit.record(operation, actor=w.admin, details=details)
+    await login(client, w.admin)
+
+    page = await client.get("/admin/audit")
+
+    def fields(operation: str) -> dict[str, str]:
+        row = _row(page.text, operation)
+        return dict(
+            zip(texts(row, ".audit-details dt"), texts(row, ".audit-details dd"), strict=True)
+        )
+
+    assert fields("petition.reject")["Từ"] == "Đã tiếp nhận"
+    assert fields("petition.reject")["Thành"] == "Không tiếp nhận"
+    assert fields("petition.file")["Kênh tiếp nhận"] == "Trực tuyến"
+    assert fields("item.create")["Loại"] == "Chất vấn"
+    assert fields("poll.create") == {
+        "Loại": "Biểu quyết thông qua",
+        "Quy tắc thông qua": "ít nhất hai phần ba tổng số đại biểu",
+    }
+    assert fields("user.update") == {"Vai trò": "Chủ tọa", "Vai trò trước đó": "Đại biểu"}
+    assert fields("document.upload") == {"Độ mật": "Nội bộ"}
+    assert fields("question_group.propose") == {"Tiêu chí": "Vấn đề bức xúc ở địa phương"}
+    assert fields("answer.assess") == {"Đánh giá câu trả lời": "Chưa thỏa đáng"}
+    assert fields("petition.export")["Bộ lọc"] == "Trạng thái: Đã tiếp nhận"
+    assert fields("ballot.cast")["Lựa chọn"] == "Không biểu quyết"
+    assert fields("minutes.sign") == {"Ký với tư cách": "Thư ký"}
+    assert fields("resolution.update") == {"Đã thay đổi": "Tiêu đề, Nội dung"}
+
+    page = await client.get("/admin/audit", params={"lang": "en"})
+    assert fields("petition.reject")["Changed from"] == "Received"
+    assert fields("item.create")["Kind"] == "Questioning"
+    assert fields("user.update")["Role"] == "Chair"
+
+
+def test_every_code_an_entry_can_hold_has_a_label() -> None:
+    """A new status, kind, role… the log can record is caught here until it has its words."""
+    from council.admin import audit as _admin_audit  # noqa: F401  (registers the roles)
+    from council.audit_log import value_labels
+    from council.models import ROLES
+    from meetings import routes as _meetings_routes  # noqa: F401
+    from meetings.models import CONFIDENTIALITY, ITEM_KINDS
+    from meetings.voting.tally import MOTION_CHOICES, PollKind, Rule
+    from petitions import routes as _petitions_routes  # noqa: F401
+    from petitions.workflow import Channel, Resolution, Status
+    from questioning import routes as _questioning_routes  # noqa: F401
+    from questioning.models import CRITERIA, VERDICTS
+
+    codes = {
+        ("item.create", "kind"): ITEM_KINDS,
+        ("item.update", "kind"): ITEM_KINDS,
+        ("poll.create", "kind"): [k.value for k in PollKind],
+        ("poll.create", "rule"): [r.value for r in Rule],
+        ("document.upload", "confidentiality"): CONFIDENTIALITY,
+        ("ballot.cast", "choice"): MOTION_CHOICES,
+        ("ballot.hand_record", "choice"): MOTION_CHOICES,
+        ("minutes.sign", "signed_as"): ("chair", "secretary"),
+        ("resolution.update", "changed"): ("title", "text"),
+        ("document.update", "confidentiality"): CONFIDENTIALITY,
+        ("user.create", "role"): ROLES,
+        ("user.update", "was"): ROLES,
+        ("user.signing_refused", "signing_role"): ROLES,
+        ("petition.accept", "from"): [s.value for s in Status],
+        ("petition.accept", "to"): [s.value for s in Status],
+        ("petition.export", "status"): [s.value for s in Status],
+        ("petition.file", "channel"): [c.value for c in Channel],
+        ("petition.resolution", "resolution"): [r.value for r in Resolution],
+        ("question_group.propose", "criterion"): CRITERIA,
+        ("answer.assess", "verdict"): VERDICTS,
+    }
+    missing = []
+    for (operation, key), values in codes.items():
+        labels = value_labels(operation, key) or {}
+        missing += [f"{operation} {key}={v}" for v in values if v not in labels]
+    assert missing == []

@@ -52,6 +52,19 @@ async def shot(page: Page, shots: Path, name: str) -> None:
     await page.screenshot(path=str(shots / f"questioning-{name}.png"), full_page=True)
 
 
+async def item_and_panel_apart(hall: Page) -> None:
+    """On the hall screen the questioning panel sits below the current item's title: both are
+    on screen and their boxes do not overlap (the panel used to cover the title)."""
+    item = await hall.locator(".hall-item").bounding_box()
+    panel = await hall.locator(".q-live-hall").bounding_box()
+    assert item and panel, (item, panel)
+    assert item["height"] > 0 and panel["height"] > 0
+    assert item["y"] + item["height"] <= panel["y"], (item, panel)  # the title above, clear
+    viewport = hall.viewport_size or HALL
+    assert panel["y"] + panel["height"] <= viewport["height"], panel  # nothing off screen
+    assert await hall.locator(".hall-item").is_visible()
+
+
 async def delegate_files_a_question(page: Page, shots: Path) -> None:
     await page.goto("/questioning")
     await page.click("#sittings a >> nth=0")
@@ -113,6 +126,8 @@ async def chair_runs_a_group(chair: Page, tablet: Page, hall: Page, shots: Path)
     await hall.wait_for_selector(".q-live-hall [data-phase=asking]")
     timer = await hall.inner_text(".q-live-hall [data-timer]")
     assert timer.startswith(("3:00", "2:5")), timer  # counting down from 3 minutes
+    await shot(hall, shots, "2a-hall-delegate-asks")
+    await item_and_panel_apart(hall)
     await chair.click(f"#q-live button[data-step=answer][data-form='{form.id}']")
     await tablet.wait_for_selector("#q-turn[data-phase=answering]")
     await hall.wait_for_selector(".q-live-hall [data-phase=answering]")
@@ -121,12 +136,14 @@ async def chair_runs_a_group(chair: Page, tablet: Page, hall: Page, shots: Path)
     assert speaker in await tablet.inner_text("#q-turn")
     await shot(tablet, shots, "2b-tablet-official-answers")
     await shot(hall, shots, "2c-hall-official-answers")
+    await item_and_panel_apart(hall)
     await a_vote_during_the_questioning(chair, tablet, hall, shots, sid, item.id, form.id)
     await chair.fill(f"#q-conclude-{group.id}", "Đề nghị UBND phường xử lý dứt điểm trong quý I.")
     await chair.click(f"button[data-conclude='{group.id}']")
     await tablet.wait_for_selector(".q-conclusion")
     await hall.wait_for_selector("#q-hall-conclusion")
     assert "xử lý dứt điểm" in await hall.inner_text("#q-hall-conclusion")
+    await item_and_panel_apart(hall)
     await shot(chair, shots, "2d-chair-concluded")
     await shot(hall, shots, "2e-hall-conclusion")
 

@@ -243,6 +243,54 @@ async def test_matches_are_counted_up_to_track_total_and_pages_go_on(make_index:
     assert (few.total, few.total_exact, ids(few)) == (1, True, ["KN-X"])
 
 
+async def test_filtered_matches_are_counted_up_to_track_total(make_index: Build) -> None:
+    """With a keyword filter (a staff search's scope, a status) the count is of the matches
+    that pass it, exact up to ``track_total``, and every passing match is served once."""
+    roads = [
+        petition(
+            f"KN-{i:03d}",
+            "Đường làng xuống cấp",
+            f"Đường thôn {i} bị ngập",
+            status="accepted" if i % 2 else "received",
+            council="HN-BD" if i % 3 else "HN-HK",
+        )
+        for i in range(60)
+    ]
+    index = await make_index([*roads, petition("KN-X", "Trường học", "Thiếu phòng học")])
+    accepted = {d["id"] for d in roads if d["status"] == "accepted"}
+    found = await index.asearch("đường", filters={"status": "accepted"}, limit=50)
+    assert (found.total, found.total_exact, set(ids(found))) == (30, True, accepted)
+    capped = await index.asearch("duong", filters={"status": "accepted"}, track_total=29)
+    assert (capped.total, capped.total_exact) == (29, False)
+    seen: list[str] = []
+    for offset in range(0, 40, 10):
+        page = await index.asearch(
+            "đường", filters={"status": "accepted"}, limit=10, offset=offset, track_total=20
+        )
+        assert (page.total, page.total_exact) == (20, False)
+        seen += ids(page)
+    assert sorted(seen) == sorted(accepted)  # every passing match once, none twice
+    both = await index.asearch(
+        "ngập", filters={"status": "accepted", "council": ["HN-HK", "HN"]}, limit=50
+    )
+    wanted = {d["id"] for d in roads if d["status"] == "accepted" and d["council"] == "HN-HK"}
+    assert (both.total, both.total_exact, set(ids(both))) == (len(wanted), True, wanted)
+    assert (await index.asearch("trường", filters={"status": "accepted"})).total == 0
+
+
+async def test_segmentation_follows_the_documents_written(make_index: Build) -> None:
+    """Whether two syllables typed together are read as one word depends on how often the
+    documents hold them side by side: counted again after a write, not remembered."""
+    apart = petition("KN-A", "Giao việc cho tổ dân phố", "Đã thông báo đến các hộ")
+    index = await make_index([apart])
+    first = await index.asearch("giao thông")
+    assert (first.total, ids(first)) == (1, ["KN-A"])  # two words, both in KN-A
+    roads = [petition(f"KN-{i}", "Giao thông", f"Tuyến giao thông số {i} ùn tắc") for i in range(5)]
+    await index.awrite([Change(str(d["id"]), "upsert", d) for d in roads])
+    second = await index.asearch("giao thông", limit=10)
+    assert (second.total, set(ids(second))) == (5, {f"KN-{i}" for i in range(5)})
+
+
 @pytest.mark.skipif(BACKEND != "whoosh", reason="Whoosh segments and merges")
 def test_readers_survive_a_writer_committing_and_merging(tmp_path: Path) -> None:
     import threading

@@ -142,6 +142,10 @@ async def test_a_rebuilt_row_equals_the_row_a_change_writes(pg_engine: Any) -> N
     docs = sample_petitions() + generated_petitions(60)
     docs.append(petition("KN-REP", "Đường đường ĐƯỜNG", "đường " * 12 + "Đường làng, đường"))
     docs.append(petition("KN-EMPTY", "Cây xanh gãy đổ", ""))
+    # The rebuild's binary COPY tuples: no keyword and no date at all (an empty array, NULLs),
+    # several values of one keyword, a non-ASCII stored text.
+    docs.append({"id": "KN-BARE", "title": "Ngõ 5 phố Huế ngập"})
+    docs.append(petition("KN-TWO", "Ổ gà", "Ổ gà sâu", council=["HN-BD", "HN-HK"]))
     index = pg_engine.index(PETITIONS.name)
     table = "SELECT doc_id, terms::text AS terms, keywords, d0, d1, stored::text AS stored "
     await index.awrite([Change(d["id"], "upsert", d) for d in docs])
@@ -252,3 +256,28 @@ async def test_the_newest_candidates_are_found_when_filters_thin_the_window(
     assert (capped.total, capped.total_exact) == (100, False)
     assert capped.estimate is not None and 250 <= capped.estimate <= 400  # 330 match
     assert set(ids(capped)) == {f"KN-{i:03d}" for i in range(295, 300)}
+
+
+async def test_the_newest_filtered_matches_are_found_past_track_total(
+    make_index: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filtered search counts first; when more than ``track_total`` pass, the candidates'
+    key window is sized by that count, and still holds the newest passing matches."""
+    docs = [
+        petition(
+            f"KN-{i:03d}",
+            "Đường làng",
+            f"Đường thôn {i} xuống cấp",
+            status="accepted" if i % 3 == 0 else "received",
+        )
+        for i in range(300)
+    ]
+    index = await make_index(docs)
+    await connections.get("default").execute_script(f"ANALYZE {index.table}")
+    monkeypatch.setattr(pgquery, "CANDIDATES", 5)
+    result = await index.asearch("đường", filters={"status": "accepted"}, limit=5, track_total=20)
+    assert (result.total, result.total_exact) == (20, False)
+    assert set(ids(result)) == {f"KN-{i:03d}" for i in range(285, 300, 3)}  # the newest five
+    every = await index.asearch("đường", filters={"status": "accepted"}, limit=5)
+    assert (every.total, every.total_exact) == (100, True)
+    assert set(ids(every)) == set(ids(result))
