@@ -105,10 +105,20 @@ def check_caller(perm: Permission, user: User | None) -> None:
 
 
 async def check(
-    perm: Permission, user: User | None, params: Mapping[str, Any], *, write: bool = False
+    perm: Permission,
+    user: User | None,
+    params: Mapping[str, Any],
+    *,
+    write: bool = False,
+    resolved: Awaitable[Scope] | None = None,
 ) -> None:
     """Raise Unauthorized / Forbidden unless ``user`` may do ``perm`` on ``params``' target; with
-    ``write``, TermClosed (409) when the target is a record of a closed term, admin or not."""
+    ``write``, TermClosed (409) when the target is a record of a closed term, admin or not.
+
+    ``resolved``: ``perm.resolve(params)`` already started by the caller (``council.web`` starts
+    it while it authenticates the caller), awaited here where it would have been called, so that
+    its outcome (NotFound, say) is told no sooner than before. The caller settles it should it not
+    be awaited."""
     check_caller(perm, user)
     if perm.public or user is None:
         return
@@ -117,7 +127,7 @@ async def check(
     if user.role == "admin":
         if write and perm.resolve is not None:
             try:
-                scope = await perm.resolve(params)
+                scope = await (resolved or perm.resolve(params))
             except NotFound:  # the admin meets the service's own answer, as before
                 return
             await _require_open_term(perm, scope)
@@ -128,7 +138,7 @@ async def check(
         if perm.scope == "agency" and user.agency_id is not None:
             return
         raise Forbidden(operation=perm.name)
-    scope = await perm.resolve(params)
+    scope = await (resolved or perm.resolve(params))
     if not in_scope(user, scope):
         raise Forbidden(N_("This belongs to another council or agency."), operation=perm.name)
     if write:

@@ -26,7 +26,7 @@ from council.auth import SESSION_COOKIE, user_for_token
 from council.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from council.i18n import N_, get_language
 from council.models import AuthToken, User
-from council.permissions import Permission
+from council.permissions import Permission, Scope
 from council.registry import Operation, body_of, permission_of
 from council.security import csrf_matches
 from council.settings import Settings
@@ -201,12 +201,56 @@ async def _authorize_caller(ctx: Ctx, perm: Permission) -> None:
         raise
 
 
-async def _authorize(ctx: Ctx, perm: Permission, extra: dict[str, Any] | None = None) -> None:
+def _target_params(request: Request, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     # The path names the target: a body or query field of the same name never points the check
     # at another one.
-    params = {**dict(ctx.request.query_params), **(extra or {}), **ctx.params}
+    return {**dict(request.query_params), **(extra or {}), **dict(request.path_params)}
+
+
+def _resolve_early(request: Request, perm: Permission) -> asyncio.Future[Scope] | None:
+    """Start reading the target's scope (its council, its date) while the caller is being
+    authenticated: the two reads do not depend on each other, and a request waits for both in
+    turn otherwise. Only for a request whose target the path and query name (no body), and a
+    permission that reads one. ``permissions.check`` awaits it where it would have read it, so
+    a caller who may not act still learns nothing from it; ``_settle`` drops it otherwise."""
+    if perm.resolve is None or perm.public or perm.scope == "any":
+        return None
+    return asyncio.ensure_future(perm.resolve(_target_params(request)))
+
+
+# Scope reads the check did not await, left to finish (a query is not cancelled midway).
+_unawaited: set[asyncio.Future[Scope]] = set()
+
+
+def _settle(early: asyncio.Future[Scope] | None) -> None:
+    """Drop a scope read early that the check did not await (the request was refused before):
+    its outcome, an unused NotFound say, is retrieved, not logged as an error."""
+    if early is None:
+        return
+    if early.done():
+        _retrieve(early)
+    else:
+        _unawaited.add(early)
+        early.add_done_callback(_retrieve)
+
+
+def _retrieve(early: asyncio.Future[Scope]) -> None:
+    _unawaited.discard(early)
+    if not early.cancelled():
+        early.exception()
+
+
+async def _authorize(
+    ctx: Ctx,
+    perm: Permission,
+    extra: dict[str, Any] | None = None,
+    resolved: asyncio.Future[Scope] | None = None,
+) -> None:
+    params = _target_params(ctx.request, extra)
     try:
-        await permissions.check(perm, ctx.user, params, write=ctx.request.method in UNSAFE)
+        await permissions.check(
+            perm, ctx.user, params, write=ctx.request.method in UNSAFE, resolved=resolved
+        )
     except (Forbidden, Unauthorized) as exc:
         await _deny(ctx, perm, exc)
         raise
@@ -338,6 +382,7 @@ def api(
         )
 
         async def attempt(request: Request) -> Response:
+            early = _resolve_early(request, perm) if body is None else None
             try:
                 ctx = await _prepare(request, perm, csrf_always=False)
                 await _authorize_caller(ctx, perm)
@@ -346,10 +391,12 @@ def api(
                     data = await _read_json(request)
                     ctx.body = parse(body, data)
                     extra = ctx.body.model_dump()
-                await _authorize(ctx, perm, extra)
+                await _authorize(ctx, perm, extra, early)
                 result = await handler(ctx)
             except DomainError as exc:
                 return error_response(exc)
+            finally:
+                _settle(early)
             if isinstance(result, Response):
                 return result
             return JSONResponse(_jsonable(result), status_code=status)

@@ -312,6 +312,11 @@ async def ranked(
                 return total, [], None
             if count_first and total <= track_total:
                 recent.every(found["keys"])
+            elif count_first:
+                # More than track_total pass: size the window by that, not by the words'
+                # estimate, which a filter may thin sevenfold (several widenings, each
+                # building the words' GIN bitmaps again).
+                recent.floor = _floor(high, track_total + 1, cut)
         for n, window in enumerate(windows):
             window.take(found[f"w{n}"])
         pending = [w for w in pending if not w.done]

@@ -32,6 +32,7 @@ from meetings.services.common import (
     get_session,
     is_staff_of,
     iso,
+    local_day,
     now,
     require_state,
     same_council,
@@ -39,7 +40,7 @@ from meetings.services.common import (
     user_names,
 )
 from meetings.services.counting import unwrap
-from meetings.services.poll_facts import PollFacts, both, poll_facts
+from meetings.services.poll_facts import PollFacts, poll_facts, remember
 from meetings.services.sqlprog import Program, query
 from meetings.voting import sealing
 from meetings.voting.tally import (
@@ -220,8 +221,10 @@ async def poll_create(
             created_by_id=user.id,
             countdown_seconds=countdown_seconds,
         )
-        for i, label in enumerate(labels):
+        created = [
             await PollOption.create(poll_id=poll.id, label=label, position=i)
+            for i, label in enumerate(labels)
+        ]
         await audit.record(
             "poll.create",
             actor=user,
@@ -239,6 +242,9 @@ async def poll_create(
                 "countdown_seconds": countdown_seconds,
             },
         )
+    # Committed: this process knows the new poll's fixed facts, so its opening (most often
+    # asked of the same process, on the chair's kept-alive connection) reads none of them again.
+    remember(poll, session.council_id, created)
     return poll
 
 
@@ -250,18 +256,25 @@ async def poll_open(user: User, poll_id: int) -> Poll:
 
     One transaction (one hop on SQLite) checks the session, the quorum and the other polls and
     opens the poll; ``poll:opened`` goes out from what it read, before anything is read again.
+    A sitting of several days counts today's attendance: should that read find the attendance
+    held for an earlier day, the transaction gives up, the day is rolled over
+    (``current_day``) and the opening is tried again, so the quorum is today's. For a poll this
+    process knows (it created it, say) nothing is read before that transaction.
     """
-    # The poll's facts and its session at once (the session for the day's roll-over).
-    facts, session = await both(poll_facts(poll_id), Session.filter(polls__id=poll_id).first())
+    facts = await poll_facts(poll_id)
     if not is_staff_of(user, facts.council_id):
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
-    # A sitting of several days counts today's attendance: roll it over before the quorum check.
-    await current_day(session or await get_session(facts.session_id))
     opened_at, ip = now(), audit.client_ip.get()
     pair = sealing.new_keys(counting.wrap_key(facts.id)) if facts.secret else (None, None)
-    present, seats = await sqlprog.run(
-        lambda dialect: _open_program(facts, user, opened_at, ip, dialect, pair)
-    )
+    try:
+        present, seats = await sqlprog.run(
+            lambda dialect: _open_program(facts, user, opened_at, ip, dialect, pair)
+        )
+    except _EarlierDay:
+        await current_day(await get_session(facts.session_id))
+        present, seats = await sqlprog.run(
+            lambda dialect: _open_program(facts, user, opened_at, ip, dialect, pair, rolled=True)
+        )
     if pair[0] is not None:
         facts.ballot_key = pair[0]
     await realtime.emit(
@@ -279,10 +292,13 @@ def _open_program(
     ip: str,
     dialect: str,
     pair: tuple[bytes | None, bytes | None],
+    rolled: bool = False,
 ) -> Program[tuple[int, int]]:
     """Opens the poll (with ``pair``, a secret poll's public key and sealed private key);
     returns how many are present (the eligible voters) and the seats its thresholds count
-    against: the sitting's, fixed on the poll as it opens."""
+    against: the sitting's, fixed on the poll as it opens. Raises ``_EarlierDay`` (unless
+    ``rolled``: the caller has just rolled the day over) when the attendance is an earlier
+    day's."""
     if dialect == "postgres":
         # The opens of a sitting's polls take turns on its row, as does whatever else is refused
         # while a vote is open (the questioning's turns): under READ COMMITTED the read below
@@ -295,6 +311,7 @@ def _open_program(
     rows = yield query(
         f"SELECT s.status AS status, COALESCE(s.seats, c.seats) AS seats, "
         f"s.quorum_count AS quorum_count, c.quorum AS quorum, "
+        f"s.attendance_day AS attendance_day, s.starts_at AS starts_at, "
         f"(SELECT COUNT(*) FROM {ATTENDANCE} a WHERE a.session_id = s.id) AS present, "
         f"EXISTS (SELECT 1 FROM {POLL} o WHERE o.session_id = s.id AND o.status = 'open' "
         f"AND o.id <> ?) AS other "
@@ -310,6 +327,8 @@ def _open_program(
             status=409,
             state=info["status"],
         )
+    if not rolled and _earlier_day(info["attendance_day"], info["starts_at"]):
+        raise _EarlierDay
     seats, present = int(info["seats"]), int(info["present"])
     quorum = (
         int(info["quorum_count"])
@@ -362,6 +381,23 @@ def _open_program(
     if dialect != "postgres":
         yield from audit.append_steps([entry], dialect)
     return present, seats
+
+
+class _EarlierDay(Exception):
+    """The sitting's attendance is an earlier day's: roll it over, then open."""
+
+
+_attendance_day = Session._meta.fields_map["attendance_day"]
+_starts_at = Session._meta.fields_map["starts_at"]
+
+
+def _earlier_day(held: Any, starts_at: Any) -> bool:
+    """Whether ``current_day`` would roll this sitting's attendance over (the columns as the
+    driver returns them: text on SQLite)."""
+    if held is None:
+        return False
+    day = max(local_day(), local_day(_starts_at.to_python_value(starts_at)))
+    return bool(_attendance_day.to_python_value(held) < day)
 
 
 def _opened_view(

@@ -105,6 +105,23 @@ async def test_a_sitting_of_several_days_takes_attendance_per_day(client) -> Non
     assert record.attendance.days[1].present == [s.delegates[0].full_name]
 
 
+async def test_opening_a_vote_on_a_new_day_counts_todays_attendance(client) -> None:
+    # The poll is created (and known to this process) while yesterday's rows are held: the
+    # opening rolls the day over before it counts the quorum, so yesterday's four do not count.
+    s = await setup_running_session(client, seats=5, present=4)
+    poll = await create_poll(client, s)
+    yesterday = local_day() - timedelta(days=1)
+    await Session.filter(id=s.session_id).update(attendance_day=yesterday)
+    r = await open_poll(client, s, poll["id"])
+    assert r.status_code == 409 and error_code(r) == "no_quorum"
+    assert (await Session.get(id=s.session_id)).attendance_day == local_day()
+    assert await AttendancePast.filter(session_id=s.session_id, day=yesterday).count() == 4
+    await check_in(client, s, [s.chair, *s.delegates[:3]])
+    r = await open_poll(client, s, poll["id"])
+    assert r.status_code == 200, r.text
+    assert r.json()["eligible"] == 4
+
+
 async def test_a_new_day_waits_for_the_open_vote_to_close(client) -> None:
     s = await setup_running_session(client, seats=5, present=4)
     poll = await create_poll(client, s)

@@ -212,3 +212,30 @@ async def test_a_secret_poll_opened_elsewhere_takes_casts_sealed_to_its_key(
     assert await Ballot.filter(poll_id=poll["id"]).count() == 0
     result = (await close_poll(client, s, poll["id"]))["result"]
     assert result["yes"] == 1
+
+
+async def test_a_new_polls_facts_are_known_from_its_creation_as_a_load_reads_them(client) -> None:
+    # The opening of a poll this process created reads none of its facts again: what the
+    # creation remembered must be what a load would give.
+    from meetings.services import poll_facts as facts_module
+
+    s = await setup_running_session(client, seats=5, present=4)
+    poll = await create_poll(
+        client,
+        s,
+        kind="election",
+        options=[{"label": "Nguyễn Văn An"}, {"label": "Trần Thị Bình"}, {"label": "Lê Văn Cường"}],
+        max_choices=2,
+        countdown_seconds=60,
+        secret=True,
+    )
+    remembered = facts_module._cache[poll["id"]]
+    del facts_module._cache[poll["id"]]
+    loaded = await poll_facts(poll["id"])
+    assert loaded is not remembered and loaded == remembered
+    assert [label for _, label in remembered.options] == [
+        "Nguyễn Văn An",
+        "Trần Thị Bình",
+        "Lê Văn Cường",
+    ]
+    assert (await open_poll(client, s, poll["id"])).status_code == 200

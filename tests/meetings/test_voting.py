@@ -281,3 +281,28 @@ async def test_a_poll_of_a_draft_session_is_seen_by_the_councils_staff_only(clie
     assert r.status_code == 200
     r = await client.get(f"/api/v1/polls/{poll['id']}", headers=delegate)
     assert r.status_code == 200 and r.json()["status"] == "draft"
+
+
+async def test_opening_and_closing_answer_who_may_not_before_what_does_not_exist(client) -> None:
+    # The target's scope is read while the caller is authenticated: what it finds (no such
+    # poll, another council's) is still told only to a caller who may act, in the same order.
+    s = await setup_running_session(client, seats=5, present=4)
+    poll = await create_poll(client, s)
+    other = await make_council()
+    stranger = await make_user("chair", other)
+    missing = poll["id"] + 10_000
+    for verb in ("open", "close"):
+        r = await client.post(f"/api/v1/polls/{missing}/{verb}")
+        assert r.status_code == 401
+        r = await client.post(
+            f"/api/v1/polls/{missing}/{verb}", headers={"Authorization": "Bearer nope"}
+        )
+        assert r.status_code == 401
+        r = await client.post(f"/api/v1/polls/{missing}/{verb}", headers=s.h(s.delegates[0]))
+        assert r.status_code == 403  # a delegate's role may not, whatever the poll
+        r = await client.post(f"/api/v1/polls/{missing}/{verb}", headers=s.h(s.chair))
+        assert r.status_code == 404
+        r = await client.post(f"/api/v1/polls/{poll['id']}/{verb}", headers=await bearer(stranger))
+        assert r.status_code == 403
+    assert (await open_poll(client, s, poll["id"])).status_code == 200
+    assert (await close_poll(client, s, poll["id"]))["status"] == "closed"
