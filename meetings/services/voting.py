@@ -166,9 +166,13 @@ async def poll_create(
     options: list[str] | None = None,
     max_choices: int | None = None,
     countdown_seconds: int | None = None,
+    remember_facts: bool = True,
 ) -> Poll:
     """poll.create: a draft poll on a session (optionally tied to an agenda item), with an
-    optional countdown shown on screens while it is open."""
+    optional countdown shown on screens while it is open.
+
+    ``remember_facts=False`` for a caller that creates the poll inside a transaction of its own
+    (a re-vote): the facts are kept only once they are committed and final."""
     session = await get_session(session_id)
     if not is_staff_of(user, session.council_id):
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
@@ -244,7 +248,8 @@ async def poll_create(
         )
     # Committed: this process knows the new poll's fixed facts, so its opening (most often
     # asked of the same process, on the chair's kept-alive connection) reads none of them again.
-    remember(poll, session.council_id, created)
+    if remember_facts:
+        remember(poll, session.council_id, created)
     return poll
 
 
