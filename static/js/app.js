@@ -22,7 +22,7 @@
   // when it is not, and move the focus to it when the focus was lost (the form was swapped) or the
   // view moved, so that a screen reader reads it and the keyboard goes on from there. A notice in
   // sight stays where it is (nothing jumps on a tablet); swaps nobody asked for (on load, polling)
-  // move nothing.
+  // move nothing, and neither does a late answer when the user has moved on to another field.
   var NOTICE = ".alert-error, .alert-ok, .alert[role=alert], .alert[role=status]";
   var seenNotices = new WeakSet();
   function markNotices() {
@@ -49,7 +49,16 @@
     })[0] || fresh[0];
     var box = notice.getBoundingClientRect();
     var inSight = box.top >= 0 && box.bottom <= (window.innerHeight || document.documentElement.clientHeight);
-    var lost = !document.activeElement || document.activeElement === document.body;
+    var active = document.activeElement;
+    var lost = !active || active === document.body;
+    // The user moved on while the request ran (typing in another field): leave the view and the
+    // focus where they are; the notice's role (alert, status) still has it read out.
+    var cfg = event.detail.requestConfig;
+    var sender = cfg && cfg.elt;
+    var form = sender && sender.closest ? sender.closest("form") : null;
+    var stillThere = lost || active === sender || (sender && sender.contains && sender.contains(active)) ||
+      (form && form.contains(active));
+    if (!stillThere) { return; }
     if (!inSight) { notice.scrollIntoView({ block: "center" }); }
     if (!inSight || lost) {
       if (!notice.hasAttribute("tabindex")) { notice.setAttribute("tabindex", "-1"); }

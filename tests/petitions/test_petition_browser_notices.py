@@ -100,3 +100,49 @@ async def test_the_notice_after_an_action_comes_into_sight_on_a_phone(
         await page.wait_for_selector(notice)
         await focused(page, notice)  # the form it came from was swapped: focus goes to it
         assert await page.evaluate("scrollY") == 0 and await in_sight(page, notice)
+
+
+async def test_a_late_notice_leaves_the_user_typing_elsewhere_alone(
+    browser_page: Page, live_server: str, tmp_path: Path
+) -> None:
+    """A refusal that comes after the user moved on to another field neither scrolls the page
+    nor takes the focus from that field (the notice's role still has it read out)."""
+    w = await setup_world()
+    page = browser_page
+    page.on("dialog", lambda d: asyncio.ensure_future(d.accept()))
+    async with httpx.AsyncClient(base_url=live_server) as http:
+        code = (await file_petition(http))["code"]
+        await page.set_viewport_size(SMALL_PHONE)
+        await login_in_browser(page, w.commune_sec.username)
+        await page.goto(f"/petitions/staff/{code}")
+        # Someone else acts first: this page's reject is refused, and the page stays as it is.
+        await act_ok(http, w.commune_sec, code, "reject", reason="Đã chuyển cơ quan khác.")
+        answered = asyncio.Event()
+
+        async def slow(route):  # type: ignore[no-untyped-def]
+            if route.request.method == "POST":
+                await asyncio.sleep(1.5)
+                await route.continue_()
+                answered.set()
+            else:
+                await route.continue_()
+
+        await page.route(f"**/petitions/staff/{code}/**", slow)
+        await reject_from_the_bottom(page, "Không thuộc thẩm quyền của Hội đồng nhân dân phường.")
+        # Meanwhile the user types in another field of the page.
+        other = await page.evaluate_handle(
+            "() => [...document.querySelectorAll('textarea, input[type=text], input[type=search]')]"
+            ".find(el => !el.closest('form[data-action=reject]') && el.getClientRects().length)"
+        )
+        assert await other.evaluate("el => !!el")
+        await other.evaluate("el => { el.scrollIntoView({block: 'center'}); el.focus(); }")
+        await page.keyboard.type("ghi chú")
+        # Where the field is on the screen (a notice inserted above it shifts the page, which the
+        # browser's scroll anchoring compensates: the field stays put).
+        typing_at = await other.evaluate("el => el.getBoundingClientRect().top")
+        await asyncio.wait_for(answered.wait(), 30)
+        await page.wait_for_selector("#messages [role=alert]")
+        await page.wait_for_timeout(500)  # htmx settles, app.js runs
+        assert await other.evaluate("el => document.activeElement === el")
+        now_at = await other.evaluate("el => el.getBoundingClientRect().top")
+        assert abs(now_at - typing_at) < 2, (typing_at, now_at)
