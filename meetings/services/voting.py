@@ -28,6 +28,7 @@ from meetings.models import (
 from meetings.services import counting, sqlprog
 from meetings.services.attendance import current_day
 from meetings.services.common import (
+    SITTING_LOCK_SQL,
     can_see_session,
     get_session,
     is_staff_of,
@@ -311,7 +312,7 @@ def _open_program(
         # A statement of its own: the read after it takes a snapshot once the lock is held (the
         # lock in the read itself would leave its subqueries reading from before the wait).
         # On SQLite ``BEGIN IMMEDIATE`` already serializes the whole program.
-        yield query(f"SELECT id FROM {SESSION} WHERE id = ? FOR UPDATE", facts.session_id)
+        yield query(SITTING_LOCK_SQL, facts.session_id)
     # The session, its quorum, who is present and any other open poll of it, in one read.
     rows = yield query(
         f"SELECT s.status AS status, COALESCE(s.seats, c.seats) AS seats, "
