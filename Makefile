@@ -20,9 +20,14 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 
 setup: $(STAMP) catalogs vendor
 
+# Only a catalog newer than its .mo is compiled, into a temporary file moved into place: `make run`
+# in a test of one pass must never read a half-written .mo that the other pass is compiling.
 catalogs: $(STAMP)
 	@for po in $(CATALOGS); do \
-	  $(BIN)/pybabel compile --use-fuzzy -i $$po -o $${po%.po}.mo -l $$(echo $$po | cut -d/ -f3) >/dev/null || exit 1; \
+	  mo=$${po%.po}.mo; \
+	  if [ ! -e "$$mo" ] || [ "$$po" -nt "$$mo" ]; then \
+	    $(BIN)/pybabel compile --use-fuzzy -i $$po -o $$mo.$$$$ -l $$(echo $$po | cut -d/ -f3) >/dev/null && mv -f $$mo.$$$$ $$mo || { rm -f $$mo.$$$$; exit 1; }; \
+	  fi; \
 	done
 
 vendor: $(BIN)/python

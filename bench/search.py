@@ -3,6 +3,7 @@
 Generates N realistic Vietnamese petitions (deterministic), then measures:
 - the full rebuild time of a petitions index through ``council.search`` (the ``council reindex`` path);
 - query p50/p95 for 200 single-syllable, 200 multi-syllable-word and 200 unaccented queries;
+- staff searches: 100 of those queries with a status filter, then with a ward scope and a status;
 - the same queries against SQLite FTS5 (``unicode61 remove_diacritics 2``) over the same corpus;
 - the delay between committing a new petition (outbox row) and finding it through the worker.
 

@@ -1,5 +1,6 @@
 """Database faults that are nobody's request's fault: a connection dropped, the server restarting
-or refusing connections, the SQLite file locked past the busy timeout.
+or refusing connections, the SQLite file locked past the busy timeout, a transaction that
+PostgreSQL rolled back to break a deadlock or a serialization failure.
 
 They answer ``503 unavailable`` with ``Retry-After`` (never a 500), and an idempotent read
 (``GET``, ``HEAD``) that meets one is tried once more first: the pool replaces a dropped
@@ -85,7 +86,10 @@ def _transient(err: BaseException) -> bool:
         err,
         asyncpg.PostgresConnectionError  # class 08: the connection failed or was lost
         | asyncpg.exceptions.OperatorInterventionError  # 57: shut down, restarting, cancelled
-        | asyncpg.exceptions.InsufficientResourcesError,  # 53: too many connections, disk full
+        | asyncpg.exceptions.InsufficientResourcesError  # 53: too many connections, disk full
+        # 40: a deadlock or a serialization failure, the transaction rolled back whole: the same
+        # request a moment later meets no other transaction in its way.
+        | asyncpg.exceptions.TransactionRollbackError,
     ):
         return True
     if isinstance(err, asyncpg.exceptions.InternalClientError):

@@ -215,11 +215,19 @@ def _resolve_early(request: Request, perm: Permission) -> asyncio.Future[Scope] 
     a caller who may not act still learns nothing from it; ``_settle`` drops it otherwise."""
     if perm.resolve is None or perm.public or perm.scope == "any":
         return None
+    # Only for a caller who says who they are: an anonymous request is refused without any read,
+    # and a flood of them must not queue reads on the database pool.
+    if not request.headers.get("authorization") and SESSION_COOKIE not in request.cookies:
+        return None
+    if len(_unawaited) >= MAX_UNAWAITED:
+        return None
     return asyncio.ensure_future(perm.resolve(_target_params(request)))
 
 
-# Scope reads the check did not await, left to finish (a query is not cancelled midway).
+# Scope reads the check did not await, left to finish (a query is not cancelled midway); past
+# this many at once (refused callers with made-up tokens, say), no read starts early.
 _unawaited: set[asyncio.Future[Scope]] = set()
+MAX_UNAWAITED = 64
 
 
 def _settle(early: asyncio.Future[Scope] | None) -> None:

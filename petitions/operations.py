@@ -234,9 +234,9 @@ PETITION_LETTER = operation(
 )  # fmt: skip
 PETITION_LETTER_REMOVE = operation(
     "petition.letter_remove", *HANDLERS, scope="council", resolve=petition_scope,
-    target=(*PETITION, "letter_id"), service=letters.remove_letter,
+    target=(*PETITION, "letter_id"), body=schemas.LetterRemoveIn, service=letters.remove_letter,
     label=N_("Remove a reply letter"),
-    summary="Remove a reply letter (the wrong file or petition): the handling secretariat, or the agency that attached it before it is published",
+    summary="Remove a reply letter (the wrong file or petition), saying why: the handling secretariat, or the agency that attached it before it is published",
 )  # fmt: skip
 
 # --- voter-contact meetings, cycles, settings ------------------------------------------------

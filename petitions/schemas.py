@@ -341,6 +341,12 @@ class ExtensionIn(Schema):
     reason: Text = Field(min_length=1, max_length=2000)
 
 
+class LetterRemoveIn(Schema):
+    """Why a reply letter is taken off the petition (kept in the staff history and the audit)."""
+
+    reason: Text = Field(min_length=1, max_length=2000)
+
+
 class ExtensionDecisionIn(Schema):
     """The handling council's secretariat approves or refuses (a refusal says why)."""
 

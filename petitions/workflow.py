@@ -17,6 +17,7 @@ from typing import Any
 
 from council.errors import Conflict, Invalid
 from council.i18n import N_
+from petitions import labels
 
 
 class Status(StrEnum):
@@ -148,7 +149,7 @@ def next_status(pos: Position, action: Action) -> tuple[Status, str]:
         raise Conflict(
             "invalid_transition",
             N_("This action is not possible while the petition is {status}.").format(
-                status=pos.status.value
+                status=labels.STATUS.get(pos.status.value, pos.status.value)
             ),
             action=action.value,
             current_status=pos.status.value,

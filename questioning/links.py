@@ -9,7 +9,7 @@ from datetime import datetime
 from council.errors import NotFound
 from council.i18n import N_
 from meetings.models import Poll, Session
-from meetings.services.common import get_session
+from meetings.services.common import get_session, lock_sitting
 from petitions.codes import normalize_code
 from petitions.models import Petition
 
@@ -41,7 +41,7 @@ async def hold_sitting(session_id: int) -> None:
     """In a transaction: take the sitting's turn (its row's lock), which a poll opening holds
     until its commit, so that ``open_poll`` read after it sees a vote opened at the same moment.
     (Nothing to do on SQLite, whose writers take turns already.)"""
-    await Session.select_for_update().filter(id=session_id).only("id").first()
+    await lock_sitting(session_id)
 
 
 async def open_poll(session_id: int) -> tuple[int, str] | None:

@@ -66,8 +66,6 @@ class PgSearchIndex:
         self._ready = False
         # (when read, lexeme -> estimated documents): the planner's most common lexemes.
         self.stats: tuple[float, dict[str, int]] = (0.0, {})
-        # lexeme -> documents holding it (counted up to pgquery.DF_CAP), kept with ``stats``.
-        self.counted: dict[str, int] = {}
         self.lock_key = _lock_key(spec.name)
 
     # --- plumbing --------------------------------------------------------------------------
@@ -272,7 +270,6 @@ class PgSearchIndex:
                 raise SearchError(f"unknown operation {change.op!r}")
         conn = self.conn(using_db)
         await self.ensure(conn)
-        self.counted.clear()  # this process's own changes show in the next segmentation
         await conn.execute_query("SELECT pg_advisory_xact_lock_shared($1)", [self.lock_key])
         if await _value(
             conn, f"SELECT count(*) FROM {_REBUILDS} WHERE index_name = $1", [self.spec.name]
@@ -343,7 +340,6 @@ class PgSearchIndex:
     def forget_stats(self) -> None:
         """Drop the cached lexeme statistics (after a rebuild)."""
         self.stats = (0.0, {})
-        self.counted = {}
 
     def close(self) -> None:
         """Nothing to close: connections belong to the ORM."""

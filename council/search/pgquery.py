@@ -41,8 +41,6 @@ CANDIDATES = 200
 # common one is estimated from the planner's statistics (most common elements).
 DF_CAP = 2000
 STATS_TTL = 60.0
-# At most this many counted lexemes are kept (for STATS_TTL, with the planner's statistics).
-COUNTED_CAP = 50_000
 _BIG = 2**63 - 1
 # The key floor keeps this many times the candidates needed, by the estimated matches.
 _MARGIN = 4
@@ -95,9 +93,12 @@ async def parse_query(
     if not lexemes:
         return Parsed([], [], 0, 0, 0)
     common = await _common_lexemes(index, conn)
-    counted = index.counted
     df = {lex: common[lex] for lex in lexemes if lex in common}
-    df.update((lex, counted[lex]) for lex in lexemes if lex in counted and lex not in df)
+    # The other lexemes are counted by every search, never remembered: a count kept by one
+    # process outlives another's write, and two workers would then split the same words
+    # differently. The key sequence cannot tell when to forget: a delete does not move it, and
+    # an upsert moves it before its commit (a search in between counts the documents of before
+    # under the new value).
     rare = sorted(lex for lex in lexemes if lex not in df)
     rows = await conn.execute_query_dict(
         f"SELECT NULL AS l, pg_sequence_last_value(pg_get_serial_sequence($1, 'key')) AS n "
@@ -106,13 +107,11 @@ async def parse_query(
         [index.table, rare],
     )
     high = 0
-    if len(counted) + len(rare) > COUNTED_CAP:
-        counted.clear()
     for row in rows:
         if row["l"] is None:
             high = int(row["n"] or 0)
         else:
-            df[row["l"]] = counted[row["l"]] = int(row["n"])
+            df[row["l"]] = int(row["n"])
     found = parse(q, lambda t: df.get(t, 0), lambda t: df.get(EXACT_PREFIX + t, 0))
     counts = [df.get(w.fold, 0) for w in found.words]
     exact = [df.get(exact_lexeme(w.exact), 0) for w in found.words]
@@ -129,7 +128,6 @@ async def _common_lexemes(index: PgSearchIndex, conn: BaseDBAsyncClient) -> dict
     at, known = index.stats
     if time.monotonic() - at < STATS_TTL:
         return known
-    index.counted.clear()  # counted lexemes are kept as long as the statistics
     rows = await conn.execute_query_dict(
         "SELECT s.most_common_elems::text::text[] AS lex, s.most_common_elem_freqs AS freq, "
         "c.reltuples AS n FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename "
@@ -312,6 +310,11 @@ async def ranked(
                 return total, [], None
             if count_first and total <= track_total:
                 recent.every(found["keys"])
+            elif count_first:
+                # More than track_total pass: size the window by that, not by the words'
+                # estimate, which a filter may thin sevenfold (several widenings, each
+                # building the words' GIN bitmaps again).
+                recent.floor = _floor(high, track_total + 1, cut)
         for n, window in enumerate(windows):
             window.take(found[f"w{n}"])
         pending = [w for w in pending if not w.done]

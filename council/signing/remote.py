@@ -177,14 +177,19 @@ class NotRegistered(DomainError):
 
     status = 403
 
-    def __init__(self, subject: str) -> None:
+    def __init__(self, cert: x509.Certificate) -> None:
+        # What tells the certificate apart, for the signer and the administrator who registers
+        # it: its fingerprint (what registration matches), serial number and issuer. Not its
+        # subject: the holder's name, organisation and the rest are not the signer's to read.
         super().__init__(
             "certificate_not_registered",
             N_(
                 "This signature was made with a certificate that is not registered to your "
                 "account. Ask an administrator to register your signing certificate first."
             ),
-            subject=subject,
+            fingerprint=fingerprint(cert),
+            serial=format(cert.serial_number, "x"),
+            issuer=str(cert.issuer.native.get("common_name") or ""),
         )
 
 
@@ -212,7 +217,7 @@ def finish(
     announced = load_certificate(announced_der) if announced_der else None
     cert = check_cms(cms_der, prepared.digest, announced)
     if registered is not None and fingerprint(cert) not in registered:
-        raise NotRegistered(str(cert.subject.human_friendly))
+        raise NotRegistered(cert)
     roots = load_trust_roots(roots_dir)
     # Without trust roots any self-made certificate would pass as the chair's: refused.
     if not roots:

@@ -15,7 +15,29 @@ from council.settings import Settings
 from council.signing.config import trust_roots_dir
 from council.signing.verify import verify_bytes
 
-VERIFY_LIMITS = workers.Limits(memory_mb=768, seconds=45.0, jobs=2)
+# A public check of an uploaded file fetches revocation data from the URLs its certificates name,
+# as the check of a returned signature does (``council.signing.sessions``): each request gives up
+# after FETCH_TIMEOUT, each signature's validation makes FETCH_LIMITS' requests at most, and the
+# whole check runs in its own lane of worker processes, past which it is stopped with a clear
+# "took too long": a hostile or hanging authority makes the next checks wait, never the pages'
+# renders and the uploads, which keep the shared worker slots.
+VERIFY_LIMITS = workers.Limits(memory_mb=768, seconds=45.0, jobs=2, lane="pdf-verify")
+FETCH_TIMEOUT = 5.0
+
+
+class VerifyTimedOut(DomainError):
+    """Checking the file took longer than :data:`VERIFY_LIMITS` allows."""
+
+    status = 504
+
+    def __init__(self) -> None:
+        super().__init__(
+            "verify_timeout",
+            N_(
+                "Checking this file took too long: the revocation service of a signer's "
+                "certificate authority did not answer in time. Try again later."
+            ),
+        )
 
 
 async def pdf_verify(upload: UploadFile, settings: Settings, ip: str) -> dict[str, Any]:
@@ -29,7 +51,14 @@ async def pdf_verify(upload: UploadFile, settings: Settings, ip: str) -> dict[st
         raise DomainError("empty_file", N_("The file is empty."), status=422)
     if not data[:1024].lstrip().startswith(b"%PDF-"):
         raise DomainError("not_a_pdf", N_("Only PDF files can be checked here."), status=422)
-    report = await workers.run(verify_bytes, data, trust_roots_dir(settings), limit=VERIFY_LIMITS)
+    try:
+        report = await workers.run(
+            verify_bytes, data, trust_roots_dir(settings), FETCH_TIMEOUT, limit=VERIFY_LIMITS
+        )
+    except workers.WorkerLimit as exc:
+        if exc.details.get("limit") == "time":
+            raise VerifyTimedOut() from None
+        raise
     # which file was checked and the verdict; not the file, not who sent it
     await audit.record(
         "pdf.verify",

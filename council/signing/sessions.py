@@ -58,7 +58,7 @@ async def open_session(
     """Prepare ``data`` for the signatory's signature; the session says what to sign."""
     cert = remote.load_certificate(certificate_der) if certificate_der else None
     if cert is not None and remote.fingerprint(cert) not in await registered_fingerprints(user_id):
-        raise remote.NotRegistered(str(cert.subject.human_friendly))
+        raise remote.NotRegistered(cert)
     prepared = await asyncio.to_thread(remote.prepare, data, signatory, certificate=cert)
     at = _now()
     # Each session holds a whole PDF: the ones past their day go (a used one is kept that long,

@@ -200,6 +200,9 @@ def verify_path(path: str, roots_dir: str | None) -> Report:
     return verify_pdf(Path(path).read_bytes(), load_trust_roots(roots_dir))
 
 
-def verify_bytes(data: bytes, roots_dir: str | None) -> dict[str, Any]:
-    """A worker job: the report as plain data (it travels pickled)."""
-    return verify_pdf(data, load_trust_roots(roots_dir)).as_dict()
+def verify_bytes(
+    data: bytes, roots_dir: str | None, fetch_timeout: float | None = None
+) -> dict[str, Any]:
+    """A worker job: the report as plain data (it travels pickled). ``fetch_timeout``: fetch
+    revocation data with the bounded backend (as ``verify_pdf``)."""
+    return verify_pdf(data, load_trust_roots(roots_dir), fetch_timeout=fetch_timeout).as_dict()

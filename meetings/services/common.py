@@ -105,6 +105,21 @@ async def get_session(session_id: int) -> Session:
     return session
 
 
+# The sitting's turn: on PostgreSQL a lock on its row that whatever must see a vote opening at the
+# same moment takes first (a poll's opening, the questioning's turns, the move to the
+# questioning, the close). FOR NO KEY UPDATE, not FOR UPDATE: it serializes those against each
+# other but leaves the row's KEY SHARE free, which the foreign key of every row inserted for the
+# sitting takes (a change notice, a document): an edit that has already taken the audit chain's
+# lock and then inserts one must not wait here while the lock's holder waits for the chain.
+# (SQLite's writers take turns already: nothing to do there.)
+SITTING_LOCK_SQL = f"SELECT id FROM {Session._meta.db_table} WHERE id = ? FOR NO KEY UPDATE"
+
+
+async def lock_sitting(session_id: int) -> None:
+    """In a transaction: take the sitting's turn (see ``SITTING_LOCK_SQL``) until its end."""
+    await Session.select_for_update(no_key=True).filter(id=session_id).only("id").first()
+
+
 async def session_for(user: User | None, session_id: int) -> Session:
     """The session if ``user`` may see it: 404 for drafts of others, 403 for another council."""
     session = await get_session(session_id)

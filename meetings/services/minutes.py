@@ -341,7 +341,7 @@ async def minutes_number(user: User, session_id: int, number: int | None) -> Ses
             fields={"number": str(N_("A number from 1 to 99999 is expected."))},
         )
     async with in_transaction():
-        session = await Session.select_for_update().get(id=session.id)
+        session = await Session.select_for_update(no_key=True).get(id=session.id)
         if number is not None:
             year = minutes_year(session)
             others = await Session.filter(

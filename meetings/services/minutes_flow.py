@@ -194,7 +194,7 @@ async def _new_version(
     note: str,
 ) -> MinutesVersion:
     """In the caller's transaction: the next version number of the session's minutes."""
-    await Session.select_for_update().get(id=session.id)  # one numbering at a time
+    await Session.select_for_update(no_key=True).get(id=session.id)  # one numbering at a time
     top = await MinutesVersion.filter(session_id=session.id).order_by("-number").first()
     number = top.number + 1 if top is not None else 1
     at = now()

@@ -45,6 +45,9 @@ async def poll_revote(user: User, poll_id: int, reason: str) -> Poll:
             options=labels or None,
             max_choices=first.max_choices if first.kind == "election" else None,
             countdown_seconds=first.countdown_seconds,
+            # Not kept before this transaction commits, nor without its revote_of and reason:
+            # the opening reads the committed poll.
+            remember_facts=False,
         )
         await Poll.filter(id=again.id).update(revote_of_id=first.id, revote_reason=reason)
         await audit.record(

@@ -19,6 +19,7 @@ from meetings.services import notices
 from meetings.services.common import (
     get_session,
     item_dict,
+    lock_sitting,
     now,
     require_state,
     same_council,
@@ -191,6 +192,9 @@ async def session_close(user: User, session_id: int) -> Session:
     session = await staff_session(user, session_id)
     require_state(session, "in_progress")
     async with in_transaction():
+        # The sitting's turn first, as a poll's opening takes it: a vote opening at this moment
+        # is seen below once it commits, or waits for the close (and finds the sitting closed).
+        await lock_sitting(session.id)
         if await Poll.filter(session_id=session.id, status="open").exists():
             raise Conflict(
                 "poll_open", N_("Close the open poll before closing the session."), status=409
@@ -346,7 +350,7 @@ async def session_set_current(user: User, session_id: int, item_id: int) -> dict
             # The questioning gives the floor turn by turn; a vote in progress keeps the hall,
             # the tablets and the delegates until its close. The sitting's row is locked first,
             # as a poll's opening locks it: a vote opening at this moment is seen, or waits.
-            await Session.select_for_update().filter(id=session.id).only("id").first()
+            await lock_sitting(session.id)
             open_poll = await Poll.filter(session_id=session.id, status="open").first()
             if open_poll is not None:
                 raise Conflict(

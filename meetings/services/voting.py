@@ -28,6 +28,7 @@ from meetings.models import (
 from meetings.services import counting, sqlprog
 from meetings.services.attendance import current_day
 from meetings.services.common import (
+    SITTING_LOCK_SQL,
     can_see_session,
     get_session,
     is_staff_of,
@@ -166,9 +167,13 @@ async def poll_create(
     options: list[str] | None = None,
     max_choices: int | None = None,
     countdown_seconds: int | None = None,
+    remember_facts: bool = True,
 ) -> Poll:
     """poll.create: a draft poll on a session (optionally tied to an agenda item), with an
-    optional countdown shown on screens while it is open."""
+    optional countdown shown on screens while it is open.
+
+    ``remember_facts=False`` for a caller that creates the poll inside a transaction of its own
+    (a re-vote): the facts are kept only once they are committed and final."""
     session = await get_session(session_id)
     if not is_staff_of(user, session.council_id):
         raise Forbidden(N_("Only the council's secretariat or chair may do this."))
@@ -244,7 +249,8 @@ async def poll_create(
         )
     # Committed: this process knows the new poll's fixed facts, so its opening (most often
     # asked of the same process, on the chair's kept-alive connection) reads none of them again.
-    remember(poll, session.council_id, created)
+    if remember_facts:
+        remember(poll, session.council_id, created)
     return poll
 
 
@@ -306,7 +312,7 @@ def _open_program(
         # A statement of its own: the read after it takes a snapshot once the lock is held (the
         # lock in the read itself would leave its subqueries reading from before the wait).
         # On SQLite ``BEGIN IMMEDIATE`` already serializes the whole program.
-        yield query(f"SELECT id FROM {SESSION} WHERE id = ? FOR UPDATE", facts.session_id)
+        yield query(SITTING_LOCK_SQL, facts.session_id)
     # The session, its quorum, who is present and any other open poll of it, in one read.
     rows = yield query(
         f"SELECT s.status AS status, COALESCE(s.seats, c.seats) AS seats, "

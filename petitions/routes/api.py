@@ -23,6 +23,7 @@ from petitions.schemas import (
     ExtensionOut,
     FeedbackOut,
     LetterOut,
+    LetterRemoveIn,
     MeetingOut,
     MergeCandidateOut,
     MergeCandidatesOut,
@@ -316,14 +317,15 @@ async def letter(ctx: Ctx) -> LetterOut:
     "DELETE",
     "/api/v1/petitions/{code}/letter/{letter_id:int}",
     perm=ops.PETITION_LETTER_REMOVE,
+    body=LetterRemoveIn,  # a DELETE's body is named (the operation's only for POST/PUT/PATCH)
     response=PetitionStateOut,
     tags=TAGS,
-    summary="Remove a reply letter (the wrong file or petition): the handling council's "
-    "secretariat, or the agency that attached it while it is not yet published",
+    summary="Remove a reply letter (the wrong file or petition), with a `reason`: the handling "
+    "council's secretariat, or the agency that attached it while it is not yet published",
 )
 async def letter_remove(ctx: Ctx) -> PetitionStateOut:
     user = ctx.require_user()
-    await remove_letter(user, ctx.params["code"], ctx.params["letter_id"])
+    await remove_letter(user, ctx.params["code"], ctx.params["letter_id"], ctx.body.reason)
     return convert.state(await staff_view(user, await petition_for_staff(user, ctx.params["code"])))
 
 

@@ -22,7 +22,7 @@ from petitions import indexing, labels
 from petitions import operations as ops
 from petitions.models import Attachment, Petition
 from petitions.routes.public_pages import helpers
-from petitions.schemas import ActionIn, ExtensionDecisionIn, ExtensionIn
+from petitions.schemas import ActionIn, ExtensionDecisionIn, ExtensionIn, LetterRemoveIn
 from petitions.services import Filters, act, petition_for_staff, staff_list, staff_view
 from petitions.services.extensions import (
     decide_extension,
@@ -303,7 +303,13 @@ async def staff_extension_decide(ctx: Ctx) -> Response:
 )
 async def staff_letter_remove(ctx: Ctx) -> Response:
     user = ctx.require_user()
-    await remove_letter(user, ctx.params["code"], ctx.params["letter_id"])
+    form = await ctx.form()
+    reason = form.get("reason")
+    try:
+        data = LetterRemoveIn.model_validate({"reason": reason if isinstance(reason, str) else ""})
+    except ValidationError as exc:
+        raise Invalid(fields=field_errors(exc)) from None
+    await remove_letter(user, ctx.params["code"], ctx.params["letter_id"], data.reason)
     return await _after(ctx, user, ctx.params["code"], _("Reply letter removed."))
 
 

@@ -86,11 +86,16 @@ def may_remove(user: User, p: Petition, letter: Attachment) -> bool:
     )
 
 
-async def remove_letter(actor: User, code: str, letter_id: int) -> Petition:
+async def remove_letter(actor: User, code: str, letter_id: int, reason: str) -> Petition:
     """petition.letter_remove: take a reply letter off the petition (attached to the wrong
-    petition, the wrong file): its petitioner no longer downloads it, staff no longer see it, and
-    its file goes once no other row names it. Recorded in the staff history and the audit (the
-    file's name and hash, whether it had been published)."""
+    petition, the wrong file), saying why: its petitioner no longer downloads it, staff no longer
+    see it, and its file goes once no other row names it. Recorded in the staff history (with the
+    reason) and the audit (the file's name and hash, whether it had been published, the reason)."""
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 2000:
+        raise Invalid(
+            fields={"reason": str(N_("Say why the letter is removed (up to 2000 characters)."))}
+        )
     p = await get_by_code(code)
     async with in_transaction():
         p = await Petition.select_for_update().get(id=p.id)
@@ -113,6 +118,7 @@ async def remove_letter(actor: User, code: str, letter_id: int) -> Petition:
             to_status=p.status,
             actor_id=actor.id,
             actor_label=actor.full_name or actor.username,
+            internal_note=reason,
             details={"letter": a.original_name, "published": published},
         )
         await audit.record(
@@ -121,7 +127,12 @@ async def remove_letter(actor: User, code: str, letter_id: int) -> Petition:
             target_type="petition",
             target_id=p.code,
             council_id=p.handler_id,
-            details={"file": a.original_name, "sha256": a.sha256, "published": published},
+            details={
+                "file": a.original_name,
+                "sha256": a.sha256,
+                "published": published,
+                "reason": reason,
+            },
         )
     await storage.release(a.path)
     return p

@@ -17,6 +17,54 @@
       event.detail.isError = false;
     }
   });
+  // After an action sent by htmx, the notice it brings (done, or refused and why) may land at the
+  // top of a long page: on a phone, out of sight of the button at the bottom. Bring it into view
+  // when it is not, and move the focus to it when the focus was lost (the form was swapped) or the
+  // view moved, so that a screen reader reads it and the keyboard goes on from there. A notice in
+  // sight stays where it is (nothing jumps on a tablet); swaps nobody asked for (on load, polling)
+  // move nothing, and neither does a late answer when the user has moved on to another field.
+  var NOTICE = ".alert-error, .alert-ok, .alert[role=alert], .alert[role=status]";
+  var seenNotices = new WeakSet();
+  function markNotices() {
+    document.querySelectorAll(NOTICE).forEach(function (el) { seenNotices.add(el); });
+  }
+  function askedByUser(detail) {
+    var cfg = detail && detail.requestConfig;
+    var ev = cfg && cfg.triggeringEvent;
+    return !!ev && ["submit", "click", "change"].indexOf(ev.type) >= 0;
+  }
+  document.addEventListener("DOMContentLoaded", markNotices);
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (askedByUser(event.detail)) { markNotices(); }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!askedByUser(event.detail)) { return; }
+    var fresh = Array.prototype.filter.call(document.querySelectorAll(NOTICE), function (el) {
+      return !seenNotices.has(el) && el.getClientRects().length > 0;
+    });
+    markNotices();
+    if (!fresh.length) { return; }
+    var notice = fresh.filter(function (el) {
+      return el.getAttribute("role") === "alert" || el.classList.contains("alert-error");
+    })[0] || fresh[0];
+    var box = notice.getBoundingClientRect();
+    var inSight = box.top >= 0 && box.bottom <= (window.innerHeight || document.documentElement.clientHeight);
+    var active = document.activeElement;
+    var lost = !active || active === document.body;
+    // The user moved on while the request ran (typing in another field): leave the view and the
+    // focus where they are; the notice's role (alert, status) still has it read out.
+    var cfg = event.detail.requestConfig;
+    var sender = cfg && cfg.elt;
+    var form = sender && sender.closest ? sender.closest("form") : null;
+    var stillThere = lost || active === sender || (sender && sender.contains && sender.contains(active)) ||
+      (form && form.contains(active));
+    if (!stillThere) { return; }
+    if (!inSight) { notice.scrollIntoView({ block: "center" }); }
+    if (!inSight || lost) {
+      if (!notice.hasAttribute("tabindex")) { notice.setAttribute("tabindex", "-1"); }
+      notice.focus({ preventScroll: true });
+    }
+  });
   // data-confirm on a form, or on the button that submits it: ask before submitting. A refusal
   // stops the event here, in the capture phase, before it reaches the form: htmx sends its request
   // from its own listener on the form, which a cancelled (defaultPrevented) event does not stop.

@@ -120,3 +120,56 @@ async def test_a_locked_sqlite_file_answers_503_never_500(
         other.close()
     r = await client.post("/api/v1/councils", json=body, headers=admin_h)
     assert r.status_code == 201, r.text
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="PostgreSQL's deadlock detector")
+async def test_a_deadlock_answers_503_never_500(
+    settings: Settings, client: httpx.AsyncClient
+) -> None:
+    """Another connection locks the sitting's row FOR UPDATE; an agenda move takes the council's
+    audit chain lock, then waits for that row (its change notice's foreign key); the other
+    connection then waits for the chain. PostgreSQL breaks the deadlock by rolling back the move
+    (the other connection looks for deadlocks only after a minute): 503 unavailable, not 500."""
+    import asyncpg
+
+    from council import audit
+    from meetings.models import Session
+    from tests.meetings.helpers import setup_running_session
+
+    s = await setup_running_session(client, seats=8, present=6)
+    rival = await asyncpg.connect(settings.database_url)
+    watcher = await asyncpg.connect(settings.database_url)
+    try:
+        transaction = rival.transaction()
+        await transaction.start()
+        await rival.execute("SET LOCAL deadlock_timeout = '60s'")
+        await rival.execute(
+            f"SELECT id FROM {Session._meta.db_table} WHERE id = $1 FOR UPDATE", s.session_id
+        )
+        move = asyncio.ensure_future(
+            client.post(
+                f"/api/v1/items/{s.items[3]}/move",
+                headers=s.h(s.secretariat),
+                json={"position": 1},
+            )
+        )
+        for _ in range(1000):  # until the move waits for the sitting's row
+            rows = await watcher.fetch(
+                "SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND wait_event IN ('transactionid', 'tuple')"
+            )
+            if rows:
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise AssertionError("the move never waited for the sitting's row")
+        chain = asyncio.ensure_future(
+            rival.execute("SELECT pg_advisory_xact_lock($1, $2)", audit._ADVISORY_KEY, s.council.id)
+        )
+        r = await asyncio.wait_for(move, 60)
+        await asyncio.wait_for(chain, 60)
+        await transaction.rollback()
+    finally:
+        await rival.close()
+        await watcher.close()
+    _unavailable(r)

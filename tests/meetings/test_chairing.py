@@ -60,7 +60,19 @@ async def test_closing_asks_with_the_count_of_who_voted(client) -> None:
     assert "{voted}/{eligible}" in form.attributes["data-confirm-template"]
 
 
-async def test_a_revote_is_a_new_poll_linked_to_the_first_with_its_reason(client) -> None:
+async def test_a_revote_is_a_new_poll_linked_to_the_first_with_its_reason(
+    client, monkeypatch
+) -> None:
+    from council import realtime
+
+    told: list[tuple[str, dict]] = []
+    emit = realtime.emit
+
+    async def recorded(event: str, data, room=None):  # type: ignore[no-untyped-def]
+        told.append((event, data))
+        await emit(event, data, room)
+
+    monkeypatch.setattr(realtime, "emit", recorded)
     s, poll = await open_poll_in_session(client, seats=5, present=4, countdown_seconds=30)
     for user in (s.chair, s.delegates[0]):
         await cast(client, s, user, poll["id"], "yes")
@@ -86,7 +98,12 @@ async def test_a_revote_is_a_new_poll_linked_to_the_first_with_its_reason(client
         "motion",
         30,
     )
-    assert (await open_poll(client, s, again["id"])).status_code == 200
+    opened = await open_poll(client, s, again["id"])
+    assert opened.status_code == 200
+    # What the opening tells (as poll:opened does) names the first vote and the reason.
+    assert (opened.json()["revote_of"], opened.json()["revote_reason"]) == (poll["id"], reason)
+    sent = [d["poll"] for e, d in told if e == "poll:opened" and d["poll"]["id"] == again["id"]]
+    assert [(p["revote_of"], p["revote_reason"]) for p in sent] == [(poll["id"], reason)]
     for user in (s.chair, *s.delegates[:3]):
         assert (await cast(client, s, user, again["id"], "yes")).status_code == 201
     await close_poll(client, s, again["id"])

@@ -306,3 +306,33 @@ async def test_opening_and_closing_answer_who_may_not_before_what_does_not_exist
         assert r.status_code == 403
     assert (await open_poll(client, s, poll["id"])).status_code == 200
     assert (await close_poll(client, s, poll["id"]))["status"] == "closed"
+
+
+async def test_an_anonymous_flood_starts_no_scope_read(client) -> None:
+    # Refused callers must not queue database reads: the target's scope is read early only for
+    # a caller who names themselves (a token or a session cookie), and never past a bound.
+    from council import web
+    from meetings import operations as ops
+
+    s = await setup_running_session(client, seats=5, present=4)
+    poll = await create_poll(client, s)
+    reads: list[object] = []
+    resolve = ops.POLL_OPEN.permission.resolve
+    assert resolve is not None
+
+    async def counted(params):  # type: ignore[no-untyped-def]
+        reads.append(params)
+        return await resolve(params)
+
+    perm = ops.POLL_OPEN.permission
+    object.__setattr__(perm, "resolve", counted)  # a frozen dataclass: put back below
+    try:
+        for _ in range(20):
+            r = await client.post(f"/api/v1/polls/{poll['id']}/open")
+            assert r.status_code == 401
+        assert reads == []
+        r = await client.post(f"/api/v1/polls/{poll['id']}/open", headers=s.h(s.chair))
+        assert r.status_code == 200 and len(reads) == 1
+        assert not web._unawaited
+    finally:
+        object.__setattr__(perm, "resolve", resolve)

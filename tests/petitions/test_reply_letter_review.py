@@ -102,12 +102,20 @@ async def test_a_wrong_letter_is_removed_and_no_longer_served(client, anon) -> N
     key = (await Attachment.get(id=wrong)).path
     path = f"/api/v1/petitions/{code}/letter/{wrong}"
     # Another council's secretariat, another city's agency, the petitioner: refused.
+    why = {"reason": "Đính kèm nhầm hồ sơ"}
     for user in (w.other_sec, w.other_officer, w.commune_chair):
-        r = await client.delete(path, headers=await bearer(user))
+        r = await client.request("DELETE", path, json=why, headers=await bearer(user))
         assert refusal(r) == (403, "forbidden"), user.role
-    assert refusal(await anon.delete(path)) == (401, "unauthorized")
-    # The agency that attached it removes it while it is unpublished.
-    r = await client.delete(path, headers=await bearer(w.city_officer))
+    assert refusal(await anon.request("DELETE", path, json=why)) == (401, "unauthorized")
+    # The agency that attached it removes it while it is unpublished, saying why.
+    officer = await bearer(w.city_officer)
+    for body in ({}, {"reason": "   "}, {"reason": "x" * 2001}):
+        r = await client.request("DELETE", path, json=body, headers=officer)
+        assert (
+            refusal(r) == (422, "invalid") and "reason" in r.json()["error"]["details"]["fields"]
+        ), body
+    assert await Attachment.exists(id=wrong)
+    r = await client.request("DELETE", path, json=why, headers=officer)
     assert r.status_code == 200, r.text
     assert r.json()["letters"] == []
     assert not await Attachment.exists(id=wrong) and not await storage.exists(key)
@@ -116,19 +124,20 @@ async def test_a_wrong_letter_is_removed_and_no_longer_served(client, anon) -> N
         "file": "nham-ho-so.pdf",
         "sha256": entry.details["sha256"],
         "published": False,
+        "reason": "Đính kèm nhầm hồ sơ",
     }
-    assert refusal(await client.delete(path, headers=await bearer(w.city_sec))) == (
-        404,
-        "not_found",
-    )
+    event = await PetitionEvent.get(petition__code=code, action="letter_remove")
+    assert event.internal_note == "Đính kèm nhầm hồ sơ"
+    r = await client.request("DELETE", path, json=why, headers=await bearer(w.city_sec))
+    assert refusal(r) == (404, "not_found")
 
     # Published: the agency may no longer take it back; the handling secretariat removes it on
     # the staff page, and the petitioner gets a 404 from then on.
     letter = await _attach(client, w.city_officer, code, "cong-van-khac-cong-dan.pdf")
     await act_ok(client, w.city_sec, code, "publish")
     assert await _served(anon, code, token) == ["cong-van-khac-cong-dan.pdf"]
-    r = await client.delete(
-        f"/api/v1/petitions/{code}/letter/{letter}", headers=await bearer(w.city_officer)
+    r = await client.request(
+        "DELETE", f"/api/v1/petitions/{code}/letter/{letter}", json=why, headers=officer
     )
     assert refusal(r) == (403, "forbidden")
     await login(client, w.city_officer)
@@ -141,8 +150,12 @@ async def test_a_wrong_letter_is_removed_and_no_longer_served(client, anon) -> N
     assert "cong-van-khac-cong-dan.pdf" in (
         one(page.text, "form.letter-remove").attributes["data-confirm"] or ""
     )
-    r = await client.post(action, headers=htmx())
+    assert has(page.text, "form.letter-remove input[name=reason][required]")
+    r = await client.post(action, headers=htmx())  # no reason: refused, the letter stays
+    assert r.status_code == 422 and await Attachment.exists(id=letter)
+    r = await client.post(action, data={"reason": "Gửi nhầm công dân"}, headers=htmx())
     assert r.status_code == 200 and "cong-van-khac-cong-dan.pdf" not in r.text
+    assert "Gửi nhầm công dân" in r.text  # the staff history shows why
     await _refused(anon, code, token, letter)
     assert await _served(anon, code, token) == []
     form = await anon.get("/petitions/track")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import socket
 import threading
 from collections.abc import Iterator
@@ -271,6 +272,20 @@ async def test_a_hanging_check_keeps_its_own_slot_and_page_renders_still_run(
 # --- item 2: the certificate must be the signer's -------------------------------------------------
 
 
+def _names_the_certificate_only(r: httpx.Response, der: bytes) -> None:
+    """A refused certificate is named by what the signer needs to tell it apart (fingerprint,
+    serial number, issuer's name), never by its holder's name or the rest of its subject."""
+    cert = cx.load_der_x509_certificate(der)
+    details = r.json()["error"]["details"]
+    assert details == {
+        "fingerprint": hashlib.sha256(der).hexdigest(),
+        "serial": format(cert.serial_number, "x"),
+        "issuer": "Test Intermediate CA",
+    }
+    for part in ("Nguyễn Văn Chủ", "Trần Thị Thư Ký", "HĐND thử nghiệm", "subject"):
+        assert part not in r.text
+
+
 async def test_only_a_certificate_registered_to_the_signer_completes(
     client: httpx.AsyncClient, settings: Settings, pki: TestPki, tmp_path: Path
 ) -> None:
@@ -295,6 +310,7 @@ async def test_only_a_certificate_registered_to_the_signer_completes(
     r = await client.post(complete, json=body, headers={**chair, "Accept-Language": "vi"})
     assert (r.status_code, error_code(r)) == (403, "certificate_not_registered"), r.text
     assert "quản trị" in r.json()["error"]["message"]
+    _names_the_certificate_only(r, pki.cert_der("chair"))
     admin = await _admin()
     await certificates.certificate_register(admin, s.chair, pki.cert_pem("chair").decode())
     # the secretary's certificate is registered to the secretary, not to the chair
@@ -310,6 +326,7 @@ async def test_only_a_certificate_registered_to_the_signer_completes(
         headers=chair,
     )
     assert (r.status_code, error_code(r)) == (403, "certificate_not_registered")
+    _names_the_certificate_only(r, pki.cert_der("secretary"))
     assert (await Resolution.get(id=rid)).status == "draft"
     r = await client.post(complete, json=body, headers=chair)
     assert r.status_code == 200 and r.json()["status"] == "signed", r.text

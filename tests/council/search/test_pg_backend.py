@@ -256,3 +256,28 @@ async def test_the_newest_candidates_are_found_when_filters_thin_the_window(
     assert (capped.total, capped.total_exact) == (100, False)
     assert capped.estimate is not None and 250 <= capped.estimate <= 400  # 330 match
     assert set(ids(capped)) == {f"KN-{i:03d}" for i in range(295, 300)}
+
+
+async def test_the_newest_filtered_matches_are_found_past_track_total(
+    make_index: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filtered search counts first; when more than ``track_total`` pass, the candidates'
+    key window is sized by that count, and still holds the newest passing matches."""
+    docs = [
+        petition(
+            f"KN-{i:03d}",
+            "Đường làng",
+            f"Đường thôn {i} xuống cấp",
+            status="accepted" if i % 3 == 0 else "received",
+        )
+        for i in range(300)
+    ]
+    index = await make_index(docs)
+    await connections.get("default").execute_script(f"ANALYZE {index.table}")
+    monkeypatch.setattr(pgquery, "CANDIDATES", 5)
+    result = await index.asearch("đường", filters={"status": "accepted"}, limit=5, track_total=20)
+    assert (result.total, result.total_exact) == (20, False)
+    assert set(ids(result)) == {f"KN-{i:03d}" for i in range(285, 300, 3)}  # the newest five
+    every = await index.asearch("đường", filters={"status": "accepted"}, limit=5)
+    assert (every.total, every.total_exact) == (100, True)
+    assert set(ids(every)) == set(ids(result))
