@@ -455,10 +455,19 @@ def start_servers(
 # --- the coordinator -------------------------------------------------------------------------
 
 
+def _recv(pipe: Any) -> Any:
+    try:
+        return pipe.recv()
+    except EOFError:
+        raise RuntimeError(
+            "a client process died (see its traceback above): the run is void, try again"
+        ) from None
+
+
 def _gather(pipes: list[Any], message: tuple[Any, ...]) -> list[Any]:
     for pipe in pipes:
         pipe.send(message)
-    return [pipe.recv() for pipe in pipes]
+    return [_recv(pipe) for pipe in pipes]
 
 
 async def ask(pipes: list[Any], message: tuple[Any, ...]) -> list[Any]:
@@ -656,11 +665,14 @@ async def main(args: argparse.Namespace) -> int:
             chunk = shuffled[k * per : (k + 1) * per]
             proc = ctx.Process(target=client_process, args=(child, app, floor, chunk), daemon=True)
             proc.start()
+            # Only the child holds its end: should it die (a socket dropped mid-run, say), the
+            # coordinator's read ends with EOFError instead of waiting forever.
+            child.close()
             pipes.append(parent)
             clients.append(proc)
         started = time.monotonic()
         ready = await asyncio.get_running_loop().run_in_executor(
-            None, lambda: [p.recv() for p in pipes]
+            None, lambda: [_recv(p) for p in pipes]
         )
         print(
             f"{sum(r[1] for r in ready)} delegates connected to both servers over websocket in "
