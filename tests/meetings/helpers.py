@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -185,3 +186,33 @@ async def cast_outcome(user: User, poll_id: int, choice: Any) -> str:
     except DomainError as exc:
         return exc.code
     return "recorded"
+
+
+def pause_poll_openings(monkeypatch: Any, seconds: float) -> asyncio.Event:
+    """Each poll opening pauses ``seconds`` (on PostgreSQL, in the database, its transaction open)
+    once it has read the sitting, its quorum and its other polls, and before it writes: two
+    actions sent together then meet inside that window unless they take turns. The event is set
+    when an opening gets there (SQLite runs the program in its own thread)."""
+    from meetings.services import voting
+
+    original = voting._open_program
+    loop = asyncio.get_running_loop()
+    there = asyncio.Event()
+
+    def pausing(*args: Any, **kwargs: Any) -> Any:
+        program = original(*args, **kwargs)
+        step = next(program)
+        reply = yield step
+        pause = f"SELECT pg_sleep({seconds})" if args[4] == "postgres" else "SELECT 1"
+        while True:
+            if "meetings_attendance" in step[0]:  # the read of the session and its other polls
+                loop.call_soon_threadsafe(there.set)
+                yield (pause, [], False)
+            try:
+                step = program.send(reply)
+            except StopIteration as done:
+                return done.value
+            reply = yield step
+
+    monkeypatch.setattr(voting, "_open_program", pausing)
+    return there

@@ -15,6 +15,7 @@ from tests.meetings.helpers import (
     create_poll,
     create_session,
     open_poll,
+    pause_poll_openings,
     setup_council,
     setup_running_session,
 )
@@ -135,35 +136,11 @@ async def test_only_one_poll_open_and_reopen_refused(client) -> None:
     assert (r.status_code, r.json()["error"]["code"]) == (409, "poll_not_open")
 
 
-def _widened_opening(monkeypatch) -> None:
-    """Each poll opening dawdles (on the database) between reading the session and opening the
-    poll: two opens sent together then both read before either writes, unless they take turns."""
-    from meetings.services import voting
-
-    original = voting._open_program
-
-    def dawdling(*args, **kwargs):
-        program = original(*args, **kwargs)
-        step = next(program)
-        reply = yield step
-        pause = "SELECT pg_sleep(0.3)" if args[4] == "postgres" else "SELECT 1"
-        while True:
-            if "meetings_attendance" in step[0]:  # the read of the session, quorum, other polls
-                yield (pause, [], False)
-            try:
-                step = program.send(reply)
-            except StopIteration as done:
-                return done.value
-            reply = yield step
-
-    monkeypatch.setattr(voting, "_open_program", dawdling)
-
-
 async def test_two_polls_opened_at_once_one_wins(client, monkeypatch) -> None:
     """Two opens of two polls of one sitting at the same moment: the sitting's opens take turns,
     so exactly one opens and the other is told another poll is open (409)."""
     s = await setup_running_session(client, seats=30, present=22)
-    _widened_opening(monkeypatch)
+    pause_poll_openings(monkeypatch, 0.3)  # two opens sent together both read, unless in turn
     for round_ in range(2):
         first = await create_poll(client, s, title=f"Một {round_}")
         second = await create_poll(client, s, title=f"Hai {round_}")

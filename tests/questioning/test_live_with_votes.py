@@ -17,6 +17,7 @@ from meetings.models import Session
 from meetings.services import sessions as meeting_sessions
 from questioning.models import QuestionTurn
 from tests.factories import error_code, login
+from tests.meetings.helpers import pause_poll_openings
 from tests.meetings.live import connect_tablet
 from tests.questioning.helpers import World, call, ok, setup_world, start_questioning_item
 from tests.questioning.test_live_questioning import _fixed_round
@@ -170,40 +171,12 @@ async def test_no_turn_on_the_questioning_page_while_a_vote_is_open(client) -> N
     assert "Thông qua nghị quyết chất vấn" in HTMLParser(r.text).css_first(".alert-error").text()
 
 
-def _opening_holds(monkeypatch) -> asyncio.Event:
-    """Each poll opening pauses (on the database, its transaction open) once it has read the
-    sitting; the event tells the test it is there."""
-    from meetings.services import voting
-
-    original = voting._open_program
-    loop = asyncio.get_running_loop()
-    there = asyncio.Event()
-
-    def pausing(*args: Any, **kwargs: Any) -> Any:
-        program = original(*args, **kwargs)
-        step = next(program)
-        reply = yield step
-        pause = "SELECT pg_sleep(0.5)" if args[4] == "postgres" else "SELECT 1"
-        while True:
-            if "meetings_attendance" in step[0]:  # the read of the session and its other polls
-                loop.call_soon_threadsafe(there.set)  # SQLite runs the program in its thread
-                yield (pause, [], False)
-            try:
-                step = program.send(reply)
-            except StopIteration as done:
-                return done.value
-            reply = yield step
-
-    monkeypatch.setattr(voting, "_open_program", pausing)
-    return there
-
-
 async def test_a_turn_given_while_a_vote_opens_is_refused(client, monkeypatch) -> None:
     """A turn asked for while a vote is opening waits for it, then is refused (409 poll_open):
     never a vote open and someone given the floor at once."""
     w, form_id, _group_id, item = await _sitting_with_quorum(client)
     poll = await meetings.poll_create(w.chair, w.session_id, title="Biểu quyết giữa chừng")
-    there = _opening_holds(monkeypatch)
+    there = pause_poll_openings(monkeypatch, 0.5)
     opening = asyncio.create_task(meetings.poll_open(w.chair, poll.id))
     await there.wait()
     r = await call(
@@ -225,7 +198,7 @@ async def test_moving_to_the_questioning_while_a_vote_opens_is_refused(client, m
     other = await meeting_sessions.item_create(w.secretariat, w.session_id, title="Khác")
     await meeting_sessions.session_set_current(w.chair, w.session_id, other.id)
     poll = await meetings.poll_create(w.chair, w.session_id, title="Biểu quyết giữa chừng")
-    there = _opening_holds(monkeypatch)
+    there = pause_poll_openings(monkeypatch, 0.5)
     opening = asyncio.create_task(meetings.poll_open(w.chair, poll.id))
     await there.wait()
     with pytest.raises(Conflict) as refused:
