@@ -40,10 +40,11 @@ async def _until_waiting(watcher: asyncpg.Connection, events: set[str]) -> None:
     raise AssertionError(f"nobody waits for {events}")
 
 
-async def test_an_agenda_move_and_a_poll_opening_at_once_both_succeed(
-    client: httpx.AsyncClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("edit", ["move", "reorder"])
+async def test_an_agenda_edit_and_a_poll_opening_at_once_both_succeed(
+    client: httpx.AsyncClient, settings: Settings, monkeypatch: pytest.MonkeyPatch, edit: str
 ) -> None:
-    """The secretariat moves an item (audit entry written: the chain's lock held) while the chair
+    """The secretariat moves an item or reorders the agenda (audit entry written: the chain's lock held) while the chair
     opens a vote (the sitting's lock taken, waiting for the chain). The move's change notice
     then inserts a row referencing the sitting: with FOR UPDATE on the sitting that waited for
     the opening, which waited for the move (deadlock, a 500); with FOR NO KEY UPDATE it does
@@ -61,13 +62,15 @@ async def test_an_agenda_move_and_a_poll_opening_at_once_both_succeed(
     monkeypatch.setattr(notices, "record_change", after_audit)
     watcher = await asyncpg.connect(settings.database_url)
     try:
-        move = asyncio.ensure_future(
-            client.post(
-                f"/api/v1/items/{s.items[3]}/move",
-                headers=s.h(s.secretariat),
-                json={"position": 1},
+        url, body = (
+            (f"/api/v1/items/{s.items[3]}/move", {"position": 1})
+            if edit == "move"
+            else (
+                f"/api/v1/sessions/{s.session_id}/items/order",
+                {"order": [s.items[3], *s.items[:3]]},
             )
         )
+        move = asyncio.ensure_future(client.post(url, headers=s.h(s.secretariat), json=body))
         await asyncio.wait_for(audited.wait(), 30)
         opening = asyncio.ensure_future(open_poll(client, s, poll["id"]))
         await _until_waiting(watcher, {"advisory"})  # the opening holds the sitting's lock
