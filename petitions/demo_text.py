@@ -72,8 +72,8 @@ GIVEN = [
 TEMPLATES: list[tuple[str, str, str, str]] = [
     (
         "transport",
-        "Đề nghị sửa chữa mặt đường {road} bị hư hỏng",
-        "Mặt đường {road} đoạn qua {place} bị bong tróc, nhiều ổ gà sâu, trời mưa đọng nước gây mất an "
+        "Đề nghị sửa chữa mặt {road} bị hư hỏng",
+        "Mặt {road} đoạn qua {place} bị bong tróc, nhiều ổ gà sâu, trời mưa đọng nước gây mất an "
         "toàn giao thông, đã có {n} vụ ngã xe trong tháng. Cử tri đề nghị sớm sửa chữa.",
         "Đơn vị quản lý đường bộ đã khảo sát, đưa đoạn đường vào kế hoạch duy tu, sửa chữa trong quý tới.",
     ),
