@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -201,10 +201,12 @@ async def _authorize_caller(ctx: Ctx, perm: Permission) -> None:
         raise
 
 
-def _target_params(request: Request, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def _target_params(
+    request: Request, path: Mapping[str, Any], extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     # The path names the target: a body or query field of the same name never points the check
     # at another one.
-    return {**dict(request.query_params), **(extra or {}), **dict(request.path_params)}
+    return {**dict(request.query_params), **(extra or {}), **path}
 
 
 def _resolve_early(request: Request, perm: Permission) -> asyncio.Future[Scope] | None:
@@ -221,7 +223,7 @@ def _resolve_early(request: Request, perm: Permission) -> asyncio.Future[Scope] 
         return None
     if len(_unawaited) >= MAX_UNAWAITED:
         return None
-    return asyncio.ensure_future(perm.resolve(_target_params(request)))
+    return asyncio.ensure_future(perm.resolve(_target_params(request, request.path_params)))
 
 
 # Scope reads the check did not await, left to finish (a query is not cancelled midway); past
@@ -254,7 +256,7 @@ async def _authorize(
     extra: dict[str, Any] | None = None,
     resolved: asyncio.Future[Scope] | None = None,
 ) -> None:
-    params = _target_params(ctx.request, extra)
+    params = _target_params(ctx.request, ctx.params, extra)
     try:
         await permissions.check(
             perm, ctx.user, params, write=ctx.request.method in UNSAFE, resolved=resolved
