@@ -310,9 +310,7 @@ async def limits_view(session_id: int) -> dict[str, Any]:
     """The round's limits as set (whole minutes, None: the default) and as the next turns get
     them (seconds)."""
     rnd = await Round.get_or_none(session_id=session_id)
-    own = {
-        phase: getattr(rnd, f"{phase}_seconds") if rnd is not None else None for phase in PHASES
-    }
+    own = {phase: getattr(rnd, f"{phase}_seconds") if rnd is not None else None for phase in PHASES}
     return {
         "session_id": session_id,
         **{f"{phase}_minutes": None if v is None else v // 60 for phase, v in own.items()},

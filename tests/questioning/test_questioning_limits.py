@@ -27,7 +27,11 @@ async def _set_limits(client, w: World, user=None, **minutes) -> dict:
 async def _give(client, w: World, step: str, form_id: int) -> dict:
     body = {"session_id": w.session_id, "form_id": form_id}
     out = await ok(
-        client, w.chair, "POST", f"/api/v1/questioning/sessions/{w.session_id}/live/{step}", json=body
+        client,
+        w.chair,
+        "POST",
+        f"/api/v1/questioning/sessions/{w.session_id}/live/{step}",
+        json=body,
     )
     return out["turn"]
 
@@ -133,8 +137,13 @@ async def test_invalid_limits_are_refused_with_a_clear_error(client) -> None:
         assert field in fields, (body, fields)
         if message:
             assert fields[field] == message, (body, fields)
-    r = await call(client, w.secretariat, "PUT", _limits_url(w) + "?lang=en", json={"followup_minutes": 0})
-    assert r.json()["error"]["details"]["fields"]["followup_minutes"] == "A whole number of minutes from 1 to 60."
+    r = await call(
+        client, w.secretariat, "PUT", _limits_url(w) + "?lang=en", json={"followup_minutes": 0}
+    )
+    assert (
+        r.json()["error"]["details"]["fields"]["followup_minutes"]
+        == "A whole number of minutes from 1 to 60."
+    )
     r = await call(client, w.secretariat, "PUT", _limits_url(w), content=b"[1]")
     assert r.status_code in (400, 422)
     rnd = await Round.get(session_id=w.session_id)
@@ -165,7 +174,10 @@ async def test_the_limits_form_on_the_questioning_page(client) -> None:
     assert form.attributes["hx-post"] == f"{url}/limits"
     assert form.css_first("input[name=csrf_token]") is not None
     assert form.css_first("#f-asking_minutes").attributes["placeholder"] == "3"
-    assert "chất vấn 3 phút, trả lời 10 phút, tranh luận 2 phút" in page.css_first("#limits-now").text()
+    assert (
+        "chất vấn 3 phút, trả lời 10 phút, tranh luận 2 phút"
+        in page.css_first("#limits-now").text()
+    )
 
     data = {"asking_minutes": "90", "answering_minutes": "", "followup_minutes": "2"}
     r = await client.post(f"{url}/limits", data=data, headers=htmx())
@@ -181,7 +193,10 @@ async def test_the_limits_form_on_the_questioning_page(client) -> None:
     assert r.status_code == 200, r.text
     card = LexborHTMLParser(r.text)
     assert card.css_first("#limits-saved") is not None
-    assert "chất vấn 4 phút, trả lời 10 phút, tranh luận 2 phút" in card.css_first("#limits-now").text()
+    assert (
+        "chất vấn 4 phút, trả lời 10 phút, tranh luận 2 phút"
+        in card.css_first("#limits-now").text()
+    )
     assert card.css_first("#f-answering_minutes").attributes["value"] == ""
 
     # Without JavaScript: back to the page, at the card.
@@ -191,7 +206,10 @@ async def test_the_limits_form_on_the_questioning_page(client) -> None:
     assert (rnd.asking_seconds, rnd.answering_seconds, rnd.followup_seconds) == (240, None, 180)
     r = await client.post(f"{url}/limits", data={**data, "followup_minutes": "x"})
     assert r.status_code == 422
-    assert "Cần nhập một số nguyên." in LexborHTMLParser(r.text).css_first("#e-followup_minutes").text()
+    assert (
+        "Cần nhập một số nguyên."
+        in LexborHTMLParser(r.text).css_first("#e-followup_minutes").text()
+    )
 
     await login(client, w.delegate)
     page = LexborHTMLParser((await client.get(url)).text)
