@@ -308,13 +308,14 @@ async def questioning_limits(
 
 async def limits_view(session_id: int) -> dict[str, Any]:
     """The round's limits as set (whole minutes, None: the default) and as the next turns get
-    them (seconds)."""
+    them (seconds), with the defaults (minutes) the page offers."""
     rnd = await Round.get_or_none(session_id=session_id)
     own = {phase: getattr(rnd, f"{phase}_seconds") if rnd is not None else None for phase in PHASES}
     return {
         "session_id": session_id,
         **{f"{phase}_minutes": None if v is None else v // 60 for phase, v in own.items()},
         "limits": limits_of(rnd),
+        "defaults": {phase: seconds // 60 for phase, seconds in DEFAULT_LIMITS.items()},
     }
 
 
