@@ -90,6 +90,17 @@ async def test_a_refused_action_brings_the_petition_as_it_is_now(client, anon) -
     assert text(r.text, "#petition .badge.status-accepted") == "Accepted by the commune"
     assert attrs(r.text, "#petition form.primary-action", "data-action") == ["assign"]
     assert "accept" not in attrs(r.text, "#petition form.action-form", "data-action")
+    # Escalated meanwhile: the commune may no longer act on it, and sees it with the city now.
+    escalated = (await file_petition(anon))["code"]
+    await act_ok(anon, colleague, escalated, "escalate", reason="Vượt thẩm quyền phường.")
+    r = await client.post(
+        f"/petitions/staff/{escalated}/act?lang=vi",
+        data={"action": "reject", "reason": "Trùng lặp."},
+        headers=htmx(),
+    )
+    assert r.status_code == 403 and r.headers["HX-Retarget"] == "#messages"
+    assert text(r.text, "#petition .badge.status-escalated") == "Đã chuyển cấp trên"
+    assert not has(r.text, "#petition form.action-form")
     # Without htmx the refusal is the error page, as before (the page itself is reloaded after).
     r = await client.post(f"/petitions/staff/{accepted}/act", data={"action": "accept"})
     assert r.status_code == 409 and page_error(r.text) == "invalid_transition"
