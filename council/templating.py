@@ -84,6 +84,12 @@ def environment() -> Environment:
     return env
 
 
+def register_globals(**values: Any) -> None:
+    """Give every template (macros imported without context too) these names: a domain's
+    wording tables, kept in one place for its pages and its audit log alike."""
+    environment().globals.update(values)
+
+
 def context_for(request: Request) -> dict[str, Any]:
     state = request.scope.get("state", {})
     user = state.get("user")

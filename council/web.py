@@ -463,9 +463,24 @@ def page(
 
 
 def _html_error(request: Request, exc: DomainError) -> Response:
+    return html_error(request, exc)
 
+
+def html_error(
+    request: Request,
+    exc: DomainError,
+    *,
+    fragment: str = "_error.html",
+    context: dict[str, Any] | None = None,
+) -> Response:
+    """The refusal as a page, or for htmx as a fragment in the page's message area (``fragment``
+    may add out-of-band swaps around ``_error.html``, from ``context``)."""
     response = render(
-        request, "error.html", {"error": exc}, fragment="_error.html", status=exc.status
+        request,
+        "error.html",
+        {**(context or {}), "error": exc},
+        fragment=fragment,
+        status=exc.status,
     )
     if "retry_after" in exc.details:
         response.headers["Retry-After"] = str(exc.details["retry_after"])

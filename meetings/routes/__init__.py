@@ -5,7 +5,7 @@ from __future__ import annotations
 from council.audit_log import register_target, register_values
 from council.dashboard import Widget, register_widget
 from council.i18n import N_
-from council.templating import NavItem, register_nav
+from council.templating import NavItem, register_globals, register_nav
 from meetings.models import AgendaItem, Poll
 from meetings.routes.api import routes as api_routes
 from meetings.routes.api_documents import routes as api_documents_routes
@@ -31,6 +31,7 @@ from meetings.services.common import (
     POLL_RULE_MSGIDS,
     RESOLUTION_FIELD_MSGIDS,
     SIGNER_MSGIDS,
+    TEMPLATE_LABELS,
 )
 
 routes = [
@@ -103,3 +104,5 @@ register_values("confidentiality", CONFIDENTIALITY_MSGIDS, "document.")
 register_values("choice", CHOICE_MSGIDS, "ballot.")
 register_values("signed_as", SIGNER_MSGIDS, "minutes.")
 register_values("changed", RESOLUTION_FIELD_MSGIDS, "resolution.")
+# The same words on the pages: the macros of templates/meetings/_macros.html read these tables.
+register_globals(meeting_labels=TEMPLATE_LABELS)

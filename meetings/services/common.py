@@ -28,8 +28,8 @@ KIND_MSGIDS = {
     "closing": N_("Closing"),
     "other": N_("Other business"),
 }
-# A vote's kind, passing rule and a document's confidentiality, as the pages word them (the same
-# messages as templates/meetings/_macros.html and the documents' forms).
+# A vote's kind, passing rule and a document's confidentiality, as the pages word them (the
+# macros of templates/meetings/_macros.html read these, and so does the audit log).
 POLL_KIND_MSGIDS = {
     "motion": N_("Motion"),
     "election": N_("Election"),
@@ -46,6 +46,14 @@ CONFIDENTIALITY_MSGIDS = {
 }
 # A named vote's choice and who signed the minutes, in the pages' words.
 CHOICE_MSGIDS = {"yes": N_("For"), "no": N_("Against"), "abstain": N_("Abstain")}
+# The tables templates/meetings/_macros.html words codes with (a Jinja global, ``meeting_labels``).
+TEMPLATE_LABELS = {
+    "item_kind": KIND_MSGIDS,
+    "poll_kind": POLL_KIND_MSGIDS,
+    "poll_rule": POLL_RULE_MSGIDS,
+    "confidentiality": CONFIDENTIALITY_MSGIDS,
+    "choice": CHOICE_MSGIDS,
+}
 SIGNER_MSGIDS = {"chair": N_("Chair"), "secretary": N_("Secretary")}
 # What a resolution's edit changed.
 RESOLUTION_FIELD_MSGIDS = {"title": N_("Title"), "text": N_("Text")}

@@ -11,13 +11,13 @@ from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from council import storage
-from council.errors import DomainError, Forbidden, Invalid, NotFound
+from council.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from council.i18n import N_, _
 from council.models import Agency, Council, User
 from council.permissions import check
 from council.templating import render
 from council.validation import field_errors, int_param
-from council.web import Ctx, page
+from council.web import Ctx, html_error, page
 from petitions import indexing, labels
 from petitions import operations as ops
 from petitions.models import Attachment, Petition
@@ -205,13 +205,18 @@ async def staff_act(ctx: Ctx) -> Response:
         raise Invalid(fields={"resolution": str(N_("Choose what became of the issue."))})
     letter = form.get("letter")
     before_level = (await petition_for_staff(user, ctx.params["code"])).level
-    p = await act(
-        user,
-        ctx.params["code"],
-        data,
-        ctx.settings,
-        letter=letter if isinstance(letter, UploadFile) else None,
-    )
+    try:
+        p = await act(
+            user,
+            ctx.params["code"],
+            data,
+            ctx.settings,
+            letter=letter if isinstance(letter, UploadFile) else None,
+        )
+    except (Conflict, Forbidden) as exc:
+        if not ctx.is_htmx:
+            raise
+        return await _refused(ctx, user, exc)
     notice = _("Done: {action}.").format(action=labels.action_verb(data.action, before_level))
     if not can_see(user, p):
         # A returned petition leaves the agency's hands: back to the list, saying so.
@@ -222,6 +227,21 @@ async def staff_act(ctx: Ctx) -> Response:
         return RedirectResponse(f"/petitions/staff/{p.code}", status_code=303)
     return render(
         ctx.request, "petitions/_staff_detail.html", await _detail_context(user, p, notice)
+    )
+
+
+async def _refused(ctx: Ctx, user: User, exc: DomainError) -> Response:
+    """Someone else moved the petition meanwhile: the refusal says why, and the petition under it
+    is shown as it is now (status, facts, the actions left), swapped out of band."""
+    try:
+        p = await petition_for_staff(user, ctx.params["code"])
+    except DomainError:
+        return html_error(ctx.request, exc)  # out of this user's sight now: the refusal alone
+    return html_error(
+        ctx.request,
+        exc,
+        fragment="petitions/_refused.html",
+        context=await _detail_context(user, p),
     )
 
 

@@ -17,6 +17,43 @@
       event.detail.isError = false;
     }
   });
+  // A refusal may bring the page's part as it is now, swapped out of band (someone else moved the
+  // petition meanwhile): what the user typed in fields still there stays, so do the sections they
+  // opened, and the field they are typing in keeps the focus and its place on the screen.
+  var TYPED = "textarea[id], input[id]:not([type]), input[id][type=text], input[id][type=search]";
+  var typed = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    typed = null;
+    if (status < 400 || status >= 500) { return; }
+    var values = {};
+    document.querySelectorAll(TYPED).forEach(function (el) {
+      if (el.value) { values[el.id] = { el: el, value: el.value }; }
+    });
+    var opened = [];
+    document.querySelectorAll("details[id][open]").forEach(function (el) { opened.push(el.id); });
+    var active = document.activeElement;
+    var at = active && active.id && active.matches(TYPED) ? active : null;
+    typed = { values: values, opened: opened, active: at, top: at ? at.getBoundingClientRect().top : 0 };
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!typed) { return; }
+    var kept = typed;
+    typed = null;
+    Object.keys(kept.values).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el && el !== kept.values[id].el && !el.value) { el.value = kept.values[id].value; }
+    });
+    kept.opened.forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el && el.tagName === "DETAILS") { el.open = true; }
+    });
+    var now = kept.active && document.getElementById(kept.active.id);
+    if (now && now !== kept.active) {
+      now.focus({ preventScroll: true });
+      window.scrollBy(0, now.getBoundingClientRect().top - kept.top);
+    }
+  });
   // After an action sent by htmx, the notice it brings (done, or refused and why) may land at the
   // top of a long page: on a phone, out of sight of the button at the bottom. Bring it into view
   // when it is not, and move the focus to it when the focus was lost (the form was swapped) or the

@@ -62,6 +62,51 @@ async def test_action_form_without_and_with_htmx(client, anon) -> None:
     assert page_error(r.text) == "invalid"
 
 
+async def test_a_refused_action_brings_the_petition_as_it_is_now(client, anon) -> None:
+    """Another official acted first: the refusal goes to the message area and the petition under
+    it (status, actions) is swapped out of band to its current state, in both languages."""
+    w = await setup_world()
+    colleague = await make_user("secretariat", w.commune, full_name="Văn phòng Ba Đình 2")
+    rejected, accepted = [(await file_petition(anon))["code"] for _ in range(2)]
+    await login(client, w.commune_sec)
+    await act_ok(anon, colleague, rejected, "reject", reason="Đã chuyển cơ quan khác.")
+    r = await client.post(
+        f"/petitions/staff/{rejected}/act",
+        data={"action": "reject", "reason": "Trùng lặp."},
+        headers=htmx(),
+    )
+    assert r.status_code == 409 and r.headers["HX-Retarget"] == "#messages"
+    assert page_error(r.text) == "invalid_transition"
+    assert attrs(r.text, "div#petition", "hx-swap-oob") == ["innerHTML"]
+    assert text(r.text, "#petition .badge.status-rejected") == "Không tiếp nhận"
+    assert not has(r.text, "#petition form.action-form")
+    assert "Văn phòng Ba Đình 2" in text(r.text, "#petition ol.history")
+
+    await act_ok(anon, colleague, accepted, "accept")
+    r = await client.post(
+        f"/petitions/staff/{accepted}/act?lang=en", data={"action": "accept"}, headers=htmx()
+    )
+    assert r.status_code == 409 and page_error(r.text) == "invalid_transition"
+    assert text(r.text, "#petition .badge.status-accepted") == "Accepted by the commune"
+    assert attrs(r.text, "#petition form.primary-action", "data-action") == ["assign"]
+    assert "accept" not in attrs(r.text, "#petition form.action-form", "data-action")
+    # Escalated meanwhile: the commune may no longer act on it, and sees it with the city now.
+    escalated = (await file_petition(anon))["code"]
+    await act_ok(anon, colleague, escalated, "escalate", reason="Vượt thẩm quyền phường.")
+    r = await client.post(
+        f"/petitions/staff/{escalated}/act?lang=vi",
+        data={"action": "reject", "reason": "Trùng lặp."},
+        headers=htmx(),
+    )
+    assert r.status_code == 403 and r.headers["HX-Retarget"] == "#messages"
+    assert text(r.text, "#petition .badge.status-escalated") == "Đã chuyển cấp trên"
+    assert not has(r.text, "#petition form.action-form")
+    # Without htmx the refusal is the error page, as before (the page itself is reloaded after).
+    r = await client.post(f"/petitions/staff/{accepted}/act", data={"action": "accept"})
+    assert r.status_code == 409 and page_error(r.text) == "invalid_transition"
+    assert not has(r.text, "#petition")
+
+
 def _buttons(html: str) -> set[str]:
     return set(texts(html, 'form[method=post][action$="/act"] button[type=submit]'))
 

@@ -206,3 +206,38 @@ async def test_moving_to_the_questioning_while_a_vote_opens_is_refused(client, m
     await opening
     assert refused.value.code == "poll_open"
     assert (await Session.get(id=w.session_id)).current_item_id == other.id
+
+
+async def test_concluding_a_group_during_a_vote_is_allowed_and_leaves_the_vote_alone(
+    client,
+) -> None:
+    """Unlike a turn, the chair's conclusion gives nobody the floor: it may be recorded while
+    the delegates vote (a secretary types what the chair said). It ends the turn the vote had
+    suspended and records the text; the vote stays open with its ballots, the hall keeps showing
+    it, the delegates still vote, and its result counts every ballot."""
+    w, form_id, group_id, item = await _sitting_with_quorum(client)
+    sid = w.session_id
+    await _step(client, w, "call", form_id=form_id)
+    poll_id = await _open_vote(w, item)
+    await ok(client, w.delegate, "POST", f"/api/v1/polls/{poll_id}/ballots", json={"choice": "yes"})
+    before = await ok(client, w.chair, "GET", f"/api/v1/polls/{poll_id}")
+    assert (before["status"], before["voted"]) == ("open", 1)
+
+    concluded = await _step(client, w, "conclude", group_id=group_id, text="Kết luận giữa phiên.")
+    assert concluded["turn"] is None
+    assert concluded["concluded"] == {"group_id": group_id, "text": "Kết luận giữa phiên."}
+    assert not await QuestionTurn.filter(session_id=sid, ended_at=None).exists()
+    after = await ok(client, w.chair, "GET", f"/api/v1/polls/{poll_id}")
+    assert {k: after[k] for k in ("status", "voted", "eligible")} == {
+        k: before[k] for k in ("status", "voted", "eligible")
+    }
+    await login(client, w.delegate)
+    state, panel = await _hall(client, w)
+    assert state == "vote" and panel.css_first("#q-live") is None
+
+    await ok(client, w.chair, "POST", f"/api/v1/polls/{poll_id}/ballots", json={"choice": "no"})
+    await meetings.poll_close(w.chair, poll_id)
+    result = (await ok(client, w.chair, "GET", f"/api/v1/polls/{poll_id}"))["result"]
+    assert (result["yes"], result["no"], result["not_voted"]) == (1, 1, 1)
+    state, _panel = await _hall(client, w)
+    assert state == "result"  # the result, fresher than the conclusion, holds the hall
