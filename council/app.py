@@ -99,6 +99,16 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": error.to_dict()}, status_code=500)
 
 
+# The collector's thresholds once the start-up heap is frozen. Python's (700, 10, 10) collect
+# the young generation every 700 new container objects: a burst of 300 ballots ran 10-15 young
+# and 1-2 middle collections in each worker, 10-40 ms each on a loaded machine, and now and
+# then a full one over the connections' objects (2,000 delegates: 186-399 ms, measured with
+# gc.callbacks in bench/cityday.py), in the middle of the burst. With 20,000, 20 and 100 the
+# same bursts ran none; a young collection walks at most 20,000 objects (a few milliseconds),
+# and cyclic garbage is still collected, later.
+GC_THRESHOLDS = (20_000, 20, 100)
+
+
 def create_app(
     settings: Settings | None = None, *, manage_db: bool = True, freeze_heap: bool = False
 ) -> Any:
@@ -109,7 +119,7 @@ def create_app(
     with ``gc.freeze``. Otherwise each full collection walks them all, a pause of 150 ms or more
     that lands at random, in the middle of a vote as anywhere else; frozen, it takes a few
     milliseconds. Objects alive at start-up live as long as the process, so freezing them loses
-    nothing."""
+    nothing. The collector's thresholds are then raised (``GC_THRESHOLDS``)."""
     settings = settings or Settings.from_env()
     storage.configure(settings)
     workers.configure(settings)
@@ -140,6 +150,7 @@ def create_app(
         if freeze_heap:
             gc.collect()
             gc.freeze()
+            gc.set_threshold(*GC_THRESHOLDS)
             log.info("start-up heap frozen: %d objects", gc.get_freeze_count())
         try:
             yield

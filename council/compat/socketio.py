@@ -65,3 +65,15 @@ def send_ack(target: AckTarget, payload: Any) -> Coroutine[Any, Any, Any]:
     )
     coro: Coroutine[Any, Any, Any] = target.server._send_packet(target.eio_sid, ack)
     return coro
+
+
+def local_sessions(server: socketio.AsyncServer, namespace: str = "/") -> list[dict[str, Any]]:
+    """The Socket.IO sessions (``get_session``'s dicts, the same objects) of this process's
+    connections in ``namespace``. Private: engine.io's ``sockets`` and where python-socketio
+    keeps a namespace's session in the engine.io session."""
+    found = []
+    for socket in list(server.eio.sockets.values()):
+        session = getattr(socket, "session", None)
+        if isinstance(session, dict) and isinstance(session.get(namespace), dict):
+            found.append(session[namespace])
+    return found

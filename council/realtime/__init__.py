@@ -8,7 +8,9 @@ manager carries emits between workers and machines.
 The connection's user is loaded at connect and kept in its Socket.IO session, so an event costs no
 database read for it, with the hash of what authenticated it (the session cookie or the API
 token). It is loaded again through that token, which must still be live (not revoked, not
-expired, its user active), when it is older than ``user_ttl`` seconds, and at once after the user
+expired, its user active), when it is older than ``user_ttl`` seconds (a background task reloads
+the users of the process's connections before that, a few hundred a query, so that the burst of a
+vote after a quiet spell waits for no load), and at once after the user
 is saved in this process (deactivation, role change: Tortoise's post_save signal) or a token of
 theirs ends (logout, revocation, password reset: ``user_changed``, which also closes at once the
 connections whose token has ended). An event on a connection whose token has ended is answered

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from council import audit, faults, permissions
 from council.auth import SESSION_COOKIE, user_for_token, users_for_token_hashes
+from council.compat import socketio as compat_socketio
 from council.errors import DomainError, Forbidden, Invalid, Unauthorized
 from council.i18n import LANGUAGES, get_language, set_language
 from council.models import User
@@ -28,6 +29,8 @@ log = logging.getLogger("council.realtime")
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# Token hashes per query of the background reload of the connections' users.
+_REFRESH_CHUNK = 500
 
 
 def origin_of(url: str) -> str | None:
@@ -79,6 +82,7 @@ class Hub:
         self.user_ttl = user_ttl
         self._user_loads: dict[str, asyncio.Future[User | None]] = {}
         self._user_loader: asyncio.Task[None] | None = None
+        self._refresher: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.origins = frozenset(o for o in map(origin_of, origins) if o)
         self.sio = _Server(
@@ -128,6 +132,7 @@ class Hub:
         )
         await self.sio.enter_room(sid, user_room(user.id))
         self._listen_for_user_changes()
+        self._keep_users_fresh()
         return True
 
     def recheck(self, user_id: int) -> None:
@@ -207,8 +212,55 @@ class Hub:
             finally:
                 await client.aclose()
 
+    def _keep_users_fresh(self) -> None:
+        """Start, once there are connections, the task that reloads their users in the
+        background (``_refresh_users``)."""
+        loop = asyncio.get_running_loop()
+        task = self._refresher
+        if task is None or task.done() or task.get_loop() is not loop:
+            self._refresher = loop.create_task(self._refresh_users())
+
+    async def _refresh_users(self) -> None:
+        """Every third of ``user_ttl``, reload the users of this process's connections loaded
+        more than half a ``user_ttl`` ago, through their tokens, a few hundred a query.
+
+        An event then finds its connection's user fresh and waits for no load: without this,
+        after a quiet spell longer than ``user_ttl`` (a sitting between two votes) every
+        connection was stale at once, and the first event of each (the burst of a vote) waited
+        for its user to be loaded before it was even checked. What an event sees is never older
+        than ``user_ttl``, as before: ``_user`` still loads a stale one itself."""
+        while True:
+            await asyncio.sleep(self.user_ttl / 3)
+            try:
+                await self.refresh_users_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 — events load their users themselves meanwhile
+                log.warning("reloading the connections' users failed", exc_info=True)
+
+    async def refresh_users_once(self) -> int:
+        """One pass of ``_refresh_users``; how many sessions it reloaded."""
+        now = time.monotonic()
+        due = [
+            session
+            for session in compat_socketio.local_sessions(self.sio)
+            if isinstance(session.get("token"), str)
+            and now - session.get("user_at", 0.0) >= self.user_ttl / 2
+        ]
+        for start in range(0, len(due), _REFRESH_CHUNK):
+            chunk = due[start : start + _REFRESH_CHUNK]
+            asked = time.monotonic()  # a change committed after this is seen by the next load
+            found = await users_for_token_hashes(list({s["token"] for s in chunk}))
+            for session in chunk:
+                session["user"], session["user_at"] = found.get(session["token"]), asked
+        return len(due)
+
     async def close(self) -> None:
         """Stop listening and publishing (the app's shutdown)."""
+        if self._refresher is not None and not self._refresher.done():
+            self._refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._refresher
         if self._listener is not None and not self._listener.done():
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -120,10 +120,12 @@ async def test_the_served_app_freezes_its_start_up_heap(
     assert made == [{"freeze_heap": True}]
 
     gc.unfreeze()
+    thresholds = gc.get_threshold()
     try:
         plain = create_app(settings, manage_db=False).other_asgi_app
         async with plain.router.lifespan_context(plain):
             assert gc.get_freeze_count() == 0
+            assert gc.get_threshold() == thresholds
         inner = served.other_asgi_app
         async with inner.router.lifespan_context(inner):
             frozen = gc.get_freeze_count()
@@ -131,8 +133,11 @@ async def test_the_served_app_freezes_its_start_up_heap(
             # full collection still walks is a small fraction of it.
             assert frozen > 50_000
             assert len(gc.get_objects()) < frozen / 4
+            # And the young generation is collected less often (a burst runs no collection).
+            assert gc.get_threshold() == app_module.GC_THRESHOLDS
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
 
 
 async def test_start_up_loads_the_formatting_locales(settings: Settings) -> None:

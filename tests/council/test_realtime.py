@@ -296,6 +296,42 @@ async def test_an_event_on_a_connection_whose_token_ended_is_refused_and_closes_
     await _closed(c)
 
 
+async def test_the_connections_users_are_reloaded_in_the_background_before_they_go_stale(
+    live_server: str, clients: list[Client], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a quiet spell longer than ``user_ttl`` (a sitting between two votes), the first event
+    of each connection (a vote's burst) finds its user already reloaded: it waits for no load.
+    A token ended meanwhile is still refused at the next event."""
+    from datetime import UTC, datetime
+
+    from council.models import AuthToken
+
+    hub = realtime.hub()
+    assert hub is not None
+    hub.user_ttl = 0.3
+    user = await make_user("secretariat", await make_council("HN"))
+    c = new(clients)
+    await c.connect(live_server, auth={"token": await issue_token(user, "api", 1)})
+    loads: list[object] = []
+    real_load = hub._load_user
+
+    async def counted(key_hash: object) -> object:
+        loads.append(key_hash)
+        return await real_load(key_hash)
+
+    monkeypatch.setattr(hub, "_load_user", counted)
+    for _ in range(3):  # three times the TTL: each event finds its user fresh
+        await asyncio.sleep(0.35)
+        assert (await c.sio.call("test:staff_only", {}, timeout=WAIT))["ok"] is True
+    assert loads == []
+
+    await AuthToken.filter(user_id=user.id).update(revoked_at=datetime.now(UTC))
+    await asyncio.sleep(0.35)
+    ack = await c.sio.call("test:staff_only", {}, timeout=WAIT)
+    assert ack["ok"] is False and ack["error"]["code"] == "unauthorized"
+    await _closed(c)
+
+
 # --- events and rooms ---------------------------------------------------------------------------
 
 
