@@ -324,3 +324,36 @@ async def test_the_minutes_page_offers_remote_signing_at_the_signing_step(
     await sitting.sign_both(n)
     r = await client.get(page)
     assert HTMLParser(r.text).css_first("#minutes-sign-remote") is None  # signed: nothing to sign
+
+
+def _encrypted_pdf() -> bytes:
+    """An edited minutes PDF saved with a password (empty to open, an owner's to change): the
+    pages' renderer opens it, so it passes review; a signature cannot be added to it."""
+    from io import BytesIO
+
+    from pypdf import PdfReader, PdfWriter
+
+    from tests.signing.test_pades import draft_pdf
+
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(draft_pdf("Bien ban co mat khau "))))
+    writer.encrypt(user_password="", owner_password="chu-so-huu")
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+async def test_an_encrypted_edit_is_refused_with_a_clear_422_not_a_500(
+    client: httpx.AsyncClient, sitting: Sitting, pki: TestPki
+) -> None:
+    n = await sitting.to_approved(edited=_encrypted_pdf())
+    r = await client.post(
+        f"{_sign_path(sitting, n)}/prepare",
+        json={},
+        headers={**sitting.sec, "Accept-Language": "vi"},
+    )
+    assert (r.status_code, error_code(r)) == (422, "pdf_unsignable"), r.text
+    assert "mật khẩu" in r.json()["error"]["message"]
+    r = await sitting.post(sitting.sec, f"minutes/versions/{n}/sign", json={})  # the server's key
+    assert (r.status_code, error_code(r)) == (422, "pdf_unsignable"), r.text
+    assert (await MinutesVersion.get(session_id=sitting.session_id, number=n)).status == "approved"
+    assert not await SigningSession.exists()
