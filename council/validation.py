@@ -35,6 +35,7 @@ _MESSAGES: dict[str, LazyString] = {
     "string_type": N_("Text is expected here."),
     "int_parsing": N_("A whole number is expected here."),
     "int_type": N_("A whole number is expected here."),
+    "int_from_float": N_("A whole number is expected here."),
     "greater_than_equal": N_("This number is too small."),
     "greater_than": N_("This number is too small."),
     "less_than_equal": N_("This number is too large."),

@@ -28,6 +28,11 @@ class Round(Model):
     session_id = fields.IntField(unique=True)
     groups_fixed_at = fields.DatetimeField(null=True)
     held_at = fields.DatetimeField(null=True)
+    # The time limits the council's rules (quy chế) give each turn, in seconds, set by
+    # questioning.limits; null: the default (questioning.services.live.DEFAULT_LIMITS).
+    asking_seconds = fields.IntField(null=True)
+    answering_seconds = fields.IntField(null=True)
+    followup_seconds = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     council_id: int

@@ -120,22 +120,28 @@ SELECTION_VIEW = operation(
 QUESTIONING_CALL = operation(
     "questioning.call", *STAFF, scope="council", resolve=session_scope,
     body=schemas.QLiveTurnIn, service=live.questioning_call,
-    label=N_("Call a delegate to ask"), summary="Call a question: the asking delegate has the floor (3 min)",
+    label=N_("Call a delegate to ask"), summary="Call a question: the asking delegate has the floor (3 min by default)",
 )  # fmt: skip
 QUESTIONING_ANSWER = operation(
     "questioning.answer", *STAFF, scope="council", resolve=session_scope,
     body=schemas.QLiveTurnIn, service=live.questioning_answer,
-    label=N_("Call the official to answer"), summary="The official answers (10 min), shown by name and title",
+    label=N_("Call the official to answer"), summary="The official answers (10 min by default), shown by name and title",
 )  # fmt: skip
 QUESTIONING_FOLLOWUP = operation(
     "questioning.followup", *STAFF, scope="council", resolve=session_scope,
     body=schemas.QLiveTurnIn, service=live.questioning_followup,
-    label=N_("Open follow-up debate"), summary="The delegate follows up (tranh luận, 2 min)",
+    label=N_("Open follow-up debate"), summary="The delegate follows up (tranh luận, 2 min by default)",
 )  # fmt: skip
 QUESTIONING_CONCLUDE = operation(
     "questioning.conclude", *STAFF, scope="council", resolve=session_scope,
     body=schemas.QLiveConcludeIn, service=live.questioning_conclude,
     label=N_("Conclude a question group"), summary="The chair concludes a question group",
+)  # fmt: skip
+QUESTIONING_LIMITS = operation(
+    "questioning.limits", *STAFF, scope="council", resolve=session_scope, target=SESSION,
+    body=schemas.QLimitsIn, service=live.questioning_limits,
+    label=N_("Set the questioning time limits"),
+    summary="The round's time limits for asking, answering and follow-up (whole minutes; null: the default)",
 )  # fmt: skip
 QUESTIONING_LIVE = operation(
     "questioning.live", *MEMBERS, "display", scope="council", resolve=session_scope,

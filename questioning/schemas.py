@@ -200,8 +200,35 @@ class QLiveConcludeIn(Schema):
     text: NFCStr = Field(min_length=1, max_length=5000)
 
 
+LIMIT_HELP = "Whole minutes, from 1 to 60; null (or left out): the default ({default} min)."
+
+
+class QLimitsIn(Schema):
+    """The round's time limits as the council's rules (quy chế) state them, in whole minutes; the
+    three are set together (one left out goes back to the default)."""
+
+    asking_minutes: int | None = Field(default=None, description=LIMIT_HELP.format(default=3))
+    answering_minutes: int | None = Field(default=None, description=LIMIT_HELP.format(default=10))
+    followup_minutes: int | None = Field(default=None, description=LIMIT_HELP.format(default=2))
+
+
+class QLimitsOut(Out):
+    session_id: int
+    asking_minutes: int | None = Field(description="As set; null: the default.")
+    answering_minutes: int | None
+    followup_minutes: int | None
+    limits: dict[str, int] = Field(
+        description="Seconds the next turns are given, by phase (asking, answering, followup)."
+    )
+    changed: bool = Field(description="False when the limits were already these.")
+
+
 class QLiveOut(Out):
     session_id: int
     turn: dict[str, Any] | None
+    limits: dict[str, int] = Field(
+        default_factory=dict,
+        description="Seconds the next turns are given, by phase (asking, answering, followup).",
+    )
     concluded: dict[str, Any] | None = None
     record: list[dict[str, Any]] = Field(default_factory=list)

@@ -7,7 +7,7 @@ from council.i18n import N_
 from council.web import Ctx, api
 from questioning import operations as ops
 from questioning.operations import OPERATIONS
-from questioning.schemas import QLiveConcludeIn, QLiveOut, QLiveTurnIn
+from questioning.schemas import QLimitsIn, QLimitsOut, QLiveConcludeIn, QLiveOut, QLiveTurnIn
 from questioning.services import live
 
 TAGS = ["questioning"]
@@ -33,9 +33,9 @@ def _step(step: str) -> object:
         response=QLiveOut,
         tags=TAGS,
         summary={
-            "call": "Call a question: the asking delegate has the floor (3 min)",
-            "answer": "The official answers (10 min)",
-            "followup": "The delegate follows up (2 min)",
+            "call": "Call a question: the asking delegate has the floor (3 min by default)",
+            "answer": "The official answers (10 min by default)",
+            "followup": "The delegate follows up (2 min by default)",
         }[step],
     )
     async def handler(ctx: Ctx) -> QLiveOut:
@@ -68,6 +68,28 @@ async def conclude(ctx: Ctx) -> QLiveOut:
 
 
 @api(
+    "PUT",
+    "/api/v1/questioning/sessions/{session_id:int}/limits",
+    perm=ops.QUESTIONING_LIMITS,
+    body=QLimitsIn,
+    response=QLimitsOut,
+    tags=TAGS,
+    summary="Set the round's time limits (whole minutes; null: the default of 3, 10 and 2)",
+)
+async def limits(ctx: Ctx) -> QLimitsOut:
+    body = ctx.body
+    return QLimitsOut(
+        **await live.questioning_limits(
+            ctx.require_user(),
+            ctx.params["session_id"],
+            asking_minutes=body.asking_minutes,
+            answering_minutes=body.answering_minutes,
+            followup_minutes=body.followup_minutes,
+        )
+    )
+
+
+@api(
     "GET",
     "/api/v1/questioning/sessions/{session_id:int}/live",
     perm=ops.QUESTIONING_LIVE,
@@ -80,4 +102,4 @@ async def live_state(ctx: Ctx) -> QLiveOut:
     return QLiveOut(**await live.state(sid), record=await live.record(sid))
 
 
-routes = [_step("call"), _step("answer"), _step("followup"), conclude, live_state]
+routes = [_step("call"), _step("answer"), _step("followup"), conclude, limits, live_state]

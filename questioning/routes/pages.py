@@ -29,7 +29,7 @@ from questioning.models import (
 from questioning.operations import OPERATIONS
 from questioning.routes.api import form_input
 from questioning.routes.convert import form_out, round_out
-from questioning.schemas import QFormIn
+from questioning.schemas import QFormIn, QLimitsIn
 from questioning.services import answers, forms, groups, live, selection
 from questioning.services.common import is_staff
 
@@ -111,6 +111,7 @@ async def _session_page(
                 if live_on
                 else {}
             ),
+            "limits": await live.limits_view(session_id) if staff else None,
             "local_clock": lambda iso: local(datetime.fromisoformat(iso)).strftime("%H:%M:%S"),
             "error": error,
             "errors": (error.details.get("fields", {}) if error else {}),
@@ -216,6 +217,53 @@ hold_page = _simple(
     "/questioning/sessions/{session_id:int}/hold",
     lambda ctx, sid: groups.questioning_hold(ctx.require_user(), sid),
 )
+
+
+LIMIT_FIELDS = ("asking_minutes", "answering_minutes", "followup_minutes")
+
+
+@page(
+    "/questioning/sessions/{session_id:int}/limits",
+    perm=ops.QUESTIONING_LIMITS,
+    methods=("POST",),
+)
+async def limits_page(ctx: Ctx) -> Response:
+    """The round's time limits; htmx: the limits' card again, saved or with the refusal."""
+    form = await ctx.form()
+    sid = ctx.params["session_id"]
+    values = form_fields(form, LIMIT_FIELDS)
+
+    async def run() -> None:
+        body = parse(QLimitsIn, {k: v.strip() or None for k, v in values.items()})
+        await live.questioning_limits(
+            ctx.require_user(),
+            sid,
+            asking_minutes=body.asking_minutes,
+            answering_minutes=body.answering_minutes,
+            followup_minutes=body.followup_minutes,
+        )
+
+    if not ctx.is_htmx:
+        return await act(ctx, run, f"/questioning/sessions/{sid}?limits=saved#limits", values)
+    error: DomainError | None = None
+    try:
+        await run()
+    except DomainError as exc:
+        error = exc
+    return render(
+        ctx.request,
+        "questioning/_limits.html",
+        {
+            "session_id": sid,
+            "limits": await live.limits_view(sid),
+            "limits_saved": error is None,
+            "limits_error": error,
+            "errors": (error.details.get("fields", {}) if error else {}),
+            "values": values if error else {},
+        },
+        status=error.status if error else 200,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def _ids(form: Any, name: str) -> list[int]:
@@ -420,6 +468,7 @@ routes = [
     fix_page,
     hold_page,
     move_page,
+    limits_page,
     selection_open_page,
     selection_vote_page,
     selection_close_page,

@@ -1,10 +1,12 @@
 """questioning.call / .answer / .followup / .conclude: the live questioning at a started sitting,
-during its current agenda item of kind questioning (chất vấn).
+during its current agenda item of kind questioning (chất vấn); questioning.limits: its time limits.
 
-The chair calls a question: its delegate has the floor (3 minutes); the official answers (10
-minutes), shown by name and title: an agency's account when the official has one (``User.title``),
-else the name and title written on the form; the delegate may follow up (tranh luận, 2 minutes);
-the chair concludes the group. Each turn ends the one before and is committed and audited before
+The chair calls a question: its delegate has the floor (3 minutes by default); the official
+answers (10), shown by name and title: an agency's account when the official has one
+(``User.title``), else the name and title written on the form; the delegate may follow up (tranh
+luận, 2); the chair concludes the group. The council's rules (quy chế) may give other limits: the
+chair's side sets them on the round, before or during the sitting, and each turn takes the limit in
+force when it is given. Each turn ends the one before and is committed and audited before
 ``questioning:update`` goes to the sitting's room, which the tablets, the chair's console and the
 hall screen join for the speakers already (``session:join``)."""
 
@@ -21,9 +23,12 @@ from council.i18n import N_
 from council.models import User
 from questioning import links
 from questioning.models import GroupConclusion, QuestionForm, QuestionGroup, QuestionTurn, Round
-from questioning.services.common import form_get, now, require_staff
+from questioning.services.common import form_get, now, require_staff, round_for
 
-LIMITS = {"asking": 180, "answering": 600, "followup": 120}
+# Seconds each phase is given when the round sets no limit of its own.
+DEFAULT_LIMITS = {"asking": 180, "answering": 600, "followup": 120}
+PHASES = tuple(DEFAULT_LIMITS)
+MIN_LIMIT_MINUTES, MAX_LIMIT_MINUTES = 1, 60
 OPERATION = {
     "asking": "questioning.call",
     "answering": "questioning.answer",
@@ -72,11 +77,19 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def limits_of(rnd: Round | None) -> dict[str, int]:
+    """The seconds each phase is given in ``rnd``: its own limit, else the default."""
+    own = {phase: getattr(rnd, f"{phase}_seconds") if rnd is not None else None for phase in PHASES}
+    return {phase: own[phase] or DEFAULT_LIMITS[phase] for phase in PHASES}
+
+
 async def state(session_id: int) -> dict[str, Any]:
-    """The turn in progress (who has the floor, on which question, until when), or none."""
+    """The turn in progress (who has the floor, on which question, until when), or none, and the
+    limits the next turns will be given."""
+    limits = limits_of(await Round.get_or_none(session_id=session_id))
     turn = await QuestionTurn.filter(session_id=session_id, ended_at=None).order_by("-id").first()
     if turn is None:
-        return {"session_id": session_id, "turn": None}
+        return {"session_id": session_id, "turn": None, "limits": limits}
     form = await QuestionForm.get(id=turn.form_id)
     group = await QuestionGroup.get_or_none(id=form.group_id or 0)
     asker = await User.get(id=form.asker_id)
@@ -97,6 +110,7 @@ async def state(session_id: int) -> dict[str, Any]:
             "started_at": turn.started_at.isoformat(),
             "ends_at": (turn.started_at + timedelta(seconds=turn.limit_seconds)).isoformat(),
         },
+        "limits": limits,
     }
 
 
@@ -198,6 +212,9 @@ async def _turn(
         await links.hold_sitting(session_id)
         await no_vote_open(session_id)
         await QuestionTurn.filter(session_id=session_id, ended_at=None).update(ended_at=moment)
+        # The limit in force now (questioning.limits may have changed it since ``_running``); the
+        # turn keeps it whatever changes later.
+        limit = limits_of(await Round.get(id=rnd.id))[phase]
         turn = await QuestionTurn.create(
             session_id=session_id,
             item_id=item_id,
@@ -205,7 +222,7 @@ async def _turn(
             phase=phase,
             speaker=speaker[:300],
             speaker_id=speaker_id,
-            limit_seconds=LIMITS[phase],
+            limit_seconds=limit,
             started_at=moment,
         )
         await audit.record(
@@ -227,20 +244,79 @@ async def _emit(session_id: int, **extra: Any) -> dict[str, Any]:
 
 
 async def questioning_call(actor: User, session_id: int, form_id: int) -> dict[str, Any]:
-    """The chair calls the question: the asking delegate has the floor (3 minutes)."""
+    """The chair calls the question: the asking delegate has the floor (3 minutes by default)."""
     return await _turn(actor, session_id, form_id, "asking")
 
 
 async def questioning_answer(
     actor: User, session_id: int, form_id: int, official_id: int | None = None
 ) -> dict[str, Any]:
-    """The official answers (10 minutes)."""
+    """The official answers (10 minutes by default)."""
     return await _turn(actor, session_id, form_id, "answering", official_id)
 
 
 async def questioning_followup(actor: User, session_id: int, form_id: int) -> dict[str, Any]:
-    """The delegate follows up (tranh luận, 2 minutes)."""
+    """The delegate follows up (tranh luận, 2 minutes by default)."""
     return await _turn(actor, session_id, form_id, "followup")
+
+
+async def questioning_limits(
+    actor: User,
+    session_id: int,
+    *,
+    asking_minutes: int | None,
+    answering_minutes: int | None,
+    followup_minutes: int | None,
+) -> dict[str, Any]:
+    """Set the round's time limits, in whole minutes (None: the default). Turns given from now on
+    take them; the turn in progress keeps the limit it was given."""
+    rnd = await round_for(session_id)
+    require_staff(actor, rnd.council_id)
+    given = {"asking": asking_minutes, "answering": answering_minutes, "followup": followup_minutes}
+    wrong = str(N_("A whole number of minutes from {low} to {high}.")).format(
+        low=MIN_LIMIT_MINUTES, high=MAX_LIMIT_MINUTES
+    )
+    errors = {
+        f"{phase}_minutes": wrong
+        for phase, minutes in given.items()
+        if minutes is not None and not MIN_LIMIT_MINUTES <= minutes <= MAX_LIMIT_MINUTES
+    }
+    if errors:
+        raise Invalid(fields=errors)
+    rnd = await round_for(session_id, create=True)
+    columns = {
+        f"{phase}_seconds": None if minutes is None else minutes * 60
+        for phase, minutes in given.items()
+    }
+    async with in_transaction():
+        current = await Round.select_for_update().get(id=rnd.id)
+        before = {name: getattr(current, name) for name in columns}
+        if before == columns:
+            return {**await limits_view(session_id), "changed": False}
+        await Round.filter(id=rnd.id).update(**columns)
+        await audit.record(
+            "questioning.limits",
+            actor=actor,
+            target_type="round",
+            target_id=rnd.id,
+            council_id=rnd.council_id,
+            details={"session_id": session_id, "before": before, "after": columns},
+        )
+    await _emit(session_id)
+    return {**await limits_view(session_id), "changed": True}
+
+
+async def limits_view(session_id: int) -> dict[str, Any]:
+    """The round's limits as set (whole minutes, None: the default) and as the next turns get
+    them (seconds), with the defaults (minutes) the page offers."""
+    rnd = await Round.get_or_none(session_id=session_id)
+    own = {phase: getattr(rnd, f"{phase}_seconds") if rnd is not None else None for phase in PHASES}
+    return {
+        "session_id": session_id,
+        **{f"{phase}_minutes": None if v is None else v // 60 for phase, v in own.items()},
+        "limits": limits_of(rnd),
+        "defaults": {phase: seconds // 60 for phase, seconds in DEFAULT_LIMITS.items()},
+    }
 
 
 async def questioning_conclude(

@@ -72,7 +72,7 @@ ALL = sorted(ops.OPERATIONS.values(), key=lambda op: op.name)
 
 
 def test_every_operation_is_in_the_registry() -> None:
-    assert len(ALL) == 33
+    assert len(ALL) == 34
     assert all(REGISTRY[op.name] is op for op in ALL)
 
 

@@ -32,6 +32,7 @@ BODIES: dict[str, Any] = {
     "answer.assess": {"verdict": "satisfactory"},
     "commitment.report": {"percent": 10, "note": "Đã khảo sát hiện trạng."},
     "selection.open": {"max_choices": 1},
+    "questioning.limits": {"asking_minutes": 4, "answering_minutes": 12, "followup_minutes": 2},
     "selection.close": {"prefer": []},
     "commitment.create": {
         "agency_code": "SO-XD-Q",
