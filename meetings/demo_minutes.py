@@ -18,7 +18,7 @@ from council.signing import SigningConfig, certificates
 from council.signing.devca import issue_signer
 from meetings import services
 from meetings.models import Attendance, Poll, Session
-from meetings.services import minutes_flow
+from meetings.services import minutes_flow, minutes_signing
 from meetings.services.minutes_flow import session_closed_sitting
 
 CITY = "HN"
@@ -94,8 +94,8 @@ async def load(settings: Settings) -> Session | None:
     draft = await minutes_flow.minutes_draft(secretary, session.id)
     await minutes_flow.minutes_review(secretary, session.id, draft.number, note="Đã rà soát")
     await minutes_flow.minutes_approve(chair, session.id, draft.number)
-    await minutes_flow.minutes_sign(secretary, session.id, draft.number, settings=settings)
-    await minutes_flow.minutes_sign(chair, session.id, draft.number, settings=settings)
+    await minutes_signing.minutes_sign(secretary, session.id, draft.number, settings=settings)
+    await minutes_signing.minutes_sign(chair, session.id, draft.number, settings=settings)
     return await Session.get(id=session.id)
 
 

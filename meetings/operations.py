@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from council.i18n import N_
 from council.registry import operation
+from council.signing import schemas as signing_schemas
 from meetings import minutes_schemas, schemas, services
 from meetings.permissions import (
     MEMBERS,
@@ -32,6 +33,7 @@ from meetings.services import (
     displays,
     hand_votes,
     minutes_flow,
+    minutes_signing,
     notices,
     preparing,
     public,
@@ -301,13 +303,13 @@ RESOLUTION_SIGN = operation(
 )  # fmt: skip
 RESOLUTION_SIGN_PREPARE = operation(
     "resolution.sign_prepare", "chair", scope="council", resolve=resolution_scope,
-    target=RESOLUTION, body=resolution_schemas.SignPrepareIn,
+    target=RESOLUTION, body=signing_schemas.SignPrepareIn,
     service=resolution_signing.resolution_sign_prepare,
     summary="Remote signing, step 1: the PDF prepared for the chair's signature and its digest",
 )  # fmt: skip
 RESOLUTION_SIGN_COMPLETE = operation(
     "resolution.sign_complete", "chair", scope="council", resolve=resolution_scope,
-    target=RESOLUTION, body=resolution_schemas.SignCompleteIn,
+    target=RESOLUTION, body=signing_schemas.SignCompleteIn,
     service=resolution_signing.resolution_sign_complete,
     summary="Remote signing, step 2: embed and check the CMS signature the chair's client made",
 )  # fmt: skip
@@ -373,8 +375,20 @@ MINUTES_APPROVE = operation(
 MINUTES_SIGN = operation(
     "minutes.sign", "secretariat", "chair", scope="council", resolve=session_scope,
     target=("session_id", "number"), body=minutes_schemas.MinutesSignIn,
-    service=minutes_flow.minutes_sign,
+    service=minutes_signing.minutes_sign,
     label=N_("Sign the minutes"), summary="Sign the approved minutes: the secretary, then the chair (PAdES)",
+)  # fmt: skip
+MINUTES_SIGN_PREPARE = operation(
+    "minutes.sign_prepare", "secretariat", "chair", scope="council", resolve=session_scope,
+    target=("session_id", "number"), body=signing_schemas.SignPrepareIn,
+    service=minutes_signing.minutes_sign_prepare,
+    summary="Remote signing, step 1: the version prepared for this signer's signature and its digest",
+)  # fmt: skip
+MINUTES_SIGN_COMPLETE = operation(
+    "minutes.sign_complete", "secretariat", "chair", scope="council", resolve=session_scope,
+    target=("session_id", "number"), body=signing_schemas.SignCompleteIn,
+    service=minutes_signing.minutes_sign_complete,
+    summary="Remote signing, step 2: embed and check the CMS signature the signer's client made",
 )  # fmt: skip
 MINUTES_PUBLISH = operation(
     "minutes.publish", *SECRETARIAT, scope="council", resolve=session_scope,

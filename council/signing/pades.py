@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers, timestamps
@@ -26,7 +27,7 @@ from pyhanko.sign.general import SigningError
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
-from council.errors import Conflict
+from council.errors import Conflict, DomainError
 from council.i18n import N_
 from council.signing.config import SigningConfig
 from council.signing.source import KeySource
@@ -58,6 +59,23 @@ class CertificateRefused(Conflict):
                 "by a trusted authority. Ask the certificate authority for a valid one."
             ),
             reason=reason,
+        )
+
+
+class UnsignablePdf(DomainError):
+    """pyHanko cannot add a signature to the file (encrypted, or damaged beyond what it reads):
+    an uploaded edit of the minutes that the pages' renderer opened."""
+
+    status = 422
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            "pdf_unsignable",
+            N_(
+                "This PDF cannot be signed: it is protected by a password or damaged. Save it "
+                "again without a password and upload it as a new version."
+            ),
+            reason=reason[:200],
         )
 
 
@@ -119,16 +137,21 @@ def stamp(signatory: Signatory, when: datetime) -> tuple[TextStampStyle, dict[st
 
 def with_field(data: bytes, signatory: Signatory) -> IncrementalPdfFileWriter:
     """A writer of ``data`` with the signatory's empty field, visible on the last page."""
-    writer = IncrementalPdfFileWriter(BytesIO(data), strict=False)
-    last_page = int(PdfFileReader(BytesIO(data), strict=False).root["/Pages"]["/Count"]) - 1
-    fields.append_signature_field(
-        writer,
-        fields.SigFieldSpec(
-            sig_field_name=signatory.field,
-            on_page=last_page,
-            box=signatory.box or BOXES[signatory.position],
-        ),
-    )
+    try:
+        writer = IncrementalPdfFileWriter(BytesIO(data), strict=False)
+        if writer.prev.encrypted:
+            raise UnsignablePdf("encrypted")
+        last_page = int(PdfFileReader(BytesIO(data), strict=False).root["/Pages"]["/Count"]) - 1
+        fields.append_signature_field(
+            writer,
+            fields.SigFieldSpec(
+                sig_field_name=signatory.field,
+                on_page=last_page,
+                box=signatory.box or BOXES[signatory.position],
+            ),
+        )
+    except (PdfError, KeyError, TypeError, ValueError) as exc:
+        raise UnsignablePdf(str(exc)) from exc
     return writer
 
 
@@ -173,4 +196,6 @@ def sign_pdf(
             pdf_signer.sign_pdf(writer, output=out, appearance_text_params=params)
         except SigningError as exc:
             raise CertificateRefused(str(exc)) from exc
+        except PdfError as exc:
+            raise UnsignablePdf(str(exc)) from exc
     return out.getvalue()

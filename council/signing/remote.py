@@ -20,6 +20,7 @@ from io import BytesIO
 from typing import Any
 
 from asn1crypto import cms, x509
+from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -27,7 +28,14 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from council.errors import DomainError
 from council.i18n import N_
 from council.signing.config import load_trust_roots
-from council.signing.pades import LOCAL_TZ, CertificateRefused, Signatory, stamp, with_field
+from council.signing.pades import (
+    LOCAL_TZ,
+    CertificateRefused,
+    Signatory,
+    UnsignablePdf,
+    stamp,
+    with_field,
+)
 from council.signing.verify import verify_pdf
 
 DIGEST_ALGORITHM = "sha256"
@@ -86,11 +94,14 @@ def prepare(
         signing_cert=certificate, cert_registry=SimpleCertificateStore(), signature_value=256
     )
     pdf_signer = signers.PdfSigner(meta, signer=placeholder, stamp_style=style)
-    prepared, _, output = asyncio.run(
-        pdf_signer.async_digest_doc_for_signing(
-            writer, bytes_reserved=RESERVED, appearance_text_params=params
+    try:
+        prepared, _, output = asyncio.run(
+            pdf_signer.async_digest_doc_for_signing(
+                writer, bytes_reserved=RESERVED, appearance_text_params=params
+            )
         )
-    )
+    except PdfError as exc:
+        raise UnsignablePdf(str(exc)) from exc
     output.seek(0)
     return Prepared(
         pdf=output.read(),

@@ -1,14 +1,18 @@
 """Remote signing sessions: the state kept between "prepare" and "complete" (see
 ``council.signing.remote``), for any domain's document: a resolution, a version of minutes.
 
-A domain calls :func:`open_session` with the PDF and the signatory (``prepare`` route), then
-:func:`complete_session` with the CMS its signer returned (``complete`` route) and stores the
-signed file; inside its own transaction it calls :func:`consume`, so that a session signs once.
+A domain calls :func:`open_session` with the PDF and the signatory (``prepare`` route) and answers
+with :func:`prepared_answer`, then :func:`complete_session` with the CMS its signer returned
+(``complete`` route, decoded by :func:`from_b64`) and stores the signed file; inside its own
+transaction it calls :func:`consume`, so that a session signs once. The routes' bodies are
+``council.signing.schemas.SignPrepareIn`` / ``SignCompleteIn``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -82,6 +86,24 @@ async def open_session(
         created_at=at,
         expires_at=at + SESSION_TTL,
     )
+
+
+def from_b64(value: str, field: str) -> bytes:
+    """A base64 field of a signing request (the certificate, the CMS); 422 on the field if not."""
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid(fields={field: str(N_("Base64 is expected."))}) from None
+
+
+def prepared_answer(session: SigningSession) -> dict[str, Any]:
+    """What the ``prepare`` route answers (``SignPrepareOut``): the digest the client signs."""
+    return {
+        "session_id": str(session.id),
+        "digest": base64.b64encode(bytes.fromhex(session.digest)).decode(),
+        "digest_algorithm": session.digest_algorithm,
+        "expires_at": session.expires_at.isoformat(),
+    }
 
 
 def parse_session_id(value: str) -> uuid.UUID:

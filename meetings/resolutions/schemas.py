@@ -8,10 +8,6 @@ from pydantic import Field
 
 from council.validation import NFCStr, Out, Schema
 
-# a CMS SignedData with a chain of a few certificates and revocation data, in base64
-MAX_CMS_B64 = 65_536
-MAX_CERT_B64 = 16_384
-
 
 class ResolutionIssueIn(Schema):
     title: NFCStr | None = Field(default=None, max_length=300)
@@ -24,26 +20,6 @@ class ResolutionPatch(Schema):
 
 class ResolutionSignIn(Schema):
     pin: str | None = Field(default=None, max_length=64)
-
-
-class SignPrepareIn(Schema):
-    certificate: str | None = Field(
-        default=None, max_length=MAX_CERT_B64, description="The signer's certificate, DER in base64"
-    )
-
-
-class SignCompleteIn(Schema):
-    session_id: str = Field(min_length=1, max_length=64)
-    cms: str = Field(
-        min_length=1, max_length=MAX_CMS_B64, description="CMS SignedData (DER) in base64"
-    )
-
-
-class SignPrepareOut(Out):
-    session_id: str
-    digest: str = Field(description="The byte ranges' digest the signer signs, base64")
-    digest_algorithm: str
-    expires_at: datetime
 
 
 class ResolutionOut(Out):

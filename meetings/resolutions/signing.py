@@ -5,27 +5,32 @@ prepares the PDF and its digest, the chair's own client returns the CMS signatur
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from council import audit, storage, uploads
-from council.errors import Conflict, Forbidden, Invalid
+from council.errors import Conflict, Forbidden
 from council.i18n import N_
 from council.models import Council, User
 from council.officialdoc import render_pdf
 from council.settings import Settings
 from council.signing import Signatory, SigningConfig, sign_pdf
 from council.signing.models import SigningSession
-from council.signing.sessions import complete_session, consume, load_session, open_session
+from council.signing.sessions import (
+    complete_session,
+    consume,
+    from_b64,
+    load_session,
+    open_session,
+    prepared_answer,
+)
 from meetings.minutes.stamp_place import stamp_box
 from meetings.models import Notice, Session
 from meetings.resolutions.document import ResolutionText, resolution_document
 from meetings.resolutions.models import Resolution
 from meetings.resolutions.services import SIGN_NOTICE, fingerprint, get_resolution, number_label
-from meetings.services.common import iso, now
+from meetings.services.common import now
 
 FIELD = "Chair"
 TITLE = "Chủ tịch HĐND"
@@ -178,13 +183,6 @@ async def resolution_sign(
     return await _store_signed(user, resolution, signed, how, rendered=rendered)
 
 
-def _b64(value: str, field: str) -> bytes:
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise Invalid(fields={field: str(N_("Base64 is expected."))}) from None
-
-
 async def resolution_sign_prepare(
     user: User, resolution_id: int, certificate: str | None = None
 ) -> dict[str, Any]:
@@ -193,7 +191,7 @@ async def resolution_sign_prepare(
     resolution = await get_resolution(resolution_id)
     _chair_of(user, resolution)
     _signable(resolution)
-    cert = _b64(certificate, "certificate") if certificate else None
+    cert = from_b64(certificate, "certificate") if certificate else None
     rendered = fingerprint(resolution)
     data, who = await _for_chair(user, resolution)
     session = await open_session(user.id, TARGET, resolution.id, data, who, certificate_der=cert)
@@ -204,12 +202,7 @@ async def resolution_sign_prepare(
         if fingerprint(current) != rendered:
             await SigningSession.filter(id=session.id).delete()
             _unchanged(current, rendered)
-    return {
-        "session_id": str(session.id),
-        "digest": base64.b64encode(bytes.fromhex(session.digest)).decode(),
-        "digest_algorithm": session.digest_algorithm,
-        "expires_at": iso(session.expires_at),
-    }
+    return prepared_answer(session)
 
 
 async def resolution_sign_complete(
@@ -219,7 +212,7 @@ async def resolution_sign_complete(
     resolution = await get_resolution(resolution_id)
     _chair_of(user, resolution)
     _signable(resolution)
-    der = _b64(cms, "cms")
+    der = from_b64(cms, "cms")
     session = await load_session(user.id, session_id, TARGET, resolution.id)
     done = await complete_session(session, der, settings)
     return await _store_signed(user, resolution, done.pdf, "remote", session)

@@ -14,6 +14,7 @@ from council.errors import DomainError, Invalid, NotFound
 from council.i18n import N_
 from council.models import Council
 from council.signing import SigningConfig
+from council.signing.schemas import SignPrepareOut
 from council.templating import render
 from council.validation import parse
 from council.web import Ctx, api, page
@@ -27,6 +28,7 @@ from meetings.minutes_schemas import (
 )
 from meetings.models import Notice, Session
 from meetings.services import minutes_flow as flow
+from meetings.services import minutes_signing as signing
 from meetings.services.common import get_session, now, user_names
 from meetings.services.minutes import minutes_pdf_bytes
 
@@ -204,9 +206,31 @@ async def minutes_approve_api(ctx: Ctx) -> MinutesVersionOut:
      summary="Sign the approved minutes: the secretary, then the chair; a token's PIN is used "
              "once and never stored (wrong PIN: 422 wrong_pin with tries_left)")  # fmt: skip
 async def minutes_sign_api(ctx: Ctx) -> MinutesVersionOut:
-    version = await flow.minutes_sign(
+    version = await signing.minutes_sign(
         ctx.require_user(), ctx.params["session_id"], ctx.params["number"], pin=ctx.body.pin,
         settings=ctx.settings,
+    )  # fmt: skip
+    return await _version_json(version)
+
+
+@api("POST", "/api/v1/sessions/{session_id:int}/minutes/versions/{number:int}/sign/prepare",
+     perm=ops.MINUTES_SIGN_PREPARE, response=SignPrepareOut, tags=TAGS,
+     summary="Remote signing, step 1: the server prepares the version for this signer (the "
+             "secretary, then the chair); the answer is the digest the signer's client signs "
+             "(a CMS SignedData, PAdES) and the session to complete")  # fmt: skip
+async def minutes_sign_prepare_api(ctx: Ctx) -> dict[str, Any]:
+    return await signing.minutes_sign_prepare(
+        ctx.require_user(), ctx.params["session_id"], ctx.params["number"], ctx.body.certificate
+    )
+
+
+@api("POST", "/api/v1/sessions/{session_id:int}/minutes/versions/{number:int}/sign/complete",
+     perm=ops.MINUTES_SIGN_COMPLETE, response=MinutesVersionOut, tags=TAGS,
+     summary="Remote signing, step 2: the CMS signature (base64 DER) is checked and embedded")  # fmt: skip
+async def minutes_sign_complete_api(ctx: Ctx) -> MinutesVersionOut:
+    version = await signing.minutes_sign_complete(
+        ctx.require_user(), ctx.params["session_id"], ctx.params["number"], ctx.body.session_id,
+        ctx.body.cms, ctx.settings,
     )  # fmt: skip
     return await _version_json(version)
 
@@ -349,7 +373,7 @@ async def minutes_sign_page(ctx: Ctx) -> Response:
         return await _page(ctx, error=exc)
     return await _step(
         ctx,
-        lambda: flow.minutes_sign(
+        lambda: signing.minutes_sign(
             ctx.require_user(), ctx.params["session_id"], ctx.params["number"], pin=body.pin,
             settings=ctx.settings,
         ),
@@ -390,6 +414,8 @@ routes = [
     minutes_review_api,
     minutes_approve_api,
     minutes_sign_api,
+    minutes_sign_prepare_api,
+    minutes_sign_complete_api,
     minutes_publish_api,
     closed_sitting_api,
     public_minutes_api,

@@ -9,16 +9,13 @@ from starlette.responses import Response
 
 from council import storage
 from council.models import Council
+from council.signing.schemas import SignPrepareOut
 from council.validation import int_param
 from council.web import Ctx, api
 from meetings import operations as ops
 from meetings.resolutions import services, signing
 from meetings.resolutions.models import Resolution
-from meetings.resolutions.schemas import (
-    PublicResolutionListOut,
-    ResolutionOut,
-    SignPrepareOut,
-)
+from meetings.resolutions.schemas import PublicResolutionListOut, ResolutionOut
 from meetings.services.common import iso
 
 TAGS = ["resolutions"]

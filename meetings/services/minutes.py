@@ -317,6 +317,8 @@ terms.allow_on_closed_term(
     "minutes.review",
     "minutes.approve",
     "minutes.sign",
+    "minutes.sign_prepare",
+    "minutes.sign_complete",
     "minutes.publish",
     only_if=_last_sitting,
 )

@@ -4,7 +4,8 @@ draft (generated from the record) → reviewed by the secretary (an edited file 
 version) → approved by the chair → signed by the secretary, then by the chair (PAdES, each an
 incremental update, ``council.signing``) → published, once the sitting has ended (closed).
 A version with a signature never changes; a correction is a new version that needs every step
-again, and earlier versions stay readable. A token's PIN is passed to the signing and forgotten.
+again, and earlier versions stay readable. Signing (on the server or remotely) is in
+``meetings.services.minutes_signing``.
 
 Each step is recorded in the audit log under its operation's name and tells the next person in the
 app (``meetings.services.minutes_notices``). Files go through ``council.storage``.
@@ -12,7 +13,6 @@ app (``meetings.services.minutes_notices``). Files go through ``council.storage`
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,10 +22,7 @@ from council import audit, storage, uploads, workers
 from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import User
-from council.settings import Settings
-from council.signing import Signatory, SigningConfig, sign_pdf
-from council.signing.source import NoSigningKey
-from meetings.minutes.stamp_place import page_count, stamp_box
+from meetings.minutes.stamp_place import page_count
 from meetings.minutes_models import LOCKED_STATES, SIGNED_STATES, MinutesVersion
 from meetings.models import Session
 from meetings.services.common import get_session, now, same_council
@@ -33,10 +30,6 @@ from meetings.services.minutes import minutes_pdf_bytes
 from meetings.services.minutes_notices import tell
 
 MAX_NOTE = 1000
-# Who signs, as the stamp and the PDF's signature fields name them (Nghị định 30/2020: the chair,
-# signer of the body, on the right; the secretary on the left).
-SECRETARY_TITLE = "Thư ký kỳ họp"
-CHAIR_TITLE = "Chủ tọa kỳ họp"
 
 
 @dataclass(frozen=True)
@@ -120,7 +113,7 @@ async def public_minutes(session: Session) -> MinutesVersion | None:
     )
 
 
-def _check_step(user: User, session: Session, version: MinutesVersion | None, op: str) -> None:
+def check_step(user: User, session: Session, version: MinutesVersion | None, op: str) -> None:
     step = next_step(version)
     if step.operation != op:
         raise Conflict(
@@ -136,7 +129,7 @@ def _check_step(user: User, session: Session, version: MinutesVersion | None, op
         )
 
 
-async def _closed_session(user: User, session_id: int) -> Session:
+async def closed_session(user: User, session_id: int) -> Session:
     session = await _member_session(user, session_id)
     if session.status != "closed":
         raise Conflict(
@@ -157,7 +150,7 @@ async def _latest_for_update(session: Session) -> MinutesVersion | None:
     )
 
 
-async def _numbered(session: Session, version_number: int | None) -> MinutesVersion:
+async def numbered(session: Session, version_number: int | None) -> MinutesVersion:
     """The latest version, which ``version_number`` (when given) must name: a step on an older
     version is refused (someone made a newer one meanwhile)."""
     latest = await MinutesVersion.filter(session_id=session.id).order_by("-number").first()
@@ -173,7 +166,9 @@ async def _numbered(session: Session, version_number: int | None) -> MinutesVers
     return latest
 
 
-def _record(op: str, user: User, session: Session, version: MinutesVersion, **details: Any) -> Any:
+def record_step(
+    op: str, user: User, session: Session, version: MinutesVersion, **details: Any
+) -> Any:
     return audit.record(
         op,
         actor=user,
@@ -216,7 +211,7 @@ def _note(note: str | None) -> str:
 async def minutes_draft(user: User, session_id: int, *, note: str | None = None) -> MinutesVersion:
     """minutes.draft: a new version generated from the sitting's record. Once a version is
     approved or signed this is a correction: it says why (``note``) and needs every step again."""
-    session = await _closed_session(user, session_id)
+    session = await closed_session(user, session_id)
     if not (user.role in ("admin", "secretariat") and same_council(user, session.council_id)):
         raise Forbidden(N_("Only the council's secretariat drafts the minutes."))
     text = _note(note)
@@ -232,7 +227,7 @@ async def minutes_draft(user: User, session_id: int, *, note: str | None = None)
             version = await _new_version(
                 user, session, stored, source="generated", status="draft", note=text
             )
-            await _record("minutes.draft", user, session, version, correction=bool(text))
+            await record_step("minutes.draft", user, session, version, correction=bool(text))
             await tell(session, version, "minutes.review", exclude=user.id)
     except BaseException:
         await storage.discard(stored)
@@ -240,7 +235,7 @@ async def minutes_draft(user: User, session_id: int, *, note: str | None = None)
     return version
 
 
-async def _readable(data: bytes) -> None:
+async def readable(data: bytes) -> None:
     """An edited PDF must open and have pages before it becomes a version (pdfium parses it in
     a worker process, with the workers' limits); one that does not is a 422, never a 500."""
     try:
@@ -262,13 +257,13 @@ async def minutes_review(
 ) -> MinutesVersion:
     """minutes.review: the secretary has read the draft. An edited PDF (``data``) becomes a new
     version, already reviewed, and the draft stays as it was."""
-    session = await _closed_session(user, session_id)
-    version = await _numbered(session, version_number)
-    _check_step(user, session, version, "minutes.review")
+    session = await closed_session(user, session_id)
+    version = await numbered(session, version_number)
+    check_step(user, session, version, "minutes.review")
     text = _note(note)
     stored = None
     if data is not None:
-        await _readable(data)
+        await readable(data)
         stored = await uploads.store_bytes(
             data, original_name=f"bien-ban-ky-hop-{session.id}.pdf", allowed={uploads.PDF},
             max_bytes=max_bytes,
@@ -296,7 +291,7 @@ async def minutes_review(
                 await version.save(
                     update_fields=["status", "reviewed_by_id", "reviewed_at", "note"]
                 )
-            await _record("minutes.review", user, session, version, edited=stored is not None)
+            await record_step("minutes.review", user, session, version, edited=stored is not None)
             await tell(session, version, "minutes.approve", exclude=user.id)
     except BaseException:
         if stored is not None:
@@ -309,9 +304,9 @@ async def _advance(
     user: User, session_id: int, version_number: int | None, op: str, status: str, who: str,
     after: str,
 ) -> MinutesVersion:  # fmt: skip
-    session = await _closed_session(user, session_id)
-    version = await _numbered(session, version_number)
-    _check_step(user, session, version, op)
+    session = await closed_session(user, session_id)
+    version = await numbered(session, version_number)
+    check_step(user, session, version, op)
     async with in_transaction():
         changed = await MinutesVersion.filter(id=version.id, status=version.status).update(
             status=status, **{f"{who}_by_id": user.id, f"{who}_at": now()}
@@ -319,7 +314,7 @@ async def _advance(
         if not changed:
             raise Conflict("minutes_state", N_("The minutes changed meanwhile: reload the page."))
         version = await MinutesVersion.get(id=version.id)
-        await _record(op, user, session, version)
+        await record_step(op, user, session, version)
         await tell(session, version, after, exclude=user.id)
     return version
 
@@ -342,79 +337,6 @@ async def minutes_publish(
         user, session_id, version_number, "minutes.publish", "published", "published",
         "minutes.out",
     )  # fmt: skip
-
-
-def signatory_for(
-    user: User, as_chair: bool, session: Session, box: tuple[int, int, int, int] | None = None
-) -> Signatory:
-    name = user.full_name or user.username
-    reason = f"Ký biên bản: {session.title}"[:200]
-    if as_chair:
-        return Signatory("ChuToa", name, CHAIR_TITLE, "right", reason=reason, box=box)
-    return Signatory("ThuKy", name, SECRETARY_TITLE, "left", reason=reason, box=box)
-
-
-async def minutes_sign(
-    user: User,
-    session_id: int,
-    version_number: int | None = None,
-    *,
-    pin: str | None = None,
-    settings: Settings,
-    config: SigningConfig | None = None,
-) -> MinutesVersion:
-    """minutes.sign: the secretary signs the approved version, then the chair; each signature is an
-    incremental update of the file, which is then immutable. ``pin`` unlocks the signer's token for
-    this signing only; ``config`` overrides the key (the demo's development signers)."""
-    session = await _closed_session(user, session_id)
-    version = await _numbered(session, version_number)
-    _check_step(user, session, version, "minutes.sign")
-    as_chair = version.status == "signing"
-    key = config or SigningConfig.for_signer(settings, user.username)
-    if not key.can_sign:
-        raise NoSigningKey()
-    data = await storage.read_bytes(version.path)
-    await _readable(data)
-    box = await asyncio.to_thread(stamp_box, data, user.full_name or user.username)
-    signed = await asyncio.to_thread(
-        sign_pdf, data, signatory_for(user, as_chair, session, box), key, pin=pin or None
-    )
-    stored = await uploads.store_bytes(
-        signed,
-        original_name=f"bien-ban-ky-hop-{session.id}-v{version.number}.pdf",
-        mime=uploads.PDF,
-    )
-    who = "chair_signed" if as_chair else "secretary_signed"
-    previous = version.path
-    try:
-        async with in_transaction():
-            changed = await MinutesVersion.filter(
-                id=version.id, status=version.status, path=version.path
-            ).update(
-                status="signed" if as_chair else "signing", path=stored.path,
-                sha256=stored.sha256, size=stored.size, **{f"{who}_by_id": user.id, f"{who}_at": now()},
-            )  # fmt: skip
-            if not changed:
-                raise Conflict(
-                    "minutes_state", N_("The minutes changed meanwhile: reload the page.")
-                )
-            version = await MinutesVersion.get(id=version.id)
-            await _record(
-                "minutes.sign",
-                user,
-                session,
-                version,
-                signed_as="chair" if as_chair else "secretary",
-            )
-            await tell(
-                session, version, "minutes.publish" if as_chair else "minutes.sign", exclude=user.id
-            )
-    except BaseException:
-        await storage.discard(stored)
-        raise
-    # the file before this signature lives on inside the signed one (its first revisions)
-    await storage.release(previous)
-    return version
 
 
 async def session_closed_sitting(user: User, session_id: int, closed: bool) -> Session:

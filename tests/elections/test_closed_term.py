@@ -90,6 +90,14 @@ async def test_the_previous_term_is_read_only_but_its_last_minutes(client) -> No
         ]:
             r = await client.request(method, url, headers=headers, json=body)
             assert (r.status_code, error_code(r)) == (409, "term_closed"), (who.role, url, r.text)
+    # signing (the secretary's, the chair's; never an admin's), remotely as on the server
+    for tail, body in (("prepare", {}), ("complete", {"session_id": "x", "cms": "AAAA"})):
+        r = await client.post(
+            f"/api/v1/sessions/{first}/minutes/versions/1/sign/{tail}",
+            headers=s.h(s.secretariat),
+            json=body,
+        )
+        assert (r.status_code, error_code(r)) == (409, "term_closed"), (tail, r.text)
     # Readable: the sitting, its vote and its minutes.
     sec = s.h(s.secretariat)
     assert (await client.get(f"/api/v1/sessions/{first}", headers=sec)).status_code == 200
@@ -103,6 +111,12 @@ async def test_the_previous_term_is_read_only_but_its_last_minutes(client) -> No
     # … and go through the signing workflow (here refused for its own reason, not the term's).
     r = await client.post(f"/api/v1/sessions/{last}/minutes/draft", headers=sec, json={})
     assert error_code(r) != "term_closed", r.text
+    # … signed on the server or remotely (the signer's own client)
+    for tail, body in (("prepare", {}), ("complete", {"session_id": "x", "cms": "AAAA"})):
+        r = await client.post(
+            f"/api/v1/sessions/{last}/minutes/versions/1/sign/{tail}", headers=sec, json=body
+        )
+        assert error_code(r) != "term_closed", r.text
 
     # Its election's results, even one left unconfirmed, are frozen too.
     election = await Election.create(

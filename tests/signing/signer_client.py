@@ -1,8 +1,11 @@
-"""A small remote signer, run as its own process by the tests: what a chair's signing client
-does with a token on their own computer. It asks the server to prepare the document, signs the
-digest with its key (a CMS SignedData for PAdES, made by pyHanko), and sends the CMS back.
+"""A small remote signer, run as its own process by the tests: what a signer's client does with
+a token on their own computer. It asks the server to prepare the document, signs the digest with
+its key (a CMS SignedData for PAdES, made by pyHanko), and sends the CMS back.
 
-    python -m tests.signing.signer_client URL TOKEN RESOLUTION_ID KEY CERT [CHAIN …]
+    python -m tests.signing.signer_client URL TOKEN TARGET KEY CERT [CHAIN …]
+
+TARGET: a resolution's id, or the path of any document's signing routes without their last part
+(``/api/v1/sessions/3/minutes/versions/1/sign`` for a version of the minutes).
 """
 
 from __future__ import annotations
@@ -23,12 +26,13 @@ def _der(path: str) -> bytes:
 
 
 async def sign_remotely(
-    url: str, token: str, resolution_id: int, key: str, cert: str, chain: list[str]
+    url: str, token: str, target: str, key: str, cert: str, chain: list[str]
 ) -> dict[str, object]:
     signer = signers.SimpleSigner.load(key, cert, ca_chain_files=tuple(chain))
     assert signer is not None, "the key or certificate cannot be read"
     headers = {"Authorization": f"Bearer {token}"}
-    base = f"{url}/api/v1/resolutions/{resolution_id}/sign"
+    path = target if target.startswith("/") else f"/api/v1/resolutions/{int(target)}/sign"
+    base = f"{url}{path}"
     announced = base64.b64encode(x509.Certificate.load(_der(cert)).dump()).decode()
     async with httpx.AsyncClient(headers=headers, timeout=60) as http:
         r = await http.post(f"{base}/prepare", json={"certificate": announced})
@@ -47,8 +51,8 @@ async def sign_remotely(
 
 
 def main(argv: list[str]) -> int:
-    url, token, rid, key, cert, *chain = argv
-    print(json.dumps(asyncio.run(sign_remotely(url, token, int(rid), key, cert, chain))))
+    url, token, target, key, cert, *chain = argv
+    print(json.dumps(asyncio.run(sign_remotely(url, token, target, key, cert, chain))))
     return 0
 
 
