@@ -60,6 +60,7 @@ SESSION = Session._meta.db_table
 COUNCIL = Council._meta.db_table
 ITEM = AgendaItem._meta.db_table
 
+
 def wrap(choice: Any) -> dict[str, Any]:
     """JSON columns store objects: a bare "yes" would be read back as JSON text."""
     return {"c": choice}

@@ -66,7 +66,11 @@ async def test_opening_a_vote_of_another_item_moves_the_sitting_to_it(
     await login(anon, s.chair)
     r = await anon.get(f"/meetings/sessions/{s.session_id}/fragments/hall", headers=htmx())
     hall = HTMLParser(r.text)
-    assert hall.css_first("#hall .hall-item").text().endswith("Dự thảo Nghị quyết về dự toán ngân sách")
+    assert (
+        hall.css_first("#hall .hall-item")
+        .text()
+        .endswith("Dự thảo Nghị quyết về dự toán ngân sách")
+    )
     assert hall.css_first("#hall .hall-vote .poll-title").text() == poll["title"]
 
 
