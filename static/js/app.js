@@ -105,11 +105,16 @@
   // data-confirm on a form, or on the button that submits it: ask before submitting. A refusal
   // stops the event here, in the capture phase, before it reaches the form: htmx sends its request
   // from its own listener on the form, which a cancelled (defaultPrevented) event does not stop.
+  // data-confirm-empty on a form asks only when none of its boxes is ticked (a blank ballot).
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var button = event.submitter;
     var message = (button && button.getAttribute && button.getAttribute("data-confirm")) ||
       (form.getAttribute && form.getAttribute("data-confirm"));
+    if (!message && form.getAttribute && form.hasAttribute("data-confirm-empty") &&
+        !form.querySelector("input:checked")) {
+      message = form.getAttribute("data-confirm-empty");
+    }
     if (message && !window.confirm(message)) {
       event.preventDefault();
       event.stopPropagation();
