@@ -301,6 +301,9 @@ async def test_citizens_read_an_election_by_its_title_not_its_code(client, anon)
         "Bầu cử đại biểu Hội đồng nhân dân xã Sóc Sơn, ngày 15/03/2026",
     ]
     assert slug not in listed.text() and by not in listed.text()
+    # under each title, where it stands rather than the title's words again
+    states = [d.text().strip() for d in listed.css("ul.session-list .muted")]
+    assert states == ["Đang chuẩn bị", "Đang chuẩn bị"]
     page = HTMLParser((await anon.get(f"/elections/{by}")).text)
     heading = page.css_first("h1").text().strip()
     assert heading == "Bầu cử bổ sung đại biểu Hội đồng nhân dân xã Sóc Sơn, ngày 20/12/2026"
