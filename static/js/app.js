@@ -120,4 +120,20 @@
       event.stopPropagation();
     }
   }, true);
+  // The phone's header: the site's name and a menu button; the links, the language switch and the
+  // account fold under it (CSS shows the button only on narrow screens).
+  var bar = document.querySelector(".topbar");
+  var toggle = bar && bar.querySelector(".menu-toggle");
+  if (toggle) {
+    toggle.hidden = false;
+    bar.classList.add("has-toggle");
+    var setOpen = function (open) {
+      bar.classList.toggle("open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    toggle.addEventListener("click", function () { setOpen(!bar.classList.contains("open")); });
+    bar.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && bar.classList.contains("open")) { setOpen(false); toggle.focus(); }
+    });
+  }
 })();
