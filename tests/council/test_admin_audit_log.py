@@ -362,3 +362,67 @@ def test_every_code_an_entry_can_hold_has_a_label() -> None:
         labels = value_labels(operation, key) or {}
         missing += [f"{operation} {key}={v}" for v in values if v not in labels]
     assert missing == []
+
+
+def _results() -> list[dict[str, object]]:
+    """A closed poll's result of each kind, as poll.close records it."""
+    from meetings.voting.tally import (
+        CandidateResult,
+        ConfidenceResult,
+        ElectionResult,
+        MotionResult,
+        PersonConfidence,
+        Rule,
+    )
+
+    rule = Rule.MAJORITY_OF_SEATS
+    return [
+        MotionResult(13, 2, 0, 31, rule, 16, False).as_dict(),
+        ElectionResult(
+            31, rule, 16, 1, 20, [CandidateResult(1, "An", 17, True, True, False)]
+        ).as_dict(),
+        ConfidenceResult(31, 20, [PersonConfidence(1, "Bình", 10, 5, 5, 31)]).as_dict(),
+    ]
+
+
+def test_every_key_of_a_poll_result_has_a_label() -> None:
+    """A poll close records its result as a nested record: each of its keys, at any depth,
+    reads in words, and whether it passed reads as passed / not passed."""
+    from council.audit_log import detail_label, value_labels
+    from meetings import routes as _meetings_routes  # noqa: F401  (registers the words)
+
+    def keys(value: object) -> set[str]:
+        if isinstance(value, dict):
+            return set(value) | {k for v in value.values() for k in keys(v)}
+        if isinstance(value, list):
+            return {k for v in value for k in keys(v)}
+        return set()
+
+    found = {k for result in _results() for k in keys({"session_id": 1, "result": result})}
+    assert {"not_voted", "required", "passed", "votes", "low_two_thirds"} <= found
+    assert sorted(k for k in found if detail_label(k) is None) == []
+    assert set(value_labels("poll.close", "passed") or {}) == {"true", "false"}
+
+
+async def test_a_poll_close_reads_its_result_in_words(client) -> None:
+    admin = await User.get_or_none(role="admin") or await make_user("admin")
+    motion, election, _ = _results()
+    await audit.record("poll.close", actor=admin, details={"session_id": 1, "result": motion})
+    await audit.record("poll.open", actor=admin, details={"result": election})
+    await login(client, admin)
+
+    page = await client.get("/admin/audit", params={"operation": "poll.close"})
+    result = text(_row(page.text, "poll.close"), "[data-key='result'] dd")
+    assert result == (
+        "Loại: Biểu quyết thông qua; Số đại biểu: 31; Quy tắc thông qua: quá nửa tổng số đại biểu; "
+        "Tán thành: 13; Không tán thành: 2; Không biểu quyết: 0; "
+        "Không tham gia biểu quyết: 16; Số phiếu cần: 16; Kết luận: không đạt"
+    )
+    page = await client.get("/admin/audit", params={"operation": "poll.open"})
+    assert "An (Phương án số: 1; Số phiếu bầu: 17; Đạt số phiếu cần: có; Trúng cử: có" in text(
+        _row(page.text, "poll.open"), "[data-key='result'] dd"
+    )
+    page = await client.get("/admin/audit", params={"operation": "poll.close", "lang": "en"})
+    result = text(_row(page.text, "poll.close"), "[data-key='result'] dd")
+    assert "For: 13; Against: 2; Abstain: 0; Did not take part in the vote: 16" in result
+    assert result.endswith("Votes needed: 16; Outcome of the vote: not passed")
