@@ -29,7 +29,8 @@ def _rows(html: str) -> list[dict[str, str]]:
         link = tr.css_first("td.target a")
         out.append(
             {
-                "seq": cells[0],
+                "seq": tr.css_first("td.seq").attributes.get("data-seq") or "",
+                "chain_seq": cells[0],
                 "operation": tr.css_first("td.operation").attributes.get("data-operation") or "",
                 "label": text(tr, "td.operation .op-label"),
                 "by": cells[3],
@@ -56,6 +57,9 @@ async def test_admin_reads_filters_and_follows_the_audit_log(client, anon) -> No
     assert len(rows) == min(total, 50) and int(rows[0]["seq"]) == newest.seq  # newest first
     first = HTMLParser(r.text).css_first("table.audit-log tbody tr")
     assert first.attributes["id"] == f"seq-{newest.chain}-{newest.seq}"
+    # Entries are numbered per chain: the column says which chain and which number in it.
+    assert texts(r.text, "table.audit-log thead th")[0] == "Chuỗi · số"
+    assert rows[0]["chain_seq"] == f"{newest.chain} · {newest.seq}"
 
     r = await client.get("/admin/audit", params={"operation": "petition.accept"})
     (row,) = _rows(r.text)
@@ -105,6 +109,9 @@ async def test_the_page_shows_the_verification_and_its_head_hash(client) -> None
         for chain, (seq, digest) in sorted(expected.heads.items())
     ]
     assert len(anchors) == 2
+    # Worded for an administrator: what the anchors are for, the command set apart as code.
+    assert "Mốc kiểm tra" in text and "không mục nào" in text
+    assert [c.text() for c in status.css("code.command")] == ["council verify-audit --anchor …"]
 
     victim = await AuditEntry.filter(operation="user.create").order_by("-id").first()
     await _sql("UPDATE audit_entry SET actor_name = ? WHERE id = ?", ["someone-else", victim.id])
