@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from questioning import tracker
 from questioning.models import Commitment, Notice
 from tests.factories import bearer
+from tests.html import texts
 from tests.questioning.helpers import World, call, file_question, ok, setup_world
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\0" * 20
@@ -122,3 +123,9 @@ async def test_the_public_tracker_by_state_and_agency(client, anon) -> None:
     assert "asker" not in rows[0]
     page = await anon.get(f"/questioning/tracker/{code}")
     assert page.status_code == 200 and "Nguyễn Văn Giám" in page.text
+    # The downloads are worded for citizens, the format in brackets.
+    assert texts(page.text, "a.download") == [
+        "Tải dữ liệu (JSON)",
+        "Tải bảng tính (CSV)",
+        "Tải bảng đúng hạn (JSON)",
+    ]
