@@ -31,6 +31,7 @@ _TARGETS: dict[str, tuple[str, LazyString]] = {
     "council": ("/admin/councils/{id}/edit", N_("council")),
     "agency": ("/admin/agencies/{id}/edit", N_("agency")),
     "pdf": ("", N_("PDF file, SHA-256")),  # a file checked, not kept: no page
+    "operation": ("", N_("operation")),  # what a refused request tried: named by its label
 }
 _RESOLVERS: dict[str, Resolver] = {}
 
@@ -332,6 +333,9 @@ async def _core_names(rows: list[AuditEntry]) -> dict[tuple[str, str], str]:
         names[("council", str(c.id))] = c.name
     for a in await Agency.filter(id__in=wanted.get("agency", set())):
         names[("agency", str(a.id))] = a.name
+    for r in rows:
+        if r.target_type == "operation":
+            names[("operation", r.target_id)] = operation_label(r.target_id)
     return names
 
 
