@@ -253,6 +253,11 @@ async def test_the_public_page_and_the_count_form(client, anon) -> None:
     page = HTMLParser((await anon.get(f"/elections/{slug}")).text)
     assert len(page.css("#constituency-1 table.candidates tbody tr")) == 2
     assert page.css_first("form[action$='/confirm']") is None  # not for the public
+    # Downloads worded for citizens as on the commitments tracker, not "JSON · CSV".
+    assert [" ".join(a.text().split()) for a in page.css("a.download")] == [
+        "Tải dữ liệu (JSON)",
+        "Tải danh sách ứng cử viên (bảng tính CSV)",
+    ]
     await login(client, staff)
     form_url = f"/elections/{slug}/constituencies/1/areas"
     page = HTMLParser((await client.get(form_url)).text)

@@ -11,6 +11,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from questioning import tracker
 from questioning.models import Commitment, Notice
 from tests.factories import bearer
+from tests.html import texts
 from tests.questioning.helpers import World, call, file_question, ok, setup_world
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\0" * 20
@@ -133,3 +134,9 @@ async def test_the_public_tracker_by_state_and_agency(client, anon) -> None:
     assert entry.css_first("a").attributes["href"] == f"/questioning/tracker/{code}"
     assert "Lời hứa: 4 · đã hoàn thành: 2 · quá hạn: 1" in entry.text()
     assert len(hub.css("#trackers li")) == 1
+    # The downloads are worded for citizens, the format in brackets.
+    assert texts(page.text, "a.download") == [
+        "Tải dữ liệu (JSON)",
+        "Tải bảng tính (CSV)",
+        "Tải bảng đúng hạn (JSON)",
+    ]
