@@ -32,6 +32,7 @@ from meetings.services.common import (
     POLL_RULE_MSGIDS,
     RESOLUTION_FIELD_MSGIDS,
     RESULT_FIELD_MSGIDS,
+    SIGNED_HOW_MSGIDS,
     SIGNER_MSGIDS,
     TEMPLATE_LABELS,
 )
@@ -105,6 +106,8 @@ register_values("rule", POLL_RULE_MSGIDS, "poll.")
 register_values("confidentiality", CONFIDENTIALITY_MSGIDS, "document.")
 register_values("choice", CHOICE_MSGIDS, "ballot.")
 register_values("signed_as", SIGNER_MSGIDS, "minutes.")
+# How a record was signed (minutes.sign, resolution.sign).
+register_values("how", SIGNED_HOW_MSGIDS)
 register_values("changed", RESOLUTION_FIELD_MSGIDS, "resolution.")
 register_values("passed", PASSED_MSGIDS, "poll.")
 for _key, _label in RESULT_FIELD_MSGIDS.items():

@@ -78,6 +78,13 @@ TEMPLATE_LABELS = {
     "choice": CHOICE_MSGIDS,
 }
 SIGNER_MSGIDS = {"chair": N_("Chair"), "secretary": N_("Secretary")}
+# How a record was signed: with the signer's key file kept on the server, a hardware token on
+# the server (PKCS#11), or the signer's own device or signing service (remote signing).
+SIGNED_HOW_MSGIDS = {
+    "p12": N_("with the signer's key file on the server"),
+    "token": N_("with the signer's hardware token on the server"),
+    "remote": N_("remotely, from the signer's own device"),
+}
 # What a resolution's edit changed.
 RESOLUTION_FIELD_MSGIDS = {"title": N_("Title"), "text": N_("Text")}
 # Minutes are always drafted in Vietnamese (a legal record), whatever the reader's language.

@@ -1,7 +1,7 @@
 """Routes of the questioning domain: the JSON API and the pages. Importing ``panel`` puts the live
 questioning on the sitting's live pages, and ``questioning.minutes`` its record in the minutes."""
 
-from council.audit_log import register_target, register_values
+from council.audit_log import register_detail, register_target, register_values
 from council.i18n import N_
 from questioning import minutes
 from questioning.models import QuestionGroup, Round
@@ -50,3 +50,9 @@ register_target("round", "", N_("questioning round"), resolve=_rounds)
 # The codes the log's details hold, in the words of the pages that show them.
 register_values("criterion", pages.CRITERION_LABELS, "question_group.")
 register_values("verdict", pages.VERDICT_LABELS, "answer.")
+# questioning.limits: the round's limits before and after, in seconds (None: the default).
+register_detail("before", N_("Before"))
+register_detail("after", N_("After"))
+register_detail("asking_seconds", N_("Time to ask (seconds)"))
+register_detail("answering_seconds", N_("Time to answer (seconds)"))
+register_detail("followup_seconds", N_("Time for a follow-up (seconds)"))

@@ -361,6 +361,8 @@ def test_every_code_an_entry_can_hold_has_a_label() -> None:
         ("ballot.cast", "choice"): MOTION_CHOICES,
         ("ballot.hand_record", "choice"): MOTION_CHOICES,
         ("minutes.sign", "signed_as"): ("chair", "secretary"),
+        ("minutes.sign", "how"): ("p12", "token", "remote"),
+        ("resolution.sign", "how"): ("p12", "token", "remote"),
         ("resolution.update", "changed"): ("title", "text"),
         ("document.update", "confidentiality"): CONFIDENTIALITY,
         ("user.create", "role"): ROLES,
@@ -379,6 +381,19 @@ def test_every_code_an_entry_can_hold_has_a_label() -> None:
         labels = value_labels(operation, key) or {}
         missing += [f"{operation} {key}={v}" for v in values if v not in labels]
     assert missing == []
+
+
+def test_the_keys_of_a_questioning_limits_entry_have_labels() -> None:
+    """questioning.limits records the round's limits before and after: every key in words."""
+    from council.audit_log import detail_label
+    from questioning import routes as _questioning_routes  # noqa: F401
+    from questioning.models import Round
+
+    keys = {"before", "after", "session_id"} | {
+        name for name in Round._meta.fields_map if name.endswith("_seconds")
+    }
+    assert {"asking_seconds", "answering_seconds", "followup_seconds"} <= keys
+    assert [k for k in sorted(keys) if detail_label(k) is None] == []
 
 
 def _results() -> list[dict[str, object]]:
