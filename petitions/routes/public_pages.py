@@ -144,6 +144,10 @@ FILING_FIELDS = (
 async def new(ctx: Ctx) -> Response:
     if ctx.request.method == "GET":
         values = {k: v for k in ("council_code", "title", "category") if (v := ctx.query.get(k))}
+        if ctx.user is not None and ctx.user.role == "citizen":
+            # A citizen's own account fills the contact fields; they may still change or clear them.
+            account = {"name": ctx.user.full_name, "phone": ctx.user.phone, "email": ctx.user.email}
+            values |= {k: v for k, v in account.items() if v}
         return render(ctx.request, "petitions/new.html", await _new_context(ctx, values))
     form = await ctx.form()
     values = form_values(form, FILING_FIELDS)
