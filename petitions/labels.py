@@ -83,6 +83,7 @@ ACTION_VERB: dict[str, LazyString] = {
     "close": N_("Close"),
     "divert": N_("Send to another channel"),
     "resolution": N_("Record the resolution"),
+    "resolution_update": N_("Update the resolution"),
     "return": N_("Return to the secretariat (not ours to answer)"),
 }
 # What the browser asks before an action that is hard to undo.
@@ -170,9 +171,14 @@ def thresholds_text(t: Thresholds | None = None) -> str:
     )
 
 
-def action_verb(action: str, level: str | None = None, lang: str | None = None) -> str:
-    """The button for ``action``: a city escalates to a central agency, a commune to its city."""
+def action_verb(
+    action: str, level: str | None = None, lang: str | None = None, *, update: bool = False
+) -> str:
+    """The button for ``action``: a city escalates to a central agency, a commune to its city;
+    a resolution already recorded (``update``) is updated."""
     key = "escalate_central" if action == "escalate" and level == "city" else action
+    if action == "resolution" and update:
+        key = "resolution_update"
     return text(ACTION_VERB, key, lang)
 
 
