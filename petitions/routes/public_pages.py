@@ -4,6 +4,8 @@ published petitions and the on-time table. Thin: each calls the same services as
 from __future__ import annotations
 
 import hmac
+import html
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -93,14 +95,37 @@ async def portal(ctx: Ctx) -> Response:
         q, category=None, council_code=None, limit=30, offset=0
     )
     rows = {p.code: p for p in await Petition.filter(code__in=[h.code for h in hits])}
-    items = [
-        await convert.public(rows[h.code], h.highlight or None) for h in hits if h.code in rows
-    ]
+    items = []
+    for h in hits:
+        if h.code in rows:
+            p = rows[h.code]
+            snippet = None if _repeats(h.highlight, p.title) else h.highlight or None
+            items.append(await convert.public(p, snippet))
     return render(
         ctx.request,
         "petitions/portal.html",
-        {**helpers(), "q": q, "items": items, "total": total, "total_exact": total_exact},
+        {
+            **helpers(),
+            "q": q,
+            "items": items,
+            "total": total,
+            "total_exact": total_exact,
+            "place_name": labels.place_name,
+            "excerpt": _excerpt,
+        },
     )
+
+
+def _repeats(snippet: str, title: str) -> bool:
+    """Whether a highlighted snippet says nothing but (part of) the title."""
+    plain = " ".join(html.unescape(re.sub(r"</?mark>", "", snippet)).strip(" …").split())
+    return plain.casefold() in " ".join(title.split()).casefold()
+
+
+def _excerpt(body: str, limit: int = 160) -> str:
+    """The start of a petition's content, cut at a word."""
+    flat = " ".join(body.split())
+    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"
 
 
 async def _new_context(
