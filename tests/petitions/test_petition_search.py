@@ -259,8 +259,8 @@ async def test_overdue_filter_splits_the_list_with_and_without_search(
 async def test_public_search_counts_what_it_found_and_tells_same_titles_apart(
     client, anon, settings
 ) -> None:
-    """"Tìm thấy 2 kiến nghị", not the number published; each card says its code, date and ward,
-    and a snippet that would only repeat the title gives way to the start of the content."""
+    """The count says "Tìm thấy 2 kiến nghị", not the number published; each card says its code,
+    date and ward, and a snippet that would only repeat the title gives way to the start of the content."""
     w = await setup_world()
     here = (await file_petition(anon))["code"]
     body = "Nhiều ổ gà sâu ở tổ dân phố số 7, trời mưa ngập nước, xe máy ngã nhiều lần."
@@ -274,7 +274,10 @@ async def test_public_search_counts_what_it_found_and_tells_same_titles_apart(
 
     r = await anon.get("/petitions", params={"q": "duong"})
     assert text(r.text, ".result-count") == "Tìm thấy 2 kiến nghị"
-    cards = {c.css_first("h2 a").attributes["href"].rsplit("/", 1)[1]: c for c in dom(r.text).css("ul.results > li.card")}
+    cards = {
+        c.css_first("h2 a").attributes["href"].rsplit("/", 1)[1]: c
+        for c in dom(r.text).css("ul.results > li.card")
+    }
     assert set(cards) == {here, there}
     for code, council in ((here, w.commune), (there, w.other_commune)):
         meta = " ".join(cards[code].css_first(".card-meta").text().split())
