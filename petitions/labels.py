@@ -45,11 +45,12 @@ DIVERSION: dict[str, LazyString] = {
     "procedure": N_("Individual administrative procedure"),
 }
 # What happened, worded as an event for the history ("Đã tiếp nhận"), never as a field label.
+# A step that leads to a status is named as that status, as the notifications name it.
 ACTION: dict[str, LazyString] = {
-    "file": N_("Petition received"),
-    "accept": N_("Accepted"),
-    "escalate": N_("Escalated"),
-    "assign": N_("Assigned"),
+    "file": STATUS["received"],
+    "accept": STATUS["accepted"],
+    "escalate": STATUS["escalated"],
+    "assign": STATUS["assigned"],
     "answer": N_("Answered"),
     "publish": N_("Answer published"),
     "reopen": N_("Petition reopened"),

@@ -23,11 +23,18 @@ from petitions import operations as ops
 from petitions.categories import CATEGORIES
 from petitions.categories import label as category_label
 from petitions.codes import hash_token
-from petitions.models import Petition
+from petitions.models import Notification, Petition
 from petitions.routes import convert
 from petitions.routes.downloads import reply_letter_download
 from petitions.schemas import PetitionIn, SupportIn
-from petitions.services import add_support, authenticate, file_petition, give_feedback, track_view
+from petitions.services import (
+    add_support,
+    authenticate,
+    file_petition,
+    give_feedback,
+    notify,
+    track_view,
+)
 from petitions.services.dashboards import agency_ranking
 from petitions.services.filing import Filed, add_support_contact
 from petitions.services.scope import get_by_code
@@ -57,15 +64,20 @@ def helpers() -> dict[str, Any]:
         "action_label": lambda s: labels.text(labels.ACTION, s),
         "action_verb": labels.action_verb,
         "notification_state": lambda s: labels.text(labels.NOTIFICATION_STATE, s),
-        "notice_to": lambda n: labels.recipient(
-            n.recipient, n.email, (n.user.full_name or n.user.username) if n.user_id else None
-        ),
+        "notice_line": lambda n: notify.staff_line(n, _notice_to(n)),
         "attachment_kind": labels.attachment_kind,
         "light_text": labels.light_text,
         "thresholds_text": labels.thresholds_text(),
         "labels": {k: str(v) for k, v in FIELD_LABELS.items()},
         "categories": [{"code": c.code, "label": str(c.label)} for c in CATEGORIES],
     }
+
+
+def _notice_to(n: Notification) -> str:
+    user = n.user if n.user_id else None
+    return labels.recipient(
+        n.recipient, n.email, (user.full_name or user.username) if user else None
+    )
 
 
 def form_values(form: FormData, names: tuple[str, ...]) -> dict[str, str]:

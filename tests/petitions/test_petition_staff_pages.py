@@ -125,7 +125,7 @@ async def test_action_buttons_say_what_they_do_and_no_raw_code_shows(client, ano
         "Gộp vào kiến nghị khác",
         "Hướng dẫn sang kênh khác",
     }
-    assert "đã ghi nhận, chưa gửi thư" in r.text and ">recorded<" not in r.text
+    assert "đã được ghi nhận, chưa gửi thư." in r.text and ">recorded<" not in r.text
     r = await client.get(f"/petitions/staff/{code}?lang=en")
     assert _buttons(r.text) == {
         "Accept",
