@@ -247,13 +247,18 @@ class Hub:
             if isinstance(session.get("token"), str)
             and now - session.get("user_at", 0.0) >= self.user_ttl / 2
         ]
+        reloaded = 0
         for start in range(0, len(due), _REFRESH_CHUNK):
-            chunk = due[start : start + _REFRESH_CHUNK]
+            chunk = [(s, s.get("user_at", 0.0)) for s in due[start : start + _REFRESH_CHUNK]]
             asked = time.monotonic()  # a change committed after this is seen by the next load
-            found = await users_for_token_hashes(list({s["token"] for s in chunk}))
-            for session in chunk:
-                session["user"], session["user_at"] = found.get(session["token"]), asked
-        return len(due)
+            found = await users_for_token_hashes(list({s["token"] for s, _ in chunk}))
+            for session, seen in chunk:
+                # An event's own load while this query ran is newer (it may have seen a token
+                # revoked after this query's snapshot): it stands.
+                if session.get("user_at", 0.0) == seen:
+                    session["user"], session["user_at"] = found.get(session["token"]), asked
+                    reloaded += 1
+        return reloaded
 
     async def close(self) -> None:
         """Stop listening and publishing (the app's shutdown)."""

@@ -332,6 +332,38 @@ async def test_the_connections_users_are_reloaded_in_the_background_before_they_
     await _closed(c)
 
 
+async def test_a_background_reload_never_overwrites_a_newer_load_of_an_event(
+    live_server: str, clients: list[Client], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the background reload's query runs, an event loads its connection's user itself (and
+    finds the token revoked after that query's snapshot): the older answer must not put the
+    user back."""
+    import importlib
+
+    from council.compat import socketio as compat_socketio
+
+    hub_module = importlib.import_module("council.realtime.hub")  # the package's hub() hides it
+    hub = realtime.hub()
+    assert hub is not None
+    user = await make_user("secretariat", await make_council("HN"))
+    c = new(clients)
+    await c.connect(live_server, auth={"token": await issue_token(user, "api", 1)})
+    sessions = compat_socketio.local_sessions(hub.sio)
+    assert len(sessions) == 1
+    session = sessions[0]
+    session["user_at"] = 0.0  # due for a reload
+    real = hub_module.users_for_token_hashes
+
+    async def meanwhile(hashes: list[str]) -> dict[str, object]:
+        found = await real(hashes)  # the user, as of this query
+        session["user"], session["user_at"] = None, time.monotonic()  # an event's newer load
+        return found
+
+    monkeypatch.setattr(hub_module, "users_for_token_hashes", meanwhile)
+    assert await hub.refresh_users_once() == 0
+    assert session["user"] is None
+
+
 # --- events and rooms ---------------------------------------------------------------------------
 
 
