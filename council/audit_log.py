@@ -31,6 +31,7 @@ _TARGETS: dict[str, tuple[str, LazyString]] = {
     "council": ("/admin/councils/{id}/edit", N_("council")),
     "agency": ("/admin/agencies/{id}/edit", N_("agency")),
     "pdf": ("", N_("PDF file, SHA-256")),  # a file checked, not kept: no page
+    "operation": ("", N_("operation")),  # what a refused request tried: named by its label
 }
 _RESOLVERS: dict[str, Resolver] = {}
 
@@ -161,8 +162,14 @@ def register_target(
 
 
 def register_detail(key: str, label: LazyString) -> None:
-    """Name a key of audit entries' ``details`` (``extension`` → "Yêu cầu gia hạn số")."""
+    """Name a key of audit entries' ``details`` (``extension`` → "Yêu cầu gia hạn số"), nested
+    ones included (a poll's ``result`` → ``yes``, ``not_voted``…)."""
     _DETAILS.setdefault(key, label)
+
+
+def detail_label(key: str) -> LazyString | None:
+    """The words for a key of the details, at any depth; None when none is registered."""
+    return _DETAILS.get(key)
 
 
 def operation_label(name: str) -> str:
@@ -179,13 +186,32 @@ class Detail:
     value: str
 
 
+def _ordered(details: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """Keys in the order of ``_DETAILS``, then unnamed ones alphabetically: PostgreSQL's jsonb
+    does not keep the order they were recorded in."""
+    known = {key: i for i, key in enumerate(_DETAILS)}
+    return sorted(details.items(), key=lambda kv: (known.get(kv[0], len(known)), kv[0]))
+
+
 def _value(value: Any, operation: str = "", key: str = "") -> str:
     if isinstance(value, bool):
-        return str(N_("yes") if value else N_("no"))
+        labels = value_labels(operation, key) if key else None
+        word = labels.get("true" if value else "false") if labels is not None else None
+        return str(word if word is not None else N_("yes") if value else N_("no"))
     if isinstance(value, dict):
         return (
-            "; ".join(f"{_DETAILS.get(k, k)}: {_value(v, operation, k)}" for k, v in value.items())
+            "; ".join(
+                f"{_DETAILS.get(k, k)}: {_value(v, operation, k)}" for k, v in _ordered(value)
+            )
             or "—"
+        )
+    if isinstance(value, list | tuple) and value and all(isinstance(v, dict) for v in value):
+        # Records (a poll's candidates): each headed by its own label, its fields in brackets.
+        return " | ".join(
+            f"{v['label']} ({_value({k: x for k, x in v.items() if k != 'label'}, operation)})"
+            if v.get("label")
+            else _value(v, operation)
+            for v in value
         )
     if isinstance(value, list | tuple):
         return ", ".join(_value(v, operation, key) for v in value) or "—"
@@ -206,15 +232,11 @@ def _value(value: Any, operation: str = "", key: str = "") -> str:
 
 
 def details_of(entry: AuditEntry) -> list[Detail]:
-    """The entry's details as labelled fields, in the order of ``_DETAILS`` (then unnamed keys
-    alphabetically): PostgreSQL's jsonb does not keep the order they were recorded in."""
-    known = {key: i for i, key in enumerate(_DETAILS)}
-    items = sorted(
-        (entry.details or {}).items(), key=lambda kv: (known.get(kv[0], len(known)), kv[0])
-    )
+    """The entry's details as labelled fields (a nested record field by field), in the order
+    of ``_DETAILS``, then unnamed keys alphabetically."""
     return [
         Detail(k, str(_DETAILS[k]) if k in _DETAILS else k, _value(v, entry.operation, k))
-        for k, v in items
+        for k, v in _ordered(entry.details or {})
     ]
 
 
@@ -311,6 +333,9 @@ async def _core_names(rows: list[AuditEntry]) -> dict[tuple[str, str], str]:
         names[("council", str(c.id))] = c.name
     for a in await Agency.filter(id__in=wanted.get("agency", set())):
         names[("agency", str(a.id))] = a.name
+    for r in rows:
+        if r.target_type == "operation":
+            names[("operation", r.target_id)] = operation_label(r.target_id)
     return names
 
 

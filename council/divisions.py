@@ -123,6 +123,33 @@ def council_name(division: Division) -> str:
     return f"Hội đồng nhân dân {division.name[:1].lower()}{division.name[1:]}"
 
 
+@dataclass(frozen=True)
+class LocalWords:
+    """How a unit's own bodies and neighbourhoods are named, from its official kind: a commune (xã)
+    has "Ủy ban nhân dân xã" and villages (thôn), a ward (phường) "Ủy ban nhân dân phường" and
+    residential groups (tổ dân phố)."""
+
+    unit: str  # "xã", "phường", "đặc khu", "tỉnh", "thành phố"
+    neighbourhood: str  # "thôn", "tổ dân phố", or "khu dân cư" where neither is the rule
+
+
+_NEIGHBOURHOOD = {"xã": "thôn", "phường": "tổ dân phố"}
+
+
+def local_words(division: Division) -> LocalWords:
+    unit = "thành phố" if division.type == "thành phố trung ương" else division.type
+    return LocalWords(unit=unit, neighbourhood=_NEIGHBOURHOOD.get(unit, "khu dân cư"))
+
+
+def local_words_of(council: Council) -> LocalWords:
+    """The council's unit's words from its official division; a council without a (known) division
+    code is taken for a ward, the kind most councils created by hand are."""
+    try:
+        return local_words(lookup(council.division_code or ""))
+    except (Invalid, NotFound):
+        return LocalWords(unit="phường", neighbourhood="tổ dân phố")
+
+
 def seats_set(council: Council) -> bool:
     return council.seats > 0
 

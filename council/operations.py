@@ -80,7 +80,7 @@ COUNCIL_IMPORT_DIVISIONS = operation(
 
 # --- the audit log ---------------------------------------------------------------------------
 AUDIT_VIEW = operation(
-    "audit.view", "admin", service=audit_log.audit_log,
+    "audit.view", "admin", service=audit_log.audit_log, label=N_("Read the audit log"),
     summary="The audit log: filters, verification, export",
 )  # fmt: skip
 

@@ -43,9 +43,11 @@ _VI_DATETIME = {"short": "HH:mm, dd/MM/yyyy", "medium": "HH:mm, dd/MM/yyyy"}
 _VI_DATE = {"short": "dd/MM/yyyy", "medium": "dd/MM/yyyy", "long": "'ngày' d 'tháng' M 'năm' y"}
 
 
-def fmt_datetime(value: datetime | None, fmt: str = "short") -> str:
-    if value is None:
+def fmt_datetime(value: datetime | str | None, fmt: str = "short") -> str:
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):  # as the services' dicts carry it (ISO 8601)
+        value = datetime.fromisoformat(value)
     if get_language() == "vi":
         return format_datetime(value, _VI_DATETIME.get(fmt, fmt), tzinfo=LOCAL_TZ, locale="vi_VN")
     return format_datetime(value, fmt, tzinfo=LOCAL_TZ, locale="en_GB")

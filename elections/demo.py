@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from council import divisions
 from council.demo import FREE_SEATS, _demo_hash, _distinct_names
 from council.models import Council, User
 from council.settings import Settings
@@ -105,12 +106,14 @@ async def _record(
         status="confirmed" if counted_all else "counting",
     )
     plan = PLANS[council.code]
-    kind = "xã" if " xã " in f" {council.name} " else "phường"  # whose bodies the profiles name
+    words = divisions.local_words_of(council)  # xã or phường: whose bodies the profiles name
+    kind = words.unit
     extra_names = iter(_distinct_names(len(council.code) * 311 + 7, 100))
     winner_iter = iter(link)
     k = 0
     for number, seats in enumerate(plan, start=1):
-        area_names = [f"Tổ dân phố {2 * number - 1}", f"Tổ dân phố {2 * number}"]
+        # a commune's constituencies are made of villages (thôn), a ward's of tổ dân phố
+        area_names = [f"{words.neighbourhood.capitalize()} {2 * number - 1 + k}" for k in (0, 1)]
         constituency = await Constituency.create(
             election_id=election.id,
             number=number,
@@ -289,6 +292,7 @@ async def _vacancies(council: Council, term: Term, election: Election, count: in
         constituency__election_id=election.id, user_id__isnull=True
     ).order_by("id")
     winners = [c for c in vacated if c.id in await _winner_ids(election)][:count]
+    kind = divisions.local_words_of(council).unit
     first_constituency = None
     slug = council.code.lower().replace("-", ".")
     for i, candidate in enumerate(winners):
@@ -339,8 +343,8 @@ async def _vacancies(council: Council, term: Term, election: Election, count: in
             hometown="Hà Nội",
             education="Đại học",
             occupation="Cán bộ",
-            workplace="Ủy ban nhân dân xã",
-            nominated_by=NOMINATORS[i],
+            workplace=f"Ủy ban nhân dân {kind}",
+            nominated_by=NOMINATORS[i].replace("phường", kind),
         )
         await CandidateEdit.create(
             candidate_id=candidate.id,

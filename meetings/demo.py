@@ -4,9 +4,8 @@ Safe to run twice (``council demo``)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from council import storage
+from council.localtime import local_day_at
 from council.models import Council, User
 from council.settings import Settings
 from meetings import demo_minutes, demo_resolutions, services
@@ -139,7 +138,7 @@ async def load(settings: Settings) -> list[tuple[str, str, str]]:
         council_code=COUNCIL,
         title=TITLE,
         location="Hội trường UBND phường Ba Đình",
-        starts_at=datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1),
+        starts_at=local_day_at(),  # today, 08:00 in Vietnam
     )
     items = [
         await services.item_create(secretariat, session.id, title=t, kind=k) for t, k in AGENDA
@@ -259,7 +258,7 @@ async def load(settings: Settings) -> list[tuple[str, str, str]]:
             city_secretariat,
             council_code="HN",
             title="Kỳ họp thường lệ cuối năm 2026, Hội đồng nhân dân thành phố Hà Nội",
-            starts_at=datetime.now(UTC) + timedelta(days=14),
+            starts_at=local_day_at(days=14),
             location="Hội trường Thành ủy Hà Nội",
         )
         for title, kind in AGENDA[:6]:

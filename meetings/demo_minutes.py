@@ -8,10 +8,10 @@ went through the whole workflow, signed by the secretary and then the chair.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from council import storage
-from council.localtime import LOCAL_TZ
+from council.localtime import LOCAL_TZ, local_day_at
 from council.models import Council, User
 from council.settings import Settings
 from council.signing import SigningConfig, certificates
@@ -67,7 +67,7 @@ async def load(settings: Settings) -> Session | None:
         return existing
     session = await services.session_create(
         secretary, council_code=CITY, title=CLOSED_TITLE, location="Phòng họp số 1, Thành ủy Hà Nội",
-        starts_at=datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=21),
+        starts_at=local_day_at(days=-21),
     )  # fmt: skip
     items = [
         await services.item_create(secretary, session.id, title=t, kind=k) for t, k in CLOSED_AGENDA

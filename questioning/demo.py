@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from council.localtime import local_date
+from council.localtime import local_date, local_day_at
 from council.models import Agency, Council, User
 from council.settings import Settings
 from meetings.models import Session
@@ -95,7 +95,7 @@ async def _past_questioning(city: Council) -> None:
         secretariat,
         council_code=city.code,
         title=PAST_TITLE,
-        starts_at=datetime.now(UTC) - timedelta(days=200),
+        starts_at=local_day_at(days=-200),
         location="Hội trường Thành ủy Hà Nội",
     )
     item = await meeting_sessions.item_create(
@@ -239,7 +239,7 @@ async def _coming_in_ba_dinh(council: Council) -> None:
         secretariat,
         council_code=council.code,
         title=COMING_TITLE,
-        starts_at=datetime.now(UTC) + timedelta(days=21),
+        starts_at=local_day_at(days=21),
         location="Hội trường UBND phường Ba Đình",
     )
     for title, kind in (

@@ -42,3 +42,26 @@ def on_time_table(rows: Iterable[tuple[str, State]]) -> list[AgencyRow]:
         row = table.setdefault(agency, AgencyRow(agency, dict.fromkeys(STATES, 0)))
         row.counts[s] += 1
     return [table[k] for k in sorted(table)]
+
+
+@dataclass
+class CouncilTally:
+    """How many commitments a council's tracker holds, and how many are done or overdue."""
+
+    total: int = 0
+    done: int = 0
+    overdue: int = 0
+
+
+def tally(rows: Iterable[tuple[int, date, date | None]], today: date) -> dict[int, CouncilTally]:
+    """Per council, from (council_id, deadline, done_on) rows."""
+    out: dict[int, CouncilTally] = {}
+    for council_id, deadline, done_on in rows:
+        t = out.setdefault(council_id, CouncilTally())
+        t.total += 1
+        s = state(deadline, done_on, today)
+        if s in ("done_on_time", "done_late"):
+            t.done += 1
+        elif s == "overdue":
+            t.overdue += 1
+    return out

@@ -67,16 +67,13 @@ class UnsignablePdf(DomainError):
     an uploaded edit of the minutes that the pages' renderer opened."""
 
     status = 422
+    MESSAGE = N_(
+        "This PDF cannot be signed: it is protected by a password or damaged. Save it "
+        "again without a password and upload it as a new version."
+    )
 
     def __init__(self, reason: str) -> None:
-        super().__init__(
-            "pdf_unsignable",
-            N_(
-                "This PDF cannot be signed: it is protected by a password or damaged. Save it "
-                "again without a password and upload it as a new version."
-            ),
-            reason=reason[:200],
-        )
+        super().__init__("pdf_unsignable", self.MESSAGE, reason=reason[:200])
 
 
 @dataclass(frozen=True)

@@ -170,6 +170,7 @@ async def area_page(ctx: Ctx) -> Response:
         except DomainError as exc:
             error = exc
     areas = await constituency.areas.all().order_by("number")  # type: ignore[attr-defined]
+    await election.fetch_related("council")  # the breadcrumb names the election by its title
     return render(
         ctx.request,
         "elections/area.html",
@@ -200,6 +201,7 @@ async def roster_page(ctx: Ctx) -> Response:
     election = await election_of(ctx.params["slug"])
     entries = await services.roster_create(ctx.require_user(), election)
     term = await Term.get(id=election.term_id)  # type: ignore[attr-defined]
+    await election.fetch_related("council")  # the breadcrumb names the election by its title
     return render(
         ctx.request,
         "elections/roster.html",

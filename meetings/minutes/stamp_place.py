@@ -36,6 +36,22 @@ def stamp_box(pdf: bytes, name: str) -> tuple[int, int, int, int] | None:
     return (x0, y0, x0 + STAMP_W, y0 + STAMP_H)
 
 
+def signable_page_count(pdf: bytes) -> int:
+    """``page_count`` of a PDF a signature can be added to; -1 when pyHanko cannot update it
+    (protected by a password, or damaged beyond what it reads): such an edit is refused when it
+    is uploaded, not at the signing that ends its review and approval (run in a worker)."""
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    try:
+        if IncrementalPdfFileWriter(BytesIO(pdf), strict=False).prev.encrypted:
+            return -1
+    except Exception:  # noqa: BLE001 — whatever pyHanko cannot read, it cannot sign
+        return -1
+    return page_count(pdf)
+
+
 def page_count(pdf: bytes) -> int:
     """How many pages a PDF has; raises when pdfium cannot read it (run in a worker: the file
     comes from outside)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from council.audit_log import register_target, register_values
+from council.audit_log import register_detail, register_target, register_values
 from council.dashboard import Widget, register_widget
 from council.i18n import N_
 from council.templating import NavItem, register_globals, register_nav
@@ -27,9 +27,11 @@ from meetings.services.common import (
     CHOICE_MSGIDS,
     CONFIDENTIALITY_MSGIDS,
     KIND_MSGIDS,
+    PASSED_MSGIDS,
     POLL_KIND_MSGIDS,
     POLL_RULE_MSGIDS,
     RESOLUTION_FIELD_MSGIDS,
+    RESULT_FIELD_MSGIDS,
     SIGNER_MSGIDS,
     TEMPLATE_LABELS,
 )
@@ -104,5 +106,8 @@ register_values("confidentiality", CONFIDENTIALITY_MSGIDS, "document.")
 register_values("choice", CHOICE_MSGIDS, "ballot.")
 register_values("signed_as", SIGNER_MSGIDS, "minutes.")
 register_values("changed", RESOLUTION_FIELD_MSGIDS, "resolution.")
+register_values("passed", PASSED_MSGIDS, "poll.")
+for _key, _label in RESULT_FIELD_MSGIDS.items():
+    register_detail(_key, _label)
 # The same words on the pages: the macros of templates/meetings/_macros.html read these tables.
 register_globals(meeting_labels=TEMPLATE_LABELS)

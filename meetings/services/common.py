@@ -46,6 +46,29 @@ CONFIDENTIALITY_MSGIDS = {
 }
 # A named vote's choice and who signed the minutes, in the pages' words.
 CHOICE_MSGIDS = {"yes": N_("For"), "no": N_("Against"), "abstain": N_("Abstain")}
+# The fields of a poll's result (tally.py's as_dict), as the audit log names them.
+RESULT_FIELD_MSGIDS = {
+    "yes": N_("For"),
+    "no": N_("Against"),
+    "abstain": N_("Abstain"),
+    "not_voted": N_("Did not take part in the vote"),
+    "required": N_("Votes needed"),
+    "passed": N_("Outcome of the vote"),
+    "ballots": N_("Ballots cast"),
+    "option_id": N_("Choice no."),
+    "label": N_("Name"),
+    "votes": N_("Votes received"),
+    "qualified": N_("Reached the votes needed"),
+    "elected": N_("Elected"),
+    "tied": N_("Tied"),
+    "high": N_("High confidence"),
+    "medium": N_("Confidence"),
+    "low": N_("Low confidence"),
+    "not_rated": N_("Not rated"),
+    "low_over_half": N_("Low confidence from more than half of all seats"),
+    "low_two_thirds": N_("Low confidence from at least two thirds of all seats"),
+}
+PASSED_MSGIDS = {"true": N_("passed"), "false": N_("not passed")}
 # The tables templates/meetings/_macros.html words codes with (a Jinja global, ``meeting_labels``).
 TEMPLATE_LABELS = {
     "item_kind": KIND_MSGIDS,

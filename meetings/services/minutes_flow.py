@@ -22,7 +22,8 @@ from council import audit, storage, uploads, workers
 from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
 from council.models import User
-from meetings.minutes.stamp_place import page_count
+from council.signing.pades import UnsignablePdf
+from meetings.minutes.stamp_place import signable_page_count
 from meetings.minutes_models import LOCKED_STATES, SIGNED_STATES, MinutesVersion
 from meetings.models import Session
 from meetings.services.common import get_session, now, same_council
@@ -236,12 +237,16 @@ async def minutes_draft(user: User, session_id: int, *, note: str | None = None)
 
 
 async def readable(data: bytes) -> None:
-    """An edited PDF must open and have pages before it becomes a version (pdfium parses it in
-    a worker process, with the workers' limits); one that does not is a 422, never a 500."""
+    """An edited PDF must open, have pages and take a signature before it becomes a version
+    (pdfium and pyHanko parse it in a worker process, with the workers' limits); one that does
+    not is a 422, never a 500 — and never a version that passes review and approval only to be
+    refused at its signing."""
     try:
-        pages = await workers.run(page_count, data)
+        pages = await workers.run(signable_page_count, data)
     except Exception:  # pdfium's error for a damaged file, or the worker's limits
         pages = 0
+    if pages == -1:
+        raise Invalid(fields={"file": str(UnsignablePdf.MESSAGE)})
     if pages < 1:
         raise Invalid(fields={"file": str(N_("The file is not a readable PDF."))})
 

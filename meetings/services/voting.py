@@ -33,6 +33,7 @@ from meetings.services.common import (
     get_session,
     is_staff_of,
     iso,
+    item_dict,
     local_day,
     now,
     require_state,
@@ -57,6 +58,7 @@ POLL = Poll._meta.db_table
 ATTENDANCE = Attendance._meta.db_table
 SESSION = Session._meta.db_table
 COUNCIL = Council._meta.db_table
+ITEM = AgendaItem._meta.db_table
 
 
 def wrap(choice: Any) -> dict[str, Any]:
@@ -260,6 +262,11 @@ async def poll_create(
 async def poll_open(user: User, poll_id: int) -> Poll:
     """poll.open: refused without quorum, or while another poll of the session is open.
 
+    A poll of another agenda item than the current one moves the sitting to that item in the
+    same transaction (audited as ``session.set_current``), so that the hall and the tablets never
+    show one item's heading over another item's vote; ``agenda:current`` goes out before
+    ``poll:opened``. Never into the questioning, which the chair enters on its own.
+
     One transaction (one hop on SQLite) checks the session, the quorum and the other polls and
     opens the poll; ``poll:opened`` goes out from what it read, before anything is read again.
     A sitting of several days counts today's attendance: should that read find the attendance
@@ -273,16 +280,23 @@ async def poll_open(user: User, poll_id: int) -> Poll:
     opened_at, ip = now(), audit.client_ip.get()
     pair = sealing.new_keys(counting.wrap_key(facts.id)) if facts.secret else (None, None)
     try:
-        present, seats = await sqlprog.run(
+        present, seats, moved = await sqlprog.run(
             lambda dialect: _open_program(facts, user, opened_at, ip, dialect, pair)
         )
     except _EarlierDay:
         await current_day(await get_session(facts.session_id))
-        present, seats = await sqlprog.run(
+        present, seats, moved = await sqlprog.run(
             lambda dialect: _open_program(facts, user, opened_at, ip, dialect, pair, rolled=True)
         )
     if pair[0] is not None:
         facts.ballot_key = pair[0]
+    if moved:
+        item = await AgendaItem.get_or_none(id=facts.item_id)
+        await realtime.emit(
+            "agenda:current",
+            {"session_id": facts.session_id, "item": item_dict(item)},
+            room=_room(facts.session_id),
+        )
     await realtime.emit(
         "poll:opened",
         {"poll": _opened_view(facts, opened_at, present, seats)},
@@ -299,10 +313,11 @@ def _open_program(
     dialect: str,
     pair: tuple[bytes | None, bytes | None],
     rolled: bool = False,
-) -> Program[tuple[int, int]]:
+) -> Program[tuple[int, int, bool]]:
     """Opens the poll (with ``pair``, a secret poll's public key and sealed private key);
-    returns how many are present (the eligible voters) and the seats its thresholds count
-    against: the sitting's, fixed on the poll as it opens. Raises ``_EarlierDay`` (unless
+    returns how many are present (the eligible voters), the seats its thresholds count
+    against (the sitting's, fixed on the poll as it opens) and whether the sitting moved to the
+    poll's item. Raises ``_EarlierDay`` (unless
     ``rolled``: the caller has just rolled the day over) when the attendance is an earlier
     day's."""
     if dialect == "postgres":
@@ -320,9 +335,13 @@ def _open_program(
         f"s.attendance_day AS attendance_day, s.starts_at AS starts_at, "
         f"(SELECT COUNT(*) FROM {ATTENDANCE} a WHERE a.session_id = s.id) AS present, "
         f"EXISTS (SELECT 1 FROM {POLL} o WHERE o.session_id = s.id AND o.status = 'open' "
-        f"AND o.id <> ?) AS other "
+        f"AND o.id <> ?) AS other, s.current_item_id AS current_item_id, "
+        f"(SELECT i.kind FROM {ITEM} i WHERE i.id = ? AND i.session_id = s.id) AS item_kind, "
+        f"(SELECT i.title FROM {ITEM} i WHERE i.id = ? AND i.session_id = s.id) AS item_title "
         f"FROM {SESSION} s JOIN {COUNCIL} c ON c.id = s.council_id WHERE s.id = ?",
         facts.id,
+        facts.item_id,
+        facts.item_id,
         facts.session_id,
     )
     info = rows[0]
@@ -351,6 +370,21 @@ def _open_program(
         )
     if info["other"]:
         raise Conflict("poll_already_open", N_("Another poll of this session is open."), status=409)
+    move = (
+        facts.item_id is not None
+        and info["item_kind"] is not None
+        and info["current_item_id"] != facts.item_id
+    )
+    if move and info["item_kind"] == "questioning":
+        raise Conflict(
+            "poll_item_not_current",
+            N_(
+                "This vote belongs to “{title}”, the questioning: move the sitting to it before "
+                "opening the vote."
+            ).format(title=info["item_title"]),
+            status=409,
+            item_id=facts.item_id,
+        )
     update = (
         f"UPDATE {POLL} SET status = 'open', opened_at = ?, seats = ?, ballot_key = ?, "
         "sealed_key = ? WHERE id = ? AND status = 'draft' RETURNING id"
@@ -386,7 +420,24 @@ def _open_program(
         )
     if dialect != "postgres":
         yield from audit.append_steps([entry], dialect)
-    return present, seats
+    if move:
+        yield query(
+            f"UPDATE {SESSION} SET current_item_id = ?, current_item_at = ? WHERE id = ?",
+            facts.item_id,
+            opened_at,
+            facts.session_id,
+        )
+        moved = audit.Draft(
+            "session.set_current",
+            actor=user,
+            target_type="session",
+            target_id=facts.session_id,
+            council_id=facts.council_id,
+            details={"item_id": facts.item_id, "by": "poll.open", "poll_id": facts.id},
+            ip=ip,
+        )
+        yield from audit.append_steps([moved], dialect)
+    return present, seats, move
 
 
 class _EarlierDay(Exception):

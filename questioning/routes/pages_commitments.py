@@ -17,7 +17,7 @@ from council.permissions import EVERY_ROLE
 from council.templating import NavItem, register_nav, render
 from council.validation import parse
 from council.web import Ctx, page
-from questioning import links
+from questioning import links, tracker
 from questioning import operations as ops
 from questioning.models import (
     Commitment,
@@ -191,10 +191,13 @@ async def hub_page(ctx: Ctx) -> Response:
             )
         ]
         to_report = await Commitment.filter(agency_id=user.agency_id, done_on=None)
-    councils = await Council.filter(
-        # a set, not DISTINCT: PostgreSQL refuses DISTINCT beside the model's default ordering
-        id__in=set(await Commitment.all().values_list("council_id", flat=True))
+    # Every council with a tracker, with how many commitments it holds, done and overdue.
+    tallies = tracker.tally(
+        await Commitment.all().values_list("council_id", "deadline", "done_on"), date.today()
     )
+    councils = [
+        (c, tallies[c.id]) for c in await Council.filter(id__in=set(tallies)).order_by("name")
+    ]
     return render(
         ctx.request,
         "questioning/hub.html",

@@ -105,14 +105,35 @@
   // data-confirm on a form, or on the button that submits it: ask before submitting. A refusal
   // stops the event here, in the capture phase, before it reaches the form: htmx sends its request
   // from its own listener on the form, which a cancelled (defaultPrevented) event does not stop.
+  // data-confirm-empty on a form asks only when none of its boxes is ticked (a blank ballot).
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var button = event.submitter;
     var message = (button && button.getAttribute && button.getAttribute("data-confirm")) ||
       (form.getAttribute && form.getAttribute("data-confirm"));
+    if (!message && form.getAttribute && form.hasAttribute("data-confirm-empty") &&
+        !form.querySelector("input:checked")) {
+      message = form.getAttribute("data-confirm-empty");
+    }
     if (message && !window.confirm(message)) {
       event.preventDefault();
       event.stopPropagation();
     }
   }, true);
+  // The phone's header: the site's name and a menu button; the links, the language switch and the
+  // account fold under it (CSS shows the button only on narrow screens).
+  var bar = document.querySelector(".topbar");
+  var toggle = bar && bar.querySelector(".menu-toggle");
+  if (toggle) {
+    toggle.hidden = false;
+    bar.classList.add("has-toggle");
+    var setOpen = function (open) {
+      bar.classList.toggle("open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    toggle.addEventListener("click", function () { setOpen(!bar.classList.contains("open")); });
+    bar.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && bar.classList.contains("open")) { setOpen(false); toggle.focus(); }
+    });
+  }
 })();

@@ -57,6 +57,16 @@ async def test_the_offline_summarizer_says_nothing_left_the_server(
     assert "trang" not in row["where"]
 
 
+async def test_the_usage_table_words_tokens_for_people(settings: Any, make_client: Any) -> None:
+    client = await make_client(with_llm(settings, None))
+    await _ask_and_read_the_log(client)
+    page = await client.get("/assistant/usage")
+    headers = [
+        " ".join(th.text().split()) for th in HTMLParser(page.text).css("table.usage-log th")
+    ]
+    assert "Lượng văn bản vào / ra (token)" in headers and "Token vào / ra" not in headers
+
+
 async def test_a_model_server_is_named_with_the_pages_sent(
     settings: Any, make_client: Any, llm_server: OpenAIServer
 ) -> None:

@@ -29,7 +29,8 @@ def _rows(html: str) -> list[dict[str, str]]:
         link = tr.css_first("td.target a")
         out.append(
             {
-                "seq": cells[0],
+                "seq": tr.css_first("td.seq").attributes.get("data-seq") or "",
+                "chain_seq": cells[0],
                 "operation": tr.css_first("td.operation").attributes.get("data-operation") or "",
                 "label": text(tr, "td.operation .op-label"),
                 "by": cells[3],
@@ -56,6 +57,9 @@ async def test_admin_reads_filters_and_follows_the_audit_log(client, anon) -> No
     assert len(rows) == min(total, 50) and int(rows[0]["seq"]) == newest.seq  # newest first
     first = HTMLParser(r.text).css_first("table.audit-log tbody tr")
     assert first.attributes["id"] == f"seq-{newest.chain}-{newest.seq}"
+    # Entries are numbered per chain: the column says which chain and which number in it.
+    assert texts(r.text, "table.audit-log thead th")[0] == "Chuỗi · số"
+    assert rows[0]["chain_seq"] == f"{newest.chain} · {newest.seq}"
 
     r = await client.get("/admin/audit", params={"operation": "petition.accept"})
     (row,) = _rows(r.text)
@@ -105,6 +109,9 @@ async def test_the_page_shows_the_verification_and_its_head_hash(client) -> None
         for chain, (seq, digest) in sorted(expected.heads.items())
     ]
     assert len(anchors) == 2
+    # Worded for an administrator: what the anchors are for, the command set apart as code.
+    assert "Mốc kiểm tra" in text and "không mục nào" in text
+    assert [c.text() for c in status.css("code.command")] == ["council verify-audit --anchor …"]
 
     victim = await AuditEntry.filter(operation="user.create").order_by("-id").first()
     await _sql("UPDATE audit_entry SET actor_name = ? WHERE id = ?", ["someone-else", victim.id])
@@ -147,6 +154,10 @@ async def test_only_administrators_read_the_audit_log(client, anon) -> None:
     assert r.json()["broken_chain"] is None
     r = await anon.get("/api/v1/audit?date_to=31/12", headers=await bearer(w.admin))
     assert r.status_code == 422 and "date_to" in r.json()["error"]["details"]["fields"]
+    # The refusal names what was tried in words, not as "operation audit.view".
+    await login(client, w.admin)
+    r = await client.get("/admin/audit", params={"operation": "permission.denied"})
+    assert "thao tác Đọc nhật ký kiểm toán" in [x["about"] for x in _rows(r.text)]
 
 
 async def test_operations_details_and_targets_read_in_words(client, anon) -> None:
@@ -264,8 +275,14 @@ def test_every_audited_operation_has_a_label() -> None:
     for package in ("council", "meetings", "petitions", "questioning", "elections", "assistant"):
         for path in (root / package).rglob("*.py"):
             source = path.read_text(encoding="utf-8")
-            names |= set(re.findall(r'audit\.record\(\s*"([a-z_]+\.[a-z_]+)"', source))
-    assert len(names) > 50
+            # audit.record("x.y", …), audit.Draft("x.y", …), "x.y" if … else "x.z"
+            for m in re.finditer(
+                r'(?:audit\.record|Draft)\(\s*"([a-z_]+\.[a-z_]+)"'
+                r'(?:\s+if\s[^\n]*?else\s+"([a-z_]+\.[a-z_]+)")?',
+                source,
+            ):
+                names |= {g for g in m.groups() if g}
+    assert len(names) > 50 and {"poll.close", "poll.open", "auth.token"} <= names
     unlabelled = sorted(n for n in names if operation_label(n) == n)
     assert unlabelled == []
 
@@ -362,3 +379,67 @@ def test_every_code_an_entry_can_hold_has_a_label() -> None:
         labels = value_labels(operation, key) or {}
         missing += [f"{operation} {key}={v}" for v in values if v not in labels]
     assert missing == []
+
+
+def _results() -> list[dict[str, object]]:
+    """A closed poll's result of each kind, as poll.close records it."""
+    from meetings.voting.tally import (
+        CandidateResult,
+        ConfidenceResult,
+        ElectionResult,
+        MotionResult,
+        PersonConfidence,
+        Rule,
+    )
+
+    rule = Rule.MAJORITY_OF_SEATS
+    return [
+        MotionResult(13, 2, 0, 31, rule, 16, False).as_dict(),
+        ElectionResult(
+            31, rule, 16, 1, 20, [CandidateResult(1, "An", 17, True, True, False)]
+        ).as_dict(),
+        ConfidenceResult(31, 20, [PersonConfidence(1, "Bình", 10, 5, 5, 31)]).as_dict(),
+    ]
+
+
+def test_every_key_of_a_poll_result_has_a_label() -> None:
+    """A poll close records its result as a nested record: each of its keys, at any depth,
+    reads in words, and whether it passed reads as passed / not passed."""
+    from council.audit_log import detail_label, value_labels
+    from meetings import routes as _meetings_routes  # noqa: F401  (registers the words)
+
+    def keys(value: object) -> set[str]:
+        if isinstance(value, dict):
+            return set(value) | {k for v in value.values() for k in keys(v)}
+        if isinstance(value, list):
+            return {k for v in value for k in keys(v)}
+        return set()
+
+    found = {k for result in _results() for k in keys({"session_id": 1, "result": result})}
+    assert {"not_voted", "required", "passed", "votes", "low_two_thirds"} <= found
+    assert sorted(k for k in found if detail_label(k) is None) == []
+    assert set(value_labels("poll.close", "passed") or {}) == {"true", "false"}
+
+
+async def test_a_poll_close_reads_its_result_in_words(client) -> None:
+    admin = await User.get_or_none(role="admin") or await make_user("admin")
+    motion, election, _ = _results()
+    await audit.record("poll.close", actor=admin, details={"session_id": 1, "result": motion})
+    await audit.record("poll.open", actor=admin, details={"result": election})
+    await login(client, admin)
+
+    page = await client.get("/admin/audit", params={"operation": "poll.close"})
+    result = text(_row(page.text, "poll.close"), "[data-key='result'] dd")
+    assert result == (
+        "Loại: Biểu quyết thông qua; Số đại biểu: 31; Quy tắc thông qua: quá nửa tổng số đại biểu; "
+        "Tán thành: 13; Không tán thành: 2; Không biểu quyết: 0; "
+        "Không tham gia biểu quyết: 16; Số phiếu cần: 16; Kết luận: không đạt"
+    )
+    page = await client.get("/admin/audit", params={"operation": "poll.open"})
+    assert "An (Phương án số: 1; Số phiếu bầu: 17; Đạt số phiếu cần: có; Trúng cử: có" in text(
+        _row(page.text, "poll.open"), "[data-key='result'] dd"
+    )
+    page = await client.get("/admin/audit", params={"operation": "poll.close", "lang": "en"})
+    result = text(_row(page.text, "poll.close"), "[data-key='result'] dd")
+    assert "For: 13; Against: 2; Abstain: 0; Did not take part in the vote: 16" in result
+    assert result.endswith("Votes needed: 16; Outcome of the vote: not passed")

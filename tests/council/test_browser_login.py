@@ -136,3 +136,41 @@ async def test_a_paused_device_shows_its_code_and_is_unlocked(
         await office.close()
     await login_in_browser(page, chair.username)
     assert await page.inner_text("h1") == vi("Dashboard")
+
+
+async def test_the_phone_header_is_one_row_with_a_menu(
+    browser_page: Page, settings: Settings
+) -> None:
+    """At 360x740 a logged-in citizen's header is the site's name and a menu button, one row; the
+    menu holds the main and public links, the language switch and the account. Wider, the bar is
+    as it was, with no menu button."""
+    council = await make_council("HN")
+    user = await make_user("citizen", council, username="dan.hn", full_name="Nguyễn Văn Dân")
+    page = browser_page
+    await page.set_viewport_size({"width": 360, "height": 740})
+    await login_in_browser(page, user.username)
+    header = page.locator("header.topbar")
+    assert (await header.bounding_box())["height"] <= 72
+    toggle = page.locator("header .menu-toggle")
+    assert await toggle.is_visible() and await toggle.get_attribute("aria-expanded") == "false"
+    assert not await page.is_visible("header nav.langswitch")
+    await toggle.click()
+    assert await toggle.get_attribute("aria-expanded") == "true"
+    menu = await page.inner_text("#topbar-menu")
+    for label in ("Dashboard", "Questioning", "Elections", "Log out"):
+        assert vi(label) in menu
+    assert "Nguyễn Văn Dân" in menu and await page.is_visible("header nav.langswitch a[lang=en]")
+    await page.keyboard.press("Escape")
+    assert not await page.is_visible("header nav.langswitch")
+    await toggle.click()
+    async with page.expect_navigation():
+        await page.click(f"#topbar-menu a:has-text('{vi('Questioning')}')")
+    assert page.url.endswith("/questioning")
+
+    await page.set_viewport_size(TABLET)
+    await page.goto("/")
+    assert not await page.is_visible("header .menu-toggle")
+    assert await page.is_visible("header nav.langswitch a[lang=en]")
+    assert await page.is_visible(f"header button:has-text('{vi('Log out')}')")
+    assert not await page.is_visible("header nav.menu-public")  # the footer has them
+    assert (await header.bounding_box())["height"] <= 80

@@ -48,6 +48,20 @@ def test_lookup_by_published_codes() -> None:
 # --- creating councils ---------------------------------------------------------------------------
 
 
+async def test_a_unit_words_itself_by_its_official_kind() -> None:
+    commune = divisions.local_words(divisions.lookup("00376"))  # Xã Sóc Sơn
+    assert (commune.unit, commune.neighbourhood) == ("xã", "thôn")
+    ward = divisions.local_words(divisions.lookup("00004"))  # Phường Ba Đình
+    assert (ward.unit, ward.neighbourhood) == ("phường", "tổ dân phố")
+    assert divisions.local_words(divisions.lookup("01")).unit == "thành phố"
+    # from the council's division code, not its name
+    council = Council(code="X", name="Hội đồng nhân dân phường X", division_code="00376")
+    assert divisions.local_words_of(council).unit == "xã"
+    assert (
+        divisions.local_words_of(Council(code="Y", name="Y", division_code=None)).unit == "phường"
+    )
+
+
 async def test_council_from_division_takes_name_level_and_parent(settings) -> None:
     admin = await make_user("admin")
     with pytest.raises(Conflict) as missing:

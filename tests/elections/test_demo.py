@@ -35,6 +35,19 @@ async def test_demo_records_match_the_councils(settings, client, anon) -> None:
     assert len(vacant) == 5
     by = await Election.get(slug="hdnd.00376.2026-12-20.by")
     assert by.kind == "by" and by.status == "preparing"
+    # Sóc Sơn is a commune (xã): its bodies are the commune's, its constituencies villages (thôn);
+    # Ba Đình is a ward (phường) of tổ dân phố.
+    for election in (soc_son, (await anon.get(f"/api/v1/elections/{by.slug}")).json()):
+        for c in election["constituencies"]:
+            assert c["area"].startswith("Thôn ") and "Tổ dân phố" not in c["area"]
+            for candidate in c["candidates"]:
+                words = f"{candidate['workplace']} {candidate['nominated_by']}"
+                assert "phường" not in words
+    nominators = {cand["nominated_by"] for cand in soc_son["constituencies"][0]["candidates"]}
+    assert "Ủy ban nhân dân xã" in nominators
+    page = HTMLParser((await anon.get(f"/elections/{by.slug}")).text).css_first("main").text()
+    assert "Do Ủy ban nhân dân xã giới thiệu" in page and "phường" not in page
+    assert ba_dinh["constituencies"][0]["area"] == "Tổ dân phố 1 và Tổ dân phố 2"
 
     hoan_kiem = (await anon.get("/api/v1/elections/hdnd.00070.2026-03-15")).json()
     assert hoan_kiem["status"] == "counting"

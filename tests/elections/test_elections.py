@@ -253,6 +253,11 @@ async def test_the_public_page_and_the_count_form(client, anon) -> None:
     page = HTMLParser((await anon.get(f"/elections/{slug}")).text)
     assert len(page.css("#constituency-1 table.candidates tbody tr")) == 2
     assert page.css_first("form[action$='/confirm']") is None  # not for the public
+    # Downloads worded for citizens as on the commitments tracker, not "JSON · CSV".
+    assert [" ".join(a.text().split()) for a in page.css("a.download")] == [
+        "Tải dữ liệu (JSON)",
+        "Tải danh sách ứng cử viên (bảng tính CSV)",
+    ]
     await login(client, staff)
     form_url = f"/elections/{slug}/constituencies/1/areas"
     page = HTMLParser((await client.get(form_url)).text)
@@ -278,3 +283,37 @@ async def test_the_public_page_and_the_count_form(client, anon) -> None:
     page = HTMLParser((await anon.get(f"/elections/{slug}")).text)
     votes = [td.text().strip() for td in page.css("#constituency-1 td.num")]
     assert votes == ["40", "18"]
+
+
+async def test_citizens_read_an_election_by_its_title_not_its_code(client, anon) -> None:
+    """The election's identifier stays in the URL: the list, the page's heading and the
+    staff pages' breadcrumb name it as citizens would."""
+    ward = await make_council(code="HN-SS2", seats=1, name="Hội đồng nhân dân xã Sóc Sơn")
+    staff = await make_user("secretariat", council=ward)
+    h = await bearer(staff)
+    slug, _ = await _setup_election(client, ward, h, seats=1, n=2)
+    r = await client.post(
+        f"/api/v1/councils/{ward.code}/elections",
+        headers=h,
+        json={"day": "2026-12-20", "kind": "by", "term_number": 17},
+    )
+    assert r.status_code == 201, r.text
+    by = r.json()["id"]
+    listed = HTMLParser((await anon.get("/elections")).text).css_first("main")
+    titles = [a.text().strip() for a in listed.css("ul.session-list a")]
+    assert titles == [
+        "Bầu cử bổ sung đại biểu Hội đồng nhân dân xã Sóc Sơn, ngày 20/12/2026",
+        "Bầu cử đại biểu Hội đồng nhân dân xã Sóc Sơn, ngày 15/03/2026",
+    ]
+    assert slug not in listed.text() and by not in listed.text()
+    # under each title, where it stands rather than the title's words again
+    states = [d.text().strip() for d in listed.css("ul.session-list .muted")]
+    assert states == ["Đang chuẩn bị", "Đang chuẩn bị"]
+    page = HTMLParser((await anon.get(f"/elections/{by}")).text)
+    heading = page.css_first("h1").text().strip()
+    assert heading == "Bầu cử bổ sung đại biểu Hội đồng nhân dân xã Sóc Sơn, ngày 20/12/2026"
+    assert by not in page.css_first("main").text()
+    await login(client, staff)
+    page = HTMLParser((await client.get(f"/elections/{slug}/constituencies/1/areas")).text)
+    crumb = page.css_first("nav[aria-label] a[href='/elections/" + slug + "']")
+    assert crumb.text().strip() == "Bầu cử đại biểu Hội đồng nhân dân xã Sóc Sơn, ngày 15/03/2026"

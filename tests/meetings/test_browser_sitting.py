@@ -178,3 +178,74 @@ async def test_the_chair_can_take_back_closing_the_session(
                 break
             await asyncio.sleep(0.1)
         assert state["session"]["status"] == "closed"
+
+
+async def test_a_blank_election_ballot_is_cast_only_once_confirmed(
+    browser_page: Page, live_server: str
+) -> None:
+    async with httpx.AsyncClient(base_url=live_server) as http:
+        s = await setup_council(seats=4, delegates=3)  # quorum: 3 of 4
+        await create_session(http, s)
+        await start_session(http, s)
+        await check_in(http, s, [s.chair, s.delegates[0], s.delegates[1]])
+        r = await http.post(
+            f"/api/v1/sessions/{s.session_id}/polls",
+            headers=s.h(s.chair),
+            json={
+                "title": "Bầu bổ sung Ủy viên Ủy ban nhân dân phường",
+                "kind": "election",
+                "secret": True,
+                "max_choices": 1,
+                "options": [{"label": "Nguyễn Văn An"}, {"label": "Trần Thị Bình"}],
+            },
+        )
+        poll_id = r.json()["id"]
+        assert (
+            await http.post(f"/api/v1/polls/{poll_id}/open", headers=s.h(s.chair))
+        ).status_code == 200
+
+        async def voted() -> int:
+            r = await http.get(f"/api/v1/polls/{poll_id}", headers=s.h(s.chair))
+            return int(r.json()["voted"])
+
+        tablet = browser_page
+        await login_in_browser(tablet, s.delegates[0].username)
+        await tablet.goto(f"/meetings/sessions/{s.session_id}/tablet")
+        await tablet.wait_for_selector("#conn-status.online")
+        cast_button = tablet.locator("#vote-panel form.ballot button[type=submit]")
+        said: list[str] = []
+
+        def answer(accept: bool):  # type: ignore[no-untyped-def]
+            async def reply(dialog) -> None:  # type: ignore[no-untyped-def]
+                said.append(dialog.message)
+                await (dialog.accept() if accept else dialog.dismiss())
+
+            return lambda dialog: asyncio.ensure_future(reply(dialog))
+
+        # Nobody ticked: the tablet asks first; "Cancel" keeps the ballot open to choose.
+        tablet.once("dialog", answer(False))
+        await cast_button.click()
+        await asyncio.sleep(1.5)  # long enough for a request that should not have been sent
+        assert said == ["Bạn chưa chọn ai. Vẫn gửi phiếu trắng?"]
+        assert await voted() == 0
+        assert await tablet.locator("#vote-panel form.ballot").count() == 1
+        # Confirmed: the blank ballot is recorded.
+        tablet.once("dialog", answer(True))
+        await cast_button.click()
+        await tablet.wait_for_selector("#voted-msg", timeout=5_000)
+        assert len(said) == 2 and await voted() == 1
+
+        # A ballot with a candidate ticked goes at once, without a question.
+        other = await tablet.context.browser.new_context(  # type: ignore[union-attr]
+            base_url=live_server, viewport=TABLET, locale="vi-VN"
+        )
+        page = await other.new_page()
+        page.on("dialog", answer(False))
+        await login_in_browser(page, s.delegates[1].username)
+        await page.goto(f"/meetings/sessions/{s.session_id}/tablet")
+        await page.wait_for_selector("#conn-status.online")
+        await page.locator("#vote-panel label.option input").first.check()
+        await page.locator("#vote-panel form.ballot button[type=submit]").click()
+        await page.wait_for_selector("#voted-msg", timeout=5_000)
+        assert len(said) == 2 and await voted() == 2
+        await other.close()

@@ -192,3 +192,26 @@ async def test_the_consoles_forms_record_confirm_and_revote(client, anon) -> Non
         f"/meetings/polls/{poll['id']}/revote", data={"reason": ""}, headers=htmx()
     )
     assert HTMLParser(r.text).css_first("#chair-live .alert") is not None
+
+
+async def test_the_console_separates_a_votes_wording_from_its_count_and_explains_apart(
+    client,
+) -> None:
+    s, poll = await open_poll_in_session(client, seats=5, present=4, countdown_seconds=60)
+    r = await client.post(
+        f"/api/v1/sessions/{s.session_id}/items",
+        headers=s.h(s.secretariat),
+        json={"title": "Chất vấn và trả lời chất vấn", "kind": "questioning"},
+    )
+    questioning = r.json()["id"]
+    await login(client, s.chair)
+    page = HTMLParser((await client.get(f"/meetings/sessions/{s.session_id}/chair")).text)
+    row = next(li for li in page.css(".polls > li") if li.css_first(".progress") is not None)
+    text = " ".join(row.text().split())
+    assert "đếm ngược 60 giây · 0/4 đã biểu quyết" in text, text
+    # The disabled move to the questioning: its reason is a line of its own, not in the form.
+    button = page.css_first(f"form[action$='/chair/current'] input[value='{questioning}']").parent
+    assert button.css_first("button[disabled]") is not None
+    assert button.css_first(".move-wait") is None
+    note = page.css_first(f"#move-wait-{questioning}")
+    assert note.tag == "p" and note.parent.tag == "li"

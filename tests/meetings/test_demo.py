@@ -3,6 +3,7 @@
 import pytest
 
 from council.demo import DEMO_PASSWORD, load_core
+from council.localtime import LOCAL_TZ
 from meetings import demo
 from meetings.models import Document, Poll, Session
 
@@ -15,6 +16,9 @@ async def test_demo_sitting_is_ready_to_vote_and_safe_to_run_twice(settings, cli
     assert ("delegate", "hn.badinh.db001", DEMO_PASSWORD) in logins
     session = await Session.get(title=demo.TITLE)
     assert session.status == "in_progress"
+    # Sittings start at a plausible hour (08:00 in Vietnam), whenever the demo is loaded.
+    for sitting in await Session.all():
+        assert sitting.starts_at.astimezone(LOCAL_TZ).strftime("%H:%M") == "08:00", sitting.title
     docs = await Document.filter(session_id=session.id)
     assert {d.confidentiality for d in docs} == {"public", "internal", "confidential"}
     open_poll = await Poll.get(session_id=session.id, status="open")

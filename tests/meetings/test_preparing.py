@@ -286,7 +286,15 @@ async def test_documents_are_edited_and_deleted_from_the_page(client) -> None:
     )
     assert r.status_code == 200
     row = HTMLParser(r.text).css_first(f"#document-{doc['id']}")
-    assert "Báo cáo (bản sửa)" in row.text() and "Nội dung 2" in row.text()
+    assert "Báo cáo (bản sửa)" in row.text()
+    # The agenda item in words ("Mục 2", its title on hover), not "Nội dung 2".
+    item = await AgendaItem.get(id=items[1])
+    meta = " ".join(row.css_first(".doc-meta").text().split())
+    assert meta == f"Phiên bản 1 · Mục {item.position}"
+    assert row.css_first(".doc-meta a").attributes == {
+        "href": f"#item-{item.id}",
+        "title": item.title,
+    }
     r = await client.post(f"/meetings/documents/{doc['id']}/delete", headers=htmx())
     assert r.status_code == 200 and HTMLParser(r.text).css_first(f"#document-{doc['id']}") is None
     # The upload form's item choice is part of the same fragment.

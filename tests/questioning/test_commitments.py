@@ -6,9 +6,12 @@ import csv
 import io
 from datetime import date, timedelta
 
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
 from questioning import tracker
 from questioning.models import Commitment, Notice
 from tests.factories import bearer
+from tests.html import texts
 from tests.questioning.helpers import World, call, file_question, ok, setup_world
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\0" * 20
@@ -122,3 +125,18 @@ async def test_the_public_tracker_by_state_and_agency(client, anon) -> None:
     assert "asker" not in rows[0]
     page = await anon.get(f"/questioning/tracker/{code}")
     assert page.status_code == 200 and "Nguyễn Văn Giám" in page.text
+    # The questioning page explains chất vấn and the tracker, and lists the council's tracker
+    # with its counts; a council without commitments is not listed.
+    hub = HTMLParser((await anon.get("/questioning")).text)
+    about = hub.css_first("#about").text().strip()
+    assert about.startswith("Chất vấn là") and "lời hứa" in about
+    entry = hub.css_first(f"#trackers #tracker-{code}")
+    assert entry.css_first("a").attributes["href"] == f"/questioning/tracker/{code}"
+    assert "Lời hứa: 4 · đã hoàn thành: 2 · quá hạn: 1" in entry.text()
+    assert len(hub.css("#trackers li")) == 1
+    # The downloads are worded for citizens, the format in brackets.
+    assert texts(page.text, "a.download") == [
+        "Tải dữ liệu (JSON)",
+        "Tải bảng tính (CSV)",
+        "Tải bảng đúng hạn (JSON)",
+    ]

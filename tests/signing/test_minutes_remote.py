@@ -328,7 +328,7 @@ async def test_the_minutes_page_offers_remote_signing_at_the_signing_step(
 
 def _encrypted_pdf() -> bytes:
     """An edited minutes PDF saved with a password (empty to open, an owner's to change): the
-    pages' renderer opens it, so it passes review; a signature cannot be added to it."""
+    pages' renderer opens it, but a signature cannot be added to it."""
     from io import BytesIO
 
     from pypdf import PdfReader, PdfWriter
@@ -342,18 +342,26 @@ def _encrypted_pdf() -> bytes:
     return out.getvalue()
 
 
-async def test_an_encrypted_edit_is_refused_with_a_clear_422_not_a_500(
+async def test_an_encrypted_edit_is_refused_at_its_upload_with_a_clear_422(
     client: httpx.AsyncClient, sitting: Sitting, pki: TestPki
 ) -> None:
-    n = await sitting.to_approved(edited=_encrypted_pdf())
+    """Refused when the secretary uploads it, not after review and approval at the signing
+    (where it could only be replaced by the whole chain again); and were such a file ever
+    to reach the signing, that is a 422 too, never a 500."""
+    from council.signing.pades import Signatory, UnsignablePdf, with_field
+
+    r = await sitting.post(sitting.sec, "minutes/draft", json={})
+    assert r.status_code == 201, r.text
+    n = r.json()["number"]
     r = await client.post(
-        f"{_sign_path(sitting, n)}/prepare",
-        json={},
+        f"/api/v1/sessions/{sitting.session_id}/minutes/versions/{n}/review",
+        files={"file": ("sua.pdf", _encrypted_pdf(), "application/pdf")},
+        data={"note": "Đã rà soát"},
         headers={**sitting.sec, "Accept-Language": "vi"},
     )
-    assert (r.status_code, error_code(r)) == (422, "pdf_unsignable"), r.text
-    assert "mật khẩu" in r.json()["error"]["message"]
-    r = await sitting.post(sitting.sec, f"minutes/versions/{n}/sign", json={})  # the server's key
-    assert (r.status_code, error_code(r)) == (422, "pdf_unsignable"), r.text
-    assert (await MinutesVersion.get(session_id=sitting.session_id, number=n)).status == "approved"
-    assert not await SigningSession.exists()
+    assert r.status_code == 422, r.text
+    assert "mật khẩu" in r.json()["error"]["details"]["fields"]["file"]
+    latest = await MinutesVersion.filter(session_id=sitting.session_id).order_by("-number").first()
+    assert latest is not None and (latest.number, latest.status) == (n, "draft")
+    with pytest.raises(UnsignablePdf):
+        with_field(_encrypted_pdf(), Signatory("secretary", "Thư ký", "Thư ký kỳ họp"))
