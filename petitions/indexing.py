@@ -288,7 +288,12 @@ async def search_public(
     result = await get_index(PUBLIC_INDEX.name).asearch(
         q, filters=filters, limit=limit, offset=offset, sort=None if q else "-published_at"
     )
-    hits = [Hit(h.id, h.highlight, h.score) for h in result.hits]
+    # The card shows the title already: the snippet comes from the content or answer when they
+    # match too, the title's only when nothing else does.
+    hits = [
+        Hit(h.id, next((v for k, v in h.highlights.items() if k != "title"), h.highlight), h.score)
+        for h in result.hits
+    ]
     return hits, result.total, result.total_exact
 
 

@@ -45,11 +45,12 @@ DIVERSION: dict[str, LazyString] = {
     "procedure": N_("Individual administrative procedure"),
 }
 # What happened, worded as an event for the history ("Đã tiếp nhận"), never as a field label.
+# A step that leads to a status is named as that status, as the notifications name it.
 ACTION: dict[str, LazyString] = {
-    "file": N_("Petition received"),
-    "accept": N_("Accepted"),
-    "escalate": N_("Escalated"),
-    "assign": N_("Assigned"),
+    "file": STATUS["received"],
+    "accept": STATUS["accepted"],
+    "escalate": STATUS["escalated"],
+    "assign": STATUS["assigned"],
     "answer": N_("Answered"),
     "publish": N_("Answer published"),
     "reopen": N_("Petition reopened"),
@@ -83,6 +84,7 @@ ACTION_VERB: dict[str, LazyString] = {
     "close": N_("Close"),
     "divert": N_("Send to another channel"),
     "resolution": N_("Record the resolution"),
+    "resolution_update": N_("Update the resolution"),
     "return": N_("Return to the secretariat (not ours to answer)"),
 }
 # What the browser asks before an action that is hard to undo.
@@ -170,9 +172,14 @@ def thresholds_text(t: Thresholds | None = None) -> str:
     )
 
 
-def action_verb(action: str, level: str | None = None, lang: str | None = None) -> str:
-    """The button for ``action``: a city escalates to a central agency, a commune to its city."""
+def action_verb(
+    action: str, level: str | None = None, lang: str | None = None, *, update: bool = False
+) -> str:
+    """The button for ``action``: a city escalates to a central agency, a commune to its city;
+    a resolution already recorded (``update``) is updated."""
     key = "escalate_central" if action == "escalate" and level == "city" else action
+    if action == "resolution" and update:
+        key = "resolution_update"
     return text(ACTION_VERB, key, lang)
 
 

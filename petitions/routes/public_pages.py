@@ -4,6 +4,8 @@ published petitions and the on-time table. Thin: each calls the same services as
 from __future__ import annotations
 
 import hmac
+import html
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,11 +23,18 @@ from petitions import operations as ops
 from petitions.categories import CATEGORIES
 from petitions.categories import label as category_label
 from petitions.codes import hash_token
-from petitions.models import Petition
+from petitions.models import Notification, Petition
 from petitions.routes import convert
 from petitions.routes.downloads import reply_letter_download
 from petitions.schemas import PetitionIn, SupportIn
-from petitions.services import add_support, authenticate, file_petition, give_feedback, track_view
+from petitions.services import (
+    add_support,
+    authenticate,
+    file_petition,
+    give_feedback,
+    notify,
+    track_view,
+)
 from petitions.services.dashboards import agency_ranking
 from petitions.services.filing import Filed, add_support_contact
 from petitions.services.scope import get_by_code
@@ -55,15 +64,20 @@ def helpers() -> dict[str, Any]:
         "action_label": lambda s: labels.text(labels.ACTION, s),
         "action_verb": labels.action_verb,
         "notification_state": lambda s: labels.text(labels.NOTIFICATION_STATE, s),
-        "notice_to": lambda n: labels.recipient(
-            n.recipient, n.email, (n.user.full_name or n.user.username) if n.user_id else None
-        ),
+        "notice_line": lambda n: notify.staff_line(n, _notice_to(n)),
         "attachment_kind": labels.attachment_kind,
         "light_text": labels.light_text,
         "thresholds_text": labels.thresholds_text(),
         "labels": {k: str(v) for k, v in FIELD_LABELS.items()},
         "categories": [{"code": c.code, "label": str(c.label)} for c in CATEGORIES],
     }
+
+
+def _notice_to(n: Notification) -> str:
+    user = n.user if n.user_id else None
+    return labels.recipient(
+        n.recipient, n.email, (user.full_name or user.username) if user else None
+    )
 
 
 def form_values(form: FormData, names: tuple[str, ...]) -> dict[str, str]:
@@ -93,14 +107,37 @@ async def portal(ctx: Ctx) -> Response:
         q, category=None, council_code=None, limit=30, offset=0
     )
     rows = {p.code: p for p in await Petition.filter(code__in=[h.code for h in hits])}
-    items = [
-        await convert.public(rows[h.code], h.highlight or None) for h in hits if h.code in rows
-    ]
+    items = []
+    for h in hits:
+        if h.code in rows:
+            p = rows[h.code]
+            snippet = None if _repeats(h.highlight, p.title) else h.highlight or None
+            items.append(await convert.public(p, snippet))
     return render(
         ctx.request,
         "petitions/portal.html",
-        {**helpers(), "q": q, "items": items, "total": total, "total_exact": total_exact},
+        {
+            **helpers(),
+            "q": q,
+            "items": items,
+            "total": total,
+            "total_exact": total_exact,
+            "place_name": labels.place_name,
+            "excerpt": _excerpt,
+        },
     )
+
+
+def _repeats(snippet: str, title: str) -> bool:
+    """Whether a highlighted snippet says nothing but (part of) the title."""
+    plain = " ".join(html.unescape(re.sub(r"</?mark>", "", snippet)).strip(" …").split())
+    return plain.casefold() in " ".join(title.split()).casefold()
+
+
+def _excerpt(body: str, limit: int = 160) -> str:
+    """The start of a petition's content, cut at a word."""
+    flat = " ".join(body.split())
+    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"
 
 
 async def _new_context(
@@ -144,6 +181,10 @@ FILING_FIELDS = (
 async def new(ctx: Ctx) -> Response:
     if ctx.request.method == "GET":
         values = {k: v for k in ("council_code", "title", "category") if (v := ctx.query.get(k))}
+        if ctx.user is not None and ctx.user.role == "citizen":
+            # A citizen's own account fills the contact fields; they may still change or clear them.
+            account = {"name": ctx.user.full_name, "phone": ctx.user.phone, "email": ctx.user.email}
+            values |= {k: v for k, v in account.items() if v}
         return render(ctx.request, "petitions/new.html", await _new_context(ctx, values))
     form = await ctx.form()
     values = form_values(form, FILING_FIELDS)

@@ -153,10 +153,17 @@ async def _detail_context(user: User, p: Petition, notice: str | None = None) ->
     suggested = next((a.code for a in agencies if p.category in (a.categories or [])), None)
     hop = await current_hop(p)
     pending = next((e for e in v.extensions if e.state == "pending"), None)
+    actions = available_actions(user, p)
+    expected = expected_action(Status(p.status), p.level)
+    # The step is someone else's (the agency after its answer waits for the council's review):
+    # say whose, rather than offer what is left as if it were the next step.
+    theirs = expected is not None and expected.value not in actions
     return {
         **staff_helpers(),
         "v": v,
-        "actions": available_actions(user, p),
+        "actions": actions,
+        "next_action": None if theirs or not actions else actions[0],
+        "waiting_hop": next((h for h in v.hops if h.ended_at is None), None) if theirs else None,
         "agencies": agencies,
         "suggested": suggested,
         "notice": notice,

@@ -8,6 +8,7 @@ commit, in the background. Without SMTP_URL it stays ``recorded`` and is shown i
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,7 +29,9 @@ __all__ = [
     "deliver_later",
     "describe",
     "flush",
+    "notice_name",
     "record_change",
+    "staff_line",
 ]
 
 
@@ -44,25 +47,55 @@ class NoticeLine:
     outcome: str  # the sentence shown: "đã gửi thư đến h***@example.vn"
 
 
+_SUBJECT = N_("Petition {code}: {status}")
+
+
+def notice_name(subject: str) -> str:
+    """What a notice is about, without the "Kiến nghị KN-…:" its subject starts with (the page
+    it is shown on is that petition's); a subject of another form is kept whole."""
+    for lang in ("vi", "en"):
+        pattern = re.escape(_SUBJECT.render(lang))
+        pattern = pattern.replace(r"\{code\}", r"\S+").replace(r"\{status\}", "(.+)")
+        if m := re.fullmatch(pattern, subject):
+            return m.group(1)
+    return subject
+
+
 def describe(n: Notification, *, smtp_configured: bool, lang: str | None = None) -> NoticeLine:
-    """Say exactly what was done with ``n``: never "sent" unless an e-mail left the server."""
+    """Say exactly what was done with ``n``, as one sentence: never "sent" unless an e-mail
+    left the server."""
     to = labels.mask_email(n.email) if n.email else ""
+    name = notice_name(n.subject)
     if n.state == "sent" and to:
-        outcome = N_("e-mail sent to {address}").format(address=to)
+        outcome = N_("The notice “{name}” was e-mailed to {address}.")
     elif n.state == "failed" and to:
-        outcome = N_("e-mail to {address} could not be delivered").format(address=to)
+        outcome = N_("The notice “{name}” could not be delivered to {address}.")
     elif not n.email:
-        outcome = N_("recorded, not sent: no e-mail address was given")
+        outcome = N_("The notice “{name}” was not sent because you left no e-mail address.")
     elif smtp_configured:
-        outcome = N_("recorded, e-mail to {address} waiting to be sent").format(address=to)
+        outcome = N_("The notice “{name}” is waiting to be e-mailed to {address}.")
     else:
-        outcome = N_("recorded, not sent: e-mail is not set up on this server")
-    return NoticeLine(n.created_at, n.subject, to, n.state, outcome.render(lang))
+        outcome = N_(
+            "The notice “{name}” was not sent because e-mail is not set up on this server."
+        )
+    text = outcome.format(name=name, address=to).render(lang)
+    return NoticeLine(n.created_at, n.subject, to, n.state, text)
+
+
+def staff_line(n: Notification, recipient: str, lang: str | None = None) -> str:
+    """A notification as staff read it on the petition's page, as one sentence with its fate."""
+    if n.state == "sent":
+        sentence = N_("The notice “{name}” for {recipient} was e-mailed.")
+    elif n.state == "failed":
+        sentence = N_("The notice “{name}” for {recipient} could not be e-mailed.")
+    else:
+        sentence = N_("The notice “{name}” for {recipient} was recorded, not e-mailed.")
+    return sentence.format(name=notice_name(n.subject), recipient=recipient).render(lang)
 
 
 def _petitioner_text(p: Petition, action: str, lang: str, base_url: str) -> tuple[str, str]:
     status = labels.text(labels.STATUS, p.status, lang)
-    subject = N_("Petition {code}: {status}").format(code=p.code, status=status).render(lang)
+    subject = _SUBJECT.format(code=p.code, status=status).render(lang)
     lines = [
         N_('Your petition "{title}" ({code}) has a new update: {event}.')
         .format(title=p.title, code=p.code, event=labels.text(labels.ACTION, action, lang))
@@ -119,7 +152,7 @@ async def record_change(
             continue
         ulang = user.lang or lang_default
         status = labels.text(labels.STATUS, p.status, ulang)
-        subject = N_("Petition {code}: {status}").format(code=p.code, status=status).render(ulang)
+        subject = _SUBJECT.format(code=p.code, status=status).render(ulang)
         body = (
             N_('{event}: "{title}" ({code}) is now {status}.')
             .format(

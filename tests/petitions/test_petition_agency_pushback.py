@@ -162,7 +162,7 @@ async def test_extension_moves_the_due_date_and_on_time_counts_against_it(
     table = await anon.get("/petitions/on-time")
     rows = dom(table.text).css("tbody tr")
     (row,) = [r for r in rows if w.city_agency.name in r.text()]
-    assert text(row, ".fig-on-time") == "100% 1/1 bước đã xong kết thúc đúng hạn"
+    assert text(row, ".fig-on-time") == "100% — 1/1 bước hoàn thành đúng hạn"
     assert text(row, "td.extended") == "1"
     assert attrs(row, "td.extended", "data-label") == ["Đã gia hạn"]
     others = [text(r, "td.extended") for r in rows if w.city_agency.name not in r.text()]

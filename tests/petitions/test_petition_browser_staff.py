@@ -139,6 +139,9 @@ async def officer_answers_with_a_letter(page: Page, shots: Path) -> str:
     await page.wait_for_selector(".alert-ok")
     await shot(page, shots, "officer-answered")
     assert "cong-van-tra-loi.pdf" in await page.inner_text("main")
+    # Publishing is the council's step: no result form offered again as the agency's next one.
+    assert await page.locator(".action-panel .primary-action").count() == 0
+    assert "Xem xét, công khai trả lời" in await page.inner_text(".action-panel .waiting-for")
     done = await Petition.get(id=p.id)
     assert done.status == "answered" and done.resolution == "roadmap"
     assert await Attachment.exists(petition_id=p.id, kind="reply")

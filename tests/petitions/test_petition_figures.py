@@ -44,10 +44,13 @@ def _by_hand(rows: list[tuple[datetime, datetime | None]]) -> dict[str, str]:
         value = round(100 * n / total, 1)
         return (f"{value:.0f}" if value == int(value) else f"{value:.1f}").replace(".", ",") + "%"
 
+    def share(n: int, total: int) -> str:
+        return f"{pct(n, total)} —" if total else "—"  # "100% — 12/12 …", "— 0/0 …"
+
     return {
-        "on_time": f"{pct(on_time, len(finished))} {on_time}/{len(finished)} bước đã xong "
-        "kết thúc đúng hạn",
-        "overdue": f"{pct(overdue, len(open_))} {overdue}/{len(open_)} bước đang mở đã quá hạn",
+        "on_time": f"{share(on_time, len(finished))} {on_time}/{len(finished)} bước hoàn thành "
+        "đúng hạn",
+        "overdue": f"{share(overdue, len(open_))} {overdue}/{len(open_)} bước đang mở đã quá hạn",
     }
 
 
@@ -88,12 +91,12 @@ async def test_the_figures_are_one_definition_everywhere(client, anon, settings)
     agency = _by_hand(agency_rows)
     # The set-up, counted: 3 finished of which 2 on time; 4 open of which 3 overdue.
     assert commune == {
-        "on_time": "66,7% 2/3 bước đã xong kết thúc đúng hạn",
-        "overdue": "75% 3/4 bước đang mở đã quá hạn",
+        "on_time": "66,7% — 2/3 bước hoàn thành đúng hạn",
+        "overdue": "75% — 3/4 bước đang mở đã quá hạn",
     }
     assert agency == {
-        "on_time": "— 0/0 bước đã xong kết thúc đúng hạn",
-        "overdue": "100% 1/1 bước đang mở đã quá hạn",
+        "on_time": "— 0/0 bước hoàn thành đúng hạn",
+        "overdue": "100% — 1/1 bước đang mở đã quá hạn",
     }
     red = "Đỏ: tỉ lệ đúng hạn 66,7%, dưới 80%; 75% bước đang mở đã quá hạn, trên mức 10%"
 

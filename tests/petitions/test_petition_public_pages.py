@@ -6,9 +6,10 @@ import re
 
 import httpx
 
-from council.models import Council
+from council.models import Council, User
 from council.templating import static_url
 from petitions.models import Notification
+from tests.factories import login, make_user
 from tests.html import attrs, dom, error_code, has, one, refusal, squash, text, texts
 from tests.petitions.helpers import (
     PERSONAL_VALUES,
@@ -295,3 +296,48 @@ async def test_every_page_switches_language_the_same_way(anon) -> None:
         assert attrs(r.text, "nav.langswitch a[aria-current]", "lang") == ["vi"], path
     r = await anon.get("/petitions/track", params={"lang": "en"})
     assert attrs(r.text, "nav.langswitch a[aria-current]", "lang") == ["en"]
+
+
+async def test_the_citizens_header_keeps_the_user_and_links_staff_pages_only_for_staff(
+    client, anon
+) -> None:
+    """A logged-in citizen sees their name and "Đăng xuất" on the petition pages, never a
+    "Cán bộ" link to pages that refuse them; staff keep the link."""
+    w = await setup_world()
+    citizen = await _citizen_with_contacts()
+    await login(client, citizen)
+    for path in ("/petitions", "/petitions/new", "/petitions/track", "/petitions/on-time"):
+        r = await client.get(path)
+        assert r.status_code == 200, path
+        assert "/petitions/staff" not in attrs(r.text, "header a", "href"), path
+        assert text(r.text, "header .whoami") == "Trần Văn Công", path
+        assert text(r.text, "header form[action='/logout'] button") == "Đăng xuất", path
+    refused = await client.get("/petitions/staff")
+    assert refused.status_code == 403
+    await login(client, w.commune_sec)
+    r = await client.get("/petitions/new")
+    assert "/petitions/staff" in attrs(r.text, "header a", "href")
+    assert text(r.text, "header .whoami") == "Văn phòng Ba Đình"
+    r = await anon.get("/petitions/new")
+    assert not has(r.text, "header .whoami") and "/login" in attrs(r.text, "header a", "href")
+
+
+async def _citizen_with_contacts() -> User:
+    citizen = await make_user("citizen", full_name="Trần Văn Công")
+    await User.filter(id=citizen.id).update(phone="0987 654 321", email="cong.tran@example.vn")
+    return await User.get(id=citizen.id)
+
+
+async def test_the_filing_form_starts_from_the_citizens_own_contacts(client) -> None:
+    """Name, phone and e-mail come from the citizen's account (still editable, address empty);
+    a staff member filing here gets nothing of their own."""
+    w = await setup_world()
+    await login(client, await _citizen_with_contacts())
+    form = (await client.get("/petitions/new")).text
+    assert attrs(form, "#name", "value") == ["Trần Văn Công"]
+    assert attrs(form, "#phone", "value") == ["0987 654 321"]
+    assert attrs(form, "#email", "value") == ["cong.tran@example.vn"]
+    assert attrs(form, "#address", "value") == [""]
+    await login(client, w.commune_sec)
+    form = (await client.get("/petitions/new")).text
+    assert attrs(form, "#name", "value") == [""] and attrs(form, "#email", "value") == [""]

@@ -8,9 +8,10 @@ import re
 from council.search.engine import get_engine, get_index
 from council.search.outbox import IndexWorker
 from petitions.indexing import PUBLIC_INDEX, STAFF_INDEX
+from petitions.labels import place_name
 from petitions.models import Petition
 from tests.factories import bearer, login
-from tests.html import attrs, one, text
+from tests.html import attrs, dom, one, text
 from tests.petitions.helpers import (
     PERSONAL_VALUES,
     act_ok,
@@ -253,3 +254,37 @@ async def test_overdue_filter_splits_the_list_with_and_without_search(
         "/api/v1/petitions/export.csv", params={"overdue": "false"}, headers=await bearer(w.admin)
     )
     assert r.status_code == 200 and fresh in r.text and done in r.text and late not in r.text
+
+
+async def test_public_search_counts_what_it_found_and_tells_same_titles_apart(
+    client, anon, settings
+) -> None:
+    """The count says "Tìm thấy 2 kiến nghị", not the number published; each card says its code,
+    date and ward, and a snippet that would only repeat the title gives way to the start of the content."""
+    w = await setup_world()
+    here = (await file_petition(anon))["code"]
+    body = "Nhiều ổ gà sâu ở tổ dân phố số 7, trời mưa ngập nước, xe máy ngã nhiều lần."
+    there = (await file_petition(anon, council_code=w.other_commune.code, body=body))["code"]
+    await escalate_assign_answer_publish(client, w, here)
+    await act_ok(client, w.other_sec, there, "escalate")
+    await act_ok(client, w.city_sec, there, "assign", agency_code=w.city_agency.code)
+    await act_ok(client, w.city_officer, there, "answer", text="Sở sẽ vá ổ gà trong tháng.")
+    await act_ok(client, w.city_sec, there, "publish")
+    await _drain()
+
+    r = await anon.get("/petitions", params={"q": "duong"})
+    assert text(r.text, ".result-count") == "Tìm thấy 2 kiến nghị"
+    cards = {
+        c.css_first("h2 a").attributes["href"].rsplit("/", 1)[1]: c
+        for c in dom(r.text).css("ul.results > li.card")
+    }
+    assert set(cards) == {here, there}
+    for code, council in ((here, w.commune), (there, w.other_commune)):
+        meta = " ".join(cards[code].css_first(".card-meta").text().split())
+        assert meta.startswith(code + " · ") and meta.endswith(place_name(council.name))
+        assert re.search(r" · \d{2}/\d{2}/\d{4} · ", meta), meta
+    assert cards[there].css_first(".snippet").text() == body  # not the title a second time
+    mine = cards[here].css_first(".snippet")
+    assert "<mark>" in mine.html and mine.text().startswith("Mặt đường Láng")  # the content's
+    r = await anon.get("/petitions")
+    assert text(r.text, ".result-count") == "Số kiến nghị đã công khai: 2"

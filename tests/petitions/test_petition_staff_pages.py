@@ -125,7 +125,7 @@ async def test_action_buttons_say_what_they_do_and_no_raw_code_shows(client, ano
         "Gộp vào kiến nghị khác",
         "Hướng dẫn sang kênh khác",
     }
-    assert "đã ghi nhận, chưa gửi thư" in r.text and ">recorded<" not in r.text
+    assert "đã được ghi nhận, chưa gửi thư." in r.text and ">recorded<" not in r.text
     r = await client.get(f"/petitions/staff/{code}?lang=en")
     assert _buttons(r.text) == {
         "Accept",
@@ -500,3 +500,39 @@ async def test_new_cycle_links_only_a_session_of_its_council(client) -> None:
     assert await open_cycle(w.commune_sec, own_session) == (201, None)
     cycle = await Cycle.get(council__code="HN-BADINH", closed_at__isnull=True)
     assert cycle.session_id == own_session
+
+
+async def test_after_its_answer_the_agency_waits_for_the_council_and_may_only_update(
+    client, anon
+) -> None:
+    """The answering agency is not offered the result form again as its "next step": the page
+    says the council reviews and publishes next; updating its result stays, folded and named so."""
+    w = await setup_world()
+    code = (await file_petition(anon))["code"]
+    await act_ok(client, w.commune_sec, code, "escalate")
+    await act_ok(client, w.city_sec, code, "assign", agency_code=w.city_agency.code)
+    await act_ok(
+        client,
+        w.city_officer,
+        code,
+        "answer",
+        text="Sở đã đưa tuyến đường vào kế hoạch duy tu.",
+        resolution="roadmap",
+        roadmap_date="2027-03-31",
+    )
+    await login(client, w.city_officer)
+    r = await client.get(f"/petitions/staff/{code}")
+    assert r.status_code == 200
+    assert not has(r.text, ".primary-action")
+    waiting = text(r.text, ".action-panel .waiting-for")
+    assert "Hội đồng nhân dân thành phố Hà Nội" in waiting
+    assert "Xem xét, công khai trả lời" in waiting
+    assert attrs(r.text, "details#more-actions", "open") == [None]  # folded
+    assert text(r.text, "details#more-actions > summary") == "Cập nhật kết quả giải quyết"
+    assert _buttons(r.text) == {"Cập nhật kết quả giải quyết"}
+    assert attrs(r.text, "#res option[selected]", "value") == ["roadmap"]
+    assert attrs(r.text, "#rd", "value") == ["2027-03-31"]
+    await login(client, w.city_sec)
+    r = await client.get(f"/petitions/staff/{code}")
+    assert text(r.text, ".primary-action button") == "Công bố câu trả lời"
+    assert not has(r.text, ".waiting-for")
