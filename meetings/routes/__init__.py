@@ -106,6 +106,9 @@ register_values("rule", POLL_RULE_MSGIDS, "poll.")
 register_values("confidentiality", CONFIDENTIALITY_MSGIDS, "document.")
 register_values("choice", CHOICE_MSGIDS, "ballot.")
 register_values("signed_as", SIGNER_MSGIDS, "minutes.")
+# session.set_current done by another operation (poll.open moves the sitting to its item).
+register_detail("by", N_("Moved by"))
+register_values("by", {"poll.open": N_("opening a vote")}, "session.")
 # How a record was signed (minutes.sign, resolution.sign).
 register_values("how", SIGNED_HOW_MSGIDS)
 register_values("changed", RESOLUTION_FIELD_MSGIDS, "resolution.")

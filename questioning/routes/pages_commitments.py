@@ -3,7 +3,6 @@ one's questioning inbox."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -12,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from council import storage
 from council.errors import DomainError, NotFound
 from council.i18n import N_
+from council.localtime import local_date
 from council.models import Council
 from council.permissions import EVERY_ROLE
 from council.templating import NavItem, register_nav, render
@@ -167,7 +167,7 @@ async def tracker_page(ctx: Ctx) -> Response:
             "by_agency": sorted(by_agency.items()),
             "table": on_time(council.code, rows),
             "state_labels": STATE_LABELS,
-            "today": date.today(),
+            "today": local_date(now()),
         },
     )
 
@@ -193,7 +193,8 @@ async def hub_page(ctx: Ctx) -> Response:
         to_report = await Commitment.filter(agency_id=user.agency_id, done_on=None)
     # Every council with a tracker, with how many commitments it holds, done and overdue.
     tallies = tracker.tally(
-        await Commitment.all().values_list("council_id", "deadline", "done_on"), date.today()
+        await Commitment.all().values_list("council_id", "deadline", "done_on"),
+        local_date(now()),  # Vietnam's day, as each council's tracker counts it
     )
     councils = [
         (c, tallies[c.id]) for c in await Council.filter(id__in=set(tallies)).order_by("name")

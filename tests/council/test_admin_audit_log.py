@@ -362,6 +362,7 @@ def test_every_code_an_entry_can_hold_has_a_label() -> None:
         ("ballot.hand_record", "choice"): MOTION_CHOICES,
         ("minutes.sign", "signed_as"): ("chair", "secretary"),
         ("minutes.sign", "how"): ("p12", "token", "remote"),
+        ("session.set_current", "by"): ("poll.open",),
         ("resolution.sign", "how"): ("p12", "token", "remote"),
         ("resolution.update", "changed"): ("title", "text"),
         ("document.update", "confidentiality"): CONFIDENTIALITY,
@@ -381,6 +382,10 @@ def test_every_code_an_entry_can_hold_has_a_label() -> None:
         labels = value_labels(operation, key) or {}
         missing += [f"{operation} {key}={v}" for v in values if v not in labels]
     assert missing == []
+    from council.audit_log import detail_label
+
+    # …and each of those keys in words too (a raw "by: …" read as code among Vietnamese rows).
+    assert [key for _, key in codes if detail_label(key) is None] == []
 
 
 def test_the_keys_of_a_questioning_limits_entry_have_labels() -> None:

@@ -87,6 +87,23 @@ async def test_the_owner_reports_progress_and_the_askers_are_told(client) -> Non
     assert done["state"] == "done_on_time"
 
 
+async def test_the_questioning_page_counts_overdue_by_vietnams_day(client, anon, monkeypatch) -> None:
+    """At 06:30 in Hà Nội it is still the day before in UTC: a commitment due that day before is
+    overdue on the questioning page as on the council's tracker."""
+    from datetime import UTC, datetime
+
+    from questioning.routes import pages_commitments
+
+    w = await setup_world()
+    made = await make_commitment(client, w, date(2027, 1, 30))
+    await Commitment.filter(id=made["id"]).update(deadline=date(2026, 12, 7))
+    moment = datetime(2026, 12, 7, 23, 30, tzinfo=UTC)  # 06:30 on 8 December in Vietnam
+    monkeypatch.setattr(pages_commitments, "now", lambda: moment)
+    hub = HTMLParser((await anon.get("/questioning")).text)
+    entry = hub.css_first(f"#trackers #tracker-{w.council.code}")
+    assert "quá hạn: 1" in entry.text()
+
+
 async def test_the_public_tracker_by_state_and_agency(client, anon) -> None:
     w = await setup_world()
     today = date.today()
