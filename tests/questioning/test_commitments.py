@@ -87,7 +87,9 @@ async def test_the_owner_reports_progress_and_the_askers_are_told(client) -> Non
     assert done["state"] == "done_on_time"
 
 
-async def test_the_questioning_page_counts_overdue_by_vietnams_day(client, anon, monkeypatch) -> None:
+async def test_the_questioning_page_counts_overdue_by_vietnams_day(
+    client, anon, monkeypatch
+) -> None:
     """At 06:30 in Hà Nội it is still the day before in UTC: a commitment due that day before is
     overdue on the questioning page as on the council's tracker."""
     from datetime import UTC, datetime
