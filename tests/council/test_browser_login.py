@@ -174,3 +174,26 @@ async def test_the_phone_header_is_one_row_with_a_menu(
     assert await page.is_visible(f"header button:has-text('{vi('Log out')}')")
     assert not await page.is_visible("header nav.menu-public")  # the footer has them
     assert (await header.bounding_box())["height"] <= 80
+
+
+async def test_the_citizens_petition_header_stays_short_on_a_phone(
+    browser_page: Page, settings: Settings
+) -> None:
+    """The petition pages' own layout loads no script (its weight budget): on a 360-px phone its
+    header is the name and the language switch, the account, and the three links on one row
+    that scrolls sideways — not the six wrapped rows (256 px) it was."""
+    council = await make_council("HN")
+    user = await make_user("citizen", council, username="dan.hn2", full_name="Nguyễn Văn Dân")
+    page = browser_page
+    await page.set_viewport_size({"width": 360, "height": 740})
+    await login_in_browser(page, user.username)
+    await page.goto("/petitions/new")
+    header = page.locator("header.topbar")
+    assert (await header.bounding_box())["height"] <= 150
+    links = page.locator("header .mainnav li")
+    tops = {round((await links.nth(i).bounding_box())["y"]) for i in range(await links.count())}
+    assert len(tops) == 1  # one row
+    assert await page.is_visible("header nav.langswitch a[lang=en]")
+    assert await page.is_visible(f"header button:has-text('{vi('Log out')}')")
+    await page.set_viewport_size(TABLET)
+    assert (await header.bounding_box())["height"] <= 80
