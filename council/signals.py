@@ -72,6 +72,12 @@ PAGES_COMMITTED = hook(
     "Inside the transaction that saves a document version's page text (not yet committed): "
     "`view`, the document as its readers see it. A subscriber's error rolls the save back.",
 )
+ITEM_CHANGED = hook(
+    "sitting.item_changed",
+    "A sitting moved to another agenda item (committed: by the chair, or by a vote's opening): "
+    "`session_id`, `item_id`, `at` (when it moved).",
+    best_effort=True,
+)
 TOKENS_ENDED = hook(
     "user.tokens_ended",
     "Tokens of a user ended (logout, revocation, password reset; committed): `user_id`.",

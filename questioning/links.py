@@ -37,6 +37,15 @@ async def current_item(session_id: int) -> tuple[int, str, str] | None:
     return (item.id, item.kind, item.title) if item is not None else None
 
 
+async def item_kind(session_id: int, item_id: int) -> str | None:
+    """The kind of an agenda item of the sitting, or None."""
+    # Imported here, as every link is: questioning loads without meetings' tables.
+    from meetings.models import AgendaItem
+
+    item = await AgendaItem.get_or_none(id=item_id, session_id=session_id)
+    return item.kind if item is not None else None
+
+
 async def hold_sitting(session_id: int) -> None:
     """In a transaction: take the sitting's turn (its row's lock), which a poll opening holds
     until its commit, so that ``open_poll`` read after it sees a vote opened at the same moment.

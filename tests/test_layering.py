@@ -129,6 +129,9 @@ def test_the_packages_subscribe_where_they_used_to_be_imported() -> None:
     domain_modules("hooks")
     assert index_document in signals.DOCUMENT_CHANGED.handlers
     assert realtime.user_changed in signals.TOKENS_ENDED.handlers
+    from questioning.services.live import sitting_moved
+
+    assert sitting_moved in signals.ITEM_CHANGED.handlers
 
 
 @pytest.mark.parametrize("package", PACKAGES)

@@ -7,7 +7,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from council import audit, realtime, terms
+from council import audit, realtime, signals, terms
 from council.divisions import require_seats
 from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
@@ -361,7 +361,10 @@ async def session_set_current(user: User, session_id: int, item_id: int) -> dict
                     status=409,
                     poll_id=open_poll.id,
                 )
-        await Session.filter(id=session.id).update(current_item_id=item.id, current_item_at=now())
+        moved_at = now()
+        await Session.filter(id=session.id).update(
+            current_item_id=item.id, current_item_at=moved_at
+        )
         await audit.record(
             "session.set_current",
             actor=user,
@@ -372,6 +375,7 @@ async def session_set_current(user: User, session_id: int, item_id: int) -> dict
         )
     payload = {"session_id": session.id, "item": item_dict(item)}
     await realtime.emit("agenda:current", payload, room=_room(session.id))
+    await signals.ITEM_CHANGED.send(session_id=session.id, item_id=item.id, at=moved_at)
     return payload
 
 

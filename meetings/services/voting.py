@@ -12,7 +12,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from council import audit, realtime
+from council import audit, realtime, signals
 from council.divisions import require_seats
 from council.errors import Conflict, Forbidden, Invalid, NotFound
 from council.i18n import N_
@@ -296,6 +296,9 @@ async def poll_open(user: User, poll_id: int) -> Poll:
             "agenda:current",
             {"session_id": facts.session_id, "item": item_dict(item)},
             room=_room(facts.session_id),
+        )
+        await signals.ITEM_CHANGED.send(
+            session_id=facts.session_id, item_id=facts.item_id, at=opened_at
         )
     await realtime.emit(
         "poll:opened",

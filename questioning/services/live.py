@@ -236,6 +236,22 @@ async def _turn(
     return await _emit(session_id)
 
 
+async def sitting_moved(session_id: int, item_id: int, at: datetime) -> None:
+    """The sitting moved to another item (``signals.ITEM_CHANGED``, committed): a turn left
+    open on the questioning ends at that moment, and the room hears it. Otherwise the turn ran
+    on, shown "in progress" with its timer gone when the chair came back, every questioning
+    control refused meanwhile, and the record counted the time away in its length."""
+    kind = await links.item_kind(session_id, item_id)
+    if kind is None or kind == KIND:
+        return
+    async with in_transaction():
+        ended = await QuestionTurn.filter(
+            session_id=session_id, ended_at=None, started_at__lte=at
+        ).update(ended_at=at)
+    if ended:
+        await _emit(session_id)
+
+
 async def _emit(session_id: int, **extra: Any) -> dict[str, Any]:
     """After the commit: the state to the sitting's room, and to the caller."""
     current = {**await state(session_id), **extra}

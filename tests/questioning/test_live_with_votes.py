@@ -241,3 +241,29 @@ async def test_concluding_a_group_during_a_vote_is_allowed_and_leaves_the_vote_a
     assert (result["yes"], result["no"], result["not_voted"]) == (1, 1, 1)
     state, _panel = await _hall(client, w)
     assert state == "result"  # the result, fresher than the conclusion, holds the hall
+
+
+@pytest.mark.parametrize("how", ["vote", "chair"])
+async def test_leaving_the_questioning_ends_the_turn_left_open(client, live_server, how) -> None:
+    """A vote of another item opened during a turn (it moves the sitting to its item), or the
+    chair moving on: the turn ends at that moment, and coming back shows no turn running."""
+    w, form_id, _group_id, item = await _sitting_with_quorum(client)
+    sid = w.session_id
+    await _step(client, w, "call", form_id=form_id)
+    other = await meeting_sessions.item_create(
+        w.secretariat, sid, title="Dự thảo nghị quyết", kind="draft_resolution"
+    )
+    poll_id = None
+    if how == "vote":
+        poll_id = await _open_vote(w, other.id)
+    else:
+        await meeting_sessions.session_set_current(w.chair, sid, other.id)
+    session = await Session.get(id=sid)
+    assert session.current_item_id == other.id
+    turn = await QuestionTurn.filter(session_id=sid).order_by("-id").first()
+    assert turn is not None and turn.ended_at == session.current_item_at
+    if poll_id is not None:
+        await meetings.poll_close(w.chair, poll_id)
+    await meeting_sessions.session_set_current(w.chair, sid, item)
+    live = await ok(client, w.chair, "GET", f"/api/v1/questioning/sessions/{sid}/live")
+    assert live.get("turn") is None
