@@ -81,8 +81,12 @@
   // A refresh must not undo what the user is doing in the fragment: the sections they opened,
   // what they typed in its forms, and where the cursor was (matched by id).
   function keep(el) {
-    var state = { open: [], values: {}, focus: null };
+    var state = { open: [], values: {}, focus: null, checks: [] };
     el.querySelectorAll("details[open][id]").forEach(function (d) { state.open.push(d.id); });
+    // A ballot's ticks (candidates, confidence levels): by name and value, they carry no id.
+    el.querySelectorAll("input[type=checkbox][name], input[type=radio][name]").forEach(function (f) {
+      if (f.checked !== f.defaultChecked) { state.checks.push([f.name, f.value, f.checked]); }
+    });
     el.querySelectorAll("input[id], textarea[id], select[id]").forEach(function (f) {
       if (f.type === "hidden" || f.type === "file") { return; }
       var changed = f.tagName === "SELECT" ?
@@ -95,6 +99,11 @@
     return state;
   }
   function restore(el, state) {
+    state.checks.forEach(function (c) {
+      el.querySelectorAll('input[name="' + CSS.escape(c[0]) + '"]').forEach(function (f) {
+        if (f.value === c[1]) { f.checked = c[2]; }
+      });
+    });
     state.open.forEach(function (id) {
       var d = el.querySelector("details#" + CSS.escape(id));
       if (d) { d.open = true; }

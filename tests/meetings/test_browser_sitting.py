@@ -244,8 +244,17 @@ async def test_a_blank_election_ballot_is_cast_only_once_confirmed(
         await login_in_browser(page, s.delegates[1].username)
         await page.goto(f"/meetings/sessions/{s.session_id}/tablet")
         await page.wait_for_selector("#conn-status.online")
-        await page.locator("#vote-panel label.option input").first.check()
+        tick = page.locator("#vote-panel label.option input").first
+        await tick.check()
+        # A refresh of the panel while choosing (here a reconnect, which refreshes every
+        # fragment) keeps the ticks: it once dropped them, and the ballot went blank.
+        joined = await page.get_attribute("[data-joined]", "data-joined")
+        async with page.expect_response(lambda r: "/fragments/vote" in r.url):
+            await page.evaluate("window.councilSocket.disconnect(); window.councilSocket.connect()")
+        assert await page.get_attribute("[data-joined]", "data-joined") != joined
+        await page.wait_for_timeout(200)  # the fetched fragment swapped in
+        assert await tick.is_checked()
         await page.locator("#vote-panel form.ballot button[type=submit]").click()
-        await page.wait_for_selector("#voted-msg", timeout=5_000)
+        await page.wait_for_selector("#voted-msg", timeout=15_000)
         assert len(said) == 2 and await voted() == 2
         await other.close()
