@@ -6,14 +6,12 @@ to $COUNCIL_SHOTS (default: the test's temporary directory)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page
 
-from council.demo import DEMO_PASSWORD, load_core
-from questioning import demo
+from council.demo import DEMO_PASSWORD
 from questioning.models import Commitment, QuestionForm
 from tests.browser import TABLET, login_in_browser
 
@@ -21,19 +19,6 @@ pytestmark = pytest.mark.browser
 
 HALL = {"width": 1920, "height": 1080}
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\0" * 20
-
-
-@pytest.fixture
-async def demo_questioning(settings) -> None:
-    await load_core()
-    await demo.load(settings)
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("COUNCIL_SHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 async def open_as(

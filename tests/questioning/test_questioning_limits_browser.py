@@ -5,35 +5,19 @@ turn's timer alone. Screenshots go to $COUNCIL_SHOTS (default: the test's tempor
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page
 
-from council.demo import load_core
 from council.models import User
 from meetings.models import AgendaItem
 from meetings.services import sessions as meeting_sessions
-from questioning import demo
 from questioning.models import QuestionForm, QuestionGroup, Round
 from tests.browser import PHONE
 from tests.questioning.test_questioning_browser import HALL, open_as, shot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-async def demo_questioning(settings) -> None:
-    await load_core()
-    await demo.load(settings)
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("COUNCIL_SHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 async def set_limits(page: Page, asking: str, answering: str, followup: str) -> None:
